@@ -1,0 +1,50 @@
+package pooltag.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import pooltag.core.error.PooltagException;
+
+/**
+ * The {@code pooltag} command: one class per subcommand, registered here and nowhere else (trace-cmd's one
+ * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2.
+ */
+@Command(name = "pooltag", mixinStandardHelpOptions = true, version = "pooltag 0.1.0",
+        description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable t = ex;
+            while (t != null && !(t instanceof PooltagException)) {
+                t = t.getCause();
+            }
+            PrintWriter err = cmd.getErr();
+            if (t instanceof PooltagException pe) {
+                err.println("pooltag: " + pe.getMessage());
+                err.flush();
+                return pe.exitCode();
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int rc = commandLine().execute(args);
+        System.exit(rc);
+    }
+}

@@ -1,0 +1,64 @@
+package pooltag.core.event;
+
+/**
+ * One allocation-side event, seen through a reusable view: the decoder (tracefs pages, a recording, a Windows
+ * transcript) fills one mutable object and hands it to {@link AllocEventConsumer#onEvent}; the view is valid only
+ * during that call and is overwritten by the next event. Consumers copy the primitives they keep. No method here
+ * allocates.
+ *
+ * <p>Units: timestamps in nanoseconds on the source's clock (CLOCK_MONOTONIC for live data), sizes in bytes,
+ * addresses as unsigned 64-bit values in a {@code long}.
+ */
+public interface AllocEvent {
+    /** An allocation: address, size, call site, cache are valid. */
+    int ALLOC = 1;
+    /** A free: address and call site are valid; size is 0 (the kernel does not say). */
+    int FREE = 2;
+    /**
+     * A kernel stack. On Linux it follows the event it belongs to on the same CPU (an interrupt may slip in
+     * between): pair by CPU, adjacency and pid. {@link #stackDepth()} and {@link #stackFrame(int)} are valid.
+     */
+    int STACK = 3;
+
+    /** Where the allocation came from; decides the pool and which counters move. */
+    int SOURCE_KMALLOC = 1;
+    int SOURCE_KMEM_CACHE = 2;
+    int SOURCE_PAGE = 3;
+    int SOURCE_PERCPU = 4;
+    int SOURCE_WINDOWS_POOL = 5;
+
+    int type();
+
+    /** {@link #SOURCE_KMALLOC} etc. */
+    int source();
+
+    long timestampNanos();
+
+    int cpu();
+
+    int pid();
+
+    /** The block's address ({@code ptr}; for page events the pfn shifted by the page size). 0 for a failed allocation. */
+    long address();
+
+    /** The caller's address ({@code call_site}), or 0 when the source has none. */
+    long callSite();
+
+    long bytesRequested();
+
+    long bytesAllocated();
+
+    /**
+     * The slab cache (kmem_cache events) as an id into the source's name table, fixed for the session; or -1
+     * when the event carries no name (kmalloc: derive {@code kmalloc-<bytesAllocated>} from the size).
+     */
+    int cacheId();
+
+    /** GFP flags of an allocation, 0 for a free. */
+    long gfpFlags();
+
+    /** Frames in a {@link #STACK} event, innermost first. */
+    int stackDepth();
+
+    long stackFrame(int i);
+}

@@ -1,0 +1,31 @@
+package pooltag.core.tag;
+
+/**
+ * What a tag names. Linux has four kinds of its own (see docs/workflow in the shared docs); Windows captures
+ * carry the classic four-character pool tag.
+ */
+public enum TagKind {
+    /** A slab cache: {@code dentry}, {@code kmalloc-64}. Merged caches carry their aliases. */
+    CACHE("cache"),
+    /** The kernel function that called the allocator ({@code call_site}): {@code alloc_pipe_info}. */
+    SITE("site"),
+    /** The module that owns the call site: {@code [kernel]}, {@code [xfs]}. */
+    MODULE("module"),
+    /** One distinct call path, printed {@code ~3fa2c1d0}. */
+    STACK("stack"),
+    /** A {@code /proc/vmallocinfo} caller: {@code vmalloc:<caller>}. */
+    VMALLOC("vmalloc"),
+    /** A Windows pool tag (four bytes, from a WinDbg, PoolMon or Driver Verifier capture). */
+    POOL("pool");
+
+    private final String label;
+
+    TagKind(String label) {
+        this.label = label;
+    }
+
+    /** The lower-case name used in JSON and in {@code kind:} prefixes. */
+    public String label() {
+        return label;
+    }
+}
