@@ -1,0 +1,207 @@
+package pooltag.cli.commands;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.mon.MonScreen;
+import pooltag.cli.render.PoolMonText;
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.PoolMonModel;
+import pooltag.core.snapshot.SnapshotGrowth;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagPattern;
+import pooltag.linux.procfs.ProcfsSource;
+
+/** PoolMon on the live kernel: a full-screen view, or {@code --batch} snapshots for scripts. */
+@Command(name = "mon", sortOptions = false,
+        description = {"PoolMon on the live kernel: per-tag Allocs, Frees, Diff, Bytes and Per Alloc, refreshed.",
+                "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-'.",
+                "Keys: t a f d b m sort (tag, allocs, frees, diff, bytes, per alloc); ( or ) sort by change;",
+                "p cycles the pools; e totals; i include pattern; x exclude pattern; q quits."},
+        footer = {"", "PoolMon's own start-up letters work too: pooltag mon /b /p /iAbc* /xdma-*",
+                "Example: pooltag mon --batch --count 3 --interval 1"})
+public final class MonCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
+    double intervalSeconds = 5;
+
+    @Option(names = "--sort", paramLabel = "KEY", description = "t a f d b m (default: b)")
+    char sortKey = 'b';
+
+    @Option(names = "--by-change", description = "sort by the change of the sort column")
+    boolean byChange;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "ALL, NONPAGED or PAGED (default: ${DEFAULT-VALUE})")
+    PoolMonModel.PoolFilter pool = PoolMonModel.PoolFilter.ALL;
+
+    @Option(names = "--totals", description = "show the totals line")
+    boolean totals;
+
+    @Option(names = {"-i", "--include"}, paramLabel = "PATTERN", description = "only tags matching (repeatable)")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = {"-x", "--exclude"}, paramLabel = "PATTERN", description = "hide tags matching (repeatable)")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--batch", description = "print PoolMon /n snapshots instead of the full screen")
+    boolean batch;
+
+    @Option(names = "--count", paramLabel = "N", description = "snapshots in --batch mode (default: ${DEFAULT-VALUE})")
+    int count = 1;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "write --batch snapshots to FILE (summary still on stdout)")
+    Path output;
+
+    @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
+    int top = 0;
+
+    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
+    boolean noVmalloc;
+
+    @Parameters(paramLabel = "POOLMON-OPTION", arity = "0..*",
+            description = "PoolMon letters: /t /a /f /d /b /m /( /p (twice: paged) /e /iTAG /xTAG")
+    List<String> poolmonOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        PoolMonModel model = initialModel();
+        if (intervalSeconds <= 0) {
+            throw new PooltagException("--interval must be positive, got " + intervalSeconds);
+        }
+        Supplier<UsageSnapshot> source = snapshotSource();
+        if (batch) {
+            return batch(model, source);
+        }
+        new MonScreen(source, model, totals, (long) (intervalSeconds * 1000)).run();
+        return 0;
+    }
+
+    Supplier<UsageSnapshot> snapshotSource() {
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        return procfs::take;
+    }
+
+    PoolMonModel initialModel() {
+        PoolMonModel.SortKey sort;
+        try {
+            sort = PoolMonModel.SortKey.ofKey(sortKey);
+        } catch (IllegalArgumentException e) {
+            throw new PooltagException("--sort " + e.getMessage());
+        }
+        boolean change = byChange;
+        PoolMonModel.PoolFilter pools = pool;
+        List<TagPattern> inc = new ArrayList<>();
+        List<TagPattern> exc = new ArrayList<>();
+        include.forEach(p -> inc.add(TagPattern.of(p)));
+        exclude.forEach(p -> exc.add(TagPattern.of(p)));
+        int pSeen = 0;
+        for (String o : poolmonOptions) {
+            if (o.length() < 2 || (o.charAt(0) != '/' && o.charAt(0) != '-')) {
+                throw new PooltagException("unknown PoolMon option '" + o + "' (use /t /a /f /d /b /m /( /p /e /iTAG /xTAG)");
+            }
+            char c = o.charAt(1);
+            String rest = o.substring(2);
+            switch (c) {
+                case 't', 'a', 'f', 'd', 'b', 'm' -> sort = PoolMonModel.SortKey.ofKey(c);
+                case '(', ')' -> change = true;
+                case 'p' -> pools = ++pSeen == 1 ? PoolMonModel.PoolFilter.NONPAGED : PoolMonModel.PoolFilter.PAGED;
+                case 'e' -> totals = true;
+                case 'i' -> inc.add(TagPattern.of(requirePattern(o, rest)));
+                case 'x' -> exc.add(TagPattern.of(requirePattern(o, rest)));
+                case 's' -> throw new PooltagException("PoolMon /s (session pool) is not on Linux: the kernel has no session pool");
+                default -> throw new PooltagException("unknown PoolMon option '" + o + "' (use /t /a /f /d /b /m /( /p /e /iTAG /xTAG)");
+            }
+        }
+        return new PoolMonModel(sort, change, pools, inc, exc);
+    }
+
+    private static String requirePattern(String option, String rest) {
+        if (rest.isEmpty()) {
+            throw new PooltagException("PoolMon option '" + option + "' needs a tag pattern right after the letter, e.g. /iAbc*");
+        }
+        return rest;
+    }
+
+    private int batch(PoolMonModel model, Supplier<UsageSnapshot> source) throws IOException {
+        if (count < 1) {
+            throw new PooltagException("--count must be at least 1, got " + count);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter snapOut = output == null ? out : new PrintWriter(Files.newBufferedWriter(output));
+        List<UsageSnapshot> series = new ArrayList<>(count);
+        long intervalNanos = (long) (intervalSeconds * 1e9);
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < count; i++) {
+                if (i > 0) {
+                    // Fixed rate: snapshot i is due at start + i * interval, however long the reads took.
+                    sleep(Math.max(0, (start + i * intervalNanos - System.nanoTime()) / 1_000_000));
+                }
+                UsageSnapshot s = source.get();
+                series.add(s);
+                List<PoolMonModel.Row> rows = model.rows(null, s);
+                if (top > 0 && rows.size() > top) {
+                    rows = rows.subList(0, top);
+                }
+                snapOut.printf(" Snapshot %d of %d at +%.3f s (%s)%n", i + 1, count,
+                        (s.takenAtNanos() - series.get(0).takenAtNanos()) / 1e9, s.source());
+                for (String line : PoolMonText.snapshot(rows)) {
+                    snapOut.println(line);
+                }
+                if (totals) {
+                    PoolMonModel.Totals t = model.totals(model.rows(null, s));
+                    snapOut.println(PoolMonText.screenTotals(PoolMonText.tagWidth(rows), t));
+                }
+                snapOut.println();
+                snapOut.flush();
+            }
+        } finally {
+            if (output != null) {
+                snapOut.close();
+            }
+        }
+        printGrowth(out, model, series);
+        return 0;
+    }
+
+    static void printGrowth(PrintWriter out, PoolMonModel model, List<UsageSnapshot> series) {
+        List<SnapshotGrowth.Growth> grown = SnapshotGrowth.grown(series, model::admits);
+        double seconds = series.size() < 2 ? 0
+                : (series.get(series.size() - 1).takenAtNanos() - series.get(0).takenAtNanos()) / 1e9;
+        out.printf(" Growth over %d snapshots in %.3f s: %d tags grew%n", series.size(), seconds, grown.size());
+        if (!grown.isEmpty()) {
+            int w = 4;
+            for (SnapshotGrowth.Growth g : grown) {
+                w = Math.max(w, g.tag().length());
+            }
+            out.printf(" %-" + w + "s %-5s %10s %12s %12s%n", "Tag", "Type", "Diff chg", "Bytes chg", "Bytes/s");
+            for (SnapshotGrowth.Growth g : grown) {
+                out.printf(" %-" + w + "s %-5s %+10d %+12d %12.1f%n", g.tag(), g.pool().poolmonType(), g.liveChange(),
+                        g.bytesChange(), g.bytesPerSecond());
+            }
+        }
+        out.flush();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PooltagException("interrupted");
+        }
+    }
+}

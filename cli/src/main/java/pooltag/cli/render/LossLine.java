@@ -1,0 +1,14 @@
+package pooltag.cli.render;
+
+import pooltag.core.snapshot.Loss;
+
+/** The one-line loss summary every text report ends with. */
+public final class LossLine {
+    private LossLine() {
+    }
+
+    public static String of(Loss loss) {
+        return String.format(" Loss: %d lost events, %d unpaired frees, %d skipped records%s", loss.lostEvents(),
+                loss.unpairedFrees(), loss.skippedRecords(), loss.truncated() ? ", input cut short" : "");
+    }
+}

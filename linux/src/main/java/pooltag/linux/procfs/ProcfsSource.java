@@ -1,0 +1,100 @@
+package pooltag.linux.procfs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+
+/**
+ * Usage snapshots of the live kernel from {@code /proc/slabinfo}, {@code /sys/kernel/slab} and
+ * {@code /proc/vmallocinfo}; no tracing needed. One row per slab cache (live = active objects, bytes = active
+ * objects x object size; Paged when {@code reclaim_account} = 1) and one per vmalloc caller (tag
+ * {@code vmalloc:<caller>}, live = areas, bytes = area sizes; always NonPaged).
+ *
+ * <p>The root is configurable so tests can read a tree captured from a real machine.
+ */
+public final class ProcfsSource {
+    private final Path slabinfo;
+    private final Path slabSysfs;
+    private final Path vmallocinfo;
+    private final boolean withVmalloc;
+
+    public ProcfsSource(Path root, boolean withVmalloc) {
+        this.slabinfo = root.resolve("proc/slabinfo");
+        this.slabSysfs = root.resolve("sys/kernel/slab");
+        this.vmallocinfo = root.resolve("proc/vmallocinfo");
+        this.withVmalloc = withVmalloc;
+    }
+
+    /** The running kernel. */
+    public static ProcfsSource live() {
+        return new ProcfsSource(Path.of("/"), true);
+    }
+
+    public UsageSnapshot take() {
+        long t = System.nanoTime();
+        List<SlabinfoEntry> slabs = SlabinfoParser.parse(read(slabinfo), slabinfo.toString());
+        SlabSysfs sysfs = readSysfs();
+        List<TagUsage> rows = new ArrayList<>(slabs.size() + 256);
+        for (SlabinfoEntry e : slabs) {
+            Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;
+            List<String> aliases = sysfs.aliases(e.name());
+            String desc = aliases.isEmpty() ? "slab cache, " + e.objectSize() + " B objects"
+                    : "slab cache, " + e.objectSize() + " B objects, merged with " + String.join(" ", aliases);
+            rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
+                    e.activeObjects(), e.activeBytes(), desc));
+        }
+        if (withVmalloc) {
+            for (VmallocinfoParser.Caller c : VmallocinfoParser.parse(read(vmallocinfo), vmallocinfo.toString())) {
+                String desc = c.kinds().isEmpty() ? "vmalloc areas" : "vmalloc areas (" + c.kinds() + ")";
+                rows.add(new TagUsage("vmalloc:" + c.caller(), TagKind.VMALLOC, Pool.NONPAGED, TagUsage.UNKNOWN,
+                        TagUsage.UNKNOWN, c.areas(), c.bytes(), desc));
+            }
+        }
+        return new UsageSnapshot(t, withVmalloc ? "/proc/slabinfo + /sys/kernel/slab + /proc/vmallocinfo"
+                : "/proc/slabinfo + /sys/kernel/slab", rows, Loss.NONE);
+    }
+
+    private SlabSysfs readSysfs() {
+        if (!Files.isDirectory(slabSysfs)) {
+            // SLAB (not SLUB) kernels have no sysfs tree: everything is NonPaged, no aliases. Said in the help.
+            return SlabSysfs.absent();
+        }
+        try {
+            return SlabSysfs.read(slabSysfs);
+        } catch (IOException e) {
+            throw fileError(slabSysfs, e);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw fileError(p, e);
+        }
+    }
+
+    static PooltagException fileError(Path p, IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return new PooltagException("cannot read " + p + ": permission denied (the kernel lets only root read it);"
+                    + " run pooltag as root, e.g. sudo ./pooltag ...", e);
+        }
+        if (e instanceof NoSuchFileException) {
+            return new PooltagException("cannot read " + p + ": no such file (is this a Linux kernel with"
+                    + " SLUB/SLAB and /proc mounted?)", e);
+        }
+        return new PooltagException("cannot read " + p + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,104 @@
+package pooltag.linux.procfs;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What {@code /sys/kernel/slab} adds to slabinfo: which caches are reclaimable (the Paged pool) and which names
+ * are aliases of a merged cache. Layout (SLUB): one directory per real cache (its own name when it cannot merge,
+ * else a unique id such as {@code :0000080} or {@code :A-0000080} for accounted caches), and one symbolic link per
+ * cache name that points at the directory it was merged into.
+ */
+public final class SlabSysfs {
+    /** Per cache directory: reclaim flag and every name that points at it (sorted). */
+    public record CacheDir(String dir, boolean reclaimable, List<String> names) {
+    }
+
+    private final Map<String, CacheDir> byName;
+
+    private SlabSysfs(Map<String, CacheDir> byName) {
+        this.byName = byName;
+    }
+
+    /** An empty view, for kernels without SLUB sysfs: every cache is NonPaged and has no aliases. */
+    public static SlabSysfs absent() {
+        return new SlabSysfs(Map.of());
+    }
+
+    /**
+     * Reads the tree. Costs one readlink per name and one small read per cache directory.
+     *
+     * @throws IOException when the directory cannot be listed
+     */
+    public static SlabSysfs read(Path root) throws IOException {
+        Map<String, List<String>> namesByDir = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (Files.isSymbolicLink(p)) {
+                    String target = Files.readSymbolicLink(p).getFileName().toString();
+                    namesByDir.computeIfAbsent(target, k -> new ArrayList<>()).add(name);
+                } else {
+                    List<String> names = namesByDir.computeIfAbsent(name, k -> new ArrayList<>());
+                    // A directory named like ':0000080' is an id, not a cache name.
+                    if (!name.startsWith(":")) {
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        Map<String, CacheDir> byName = new HashMap<>(namesByDir.size() * 3);
+        for (Map.Entry<String, List<String>> e : namesByDir.entrySet()) {
+            List<String> names = e.getValue();
+            names.sort(null);
+            boolean reclaim = readFlag(root.resolve(e.getKey()).resolve("reclaim_account"));
+            CacheDir cd = new CacheDir(e.getKey(), reclaim, List.copyOf(names));
+            for (String n : names) {
+                byName.put(n, cd);
+            }
+        }
+        return new SlabSysfs(byName);
+    }
+
+    private static boolean readFlag(Path p) {
+        try {
+            String s = Files.readString(p).trim();
+            return s.equals("1");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** True when the cache named {@code name} has {@code reclaim_account} = 1. */
+    public boolean reclaimable(String name) {
+        CacheDir cd = byName.get(name);
+        return cd != null && cd.reclaimable();
+    }
+
+    /** Other names merged into the same cache as {@code name}, sorted; empty when it is not merged. */
+    public List<String> aliases(String name) {
+        CacheDir cd = byName.get(name);
+        if (cd == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(cd.names().size());
+        for (String n : cd.names()) {
+            if (!n.equals(name)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The cache directory a name resolves to, or null when sysfs does not know it. */
+    public CacheDir dirOf(String name) {
+        return byName.get(name);
+    }
+}

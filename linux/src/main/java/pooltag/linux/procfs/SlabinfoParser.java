@@ -1,0 +1,86 @@
+package pooltag.linux.procfs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import pooltag.core.error.PooltagException;
+
+/**
+ * Parses {@code /proc/slabinfo} version 2.1 (SLUB and SLAB print the same columns). One row per cache; merged
+ * caches appear once, under the name of the cache that created them ({@link SlabSysfs} supplies the aliases).
+ *
+ * <p>Row layout: {@code name active_objs num_objs objsize objperslab pagesperslab : tunables limit batchcount
+ * sharedfactor : slabdata active_slabs num_slabs sharedavail}. Only the version line and the 16-field row shape
+ * are trusted; any other line is an error naming {@code file:line}, because a half-read slabinfo would print
+ * wrong totals.
+ */
+public final class SlabinfoParser {
+    /** The only version this parser knows; any other is refused rather than guessed at. */
+    static final String VERSION_LINE = "slabinfo - version: 2.1";
+
+    private SlabinfoParser() {
+    }
+
+    /**
+     * @param text   the whole file
+     * @param source the file name for error messages
+     */
+    public static List<SlabinfoEntry> parse(String text, String source) {
+        List<SlabinfoEntry> out = new ArrayList<>(256);
+        int lineNo = 0;
+        int pos = 0;
+        boolean sawVersion = false;
+        while (pos < text.length()) {
+            int nl = text.indexOf('\n', pos);
+            boolean lastLineUnterminated = nl < 0;
+            String line = lastLineUnterminated ? text.substring(pos) : text.substring(pos, nl);
+            pos = lastLineUnterminated ? text.length() : nl + 1;
+            lineNo++;
+            if (lineNo == 1) {
+                if (!line.startsWith("slabinfo - version:")) {
+                    throw new PooltagException(source + ":1: not a slabinfo file (first line is '" + abbreviate(line)
+                            + "', expected '" + VERSION_LINE + "')");
+                }
+                if (!line.trim().equals(VERSION_LINE)) {
+                    throw new PooltagException(source + ":1: unknown slabinfo version '" + line.trim()
+                            + "'; pooltag reads version 2.1");
+                }
+                sawVersion = true;
+                continue;
+            }
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            if (lastLineUnterminated) {
+                throw new PooltagException(source + ":" + lineNo + ": truncated row '" + abbreviate(line)
+                        + "' (file ends without a newline)");
+            }
+            out.add(parseRow(line, source, lineNo));
+        }
+        if (!sawVersion) {
+            throw new PooltagException(source + ": empty file, expected '" + VERSION_LINE + "'");
+        }
+        return out;
+    }
+
+    private static SlabinfoEntry parseRow(String line, String source, int lineNo) {
+        String[] f = line.trim().split("\\s+");
+        // name + 5 numbers, ':' tunables + 3, ':' slabdata + 3 = 16 fields
+        if (f.length != 16 || !f[6].equals(":") || !f[7].equals("tunables") || !f[11].equals(":")
+                || !f[12].equals("slabdata")) {
+            throw new PooltagException(source + ":" + lineNo + ": malformed slabinfo row '" + abbreviate(line)
+                    + "' (expected name, 5 numbers, ': tunables' 3 numbers, ': slabdata' 3 numbers)");
+        }
+        try {
+            return new SlabinfoEntry(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                    Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[13]), Long.parseLong(f[14]));
+        } catch (NumberFormatException e) {
+            throw new PooltagException(source + ":" + lineNo + ": non-numeric field in slabinfo row '"
+                    + abbreviate(line) + "'");
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+}
