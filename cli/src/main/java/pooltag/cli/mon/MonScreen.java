@@ -85,7 +85,12 @@ public final class MonScreen {
                 }
                 terminal.flush();
                 long wait = Math.max(1, nextRefresh - System.currentTimeMillis());
-                int c = reader.read(wait);
+                int c;
+                try {
+                    c = reader.read(wait);
+                } catch (IOException closed) {
+                    return; // the terminal went away: nothing left to draw on
+                }
                 if (c == NonBlockingReader.EOF) {
                     return;
                 }
@@ -153,6 +158,13 @@ public final class MonScreen {
             default -> status = "keys: t a f d b m sort, ( ) by change, p pools, e totals, i/x patterns, q quit";
         }
         return true;
+    }
+
+    List<String> linesForTest(Size size) {
+        if (current == null) {
+            refresh();
+        }
+        return lines(size).stream().map(AttributedString::toString).toList();
     }
 
     List<AttributedString> lines(Size size) {

@@ -25,13 +25,12 @@ public final class PoolUsedTable {
         for (PoolUsedQuery.Row row : r.rows()) {
             w = Math.max(w, row.tag().length());
         }
-        w = Math.max(w, "TOTAL".length() - 1);
         String pad = " ".repeat(w - 4);
         out.println(" Sorting by " + r.sort().title());
         out.println();
         if (r.verbose()) {
-            out.println(pad + "             NonPaged                                Paged");
-            out.printf(" %-" + w + "s %9s %8s %8s %8s %8s %8s %8s %8s%n", "Tag", "Allocs", "Frees", "Diff", "Used",
+            out.println(pad + "            NonPaged                               Paged");
+            out.printf(" %-" + w + "s %8s %8s %8s %8s %8s %8s %8s %8s%n", "Tag", "Allocs", "Frees", "Diff", "Used",
                     "Allocs", "Frees", "Diff", "Used");
         } else {
             out.println(pad + "               NonPaged                  Paged");
@@ -41,7 +40,7 @@ public final class PoolUsedTable {
         for (PoolUsedQuery.Row row : r.rows()) {
             String desc = row.description().isEmpty() ? "" : "\t" + row.description();
             if (r.verbose()) {
-                out.printf(" %-" + w + "s %9s %8s %8d %8d %8s %8s %8d %8d%s%n", row.tag(),
+                out.printf(" %-" + w + "s %8s %8s %8d %8d %8s %8s %8d %8d%s%n", row.tag(),
                         count(row.nonPaged(), true), count(row.nonPaged(), false), live(row.nonPaged()),
                         row.nonPagedBytes(), count(row.paged(), true), count(row.paged(), false), live(row.paged()),
                         row.pagedBytes(), desc);
@@ -53,11 +52,12 @@ public final class PoolUsedTable {
         PoolUsedQuery.Totals t = r.totals();
         out.println();
         if (r.verbose()) {
-            out.printf(" %-" + w + "s %9s %8s %8d %8d %8s %8s %8d %8d%n", "TOTAL", known(t.nonPagedAllocs()),
+            // "TOTAL" is one wider than a 4-character tag: it takes the separator's place so the numbers align.
+            out.printf(" %-" + (w + 1) + "s%8s %8s %8d %8d %8s %8s %8d %8d%n", "TOTAL", known(t.nonPagedAllocs()),
                     known(t.nonPagedFrees()), t.nonPagedLive(), t.nonPagedBytes(), known(t.pagedAllocs()),
                     known(t.pagedFrees()), t.pagedLive(), t.pagedBytes());
         } else {
-            out.printf(" %-" + w + "s %9d %12d %10d %12d%n", "TOTAL", t.nonPagedLive(), t.nonPagedBytes(),
+            out.printf(" %-" + (w + 1) + "s%9d %12d %10d %12d%n", "TOTAL", t.nonPagedLive(), t.nonPagedBytes(),
                     t.pagedLive(), t.pagedBytes());
         }
         Loss loss = r.snapshot().loss();

@@ -1,0 +1,103 @@
+package pooltag.cli.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.PoolUsedQuery;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+
+class PoolUsedTableTest {
+    static final UsageSnapshot SEED = new UsageSnapshot(0, "seed page", List.of(
+            new TagUsage("Abc", TagKind.POOL, Pool.PAGED, -1, -1, 36405, 33930272, ""),
+            new TagUsage("Tron", TagKind.POOL, Pool.PAGED, -1, -1, 552, 7863232, ""),
+            new TagUsage("Gla5", TagKind.POOL, Pool.NONPAGED, -1, -1, 1, 128, ""),
+            new TagUsage("Gla5", TagKind.POOL, Pool.PAGED, -1, -1, 2222, 924352, "")), Loss.NONE);
+
+    private static String render(String flags, String tag, UsageSnapshot s) {
+        StringWriter w = new StringWriter();
+        PoolUsedTable.print(new PrintWriter(w), PoolUsedQuery.parse(flags, tag).apply(s));
+        return w.toString();
+    }
+
+    @Test
+    void fourCharacterTagsGiveWinDbgsNewLayoutExactly() {
+        // Row format " %-4s %9d %12d %10d %12d", the seed page's rows, sorted by paged use (flag 4).
+        String expected = String.join("\n",
+                " Sorting by Paged Pool Consumed",
+                "",
+                "               NonPaged                  Paged",
+                " Tag     Allocs         Used     Allocs         Used",
+                "",
+                " Abc          0            0      36405     33930272",
+                " Tron         0            0        552      7863232",
+                " Gla5         1          128       2222       924352",
+                "",
+                " TOTAL        1          128      39179     42717856",
+                "");
+        assertEquals(expected, render("4", null, SEED));
+    }
+
+    @Test
+    void longTagsWidenOnlyTheTagColumn() {
+        UsageSnapshot s = new UsageSnapshot(0, "x", List.of(
+                new TagUsage("kmalloc-64", TagKind.CACHE, Pool.NONPAGED, -1, -1, 1613, 103232, "slab cache, 64 B objects")),
+                Loss.NONE);
+        String expected = String.join("\n",
+                " Sorting by Tag",
+                "",
+                "                     NonPaged                  Paged",
+                " Tag           Allocs         Used     Allocs         Used",
+                "",
+                " kmalloc-64      1613       103232          0            0\tslab cache, 64 B objects",
+                "",
+                " TOTAL           1613       103232          0            0",
+                "");
+        assertEquals(expected, render("0", null, s));
+    }
+
+    @Test
+    void verboseShowsDashesForCountersProcfsDoesNotHave() {
+        String out = render("1", "Tron", SEED);
+        // NonPaged: the tag has no row there (zeros); Paged: allocs and frees unknown (-), diff 552, used 7863232.
+        assertEquals(" Tron        0        0        0        0        -        -      552  7863232",
+                out.lines().filter(l -> l.startsWith(" Tron")).findFirst().orElseThrow());
+        // WinDbg's verbose header, character for character.
+        assertEquals(" Tag    Allocs    Frees     Diff     Used   Allocs    Frees     Diff     Used",
+                out.lines().filter(l -> l.startsWith(" Tag")).findFirst().orElseThrow());
+    }
+
+    @Test
+    void lossIsPrintedWhenThereIsAny() {
+        UsageSnapshot s = new UsageSnapshot(0, "x", SEED.rows(), new Loss(0, 0, 3, true));
+        String out = render("0", null, s);
+        assertEquals(" Loss: 0 lost events, 0 unpaired frees, 3 skipped records, input cut short",
+                out.lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    @Test
+    void jsonHasOneEntryPerTagAndPoolWithTotalsAndLoss() throws Exception {
+        JsonNode j = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
+                PoolUsedTable.json(PoolUsedQuery.parse("4", null).apply(SEED))));
+        assertEquals("paged", j.get("sort").asText());
+        assertEquals(4, j.get("tags").size());
+        JsonNode first = j.get("tags").get(0);
+        assertEquals("Abc", first.get("tag").asText());
+        assertEquals("pool", first.get("kind").asText());
+        assertEquals("Paged", first.get("pool").asText());
+        assertEquals(36405, first.get("allocs").asLong());
+        assertEquals(33930272, first.get("used_bytes").asLong());
+        assertEquals(42717856, j.get("totals").get("Paged").get("used_bytes").asLong());
+        assertEquals(0, j.get("loss").get("lost_events").asLong());
+    }
+}

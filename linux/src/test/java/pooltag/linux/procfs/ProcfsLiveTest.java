@@ -1,0 +1,95 @@
+package pooltag.linux.procfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+
+/** Reads the running kernel. Needs root (slabinfo is mode 0400); skips, saying so, only where that is missing. */
+class ProcfsLiveTest {
+    @BeforeAll
+    static void needsReadableSlabinfo() {
+        boolean readable = Files.isReadable(Path.of("/proc/slabinfo"));
+        if (!readable) {
+            System.err.println("ProcfsLiveTest skipped: /proc/slabinfo is not readable (not root?)");
+        }
+        assumeTrue(readable, "/proc/slabinfo not readable");
+    }
+
+    /** An independent reading: awk-like split of the raw text, name -> {active, objsize}. */
+    private static Map<String, long[]> rawSlabinfo() throws IOException {
+        Map<String, long[]> m = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/slabinfo"))) {
+            if (line.startsWith("slabinfo") || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.trim().split(" +");
+            m.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])});
+        }
+        return m;
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void snapshotAgreesWithRawSlabinfoReadAroundIt() throws IOException {
+        // Bracket pooltag's read between two raw reads: a cache's value must lie between them (caches change while
+        // we read; a stable one must match exactly).
+        Map<String, long[]> before = rawSlabinfo();
+        UsageSnapshot s = ProcfsSource.live().take();
+        Map<String, long[]> after = rawSlabinfo();
+        int checked = 0;
+        int exact = 0;
+        for (TagUsage u : s.rows()) {
+            if (u.kind() != TagKind.CACHE) {
+                continue;
+            }
+            long[] b = before.get(u.tag());
+            long[] a = after.get(u.tag());
+            assertTrue(b != null && a != null, "cache " + u.tag() + " not in the raw slabinfo");
+            long lo = Math.min(b[0], a[0]);
+            long hi = Math.max(b[0], a[0]);
+            // Slack for changes that happened between reads and reverted (a cache that went up then down).
+            long slack = Math.max(64, hi / 50);
+            assertTrue(u.live() >= lo - slack && u.live() <= hi + slack,
+                    u.tag() + ": pooltag " + u.live() + " outside raw reads [" + lo + ", " + hi + "]");
+            assertEquals(u.live() * b[1], u.bytes(), u.tag() + ": bytes = active x objsize");
+            if (b[0] == a[0] && u.live() == b[0]) {
+                exact++;
+            }
+            checked++;
+        }
+        assertEquals(before.size(), checked, "one row per slabinfo cache");
+        assertTrue(exact > checked / 2, "most caches are stable over a few ms and must match exactly: " + exact + "/" + checked);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void reclaimFlagComesFromSysfs() throws IOException {
+        UsageSnapshot s = ProcfsSource.live().take();
+        for (TagUsage u : s.rows()) {
+            if (u.kind() != TagKind.CACHE) {
+                continue;
+            }
+            Path flag = Path.of("/sys/kernel/slab", u.tag(), "reclaim_account");
+            if (Files.isReadable(flag)) {
+                boolean reclaim = Files.readString(flag).trim().equals("1");
+                assertEquals(reclaim ? Pool.PAGED : Pool.NONPAGED, u.pool(), u.tag());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package pooltag.linux.procfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.error.PooltagException;
+
+class SlabinfoParserTest {
+    private static final String REAL = CapturedTree.resource("slabinfo");
+
+    private static SlabinfoEntry find(List<SlabinfoEntry> all, String name) {
+        return all.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void realFileHasOneEntryPerCacheLine() {
+        // 237 lines: the version line, the column legend, 235 caches.
+        assertEquals(235, SlabinfoParser.parse(REAL, "slabinfo").size());
+    }
+
+    @Test
+    void realRowFieldsLandInTheirColumns() {
+        // "dentry  10542  10542  192  21  1 : tunables 0 0 0 : slabdata 502 502 0"
+        SlabinfoEntry d = find(SlabinfoParser.parse(REAL, "slabinfo"), "dentry");
+        assertEquals(10542, d.activeObjects());
+        assertEquals(10542, d.totalObjects());
+        assertEquals(192, d.objectSize());
+        assertEquals(21, d.objectsPerSlab());
+        assertEquals(1, d.pagesPerSlab());
+        assertEquals(502, d.activeSlabs());
+        assertEquals(502, d.totalSlabs());
+        assertEquals(10542L * 192, d.activeBytes());
+    }
+
+    @Test
+    void activeAndTotalObjectsDifferWhenSlabsArePartlyFree() {
+        // "kmalloc-64  1624  1792  64  64  1 : ... : slabdata 28 28 0"
+        SlabinfoEntry k = find(SlabinfoParser.parse(REAL, "slabinfo"), "kmalloc-64");
+        assertEquals(1624, k.activeObjects());
+        assertEquals(1792, k.totalObjects());
+    }
+
+    @Test
+    void sumOfActiveBytesMatchesAnIndependentSum() {
+        // awk 'NR>2{a+=$2*$4} END{print a}' slabinfo  ->  28175872
+        long sum = SlabinfoParser.parse(REAL, "slabinfo").stream().mapToLong(SlabinfoEntry::activeBytes).sum();
+        assertEquals(28_175_872L, sum);
+    }
+
+    @Test
+    void truncatedLastRowNamesFileAndLine() {
+        String cut = REAL.substring(0, REAL.indexOf("dentry") + 20);
+        int line = (int) cut.chars().filter(c -> c == '\n').count() + 1;
+        PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse(cut, "/proc/slabinfo"));
+        assertTrue(e.getMessage().startsWith("/proc/slabinfo:" + line + ": truncated row 'dentry"), e.getMessage());
+    }
+
+    @Test
+    void rowWithMissingFieldsNamesFileAndLine() {
+        String bad = "slabinfo - version: 2.1\n# name ...\nfoo 1 2 3 : tunables 0 0 0 : slabdata 1 1 0\n";
+        PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse(bad, "x"));
+        assertTrue(e.getMessage().startsWith("x:3: malformed slabinfo row 'foo"), e.getMessage());
+    }
+
+    @Test
+    void nonNumericFieldIsRejected() {
+        String bad = "slabinfo - version: 2.1\nfoo 1 2 x 4 5 : tunables 0 0 0 : slabdata 1 1 0\n";
+        PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse(bad, "x"));
+        assertTrue(e.getMessage().startsWith("x:2: non-numeric field"), e.getMessage());
+    }
+
+    @Test
+    void unknownVersionIsRefusedNotGuessed() {
+        String v3 = REAL.replace("version: 2.1", "version: 3.0");
+        PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse(v3, "/proc/slabinfo"));
+        assertEquals("/proc/slabinfo:1: unknown slabinfo version 'slabinfo - version: 3.0'; pooltag reads version 2.1",
+                e.getMessage());
+    }
+
+    @Test
+    void otherFilesAreNotSlabinfo() {
+        PooltagException e = assertThrows(PooltagException.class,
+                () -> SlabinfoParser.parse(CapturedTree.resource("meminfo"), "meminfo"));
+        assertTrue(e.getMessage().startsWith("meminfo:1: not a slabinfo file"), e.getMessage());
+    }
+
+    @Test
+    void emptyFileIsAnError() {
+        PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse("", "empty"));
+        assertTrue(e.getMessage().contains("empty file"), e.getMessage());
+    }
+}
