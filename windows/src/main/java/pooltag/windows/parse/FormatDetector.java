@@ -65,8 +65,8 @@ public final class FormatDetector {
                 pooltagEntries++;
             }
         }
-        // pooltag.txt has no header: it is one when its lines are (nearly) all entries and comments.
-        if (pooltagEntries > 0 && (pooltagEntries + pooltagComments) * 10 >= contentLines * 9) {
+        // pooltag.txt has no header: it is one when three quarters of its lines are entries and comments.
+        if (pooltagEntries > 0 && (pooltagEntries + pooltagComments) * 4 >= contentLines * 3) {
             return CaptureKind.POOLTAG_TXT;
         }
         if (firstContent == 0) {
