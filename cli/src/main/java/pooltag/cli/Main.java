@@ -14,6 +14,10 @@ import pooltag.core.error.PooltagException;
         description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                pooltag.cli.commands.DiffCommand.class,
+                pooltag.cli.commands.TrendCommand.class,
+                pooltag.cli.commands.KbPairCommand.class,
+                pooltag.cli.commands.TagsCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
