@@ -1,6 +1,7 @@
 package pooltag.windows;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
@@ -18,7 +19,9 @@ import pooltag.windows.parse.VerifierParser;
 import pooltag.windows.parse.VerifierReport;
 
 /**
- * The entry points for Windows captures: read a file, tell what it is from its content, parse it. Every method
+ * The entry points for Windows captures: read a file, tell what it holds from its content, parse the part asked
+ * for (a whole debugger session log may hold a {@code !poolused} table, PoolHitTag breaks and a {@code !poolfind}
+ * scan: each reader takes its own). Every method
  * throws {@link PooltagException} with a {@code file:line: what} message for input it cannot read, and rejects
  * a file of another kind rather than half-reading it.
  */
@@ -34,13 +37,15 @@ public final class WindowsCaptures {
     /** A {@code !poolused} capture or a PoolMon screen or {@code /n} snapshot file, told apart by content. */
     public static UsageSnapshot readSnapshot(Path file) {
         CaptureText text = CaptureText.read(file);
-        CaptureKind kind = FormatDetector.detect(text);
-        return switch (kind) {
-            case POOLUSED -> PoolUsedParser.parse(text);
-            case POOLMON -> PoolMonParser.parse(text);
-            default -> throw new PooltagException(file + ": is a " + kind.title()
-                    + " capture, not a usage snapshot: give a !poolused or PoolMon capture");
-        };
+        Set<CaptureKind> kinds = FormatDetector.kinds(text);
+        if (kinds.contains(CaptureKind.POOLUSED)) {
+            return PoolUsedParser.parse(text);
+        }
+        if (kinds.contains(CaptureKind.POOLMON)) {
+            return PoolMonParser.parse(text);
+        }
+        throw new PooltagException(file + ": is a " + kinds.iterator().next().title()
+                + " capture, not a usage snapshot: give a !poolused or PoolMon capture");
     }
 
     public static PoolFindResult readPoolFind(Path file) {
@@ -62,9 +67,10 @@ public final class WindowsCaptures {
 
     private static <T> T parseAs(Path file, CaptureKind want, java.util.function.Function<CaptureText, T> parser) {
         CaptureText text = CaptureText.read(file);
-        CaptureKind kind = FormatDetector.detect(text);
-        if (kind != want) {
-            throw new PooltagException(file + ": is a " + kind.title() + " capture, not " + want.title());
+        Set<CaptureKind> kinds = FormatDetector.kinds(text);
+        if (!kinds.contains(want)) {
+            throw new PooltagException(file + ": is a " + kinds.iterator().next().title() + " capture, not "
+                    + want.title());
         }
         return parser.apply(text);
     }

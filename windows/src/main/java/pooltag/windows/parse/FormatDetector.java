@@ -1,6 +1,8 @@
 package pooltag.windows.parse;
 
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,8 +26,24 @@ public final class FormatDetector {
     private FormatDetector() {
     }
 
-    /** @throws pooltag.core.error.PooltagException when the text is not Windows pool data */
+    /**
+     * The kind of the first distinctive line: what the capture mainly is.
+     *
+     * @throws pooltag.core.error.PooltagException when the text is not Windows pool data
+     */
     public static CaptureKind detect(CaptureText text) {
+        return kinds(text).iterator().next();
+    }
+
+    /**
+     * Every kind of output the text holds, in order of first appearance: a whole debugger session log can hold a
+     * {@code !poolused} table, PoolHitTag breaks and a {@code !poolfind} scan, and each command reads its part.
+     *
+     * @return a non-empty set
+     * @throws pooltag.core.error.PooltagException when the text is not Windows pool data
+     */
+    public static Set<CaptureKind> kinds(CaptureText text) {
+        Set<CaptureKind> kinds = new LinkedHashSet<>();
         int firstContent = 0;
         int pooltagEntries = 0;
         int pooltagComments = 0;
@@ -45,29 +63,27 @@ public final class FormatDetector {
                         + " pooltag reads Linux slab caches live (pooltag poolused)");
             }
             if (HIT_LINE.matcher(l).matches()) {
-                return CaptureKind.POOLHITTAG;
-            }
-            if (POOLUSED_HEADER.matcher(l).matches() || lower.contains("kd> !poolused")) {
-                return CaptureKind.POOLUSED;
-            }
-            if (POOLMON_HEADER.matcher(l).matches()) {
-                return CaptureKind.POOLMON;
-            }
-            if (VERIFIER_HEADER.matcher(l).matches() || lower.contains("kd> !verifier")) {
-                return CaptureKind.VERIFIER;
-            }
-            if (POOLFIND_LINE.matcher(l).matches()) {
-                return CaptureKind.POOLFIND;
-            }
-            if (POOLTAG_COMMENT.matcher(l).matches()) {
+                kinds.add(CaptureKind.POOLHITTAG);
+            } else if (POOLUSED_HEADER.matcher(l).matches() || lower.contains("kd> !poolused")) {
+                kinds.add(CaptureKind.POOLUSED);
+            } else if (POOLMON_HEADER.matcher(l).matches()) {
+                kinds.add(CaptureKind.POOLMON);
+            } else if (VERIFIER_HEADER.matcher(l).matches() || lower.contains("kd> !verifier")) {
+                kinds.add(CaptureKind.VERIFIER);
+            } else if (POOLFIND_LINE.matcher(l).matches()) {
+                kinds.add(CaptureKind.POOLFIND);
+            } else if (POOLTAG_COMMENT.matcher(l).matches()) {
                 pooltagComments++;
             } else if (POOLTAG_ENTRY.matcher(l).matches()) {
                 pooltagEntries++;
             }
         }
+        if (!kinds.isEmpty()) {
+            return kinds;
+        }
         // pooltag.txt has no header: it is one when three quarters of its lines are entries and comments.
         if (pooltagEntries > 0 && (pooltagEntries + pooltagComments) * 4 >= contentLines * 3) {
-            return CaptureKind.POOLTAG_TXT;
+            return Set.of(CaptureKind.POOLTAG_TXT);
         }
         if (firstContent == 0) {
             throw text.error(1, "empty: no !poolused, PoolMon, !poolfind, !verifier, PoolHitTag or pooltag.txt text");

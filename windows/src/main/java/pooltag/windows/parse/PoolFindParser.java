@@ -17,8 +17,10 @@ import pooltag.core.snapshot.Pool;
  *       the preceding {@code Searching NonPaged pool (lo : hi) for Tag: SeSd} line, else from the command's PoolType;</li>
  *   <li>new: {@code ffffda000a9e0010 : tag amda, size     0x140, Nonpaged pool}.</li>
  * </ul>
- * A line that starts like a row and does not read is an error naming its line; other unrecognised lines are
- * skipped and counted.
+ * Rows are read inside a scan: after a {@code !poolfind} command or a {@code Scanning}/{@code Searching} line, up
+ * to the next other command (a session log also holds {@code !pool} output, which looks the same). There, a line
+ * that starts like a row and does not read is an error naming its line; other unrecognised lines are skipped and
+ * counted.
  */
 public final class PoolFindParser {
     private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*)$");
@@ -31,7 +33,7 @@ public final class PoolFindParser {
     private static final Pattern ROW_LIKE = Pattern.compile("^\\s*\\*?[0-9a-fA-F`]{8,17}\\s*(?::|size:).*");
     private static final Pattern SEARCHING = Pattern.compile("^\\s*Searching\\s+(\\S+)\\s+pool\\b.*", Pattern.CASE_INSENSITIVE);
     private static final Pattern KNOWN = Pattern.compile(
-            "^\\s*(?:Scanning large pool allocation table.*|Pool page .*|Owning component.*)$");
+            "^\\s*(?:Pool page .*|Owning component.*)$");
 
     private PoolFindParser() {
     }
@@ -42,6 +44,8 @@ public final class PoolFindParser {
         long skipped = 0;
         boolean truncated = false;
         boolean recognised = false;
+        // Rows count only inside a scan: a session log also holds !pool output, which looks the same.
+        boolean inScan = false;
         for (int n = 1; n <= text.lineCount(); n++) {
             String l = text.line(n);
             if (CaptureText.isComment(l) || l.isBlank()) {
@@ -50,7 +54,8 @@ public final class PoolFindParser {
             Matcher prompt = PROMPT.matcher(l);
             if (prompt.matches()) {
                 Matcher c = COMMAND.matcher(prompt.group(1).strip());
-                if (c.matches()) {
+                inScan = c.matches();
+                if (inScan) {
                     recognised = true;
                     poolName = poolTypeName(c.group(2));
                 }
@@ -59,7 +64,16 @@ public final class PoolFindParser {
             Matcher s = SEARCHING.matcher(l);
             if (s.matches()) {
                 recognised = true;
+                inScan = true;
                 poolName = s.group(1);
+                continue;
+            }
+            if (l.stripLeading().startsWith("Scanning large pool allocation table")) {
+                recognised = true;
+                inScan = true;
+                continue;
+            }
+            if (!inScan) {
                 continue;
             }
             String stripped = l.strip();
