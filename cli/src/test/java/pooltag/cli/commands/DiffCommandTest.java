@@ -93,4 +93,14 @@ class DiffCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("pooltag: " + cut + ":3: PoolMon row for tag 'MmSt' does not read"), r.err());
     }
+
+    @Test
+    void binaryJunkIsRefusedNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path junk = dir.resolve("ntfs.sys");
+        Files.write(junk, new byte[]{'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0});
+        CliRun r = CliRun.of("diff", junk.toString(), OLD);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + junk + ":1: binary data (a NUL byte at offset 3), not a text capture of !poolused,"
+                + " PoolMon, !poolfind, !verifier or pooltag.txt\n", r.err());
+    }
 }

@@ -99,4 +99,25 @@ class PoolHitTagParserTest {
         assertEquals("Lea2", t.events().get(0).tag());
         assertTrue(t.events().get(0).frames().isEmpty());
     }
+
+    @Test
+    void x64KbFramesWithColonColumnsGiveTheirCallSites() {
+        Transcript t = PoolHitTagParser.parse(CaptureText.of("x64kb.txt", """
+                1: kd> ed nt!poolhittag 'dcba'
+                Break instruction exception - code 80000003 (first chance)
+                nt!ExFreePoolWithTag+0x2a:
+                fffff800`02bb54ec cc              int     3
+                1: kd> kbn
+                 # RetAddr           : Args to Child                                                           : Call Site
+                00 fffff880`04c1102b : ffffc50f`3e6c3b90 00000000`64636261 00000000`00000000 00000000`00000000 : nt!ExFreePoolWithTag+0x2a
+                01 fffff800`02d8c2a7 : 00000000`00000000 00000000`00000000 00000000`00000000 00000000`00000000 : Abc!AbcClose+0x1b
+                """));
+        HitEvent f = t.events().get(0);
+        assertEquals(HitEvent.Kind.FREE, f.kind());
+        assertEquals(List.of("nt!ExFreePoolWithTag+0x2a", "Abc!AbcClose+0x1b"), f.frames());
+        assertEquals("abcd", f.tag());
+        // x64 "Args to Child" are home space, not the arguments: the address stays unknown and is counted.
+        assertEquals(0, f.address());
+        assertEquals(1, t.loss().skippedRecords());
+    }
 }

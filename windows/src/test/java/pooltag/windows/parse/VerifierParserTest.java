@@ -37,4 +37,21 @@ class VerifierParserTest {
                 """)));
         assertTrue(e.getMessage().startsWith("v.txt:3: !verifier pool-tracking row does not read"), e.getMessage());
     }
+
+    @Test
+    void addressLengthTagCallerLayoutWithSymbolCallersParses() {
+        VerifierReport r = VerifierParser.parse(CaptureText.of("v3.txt", """
+                kd> !verifier 3 abc.sys
+                fffffa8003b6f670 Loaded           000004d3       00000000    abc.sys
+
+                Address            Length     Tag  Caller
+                fffff9800157efc0   0x000004d3 Abc  abc!AbcCacheEntry+0x27
+                """));
+        assertEquals(1, r.allocations().size());
+        VerifierAllocation a = r.allocations().get(0);
+        assertEquals(0x4d3, a.bytes());
+        assertEquals("Abc", a.tag());
+        assertEquals("abc!AbcCacheEntry+0x27", a.caller());
+        assertEquals("abc.sys", a.module());
+    }
 }
