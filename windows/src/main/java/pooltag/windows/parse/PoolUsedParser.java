@@ -31,6 +31,9 @@ import pooltag.core.tag.TagKind;
  * capture holds several tables (a {@code !poolused 2} then a {@code !poolused 4}) they show the same counters
  * sorted differently: a tag's later row replaces its earlier one.
  *
+ * <p>A session-pool capture ({@code !poolused 8}, or a {@code Sorting by} line naming the session) keeps its
+ * NonPaged/Paged columns and says "(session pool)" in {@link UsageSnapshot#source()}.
+ *
  * <p>Inside a table, a line shaped like a row (tag, then numbers) that does not read is an error naming its
  * line; an {@code ...} elision marks the snapshot truncated; any other line there is skipped and counted.
  */
@@ -40,6 +43,9 @@ public final class PoolUsedParser {
     private static final Pattern TOTAL = Pattern.compile("^\\s*TOTAL(\\s+\\d+)+\\s*$");
     private static final Pattern SORTING = Pattern.compile("^\\s*Sorting by\\s+(.*?)\\s*$");
     private static final Pattern NUMBER = Pattern.compile("\\d+");
+    private static final Pattern COMMAND = Pattern.compile("^!poolused(?:\\s+(\\S+))?.*");
+    /** {@code !poolused} flag 0x8: the session pool instead of the standard pools. */
+    private static final long SESSION_FLAG = 0x8;
     /** Old kdexts prints the last column as {@code %8d} after one space: 9 characters. */
     private static final int OLD_LAST_FIELD_WIDTH = 9;
 
@@ -78,6 +84,10 @@ public final class PoolUsedParser {
                 if (prompt.matches()) {
                     // Another debugger command ends the table; a !poolused starts the next one.
                     inTable = false;
+                    Matcher cmd = COMMAND.matcher(prompt.group(1).strip());
+                    if (cmd.matches() && cmd.group(1) != null) {
+                        session |= (flags(cmd.group(1)) & SESSION_FLAG) != 0;
+                    }
                     continue;
                 }
                 if (DOTS.matcher(l).matches()) {
@@ -222,6 +232,16 @@ public final class PoolUsedParser {
                 throw text.error(n, "bad count '" + digits + "'");
             }
             return Long.parseLong(digits);
+        }
+    }
+
+    /** The Flags argument, hex as the debugger reads it; an unreadable one counts as 0 (the table header decides). */
+    private static long flags(String arg) {
+        String h = arg.startsWith("0x") || arg.startsWith("0X") ? arg.substring(2) : arg;
+        try {
+            return Long.parseUnsignedLong(h, 16);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

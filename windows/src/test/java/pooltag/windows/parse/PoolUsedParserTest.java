@@ -172,6 +172,21 @@ class PoolUsedParserTest {
     }
 
     @Test
+    void sessionFlagOnTheCommandMarksTheSessionPool() {
+        UsageSnapshot s = parse("""
+                0: kd> !poolused 0xc
+                   Sorting by  Paged Pool Consumed
+
+                  Pool Used:
+                            NonPaged            Paged
+                 Tag    Allocs     Used    Allocs     Used
+                 Gh05        0        0      1187  5169152GDITAG_HMGR_SPRITE_TYPE , Binary: win32k.sys
+                """);
+        assertEquals("cap.txt (session pool)", s.source());
+        assertEquals(1187, row(s, "Gh05", Pool.PAGED).live());
+    }
+
+    @Test
     void reindentedRowsStillParse() {
         UsageSnapshot s = parse("""
                         Tag    Allocs     Used    Allocs     Used
