@@ -15,8 +15,12 @@ import pooltag.core.snapshot.Pool;
  * <ul>
  *   <li>old: {@code 826fa130 size:   c0 previous size:   40  (Allocated) SeSd}, sizes in hex, the pool taken from
  *       the preceding {@code Searching NonPaged pool (lo : hi) for Tag: SeSd} line, else from the command's PoolType;</li>
- *   <li>new: {@code ffffda000a9e0010 : tag amda, size     0x140, Nonpaged pool}.</li>
+ *   <li>new: {@code ffffda000a9e0010 : tag amda, size     0x140, Nonpaged pool};</li>
+ *   <li>big-page table entries ({@code *<addr> :large page allocation, Tag is Abc , size is 0x2000 bytes}, or
+ *       {@code :free large page allocation, Tag was ...}, not live) and special-pool blocks
+ *       ({@code *<addr> size:  3c8 pagable special pool, Tag is Abc }).</li>
  * </ul>
+ * {@code (Free)} and {@code (Free )} blocks are listed but not live.
  * Rows are read inside a scan: after a {@code !poolfind} command or a {@code Scanning}/{@code Searching} line, up
  * to the next other command (a session log also holds {@code !pool} output, which looks the same). There, a line
  * that starts like a row and does not read is an error naming its line; other unrecognised lines are skipped and
@@ -26,7 +30,14 @@ public final class PoolFindParser {
     private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*)$");
     private static final Pattern COMMAND = Pattern.compile("^!poolfind\\s+(\\S+)(?:\\s+(\\S+))?.*");
     private static final Pattern OLD_ROW = Pattern.compile(
-            "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+previous size:\\s*([0-9a-fA-F]+)\\s+\\((Allocated|Free)\\)\\s*\\*?(.*)$");
+            "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+previous size:\\s*([0-9a-fA-F]+)\\s+\\((Allocated|Free)\\s*\\)\\s*\\*?(.*)$");
+    /** A block from the big-page table: {@code *<addr> :large page allocation, Tag is Abc , size is 0x2000 bytes}. */
+    private static final Pattern LARGE_ROW = Pattern.compile(
+            "^\\s*\\*?([0-9a-fA-F`]+)\\s*:\\s*(free\\s+)?large page allocation, Tag (?:is|was) (.{1,4}?)\\s*,\\s*size (?:is|was)\\s+(0x[0-9a-fA-F]+|[0-9a-fA-F]+) bytes.*$",
+            Pattern.CASE_INSENSITIVE);
+    /** A special-pool block: {@code *<addr> size:  3c8 non-paged special pool, Tag is Abc }. */
+    private static final Pattern SPECIAL_ROW = Pattern.compile(
+            "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+(pagable|non-paged) special pool, Tag is (.{1,4}?)\\s*$");
     private static final Pattern NEW_ROW = Pattern.compile(
             "^\\s*([0-9a-fA-F`]+)\\s*:\\s*tag\\s+(.{1,4}?)\\s*,\\s*size\\s+(0x[0-9a-fA-F]+|[0-9a-fA-F]+)\\s*,\\s*(\\S+)\\s+pool\\s*$",
             Pattern.CASE_INSENSITIVE);
@@ -91,6 +102,20 @@ public final class PoolFindParser {
                 tag = tag.length() > 4 ? tag.substring(0, 4).stripTrailing() : tag;
                 blocks.add(new PoolBlock(address(text, n, old.group(1)), Hex.parse(old.group(2)), tag,
                         pool(poolName), poolName, old.group(4).equals("Allocated"), n));
+                continue;
+            }
+            Matcher large = LARGE_ROW.matcher(l);
+            if (large.matches()) {
+                blocks.add(new PoolBlock(address(text, n, large.group(1)), Hex.parse(large.group(4)),
+                        large.group(3).stripTrailing(), pool(poolName), poolName, large.group(2) == null, n));
+                continue;
+            }
+            Matcher special = SPECIAL_ROW.matcher(l);
+            if (special.matches()) {
+                boolean pagable = special.group(3).equals("pagable");
+                blocks.add(new PoolBlock(address(text, n, special.group(1)), Hex.parse(special.group(2)),
+                        special.group(4).stripTrailing(), pagable ? Pool.PAGED : Pool.NONPAGED,
+                        pagable ? "Special (pagable)" : "Special (non-paged)", true, n));
                 continue;
             }
             Matcher neu = NEW_ROW.matcher(l);

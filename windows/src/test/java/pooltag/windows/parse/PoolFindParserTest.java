@@ -93,4 +93,25 @@ class PoolFindParserTest {
                 """));
         assertTrue(e.getMessage().startsWith("find.txt:3: !poolfind row does not read"), e.getMessage());
     }
+
+    @Test
+    void largePageAndSpecialPoolRowsAreBlocksAndAFreedLargePageIsNotLive() {
+        PoolFindResult r = parse("""
+                kd> !poolfind Abc 2
+                Scanning large pool allocation table for Tag: Abc  (827d1000 : 827e9000)
+                *82a6c000 :large page allocation, Tag is Abc , size is 0x2003 bytes
+                *82a70000 :free large page allocation, Tag was Abc , size was 0x1009 bytes
+                Searching Special pool (c1000000 : c5000000) for Tag: Abc
+                *c1a4ec38 size:  3c8 pagable special pool, Tag is Abc
+                *c1b30fe8 size:   17 non-paged special pool, Tag is Abc
+                8271da30 size:   c0 previous size:   10  (Free )     Abc
+                """);
+        assertEquals(5, r.blocks().size());
+        assertEquals(3, r.live().size());
+        assertEquals(0x2003 + 0x3c8 + 0x17, r.liveBytes());
+        assertEquals(Pool.PAGED, r.blocks().get(2).pool());
+        assertEquals(Pool.NONPAGED, r.blocks().get(3).pool());
+        assertFalse(r.blocks().get(4).allocated());
+        assertEquals(0, r.loss().skippedRecords());
+    }
 }
