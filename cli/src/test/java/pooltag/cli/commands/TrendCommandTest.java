@@ -119,4 +119,24 @@ class TrendCommandTest {
                 "1 of 13 tags shown (--top)",
                 "loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0"), r.outLines());
     }
+
+    @Test
+    void jsonOfUntimedCapturesHasNoSlopePerSecond() throws IOException {
+        CliRun r = CliRun.of("trend", "--json", CliRun.fixture("poolmon-1.txt"), CliRun.fixture("poolmon-1-later.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("given", j.get("order").asText());
+        assertEquals("bytesPerSnapshot", j.get("rankedBy").asText());
+        JsonNode first = j.get("tags").get(0);
+        assertEquals("IXGB", first.get("tag").asText());
+        assertTrue(first.get("bytesPerSecond").isNull());
+        assertEquals(4810089.0, first.get("bytesPerSnapshot").asDouble(), 0);
+    }
+
+    @Test
+    void singleCaptureIsAUsageError() {
+        CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("positional parameter at index 0..* (FILE) requires at least 2 values, but only 1 were specified"), r.err());
+    }
 }
