@@ -125,6 +125,10 @@ public final class PoolHitTagParser {
                         stack.add(f);
                         continue;
                     }
+                    if (l.stripLeading().startsWith("WARNING:")) {
+                        // "Stack unwind information not available. Following frames may be wrong.": frames follow.
+                        continue;
+                    }
                     endStack();
                 }
                 if (current == null) {

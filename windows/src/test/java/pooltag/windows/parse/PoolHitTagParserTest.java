@@ -120,4 +120,19 @@ class PoolHitTagParserTest {
         assertEquals(0, f.address());
         assertEquals(1, t.loss().skippedRecords());
     }
+
+    @Test
+    void unwindWarningInsideAStackDoesNotEndIt() {
+        Transcript t = PoolHitTagParser.parse(CaptureText.of("warn.txt", """
+                kd> ed nt!poolhittag 'dcba'
+                Break instruction exception - code 80000003 (first chance)
+                nt!ExAllocatePoolWithTag+0x881:
+                kd> k
+                ChildEBP RetAddr
+                8772d834 a04c3057 nt!ExAllocatePoolWithTag+0x881
+                WARNING: Stack unwind information not available. Following frames may be wrong.
+                8772d9d8 82bd22e6 Sample+0x1027
+                """));
+        assertEquals(List.of("nt!ExAllocatePoolWithTag+0x881", "Sample+0x1027"), t.events().get(0).frames());
+    }
 }
