@@ -3,6 +3,7 @@ package pooltag.windows.parse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,7 +99,7 @@ public final class PoolUsedParser {
                 }
                 Matcher sorting = SORTING.matcher(l);
                 if (sorting.matches()) {
-                    session |= sorting.group(1).toLowerCase(java.util.Locale.ROOT).contains("session");
+                    session |= sorting.group(1).toLowerCase(Locale.ROOT).contains("session");
                     inTable = false;
                     continue;
                 }
