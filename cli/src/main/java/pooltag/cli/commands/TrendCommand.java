@@ -102,7 +102,7 @@ public final class TrendCommand implements Runnable {
             out.println("Trend over " + series.size() + " snapshots, in the order given (the captures carry no time)");
         }
         out.println("Ranked by growth in bytes per " + (trend.timed() ? "second" : "snapshot")
-                + "; R² near 1 is steady growth, near 0 is noise");
+                + "; R² is how well a straight line fits (1 steady, near 0 noise)");
         out.println();
         AlignedTable t = new AlignedTable(">#", "Tag", "Pool", ">B/snapshot", ">B/s", ">R²", ">First", ">Last",
                 "Description");

@@ -111,7 +111,7 @@ class TrendCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(
                 "Trend over 2 snapshots, in the order given (the captures carry no time)",
-                "Ranked by growth in bytes per snapshot; R² near 1 is steady growth, near 0 is noise",
+                "Ranked by growth in bytes per snapshot; R² is how well a straight line fits (1 steady, near 0 noise)",
                 "",
                 " #  Tag   Pool      B/snapshot  B/s     R²     First      Last  Description",
                 " 1  IXGB  NonPaged   4810089.0    -  1.000  55749008  60559097",
