@@ -97,7 +97,9 @@ final class TrendChart {
                 yMax = Math.max(yMax, v);
             }
         }
-        yMax = niceCeiling(yMax);
+        // Round the axis in the unit it is labelled in (200 KiB, not 195.3 KiB).
+        double unit = unitOf(yMax);
+        yMax = niceCeiling(yMax / unit) * unit;
         double xSpan = xMax > xMin ? xMax - xMin : 1;
         p.rect(0, 0, WIDTH, HEIGHT, "#ffffff");
         p.text(WIDTH / 2.0, 22, title, "middle", 15);
@@ -107,7 +109,7 @@ final class TrendChart {
             double v = yMax * i / TICKS;
             double py = TOP + plotH - plotH * i / TICKS;
             p.line(LEFT - 4, py, LEFT + plotW, py, i == 0 ? "#000000" : "#dddddd", 1);
-            p.text(LEFT - 8, py + 4, bytes(v), "end", 11);
+            p.text(LEFT - 8, py + 4, bytes(v, unit), "end", 11);
             double xv = xMin + xSpan * i / TICKS;
             double px = LEFT + plotW * i / TICKS;
             p.line(px, TOP + plotH, px, TOP + plotH + 4, "#000000", 1);
@@ -144,17 +146,19 @@ final class TrendChart {
         return 10 * p;
     }
 
-    static String bytes(double v) {
-        if (v >= 1 << 30) {
-            return trim(v / (1 << 30)) + " GiB";
+    /** The binary unit a byte count is best read in: 1, 1 KiB, 1 MiB or 1 GiB. */
+    static double unitOf(double v) {
+        double u = 1;
+        while (v >= 1024 * u && u < (1L << 30)) {
+            u *= 1024;
         }
-        if (v >= 1 << 20) {
-            return trim(v / (1 << 20)) + " MiB";
-        }
-        if (v >= 1 << 10) {
-            return trim(v / (1 << 10)) + " KiB";
-        }
-        return trim(v) + " B";
+        return u;
+    }
+
+    /** {@code v} bytes in {@code unit} (from {@link #unitOf}), so every tick of an axis reads in one unit. */
+    static String bytes(double v, double unit) {
+        String name = unit >= 1 << 30 ? " GiB" : unit >= 1 << 20 ? " MiB" : unit >= 1 << 10 ? " KiB" : " B";
+        return trim(v / unit) + name;
     }
 
     static String trim(double v) {
