@@ -99,7 +99,7 @@ public final class TrendCommand implements Runnable {
             out.println("Trend over " + series.size() + " snapshots, ordered by embedded time: "
                     + iso(series.get(0).takenAtNanos()) + " + " + spanNanos / 1_000_000_000L + " s");
         } else {
-            out.println("Trend over " + series.size() + " snapshots, in the order given (the captures carry no time)");
+            out.println("Trend over " + series.size() + " snapshots, in the order given (not every capture carries a time)");
         }
         out.println("Ranked by growth in bytes per " + (trend.timed() ? "second" : "snapshot")
                 + "; R² is how well a straight line fits (1 steady, near 0 noise)");

@@ -110,7 +110,7 @@ class TrendCommandTest {
         CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"), CliRun.fixture("poolmon-1-later.txt"), "--top", "1");
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(
-                "Trend over 2 snapshots, in the order given (the captures carry no time)",
+                "Trend over 2 snapshots, in the order given (not every capture carries a time)",
                 "Ranked by growth in bytes per snapshot; R² is how well a straight line fits (1 steady, near 0 noise)",
                 "",
                 " #  Tag   Pool      B/snapshot  B/s     R²     First      Last  Description",
