@@ -19,7 +19,7 @@ final class CaptureOutput {
 
     /**
      * The loss line of a table: every counter, zeros included, so a reader never wonders whether something was
-     * dropped. {@code what} names the source of the counts.
+     * dropped.
      */
     static String lossLine(Loss loss) {
         return "loss: skipped " + loss.skippedRecords() + " unreadable lines, "

@@ -58,15 +58,21 @@ public final class PoolHitTagParser {
         }
     }
 
+    /** A break being assembled from the lines after it, until the next pool break or the end. */
     private static final class Pending {
         final HitEvent.Kind kind;
         final int line;
+        /** 0 until the transcript shows it. */
         long address;
+        /** 0 until the allocator's arguments or {@code !pool} show it. */
         long bytes;
         String tag;
         Pool pool;
+        /** The first stack listed after the break; null until then. */
         List<String> frames;
+        /** Execution went on since the break, so an allocation's eax/rax now holds what the allocator returned. */
         boolean resumed;
+        /** An {@code r eax}/{@code r rax} was typed: the next register line answers it. */
         boolean wantRegister;
 
         Pending(HitEvent.Kind kind, int line) {
