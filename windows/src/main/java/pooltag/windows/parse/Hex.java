@@ -25,9 +25,4 @@ final class Hex {
         t = t.replace("`", "");
         return Long.parseUnsignedLong(t, 16);
     }
-
-    /** An address as the debugger prints it: 8 digits for 32-bit values, 16 otherwise. */
-    static String address(long a) {
-        return (a >>> 32) == 0 ? String.format("%08x", a) : String.format("%016x", a);
-    }
 }
