@@ -16,6 +16,10 @@ import pooltag.core.error.PooltagException;
                 CommandLine.HelpCommand.class,
                 pooltag.cli.commands.PoolUsedCommand.class,
                 pooltag.cli.commands.MonCommand.class,
+                pooltag.cli.commands.DiffCommand.class,
+                pooltag.cli.commands.TrendCommand.class,
+                pooltag.cli.commands.KbPairCommand.class,
+                pooltag.cli.commands.TagsCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -14,10 +14,12 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.windows.WindowsCaptures;
 
 /** {@code !poolused [Flags [TagString]]} on the live kernel (or, with --from, on a Windows capture). */
 @Command(name = "poolused", sortOptions = false,
-        description = {"WinDbg's !poolused on the live kernel: usage per slab cache and per vmalloc caller.",
+        description = {"WinDbg's !poolused on the live kernel (or on a Windows capture with --from):",
+                "usage per slab cache and per vmalloc caller.",
                 "Allocs = live objects (areas for vmalloc), Used = bytes. NonPaged = unreclaimable,",
                 "Paged = reclaimable caches (reclaim_account=1). Needs root (/proc/slabinfo is root-only)."},
         footer = {"", "Flags (hex, as WinDbg): 0 sort by tag, 1 verbose, 2 sort by NonPaged use, 4 sort by Paged use;",
@@ -40,6 +42,10 @@ public final class PoolUsedCommand implements Callable<Integer> {
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
+    @Option(names = "--from", paramLabel = "FILE",
+            description = "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel")
+    java.nio.file.Path from;
+
     @Override
     public Integer call() {
         PoolUsedQuery query;
@@ -48,7 +54,8 @@ public final class PoolUsedCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PooltagException(e.getMessage());
         }
-        UsageSnapshot snapshot = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
+        UsageSnapshot snapshot = from != null ? WindowsCaptures.readSnapshot(from)
+                : new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import pooltag.cli.Run;
 
 /**
  * {@code mon --batch} on the live kernel while a child process creates a distinctive number of files in a private
@@ -40,12 +39,12 @@ class MonBatchLiveTest {
         assertEquals(0, run("mount", "-t", "tmpfs", "-o", "size=64m", "pooltag-test", mnt.toString()));
         try {
             // Snapshot 1 at t=0, snapshot 2 at t=4 s; the child makes its files at about t=1.5 s and keeps them.
-            CompletableFuture<Run> mon = CompletableFuture.supplyAsync(() -> Run.of("mon", "--batch", "--count", "2",
+            CompletableFuture<CliRun> mon = CompletableFuture.supplyAsync(() -> CliRun.of("mon", "--batch", "--count", "2",
                     "--interval", "4", "--no-vmalloc", "-i", "dentry", "-i", "shmem_inode_cache"));
             Thread.sleep(1500);
             assertEquals(0, run("bash", "-c", "cd '" + mnt + "' && for i in $(seq " + FILES + "); do : > f$i; done"));
-            Run r = mon.get(60, TimeUnit.SECONDS);
-            assertEquals(0, r.exitCode(), r.err());
+            CliRun r = mon.get(60, TimeUnit.SECONDS);
+            assertEquals(0, r.exit(), r.err());
             Map<String, Long> grew = new HashMap<>();
             Matcher m = Pattern.compile("(?m)^ (\\S+)\\s+(Nonp|Paged)\\s+([+-]\\d+)\\s+([+-]\\d+)\\s+(\\S+)$")
                     .matcher(r.out().substring(r.out().indexOf(" Growth over")));

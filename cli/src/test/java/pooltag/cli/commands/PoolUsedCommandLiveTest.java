@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import pooltag.cli.Run;
 import pooltag.cli.render.Json;
 
 /** pooltag poolused against the running kernel (root), and as an unprivileged user. */
@@ -33,8 +32,8 @@ class PoolUsedCommandLiveTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void jsonListsRealCachesAndVmallocCallersSortedByPagedUse() throws Exception {
         assumeTrue(root());
-        Run r = Run.of("poolused", "4", "--json");
-        assertEquals(0, r.exitCode(), r.err());
+        CliRun r = CliRun.of("poolused", "4", "--json");
+        assertEquals(0, r.exit(), r.err());
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertEquals("paged", j.get("sort").asText());
         boolean dentry = false;
@@ -56,8 +55,8 @@ class PoolUsedCommandLiveTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void wildcardTableShowsOnlyMatchingTags() {
         assumeTrue(root());
-        Run r = Run.of("poolused", "2", "kmalloc-?k");
-        assertEquals(0, r.exitCode(), r.err());
+        CliRun r = CliRun.of("poolused", "2", "kmalloc-?k");
+        assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.startsWith(" kmalloc")).toList();
         assertTrue(!rows.isEmpty());
         for (String row : rows) {
@@ -68,12 +67,12 @@ class PoolUsedCommandLiveTest {
 
     @Test
     void badFlagsExitTwoWithOneLine() {
-        Run r = Run.of("poolused", "8");
-        assertEquals(2, r.exitCode());
+        CliRun r = CliRun.of("poolused", "8");
+        assertEquals(2, r.exit());
         assertEquals("pooltag: Flags 0x8 (session pool) is not on Linux: the kernel has no session pool; drop 0x8 to"
                 + " see the standard pools\n", r.err());
-        Run both = Run.of("poolused", "6");
-        assertEquals(2, both.exitCode());
+        CliRun both = CliRun.of("poolused", "6");
+        assertEquals(2, both.exit());
     }
 
     @org.junit.jupiter.api.io.TempDir

@@ -1,0 +1,89 @@
+package pooltag.cli.commands;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import pooltag.core.analysis.SnapshotDiff;
+import pooltag.core.analysis.TagDelta;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.windows.WindowsCaptures;
+
+/** {@code pooltag diff OLD NEW}: per-tag change between two captures, most growth first. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Per-tag change between two captures (!poolused or PoolMon, in any combination), most growth first.")
+public final class DiffCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OLD", description = "the earlier capture")
+    Path older;
+
+    @Parameters(index = "1", paramLabel = "NEW", description = "the later capture")
+    Path newer;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--all", description = "list unchanged tags too")
+    boolean all;
+
+    @Override
+    public void run() {
+        UsageSnapshot a = WindowsCaptures.readSnapshot(older);
+        UsageSnapshot b = WindowsCaptures.readSnapshot(newer);
+        SnapshotDiff diff = SnapshotDiff.between(a, b);
+        List<TagDelta> shown = all ? diff.deltas() : diff.changed();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("old", a.source());
+            m.put("new", b.source());
+            List<Object> rows = new ArrayList<>();
+            for (TagDelta d : shown) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("tag", d.tag());
+                r.put("pool", d.pool().label());
+                r.put("oldLive", d.oldLive());
+                r.put("newLive", d.newLive());
+                r.put("liveChange", d.liveChange());
+                r.put("oldBytes", d.oldBytes());
+                r.put("newBytes", d.newBytes());
+                r.put("bytesChange", d.bytesChange());
+                r.put("description", d.description());
+                rows.add(r);
+            }
+            m.put("tags", rows);
+            m.put("unchangedTags", diff.deltas().size() - diff.changed().size());
+            m.put("loss", CaptureOutput.lossJson(diff.loss()));
+            CaptureOutput.printJson(out, m);
+            return;
+        }
+        out.println("Diff " + a.source() + " -> " + b.source() + "   (sorted by bytes gained)");
+        out.println();
+        AlignedTable t = new AlignedTable("Tag", "Pool", ">Live(old)", ">Live(new)", ">Change", ">Bytes(old)",
+                ">Bytes(new)", ">Change", "Description");
+        for (TagDelta d : shown) {
+            t.row(d.tag(), d.pool().label(), d.oldLive(), d.newLive(), signed(d.liveChange()), d.oldBytes(),
+                    d.newBytes(), signed(d.bytesChange()), d.description());
+        }
+        t.lines().forEach(out::println);
+        out.println();
+        int unchanged = diff.deltas().size() - diff.changed().size();
+        out.println(shown.size() + " tags shown" + (all ? "" : ", " + unchanged + " unchanged not shown (--all)"));
+        out.println(CaptureOutput.lossLine(diff.loss()));
+        out.flush();
+    }
+
+    static String signed(long v) {
+        return v > 0 ? "+" + v : Long.toString(v);
+    }
+}

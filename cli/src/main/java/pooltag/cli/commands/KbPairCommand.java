@@ -1,0 +1,90 @@
+package pooltag.cli.commands;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import pooltag.windows.WindowsCaptures;
+import pooltag.windows.analysis.OutstandingStack;
+import pooltag.windows.analysis.TranscriptPairing;
+import pooltag.windows.parse.Transcript;
+
+/**
+ * {@code pooltag kbpair TRANSCRIPT}: the allocations a PoolHitTag debugger session saw and never saw freed, grouped
+ * by the stack {@code kb} printed at each break.
+ */
+@Command(name = "kbpair", mixinStandardHelpOptions = true,
+        description = "Allocations never freed in a PoolHitTag debugger transcript, grouped by stack.")
+public final class KbPairCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "TRANSCRIPT", description = "a saved kd/WinDbg session that broke on nt!PoolHitTag")
+    Path transcript;
+
+    @Option(names = "--json", description = "print JSON instead of text")
+    boolean json;
+
+    @Override
+    public void run() {
+        Transcript t = WindowsCaptures.readTranscript(transcript);
+        TranscriptPairing p = TranscriptPairing.of(t);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("transcript", transcript.toString());
+            m.put("allocs", p.allocs());
+            m.put("frees", p.frees());
+            m.put("paired", p.paired());
+            m.put("outstanding", p.outstandingCount());
+            m.put("outstandingBytes", p.outstandingBytes());
+            List<Object> groups = new ArrayList<>();
+            for (OutstandingStack g : p.outstanding()) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("count", g.count());
+                r.put("bytes", g.bytes());
+                r.put("tags", g.tags());
+                r.put("frames", g.frames());
+                r.put("addresses", g.addresses().stream().map(KbPairCommand::hex).toList());
+                groups.add(r);
+            }
+            m.put("stacks", groups);
+            m.put("loss", CaptureOutput.lossJson(p.loss()));
+            CaptureOutput.printJson(out, m);
+            return;
+        }
+        out.println("PoolHitTag transcript " + transcript + ": " + p.allocs() + " allocations, " + p.frees()
+                + " frees, " + p.paired() + " paired");
+        out.println(p.outstandingCount() + " never freed (" + p.outstandingBytes() + " bytes) in "
+                + p.outstanding().size() + " stacks");
+        for (OutstandingStack g : p.outstanding()) {
+            out.println();
+            out.println(" " + g.count() + " allocations, " + g.bytes() + " bytes, tag " + String.join(",", g.tags()) + ":");
+            if (g.frames().isEmpty()) {
+                out.println("    (no stack printed at these breaks)");
+            }
+            for (int i = 0; i < g.frames().size(); i++) {
+                out.println(String.format("    %02x %s", i, g.frames().get(i)));
+            }
+            out.println("    at " + g.addresses().stream().map(KbPairCommand::hex).collect(Collectors.joining(" ")));
+        }
+        out.println();
+        out.println("loss: skipped " + p.loss().skippedRecords() + " breaks without a block address, unpaired frees "
+                + p.loss().unpairedFrees() + " (blocks allocated before the transcript), missed frees "
+                + p.loss().lostEvents() + " (an address allocated twice), truncated: " + (p.loss().truncated() ? "yes" : "no"));
+        out.flush();
+    }
+
+    private static String hex(long a) {
+        return (a >>> 32) == 0 ? String.format("%08x", a) : String.format("%016x", a);
+    }
+}

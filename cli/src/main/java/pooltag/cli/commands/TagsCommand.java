@@ -1,0 +1,124 @@
+package pooltag.cli.commands;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.Loss;
+import pooltag.windows.TagScanner;
+import pooltag.windows.WindowsCaptures;
+import pooltag.windows.parse.PoolTagEntry;
+import pooltag.windows.parse.PoolTagFile;
+
+/**
+ * {@code pooltag tags}: who owns a tag. {@code --pooltag FILE} looks it up in the user's pooltag.txt (wildcard
+ * entries honoured); {@code --scan DIR} lists the driver files holding its four bytes, as {@code findstr /m /l}.
+ */
+@Command(name = "tags", mixinStandardHelpOptions = true,
+        description = "Owner and description of pool tags from pooltag.txt, or the driver files that contain them.")
+public final class TagsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pooltag", paramLabel = "FILE", description = "your pooltag.txt (WinDbg's triage\\pooltag.txt)")
+    Path pooltag;
+
+    @Option(names = "--scan", paramLabel = "DIR", description = "directory of driver files to search for the tag bytes")
+    Path scanDir;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces)")
+    List<String> tags;
+
+    @Override
+    public void run() {
+        if (pooltag == null && scanDir == null) {
+            throw new PooltagException("tags: give --pooltag FILE, --scan DIR, or both");
+        }
+        for (String t : tags) {
+            if (t.isEmpty() || t.length() > 4) {
+                throw new PooltagException("bad tag '" + t + "': a pool tag has 1 to 4 characters");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
+        Map<String, List<Path>> found = scanDir == null ? null : TagScanner.scan(scanDir, tags);
+        Loss loss = file == null ? Loss.NONE : file.loss();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<Object> rows = new ArrayList<>();
+            for (String t : tags) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("tag", t);
+                if (file != null) {
+                    r.put("entries", file.lookup(t).stream().map(e -> {
+                        Map<String, Object> x = new LinkedHashMap<>();
+                        x.put("entry", e.tag());
+                        x.put("binary", e.binary());
+                        x.put("description", e.description());
+                        x.put("line", e.line());
+                        return x;
+                    }).toList());
+                }
+                if (found != null) {
+                    r.put("files", found.get(t).stream().map(p -> scanDir.relativize(p).toString()).toList());
+                }
+                rows.add(r);
+            }
+            m.put("tags", rows);
+            m.put("loss", CaptureOutput.lossJson(loss));
+            CaptureOutput.printJson(out, m);
+            return;
+        }
+        if (file != null) {
+            out.println("pooltag.txt " + pooltag + " (" + file.entries().size() + " entries)");
+            out.println();
+            AlignedTable t = new AlignedTable("Tag", "Entry", "Binary", "Description");
+            for (String tag : tags) {
+                List<PoolTagEntry> es = file.lookup(tag);
+                if (es.isEmpty()) {
+                    t.row(tag, "-", "-", "not in pooltag.txt: try --scan DIR");
+                }
+                for (PoolTagEntry e : es) {
+                    t.row(tag, e.tag(), e.binary().isEmpty() ? "-" : e.binary(), e.description());
+                }
+            }
+            t.lines().forEach(out::println);
+            out.println();
+        }
+        if (found != null) {
+            out.println("Files under " + scanDir + " holding the tag bytes");
+            out.println();
+            AlignedTable t = new AlignedTable("Tag", "Bytes", "Files");
+            for (String tag : tags) {
+                List<Path> fs = found.get(tag);
+                t.row(tag, hexBytes(tag), fs.isEmpty() ? "(none)"
+                        : String.join(" ", fs.stream().map(p -> scanDir.relativize(p).toString()).toList()));
+            }
+            t.lines().forEach(out::println);
+            out.println();
+        }
+        out.println(CaptureOutput.lossLine(loss));
+        out.flush();
+    }
+
+    private static String hexBytes(String tag) {
+        String p = (tag + "    ").substring(0, 4);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            sb.append(i == 0 ? "" : " ").append(String.format("%02x", (int) p.charAt(i) & 0xff));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,149 @@
+package pooltag.cli.commands;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import pooltag.core.analysis.SnapshotTrend;
+import pooltag.core.analysis.TagTrend;
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.windows.WindowsCaptures;
+
+/**
+ * {@code pooltag trend FILE...}: tags ranked by the least-squares growth of their bytes over a series of captures
+ * (scheduled {@code poolmon -n} runs, repeated {@code !poolused}). The series is in embedded-time order when every
+ * capture carries a time, else in the order given.
+ */
+@Command(name = "trend", mixinStandardHelpOptions = true,
+        description = "Rank tags by growth (least-squares slope of bytes, with R²) over a series of captures.")
+public final class TrendCommand implements Runnable {
+    /** Lines the chart draws: more are unreadable. */
+    private static final int CHART_LINES = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "2..*", paramLabel = "FILE", description = "captures (!poolused or PoolMon), two or more")
+    List<Path> files;
+
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--chart", paramLabel = "out.svg|out.png", description = "draw the top tags over time")
+    Path chart;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "tags listed (default ${DEFAULT-VALUE})")
+    int top;
+
+    @Override
+    public void run() {
+        if (top < 1) {
+            throw new PooltagException("--top must be at least 1, got " + top);
+        }
+        List<UsageSnapshot> series = new ArrayList<>();
+        for (Path f : files) {
+            series.add(WindowsCaptures.readSnapshot(f));
+        }
+        boolean byTime = series.stream().allMatch(s -> s.takenAtNanos() > 0);
+        if (byTime) {
+            series.sort(Comparator.comparingLong(UsageSnapshot::takenAtNanos));
+        }
+        SnapshotTrend trend = SnapshotTrend.of(series);
+        List<TagTrend> shown = trend.trends().subList(0, Math.min(top, trend.trends().size()));
+        PrintWriter out = spec.commandLine().getOut();
+        if (chart != null) {
+            chart(trend, series, shown);
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("snapshots", series.stream().map(s -> {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("source", s.source());
+                e.put("time", s.takenAtNanos() > 0 ? iso(s.takenAtNanos()) : null);
+                return e;
+            }).toList());
+            m.put("order", byTime ? "time" : "given");
+            m.put("rankedBy", trend.timed() ? "bytesPerSecond" : "bytesPerSnapshot");
+            List<Object> rows = new ArrayList<>();
+            for (TagTrend t : shown) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("tag", t.tag());
+                r.put("pool", t.pool().label());
+                r.put("bytesPerSnapshot", t.slopePerSnapshot());
+                r.put("bytesPerSecond", CaptureOutput.finite(t.slopePerSecond()));
+                r.put("rSquared", t.rSquared());
+                r.put("bytes", t.bytes());
+                r.put("description", t.description());
+                rows.add(r);
+            }
+            m.put("tags", rows);
+            m.put("chart", chart == null ? null : chart.toString());
+            m.put("loss", CaptureOutput.lossJson(trend.loss()));
+            CaptureOutput.printJson(out, m);
+            return;
+        }
+        if (byTime) {
+            long spanNanos = series.get(series.size() - 1).takenAtNanos() - series.get(0).takenAtNanos();
+            out.println("Trend over " + series.size() + " snapshots, ordered by embedded time: "
+                    + iso(series.get(0).takenAtNanos()) + " + " + spanNanos / 1_000_000_000L + " s");
+        } else {
+            out.println("Trend over " + series.size() + " snapshots, in the order given (not every capture carries a time)");
+        }
+        out.println("Ranked by growth in bytes per " + (trend.timed() ? "second" : "snapshot")
+                + "; R² is how well a straight line fits (1 steady, near 0 noise)");
+        out.println();
+        AlignedTable t = new AlignedTable(">#", "Tag", "Pool", ">B/snapshot", ">B/s", ">R²", ">First", ">Last",
+                "Description");
+        int rank = 1;
+        for (TagTrend tr : shown) {
+            t.row(rank++, tr.tag(), tr.pool().label(), fmt(tr.slopePerSnapshot(), "%.1f"),
+                    Double.isNaN(tr.slopePerSecond()) ? "-" : fmt(tr.slopePerSecond(), "%.3f"),
+                    fmt(tr.rSquared(), "%.3f"), tr.firstBytes(), tr.lastBytes(), tr.description());
+        }
+        t.lines().forEach(out::println);
+        out.println();
+        out.println(shown.size() + " of " + trend.trends().size() + " tags shown (--top)"
+                + (chart == null ? "" : "; chart written to " + chart));
+        out.println(CaptureOutput.lossLine(trend.loss()));
+        out.flush();
+    }
+
+    private void chart(SnapshotTrend trend, List<UsageSnapshot> series, List<TagTrend> shown) {
+        int n = series.size();
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = trend.timed() ? (series.get(i).takenAtNanos() - series.get(0).takenAtNanos()) / 1e9 : i;
+        }
+        List<TrendChart.Series> lines = new ArrayList<>();
+        for (TagTrend tr : shown.subList(0, Math.min(CHART_LINES, shown.size()))) {
+            long[] b = tr.bytes();
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = b[i];
+            }
+            lines.add(new TrendChart.Series(tr.tag() + " (" + tr.pool().label() + ")", y));
+        }
+        new TrendChart("Pool bytes of the fastest-growing tags", trend.timed() ? "seconds since the first snapshot"
+                : "snapshot", x, lines).write(chart);
+    }
+
+    private static String fmt(double v, String f) {
+        return String.format(Locale.ROOT, f, v);
+    }
+
+    private static String iso(long epochNanos) {
+        return Instant.ofEpochSecond(0, epochNanos).toString();
+    }
+}

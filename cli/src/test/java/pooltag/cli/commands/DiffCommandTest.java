@@ -1,0 +1,106 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class DiffCommandTest {
+    private static final String OLD = CliRun.fixture("poolmon-1.txt");
+    private static final String NEW = CliRun.fixture("poolmon-1-later.txt");
+
+    @Test
+    void tableListsChangedTagsMostGrowthFirstWithLossLine() {
+        CliRun r = CliRun.of("diff", OLD, NEW);
+        assertEquals(0, r.exit());
+        assertEquals(List.of(
+                "Diff " + OLD + " -> " + NEW + "   (sorted by bytes gained)",
+                "",
+                " Tag   Pool      Live(old)  Live(new)  Change  Bytes(old)  Bytes(new)    Change  Description",
+                " IXGB  NonPaged      24869      27011   +2142    55749008    60559097  +4810089",
+                " MmSt  Paged        174001     173994      -7   156097152   156090863     -6289",
+                "",
+                "2 tags shown, 11 unchanged not shown (--all)",
+                "loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0"), r.outLines());
+    }
+
+    @Test
+    void allOptionListsUnchangedTagsToo() {
+        CliRun r = CliRun.of("diff", "--all", OLD, NEW);
+        assertEquals(0, r.exit());
+        assertTrue(r.outLines().contains("13 tags shown"), r.out());
+    }
+
+    @Test
+    void jsonCarriesEveryFigureAndTheLoss() throws IOException {
+        CliRun r = CliRun.of("diff", "--json", OLD, NEW);
+        assertEquals(0, r.exit());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode first = j.get("tags").get(0);
+        assertEquals("IXGB", first.get("tag").asText());
+        assertEquals("NonPaged", first.get("pool").asText());
+        assertEquals(4810089, first.get("bytesChange").asLong());
+        assertEquals(2142, first.get("liveChange").asLong());
+        assertEquals(11, j.get("unchangedTags").asInt());
+        assertEquals(0, j.get("loss").get("skippedRecords").asLong());
+        assertEquals(false, j.get("loss").get("truncated").asBoolean());
+    }
+
+    @Test
+    void poolUsedAgainstPoolMonShowsTheTruncatedInput() {
+        CliRun r = CliRun.of("diff", CliRun.fixture("poolused-3.txt"), OLD);
+        assertEquals(0, r.exit());
+        assertEquals("loss: skipped 0 unreadable lines, truncated: yes (the capture is partial: rows elided or a scan"
+                + " interrupted), lost events 0, unpaired frees 0", r.outLines().get(r.outLines().size() - 1));
+    }
+
+    @Test
+    void poolFindCaptureIsRefusedWithExitCode2() {
+        CliRun r = CliRun.of("diff", CliRun.fixture("poolfind-2.txt"), OLD);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + CliRun.fixture("poolfind-2.txt") + ": is a !poolfind capture, not a usage snapshot:"
+                + " give a !poolused or PoolMon capture\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void linuxSlabinfoIsRefusedNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path slab = dir.resolve("slabinfo");
+        Files.writeString(slab, "slabinfo - version: 2.1\n"
+                + "dentry            187446 189567    192   21    1 : tunables    0    0    0 : slabdata   9027   9027      0\n");
+        CliRun r = CliRun.of("diff", slab.toString(), OLD);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + slab + ":1: this is a Linux /proc/slabinfo, not Windows pool data;"
+                + " pooltag reads Linux slab caches live (pooltag poolused)\n", r.err());
+    }
+
+    @Test
+    void truncatedRowIsRefusedNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path cut = dir.resolve("cut.txt");
+        Files.writeString(cut, " Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc\n"
+                + " EtwB Nonp       6394      4056      2338 163418368      69896\n"
+                + " MmSt Paged   2269405   20954\n");
+        CliRun r = CliRun.of("diff", OLD, cut.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("pooltag: " + cut + ":3: PoolMon row for tag 'MmSt' does not read"), r.err());
+    }
+
+    @Test
+    void binaryJunkIsRefusedNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path junk = dir.resolve("ntfs.sys");
+        Files.write(junk, new byte[]{'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0});
+        CliRun r = CliRun.of("diff", junk.toString(), OLD);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + junk + ":1: binary data (a NUL byte at offset 3), not a text capture of !poolused,"
+                + " PoolMon, !poolfind, !verifier or pooltag.txt\n", r.err());
+    }
+}

@@ -1,0 +1,67 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class KbPairCommandTest {
+    @Test
+    void realTranscriptHasNothingOutstanding() {
+        String t = CliRun.fixture("kb-poolhittag-1.txt");
+        CliRun r = CliRun.of("kbpair", t);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(
+                "PoolHitTag transcript " + t + ": 1 allocations, 1 frees, 1 paired",
+                "0 never freed (0 bytes) in 0 stacks",
+                "",
+                "loss: skipped 0 breaks without a block address, unpaired frees 0 (blocks allocated before the transcript),"
+                        + " missed frees 0 (an address allocated twice), truncated: no"), r.outLines());
+    }
+
+    @Test
+    void leakingSessionListsTheStackThatNeverFreed() {
+        String t = CliRun.fixture("kbpair-leak.txt");
+        CliRun r = CliRun.of("kbpair", t);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(
+                "PoolHitTag transcript " + t + ": 3 allocations, 2 frees, 1 paired",
+                "2 never freed (634 bytes) in 1 stacks",
+                "",
+                " 2 allocations, 634 bytes, tag Abc:",
+                "    00 nt!ExAllocatePoolWithTag+0x881",
+                "    01 Abc!AbcReadConfig+0x27",
+                "    02 nt!IopLoadDriver+0x7ed",
+                "    at 91c26130 91c26290",
+                "",
+                "loss: skipped 0 breaks without a block address, unpaired frees 1 (blocks allocated before the transcript),"
+                        + " missed frees 0 (an address allocated twice), truncated: no"), r.outLines());
+    }
+
+    @Test
+    void jsonGroupsByStackWithCountsAndLoss() throws IOException {
+        CliRun r = CliRun.of("kbpair", "--json", CliRun.fixture("kbpair-leak.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(2, j.get("outstanding").asLong());
+        JsonNode g = j.get("stacks").get(0);
+        assertEquals(2, g.get("count").asLong());
+        assertEquals(634, g.get("bytes").asLong());
+        assertEquals("Abc!AbcReadConfig+0x27", g.get("frames").get(1).asText());
+        assertEquals("91c26290", g.get("addresses").get(1).asText());
+        assertEquals(1, j.get("loss").get("unpairedFrees").asLong());
+    }
+
+    @Test
+    void usageSnapshotIsNotATranscript() {
+        String f = CliRun.fixture("poolused-3.txt");
+        CliRun r = CliRun.of("kbpair", f);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + f + ": is a !poolused capture, not PoolHitTag transcript\n", r.err());
+    }
+}

@@ -1,0 +1,142 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class TrendCommandTest {
+    /**
+     * Six {@code poolmon -n} files a minute apart, each starting with the time the scheduled job wrote: "Leak" gains
+     * 13 allocations of 609 bytes (7917 bytes) per snapshot; "Spik" jumps once; "Flat" never moves. The files are
+     * named so that their name order is not their time order.
+     */
+    private static List<String> series(Path dir) throws IOException {
+        long[] spike = {40013, 40013, 40013, 140013, 40013, 40013};
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long leakLive = 101 + 13L * i;
+            String text = "2026-11-25T19:0" + i + ":00Z\n"
+                    + " Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc\n"
+                    + String.format(" Leak Nonp     %6d      %4d    %6d %9d        609%n", leakLive + 7, 7, leakLive, leakLive * 609)
+                    + String.format(" Spik Paged    %6d      %4d    %6d %9d        331%n", 900 + i, 800 + i, 100, spike[i])
+                    + " Flat Nonp        257         0       257     65536        255\n";
+            Path f = dir.resolve("snap-" + (char) ('f' - i) + ".log");
+            Files.writeString(f, text);
+            files.add(f.toString());
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private static String[] args(List<String> files, String... options) {
+        List<String> a = new ArrayList<>(List.of("trend"));
+        a.addAll(Arrays.asList(options));
+        a.addAll(files);
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void leakingTagRanksFirstWithItsSlopePerSecond(@TempDir Path dir) throws IOException {
+        CliRun r = CliRun.of(args(series(dir)));
+        assertEquals(0, r.exit(), r.err());
+        List<String> l = r.outLines();
+        assertEquals("Trend over 6 snapshots, ordered by embedded time: 2026-11-25T19:00:00Z + 300 s", l.get(0));
+        assertEquals(" #  Tag   Pool      B/snapshot      B/s     R²  First    Last  Description", l.get(3));
+        assertEquals(" 1  Leak  NonPaged      7917.0  131.950  1.000  61509  101094", l.get(4));
+        assertEquals("loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0", l.get(l.size() - 1));
+    }
+
+    @Test
+    void jsonGivesSlopesAndFitOfEveryTag(@TempDir Path dir) throws IOException {
+        CliRun r = CliRun.of(args(series(dir), "--json"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("time", j.get("order").asText());
+        assertEquals("bytesPerSecond", j.get("rankedBy").asText());
+        JsonNode leak = j.get("tags").get(0);
+        assertEquals("Leak", leak.get("tag").asText());
+        assertEquals(7917.0, leak.get("bytesPerSnapshot").asDouble(), 1e-9);
+        assertEquals(7917.0 / 60, leak.get("bytesPerSecond").asDouble(), 1e-9);
+        assertEquals(1.0, leak.get("rSquared").asDouble(), 1e-12);
+        JsonNode spike = j.get("tags").get(1);
+        assertEquals("Spik", spike.get("tag").asText());
+        assertTrue(spike.get("rSquared").asDouble() < 0.1, spike.toString());
+        assertEquals(0, j.get("loss").get("skippedRecords").asLong());
+    }
+
+    @Test
+    void svgChartDrawsOneLinePerTopTag(@TempDir Path dir) throws IOException {
+        Path svg = dir.resolve("trend.svg");
+        CliRun r = CliRun.of(args(series(dir), "--chart", svg.toString()));
+        assertEquals(0, r.exit(), r.err());
+        String s = Files.readString(svg);
+        assertTrue(s.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\""), s);
+        assertEquals(3, s.split("<polyline", -1).length - 1);
+        assertTrue(s.contains(">Leak (NonPaged)</text>"), s);
+        assertTrue(s.endsWith("</svg>\n"));
+    }
+
+    @Test
+    void pngChartIsAPngImage(@TempDir Path dir) throws IOException {
+        Path png = dir.resolve("trend.png");
+        CliRun r = CliRun.of(args(series(dir), "--chart", png.toString()));
+        assertEquals(0, r.exit(), r.err());
+        byte[] head = Arrays.copyOf(Files.readAllBytes(png), 8);
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
+    }
+
+    @Test
+    void chartWithAnotherExtensionIsRefused(@TempDir Path dir) throws IOException {
+        CliRun r = CliRun.of(args(series(dir), "--chart", dir.resolve("trend.gif").toString()));
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: " + dir.resolve("trend.gif") + ": --chart writes .svg or .png; name the file so\n", r.err());
+    }
+
+    @Test
+    void capturesWithoutTimesKeepTheGivenOrder() {
+        CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"), CliRun.fixture("poolmon-1-later.txt"), "--top", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(
+                "Trend over 2 snapshots, in the order given (not every capture carries a time)",
+                "Ranked by growth in bytes per snapshot; R² is how well a straight line fits (1 steady, near 0 noise)",
+                "",
+                " #  Tag   Pool      B/snapshot  B/s     R²     First      Last  Description",
+                " 1  IXGB  NonPaged   4810089.0    -  1.000  55749008  60559097",
+                "",
+                "1 of 13 tags shown (--top)",
+                "loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0"), r.outLines());
+    }
+
+    @Test
+    void jsonOfUntimedCapturesHasNoSlopePerSecond() throws IOException {
+        CliRun r = CliRun.of("trend", "--json", CliRun.fixture("poolmon-1.txt"), CliRun.fixture("poolmon-1-later.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("given", j.get("order").asText());
+        assertEquals("bytesPerSnapshot", j.get("rankedBy").asText());
+        JsonNode first = j.get("tags").get(0);
+        assertEquals("IXGB", first.get("tag").asText());
+        assertTrue(first.get("bytesPerSecond").isNull());
+        assertEquals(4810089.0, first.get("bytesPerSnapshot").asDouble(), 0);
+    }
+
+    @Test
+    void singleCaptureIsAUsageError() {
+        CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("positional parameter at index 0..* (FILE) requires at least 2 values, but only 1 were specified"), r.err());
+    }
+}

@@ -1,0 +1,20 @@
+package pooltag.windows.analysis;
+
+import java.util.List;
+
+/**
+ * Allocations never freed in a transcript that share one stack.
+ *
+ * @param frames    the stack, innermost first (empty when the transcript printed none)
+ * @param count     how many allocations
+ * @param bytes     their requested bytes summed (0 for those whose size the transcript does not show)
+ * @param tags      the tags among them, sorted
+ * @param addresses their block addresses, in transcript order
+ */
+public record OutstandingStack(List<String> frames, long count, long bytes, List<String> tags, List<Long> addresses) {
+    public OutstandingStack {
+        frames = List.copyOf(frames);
+        tags = List.copyOf(tags);
+        addresses = List.copyOf(addresses);
+    }
+}

@@ -1,0 +1,159 @@
+package pooltag.windows.parse;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import pooltag.core.error.PooltagException;
+
+/**
+ * The text of one capture (a debugger log, a PoolMon screen or snapshot file, a pooltag.txt), split into lines,
+ * with the name every error message starts with. Immutable.
+ *
+ * <p>Line numbers are 1-based, as editors show them. A line whose first character is {@code #} is a comment
+ * (the {@code # source:} header of a saved capture, or a note added by whoever saved it); no debugger or
+ * PoolMon output starts in column 0 with {@code #} (the {@code kvn} header is {@code " # ChildEBP"}).
+ */
+public final class CaptureText {
+    /** Bytes examined to tell text from binary data. */
+    private static final int SNIFF_BYTES = 4096;
+    private static final Pattern TIME_LINE = Pattern.compile(
+            "^\\s*(?:#\\s*time:\\s*)?(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)\\s*(Z|[+-]\\d{2}:?\\d{2})?\\s*$");
+
+    private final String name;
+    private final List<String> lines;
+
+    private CaptureText(String name, List<String> lines) {
+        this.name = name;
+        this.lines = List.copyOf(lines);
+    }
+
+    /** Text already in memory; {@code name} is what error messages call it. */
+    public static CaptureText of(String name, String text) {
+        return new CaptureText(name, text.lines().toList());
+    }
+
+    /**
+     * Reads a capture file. A byte-order mark picks UTF-16 (PowerShell's {@code >} writes UTF-16LE) or UTF-8;
+     * otherwise UTF-8, or Latin-1 when the bytes are not UTF-8 (pool tags are bytes, not Unicode).
+     *
+     * @throws PooltagException when the file cannot be read or holds binary data (a NUL byte outside UTF-16)
+     */
+    public static CaptureText read(Path file) {
+        String name = file.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new PooltagException(name + ": no such file");
+        } catch (IOException e) {
+            throw new PooltagException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        return new CaptureText(name, decode(name, bytes).lines().toList());
+    }
+
+    private static String decode(String name, byte[] b) {
+        if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe) {
+            return new String(b, 2, b.length - 2, StandardCharsets.UTF_16LE);
+        }
+        if (b.length >= 2 && (b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) {
+            return new String(b, 2, b.length - 2, StandardCharsets.UTF_16BE);
+        }
+        int start = b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf ? 3 : 0;
+        int line = 1;
+        int controls = 0;
+        int sniffed = Math.min(b.length, SNIFF_BYTES);
+        for (int i = start; i < b.length; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\n') {
+                line++;
+            } else if (c == 0) {
+                throw new PooltagException(name + ":" + line + ": binary data (a NUL byte at offset " + i
+                        + "), not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
+            } else if (i < sniffed && c < 0x20 && c != '\t' && c != '\r' && c != '\f') {
+                controls++;
+            }
+        }
+        // Text captures have no control bytes besides TAB, CR, LF; a few percent means an executable or archive.
+        if (sniffed > 0 && controls * 20 > sniffed) {
+            throw new PooltagException(name + ":1: binary data (" + controls + " control bytes in the first "
+                    + sniffed + "), not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
+        }
+        Charset utf8 = StandardCharsets.UTF_8;
+        try {
+            return utf8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b, start, b.length - start)).toString();
+        } catch (CharacterCodingException e) {
+            return new String(b, start, b.length - start, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int lineCount() {
+        return lines.size();
+    }
+
+    /** The text of line {@code n} (1-based), without its line terminator. */
+    public String line(int n) {
+        return lines.get(n - 1);
+    }
+
+    public static boolean isComment(String line) {
+        return line.startsWith("#");
+    }
+
+    /** An error that names this capture and line {@code n}: {@code file:n: what}. */
+    public PooltagException error(int n, String what) {
+        return new PooltagException(name + ":" + n + ": " + what);
+    }
+
+    /**
+     * The moment the capture was taken, when it says so on a line of its own before its table: an ISO-8601
+     * date and time ({@code 2026-11-25T19:20:49Z}, {@code 2026-11-25 19:20:49}), bare or as {@code # time: ...}
+     * (as a scheduled {@code poolmon -n} job writes it with {@code date} or {@code Get-Date -Format o}). A time
+     * without a zone is read as UTC.
+     *
+     * @return nanoseconds since the Unix epoch, or 0 when the capture carries no time
+     */
+    public long embeddedEpochNanos() {
+        for (String l : lines) {
+            Matcher m = TIME_LINE.matcher(l);
+            if (!m.matches()) {
+                continue;
+            }
+            try {
+                String zone = m.group(3);
+                Instant t;
+                if (zone == null) {
+                    t = LocalDateTime.parse(m.group(1) + "T" + m.group(2)).toInstant(ZoneOffset.UTC);
+                } else {
+                    if (zone.length() == 5) {
+                        zone = zone.substring(0, 3) + ":" + zone.substring(3);
+                    }
+                    t = OffsetDateTime.parse(m.group(1) + "T" + m.group(2) + zone).toInstant();
+                }
+                return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+            } catch (DateTimeParseException e) {
+                // A line shaped like a time but not a real one (month 13) is not the capture's time.
+            }
+        }
+        return 0;
+    }
+}

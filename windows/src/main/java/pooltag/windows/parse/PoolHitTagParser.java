@@ -1,0 +1,304 @@
+package pooltag.windows.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.tag.WinDbgTag;
+
+/**
+ * Reads a debugger transcript of a PoolHitTag session into its allocation and free events.
+ *
+ * <p>A break is the allocator's symbol line after {@code Break instruction exception - code 80000003}:
+ * {@code nt!ExAllocatePoolWithTag+0x881:} is an allocation, {@code nt!ExFreePoolWithTag+0x649:} a free. The first
+ * stack printed after a break ({@code k}, {@code kb}, {@code kv}, {@code kvn}, x86 or x64 layout) is that event's
+ * stack. The block's address:
+ * <ul>
+ *   <li>a free: the first argument of the {@code ExFreePool*} frame ({@code kb}/{@code kv} on x86, where
+ *       "Args to Child" are the real stack arguments);</li>
+ *   <li>an allocation: the argument of a {@code !pool <addr>} typed after the break, or the {@code eax=}/{@code rax=}
+ *       value printed by {@code r eax} once execution went on ({@code g}, {@code gu}, {@code p}) and so the
+ *       allocator had returned; its size, pool type and tag from the {@code ExAllocatePool*} frame's arguments
+ *       (x86), else from the {@code !pool} lines.</li>
+ * </ul>
+ * The tag is the frame's tag argument, else the value the transcript set with {@code ed nt!PoolHitTag}.
+ */
+public final class PoolHitTagParser {
+    private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*?)\\s*$");
+    private static final Pattern SET_HIT_TAG = Pattern.compile("(?i)^ed\\s+nt!poolhittag\\s+(.+)$");
+    private static final Pattern STACK_COMMAND = Pattern.compile("^k[bvpPnLcfdM]*(?:\\s.*)?$");
+    private static final Pattern POOL_COMMAND = Pattern.compile("^!pool\\s+(\\S+).*");
+    private static final Pattern REG_COMMAND = Pattern.compile("(?i)^r\\s+@?([er]ax)\\s*$");
+    private static final Pattern RESUME_COMMAND = Pattern.compile("^(?:g|gu|p|pt|pc|t|tt|tc)(?:\\s.*)?$");
+    private static final Pattern BREAK_SYMBOL = Pattern.compile("^\\s*(\\w+)!(Ex(?:Allocate|Free)Pool\\w*)\\+0x[0-9a-fA-F]+:\\s*$");
+    private static final Pattern REG_VALUE = Pattern.compile("^\\s*([er]ax)=([0-9a-fA-F`]+)\\b.*");
+    private static final Pattern POOL_PAGE = Pattern.compile("^\\s*Pool page \\S+ region is (\\S+) pool.*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern POOL_BLOCK = Pattern.compile(
+            "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+previous size:\\s*[0-9a-fA-F]+\\s+\\(Allocated\\).*");
+
+    private PoolHitTagParser() {
+    }
+
+    public static Transcript parse(CaptureText text) {
+        return new Run(text).parse();
+    }
+
+    /** One frame of a {@code k}-family listing. */
+    record Frame(String callSite, List<Long> args, boolean wide) {
+        /** The function part of {@code module!Function+0xoff}, or the whole call site when it has no module. */
+        String function() {
+            int bang = callSite.indexOf('!');
+            String f = bang < 0 ? callSite : callSite.substring(bang + 1);
+            int plus = f.indexOf('+');
+            return plus < 0 ? f : f.substring(0, plus);
+        }
+    }
+
+    /** A break being assembled from the lines after it, until the next pool break or the end. */
+    private static final class Pending {
+        final HitEvent.Kind kind;
+        final int line;
+        /** 0 until the transcript shows it. */
+        long address;
+        /** 0 until the allocator's arguments or {@code !pool} show it. */
+        long bytes;
+        String tag;
+        Pool pool;
+        /** The first stack listed after the break; null until then. */
+        List<String> frames;
+        /** Execution went on since the break, so an allocation's eax/rax now holds what the allocator returned. */
+        boolean resumed;
+        /** An {@code r eax}/{@code r rax} was typed: the next register line answers it. */
+        boolean wantRegister;
+
+        Pending(HitEvent.Kind kind, int line) {
+            this.kind = kind;
+            this.line = line;
+        }
+    }
+
+    private static final class Run {
+        final CaptureText text;
+        final List<HitEvent> events = new ArrayList<>();
+        String hitTag;
+        Pending current;
+        boolean inStack;
+        boolean argsColumns;
+        boolean numbered;
+        List<Frame> stack;
+        long unkeyed;
+
+        Run(CaptureText text) {
+            this.text = text;
+        }
+
+        Transcript parse() {
+            for (int n = 1; n <= text.lineCount(); n++) {
+                String l = text.line(n);
+                if (CaptureText.isComment(l)) {
+                    continue;
+                }
+                if (l.isBlank()) {
+                    endStack();
+                    continue;
+                }
+                Matcher prompt = PROMPT.matcher(l);
+                if (prompt.matches()) {
+                    endStack();
+                    command(n, prompt.group(1));
+                    continue;
+                }
+                Matcher brk = BREAK_SYMBOL.matcher(l);
+                if (brk.matches()) {
+                    endStack();
+                    finish();
+                    current = new Pending(brk.group(2).startsWith("ExAllocatePool") ? HitEvent.Kind.ALLOC
+                            : HitEvent.Kind.FREE, n);
+                    continue;
+                }
+                if (inStack) {
+                    if (l.contains("RetAddr") || l.contains("Call Site")) {
+                        argsColumns = l.contains("Args to Child");
+                        numbered = l.stripLeading().startsWith("#");
+                        continue;
+                    }
+                    Frame f = frame(l);
+                    if (f != null) {
+                        stack.add(f);
+                        continue;
+                    }
+                    if (l.stripLeading().startsWith("WARNING:")) {
+                        // "Stack unwind information not available. Following frames may be wrong.": frames follow.
+                        continue;
+                    }
+                    endStack();
+                }
+                if (current == null) {
+                    continue;
+                }
+                Matcher reg = REG_VALUE.matcher(l);
+                if (reg.matches() && current.wantRegister && current.resumed && current.kind == HitEvent.Kind.ALLOC
+                        && current.address == 0) {
+                    current.address = Hex.parse(reg.group(2));
+                    current.wantRegister = false;
+                    continue;
+                }
+                Matcher page = POOL_PAGE.matcher(l);
+                if (page.matches() && current.pool == null) {
+                    current.pool = page.group(1).toLowerCase(Locale.ROOT).startsWith("paged") ? Pool.PAGED : Pool.NONPAGED;
+                    continue;
+                }
+                Matcher block = POOL_BLOCK.matcher(l);
+                if (block.matches() && current.kind == HitEvent.Kind.ALLOC && current.bytes == 0) {
+                    current.bytes = Hex.parse(block.group(2));
+                }
+            }
+            endStack();
+            finish();
+            return new Transcript(events, new Loss(0, 0, unkeyed, false));
+        }
+
+        void command(int n, String cmd) {
+            Matcher set = SET_HIT_TAG.matcher(cmd);
+            if (set.matches()) {
+                hitTag = hitTagValue(n, set.group(1).strip());
+                return;
+            }
+            if (STACK_COMMAND.matcher(cmd).matches()) {
+                inStack = true;
+                argsColumns = false;
+                numbered = cmd.contains("n");
+                stack = new ArrayList<>();
+                return;
+            }
+            if (current == null) {
+                return;
+            }
+            Matcher pool = POOL_COMMAND.matcher(cmd);
+            if (pool.matches() && current.kind == HitEvent.Kind.ALLOC && current.address == 0 && Hex.isHex(pool.group(1))) {
+                current.address = Hex.parse(pool.group(1));
+                return;
+            }
+            if (REG_COMMAND.matcher(cmd).matches()) {
+                current.wantRegister = true;
+                return;
+            }
+            if (RESUME_COMMAND.matcher(cmd).matches()) {
+                current.resumed = true;
+            }
+        }
+
+        String hitTagValue(int n, String arg) {
+            try {
+                long v;
+                if (arg.length() >= 2 && arg.startsWith("'") && arg.endsWith("'")) {
+                    v = WinDbgTag.charConstantValue(arg.substring(1, arg.length() - 1));
+                } else {
+                    v = Hex.parse(arg);
+                }
+                v &= 0xffff_ffffL;
+                return v == 0 ? null : WinDbgTag.tagOf(v).stripTrailing();
+            } catch (IllegalArgumentException e) {
+                throw text.error(n, "cannot read the PoolHitTag value " + arg + ": " + e.getMessage());
+            }
+        }
+
+        /** Parses one frame line, or returns null when the line is not one (the listing ended). */
+        Frame frame(String l) {
+            String[] t = l.strip().split("\\s+");
+            int i = 0;
+            if (numbered && t.length > 1 && t[0].length() <= 4 && Hex.isHex(t[0])) {
+                i++;
+            }
+            List<Long> values = new ArrayList<>();
+            List<Long> colonArgs = new ArrayList<>();
+            int colons = 0;
+            boolean wide = false;
+            for (; i < t.length; i++) {
+                if (t[i].equals(":")) {
+                    colons++;
+                    continue;
+                }
+                String h = t[i].replace("`", "");
+                if (h.length() >= 8 && !h.startsWith("0x") && Hex.isHex(h)) {
+                    long v = Hex.parse(h);
+                    wide |= h.length() > 8;
+                    values.add(v);
+                    if (colons == 1) {
+                        colonArgs.add(v);
+                    }
+                    continue;
+                }
+                break;
+            }
+            if (i >= t.length || values.isEmpty()) {
+                return null;
+            }
+            String site = t[i];
+            List<Long> args;
+            if (colons > 0) {
+                args = colonArgs;
+            } else if (argsColumns && values.size() > 2) {
+                args = values.subList(2, values.size());
+            } else {
+                args = List.of();
+            }
+            return new Frame(site, List.copyOf(args), wide);
+        }
+
+        void endStack() {
+            if (inStack && current != null && current.frames == null && !stack.isEmpty()) {
+                current.frames = stack.stream().map(Frame::callSite).toList();
+                applyArguments(stack);
+            }
+            inStack = false;
+        }
+
+        /** x86 "Args to Child" are the stack arguments; x64 shows home space there, which is not reliable. */
+        void applyArguments(List<Frame> frames) {
+            for (Frame f : frames) {
+                String fn = f.function();
+                if (f.wide() || f.args().isEmpty()) {
+                    continue;
+                }
+                List<Long> a = f.args();
+                if (current.kind == HitEvent.Kind.ALLOC && fn.startsWith("ExAllocatePool") && a.size() >= 2) {
+                    boolean flagsApi = fn.equals("ExAllocatePool2") || fn.equals("ExAllocatePool3");
+                    long type = a.get(0);
+                    current.pool = flagsApi ? ((type & 0x100) != 0 ? Pool.PAGED : Pool.NONPAGED)
+                            : ((type & 1) != 0 ? Pool.PAGED : Pool.NONPAGED);
+                    current.bytes = a.get(1);
+                    if (a.size() >= 3 && a.get(2) != 0) {
+                        current.tag = WinDbgTag.tagOf(a.get(2)).stripTrailing();
+                    }
+                    return;
+                }
+                if (current.kind == HitEvent.Kind.FREE && fn.startsWith("ExFreePool")) {
+                    current.address = a.get(0);
+                    if (a.size() >= 2 && fn.contains("WithTag") && a.get(1) != 0) {
+                        current.tag = WinDbgTag.tagOf(a.get(1)).stripTrailing();
+                    }
+                    return;
+                }
+            }
+        }
+
+        void finish() {
+            if (current == null) {
+                return;
+            }
+            Pending p = current;
+            current = null;
+            if (p.address == 0) {
+                unkeyed++;
+            }
+            String tag = p.tag != null ? p.tag : hitTag != null ? hitTag : "";
+            events.add(new HitEvent(p.kind, p.address, p.kind == HitEvent.Kind.ALLOC ? p.bytes : 0, tag, p.pool,
+                    p.frames == null ? List.of() : p.frames, p.line));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package pooltag.windows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TagScannerTest {
+    @Test
+    void findsTheFilesHoldingTheTagBytesPaddedToFour(@TempDir Path dir) throws IOException {
+        // "Abc " as the immediate of a push: 68 41 62 63 20.
+        Files.write(dir.resolve("abc.sys"), new byte[]{0x55, (byte) 0x8b, 0x68, 'A', 'b', 'c', ' ', (byte) 0xc3});
+        Files.write(dir.resolve("other.sys"), new byte[]{0x68, 'A', 'b', 'c', 'd', (byte) 0xc3});
+        Map<String, List<Path>> found = TagScanner.scan(dir, List.of("Abc", "Abcd", "Zzzz"));
+        assertEquals(List.of(dir.resolve("abc.sys")), found.get("Abc"));
+        assertEquals(List.of(dir.resolve("other.sys")), found.get("Abcd"));
+        assertEquals(List.of(), found.get("Zzzz"));
+    }
+
+    @Test
+    void tagAcrossTheReadBufferBoundaryIsFound(@TempDir Path dir) throws IOException {
+        byte[] b = new byte[(1 << 16) + 11];
+        int at = (1 << 16) - 2;
+        b[at] = 'L';
+        b[at + 1] = 'e';
+        b[at + 2] = 'a';
+        b[at + 3] = '2';
+        Files.write(dir.resolve("big.sys"), b);
+        assertEquals(List.of(dir.resolve("big.sys")), TagScanner.scan(dir, List.of("Lea2")).get("Lea2"));
+    }
+}
