@@ -16,7 +16,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.Tuple.Tuple2;
 
 /** The outstanding table against a {@link HashMap} model: inserts, removals (backward shift) and growth. */
-class OutstandingTableProperties {
+class OutstandingTableModelTest {
 
     /** op: 0..5 insert-or-replace, 6..9 remove; key index into a small address pool so that keys recur. */
     @Provide
