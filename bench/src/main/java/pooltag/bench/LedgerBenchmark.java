@@ -109,8 +109,9 @@ public class LedgerBenchmark {
         c.onEvent(view);
     }
 
+    /** Frees the allocation made {@value #IN_FLIGHT} allocations before the latest. */
     private void freeOldest(AllocEventConsumer c) {
-        long n = seq - IN_FLIGHT;
+        long n = seq - 1 - IN_FLIGHT;
         view.free(ts += 100, (int) ((n >>> 1) & 1), 2000, pairAddress(n));
         c.onEvent(view);
     }

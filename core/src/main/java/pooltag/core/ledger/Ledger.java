@@ -33,6 +33,9 @@ import pooltag.core.tag.TagKind;
  *   <li>module: the site's module; stack: the attached stack ({@code ~3fa2c1d0}), for allocations that have one.</li>
  * </ul>
  * A tag's pool is its cache's pool: a site that allocates from a Paged and a NonPaged cache has a row in each.
+ * Page events are tagged {@code pages-<size>}; large kmallocs and slab backing pages also emit page events, so
+ * summing kmalloc/slab rows with {@code pages-*} rows counts those bytes twice: feed page events only when the
+ * page allocator itself is the question.
  * Frees count against the tags of the allocation they free (as Windows charges a free to the block's tag).
  *
  * <h2>Threading</h2>
@@ -47,18 +50,28 @@ import pooltag.core.tag.TagKind;
  * <h2>Costs</h2>
  * Per event: one hash probe into the outstanding table, one primitive-map probe for the call site, an array
  * index for the cache, counter increments for three kinds; no allocation once the tables have grown. Memory: see
- * {@link OutstandingTable} ({@value OutstandingTable#BYTES_PER_SLOT} B per slot, at most 80% full).
+ * {@link OutstandingTable} ({@value OutstandingTable#BYTES_PER_SLOT} B per slot, at most 80% full: 35 B per
+ * outstanding allocation at that load).
  */
 public final class Ledger implements AllocEventConsumer {
     /** {@code ZERO_SIZE_PTR}: what {@code kmalloc(0)} returns and {@code kfree} ignores. */
     public static final long ZERO_SIZE_PTR = 0x10;
+    /**
+     * Caches known to free through paths that emit no free event ({@code kfree_rcu}, sheaves, bulk frees), seen on
+     * Linux 6.18: {@code maple_node} showed 12,118 allocations and 0 frees in one run. Pass each to
+     * {@link #markUntraceable} at the start of a session.
+     */
+    public static final java.util.List<String> KNOWN_UNTRACEABLE_CACHES = java.util.List.of("maple_node");
     /** How many recent events per CPU a STACK event may reach back over to find its event (same pid). */
     static final int RING = 4;
     private static final int TYPE_NONE = 0;
+    /** Where cache tags beyond {@link OutstandingTable#MAX_CACHE_TAGS} go (NonPaged, whatever their pool). */
+    static final String OTHER_CACHES = "[other caches]";
+    /** Where site tags beyond {@link OutstandingTable#MAX_SITE_TAGS} go. */
+    static final String OTHER_SITES = "[other sites]";
     private static final int KMALLOC_DIRECT_MAX = 8192;
     private static final int KMALLOC_DIRECT_SLOTS = KMALLOC_DIRECT_MAX / 8 + 1;
     private static final int VARIANT_PAGE = 4;
-    private static final int CACHE_TAG_LIMIT = Character.MAX_VALUE;
 
     private final CacheCatalog catalog;
     private final SymbolResolver symbols;
@@ -97,7 +110,7 @@ public final class Ledger implements AllocEventConsumer {
     private long lastNanos;
 
     private long events, allocs, frees, lostEvents, lossesWithoutCount, unpairedFrees, doubleAllocs, nullFrees,
-            failedAllocs, zeroSizeAllocs, stacksAttached, freeStacks, unattachedStacks;
+            failedAllocs, zeroSizeAllocs, stacksAttached, freeStacks, unattachedStacks, foldedTags;
     private boolean truncated;
 
     private volatile Frame published;
@@ -163,12 +176,8 @@ public final class Ledger implements AllocEventConsumer {
             t.remove(slot);
         }
         slot = t.insert(a);
-        t.tick[slot] = ts <= baseNanos ? 0 : (int) ((ts - baseNanos) >>> OutstandingTable.TICK_SHIFT);
-        t.size[slot] = size;
-        t.pid[slot] = e.pid();
-        t.site[slot] = site;
-        t.stack[slot] = -1;
-        t.cache[slot] = (char) cacheTag;
+        t.set(slot, ts <= baseNanos ? 0 : (int) ((ts - baseNanos) >>> OutstandingTable.TICK_SHIFT), size, e.pid(),
+                site, cacheTag, -1);
         allocs++;
         caches.alloc(cacheTag, pool, size);
         sites.alloc(site, pool, size);
@@ -191,14 +200,14 @@ public final class Ledger implements AllocEventConsumer {
             return;
         }
         frees++;
-        int cacheTag = t.cache[slot];
+        int cacheTag = t.cache(slot);
         int pool = cachePool[cacheTag];
-        int size = t.size[slot];
-        int site = t.site[slot];
+        int size = t.size(slot);
+        int site = t.site(slot);
         caches.free(cacheTag, pool, size);
         sites.free(site, pool, size);
         modules.free(siteModule[site], pool, size);
-        int stack = t.stack[slot];
+        int stack = t.stack(slot);
         if (stack >= 0) {
             stackTags.free(stack, pool, size);
         }
@@ -208,15 +217,15 @@ public final class Ledger implements AllocEventConsumer {
     /** The outstanding allocation at {@code slot} is written off without a free (a double allocation). */
     private void writeOff(int slot) {
         OutstandingTable t = table;
-        int cacheTag = t.cache[slot];
+        int cacheTag = t.cache(slot);
         int pool = cachePool[cacheTag];
-        int size = t.size[slot];
-        int site = t.site[slot];
+        int size = t.size(slot);
+        int site = t.site(slot);
         caches.drop(cacheTag, pool, size);
         sites.drop(site, pool, size);
         modules.drop(siteModule[site], pool, size);
-        if (t.stack[slot] >= 0) {
-            stackTags.drop(t.stack[slot], pool, size);
+        if (t.stack(slot) >= 0) {
+            stackTags.drop(t.stack(slot), pool, size);
         }
     }
 
@@ -244,14 +253,14 @@ public final class Ledger implements AllocEventConsumer {
             ringType[r] = TYPE_NONE;
             long a = ringAddr[r];
             if (type == AllocEvent.FREE) {
-                stacks.intern(e);
+                internStack(e);
                 freeStacks++;
                 return;
             }
             int slot = ringSlot[r];
             if (a == 0) {
                 // The stack of a failed or zero-size allocation: nothing outstanding to attach it to.
-                stacks.intern(e);
+                internStack(e);
                 unattachedStacks++;
                 return;
             }
@@ -264,8 +273,8 @@ public final class Ledger implements AllocEventConsumer {
             }
             int id = internStack(e);
             OutstandingTable t = table;
-            t.stack[slot] = id;
-            stackTags.alloc(id, cachePool[t.cache[slot]], t.size[slot]);
+            t.setStack(slot, id);
+            stackTags.alloc(id, cachePool[t.cache(slot)], t.size(slot));
             stacksAttached++;
             return;
         }
@@ -416,10 +425,16 @@ public final class Ledger implements AllocEventConsumer {
         if (existing >= 0) {
             return existing;
         }
-        if (caches.count >= CACHE_TAG_LIMIT) {
-            throw new IllegalStateException("more than " + CACHE_TAG_LIMIT + " cache tags: the outstanding table"
-                    + " stores cache tags in 16 bits");
+        if (caches.count >= OutstandingTable.MAX_CACHE_TAGS - 1) {
+            // The table stores cache tags in 12 bits: the rest share one tag, counted, never dropped.
+            foldedTags++;
+            int other = caches.find(OTHER_CACHES);
+            return other >= 0 ? other : addCacheTag(OTHER_CACHES, Pool.NONPAGED);
         }
+        return addCacheTag(name, pool);
+    }
+
+    private int addCacheTag(String name, Pool pool) {
         int t = caches.add(name);
         if (t >= cachePool.length) {
             cachePool = Arrays.copyOf(cachePool, cachePool.length * 2);
@@ -465,6 +480,12 @@ public final class Ledger implements AllocEventConsumer {
 
     /** Two functions with one name (static functions in two modules) share the tag; the first's module stays. */
     private int newSiteTag(String name, String module) {
+        if (sites.find(name) < 0 && sites.count >= OutstandingTable.MAX_SITE_TAGS - 1) {
+            // The table stores site tags in 20 bits: the rest share one tag, counted, never dropped.
+            foldedTags++;
+            name = OTHER_SITES;
+            module = "[unknown]";
+        }
         int before = sites.count;
         int t = sites.intern(name);
         if (t == before) {
@@ -552,7 +573,7 @@ public final class Ledger implements AllocEventConsumer {
     public LedgerStats stats() {
         return new LedgerStats(events, allocs, frees, table.size(), lostEvents, lossesWithoutCount, unpairedFrees,
                 doubleAllocs, nullFrees, failedAllocs, zeroSizeAllocs, stacksAttached, freeStacks,
-                unattachedStacks, truncated);
+                unattachedStacks, foldedTags, truncated);
     }
 
     /** Timestamp of the first event, ns on the event clock; 0 before any. */
@@ -604,8 +625,8 @@ public final class Ledger implements AllocEventConsumer {
         for (int s = 0; s < addr.length; s++) {
             long a = addr[s];
             if (a != 0) {
-                v.visit(a, t.size[s], allocNanos(t.tick[s]), t.pid[s], t.cache[s], t.site[s], t.stack[s],
-                        cachePool[t.cache[s]]);
+                v.visit(a, t.size(s), allocNanos(t.tick(s)), t.pid(s), t.cache(s), t.site(s), t.stack(s),
+                        cachePool[t.cache(s)]);
             }
         }
     }
@@ -617,10 +638,10 @@ public final class Ledger implements AllocEventConsumer {
     private boolean matches(TagKind kind, int tagId, int slot) {
         OutstandingTable t = table;
         return switch (kind) {
-            case CACHE -> t.cache[slot] == tagId;
-            case SITE -> t.site[slot] == tagId;
-            case MODULE -> siteModule[t.site[slot]] == tagId;
-            case STACK -> t.stack[slot] == tagId;
+            case CACHE -> t.cache(slot) == tagId;
+            case SITE -> t.site(slot) == tagId;
+            case MODULE -> siteModule[t.site(slot)] == tagId;
+            case STACK -> t.stack(slot) == tagId;
             default -> false;
         };
     }
@@ -633,21 +654,21 @@ public final class Ledger implements AllocEventConsumer {
         tags(kind);
         OutstandingTable t = table;
         List<Integer> slots = new ArrayList<>();
-        for (int s = 0; s < t.addr.length; s++) {
-            if (t.addr[s] != 0 && matches(kind, tagId, s)) {
+        for (int s = 0; s < t.capacity(); s++) {
+            if (t.address(s) != 0 && matches(kind, tagId, s)) {
                 slots.add(s);
             }
         }
-        slots.sort(Comparator.comparingLong((Integer s) -> Integer.toUnsignedLong(t.tick[s]))
-                .thenComparingLong(s -> t.addr[s]));
+        slots.sort(Comparator.comparingLong((Integer s) -> Integer.toUnsignedLong(t.tick(s)))
+                .thenComparingLong(s -> t.address(s)));
         List<Outstanding> out = new ArrayList<>(Math.min(limit, slots.size()));
         for (int s : slots) {
             if (out.size() >= limit) {
                 break;
             }
-            long at = allocNanos(t.tick[s]);
-            out.add(new Outstanding(t.addr[s], t.size[s], at, Math.max(0, lastNanos - at), t.pid[s],
-                    cachePool(t.cache[s]), caches.names[t.cache[s]], sites.names[t.site[s]], t.stack[s]));
+            long at = allocNanos(t.tick(s));
+            out.add(new Outstanding(t.address(s), t.size(s), at, Math.max(0, lastNanos - at), t.pid(s),
+                    cachePool(t.cache(s)), caches.names[t.cache(s)], sites.names[t.site(s)], t.stack(s)));
         }
         return out;
     }
@@ -657,11 +678,11 @@ public final class Ledger implements AllocEventConsumer {
         tags(kind);
         OutstandingTable t = table;
         Map<Integer, long[]> groups = new HashMap<>();
-        for (int s = 0; s < t.addr.length; s++) {
-            if (t.addr[s] != 0 && matches(kind, tagId, s)) {
-                long[] g = groups.computeIfAbsent(t.stack[s], k -> new long[2]);
+        for (int s = 0; s < t.capacity(); s++) {
+            if (t.address(s) != 0 && matches(kind, tagId, s)) {
+                long[] g = groups.computeIfAbsent(t.stack(s), k -> new long[2]);
                 g[0]++;
-                g[1] += t.size[s];
+                g[1] += t.size(s);
             }
         }
         List<StackGroup> out = new ArrayList<>(groups.size());

@@ -21,12 +21,14 @@ import pooltag.core.snapshot.Loss;
  * @param freeStacks       stacks that belonged to a free (matched, interned, not attached to anything)
  * @param unattachedStacks stacks with no recent event of the same pid on their CPU, or whose allocation was
  *                         already freed
+ * @param foldedTags       distinct cache or site names beyond the table's limits (4,096 cache tags, 1,048,576
+ *                         site tags), counted into {@code [other caches]} / {@code [other sites]}
  * @param truncated        the stream ended early ({@code onEnd(true)})
  */
 public record LedgerStats(long events, long allocs, long frees, long outstanding, long lostEvents,
                           long lossesWithoutCount, long unpairedFrees, long doubleAllocs, long nullFrees,
                           long failedAllocs, long zeroSizeAllocs, long stacksAttached, long freeStacks,
-                          long unattachedStacks, boolean truncated) {
+                          long unattachedStacks, long foldedTags, boolean truncated) {
     /** The part every snapshot and report carries. */
     public Loss loss() {
         return new Loss(lostEvents, unpairedFrees, 0, truncated);

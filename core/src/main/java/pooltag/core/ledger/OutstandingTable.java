@@ -1,37 +1,44 @@
 package pooltag.core.ledger;
 
 /**
- * The allocations still outstanding, keyed by address: open addressing with linear probing over parallel
- * primitive arrays, one slot per allocation, no object per entry.
+ * The allocations still outstanding, keyed by address: open addressing with linear probing over two primitive
+ * arrays, one slot per allocation, no object per entry.
  *
- * <p>Per slot: address (8 B), allocation time in ticks (4 B), size (4 B), pid (4 B), site tag (4 B), stack id
- * (4 B), cache tag (2 B): {@value #BYTES_PER_SLOT} bytes. The table grows (doubles) when it would pass
- * {@value #MAX_LOAD_PERCENT}% load, so it costs {@value #BYTES_PER_SLOT} / 0.8 = 37.5 bytes per outstanding
- * allocation just before growing and 75 just after.
+ * <p><b>Layout.</b> {@code addr[slot]} holds the key alone, so probing reads 8 keys per cache line. The rest of a
+ * slot sits together in {@code meta[slot * 5 ...]} (20 bytes, usually one cache line), so an insert or a free
+ * touches about two lines instead of one per field:
+ * <pre>
+ *   +0 tick   allocation time, ticks of 2^20 ns (1.048576 ms) since the ledger's first event, unsigned
+ *   +1 size   bytes allocated, saturated at 2^31 - 1
+ *   +2 pid
+ *   +3 site tag (high 20 bits) | cache tag (low 12 bits)
+ *   +4 stack id, -1 = none
+ * </pre>
+ * {@value #BYTES_PER_SLOT} bytes per slot; the table doubles before passing {@value #MAX_LOAD_PERCENT}% load, so
+ * it costs 28 / 0.8 = 35 bytes per outstanding allocation just before growing (70 just after). Limits that follow:
+ * {@value #MAX_CACHE_TAGS} cache tags and {@value #MAX_SITE_TAGS} site tags (the ledger folds the excess into one
+ * overflow tag and counts it); ages wrap after 52 days.
  *
  * <p><b>Invariants.</b> A slot is empty iff its address is 0 (address 0 is never stored: the ledger drops failed
  * allocations before they get here). Every stored address sits at or after its home slot with no empty slot
  * between home and it (cyclically). Deletion keeps that without tombstones by <i>backward shift</i>: after
  * emptying slot {@code i}, each following entry up to the next empty slot moves back into the hole when its home
- * is not cyclically in {@code (i, j]} — i.e. when leaving it at {@code j} would put an empty slot between its
+ * is not cyclically in {@code (hole, j]}, i.e. when leaving it at {@code j} would put an empty slot between its
  * home and it. Consequence for callers: a removal may move <b>other</b> entries, so a slot index is only valid
  * until the next {@link #remove} or {@link #insert}; re-check {@link #address(int)} before reusing one.
- *
- * <p>Time is stored in ticks of 2^{@value #TICK_SHIFT} ns (1.048576 ms) since the ledger's first event, as an
- * unsigned int: ages are exact to about a millisecond and sessions may last 52 days before the ticks wrap.
  */
 final class OutstandingTable {
-    static final int BYTES_PER_SLOT = 8 + 4 + 4 + 4 + 4 + 4 + 2;
+    static final int META = 5;
+    static final int BYTES_PER_SLOT = 8 + META * 4;
     static final int MAX_LOAD_PERCENT = 80;
     static final int TICK_SHIFT = 20;
+    static final int CACHE_BITS = 12;
+    static final int MAX_CACHE_TAGS = 1 << CACHE_BITS;
+    static final int MAX_SITE_TAGS = 1 << (32 - CACHE_BITS);
+    private static final int CACHE_MASK = MAX_CACHE_TAGS - 1;
 
     long[] addr;
-    int[] tick;
-    int[] size;
-    int[] pid;
-    int[] site;
-    int[] stack;
-    char[] cache;
+    int[] meta;
     private int mask;
     private int count;
     private int growAt;
@@ -43,12 +50,7 @@ final class OutstandingTable {
 
     private void allocate(int cap) {
         addr = new long[cap];
-        tick = new int[cap];
-        size = new int[cap];
-        pid = new int[cap];
-        site = new int[cap];
-        stack = new int[cap];
-        cache = new char[cap];
+        meta = new int[cap * META];
         mask = cap - 1;
         growAt = (int) ((long) cap * MAX_LOAD_PERCENT / 100);
     }
@@ -61,13 +63,52 @@ final class OutstandingTable {
         return addr.length;
     }
 
-    /** Bytes held by the arrays now (not counting array headers). */
+    /** Bytes held by the arrays now (not counting the two array headers). */
     long arrayBytes() {
         return (long) capacity() * BYTES_PER_SLOT;
     }
 
     long address(int slot) {
         return addr[slot];
+    }
+
+    int tick(int slot) {
+        return meta[slot * META];
+    }
+
+    int size(int slot) {
+        return meta[slot * META + 1];
+    }
+
+    int pid(int slot) {
+        return meta[slot * META + 2];
+    }
+
+    int site(int slot) {
+        return meta[slot * META + 3] >>> CACHE_BITS;
+    }
+
+    int cache(int slot) {
+        return meta[slot * META + 3] & CACHE_MASK;
+    }
+
+    int stack(int slot) {
+        return meta[slot * META + 4];
+    }
+
+    /** Fills a slot claimed by {@link #insert}. {@code cache < MAX_CACHE_TAGS}, {@code site < MAX_SITE_TAGS}. */
+    void set(int slot, int tick, int size, int pid, int site, int cache, int stack) {
+        int m = slot * META;
+        int[] a = meta;
+        a[m] = tick;
+        a[m + 1] = size;
+        a[m + 2] = pid;
+        a[m + 3] = (site << CACHE_BITS) | cache;
+        a[m + 4] = stack;
+    }
+
+    void setStack(int slot, int stack) {
+        meta[slot * META + 4] = stack;
     }
 
     /** The slot holding {@code address}, or -1. */
@@ -85,7 +126,7 @@ final class OutstandingTable {
 
     /**
      * Claims a slot for {@code address}, which must not be present and must not be 0, and returns it. The caller
-     * fills the other fields of that slot before the next call.
+     * fills the slot with {@link #set} before the next call.
      */
     int insert(long address) {
         if (count >= growAt) {
@@ -114,7 +155,8 @@ final class OutstandingTable {
             // The entry at j may stay only if its home lies cyclically in (hole, j].
             boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
             if (!stays) {
-                move(j, hole);
+                addr[hole] = a;
+                System.arraycopy(meta, j * META, meta, hole * META, META);
                 hole = j;
             }
         }
@@ -122,20 +164,9 @@ final class OutstandingTable {
         count--;
     }
 
-    private void move(int from, int to) {
-        addr[to] = addr[from];
-        tick[to] = tick[from];
-        size[to] = size[from];
-        pid[to] = pid[from];
-        site[to] = site[from];
-        stack[to] = stack[from];
-        cache[to] = cache[from];
-    }
-
     private void grow() {
         long[] oAddr = addr;
-        int[] oTick = tick, oSize = size, oPid = pid, oSite = site, oStack = stack;
-        char[] oCache = cache;
+        int[] oMeta = meta;
         allocate(oAddr.length * 2);
         for (int s = 0; s < oAddr.length; s++) {
             long a = oAddr[s];
@@ -147,18 +178,7 @@ final class OutstandingTable {
                 i = (i + 1) & mask;
             }
             addr[i] = a;
-            tick[i] = oTick[s];
-            size[i] = oSize[s];
-            pid[i] = oPid[s];
-            site[i] = oSite[s];
-            stack[i] = oStack[s];
-            cache[i] = oCache[s];
+            System.arraycopy(oMeta, s * META, meta, i * META, META);
         }
-    }
-
-    /** Empties the table, keeping its capacity. */
-    void clear() {
-        java.util.Arrays.fill(addr, 0);
-        count = 0;
     }
 }

@@ -150,6 +150,20 @@ class LedgerTest {
     }
 
     @Test
+    void stackTagsStayInStepWithStacksWhateverTheStackBelongedTo() {
+        f.free(1, 0, 100, addr(4)).stack(1, 0, 100, 11, 12); // a free's stack
+        f.kmalloc(2, 0, 100, 0, PIPE_FN, 64).stack(2, 0, 100, 13, 14); // a failed allocation's stack
+        f.kmalloc(3, 0, 100, addr(1), PIPE_FN, 64).stack(3, 0, 100, 15, 16);
+        assertEquals(3, ledger.stackCount());
+        for (int id = 0; id < 3; id++) {
+            assertEquals(ledger.stackTag(id), ledger.tagName(TagKind.STACK, id));
+        }
+        int attached = ledger.outstanding(TagKind.CACHE, 0, 1).get(0).stackId();
+        assertArrayEquals(new long[]{15, 16}, ledger.stackFrames(attached));
+        assertEquals(64, ledger.usage(TagKind.STACK, attached, Pool.NONPAGED).bytes());
+    }
+
+    @Test
     void stackWithNoMatchingPidIsCountedUnattached() {
         f.kmalloc(10, 0, 100, addr(1), PIPE_FN, 192);
         f.stack(11, 0, 555, 1, 2, 3);
@@ -271,6 +285,33 @@ class LedgerTest {
     }
 
     @Test
+    void cacheTagsBeyondTheTableLimitFoldIntoOneCountedTag() {
+        CacheCatalog many = new CacheCatalog() {
+            @Override
+            public String name(int cacheId) {
+                return "c" + cacheId;
+            }
+
+            @Override
+            public Pool pool(int cacheId) {
+                return Pool.NONPAGED;
+            }
+        };
+        Ledger l = new Ledger(many, sym, 16);
+        Feeder g = new Feeder(l);
+        int n = OutstandingTable.MAX_CACHE_TAGS + 7;
+        for (int i = 0; i < n; i++) {
+            g.cacheAlloc(i, 0, 1, addr(i), PIPE_FN, 32, i);
+        }
+        assertEquals(OutstandingTable.MAX_CACHE_TAGS, l.tagCount(TagKind.CACHE));
+        assertEquals(8, l.stats().foldedTags()); // ids 4095 .. 4102
+        int other = l.tagId(TagKind.CACHE, Ledger.OTHER_CACHES);
+        assertEquals(8, l.usage(TagKind.CACHE, other, Pool.NONPAGED).live());
+        assertEquals(1, l.usage(TagKind.CACHE, l.tagId(TagKind.CACHE, "c4094"), Pool.NONPAGED).live());
+        assertEquals(n, l.stats().outstanding());
+    }
+
+    @Test
     void untraceableNamesMayBeFlaggedBeforeTheTagExists() {
         ledger.markUntraceable(TagKind.CACHE, "maple_node");
         f.cacheAlloc(1, 0, 1, addr(1), KEY_FN, 256, MAPLE);
@@ -369,6 +410,7 @@ class LedgerTest {
         // The table just doubled at n allocations; at n - 1 it held its maximum load in half this capacity.
         double perAllocAtMaxLoad = (double) (big.outstandingTableBytes() / 2) / (n - 1);
         assertTrue(perAllocAtMaxLoad < 40, "bytes per outstanding allocation at max load: " + perAllocAtMaxLoad);
-        assertEquals(30, OutstandingTable.BYTES_PER_SLOT);
+        assertEquals(28, OutstandingTable.BYTES_PER_SLOT);
+        assertEquals(35.0, perAllocAtMaxLoad, 0.01);
     }
 }

@@ -46,12 +46,8 @@ class OutstandingTableModelTest {
                 }
                 stamp++;
                 slot = t.insert(a);
-                t.size[slot] = stamp;
-                t.pid[slot] = stamp * 3;
-                t.site[slot] = stamp * 5;
-                t.stack[slot] = stamp * 7;
-                t.tick[slot] = stamp * 11;
-                t.cache[slot] = (char) stamp;
+                t.set(slot, stamp * 11, stamp, stamp * 3, (stamp * 5) % OutstandingTable.MAX_SITE_TAGS,
+                        stamp % OutstandingTable.MAX_CACHE_TAGS, stamp * 7);
                 model.put(a, stamp);
             } else if (slot >= 0) {
                 t.remove(slot);
@@ -63,12 +59,12 @@ class OutstandingTableModelTest {
             int s = t.find(e.getKey());
             assertTrue(s >= 0, "lost " + Long.toHexString(e.getKey()));
             int v = e.getValue();
-            assertEquals(v, t.size[s]);
-            assertEquals(v * 3, t.pid[s]);
-            assertEquals(v * 5, t.site[s]);
-            assertEquals(v * 7, t.stack[s]);
-            assertEquals(v * 11, t.tick[s]);
-            assertEquals((char) v, t.cache[s]);
+            assertEquals(v, t.size(s));
+            assertEquals(v * 3, t.pid(s));
+            assertEquals((v * 5) % OutstandingTable.MAX_SITE_TAGS, t.site(s));
+            assertEquals(v * 7, t.stack(s));
+            assertEquals(v * 11, t.tick(s));
+            assertEquals(v % OutstandingTable.MAX_CACHE_TAGS, t.cache(s));
         }
         for (int k = 0; k < 300; k++) {
             assertEquals(model.containsKey(address(k)), t.find(address(k)) >= 0);
@@ -92,6 +88,30 @@ class OutstandingTableModelTest {
             }
         }
         assertEquals(t.size(), occupied);
+    }
+
+    @Property(tries = 50)
+    void fieldsAtTheirLimitsRoundTrip(@ForAll("ops") List<Tuple2<Integer, Integer>> ops) {
+        OutstandingTable t = new OutstandingTable(16);
+        int slot = t.insert(0xffff888100000040L);
+        t.set(slot, -1, Integer.MAX_VALUE, 4_194_303, OutstandingTable.MAX_SITE_TAGS - 1,
+                OutstandingTable.MAX_CACHE_TAGS - 1, -1);
+        for (Tuple2<Integer, Integer> op : ops) { // other entries come and go around it
+            long a = address(op.get2());
+            int s = t.find(a);
+            if (s >= 0) {
+                t.remove(s);
+            } else {
+                t.set(t.insert(a), 0, 0, 0, 0, 0, 0);
+            }
+        }
+        int s = t.find(0xffff888100000040L);
+        assertEquals(-1, t.tick(s));
+        assertEquals(Integer.MAX_VALUE, t.size(s));
+        assertEquals(4_194_303, t.pid(s));
+        assertEquals(OutstandingTable.MAX_SITE_TAGS - 1, t.site(s));
+        assertEquals(OutstandingTable.MAX_CACHE_TAGS - 1, t.cache(s));
+        assertEquals(-1, t.stack(s));
     }
 
     @Property(tries = 100)
