@@ -61,7 +61,7 @@ public final class Ledger implements AllocEventConsumer {
      * Linux 6.18: {@code maple_node} showed 12,118 allocations and 0 frees in one run. Pass each to
      * {@link #markUntraceable} at the start of a session.
      */
-    public static final java.util.List<String> KNOWN_UNTRACEABLE_CACHES = java.util.List.of("maple_node");
+    public static final List<String> KNOWN_UNTRACEABLE_CACHES = List.of("maple_node");
     /** How many recent events per CPU a STACK event may reach back over to find its event (same pid). */
     static final int RING = 4;
     private static final int TYPE_NONE = 0;
@@ -123,7 +123,8 @@ public final class Ledger implements AllocEventConsumer {
     public Ledger(CacheCatalog catalog, SymbolResolver symbols, int expectedOutstanding) {
         this.catalog = catalog;
         this.symbols = symbols;
-        this.table = new OutstandingTable(expectedOutstanding * 100 / OutstandingTable.MAX_LOAD_PERCENT + 1);
+        this.table = new OutstandingTable((int) Math.min(1 << 30,
+                (long) expectedOutstanding * 100 / OutstandingTable.MAX_LOAD_PERCENT + 1));
         Arrays.fill(kmallocDirect, -1);
     }
 

@@ -19,8 +19,8 @@ import pooltag.core.snapshot.Loss;
  * @param zeroSizeAllocs   {@code kmalloc(0)} returning ZERO_SIZE_PTR (0x10): ignored, counted
  * @param stacksAttached   stacks attached to an allocation
  * @param freeStacks       stacks that belonged to a free (matched, interned, not attached to anything)
- * @param unattachedStacks stacks with no recent event of the same pid on their CPU, or whose allocation was
- *                         already freed
+ * @param unattachedStacks stacks with no recent event of the same pid on their CPU, or whose allocation failed,
+ *                         returned ZERO_SIZE_PTR or was already freed
  * @param foldedTags       distinct cache or site names beyond the table's limits (4,096 cache tags, 1,048,576
  *                         site tags), counted into {@code [other caches]} / {@code [other sites]}
  * @param truncated        the stream ended early ({@code onEnd(true)})

@@ -40,6 +40,10 @@ import pooltag.core.tag.TagKind;
  * but never crosses the threshold on growth alone: page cache, dentries and buffer heads grow under any file scan
  * and are given back under pressure. Its note says how to tell (drop caches, hunt again).
  *
+ * <p><b>Hunt length.</b> Evidence needs allocations older than the age threshold growing over the sustain time, so a
+ * hunt shorter than their sum (1 s + 2 s by default) cannot call anything a leak; 10 s or more is better. A leak
+ * that starts late in a hunt is discounted for the part of the sustain time it has not yet covered.
+ *
  * <p>Runs on the ledger's writer thread (it reads live ledger state), once per hunt; it allocates freely.
  */
 public final class SuspectRanker {

@@ -172,6 +172,19 @@ class SuspectRankerTest {
     }
 
     @Test
+    void aLeakScoresHighInAHuntJustLongerThanAgeThresholdPlusSustainTime() {
+        Scenario sc = new Scenario();
+        int leak = sc.cache("leak_obj", Pool.NONPAGED, 311, false);
+        int churn = sc.cache("churn_obj", Pool.NONPAGED, 127, false);
+        sc.workload(leak, LEAK_SITE, 192, 0, 499, 200, -1, LEAK_STACK); // the whole hunt long
+        sc.workload(churn, CHURN_SITE, 192, 0, 599, 200, 3_000_000, null);
+        long end = 3 * S + S / 10;
+        HuntReport r = SuspectRanker.rank(sc.run(end), sc.procfs(S / 4, end), end, opts);
+        assertEquals(List.of(Scenario.site(LEAK_SITE), "leak_obj"), r.leaks().stream().map(Suspect::tag).sorted().toList());
+        assertTrue(r.leaks().get(0).confidence() > 0.9, "" + r.leaks().get(0).confidence());
+    }
+
+    @Test
     void aBurstIsNotSustainedGrowth() {
         Scenario sc = new Scenario();
         int c = sc.cache("module_table", Pool.NONPAGED, 17, false);
