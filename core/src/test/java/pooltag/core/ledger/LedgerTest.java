@@ -245,6 +245,32 @@ class LedgerTest {
     }
 
     @Test
+    void pagePercpuAndWindowsPoolEventsGetTheirOwnCacheTags() {
+        f.alloc(AllocEvent.SOURCE_PAGE, 1, 0, 1, addr(1), 0, 4096, -1, 0xcc0);
+        f.alloc(AllocEvent.SOURCE_PAGE, 2, 0, 1, addr(2), 0, 4096 << 3, -1, 0xcc0);
+        f.alloc(AllocEvent.SOURCE_PERCPU, 3, 0, 1, addr(3), KEY_FN, 40, -1, 0);
+        f.alloc(AllocEvent.SOURCE_WINDOWS_POOL, 4, 0, 1, addr(4), 0, 4099, DENTRY, 0); // the catalog names it
+        f.alloc(AllocEvent.SOURCE_WINDOWS_POOL, 5, 0, 1, addr(5), 0, 31, -1, 0);
+        assertEquals(List.of("pages-4k", "pages-32k", "percpu", "dentry", "[untagged]"), ledger.tagNames(TagKind.CACHE));
+        assertEquals(List.of("[no call site]", "key_alloc"), ledger.tagNames(TagKind.SITE));
+        assertEquals(4099, ledger.usage(TagKind.CACHE, ledger.tagId(TagKind.CACHE, "dentry"), Pool.PAGED).bytes());
+        assertEquals(4096 + 32768 + 4099 + 31,
+                ledger.usage(TagKind.SITE, 0, Pool.NONPAGED).bytes() + ledger.usage(TagKind.SITE, 0, Pool.PAGED).bytes());
+    }
+
+    @Test
+    void anEventOlderThanTheFirstHasAgeUpToNowNotANegativeOne() {
+        f.kmalloc(5_000_000_000L, 0, 1, addr(1), PIPE_FN, 64);
+        f.kmalloc(4_999_000_000L, 1, 1, addr(2), PIPE_FN, 64); // within the merge's reorder window
+        f.kmalloc(8_000_000_000L, 0, 1, addr(3), PIPE_FN, 64);
+        List<Outstanding> out = ledger.outstanding(TagKind.SITE, 0, 10);
+        assertEquals(3_000_000_000L, out.get(0).ageNanos(), 1_100_000);
+        assertEquals(3_000_000_000L, out.get(1).ageNanos(), 1_100_000); // clamped to the first event's time
+        assertEquals(0, out.get(2).ageNanos(), 1_100_000);
+        assertEquals(8_000_000_000L, ledger.lastNanos());
+    }
+
+    @Test
     void namesAreResolvedOncePerCallSiteAndCacheId() {
         for (int i = 0; i < 101; i++) {
             f.cacheAlloc(i, 0, 1, addr(i), PIPE_FN + 0x10 + (i % 2) * 8, 208, DENTRY);
