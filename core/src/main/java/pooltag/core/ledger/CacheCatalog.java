@@ -1,0 +1,29 @@
+package pooltag.core.ledger;
+
+import pooltag.core.snapshot.Pool;
+
+/**
+ * The source's table of cache names ({@link pooltag.core.event.AllocEvent#cacheId()}): kmem cache names for
+ * Linux, pool tags for Windows. Ids are fixed for the session; the ledger asks about each id once, on the first
+ * event that carries it, on its writer thread.
+ */
+public interface CacheCatalog {
+    /** The name of cache {@code cacheId} as events carry it ({@code dentry}, {@code maple_node}, {@code Abc }). */
+    String name(int cacheId);
+
+    /** Paged for a reclaimable cache ({@code reclaim_account} = 1) or a Windows paged-pool tag, else NonPaged. */
+    Pool pool(int cacheId);
+
+    /** A catalog that knows no ids: names them {@code cache#<id>}, all NonPaged. */
+    CacheCatalog NONE = new CacheCatalog() {
+        @Override
+        public String name(int cacheId) {
+            return "cache#" + cacheId;
+        }
+
+        @Override
+        public Pool pool(int cacheId) {
+            return Pool.NONPAGED;
+        }
+    };
+}

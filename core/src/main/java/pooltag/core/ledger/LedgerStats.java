@@ -1,0 +1,36 @@
+package pooltag.core.ledger;
+
+import pooltag.core.snapshot.Loss;
+
+/**
+ * What the ledger saw and what it could not account for. Every count here is shown in reports; none is dropped.
+ *
+ * @param events           events received (all types)
+ * @param allocs           allocations entered into the outstanding table
+ * @param frees            frees that matched an outstanding allocation
+ * @param outstanding      allocations outstanding now
+ * @param lostEvents       events the kernel reported lost; a loss flagged without a count adds 1 (at least one)
+ * @param lossesWithoutCount how many of those loss reports had no count
+ * @param unpairedFrees    frees of an address never seen allocated (allocated before tracing, or the alloc lost)
+ * @param doubleAllocs     allocations at an address already outstanding: the free in between was missed; the
+ *                         older allocation is written off (its tag's live count drops, its frees do not grow)
+ * @param nullFrees        {@code kfree(NULL)} and {@code kfree(ZERO_SIZE_PTR)}: ignored, counted
+ * @param failedAllocs     allocations that returned NULL: ignored, counted
+ * @param zeroSizeAllocs   {@code kmalloc(0)} returning ZERO_SIZE_PTR (0x10): ignored, counted
+ * @param stacksAttached   stacks attached to an allocation
+ * @param freeStacks       stacks that belonged to a free (matched, interned, not attached to anything)
+ * @param unattachedStacks stacks with no recent event of the same pid on their CPU, or whose allocation failed,
+ *                         returned ZERO_SIZE_PTR or was already freed
+ * @param foldedTags       distinct cache or site names beyond the table's limits (4,096 cache tags, 1,048,576
+ *                         site tags), counted into {@code [other caches]} / {@code [other sites]}
+ * @param truncated        the stream ended early ({@code onEnd(true)})
+ */
+public record LedgerStats(long events, long allocs, long frees, long outstanding, long lostEvents,
+                          long lossesWithoutCount, long unpairedFrees, long doubleAllocs, long nullFrees,
+                          long failedAllocs, long zeroSizeAllocs, long stacksAttached, long freeStacks,
+                          long unattachedStacks, long foldedTags, boolean truncated) {
+    /** The part every snapshot and report carries. */
+    public Loss loss() {
+        return new Loss(lostEvents, unpairedFrees, 0, truncated);
+    }
+}

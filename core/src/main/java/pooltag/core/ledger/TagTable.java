@@ -1,0 +1,117 @@
+package pooltag.core.ledger;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import pooltag.core.snapshot.Pool;
+
+/**
+ * The tags of one kind: dense ids, names, and PoolMon's counters per (tag, pool). Counter index is
+ * {@code id * 2 + pool.ordinal()}. Names are resolved when a tag is created, never per event.
+ *
+ * <p>Counters: {@code allocs} and {@code frees} count events since the ledger began; {@code live} and
+ * {@code bytes} describe the outstanding table now. They differ from {@code allocs - frees} by the outstanding
+ * allocations dropped as double allocations (see {@link Ledger}).
+ */
+final class TagTable {
+    static final int POOLS = 2;
+
+    String[] names = new String[64];
+    int count;
+    long[] allocs = new long[64 * POOLS];
+    long[] frees = new long[64 * POOLS];
+    long[] live = new long[64 * POOLS];
+    long[] bytes = new long[64 * POOLS];
+    boolean[] untraceable = new boolean[64];
+    private final Map<String, Integer> byName = new HashMap<>();
+    private final Set<String> untraceableNames = new HashSet<>();
+
+    /** The id of {@code name}, creating the tag on first use. Cold path. */
+    int intern(String name) {
+        Integer id = byName.get(name);
+        if (id != null) {
+            return id;
+        }
+        return add(name);
+    }
+
+    /**
+     * Adds a tag even when the name exists (two stacks with the same printable hash keep their own ids); the
+     * name index then points at the first.
+     */
+    int add(String name) {
+        if (count == names.length) {
+            int cap = count * 2;
+            names = Arrays.copyOf(names, cap);
+            untraceable = Arrays.copyOf(untraceable, cap);
+            allocs = Arrays.copyOf(allocs, cap * POOLS);
+            frees = Arrays.copyOf(frees, cap * POOLS);
+            live = Arrays.copyOf(live, cap * POOLS);
+            bytes = Arrays.copyOf(bytes, cap * POOLS);
+        }
+        int id = count++;
+        names[id] = name;
+        untraceable[id] = untraceableNames.contains(name);
+        byName.putIfAbsent(name, id);
+        return id;
+    }
+
+    /** -1 when no tag has this name. */
+    int find(String name) {
+        Integer id = byName.get(name);
+        return id == null ? -1 : id;
+    }
+
+    /** All ids whose name is {@code name} (more than one only for colliding stack hashes). */
+    int[] findAll(String name) {
+        int first = find(name);
+        if (first < 0) {
+            return new int[0];
+        }
+        int[] out = new int[]{first};
+        for (int i = first + 1; i < count; i++) {
+            if (names[i].equals(name)) {
+                out = Arrays.copyOf(out, out.length + 1);
+                out[out.length - 1] = i;
+            }
+        }
+        return out;
+    }
+
+    void markUntraceable(String name) {
+        untraceableNames.add(name);
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                untraceable[i] = true;
+            }
+        }
+    }
+
+    void alloc(int id, int pool, long size) {
+        int c = id * POOLS + pool;
+        allocs[c]++;
+        live[c]++;
+        bytes[c] += size;
+    }
+
+    void free(int id, int pool, long size) {
+        int c = id * POOLS + pool;
+        frees[c]++;
+        live[c]--;
+        bytes[c] -= size;
+    }
+
+    /** An outstanding allocation written off without a free event (double allocation at its address). */
+    void drop(int id, int pool, long size) {
+        int c = id * POOLS + pool;
+        live[c]--;
+        bytes[c] -= size;
+    }
+
+    static int pool(Pool p) {
+        return p.ordinal();
+    }
+}

@@ -1,0 +1,28 @@
+package pooltag.core.rank;
+
+import java.util.List;
+
+/**
+ * Why a suspect got its confidence: the growth series and each factor of the product.
+ *
+ * @param bucketSeconds   width of a bucket of the series
+ * @param survivors       per bucket end: how many allocations made up to then are still outstanding and older than
+ *                        the age threshold (a leak climbs steadily; churn stays near 0)
+ * @param procfsSeconds   times of the {@code /proc/slabinfo} samples used, seconds since the window began
+ * @param procfsLive      live objects of the suspect's cache in those samples (empty when none)
+ * @param strength        m / (m + 10) for m mature outstanding allocations: a handful proves nothing
+ * @param sustained       how steadily the series climbs: growth in most buckets, over at least the sustain time
+ * @param retention       factor for turnover: 0.5 + 0.5 min(1, 10 m / allocations); a few survivors among many
+ *                        allocations may just be long-lived, not leaked
+ * @param confirmation    factor from procfs: 0.25 + 0.75 c where c = procfs growth / event growth in [0,1];
+ *                        0.8 when procfs has no series for the cache
+ * @param untraceable     0.5 when the tag or its cache is flagged as freed through untraced paths, else 1
+ * @param pool            0.5 for Paged (reclaimable: grows under file scans and is given back under pressure),
+ *                        else 1; so a Paged tag alone never reaches the default threshold
+ * @param loss            1 - 5 x (lost events + double allocations) / events, at least 0.25
+ * @param notes           the factors that cost confidence, in words
+ */
+public record Evidence(double bucketSeconds, List<Long> survivors, List<Double> procfsSeconds, List<Long> procfsLive,
+                       double strength, double sustained, double retention, double confirmation, double untraceable,
+                       double pool, double loss, List<String> notes) {
+}

@@ -1,0 +1,148 @@
+package pooltag.core.rank;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import pooltag.core.ledger.Feeder;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+
+/**
+ * A synthetic hunt: several workloads, each a kmem cache with its own call site, merged by timestamp into one
+ * stream, plus the /proc/slabinfo samples the same workloads would produce.
+ */
+final class Scenario {
+    static final long S = 1_000_000_000L;
+
+    private record Ev(long ts, int type, int cacheId, long addr, long site, long bytes, long[] stack) {
+    }
+
+    private final List<Ev> events = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    private final List<Pool> pools = new ArrayList<>();
+    private final List<long[]> liveDeltas = new ArrayList<>(); // per cache: {ts, +1/-1} pairs flattened
+    private final List<Long> baselines = new ArrayList<>();
+    private final List<Boolean> procfsFlat = new ArrayList<>();
+    private long nextAddr = 0xffff888100000000L;
+
+    /** A cache; returns its id. {@code procfsFlat}: slabinfo does not see the growth (frees it cannot trace). */
+    int cache(String name, Pool pool, long baseline, boolean flat) {
+        names.add(name);
+        pools.add(pool);
+        baselines.add(baseline);
+        procfsFlat.add(flat);
+        liveDeltas.add(new long[0]);
+        return names.size() - 1;
+    }
+
+    /**
+     * {@code count} allocations at {@code rate}/s from {@code from}, each freed {@code lifeNanos} later (-1: never).
+     */
+    Scenario workload(int cache, long site, long bytes, long from, int count, double rate, long lifeNanos,
+                      long[] stack) {
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) (i * 1e9 / rate);
+            long a = nextAddr;
+            nextAddr += 64;
+            events.add(new Ev(ts, 1, cache, a, site, bytes, stack));
+            delta(cache, ts, +1);
+            if (lifeNanos >= 0) {
+                events.add(new Ev(ts + lifeNanos, 2, cache, a, site, bytes, null));
+                delta(cache, ts + lifeNanos, -1);
+            }
+        }
+        return this;
+    }
+
+    private void delta(int cache, long ts, int d) {
+        long[] old = liveDeltas.get(cache);
+        long[] n = java.util.Arrays.copyOf(old, old.length + 2);
+        n[old.length] = ts;
+        n[old.length + 1] = d;
+        liveDeltas.set(cache, n);
+    }
+
+    /** Feeds everything up to {@code end} (events after it have not happened yet) into a fresh ledger. */
+    Ledger run(long end) {
+        Ledger ledger = new Ledger(new pooltag.core.ledger.CacheCatalog() {
+            @Override
+            public String name(int cacheId) {
+                return names.get(cacheId);
+            }
+
+            @Override
+            public Pool pool(int cacheId) {
+                return pools.get(cacheId);
+            }
+        }, new Symbols(), 1024);
+        Feeder f = new Feeder(ledger);
+        events.sort(Comparator.comparingLong(Ev::ts));
+        // An event at 0 marks the start of the hunt, as the first event of a live session does.
+        f.free(0, 0, 1, 0);
+        for (Ev e : events) {
+            if (e.ts() > end) {
+                break;
+            }
+            if (e.type() == 1) {
+                f.cacheAlloc(e.ts(), (int) (e.addr() >>> 6) & 1, 1000, e.addr(), e.site(), e.bytes(), e.cacheId());
+                if (e.stack() != null) {
+                    f.stack(e.ts(), (int) (e.addr() >>> 6) & 1, 1000, e.stack());
+                }
+            } else {
+                f.free(e.ts(), (int) (e.addr() >>> 7) & 1, 2000, e.addr());
+            }
+        }
+        f.free(end, 0, 1, 0); // the hunt's last moment
+        return ledger;
+    }
+
+    /** /proc/slabinfo every {@code every} ns from 0 to {@code end}: baseline + live objects of each cache. */
+    List<UsageSnapshot> procfs(long every, long end) {
+        List<UsageSnapshot> out = new ArrayList<>();
+        for (long t = 0; t <= end; t += every) {
+            List<TagUsage> rows = new ArrayList<>();
+            for (int c = 0; c < names.size(); c++) {
+                long live = baselines.get(c);
+                if (!procfsFlat.get(c)) {
+                    long[] d = liveDeltas.get(c);
+                    for (int i = 0; i < d.length; i += 2) {
+                        if (d[i] <= t) {
+                            live += d[i + 1];
+                        }
+                    }
+                }
+                rows.add(new TagUsage(names.get(c), TagKind.CACHE, pools.get(c), TagUsage.UNKNOWN, TagUsage.UNKNOWN,
+                        live, live * 192, ""));
+            }
+            out.add(new UsageSnapshot(t, "/proc/slabinfo (synthetic)", rows, Loss.NONE));
+        }
+        return out;
+    }
+
+    /** Sites are 0x1000-byte functions named {@code fn_<hex>} in module {@code [kernel]}. */
+    static final class Symbols implements pooltag.core.ledger.SymbolResolver {
+        @Override
+        public long functionStart(long address) {
+            return address & ~0xfffL;
+        }
+
+        @Override
+        public String name(long functionStart) {
+            return "fn_" + Long.toHexString(functionStart & 0xffffff);
+        }
+
+        @Override
+        public String module(long functionStart) {
+            return "[kernel]";
+        }
+    }
+
+    static String site(long site) {
+        return "fn_" + Long.toHexString((site & ~0xfffL) & 0xffffff);
+    }
+}

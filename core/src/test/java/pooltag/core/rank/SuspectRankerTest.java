@@ -1,0 +1,204 @@
+package pooltag.core.rank;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static pooltag.core.rank.Scenario.S;
+
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.tag.TagKind;
+
+class SuspectRankerTest {
+    static final long LEAK_SITE = 0xffffffff81a10000L + 0x3c;
+    static final long CHURN_SITE = 0xffffffff81b20000L + 0x10;
+    static final long MAPLE_SITE = 0xffffffff81c30000L + 0x44;
+    static final long SCAN_SITE = 0xffffffff81d40000L + 0x08;
+    static final long[] LEAK_STACK = {LEAK_SITE, 0xffffffff81e00010L, 0xffffffff81f00020L};
+    static final long END = 6 * S;
+    static final double THRESHOLD = RankOptions.DEFAULT_THRESHOLD;
+
+    final RankOptions opts = RankOptions.defaults();
+
+    /** The whole cast of the test plan: a leak and the three things that look like one. */
+    static Scenario full(boolean withLeak) {
+        Scenario sc = new Scenario();
+        int leak = sc.cache("leak_obj", Pool.NONPAGED, 311, false);
+        int churn = sc.cache("churn_obj", Pool.NONPAGED, 127, false);
+        int maple = sc.cache("maple_node", Pool.NONPAGED, 4093, true);
+        int bh = sc.cache("buffer_head", Pool.PAGED, 2039, false);
+        if (withLeak) {
+            sc.workload(leak, LEAK_SITE, 192, S / 2, 499, 200, -1, LEAK_STACK); // 499 objects at 200/s
+        }
+        sc.workload(churn, CHURN_SITE, 192, S / 10, 1163, 200, 3_000_000, null); // same rate, all freed in 3 ms
+        sc.workload(maple, MAPLE_SITE, 256, S / 10, 1163, 200, -1, null); // no frees traced, slabinfo flat
+        sc.workload(bh, SCAN_SITE, 104, S, 601, 200, -1, null); // a file scan from 1 s to 4 s
+        return sc;
+    }
+
+    static double confidenceOf(HuntReport r, String tag) {
+        return r.suspects().stream().filter(s -> s.tag().equals(tag)).mapToDouble(Suspect::confidence).max()
+                .orElse(0);
+    }
+
+    @Test
+    void aSteadyLeakRanksFirstAboveTheThresholdAndItsLookAlikesBelowIt() {
+        Scenario sc = full(true);
+        Ledger ledger = sc.run(END);
+        HuntReport r = SuspectRanker.rank(ledger, sc.procfs(S / 4, END), END, opts);
+        if (Boolean.getBoolean("pooltag.printReport")) {
+            r.suspects().forEach(s -> System.out.printf("%-14s %-5s %-8s conf %.3f out %d growth %.1f/s %s%n", s.tag(),
+                    s.kind().label(), s.pool(), s.confidence(), s.outstanding(), s.growthPerS(), s.evidence()));
+        }
+
+        Suspect top = r.suspects().get(0);
+        assertTrue(top.tag().equals("leak_obj") || top.tag().equals(Scenario.site(LEAK_SITE)), top.tag());
+        assertTrue(top.confidence() >= THRESHOLD, "leak confidence " + top.confidence());
+        assertEquals(499, top.outstanding());
+        assertEquals(499 * 192, top.outstandingBytes());
+        double leakConfidence = Math.min(confidenceOf(r, "leak_obj"), confidenceOf(r, Scenario.site(LEAK_SITE)));
+        assertTrue(leakConfidence >= THRESHOLD);
+
+        for (String lookalike : List.of("churn_obj", Scenario.site(CHURN_SITE), "maple_node", Scenario.site(MAPLE_SITE),
+                "buffer_head", Scenario.site(SCAN_SITE))) {
+            assertTrue(confidenceOf(r, lookalike) < leakConfidence, lookalike + " " + confidenceOf(r, lookalike));
+        }
+        // Churn leaves nothing old enough to be evidence; slabinfo contradicts maple_node.
+        assertEquals(0, confidenceOf(r, "churn_obj"));
+        assertTrue(confidenceOf(r, "maple_node") < THRESHOLD);
+        // Only the leak, as its cache and as its site, is called a leak.
+        assertEquals(List.of(Scenario.site(LEAK_SITE), "leak_obj"),
+                r.leaks().stream().map(Suspect::tag).sorted().toList());
+    }
+
+    @Test
+    void theLeakCarriesItsEvidenceAndStacks() {
+        Scenario sc = full(true);
+        Ledger ledger = sc.run(END);
+        HuntReport r = SuspectRanker.rank(ledger, sc.procfs(S / 4, END), END, opts);
+        Suspect leak = r.suspects().stream().filter(s -> s.tag().equals("leak_obj")).findFirst().orElseThrow();
+        assertEquals(TagKind.CACHE, leak.kind());
+        assertEquals(Pool.NONPAGED, leak.pool());
+        assertEquals("[kernel]", leak.module());
+        assertEquals(1, leak.topStacks().size());
+        assertEquals(499, leak.topStacks().get(0).outstanding());
+        assertEquals(LEAK_STACK[0], leak.topStacks().get(0).frames()[0]);
+        List<Long> series = leak.evidence().survivors();
+        assertEquals(499, series.get(series.size() - 1));
+        for (int i = 1; i < series.size(); i++) {
+            assertTrue(series.get(i) >= series.get(i - 1));
+        }
+        // 499 objects over the 5 s mature window: the least-squares slope sits between the average and the burst rate.
+        assertTrue(leak.growthPerS() > 499 / 5.0 && leak.growthPerS() < 200, "slope " + leak.growthPerS());
+        assertEquals(leak.growthPerS() * 192, leak.growthBytesPerS(), 1e-6);
+        assertEquals(1.0, leak.evidence().confirmation(), 0.1);
+        assertEquals(6.0, r.durationS(), 1e-9);
+        assertEquals(0, r.lostEvents());
+    }
+
+    @Test
+    void mapleNodeLikeCacheIsDiscountedAndNotedAsUntraceable() {
+        Scenario sc = full(true);
+        Ledger ledger = sc.run(END);
+        HuntReport r = SuspectRanker.rank(ledger, sc.procfs(S / 4, END), END, opts);
+        Suspect maple = r.suspects().stream().filter(s -> s.tag().equals("maple_node")).findFirst().orElseThrow();
+        assertEquals(0.25, maple.evidence().confirmation(), 1e-9);
+        assertTrue(maple.evidence().notes().stream().anyMatch(n -> n.contains("untraced")), maple.evidence().notes().toString());
+
+        // Flagged explicitly, it drops further; without slabinfo the flag alone keeps it under the threshold.
+        Ledger flagged = sc.run(END);
+        flagged.markUntraceable(TagKind.CACHE, "maple_node");
+        HuntReport noProcfs = SuspectRanker.rank(flagged, List.of(), END, opts);
+        assertTrue(confidenceOf(noProcfs, "maple_node") < THRESHOLD, "" + confidenceOf(noProcfs, "maple_node"));
+        assertTrue(confidenceOf(noProcfs, Scenario.site(MAPLE_SITE)) < THRESHOLD);
+        assertTrue(confidenceOf(noProcfs, "leak_obj") >= THRESHOLD, "" + confidenceOf(noProcfs, "leak_obj"));
+    }
+
+    @Test
+    void pagedGrowthUnderAFileScanRanksBelowTheLeak() {
+        Scenario sc = full(true);
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, opts);
+        Suspect bh = r.suspects().stream().filter(s -> s.tag().equals("buffer_head")).findFirst().orElseThrow();
+        assertEquals(Pool.PAGED, bh.pool());
+        assertEquals(0.5, bh.evidence().pool(), 1e-9);
+        assertTrue(bh.confidence() < THRESHOLD, "" + bh.confidence());
+        assertTrue(bh.confidence() < confidenceOf(r, "leak_obj"));
+        assertTrue(r.suspects().indexOf(bh) > 0);
+    }
+
+    @Test
+    void withoutTheLeakNoLookAlikeCrossesTheThreshold() {
+        Scenario sc = full(false);
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, opts);
+        assertTrue(r.leaks().isEmpty(), r.leaks().toString());
+        assertTrue(r.suspects().size() >= 2, "the look-alikes are still listed, below the threshold");
+    }
+
+    @Test
+    void anIdleStreamYieldsNoSuspectAboveTheThreshold() {
+        Scenario sc = new Scenario();
+        Random rnd = new Random(7919);
+        String[] caches = {"kmalloc-64", "dentry", "filp", "vm_area_struct", "anon_vma", "task_struct"};
+        for (int c = 0; c < caches.length; c++) {
+            int id = sc.cache(caches[c], c == 1 ? Pool.PAGED : Pool.NONPAGED, 1000 + c, false);
+            // Background churn: 50/s, lifetimes up to 50 ms.
+            for (int burst = 0; burst < 30; burst++) {
+                sc.workload(id, 0xffffffff81000000L + 0x1000L * c + 8, 64, burst * S / 5 + rnd.nextInt(1_000_000), 10,
+                        1000, rnd.nextInt(50_000_000), null);
+            }
+            // A few long-lived objects, as any idle kernel keeps making.
+            sc.workload(id, 0xffffffff81800000L + 0x1000L * c, 64, rnd.nextInt(3 * (int) (S / 1000)) * 1000L, 3, 1,
+                    -1, null);
+        }
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, opts);
+        assertTrue(r.leaks().isEmpty(), r.leaks().toString());
+    }
+
+    @Test
+    void lostEventsLowerEveryConfidenceAndAreReported() {
+        Scenario sc = full(true);
+        Ledger clean = sc.run(END);
+        Ledger lossy = sc.run(END);
+        lossy.onLoss(0, 700);
+        HuntReport a = SuspectRanker.rank(clean, sc.procfs(S / 4, END), END, opts);
+        HuntReport b = SuspectRanker.rank(lossy, sc.procfs(S / 4, END), END, opts);
+        assertTrue(confidenceOf(b, "leak_obj") < confidenceOf(a, "leak_obj"));
+        assertEquals(700, b.lostEvents());
+        assertTrue(b.notes().get(0).contains("700 events lost"), b.notes().toString());
+    }
+
+    @Test
+    void aLeakScoresHighInAHuntJustLongerThanAgeThresholdPlusSustainTime() {
+        Scenario sc = new Scenario();
+        int leak = sc.cache("leak_obj", Pool.NONPAGED, 311, false);
+        int churn = sc.cache("churn_obj", Pool.NONPAGED, 127, false);
+        sc.workload(leak, LEAK_SITE, 192, 0, 499, 200, -1, LEAK_STACK); // the whole hunt long
+        sc.workload(churn, CHURN_SITE, 192, 0, 599, 200, 3_000_000, null);
+        long end = 3 * S + S / 10;
+        HuntReport r = SuspectRanker.rank(sc.run(end), sc.procfs(S / 4, end), end, opts);
+        assertEquals(List.of(Scenario.site(LEAK_SITE), "leak_obj"), r.leaks().stream().map(Suspect::tag).sorted().toList());
+        assertTrue(r.leaks().get(0).confidence() > 0.9, "" + r.leaks().get(0).confidence());
+    }
+
+    @Test
+    void aBurstIsNotSustainedGrowth() {
+        Scenario sc = new Scenario();
+        int c = sc.cache("module_table", Pool.NONPAGED, 17, false);
+        sc.workload(c, LEAK_SITE, 512, S, 499, 100_000, -1, null); // 499 objects within 5 ms, then nothing
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, opts);
+        double conf = confidenceOf(r, "module_table");
+        assertTrue(conf > 0 && conf < THRESHOLD, "" + conf);
+    }
+
+    @Test
+    void aWindowShorterThanTheAgeThresholdRanksNothingAndSaysWhy() {
+        Scenario sc = full(true);
+        HuntReport r = SuspectRanker.rank(sc.run(S * 9 / 10), List.of(), 0, opts);
+        assertTrue(r.suspects().isEmpty());
+        assertTrue(r.notes().get(0).contains("age threshold"), r.notes().toString());
+    }
+}
