@@ -1,7 +1,6 @@
 package pooltag.cli.exporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,13 +11,6 @@ import picocli.CommandLine;
 import pooltag.cli.Main;
 
 class ExporterCommandTest {
-    /** Live tests run unless -Dpooltag.live=false, and need root for /proc/slabinfo; each skip says why. */
-    static void assumeLive() {
-        assumeTrue(!"false".equals(System.getProperty("pooltag.live")), "live tests disabled by -Dpooltag.live=false");
-        assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/slabinfo")),
-                "/proc/slabinfo is not readable: live tests need root");
-    }
-
     static String[] run(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();

@@ -119,7 +119,7 @@ class ExporterTest {
 
     @Test
     void liveProcfsScrapeHasTheFilpCacheAndStaysBounded() throws Exception {
-        ExporterCommandTest.assumeLive();
+        pooltag.cli.LiveTests.assumeLive();
         try (Exporter e = Exporter.start(loopback(), ProcfsSource.live()::take, null, 10)) {
             String text = scrape(e.port());
             assertTrue(value(text, "pooltag_snapshot_tags") > 50, "a real kernel has many caches");
