@@ -17,6 +17,7 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.PoolUsedCommand.class,
                 pooltag.cli.commands.MonCommand.class,
                 pooltag.cli.commands.ExporterCommand.class,
+                pooltag.cli.commands.ServeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -24,7 +24,7 @@ class RedactTest {
     @Test
     void cacheNamesWithNumbersStayAsTheyAre() {
         for (String tag : new String[] {"kmalloc-8192", "dma-kmalloc-512", "kmalloc-rcl-96", "vmalloc:alloc_large_system_hash",
-                "ext4_inode_cache", "TCPv6", "~3fa2c1d0"}) {
+                "ext4_inode_cache", "TCPv6", "~3fa2c1d0", "alloc_pipe_info+0x1a4/0x4c0"}) {
             assertSame(tag, Redact.addresses(tag), tag);
         }
     }
