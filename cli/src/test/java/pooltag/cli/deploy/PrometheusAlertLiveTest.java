@@ -37,7 +37,7 @@ import pooltag.linux.procfs.ProcfsSource;
  * The fleet path end to end on the live kernel: the exporter serves procfs usage, a real Prometheus (Debian's
  * binary, started here on a free loopback port with its own config and TSDB, scraping every second) evaluates the
  * deployed growth rule with its windows shortened, and while a child process leaks pipes the rule fires for a
- * cache that pipes allocate from (and, the control, no such cache alerts while the same child sits idle). Read back through Prometheus's HTTP API. Everything started here is
+ * cache that pipes allocate from, and that was quiet while the same child sat idle (the control). Read back through Prometheus's HTTP API. Everything started here is
  * stopped in finally blocks.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -85,9 +85,10 @@ class PrometheusAlertLiveTest {
             leaker = new ProcessBuilder(javaBinary(), "-Xmx32m", "-cp", System.getProperty("java.class.path"),
                     PipeLeaker.class.getName(), Integer.toString(PIPES), Integer.toString(PIPES_PER_SECOND))
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("leaker.log").toFile()).start();
-            // Control: before the leak, with the child's JVM started and idle, no pipe cache may be alerting. The
-            // start-up noise (jar files open, threads) leaves the 5 s "still rising" window within seconds; wait up to
-            // 30 s for that.
+            // Control: before the leak, with the child's JVM started and idle. Its start-up (jar files open, threads)
+            // leaves the 5 s "still rising" window within seconds; wait up to 30 s for no pipe cache to alert. A cache
+            // that other work on the machine keeps growing may stay: it is excluded from what counts below, so only a
+            // cache that started alerting with the leak can pass.
             long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!Files.readString(tmp.resolve("leaker.log")).contains("ready")) {
                 assertTrue(leaker.isAlive() && System.nanoTime() < ready, "the pipe leaker did not start: "
@@ -95,13 +96,16 @@ class PrometheusAlertLiveTest {
                 Thread.sleep(100);
             }
             Thread.sleep(6000);
-            Set<String> before = pipeCacheAlerts(api);
+            Set<String> idle = pipeCacheAlerts(api);
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!before.isEmpty() && System.nanoTime() < settle) {
+            while (!idle.isEmpty() && System.nanoTime() < settle) {
                 Thread.sleep(1000);
-                before = pipeCacheAlerts(api);
+                idle = pipeCacheAlerts(api);
             }
-            assertEquals(Set.of(), before, "pipe caches alerting before any pipe was leaked");
+            System.out.println("PrometheusAlertLiveTest: pipe caches alerting while idle: " + idle);
+            Set<String> counted = new java.util.HashSet<>(PIPE_CACHES);
+            counted.removeAll(idle);
+            assertTrue(counted.size() >= 3, "too few pipe caches left quiet to tell the leak from the noise: idle " + idle);
             leaker.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
             leaker.getOutputStream().flush();
 
@@ -118,7 +122,7 @@ class PrometheusAlertLiveTest {
                     if (!seen.contains(line)) {
                         seen.add(line);
                     }
-                    if (a.path("labels").path("alertname").asText().equals("PooltagTagGrowing") && PIPE_CACHES.contains(tag)
+                    if (a.path("labels").path("alertname").asText().equals("PooltagTagGrowing") && counted.contains(tag)
                             && a.path("state").asText().equals("firing")) {
                         hit = a;
                     }
@@ -129,7 +133,7 @@ class PrometheusAlertLiveTest {
             }
             System.out.println("PrometheusAlertLiveTest: alerts seen: " + seen);
             if (hit == null) {
-                fail("no PooltagTagGrowing alert for a pipe cache " + PIPE_CACHES + " within the leak; alerts seen: " + seen);
+                fail("no PooltagTagGrowing alert firing for a pipe cache " + counted + " within the leak; alerts seen: " + seen);
             }
             System.out.println("PrometheusAlertLiveTest: " + hit.path("labels") + " state " + hit.path("state")
                     + " value " + hit.path("value"));
@@ -150,13 +154,13 @@ class PrometheusAlertLiveTest {
         }
     }
 
-    /** Pipe caches with a PooltagTagGrowing alert pending or firing now. */
+    /** Pipe caches with a PooltagTagGrowing alert pending or firing now (tag names only). */
     static Set<String> pipeCacheAlerts(String api) throws IOException, InterruptedException {
         Set<String> out = new java.util.TreeSet<>();
         for (JsonNode a : get(api + "/api/v1/alerts").path("data").path("alerts")) {
             String tag = a.path("labels").path("tag").asText();
             if (a.path("labels").path("alertname").asText().equals("PooltagTagGrowing") && PIPE_CACHES.contains(tag)) {
-                out.add(tag + " " + a.path("state").asText());
+                out.add(tag);
             }
         }
         return out;
