@@ -17,15 +17,19 @@ import pooltag.linux.procfs.ProcfsSource;
 
 /** A Prometheus exporter of per-tag usage, for a fleet; alert rules and a dashboard are in deploy/. */
 @Command(name = "exporter", sortOptions = false,
-        description = {"Prometheus exporter: per-tag gauges pooltag_tag_live_objects and pooltag_tag_bytes",
-                "(labels tag, kind, pool) from /proc/slabinfo, /sys/kernel/slab and /proc/vmallocinfo.",
-                "Values are read fresh at every scrape (no background polling; concurrent scrapes take turns).",
-                "Cardinality is bounded: the top N tags by bytes keep their names, every other tag is summed",
-                "into one tag=\"other\" series per pool (at most 2N+2 series per metric).",
+        description = {"Prometheus exporter: per-tag gauges pooltag_tag_live_objects and",
+                "pooltag_tag_bytes (labels tag, kind, pool) from /proc/slabinfo,",
+                "/sys/kernel/slab and /proc/vmallocinfo.",
+                "Values are read fresh at every scrape (no background polling;",
+                "concurrent scrapes take turns).",
+                "Cardinality is bounded: the top N tags by bytes keep their names, every",
+                "other tag is summed into one tag=\"other\" series per pool (at most 2N+2",
+                "series per metric).",
                 "No kernel address is ever exported. Needs root (/proc/slabinfo is root-only)."},
-        footer = {"", "Serves /metrics and /-/healthy. Binds to loopback unless --listen says otherwise; the metrics",
-                "carry no secrets but do describe the kernel, so expose them only to your Prometheus.",
-                "Alert rules, their tests and a Grafana dashboard: deploy/ (see docs/FLEET.md).",
+        footer = {"", "Serves /metrics and /-/healthy. Binds to loopback unless --listen says",
+                "otherwise; the metrics carry no secrets but do describe the kernel, so",
+                "expose them only to your Prometheus.",
+                "Alert rules, their tests and a Grafana dashboard: deploy/ (docs/FLEET.md).",
                 "", "Example: pooltag exporter --listen 127.0.0.1:9464 --top 50"})
 public final class ExporterCommand implements Callable<Integer> {
     @Spec

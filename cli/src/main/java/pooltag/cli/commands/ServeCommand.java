@@ -17,14 +17,18 @@ import pooltag.linux.procfs.ProcfsSource;
 
 /** The web page: a chart of the top tags over time, the !poolused table, and the hit, hunt and open views. */
 @Command(name = "serve", sortOptions = false,
-        description = {"A web page for pooltag: a chart of the top tags' bytes over time (the server samples procfs",
-                "every --interval and keeps --history samples), the !poolused table with WinDbg's sorts (flags",
-                "0, 2, 4), and views for hit, hunt (flame graph of outstanding stacks) and opening a Windows",
-                "capture or a recording (shown as not available until this build has them). Scripts and styles",
-                "are served from the jar. Needs root (/proc/slabinfo is root-only)."},
-        footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound elsewhere, every request",
-                "needs the token printed at start (open the printed address once; a cookie keeps it). Requests",
-                "that change state (arming a hit) are POSTs that carry the token. Kernel addresses are never served.",
+        description = {"A web page for pooltag: a chart of the top tags' bytes over time (the",
+                "server samples procfs every --interval and keeps --history samples),",
+                "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
+                "hit, hunt (flame graph of outstanding stacks) and opening a Windows",
+                "capture or a recording (they say \"not available in this build\" until",
+                "this build has them). Scripts and styles are served from the jar.",
+                "Needs root (/proc/slabinfo is root-only)."},
+        footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound",
+                "elsewhere, every request needs the token printed at start (open the",
+                "printed address once; a cookie keeps it). Requests that change state",
+                "(arming a hit) are POSTs that carry the token. Kernel addresses are",
+                "never served.",
                 "", "Example: pooltag serve --listen 127.0.0.1:8080"})
 public final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -66,7 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
         WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history, forceToken);
         try (WebServer web = WebServer.start(addr, source::take, services(), options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
-            String base = "http://" + ListenAddress.authority(addr, web.port()) + "/";
+            String base = "http://" + (addr.getAddress().isAnyLocalAddress()
+                    ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()
+                    : ListenAddress.authority(addr, web.port())) + "/";
             if (web.tokenRequired()) {
                 err.println("pooltag serve: open " + base + "?token=" + web.token());
                 err.println("pooltag serve: the token is required for every request; keep it private");
