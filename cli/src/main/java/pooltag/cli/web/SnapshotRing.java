@@ -13,7 +13,8 @@ import pooltag.core.snapshot.UsageSnapshot;
 /**
  * The last {@code capacity} snapshots, reduced to bytes per tag (both pools added), for the page's chart. A sample
  * keeps parallel arrays over interned tag names (about 250 tags x 16 bytes a sample on a typical kernel), so an hour
- * at 5 s costs about 3 MB. Thread-safe: one sampler adds, HTTP threads read; all under this object's lock.
+ * at 5 s costs about 3 MB. The intern table grows with the distinct tags ever seen (caches and vmalloc callers come
+ * and go with modules: hundreds, not more). Thread-safe: one sampler adds, HTTP threads read; all under this object's lock.
  */
 final class SnapshotRing {
     private record Sample(long epochMillis, String[] tags, long[] bytes) {

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -505,10 +504,5 @@ public final class WebServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** For tests: the sampler's output as the chart reads it. */
-    List<SnapshotRing.Line> lines(int top) {
-        return ring.history(top).lines();
     }
 }
