@@ -118,6 +118,17 @@ class ExporterTest {
     }
 
     @Test
+    void aFailedReadAnswers500SoPrometheusMarksTheTargetDown() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> {
+            throw new pooltag.core.error.PooltagException("cannot read /proc/slabinfo: permission denied");
+        }, null, 5)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode(), r.body());
+        }
+    }
+
+    @Test
     void liveProcfsScrapeHasTheFilpCacheAndStaysBounded() throws Exception {
         pooltag.cli.LiveTests.assumeLive();
         try (Exporter e = Exporter.start(loopback(), ProcfsSource.live()::take, null, 10)) {
