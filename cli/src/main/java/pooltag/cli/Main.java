@@ -20,6 +20,8 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.TrendCommand.class,
                 pooltag.cli.commands.KbPairCommand.class,
                 pooltag.cli.commands.TagsCommand.class,
+                pooltag.cli.commands.ExporterCommand.class,
+                pooltag.cli.commands.ServeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

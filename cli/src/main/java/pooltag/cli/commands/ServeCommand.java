@@ -1,0 +1,90 @@
+package pooltag.cli.commands;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.web.WebServer;
+import pooltag.cli.web.WebServices;
+import pooltag.core.error.PooltagException;
+import pooltag.linux.procfs.ProcfsSource;
+
+/** The web page: a chart of the top tags over time, the !poolused table, and the hit, hunt and open views. */
+@Command(name = "serve", sortOptions = false,
+        description = {"A web page for pooltag: a chart of the top tags' bytes over time (the",
+                "server samples procfs every --interval and keeps --history samples),",
+                "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
+                "hit, hunt (flame graph of outstanding stacks) and opening a Windows",
+                "capture or a recording (they say \"not available in this build\" until",
+                "this build has them). Scripts and styles are served from the jar.",
+                "Needs root (/proc/slabinfo is root-only)."},
+        footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound",
+                "elsewhere, every request needs the token printed at start (open the",
+                "printed address once; a cookie keeps it). Requests that change state",
+                "(arming a hit) are POSTs that carry the token. Kernel addresses are",
+                "never served.",
+                "", "Example: pooltag serve --listen 127.0.0.1:8080"})
+public final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
+    String listen = "127.0.0.1:8080";
+
+    @Option(names = "--interval", paramLabel = "S", description = "seconds between chart samples (default: ${DEFAULT-VALUE})")
+    double intervalSeconds = 5;
+
+    @Option(names = "--history", paramLabel = "N", description = "samples kept for the chart (default: ${DEFAULT-VALUE},"
+            + " one hour at 5 s)")
+    int history = 720;
+
+    @Option(names = "--token", description = "demand the token even on loopback")
+    boolean forceToken;
+
+    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
+    boolean noVmalloc;
+
+    /** This build's services: none yet. The lead wires hit, hunt and open here. */
+    static WebServices services() {
+        return WebServices.none();
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (intervalSeconds < 0.1) {
+            throw new PooltagException("--interval must be at least 0.1 s (was " + intervalSeconds + ")");
+        }
+        if (history < 2) {
+            throw new PooltagException("--history must be at least 2 samples (was " + history + ")");
+        }
+        InetSocketAddress addr = ListenAddress.parse(listen);
+        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
+        PrintWriter err = spec.commandLine().getErr();
+        CountDownLatch stop = new CountDownLatch(1);
+        WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history, forceToken);
+        try (WebServer web = WebServer.start(addr, source::take, services(), options)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
+            String base = "http://" + (addr.getAddress().isAnyLocalAddress()
+                    ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()
+                    : ListenAddress.authority(addr, web.port())) + "/";
+            if (web.tokenRequired()) {
+                err.println("pooltag serve: open " + base + "?token=" + web.token());
+                err.println("pooltag serve: the token is required for every request; keep it private");
+            } else {
+                err.println("pooltag serve: open " + base);
+            }
+            err.flush();
+            stop.await();
+        } catch (java.net.BindException e) {
+            throw new PooltagException("cannot listen on " + listen + ": " + e.getMessage()
+                    + " (already in use? choose another --listen port)", e);
+        }
+        return 0;
+    }
+}

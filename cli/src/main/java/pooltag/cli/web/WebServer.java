@@ -1,0 +1,508 @@
+package pooltag.cli.web;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import pooltag.cli.render.Json;
+import pooltag.cli.render.PoolUsedTable;
+import pooltag.cli.render.Redact;
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.PoolUsedQuery;
+import pooltag.core.snapshot.UsageSnapshot;
+
+/**
+ * {@code pooltag serve}: the web page and its JSON API on the JDK's HTTP server. Every script and style is served
+ * from the jar (Chart.js from its webjar), nothing from a CDN.
+ *
+ * <p>API (JSON; kernel addresses never served: tags and descriptions pass through {@link Redact}):
+ * <ul>
+ *   <li>{@code GET /api/info}: version, sampling, which of hit/hunt/open this build has;</li>
+ *   <li>{@code GET /api/history?top=N}: the ring of snapshots as chart lines (bytes per tag, top N now);</li>
+ *   <li>{@code GET /api/poolused?flags=0|2|4&tag=PATTERN}: a fresh snapshot as {@code poolused --json} prints it;</li>
+ *   <li>{@code GET /api/hit?after=SEQ}, {@code POST /api/hit/arm} ({"tag": ...}), {@code POST /api/hit/clear};</li>
+ *   <li>{@code GET /api/hunt}: suspects and outstanding stacks (the flame graph);</li>
+ *   <li>{@code POST /api/open?name=FILE&flags=F}: a capture or recording as a poolused table.</li>
+ * </ul>
+ * A view whose service is absent answers 501 with {"available": false, "message": ...}. Access rules: {@link Access}.
+ */
+public final class WebServer implements AutoCloseable {
+    /** Largest upload to /api/open, bytes. */
+    static final int MAX_UPLOAD = 64 << 20;
+    static final String VERSION = "pooltag 0.1.0";
+
+    /**
+     * @param intervalMillis time between ring samples (the chart's resolution)
+     * @param history        samples kept (history = interval x this)
+     * @param forceToken     demand the token even on loopback (bound elsewhere it is always demanded)
+     */
+    public record Options(long intervalMillis, int history, boolean forceToken) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService http;
+    private final ScheduledExecutorService sampler;
+    private final SnapshotRing ring;
+    private final Supplier<UsageSnapshot> source;
+    private final WebServices services;
+    private final Access access;
+    private final Options options;
+    private final Map<String, byte[]> assets = new HashMap<>();
+    private volatile String lastSampleError;
+
+    private WebServer(HttpServer server, Supplier<UsageSnapshot> source, WebServices services, Access access, Options options) {
+        this.server = server;
+        this.source = source;
+        this.services = services;
+        this.access = access;
+        this.options = options;
+        this.ring = new SnapshotRing(options.history());
+        this.http = Executors.newFixedThreadPool(4, daemon("pooltag-web"));
+        this.sampler = Executors.newSingleThreadScheduledExecutor(daemon("pooltag-web-sampler"));
+    }
+
+    /**
+     * Binds, takes the first snapshot (so the chart has a point at once; a source error surfaces here) and starts
+     * sampling every {@code options.intervalMillis()}.
+     */
+    public static WebServer start(InetSocketAddress listen, Supplier<UsageSnapshot> source, WebServices services,
+                                  Options options) throws IOException {
+        Access access = Access.forBind(listen.getAddress(), options.forceToken());
+        HttpServer hs = HttpServer.create(listen, 0);
+        WebServer ws = new WebServer(hs, source, services, access, options);
+        ws.loadAssets();
+        ws.ring.add(System.currentTimeMillis(), source.get());
+        hs.createContext("/", ws::handle);
+        hs.setExecutor(ws.http);
+        hs.start();
+        ws.sampler.scheduleWithFixedDelay(ws::sample, options.intervalMillis(), options.intervalMillis(), TimeUnit.MILLISECONDS);
+        return ws;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The access token; print it when {@link #tokenRequired()}. */
+    public String token() {
+        return access.token();
+    }
+
+    public boolean tokenRequired() {
+        return access.tokenRequired();
+    }
+
+    @Override
+    public void close() {
+        sampler.shutdownNow();
+        server.stop(0);
+        http.shutdownNow();
+    }
+
+    private void sample() {
+        try {
+            ring.add(System.currentTimeMillis(), source.get());
+            lastSampleError = null;
+        } catch (RuntimeException e) {
+            // Shown by /api/info and on the page; the next sample tries again.
+            lastSampleError = e.getMessage();
+        }
+    }
+
+    private void loadAssets() {
+        asset("/", "pooltag/web/index.html");
+        asset("/static/app.js", "pooltag/web/app.js");
+        asset("/static/app.css", "pooltag/web/app.css");
+        asset("/static/flame.js", "pooltag/web/flame.js");
+        asset("/static/chart.umd.js", "META-INF/resources/webjars/chart.js/" + chartJsVersion() + "/dist/chart.umd.js");
+    }
+
+    static String chartJsVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (InputStream in = resource("pooltag/web/build.properties")) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p.getProperty("chartjs.version");
+    }
+
+    private void asset(String path, String resource) {
+        try (InputStream in = resource(resource)) {
+            assets.put(path, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = WebServer.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("resource " + name + " missing from the jar (a packaging bug)");
+        }
+        return in;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            securityHeaders(ex);
+            String refusal = access.refusal(ex);
+            if (refusal != null) {
+                int status = Integer.parseInt(refusal.substring(0, 3));
+                send(ex, status, "text/plain; charset=utf-8", (refusal.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            try {
+                route(ex, method, path);
+            } catch (MethodNotAllowed e) {
+                sendJson(ex, 405, error(e.getMessage()));
+            } catch (PooltagException | IllegalArgumentException e) {
+                sendJson(ex, 400, error(e.getMessage()));
+            } catch (RuntimeException e) {
+                sendJson(ex, 500, error("internal error: " + e));
+            }
+        }
+    }
+
+    private void route(HttpExchange ex, String method, String path) throws IOException {
+        switch (path) {
+            case "/" -> {
+                requireMethod(method, "GET");
+                if (access.tokenRequired() && access.matches(Access.queryToken(ex))) {
+                    // Trade the token in the address for a cookie and drop it from the address bar and history.
+                    ex.getResponseHeaders().add("Set-Cookie", Access.COOKIE + "=" + access.token()
+                            + "; Path=/; HttpOnly; SameSite=Strict");
+                    ex.getResponseHeaders().add("Location", "/");
+                    send(ex, 303, "text/plain; charset=utf-8", new byte[0]);
+                    return;
+                }
+                String html = new String(assets.get("/"), StandardCharsets.UTF_8).replace("{{TOKEN}}", access.token());
+                send(ex, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+            }
+            case "/static/app.js", "/static/flame.js", "/static/chart.umd.js" -> {
+                requireMethod(method, "GET");
+                send(ex, 200, "text/javascript; charset=utf-8", assets.get(path));
+            }
+            case "/static/app.css" -> {
+                requireMethod(method, "GET");
+                send(ex, 200, "text/css; charset=utf-8", assets.get(path));
+            }
+            case "/api/info" -> sendJson(ex, 200, info());
+            case "/api/history" -> sendJson(ex, 200, history(intParam(ex, "top", 10, 1, 50)));
+            case "/api/poolused" -> {
+                PoolUsedQuery q = PoolUsedQuery.parse(param(ex, "flags"), param(ex, "tag"));
+                sendJson(ex, 200, poolusedJson(q.apply(source.get())));
+            }
+            case "/api/hit" -> hitStatus(ex, method);
+            case "/api/hit/arm", "/api/hit/clear" -> hitChange(ex, method, path.endsWith("arm"));
+            case "/api/hunt" -> hunt(ex, method);
+            case "/api/open" -> open(ex, method);
+            default -> send(ex, 404, "text/plain; charset=utf-8", ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private ObjectNode info() {
+        ObjectNode n = Json.object();
+        n.put("version", VERSION);
+        n.put("interval_ms", options.intervalMillis());
+        n.put("history", options.history());
+        n.put("samples", ring.size());
+        if (lastSampleError == null) {
+            n.putNull("sample_error");
+        } else {
+            n.put("sample_error", Redact.addresses(lastSampleError));
+        }
+        ObjectNode f = n.putObject("features");
+        f.put("hit", services.hit().isPresent());
+        f.put("hunt", services.hunt().isPresent());
+        f.put("open", services.captures().isPresent());
+        return n;
+    }
+
+    private ObjectNode history(int top) {
+        SnapshotRing.History h = ring.history(top);
+        ObjectNode n = Json.object();
+        ArrayNode times = n.putArray("times_ms");
+        for (long t : h.epochMillis()) {
+            times.add(t);
+        }
+        ArrayNode lines = n.putArray("series");
+        for (SnapshotRing.Line l : h.lines()) {
+            ObjectNode o = lines.addObject();
+            o.put("tag", l.tag());
+            ArrayNode b = o.putArray("bytes");
+            for (Long v : l.bytes()) {
+                if (v == null) {
+                    b.addNull();
+                } else {
+                    b.add(v);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** {@link PoolUsedTable#json} (what {@code poolused --json} prints) with tags and descriptions redacted. */
+    static ObjectNode poolusedJson(PoolUsedQuery.Result r) {
+        ObjectNode root = PoolUsedTable.json(r);
+        for (JsonNode t : root.path("tags")) {
+            ObjectNode o = (ObjectNode) t;
+            o.put("tag", Redact.addresses(o.path("tag").asText()));
+            o.put("description", Redact.addresses(o.path("description").asText()));
+        }
+        return root;
+    }
+
+    private void hitStatus(HttpExchange ex, String method) throws IOException {
+        requireMethod(method, "GET");
+        if (services.hit().isEmpty()) {
+            sendJson(ex, 501, unavailable("hit"));
+            return;
+        }
+        HitService hit = services.hit().get();
+        long after = longParam(ex, "after", 0);
+        ObjectNode n = Json.object();
+        n.put("available", true);
+        n.set("status", status(hit.status()));
+        ArrayNode hits = n.putArray("hits");
+        for (HitService.Hit h : hit.hitsAfter(after, 500)) {
+            ObjectNode o = hits.addObject();
+            o.put("seq", h.seq());
+            o.put("time_ns", h.timeNanos());
+            o.put("event", h.event());
+            o.put("cpu", h.cpu());
+            o.put("pid", h.pid());
+            o.put("comm", Redact.addresses(h.comm()));
+            o.put("tag", Redact.addresses(h.tag()));
+            o.put("pool", h.pool());
+            o.put("bytes", h.bytes());
+            ArrayNode st = o.putArray("stack");
+            h.stack().forEach(f -> st.add(Redact.addresses(f)));
+        }
+        sendJson(ex, 200, n);
+    }
+
+    private void hitChange(HttpExchange ex, String method, boolean arm) throws IOException {
+        requireMethod(method, "POST");
+        if (services.hit().isEmpty()) {
+            sendJson(ex, 501, unavailable("hit"));
+            return;
+        }
+        HitService hit = services.hit().get();
+        HitService.Status s;
+        if (arm) {
+            JsonNode body = Json.MAPPER.readTree(readBody(ex, 4096));
+            String tag = body == null ? "" : body.path("tag").asText("").trim();
+            if (tag.isEmpty()) {
+                throw new IllegalArgumentException("arm needs a tag: {\"tag\": \"filp\"}");
+            }
+            s = hit.arm(tag);
+        } else {
+            s = hit.clear();
+        }
+        ObjectNode n = Json.object();
+        n.put("available", true);
+        n.set("status", status(s));
+        sendJson(ex, 200, n);
+    }
+
+    private static ObjectNode status(HitService.Status s) {
+        ObjectNode n = Json.object();
+        if (s.armedTag() == null) {
+            n.putNull("armed_tag");
+        } else {
+            n.put("armed_tag", Redact.addresses(s.armedTag()));
+        }
+        n.put("hits", s.hits());
+        n.set("loss", Json.loss(s.loss() == null ? Loss.NONE : s.loss()));
+        return n;
+    }
+
+    private void hunt(HttpExchange ex, String method) throws IOException {
+        requireMethod(method, "GET");
+        if (services.hunt().isEmpty()) {
+            sendJson(ex, 501, unavailable("hunt"));
+            return;
+        }
+        HuntService.Report r = services.hunt().get().report();
+        ObjectNode n = Json.object();
+        n.put("available", true);
+        n.put("elapsed_s", r.elapsedNanos() / 1e9);
+        ArrayNode sus = n.putArray("suspects");
+        for (HuntService.Suspect s : r.suspects()) {
+            ObjectNode o = sus.addObject();
+            o.put("tag", Redact.addresses(s.tag()));
+            o.put("kind", s.kind());
+            o.put("pool", s.pool());
+            o.put("outstanding", s.outstanding());
+            o.put("bytes", s.bytes());
+            o.put("bytes_per_s", s.bytesPerSecond());
+        }
+        ArrayNode stacks = n.putArray("stacks");
+        for (HuntService.StackBytes s : r.outstandingStacks()) {
+            ObjectNode o = stacks.addObject();
+            ArrayNode fr = o.putArray("frames");
+            s.frames().forEach(f -> fr.add(Redact.addresses(f)));
+            o.put("allocations", s.allocations());
+            o.put("bytes", s.bytes());
+        }
+        n.set("loss", Json.loss(r.loss() == null ? Loss.NONE : r.loss()));
+        sendJson(ex, 200, n);
+    }
+
+    private void open(HttpExchange ex, String method) throws IOException {
+        requireMethod(method, "POST");
+        if (services.captures().isEmpty()) {
+            sendJson(ex, 501, unavailable("open"));
+            return;
+        }
+        String name = param(ex, "name");
+        byte[] body = readBody(ex, MAX_UPLOAD);
+        UsageSnapshot snap = services.captures().get().open(name == null ? "upload" : name, body);
+        sendJson(ex, 200, poolusedJson(PoolUsedQuery.parse(param(ex, "flags"), null).apply(snap)));
+    }
+
+    static ObjectNode unavailable(String view) {
+        ObjectNode n = Json.object();
+        n.put("available", false);
+        n.put("message", switch (view) {
+            case "hit" -> "Hit is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
+            case "hunt" -> "Hunt is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
+            default -> "Opening a Windows capture or a recording is not available in this build: the parsers are not"
+                    + " wired into pooltag serve yet.";
+        });
+        return n;
+    }
+
+    private static ObjectNode error(String message) {
+        ObjectNode n = Json.object();
+        n.put("error", Redact.addresses(message));
+        return n;
+    }
+
+    private static void requireMethod(String method, String wanted) {
+        if (!method.equals(wanted) && !(wanted.equals("GET") && method.equals("HEAD"))) {
+            throw new MethodNotAllowed(wanted);
+        }
+    }
+
+    /** 405, caught in {@link #handle}. */
+    static final class MethodNotAllowed extends IllegalArgumentException {
+        MethodNotAllowed(String wanted) {
+            super("this address takes " + wanted);
+        }
+    }
+
+    private static byte[] readBody(HttpExchange ex, int max) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (out.size() + n > max) {
+                    throw new IllegalArgumentException("request body larger than " + max + " bytes");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    static String param(HttpExchange ex, String name) {
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String kv : q.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = eq < 0 ? kv : kv.substring(0, eq);
+            if (k.equals(name)) {
+                String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                return v.isEmpty() ? null : v;
+            }
+        }
+        return null;
+    }
+
+    private static int intParam(HttpExchange ex, String name, int dflt, int min, int max) {
+        long v = longParam(ex, name, dflt);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be within " + min + ".." + max + ", was " + v);
+        }
+        return (int) v;
+    }
+
+    private static long longParam(HttpExchange ex, String name, long dflt) {
+        String s = param(ex, name);
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, was '" + s + "'");
+        }
+    }
+
+    private static void securityHeaders(HttpExchange ex) {
+        var h = ex.getResponseHeaders();
+        h.add("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+                + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+        h.add("X-Content-Type-Options", "nosniff");
+        h.add("Referrer-Policy", "no-referrer");
+        h.add("Cache-Control", "no-store");
+    }
+
+    private static void sendJson(HttpExchange ex, int status, Object node) throws IOException {
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IOException(e);
+        }
+        send(ex, status, "application/json", body);
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        if (!type.isEmpty()) {
+            ex.getResponseHeaders().set("Content-Type", type);
+        }
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
+        if (!head && body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import pooltag.cli.LiveTests;
+import pooltag.cli.Main;
+
+/**
+ * {@code pooltag exporter} and {@code pooltag serve} as the user runs them: a child JVM on the live kernel, port 0,
+ * the address read from the line each prints at start, one request, then SIGTERM (the shutdown hook closes the
+ * server) and the exit code.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ServerCommandsProcessTest {
+    static final Pattern URL = Pattern.compile("http://(127\\.0\\.0\\.1:\\d+)/");
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    static String firstUrl(Process p) throws Exception {
+        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        String line = err.readLine();
+        if (line == null) {
+            fail("the command printed nothing and exited with " + p.waitFor());
+        }
+        Matcher m = URL.matcher(line);
+        assertTrue(m.find(), line);
+        return m.group(1);
+    }
+
+    static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Process start(String... args) throws Exception {
+        String[] cmd = new String[args.length + 4];
+        cmd[0] = java();
+        cmd[1] = "-cp";
+        cmd[2] = System.getProperty("java.class.path");
+        cmd[3] = Main.class.getName();
+        System.arraycopy(args, 0, cmd, 4, args.length);
+        return new ProcessBuilder(cmd).start();
+    }
+
+    static void stopCleanly(Process p) throws Exception {
+        p.destroy(); // SIGTERM: the shutdown hook releases the latch and the server closes
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("did not stop within 20 s of SIGTERM");
+        }
+    }
+
+    @Test
+    void exporterCommandServesMetricsAndStopsOnSigterm() throws Exception {
+        LiveTests.assumeLive();
+        Process p = start("exporter", "--listen", "127.0.0.1:0", "--top", "7");
+        try {
+            String hostPort = firstUrl(p);
+            HttpResponse<String> r = get("http://" + hostPort + "/metrics");
+            assertEquals(200, r.statusCode());
+            long series = r.body().lines().filter(l -> l.startsWith("pooltag_tag_bytes{")).count();
+            assertEquals(7 + 2, series, "procfs puts each cache in one pool: 7 tags + one other per pool, got " + series);
+        } finally {
+            stopCleanly(p);
+        }
+    }
+
+    @Test
+    void serveCommandServesThePageAndStopsOnSigterm() throws Exception {
+        LiveTests.assumeLive();
+        Process p = start("serve", "--listen", "127.0.0.1:0", "--interval", "0.5");
+        try {
+            String hostPort = firstUrl(p);
+            HttpResponse<String> page = get("http://" + hostPort + "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<canvas id=\"usage-chart\""));
+            assertEquals(200, get("http://" + hostPort + "/api/poolused?flags=4").statusCode());
+        } finally {
+            stopCleanly(p);
+        }
+    }
+}
