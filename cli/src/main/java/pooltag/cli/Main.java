@@ -14,6 +14,8 @@ import pooltag.core.error.PooltagException;
         description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                pooltag.cli.commands.RecordCommand.class,
+                pooltag.cli.commands.ReportCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

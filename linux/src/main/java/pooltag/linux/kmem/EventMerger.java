@@ -47,8 +47,14 @@ public final class EventMerger {
     private long lostCounted;
     private String firstError;
 
-    @SuppressWarnings("unchecked")
     public EventMerger(int cpus, HeaderPage header, KmemDecoder decoder, long windowNanos, Consumer<Page> recycler) {
+        this(cpus, header, decoder, windowNanos, recycler, "");
+    }
+
+    /** @param source prefix of error messages, e.g. the recording's file name */
+    @SuppressWarnings("unchecked")
+    public EventMerger(int cpus, HeaderPage header, KmemDecoder decoder, long windowNanos, Consumer<Page> recycler,
+                       String source) {
         this.cpus = cpus;
         this.decoder = decoder;
         this.windowNanos = windowNanos;
@@ -59,7 +65,7 @@ public final class EventMerger {
         this.hasRecord = new boolean[cpus];
         for (int c = 0; c < cpus; c++) {
             pending[c] = new ArrayDeque<>();
-            cursors[c] = new PageCursor(header, "cpu" + c);
+            cursors[c] = new PageCursor(header, (source.isEmpty() ? "" : source + " ") + "cpu" + c + " page");
         }
     }
 

@@ -70,6 +70,8 @@ public final class TraceSession implements AutoCloseable {
     private boolean started;
     private boolean stopped;
     private boolean closed;
+    /** Every channel ever opened on the instance: all must be closed before rmdir (EBUSY otherwise). */
+    private final java.util.List<FileChannel> opened = new java.util.ArrayList<>();
 
     private TraceSession(TraceConfig config, TracefsInstance instance) {
         this.config = config;
@@ -205,7 +207,11 @@ public final class TraceSession implements AutoCloseable {
 
     private FileChannel openRaw(int cpu) {
         try {
-            return FileChannel.open(instance.perCpuFile(cpu, "trace_pipe_raw"), StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(instance.perCpuFile(cpu, "trace_pipe_raw"), StandardOpenOption.READ);
+            synchronized (opened) {
+                opened.add(ch);
+            }
+            return ch;
         } catch (IOException e) {
             throw new PooltagException("cannot open " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
                     + e.getMessage(), e);
@@ -486,6 +492,15 @@ public final class TraceSession implements AutoCloseable {
             stop();
         } catch (RuntimeException e) {
             first = e;
+        }
+        synchronized (opened) {
+            for (FileChannel ch : opened) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing is all that matters here
+                }
+            }
         }
         try {
             instance.close();

@@ -84,21 +84,22 @@ public final class KernelSymbols {
                 eol = len;
             }
             lines++;
-            int s1 = kallsyms.indexOf(' ', pos);
+            int s1 = kallsyms.indexOf(' ', pos, eol);
             if (s1 > pos && s1 + 3 < eol && kallsyms.charAt(s1 + 2) == ' ') {
                 char type = kallsyms.charAt(s1 + 1);
                 if (type == 't' || type == 'T' || type == 'w' || type == 'W') {
                     long a = parseHex(kallsyms, pos, s1);
                     if (a != 0) {
                         int nameStart = s1 + 3;
-                        int tab = kallsyms.indexOf('\t', nameStart);
+                        // every search stays within the line: an unbounded one made parsing quadratic
+                        int tab = kallsyms.indexOf('\t', nameStart, eol);
                         String m = null;
                         int nameEnd = eol;
-                        if (tab >= 0 && tab < eol) {
+                        if (tab >= 0) {
                             nameEnd = tab;
-                            int lb = kallsyms.indexOf('[', tab);
-                            int rb = kallsyms.indexOf(']', tab);
-                            if (lb >= 0 && rb > lb && rb <= eol) {
+                            int lb = kallsyms.indexOf('[', tab, eol);
+                            int rb = lb < 0 ? -1 : kallsyms.indexOf(']', lb, eol);
+                            if (lb >= 0 && rb > lb) {
                                 m = kallsyms.substring(lb + 1, rb).intern();
                             }
                         }

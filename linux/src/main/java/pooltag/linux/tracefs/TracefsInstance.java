@@ -335,6 +335,26 @@ public final class TracefsInstance implements AutoCloseable {
         rmdirWithRetry(dir);
     }
 
+    /** Our open files under {@code dir}, from /proc/self/fd: the usual reason rmdir answers EBUSY. */
+    static String openFilesUnder(Path dir) {
+        java.util.List<String> open = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(dir)) {
+                        open.add(dir.relativize(target).toString());
+                    }
+                } catch (IOException ignored) {
+                    // the fd closed while listing
+                }
+            }
+        } catch (IOException e) {
+            return "unknown";
+        }
+        return open.isEmpty() ? "none" : String.join(", ", open);
+    }
+
     private static void rmdirWithRetry(Path dir) {
         for (int attempt = 0; ; attempt++) {
             try {
@@ -344,7 +364,7 @@ public final class TracefsInstance implements AutoCloseable {
                 // EBUSY while a file of the instance is still open (a reader thread closing); retry for ~2 s
                 if (attempt >= 40) {
                     throw new PooltagException("cannot remove " + dir + ": " + e.getMessage()
-                            + " (a file of the instance is still open?)", e);
+                            + " (files of it open in this process: " + openFilesUnder(dir) + ")", e);
                 }
                 try {
                     Thread.sleep(50);
