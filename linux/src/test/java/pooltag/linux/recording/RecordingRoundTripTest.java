@@ -89,7 +89,9 @@ class RecordingRoundTripTest {
     void completeRecordingReplaysInTimestampOrderWithItsLoss() {
         Path f = write(true);
         try (RecordingReader r = RecordingReader.open(f)) {
-XX, "0:101:a0", "0:301:c0"), c.events);
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 1000);
+            assertEquals(List.of("1:51:b0", "0:101:a0", "0:301:c0"), c.events, "merged by timestamp");
             assertTrue(rp.complete());
             assertEquals(Boolean.FALSE, c.truncated);
             assertEquals(5, c.lost, "stats loss per CPU reaches the consumer");
