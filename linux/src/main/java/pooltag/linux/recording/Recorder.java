@@ -55,7 +55,7 @@ public final class Recorder {
             }
         };
         try (TraceSession s = TraceSession.open(cfg, fs, err);
-             RecordingWriter w = new RecordingWriter(out)) {
+             RecordingWriter w = new RecordingWriter(out, s.schema().header())) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("tool", "pooltag 0.1.0");
             meta.put("kernel", readOrEmpty("/proc/sys/kernel/osrelease").trim());

@@ -375,6 +375,31 @@ public final class RecordingReader implements AutoCloseable {
                 merger.firstError());
     }
 
+    /**
+     * Reads every remaining page into memory, in file order (benchmarks and tests; a replay streams instead).
+     * Trailer blocks are skipped.
+     */
+    public java.util.List<Page> readPages() {
+        java.util.List<Page> out = new java.util.ArrayList<>();
+        int pageSize = schema.header().pageSize();
+        boolean have = pendingKind >= 0;
+        while (have || nextBlock()) {
+            have = false;
+            if (pendingKind == RecordingFormat.PAGE && pendingPayload.length >= 8
+                    && pendingPayload.length - 8 <= pageSize && pendingCpu >= 0 && pendingCpu < cpus) {
+                Page p = new Page(pageSize);
+                p.readNanos = Le.i64(pendingPayload, 0);
+                p.length = pendingPayload.length - 8;
+                System.arraycopy(pendingPayload, 8, p.data, 0, p.length);
+                p.cpu = pendingCpu;
+                p.sourceOffset = pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8;
+                out.add(p);
+            }
+            pendingKind = -1;
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         try {

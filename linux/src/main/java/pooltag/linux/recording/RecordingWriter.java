@@ -13,6 +13,7 @@ import java.util.zip.GZIPOutputStream;
 
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.Page;
+import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
 
 /**
@@ -21,6 +22,7 @@ import pooltag.linux.ring.Le;
  */
 public final class RecordingWriter implements AutoCloseable {
     private final Path path;
+    private final HeaderPage layout;
     private final OutputStream out;
     private final byte[] header = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
     private final byte[] pagePrefix = new byte[8];
@@ -31,7 +33,13 @@ public final class RecordingWriter implements AutoCloseable {
     private boolean closed;
 
     public RecordingWriter(Path path) {
+        this(path, HeaderPage.DEFAULT_4K);
+    }
+
+    /** @param header the session's page layout, used to trim each page to its committed bytes */
+    public RecordingWriter(Path path, HeaderPage header) {
         this.path = path;
+        this.layout = header;
         try {
             this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
             byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
@@ -75,10 +83,22 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(kind, -1, b, 0, b.length, null);
     }
 
-    /** One raw page; no allocation. */
+    /**
+     * One raw page, without its unused tail: the header, the committed data and, when the header says so, the
+     * stored lost-events count (readers take a short page as a page whose rest is empty). No allocation.
+     */
     public void writePage(Page p) {
         Le.putI64(pagePrefix, 0, p.readNanos);
-        writeBlock(RecordingFormat.PAGE, p.cpu, p.data, 0, p.length, pagePrefix);
+        int len = p.length;
+        if (len >= layout.dataOffset()) {
+            long commit = Le.i64(p.data, layout.commitOffset());
+            long used = layout.dataOffset() + (commit & HeaderPage.COMMIT_SIZE_MASK)
+                    + ((commit & HeaderPage.MISSED_STORED) != 0 ? 8 : 0);
+            if (used < len) {
+                len = (int) used;
+            }
+        }
+        writeBlock(RecordingFormat.PAGE, p.cpu, p.data, 0, len, pagePrefix);
         pages++;
         flushIfDue();
     }
