@@ -102,6 +102,18 @@ class RecordTeardownTest {
         int rc = cl.execute("report", out.toString());
         assertTrue(sw.toString().contains(": complete"), "the file has its END block:\n" + sw + "\n" + log);
         assertEquals(0, rc);
+
+        StringWriter js = new StringWriter();
+        CommandLine cl2 = Main.commandLine();
+        cl2.setOut(new PrintWriter(js));
+        assertEquals(0, cl2.execute("report", "--json", out.toString()));
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(js.toString());
+        assertTrue(doc.at("/health/complete").asBoolean());
+        assertEquals(0, doc.at("/loss/lostEvents").asLong(-1), "loss is printed, zero included");
+        assertEquals(0, doc.at("/health/skippedBytes").asLong(-1));
+        assertTrue(doc.at("/totalEvents").asLong() > 0, "a running system allocates: " + js);
+        assertTrue(doc.at("/tags").size() > 0);
     }
 
     @Test
