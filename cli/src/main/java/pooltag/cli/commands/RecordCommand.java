@@ -1,6 +1,5 @@
 package pooltag.cli.commands;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,12 +70,7 @@ public final class RecordCommand implements Callable<Integer> {
             }
             cfg = cfg.withEvents(keys);
         }
-        Recorder.Result r = Recorder.record(output, cfg, d, hit, System.err);
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
-                r.events(), Recorder.byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
-                r.interrupted() ? " (stopped by signal)" : "");
-        err.flush();
+        Recorder.record(output, cfg, d, hit, System.err); // prints its own summary line
         return 0;
     }
 

@@ -97,7 +97,15 @@ public final class Recorder {
             w.writeLongs(RecordingFormat.END, System.nanoTime(), w.pages(), st.totalEvents());
             long pages = w.pages();
             long bytes = w.bytes();
-            return new Result(out, pages, bytes, st.totalEvents(), lost[0], st.eventsByKind(), interrupted);
+            Result r = new Result(out, pages, bytes, st.totalEvents(), lost[0], st.eventsByKind(), interrupted);
+            w.close();
+            // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
+            // shutdown hook, so nothing after this block is guaranteed to run.
+            err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
+                    r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
+                    r.interrupted() ? " (stopped by signal)" : "");
+            err.flush();
+            return r;
         } catch (IOException e) {
             throw new PooltagException("recording to " + out + ": " + e.getMessage(), e);
         }
