@@ -22,6 +22,8 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.TagsCommand.class,
                 pooltag.cli.commands.ExporterCommand.class,
                 pooltag.cli.commands.ServeCommand.class,
+                pooltag.cli.commands.RecordCommand.class,
+                pooltag.cli.commands.ReportCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

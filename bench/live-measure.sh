@@ -1,0 +1,25 @@
+#!/bin/bash
+# Live engine measurements for docs/PERFORMANCE.md: the fs workload alone and under `pooltag record`,
+# alternated R times in one run (the machine is shared: compare medians, not single runs).
+# Usage: live-measure.sh [R] [W] [F]
+R=${1:-3}; W=${2:-2}; F=${3:-4000}
+J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+JAR=$(dirname "$0")/../cli/target/pooltag.jar
+WL=$(dirname "$0")/fs-workload.sh
+OUT=$(mktemp -d /var/tmp/pooltag-measure.XXXXXX)
+for r in $(seq 1 "$R"); do
+  base=$($WL "$W" "$F")
+  $J -jar "$JAR" record -o "$OUT/r$r.ptrec" --duration 10m 2> "$OUT/r$r.log" &
+  pid=$!
+  while [ ! -d /sys/kernel/tracing/instances/pooltag-$pid/per_cpu ]; do sleep 0.05; done
+  sleep 1.5
+  t0=$(date +%s.%N)
+  traced=$($WL "$W" "$F")
+  kill -TERM $pid; wait $pid
+  summary=$(grep recorded "$OUT/r$r.log")
+  events=$(echo "$summary" | sed 's/.*recorded \([0-9]*\) events.*/\1/')
+  lost=$(echo "$summary" | sed 's/.*lost events: \([0-9]*\).*/\1/')
+  size=$(stat -c %s "$OUT/r$r.ptrec")
+  echo "round $r: workload alone ${base}s, under pooltag record ${traced}s, events $events, lost $lost, file $size bytes"
+done
+rm -rf "$OUT"

@@ -1,0 +1,94 @@
+package pooltag.cli.commands;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.core.error.PooltagException;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.recording.Recorder;
+
+/** {@code pooltag record -o FILE}: record kmem events (raw pages) into one self-describing file. */
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = "Record kernel allocation events into a file (read it with 'pooltag report'). "
+                + "Stops after --duration, or on Ctrl-C / SIGTERM, and always finishes the file.")
+public final class RecordCommand implements Callable<Integer> {
+    /** Event sets; names as in events/kmem and events/percpu. */
+    enum EventName {
+        kmalloc("kmem/kmalloc"), kfree("kmem/kfree"), kmem_cache_alloc("kmem/kmem_cache_alloc"),
+        kmem_cache_free("kmem/kmem_cache_free"), mm_page_alloc("kmem/mm_page_alloc"),
+        mm_page_free("kmem/mm_page_free"), percpu_alloc_percpu("percpu/percpu_alloc_percpu"),
+        percpu_free_percpu("percpu/percpu_free_percpu");
+
+        final String key;
+
+        EventName(String key) {
+            this.key = key;
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "recording to write")
+    Path output;
+
+    @Option(names = {"-d", "--duration"}, defaultValue = "10s", paramLabel = "D",
+            description = "how long to record: 500ms, 10s, 5m, 1h (default ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--events", split = ",", paramLabel = "EVENT",
+            description = "events to record (default the four slab events): ${COMPLETION-CANDIDATES}")
+    List<EventName> events;
+
+    @Option(names = "--hit", paramLabel = "TAG",
+            description = "capture kernel stacks only for this tag: a slab cache, a kernel function or kmalloc-N")
+    String hit;
+
+    @Option(names = "--buffer-kb", paramLabel = "KB", defaultValue = "0",
+            description = "ring buffer per CPU in KiB (default: sized for --rate)")
+    int bufferKb;
+
+    @Option(names = "--rate", paramLabel = "EVENTS/S", defaultValue = "500000",
+            description = "expected peak event rate, sizes the buffer for 2 s of it (default ${DEFAULT-VALUE})")
+    long rate;
+
+    @Override
+    public Integer call() {
+        Duration d = parseDuration(duration);
+        TraceConfig cfg = TraceConfig.kmem().withBufferSizeKb(bufferKb).withExpectedRate(rate);
+        if (events != null && !events.isEmpty()) {
+            List<String> keys = new ArrayList<>();
+            for (EventName e : events) {
+                keys.add(e.key);
+            }
+            cfg = cfg.withEvents(keys);
+        }
+        Recorder.record(output, cfg, d, hit, System.err); // prints its own summary line
+        return 0;
+    }
+
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(Long.parseLong(t));
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new PooltagException("bad duration '" + s + "': use e.g. 500ms, 10s, 5m, 1h");
+        }
+    }
+}

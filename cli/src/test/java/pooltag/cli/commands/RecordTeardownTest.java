@@ -1,0 +1,146 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+import pooltag.cli.Main;
+import pooltag.linux.tracefs.Tracefs;
+
+/** Signals to a running {@code pooltag record}: no instance survives SIGTERM; SIGKILL's is removed next run. */
+class RecordTeardownTest {
+    @TempDir
+    Path dir;
+    private Tracefs fs;
+    private Process child;
+
+    private Tracefs tracefsOrSkip() {
+        String why = null;
+        if ("false".equals(System.getProperty("pooltag.live"))) {
+            why = "-Dpooltag.live=false";
+        } else if (!"root".equals(System.getProperty("user.name"))) {
+            why = "not root: tracefs instances need root";
+        }
+        if (why == null) {
+            try {
+                return Tracefs.locate();
+            } catch (RuntimeException e) {
+                why = "no tracefs: " + e.getMessage();
+            }
+        }
+        System.err.println("LIVE TEST SKIPPED: " + why);
+        assumeTrue(false, why);
+        return null;
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (fs != null) {
+            fs.removeStaleInstances(System.err); // never leave the SIGKILL test's instance behind
+            assertEquals(List.of(), ours(), "instances left behind");
+        }
+    }
+
+    private List<String> ours() throws Exception {
+        try (Stream<Path> s = Files.list(fs.instancesDir())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(Tracefs.INSTANCE_PREFIX))
+                    .sorted().toList();
+        }
+    }
+
+    private Process startRecord(Path out, String duration) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "record", "-o", out.toString(), "--duration", duration, "--buffer-kb", "2048")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out-" + out.getFileName() + ".txt").toFile())
+                .start();
+    }
+
+    private Path awaitInstance(long pid) throws Exception {
+        Path inst = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + pid);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(inst.resolve("per_cpu")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(inst), "record created " + inst);
+        Thread.sleep(1500); // let it start recording
+        return inst;
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigtermStopsRecordFinishesTheFileAndRemovesTheInstance() throws Exception {
+        fs = tracefsOrSkip();
+        Path out = dir.resolve("term.ptrec");
+        child = startRecord(out, "10m");
+        Path inst = awaitInstance(child.pid());
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "record exits on SIGTERM");
+        String log = Files.readString(dir.resolve("out-term.ptrec.txt"));
+        assertFalse(Files.exists(inst), "instance removed; output: " + log);
+        StringWriter sw = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(sw));
+        int rc = cl.execute("report", out.toString());
+        assertTrue(sw.toString().contains(": complete"), "the file has its END block:\n" + sw + "\n" + log);
+        assertEquals(0, rc);
+
+        StringWriter js = new StringWriter();
+        CommandLine cl2 = Main.commandLine();
+        cl2.setOut(new PrintWriter(js));
+        assertEquals(0, cl2.execute("report", "--json", out.toString()));
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(js.toString());
+        assertTrue(doc.at("/health/complete").asBoolean());
+        assertEquals(0, doc.at("/loss/lostEvents").asLong(-1), "loss is printed, zero included");
+        assertEquals(0, doc.at("/health/skippedBytes").asLong(-1));
+        assertTrue(doc.at("/totalEvents").asLong() > 0, "a running system allocates: " + js);
+        assertTrue(doc.at("/tags").size() > 0);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void afterSigkillTheNextRunRemovesTheStaleInstanceAndSaysSo() throws Exception {
+        fs = tracefsOrSkip();
+        child = startRecord(dir.resolve("killed.ptrec"), "10m");
+        long pid = child.pid();
+        Path inst = awaitInstance(pid);
+        child.destroyForcibly(); // SIGKILL: no hook runs
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.exists(inst), "SIGKILL leaves the instance");
+
+        Process next = startRecord(dir.resolve("next.ptrec"), "1s");
+        assertTrue(next.waitFor(60, TimeUnit.SECONDS));
+        String log = Files.readString(dir.resolve("out-next.ptrec.txt"));
+        assertFalse(Files.exists(inst), "stale instance removed; output: " + log);
+        assertTrue(log.contains("removed stale tracefs instance " + Tracefs.INSTANCE_PREFIX + pid), log);
+        assertEquals(0, next.exitValue(), log);
+
+        // the killed recording has no END block: report reads what it can and says it was cut short
+        StringWriter sw = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(sw));
+        cl.setErr(new PrintWriter(sw));
+        int rc = cl.execute("report", dir.resolve("killed.ptrec").toString());
+        assertTrue(sw.toString().contains("CUT SHORT"), sw.toString());
+        assertEquals(1, rc, "a cut-short recording reports with exit code 1");
+    }
+}

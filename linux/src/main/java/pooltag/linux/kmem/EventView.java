@@ -1,0 +1,72 @@
+package pooltag.linux.kmem;
+
+import java.util.Arrays;
+
+import pooltag.core.event.AllocEvent;
+
+/**
+ * The one mutable {@link AllocEvent} a decoder fills for each record; consumers must copy what they keep before
+ * returning from {@code onEvent}. Setters are package-private: only the decoder writes.
+ */
+public final class EventView implements AllocEvent {
+    int type;
+    int source;
+    long timestampNanos;
+    int cpu;
+    int pid;
+    long address;
+    long callSite;
+    long bytesRequested;
+    long bytesAllocated;
+    int cacheId = -1;
+    long gfpFlags;
+    int stackDepth;
+    long[] frames = new long[64];
+    /** The tracepoint id of the record this view holds (for consumers that care which event it was). */
+    int eventId;
+    /** {@link KmemDecoder#KIND_KMALLOC} etc. */
+    int kind;
+
+    @Override public int type() { return type; }
+    @Override public int source() { return source; }
+    @Override public long timestampNanos() { return timestampNanos; }
+    @Override public int cpu() { return cpu; }
+    @Override public int pid() { return pid; }
+    @Override public long address() { return address; }
+    @Override public long callSite() { return callSite; }
+    @Override public long bytesRequested() { return bytesRequested; }
+    @Override public long bytesAllocated() { return bytesAllocated; }
+    @Override public int cacheId() { return cacheId; }
+    @Override public long gfpFlags() { return gfpFlags; }
+    @Override public int stackDepth() { return stackDepth; }
+
+    @Override
+    public long stackFrame(int i) {
+        if (i < 0 || i >= stackDepth) {
+            throw new IndexOutOfBoundsException("frame " + i + " of " + stackDepth);
+        }
+        return frames[i];
+    }
+
+    /** Which kernel event this was: {@link KmemDecoder#KIND_KMALLOC} ... {@link KmemDecoder#KIND_STACK}. */
+    public int kind() {
+        return kind;
+    }
+
+    public int eventId() {
+        return eventId;
+    }
+
+    void ensureFrames(int n) {
+        if (frames.length < n) {
+            frames = Arrays.copyOf(frames, Math.max(n, frames.length * 2));
+        }
+    }
+
+    @Override
+    public String toString() { // diagnostics only; never called on the hot path
+        return "EventView[type=" + type + " kind=" + KmemDecoder.kindName(kind) + " ts=" + timestampNanos
+                + " cpu=" + cpu + " pid=" + pid + " cache=" + cacheId + " bytes=" + bytesAllocated
+                + " depth=" + stackDepth + "]";
+    }
+}

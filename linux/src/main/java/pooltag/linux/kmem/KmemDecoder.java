@@ -1,0 +1,270 @@
+package pooltag.linux.kmem;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.linux.ring.EventFormat;
+import pooltag.linux.ring.Le;
+import pooltag.linux.ring.TraceSchema;
+
+/**
+ * Turns one record payload into the reusable {@link EventView}. Event ids and field offsets come from the session's
+ * {@link TraceSchema} and are resolved into int arrays at construction; per record the decoder does one array
+ * lookup on the id and fixed-offset little-endian reads. No allocation per record (cache names are interned by
+ * bytes; a String is made only for a name seen for the first time).
+ *
+ * <p>Records shorter than their format, or with a {@code __data_loc} pointing outside the record, are not decoded:
+ * {@link #decode} returns {@link #MALFORMED} and the caller counts them as skipped.
+ */
+public final class KmemDecoder {
+    public static final int KIND_NONE = 0;
+    public static final int KIND_KMALLOC = 1;
+    public static final int KIND_KFREE = 2;
+    public static final int KIND_CACHE_ALLOC = 3;
+    public static final int KIND_CACHE_FREE = 4;
+    public static final int KIND_PAGE_ALLOC = 5;
+    public static final int KIND_PAGE_FREE = 6;
+    public static final int KIND_PERCPU_ALLOC = 7;
+    public static final int KIND_PERCPU_FREE = 8;
+    public static final int KIND_STACK = 9;
+    public static final int KINDS = 10;
+
+    /** {@code system/name} of each kind, index = kind. */
+    public static final String[] EVENT_KEYS = {
+            null, "kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc", "kmem/kmem_cache_free",
+            "kmem/mm_page_alloc", "kmem/mm_page_free", "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu",
+            "ftrace/kernel_stack"};
+
+    /** Results of {@link #decode}. */
+    public static final int DECODED = 1;
+    public static final int OTHER_EVENT = 0;
+    public static final int MALFORMED = -1;
+
+    /** Page frames are 4 KiB on the kernels we support (x86_64, 4K-page arm64): address = pfn << 12. */
+    static final int PAGE_SHIFT = 12;
+
+    private static final int COMMON_PID_OFFSET = 4;
+
+    private final byte[] kindById = new byte[65536];
+    private final int[] idOfKind = new int[KINDS];
+    private final NameTable names;
+
+    // Per kind: offset and size of each field, -1 when the event lacks it. Offsets are from the payload start.
+    private final int[] minLen = new int[KINDS];
+    private final int[] callSiteOff = filled(), callSiteSize = new int[KINDS];
+    private final int[] ptrOff = filled(), ptrSize = new int[KINDS];
+    private final int[] reqOff = filled(), reqSize = new int[KINDS];
+    private final int[] allocOff = filled(), allocSize = new int[KINDS];
+    private final int[] gfpOff = filled(), gfpSize = new int[KINDS];
+    private final int[] nameOff = filled();
+    private final boolean[] nameRel = new boolean[KINDS];
+    private final int[] orderOff = filled(), orderSize = new int[KINDS];
+    private int stackSizeOff = -1;
+    private int stackFramesOff = -1;
+
+    public KmemDecoder(TraceSchema schema, NameTable names) {
+        this.names = names;
+        for (int kind = 1; kind < KINDS; kind++) {
+            EventFormat f = schema.event(EVENT_KEYS[kind]);
+            if (f == null) {
+                idOfKind[kind] = -1;
+                continue;
+            }
+            idOfKind[kind] = f.id();
+            kindById[f.id()] = (byte) kind;
+            int need = 8;
+            switch (kind) {
+                case KIND_KMALLOC, KIND_CACHE_ALLOC -> {
+                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                    need = field(f, "bytes_req", kind, reqOff, reqSize, need);
+                    need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
+                    need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+                    if (kind == KIND_CACHE_ALLOC) {
+                        need = nameField(f, kind, need);
+                    }
+                }
+                case KIND_KFREE, KIND_CACHE_FREE -> {
+                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                    if (kind == KIND_CACHE_FREE) {
+                        need = nameField(f, kind, need);
+                    }
+                }
+                case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
+                    need = field(f, "pfn", kind, ptrOff, ptrSize, need);
+                    need = field(f, "order", kind, orderOff, orderSize, need);
+                    if (kind == KIND_PAGE_ALLOC) {
+                        need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+                    }
+                }
+                case KIND_PERCPU_ALLOC -> {
+                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                    need = field(f, "size", kind, reqOff, reqSize, need);
+                    need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
+                    need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+                }
+                case KIND_PERCPU_FREE -> need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                case KIND_STACK -> {
+                    EventFormat.Field size = f.require("size");
+                    EventFormat.Field caller = f.require("caller");
+                    stackSizeOff = size.offset();
+                    stackFramesOff = caller.offset();
+                    need = caller.offset(); // frames may be fewer than the 8 the format shows
+                }
+                default -> throw new IllegalStateException();
+            }
+            minLen[kind] = need;
+        }
+    }
+
+    private static int[] filled() {
+        int[] a = new int[KINDS];
+        java.util.Arrays.fill(a, -1);
+        return a;
+    }
+
+    private static int field(EventFormat f, String name, int kind, int[] off, int[] size, int need) {
+        EventFormat.Field fl = f.require(name);
+        off[kind] = fl.offset();
+        size[kind] = fl.size();
+        return Math.max(need, fl.offset() + fl.size());
+    }
+
+    private int nameField(EventFormat f, int kind, int need) {
+        EventFormat.Field fl = f.require("name");
+        nameOff[kind] = fl.offset();
+        nameRel[kind] = fl.relLoc();
+        return Math.max(need, fl.offset() + 4);
+    }
+
+    /** The kind of an event id, {@link #KIND_NONE} for ids the session does not decode. */
+    public int kindOf(int eventId) {
+        return eventId >= 0 && eventId < kindById.length ? kindById[eventId] : KIND_NONE;
+    }
+
+    /** The tracepoint id of a kind in this schema, or -1 when not loaded. */
+    public int idOf(int kind) {
+        return idOfKind[kind];
+    }
+
+    public NameTable names() {
+        return names;
+    }
+
+    /**
+     * Decodes the record payload {@code b[off, off+len)} into {@code v}.
+     *
+     * @return {@link #DECODED}, {@link #OTHER_EVENT} (an id this decoder does not know; {@code v} untouched) or
+     *         {@link #MALFORMED} (too short or a bad {@code __data_loc}; {@code v} partly written)
+     */
+    public int decode(byte[] b, int off, int len, long ts, int cpu, EventView v) {
+        if (len < 8) {
+            return MALFORMED;
+        }
+        int id = Le.u16(b, off);
+        int kind = kindById[id];
+        if (kind == KIND_NONE) {
+            return OTHER_EVENT;
+        }
+        if (len < minLen[kind]) {
+            return MALFORMED;
+        }
+        v.kind = kind;
+        v.eventId = id;
+        v.timestampNanos = ts;
+        v.cpu = cpu;
+        v.pid = Le.i32(b, off + COMMON_PID_OFFSET);
+        v.cacheId = -1;
+        v.stackDepth = 0;
+        v.bytesRequested = 0;
+        v.bytesAllocated = 0;
+        v.gfpFlags = 0;
+        v.callSite = 0;
+        switch (kind) {
+            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_PERCPU_ALLOC -> {
+                v.type = AllocEvent.ALLOC;
+                v.source = kind == KIND_KMALLOC ? AllocEvent.SOURCE_KMALLOC
+                        : kind == KIND_CACHE_ALLOC ? AllocEvent.SOURCE_KMEM_CACHE : AllocEvent.SOURCE_PERCPU;
+                v.callSite = Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
+                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
+                v.bytesRequested = Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
+                v.bytesAllocated = Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
+                v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
+                if (kind == KIND_CACHE_ALLOC && !internName(b, off, len, kind, v)) {
+                    return MALFORMED;
+                }
+            }
+            case KIND_KFREE, KIND_CACHE_FREE -> {
+                v.type = AllocEvent.FREE;
+                v.source = kind == KIND_KFREE ? AllocEvent.SOURCE_KMALLOC : AllocEvent.SOURCE_KMEM_CACHE;
+                v.callSite = Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
+                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
+                if (kind == KIND_CACHE_FREE && !internName(b, off, len, kind, v)) {
+                    return MALFORMED;
+                }
+            }
+            case KIND_PERCPU_FREE -> {
+                v.type = AllocEvent.FREE;
+                v.source = AllocEvent.SOURCE_PERCPU;
+                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
+            }
+            case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
+                v.type = kind == KIND_PAGE_ALLOC ? AllocEvent.ALLOC : AllocEvent.FREE;
+                v.source = AllocEvent.SOURCE_PAGE;
+                long pfn = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
+                long order = Le.unsigned(b, off + orderOff[kind], orderSize[kind]);
+                // pfn == -1: the allocation failed. order is at most MAX_PAGE_ORDER (10); clamp garbage.
+                v.address = pfn == -1L ? 0 : pfn << PAGE_SHIFT;
+                long bytes = order < 32 ? (1L << PAGE_SHIFT) << order : 0;
+                if (kind == KIND_PAGE_ALLOC) {
+                    v.bytesRequested = bytes;
+                    v.bytesAllocated = bytes;
+                    v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
+                }
+            }
+            case KIND_STACK -> {
+                v.type = AllocEvent.STACK;
+                v.source = 0;
+                v.address = 0;
+                int declared = Le.i32(b, off + stackSizeOff);
+                int room = (len - stackFramesOff) / 8;
+                int n = declared < 0 ? 0 : Math.min(declared, room);
+                v.ensureFrames(n);
+                long[] fr = v.frames;
+                int depth = 0;
+                for (int i = 0; i < n; i++) {
+                    long pc = Le.i64(b, off + stackFramesOff + 8 * i);
+                    if (pc == -1L) {
+                        break; // ~0 ends a stack shorter than its reservation
+                    }
+                    fr[depth++] = pc;
+                }
+                v.stackDepth = depth;
+            }
+            default -> throw new IllegalStateException("kind " + kind);
+        }
+        return DECODED;
+    }
+
+    private boolean internName(byte[] b, int off, int len, int kind, EventView v) {
+        int fo = nameOff[kind];
+        long loc = Le.u32(b, off + fo);
+        int dOff = (int) (loc & 0xffff);
+        int dLen = (int) (loc >>> 16);
+        if (nameRel[kind]) {
+            dOff += fo + 4;
+        }
+        if (dOff + dLen > len) {
+            return false;
+        }
+        while (dLen > 0 && b[off + dOff + dLen - 1] == 0) {
+            dLen--; // the stored length counts the terminating NUL
+        }
+        v.cacheId = names.intern(b, off + dOff, dLen);
+        return true;
+    }
+
+    public static String kindName(int kind) {
+        return kind > 0 && kind < KINDS ? EVENT_KEYS[kind].substring(EVENT_KEYS[kind].indexOf('/') + 1) : "none";
+    }
+}

@@ -1,0 +1,115 @@
+package pooltag.linux.kmem;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Interns short byte strings (slab cache names from {@code __data_loc} fields) into dense int ids, without creating
+ * a String per lookup: the bytes are hashed and compared in place against an arena. A String is made once, when a
+ * name is first seen. Ids start at 0 and are fixed for the table's life.
+ *
+ * <p>Threading: {@link #intern} is called by one thread (the decoder's); {@link #name} may be called from any
+ * thread and sees every id returned by {@code intern} before the event carrying it was published.
+ */
+public final class NameTable {
+    private static final int EMPTY = -1;
+
+    private int[] slots = new int[256];       // open addressing, linear probing; holds id or EMPTY
+    private int[] hashes = new int[64];       // per id
+    private int[] starts = new int[64];       // per id, index into arena
+    private int[] lengths = new int[64];      // per id
+    private byte[] arena = new byte[4096];
+    private int arenaUsed;
+    private volatile String[] names = new String[64];
+    private int size;
+
+    public NameTable() {
+        Arrays.fill(slots, EMPTY);
+    }
+
+    /** The id of the name held in {@code b[off, off+len)}, adding it when new. */
+    public int intern(byte[] b, int off, int len) {
+        int h = hash(b, off, len);
+        int mask = slots.length - 1;
+        int i = h & mask;
+        while (true) {
+            int id = slots[i];
+            if (id == EMPTY) {
+                return add(b, off, len, h, i);
+            }
+            if (hashes[id] == h && lengths[id] == len
+                    && Arrays.equals(arena, starts[id], starts[id] + len, b, off, off + len)) {
+                return id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** The id of a name given as a String (for filters and tests), adding it when new. */
+    public int intern(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        return intern(b, 0, b.length);
+    }
+
+    /** The name of an id returned by {@link #intern}; null for -1 or an unknown id. */
+    public String name(int id) {
+        String[] n = names;
+        return id >= 0 && id < n.length ? n[id] : null;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    private int add(byte[] b, int off, int len, int h, int slot) {
+        int id = size;
+        if (id == hashes.length) {
+            int n = id * 2;
+            hashes = Arrays.copyOf(hashes, n);
+            starts = Arrays.copyOf(starts, n);
+            lengths = Arrays.copyOf(lengths, n);
+        }
+        if (arenaUsed + len > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + len));
+        }
+        System.arraycopy(b, off, arena, arenaUsed, len);
+        hashes[id] = h;
+        starts[id] = arenaUsed;
+        lengths[id] = len;
+        arenaUsed += len;
+        String[] n = names;
+        if (id == n.length) {
+            n = Arrays.copyOf(n, id * 2);
+        }
+        n[id] = new String(b, off, len, StandardCharsets.UTF_8);
+        names = n; // volatile write publishes the new name before the event that carries its id
+        slots[slot] = id;
+        size = id + 1;
+        if (size * 2 > slots.length) {
+            rehash();
+        }
+        return id;
+    }
+
+    private void rehash() {
+        int[] s = new int[slots.length * 2];
+        Arrays.fill(s, EMPTY);
+        int mask = s.length - 1;
+        for (int id = 0; id < size; id++) {
+            int i = hashes[id] & mask;
+            while (s[i] != EMPTY) {
+                i = (i + 1) & mask;
+            }
+            s[i] = id;
+        }
+        slots = s;
+    }
+
+    private static int hash(byte[] b, int off, int len) {
+        int h = 0x811c9dc5; // FNV-1a
+        for (int i = off; i < off + len; i++) {
+            h = (h ^ (b[i] & 0xff)) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+}

@@ -1,0 +1,95 @@
+package pooltag.linux.kmem;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a {@link TraceSession} traces. Immutable; build with {@link #kmem()} and the {@code with*} methods.
+ *
+ * @param events                  {@code system/name} keys to enable (see {@link KmemDecoder#EVENT_KEYS})
+ * @param filters                 per event, a kernel filter expression ({@code name == "dentry"})
+ * @param stackTriggers           per event, the filter of a {@code stacktrace} trigger ("" = every event)
+ * @param bufferSizeKbPerCpu      ring buffer per CPU in KiB; 0 = sized from {@code expectedEventsPerSecond}
+ * @param expectedEventsPerSecond peak rate the buffer must absorb for {@link #BUFFER_SECONDS} without loss
+ * @param reorderWindow           how long an event waits for earlier events of other CPUs (see {@link EventMerger})
+ */
+public record TraceConfig(List<String> events, Map<String, String> filters, Map<String, String> stackTriggers,
+                          int bufferSizeKbPerCpu, long expectedEventsPerSecond, Duration reorderWindow) {
+
+    /** The four slab events: kmalloc, kfree, kmem_cache_alloc, kmem_cache_free. */
+    public static final List<String> KMEM_EVENTS = List.of("kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc",
+            "kmem/kmem_cache_free");
+    /** Optional extra events: the page allocator and the per-CPU allocator. */
+    public static final List<String> OPTIONAL_EVENTS = List.of("kmem/mm_page_alloc", "kmem/mm_page_free",
+            "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu");
+
+    /** Seconds of events at the expected rate that the per-CPU buffer holds while the reader is late. */
+    public static final int BUFFER_SECONDS = 2;
+    /** Bytes per record assumed when sizing: a kmem_cache_alloc record is 68-80 bytes, kfree 28. */
+    static final int BYTES_PER_EVENT = 64;
+
+    public TraceConfig {
+        events = List.copyOf(events);
+        filters = Map.copyOf(filters);
+        stackTriggers = Map.copyOf(stackTriggers);
+    }
+
+    public static TraceConfig kmem() {
+        return new TraceConfig(KMEM_EVENTS, Map.of(), Map.of(), 0, 500_000, Duration.ofMillis(1000));
+    }
+
+    public TraceConfig withEvents(List<String> ev) {
+        return new TraceConfig(ev, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond,
+                reorderWindow);
+    }
+
+    public TraceConfig withFilter(String event, String expr) {
+        Map<String, String> m = new LinkedHashMap<>(filters);
+        m.put(event, expr);
+        return new TraceConfig(events, m, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond,
+                reorderWindow);
+    }
+
+    /** A {@code stacktrace} trigger on {@code event}, firing when {@code filter} matches ("" = always). */
+    public TraceConfig withStackTrigger(String event, String filter) {
+        Map<String, String> m = new LinkedHashMap<>(stackTriggers);
+        m.put(event, filter == null ? "" : filter);
+        return new TraceConfig(events, filters, m, bufferSizeKbPerCpu, expectedEventsPerSecond, reorderWindow);
+    }
+
+    public TraceConfig withBufferSizeKb(int kbPerCpu) {
+        return new TraceConfig(events, filters, stackTriggers, kbPerCpu, expectedEventsPerSecond, reorderWindow);
+    }
+
+    public TraceConfig withExpectedRate(long eventsPerSecond) {
+        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, eventsPerSecond, reorderWindow);
+    }
+
+    public TraceConfig withReorderWindow(Duration d) {
+        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond, d);
+    }
+
+    /** The per-CPU buffer size to set: explicit, or rate x bytes x seconds, within 1 MiB .. 512 MiB. */
+    public int effectiveBufferSizeKb() {
+        if (bufferSizeKbPerCpu > 0) {
+            return bufferSizeKbPerCpu;
+        }
+        long kb = expectedEventsPerSecond * BYTES_PER_EVENT * BUFFER_SECONDS / 1024;
+        return (int) Math.max(1024, Math.min(512 * 1024, kb));
+    }
+
+    /** Events the decoder must know: the enabled ones plus {@code ftrace/kernel_stack} when stacks are asked for. */
+    List<String> schemaEvents() {
+        List<String> out = new ArrayList<>(events);
+        for (String e : KmemDecoder.EVENT_KEYS) {
+            if (e != null && !out.contains(e) && !e.equals("ftrace/kernel_stack")) {
+                out.add(e); // decode every known kmem event that exists, whether or not enabled
+            }
+        }
+        out.add("ftrace/kernel_stack");
+        return out;
+    }
+}

@@ -1,0 +1,539 @@
+package pooltag.linux.kmem;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import pooltag.core.error.PooltagException;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.ring.TraceSchema;
+import pooltag.linux.tracefs.CpuStats;
+import pooltag.linux.tracefs.Tracefs;
+import pooltag.linux.tracefs.TracefsInstance;
+
+/**
+ * One live tracing run in a private tracefs instance: the single entry point for {@code record}, {@code hit},
+ * {@code find}, {@code hunt} and {@code kd}.
+ *
+ * <pre>{@code
+ * TraceConfig cfg = TraceConfig.kmem()
+ *         .withFilter("kmem/kmem_cache_alloc", "name == \"dentry\"")
+ *         .withStackTrigger("kmem/kmem_cache_alloc", "name == \"dentry\"");
+ * try (TraceSession s = TraceSession.open(cfg)) {
+ *     s.start(consumer);                 // consumer runs on the session's merge thread
+ *     s.awaitStopRequest(Duration.ofSeconds(10)); // returns early on SIGINT/SIGTERM
+ *     SessionStats st = s.stop();        // drains the kernel buffers, then consumer.onEnd(false)
+ * }                                      // close(): teardown, always (also from the shutdown hook)
+ * }</pre>
+ *
+ * <p>Threads: one reader per CPU reads whole sub-buffers from {@code per_cpu/cpuN/trace_pipe_raw} into pooled pages;
+ * one merge thread decodes, orders by timestamp ({@link EventMerger}) and calls the consumer, so consumers need no
+ * locks. Loss: page-header marks and {@code per_cpu/cpuN/stats} (polled each second and at the end) are delivered as
+ * {@link AllocEventConsumer#onLoss}. One session per process at a time (the instance is named after the pid).
+ */
+public final class TraceSession implements AutoCloseable {
+    /** Pages each CPU's reader may have in flight before it waits for the merge thread (4 MiB with 4 KiB pages). */
+    static final int PAGES_PER_CPU = 1024;
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private final TraceConfig config;
+    private final TracefsInstance instance;
+    private final TraceSchema schema;
+    private final NameTable names = new NameTable();
+    private final KmemDecoder decoder;
+    private final int cpus;
+    private final int pageSize;
+    private final Thread shutdownHook;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+
+    private volatile boolean stopping;
+    private volatile boolean mergeDead;
+    private volatile Throwable failure;
+    private FileChannel[] channels;
+    private Thread[] readers;
+    private Thread mergeThread;
+    private EventMerger merger;
+    private ArrayBlockingQueue<Page>[] free;
+    private ArrayBlockingQueue<Page> filled;
+    private final long[] lostReported;
+    private volatile SessionStats lastStats;
+    private boolean started;
+    private boolean stopped;
+    private boolean closed;
+    /** Every channel ever opened on the instance: all must be closed before rmdir (EBUSY otherwise). */
+    private final java.util.List<FileChannel> opened = new java.util.ArrayList<>();
+
+    private TraceSession(TraceConfig config, TracefsInstance instance) {
+        this.config = config;
+        this.instance = instance;
+        try {
+            Map<String, String> formats = new LinkedHashMap<>();
+            for (String key : config.schemaEvents()) {
+                if (instance.hasEvent(key)) {
+                    formats.put(key, instance.readEventFile(key, "format"));
+                }
+            }
+            this.schema = TraceSchema.parse(instance.readHeaderPage(), formats, instance.dir().toString());
+            this.decoder = new KmemDecoder(schema, names);
+            this.cpus = instance.cpuCount();
+            this.pageSize = schema.header().pageSize();
+            this.lostReported = new long[cpus];
+            instance.setTracingOn(false);
+            instance.setTraceClock("mono");
+            instance.setOverwrite(false);
+            instance.setBufferPercent(0);
+            instance.setBufferSizeKb(config.effectiveBufferSizeKb());
+            for (Map.Entry<String, String> f : config.filters().entrySet()) {
+                instance.setFilter(f.getKey(), f.getValue());
+            }
+            for (Map.Entry<String, String> t : config.stackTriggers().entrySet()) {
+                instance.addStackTrigger(t.getKey(), t.getValue());
+            }
+            for (String e : config.events()) {
+                instance.enableEvent(e);
+            }
+        } catch (RuntimeException e) {
+            closeQuietly(instance, e);
+            throw e;
+        }
+        this.shutdownHook = new Thread(this::onShutdown, "pooltag-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Opens a session on this machine's tracefs (mounting it if needed), removing stale instances first. */
+    public static TraceSession open(TraceConfig config) {
+        return open(config, Tracefs.locate(), System.err);
+    }
+
+    public static TraceSession open(TraceConfig config, Tracefs tracefs, PrintStream err) {
+        tracefs.removeStaleInstances(err);
+        String name = Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid();
+        TracefsInstance instance = TracefsInstance.create(tracefs, name);
+        return new TraceSession(config, instance);
+    }
+
+    private static void closeQuietly(TracefsInstance in, RuntimeException cause) {
+        try {
+            in.close();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    public TraceSchema schema() {
+        return schema;
+    }
+
+    public TracefsInstance instance() {
+        return instance;
+    }
+
+    public TraceConfig config() {
+        return config;
+    }
+
+    public int cpus() {
+        return cpus;
+    }
+
+    /** Cache names seen so far; {@code names().name(event.cacheId())}. */
+    public NameTable names() {
+        return names;
+    }
+
+    /** The slab cache name of an id from {@link pooltag.core.event.AllocEvent#cacheId()}, or null for -1. */
+    public String cacheName(int cacheId) {
+        return names.name(cacheId);
+    }
+
+    public KmemDecoder decoder() {
+        return decoder;
+    }
+
+    public void start(AllocEventConsumer consumer) {
+        start(consumer, null);
+    }
+
+    /**
+     * Starts the readers and the merge thread, then turns tracing on.
+     *
+     * @param sink sees every raw page before it is decoded (may be null)
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized void start(AllocEventConsumer consumer, PageSink sink) {
+        if (started) {
+            throw new IllegalStateException("session already started");
+        }
+        if (closed) {
+            throw new IllegalStateException("session closed");
+        }
+        started = true;
+        free = new ArrayBlockingQueue[cpus];
+        filled = new ArrayBlockingQueue<>(cpus * (PAGES_PER_CPU + 1));
+        channels = new FileChannel[cpus];
+        for (int c = 0; c < cpus; c++) {
+            free[c] = new ArrayBlockingQueue<>(PAGES_PER_CPU);
+            for (int i = 0; i < PAGES_PER_CPU; i++) {
+                free[c].add(new Page(pageSize));
+            }
+            channels[c] = openRaw(c);
+        }
+        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
+                p -> free[p.cpu].offer(p));
+        readers = new Thread[cpus];
+        for (int c = 0; c < cpus; c++) {
+            final int cpu = c;
+            readers[c] = new Thread(() -> readLoop(cpu), "pooltag-cpu" + c);
+            readers[c].setDaemon(true);
+        }
+        mergeThread = new Thread(() -> mergeLoop(consumer, sink), "pooltag-merge");
+        mergeThread.setDaemon(true);
+        mergeThread.start();
+        for (Thread t : readers) {
+            t.start();
+        }
+        instance.setTracingOn(true);
+    }
+
+    private FileChannel openRaw(int cpu) {
+        try {
+            FileChannel ch = FileChannel.open(instance.perCpuFile(cpu, "trace_pipe_raw"), StandardOpenOption.READ);
+            synchronized (opened) {
+                opened.add(ch);
+            }
+            return ch;
+        } catch (IOException e) {
+            throw new PooltagException("cannot open " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Marks the end of a CPU's stream in the filled queue. */
+    private static Page endMarker(int cpu) {
+        Page p = new Page(0);
+        p.cpu = cpu;
+        p.length = -1;
+        return p;
+    }
+
+    private void readLoop(int cpu) {
+        FileChannel ch = channels[cpu];
+        try {
+            while (!stopping) {
+                Page p = takeFree(cpu);
+                if (p == null) {
+                    break;
+                }
+                if (!readPage(ch, p, cpu)) {
+                    // 0 bytes: the kernel answers EOF while tracing is off and the buffer empty (before start)
+                    free[cpu].offer(p);
+                    Thread.sleep(5);
+                    continue;
+                }
+                filled.put(p);
+            }
+        } catch (ClosedChannelException e) {
+            // stop() closed the channel to wake this reader; drain below
+        } catch (IOException e) {
+            if (!stopping) {
+                failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
+                        + e.getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (stopping && !mergeDead) {
+                drain(cpu);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = new PooltagException("draining cpu" + cpu + ": " + e.getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                filled.put(endMarker(cpu));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * After tracing is off: read what the kernel still holds for this CPU. With tracing off a read of an empty buffer
+     * answers 0 (EOF) instead of blocking, and {@code entries} in the stats file counts unread events: stop at either.
+     */
+    private void drain(int cpu) throws IOException, InterruptedException {
+        try (FileChannel ch = openRaw(cpu)) {
+            channels[cpu] = ch; // stop() may close it if this drain runs past its deadline
+            for (int guard = 0; guard < 1 << 20 && !mergeDead; guard++) {
+                if (instance.cpuStats(cpu).entries() == 0) {
+                    return;
+                }
+                Page p = takeFree(cpu);
+                if (p == null) {
+                    return;
+                }
+                if (!readPage(ch, p, cpu)) {
+                    free[cpu].offer(p);
+                    return;
+                }
+                filled.put(p);
+            }
+        } catch (ClosedChannelException e) {
+            // deadline passed; what is left is counted by the final stats as unread
+        }
+    }
+
+    private Page takeFree(int cpu) throws InterruptedException {
+        while (!mergeDead) {
+            Page p = free[cpu].poll(100, TimeUnit.MILLISECONDS);
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Reads one whole sub-buffer; a read may return part of it, so read until full. False at end of file. */
+    private boolean readPage(FileChannel ch, Page p, int cpu) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(p.data, 0, pageSize);
+        while (bb.hasRemaining()) {
+            int n = ch.read(bb);
+            if (n < 0 || (n == 0 && bb.position() == 0)) {
+                return false;
+            }
+            if (n == 0) {
+                break;
+            }
+        }
+        p.length = bb.position();
+        p.cpu = cpu;
+        p.readNanos = System.nanoTime();
+        p.sourceOffset = -1;
+        return true;
+    }
+
+    private void mergeLoop(AllocEventConsumer consumer, PageSink sink) {
+        int ended = 0;
+        long nextStats = System.nanoTime() + 1_000_000_000L;
+        try {
+            while (ended < cpus) {
+                Page p = filled.poll(20, TimeUnit.MILLISECONDS);
+                while (p != null) {
+                    if (p.length < 0) {
+                        ended++;
+                    } else {
+                        if (sink != null) {
+                            sink.onPage(p);
+                        }
+                        merger.addPage(p);
+                    }
+                    p = filled.poll();
+                }
+                long now = System.nanoTime();
+                merger.emit(now, false, consumer);
+                if (now >= nextStats) {
+                    pollStats(consumer);
+                    publishStats();
+                    nextStats = now + 1_000_000_000L;
+                }
+            }
+            merger.emit(Long.MAX_VALUE, true, consumer);
+            pollStats(consumer);
+            publishStats();
+            consumer.onEnd(false);
+        } catch (Throwable t) {
+            failure = t;
+            mergeDead = true;
+            for (FileChannel ch : channels) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing only wakes the readers so they exit
+                }
+            }
+        }
+    }
+
+    private void pollStats(AllocEventConsumer consumer) {
+        for (int c = 0; c < cpus; c++) {
+            CpuStats s = instance.cpuStats(c);
+            long lost = s.lost();
+            if (lost > lostReported[c]) {
+                consumer.onLoss(c, lost - lostReported[c]);
+                lostReported[c] = lost;
+            }
+        }
+    }
+
+    private void publishStats() {
+        long[] kinds = new long[KmemDecoder.KINDS];
+        for (int k = 0; k < kinds.length; k++) {
+            kinds[k] = merger.events(k);
+        }
+        lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
+                merger.skippedPages(), merger.outOfOrder(), merger.lostCounted(), merger.lostFlaggedPages(),
+                lostReported.clone());
+    }
+
+    /** Counters as of the last second (or the end of the run); null before the first second. */
+    public SessionStats stats() {
+        return lastStats;
+    }
+
+    /** Asks {@link #awaitStopRequest} to return (also done by SIGINT/SIGTERM through the shutdown hook). */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** Waits until the duration passes or a stop is requested; true when a stop was requested. */
+    public boolean awaitStopRequest(Duration d) throws InterruptedException {
+        return stopRequested.await(d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Turns tracing off, drains what the kernel still holds, delivers everything and calls
+     * {@code consumer.onEnd(false)}. Idempotent.
+     *
+     * @throws PooltagException when a reader or the consumer failed (the cause is attached)
+     */
+    public synchronized SessionStats stop() {
+        if (!started || stopped) {
+            return lastStats;
+        }
+        stopped = true;
+        stopping = true;
+        if (mergeThread == null || readers == null) {
+            return lastStats; // start() failed before any thread ran; nothing to drain
+        }
+        try {
+            instance.setTracingOn(false);
+        } catch (PooltagException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+        closeChannels();
+        joinAll(Duration.ofSeconds(10));
+        Throwable f = failure;
+        if (f != null) {
+            throw f instanceof PooltagException pe ? pe
+                    : new PooltagException("trace session failed: " + f, f);
+        }
+        return lastStats;
+    }
+
+    private void closeChannels() {
+        if (channels == null) {
+            return;
+        }
+        for (FileChannel ch : channels) {
+            if (ch == null) {
+                continue;
+            }
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the reader sees the channel closed either way
+            }
+        }
+    }
+
+    private void joinAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (Thread r : readers) {
+                r.join(Math.max(1, (deadline - System.nanoTime()) / 2_000_000));
+            }
+            boolean late = false;
+            for (Thread r : readers) {
+                late |= r.isAlive();
+            }
+            if (late) {
+                closeChannels(); // a drain ran past its deadline
+                for (Thread r : readers) {
+                    r.join(1000);
+                }
+            }
+            mergeThread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (mergeThread.isAlive() && failure == null) {
+                failure = new PooltagException("the event consumer did not finish within " + timeout.toSeconds()
+                        + " s of stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops (if running) and tears the instance down; idempotent, safe from any thread. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        RuntimeException first = null;
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        synchronized (opened) {
+            for (FileChannel ch : opened) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing is all that matters here
+                }
+            }
+        }
+        try {
+            instance.close();
+        } catch (RuntimeException e) {
+            if (first == null) {
+                first = e;
+            } else {
+                first.addSuppressed(e);
+            }
+        }
+        closedLatch.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down; the hook is running or done
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** SIGINT/SIGTERM: let the owner finish (write its end marker) for a few seconds, then close regardless. */
+    private void onShutdown() {
+        stopRequested.countDown();
+        try {
+            closedLatch.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println("pooltag: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package pooltag.linux.tracefs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import pooltag.core.error.PooltagException;
+
+/**
+ * A private tracefs instance, {@code instances/pooltag-<pid>}: the global buffer and other tools' instances are never
+ * touched. Remembers every event it enabled, filter it set and trigger it added, and {@link #close()} undoes them
+ * (triggers removed with {@code !cmd}, filters cleared, events disabled), then removes the directory. Close is
+ * idempotent and thread-safe (it also runs from the JVM shutdown hook); callers close their own open files of the
+ * instance first, as rmdir answers EBUSY while any is open.
+ *
+ * <p>Writes never use O_TRUNC: on a {@code trigger} file it would drop every trigger.
+ */
+public final class TracefsInstance implements AutoCloseable {
+    private final Tracefs tracefs;
+    private final String name;
+    private final Path dir;
+    private final Set<String> enabled = new LinkedHashSet<>();
+    private final Set<String> filtered = new LinkedHashSet<>();
+    private final Map<String, List<String>> triggers = new LinkedHashMap<>();
+    private boolean closed;
+
+    private TracefsInstance(Tracefs tracefs, String name) {
+        this.tracefs = tracefs;
+        this.name = name;
+        this.dir = tracefs.instancesDir().resolve(name);
+    }
+
+    /** Creates {@code instances/<name>}; fails when it exists (never adopt another run's instance). */
+    public static TracefsInstance create(Tracefs tracefs, String name) {
+        if (!name.startsWith(Tracefs.INSTANCE_PREFIX)) {
+            throw new IllegalArgumentException("instance names start with " + Tracefs.INSTANCE_PREFIX);
+        }
+        TracefsInstance in = new TracefsInstance(tracefs, name);
+        try {
+            Files.createDirectory(in.dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new PooltagException("tracefs instance " + in.dir + " already exists; is another pooltag running?");
+        } catch (IOException e) {
+            throw new PooltagException("cannot create tracefs instance " + in.dir + ": " + e.getMessage()
+                    + " (pooltag needs root)", e);
+        }
+        return in;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Tracefs tracefs() {
+        return tracefs;
+    }
+
+    public void setTraceClock(String clock) {
+        write("trace_clock", clock);
+    }
+
+    /** Ring-buffer size per CPU, in KiB. */
+    public void setBufferSizeKb(int kb) {
+        write("buffer_size_kb", Integer.toString(kb));
+    }
+
+    public int bufferSizeKb() {
+        return Integer.parseInt(read("buffer_size_kb").trim().split("\\s+")[0]);
+    }
+
+    /** Off: when the buffer is full new events are dropped (and counted), rather than old ones overwritten. */
+    public void setOverwrite(boolean on) {
+        write("options/overwrite", on ? "1" : "0");
+    }
+
+    /**
+     * How full a CPU buffer must be (percent) before a blocked reader wakes; 0 = as soon as there is data.
+     */
+    public void setBufferPercent(int percent) {
+        if (Files.exists(dir.resolve("buffer_percent"))) {
+            write("buffer_percent", Integer.toString(percent));
+        }
+    }
+
+    public void setTracingOn(boolean on) {
+        write("tracing_on", on ? "1" : "0");
+    }
+
+    /** True when {@code events/<system>/<name>} exists in this kernel. */
+    public boolean hasEvent(String key) {
+        return Files.isDirectory(dir.resolve("events").resolve(key));
+    }
+
+    public void enableEvent(String key) {
+        requireEvent(key);
+        enabled.add(key);
+        write("events/" + key + "/enable", "1");
+    }
+
+    public void disableEvent(String key) {
+        write("events/" + key + "/enable", "0");
+        enabled.remove(key);
+    }
+
+    /**
+     * Sets an event filter (kernel filter syntax, e.g. {@code name == "dentry"} or
+     * {@code call_site.function == alloc_pipe_info}); {@code null}, blank or "0" clears it.
+     *
+     * @throws PooltagException naming the event and the kernel's reason from {@code error_log}
+     */
+    public void setFilter(String key, String expr) {
+        requireEvent(key);
+        String e = expr == null || expr.isBlank() ? "0" : expr.trim();
+        writeChecked("events/" + key + "/filter", e, "filter '" + e + "' on " + key);
+        if (e.equals("0")) {
+            filtered.remove(key);
+        } else {
+            filtered.add(key);
+        }
+    }
+
+    /**
+     * Adds {@code stacktrace [if filter]} to an event: the kernel then writes a {@code ftrace/kernel_stack} record
+     * right after each matching event, on the same CPU.
+     */
+    public void addStackTrigger(String key, String filter) {
+        addTrigger(key, filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim());
+    }
+
+    /** Adds a trigger command ({@code cmd[:count] [if filter]}). */
+    public void addTrigger(String key, String command) {
+        requireEvent(key);
+        writeChecked("events/" + key + "/trigger", command, "trigger '" + command + "' on " + key);
+        triggers.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
+    }
+
+    public String readEventFile(String key, String file) {
+        return read("events/" + key + "/" + file);
+    }
+
+    public String readHeaderPage() {
+        return read("events/header_page");
+    }
+
+    public Path perCpuFile(int cpu, String file) {
+        return dir.resolve("per_cpu").resolve("cpu" + cpu).resolve(file);
+    }
+
+    /** CPUs with a per-CPU buffer directory (possible CPUs); their numbers are 0..n-1 on the machines we support. */
+    public int cpuCount() {
+        try (Stream<Path> s = Files.list(dir.resolve("per_cpu"))) {
+            return (int) s.filter(p -> p.getFileName().toString().matches("cpu\\d+")).count();
+        } catch (IOException e) {
+            throw new PooltagException("cannot list " + dir.resolve("per_cpu") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The counters of {@code per_cpu/cpuN/stats}. */
+    public CpuStats cpuStats(int cpu) {
+        Path p = perCpuFile(cpu, "stats");
+        try {
+            return CpuStats.parse(KernelFiles.read(p));
+        } catch (IOException e) {
+            throw new PooltagException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String read(String rel) {
+        Path p = dir.resolve(rel);
+        try {
+            return KernelFiles.read(p);
+        } catch (IOException e) {
+            throw new PooltagException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(String rel, String value) {
+        Path p = dir.resolve(rel);
+        try {
+            Files.writeString(p, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new PooltagException("cannot write '" + value + "' to " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes, and on failure raises the kernel's own explanation from this instance's {@code error_log}. */
+    private void writeChecked(String rel, String value, String what) {
+        Path log = dir.resolve("error_log");
+        try {
+            if (Files.exists(log)) {
+                Files.writeString(log, "", StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            }
+        } catch (IOException ignored) {
+            // an uncleared log only makes the reason below less precise
+        }
+        try {
+            Files.writeString(dir.resolve(rel), value + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new PooltagException("the kernel rejected " + what + ": " + errorLogReason(log, e));
+        }
+    }
+
+    private static String errorLogReason(Path log, IOException e) {
+        try {
+            String text = Files.exists(log) ? KernelFiles.read(log).strip() : "";
+            if (!text.isEmpty()) {
+                // "[ts] event filter parse error: error: Field not found\n  Command: ...\n   ^"
+                String[] lines = text.split("\n");
+                StringBuilder sb = new StringBuilder();
+                for (String l : lines) {
+                    String t = l.strip();
+                    if (t.startsWith("[")) {
+                        int rb = t.indexOf(']');
+                        t = t.substring(rb + 1).strip();
+                        sb.setLength(0);
+                        sb.append(t);
+                    } else if (t.startsWith("Command:")) {
+                        sb.append(" (").append(t).append(')');
+                    }
+                }
+                return sb.toString();
+            }
+        } catch (IOException ignored) {
+            // fall through to the errno text
+        }
+        return e.getMessage() + " (error_log empty)";
+    }
+
+    private void requireEvent(String key) {
+        if (!hasEvent(key)) {
+            throw new PooltagException("this kernel has no event " + key + " (no " + dir.resolve("events/" + key)
+                    + ")");
+        }
+    }
+
+    /** Undo everything this instance did and remove it. Idempotent; never throws for a missing instance. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        tryDo(problems, () -> write("tracing_on", "0"));
+        for (Map.Entry<String, List<String>> t : triggers.entrySet()) {
+            for (String cmd : t.getValue()) {
+                tryDo(problems, () -> write("events/" + t.getKey() + "/trigger", "!" + cmd));
+            }
+        }
+        for (String key : filtered) {
+            tryDo(problems, () -> write("events/" + key + "/filter", "0"));
+        }
+        for (String key : enabled) {
+            tryDo(problems, () -> write("events/" + key + "/enable", "0"));
+        }
+        try {
+            rmdirWithRetry(dir);
+        } catch (PooltagException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new PooltagException("teardown of " + dir + ": " + String.join("; ", problems));
+        }
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private static void tryDo(List<String> problems, Runnable r) {
+        try {
+            r.run();
+        } catch (PooltagException e) {
+            problems.add(e.getMessage());
+        }
+    }
+
+    /**
+     * Tears down an instance directory this process did not create in this run (a stale one of ours): tracing off,
+     * triggers and filters removed and events disabled in the systems pooltag uses, then rmdir.
+     */
+    static void teardownDirectory(Path dir) {
+        try {
+            Files.writeString(dir.resolve("tracing_on"), "0\n", StandardOpenOption.WRITE);
+        } catch (IOException ignored) {
+            // rmdir below disables everything anyway; this only stops writers sooner
+        }
+        for (String system : new String[] {"kmem", "percpu", "vmalloc"}) {
+            Path sys = dir.resolve("events").resolve(system);
+            if (!Files.isDirectory(sys)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.list(sys)) {
+                for (Path ev : (Iterable<Path>) s::iterator) {
+                    if (!Files.isDirectory(ev)) {
+                        continue;
+                    }
+                    try {
+                        for (String line : KernelFiles.read(ev.resolve("trigger")).split("\n")) {
+                            String t = line.strip();
+                            if (t.isEmpty() || t.startsWith("#")) {
+                                continue;
+                            }
+                            String cmd = t.split("[: ]", 2)[0];
+                            Files.writeString(ev.resolve("trigger"), "!" + cmd + "\n", StandardOpenOption.WRITE);
+                        }
+                        Files.writeString(ev.resolve("filter"), "0\n", StandardOpenOption.WRITE);
+                        Files.writeString(ev.resolve("enable"), "0\n", StandardOpenOption.WRITE);
+                    } catch (IOException ignored) {
+                        // best effort: rmdir of the instance removes events, filters and triggers too
+                    }
+                }
+            } catch (IOException ignored) {
+                // as above
+            }
+        }
+        rmdirWithRetry(dir);
+    }
+
+    /** Our open files under {@code dir}, from /proc/self/fd: the usual reason rmdir answers EBUSY. */
+    static String openFilesUnder(Path dir) {
+        java.util.List<String> open = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(dir)) {
+                        open.add(dir.relativize(target).toString());
+                    }
+                } catch (IOException ignored) {
+                    // the fd closed while listing
+                }
+            }
+        } catch (IOException e) {
+            return "unknown";
+        }
+        return open.isEmpty() ? "none" : String.join(", ", open);
+    }
+
+    private static void rmdirWithRetry(Path dir) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (FileSystemException e) {
+                // EBUSY while a file of the instance is still open (a reader thread closing); retry for ~2 s
+                if (attempt >= 40) {
+                    throw new PooltagException("cannot remove " + dir + ": " + e.getMessage()
+                            + " (files of it open in this process: " + openFilesUnder(dir) + ")", e);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new PooltagException("interrupted while removing " + dir, ie);
+                }
+            } catch (IOException e) {
+                throw new PooltagException("cannot remove " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package pooltag.linux.kmem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.ring.TraceSchema;
+import pooltag.linux.testutil.Formats;
+import pooltag.linux.testutil.PageBuilder;
+
+class EventMergerTest {
+    private final TraceSchema schema = Formats.schema();
+
+    static final class Log implements AllocEventConsumer {
+        final List<String> lines = new ArrayList<>();
+        final List<String> losses = new ArrayList<>();
+
+        @Override
+        public void onEvent(AllocEvent e) {
+            lines.add(e.timestampNanos() + ":" + e.cpu() + ":" + (e.type() == AllocEvent.ALLOC ? "A"
+                    : e.type() == AllocEvent.FREE ? "F" : "S") + ":" + Long.toHexString(e.address()));
+        }
+
+        @Override
+        public void onLoss(int cpu, long count) {
+            losses.add(cpu + ":" + count);
+        }
+    }
+
+    /** A kfree record (24 bytes) at delta. */
+    static PageBuilder kfree(PageBuilder pb, long delta, int pid, long ptr) {
+        return pb.header(6, delta).u16(657).u8(0).u8(0).u32(pid).u64(0xffffffff81000000L).u64(ptr);
+    }
+
+    /** A kmalloc record (52 bytes) at delta. */
+    static PageBuilder kmalloc(PageBuilder pb, long delta, int pid, long ptr) {
+        return pb.header(13, delta).u16(658).u8(0).u8(0).u32(pid).u64(0xffffffff81000000L).u64(ptr)
+                .u64(8).u64(8).u64(0).u32(0);
+    }
+
+    static PageBuilder stack(PageBuilder pb, long delta, int pid) {
+        return pb.header(8, delta).u16(4).u8(0).u8(0).u32(pid).u32(2).u32(0)
+                .u64(0xffffffff81000001L).u64(0xffffffff81000002L);
+    }
+
+    private Page page(int cpu, byte[] data) {
+        Page p = new Page(data.length);
+        System.arraycopy(data, 0, p.data, 0, data.length);
+        p.length = data.length;
+        p.cpu = cpu;
+        return p;
+    }
+
+    @Test
+    void freeOnAnotherCpuFollowsItsAllocation() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 1000, p -> { });
+        // cpu1's page is read first, but its free (t=200) happened after cpu0's allocation (t=100)
+        m.addPage(page(1, kfree(new PageBuilder(0), 200, 1, 0xabc0).build()));
+        m.addPage(page(0, kmalloc(new PageBuilder(0), 100, 1, 0xabc0).build()));
+        Log log = new Log();
+        m.emit(0, false, log);
+        assertEquals(List.of("100:0:A:abc0"), log.lines, "cpu1 waits: cpu0 has nothing left to compare");
+        m.emit(0, true, log);
+        assertEquals(List.of("100:0:A:abc0", "200:1:F:abc0"), log.lines);
+        assertEquals(0, m.outOfOrder());
+    }
+
+    @Test
+    void horizonReleasesAnIdleCpusPartner() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 1000, p -> { });
+        m.addPage(page(0, kmalloc(new PageBuilder(0), 100, 1, 0x10).build()));
+        Log log = new Log();
+        m.emit(1099, false, log);
+        assertEquals(List.of(), log.lines, "within the window: wait for cpu1");
+        m.emit(1100, false, log);
+        assertEquals(1, log.lines.size(), "older than horizon - window: deliver");
+    }
+
+    @Test
+    void stackFollowsItsEventEvenWhenAnotherCpuIsEarlier() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 1000, p -> { });
+        PageBuilder c0 = kmalloc(new PageBuilder(0), 100, 7, 0x20);
+        stack(c0, 50, 7);                                   // t=150
+        m.addPage(page(0, c0.build()));
+        m.addPage(page(1, kfree(new PageBuilder(0), 120, 9, 0x30).build()));
+        Log log = new Log();
+        m.emit(0, true, log);
+        assertEquals(List.of("100:0:A:20", "150:0:S:0", "120:1:F:30"), log.lines);
+        assertEquals(0, m.outOfOrder(), "the pulled stack is not an ordering fault");
+    }
+
+    @Test
+    void lateEventsAreDeliveredAndCounted() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 0, p -> { });
+        m.addPage(page(0, kmalloc(new PageBuilder(0), 500, 1, 0x1).build()));
+        Log log = new Log();
+        m.emit(10_000, false, log);
+        m.addPage(page(1, kfree(new PageBuilder(0), 100, 1, 0x2).build()));
+        m.emit(10_000, true, log);
+        assertEquals(2, log.lines.size());
+        assertEquals(1, m.outOfOrder());
+    }
+
+    @Test
+    void pageHeaderLossIsReported() {
+        EventMerger m = new EventMerger(1, schema.header(), new KmemDecoder(schema, new NameTable()), 0, p -> { });
+        m.addPage(page(0, kmalloc(new PageBuilder(0), 1, 1, 0x1).lost(31).build()));
+        Log log = new Log();
+        m.emit(0, true, log);
+        assertEquals(List.of("0:31"), log.losses);
+        assertEquals(31, m.lostCounted());
+    }
+
+    @Test
+    void brokenPageIsSkippedCountedAndTheStreamGoesOn() {
+        List<Page> recycled = new ArrayList<>();
+        EventMerger m = new EventMerger(1, schema.header(), new KmemDecoder(schema, new NameTable()), 0,
+                recycled::add);
+        PageBuilder bad = kmalloc(new PageBuilder(0), 1, 1, 0x1).header(13, 1).u32(0); // second record truncated
+        m.addPage(page(0, bad.build()));
+        m.addPage(page(0, kmalloc(new PageBuilder(0), 5, 1, 0x2).build()));
+        Log log = new Log();
+        m.emit(0, true, log);
+        assertEquals(2, log.lines.size());
+        assertEquals(1, m.skippedPages());
+        assertTrue(m.firstError().contains("runs past"), m.firstError());
+        assertEquals(2, recycled.size(), "every page goes back to its pool");
+    }
+}

@@ -1,0 +1,174 @@
+package pooltag.linux.recording;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.kmem.Page;
+import pooltag.linux.ring.DecodeException;
+import pooltag.linux.testutil.Formats;
+import pooltag.linux.testutil.PageBuilder;
+
+class RecordingRoundTripTest {
+    @TempDir
+    Path dir;
+
+    /** Events seen on replay, as text, plus losses and the end flag. */
+    static final class Collect implements AllocEventConsumer {
+        final List<String> events = new ArrayList<>();
+        long lost;
+        Boolean truncated;
+
+        @Override
+        public void onEvent(AllocEvent e) {
+            events.add(e.cpu() + ":" + e.timestampNanos() + ":" + Long.toHexString(e.address()));
+        }
+
+        @Override
+        public void onLoss(int cpu, long count) {
+            lost += count;
+        }
+
+        @Override
+        public void onEnd(boolean t) {
+            truncated = t;
+        }
+    }
+
+    static byte[] kmallocPage(long ts, long ptr) {
+        return new PageBuilder(ts).header(13, 1).u16(658).u8(0).u8(0).u32(42).u64(0xffffffff816e541dL).u64(ptr)
+                .u64(176).u64(192).u64(0xcc0).u32(0).build();
+    }
+
+    /** A small complete recording: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
+    Path write(boolean withEnd) {
+        Path f = dir.resolve("r.ptrec");
+        try (RecordingWriter w = new RecordingWriter(f)) {
+            w.writeMeta(Map.of("cpus", "2", "start_mono_ns", "1000"));
+            w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
+            for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
+                w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + e.getValue());
+            }
+            w.writeGzip(RecordingFormat.KALLSYMS_GZ, "ffffffff816e53c0 T alloc_pipe_info\nffffffff816e55f0 T x\n");
+            w.writeText(RecordingFormat.MODULES, -1, "");
+            // {cpu, first event ts, ptr, read time}: cpu1's page holds an earlier event but was read later
+            long[][] pages = {{0, 100, 0xa0, 110}, {1, 50, 0xb0, 120}, {0, 300, 0xc0, 310}};
+            for (long[] pg : pages) {
+                Page p = new Page(4096);
+                byte[] b = kmallocPage(pg[1], pg[2]);
+                System.arraycopy(b, 0, p.data, 0, b.length);
+                p.length = b.length;
+                p.cpu = (int) pg[0];
+                p.readNanos = pg[3];
+                w.writePage(p);
+            }
+            w.writeText(RecordingFormat.CPU_STATS, 0, "entries: 0\noverrun: 0\ndropped events: 0\n");
+            w.writeText(RecordingFormat.CPU_STATS, 1, "entries: 0\noverrun: 0\ndropped events: 5\n");
+            w.writeLongs(RecordingFormat.LOSS, 5, 0, 0);
+            if (withEnd) {
+                w.writeLongs(RecordingFormat.END, 9000, 3, 3);
+            }
+        }
+        return f;
+    }
+
+    @Test
+    void completeRecordingReplaysInTimestampOrderWithItsLoss() {
+        Path f = write(true);
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 1000);
+            assertEquals(List.of("1:51:b0", "0:101:a0", "0:301:c0"), c.events, "merged by timestamp");
+            assertTrue(rp.complete());
+            assertEquals(Boolean.FALSE, c.truncated);
+            assertEquals(5, c.lost, "stats loss per CPU reaches the consumer");
+            assertEquals(5, rp.lostFromStats());
+            assertEquals(3, rp.pages());
+            assertEquals("alloc_pipe_info+0x5d", r.symbols().format(0xffffffff816e541dL));
+        }
+    }
+
+    @Test
+    void killedRecordingReadsUpToItsLastCompleteBlockAndSaysSo() throws Exception {
+        Path f = write(false);
+        long full = Files.size(f);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(full - 3); // tear the last (LOSS) block
+        }
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertFalse(rp.complete());
+            assertEquals(3, c.events.size());
+            assertEquals(Boolean.TRUE, c.truncated);
+            assertTrue(rp.skippedBytes() > 0);
+            assertTrue(rp.cutShortReason().contains("LOSS block"), rp.cutShortReason());
+        }
+    }
+
+    @Test
+    void cutInsideAPageKeepsTheEarlierPages() throws Exception {
+        Path f = write(true);
+        // find the third PAGE block's offset by cutting progressively: 2 complete pages must survive
+        long size = Files.size(f);
+        byte[] all = Files.readAllBytes(f);
+        int thirdPage = indexOfBlock(all, RecordingFormat.PAGE, 3);
+        Files.write(f, java.util.Arrays.copyOf(all, thirdPage + 30)); // inside its 96-byte block
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(2, c.events.size());
+            assertFalse(rp.complete());
+            assertEquals(30, rp.skippedBytes());
+        }
+        assertTrue(size > thirdPage);
+    }
+
+    static int indexOfBlock(byte[] all, int kind, int nth) {
+        int pos = RecordingFormat.FILE_HEADER_SIZE, seen = 0;
+        while (pos + 16 <= all.length) {
+            int k = pooltag.linux.ring.Le.i32(all, pos);
+            int len = pooltag.linux.ring.Le.i32(all, pos + 8);
+            if (k == kind && ++seen == nth) {
+                return pos;
+            }
+            pos += 16 + len;
+        }
+        throw new AssertionError("block not found");
+    }
+
+    @Test
+    void corruptBlockIsAnErrorNamingFileAndOffset() throws Exception {
+        Path f = write(true);
+        byte[] all = Files.readAllBytes(f);
+        int page = indexOfBlock(all, RecordingFormat.PAGE, 2);
+        all[page + 40] ^= 1;
+        Files.write(f, all);
+        try (RecordingReader r = RecordingReader.open(f)) {
+            DecodeException e = assertThrows(DecodeException.class, () -> r.replay(new Collect(), 0));
+            assertEquals(page, e.offset());
+            assertTrue(e.getMessage().startsWith(f.toString() + " at byte " + page), e.getMessage());
+        }
+    }
+
+    @Test
+    void notARecording() throws Exception {
+        Path f = dir.resolve("x");
+        Files.writeString(f, "hello, world, this is text");
+        DecodeException e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
+        assertTrue(e.getMessage().contains("bad magic"));
+    }
+}
