@@ -24,6 +24,7 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.ServeCommand.class,
                 pooltag.cli.commands.RecordCommand.class,
                 pooltag.cli.commands.ReportCommand.class,
+                pooltag.cli.commands.HitCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -632,6 +632,43 @@ public final class Ledger implements AllocEventConsumer {
         }
     }
 
+    /**
+     * The tag of kind {@code kind} of the allocation outstanding at exactly {@code address}, or -1 when none is.
+     * Writer thread; one probe of the outstanding table, no allocation (usable per event, e.g. to recognise the
+     * free of a hit tag's block before it is applied).
+     */
+    public int outstandingTagAt(TagKind kind, long address) {
+        int slot = table.find(address);
+        if (slot < 0) {
+            return -1;
+        }
+        return switch (kind) {
+            case CACHE -> table.cache(slot);
+            case SITE -> table.site(slot);
+            case MODULE -> siteModule[table.site(slot)];
+            case STACK -> table.stack(slot);
+            default -> -1;
+        };
+    }
+
+    /**
+     * {@code !pool Address}: the outstanding allocation whose block contains {@code address}, or null. Scans the
+     * table (O(capacity)); for a command, not per event.
+     */
+    public Outstanding outstandingContaining(long address) {
+        tags(TagKind.CACHE);
+        tags(TagKind.SITE);
+        OutstandingTable t = table;
+        for (int s = 0; s < t.capacity(); s++) {
+            long a = t.address(s);
+            if (a != 0 && Long.compareUnsigned(address, a) >= 0
+                    && Long.compareUnsigned(address, a + Integer.toUnsignedLong(t.size(s))) < 0) {
+                return outstandingAt(s);
+            }
+        }
+        return null;
+    }
+
     private long allocNanos(int tick) {
         return baseNanos + (Integer.toUnsignedLong(tick) << OutstandingTable.TICK_SHIFT);
     }
@@ -667,11 +704,16 @@ public final class Ledger implements AllocEventConsumer {
             if (out.size() >= limit) {
                 break;
             }
-            long at = allocNanos(t.tick(s));
-            out.add(new Outstanding(t.address(s), t.size(s), at, Math.max(0, lastNanos - at), t.pid(s),
-                    cachePool(t.cache(s)), caches.names[t.cache(s)], sites.names[t.site(s)], t.stack(s)));
+            out.add(outstandingAt(s));
         }
         return out;
+    }
+
+    private Outstanding outstandingAt(int s) {
+        OutstandingTable t = table;
+        long at = allocNanos(t.tick(s));
+        return new Outstanding(t.address(s), t.size(s), at, Math.max(0, lastNanos - at), t.pid(s),
+                cachePool(t.cache(s)), caches.names[t.cache(s)], sites.names[t.site(s)], t.stack(s));
     }
 
     /** The outstanding allocations of a tag grouped by stack, most bytes first; {@code [no stack]} included. */

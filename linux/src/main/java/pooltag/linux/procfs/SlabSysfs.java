@@ -32,6 +32,19 @@ public final class SlabSysfs {
         return new SlabSysfs(Map.of());
     }
 
+    /** This machine's {@code /sys/kernel/slab}, or {@link #absent()} where the kernel has none (SLAB, not SLUB). */
+    public static SlabSysfs live() {
+        Path root = Path.of("/sys/kernel/slab");
+        if (!Files.isDirectory(root)) {
+            return absent();
+        }
+        try {
+            return read(root);
+        } catch (IOException e) {
+            throw ProcfsSource.fileError(root, e);
+        }
+    }
+
     /**
      * Reads the tree. Costs one readlink per name and one small read per cache directory.
      *

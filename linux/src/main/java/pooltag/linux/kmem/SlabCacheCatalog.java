@@ -1,0 +1,30 @@
+package pooltag.linux.kmem;
+
+import pooltag.core.ledger.CacheCatalog;
+import pooltag.core.snapshot.Pool;
+import pooltag.linux.procfs.SlabSysfs;
+
+/**
+ * Cache ids of a session's (or a recording's) name table, with their pool from {@code /sys/kernel/slab}: Paged
+ * when the cache has {@code reclaim_account} = 1. Names arrive as the kernel prints them in events, which for
+ * merged caches is the first creator's name; sysfs knows every alias, so the flag is found either way.
+ */
+public final class SlabCacheCatalog implements CacheCatalog {
+    private final NameTable names;
+    private final SlabSysfs sysfs;
+
+    public SlabCacheCatalog(NameTable names, SlabSysfs sysfs) {
+        this.names = names;
+        this.sysfs = sysfs;
+    }
+
+    @Override
+    public String name(int cacheId) {
+        return names.name(cacheId);
+    }
+
+    @Override
+    public Pool pool(int cacheId) {
+        return sysfs.reclaimable(names.name(cacheId)) ? Pool.PAGED : Pool.NONPAGED;
+    }
+}
