@@ -16,6 +16,7 @@ import pooltag.core.error.PooltagException;
                 CommandLine.HelpCommand.class,
                 pooltag.cli.commands.PoolUsedCommand.class,
                 pooltag.cli.commands.MonCommand.class,
+                pooltag.cli.commands.KdCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -40,6 +40,9 @@ public final class PoolUsedCommand implements Callable<Integer> {
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
+    /** Test seam: the snapshot to show instead of the live kernel's (null: read procfs). */
+    java.util.function.Supplier<UsageSnapshot> source;
+
     @Override
     public Integer call() {
         PoolUsedQuery query;
@@ -48,7 +51,7 @@ public final class PoolUsedCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PooltagException(e.getMessage());
         }
-        UsageSnapshot snapshot = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
+        UsageSnapshot snapshot = source != null ? source.get() : new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
