@@ -198,7 +198,9 @@ public final class KdConsole implements AutoCloseable {
             }
         }
         KdTarget.Symbols s = target.reload();
-        out.printf("Loaded %d kernel symbols, %d modules%s%n", s.symbols(), s.modules(), s.addressesHidden()
+        out.printf("Loaded %d kernel symbols, %s%s%n", s.symbols(),
+                s.modules() < 0 ? "no modules (kernel without loadable modules)" : s.modules() + " modules",
+                s.addressesHidden()
                 ? " (addresses hidden by kptr_restrict: stacks cannot be symbolized; run as root)" : "");
     }
 

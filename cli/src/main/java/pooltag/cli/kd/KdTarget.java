@@ -26,7 +26,8 @@ public interface KdTarget extends AutoCloseable {
      * What {@code .reload} loaded.
      *
      * @param symbols         kernel symbols ({@code /proc/kallsyms} lines, modules' symbols included)
-     * @param modules         loaded modules ({@code /proc/modules} lines)
+     * @param modules         loaded modules ({@code /proc/modules} lines); -1 when the kernel has no loadable
+     *                        modules at all
      * @param addressesHidden true when every symbol address read as zero ({@code kptr_restrict}, not root):
      *                        stacks cannot be symbolized
      */

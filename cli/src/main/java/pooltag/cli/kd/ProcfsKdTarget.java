@@ -82,6 +82,8 @@ final class ProcfsKdTarget implements KdTarget {
         int mods;
         try (var lines = Files.lines(modules, StandardCharsets.ISO_8859_1)) {
             mods = (int) lines.filter(l -> !l.isBlank()).count();
+        } catch (NoSuchFileException e) {
+            mods = -1; // a kernel built without loadable modules (CONFIG_MODULES=n) has no /proc/modules
         } catch (IOException e) {
             throw fileError(modules, e);
         } catch (java.io.UncheckedIOException e) {
