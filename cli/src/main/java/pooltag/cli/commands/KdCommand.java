@@ -26,7 +26,7 @@ import pooltag.cli.kd.KdTargets;
 import pooltag.core.error.PooltagException;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
-@Command(name = "kd", sortOptions = false,
+@Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"A kd> console that takes the WinDbg page's commands: .reload, !poolused 4,",
                 "ed nt!poolhittag ' cbA', db nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
@@ -85,6 +85,7 @@ public final class KdCommand implements Callable<Integer> {
         return recording != null ? KdTargets.recording(recording) : KdTargets.live(!noVmalloc);
     }
 
+    /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */
     private int run(KdTarget t) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         boolean show = showAddresses && isRoot();
@@ -95,24 +96,16 @@ public final class KdCommand implements Callable<Integer> {
         if (commands != null || !stdinIsTerminal.getAsBoolean()) {
             PrintWriter out = spec.commandLine().getOut();
             KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
-            try {
-                if (commands != null) {
-                    return KdRepl.script(console, List.of(commands).iterator(), out);
-                }
-                BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
-                return KdRepl.script(console, in.lines().iterator(), out);
-            } finally {
-                console.close();
+            if (commands != null) {
+                return KdRepl.script(console, List.of(commands).iterator(), out);
             }
+            BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+            return KdRepl.script(console, in.lines().iterator(), out);
         }
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             KdConsole console = new KdConsole(t, terminal.writer(), show, KdRepl.terminalBreakIn(terminal));
-            try {
-                terminal.writer().println("pooltag kd: " + t.describe() + "; ? lists the commands, q quits");
-                return KdRepl.interactive(console, KdRepl.reader(terminal, historyFile()));
-            } finally {
-                console.close();
-            }
+            terminal.writer().println("pooltag kd: " + t.describe() + "; ? lists the commands, q quits");
+            return KdRepl.interactive(console, KdRepl.reader(terminal, historyFile()));
         }
     }
 
