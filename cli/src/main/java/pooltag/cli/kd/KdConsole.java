@@ -311,8 +311,9 @@ public final class KdConsole implements AutoCloseable {
         }
         cancelled = false;
         Optional<KdTarget.Break> hit;
-        Runnable restore = breakIn.arm(this::interrupt);
+        // going before the handler is armed: a Ctrl-C that arrives as soon as it is armed must not be lost.
         going = true;
+        Runnable restore = breakIn.arm(this::interrupt);
         try {
             hit = target.go(() -> cancelled);
         } finally {
