@@ -31,8 +31,10 @@ import pooltag.core.error.PooltagException;
                 "ed nt!poolhittag ' cbA', db nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
         footer = {"", "Exit code in scripted mode: 0 when every command succeeded, 1 when any failed.",
-                "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:",
-                "kernel addresses in logs give away the KASLR base.",
+                "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:"
+                        + " kernel addresses in logs give away the KASLR base.",
+                // TODO(engine): drop this line once KdTargets.live returns the tracing target.
+                "Without the tracing engine (this build), ed nt!poolhittag, g, !poolfind and !pool say so.",
                 "", "Example: pooltag kd -c \"ed nt!poolhittag \\\"dentry\\\"; g; kb; !poolfind dentry\""})
 public final class KdCommand implements Callable<Integer> {
     @Spec
