@@ -46,6 +46,9 @@ public final class PoolUsedCommand implements Callable<Integer> {
             description = "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel")
     java.nio.file.Path from;
 
+    /** Test seam: the snapshot to show instead of the live kernel's (null: read procfs or --from). */
+    java.util.function.Supplier<UsageSnapshot> source;
+
     @Override
     public Integer call() {
         PoolUsedQuery query;
@@ -54,7 +57,8 @@ public final class PoolUsedCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PooltagException(e.getMessage());
         }
-        UsageSnapshot snapshot = from != null ? WindowsCaptures.readSnapshot(from)
+        UsageSnapshot snapshot = source != null ? source.get()
+                : from != null ? WindowsCaptures.readSnapshot(from)
                 : new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,0 +1,141 @@
+package pooltag.cli.commands;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.kd.KdConsole;
+import pooltag.cli.kd.KdRepl;
+import pooltag.cli.kd.KdTarget;
+import pooltag.cli.kd.KdTargets;
+import pooltag.core.error.PooltagException;
+
+/** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
+@Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"A kd> console that takes the WinDbg page's commands: .reload, !poolused 4,",
+                "ed nt!poolhittag ' cbA', db nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
+                "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
+        footer = {"", "Exit code in scripted mode: 0 when every command succeeded, 1 when any failed.",
+                "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:"
+                        + " kernel addresses in logs give away the KASLR base.",
+                // TODO(engine): drop this line once KdTargets.live returns the tracing target.
+                "Without the tracing engine (this build), ed nt!poolhittag, g, !poolfind and !pool say so.",
+                "", "Example: pooltag kd -c \"ed nt!poolhittag \\\"dentry\\\"; g; kb; !poolfind dentry\""})
+public final class KdCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-c", paramLabel = "COMMANDS", description = "run these commands (separated by ;) and exit")
+    String commands;
+
+    @Option(names = "--recording", paramLabel = "FILE", description = "debug a recording: g moves to its next hit")
+    Path recording;
+
+    @Option(names = "--show-addresses", description = "print kernel addresses in full (root only)")
+    boolean showAddresses;
+
+    @Option(names = "--no-vmalloc", description = "leave /proc/vmallocinfo callers out of !poolused")
+    boolean noVmalloc;
+
+    /** Test seam: a target to use instead of opening one. */
+    KdTarget target;
+    /** Test seam: where scripted commands come from when -c is absent. */
+    InputStream stdin = System.in;
+    /** Test seam: whether standard input is a terminal. */
+    BooleanSupplier stdinIsTerminal = KdCommand::stdinIsTty;
+    /** Test seam: how Ctrl-C reaches g in scripted mode (SIGINT by default). */
+    KdConsole.BreakIn scriptBreakIn = KdRepl.signalBreakIn();
+
+    @Override
+    public Integer call() throws IOException {
+        KdTarget t = target != null ? target : openTarget();
+        // SIGTERM, or SIGINT outside g: the JVM exits, and the kernel must not keep this session's triggers.
+        Thread hook = new Thread(t::close, "pooltag-kd-close");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(t);
+        } finally {
+            t.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs (or ran) anyway; close is idempotent.
+            }
+        }
+    }
+
+    /**
+     * The one place that chooses the target. TODO(engine): {@link KdTargets} returns the tracing targets once the
+     * engine is merged; nothing here needs to change.
+     */
+    KdTarget openTarget() {
+        return recording != null ? KdTargets.recording(recording) : KdTargets.live(!noVmalloc);
+    }
+
+    /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */
+    private int run(KdTarget t) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean show = showAddresses && isRoot();
+        if (showAddresses && !show) {
+            err.println("pooltag: --show-addresses needs root; addresses stay masked");
+            err.flush();
+        }
+        if (commands != null || !stdinIsTerminal.getAsBoolean()) {
+            PrintWriter out = spec.commandLine().getOut();
+            KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
+            if (commands != null) {
+                return KdRepl.script(console, List.of(commands).iterator(), out);
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+            return KdRepl.script(console, in.lines().iterator(), out);
+        }
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            KdConsole console = new KdConsole(t, terminal.writer(), show, KdRepl.terminalBreakIn(terminal));
+            terminal.writer().println("pooltag kd: " + t.describe() + "; ? lists the commands, q quits");
+            return KdRepl.interactive(console, KdRepl.reader(terminal, historyFile()));
+        }
+    }
+
+    /** History across sessions in the user's home, like other consoles; none when there is no home. */
+    private static Path historyFile() {
+        String home = System.getProperty("user.home");
+        return home == null || home.isEmpty() ? null : Path.of(home, ".pooltag_kd_history");
+    }
+
+    /**
+     * Standard input is a terminal when fd 0 is a tty device. (On JDK 22+ {@code System.console()} is not null for
+     * redirected input, so it cannot tell; this tool runs on Linux, where /proc says.)
+     */
+    static boolean stdinIsTty() {
+        try {
+            String dev = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return dev.startsWith("/dev/pts/") || dev.startsWith("/dev/tty") || dev.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Effective uid 0: /proc/self belongs to the process's effective user. */
+    static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new PooltagException("cannot tell whether pooltag runs as root (/proc/self): " + e.getMessage(), e);
+        }
+    }
+}

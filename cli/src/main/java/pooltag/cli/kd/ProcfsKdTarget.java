@@ -1,0 +1,139 @@
+package pooltag.cli.kd;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagPattern;
+import pooltag.linux.procfs.ProcfsSource;
+
+/**
+ * The live kernel seen through procfs only: {@code .reload} counts {@code /proc/kallsyms} and
+ * {@code /proc/modules}, {@code !poolused} reads {@link ProcfsSource}. Everything that needs kmem tracing
+ * ({@code ed} arming a hit, {@code g}, {@code !poolfind}, {@code !pool}) fails with one line saying so.
+ *
+ * <p>TODO(engine): replace the tracing half with the live tracefs event engine (module {@code linux}, branch
+ * {@code engine}) and the ledger ({@code pooltag.core.ledger}, branch {@code ledger}): armHit installs the
+ * kernel-side filter and stacktrace trigger on the tag, go reads hits, poolfind/pool read the ledger's
+ * outstanding table, usage may answer from the ledger, close removes every trigger and the instance.
+ * Until then this class must keep saying "tracing not available in this build" rather than pretend.
+ *
+ * <p>The root directory is configurable so tests can read a captured tree.
+ */
+final class ProcfsKdTarget implements KdTarget {
+    /** The one line every tracing command prints until the engine is wired (see the class TODO). */
+    static final String NO_TRACING = "tracing not available in this build: ed nt!poolhittag, g, !poolfind and !pool"
+            + " need the kmem tracing engine, which this pooltag does not have yet (!poolused and .reload work)";
+
+    private final Path root;
+    private final ProcfsSource usage;
+
+    ProcfsKdTarget(Path root, boolean withVmalloc) {
+        this.root = root;
+        this.usage = new ProcfsSource(root, withVmalloc);
+    }
+
+    @Override
+    public String describe() {
+        String release;
+        try {
+            release = Files.readString(root.resolve("proc/sys/kernel/osrelease"), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            release = "(release unknown)";
+        }
+        return "live Linux kernel " + release + ", procfs only (tracing not available in this build)";
+    }
+
+    @Override
+    public Symbols reload() {
+        Path kallsyms = root.resolve("proc/kallsyms");
+        long symbols = 0;
+        boolean anyAddress = false;
+        try (BufferedReader r = Files.newBufferedReader(kallsyms, StandardCharsets.ISO_8859_1)) {
+            // Lines are "<hex address> <type> <name>[\t[module]]"; with kptr_restrict every address reads 0.
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                symbols++;
+                if (!anyAddress) {
+                    int sp = line.indexOf(' ');
+                    for (int i = 0; i < (sp < 0 ? line.length() : sp); i++) {
+                        if (line.charAt(i) != '0') {
+                            anyAddress = true;
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw fileError(kallsyms, e);
+        }
+        Path modules = root.resolve("proc/modules");
+        int mods;
+        try (var lines = Files.lines(modules, StandardCharsets.ISO_8859_1)) {
+            mods = (int) lines.filter(l -> !l.isBlank()).count();
+        } catch (NoSuchFileException e) {
+            mods = -1; // a kernel built without loadable modules (CONFIG_MODULES=n) has no /proc/modules
+        } catch (IOException e) {
+            throw fileError(modules, e);
+        } catch (java.io.UncheckedIOException e) {
+            throw fileError(modules, e.getCause());
+        }
+        return new Symbols(symbols, mods, symbols > 0 && !anyAddress);
+    }
+
+    @Override
+    public UsageSnapshot usage() {
+        return usage.take();
+    }
+
+    @Override
+    public void armHit(String linuxTag) {
+        throw new PooltagException(NO_TRACING); // TODO(engine): filter + stacktrace trigger on linuxTag
+    }
+
+    /** Nothing can be armed on this target, so there is nothing to remove. */
+    @Override
+    public void disarmHit() {
+    }
+
+    @Override
+    public Optional<Break> go(BooleanSupplier cancelled) {
+        throw new PooltagException(NO_TRACING); // TODO(engine): read hits of the armed tag
+    }
+
+    @Override
+    public Found poolfind(TagPattern tag, Pool pool) {
+        throw new PooltagException(NO_TRACING); // TODO(engine): the ledger's outstanding table
+    }
+
+    @Override
+    public Optional<Allocation> pool(long address) {
+        throw new PooltagException(NO_TRACING); // TODO(engine): the ledger's outstanding table, by address
+    }
+
+    /** Procfs reads hold nothing open between commands; nothing to release. */
+    @Override
+    public void close() {
+    }
+
+    private static PooltagException fileError(Path p, IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return new PooltagException("cannot read " + p + ": permission denied; run pooltag as root", e);
+        }
+        if (e instanceof NoSuchFileException) {
+            return new PooltagException("cannot read " + p + ": no such file (is /proc mounted?)", e);
+        }
+        return new PooltagException("cannot read " + p + ": " + e.getMessage(), e);
+    }
+}
