@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 
 import picocli.CommandLine;
 import pooltag.cli.Main;
-import pooltag.cli.Run;
 import pooltag.cli.kd.KdConsole;
 import pooltag.cli.kd.KdTarget;
 import pooltag.cli.kd.ScriptedTarget;
@@ -62,7 +61,7 @@ class KdCommandTest {
     void dashCRunsTheCommandsEchoedAsKdsLogThenClosesTheTarget() {
         ScriptedTarget t = new ScriptedTarget();
         Out r = kd(t, "", "-c", "ed nt!poolhittag ' cbA'; db nt!poolhittag L4; ed nt!poolhittag 0; db nt!poolhittag L4");
-        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(0, r.exit(), r.err());
         assertEquals(String.join("\n",
                 "kd> ed nt!poolhittag ' cbA'",
                 "kd> db nt!poolhittag L4",
@@ -77,7 +76,7 @@ class KdCommandTest {
     void standardInputThatIsNotATerminalIsAScriptAndEndOfInputCloses() {
         ScriptedTarget t = new ScriptedTarget();
         Out r = kd(t, "ed nt!poolhittag \"alloc_pipe_info\"\n\ndd nt!poolhittag L1; kb\n");
-        assertEquals(1, r.exitCode(), "kb before any break failed");
+        assertEquals(1, r.exit(), "kb before any break failed");
         assertEquals(String.join("\n",
                 "kd> ed nt!poolhittag \"alloc_pipe_info\"",
                 "kd> dd nt!poolhittag L1",
@@ -92,7 +91,7 @@ class KdCommandTest {
     void qEndsTheSessionAndClosesTheTargetOnce() {
         ScriptedTarget t = new ScriptedTarget();
         Out r = kd(t, ".reload\nq\n.reload\n");
-        assertEquals(0, r.exitCode());
+        assertEquals(0, r.exit());
         assertEquals("kd> .reload\nLoaded 184523 kernel symbols, 63 modules\nkd> q\n", r.out());
         assertEquals(List.of("reload", "close"), t.calls);
     }
@@ -129,16 +128,16 @@ class KdCommandTest {
 
     @Test
     void aRecordingThisBuildCannotReadIsOneErrorLineAndExitTwo() {
-        Run r = Run.of("kd", "--recording", "/nonexistent/x.ptrec", "-c", "g");
-        assertEquals(2, r.exitCode());
+        CliRun r = CliRun.of("kd", "--recording", "/nonexistent/x.ptrec", "-c", "g");
+        assertEquals(2, r.exit());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("pooltag: --recording /nonexistent/x.ptrec: recordings cannot be read"), r.err());
     }
 
     @Test
     void kdIsASubcommandWithHelp() {
-        Run r = Run.of("kd", "--help");
-        assertEquals(0, r.exitCode());
+        CliRun r = CliRun.of("kd", "--help");
+        assertEquals(0, r.exit());
         assertTrue(r.out().contains("ed nt!poolhittag ' cbA'"), r.out());
         assertTrue(Main.commandLine().getSubcommands().containsKey("kd"));
     }
@@ -152,8 +151,8 @@ class KdCommandTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void liveKernelThroughProcfs() throws Exception {
         assumeTrue(Files.isReadable(Path.of("/proc/slabinfo")), "live kd test skipped: /proc/slabinfo not readable");
-        Run r = Run.of("kd", "-c", ".reload; !poolused 4 dentry; ed nt!poolhittag \"dentry\"; g; !poolfind dentry");
-        assertEquals(1, r.exitCode(), "the tracing commands fail in this build: " + r.out());
+        CliRun r = CliRun.of("kd", "-c", ".reload; !poolused 4 dentry; ed nt!poolhittag \"dentry\"; g; !poolfind dentry");
+        assertEquals(1, r.exit(), "the tracing commands fail in this build: " + r.out());
         List<String> lines = r.out().lines().toList();
         assertEquals("kd> .reload", lines.get(0));
         Matcher m = Pattern.compile("Loaded (\\d+) kernel symbols, .*").matcher(lines.get(1));
