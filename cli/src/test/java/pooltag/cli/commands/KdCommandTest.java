@@ -39,7 +39,7 @@ class KdCommandTest {
             new TagUsage("vmalloc:alloc_large_system_hash", TagKind.VMALLOC, Pool.NONPAGED, -1, -1, 11, 4194311,
                     "vmalloc areas")), Loss.NONE);
 
-    record Out(int exitCode, String out, String err) {
+    record Out(int exit, String out, String err) {
     }
 
     static Out kd(ScriptedTarget target, String stdin, String... args) {
