@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.function.IntFunction;
 
 import pooltag.cli.render.Addresses;
+import pooltag.cli.render.Frames;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
@@ -134,7 +135,8 @@ public final class HitPrinter implements AllocEventConsumer {
         } else {
             out.println(" # Call Site");
             int n = 0;
-            for (int i = firstAllocatorFrame(stack); i < stack.stackDepth(); i++) {
+            for (int i = Frames.firstAllocatorFrame(symbols, stack.stackDepth(), stack::stackFrame);
+                    i < stack.stackDepth(); i++) {
                 out.printf("%02x %s%n", n++, symbols.format(stack.stackFrame(i)));
             }
         }
@@ -142,23 +144,6 @@ public final class HitPrinter implements AllocEventConsumer {
         if (maxBreaks > 0 && breaks >= maxBreaks && onEnough != null) {
             onEnough.run();
         }
-    }
-
-    /**
-     * The stack starts inside the tracepoint that recorded it ({@code trace_event_raw_event_kmalloc}); a break shows
-     * the allocator and its callers, as WinDbg's starts at ExAllocatePoolWithTag.
-     */
-    private int firstAllocatorFrame(AllocEvent stack) {
-        int i = 0;
-        while (i < stack.stackDepth() - 1) {
-            String name = symbols.functionName(stack.stackFrame(i));
-            if (name == null || !(name.startsWith("trace_event_raw_event_") || name.startsWith("__traceiter_")
-                    || name.startsWith("perf_trace_"))) {
-                break;
-            }
-            i++;
-        }
-        return i;
     }
 
     @Override
