@@ -41,9 +41,6 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
 
-    @Option(names = "--raw-addresses", description = "also print raw kernel addresses (a KASLR leak)")
-    boolean rawAddresses;
-
     /** Allocation/free counters of one tag or call site. */
     static final class Row {
         final String name;
