@@ -118,6 +118,21 @@ class RecordTeardownTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigintStopsRecordAndRemovesTheInstance() throws Exception {
+        fs = tracefsOrSkip();
+        Path out = dir.resolve("int.ptrec");
+        child = startRecord(out, "10m");
+        Path inst = awaitInstance(child.pid());
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "record exits on SIGINT");
+        String log = Files.readString(dir.resolve("out-int.ptrec.txt"));
+        assertFalse(Files.exists(inst), "instance removed; output: " + log);
+        assertTrue(log.contains("stopped by signal"), log);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void afterSigkillTheNextRunRemovesTheStaleInstanceAndSaysSo() throws Exception {
         fs = tracefsOrSkip();
         child = startRecord(dir.resolve("killed.ptrec"), "10m");
