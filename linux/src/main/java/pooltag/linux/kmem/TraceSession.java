@@ -417,6 +417,9 @@ public final class TraceSession implements AutoCloseable {
      * @throws PooltagException when a reader or the consumer failed (the cause is attached)
      */
     public synchronized SessionStats stop() {
+        if (Thread.currentThread() == mergeThread) {
+            throw new IllegalStateException("stop() from the consumer would wait for itself; call requestStop()");
+        }
         if (!started || stopped) {
             return lastStats;
         }
