@@ -62,6 +62,14 @@ public final class Ledger implements AllocEventConsumer {
      * {@link #markUntraceable} at the start of a session.
      */
     public static final List<String> KNOWN_UNTRACEABLE_CACHES = List.of("maple_node");
+
+    /**
+     * Functions that construct reclaimable objects (inodes, dentries). What they allocate on the way (LSM blobs,
+     * names) lives and dies with the object, so it grows under a file scan as the Paged caches do, even when its own
+     * cache is not reclaimable.
+     */
+    public static final java.util.Set<String> RECLAIMABLE_CONSTRUCTORS = java.util.Set.of("alloc_inode",
+            "inode_init_always", "inode_init_always_gfp", "__d_alloc", "d_alloc", "d_alloc_parallel");
     /** How many recent events per CPU a STACK event may reach back over to find its event (same pid). */
     static final int RING = 4;
     private static final int TYPE_NONE = 0;
@@ -630,6 +638,25 @@ public final class Ledger implements AllocEventConsumer {
                         cachePool[t.cache(s)]);
             }
         }
+    }
+
+    /**
+     * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
+     * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.
+     */
+    public boolean stackPassesThrough(int stackId, java.util.Set<String> functions, int skip) {
+        if (stackId < 0) {
+            return false;
+        }
+        long[] frames = stackFrames(stackId);
+        for (int i = skip; i < frames.length; i++) {
+            long fn = symbols.functionStart(frames[i]);
+            String name = fn == 0 ? null : symbols.name(fn);
+            if (name != null && functions.contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

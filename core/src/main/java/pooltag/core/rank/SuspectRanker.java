@@ -86,14 +86,19 @@ public final class SuspectRanker {
         long end = Math.max(ledger.lastNanos(), durationNanos > 0 ? start + durationNanos : 0);
         double durationS = (end - start) / 1e9;
         List<String> notes = new ArrayList<>();
-        long lossy = st.lostEvents() + st.doubleAllocs();
+        // Double allocations are mostly frees the kernel does not trace (kfree_rcu, bulk): the outstanding table
+        // already drops the stale entry, so they are reported but do not cost confidence; lost events do.
+        long lossy = st.lostEvents();
         double lossFraction = st.events() == 0 ? 0 : (double) lossy / st.events();
         double lossFactor = Math.max(0.25, 1 - 5 * lossFraction);
         if (lossy > 0) {
-            notes.add(String.format(Locale.ROOT, "%d events lost and %d missed frees (allocations at an address still"
-                    + " outstanding: a free the kernel does not trace, such as kfree_rcu or a bulk free, or a lost event):"
-                    + " every confidence x%.2f%s", st.lostEvents(), st.doubleAllocs(), lossFactor,
-                    st.lostEvents() > 0 ? "; enlarge the trace buffer (buffer_size_kb) to lose fewer events" : ""));
+            notes.add(String.format(Locale.ROOT, "%d events lost: every confidence x%.2f; enlarge the trace buffer"
+                    + " (--buffer-kb) to lose fewer", st.lostEvents(), lossFactor));
+        }
+        if (st.doubleAllocs() > 0) {
+            notes.add(String.format(Locale.ROOT, "%d allocations at an address still outstanding: frees the kernel"
+                    + " does not trace (kfree_rcu, bulk frees) or lost; the stale entries were dropped",
+                    st.doubleAllocs()));
         }
         long matureEnd = end - o.ageThresholdNanos();
         long window = matureEnd - start;
@@ -150,6 +155,31 @@ public final class SuspectRanker {
                 .thenComparing(Suspect::tag));
         return new HuntReport(durationS, st.events(), st.lostEvents(), st.unpairedFrees(), st.doubleAllocs(),
                 o.threshold(), List.copyOf(out), List.copyOf(notes));
+    }
+
+    /**
+     * The reclaimable-object constructor on the stacks of most of the tag's outstanding allocations that have a
+     * stack, or null. Frames 0 and 1 (allocator, call site) are skipped: a constructor's own allocations are its
+     * cache's business.
+     */
+    private static String reclaimableCompanion(Ledger ledger, Acc a) {
+        long withStack = 0;
+        long through = 0;
+        String seen = null;
+        for (Map.Entry<Integer, long[]> e : a.stacks.entrySet()) {
+            if (e.getKey() < 0) {
+                continue;
+            }
+            withStack += e.getValue()[0];
+            for (String fn : Ledger.RECLAIMABLE_CONSTRUCTORS) {
+                if (ledger.stackPassesThrough(e.getKey(), java.util.Set.of(fn), 2)) {
+                    through += e.getValue()[0];
+                    seen = fn;
+                    break;
+                }
+            }
+        }
+        return withStack > 0 && through * 2 > withStack ? seen : null;
     }
 
     private static Suspect judge(Ledger ledger, Acc a, int k, double bucketNs, long start, RankOptions o,
@@ -240,6 +270,13 @@ public final class SuspectRanker {
         if (pool == Pool.PAGED) {
             notes.add("Paged (reclaimable) cache: grows under file scans and shrinks under memory pressure; to tell a"
                     + " leak, write 2 to /proc/sys/vm/drop_caches and hunt again: a leak keeps its objects");
+        } else {
+            String constructor = reclaimableCompanion(ledger, a);
+            if (constructor != null) {
+                poolFactor = PAGED_FACTOR;
+                notes.add("allocated while constructing a reclaimable object (" + constructor + " is on most of its"
+                        + " stacks): it lives and dies with an inode or dentry, so it is discounted as Paged is");
+            }
         }
         double confidence = strength * sustained * retention * confirmation * untraceable * poolFactor * lossFactor;
         confidence = Math.max(0, Math.min(1, confidence));
