@@ -40,6 +40,8 @@ public final class Hunter {
     static final double ARM_FRACTION = 0.4;
     /** Call sites armed with stack triggers: enough for several leaks at once, few enough to stay cheap. */
     static final int ARMED_SITES = 8;
+    /** /proc/slabinfo sampling period; also how late the arming may come after its time. */
+    static final Duration PROCFS_EVERY = Duration.ofMillis(500);
 
     public record Result(HuntReport report, KernelSymbols symbols, List<UsageSnapshot> procfs, SessionStats stats,
                          List<String> armedSites, Ledger ledger) {
@@ -62,7 +64,7 @@ public final class Hunter {
                 progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s%n",
                         duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0);
             }
-            SessionStats stats = run.run(duration, Duration.ofSeconds(1), () -> {
+            SessionStats stats = run.run(duration, PROCFS_EVERY, () -> {
                 armer[0].procfs.clear();
                 armer[0].procfs.addAll(run.procfsSeries());
                 if (System.nanoTime() >= armAt) {

@@ -29,7 +29,10 @@ import pooltag.cli.render.Json;
  * test (their exit frees everything), and no tracefs instance of this process is left behind.
  */
 class HuntLiveTest {
+    /** Allocations the hunt must see outstanding at least (a distinctive count, reached in 2.5 s). */
     static final int LEAKED = 499;
+    /** The leaker keeps leaking at 200/s for 7.5 s, past the end of a 6 s hunt, as a real leak does. */
+    static final int LEAK_TOTAL = 1499;
     static final double RATE = 200;
 
     private final List<Process> children = new ArrayList<>();
@@ -71,10 +74,24 @@ class HuntLiveTest {
         o.flush();
     }
 
-    /** Runs {@code hunt --json} in-process; the leak starts {@code leakAfterMillis} into it (after tracing began). */
+    /**
+     * Waits until this process's tracefs instance is tracing (the session has loaded symbols, sized its buffers and
+     * switched tracing on), then {@code afterMillis} more: a leak started before that would be invisible.
+     */
+    static void awaitTracing(long afterMillis) throws Exception {
+        Path on = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid(), "tracing_on");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.isReadable(on) && Files.readString(on).trim().equals("1"))) {
+            assertTrue(System.nanoTime() < deadline, "tracing never started");
+            Thread.sleep(20);
+        }
+        Thread.sleep(afterMillis);
+    }
+
+    /** Runs {@code hunt --json} in-process; the leak starts {@code leakAfterMillis} after tracing began. */
     private JsonNode huntDuring(Process leaker, String duration, long leakAfterMillis) throws Exception {
         CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(() -> CliRun.of("hunt", "--duration", duration, "--json"));
-        Thread.sleep(leakAfterMillis);
+        awaitTracing(leakAfterMillis);
         if (leaker != null) {
             go(leaker);
         }
@@ -131,8 +148,8 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void pipesNeverClosedRankFirstWithPipe2OnTheStack() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAKED);
-        JsonNode r = huntDuring(p, "7s", 2000);
+        Process p = leaker("pipes", LEAK_TOTAL);
+        JsonNode r = huntDuring(p, "6s", 300);
         assertRanked(r, List.of("alloc_pipe_info", "alloc_empty_file", "filp", "kmalloc-cg-1k", "kmalloc-cg-192",
                 "create_pipe_files", "alloc_file_pseudo"), "__x64_sys_pipe2", LEAKED);
     }
@@ -141,8 +158,8 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void unixSocketsAreToldApartByTheirStackThoughTheirSitesAreGeneric() throws Exception {
         needsTracing();
-        Process p = leaker("sockets", LEAKED);
-        JsonNode r = huntDuring(p, "7s", 2000);
+        Process p = leaker("sockets", LEAK_TOTAL);
+        JsonNode r = huntDuring(p, "6s", 300);
         // sk_prot_alloc, alloc_empty_file and __d_alloc serve every socket, file and name: the stack says socket(2).
         JsonNode s = assertRanked(r, List.of("sk_prot_alloc", "signal_cache", "UNIX", "sock_alloc_inode",
                 "sock_inode_cache", "alloc_empty_file", "filp", "security_inode_alloc", "lsm_inode_cache"),
@@ -154,8 +171,8 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void inotifyWatchesNeverRemovedRankFirst() throws Exception {
         needsTracing();
-        Process p = leaker("inotify", LEAKED);
-        JsonNode r = huntDuring(p, "7s", 2000);
+        Process p = leaker("inotify", LEAK_TOTAL);
+        JsonNode r = huntDuring(p, "6s", 300);
         // inotify marks arrive under the merged cache name sigqueue on this kernel; the sites say what they are.
         assertRanked(r, List.of("fsnotify_add_mark_locked", "inotify_update_watch", "inotify_new_watch",
                 "inotify_inode_mark", "sigqueue"), "__x64_sys_inotify_add_watch", LEAKED);
@@ -165,8 +182,8 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void epollRegistrationsNeverRemovedRankFirst() throws Exception {
         needsTracing();
-        Process p = leaker("epoll", LEAKED);
-        JsonNode r = huntDuring(p, "7s", 2000);
+        Process p = leaker("epoll", LEAK_TOTAL);
+        JsonNode r = huntDuring(p, "6s", 300);
         assertRanked(r, List.of("eventpoll_epi", "ep_insert", "do_epoll_ctl", "ep_ptable_queue_proc",
                 "eventpoll_pwq", "anon_vma_chain"), "__x64_sys_epoll_ctl", LEAKED);
     }
@@ -175,10 +192,10 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void findListsAtLeastEveryLeakedPipeAllocation() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAKED);
+        Process p = leaker("pipes", LEAK_TOTAL);
         CompletableFuture<CliRun> find = CompletableFuture.supplyAsync(
                 () -> CliRun.of("find", "alloc_pipe_info", "--duration", "6s", "--json"));
-        Thread.sleep(2000);
+        awaitTracing(300);
         go(p);
         CliRun r = find.get(120, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.err());
@@ -201,13 +218,13 @@ class HuntLiveTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aFileScanDoesNotOutrankAPipeLeak() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAKED);
+        Process p = leaker("pipes", LEAK_TOTAL);
         // Page cache, buffer heads, dentries and inodes grow under a scan of many files: reclaimable, not leaked.
         Process scan = new ProcessBuilder("bash", "-c",
                 "sync; echo 2 > /proc/sys/vm/drop_caches; for i in 1 2 3; do find /usr -xdev -type f -size -64k -print0"
                         + " 2>/dev/null | xargs -0 cat > /dev/null 2>&1; done").inheritIO().start();
         children.add(scan);
-        JsonNode r = huntDuring(p, "8s", 2000);
+        JsonNode r = huntDuring(p, "7s", 300);
         JsonNode first = r.get("suspects").get(0);
         for (String reclaimable : List.of("buffer_head", "ext4_inode_cache", "dentry", "radix_tree_node",
                 "alloc_buffer_head", "__d_alloc", "ext4_alloc_inode")) {
@@ -236,7 +253,7 @@ class HuntLiveTest {
                 "    for m in ms: m.close()",
                 "    time.sleep(0.002)")).inheritIO().start();
         children.add(churn);
-        JsonNode r = huntDuring(null, "7s", 0);
+        JsonNode r = huntDuring(null, "6s", 0);
         for (JsonNode s : r.get("suspects")) {
             assertTrue(!s.get("leak").asBoolean(), "no leak runs, yet " + s.get("tag") + " was called one:" + top(r, 8));
         }
@@ -246,12 +263,12 @@ class HuntLiveTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void collapsedStacksAreFoldedRootFirstWeightedByBytes() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAKED);
+        Process p = leaker("pipes", LEAK_TOTAL);
         Path folded = Files.createTempFile("pooltag-hunt", ".folded");
         try {
             CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(
                     () -> CliRun.of("hunt", "--duration", "6s", "--collapsed", folded.toString()));
-            Thread.sleep(2000);
+            awaitTracing(300);
             go(p);
             CliRun r = hunt.get(120, TimeUnit.SECONDS);
             assertEquals(0, r.exit(), r.err());

@@ -61,7 +61,9 @@ public final class Ledger implements AllocEventConsumer {
      * Linux 6.18: {@code maple_node} showed 12,118 allocations and 0 frees in one run. Pass each to
      * {@link #markUntraceable} at the start of a session.
      */
-    public static final List<String> KNOWN_UNTRACEABLE_CACHES = List.of("maple_node");
+    // maple_node: freed through kfree_rcu and bulk frees, no free event per object. vmap_area: freed lazily, in
+    // batches, when enough vmalloc space is waiting to be purged; seconds-long hunts see only its growth.
+    public static final List<String> KNOWN_UNTRACEABLE_CACHES = List.of("maple_node", "vmap_area");
 
     /**
      * Functions that construct reclaimable objects (inodes, dentries). What they allocate on the way (LSM blobs,
