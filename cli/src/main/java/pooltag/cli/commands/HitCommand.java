@@ -14,6 +14,7 @@ import pooltag.cli.live.HitPrinter;
 import pooltag.cli.live.HitTarget;
 import pooltag.cli.live.LiveRun;
 import pooltag.cli.render.Addresses;
+import pooltag.cli.render.Frames;
 import pooltag.cli.render.LossLine;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.StackGroup;
@@ -75,8 +76,9 @@ public final class HitCommand implements Callable<Integer> {
                     printer[0].breaks(), target.tag(), n, bytes, groups.size());
             for (StackGroup g : groups) {
                 out.printf(" %s  %d allocations, %d bytes%n", g.tag(), g.count(), g.bytes());
-                for (int i = 0; i < g.frames().length && i < 12; i++) {
-                    out.printf("    %02x %s%n", i, symbols.format(g.frames()[i]));
+                List<String> frames = Frames.symbolize(symbols, g.frames());
+                for (int i = 0; i < frames.size() && i < 16; i++) {
+                    out.printf("    %02x %s%n", i, frames.get(i));
                 }
             }
             out.println(LossLine.of(ledger.stats().loss()));

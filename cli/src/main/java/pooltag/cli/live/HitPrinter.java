@@ -107,6 +107,9 @@ public final class HitPrinter implements AllocEventConsumer {
     }
 
     private void printBreak(int cpu, AllocEvent stack) {
+        if (maxBreaks > 0 && breaks >= maxBreaks) {
+            return; // enough: the session is stopping; events still in flight are not breaks the user asked for
+        }
         if (hitTagId < 0) {
             hitTagId = ledger.tagId(hitKind, hitName); // known once the ledger has seen the tag
         }
