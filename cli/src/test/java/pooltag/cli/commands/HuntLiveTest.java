@@ -261,6 +261,18 @@ class HuntLiveTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anIdleMachineHasNoSuspectAboveTheThreshold() throws Exception {
+        needsTracing();
+        JsonNode r = huntDuring(null, "6s", 0);
+        assertTrue(r.get("events").asLong() > 0, "the kernel allocates even when idle: the trace saw nothing");
+        for (JsonNode s : r.get("suspects")) {
+            assertTrue(s.get("confidence").asDouble() < r.get("threshold").asDouble(),
+                    "idle, yet " + s.get("tag") + " was called a leak:" + top(r, 8));
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void collapsedStacksAreFoldedRootFirstWeightedByBytes() throws Exception {
         needsTracing();
         Process p = leaker("pipes", LEAK_TOTAL);
