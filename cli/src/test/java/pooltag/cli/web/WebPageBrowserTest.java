@@ -108,6 +108,9 @@ class WebPageBrowserTest {
     void tableMatchesPoolusedJsonReadAtTheSameMoment() {
         load("#usage");
         for (String flags : List.of("4", "2", "0")) {
+          // A cache can move and come back between the two CLI reads (seen on a busy machine: signal_cache
+          // 266 -> 275 -> 266); such a read proves nothing, so a mismatch is retried, up to three reads in all.
+          for (int attempt = 1; ; attempt++) {
             Map<String, long[]> before = cliPoolUsed(flags);
             long gen = generation();
             browser.driver.findElement(By.cssSelector("input[name=flags][value='" + flags + "']")).click();
@@ -144,7 +147,10 @@ class WebPageBrowserTest {
                     mismatches.add(tag + " page " + java.util.Arrays.toString(p) + " cli " + java.util.Arrays.toString(b));
                 }
             }
-            assertEquals(List.of(), mismatches, "flags " + flags);
+            if (!mismatches.isEmpty() && attempt < 3) {
+                continue;
+            }
+            assertEquals(List.of(), mismatches, "flags " + flags + ", read " + attempt);
             assertTrue(stable >= page.size() / 2, "only " + stable + " of " + page.size() + " tags held still: a busy machine?");
 
             // The rows are in the flag's order (WinDbg: 2 NonPaged bytes, 4 Paged bytes, descending; 0 by tag).
@@ -160,6 +166,8 @@ class WebPageBrowserTest {
             }
             System.out.println("WebPageBrowserTest: flags " + flags + ": " + page.size() + " rows, " + stable
                     + " held still between the CLI reads and match exactly");
+            break;
+          }
         }
     }
 
