@@ -217,7 +217,7 @@ class KdLiveTest {
         fs = KdLive.tracefsOrSkip();
         Path instance = KdLive.ownInstance(fs);
         PipedInputStream pipe = new PipedInputStream(1 << 16);
-        boolean[] broken = new boolean[1];
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         InputStream failing = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -227,7 +227,7 @@ class KdLiveTest {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (broken[0]) {
+                if (broken.get()) {
                     throw new IOException("terminal gone (test)");
                 }
                 return pipe.read(b, off, Math.min(len, 1)); // one byte at a time: never reads past a line
@@ -238,7 +238,7 @@ class KdLiveTest {
         c.send("ed nt!poolhittag \"alloc_pipe_info\"");
         c.sync(60);
         assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
-        broken[0] = true;
+        broken.set(true);
         c.send("g"); // wakes the reader, which now fails
         int exit = c.join();
         assertNotEquals(0, exit, "the console failed: " + c.out + c.err);

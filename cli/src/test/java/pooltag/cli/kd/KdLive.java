@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.Tracefs;
 
 /** Gate and probes for kd's live tests: skip only when tracing is impossible here, and say why. */
@@ -53,7 +54,7 @@ public final class KdLive {
                 if (!Files.isRegularFile(trigger)) {
                     continue;
                 }
-                for (String line : Files.readString(trigger).split("\n")) {
+                for (String line : KernelFiles.read(trigger).split("\n")) {
                     String t = line.strip();
                     if (!t.isEmpty() && !t.startsWith("#")) {
                         out.add(ev.getFileName() + ": " + t);

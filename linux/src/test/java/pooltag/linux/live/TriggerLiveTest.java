@@ -31,7 +31,9 @@ class TriggerLiveTest {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         if (fs != null) {
-            assertEquals(List.of(), Live.ourInstances(fs), "instances left behind");
+            // Only this JVM's: other pooltag processes on the machine may be tracing in their own instances.
+            assertFalse(Files.exists(fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid())),
+                    "instance left behind");
         }
     }
 
