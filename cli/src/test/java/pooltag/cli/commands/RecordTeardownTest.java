@@ -59,9 +59,22 @@ class RecordTeardownTest {
         }
     }
 
+    /**
+     * Instances this test could have left: this JVM's, and those of pooltag processes that no longer run (its
+     * children are gone by cleanup). Other live pooltag processes on the machine trace in their own instances.
+     */
     private List<String> ours() throws Exception {
+        long self = ProcessHandle.current().pid();
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(Tracefs.INSTANCE_PREFIX))
+                    .filter(n -> {
+                        try {
+                            long pid = Long.parseLong(n.substring(Tracefs.INSTANCE_PREFIX.length()));
+                            return pid == self || ProcessHandle.of(pid).isEmpty();
+                        } catch (NumberFormatException e) {
+                            return true;
+                        }
+                    })
                     .sorted().toList();
         }
     }

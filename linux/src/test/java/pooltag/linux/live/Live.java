@@ -34,10 +34,22 @@ public final class Live {
         assumeTrue(false, why);
     }
 
-    /** Our instances present now (tests assert none is left behind). */
+    /**
+     * Our instances present now (tests assert none is left behind): this JVM's, and those of pooltag processes that
+     * no longer run. Other live pooltag processes on the machine (other test runs) trace in their own instances.
+     */
     public static List<String> ourInstances(Tracefs fs) throws Exception {
+        long self = ProcessHandle.current().pid();
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(Tracefs.INSTANCE_PREFIX))
+                    .filter(n -> {
+                        try {
+                            long pid = Long.parseLong(n.substring(Tracefs.INSTANCE_PREFIX.length()));
+                            return pid == self || ProcessHandle.of(pid).isEmpty();
+                        } catch (NumberFormatException e) {
+                            return true;
+                        }
+                    })
                     .sorted().toList();
         }
     }
