@@ -33,8 +33,14 @@ import pooltag.core.error.PooltagException;
         footer = {"", "Exit code in scripted mode: 0 when every command succeeded, 1 when any failed.",
                 "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:"
                         + " kernel addresses in logs give away the KASLR base.",
-                // TODO(engine): drop this line once KdTargets.live returns the tracing target.
-                "Without the tracing engine (this build), ed nt!poolhittag, g, !poolfind and !pool say so.",
+                "On the live kernel (root), kd traces kmem events in a private tracefs instance from its start to q,"
+                        + " so !poolfind lists what was allocated since; ed nt!poolhittag adds a kernel stack trigger"
+                        + " for that tag only, and ed nt!poolhittag 0, q, Ctrl-D and SIGTERM remove it. While you"
+                        + " read, the kernel runs on: g returns hits queued since the last one.",
+                "With --recording FILE, g replays the recording to the next hit and stops there; !poolfind lists what"
+                        + " was outstanding at that point, .reload and !poolused use the recording's kallsyms and"
+                        + " slabinfo.",
+                "Without root, tracing cannot start: the tracing commands say why, and .reload and !poolused work.",
                 "", "Example: pooltag kd -c \"ed nt!poolhittag \\\"dentry\\\"; g; kb; !poolfind dentry\""})
 public final class KdCommand implements Callable<Integer> {
     @Spec
@@ -79,10 +85,7 @@ public final class KdCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The one place that chooses the target. TODO(engine): {@link KdTargets} returns the tracing targets once the
-     * engine is merged; nothing here needs to change.
-     */
+    /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
         return recording != null ? KdTargets.recording(recording) : KdTargets.live(!noVmalloc);
     }

@@ -10,20 +10,28 @@ public final class KdTargets {
     }
 
     /**
-     * The running kernel. TODO(engine): return the tracing target (live tracefs event engine + ledger) once the
-     * engine is merged; today the procfs-only target, whose tracing commands say they are not available.
+     * The running kernel, traced from now until the target is closed ({@link LiveKdTarget}). When kmem tracing cannot
+     * start (not root, no tracefs), the procfs-only target instead, whose tracing commands print the reason: the
+     * console still answers {@code .reload} and {@code !poolused}.
      */
     public static KdTarget live(boolean withVmalloc) {
-        return new ProcfsKdTarget(Path.of("/"), withVmalloc);
+        try {
+            return LiveKdTarget.open(withVmalloc);
+        } catch (PooltagException e) {
+            return new ProcfsKdTarget(Path.of("/"), withVmalloc, e.getMessage());
+        }
     }
 
     /**
-     * A recording, where {@code g} moves to the next hit. TODO(engine): open it with the recording reader that
-     * comes with the engine; until then, one clear error rather than a target that pretends.
+     * A recording, where {@code g} replays to the next hit ({@link RecordingKdTarget}).
+     *
+     * @throws PooltagException one line, when the file cannot be read as a recording
      */
     public static KdTarget recording(Path file) {
-        throw new PooltagException("--recording " + file + ": recordings cannot be read by this build yet (the"
-                + " recording reader comes with the tracing engine); run pooltag kd without --recording for the"
-                + " live kernel");
+        try {
+            return RecordingKdTarget.open(file);
+        } catch (PooltagException e) {
+            throw new PooltagException("--recording " + file + ": " + e.getMessage(), e);
+        }
     }
 }

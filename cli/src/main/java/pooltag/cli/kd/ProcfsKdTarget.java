@@ -18,28 +18,35 @@ import pooltag.linux.procfs.ProcfsSource;
 
 /**
  * The live kernel seen through procfs only: {@code .reload} counts {@code /proc/kallsyms} and
- * {@code /proc/modules}, {@code !poolused} reads {@link ProcfsSource}. Everything that needs kmem tracing
- * ({@code ed} arming a hit, {@code g}, {@code !poolfind}, {@code !pool}) fails with one line saying so.
- *
- * <p>TODO(engine): replace the tracing half with the live tracefs event engine (module {@code linux}, branch
- * {@code engine}) and the ledger ({@code pooltag.core.ledger}, branch {@code ledger}): armHit installs the
- * kernel-side filter and stacktrace trigger on the tag, go reads hits, poolfind/pool read the ledger's
- * outstanding table, usage may answer from the ledger, close removes every trigger and the instance.
- * Until then this class must keep saying "tracing not available in this build" rather than pretend.
+ * {@code /proc/modules}, {@code !poolused} reads {@link ProcfsSource}. The traced live target
+ * ({@link LiveKdTarget}) answers those two through this class; on its own, this is what {@code pooltag kd} falls
+ * back to when kmem tracing cannot start (not root, no tracefs): then everything that needs tracing
+ * ({@code ed} arming a hit, {@code g}, {@code !poolfind}, {@code !pool}) fails with one line giving the reason.
  *
  * <p>The root directory is configurable so tests can read a captured tree.
  */
 final class ProcfsKdTarget implements KdTarget {
-    /** The one line every tracing command prints until the engine is wired (see the class TODO). */
-    static final String NO_TRACING = "tracing not available in this build: ed nt!poolhittag, g, !poolfind and !pool"
-            + " need the kmem tracing engine, which this pooltag does not have yet (!poolused and .reload work)";
-
     private final Path root;
     private final ProcfsSource usage;
+    /** Why kmem tracing is not available, in the words of the error that stopped it. */
+    private final String noTracingReason;
 
+    /** A procfs reader for a traced target (its tracing commands are never called). */
     ProcfsKdTarget(Path root, boolean withVmalloc) {
+        this(root, withVmalloc, "this target reads procfs only");
+    }
+
+    /** @param noTracingReason why kmem tracing could not start, e.g. the tracefs error message */
+    ProcfsKdTarget(Path root, boolean withVmalloc, String noTracingReason) {
         this.root = root;
         this.usage = new ProcfsSource(root, withVmalloc);
+        this.noTracingReason = noTracingReason;
+    }
+
+    /** The one line every tracing command prints on this target. */
+    String noTracing() {
+        return "kmem tracing is not available (" + noTracingReason + "): ed nt!poolhittag, g, !poolfind and !pool"
+                + " need it; !poolused and .reload work";
     }
 
     @Override
@@ -50,7 +57,7 @@ final class ProcfsKdTarget implements KdTarget {
         } catch (IOException e) {
             release = "(release unknown)";
         }
-        return "live Linux kernel " + release + ", procfs only (tracing not available in this build)";
+        return "live Linux kernel " + release + ", procfs only (kmem tracing not available: " + noTracingReason + ")";
     }
 
     @Override
@@ -99,7 +106,7 @@ final class ProcfsKdTarget implements KdTarget {
 
     @Override
     public void armHit(String linuxTag) {
-        throw new PooltagException(NO_TRACING); // TODO(engine): filter + stacktrace trigger on linuxTag
+        throw new PooltagException(noTracing());
     }
 
     /** Nothing can be armed on this target, so there is nothing to remove. */
@@ -109,17 +116,17 @@ final class ProcfsKdTarget implements KdTarget {
 
     @Override
     public Optional<Break> go(BooleanSupplier cancelled) {
-        throw new PooltagException(NO_TRACING); // TODO(engine): read hits of the armed tag
+        throw new PooltagException(noTracing());
     }
 
     @Override
     public Found poolfind(TagPattern tag, Pool pool) {
-        throw new PooltagException(NO_TRACING); // TODO(engine): the ledger's outstanding table
+        throw new PooltagException(noTracing());
     }
 
     @Override
     public Optional<Allocation> pool(long address) {
-        throw new PooltagException(NO_TRACING); // TODO(engine): the ledger's outstanding table, by address
+        throw new PooltagException(noTracing());
     }
 
     /** Procfs reads hold nothing open between commands; nothing to release. */

@@ -8,6 +8,23 @@
  * script in tests); {@link pooltag.cli.kd.KdRepl} is the front end (JLine prompt, or {@code -c}/stdin scripts);
  * {@link pooltag.cli.kd.KdTargets} is the one place that picks a target.
  *
+ * <p>Targets ({@link pooltag.cli.kd.KdTargets}):
+ * <ul>
+ *   <li>the live kernel, {@code LiveKdTarget}: one kmem trace session in a private tracefs instance, started with
+ *       the console (a leak's allocations come before the user knows which tag to arm) and torn down by {@code q},
+ *       Ctrl-D, an error or the shutdown hook; a {@link pooltag.core.ledger.Ledger} fed on the session's merge
+ *       thread. {@code ed nt!poolhittag} adds the tag's filtered {@code stacktrace} triggers to the running instance
+ *       ({@code pooltag hit}'s filters) and {@code ed nt!poolhittag 0} removes them. Threads: the console thread never
+ *       reads the ledger; hits reach {@code g} through a bounded queue, and {@code !poolfind}/{@code !pool} are
+ *       functions the merge thread runs in its tick (at most 20 ms apart, idle or not), once the ledger has caught up
+ *       with the moment the command was typed. The kernel is not stopped at a break: hits are queued while the user
+ *       reads, and {@code g} returns the oldest.</li>
+ *   <li>a recording, {@code RecordingKdTarget}: replayed through a ledger on a thread that runs only inside
+ *       {@code g} and pauses at each hit, so {@code !poolfind} answers what was outstanding at that point.</li>
+ *   <li>without root or tracefs, {@code ProcfsKdTarget}: {@code .reload} and {@code !poolused} only; the tracing
+ *       commands print why tracing could not start.</li>
+ * </ul>
+ *
  * <p>Choices, and why:
  * <ul>
  *   <li>{@code PoolHitTag} is kept as memory bytes plus the Linux tag they arm. A character constant or a number is

@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -127,11 +128,12 @@ class KdCommandTest {
     }
 
     @Test
-    void aRecordingThisBuildCannotReadIsOneErrorLineAndExitTwo() {
+    void aRecordingThatCannotBeReadIsOneErrorLineAndExitTwo() {
         CliRun r = CliRun.of("kd", "--recording", "/nonexistent/x.ptrec", "-c", "g");
         assertEquals(2, r.exit());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("pooltag: --recording /nonexistent/x.ptrec: recordings cannot be read"), r.err());
+        assertTrue(r.err().startsWith("pooltag: --recording /nonexistent/x.ptrec: cannot read /nonexistent/x.ptrec"),
+                r.err());
     }
 
     @Test
@@ -143,16 +145,39 @@ class KdCommandTest {
     }
 
     /**
-     * The live kernel through procfs: .reload counts /proc/kallsyms, !poolused reads slabinfo, and the tracing
-     * commands say, in one line each, that this build has no tracing (until the engine is wired; then this test
-     * changes with it).
+     * The live kernel, traced: .reload counts /proc/kallsyms, !poolused reads slabinfo, and with dentry armed while
+     * this test creates and deletes files, g breaks with a stack and !poolfind lists dentries allocated since the
+     * console started, with the loss line.
      */
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void liveKernelThroughProcfs() throws Exception {
-        assumeTrue(Files.isReadable(Path.of("/proc/slabinfo")), "live kd test skipped: /proc/slabinfo not readable");
-        CliRun r = CliRun.of("kd", "-c", ".reload; !poolused 4 dentry; ed nt!poolhittag \"dentry\"; g; !poolfind dentry");
-        assertEquals(1, r.exit(), "the tracing commands fail in this build: " + r.out());
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void liveKernelTraced() throws Exception {
+        pooltag.linux.tracefs.Tracefs fs = pooltag.cli.kd.KdLive.tracefsOrSkip();
+        Path tmp = Files.createTempDirectory("kd-dentry");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread churn = new Thread(() -> {
+            // Each new name is a dentry allocation; deleting it frees one (later, through RCU).
+            for (long i = 0; !stop.get(); i++) {
+                try {
+                    Path f = tmp.resolve("f" + (i % 997));
+                    Files.deleteIfExists(f);
+                    Files.writeString(f, "x");
+                    Thread.sleep(1);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "dentry-churn");
+        churn.start();
+        CliRun r;
+        try {
+            r = CliRun.of("kd", "-c", ".reload; !poolused 4 dentry; ed nt!poolhittag \"dentry\"; g; kb;"
+                    + " !poolfind dentry; ed nt!poolhittag 0");
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+        assertEquals(0, r.exit(), r.out() + r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("kd> .reload", lines.get(0));
         Matcher m = Pattern.compile("Loaded (\\d+) kernel symbols, .*").matcher(lines.get(1));
@@ -160,12 +185,22 @@ class KdCommandTest {
         assertTrue(Long.parseLong(m.group(1)) > 1000, "a real kernel has many symbols");
         assertTrue(r.out().contains("\n Sorting by Paged Pool Consumed\n"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith(" dentry ")), r.out());
-        int ed = lines.indexOf("kd> ed nt!poolhittag \"dentry\"");
-        assertTrue(lines.get(ed + 1).startsWith("PoolHitTag not changed: tracing not available in this build"));
-        assertEquals("kd> g", lines.get(ed + 2));
-        assertEquals("PoolHitTag is not set: ed nt!poolhittag 'tag' first", lines.get(ed + 3));
-        assertEquals("kd> !poolfind dentry", lines.get(ed + 4));
-        assertTrue(lines.get(ed + 5).startsWith("tracing not available in this build"));
-        assertEquals(ed + 6, lines.size());
+        int g = lines.indexOf("kd> g");
+        assertEquals("Break instruction exception - code 80000003 (first chance)", lines.get(g + 1), r.out());
+        assertTrue(lines.get(g + 2).matches("(alloc|free): tag dentry, size .*, pid \\d+.*, CPU \\d+, time .* s"),
+                lines.get(g + 2));
+        assertTrue(r.out().contains("\n # Call Site\n00 "), "kb prints the hit's frames: " + r.out());
+        int pf = lines.indexOf("kd> !poolfind dentry");
+        assertEquals("Searching NonPaged and Paged pools for tag dentry, outstanding since tracing began",
+                lines.get(pf + 1));
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ allocations?, 0x[0-9a-f]+ \\(\\d+\\) bytes")), r.out());
+        assertTrue(r.out().contains("\n Loss: "), "the ledger's loss is printed: " + r.out());
+        assertFalse(Files.exists(pooltag.cli.kd.KdLive.ownInstance(fs)), "the instance is gone after the script");
+        try (var s = Files.list(tmp)) {
+            for (Path p : s.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(tmp);
     }
 }

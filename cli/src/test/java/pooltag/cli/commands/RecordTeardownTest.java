@@ -63,6 +63,7 @@ class RecordTeardownTest {
     private final java.util.Set<String> started = new java.util.HashSet<>();
 
     private List<String> ours() throws Exception {
+        long self = ProcessHandle.current().pid();
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
             return s.map(p -> p.getFileName().toString()).filter(started::contains).sorted().toList();
         }

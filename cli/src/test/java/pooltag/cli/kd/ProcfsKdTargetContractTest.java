@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The live procfs-only target: the contract's non-tracing half, on the running kernel (needs root for slabinfo). */
+/**
+ * The procfs-only target kd falls back to when tracing cannot start: the contract's non-tracing half, on the running
+ * kernel's procfs. The traced live target has its own contract test ({@link LiveKdTargetContractTest}).
+ */
 class ProcfsKdTargetContractTest extends KdTargetContract {
     @Override
     KdTarget newTarget() {
-        assumeTrue(Files.isReadable(Path.of("/proc/slabinfo")), "live target contract skipped: /proc/slabinfo not readable");
-        return KdTargets.live(false);
+        assumeTrue(Files.isReadable(Path.of("/proc/slabinfo")), "procfs contract skipped: /proc/slabinfo not readable");
+        return new ProcfsKdTarget(Path.of("/"), false, "test: tracing off");
     }
 
     @Override
@@ -18,7 +21,6 @@ class ProcfsKdTargetContractTest extends KdTargetContract {
         return "dentry";
     }
 
-    /** TODO(engine): true once KdTargets.live returns the tracing target. */
     @Override
     boolean tracing() {
         return false;

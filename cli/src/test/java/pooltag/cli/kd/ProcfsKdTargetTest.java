@@ -80,10 +80,13 @@ class ProcfsKdTargetTest {
     }
 
     @Test
-    void tracingCommandsSayTheyAreNotAvailableInOneLineEach() throws Exception {
+    void withoutTracingTheTracingCommandsGiveTheReasonInOneLineEach() throws Exception {
         tree(false, true);
-        ProcfsKdTarget t = new ProcfsKdTarget(root, false);
-        assertEquals("live Linux kernel 6.18.44-test, procfs only (tracing not available in this build)", t.describe());
+        String reason = "cannot create tracefs instance /sys/kernel/tracing/instances/pooltag-1: Permission denied"
+                + " (pooltag needs root)";
+        ProcfsKdTarget t = new ProcfsKdTarget(root, false, reason);
+        assertEquals("live Linux kernel 6.18.44-test, procfs only (kmem tracing not available: " + reason + ")",
+                t.describe());
         assertThrows(PooltagException.class, () -> t.armHit("dentry"));
         assertThrows(PooltagException.class, () -> t.go(() -> true));
         assertThrows(PooltagException.class, () -> t.poolfind(TagPattern.of("dentry"), null));
@@ -94,10 +97,10 @@ class ProcfsKdTargetTest {
                 "ed nt!poolhittag 0")) {
             c.execute(cmd);
         }
-        assertEquals(String.join("\n",
-                "PoolHitTag not changed: " + ProcfsKdTarget.NO_TRACING,
-                ProcfsKdTarget.NO_TRACING,
-                ProcfsKdTarget.NO_TRACING, ""), w.toString());
+        String line = "kmem tracing is not available (" + reason + "): ed nt!poolhittag, g, !poolfind and !pool"
+                + " need it; !poolused and .reload work";
+        assertEquals(line, t.noTracing());
+        assertEquals(String.join("\n", "PoolHitTag not changed: " + line, line, line, ""), w.toString());
         t.close();
         t.close();
     }

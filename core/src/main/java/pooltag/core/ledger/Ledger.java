@@ -681,6 +681,15 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     /**
+     * Bytes of the allocation outstanding at exactly {@code address}, or -1 when none is. Writer thread; one probe,
+     * no allocation (a tap uses it to learn the size of a block a free is about to release).
+     */
+    public long outstandingBytesAt(long address) {
+        int slot = table.find(address);
+        return slot < 0 ? -1 : Integer.toUnsignedLong(table.size(slot));
+    }
+
+    /**
      * {@code !pool Address}: the outstanding allocation whose block contains {@code address}, or null. Scans the
      * table (O(capacity)); for a command, not per event.
      */

@@ -60,6 +60,16 @@ class LedgerTest {
     }
 
     @Test
+    void outstandingBytesAtAnswersTheExactBlockOnlyUntilItIsFreed() {
+        f.kmalloc(1, 0, 1, addr(3), PIPE_FN, 192);
+        assertEquals(192, ledger.outstandingBytesAt(addr(3)));
+        assertEquals(-1, ledger.outstandingBytesAt(addr(3) + 8), "inside the block is not the block");
+        assertEquals(-1, ledger.outstandingBytesAt(addr(4)));
+        f.free(2, 1, 1, addr(3));
+        assertEquals(-1, ledger.outstandingBytesAt(addr(3)));
+    }
+
+    @Test
     void freeOfAnAddressNeverAllocatedIsCountedAsUnpaired() {
         f.kmalloc(1, 0, 1, addr(1), PIPE_FN, 64);
         f.free(2, 0, 1, addr(2)).free(3, 1, 1, addr(3)).free(4, 1, 1, addr(5));

@@ -67,6 +67,8 @@ public final class TraceSession implements AutoCloseable {
     private ArrayBlockingQueue<Page> filled;
     private final long[] lostReported;
     private volatile SessionStats lastStats;
+    /** Runs on the merge thread after each merge round; set before start (see {@link #start(AllocEventConsumer, PageSink, Runnable)}). */
+    private volatile Runnable tick;
     private boolean started;
     private boolean stopped;
     private boolean closed;
@@ -168,6 +170,29 @@ public final class TraceSession implements AutoCloseable {
 
     public void start(AllocEventConsumer consumer) {
         start(consumer, null);
+    }
+
+    /**
+     * Starts as {@link #start(AllocEventConsumer, PageSink)}, and also runs {@code tick} on the merge thread after each
+     * merge round: at most every 20 ms while idle, after each batch of pages while busy, and once after the final
+     * {@code onEnd}. A tick runs between events, where the consumer's state is consistent, so it can answer queries
+     * about that state for other threads (a console's {@code !poolfind} while tracing goes on) without locks. It must
+     * be quick: the merge thread delivers no events while it runs.
+     *
+     * @param sink may be null
+     * @param tick may be null
+     */
+    public void start(AllocEventConsumer consumer, PageSink sink, Runnable tick) {
+        this.tick = tick;
+        start(consumer, sink);
+    }
+
+    /**
+     * What made the session fail (a reader's I/O error, an exception from the consumer); null while healthy. A
+     * failed session delivers no more events; {@link #stop()} throws it.
+     */
+    public Throwable failure() {
+        return failure;
     }
 
     /**
@@ -351,6 +376,10 @@ public final class TraceSession implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 merger.emit(now, false, consumer);
+                Runnable t = tick;
+                if (t != null) {
+                    t.run();
+                }
                 if (now >= nextStats) {
                     pollStats(consumer);
                     publishStats();
@@ -361,6 +390,10 @@ public final class TraceSession implements AutoCloseable {
             pollStats(consumer);
             publishStats();
             consumer.onEnd(false);
+            Runnable t = tick;
+            if (t != null) {
+                t.run();
+            }
         } catch (Throwable t) {
             failure = t;
             mergeDead = true;

@@ -239,6 +239,11 @@ public final class RecordingReader implements AutoCloseable {
         return names;
     }
 
+    /** The recorded machine's {@code /proc/modules} text ("" when none was stored). */
+    public String modulesText() {
+        return modules;
+    }
+
     public String slabinfoStart() {
         return slabinfoStart;
     }

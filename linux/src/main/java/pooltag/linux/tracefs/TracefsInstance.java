@@ -142,11 +142,58 @@ public final class TracefsInstance implements AutoCloseable {
         addTrigger(key, filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim());
     }
 
-    /** Adds a trigger command ({@code cmd[:count] [if filter]}). */
-    public void addTrigger(String key, String command) {
+    /**
+     * Adds a trigger command ({@code cmd[:count] [if filter]}). Synchronized with {@link #close()}: a trigger is never
+     * added to an instance being torn down (that would fail anyway, or leave it behind if the rmdir then failed).
+     *
+     * @throws PooltagException when the instance is closed, or naming the kernel's reason
+     */
+    public synchronized void addTrigger(String key, String command) {
+        if (closed) {
+            throw new PooltagException("tracefs instance " + dir + " is closed; trigger '" + command + "' on " + key
+                    + " not added");
+        }
         requireEvent(key);
         writeChecked("events/" + key + "/trigger", command, "trigger '" + command + "' on " + key);
         triggers.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
+    }
+
+    /**
+     * Removes a {@code stacktrace [if filter]} trigger added by {@link #addStackTrigger} (same arguments).
+     *
+     * @return false when this instance had no such trigger (nothing written)
+     */
+    public boolean removeStackTrigger(String key, String filter) {
+        return removeTrigger(key, filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim());
+    }
+
+    /**
+     * Removes a trigger this instance added ({@code !cmd}, as the kernel takes it: it drops the event's trigger of that
+     * command, whatever its filter). Triggers can be added and removed while tracing. After {@link #close()} this is a
+     * no-op returning false: the teardown already removed every trigger.
+     *
+     * @return false when this instance had not added {@code command} to {@code key} (nothing written)
+     * @throws PooltagException naming the kernel's reason when the write fails (the trigger is then still counted
+     *                          as installed, so close() tries again)
+     */
+    public synchronized boolean removeTrigger(String key, String command) {
+        List<String> cmds = triggers.get(key);
+        if (closed || cmds == null || !cmds.contains(command)) {
+            return false;
+        }
+        writeChecked("events/" + key + "/trigger", "!" + command, "removal of trigger '" + command + "' on " + key);
+        cmds.remove(command);
+        if (cmds.isEmpty()) {
+            triggers.remove(key);
+        }
+        return true;
+    }
+
+    /** The trigger commands this instance has installed and not removed, per event (a copy). */
+    public synchronized Map<String, List<String>> triggers() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        triggers.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
     }
 
     public String readEventFile(String key, String file) {

@@ -41,6 +41,14 @@ class LiveRecordingTest {
         }
     }
 
+    private static String read(Path p) {
+        try {
+            return pooltag.linux.tracefs.KernelFiles.read(p).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void recordingHoldsEveryPipeAllocationItsFreeAndItsStack() throws Exception {
@@ -50,11 +58,14 @@ class LiveRecordingTest {
                 TraceConfig.kmem().withBufferSizeKb(16384), Duration.ofSeconds(8), "alloc_pipe_info",
                 new PrintStream(System.err)));
         Path inst = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid());
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!Files.exists(inst.resolve("per_cpu")) && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        // A new instance starts with tracing_on 1; the session turns it off, sizes the buffer (seconds on a loaded
+        // machine), enables the events ("1*" with a trigger) and turns tracing on at start: wait for both.
+        while (!(read(inst.resolve("events/kmem/kmalloc/enable")).startsWith("1")
+                && read(inst.resolve("tracing_on")).equals("1")) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        Thread.sleep(1500); // the session turns tracing on after creating the instance and sizing the buffer
+        Thread.sleep(200);
         Process child = PipeMaker.start(PIPES, 0);
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         Recorder.Result result = rec.get(60, TimeUnit.SECONDS);

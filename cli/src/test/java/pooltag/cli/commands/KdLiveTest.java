@@ -1,0 +1,286 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+import pooltag.cli.Main;
+import pooltag.cli.kd.KdConsole;
+import pooltag.cli.kd.KdLive;
+import pooltag.linux.tracefs.Tracefs;
+
+/**
+ * {@code pooltag kd} on the live kernel, driven line by line as a user would: PoolHitTag on alloc_pipe_info while a
+ * child holds 23 pipes open, g/kb/!poolfind, disarm, and the teardown on q, Ctrl-D, a failing console and SIGKILL.
+ */
+class KdLiveTest {
+    /** Distinctive: a count that other activity is unlikely to produce by accident. */
+    static final int PIPES = 23;
+
+    @TempDir
+    Path dir;
+    private Tracefs fs;
+    private Process holder;
+    private Process child;
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        if (holder != null) {
+            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (fs != null) {
+            assertFalse(Files.exists(KdLive.ownInstance(fs)), "this JVM's instance is gone");
+        }
+    }
+
+    /** A child that opens {@code n} pipes (pipe2: alloc_pipe_info twice each), says ready, and holds them. */
+    static Process pipeHolder(int n) throws IOException {
+        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        return new ProcessBuilder(python, "-c", "import os, sys\nps = [os.pipe() for _ in range(" + n + ")]\n"
+                + "print('ready', flush=True)\nsys.stdin.read()\n").redirectErrorStream(true).start();
+    }
+
+    static void awaitReady(Process p) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        assertEquals("ready", line, "pipe holder started");
+    }
+
+    /** {@code pooltag kd} in this JVM, reading commands from a pipe the test writes, as a script (no terminal). */
+    static final class Console {
+        final PipedOutputStream keys = new PipedOutputStream();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final Thread thread;
+        volatile int exit = -1;
+        private int marks;
+
+        Console(InputStream wrap) throws IOException {
+            KdCommand cmd = new KdCommand();
+            cmd.scriptBreakIn = KdConsole.BreakIn.NONE;
+            cmd.stdinIsTerminal = () -> false;
+            cmd.stdin = wrap;
+            CommandLine cl = new CommandLine(cmd);
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            thread = new Thread(() -> exit = cl.execute(), "kd-console");
+            thread.start();
+        }
+
+        static Console start() throws IOException {
+            PipedInputStream in = new PipedInputStream(1 << 16);
+            Console c = new Console(in);
+            c.keys.connect(in);
+            return c;
+        }
+
+        void send(String line) throws IOException {
+            keys.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            keys.flush();
+        }
+
+        /** Sends a comment line and waits for its echo: every command sent before it has finished. */
+        String sync(long timeoutSeconds) throws Exception {
+            String mark = "* mark " + (++marks);
+            send(mark);
+            await(s -> s.contains("kd> " + mark + "\n"), timeoutSeconds);
+            return out.toString();
+        }
+
+        void await(Predicate<String> p, long timeoutSeconds) throws Exception {
+            long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+            while (!p.test(out.toString())) {
+                assertTrue(thread.isAlive(), "console ended early: " + out + err);
+                assertTrue(System.nanoTime() < deadline, "timed out; output so far:\n" + out + err);
+                Thread.sleep(20);
+            }
+        }
+
+        int join() throws Exception {
+            thread.join(30_000);
+            assertFalse(thread.isAlive(), "console ended");
+            return exit;
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void pipeHitBreaksWithItsStackPoolfindListsThePipesAndQRemovesEverything() throws Exception {
+        fs = KdLive.tracefsOrSkip();
+        Path instance = KdLive.ownInstance(fs);
+        Console c = Console.start();
+        try {
+            c.send("ed nt!poolhittag \"alloc_pipe_info\"");
+            String armed = c.sync(60);
+            assertFalse(armed.contains("PoolHitTag not changed"), armed + c.err);
+            List<String> triggers = KdLive.kmemTriggers(instance);
+            assertFalse(triggers.isEmpty(), "stacktrace triggers installed");
+            assertTrue(triggers.stream().allMatch(t -> t.contains("stacktrace") && t.contains("alloc_pipe_info")),
+                    triggers.toString());
+
+            holder = pipeHolder(PIPES);
+            awaitReady(holder);
+            long pid = holder.pid();
+
+            // Other processes make pipes too: g until the break is the holder's, as one would in kd.
+            String breakLine = null;
+            String stack = null;
+            for (int i = 0; i < 300 && breakLine == null; i++) {
+                int from = c.out.toString().length();
+                c.send("g");
+                c.send("kb");
+                String all = c.sync(60);
+                String chunk = all.substring(from);
+                Matcher m = Pattern.compile("(?m)^alloc: tag alloc_pipe_info, .*, pid " + pid + " .*$").matcher(chunk);
+                if (m.find()) {
+                    breakLine = m.group();
+                    stack = chunk.substring(chunk.indexOf("kd> kb"));
+                }
+            }
+            assertTrue(breakLine != null, "a break of the holder: " + c.out);
+            assertTrue(breakLine.contains("(python3"), "comm named: " + breakLine);
+            assertTrue(stack.contains("do_pipe2") || stack.contains("__x64_sys_pipe2"), "kb:\n" + stack);
+            assertFalse(stack.lines().anyMatch(l -> l.matches("00 trace_event_raw_event_.*")),
+                    "the tracepoint's own frames are skipped:\n" + stack);
+
+            int from = c.out.toString().length();
+            c.send("!poolfind alloc_pipe_info");
+            String found = c.sync(60).substring(from);
+            long mine = found.lines().filter(l -> l.contains(" : tag alloc_pipe_info,") && l.contains(", pid " + pid + " "))
+                    .count();
+            assertTrue(mine >= PIPES, "at least " + PIPES + " of the holder's allocations listed:\n" + found);
+            assertTrue(found.lines().anyMatch(l -> l.contains(", pid " + pid + " ") && l.contains(", stack ~")),
+                    "with their stack tags:\n" + found);
+            Matcher total = Pattern.compile("(?m)^(\\d+) allocations?, ").matcher(found);
+            assertTrue(total.find() && Long.parseLong(total.group(1)) >= PIPES, found);
+            assertTrue(found.contains("\n Loss: "), "the ledger's loss is printed:\n" + found);
+
+            c.send("ed nt!poolhittag 0");
+            c.sync(60);
+            assertTrue(Files.isDirectory(instance), "still tracing");
+            assertEquals(List.of(), KdLive.kmemTriggers(instance), "disarm removed every trigger");
+
+            c.send("q");
+            assertEquals(0, c.join(), c.out + "\n" + c.err);
+            assertFalse(Files.exists(instance), "q removed the instance");
+        } finally {
+            c.keys.close();
+            c.thread.join(30_000);
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void ctrlDWithAHitArmedRemovesTheInstance() throws Exception {
+        fs = KdLive.tracefsOrSkip();
+        Path instance = KdLive.ownInstance(fs);
+        Console c = Console.start();
+        c.send("ed nt!poolhittag \"dentry\"");
+        c.sync(60);
+        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
+        c.keys.close(); // end of input: Ctrl-D
+        assertEquals(0, c.join(), c.out + "\n" + c.err);
+        assertFalse(Files.exists(instance), "Ctrl-D removed the instance");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aConsoleThatFailsStillRemovesTheInstance() throws Exception {
+        fs = KdLive.tracefsOrSkip();
+        Path instance = KdLive.ownInstance(fs);
+        PipedInputStream pipe = new PipedInputStream(1 << 16);
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (broken.get()) {
+                    throw new IOException("terminal gone (test)");
+                }
+                return pipe.read(b, off, Math.min(len, 1)); // one byte at a time: never reads past a line
+            }
+        };
+        Console c = new Console(failing);
+        c.keys.connect(pipe);
+        c.send("ed nt!poolhittag \"alloc_pipe_info\"");
+        c.sync(60);
+        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
+        broken.set(true);
+        c.send("g"); // wakes the reader, which now fails
+        int exit = c.join();
+        assertNotEquals(0, exit, "the console failed: " + c.out + c.err);
+        assertFalse(Files.exists(instance), "the failing console removed the instance");
+        c.keys.close();
+    }
+
+    private Process startKd(Path log, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "kd"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aKilledConsolesInstanceIsReportedAndRemovedByTheNextKd() throws Exception {
+        fs = KdLive.tracefsOrSkip();
+        child = startKd(dir.resolve("killed.txt"));
+        long pid = child.pid();
+        Path instance = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + pid);
+        try (OutputStream keys = child.getOutputStream()) {
+            keys.write("ed nt!poolhittag \"alloc_pipe_info\"\n".getBytes(StandardCharsets.UTF_8));
+            keys.flush();
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (KdLive.kmemTriggers(instance).isEmpty()) {
+                assertTrue(child.isAlive(), Files.readString(dir.resolve("killed.txt")));
+                assertTrue(System.nanoTime() < deadline, "kd child armed the hit: " + Files.readString(dir.resolve("killed.txt")));
+                Thread.sleep(50);
+            }
+            child.destroyForcibly(); // SIGKILL: no hook runs
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "SIGKILL leaves the instance and its trigger");
+
+        Path log = dir.resolve("next.txt");
+        Process next = startKd(log, "-c", ".reload");
+        assertTrue(next.waitFor(120, TimeUnit.SECONDS), "next kd finished");
+        String text = Files.readString(log);
+        assertEquals(0, next.exitValue(), text);
+        assertTrue(text.contains("removed stale tracefs instance " + Tracefs.INSTANCE_PREFIX + pid), text);
+        assertFalse(Files.exists(instance), "stale instance removed: " + text);
+    }
+}
