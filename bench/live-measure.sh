@@ -8,18 +8,19 @@ JAR=$(dirname "$0")/../cli/target/pooltag.jar
 WL=$(dirname "$0")/fs-workload.sh
 OUT=$(mktemp -d /var/tmp/pooltag-measure.XXXXXX)
 for r in $(seq 1 "$R"); do
-  base=$($WL "$W" "$F")
+  sync; base=$($WL "$W" "$F")
   $J -jar "$JAR" record -o "$OUT/r$r.ptrec" --duration 10m 2> "$OUT/r$r.log" &
   pid=$!
   while [ ! -d /sys/kernel/tracing/instances/pooltag-$pid/per_cpu ]; do sleep 0.05; done
   sleep 1.5
-  t0=$(date +%s.%N)
+  sync
   traced=$($WL "$W" "$F")
+  cpu=$(awk '{printf "%.2f", ($14+$15)/100}' /proc/$pid/stat)  # utime+stime of pooltag, seconds (CLK_TCK 100)
   kill -TERM $pid; wait $pid
   summary=$(grep recorded "$OUT/r$r.log")
   events=$(echo "$summary" | sed 's/.*recorded \([0-9]*\) events.*/\1/')
   lost=$(echo "$summary" | sed 's/.*lost events: \([0-9]*\).*/\1/')
   size=$(stat -c %s "$OUT/r$r.ptrec")
-  echo "round $r: workload alone ${base}s, under pooltag record ${traced}s, events $events, lost $lost, file $size bytes"
+  echo "round $r: workload alone ${base}s, under pooltag record ${traced}s, events $events, lost $lost, file $size bytes, pooltag cpu ${cpu}s"
 done
 rm -rf "$OUT"

@@ -25,6 +25,8 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.RecordCommand.class,
                 pooltag.cli.commands.ReportCommand.class,
                 pooltag.cli.commands.HitCommand.class,
+                pooltag.cli.commands.HuntCommand.class,
+                pooltag.cli.commands.FindCommand.class,
                 pooltag.cli.commands.KdCommand.class,
         })
 public final class Main implements Runnable {

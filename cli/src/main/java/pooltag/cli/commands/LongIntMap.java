@@ -1,7 +1,5 @@
 package pooltag.cli.commands;
 
-import java.util.Arrays;
-
 /** Open-addressing long to int map (linear probing) for pairing by address without boxing. Missing = -1. */
 final class LongIntMap {
     private static final long EMPTY = 0; // key 0 is kept aside: kfree(NULL) and failed allocations have address 0
@@ -105,6 +103,6 @@ final class LongIntMap {
 
     @Override
     public String toString() {
-        return "LongIntMap[size=" + size() + ", capacity=" + keys.length + "]" + Arrays.hashCode(new int[0]);
+        return "LongIntMap[size=" + size() + ", capacity=" + keys.length + "]";
     }
 }

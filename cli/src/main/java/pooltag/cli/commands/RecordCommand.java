@@ -8,8 +8,6 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.recording.Recorder;
@@ -32,9 +30,6 @@ public final class RecordCommand implements Callable<Integer> {
             this.key = key;
         }
     }
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "recording to write")
     Path output;

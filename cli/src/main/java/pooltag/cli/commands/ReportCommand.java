@@ -41,9 +41,6 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
 
-    @Option(names = "--raw-addresses", description = "also print raw kernel addresses (a KASLR leak)")
-    boolean rawAddresses;
-
     /** Allocation/free counters of one tag or call site. */
     static final class Row {
         final String name;
@@ -124,11 +121,12 @@ public final class ReportCommand implements Callable<Integer> {
         }
 
         private int siteOf(long callSite) {
-            int sym = symbols.indexOf(callSite);
-            long key = sym < 0 ? -1 : sym;
+            int sym = callSite == 0 ? -1 : symbols.indexOf(callSite);
+            long key = callSite == 0 ? -2 : sym < 0 ? -1 : sym;
             int s = siteIndexBySymbol.get(key + 1);
             if (s < 0) {
-                String n = sym < 0 ? "?" : symbols.name(sym) + (symbols.module(sym) == null ? ""
+                // page events carry no call site (0); an address outside every symbol prints as "?"
+                String n = callSite == 0 ? "(no call site)" : sym < 0 ? "?" : symbols.name(sym) + (symbols.module(sym) == null ? ""
                         : " [" + symbols.module(sym) + "]");
                 s = sites.size();
                 sites.add(new Row(n));

@@ -1,5 +1,6 @@
 package pooltag.cli.live;
 
+import pooltag.cli.render.Frames;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
@@ -126,7 +127,8 @@ public final class HitBreaks implements AllocEventConsumer {
         breaks++;
         long[] frames = null;
         if (stack != null) {
-            int first = firstAllocatorFrame(stack);
+            // The stack starts inside the tracepoint that recorded it: a break shows the allocator and its callers.
+            int first = Frames.firstAllocatorFrame(symbols, stack.stackDepth(), stack::stackFrame);
             frames = new long[stack.stackDepth() - first];
             for (int i = first; i < stack.stackDepth(); i++) {
                 frames[i - first] = stack.stackFrame(i);
@@ -138,23 +140,6 @@ public final class HitBreaks implements AllocEventConsumer {
         Pool pool = cacheTag >= 0 ? ledger.cachePool(cacheTag) : null;
         sink.onBreak(new Break(breaks, alloc, pTime[cpu], pTime[cpu] - firstNanos, cpu, pPid[cpu], pAddr[cpu],
                 pSite[cpu], alloc ? pBytes[cpu] : 0, pCache[cpu], pool, frames));
-    }
-
-    /**
-     * The stack starts inside the tracepoint that recorded it ({@code trace_event_raw_event_kmalloc}); a break shows
-     * the allocator and its callers, as WinDbg's starts at ExAllocatePoolWithTag.
-     */
-    private int firstAllocatorFrame(AllocEvent stack) {
-        int i = 0;
-        while (i < stack.stackDepth() - 1) {
-            String name = symbols.functionName(stack.stackFrame(i));
-            if (name == null || !(name.startsWith("trace_event_raw_event_") || name.startsWith("__traceiter_")
-                    || name.startsWith("perf_trace_"))) {
-                break;
-            }
-            i++;
-        }
-        return i;
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class LiveRun implements AutoCloseable {
     private final TraceSession session;
     private final Ledger ledger;
     private final LiveLedger consumer;
-    private final ProcfsSource procfs = new ProcfsSource(java.nio.file.Path.of("/"), false);
+    private final ProcfsSource procfs;
     private final List<UsageSnapshot> procfsSeries = new ArrayList<>();
     private long startNanos;
     private long stopNanos;
@@ -38,8 +38,9 @@ public final class LiveRun implements AutoCloseable {
     private LiveRun(KernelSymbols symbols, TraceSession session, Function<Ledger, AllocEventConsumer> tap) {
         this.symbols = symbols;
         this.session = session;
-        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), SlabSysfs.live()),
-                new KernelSymbolResolver(symbols));
+        SlabSysfs sysfs = SlabSysfs.live();
+        this.procfs = new ProcfsSource(java.nio.file.Path.of("/"), false, sysfs);
+        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), sysfs), new KernelSymbolResolver(symbols));
         this.consumer = new LiveLedger(ledger, tap == null ? null : tap.apply(ledger));
     }
 

@@ -59,19 +59,23 @@ class RecordTeardownTest {
         }
     }
 
+    /** Instances of the record processes this test started (other pooltag processes may run meanwhile). */
+    private final java.util.Set<String> started = new java.util.HashSet<>();
+
     private List<String> ours() throws Exception {
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(Tracefs.INSTANCE_PREFIX))
-                    .sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(started::contains).sorted().toList();
         }
     }
 
     private Process startRecord(Path out, String duration) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "record", "-o", out.toString(), "--duration", duration, "--buffer-kb", "2048")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out-" + out.getFileName() + ".txt").toFile())
                 .start();
+        started.add(Tracefs.INSTANCE_PREFIX + p.pid());
+        return p;
     }
 
     private Path awaitInstance(long pid) throws Exception {
@@ -114,6 +118,21 @@ class RecordTeardownTest {
         assertEquals(0, doc.at("/health/skippedBytes").asLong(-1));
         assertTrue(doc.at("/totalEvents").asLong() > 0, "a running system allocates: " + js);
         assertTrue(doc.at("/tags").size() > 0);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigintStopsRecordAndRemovesTheInstance() throws Exception {
+        fs = tracefsOrSkip();
+        Path out = dir.resolve("int.ptrec");
+        child = startRecord(out, "10m");
+        Path inst = awaitInstance(child.pid());
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "record exits on SIGINT");
+        String log = Files.readString(dir.resolve("out-int.ptrec.txt"));
+        assertFalse(Files.exists(inst), "instance removed; output: " + log);
+        assertTrue(log.contains("stopped by signal"), log);
     }
 
     @Test

@@ -90,9 +90,10 @@ public final class SuspectRanker {
         double lossFraction = st.events() == 0 ? 0 : (double) lossy / st.events();
         double lossFactor = Math.max(0.25, 1 - 5 * lossFraction);
         if (lossy > 0) {
-            notes.add(String.format(Locale.ROOT, "%d events lost and %d missed frees (double allocations): every"
-                    + " confidence x%.2f; enlarge the trace buffer (buffer_size_kb) to lose less", st.lostEvents(),
-                    st.doubleAllocs(), lossFactor));
+            notes.add(String.format(Locale.ROOT, "%d events lost and %d missed frees (allocations at an address still"
+                    + " outstanding: a free the kernel does not trace, such as kfree_rcu or a bulk free, or a lost event):"
+                    + " every confidence x%.2f%s", st.lostEvents(), st.doubleAllocs(), lossFactor,
+                    st.lostEvents() > 0 ? "; enlarge the trace buffer (buffer_size_kb) to lose fewer events" : ""));
         }
         long matureEnd = end - o.ageThresholdNanos();
         long window = matureEnd - start;

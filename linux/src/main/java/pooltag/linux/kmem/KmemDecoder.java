@@ -1,6 +1,7 @@
 package pooltag.linux.kmem;
 
 import pooltag.core.event.AllocEvent;
+import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.EventFormat;
 import pooltag.linux.ring.Le;
 import pooltag.linux.ring.TraceSchema;
@@ -59,6 +60,7 @@ public final class KmemDecoder {
     private final int[] orderOff = filled(), orderSize = new int[KINDS];
     private int stackSizeOff = -1;
     private int stackFramesOff = -1;
+    private final java.util.Map<String, String> unsupported = new java.util.LinkedHashMap<>();
 
     public KmemDecoder(TraceSchema schema, NameTable names) {
         this.names = names;
@@ -68,53 +70,71 @@ public final class KmemDecoder {
                 idOfKind[kind] = -1;
                 continue;
             }
+            try {
+                minLen[kind] = resolve(f, kind);
+            } catch (DecodeException e) {
+                // this kernel's event lacks a field we read: the kind is not decoded (a session that enables it
+                // fails with this reason; one that does not is unaffected)
+                idOfKind[kind] = -1;
+                unsupported.put(EVENT_KEYS[kind], e.getMessage());
+                continue;
+            }
             idOfKind[kind] = f.id();
             kindById[f.id()] = (byte) kind;
-            int need = 8;
-            switch (kind) {
-                case KIND_KMALLOC, KIND_CACHE_ALLOC -> {
-                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
-                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
-                    need = field(f, "bytes_req", kind, reqOff, reqSize, need);
-                    need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
-                    need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
-                    if (kind == KIND_CACHE_ALLOC) {
-                        need = nameField(f, kind, need);
-                    }
-                }
-                case KIND_KFREE, KIND_CACHE_FREE -> {
-                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
-                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
-                    if (kind == KIND_CACHE_FREE) {
-                        need = nameField(f, kind, need);
-                    }
-                }
-                case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
-                    need = field(f, "pfn", kind, ptrOff, ptrSize, need);
-                    need = field(f, "order", kind, orderOff, orderSize, need);
-                    if (kind == KIND_PAGE_ALLOC) {
-                        need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
-                    }
-                }
-                case KIND_PERCPU_ALLOC -> {
-                    need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
-                    need = field(f, "ptr", kind, ptrOff, ptrSize, need);
-                    need = field(f, "size", kind, reqOff, reqSize, need);
-                    need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
-                    need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
-                }
-                case KIND_PERCPU_FREE -> need = field(f, "ptr", kind, ptrOff, ptrSize, need);
-                case KIND_STACK -> {
-                    EventFormat.Field size = f.require("size");
-                    EventFormat.Field caller = f.require("caller");
-                    stackSizeOff = size.offset();
-                    stackFramesOff = caller.offset();
-                    need = caller.offset(); // frames may be fewer than the 8 the format shows
-                }
-                default -> throw new IllegalStateException();
-            }
-            minLen[kind] = need;
         }
+    }
+
+    /** Resolves the offsets of one kind's fields; returns the minimum payload length. */
+    private int resolve(EventFormat f, int kind) {
+        int need = 8;
+        switch (kind) {
+            case KIND_KMALLOC, KIND_CACHE_ALLOC -> {
+                need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                need = field(f, "bytes_req", kind, reqOff, reqSize, need);
+                need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
+                need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+                if (kind == KIND_CACHE_ALLOC) {
+                    need = nameField(f, kind, need);
+                }
+            }
+            case KIND_KFREE, KIND_CACHE_FREE -> {
+                need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                if (kind == KIND_CACHE_FREE) {
+                    need = nameField(f, kind, need);
+                }
+            }
+            case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
+                need = field(f, "pfn", kind, ptrOff, ptrSize, need);
+                need = field(f, "order", kind, orderOff, orderSize, need);
+                if (kind == KIND_PAGE_ALLOC) {
+                    need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+                }
+            }
+            case KIND_PERCPU_ALLOC -> {
+                need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
+                need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+                need = field(f, "size", kind, reqOff, reqSize, need);
+                need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
+                need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
+            }
+            case KIND_PERCPU_FREE -> need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+            case KIND_STACK -> {
+                EventFormat.Field size = f.require("size");
+                EventFormat.Field caller = f.require("caller");
+                stackSizeOff = size.offset();
+                stackFramesOff = caller.offset();
+                need = caller.offset(); // frames may be fewer than the 8 the format shows
+            }
+            default -> throw new IllegalStateException();
+        }
+        return need;
+    }
+
+    /** Events whose format this decoder cannot read, with the reason ({@code system/name} to message). */
+    public java.util.Map<String, String> unsupported() {
+        return java.util.Collections.unmodifiableMap(unsupported);
     }
 
     private static int[] filled() {

@@ -85,6 +85,12 @@ public final class TraceSession implements AutoCloseable {
             }
             this.schema = TraceSchema.parse(instance.readHeaderPage(), formats, instance.dir().toString());
             this.decoder = new KmemDecoder(schema, names);
+            for (String e : config.events()) {
+                String why = decoder.unsupported().get(e);
+                if (why != null) {
+                    throw new PooltagException("cannot decode " + e + " on this kernel: " + why);
+                }
+            }
             this.cpus = instance.cpuCount();
             this.pageSize = schema.header().pageSize();
             this.lostReported = new long[cpus];
@@ -411,6 +417,9 @@ public final class TraceSession implements AutoCloseable {
      * @throws PooltagException when a reader or the consumer failed (the cause is attached)
      */
     public synchronized SessionStats stop() {
+        if (Thread.currentThread() == mergeThread) {
+            throw new IllegalStateException("stop() from the consumer would wait for itself; call requestStop()");
+        }
         if (!started || stopped) {
             return lastStats;
         }

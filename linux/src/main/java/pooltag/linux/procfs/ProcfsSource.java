@@ -29,12 +29,24 @@ public final class ProcfsSource {
     private final Path slabSysfs;
     private final Path vmallocinfo;
     private final boolean withVmalloc;
+    /** Read once and kept, or null to read sysfs at every snapshot. */
+    private final SlabSysfs fixedSysfs;
 
     public ProcfsSource(Path root, boolean withVmalloc) {
+        this(root, withVmalloc, null);
+    }
+
+    /**
+     * @param sysfs the reclaim flags and aliases to use for every snapshot, read once by the caller; while tracing,
+     *              re-reading hundreds of sysfs files each second would itself allocate (kernfs open files) and show
+     *              up in the very trace being taken
+     */
+    public ProcfsSource(Path root, boolean withVmalloc, SlabSysfs sysfs) {
         this.slabinfo = root.resolve("proc/slabinfo");
         this.slabSysfs = root.resolve("sys/kernel/slab");
         this.vmallocinfo = root.resolve("proc/vmallocinfo");
         this.withVmalloc = withVmalloc;
+        this.fixedSysfs = sysfs;
     }
 
     /** The running kernel. */
@@ -45,7 +57,7 @@ public final class ProcfsSource {
     public UsageSnapshot take() {
         long t = System.nanoTime();
         List<SlabinfoEntry> slabs = SlabinfoParser.parse(read(slabinfo), slabinfo.toString());
-        SlabSysfs sysfs = readSysfs();
+        SlabSysfs sysfs = fixedSysfs != null ? fixedSysfs : readSysfs();
         List<TagUsage> rows = new ArrayList<>(slabs.size() + 256);
         for (SlabinfoEntry e : slabs) {
             Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;

@@ -174,7 +174,6 @@ public final class RecordingReader implements AutoCloseable {
                     + len + " bytes (limit " + RecordingFormat.MAX_PAYLOAD + ")");
         }
         if (start + h.length + len > fileSize) {
-            readFully(new byte[(int) Math.min(len, fileSize - start - h.length)], 0, 0); // nothing; size is known
             return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short ("
                     + (fileSize - start - h.length) + " of " + len + " payload bytes)");
         }

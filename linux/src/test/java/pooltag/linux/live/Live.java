@@ -34,11 +34,14 @@ public final class Live {
         assumeTrue(false, why);
     }
 
-    /** Our instances present now (tests assert none is left behind). */
+    /**
+     * Instances this test process made that are still present (tests assert none is left behind). Other pooltag
+     * processes on the machine have their own {@code pooltag-<pid>} instances: those are not ours to judge.
+     */
     public static List<String> ourInstances(Tracefs fs) throws Exception {
+        String mine = Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid();
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(Tracefs.INSTANCE_PREFIX))
-                    .sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(mine::equals).toList();
         }
     }
 

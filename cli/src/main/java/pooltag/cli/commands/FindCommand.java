@@ -1,0 +1,126 @@
+package pooltag.cli.commands;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.live.HitTarget;
+import pooltag.cli.live.LiveRun;
+import pooltag.cli.render.Addresses;
+import pooltag.cli.render.Json;
+import pooltag.cli.render.LossLine;
+import pooltag.core.error.PooltagException;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.Outstanding;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.procfs.ProcessNames;
+import pooltag.linux.symbols.KernelSymbols;
+
+/** {@code !poolfind}: the allocations of a tag still outstanding, tracked from the start of the run. */
+@Command(name = "find", sortOptions = false,
+        description = {"WinDbg's !poolfind on the live kernel: every allocation of TAG made while tracking and still",
+                "outstanding at the end, with its block (masked), size, age, pid/comm and stack tag. Linux cannot",
+                "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root."},
+        footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
+public final class FindCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
+    String tag;
+
+    @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
+    String pool;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
+            description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--min-age", paramLabel = "S", defaultValue = "0",
+            description = "only allocations at least S seconds old at the end (default ${DEFAULT-VALUE})")
+    double minAgeSeconds;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
+    boolean showAddresses;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Addresses addresses = Addresses.forUser(showAddresses);
+        Pool only;
+        try {
+            only = pool == null ? null : Pool.parse(pool);
+        } catch (IllegalArgumentException e) {
+            throw new PooltagException("--pool " + e.getMessage());
+        }
+        Duration d = RecordCommand.parseDuration(duration);
+        KernelSymbols symbols = KernelSymbols.load();
+        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        PrintWriter out = spec.commandLine().getOut();
+        try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+            if (!json) {
+                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
+            }
+            run.run(d, Duration.ofSeconds(1), null);
+            Ledger ledger = run.ledger();
+            int id = ledger.tagId(target.kind(), target.ledgerName());
+            List<Outstanding> found = id < 0 ? List.of() : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE);
+            long minAge = (long) (minAgeSeconds * 1e9);
+            found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge).toList();
+            Loss loss = ledger.stats().loss();
+            ProcessNames comms = new ProcessNames();
+            long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
+            if (json) {
+                ObjectNode root = Json.object();
+                root.put("tag", target.tag());
+                root.put("kind", target.kind().label());
+                root.put("duration_s", run.durationNanos() / 1e9);
+                root.put("count", found.size());
+                root.put("bytes", bytes);
+                ArrayNode arr = root.putArray("outstanding");
+                for (Outstanding o : found) {
+                    ObjectNode n = arr.addObject();
+                    n.put("block", addresses.of(o.address()));
+                    n.put("size", o.bytes());
+                    n.put("pool", o.pool().label());
+                    n.put("age_s", o.ageNanos() / 1e9);
+                    n.put("pid", o.pid());
+                    n.put("comm", comms.of(o.pid()));
+                    n.put("cache", o.cache());
+                    n.put("site", o.site());
+                    n.put("stack", o.stackId() < 0 ? "" : ledger.stackTag(o.stackId()));
+                }
+                root.set("loss", Json.loss(loss));
+                Json.print(out, root);
+                return 0;
+            }
+            out.printf("Searching %s for tag %s, outstanding since tracking began %.1f s ago%n%n",
+                    only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(),
+                    run.durationNanos() / 1e9);
+            for (Outstanding o : found) {
+                out.printf(Locale.ROOT, "%s : tag %s, size %#9x, %s pool, age %.3f s, pid %d (%s), site %s, stack %s%n",
+                        addresses.of(o.address()), target.tag(), o.bytes(),
+                        o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.of(o.pid()),
+                        o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
+            }
+            out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
+            out.println(LossLine.of(loss));
+            out.flush();
+        }
+        return 0;
+    }
+}
