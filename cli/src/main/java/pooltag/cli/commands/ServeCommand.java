@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.web.FileCaptureService;
 import pooltag.cli.web.LiveHitService;
+import pooltag.cli.web.LiveHuntService;
+import pooltag.cli.web.TraceSlot;
 import pooltag.cli.web.WebServer;
 import pooltag.cli.web.WebServices;
 import pooltag.core.error.PooltagException;
@@ -25,7 +27,8 @@ import pooltag.linux.procfs.ProcfsSource;
                 "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
                 "hit (PoolHitTag breaks with stacks, streamed while a tag is armed; arming",
                 "starts a private tracing session), opening a Windows capture or a pooltag",
-                "recording, and hunt (says \"not available in this build\" until wired).",
+                "recording, and hunt (pooltag hunt for --hunt-duration when the view is",
+                "opened: suspects and a flame graph of their outstanding stacks).",
                 "Scripts and styles are served from the jar.",
                 "Needs root (/proc/slabinfo is root-only)."},
         footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound",
@@ -54,12 +57,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
+    @Option(names = "--hunt-duration", paramLabel = "D", description = "how long the hunt view hunts: 30s, 2m"
+            + " (default: ${DEFAULT-VALUE})")
+    String huntDuration = "30s";
+
     /**
-     * This build's services: hit on the live kernel (a tracing session while a tag is armed) and opening Windows
-     * captures and recordings; hunt is not wired yet.
+     * This build's services: hit and hunt on the live kernel (sharing the process's one tracing session, taken while
+     * a tag is armed or a hunt runs) and opening Windows captures and recordings.
      */
-    static WebServices services(LiveHitService hit) {
-        return new WebServices(Optional.of(hit), Optional.empty(), Optional.of(new FileCaptureService()));
+    static WebServices services(LiveHitService hit, LiveHuntService hunt) {
+        return new WebServices(Optional.of(hit), Optional.of(hunt), Optional.of(new FileCaptureService()));
     }
 
     @Override
@@ -77,8 +84,10 @@ public final class ServeCommand implements Callable<Integer> {
         WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history, forceToken);
         // Closed after the server (try order): an armed hit's tracefs instance goes on every way out; on SIGINT/SIGTERM
         // the session's own shutdown hook stops it first.
-        try (LiveHitService hit = new LiveHitService();
-             WebServer web = WebServer.start(addr, source::take, services(hit), options)) {
+        TraceSlot slot = new TraceSlot();
+        try (LiveHuntService hunt = new LiveHuntService(slot, RecordCommand.parseDuration(huntDuration));
+             LiveHitService hit = new LiveHitService(slot);
+             WebServer web = WebServer.start(addr, source::take, services(hit, hunt), options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
             String base = "http://" + (addr.getAddress().isAnyLocalAddress()
                     ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()

@@ -28,21 +28,41 @@ public final class LiveHitService implements HitService, AutoCloseable {
     /** Breaks kept per armed tag for the page (at most ~1.5 KiB each with a 20-frame stack): about 15 MiB. */
     static final int KEEP = 10_000;
 
+    /** What the slot says holds the session while a tag is armed. */
+    static final String HOLDER = "a hit tag is armed (clear it first)";
+
+    private final TraceSlot slot;
     private KernelSymbols symbols;
     private volatile Armed armed;
+
+    /** @param slot shared with the hunt view: arming is refused while a hunt traces */
+    public LiveHitService(TraceSlot slot) {
+        this.slot = slot;
+    }
+
+    /** A hit service alone (no hunt view shares the process's tracing session). */
+    public LiveHitService() {
+        this(new TraceSlot());
+    }
 
     @Override
     public synchronized Status arm(String tag) {
         closeArmed();
-        if (symbols == null) {
-            symbols = KernelSymbols.load();
+        slot.take(HOLDER);
+        try {
+            if (symbols == null) {
+                symbols = KernelSymbols.load();
+            }
+            KernelSymbols syms = symbols;
+            HitTarget target = HitTarget.resolve(tag, syms, TraceConfig.kmem());
+            Armed a = new Armed(target, syms);
+            a.feed = LiveFeed.open(syms, target.config(),
+                    ledger -> new HitBreaks(ledger, syms, target.kind(), target.ledgerName(), a), "pooltag-web-hit");
+            armed = a;
+        } catch (RuntimeException e) {
+            slot.release(HOLDER);
+            throw e;
         }
-        KernelSymbols syms = symbols;
-        HitTarget target = HitTarget.resolve(tag, syms, TraceConfig.kmem());
-        Armed a = new Armed(target, syms);
-        a.feed = LiveFeed.open(syms, target.config(),
-                ledger -> new HitBreaks(ledger, syms, target.kind(), target.ledgerName(), a), "pooltag-web-hit");
-        armed = a;
         return status();
     }
 
@@ -76,8 +96,14 @@ public final class LiveHitService implements HitService, AutoCloseable {
     private void closeArmed() {
         Armed a = armed;
         armed = null;
-        if (a != null && a.feed != null) {
-            a.feed.close();
+        try {
+            if (a != null && a.feed != null) {
+                a.feed.close();
+            }
+        } finally {
+            if (a != null) {
+                slot.release(HOLDER);
+            }
         }
     }
 
