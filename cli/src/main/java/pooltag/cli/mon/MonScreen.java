@@ -194,8 +194,7 @@ public final class MonScreen {
                 intervalMillis / 1000.0, model.include(), model.exclude())));
         if (showLoss) {
             // Allocs and Frees count from the start of tracing; the loss says how far to trust them.
-            out.add(new AttributedString(" Traced:" + LossLine.of(current.loss() == null ? Loss.NONE : current.loss())
-                    .substring(1)));
+            out.add(new AttributedString(" Traced:" + LossLine.of(current.loss() == null ? Loss.NONE : current.loss())));
         }
         List<PoolMonModel.Row> rows = model.rows(previous, current);
         int w = PoolMonText.tagWidth(rows);
