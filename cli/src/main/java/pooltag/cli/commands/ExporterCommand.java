@@ -25,6 +25,8 @@ import pooltag.linux.procfs.ProcfsSource;
                 "Cardinality is bounded: the top N tags by bytes keep their names, every",
                 "other tag is summed into one tag=\"other\" series per pool (at most 2N+2",
                 "series per metric).",
+                "--trace adds counters of allocations and frees since start per cache and",
+                "call site (the tracing ledger, published every 250 ms) and its loss counters.",
                 "No kernel address is ever exported. Needs root (/proc/slabinfo is root-only)."},
         footer = {"", "Serves /metrics and /-/healthy. Binds to loopback unless --listen says",
                 "otherwise; the metrics carry no secrets but do describe the kernel, so",
@@ -42,8 +44,8 @@ public final class ExporterCommand implements Callable<Integer> {
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")
     int top = 50;
 
-    @Option(names = "--trace", description = "also export allocation/free and lost-event counters from the tracing"
-            + " ledger (not available in this build yet: fails with a message)")
+    @Option(names = "--trace", description = "also export pooltag_trace_allocs_total and pooltag_trace_frees_total"
+            + " per cache and call site, and the loss counters, from a private tracing session (kmem events)")
     boolean trace;
 
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
@@ -55,15 +57,18 @@ public final class ExporterCommand implements Callable<Integer> {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
         InetSocketAddress addr = ListenAddress.parse(listen);
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
         source.take(); // fail now, with the permission message, rather than at the first scrape
+        // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top)) {
+            // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
             err.println("pooltag exporter: serving http://" + ListenAddress.authority(addr, exporter.port())
-                    + "/metrics (top " + top + " tags by bytes + other; read at each scrape)");
+                    + "/metrics (top " + top + " tags by bytes + other; read at each scrape)"
+                    + (feed != null ? "; tracing kmem events for pooltag_trace_*" : ""));
             if (!addr.getAddress().isLoopbackAddress()) {
                 err.println("pooltag exporter: listening beyond loopback: anyone who can reach "
                         + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");

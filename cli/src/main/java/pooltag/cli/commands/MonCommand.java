@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,19 +15,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.live.LiveFeed;
 import pooltag.cli.mon.MonScreen;
+import pooltag.cli.mon.TracedUsage;
+import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
+import pooltag.cli.render.Redact;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
+import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagPattern;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.linux.symbols.KernelSymbols;
 
 /** PoolMon on the live kernel: a full-screen view, or {@code --batch} snapshots for scripts. */
 @Command(name = "mon", sortOptions = false,
         description = {"PoolMon on the live kernel: per-tag Allocs, Frees, Diff, Bytes and Per Alloc, refreshed.",
-                "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-'.",
+                "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-';",
+                "--trace fills them from the kernel's allocation events (counted since start).",
                 "Keys: t a f d b m sort (tag, allocs, frees, diff, bytes, per alloc); ( or ) sort by change;",
                 "p cycles the pools; e totals; i include pattern; x exclude pattern; q quits."},
         footer = {"", "PoolMon's own start-up letters work too: pooltag mon /b /p /iAbc* /xdma-*",
@@ -71,6 +81,14 @@ public final class MonCommand implements Callable<Integer> {
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
+    @Option(names = "--trace", description = "fill Allocs and Frees from a private tracing session (kmem events,"
+            + " counted since start; needs root); the loss counters are shown with every refresh")
+    boolean trace;
+
+    @Option(names = "--tag-by", paramLabel = "KIND", description = "with --trace: cache (procfs Diff and Bytes, traced"
+            + " Allocs and Frees) or site (call sites as tags; every column from the trace) (default: ${DEFAULT-VALUE})")
+    String tagBy = "cache";
+
     @Parameters(paramLabel = "POOLMON-OPTION", arity = "0..*",
             description = "PoolMon letters: /t /a /f /d /b /m /( /p (twice: paged) /e /iTAG /xTAG")
     List<String> poolmonOptions = new ArrayList<>();
@@ -81,12 +99,62 @@ public final class MonCommand implements Callable<Integer> {
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
-        Supplier<UsageSnapshot> source = snapshotSource();
-        if (batch) {
-            return batch(model, source);
+        TagKind kind = tagKind();
+        if (!trace) {
+            Supplier<UsageSnapshot> source = snapshotSource();
+            if (batch) {
+                return batch(model, source);
+            }
+            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000)).run();
+            return 0;
         }
-        new MonScreen(source, model, totals, (long) (intervalSeconds * 1000)).run();
-        return 0;
+        // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
+        // session's shutdown hook).
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-mon-trace")) {
+            feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
+            Supplier<UsageSnapshot> source = tracedSource(feed, kind);
+            if (batch) {
+                return batch(model, source);
+            }
+            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true).run();
+            return 0;
+        }
+    }
+
+    /** How long to wait for the ledger's first publish (it needs 250 ms of events; a start-up takes about 1 s). */
+    static final Duration FIRST_SNAPSHOT_WAIT = Duration.ofSeconds(15);
+
+    TagKind tagKind() {
+        TagKind kind = switch (tagBy) {
+            case "cache" -> TagKind.CACHE;
+            case "site" -> TagKind.SITE;
+            default -> throw new PooltagException("--tag-by takes cache or site, got '" + tagBy + "'");
+        };
+        if (kind == TagKind.SITE && !trace) {
+            throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
+        }
+        return kind;
+    }
+
+    /**
+     * By cache: procfs read now, with the ledger's latest counts; by site: the ledger's latest snapshot alone, with
+     * unresolved sites' addresses hidden.
+     */
+    Supplier<UsageSnapshot> tracedSource(LiveFeed feed, TagKind kind) {
+        if (kind == TagKind.SITE) {
+            return () -> redacted(feed.snapshot(TagKind.SITE));
+        }
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
+    }
+
+    private static UsageSnapshot redacted(UsageSnapshot s) {
+        List<TagUsage> rows = new ArrayList<>(s.rows().size());
+        for (TagUsage u : s.rows()) {
+            rows.add(new TagUsage(Redact.addresses(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+                    u.bytes(), Redact.addresses(u.description())));
+        }
+        return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }
 
     Supplier<UsageSnapshot> snapshotSource() {
@@ -164,6 +232,9 @@ public final class MonCommand implements Callable<Integer> {
                 if (totals) {
                     PoolMonModel.Totals t = model.totals(model.rows(null, s));
                     snapOut.println(PoolMonText.screenTotals(PoolMonText.tagWidth(rows), t));
+                }
+                if (trace) {
+                    snapOut.println(LossLine.of(s.loss())); // cumulative since tracing began
                 }
                 snapOut.println();
                 snapOut.flush();

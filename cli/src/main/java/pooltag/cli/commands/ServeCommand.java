@@ -3,6 +3,7 @@ package pooltag.cli.commands;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -10,6 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.web.FileCaptureService;
+import pooltag.cli.web.LiveHitService;
+import pooltag.cli.web.LiveHuntService;
+import pooltag.cli.web.TraceSlot;
 import pooltag.cli.web.WebServer;
 import pooltag.cli.web.WebServices;
 import pooltag.core.error.PooltagException;
@@ -20,9 +25,11 @@ import pooltag.linux.procfs.ProcfsSource;
         description = {"A web page for pooltag: a chart of the top tags' bytes over time (the",
                 "server samples procfs every --interval and keeps --history samples),",
                 "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
-                "hit, hunt (flame graph of outstanding stacks) and opening a Windows",
-                "capture or a recording (they say \"not available in this build\" until",
-                "this build has them). Scripts and styles are served from the jar.",
+                "hit (PoolHitTag breaks with stacks, streamed while a tag is armed; arming",
+                "starts a private tracing session), opening a Windows capture or a pooltag",
+                "recording, and hunt (pooltag hunt for --hunt-duration when the view is",
+                "opened: suspects and a flame graph of their outstanding stacks).",
+                "Scripts and styles are served from the jar.",
                 "Needs root (/proc/slabinfo is root-only)."},
         footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound",
                 "elsewhere, every request needs the token printed at start (open the",
@@ -50,9 +57,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
-    /** This build's services: none yet. The lead wires hit, hunt and open here. */
-    static WebServices services() {
-        return WebServices.none();
+    @Option(names = "--hunt-duration", paramLabel = "D", description = "how long the hunt view hunts: 30s, 2m"
+            + " (default: ${DEFAULT-VALUE})")
+    String huntDuration = "30s";
+
+    /**
+     * This build's services: hit and hunt on the live kernel (sharing the process's one tracing session, taken while
+     * a tag is armed or a hunt runs) and opening Windows captures and recordings.
+     */
+    static WebServices services(LiveHitService hit, LiveHuntService hunt) {
+        return new WebServices(Optional.of(hit), Optional.of(hunt), Optional.of(new FileCaptureService()));
     }
 
     @Override
@@ -68,7 +82,12 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history, forceToken);
-        try (WebServer web = WebServer.start(addr, source::take, services(), options)) {
+        // Closed after the server (try order): an armed hit's tracefs instance goes on every way out; on SIGINT/SIGTERM
+        // the session's own shutdown hook stops it first.
+        TraceSlot slot = new TraceSlot();
+        try (LiveHuntService hunt = new LiveHuntService(slot, RecordCommand.parseDuration(huntDuration));
+             LiveHitService hit = new LiveHitService(slot);
+             WebServer web = WebServer.start(addr, source::take, services(hit, hunt), options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
             String base = "http://" + (addr.getAddress().isAnyLocalAddress()
                     ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()

@@ -114,6 +114,22 @@ public final class LiveRun implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * Traces until {@link #requestStop()} (or SIGINT/SIGTERM), keeping no procfs series: for long-lived views
+     * ({@code mon --trace}, the exporter, the web page) whose memory must not grow with time. Views read
+     * {@code ledger().snapshot(kind)} (published every {@link LiveLedger#PUBLISH_EVERY_NANOS}) meanwhile.
+     */
+    public SessionStats follow() throws InterruptedException {
+        startNanos = System.nanoTime();
+        session.start(consumer);
+        while (!session.awaitStopRequest(Duration.ofSeconds(1))) {
+            // the stop request is the only way out; the session polls loss counters on its own
+        }
+        stopNanos = System.nanoTime();
+        stats = session.stop();
+        return stats;
+    }
+
     @Override
     public void close() {
         session.close();

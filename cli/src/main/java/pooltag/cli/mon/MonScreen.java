@@ -16,7 +16,9 @@ import org.jline.utils.Display;
 import org.jline.utils.InfoCmp.Capability;
 import org.jline.utils.NonBlockingReader;
 
+import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
+import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
@@ -31,6 +33,8 @@ public final class MonScreen {
     private final Supplier<UsageSnapshot> source;
     private final long intervalMillis;
     private final Supplier<Meminfo> meminfo;
+    /** Traced source: show a status line with the ledger's cumulative loss under the sort line. */
+    private final boolean showLoss;
     private PoolMonModel model;
     private boolean totals;
     private UsageSnapshot previous;
@@ -40,16 +44,28 @@ public final class MonScreen {
     private String status = "";
 
     public MonScreen(Supplier<UsageSnapshot> source, PoolMonModel model, boolean totals, long intervalMillis) {
-        this(source, model, totals, intervalMillis, Meminfo::live);
+        this(source, model, totals, intervalMillis, false);
+    }
+
+    /** @param showLoss the source is the tracing ledger: show its loss counters on a status line */
+    public MonScreen(Supplier<UsageSnapshot> source, PoolMonModel model, boolean totals, long intervalMillis,
+                     boolean showLoss) {
+        this(source, model, totals, intervalMillis, Meminfo::live, showLoss);
     }
 
     MonScreen(Supplier<UsageSnapshot> source, PoolMonModel model, boolean totals, long intervalMillis,
               Supplier<Meminfo> meminfo) {
+        this(source, model, totals, intervalMillis, meminfo, false);
+    }
+
+    MonScreen(Supplier<UsageSnapshot> source, PoolMonModel model, boolean totals, long intervalMillis,
+              Supplier<Meminfo> meminfo, boolean showLoss) {
         this.source = source;
         this.model = model;
         this.totals = totals;
         this.intervalMillis = intervalMillis;
         this.meminfo = meminfo;
+        this.showLoss = showLoss;
     }
 
     public void run() throws IOException {
@@ -176,6 +192,10 @@ public final class MonScreen {
         out.add(new AttributedString(String.format(" Sort: %c%s  Pools: %s  Refresh: %.1fs  Include: %s  Exclude: %s",
                 model.sort().key, model.byChange() ? " (by change)" : "", model.pools().name().toLowerCase(),
                 intervalMillis / 1000.0, model.include(), model.exclude())));
+        if (showLoss) {
+            // Allocs and Frees count from the start of tracing; the loss says how far to trust them.
+            out.add(new AttributedString(" Traced:" + LossLine.of(current.loss() == null ? Loss.NONE : current.loss())));
+        }
         List<PoolMonModel.Row> rows = model.rows(previous, current);
         int w = PoolMonText.tagWidth(rows);
         out.add(new AttributedStringBuilder().style(AttributedStyle.INVERSE)

@@ -7,8 +7,9 @@ import java.util.Optional;
 import pooltag.core.snapshot.Loss;
 
 /**
- * Test doubles for the services the lead will wire: they let the tests drive the page's hit and hunt views. The
- * product never uses them (pooltag serve runs with {@link WebServices#none()} until the ledger is wired).
+ * Test doubles for the hit and hunt services: they let the tests drive the page's views with exact, synthetic data
+ * and no root. The product never uses them (pooltag serve wires {@link LiveHitService} and {@link LiveHuntService};
+ * {@link WebPageHitLiveTest} drives the real hit view).
  */
 final class FakeServices {
     private FakeServices() {

@@ -18,8 +18,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The page's hit and hunt views with services behind them (the test doubles of {@link FakeServices}, standing in
- * for the ledger the lead will wire), and the page behind a token. A synthetic snapshot feeds the usage view, so
+ * The page's hit and hunt views with services behind them (the test doubles of {@link FakeServices}, for exact
+ * synthetic data; the live hit view is {@link WebPageHitLiveTest}), and the page behind a token. A synthetic snapshot feeds the usage view, so
  * these tests need no root.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
