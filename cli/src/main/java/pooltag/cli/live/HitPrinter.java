@@ -41,8 +41,9 @@ public final class HitPrinter implements AllocEventConsumer, HitBreaks.Sink {
         this.rule = new HitBreaks(ledger, symbols, hitKind, hitName, this);
     }
 
+    /** Breaks printed: at most --count, though more may have been seen while the session was stopping. */
     public long breaks() {
-        return rule.breaks();
+        return maxBreaks > 0 ? Math.min(maxBreaks, rule.breaks()) : rule.breaks();
     }
 
     @Override
