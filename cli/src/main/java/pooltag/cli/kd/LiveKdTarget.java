@@ -129,7 +129,11 @@ final class LiveKdTarget implements KdTarget {
         TraceSession session = TraceSession.open(TraceConfig.kmem());
         try {
             LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, session);
-            session.start(new LiveLedger(t.ledger, t.detector), null, t::tick);
+            LiveLedger fed = new LiveLedger(t.ledger, t.detector);
+            session.start(fed, null, () -> {
+                fed.onTick();
+                t.tick();
+            });
             return t;
         } catch (RuntimeException e) {
             try {

@@ -8,11 +8,11 @@ import pooltag.core.tag.TagKind;
 /**
  * The consumer a live or replayed session drives: an optional tap first (it sees each event before the ledger applies
  * it, so it can ask the ledger what a free is about to release), then the ledger. Publishes the ledger's snapshot
- * every {@link #PUBLISH_EVERY_NANOS} of event time, so {@code mon --trace}, the exporter and the web page read a
+ * every {@link #PUBLISH_EVERY_NANOS} of wall-clock time ({@link #onTick}), so {@code mon --trace}, the exporter and the web page read a
  * published frame, never live state. Runs on the session's merge thread only.
  */
 public final class LiveLedger implements AllocEventConsumer {
-    /** How often (in event time) views get a fresh snapshot. */
+    /** How often (wall clock) views get a fresh snapshot. */
     public static final long PUBLISH_EVERY_NANOS = 250_000_000L;
 
     private final Ledger ledger;
@@ -38,11 +38,19 @@ public final class LiveLedger implements AllocEventConsumer {
             tap.onEvent(e);
         }
         ledger.onEvent(e);
-        long t = e.timestampNanos();
-        lastEventNanos = t;
-        if (t - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
-            ledger.publish(t);
-            lastPublishNanos = t;
+        lastEventNanos = e.timestampNanos();
+    }
+
+    /**
+     * Called on the merge thread between events, at least every 20 ms (see {@code TraceSession.start} with a tick):
+     * publishes every {@link #PUBLISH_EVERY_NANOS} of wall-clock time. Publishing by wall clock, not by event time,
+     * keeps views fresh on a quiet machine, where a burst of events can be followed by seconds of none.
+     */
+    public void onTick() {
+        long now = System.nanoTime();
+        if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
+            ledger.publish(lastEventNanos);
+            lastPublishNanos = now;
         }
     }
 

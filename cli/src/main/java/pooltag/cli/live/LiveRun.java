@@ -93,7 +93,7 @@ public final class LiveRun implements AutoCloseable {
     public SessionStats run(Duration duration, Duration procfsEvery, Runnable onTick) throws InterruptedException {
         startNanos = System.nanoTime();
         procfsSeries.add(procfs.take());
-        session.start(consumer);
+        session.start(consumer, null, consumer::onTick);
         long end = startNanos + duration.toNanos();
         while (true) {
             long left = end - System.nanoTime();
@@ -121,7 +121,7 @@ public final class LiveRun implements AutoCloseable {
      */
     public SessionStats follow() throws InterruptedException {
         startNanos = System.nanoTime();
-        session.start(consumer);
+        session.start(consumer, null, consumer::onTick);
         while (!session.awaitStopRequest(Duration.ofSeconds(1))) {
             // the stop request is the only way out; the session polls loss counters on its own
         }
