@@ -59,7 +59,8 @@ final class HitDetector implements AllocEventConsumer {
     private int hitTagId = -1;
     private int matchedCacheId = -1;
     private long lastEventNanos = Long.MIN_VALUE;
-    private long dropped;
+    /** Breaks dropped because the queue was full; written on the merge thread, read by the console. */
+    private volatile long dropped;
     // The pending candidate per CPU (type 0 = none), waiting for the stack that may follow it.
     private int[] pType = new int[0];
     private int[] pPid = new int[0];
@@ -193,30 +194,14 @@ final class HitDetector implements AllocEventConsumer {
         if (stack != null) {
             KernelSymbols s = symbols.get();
             frames = new ArrayList<>(stack.stackDepth());
-            for (int i = firstAllocatorFrame(s, stack); i < stack.stackDepth(); i++) {
+            for (int i = pooltag.cli.render.Frames.firstAllocatorFrame(s, stack.stackDepth(), stack::stackFrame);
+                    i < stack.stackDepth(); i++) {
                 frames.add(s.format(stack.stackFrame(i)));
             }
         }
         sink.accept(a.generation(), new KdTarget.Break(type == AllocEvent.ALLOC ? KdTarget.Kind.ALLOC
                 : KdTarget.Kind.FREE, a.hit().ledgerName(), pAddr[cpu], pBytes[cpu], pPid[cpu], comms.apply(pPid[cpu]),
                 cpu, pTime[cpu], frames));
-    }
-
-    /**
-     * The stack starts inside the tracepoint that recorded it ({@code trace_event_raw_event_kmalloc}); a break shows
-     * the allocator and its callers, as WinDbg's starts at ExAllocatePoolWithTag (HitPrinter's rule).
-     */
-    private static int firstAllocatorFrame(KernelSymbols s, AllocEvent stack) {
-        int i = 0;
-        while (i < stack.stackDepth() - 1) {
-            String name = s.functionName(stack.stackFrame(i));
-            if (name == null || !(name.startsWith("trace_event_raw_event_") || name.startsWith("__traceiter_")
-                    || name.startsWith("perf_trace_"))) {
-                break;
-            }
-            i++;
-        }
-        return i;
     }
 
     /** A loss breaks the adjacency on that CPU: its candidate is a break without a stack. */

@@ -269,7 +269,8 @@ final class LiveKdTarget implements KdTarget {
             out.add(LedgerAnswers.allocation(r, now - r.allocation().allocNanos(),
                     consoleComms.of(r.allocation().pid())));
         }
-        return new Found(out, rows.loss());
+        // Breaks that found the queue full were skipped: say how many, with the ledger's own loss.
+        return new Found(out, rows.loss().plus(new pooltag.core.snapshot.Loss(0, 0, detector.dropped(), false)));
     }
 
     @Override
