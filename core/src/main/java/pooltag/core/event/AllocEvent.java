@@ -27,6 +27,18 @@ public interface AllocEvent {
     int SOURCE_PERCPU = 4;
     int SOURCE_WINDOWS_POOL = 5;
 
+    /**
+     * Context bits of {@link #contextFlags()}: ftrace's {@code TRACE_FLAG_HARDIRQ}, {@code TRACE_FLAG_SOFTIRQ} and
+     * {@code TRACE_FLAG_NMI} ({@code kernel/trace/trace.h}, unchanged since 2.6). In those contexts {@link #pid()}
+     * is the interrupted task's, not the allocation's owner.
+     */
+    int CONTEXT_HARDIRQ = 0x08;
+    int CONTEXT_SOFTIRQ = 0x10;
+    int CONTEXT_NMI = 0x40;
+
+    /** {@code __GFP_ACCOUNT} (bit 22 since Linux 4.x; {@code include/linux/gfp_types.h}). */
+    long GFP_ACCOUNT = 0x400000;
+
     int type();
 
     /** {@link #SOURCE_KMALLOC} etc. */
@@ -61,4 +73,21 @@ public interface AllocEvent {
     int stackDepth();
 
     long stackFrame(int i);
+
+    /**
+     * The record's {@code common_flags} ({@link #CONTEXT_HARDIRQ}, {@link #CONTEXT_SOFTIRQ}, {@link #CONTEXT_NMI});
+     * 0 when the source does not carry them (a Windows transcript).
+     */
+    default int contextFlags() {
+        return 0;
+    }
+
+    /**
+     * True when the allocation is charged to a memory cgroup (memcg-accounted): the event's own {@code accounted}
+     * field where it has one ({@code kmem_cache_alloc}: the cache is {@code SLAB_ACCOUNT} or the flags ask), else
+     * {@code __GFP_ACCOUNT} in the GFP flags.
+     */
+    default boolean accounted() {
+        return (gfpFlags() & GFP_ACCOUNT) != 0;
+    }
 }

@@ -92,6 +92,14 @@ public final class Ledger implements AllocEventConsumer {
     private final TagTable sites = new TagTable();
     private final TagTable modules = new TagTable();
     private final TagTable stackTags = new TagTable();
+    /** Cgroup tags ({@link #tagByCgroup}); empty and unused otherwise. */
+    private final TagTable cgroups = new TagTable();
+    private CgroupResolver cgroupResolver;
+    /** Cgroup tag per resolver id, -1 = not yet seen. */
+    private int[] cgroupIdTag = new int[0];
+    /** Owner column: bit 31 = accounted (memcg-charged), bits 0..30 = cgroup tag. */
+    private static final int OWNER_ACCOUNTED = 1 << 31;
+    private static final int OWNER_TAG = ~OWNER_ACCOUNTED;
     /** Pool ordinal per cache tag. */
     private byte[] cachePool = new byte[64];
     /** Module tag per site tag. */
@@ -193,6 +201,11 @@ public final class Ledger implements AllocEventConsumer {
         caches.alloc(cacheTag, pool, size);
         sites.alloc(site, pool, size);
         modules.alloc(siteModule[site], pool, size);
+        if (cgroupResolver != null) {
+            int cg = cgroupTagOf(e);
+            t.setOwner(slot, e.accounted() ? cg | OWNER_ACCOUNTED : cg);
+            cgroups.alloc(cg, pool, size);
+        }
         remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
     }
 
@@ -218,6 +231,9 @@ public final class Ledger implements AllocEventConsumer {
         caches.free(cacheTag, pool, size);
         sites.free(site, pool, size);
         modules.free(siteModule[site], pool, size);
+        if (cgroupResolver != null) {
+            cgroups.free(t.owner(slot) & OWNER_TAG, pool, size);
+        }
         int stack = t.stack(slot);
         if (stack >= 0) {
             stackTags.free(stack, pool, size);
@@ -235,6 +251,9 @@ public final class Ledger implements AllocEventConsumer {
         caches.drop(cacheTag, pool, size);
         sites.drop(site, pool, size);
         modules.drop(siteModule[site], pool, size);
+        if (cgroupResolver != null) {
+            cgroups.drop(t.owner(slot) & OWNER_TAG, pool, size);
+        }
         if (t.stack(slot) >= 0) {
             stackTags.drop(t.stack(slot), pool, size);
         }
@@ -381,6 +400,28 @@ public final class Ledger implements AllocEventConsumer {
         return untaggedTag;
     }
 
+    private int cgroupTagOf(AllocEvent e) {
+        int id = cgroupResolver.cgroupOf(e);
+        if (id >= 0 && id < cgroupIdTag.length) {
+            int t = cgroupIdTag[id];
+            if (t >= 0) {
+                return t;
+            }
+        }
+        if (id < 0) {
+            return cgroups.intern("[unresolved]");
+        }
+        if (id >= cgroupIdTag.length) {
+            int old = cgroupIdTag.length;
+            cgroupIdTag = Arrays.copyOf(cgroupIdTag, Math.max(id + 1, old * 2 + 16));
+            Arrays.fill(cgroupIdTag, old, cgroupIdTag.length, -1);
+        }
+        String path = cgroupResolver.path(id);
+        int t = cgroups.intern(path == null ? "[unresolved]" : path);
+        cgroupIdTag[id] = t;
+        return t;
+    }
+
     private int kmallocTag(int variant, long bytes) {
         if (bytes <= KMALLOC_DIRECT_MAX && bytes >= 0 && (bytes & 7) == 0) {
             int i = variant * KMALLOC_DIRECT_SLOTS + (int) (bytes >>> 3);
@@ -511,6 +552,35 @@ public final class Ledger implements AllocEventConsumer {
     // ------------------------------------------------------------------------------------------------ admin
 
     /**
+     * Also tags every allocation by the cgroup of the task that made it ({@link TagKind#CGROUP}): one more
+     * {@code int} per outstanding allocation and one resolver call per allocation. Before the first event.
+     */
+    public void tagByCgroup(CgroupResolver resolver) {
+        if (events != 0) {
+            throw new IllegalStateException("cgroup tagging must start before the first event");
+        }
+        table.enableOwner();
+        this.cgroupResolver = resolver;
+    }
+
+    /** True when allocations are tagged by cgroup ({@link #tagByCgroup}). */
+    public boolean tracksCgroups() {
+        return cgroupResolver != null;
+    }
+
+    /**
+     * The cgroup tag of the allocation outstanding at exactly {@code address}, or -1 (none outstanding there, or no
+     * cgroup tracking). One probe; for queries and rankings, usable per visited allocation.
+     */
+    public int cgroupAt(long address) {
+        if (cgroupResolver == null) {
+            return -1;
+        }
+        int slot = table.find(address);
+        return slot < 0 ? -1 : table.owner(slot) & OWNER_TAG;
+    }
+
+    /**
      * Flags a tag whose objects are freed through paths that emit no free event ({@code kfree_rcu}, sheaves,
      * bulk frees; {@code maple_node} is the known case): its outstanding allocations are suspect and the ranking
      * discounts them. The name may be flagged before the tag is first seen. Writer thread.
@@ -529,6 +599,12 @@ public final class Ledger implements AllocEventConsumer {
             case SITE -> sites;
             case MODULE -> modules;
             case STACK -> stackTags;
+            case CGROUP -> {
+                if (cgroupResolver == null) {
+                    throw new IllegalArgumentException("the ledger has no cgroup tags: tag by cgroup (--tag-by cgroup)");
+                }
+                yield cgroups;
+            }
             default -> throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags");
         };
     }
@@ -676,6 +752,7 @@ public final class Ledger implements AllocEventConsumer {
             case SITE -> table.site(slot);
             case MODULE -> siteModule[table.site(slot)];
             case STACK -> table.stack(slot);
+            case CGROUP -> cgroupResolver == null ? -1 : table.owner(slot) & OWNER_TAG;
             default -> -1;
         };
     }
@@ -718,6 +795,7 @@ public final class Ledger implements AllocEventConsumer {
             case SITE -> t.site(slot) == tagId;
             case MODULE -> siteModule[t.site(slot)] == tagId;
             case STACK -> t.stack(slot) == tagId;
+            case CGROUP -> cgroupResolver != null && (t.owner(slot) & OWNER_TAG) == tagId;
             default -> false;
         };
     }
@@ -750,8 +828,10 @@ public final class Ledger implements AllocEventConsumer {
     private Outstanding outstandingAt(int s) {
         OutstandingTable t = table;
         long at = allocNanos(t.tick(s));
+        boolean cg = cgroupResolver != null;
         return new Outstanding(t.address(s), t.size(s), at, Math.max(0, lastNanos - at), t.pid(s),
-                cachePool(t.cache(s)), caches.names[t.cache(s)], sites.names[t.site(s)], t.stack(s));
+                cachePool(t.cache(s)), caches.names[t.cache(s)], sites.names[t.site(s)], t.stack(s),
+                cg ? cgroups.names[t.owner(s) & OWNER_TAG] : null, cg && (t.owner(s) & OWNER_ACCOUNTED) != 0);
     }
 
     /** The outstanding allocations of a tag grouped by stack, most bytes first; {@code [no stack]} included. */
@@ -786,7 +866,8 @@ public final class Ledger implements AllocEventConsumer {
      */
     public void publish(long nowNanos) {
         published = new Frame(nowNanos, stats().loss(), copy(caches, TagKind.CACHE), copy(sites, TagKind.SITE),
-                copy(modules, TagKind.MODULE), copy(stackTags, TagKind.STACK));
+                copy(modules, TagKind.MODULE), copy(stackTags, TagKind.STACK),
+                cgroupResolver == null ? null : copy(cgroups, TagKind.CGROUP));
     }
 
     private KindFrame copy(TagTable t, TagKind kind) {
@@ -814,8 +895,12 @@ public final class Ledger implements AllocEventConsumer {
             case SITE -> f.sites;
             case MODULE -> f.modules;
             case STACK -> f.stacks;
+            case CGROUP -> f.cgroups;
             default -> throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags");
         };
+        if (k == null) {
+            throw new IllegalArgumentException("the ledger has no cgroup tags: tag by cgroup (--tag-by cgroup)");
+        }
         return k.toSnapshot(f.takenAtNanos, f.loss);
     }
 
@@ -839,6 +924,6 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     private record Frame(long takenAtNanos, Loss loss, KindFrame caches, KindFrame sites, KindFrame modules,
-                         KindFrame stacks) {
+                         KindFrame stacks, KindFrame cgroups) {
     }
 }

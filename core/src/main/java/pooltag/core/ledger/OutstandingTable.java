@@ -26,6 +26,10 @@ package pooltag.core.ledger;
  * is not cyclically in {@code (hole, j]}, i.e. when leaving it at {@code j} would put an empty slot between its
  * home and it. Consequence for callers: a removal may move <b>other</b> entries, so a slot index is only valid
  * until the next {@link #remove} or {@link #insert}; re-check {@link #address(int)} before reusing one.
+ *
+ * <p><b>Owner column.</b> Optional ({@link #enableOwner}, before the first insert): one more {@code int} per slot in
+ * its own array, moved with the slot, for the cgroup tag and the accounted bit of {@code --tag-by cgroup}
+ * ({@value #OWNER_BYTES_PER_SLOT} B more per slot only when enabled).
  */
 final class OutstandingTable {
     static final int META = 5;
@@ -37,8 +41,12 @@ final class OutstandingTable {
     static final int MAX_SITE_TAGS = 1 << (32 - CACHE_BITS);
     private static final int CACHE_MASK = MAX_CACHE_TAGS - 1;
 
+    static final int OWNER_BYTES_PER_SLOT = 4;
+
     long[] addr;
     int[] meta;
+    /** Owner per slot (see the class comment), or null when not enabled. */
+    int[] owner;
     private int mask;
     private int count;
     private int growAt;
@@ -51,6 +59,9 @@ final class OutstandingTable {
     private void allocate(int cap) {
         addr = new long[cap];
         meta = new int[cap * META];
+        if (owner != null) {
+            owner = new int[cap];
+        }
         mask = cap - 1;
         growAt = (int) ((long) cap * MAX_LOAD_PERCENT / 100);
     }
@@ -65,7 +76,25 @@ final class OutstandingTable {
 
     /** Bytes held by the arrays now (not counting the two array headers). */
     long arrayBytes() {
-        return (long) capacity() * BYTES_PER_SLOT;
+        return (long) capacity() * (BYTES_PER_SLOT + (owner == null ? 0 : OWNER_BYTES_PER_SLOT));
+    }
+
+    /** Adds the owner column; only while the table is empty. */
+    void enableOwner() {
+        if (count != 0) {
+            throw new IllegalStateException("the owner column must be enabled before the first allocation");
+        }
+        if (owner == null) {
+            owner = new int[addr.length];
+        }
+    }
+
+    int owner(int slot) {
+        return owner[slot];
+    }
+
+    void setOwner(int slot, int value) {
+        owner[slot] = value;
     }
 
     long address(int slot) {
@@ -157,6 +186,9 @@ final class OutstandingTable {
             if (!stays) {
                 addr[hole] = a;
                 System.arraycopy(meta, j * META, meta, hole * META, META);
+                if (owner != null) {
+                    owner[hole] = owner[j];
+                }
                 hole = j;
             }
         }
@@ -167,6 +199,7 @@ final class OutstandingTable {
     private void grow() {
         long[] oAddr = addr;
         int[] oMeta = meta;
+        int[] oOwner = owner;
         allocate(oAddr.length * 2);
         for (int s = 0; s < oAddr.length; s++) {
             long a = oAddr[s];
@@ -179,6 +212,9 @@ final class OutstandingTable {
             }
             addr[i] = a;
             System.arraycopy(oMeta, s * META, meta, i * META, META);
+            if (oOwner != null) {
+                owner[i] = oOwner[s];
+            }
         }
     }
 }

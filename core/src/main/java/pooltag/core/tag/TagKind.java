@@ -16,7 +16,13 @@ public enum TagKind {
     /** A {@code /proc/vmallocinfo} caller: {@code vmalloc:<caller>}. */
     VMALLOC("vmalloc"),
     /** A Windows pool tag (four bytes, from a WinDbg, PoolMon or Driver Verifier capture). */
-    POOL("pool");
+    POOL("pool"),
+    /**
+     * The control group of the task that allocated ({@code /kubepods/pod1234/abcd}, the memory hierarchy's path),
+     * or a context that has none: {@code [hardirq]}, {@code [softirq]}, {@code [nmi]}, {@code [kernel thread]},
+     * {@code [exited]} (the task was gone before its cgroup was read). Never guessed.
+     */
+    CGROUP("cgroup");
 
     private final String label;
 

@@ -20,6 +20,10 @@ public final class EventView implements AllocEvent {
     long bytesAllocated;
     int cacheId = -1;
     long gfpFlags;
+    /** {@code common_flags}: irq context bits. */
+    int contextFlags;
+    /** The {@code accounted} field, or -1 when the event has none (then the GFP flags decide). */
+    int accountedField = -1;
     int stackDepth;
     long[] frames = new long[64];
     /** The tracepoint id of the record this view holds (for consumers that care which event it was). */
@@ -39,6 +43,12 @@ public final class EventView implements AllocEvent {
     @Override public int cacheId() { return cacheId; }
     @Override public long gfpFlags() { return gfpFlags; }
     @Override public int stackDepth() { return stackDepth; }
+    @Override public int contextFlags() { return contextFlags; }
+
+    @Override
+    public boolean accounted() {
+        return accountedField >= 0 ? accountedField != 0 : (gfpFlags & GFP_ACCOUNT) != 0;
+    }
 
     @Override
     public long stackFrame(int i) {

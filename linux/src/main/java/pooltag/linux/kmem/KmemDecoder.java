@@ -43,6 +43,8 @@ public final class KmemDecoder {
     static final int PAGE_SHIFT = 12;
 
     private static final int COMMON_PID_OFFSET = 4;
+    /** {@code common_flags}: u8 at 2 (irq context bits), in every event's format since 2.6. */
+    private static final int COMMON_FLAGS_OFFSET = 2;
 
     private final byte[] kindById = new byte[65536];
     private final int[] idOfKind = new int[KINDS];
@@ -58,6 +60,8 @@ public final class KmemDecoder {
     private final int[] nameOff = filled();
     private final boolean[] nameRel = new boolean[KINDS];
     private final int[] orderOff = filled(), orderSize = new int[KINDS];
+    /** {@code bool accounted} (kmem_cache_alloc since 6.1), -1 when absent: optional, the GFP flags stand in. */
+    private final int[] accountedOff = filled();
     private int stackSizeOff = -1;
     private int stackFramesOff = -1;
     private final java.util.Map<String, String> unsupported = new java.util.LinkedHashMap<>();
@@ -96,6 +100,11 @@ public final class KmemDecoder {
                 need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
                 if (kind == KIND_CACHE_ALLOC) {
                     need = nameField(f, kind, need);
+                    EventFormat.Field acc = f.field("accounted");
+                    if (acc != null && acc.size() == 1) {
+                        accountedOff[kind] = acc.offset();
+                        need = Math.max(need, acc.offset() + 1);
+                    }
                 }
             }
             case KIND_KFREE, KIND_CACHE_FREE -> {
@@ -194,6 +203,8 @@ public final class KmemDecoder {
         v.timestampNanos = ts;
         v.cpu = cpu;
         v.pid = Le.i32(b, off + COMMON_PID_OFFSET);
+        v.contextFlags = b[off + COMMON_FLAGS_OFFSET] & 0xff;
+        v.accountedField = -1;
         v.cacheId = -1;
         v.stackDepth = 0;
         v.bytesRequested = 0;
@@ -210,6 +221,9 @@ public final class KmemDecoder {
                 v.bytesRequested = Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
                 v.bytesAllocated = Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
                 v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
+                if (accountedOff[kind] >= 0) {
+                    v.accountedField = b[off + accountedOff[kind]] & 0xff;
+                }
                 if (kind == KIND_CACHE_ALLOC && !internName(b, off, len, kind, v)) {
                     return MALFORMED;
                 }
