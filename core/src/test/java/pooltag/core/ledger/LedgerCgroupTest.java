@@ -1,0 +1,124 @@
+package pooltag.core.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.tag.TagKind;
+
+/** {@code --tag-by cgroup}: allocations charged to the allocating task's cgroup, frees to the allocation's. */
+class LedgerCgroupTest {
+    static final long PIPE_FN = 0xffffffff81200000L;
+    final FakeSymbols sym = new FakeSymbols().function(PIPE_FN, "alloc_pipe_info", "[kernel]");
+    final Ledger ledger = new Ledger(sym, sym, 16);
+    final Feeder f = new Feeder(ledger);
+    int calls;
+
+    /** pid 100 and 101 in /pods/a, 200 in /pods/b, anything else in /; counts calls (one per allocation). */
+    final CgroupResolver byPid = new CgroupResolver() {
+        @Override
+        public int cgroupOf(AllocEvent e) {
+            calls++;
+            return e.pid() / 100;
+        }
+
+        @Override
+        public String path(int id) {
+            return switch (id) {
+                case 1 -> "/pods/a";
+                case 2 -> "/pods/b";
+                default -> "/";
+            };
+        }
+    };
+
+    static long addr(int i) {
+        return 0xffff888100000000L + 64L * i;
+    }
+
+    @Test
+    void freesAreChargedToTheAllocatingCgroupWhoeverFrees() {
+        ledger.tagByCgroup(byPid);
+        for (int i = 0; i < 11; i++) {
+            f.kmalloc(10 + i, 0, i % 2 == 0 ? 100 : 101, addr(i), PIPE_FN, 192);
+        }
+        for (int i = 11; i < 18; i++) {
+            f.kmalloc(10 + i, 1, 200, addr(i), PIPE_FN, 1024);
+        }
+        // pid 200 (in /pods/b) frees three of /pods/a's blocks: they leave /pods/a, not /pods/b.
+        f.free(100, 1, 200, addr(0)).free(101, 1, 200, addr(1)).free(102, 1, 200, addr(2));
+        assertEquals(18, calls, "one resolver call per allocation, none per free");
+        int a = ledger.tagId(TagKind.CGROUP, "/pods/a");
+        int b = ledger.tagId(TagKind.CGROUP, "/pods/b");
+        TagUsage ua = ledger.usage(TagKind.CGROUP, a, Pool.NONPAGED);
+        assertEquals(11, ua.allocs());
+        assertEquals(3, ua.frees());
+        assertEquals(8, ua.live());
+        assertEquals(8 * 192, ua.bytes());
+        TagUsage ub = ledger.usage(TagKind.CGROUP, b, Pool.NONPAGED);
+        assertEquals(7, ub.live());
+        assertEquals(7 * 1024, ub.bytes());
+        assertEquals(b, ledger.cgroupAt(addr(11)));
+        assertEquals(-1, ledger.cgroupAt(addr(0)), "freed");
+        assertEquals(7, ledger.outstanding(TagKind.CGROUP, b, 100).size());
+        assertEquals("/pods/b", ledger.outstanding(TagKind.CGROUP, b, 1).get(0).cgroup());
+        ledger.publish(200);
+        List<TagUsage> rows = ledger.snapshot(TagKind.CGROUP).rows();
+        assertEquals(2, rows.size());
+    }
+
+    @Test
+    void theAccountedBitTravelsWithTheAllocation() {
+        ledger.tagByCgroup(byPid);
+        f.alloc(AllocEvent.SOURCE_KMALLOC, 1, 0, 100, addr(1), PIPE_FN, 192, -1, AllocEvent.GFP_ACCOUNT);
+        f.alloc(AllocEvent.SOURCE_KMALLOC, 2, 0, 100, addr(2), PIPE_FN, 192, -1, 0);
+        int a = ledger.tagId(TagKind.CGROUP, "/pods/a");
+        List<Outstanding> o = ledger.outstanding(TagKind.CGROUP, a, 10);
+        assertTrue(o.get(0).accounted());
+        assertFalse(o.get(1).accounted());
+    }
+
+    @Test
+    void aDoubleAllocationWritesOffTheOldCgroupsBytes() {
+        ledger.tagByCgroup(byPid);
+        f.kmalloc(1, 0, 100, addr(1), PIPE_FN, 192);
+        f.kmalloc(2, 0, 200, addr(1), PIPE_FN, 192); // the free was missed
+        assertEquals(0, ledger.usage(TagKind.CGROUP, ledger.tagId(TagKind.CGROUP, "/pods/a"), Pool.NONPAGED).live());
+        assertEquals(1, ledger.usage(TagKind.CGROUP, ledger.tagId(TagKind.CGROUP, "/pods/b"), Pool.NONPAGED).live());
+    }
+
+    @Test
+    void withoutCgroupTaggingTheKindIsRefusedAndNothingIsResolved() {
+        f.kmalloc(1, 0, 100, addr(1), PIPE_FN, 192);
+        assertFalse(ledger.tracksCgroups());
+        assertThrows(IllegalArgumentException.class, () -> ledger.tagId(TagKind.CGROUP, "/"));
+        assertNull(ledger.outstanding(TagKind.SITE, 0, 1).get(0).cgroup());
+        assertEquals(-1, ledger.cgroupAt(addr(1)));
+        assertThrows(IllegalStateException.class, () -> ledger.tagByCgroup(byPid), "too late: events seen");
+    }
+
+    @Test
+    void theOwnerColumnSurvivesGrowthAndBackwardShift() {
+        ledger.tagByCgroup(byPid);
+        // 16-slot table grows several times; frees shift entries back. Every survivor keeps its cgroup.
+        for (int i = 0; i < 997; i++) {
+            f.kmalloc(i + 1, 0, i % 3 == 0 ? 200 : 100, addr(i), PIPE_FN, 64);
+        }
+        for (int i = 0; i < 997; i += 2) {
+            f.free(2000 + i, 0, 1, addr(i));
+        }
+        int b = ledger.tagId(TagKind.CGROUP, "/pods/b");
+        for (int i = 1; i < 997; i += 2) {
+            assertEquals(i % 3 == 0 ? b : ledger.tagId(TagKind.CGROUP, "/pods/a"), ledger.cgroupAt(addr(i)), "block " + i);
+        }
+    }
+}
