@@ -89,6 +89,16 @@ public final class MonCommand implements Callable<Integer> {
             + " Allocs and Frees) or site (call sites as tags; every column from the trace) (default: ${DEFAULT-VALUE})")
     String tagBy = "cache";
 
+    @Option(names = "--by", paramLabel = "KEY", description = "tag (the default) or cgroup: the kernel memory the memory"
+            + " controller charges to each cgroup, per --batch snapshot, and which cgroups grew (no tracing needed)")
+    String by = "tag";
+
+    @Option(names = "--json", description = "with --by cgroup --batch: the last snapshot and the growth as JSON")
+    boolean json;
+
+    /** Test seam: cgroup snapshots for --by cgroup (null: the live memory hierarchy). */
+    Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroupSource;
+
     @Parameters(paramLabel = "POOLMON-OPTION", arity = "0..*",
             description = "PoolMon letters: /t /a /f /d /b /m /( /p (twice: paged) /e /iTAG /xTAG")
     List<String> poolmonOptions = new ArrayList<>();
@@ -98,6 +108,12 @@ public final class MonCommand implements Callable<Integer> {
         PoolMonModel model = initialModel();
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
+        }
+        if (by.equals("cgroup")) {
+            return byCgroup();
+        }
+        if (!by.equals("tag")) {
+            throw new PooltagException("--by takes tag or cgroup, got '" + by + "'");
         }
         TagKind kind = tagKind();
         if (!trace) {
@@ -245,6 +261,62 @@ public final class MonCommand implements Callable<Integer> {
             }
         }
         printGrowth(out, model, series);
+        return 0;
+    }
+
+    /**
+     * {@code --by cgroup --batch}: one table per snapshot (own kernel bytes per cgroup, top N), then the cgroups whose
+     * own kernel memory grew from the first snapshot to the last.
+     */
+    private int byCgroup() throws IOException {
+        if (!batch) {
+            throw new PooltagException("mon --by cgroup prints snapshots: add --batch (with --count and --interval)");
+        }
+        if (trace) {
+            throw new PooltagException("mon --by cgroup reads the kernel's own accounting; for traced allocations per"
+                    + " cgroup use mon --trace --tag-by cgroup");
+        }
+        if (count < 1) {
+            throw new PooltagException("--count must be at least 1, got " + count);
+        }
+        Supplier<pooltag.core.cgroup.CgroupSnapshot> source = cgroupSource != null ? cgroupSource
+                : pooltag.linux.cgroup.CgroupKernelMemory.live()::take;
+        TagPattern pattern = include.isEmpty() ? TagPattern.any() : TagPattern.of(include.get(0));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter snapOut = output == null ? out : new PrintWriter(Files.newBufferedWriter(output));
+        long intervalNanos = (long) (intervalSeconds * 1e9);
+        long start = System.nanoTime();
+        pooltag.core.cgroup.CgroupSnapshot first = null;
+        pooltag.core.cgroup.CgroupSnapshot last = null;
+        try {
+            for (int i = 0; i < count; i++) {
+                if (i > 0) {
+                    sleep(Math.max(0, (start + i * intervalNanos - System.nanoTime()) / 1_000_000));
+                }
+                last = source.get();
+                if (first == null) {
+                    first = last;
+                }
+                if (!json) {
+                    snapOut.printf(" Snapshot %d of %d at +%.3f s%n", i + 1, count, (last.takenAtNanos() - first.takenAtNanos()) / 1e9);
+                    pooltag.cli.render.CgroupTable.print(snapOut, last,
+                            pooltag.cli.render.CgroupTable.select(last, pattern, top), last.rows().size());
+                    snapOut.println();
+                    snapOut.flush();
+                }
+            }
+        } finally {
+            if (output != null) {
+                snapOut.close();
+            }
+        }
+        if (json) {
+            var root = pooltag.cli.render.CgroupTable.json(last, pooltag.cli.render.CgroupTable.select(last, pattern, top));
+            root.set("growth", pooltag.cli.render.CgroupTable.growthJson(first, last));
+            pooltag.cli.render.Json.print(out, root);
+        } else {
+            pooltag.cli.render.CgroupTable.printGrowth(out, first, last, pattern);
+        }
         return 0;
     }
 

@@ -46,11 +46,28 @@ public final class PoolUsedCommand implements Callable<Integer> {
             description = "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel")
     java.nio.file.Path from;
 
+    @Option(names = "--by", paramLabel = "KEY", description = "tag (per slab cache and vmalloc caller, the default) or"
+            + " cgroup (the kernel memory the memory controller charges to each cgroup: slab, stacks, page tables,"
+            + " percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing needed)")
+    String by = "tag";
+
+    @Option(names = "--top", paramLabel = "N", description = "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})")
+    int top = 0;
+
     /** Test seam: the snapshot to show instead of the live kernel's (null: read procfs or --from). */
     java.util.function.Supplier<UsageSnapshot> source;
 
+    /** Test seam: the cgroup snapshot for --by cgroup (null: read the live memory hierarchy). */
+    java.util.function.Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroupSource;
+
     @Override
     public Integer call() {
+        if (by.equals("cgroup")) {
+            return byCgroup();
+        }
+        if (!by.equals("tag")) {
+            throw new PooltagException("--by takes tag or cgroup, got '" + by + "'");
+        }
         PoolUsedQuery query;
         try {
             query = PoolUsedQuery.parse(flags, tagString);
@@ -66,6 +83,30 @@ public final class PoolUsedCommand implements Callable<Integer> {
             Json.print(out, PoolUsedTable.json(result));
         } else {
             PoolUsedTable.print(out, result);
+        }
+        return 0;
+    }
+
+    private int byCgroup() {
+        if (from != null) {
+            throw new PooltagException("--by cgroup reads the live memory hierarchy; --from is for Windows captures");
+        }
+        if (flags != null && !flags.matches("0*[01]?")) {
+            throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
+        }
+        if (top < 0) {
+            throw new PooltagException("--top must be 0 or more, got " + top);
+        }
+        pooltag.core.cgroup.CgroupSnapshot s = cgroupSource != null ? cgroupSource.get()
+                : pooltag.linux.cgroup.CgroupKernelMemory.live().take();
+        pooltag.core.tag.TagPattern pattern = tagString == null ? pooltag.core.tag.TagPattern.any()
+                : pooltag.core.tag.TagPattern.of(tagString);
+        var rows = pooltag.cli.render.CgroupTable.select(s, pattern, top);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows));
+        } else {
+            pooltag.cli.render.CgroupTable.print(out, s, rows, s.rows().size());
         }
         return 0;
     }

@@ -40,7 +40,7 @@ public final class CgroupKernelMemory {
     static final List<KernelMemoryKind> V2_KINDS = List.of(KernelMemoryKind.SLAB_RECLAIMABLE,
             KernelMemoryKind.SLAB_UNRECLAIMABLE, KernelMemoryKind.KERNEL_STACK, KernelMemoryKind.PAGETABLES,
             KernelMemoryKind.PERCPU, KernelMemoryKind.SOCK, KernelMemoryKind.VMALLOC);
-    static final List<KernelMemoryKind> V1_KINDS = List.of(KernelMemoryKind.SOCK, KernelMemoryKind.KMEM);
+    static final List<KernelMemoryKind> V1_KINDS = List.of(KernelMemoryKind.KMEM, KernelMemoryKind.SOCK);
 
     private final CgroupHierarchy hierarchy;
 
