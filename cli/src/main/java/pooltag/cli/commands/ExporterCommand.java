@@ -19,7 +19,9 @@ import pooltag.linux.procfs.ProcfsSource;
 @Command(name = "exporter", sortOptions = false,
         description = {"Prometheus exporter: per-tag gauges pooltag_tag_live_objects and",
                 "pooltag_tag_bytes (labels tag, kind, pool) from /proc/slabinfo,",
-                "/sys/kernel/slab and /proc/vmallocinfo.",
+                "/sys/kernel/slab and /proc/vmallocinfo, and pooltag_cgroup_kernel_bytes",
+                "(labels cgroup, kind): kernel memory charged to each cgroup itself, from",
+                "the memory controller's accounting files (top --top-cgroups + other).",
                 "Values are read fresh at every scrape (no background polling;",
                 "concurrent scrapes take turns).",
                 "Cardinality is bounded: the top N tags by bytes keep their names, every",
@@ -48,6 +50,14 @@ public final class ExporterCommand implements Callable<Integer> {
             + " per cache and call site, and the loss counters, from a private tracing session (kmem events)")
     boolean trace;
 
+    @Option(names = "--top-cgroups", paramLabel = "N", description = "cgroups exported by path in"
+            + " pooltag_cgroup_kernel_bytes, by own kernel bytes; the rest are summed into cgroup=\"other\""
+            + " (default: ${DEFAULT-VALUE}; at most (N+1) x 7 series on cgroup v2, (N+1) x 2 on v1)")
+    int topCgroups = 20;
+
+    @Option(names = "--no-cgroups", description = "leave out pooltag_cgroup_kernel_bytes")
+    boolean noCgroups;
+
     @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
@@ -59,15 +69,30 @@ public final class ExporterCommand implements Callable<Integer> {
         InetSocketAddress addr = ListenAddress.parse(listen);
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
         source.take(); // fail now, with the permission message, rather than at the first scrape
+        if (topCgroups < 1) {
+            throw new PooltagException("--top-cgroups must be at least 1 (was " + topCgroups + ")");
+        }
+        java.util.function.Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroups = null;
+        String cgroupNote = "";
+        if (!noCgroups) {
+            try {
+                pooltag.linux.cgroup.CgroupKernelMemory mem = pooltag.linux.cgroup.CgroupKernelMemory.live();
+                mem.take(); // as for procfs: fail at start, not at the first scrape
+                cgroups = mem::take;
+                cgroupNote = "; top " + topCgroups + " cgroups by kernel bytes (" + mem.hierarchy().describe() + ")";
+            } catch (PooltagException e) {
+                spec.commandLine().getErr().println("pooltag exporter: no cgroup series: " + e.getMessage());
+            }
+        }
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
         TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Exporter exporter = Exporter.start(addr, source::take, feed, top)) {
+        try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups)) {
             // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
             err.println("pooltag exporter: serving http://" + ListenAddress.authority(addr, exporter.port())
-                    + "/metrics (top " + top + " tags by bytes + other; read at each scrape)"
+                    + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
                     + (feed != null ? "; tracing kmem events for pooltag_trace_*" : ""));
             if (!addr.getAddress().isLoopbackAddress()) {
                 err.println("pooltag exporter: listening beyond loopback: anyone who can reach "

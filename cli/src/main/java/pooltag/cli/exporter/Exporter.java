@@ -29,8 +29,23 @@ public final class Exporter implements AutoCloseable {
      */
     public static Exporter start(InetSocketAddress listen, Supplier<UsageSnapshot> usage, Supplier<UsageSnapshot> trace,
                                  int top) throws IOException {
+        return start(listen, usage, trace, top, null, 0);
+    }
+
+    /**
+     * Starts serving, with the per-cgroup series.
+     *
+     * @param cgroups    fresh per-cgroup kernel memory, one call per scrape, or null (no cgroup series)
+     * @param topCgroups cgroups exported by path; the rest are summed into cgroup="other"
+     */
+    public static Exporter start(InetSocketAddress listen, Supplier<UsageSnapshot> usage, Supplier<UsageSnapshot> trace,
+                                 int top, Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroups, int topCgroups)
+            throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new TagCollector(usage, trace, top));
+        if (cgroups != null) {
+            registry.register(new CgroupCollector(cgroups, topCgroups));
+        }
         HTTPServer server = HTTPServer.builder().inetAddress(listen.getAddress()).port(listen.getPort())
                 .registry(registry).buildAndStart();
         return new Exporter(server);
