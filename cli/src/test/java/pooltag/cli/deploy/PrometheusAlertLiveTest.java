@@ -62,7 +62,7 @@ class PrometheusAlertLiveTest {
         Process prom = null;
         Process leaker = null;
         try (Exporter exporter = Exporter.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ProcfsSource.live()::take, null, 50)) {
+                ProcfsSource.live()::take, null, 50, pooltag.linux.cgroup.CgroupKernelMemory.live()::take, 20)) {
             int promPort = freePort();
             Files.writeString(tmp.resolve("prometheus.yml"), """
                     global:

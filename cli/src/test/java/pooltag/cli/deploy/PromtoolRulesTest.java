@@ -21,7 +21,7 @@ class PromtoolRulesTest {
         Path deploy = Tools.deployDir();
         Tools.Result r = Tools.run(deploy, 60, promtool.toString(), "check", "rules", "pooltag-rules.yml");
         assertEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("SUCCESS: 3 rules found"), r.output());
+        assertTrue(r.output().contains("SUCCESS: 4 rules found"), r.output());
     }
 
     @Test
@@ -46,5 +46,22 @@ class PromtoolRulesTest {
         Tools.Result r = Tools.run(tmp, 60, promtool.toString(), "test", "rules", "tests/pooltag-rules.test.yml");
         assertNotEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("alertname: PooltagTagGrowing"), r.output());
+    }
+
+    @Test
+    void ruleUnitTestsFailWhenTheCgroupRuleIsBroken(@TempDir Path tmp) throws Exception {
+        Path promtool = Tools.require("promtool", "prometheus");
+        Path deploy = Tools.deployDir();
+        // Control: charging the children back to the parent (no cgroup filter) must not pass: break the rule so it
+        // also watches reclaimable slab, and the scanning pod fires where the test expects only the leaky one.
+        String rules = Files.readString(deploy.resolve("pooltag-rules.yml"));
+        String broken = rules.replace("cgroup!=\"other\",kind!=\"slab_reclaimable\"", "cgroup!=\"other\"");
+        assertNotEquals(rules, broken);
+        Files.writeString(tmp.resolve("pooltag-rules.yml"), broken);
+        Files.createDirectories(tmp.resolve("tests"));
+        Files.copy(deploy.resolve("tests/pooltag-rules.test.yml"), tmp.resolve("tests/pooltag-rules.test.yml"));
+        Tools.Result r = Tools.run(tmp, 60, promtool.toString(), "test", "rules", "tests/pooltag-rules.test.yml");
+        assertNotEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("alertname: PooltagCgroupKernelGrowing"), r.output());
     }
 }
