@@ -47,19 +47,33 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "suspects in the table (default ${DEFAULT-VALUE})")
     int top;
 
+    @Option(names = "--tag-by", paramLabel = "KINDS", defaultValue = "cache,site",
+            description = "cache,site (default), or cgroup: also charge every allocation to the cgroup of the task"
+                    + " that made it (memory hierarchy path; [hardirq], [softirq], [kernel thread] of their own), rank"
+                    + " cgroups with the tags and list the top 3 cgroups under each suspect")
+    String tagBy;
+
+    @Option(names = "--by", paramLabel = "KIND", description = "cgroup: rank cgroups only (implies --tag-by cgroup)")
+    String by;
+
     @Override
     public Integer call() throws InterruptedException {
         Duration d = RecordCommand.parseDuration(duration);
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err);
+        java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
+        boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
+        RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
+        Hunter.Result res = Hunter.hunt(d, options, json ? null : System.err,
+                cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null);
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
+        var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
         if (json) {
-            Json.print(out, HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss));
+            Json.print(out, HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares));
         } else {
-            HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top);
+            HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top, shares);
         }
         if (collapsed != null) {
             try {
@@ -69,5 +83,30 @@ public final class HuntCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The kinds ranked: cache and site by default; cgroup added by --tag-by cgroup; cgroup alone with --by cgroup. */
+    java.util.Set<pooltag.core.tag.TagKind> rankedKinds() {
+        if (by != null) {
+            if (!by.equals("cgroup")) {
+                throw new PooltagException("--by takes cgroup, got '" + by + "'");
+            }
+            return java.util.Set.of(pooltag.core.tag.TagKind.CGROUP);
+        }
+        java.util.Set<pooltag.core.tag.TagKind> kinds = new java.util.LinkedHashSet<>();
+        for (String k : tagBy.split(",")) {
+            switch (k.trim()) {
+                case "cache" -> kinds.add(pooltag.core.tag.TagKind.CACHE);
+                case "site" -> kinds.add(pooltag.core.tag.TagKind.SITE);
+                case "cgroup" -> {
+                    kinds.add(pooltag.core.tag.TagKind.CGROUP);
+                    kinds.add(pooltag.core.tag.TagKind.CACHE);
+                    kinds.add(pooltag.core.tag.TagKind.SITE);
+                }
+                default -> throw new PooltagException("--tag-by takes cache, site or cgroup (comma-separated), got '"
+                        + k + "'");
+            }
+        }
+        return kinds;
     }
 }

@@ -91,6 +91,11 @@ public final class PoolUsedCommand implements Callable<Integer> {
         if (from != null) {
             throw new PooltagException("--by cgroup reads the live memory hierarchy; --from is for Windows captures");
         }
+        if (tagString == null && flags != null && !flags.matches("[0-9a-fA-Fx]+")) {
+            // pooltag poolused --by cgroup '/kubepods/*': a single argument that is not flags is the pattern
+            tagString = flags;
+            flags = null;
+        }
         if (flags != null && !flags.matches("0*[01]?")) {
             throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
         }

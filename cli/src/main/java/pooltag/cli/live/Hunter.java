@@ -51,10 +51,22 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
+        return hunt(duration, options, progress, null);
+    }
+
+    /**
+     * @param cgroups when not null, every allocation is also tagged by the cgroup of the task that made it
+     *                ({@code --tag-by cgroup}); resolved on the merge thread
+     */
+    public static Result hunt(Duration duration, RankOptions options, PrintStream progress,
+                              pooltag.core.ledger.CgroupResolver cgroups) throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
         try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledger -> {
+            if (cgroups != null) {
+                ledger.tagByCgroup(cgroups); // the tap is made before the session starts: no event yet
+            }
             armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
             return armer[0];
         })) {

@@ -22,6 +22,15 @@ public final class HuntReportView {
 
     public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
                             int maxSuspects) {
+        text(out, r, symbols, armedSites, loss, maxSuspects, null);
+    }
+
+    /**
+     * @param cgroups per suspect (in {@code r.suspects()} order), the cgroups holding its outstanding bytes; null or
+     *                empty lists when the hunt did not tag by cgroup
+     */
+    public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
+                            int maxSuspects, List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
         out.printf(Locale.ROOT, "Hunt over %.1f s: %d events, %d lost, %d unpaired frees, %d double allocations%n",
                 r.durationS(), r.events(), r.lostEvents(), r.unpairedFrees(), r.doubleAllocs());
         out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site stood out)" : String.join(", ", armedSites)));
@@ -57,6 +66,14 @@ public final class HuntReportView {
             for (String n : s.evidence().notes()) {
                 out.println("  " + n);
             }
+            List<pooltag.core.rank.CgroupShares.Share> held = cgroupsOf(r, s, cgroups);
+            if (!held.isEmpty()) {
+                StringBuilder b = new StringBuilder("  held by cgroups:");
+                for (pooltag.core.rank.CgroupShares.Share c : held) {
+                    b.append(String.format(Locale.ROOT, " %s %.0f%% (%d bytes)", c.cgroup(), 100 * c.share(), c.bytes()));
+                }
+                out.println(b);
+            }
             for (StackSummary st : s.topStacks()) {
                 out.printf("  stack %s: %d outstanding, %d bytes%n", st.stackTag(), st.outstanding(), st.bytes());
                 List<String> frames = Frames.symbolize(symbols, st.frames());
@@ -70,7 +87,21 @@ public final class HuntReportView {
         out.flush();
     }
 
+    private static List<pooltag.core.rank.CgroupShares.Share> cgroupsOf(HuntReport r, Suspect s,
+                                                                        List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
+        if (cgroups == null) {
+            return List.of();
+        }
+        int i = r.suspects().indexOf(s);
+        return i < 0 || i >= cgroups.size() ? List.of() : cgroups.get(i);
+    }
+
     public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss) {
+        return json(r, symbols, armedSites, loss, null);
+    }
+
+    public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
+                                  List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
         ObjectNode root = Json.object();
         root.put("duration_s", r.durationS());
         root.put("events", r.events());
@@ -110,6 +141,16 @@ public final class HuntReportView {
             ev.put("loss", s.evidence().loss());
             ArrayNode en = ev.putArray("notes");
             s.evidence().notes().forEach(en::add);
+            if (cgroups != null) {
+                ArrayNode cg = n.putArray("cgroups");
+                for (pooltag.core.rank.CgroupShares.Share c : cgroupsOf(r, s, cgroups)) {
+                    ObjectNode cn = cg.addObject();
+                    cn.put("cgroup", c.cgroup());
+                    cn.put("outstanding", c.outstanding());
+                    cn.put("bytes", c.bytes());
+                    cn.put("share", c.share());
+                }
+            }
             ArrayNode stacks = n.putArray("stacks");
             for (StackSummary st : s.topStacks()) {
                 ObjectNode sn = stacks.addObject();

@@ -120,6 +120,7 @@ public final class SuspectRanker {
                     case SITE -> siteTag;
                     case MODULE -> ledger.moduleOfSite(siteTag);
                     case STACK -> stackId;
+                    case CGROUP -> ledger.cgroupAt(addr);
                     default -> -1;
                 };
                 if (tagId < 0) {
@@ -227,20 +228,29 @@ public final class SuspectRanker {
         long allocs = ledger.usage(a.kind, a.tagId, pool).allocs();
         double r = allocs <= 0 ? 1 : (double) a.mature / allocs;
         double retention = 0.5 + 0.5 * Math.min(1, 10 * r);
+        // A cgroup tag sums every allocation of its tasks: the churn of its other tags says nothing about whether
+        // the survivors leak, so turnover is not held against it.
+        boolean cgroup = a.kind == TagKind.CGROUP;
+        if (cgroup) {
+            retention = 1;
+        }
         if (retention < 1) {
             notes.add(String.format(Locale.ROOT, "high turnover: %d of %d allocations survive", a.mature, allocs));
         }
 
         int cacheTag = a.kind == TagKind.CACHE ? a.tagId : argmax(a.cacheBytes);
         String cache = ledger.tagName(TagKind.CACHE, cacheTag);
-        double[][] series = procfs.get(cache);
+        // A cgroup's survivors span many caches: one cache's /proc/slabinfo slope cannot confirm their sum.
+        double[][] series = cgroup ? null : procfs.get(cache);
         double confirmation;
         List<Double> pSec = new ArrayList<>();
         List<Long> pLive = new ArrayList<>();
         double confirm = Double.NaN;
         if (series == null) {
             confirmation = UNKNOWN_CONFIRMATION;
-            notes.add("no /proc/slabinfo series for cache " + cache + " to confirm the growth");
+            notes.add(cgroup ? "a cgroup's allocations span many caches: its growth is not cross-checked against"
+                    + " /proc/slabinfo (see poolused --by cgroup for the kernel's own accounting)"
+                    : "no /proc/slabinfo series for cache " + cache + " to confirm the growth");
         } else {
             int n = series[0].length;
             double[] x = new double[n];

@@ -25,7 +25,9 @@ import pooltag.core.ledger.CgroupResolver;
  * <p><b>Exits, pid reuse, moves.</b> Once per {@link #REVALIDATE_NANOS} of event time the table is checked: a task
  * whose {@code /proc/<pid>/stat} is gone is dropped (an exit), one whose start time changed is dropped (the pid was
  * reused: the next event re-reads it), one whose cgroup changed gets its new cgroup (a task moved into a
- * container's cgroup). Between checks an event of a moved task is charged to its old cgroup: at most one period.
+ * container's cgroup). Between checks an event of a moved task is charged to its old cgroup, and a pid found gone is
+ * answered {@code [exited]} without another read (a new task that reuses it that soon is charged there too): at most
+ * one period each.
  *
  * <p><b>Costs.</b> Per event: a context-bit test and one probe of an open-addressing {@code int} table, no
  * allocation. Per new task: two small file reads. Per check: two file reads per known task. At most
@@ -122,16 +124,24 @@ public final class PidCgroupResolver implements CgroupResolver {
             return ids[i];
         }
         long[] stat = stat(pid);
+        int id;
+        long start;
         if (stat == null) {
+            // Gone before we looked (events arrive up to a second late). Remembered as exited until the next
+            // check, so its remaining events cost a probe, not a failed file read each.
             exitedBeforeRead++;
-            return EXITED;
+            id = EXITED;
+            start = -1;
+        } else {
+            id = (stat[0] & PF_KTHREAD) != 0 ? KERNEL_THREAD : readCgroup(pid);
+            start = stat[1];
+            if (id == EXITED) {
+                exitedBeforeRead++;
+                start = -1;
+            } else {
+                resolved++;
+            }
         }
-        int id = (stat[0] & PF_KTHREAD) != 0 ? KERNEL_THREAD : readCgroup(pid);
-        if (id == EXITED) {
-            exitedBeforeRead++;
-            return EXITED;
-        }
-        resolved++;
         if (size >= MAX_TASKS) {
             pids = newKeys();
             size = 0;
@@ -140,9 +150,11 @@ public final class PidCgroupResolver implements CgroupResolver {
         }
         pids[i] = pid;
         ids[i] = id;
-        starts[i] = stat[1];
+        starts[i] = start;
         size++;
-        remember(pid, stat[1], id);
+        if (id != EXITED) {
+            remember(pid, start, id);
+        }
         return id;
     }
 
@@ -180,6 +192,9 @@ public final class PidCgroupResolver implements CgroupResolver {
             int pid = oPids[s];
             if (pid == EMPTY) {
                 continue;
+            }
+            if (oIds[s] == EXITED) {
+                continue; // forget it: a new task with this pid is read afresh
             }
             long[] stat = stat(pid);
             if (stat == null) {
