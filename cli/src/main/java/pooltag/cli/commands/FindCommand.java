@@ -58,6 +58,15 @@ public final class FindCommand implements Callable<Integer> {
     @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
     boolean showAddresses;
 
+    @Option(names = "--tag-by", paramLabel = "KIND", description = "cgroup: also show the cgroup each allocation is"
+            + " charged to (the allocating task's memory cgroup; [softirq], [kernel thread], ... of their own) and"
+            + " whether it is memcg-accounted")
+    String tagBy;
+
+    @Option(names = "--cgroup", paramLabel = "PATTERN", description = "with --tag-by cgroup: only allocations of"
+            + " cgroups matching PATTERN (* and ?)")
+    String cgroupPattern;
+
     @Override
     public Integer call() throws InterruptedException {
         Addresses addresses = Addresses.forUser(showAddresses);
@@ -68,10 +77,22 @@ public final class FindCommand implements Callable<Integer> {
             throw new PooltagException("--pool " + e.getMessage());
         }
         Duration d = RecordCommand.parseDuration(duration);
+        if (tagBy != null && !tagBy.equals("cgroup")) {
+            throw new PooltagException("--tag-by takes cgroup, got '" + tagBy + "'");
+        }
+        boolean cgroups = tagBy != null;
+        if (cgroupPattern != null && !cgroups) {
+            throw new PooltagException("--cgroup needs --tag-by cgroup");
+        }
+        pooltag.core.tag.TagPattern cgFilter = cgroupPattern == null ? null : pooltag.core.tag.TagPattern.of(cgroupPattern);
+        pooltag.core.ledger.CgroupResolver resolver = cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
         PrintWriter out = spec.commandLine().getOut();
-        try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+        try (LiveRun run = LiveRun.open(symbols, target.config(), resolver == null ? null : ledger -> {
+            ledger.tagByCgroup(resolver); // before the session starts
+            return null;
+        })) {
             if (!json) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
             }
@@ -80,7 +101,8 @@ public final class FindCommand implements Callable<Integer> {
             int id = ledger.tagId(target.kind(), target.ledgerName());
             List<Outstanding> found = id < 0 ? List.of() : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE);
             long minAge = (long) (minAgeSeconds * 1e9);
-            found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge).toList();
+            found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge
+                    && (cgFilter == null || cgFilter.matches(o.cgroup()))).toList();
             Loss loss = ledger.stats().loss();
             ProcessNames comms = new ProcessNames();
             long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
@@ -103,6 +125,10 @@ public final class FindCommand implements Callable<Integer> {
                     n.put("cache", o.cache());
                     n.put("site", o.site());
                     n.put("stack", o.stackId() < 0 ? "" : ledger.stackTag(o.stackId()));
+                    if (cgroups) {
+                        n.put("cgroup", o.cgroup());
+                        n.put("accounted", o.accounted());
+                    }
                 }
                 root.set("loss", Json.loss(loss));
                 Json.print(out, root);
@@ -116,6 +142,9 @@ public final class FindCommand implements Callable<Integer> {
                         addresses.of(o.address()), target.tag(), o.bytes(),
                         o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.of(o.pid()),
                         o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
+                if (cgroups) {
+                    out.printf("    cgroup %s, %s%n", o.cgroup(), o.accounted() ? "accounted (memcg-charged)" : "not accounted");
+                }
             }
             out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
             out.println(LossLine.of(loss));

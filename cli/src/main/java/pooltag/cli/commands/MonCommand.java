@@ -86,7 +86,8 @@ public final class MonCommand implements Callable<Integer> {
     boolean trace;
 
     @Option(names = "--tag-by", paramLabel = "KIND", description = "with --trace: cache (procfs Diff and Bytes, traced"
-            + " Allocs and Frees) or site (call sites as tags; every column from the trace) (default: ${DEFAULT-VALUE})")
+            + " Allocs and Frees), site (call sites as tags; every column from the trace) or cgroup (the allocating"
+            + " task's memory cgroup; every column from the trace) (default: ${DEFAULT-VALUE})")
     String tagBy = "cache";
 
     @Option(names = "--by", paramLabel = "KEY", description = "tag (the default) or cgroup: the kernel memory the memory"
@@ -126,7 +127,12 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-mon-trace")) {
+        pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP
+                ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), resolver == null ? null : ledger -> {
+            ledger.tagByCgroup(resolver); // before the session starts
+            return null;
+        }, "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
@@ -144,10 +150,15 @@ public final class MonCommand implements Callable<Integer> {
         TagKind kind = switch (tagBy) {
             case "cache" -> TagKind.CACHE;
             case "site" -> TagKind.SITE;
-            default -> throw new PooltagException("--tag-by takes cache or site, got '" + tagBy + "'");
+            case "cgroup" -> TagKind.CGROUP;
+            default -> throw new PooltagException("--tag-by takes cache, site or cgroup, got '" + tagBy + "'");
         };
         if (kind == TagKind.SITE && !trace) {
             throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
+        }
+        if (kind == TagKind.CGROUP && !trace) {
+            throw new PooltagException("--tag-by cgroup needs --trace (for the kernel's own per-cgroup accounting,"
+                    + " without tracing: mon --by cgroup --batch)");
         }
         return kind;
     }
@@ -157,8 +168,11 @@ public final class MonCommand implements Callable<Integer> {
      * unresolved sites' addresses hidden.
      */
     Supplier<UsageSnapshot> tracedSource(LiveFeed feed, TagKind kind) {
+        if (kind == TagKind.CGROUP) {
+            return () -> feed.snapshot(kind); // cgroup paths, never kernel addresses: nothing to mask
+        }
         if (kind == TagKind.SITE) {
-            return () -> redacted(feed.snapshot(TagKind.SITE));
+            return () -> redacted(feed.snapshot(kind));
         }
         ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));

@@ -48,7 +48,8 @@ public final class LiveLedger implements AllocEventConsumer {
      */
     public void onTick() {
         long now = System.nanoTime();
-        if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
+        // Not before the first event: a frame stamped 0 would make a view's first interval span the whole uptime.
+        if (lastEventNanos != 0 && now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
             ledger.publish(lastEventNanos);
             lastPublishNanos = now;
         }
