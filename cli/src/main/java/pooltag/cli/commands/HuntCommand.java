@@ -50,7 +50,8 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--tag-by", paramLabel = "KINDS", defaultValue = "cache,site",
             description = "cache,site (default), or cgroup: also charge every allocation to the cgroup of the task"
                     + " that made it (memory hierarchy path; [hardirq], [softirq], [kernel thread] of their own), rank"
-                    + " cgroups with the tags and list the top 3 cgroups under each suspect")
+                    + " cgroups with the tags and list the top 3 cgroups under each suspect; cgroup,cache or cgroup,site:"
+                    + " rank (cgroup, tag) pairs, printed tag@cgroup")
     String tagBy;
 
     @Option(names = "--by", paramLabel = "KIND", description = "cgroup: rank cgroups only (implies --tag-by cgroup)")
@@ -94,18 +95,19 @@ public final class HuntCommand implements Callable<Integer> {
             return java.util.Set.of(pooltag.core.tag.TagKind.CGROUP);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = new java.util.LinkedHashSet<>();
-        for (String k : tagBy.split(",")) {
-            switch (k.trim()) {
-                case "cache" -> kinds.add(pooltag.core.tag.TagKind.CACHE);
-                case "site" -> kinds.add(pooltag.core.tag.TagKind.SITE);
-                case "cgroup" -> {
-                    kinds.add(pooltag.core.tag.TagKind.CGROUP);
-                    kinds.add(pooltag.core.tag.TagKind.CACHE);
-                    kinds.add(pooltag.core.tag.TagKind.SITE);
-                }
-                default -> throw new PooltagException("--tag-by takes cache, site or cgroup (comma-separated), got '"
-                        + k + "'");
-            }
+        switch (tagBy.replace(" ", "")) {
+            case "cache,site", "site,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CACHE,
+                    pooltag.core.tag.TagKind.SITE));
+            case "cache" -> kinds.add(pooltag.core.tag.TagKind.CACHE);
+            case "site" -> kinds.add(pooltag.core.tag.TagKind.SITE);
+            case "cgroup" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+                    pooltag.core.tag.TagKind.CACHE, pooltag.core.tag.TagKind.SITE));
+            case "cgroup,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+                    pooltag.core.tag.TagKind.CGROUP_CACHE));
+            case "cgroup,site" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+                    pooltag.core.tag.TagKind.CGROUP_SITE));
+            default -> throw new PooltagException("--tag-by takes cache,site, cache, site, cgroup, cgroup,cache or"
+                    + " cgroup,site, got '" + tagBy + "'");
         }
         return kinds;
     }

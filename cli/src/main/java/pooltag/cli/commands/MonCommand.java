@@ -127,8 +127,8 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP
-                ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
+        pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
+                || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), resolver == null ? null : ledger -> {
             ledger.tagByCgroup(resolver); // before the session starts
             return null;
@@ -151,12 +151,15 @@ public final class MonCommand implements Callable<Integer> {
             case "cache" -> TagKind.CACHE;
             case "site" -> TagKind.SITE;
             case "cgroup" -> TagKind.CGROUP;
-            default -> throw new PooltagException("--tag-by takes cache, site or cgroup, got '" + tagBy + "'");
+            case "cgroup,cache" -> TagKind.CGROUP_CACHE;
+            case "cgroup,site" -> TagKind.CGROUP_SITE;
+            default -> throw new PooltagException("--tag-by takes cache, site, cgroup, cgroup,cache or cgroup,site, got '"
+                    + tagBy + "'");
         };
         if (kind == TagKind.SITE && !trace) {
             throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
         }
-        if (kind == TagKind.CGROUP && !trace) {
+        if ((kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE) && !trace) {
             throw new PooltagException("--tag-by cgroup needs --trace (for the kernel's own per-cgroup accounting,"
                     + " without tracing: mon --by cgroup --batch)");
         }
@@ -170,6 +173,9 @@ public final class MonCommand implements Callable<Integer> {
     Supplier<UsageSnapshot> tracedSource(LiveFeed feed, TagKind kind) {
         if (kind == TagKind.CGROUP) {
             return () -> feed.snapshot(kind); // cgroup paths, never kernel addresses: nothing to mask
+        }
+        if (kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE) {
+            return () -> redacted(feed.snapshot(kind)); // an unresolved site is an address
         }
         if (kind == TagKind.SITE) {
             return () -> redacted(feed.snapshot(kind));

@@ -95,6 +95,13 @@ public final class Ledger implements AllocEventConsumer {
     /** Cgroup tags ({@link #tagByCgroup}); empty and unused otherwise. */
     private final TagTable cgroups = new TagTable();
     private CgroupResolver cgroupResolver;
+    /** (cgroup, cache) and (cgroup, site) pair tags, named {@code tag@cgroup}; with cgroup tagging only. */
+    private final TagTable cgroupCaches = new TagTable();
+    private final TagTable cgroupSites = new TagTable();
+    private final LongIntMap cgroupCacheIds = new LongIntMap(256);
+    private final LongIntMap cgroupSiteIds = new LongIntMap(1024);
+    /** Separates a pair tag's tag from its cgroup: never in a cache or function name, so the first one splits. */
+    public static final char PAIR_SEPARATOR = '@';
     /** Cgroup tag per resolver id, -1 = not yet seen. */
     private int[] cgroupIdTag = new int[0];
     /** Owner column: bit 31 = accounted (memcg-charged), bits 0..30 = cgroup tag. */
@@ -205,6 +212,8 @@ public final class Ledger implements AllocEventConsumer {
             int cg = cgroupTagOf(e);
             t.setOwner(slot, e.accounted() ? cg | OWNER_ACCOUNTED : cg);
             cgroups.alloc(cg, pool, size);
+            cgroupCaches.alloc(pairTag(cgroupCacheIds, cgroupCaches, caches, cg, cacheTag), pool, size);
+            cgroupSites.alloc(pairTag(cgroupSiteIds, cgroupSites, sites, cg, site), pool, size);
         }
         remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
     }
@@ -232,7 +241,10 @@ public final class Ledger implements AllocEventConsumer {
         sites.free(site, pool, size);
         modules.free(siteModule[site], pool, size);
         if (cgroupResolver != null) {
-            cgroups.free(t.owner(slot) & OWNER_TAG, pool, size);
+            int cg = t.owner(slot) & OWNER_TAG;
+            cgroups.free(cg, pool, size);
+            cgroupCaches.free(pairTag(cgroupCacheIds, cgroupCaches, caches, cg, cacheTag), pool, size);
+            cgroupSites.free(pairTag(cgroupSiteIds, cgroupSites, sites, cg, site), pool, size);
         }
         int stack = t.stack(slot);
         if (stack >= 0) {
@@ -252,7 +264,10 @@ public final class Ledger implements AllocEventConsumer {
         sites.drop(site, pool, size);
         modules.drop(siteModule[site], pool, size);
         if (cgroupResolver != null) {
-            cgroups.drop(t.owner(slot) & OWNER_TAG, pool, size);
+            int cg = t.owner(slot) & OWNER_TAG;
+            cgroups.drop(cg, pool, size);
+            cgroupCaches.drop(pairTag(cgroupCacheIds, cgroupCaches, caches, cg, cacheTag), pool, size);
+            cgroupSites.drop(pairTag(cgroupSiteIds, cgroupSites, sites, cg, site), pool, size);
         }
         if (t.stack(slot) >= 0) {
             stackTags.drop(t.stack(slot), pool, size);
@@ -419,6 +434,17 @@ public final class Ledger implements AllocEventConsumer {
         String path = cgroupResolver.path(id);
         int t = cgroups.intern(path == null ? "[unresolved]" : path);
         cgroupIdTag[id] = t;
+        return t;
+    }
+
+    /** The pair tag of (cgroup tag, tag): one primitive-map probe; named {@code tag@cgroup} when first seen. */
+    private int pairTag(LongIntMap ids, TagTable pairs, TagTable of, int cg, int tag) {
+        long key = ((long) cg << 32) | (tag & 0xffffffffL);
+        int t = ids.get(key);
+        if (t == LongIntMap.MISSING) {
+            t = pairs.intern(of.names[tag] + PAIR_SEPARATOR + cgroups.names[cg]);
+            ids.put(key, t);
+        }
         return t;
     }
 
@@ -605,6 +631,13 @@ public final class Ledger implements AllocEventConsumer {
                 }
                 yield cgroups;
             }
+            case CGROUP_CACHE, CGROUP_SITE -> {
+                if (cgroupResolver == null) {
+                    throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags: tag by cgroup"
+                            + " (--tag-by " + kind.label() + ")");
+                }
+                yield kind == TagKind.CGROUP_CACHE ? cgroupCaches : cgroupSites;
+            }
             default -> throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags");
         };
     }
@@ -753,6 +786,10 @@ public final class Ledger implements AllocEventConsumer {
             case MODULE -> siteModule[table.site(slot)];
             case STACK -> table.stack(slot);
             case CGROUP -> cgroupResolver == null ? -1 : table.owner(slot) & OWNER_TAG;
+            case CGROUP_CACHE -> cgroupResolver == null ? -1 : pairTag(cgroupCacheIds, cgroupCaches, caches,
+                    table.owner(slot) & OWNER_TAG, table.cache(slot));
+            case CGROUP_SITE -> cgroupResolver == null ? -1 : pairTag(cgroupSiteIds, cgroupSites, sites,
+                    table.owner(slot) & OWNER_TAG, table.site(slot));
             default -> -1;
         };
     }
@@ -796,6 +833,7 @@ public final class Ledger implements AllocEventConsumer {
             case MODULE -> siteModule[t.site(slot)] == tagId;
             case STACK -> t.stack(slot) == tagId;
             case CGROUP -> cgroupResolver != null && (t.owner(slot) & OWNER_TAG) == tagId;
+            case CGROUP_CACHE, CGROUP_SITE -> cgroupResolver != null && outstandingTagAt(kind, t.address(slot)) == tagId;
             default -> false;
         };
     }
@@ -867,7 +905,9 @@ public final class Ledger implements AllocEventConsumer {
     public void publish(long nowNanos) {
         published = new Frame(nowNanos, stats().loss(), copy(caches, TagKind.CACHE), copy(sites, TagKind.SITE),
                 copy(modules, TagKind.MODULE), copy(stackTags, TagKind.STACK),
-                cgroupResolver == null ? null : copy(cgroups, TagKind.CGROUP));
+                cgroupResolver == null ? null : copy(cgroups, TagKind.CGROUP),
+                cgroupResolver == null ? null : copy(cgroupCaches, TagKind.CGROUP_CACHE),
+                cgroupResolver == null ? null : copy(cgroupSites, TagKind.CGROUP_SITE));
     }
 
     private KindFrame copy(TagTable t, TagKind kind) {
@@ -896,10 +936,12 @@ public final class Ledger implements AllocEventConsumer {
             case MODULE -> f.modules;
             case STACK -> f.stacks;
             case CGROUP -> f.cgroups;
+            case CGROUP_CACHE -> f.cgroupCaches;
+            case CGROUP_SITE -> f.cgroupSites;
             default -> throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags");
         };
         if (k == null) {
-            throw new IllegalArgumentException("the ledger has no cgroup tags: tag by cgroup (--tag-by cgroup)");
+            throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags: tag by cgroup (--tag-by cgroup)");
         }
         return k.toSnapshot(f.takenAtNanos, f.loss);
     }
@@ -924,6 +966,6 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     private record Frame(long takenAtNanos, Loss loss, KindFrame caches, KindFrame sites, KindFrame modules,
-                         KindFrame stacks, KindFrame cgroups) {
+                         KindFrame stacks, KindFrame cgroups, KindFrame cgroupCaches, KindFrame cgroupSites) {
     }
 }

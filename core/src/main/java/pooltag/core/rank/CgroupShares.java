@@ -57,7 +57,7 @@ public final class CgroupShares {
                     case MODULE -> ledger.moduleOfSite(siteTag);
                     case STACK -> stackId;
                     case CGROUP -> cg == -2 ? (cg = ledger.cgroupAt(addr)) : cg;
-                    default -> -1;
+                    default -> ledger.outstandingTagAt(kinds[i], addr);
                 };
                 if (tag < 0 || !contains(ids[i], tag)) {
                     continue;

@@ -120,8 +120,8 @@ public final class SuspectRanker {
                     case SITE -> siteTag;
                     case MODULE -> ledger.moduleOfSite(siteTag);
                     case STACK -> stackId;
-                    case CGROUP -> ledger.cgroupAt(addr);
-                    default -> -1;
+                    default -> ledger.outstandingTagAt(kind, addr); // cgroup and (cgroup, tag) pairs
+
                 };
                 if (tagId < 0) {
                     continue;
@@ -231,6 +231,7 @@ public final class SuspectRanker {
         // A cgroup tag sums every allocation of its tasks: the churn of its other tags says nothing about whether
         // the survivors leak, so turnover is not held against it.
         boolean cgroup = a.kind == TagKind.CGROUP;
+        // A (cgroup, tag) pair is one tag's allocations in one cgroup: judged as the tag is.
         if (cgroup) {
             retention = 1;
         }

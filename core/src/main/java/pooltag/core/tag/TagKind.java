@@ -22,7 +22,11 @@ public enum TagKind {
      * or a context that has none: {@code [hardirq]}, {@code [softirq]}, {@code [nmi]}, {@code [kernel thread]},
      * {@code [exited]} (the task was gone before its cgroup was read). Never guessed.
      */
-    CGROUP("cgroup");
+    CGROUP("cgroup"),
+    /** A (cgroup, cache) pair, printed {@code cache@cgroup}: {@code kmalloc-cg-1k@/kubepods/pod1}. */
+    CGROUP_CACHE("cgroup,cache"),
+    /** A (cgroup, call site) pair, printed {@code site@cgroup}: {@code alloc_pipe_info@/kubepods/pod1}. */
+    CGROUP_SITE("cgroup,site");
 
     private final String label;
 

@@ -121,4 +121,27 @@ class LedgerCgroupTest {
             assertEquals(i % 3 == 0 ? b : ledger.tagId(TagKind.CGROUP, "/pods/a"), ledger.cgroupAt(addr(i)), "block " + i);
         }
     }
+
+    @Test
+    void cgroupCacheAndSitePairsSplitOneTagByContainer() {
+        ledger.tagByCgroup(byPid);
+        for (int i = 0; i < 5; i++) {
+            f.kmalloc(i + 1, 0, 100, addr(i), PIPE_FN, 192);
+        }
+        for (int i = 5; i < 12; i++) {
+            f.kmalloc(i + 1, 0, 200, addr(i), PIPE_FN, 192);
+        }
+        f.free(50, 0, 100, addr(6)); // a /pods/b block freed by a /pods/a task: leaves the /pods/b pair
+        int a = ledger.tagId(TagKind.CGROUP_SITE, "alloc_pipe_info@/pods/a");
+        int b = ledger.tagId(TagKind.CGROUP_SITE, "alloc_pipe_info@/pods/b");
+        assertEquals(5, ledger.usage(TagKind.CGROUP_SITE, a, Pool.NONPAGED).live());
+        assertEquals(6, ledger.usage(TagKind.CGROUP_SITE, b, Pool.NONPAGED).live());
+        assertEquals(1, ledger.usage(TagKind.CGROUP_SITE, b, Pool.NONPAGED).frees());
+        int cb = ledger.tagId(TagKind.CGROUP_CACHE, "kmalloc-192@/pods/b");
+        assertEquals(6 * 192, ledger.usage(TagKind.CGROUP_CACHE, cb, Pool.NONPAGED).bytes());
+        assertEquals(b, ledger.outstandingTagAt(TagKind.CGROUP_SITE, addr(7)));
+        assertEquals(6, ledger.outstanding(TagKind.CGROUP_SITE, b, 100).size());
+        ledger.publish(100);
+        assertEquals(2, ledger.snapshot(TagKind.CGROUP_CACHE).rows().size());
+    }
 }
