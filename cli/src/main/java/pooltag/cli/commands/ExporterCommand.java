@@ -55,6 +55,11 @@ public final class ExporterCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}; at most (N+1) x 7 series on cgroup v2, (N+1) x 2 on v1)")
     int topCgroups = 20;
 
+    @Option(names = "--tag-by", paramLabel = "KIND", description = "with --trace, cgroup: also export"
+            + " pooltag_trace_cgroup_outstanding_bytes{cgroup,tag,pool}, traced bytes still outstanding per (cgroup of"
+            + " the allocating task, cache), top --top pairs + other")
+    String tagBy;
+
     @Option(names = "--no-cgroups", description = "leave out pooltag_cgroup_kernel_bytes")
     boolean noCgroups;
 
@@ -85,10 +90,15 @@ public final class ExporterCommand implements Callable<Integer> {
             }
         }
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
+        if (tagBy != null && (!tagBy.equals("cgroup") || !trace)) {
+            throw new PooltagException("--tag-by takes cgroup, with --trace (got '" + tagBy + "'"
+                    + (trace ? "" : ", without --trace") + ")");
+        }
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open(tagBy != null) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups)) {
+        try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups,
+                feed == null ? null : feed.cgroupPairs())) {
             // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
             err.println("pooltag exporter: serving http://" + ListenAddress.authority(addr, exporter.port())

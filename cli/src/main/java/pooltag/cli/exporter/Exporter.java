@@ -41,10 +41,23 @@ public final class Exporter implements AutoCloseable {
     public static Exporter start(InetSocketAddress listen, Supplier<UsageSnapshot> usage, Supplier<UsageSnapshot> trace,
                                  int top, Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroups, int topCgroups)
             throws IOException {
+        return start(listen, usage, trace, top, cgroups, topCgroups, null);
+    }
+
+    /**
+     * @param tracePairs the ledger's published (cgroup, cache) snapshot for
+     *                   {@code pooltag_trace_cgroup_outstanding_bytes}, or null (no --tag-by cgroup)
+     */
+    public static Exporter start(InetSocketAddress listen, Supplier<UsageSnapshot> usage, Supplier<UsageSnapshot> trace,
+                                 int top, Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroups, int topCgroups,
+                                 Supplier<UsageSnapshot> tracePairs) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new TagCollector(usage, trace, top));
         if (cgroups != null) {
             registry.register(new CgroupCollector(cgroups, topCgroups));
+        }
+        if (tracePairs != null) {
+            registry.register(new TraceCgroupCollector(tracePairs, top));
         }
         HTTPServer server = HTTPServer.builder().inetAddress(listen.getAddress()).port(listen.getPort())
                 .registry(registry).buildAndStart();

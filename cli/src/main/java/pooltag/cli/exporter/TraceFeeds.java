@@ -26,6 +26,11 @@ public final class TraceFeeds {
     public interface Feed extends Supplier<UsageSnapshot>, AutoCloseable {
         @Override
         void close();
+
+        /** The published (cgroup, cache) pairs, or null when the feed does not tag by cgroup. */
+        default Supplier<UsageSnapshot> cgroupPairs() {
+            return null;
+        }
     }
 
     private TraceFeeds() {
@@ -33,7 +38,16 @@ public final class TraceFeeds {
 
     /** Starts tracing all kmem events of this kernel (needs root); the first scrapes may see no tags yet. */
     public static Feed open() {
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-exporter-trace"));
+        return open(false);
+    }
+
+    /** @param byCgroup also tag allocations by the allocating task's cgroup (see {@link Feed#cgroupPairs()}) */
+    public static Feed open(boolean byCgroup) {
+        pooltag.core.ledger.CgroupResolver resolver = byCgroup ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), resolver == null ? null : ledger -> {
+            ledger.tagByCgroup(resolver); // before the session starts
+            return null;
+        }, "pooltag-exporter-trace"), byCgroup);
     }
 
     /** Cache and site rows of one published frame (both kinds are copied by the same publish, with one loss). */
@@ -51,9 +65,16 @@ public final class TraceFeeds {
 
     private static final class LedgerFeed implements Feed {
         private final LiveFeed live;
+        private final boolean byCgroup;
 
-        LedgerFeed(LiveFeed live) {
+        LedgerFeed(LiveFeed live, boolean byCgroup) {
             this.live = live;
+            this.byCgroup = byCgroup;
+        }
+
+        @Override
+        public Supplier<UsageSnapshot> cgroupPairs() {
+            return byCgroup ? () -> live.snapshot(TagKind.CGROUP_CACHE) : null;
         }
 
         @Override
