@@ -12,7 +12,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import pooltag.cli.render.Redact;
+import pooltag.engine.publish.Redact;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
