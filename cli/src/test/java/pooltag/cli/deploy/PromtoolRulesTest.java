@@ -34,34 +34,30 @@ class PromtoolRulesTest {
 
     @Test
     void ruleUnitTestsFailWhenTheGrowthRuleIsBroken(@TempDir Path tmp) throws Exception {
-        Path promtool = Tools.require("promtool", "prometheus");
-        Path deploy = Tools.deployDir();
         // Control: a threshold of 1 TiB/h never fires, so the tests that expect the filp alert must fail.
-        String rules = Files.readString(deploy.resolve("pooltag-rules.yml"));
-        String broken = rules.replace("> 1048576 / 3600", "> 1099511627776 / 3600");
-        assertNotEquals(rules, broken);
-        Files.writeString(tmp.resolve("pooltag-rules.yml"), broken);
-        Files.createDirectories(tmp.resolve("tests"));
-        Files.copy(deploy.resolve("tests/pooltag-rules.test.yml"), tmp.resolve("tests/pooltag-rules.test.yml"));
-        Tools.Result r = Tools.run(tmp, 60, promtool.toString(), "test", "rules", "tests/pooltag-rules.test.yml");
-        assertNotEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("alertname: PooltagTagGrowing"), r.output());
+        assertBrokenRuleFails(tmp, "> 1048576 / 3600", "> 1099511627776 / 3600", "PooltagTagGrowing");
     }
 
     @Test
     void ruleUnitTestsFailWhenTheCgroupRuleIsBroken(@TempDir Path tmp) throws Exception {
+        // Control: a rule that also watches reclaimable slab fires for the scanning pod, where the tests expect only
+        // the leaky one.
+        assertBrokenRuleFails(tmp, "cgroup!=\"other\",kind!=\"slab_reclaimable\"", "cgroup!=\"other\"",
+                "PooltagCgroupKernelGrowing");
+    }
+
+    /** The deployed tests, run against the rules with {@code from} replaced by {@code to}, fail on {@code alert}. */
+    private static void assertBrokenRuleFails(Path tmp, String from, String to, String alert) throws Exception {
         Path promtool = Tools.require("promtool", "prometheus");
         Path deploy = Tools.deployDir();
-        // Control: charging the children back to the parent (no cgroup filter) must not pass: break the rule so it
-        // also watches reclaimable slab, and the scanning pod fires where the test expects only the leaky one.
         String rules = Files.readString(deploy.resolve("pooltag-rules.yml"));
-        String broken = rules.replace("cgroup!=\"other\",kind!=\"slab_reclaimable\"", "cgroup!=\"other\"");
+        String broken = rules.replace(from, to);
         assertNotEquals(rules, broken);
         Files.writeString(tmp.resolve("pooltag-rules.yml"), broken);
         Files.createDirectories(tmp.resolve("tests"));
         Files.copy(deploy.resolve("tests/pooltag-rules.test.yml"), tmp.resolve("tests/pooltag-rules.test.yml"));
         Tools.Result r = Tools.run(tmp, 60, promtool.toString(), "test", "rules", "tests/pooltag-rules.test.yml");
         assertNotEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().contains("alertname: PooltagCgroupKernelGrowing"), r.output());
+        assertTrue(r.output().contains("alertname: " + alert), r.output());
     }
 }
