@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +38,9 @@ public final class ExporterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
     String listen = "127.0.0.1:9464";
 
@@ -60,7 +64,7 @@ public final class ExporterCommand implements Callable<Integer> {
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
         source.take(); // fail now, with the permission message, rather than at the first scrape
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions()) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top)) {

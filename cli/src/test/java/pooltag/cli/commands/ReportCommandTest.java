@@ -113,6 +113,35 @@ class ReportCommandTest {
     }
 
     @Test
+    void aCapBelowTheOutstandingCountEvictsTheOldestAndSaysHowMany() throws Exception {
+        CliRun r = CliRun.of("report", "--json", "--max-outstanding", "16", BENCH);
+        assertEquals(0, r.exit(), r.err());
+        JsonNode d = new ObjectMapper().readTree(r.out());
+        long outstanding = d.at("/pairing/outstanding").asLong();
+        long evicted = d.at("/loss/evictedOutstanding").asLong();
+        assertTrue(outstanding <= 16, "outstanding " + outstanding);
+        assertEquals(16, d.at("/loss/maxOutstanding").asLong());
+        assertEquals(23586, d.at("/pairing/allocs").asLong(), "every allocation is still counted");
+        // Without the cap 641 stay outstanding; the frees of evicted blocks now find nothing to pair with.
+        assertEquals(641 - outstanding, evicted - (d.at("/loss/unpairedFrees").asLong() - 80));
+        long live = 0;
+        for (JsonNode t : d.get("tags")) {
+            live += t.get("outstanding").asLong();
+        }
+        assertEquals(outstanding, live);
+        CliRun text = CliRun.of("report", "--max-outstanding", "16", BENCH);
+        assertTrue(text.out().contains("evicted outstanding " + evicted + " (cap 16)"), text.out());
+    }
+
+    @Test
+    void aBadCapIsOneLineNamingTheOption() {
+        CliRun r = CliRun.of("report", "--max-outstanding", "lots", REAL);
+        assertEquals(2, r.exit());
+        assertEquals("pooltag: bad --max-outstanding 'lots': expected a count such as 500000, 500k or 2M",
+                r.err().strip());
+    }
+
+    @Test
     void textPrintsTheSameRowsAndTheLoss() {
         CliRun r = CliRun.of("report", REAL);
         assertEquals(0, r.exit(), r.err());
