@@ -24,6 +24,7 @@ import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 
 /**
  * What the ledger answers after a run, over {@code outstanding} allocations spread over 10 s from 61 call sites and
@@ -48,7 +49,9 @@ public class LedgerQueryBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        ledger = new Ledger(new LedgerBenchmark.Catalog(), new LedgerBenchmark.Symbols(), outstanding);
+        // Linux's policy, as every live ledger has it: the ranking looks for reclaimable constructors on the stacks.
+        ledger = new Ledger(new LedgerBenchmark.Catalog(), new LedgerBenchmark.Symbols(),
+                KmemTagPolicy.ledgerOptions().withExpectedOutstanding(outstanding));
         LedgerBenchmark.View view = new LedgerBenchmark.View();
         long[][] stacks = new long[LedgerBenchmark.STACKS][12];
         for (int s = 0; s < stacks.length; s++) {
