@@ -2,11 +2,13 @@ package pooltag.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.LedgerOptions;
+import pooltag.linux.kmem.KmemTagPolicy;
 
 class MaxOutstandingOptionTest {
     @Test
@@ -25,6 +27,17 @@ class MaxOutstandingOptionTest {
         assertThrows(PooltagException.class, () -> MaxOutstandingOption.parse("99999999999M"));
         assertThrows(PooltagException.class, () -> MaxOutstandingOption.parse("-5"));
         assertThrows(PooltagException.class, () -> MaxOutstandingOption.parse("1.5M"));
+    }
+
+    @Test
+    void theLedgersOfTracingCommandsCarryLinuxsTagPolicy() {
+        MaxOutstandingOption o = new MaxOutstandingOption();
+        o.value = "500k";
+        LedgerOptions l = o.ledgerOptions();
+        assertEquals(KmemTagPolicy.POLICY, l.policy());
+        assertEquals(500_000, l.maxOutstanding());
+        assertTrue(l.policy().untraceableCaches().contains("maple_node"));
+        assertTrue(l.policy().reclaimableConstructors().contains("__d_alloc"));
     }
 
     @Test
