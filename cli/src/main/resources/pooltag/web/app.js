@@ -141,6 +141,7 @@
     if (loss.lost_events) parts.push(loss.lost_events + ' events lost');
     if (loss.unpaired_frees) parts.push(loss.unpaired_frees + ' unpaired frees');
     if (loss.skipped_records) parts.push(loss.skipped_records + ' records skipped');
+    if (loss.evicted_outstanding) parts.push(loss.evicted_outstanding + ' outstanding evicted (--max-outstanding)');
     if (loss.truncated) parts.push('input truncated');
     return parts.join(', ');
   }

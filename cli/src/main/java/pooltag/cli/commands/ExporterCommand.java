@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +39,9 @@ import pooltag.linux.procfs.ProcfsSource;
 public final class ExporterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
     String listen = "127.0.0.1:9464";
@@ -94,7 +98,7 @@ public final class ExporterCommand implements Callable<Integer> {
             throw new PooltagException("--tag-by takes cgroup, with --trace (got '" + tagBy + "'"
                     + (trace ? "" : ", without --trace") + ")");
         }
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open(tagBy != null) : null;
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions(), tagBy != null) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups,

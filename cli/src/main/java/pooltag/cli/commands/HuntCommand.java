@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,9 @@ import pooltag.core.rank.RankOptions;
 public final class HuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
@@ -66,7 +70,7 @@ public final class HuntCommand implements Callable<Integer> {
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
-        Hunter.Result res = Hunter.hunt(d, options, json ? null : System.err,
+        Hunter.Result res = Hunter.hunt(d, options, cap.ledgerOptions(), json ? null : System.err,
                 cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null);
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,6 +45,9 @@ import pooltag.linux.symbols.KernelSymbols;
 public final class MonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
@@ -129,10 +133,11 @@ public final class MonCommand implements Callable<Integer> {
         // session's shutdown hook).
         pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
                 || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), resolver == null ? null : ledger -> {
-            ledger.tagByCgroup(resolver); // before the session starts
-            return null;
-        }, "pooltag-mon-trace")) {
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), cap.ledgerOptions(),
+                resolver == null ? null : ledger -> {
+                    ledger.tagByCgroup(resolver); // before the session starts
+                    return null;
+                }, "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {

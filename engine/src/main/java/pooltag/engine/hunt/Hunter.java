@@ -11,12 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.Suspect;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
@@ -52,19 +54,25 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
-        return hunt(duration, options, progress, null);
+        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress);
+    }
+
+    /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
+            throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, null);
     }
 
     /**
      * @param cgroups when not null, every allocation is also tagged by the cgroup of the task that made it
      *                ({@code --tag-by cgroup}); resolved on the merge thread
      */
-    public static Result hunt(Duration duration, RankOptions options, PrintStream progress,
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
                               pooltag.core.ledger.CgroupResolver cgroups) throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledgerOptions, ledger -> {
             if (cgroups != null) {
                 ledger.tagByCgroup(cgroups); // the tap is made before the session starts: no event yet
             }

@@ -7,7 +7,9 @@ import java.util.function.Function;
 
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.kmem.TraceConfig;
@@ -35,12 +37,14 @@ public final class LiveRun implements AutoCloseable {
     private long stopNanos;
     private SessionStats stats;
 
-    private LiveRun(KernelSymbols symbols, TraceSession session, Function<Ledger, AllocEventConsumer> tap) {
+    private LiveRun(KernelSymbols symbols, TraceSession session, LedgerOptions options,
+                    Function<Ledger, AllocEventConsumer> tap) {
         this.symbols = symbols;
         this.session = session;
         SlabSysfs sysfs = SlabSysfs.live();
         this.procfs = new ProcfsSource(java.nio.file.Path.of("/"), false, sysfs);
-        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), sysfs), new KernelSymbolResolver(symbols));
+        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), sysfs), new KernelSymbolResolver(symbols),
+                options);
         this.consumer = new PublishingLedger(ledger, tap == null ? null : tap.apply(ledger));
     }
 
@@ -48,9 +52,18 @@ public final class LiveRun implements AutoCloseable {
      * @param tap made once the ledger exists; sees every event before the ledger (may be null)
      */
     public static LiveRun open(KernelSymbols symbols, TraceConfig config, Function<Ledger, AllocEventConsumer> tap) {
+        return open(symbols, config, KmemTagPolicy.ledgerOptions(), tap);
+    }
+
+    /**
+     * @param options the ledger's: Linux's tag policy and the cap on outstanding allocations
+     * @param tap     made once the ledger exists; sees every event before the ledger (may be null)
+     */
+    public static LiveRun open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
+                               Function<Ledger, AllocEventConsumer> tap) {
         TraceSession s = TraceSession.open(config);
         try {
-            return new LiveRun(symbols, s, tap);
+            return new LiveRun(symbols, s, options, tap);
         } catch (RuntimeException e) {
             s.close();
             throw e;
