@@ -171,7 +171,7 @@ public record InstanceOwner(long pid, long pidNamespace, long startTime) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
             for (Path p : ds) {
                 try {
-                    if (ns >= 0 && namespaceInode(p) != ns) {
+                    if (ns >= 0 && namespaceOf(p) != ns) {
                         continue;
                     }
                     s.inNamespace++;
@@ -200,6 +200,25 @@ public record InstanceOwner(long pid, long pidNamespace, long startTime) {
             }
         }
         return true;
+    }
+
+    /**
+     * The inode of a process's PID namespace, or -1 for "the namespace of this /proc" when the link is hidden: ptrace
+     * rules hide {@code ns/pid} of some processes (a non-dumpable one, even from root), but {@code status} is public,
+     * and an {@code NSpid:} line of one pid means the process lives in the /proc's own namespace. A hidden link of a
+     * process in a namespace below throws: the caller cannot tell which namespace that is.
+     */
+    private static long namespaceOf(Path process) throws IOException {
+        try {
+            return namespaceInode(process);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            if (nsPids(process).length == 1) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     /** The inode of {@code <process>/ns/pid}, a link reading {@code pid:[4026531836]}. */
@@ -231,10 +250,20 @@ public record InstanceOwner(long pid, long pidNamespace, long startTime) {
 
     /** The last {@code NSpid:} field of {@code <process>/status}: the pid inside the process's own namespace. */
     static long innermostPid(Path process) throws IOException {
+        long[] p = nsPids(process);
+        return p[p.length - 1];
+    }
+
+    /** The {@code NSpid:} fields: the process's pid in the /proc's namespace, then in each namespace below. */
+    private static long[] nsPids(Path process) throws IOException {
         for (String line : KernelFiles.read(process.resolve("status")).split("\n")) {
             if (line.startsWith("NSpid:")) {
                 String[] f = line.substring(6).trim().split("\\s+");
-                return Long.parseLong(f[f.length - 1]);
+                long[] out = new long[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    out[i] = Long.parseLong(f[i]);
+                }
+                return out;
             }
         }
         throw new IOException("no NSpid line in " + process + "/status");

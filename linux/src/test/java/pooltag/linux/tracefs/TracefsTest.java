@@ -46,6 +46,27 @@ class TracefsTest {
             Files.writeString(p.getParent().resolve("status"), "Name:\tjava\nNSpid:\t" + visiblePid
                     + (innerPid == visiblePid ? "" : "\t" + innerPid) + "\nUid:\t0\n");
         }
+
+        /** ptrace rules hide the namespace link of some processes (non-dumpable ones), even from root. */
+        void hideNamespace(long visiblePid) throws Exception {
+            Path link = root.resolve(Long.toString(visiblePid)).resolve("ns").resolve("pid");
+            Files.delete(link);
+            Files.writeString(link, "");
+        }
+    }
+
+    @Test
+    void aHiddenNamespaceLinkIsResolvedByNspidOrLeavesTheVerdictOpen(@TempDir Path tmp) throws Exception {
+        long gone = 4026533222L;
+        FakeProc proc = new FakeProc(tmp.resolve("proc"), FakeProc.INIT_NS);
+        proc.process(1, FakeProc.INIT_NS, 1, 1, "S");
+        proc.hideNamespace(1);                          // NSpid has one pid: it lives in our namespace
+        String empty = "pooltag-1-" + gone + "-5";
+        Tracefs fs = fakeTracefs(tmp.resolve("tracing"), empty);
+        assertEquals(java.util.Map.of(empty, InstanceOwner.Verdict.Kind.DEAD), verdicts(fs, proc.root));
+        proc.process(960, 4026533555L, 3, 1, "S");
+        proc.hideNamespace(960);                        // in some namespace below ours: which one is hidden
+        assertEquals(java.util.Map.of(empty, InstanceOwner.Verdict.Kind.UNKNOWN), verdicts(fs, proc.root));
     }
 
     private static Tracefs fakeTracefs(Path root, String... instances) throws Exception {
