@@ -56,6 +56,19 @@ final class FakeServices {
 
     /** A fixed report: two suspects, outstanding stacks sharing the syscall entry. */
     static final class Hunt implements HuntService {
+        final List<String> starts = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Report start() {
+            starts.add("start");
+            return report();
+        }
+
+        @Override
+        public boolean running() {
+            return false;
+        }
+
         static final List<StackBytes> STACKS = List.of(
                 new StackBytes(List.of("entry_SYSCALL_64", "do_syscall_64", "__x64_sys_pipe2", "do_pipe2",
                         "create_pipe_files", "alloc_file_pseudo", "alloc_empty_file"), 9973 * 2, 9973L * 2 * 256),
