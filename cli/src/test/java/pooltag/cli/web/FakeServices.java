@@ -19,6 +19,8 @@ final class FakeServices {
     static final class Hit implements HitService {
         final List<String> calls = new ArrayList<>();
         private String armed;
+        /** When set, status polls fail with it, as a hit whose tracing session died does. */
+        volatile String failure;
 
         @Override
         public synchronized Status arm(String tag) {
@@ -36,6 +38,9 @@ final class FakeServices {
 
         @Override
         public synchronized Status status() {
+            if (failure != null) {
+                throw new pooltag.core.error.PooltagException(failure);
+            }
             return new Status(armed, armed == null ? 0 : 2, new Loss(3, 0, 0, false));
         }
 

@@ -166,6 +166,15 @@ class WebPageServicesBrowserTest {
             assertTrue(list.contains("#1 alloc filp NonPaged 256 bytes, cpu 1, pid 4242 (leaker)"), list);
             assertTrue(list.contains("create_pipe_files+0x8f/0x230"), list);
             b.screenshot("serve-hit");
+            // A dead tracing session: the armed view shows the error within 2 s (it polls each second).
+            hit.failure = "tracing stopped: the merge thread died";
+            long t0 = System.nanoTime();
+            new WebDriverWait(b.driver, Duration.ofSeconds(2)).until(d -> b.driver.findElement(By.id("status")).getText()
+                    .contains("tracing stopped: the merge thread died"));
+            System.out.println("DEAD SESSION shown on the page after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertTrue(b.driver.findElement(By.id("status")).getAttribute("class").contains("error"));
+            hit.failure = null;
+            b.consoleErrors();
             b.driver.findElement(By.id("hit-clear")).click();
             waiting(b).until(d -> b.driver.findElement(By.id("hit-status")).getText().equals("No tag armed."));
             assertEquals(List.of("arm filp", "clear"), hit.calls);
