@@ -1,4 +1,4 @@
-package pooltag.cli.live;
+package pooltag.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import pooltag.cli.LiveTests;
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
@@ -28,7 +27,10 @@ class DeadMergeLiveTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aDeadMergeThreadIsSeenByTheFeedWithinTwoSeconds() throws Exception {
-        LiveTests.assumeLive();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!"false".equals(System.getProperty("pooltag.live")),
+                "live tests disabled by -Dpooltag.live=false");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/slabinfo")),
+                "/proc/slabinfo is not readable: live tests need root");
         AtomicLong failedAt = new AtomicLong();
         AtomicLong armed = new AtomicLong(Long.MAX_VALUE);
         try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), ledger -> new AllocEventConsumer() {
