@@ -143,7 +143,9 @@ public final class MonCommand implements Callable<Integer> {
             if (batch) {
                 return batch(model, source);
             }
-            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true).run();
+            // A dead tracing session (snapshot throws) ends the screen within half a second, with its one line.
+            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
+                    .withCheck(() -> feed.snapshot(kind)).run();
             return 0;
         }
     }

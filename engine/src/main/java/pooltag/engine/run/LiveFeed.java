@@ -75,6 +75,9 @@ public final class LiveFeed implements AutoCloseable {
      */
     public UsageSnapshot snapshot(TagKind kind) {
         Throwable f = failure;
+        if (f == null) {
+            f = run.session().failure(); // seen at once, before the follower has stopped the session
+        }
         if (f != null) {
             throw new PooltagException("tracing stopped: " + f.getMessage(), f);
         }

@@ -27,6 +27,9 @@ import pooltag.linux.symbols.KernelSymbols;
  * calling thread. {@link #close()} tears the instance down (the session's shutdown hook does it too).
  */
 public final class LiveRun implements AutoCloseable {
+    /** How often a run looks at {@link TraceSession#failure()}: a dead merge thread ends it within this. */
+    static final Duration FAILURE_POLL = Duration.ofMillis(200);
+
     private final KernelSymbols symbols;
     private final TraceSession session;
     private final Ledger ledger;
@@ -108,14 +111,25 @@ public final class LiveRun implements AutoCloseable {
         procfsSeries.add(procfs.take());
         session.start(consumer, null, consumer::onTick);
         long end = startNanos + duration.toNanos();
+        long nextProcfs = startNanos + procfsEvery.toNanos();
         while (true) {
-            long left = end - System.nanoTime();
+            long now = System.nanoTime();
+            long left = end - now;
             if (left <= 0) {
                 break;
             }
-            if (session.awaitStopRequest(Duration.ofNanos(Math.min(left, procfsEvery.toNanos())))) {
+            long wait = Math.min(left, Math.min(nextProcfs - now, FAILURE_POLL.toNanos()));
+            if (session.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
                 break;
             }
+            if (session.failure() != null) {
+                break; // a dead merge thread delivers nothing more: stop() below throws its failure
+            }
+            now = System.nanoTime();
+            if (now - nextProcfs < 0 && now - end < 0) {
+                continue;
+            }
+            nextProcfs = now + procfsEvery.toNanos();
             procfsSeries.add(procfs.take());
             if (onTick != null) {
                 onTick.run();
@@ -135,8 +149,10 @@ public final class LiveRun implements AutoCloseable {
     public SessionStats follow() throws InterruptedException {
         startNanos = System.nanoTime();
         session.start(consumer, null, consumer::onTick);
-        while (!session.awaitStopRequest(Duration.ofSeconds(1))) {
-            // the stop request is the only way out; the session polls loss counters on its own
+        while (!session.awaitStopRequest(FAILURE_POLL)) {
+            if (session.failure() != null) {
+                break; // the merge thread died: stop() throws its failure, so no view keeps showing the last frame
+            }
         }
         stopNanos = System.nanoTime();
         stats = session.stop();
