@@ -1,6 +1,7 @@
 package pooltag.windows;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 import pooltag.core.error.PooltagException;
@@ -34,15 +35,24 @@ public final class WindowsCaptures {
         return FormatDetector.detect(CaptureText.read(file));
     }
 
-    /** A {@code !poolused} capture or a PoolMon screen or {@code /n} snapshot file, told apart by content. */
+    /**
+     * A {@code !poolused} capture or a PoolMon screen or {@code /n} snapshot file, told apart by content. A file of
+     * several PoolMon screens gives its last (the latest refresh); {@link #readSnapshots} gives them all.
+     */
     public static UsageSnapshot readSnapshot(Path file) {
+        List<UsageSnapshot> all = readSnapshots(file);
+        return all.get(all.size() - 1);
+    }
+
+    /** Every snapshot of the file, in file order: one for {@code !poolused}, one per screen for PoolMon. */
+    public static List<UsageSnapshot> readSnapshots(Path file) {
         CaptureText text = CaptureText.read(file);
         Set<CaptureKind> kinds = FormatDetector.kinds(text);
         if (kinds.contains(CaptureKind.POOLUSED)) {
-            return PoolUsedParser.parse(text);
+            return List.of(PoolUsedParser.parse(text));
         }
         if (kinds.contains(CaptureKind.POOLMON)) {
-            return PoolMonParser.parse(text);
+            return PoolMonParser.parseAll(text);
         }
         throw new PooltagException(file + ": is a " + kinds.iterator().next().title()
                 + " capture, not a usage snapshot: give a !poolused or PoolMon capture");

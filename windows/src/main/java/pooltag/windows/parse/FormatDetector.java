@@ -12,6 +12,11 @@ import java.util.regex.Pattern;
  */
 public final class FormatDetector {
     static final Pattern POOLUSED_HEADER = Pattern.compile("^\\s*Tag\\s+Allocs\\s+(?:Frees\\s+Diff\\s+)?Used\\b.*");
+    /** True for PoolMon's column header, {@code Tag  Type  Allocs ...}: it starts a screen. */
+    static boolean isPoolMonHeader(String line) {
+        return POOLMON_HEADER.matcher(line).matches();
+    }
+
     static final Pattern POOLMON_HEADER = Pattern.compile("^\\s*Tag\\s+Type\\s+Allocs\\b.*");
     static final Pattern VERIFIER_HEADER = Pattern.compile(
             "^\\s*(?:PoolAddress|Address)\\s+(?:SizeInBytes|Length|Size)\\s+Tag\\s+(?:CallersAddress|Caller).*",
