@@ -23,12 +23,28 @@ public final class FormatDetector {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern POOLFIND_LINE = Pattern.compile(
             "^\\s*(?:Scanning large pool allocation table for [Tt]ag|Searching \\S+ pool \\(|(?:\\d+: )?kd> !poolfind\\b).*");
-    private static final Pattern HIT_LINE = Pattern.compile(
-            "(?i).*(?:\\bed\\s+nt!poolhittag\\b|\\bnt!poolhittag\\b|^\\s*\\w+!Ex(?:Allocate|Free)Pool\\w*\\+0x[0-9a-f]+:\\s*$).*");
     private static final Pattern POOLTAG_ENTRY = Pattern.compile("^\\S.{0,3}\\s+-\\s+\\S.*");
     private static final Pattern POOLTAG_COMMENT = Pattern.compile("^(?i:rem)(?:\\s.*)?$|^//.*");
 
     private FormatDetector() {
+    }
+
+    /**
+     * A line only a tag-breakpoint session has: {@code nt!PoolHitTag} named, an allocator's break symbol
+     * ({@code nt!ExAllocatePoolWithTag+0x881:}, {@code nt!ExAllocatePool2:}), or a {@code bp}/{@code bu} on an
+     * allocator or free routine typed at a {@code kd>} prompt. Substring tests and one anchored match: linear.
+     */
+    static boolean isHitLine(String l, String lower) {
+        if (lower.contains("nt!poolhittag") || PoolHitTagParser.BREAK_SYMBOL.matcher(l).matches()) {
+            return true;
+        }
+        int kd = lower.indexOf("kd>");
+        if (kd < 0) {
+            return false;
+        }
+        String cmd = lower.substring(kd + 3).stripLeading();
+        return (cmd.startsWith("bp") || cmd.startsWith("bu"))
+                && (cmd.contains("!exallocatepool") || cmd.contains("!exfreepool"));
     }
 
     /**
@@ -67,7 +83,7 @@ public final class FormatDetector {
                 throw text.error(n, "this is a Linux /proc/slabinfo, not Windows pool data;"
                         + " pooltag reads Linux slab caches live (pooltag poolused)");
             }
-            if (HIT_LINE.matcher(l).matches()) {
+            if (isHitLine(l, lower)) {
                 kinds.add(CaptureKind.POOLHITTAG);
             } else if (POOLUSED_HEADER.matcher(l).matches() || lower.contains("kd> !poolused")) {
                 kinds.add(CaptureKind.POOLUSED);
