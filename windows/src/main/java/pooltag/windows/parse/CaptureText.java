@@ -35,6 +35,8 @@ public final class CaptureText {
 
     private final String name;
     private final List<String> lines;
+    /** The last line a reader asked for: where an unexpected number error happened. Reader's thread only. */
+    private int lastLine;
 
     /**
      * The largest capture read: far beyond any real one (a day of PoolMon screens every 5 s is ~100 MiB), and a
@@ -127,9 +129,23 @@ public final class CaptureText {
         return lines.size();
     }
 
-    /** The text of line {@code n} (1-based), without its line terminator. */
+    /** The text of line {@code n} (1-based), without its line terminator and trailing blanks. */
     public String line(int n) {
+        lastLine = n;
         return lines.get(n - 1);
+    }
+
+    /**
+     * Runs a reader over this text so that no number it did not expect escapes as a Java exception: a count or
+     * address too large for 64 bits ({@link NumberFormatException}) becomes one {@code file:line:} error naming
+     * the line the reader was on.
+     */
+    public <T> T read(java.util.function.Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (NumberFormatException e) {
+            throw error(Math.max(1, lastLine), "a number out of range (" + e.getMessage() + ")");
+        }
     }
 
     public static boolean isComment(String line) {

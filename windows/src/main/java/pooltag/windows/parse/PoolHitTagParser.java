@@ -61,6 +61,10 @@ public final class PoolHitTagParser {
     }
 
     public static Transcript parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static Transcript parseLines(CaptureText text) {
         return new Run(text).parse();
     }
 
