@@ -16,6 +16,7 @@ import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.tag.TagPattern;
 import pooltag.core.tag.WinDbgTag;
 import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.UnknownTagException;
 
 /**
  * The commands of the WinDbg page, run one at a time against a {@link KdTarget}: the console's state is

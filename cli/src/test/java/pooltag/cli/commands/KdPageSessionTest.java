@@ -7,8 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import pooltag.cli.commands.KdCommandTest.Out;
-import pooltag.cli.kd.KdTarget;
-import pooltag.cli.kd.ScriptedTarget;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.ScriptedTarget;
 import pooltag.core.snapshot.Pool;
 
 /**

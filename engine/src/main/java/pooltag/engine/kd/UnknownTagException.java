@@ -1,4 +1,4 @@
-package pooltag.cli.kd;
+package pooltag.engine.kd;
 
 import pooltag.core.error.PooltagException;
 
@@ -6,10 +6,10 @@ import pooltag.core.error.PooltagException;
  * A target's answer to {@code armHit} when no Linux tag has the name (no slab cache, kernel function or kmalloc
  * class): the console notes it and leaves the hit disarmed, as opposed to a target that cannot trace at all.
  */
-final class UnknownTagException extends PooltagException {
+public final class UnknownTagException extends PooltagException {
     private static final long serialVersionUID = 1L;
 
-    UnknownTagException(String message, Throwable cause) {
+    public UnknownTagException(String message, Throwable cause) {
         super(message, cause);
     }
 }
