@@ -41,16 +41,9 @@ final class CaptureFind {
         String shownTag = tag != null ? tag : String.join(",", rows.stream().map(PoolBlock::tag).distinct().toList());
         if (json) {
             ObjectNode root = Json.object();
-            root.put("from", file.toString());
-            root.put("tag", shownTag);
-            root.put("count", rows.size());
-            root.put("bytes", bytes);
-            ArrayNode arr = root.putArray("outstanding");
+            ArrayNode arr = head(root, file, shownTag, rows.size(), bytes);
             for (PoolBlock b : rows) {
-                ObjectNode n = arr.addObject();
-                n.put("block", hex(b.address()));
-                n.put("tag", b.tag());
-                n.put("size", b.bytes());
+                ObjectNode n = row(arr, b.address(), b.tag(), b.bytes());
                 n.put("pool", b.pool().label());
                 n.put("pool_name", b.poolName());
                 n.put("line", b.line());
@@ -91,16 +84,9 @@ final class CaptureFind {
         groups.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
         if (json) {
             ObjectNode root = Json.object();
-            root.put("from", file.toString());
-            root.put("tag", tag == null ? "*" : tag);
-            root.put("count", rows.size());
-            root.put("bytes", bytes);
-            ArrayNode arr = root.putArray("outstanding");
+            ArrayNode arr = head(root, file, tag == null ? "*" : tag, rows.size(), bytes);
             for (VerifierAllocation a : rows) {
-                ObjectNode n = arr.addObject();
-                n.put("block", hex(a.address()));
-                n.put("tag", a.tag());
-                n.put("size", a.bytes());
+                ObjectNode n = row(arr, a.address(), a.tag(), a.bytes());
                 n.put("caller", a.caller());
                 n.put("module", a.module());
                 n.put("line", a.line());
@@ -137,6 +123,23 @@ final class CaptureFind {
         out.println(LossLine.of(r.loss()));
         out.flush();
         return 0;
+    }
+
+    /** The fields live find's JSON starts with; returns the {@code outstanding} array to fill. */
+    private static ArrayNode head(ObjectNode root, Path file, String tag, int count, long bytes) {
+        root.put("from", file.toString());
+        root.put("tag", tag);
+        root.put("count", count);
+        root.put("bytes", bytes);
+        return root.putArray("outstanding");
+    }
+
+    private static ObjectNode row(ArrayNode arr, long address, String tag, long bytes) {
+        ObjectNode n = arr.addObject();
+        n.put("block", hex(address));
+        n.put("tag", tag);
+        n.put("size", bytes);
+        return n;
     }
 
     private static String hex(long a) {
