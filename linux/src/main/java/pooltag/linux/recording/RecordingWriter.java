@@ -113,6 +113,11 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(kind, -1, b, 0, b.length, null);
     }
 
+    /** A KALLSYMS_GZ block whose gzip bytes the caller made (tests and tools). */
+    public void writeGzipPayload(byte[] gzipped) {
+        writeBlock(RecordingFormat.KALLSYMS_GZ, -1, gzipped, 0, gzipped.length, null);
+    }
+
     public void writeLongs(int kind, long... values) {
         byte[] b = new byte[8 * values.length];
         for (int i = 0; i < values.length; i++) {

@@ -20,8 +20,12 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
                         boolean relLoc) {
     }
 
-    /** Largest field end (offset + size) in bytes: a record's payload length is a u16 in {@code __data_loc}. */
-    public static final int MAX_FIELD_END = 1 << 16;
+    /**
+     * Largest field end (offset + size) in bytes: nothing in a page lies beyond the largest page
+     * ({@link HeaderPage#MAX_PAGE_SIZE}; header_page's {@code data} field spans the page), and the bound keeps
+     * offset sums far from overflow.
+     */
+    public static final int MAX_FIELD_END = HeaderPage.MAX_PAGE_SIZE;
     /** Most fields one format may declare (the kernel's have about a dozen). */
     public static final int MAX_FIELDS = 512;
 

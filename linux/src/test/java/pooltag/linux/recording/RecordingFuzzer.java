@@ -60,8 +60,10 @@ public final class RecordingFuzzer {
             + "ffffffffc0a01000 t ext4_alloc_inode\t[ext4]\nffffffffc0a02000 t ext4_free\t[ext4]\n";
     private static final String MODULES = "ext4 1048576 1 - Live 0xffffffffc0a00000\n";
     private static final byte[] KALLSYMS_GZ = gzip(KALLSYMS.getBytes(StandardCharsets.ISO_8859_1));
-    /** 80 MiB of one repeated line, gzipped to about 80 KiB: more than the reader will ever inflate. */
-    private static final byte[] GZIP_BOMB = bomb();
+    /** 24 MiB of one repeated line (1.2 million lines), gzipped to about 24 KiB; made on first use. */
+    private static final class Bomb {
+        static final byte[] GZIP = bomb();
+    }
     private static final List<Page> REAL = realPages();
     private static final int[] KINDS = {RecordingFormat.META, RecordingFormat.HEADER_PAGE, RecordingFormat.FORMAT,
             RecordingFormat.KALLSYMS_GZ, RecordingFormat.MODULES, RecordingFormat.SLABINFO_START, RecordingFormat.PAGE,
@@ -147,11 +149,23 @@ public final class RecordingFuzzer {
 
     /** Runs until {@code inputs} inputs or {@code nanos} have passed, whichever comes first. */
     public Summary run(long inputs, long nanos, java.io.PrintStream progress) {
+        return run(inputs, nanos, 0, Long.MAX_VALUE, progress);
+    }
+
+    /**
+     * As {@link #run(long, long, java.io.PrintStream)}, but going on past {@code nanos} until {@code minInputs}
+     * inputs are done, up to {@code capNanos} in all (a bounded build run on a busy machine).
+     */
+    public Summary run(long inputs, long nanos, long minInputs, long capNanos, java.io.PrintStream progress) {
         long start = System.nanoTime();
         long n = 0, results = 0, errors = 0, maxWall = 0, maxCpu = 0, slowest = -1;
         Map<String, Long> kinds = new TreeMap<>();
         List<String> findings = new ArrayList<>();
-        while (n < inputs && System.nanoTime() - start < nanos) {
+        while (n < inputs) {
+            long el = System.nanoTime() - start;
+            if (el >= capNanos || el >= nanos && n >= minInputs) {
+                break;
+            }
             byte[] input = next();
             long t0 = System.nanoTime();
             long c0 = threads.getCurrentThreadCpuTime();
@@ -381,7 +395,7 @@ public final class RecordingFuzzer {
             }
             // the bomb costs ~20 MiB of inflating before the reader's line bound stops it: rarer than the rest
             switch (rnd.nextInt(40) == 0 ? 0 : 1 + rnd.nextInt(5)) {
-                case 0 -> k.payload = GZIP_BOMB;
+                case 0 -> k.payload = Bomb.GZIP;
                 case 1 -> k.payload = randomBytes(rnd.nextInt(100)); // not gzip at all
                 case 2 -> k.payload = java.util.Arrays.copyOf(KALLSYMS_GZ, rnd.nextInt(KALLSYMS_GZ.length));
                 case 3 -> {
@@ -651,7 +665,7 @@ public final class RecordingFuzzer {
             System.arraycopy(line, 0, piece, i, line.length);
         }
         try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
-            for (long written = 0; written < (80L << 20); written += piece.length) {
+            for (long written = 0; written < (24L << 20); written += piece.length) {
                 gz.write(piece);
             }
         } catch (IOException e) {

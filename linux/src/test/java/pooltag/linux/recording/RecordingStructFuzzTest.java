@@ -46,11 +46,13 @@ class RecordingStructFuzzTest {
         long n = inputs == null || inputs.isBlank() ? Long.MAX_VALUE : Long.parseLong(inputs);
         long seconds = Long.getLong("pooltag.fuzz.seconds", 4L);
         long seed = Long.getLong("pooltag.fuzz.seed", System.nanoTime());
-        RecordingFuzzer.Summary s = new RecordingFuzzer(seed).run(n, n == Long.MAX_VALUE ? seconds * 1_000_000_000L
-                : Long.MAX_VALUE, null);
+        // at least 300 inputs (so that the checks below are fair) but never more than 60 s on a loaded machine
+        RecordingFuzzer.Summary s = n == Long.MAX_VALUE
+                ? new RecordingFuzzer(seed).run(n, seconds * 1_000_000_000L, 300, 60_000_000_000L, null)
+                : new RecordingFuzzer(seed).run(n, Long.MAX_VALUE, null);
         System.out.println("RecordingStructFuzzTest seed=" + seed + ": " + s.line());
         assertTrue(s.findings().isEmpty(), "seed " + seed + ": " + String.join("\n", s.findings()));
-        assertTrue(s.inputs() >= 100, "too few inputs in the time: " + s.line());
+        assertTrue(s.inputs() >= 100, "too few inputs in 60 s: " + s.line());
         // the mutations reach past the CRC: errors from the layout, the formats, the pages and the symbols
         String kinds = String.join("\n", s.errorKinds().keySet());
         for (String deep : new String[] {"header_page", "format", "KALLSYMS_GZ"}) {
