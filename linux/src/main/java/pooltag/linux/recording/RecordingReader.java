@@ -47,6 +47,8 @@ public final class RecordingReader implements AutoCloseable {
     private final Map<String, String> meta = new LinkedHashMap<>();
     private String headerPage;
     private final Map<String, String> formats = new LinkedHashMap<>();
+    private final Map<String, Long> formatOffsets = new LinkedHashMap<>();
+    private long headerPageOffset;
     private byte[] kallsymsGz;
     private long kallsymsOffset;
     private String modules = "";
@@ -146,7 +148,10 @@ public final class RecordingReader implements AutoCloseable {
                         }
                     }
                 }
-                case RecordingFormat.HEADER_PAGE -> headerPage = text();
+                case RecordingFormat.HEADER_PAGE -> {
+                    headerPage = text();
+                    headerPageOffset = pendingOffset;
+                }
                 case RecordingFormat.FORMAT -> {
                     if (formats.size() >= RecordingFormat.MAX_FORMATS) {
                         throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_FORMATS
@@ -158,6 +163,7 @@ public final class RecordingReader implements AutoCloseable {
                         throw new DecodeException(where, pendingOffset, "FORMAT block without an event name line");
                     }
                     formats.put(t.substring(0, nl), t.substring(nl + 1));
+                    formatOffsets.put(t.substring(0, nl), pendingOffset);
                 }
                 case RecordingFormat.KALLSYMS_GZ -> {
                     kallsymsGz = Arrays.copyOf(pendingPayload, pendingLength);
@@ -181,7 +187,11 @@ public final class RecordingReader implements AutoCloseable {
             throw new DecodeException(where, pos, "no HEADER_PAGE block before the pages"
                     + (cutShort != null ? " (" + cutShort + ")" : ""));
         }
-        schema = TraceSchema.parse(headerPage, formats, where);
+        try {
+            schema = TraceSchema.parse(headerPage, formats, "");
+        } catch (DecodeException e) {
+            throw inBlock(e);
+        }
         try {
             cpus = Integer.parseInt(meta.getOrDefault("cpus", ""));
         } catch (NumberFormatException e) {
@@ -190,6 +200,27 @@ public final class RecordingReader implements AutoCloseable {
         if (cpus < 1 || cpus > RecordingFormat.MAX_CPUS) {
             throw new DecodeException(where, RecordingFormat.FILE_HEADER_SIZE, "implausible cpu count " + cpus);
         }
+    }
+
+    /**
+     * A layout or format error (whose offset counts inside the text) restated at the file offset of the block that
+     * holds the text: "FILE at byte N: FORMAT block kmem/kfree: line 4: ...".
+     */
+    private DecodeException inBlock(DecodeException e) {
+        String m = e.getMessage().strip();
+        int at = m.indexOf(" at byte ");
+        String subject = at < 0 ? "" : m.substring(0, at).strip();
+        int colon = m.indexOf(": ", Math.max(0, at));
+        String what = colon < 0 ? m : m.substring(colon + 2);
+        if (subject.equals("header_page")) {
+            return new DecodeException(where, headerPageOffset, "HEADER_PAGE block: " + what);
+        }
+        String key = subject.endsWith("/format") ? subject.substring(0, subject.length() - "/format".length()) : null;
+        Long off = key == null ? null : formatOffsets.get(key);
+        if (off != null) {
+            return new DecodeException(where, off, "FORMAT block " + key + ": " + what);
+        }
+        return new DecodeException(where, headerPageOffset, "event formats: " + what);
     }
 
     private String text() {

@@ -118,6 +118,11 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(RecordingFormat.KALLSYMS_GZ, -1, gzipped, 0, gzipped.length, null);
     }
 
+    /** A block as given (copying a recording block by block into another version). */
+    void writeRawBlock(int kind, int cpu, byte[] payload) {
+        writeBlock(kind, cpu, payload, 0, payload.length, null);
+    }
+
     public void writeLongs(int kind, long... values) {
         byte[] b = new byte[8 * values.length];
         for (int i = 0; i < values.length; i++) {

@@ -65,7 +65,7 @@ class RecordingLimitsTest {
         String huge = Formats.resource("header_page").replace("size:4080", "size:16777200");
         DecodeException e = assertThrows(DecodeException.class,
                 () -> RecordingReader.open("huge", recording(huge, null, 1)));
-        assertTrue(e.getMessage().startsWith("huge header_page at byte 0: ") && e.getMessage().contains("16777200"),
+        assertTrue(e.getMessage().startsWith("huge at byte 39: HEADER_PAGE block: ") && e.getMessage().contains("16777200"),
                 e.getMessage());
     }
 
