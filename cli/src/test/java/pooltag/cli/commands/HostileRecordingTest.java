@@ -15,7 +15,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import pooltag.cli.web.FileCaptureService;
+import pooltag.engine.publish.FileCaptureService;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.recording.RecordingFormat;
 import pooltag.linux.recording.RecordingWriter;
