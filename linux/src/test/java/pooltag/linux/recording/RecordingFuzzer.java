@@ -61,7 +61,7 @@ public final class RecordingFuzzer {
     private static final String MODULES = "ext4 1048576 1 - Live 0xffffffffc0a00000\n";
     private static final byte[] KALLSYMS_GZ = gzip(KALLSYMS.getBytes(StandardCharsets.ISO_8859_1));
     /** 24 MiB of one repeated line (1.2 million lines), gzipped to about 24 KiB; made on first use. */
-    private static final class Bomb {
+    static final class Bomb {
         static final byte[] GZIP = bomb();
     }
     private static final List<Page> REAL = realPages();
