@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,6 +45,9 @@ public final class FindCommand implements Callable<Integer> {
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
     String duration;
@@ -69,7 +73,7 @@ public final class FindCommand implements Callable<Integer> {
         }
         Duration d = RecordCommand.parseDuration(duration);
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
             if (!json) {

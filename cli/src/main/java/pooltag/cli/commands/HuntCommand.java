@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,9 @@ import pooltag.core.rank.RankOptions;
 public final class HuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
@@ -53,7 +57,8 @@ public final class HuntCommand implements Callable<Integer> {
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err);
+        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err,
+                buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json) {

@@ -51,18 +51,25 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
+        return hunt(duration, options, progress, TraceConfig.kmem());
+    }
+
+    /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
+    public static Result hunt(Duration duration, RankOptions options, PrintStream progress, TraceConfig config)
+            throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, config, ledger -> {
             armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
             return armer[0];
         })) {
             runRef[0] = run;
             long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);
             if (progress != null) {
-                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s%n",
-                        duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0);
+                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s;"
+                        + " %s%n", duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0,
+                        config.describeBuffer());
             }
             SessionStats stats = run.run(duration, PROCFS_EVERY, () -> {
                 armer[0].procfs.clear();
@@ -71,6 +78,9 @@ public final class Hunter {
                     armer[0].armRequested = true;
                 }
             });
+            if (progress != null && stats != null) {
+                progress.println("pooltag hunt: " + stats.describe());
+            }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer[0].armedSites(),
                     run.ledger());
