@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 OUT=$1; W=$2; N=$3; shift 4
 mkdir -p "$OUT"
 T=/sys/kernel/tracing
-FSB=bench/target/fsbench
+FSB=bench/target/fsbench; [ bench/fsbench.c -nt $FSB ] && rm -f $FSB
 [ -x $FSB ] || { mkdir -p bench/target && cc -O2 -o $FSB bench/fsbench.c; }
 WD=$(mktemp -d /var/tmp/pooltag-fsb.XXXXXX)
 POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$OUT/run.jfr,settings=profile,dumponexit=true" \

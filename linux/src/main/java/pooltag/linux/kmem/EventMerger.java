@@ -30,8 +30,13 @@ import pooltag.linux.ring.PageCursor;
  * {@link #malformedRecords()}.
  */
 public final class EventMerger {
-    /** Slack for an event stamped before a reader saw its buffer empty but committed after (an interrupted writer). */
-    public static final long IN_FLIGHT_NANOS = 1_000_000L;
+    /**
+     * Slack for events stamped before a reader saw its buffer empty but committed after: a writer interrupted between
+     * reserve and commit hides its event, and every event nested in the interrupt (softirq work such as RCU callbacks
+     * freeing objects can run for milliseconds), until the outermost commit. Measured lateness here: see
+     * docs/PERFORMANCE.md.
+     */
+    public static final long IN_FLIGHT_NANOS = 20_000_000L;
     /** Default cap of queued pages per CPU before a silent CPU stops holding the merge (64 MiB of 4 KiB pages). */
     public static final int DEFAULT_MAX_PENDING_PAGES = 16384;
 
@@ -55,6 +60,9 @@ public final class EventMerger {
     private long skippedPages;
     private long skippedBytes;
     private long outOfOrder;
+    private long maxLatenessNanos;
+    private int lastCpu;
+    private static final boolean DEBUG_ORDER = Boolean.getBoolean("pooltag.debugOrder");
     private long pages;
     private long lostFlaggedPages;
     private long lostCounted;
@@ -219,8 +227,15 @@ public final class EventMerger {
         if (view.type != AllocEvent.STACK) {
             if (ts < lastTs) {
                 outOfOrder++;
+                maxLatenessNanos = Math.max(maxLatenessNanos, lastTs - ts);
+                if (DEBUG_ORDER && outOfOrder <= 20) {
+                    System.err.printf("late: cpu%d ts=%d by %.3f ms after cpu%d; page read at %d (%.3f ms after ts)%n",
+                            cpu, ts, (lastTs - ts) / 1e6, lastCpu, current[cpu] == null ? -1 : current[cpu].readNanos,
+                            current[cpu] == null ? 0 : (current[cpu].readNanos - ts) / 1e6);
+                }
             } else {
                 lastTs = ts;
+                lastCpu = cpu;
             }
         }
         int pid = view.pid;
@@ -280,6 +295,11 @@ public final class EventMerger {
     /** Events delivered after a later event had already been delivered (the reorder window was too short). */
     public long outOfOrder() {
         return outOfOrder;
+    }
+
+    /** How far behind the latest delivered event the worst out-of-order event was, in nanoseconds. */
+    public long maxLatenessNanos() {
+        return maxLatenessNanos;
     }
 
     public long pages() {

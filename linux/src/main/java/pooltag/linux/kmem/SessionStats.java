@@ -11,6 +11,7 @@ import java.util.Locale;
  * @param malformedRecords records too short for their format (skipped)
  * @param skippedPages     pages whose structure was broken (skipped from the break on)
  * @param outOfOrder       events delivered after a later one (the reorder window was too short)
+ * @param maxLatenessNanos how far behind the latest delivered event the worst of those was
  * @param lostFromHeaders  events the page headers say were lost (sum of stored counts)
  * @param lostFlaggedPages pages flagged "events lost before this page" (with or without a count)
  * @param lostFromStats    per CPU, events the kernel dropped or overwrote ({@code per_cpu/cpuN/stats})
@@ -26,7 +27,7 @@ import java.util.Locale;
  * @param wakesOnData      true when the readers are non-blocking and sleep in poll(2) (JDK 22+)
  */
 public record SessionStats(long pages, long[] eventsByKind, long otherEvents, long malformedRecords,
-                           long skippedPages, long outOfOrder, long lostFromHeaders, long lostFlaggedPages,
+                           long skippedPages, long outOfOrder, long maxLatenessNanos, long lostFromHeaders, long lostFlaggedPages,
                            long[] lostFromStats, long backlogPages, long backlogEvents, long forcedDeliveries,
                            long reads, long emptyReads, long wakeups, int bufferKbPerCpu, int poolPages, int pageSize,
                            boolean wakesOnData) {
@@ -62,8 +63,11 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
      */
     public String describe() {
         return String.format(Locale.ROOT, "trace: %d events in %d pages; lost by the kernel %d, by pooltag's backlog"
-                        + " %d (%d pages); out of order %d; buffer %d KiB per CPU, pool %d pages; %s",
-                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, outOfOrder, bufferKbPerCpu,
+                        + " %d (%d pages); out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
+                        + " buffer %d KiB per CPU,"
+                        + " pool %d pages; %s",
+                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
+                bufferKbPerCpu,
                 poolPages, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");
     }
 }

@@ -507,7 +507,12 @@ public final class TraceSession implements AutoCloseable {
                     p = filled.poll();
                 }
                 long now = System.nanoTime();
-                merger.emit(now, quiet, false, consumer);
+                // Non-blocking readers say when their CPU was empty, so the wall-clock window is not needed, and it
+                // would misorder after a stall (a GC pause, the machine's load): the CPU whose reader runs first
+                // would pass the window while the other's pages are still in the kernel. The merge's page cap
+                // bounds a reader that stays stuck. Blocking readers (JDK 21) keep the window.
+                long horizon = pipes[0].tellsEmpty() ? Long.MIN_VALUE / 2 : now;
+                merger.emit(horizon, quiet, false, consumer);
                 Runnable t = tick;
                 if (t != null) {
                     t.run();
@@ -563,7 +568,7 @@ public final class TraceSession implements AutoCloseable {
             kinds[k] = merger.events(k);
         }
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
-                merger.skippedPages(), merger.outOfOrder(), merger.lostCounted(), merger.lostFlaggedPages(),
+                merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
                 lostReported.clone(), sum(backlogPages), sum(backlogEvents), merger.forcedDeliveries(),
                 sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
                 pipes.length > 0 && pipes[0].tellsEmpty());
