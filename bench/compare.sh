@@ -105,7 +105,7 @@ for r in $(seq 1 "$REPS"); do
   # rotate the order each repetition
   k=$(( (r - 1) % ${#ALL[@]} )); ORDER=("${ALL[@]:$k}" "${ALL[@]:0:$k}")
   for tool in "${ORDER[@]}"; do
-    [ "$tool" = hunt ] && HUNT_S=$(python3 -c "print(int(max(30, 4 * ${LAST_UNTRACED:-10})))")
+    [ "$tool" = hunt ] && HUNT_S=$(python3 -c "print(int(max(20, 2.5 * ${LAST_UNTRACED:-10} + 5)))")
     res=$(run_$tool)
     echo "rep $r $tool $res" | tee -a $OUT/runs.txt
     [ "$tool" = untraced ] && LAST_UNTRACED=$(cut -d' ' -f1 <<<"$res")

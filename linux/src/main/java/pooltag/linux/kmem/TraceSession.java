@@ -55,6 +55,8 @@ public final class TraceSession implements AutoCloseable {
     static final int PAGES_PER_CPU = 4096;
     /** A reader asleep in poll(2) looks again after this long: bounds how stale its "empty since" time gets. */
     static final int AWAIT_MILLIS = 10;
+    /** {@code buffer_percent} for non-blocking readers: 1 % of a 46 MiB buffer is ~115 pages. */
+    static final int BUFFER_PERCENT = 1;
     /** A blocking reader (JDK 21) inside one read for this long is taken as having found its buffer empty. */
     static final long BLOCKED_READ_NANOS = 5_000_000L;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -252,6 +254,12 @@ public final class TraceSession implements AutoCloseable {
             quietSince.set(c, Long.MIN_VALUE);
             readSince.set(c, Long.MIN_VALUE);
             pipes[c] = openRaw(c);
+        }
+        if (pipes[0].tellsEmpty()) {
+            // poll(2) then wakes a reader when its buffer is this full (or at AWAIT_MILLIS), not at every event: the
+            // reader moves full pages, few wake-ups, few partial-page copies; its "empty since" mark stays fresh
+            // through the timeout. A blocking reader (JDK 21) keeps 0: its read wakes on the first event.
+            instance.setBufferPercent(BUFFER_PERCENT);
         }
         merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(), free::offer);
         // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
