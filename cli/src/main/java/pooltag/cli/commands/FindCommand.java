@@ -39,6 +39,9 @@ public final class FindCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
     String tag;
 
@@ -75,7 +78,7 @@ public final class FindCommand implements Callable<Integer> {
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
-        try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), null)) {
             if (!json) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
             }

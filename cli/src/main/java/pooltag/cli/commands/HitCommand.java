@@ -34,6 +34,9 @@ public final class HitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
     String tag;
 
@@ -60,7 +63,7 @@ public final class HitCommand implements Callable<Integer> {
         HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         HitPrinter[] printer = new HitPrinter[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, target.config(), ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), ledger -> {
             printer[0] = new HitPrinter(out, ledger, symbols, id -> runRef[0].session().cacheName(id), target.kind(),
                     target.ledgerName(), addresses, count, () -> runRef[0].requestStop());
             return printer[0];

@@ -33,6 +33,9 @@ public final class HuntCommand implements Callable<Integer> {
     @Mixin
     BufferOptions buffer = new BufferOptions();
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
     String duration;
@@ -57,8 +60,8 @@ public final class HuntCommand implements Callable<Integer> {
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err,
-                buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()));
+        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
+                json ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json) {

@@ -11,12 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.Suspect;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
@@ -52,16 +54,23 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
-        return hunt(duration, options, progress, TraceConfig.kmem());
+        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress);
+    }
+
+    /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
+            throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem());
     }
 
     /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
-    public static Result hunt(Duration duration, RankOptions options, PrintStream progress, TraceConfig config)
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              TraceConfig config)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, config, ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, config, ledgerOptions, ledger -> {
             armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
             return armer[0];
         })) {
