@@ -31,6 +31,9 @@ public final class HuntCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    BufferOptions buffer = new BufferOptions();
+
+    @Mixin
     MaxOutstandingOption cap;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
@@ -58,7 +61,7 @@ public final class HuntCommand implements Callable<Integer> {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
-                json ? null : System.err);
+                json ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json) {
