@@ -54,6 +54,9 @@ public final class FindCommand implements Callable<Integer> {
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
     String duration;
@@ -103,7 +106,7 @@ public final class FindCommand implements Callable<Integer> {
         pooltag.core.tag.TagPattern cgFilter = cgroupPattern == null ? null : pooltag.core.tag.TagPattern.of(cgroupPattern);
         pooltag.core.ledger.CgroupResolver resolver = cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), resolver == null ? null : ledger -> {
             ledger.tagByCgroup(resolver); // before the session starts

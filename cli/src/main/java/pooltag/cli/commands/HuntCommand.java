@@ -31,6 +31,9 @@ public final class HuntCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    BufferOptions buffer = new BufferOptions();
+
+    @Mixin
     MaxOutstandingOption cap;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
@@ -71,6 +74,7 @@ public final class HuntCommand implements Callable<Integer> {
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
         Hunter.Result res = Hunter.hunt(d, options, cap.ledgerOptions(), json ? null : System.err,
+                buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
                 cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null);
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();

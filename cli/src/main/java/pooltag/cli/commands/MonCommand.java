@@ -108,6 +108,9 @@ public final class MonCommand implements Callable<Integer> {
             description = "PoolMon letters: /t /a /f /d /b /m /( /p (twice: paged) /e /iTAG /xTAG")
     List<String> poolmonOptions = new ArrayList<>();
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Override
     public Integer call() throws IOException {
         PoolMonModel model = initialModel();
@@ -133,7 +136,7 @@ public final class MonCommand implements Callable<Integer> {
         // session's shutdown hook).
         pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
                 || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), cap.ledgerOptions(),
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
                 resolver == null ? null : ledger -> {
                     ledger.tagByCgroup(resolver); // before the session starts
                     return null;

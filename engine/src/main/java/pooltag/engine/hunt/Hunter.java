@@ -60,7 +60,14 @@ public final class Hunter {
     /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
             throws InterruptedException {
-        return hunt(duration, options, ledgerOptions, progress, null);
+        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem());
+    }
+
+    /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              TraceConfig config)
+            throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, config, null);
     }
 
     /**
@@ -68,11 +75,11 @@ public final class Hunter {
      *                ({@code --tag-by cgroup}); resolved on the merge thread
      */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
-                              pooltag.core.ledger.CgroupResolver cgroups) throws InterruptedException {
+                              TraceConfig config, pooltag.core.ledger.CgroupResolver cgroups) throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledgerOptions, ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, config, ledgerOptions, ledger -> {
             if (cgroups != null) {
                 ledger.tagByCgroup(cgroups); // the tap is made before the session starts: no event yet
             }
@@ -82,8 +89,9 @@ public final class Hunter {
             runRef[0] = run;
             long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);
             if (progress != null) {
-                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s%n",
-                        duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0);
+                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s;"
+                        + " %s%n", duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0,
+                        config.describeBuffer());
             }
             SessionStats stats = run.run(duration, PROCFS_EVERY, () -> {
                 armer[0].procfs.clear();
@@ -92,6 +100,9 @@ public final class Hunter {
                     armer[0].armRequested = true;
                 }
             });
+            if (progress != null && stats != null) {
+                progress.println("pooltag hunt: " + stats.describe());
+            }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer[0].armedSites(),
                     run.ledger());
