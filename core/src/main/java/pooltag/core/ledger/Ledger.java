@@ -642,6 +642,12 @@ public final class Ledger implements AllocEventConsumer {
         }
     }
 
+    /** The name of the function holding {@code address} (a stack frame), or null. For reports, not per event. */
+    public String functionName(long address) {
+        long fn = symbols.functionStart(address);
+        return fn == 0 ? null : symbols.name(fn);
+    }
+
     /**
      * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
      * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.

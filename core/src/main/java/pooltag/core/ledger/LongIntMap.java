@@ -10,8 +10,8 @@ import java.util.Arrays;
  * <p>Invariant: a slot is empty iff {@code values[i] == MISSING}; so any long, 0 included, can be a key. There is
  * no removal, which keeps probing chains intact without tombstones.
  */
-final class LongIntMap {
-    static final int MISSING = -1;
+public final class LongIntMap {
+    public static final int MISSING = -1;
 
     private long[] keys;
     private int[] values;
@@ -19,7 +19,7 @@ final class LongIntMap {
     private int size;
     private int resizeAt;
 
-    LongIntMap(int expected) {
+    public LongIntMap(int expected) {
         int cap = Integer.highestOneBit(Math.max(8, expected * 2 - 1)) << 1;
         alloc(cap);
     }
@@ -33,7 +33,7 @@ final class LongIntMap {
     }
 
     /** The value of {@code key}, or {@link #MISSING}. */
-    int get(long key) {
+    public int get(long key) {
         int i = slot(key);
         while (true) {
             int v = values[i];
@@ -45,7 +45,7 @@ final class LongIntMap {
     }
 
     /** Sets {@code key} to {@code value} (which must be >= 0). */
-    void put(long key, int value) {
+    public void put(long key, int value) {
         if (value < 0) {
             throw new IllegalArgumentException("values must be >= 0: " + value);
         }
@@ -63,7 +63,7 @@ final class LongIntMap {
         }
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
