@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.live.HitTarget;
 import pooltag.cli.live.LiveRun;
 import pooltag.cli.render.Addresses;
@@ -71,7 +72,9 @@ public final class FindCommand implements Callable<Integer> {
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
         PrintWriter out = spec.commandLine().getOut();
+        try (StopSignals signals = StopSignals.install(System.err)) {
         try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+            signals.onStop(run::requestStop);
             if (!json) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
             }
@@ -120,6 +123,7 @@ public final class FindCommand implements Callable<Integer> {
             out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
             out.println(LossLine.of(loss));
             out.flush();
+        }
         }
         return 0;
     }

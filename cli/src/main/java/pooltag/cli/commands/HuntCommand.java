@@ -16,6 +16,7 @@ import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
 import pooltag.core.rank.RankOptions;
+import pooltag.linux.kmem.StopSignals;
 
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
 @Command(name = "hunt", sortOptions = false,
@@ -47,19 +48,39 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "suspects in the table (default ${DEFAULT-VALUE})")
     int top;
 
+    @Option(names = "--by", paramLabel = "VIEW", defaultValue = "finding",
+            description = "finding: one row per cause with its object kinds under it; tag: the flat per-tag table"
+                    + " (default ${DEFAULT-VALUE})")
+    String by;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (!by.equals("finding") && !by.equals("tag")) {
+            throw new PooltagException("--by takes finding or tag, got '" + by + "'");
+        }
         Duration d = RecordCommand.parseDuration(duration);
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err);
+        // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
+        try (StopSignals signals = StopSignals.install(System.err)) {
+            return report(Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err,
+                    signals));
+        }
+    }
+
+    private int report(Hunter.Result res) {
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json) {
-            Json.print(out, HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss));
-        } else {
+            var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss);
+            var notes = root.putArray("stack_notes");
+            res.stackNotes().forEach(notes::add);
+            Json.print(out, root);
+        } else if (by.equals("tag")) {
             HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top);
+        } else {
+            HuntReportView.findings(out, res.report(), res.symbols(), res.armedSites(), res.stackNotes(), loss, top);
         }
         if (collapsed != null) {
             try {

@@ -18,9 +18,11 @@ import pooltag.core.snapshot.Pool;
  * @param members       the cause first, then its companions, then consequences
  * @param why           how the confidence was reached, one line per factor
  * @param stacks        the stacks of the cause member (or of any member when the cause has none)
+ * @param evidence      the cause member's evidence (growth, R², age, churn, factors)
+ * @param lockstep      companions whose survivors rise in step with the cause's (they raised the confidence)
  */
 public record Finding(String cause, String causeTag, int pid, double confidence, List<Member> members,
-                      List<String> why, List<StackSummary> stacks) {
+                      List<String> why, List<StackSummary> stacks, Evidence evidence, int lockstep) {
 
     /** What a member is to its finding. */
     public enum Role {

@@ -765,7 +765,8 @@ public final class SuspectRanker {
         int p = pid[cc];
         String name = causeName != null ? causeName : p >= 0 ? "pid " + p + " via " + causeTag : causeTag;
         List<StackSummary> stacks = judged[m.indexOf(stacksFrom)].topStacks();
-        return new Finding(name, causeTag, p, Math.min(1, confidence), List.copyOf(members), List.copyOf(why), stacks);
+        return new Finding(name, causeTag, p, Math.min(1, confidence), List.copyOf(members), List.copyOf(why), stacks, ev,
+                lockstep);
     }
 
     /** Names the cause of a cell's stacked survivors (by majority) and whether they show it to be a consequence. */

@@ -35,6 +35,12 @@ public final class Recorder {
 
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 PrintStream err) {
+        return record(out, baseConfig, duration, hitTag, err, null);
+    }
+
+    /** @param signals when not null, its first SIGINT/SIGTERM stops the recording (which still finishes the file) */
+    public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
+                                PrintStream err, pooltag.linux.kmem.StopSignals signals) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
         String modules = readOrEmpty("/proc/modules");
         String slabStart = readOrEmpty("/proc/slabinfo");
@@ -56,6 +62,9 @@ public final class Recorder {
         };
         try (TraceSession s = TraceSession.open(cfg, fs, err);
              RecordingWriter w = new RecordingWriter(out, s.schema().header())) {
+            if (signals != null) {
+                signals.onStop(s::requestStop);
+            }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("tool", "pooltag 0.1.0");
             meta.put("kernel", readOrEmpty("/proc/sys/kernel/osrelease").trim());
