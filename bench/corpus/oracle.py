@@ -83,7 +83,10 @@ def main():
                 stack.append(line[4:].split("+")[0].strip())
             continue
         if stack is not None and pending is not None:
-            sysc = next((f for f in reversed(stack) if re.match(r"__(x64|se|do)_sys_", f)), "-")
+            sysc = next((f for f in reversed(stack) if re.match(r"__(x64|se|do)_sys_", f)), None)
+            if sysc is None and "do_syscall_64" in stack:  # a tail-called wrapper: the frame under do_syscall_64
+                sysc = stack[stack.index("do_syscall_64") - 1] + " (tail call)"
+            sysc = sysc or "-"
             ptr, key = pending
             live[ptr] = key[:3] + (sysc,)
             pending = None

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,10 +17,11 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.render.Json;
 
 /**
- * {@code hunt} and {@code find} on real kernel leaks made by child processes ({@link pooltag.cli.leaks.Leaker}) at
+ * {@code hunt} and {@code find} on real kernel leaks made by child processes ({@link LeakChild}) at
  * 200 per second with distinctive counts, and on look-alikes that are not leaks. The children are killed after each
  * test (their exit frees everything), and no tracefs instance of this process is left behind.
  */
@@ -35,11 +32,15 @@ class HuntLiveTest {
     static final int LEAK_TOTAL = 1499;
     static final double RATE = 200;
 
-    private final List<Process> children = new ArrayList<>();
+    private final List<LeakChild> children = new ArrayList<>();
+    private final List<Process> others = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : children) {
+        for (LeakChild c : children) {
+            c.close();
+        }
+        for (Process p : others) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
@@ -55,23 +56,15 @@ class HuntLiveTest {
         assumeTrue(ok, "needs root");
     }
 
-    /** Starts a leaker and returns once it is prepared; it leaks when {@link #go} is called. */
-    private Process leaker(String kind, int count) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", cp, "pooltag.cli.leaks.Leaker", kind,
-                Integer.toString(count), Double.toString(RATE)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        children.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine();
-        assertEquals("READY", line, kind + " leaker did not get ready");
-        return p;
+    /** Starts a corpus leaker ({@link LeakChild}) and returns once it is prepared; it leaks when {@link #go} is called. */
+    private LeakChild leaker(String kind, int count) throws Exception {
+        LeakChild c = LeakChild.start(kind, count, RATE);
+        children.add(c);
+        return c;
     }
 
-    private static void go(Process p) throws Exception {
-        OutputStream o = p.getOutputStream();
-        o.write("GO\n".getBytes(StandardCharsets.UTF_8));
-        o.flush();
+    private static void go(LeakChild p) throws Exception {
+        p.go();
     }
 
     /**
@@ -89,7 +82,7 @@ class HuntLiveTest {
     }
 
     /** Runs {@code hunt --json} in-process; the leak starts {@code leakAfterMillis} after tracing began. */
-    private JsonNode huntDuring(Process leaker, String duration, long leakAfterMillis) throws Exception {
+    private JsonNode huntDuring(LeakChild leaker, String duration, long leakAfterMillis) throws Exception {
         CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(() -> CliRun.of("hunt", "--duration", duration, "--json"));
         awaitTracing(leakAfterMillis);
         if (leaker != null) {
@@ -148,7 +141,7 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void pipesNeverClosedRankFirstWithPipe2OnTheStack() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAK_TOTAL);
+        LeakChild p = leaker("pipe", LEAK_TOTAL);
         JsonNode r = huntDuring(p, "6s", 300);
         assertRanked(r, List.of("alloc_pipe_info", "alloc_empty_file", "filp", "kmalloc-cg-1k", "kmalloc-cg-192",
                 "create_pipe_files", "alloc_file_pseudo"), "__x64_sys_pipe2", LEAKED);
@@ -158,7 +151,7 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void unixSocketsAreToldApartByTheirStackThoughTheirSitesAreGeneric() throws Exception {
         needsTracing();
-        Process p = leaker("sockets", LEAK_TOTAL);
+        LeakChild p = leaker("unix", LEAK_TOTAL);
         JsonNode r = huntDuring(p, "6s", 300);
         // sk_prot_alloc, alloc_empty_file and __d_alloc serve every socket, file and name: the stack says socket(2).
         JsonNode s = assertRanked(r, List.of("sk_prot_alloc", "signal_cache", "UNIX", "sock_alloc_inode",
@@ -171,7 +164,7 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void inotifyWatchesNeverRemovedRankFirst() throws Exception {
         needsTracing();
-        Process p = leaker("inotify", LEAK_TOTAL);
+        LeakChild p = leaker("inotify", LEAK_TOTAL);
         JsonNode r = huntDuring(p, "6s", 300);
         // inotify marks arrive under the merged cache name sigqueue on this kernel; the sites say what they are.
         assertRanked(r, List.of("fsnotify_add_mark_locked", "inotify_update_watch", "inotify_new_watch",
@@ -182,7 +175,7 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void epollRegistrationsNeverRemovedRankFirst() throws Exception {
         needsTracing();
-        Process p = leaker("epoll", LEAK_TOTAL);
+        LeakChild p = leaker("epoll", LEAK_TOTAL);
         JsonNode r = huntDuring(p, "6s", 300);
         assertRanked(r, List.of("eventpoll_epi", "ep_insert", "do_epoll_ctl", "ep_ptable_queue_proc",
                 "eventpoll_pwq", "anon_vma_chain"), "__x64_sys_epoll_ctl", LEAKED);
@@ -192,7 +185,7 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void findListsAtLeastEveryLeakedPipeAllocation() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAK_TOTAL);
+        LeakChild p = leaker("pipe", LEAK_TOTAL);
         CompletableFuture<CliRun> find = CompletableFuture.supplyAsync(
                 () -> CliRun.of("find", "alloc_pipe_info", "--duration", "6s", "--json"));
         awaitTracing(300);
@@ -203,8 +196,8 @@ class HuntLiveTest {
         long fromLeaker = 0;
         for (JsonNode o : j.get("outstanding")) {
             assertTrue(o.get("block").asText().matches("@[0-9a-f]{8}"), "addresses are masked: " + o.get("block"));
-            // Events carry the thread id; the leaker's pipes come from one of its threads.
-            if (Files.exists(Path.of("/proc", Long.toString(p.pid()), "task", o.get("pid").asText()))) {
+            // Events carry the thread id; the corpus leaker is single-threaded.
+            if (o.get("pid").asLong() == p.pid()) {
                 fromLeaker++;
             }
         }
@@ -218,12 +211,12 @@ class HuntLiveTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aFileScanDoesNotOutrankAPipeLeak() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAK_TOTAL);
+        LeakChild p = leaker("pipe", LEAK_TOTAL);
         // Page cache, buffer heads, dentries and inodes grow under a scan of many files: reclaimable, not leaked.
         Process scan = new ProcessBuilder("bash", "-c",
                 "sync; echo 2 > /proc/sys/vm/drop_caches; for i in 1 2 3; do find /usr -xdev -type f -size -64k -print0"
                         + " 2>/dev/null | xargs -0 cat > /dev/null 2>&1; done").inheritIO().start();
-        children.add(scan);
+        others.add(scan);
         JsonNode r = huntDuring(p, "7s", 300);
         JsonNode first = r.get("suspects").get(0);
         for (String reclaimable : List.of("buffer_head", "ext4_inode_cache", "dentry", "radix_tree_node",
@@ -252,7 +245,7 @@ class HuntLiveTest {
                 "    ms = [mmap.mmap(-1, 4096 * (1 + i % 7)) for i in range(64)]",
                 "    for m in ms: m.close()",
                 "    time.sleep(0.002)")).inheritIO().start();
-        children.add(churn);
+        others.add(churn);
         JsonNode r = huntDuring(null, "6s", 0);
         for (JsonNode s : r.get("suspects")) {
             assertTrue(!s.get("leak").asBoolean(), "no leak runs, yet " + s.get("tag") + " was called one:" + top(r, 8));
@@ -275,7 +268,7 @@ class HuntLiveTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void collapsedStacksAreFoldedRootFirstWeightedByBytes() throws Exception {
         needsTracing();
-        Process p = leaker("pipes", LEAK_TOTAL);
+        LeakChild p = leaker("pipe", LEAK_TOTAL);
         Path folded = Files.createTempFile("pooltag-hunt", ".folded");
         try {
             CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(

@@ -18,7 +18,8 @@ final class StackCause {
     }
 
     /**
-     * {@code pipe2} for the outermost system-call frame; else {@code kworker:<work function>} or
+     * {@code pipe2} for the outermost system-call frame, or the frame just under {@code do_syscall_64} without its
+     * {@code do_}/{@code ksys_} prefix when the wrapper was a tail call; else {@code kworker:<work function>} or
      * {@code kthread:<thread function>} for a kernel thread; else null (an interrupt, or too short a stack).
      */
     static String of(String[] names) {
@@ -28,6 +29,12 @@ final class StackCause {
                 if (m.matches()) {
                     return m.group(1);
                 }
+            }
+        }
+        // The syscall wrapper may be a tail call (msgsnd: do_msgsnd sits right under do_syscall_64).
+        for (int i = names.length - 1; i > 0; i--) {
+            if ("do_syscall_64".equals(names[i]) && names[i - 1] != null) {
+                return names[i - 1].replaceFirst("^(?:__do_sys_|__sys_|ksys_|do_)", "");
             }
         }
         for (int i = names.length - 1; i > 0; i--) {

@@ -652,6 +652,13 @@ public final class SuspectRanker {
     private static Finding finding(Ledger ledger, Groups gs, Acc[] cell, CellStacks[] cs, int[] pid, double[][] series,
                                    List<Integer> m, RankOptions o, Window w) {
         int size = m.size();
+        // Mature survivors per site over every cell: how specific a site is to what survives.
+        long[] siteMature = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
+        for (int c = 0; c < gs.cells; c++) {
+            if (cell[c] != null && gs.cSite[c] >= 0 && gs.cSite[c] < siteMature.length) {
+                siteMature[gs.cSite[c]] += cell[c].mature;
+            }
+        }
         Suspect[] judged = new Suspect[size];
         long[] siteAllocs = new long[size];
         String[] consequence = new String[size];
@@ -693,7 +700,10 @@ public final class SuspectRanker {
                     continue;
                 }
                 int c = m.get(i);
-                double specificity = siteAllocs[i] <= 0 ? 1 : Math.min(1, (double) cell[c].mature / siteAllocs[i]);
+                // Specific: most of the site's allocations survive (alloc_pipe_info in a pipe leak), unlike a site
+                // every file or socket goes through (alloc_empty_file, sk_prot_alloc).
+                double specificity = siteAllocs[i] <= 0 ? 1
+                        : Math.min(1, (double) siteMature[gs.cSite[c]] / siteAllocs[i]);
                 double score = judged[i].confidence() * (0.5 + 0.5 * specificity);
                 if (score > best) {
                     best = score;
