@@ -622,6 +622,29 @@ public final class SuspectRanker {
                 union(parent, c, best);
             }
         }
+        // ... and cells no single process made and without stacks to a Paged cell rising in step with them at a like
+        // count: objects that live and die with reclaimable ones (LSM blobs of inodes read in by any file scan).
+        boolean[] withPaged = new boolean[n];
+        for (int c = 0; c < n; c++) {
+            if (!eligible[c] || cs[c].cause() != null || pid[c] >= 0 || gs.cPool[c] == Pool.PAGED.ordinal()) {
+                continue;
+            }
+            int best = -1;
+            double bestR = LOCKSTEP;
+            for (int d = 0; d < n; d++) {
+                if (eligible[d] && gs.cPool[d] == Pool.PAGED.ordinal() && cell[d].mature * 2 >= cell[c].mature) {
+                    double r = correlation(series[c], series[d]);
+                    if (r >= bestR) {
+                        bestR = r;
+                        best = d;
+                    }
+                }
+            }
+            if (best >= 0) {
+                union(parent, c, best);
+                withPaged[c] = true;
+            }
+        }
         Map<Integer, List<Integer>> members = new HashMap<>();
         for (int c = 0; c < n; c++) {
             if (eligible[c]) {
@@ -632,7 +655,7 @@ public final class SuspectRanker {
         }
         List<Built> built = new ArrayList<>();
         for (List<Integer> m : members.values()) {
-            built.add(new Built(finding(ledger, gs, cell, cs, pid, series, m, o, w), m,
+            built.add(new Built(finding(ledger, gs, cell, cs, pid, series, withPaged, m, o, w), m,
                     m.stream().mapToLong(c -> cell[c].bytes).sum()));
         }
         built.sort(Comparator.comparingDouble((Built b) -> b.f().confidence()).reversed()
@@ -650,7 +673,7 @@ public final class SuspectRanker {
     }
 
     private static Finding finding(Ledger ledger, Groups gs, Acc[] cell, CellStacks[] cs, int[] pid, double[][] series,
-                                   List<Integer> m, RankOptions o, Window w) {
+                                   boolean[] withPaged, List<Integer> m, RankOptions o, Window w) {
         int size = m.size();
         // Mature survivors per site over every cell: how specific a site is to what survives.
         long[] siteMature = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
@@ -680,6 +703,9 @@ public final class SuspectRanker {
                 consequence[i] = "made while constructing an inode or dentry (" + cs[c].constructor() + " on its stacks)";
             } else if (cs[c].nested()) {
                 consequence[i] = "allocated inside another allocation (slab growth)";
+            } else if (withPaged[c]) {
+                consequence[i] = "made by many processes, rising in step with a Paged cache: lives and dies with"
+                        + " reclaimable objects";
             } else {
                 most = Math.max(most, cell[c].mature);
             }
@@ -694,9 +720,11 @@ public final class SuspectRanker {
         // The cause: the most confident cell whose site is most specific to the leak; consequences only if all are.
         int cause = -1;
         double best = -1;
-        for (int pass = 0; pass < 2 && cause < 0; pass++) {
+        // Passes: members that are no consequence; else not the ones riding on a Paged cell (the Paged cell is
+        // then the cause they grow with); else any.
+        for (int pass = 0; pass < 3 && cause < 0; pass++) {
             for (int i = 0; i < size; i++) {
-                if (pass == 0 && consequence[i] != null) {
+                if (pass == 0 && consequence[i] != null || pass == 1 && withPaged[m.get(i)]) {
                     continue;
                 }
                 int c = m.get(i);
@@ -725,6 +753,11 @@ public final class SuspectRanker {
             }
         }
         double base = judged[cause].confidence();
+        if (consequence[cause] != null) {
+            // Only consequences: growth of reclaimable objects or slab bookkeeping, whatever made it, not a leak's
+            // own objects; discounted as Paged is.
+            base *= PAGED_FACTOR;
+        }
         double confidence = base + (1 - base) * Math.min(COMPANION_MAX, COMPANION_STEP * lockstep);
         final int causeIdx = cause;
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> i == causeIdx ? 0 : consequence[i] == null ? 1 : 2)

@@ -115,6 +115,27 @@ class FindingsTest {
         assertTrue(findingOf(r, "alloc_pipe_info").members().stream().noneMatch(m -> m.site().equals("churn_site")));
     }
 
+    @Test
+    void lsmBlobsOfAFileScanByManyProcessesFoldUnderThePagedInodesAndAreNoLeak() {
+        Scenario sc = new Scenario();
+        int inode = sc.cache("ext4_inode_cache", Pool.PAGED, 50000, false);
+        int lsm = sc.cache("lsm_inode_cache", Pool.NONPAGED, 60000, false);
+        long inodeSite = Scenario.named(0xffffffff8200b000L, "ext4_alloc_inode") + 8;
+        long lsmSite = Scenario.named(0xffffffff8200c000L, "security_inode_alloc") + 8;
+        for (int p = 0; p < 3; p++) { // three scanners, none holding a majority
+            sc.workload(inode, inodeSite, 1128, S / 2 + p * 1_000_000L, 400, 100, -1, null, 500 + p);
+            sc.workload(lsm, lsmSite, 32, S / 2 + p * 1_000_000L + 500, 400, 100, -1, null, 500 + p);
+        }
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, RankOptions.defaults());
+        Finding f = r.findings().stream().filter(x -> x.members().stream().anyMatch(m -> m.site().equals(
+                "security_inode_alloc"))).findFirst().orElseThrow();
+        assertEquals(-1, f.pid());
+        assertEquals(Finding.Role.CONSEQUENCE, member(f, "security_inode_alloc").role(), f.members().toString());
+        assertEquals(2, f.members().size(), f.members().toString());
+        assertTrue(f.confidence() < r.threshold(), "" + f.confidence());
+        assertTrue(r.leakFindings().isEmpty(), r.leakFindings().toString());
+    }
+
     static Finding.Member member(Finding f, String site) {
         return f.members().stream().filter(m -> m.site().equals(site)).findFirst()
                 .orElseThrow(() -> new AssertionError("no member " + site + " in " + f.members()));
