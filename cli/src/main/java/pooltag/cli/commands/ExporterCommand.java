@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.exporter.Exporter;
-import pooltag.cli.exporter.TraceFeeds;
+import pooltag.engine.publish.TraceFeeds;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import pooltag.cli.live.Hunter;
+import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;

@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.kd.KdConsole;
 import pooltag.cli.kd.KdRepl;
-import pooltag.cli.kd.KdTarget;
-import pooltag.cli.kd.KdTargets;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.KdTargets;
 import pooltag.core.error.PooltagException;
+import pooltag.engine.publish.Addresses;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,

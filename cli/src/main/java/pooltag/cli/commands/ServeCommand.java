@@ -11,12 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import pooltag.cli.web.FileCaptureService;
-import pooltag.cli.web.LiveHitService;
-import pooltag.cli.web.LiveHuntService;
-import pooltag.cli.web.TraceSlot;
+import pooltag.engine.publish.FileCaptureService;
+import pooltag.engine.hit.LiveHitService;
+import pooltag.engine.hunt.LiveHuntService;
+import pooltag.engine.run.TraceSlot;
 import pooltag.cli.web.WebServer;
-import pooltag.cli.web.WebServices;
+import pooltag.engine.publish.WebServices;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import pooltag.cli.render.Redact;
+import pooltag.engine.publish.Redact;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;

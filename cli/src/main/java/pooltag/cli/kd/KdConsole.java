@@ -15,6 +15,7 @@ import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.tag.TagPattern;
 import pooltag.core.tag.WinDbgTag;
+import pooltag.engine.kd.KdTarget;
 
 /**
  * The commands of the WinDbg page, run one at a time against a {@link KdTarget}: the console's state is

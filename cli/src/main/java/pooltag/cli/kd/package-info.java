@@ -4,11 +4,11 @@
  * {@code kb}, {@code !poolfind}, {@code ed nt!poolhittag 0}) and runs them on Linux.
  *
  * <p>Shape: {@link pooltag.cli.kd.KdConsole} owns the syntax, the state ({@code nt!PoolHitTag} and the last break)
- * and every line of output; {@link pooltag.cli.kd.KdTarget} answers in data (the live kernel, a recording, or a
+ * and every line of output; {@link pooltag.engine.kd.KdTarget} answers in data (the live kernel, a recording, or a
  * script in tests); {@link pooltag.cli.kd.KdRepl} is the front end (JLine prompt, or {@code -c}/stdin scripts);
- * {@link pooltag.cli.kd.KdTargets} is the one place that picks a target.
+ * {@link pooltag.engine.kd.KdTargets} is the one place that picks a target.
  *
- * <p>Targets ({@link pooltag.cli.kd.KdTargets}):
+ * <p>Targets ({@link pooltag.engine.kd.KdTargets}):
  * <ul>
  *   <li>the live kernel, {@code LiveKdTarget}: one kmem trace session in a private tracefs instance, started with
  *       the console (a leak's allocations come before the user knows which tag to arm) and torn down by {@code q},

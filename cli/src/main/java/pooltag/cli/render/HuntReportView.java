@@ -16,6 +16,7 @@ import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
 import pooltag.core.snapshot.Loss;
 import pooltag.linux.symbols.KernelSymbols;
+import pooltag.linux.symbols.Frames;
 
 /** A hunt's report as text, JSON and folded stacks. Every form carries the loss counters. */
 public final class HuntReportView {

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import pooltag.cli.render.Redact;
+import pooltag.engine.publish.Redact;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 

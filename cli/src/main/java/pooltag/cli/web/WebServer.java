@@ -25,11 +25,14 @@ import com.sun.net.httpserver.HttpServer;
 
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
-import pooltag.cli.render.Redact;
+import pooltag.engine.publish.Redact;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.engine.hit.HitService;
+import pooltag.engine.hunt.HuntService;
+import pooltag.engine.publish.WebServices;
 
 /**
  * {@code pooltag serve}: the web page and its JSON API on the JDK's HTTP server. Every script and style is served

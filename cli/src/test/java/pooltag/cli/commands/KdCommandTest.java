@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import pooltag.cli.Main;
 import pooltag.cli.kd.KdConsole;
-import pooltag.cli.kd.KdTarget;
-import pooltag.cli.kd.ScriptedTarget;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.ScriptedTarget;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -152,7 +152,7 @@ class KdCommandTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void liveKernelTraced() throws Exception {
-        pooltag.linux.tracefs.Tracefs fs = pooltag.cli.kd.KdLive.tracefsOrSkip();
+        pooltag.linux.tracefs.Tracefs fs = pooltag.engine.kd.KdLive.tracefsOrSkip();
         Path tmp = Files.createTempDirectory("kd-dentry");
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread churn = new Thread(() -> {
@@ -195,7 +195,7 @@ class KdCommandTest {
                 lines.get(pf + 1));
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ allocations?, 0x[0-9a-f]+ \\(\\d+\\) bytes")), r.out());
         assertTrue(r.out().contains("\n Loss: "), "the ledger's loss is printed: " + r.out());
-        assertFalse(Files.exists(pooltag.cli.kd.KdLive.ownInstance(fs)), "the instance is gone after the script");
+        assertFalse(Files.exists(pooltag.engine.kd.KdLive.ownInstance(fs)), "the instance is gone after the script");
         try (var s = Files.list(tmp)) {
             for (Path p : s.toList()) {
                 Files.delete(p);

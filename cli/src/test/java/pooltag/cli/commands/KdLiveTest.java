@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import pooltag.cli.Main;
 import pooltag.cli.kd.KdConsole;
-import pooltag.cli.kd.KdLive;
+import pooltag.engine.kd.KdLive;
 import pooltag.linux.tracefs.Tracefs;
 
 /**

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import pooltag.cli.kd.KdLive;
-import pooltag.cli.kd.KdTarget;
-import pooltag.cli.kd.KdTargets;
+import pooltag.engine.kd.KdLive;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.KdTargets;
 import pooltag.core.tag.TagPattern;
 import pooltag.linux.tracefs.Tracefs;
 

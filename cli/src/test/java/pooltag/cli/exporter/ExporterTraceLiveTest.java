@@ -13,6 +13,7 @@ import pooltag.cli.LiveTests;
 import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.engine.publish.TraceFeeds;
 
 /**
  * {@code exporter --trace} on the live kernel: {@code pooltag_trace_allocs_total} of the call site

@@ -16,6 +16,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import pooltag.engine.kd.ScriptedTarget;
 
 /** Ctrl-C during {@code g} returns to the prompt: the target sees its cancel supplier turn true. */
 class KdBreakInTest {

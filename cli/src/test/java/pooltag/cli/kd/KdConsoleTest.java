@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.ScriptedTarget;
 
 /** Scripted sessions against {@link ScriptedTarget}, compared with the exact transcript kd's log would hold. */
 class KdConsoleTest {

@@ -19,6 +19,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import pooltag.engine.kd.ScriptedTarget;
 
 /** The {@code kd> } prompt on a terminal: JLine reads the lines, completes, and ends on q or Ctrl-D. */
 class KdReplTest {

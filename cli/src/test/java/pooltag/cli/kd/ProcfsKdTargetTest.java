@@ -18,6 +18,8 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.tag.TagPattern;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.ProcfsKdTarget;
 
 /** The procfs-only live target over a small tree in a temporary folder. */
 class ProcfsKdTargetTest {

@@ -14,6 +14,7 @@ import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.engine.publish.TracedUsage;
 import pooltag.linux.procfs.Meminfo;
 
 /** mon --trace's rows: procfs Diff and Bytes, the ledger's Allocs and Frees, '-' only where nothing is traced. */

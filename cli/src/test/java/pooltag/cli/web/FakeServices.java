@@ -5,6 +5,11 @@ import java.util.List;
 import java.util.Optional;
 
 import pooltag.core.snapshot.Loss;
+import pooltag.engine.hit.HitService;
+import pooltag.engine.hit.LiveHitService;
+import pooltag.engine.hunt.HuntService;
+import pooltag.engine.hunt.LiveHuntService;
+import pooltag.engine.publish.WebServices;
 
 /**
  * Test doubles for the hit and hunt services: they let the tests drive the page's views with exact, synthetic data

@@ -33,8 +33,9 @@ import picocli.CommandLine;
 import pooltag.cli.LiveTests;
 import pooltag.cli.Main;
 import pooltag.cli.render.Json;
-import pooltag.cli.render.Redact;
+import pooltag.engine.publish.Redact;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.engine.publish.WebServices;
 
 /**
  * The page in a real browser (headless Chromium) against {@code pooltag serve} on the live kernel: it loads without

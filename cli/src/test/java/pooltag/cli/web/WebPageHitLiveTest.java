@@ -22,6 +22,9 @@ import pooltag.cli.LiveTests;
 import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.engine.hit.LiveHitService;
+import pooltag.engine.publish.WebServices;
+import pooltag.engine.publish.FileCaptureService;
 
 /**
  * The page's Hit view on the live kernel, in headless Chromium: arming {@code alloc_pipe_info} from the page while a

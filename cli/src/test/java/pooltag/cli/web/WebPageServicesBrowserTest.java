@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import pooltag.engine.publish.WebServices;
 
 /**
  * The page's hit and hunt views with services behind them (the test doubles of {@link FakeServices}, for exact

@@ -21,6 +21,7 @@ import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.engine.publish.WebServices;
 
 /** The token rules of {@link Access}, over HTTP against a running server (loopback; the token forced on). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

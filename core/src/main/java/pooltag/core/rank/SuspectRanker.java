@@ -94,6 +94,8 @@ public final class SuspectRanker {
         int groups;
         int[] gCell = new int[64], gStack = new int[64];
         long[] gN = new long[64], gBytes = new long[64], gMature = new long[64], gMatureBytes = new long[64];
+        /** Mature survivors of the group made by its cell's majority process (filled by the second pass). */
+        long[] gPidMature = new long[64];
         long[] gBuckets;
 
         Groups(int k, long start, long matureEnd, double bucketNs) {
@@ -162,6 +164,7 @@ public final class SuspectRanker {
                 gBytes = Arrays.copyOf(gBytes, n);
                 gMature = Arrays.copyOf(gMature, n);
                 gMatureBytes = Arrays.copyOf(gMatureBytes, n);
+                gPidMature = Arrays.copyOf(gPidMature, n);
                 gBuckets = Arrays.copyOf(gBuckets, n * k);
             }
             gCell[groups] = cell;
@@ -258,6 +261,7 @@ public final class SuspectRanker {
                 int c = gs.cellIndex.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
                 if (gs.cPid[c] == pid) {
                     gs.cPidHits[c]++;
+                    gs.gPidMature[gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL))]++;
                 }
             }
         });
@@ -588,7 +592,7 @@ public final class SuspectRanker {
                 continue;
             }
             pid[c] = gs.cPidHits[c] >= PID_SHARE * cell[c].mature ? gs.cPid[c] : -1;
-            cs[c] = cellStacks(ledger, gs, cell[c]);
+            cs[c] = cellStacks(ledger, gs, cell[c], pid[c] >= 0);
             series[c] = cumulative(cell[c].perBucket);
         }
         // Join cells with one cause: same process and same system call (or kernel thread) on their stacks ...
@@ -812,18 +816,22 @@ public final class SuspectRanker {
                 lockstep);
     }
 
-    /** Names the cause of a cell's stacked survivors (by majority) and whether they show it to be a consequence. */
-    private static CellStacks cellStacks(Ledger ledger, Groups gs, Acc a) {
+    /**
+     * Names the cause of a cell's stacked survivors (by majority) and whether they show it to be a consequence. With
+     * {@code ownerOnly}, only the survivors its majority process made count: a cell such as {@code filp} /
+     * {@code alloc_empty_file} also holds every other process's open files, whose stacks say {@code openat}.
+     */
+    private static CellStacks cellStacks(Ledger ledger, Groups gs, Acc a, boolean ownerOnly) {
         Map<String, Long> causes = new HashMap<>();
         long stacked = 0, nested = 0, constructed = 0;
         String constructor = null;
         for (int i = 0; i < a.ng; i++) {
             int g = a.groups[i];
             int stack = gs.gStack[g];
-            if (stack < 0 || gs.gMature[g] == 0) {
+            long weight = ownerOnly ? gs.gPidMature[g] : gs.gMature[g];
+            if (stack < 0 || weight == 0) {
                 continue;
             }
-            long weight = gs.gMature[g];
             stacked += weight;
             long[] frames = ledger.stackFrames(stack);
             String[] names = new String[frames.length];

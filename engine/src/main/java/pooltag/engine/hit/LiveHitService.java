@@ -1,0 +1,182 @@
+package pooltag.engine.hit;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import pooltag.engine.hit.HitBreaks;
+import pooltag.engine.hit.HitTarget;
+import pooltag.engine.run.LiveFeed;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.procfs.ProcessNames;
+import pooltag.linux.symbols.KernelSymbols;
+import pooltag.engine.run.TraceSlot;
+
+/**
+ * The web page's Hit view on the live kernel: arming opens a private tracing session ({@link LiveFeed}) configured
+ * by {@link HitTarget} (only the tag's events carry stacks) and applies {@link HitBreaks}' break rule, as
+ * {@code pooltag hit} does; clearing or re-arming tears it down. Breaks are kept in memory for the page to poll,
+ * the newest {@link #KEEP} only. A break's block address is dropped here: a {@link Hit} has no address field, and
+ * its frames are symbols with offsets.
+ *
+ * <p>Threads: {@link #arm}, {@link #clear} and {@link #close} are serialized on this object; breaks arrive on the
+ * session's merge thread and are appended under the armed session's own lock, which the HTTP threads take to read.
+ */
+public final class LiveHitService implements HitService, AutoCloseable {
+    /** Breaks kept per armed tag for the page (at most ~1.5 KiB each with a 20-frame stack): about 15 MiB. */
+    static final int KEEP = 10_000;
+
+    /** What the slot says holds the session while a tag is armed. */
+    static final String HOLDER = "a hit tag is armed (clear it first)";
+
+    private final TraceSlot slot;
+    private KernelSymbols symbols;
+    private volatile Armed armed;
+
+    /** @param slot shared with the hunt view: arming is refused while a hunt traces */
+    public LiveHitService(TraceSlot slot) {
+        this.slot = slot;
+    }
+
+    /** A hit service alone (no hunt view shares the process's tracing session). */
+    public LiveHitService() {
+        this(new TraceSlot());
+    }
+
+    @Override
+    public synchronized Status arm(String tag) {
+        closeArmed();
+        slot.take(HOLDER);
+        try {
+            if (symbols == null) {
+                symbols = KernelSymbols.load();
+            }
+            KernelSymbols syms = symbols;
+            HitTarget target = HitTarget.resolve(tag, syms, TraceConfig.kmem());
+            Armed a = new Armed(target, syms);
+            a.feed = LiveFeed.open(syms, target.config(),
+                    ledger -> new HitBreaks(ledger, syms, target.kind(), target.ledgerName(), a), "pooltag-web-hit");
+            armed = a;
+        } catch (RuntimeException e) {
+            slot.release(HOLDER);
+            throw e;
+        }
+        return status();
+    }
+
+    @Override
+    public synchronized Status clear() {
+        closeArmed();
+        return status();
+    }
+
+    @Override
+    public Status status() {
+        Armed a = armed;
+        if (a == null) {
+            return new Status(null, 0, Loss.NONE);
+        }
+        return new Status(a.target.tag(), a.count(), a.loss());
+    }
+
+    @Override
+    public List<Hit> hitsAfter(long after, int max) {
+        Armed a = armed;
+        return a == null ? List.of() : a.after(after, max);
+    }
+
+    /** Tears down the armed session, if any (at server stop). */
+    @Override
+    public synchronized void close() {
+        closeArmed();
+    }
+
+    private void closeArmed() {
+        Armed a = armed;
+        armed = null;
+        try {
+            if (a != null && a.feed != null) {
+                a.feed.close();
+            }
+        } finally {
+            if (a != null) {
+                slot.release(HOLDER);
+            }
+        }
+    }
+
+    /** One armed tag: its session and the breaks seen since arming. */
+    private static final class Armed implements HitBreaks.Sink {
+        final HitTarget target;
+        final KernelSymbols symbols;
+        final ProcessNames comms = new ProcessNames();
+        /** Guarded by itself; seq ascending. */
+        final ArrayDeque<Hit> hits = new ArrayDeque<>();
+        volatile LiveFeed feed;
+        private long count;
+
+        Armed(HitTarget target, KernelSymbols symbols) {
+            this.target = target;
+            this.symbols = symbols;
+        }
+
+        @Override
+        public void onBreak(HitBreaks.Break b) {
+            List<String> stack;
+            if (b.frames() == null) {
+                stack = List.of(); // a free no stack followed: kfree cannot be filtered by the freed block's tag
+            } else {
+                String[] f = new String[b.frames().length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = symbols.format(b.frames()[i]);
+                }
+                stack = List.of(f);
+            }
+            Hit h = new Hit(b.seq(), b.timeNanos(), b.alloc() ? "alloc" : "free", b.cpu(), b.pid(), comms.of(b.pid()),
+                    target.tag(), b.pool() == null ? "" : b.pool().label(), b.bytes(), stack);
+            synchronized (hits) {
+                hits.addLast(h);
+                count = b.seq();
+                if (hits.size() > KEEP) {
+                    hits.removeFirst();
+                }
+            }
+        }
+
+        @Override
+        public void onLoss(int cpu, long count) {
+            // The ledger counts it (an unknown amount as one) and publishes it with its snapshot: see loss().
+        }
+
+        long count() {
+            synchronized (hits) {
+                return count;
+            }
+        }
+
+        /** Cumulative since arming, as of the ledger's last publish (at most 250 ms of events old). */
+        Loss loss() {
+            LiveFeed f = feed;
+            UsageSnapshot s = f == null ? null : f.snapshot(TagKind.CACHE);
+            return s == null || s.loss() == null ? Loss.NONE : s.loss();
+        }
+
+        List<Hit> after(long after, int max) {
+            List<Hit> out = new ArrayList<>();
+            synchronized (hits) {
+                for (Hit h : hits) {
+                    if (h.seq() > after) {
+                        out.add(h);
+                        if (out.size() >= max) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+    }
+}

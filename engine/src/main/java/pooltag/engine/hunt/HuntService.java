@@ -1,0 +1,39 @@
+package pooltag.engine.hunt;
+
+import java.util.List;
+
+import pooltag.core.snapshot.Loss;
+
+/**
+ * What the web page's Hunt view calls: the unattended {@code pooltag hunt} (trace, rank growing tags, keep the stacks
+ * of what stays outstanding). The page draws {@link Report#outstandingStacks()} as a flame graph: width = bytes
+ * still outstanding. Implementations are thread-safe and return the last published report.
+ */
+public interface HuntService {
+    Report report();
+
+    /**
+     * @param elapsedNanos how long the hunt has run
+     * @param suspects     tags ranked most suspect first
+     * @param outstandingStacks outstanding allocations per distinct stack (all tags, or the top suspect's)
+     * @param loss         what the ledger could not account for
+     */
+    record Report(long elapsedNanos, List<Suspect> suspects, List<StackBytes> outstandingStacks, Loss loss) {
+    }
+
+    /**
+     * A growing tag: bytesPerSecond is its growth rate over the hunt; confidence in [0,1] that it leaks; growsWith
+     * names the cause tag of its finding when it is a consequence (else null); why says how the confidence of its
+     * finding was reached (empty when unknown).
+     */
+    record Suspect(String tag, String kind, String pool, long outstanding, long bytes, double bytesPerSecond,
+                   double confidence, String growsWith, String why) {
+        public Suspect(String tag, String kind, String pool, long outstanding, long bytes, double bytesPerSecond) {
+            this(tag, kind, pool, outstanding, bytes, bytesPerSecond, 0, null, "");
+        }
+    }
+
+    /** @param frames outermost (root) first, as a flame graph stacks them ({@code entry_SYSCALL_64 ... kmalloc}) */
+    record StackBytes(List<String> frames, long allocations, long bytes) {
+    }
+}

@@ -1,0 +1,145 @@
+package pooltag.engine.hunt;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import pooltag.engine.hunt.Hunter;
+import pooltag.linux.symbols.Frames;
+import pooltag.core.error.PooltagException;
+import pooltag.core.rank.HuntReport;
+import pooltag.core.rank.RankOptions;
+import pooltag.core.rank.StackSummary;
+import pooltag.core.snapshot.Loss;
+import pooltag.linux.symbols.KernelSymbols;
+import pooltag.engine.run.TraceSlot;
+
+/**
+ * The web page's Hunt view over {@link Hunter} ({@code pooltag hunt}): the first request starts a hunt of the
+ * configured duration in the background and answers with how long it has run; once it is done, requests get its
+ * report (suspects, and the flame graph of the suspects' top stacks, symbolized) and the next request after that
+ * starts a fresh hunt while still answering with the finished report. So the kernel is traced only while someone
+ * looks at the view. The hunt holds the process's one tracing session ({@link TraceSlot}) while it runs: arming a
+ * hit meanwhile is refused, and a hunt is refused while a hit is armed.
+ */
+public final class LiveHuntService implements HuntService, AutoCloseable {
+    static final String HOLDER = "a hunt is running (wait for its report)";
+    /** Suspects whose top stacks feed the flame graph: the leaks, else the first few ranked. */
+    static final int FLAME_SUSPECTS = 5;
+
+    private final TraceSlot slot;
+    private final Duration duration;
+    private Thread running;
+    private long runningSinceNanos;
+    private Report last;
+    private String lastError;
+
+    public LiveHuntService(TraceSlot slot, Duration duration) {
+        this.slot = slot;
+        this.duration = duration;
+    }
+
+    @Override
+    public synchronized Report report() {
+        if (running == null) {
+            start();
+        }
+        if (last != null) {
+            return last;
+        }
+        if (lastError != null) {
+            String e = lastError;
+            lastError = null;
+            throw new PooltagException("hunt failed: " + e);
+        }
+        // The first hunt is under way: its elapsed time, nothing ranked yet.
+        return new Report(System.nanoTime() - runningSinceNanos, List.of(), List.of(), Loss.NONE);
+    }
+
+    private void start() {
+        slot.take(HOLDER);
+        runningSinceNanos = System.nanoTime();
+        Thread t = new Thread(this::hunt, "pooltag-web-hunt");
+        t.setDaemon(true);
+        running = t;
+        t.start();
+    }
+
+    private void hunt() {
+        try {
+            Hunter.Result r = Hunter.hunt(duration, RankOptions.defaults(), null);
+            Report rep = toReport(r.report(), r.symbols());
+            synchronized (this) {
+                last = rep;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                lastError = e.getMessage();
+            }
+        } finally {
+            slot.release(HOLDER);
+            synchronized (this) {
+                running = null;
+            }
+        }
+    }
+
+    static Report toReport(HuntReport h, KernelSymbols symbols) {
+        List<Suspect> suspects = new ArrayList<>(h.suspects().size());
+        for (pooltag.core.rank.Suspect s : h.suspects()) {
+            String growsWith = null;
+            String why = "";
+            for (pooltag.core.rank.Finding f : h.findings()) {
+                for (pooltag.core.rank.Finding.Member m : f.members()) {
+                    boolean mine = s.kind() == pooltag.core.tag.TagKind.SITE ? m.site().equals(s.tag())
+                            : m.cache().equals(s.tag());
+                    if (mine && why.isEmpty()) {
+                        growsWith = m.growsWith();
+                        why = f.cause() + ": " + String.join("; ", f.why());
+                    }
+                }
+            }
+            suspects.add(new Suspect(s.tag(), s.kind().label(), s.pool().label(), s.outstanding(), s.outstandingBytes(),
+                    s.growthBytesPerS(), s.confidence(), growsWith, why));
+        }
+        List<pooltag.core.rank.Suspect> flame = h.leaks().isEmpty()
+                ? h.suspects().subList(0, Math.min(FLAME_SUSPECTS, h.suspects().size())) : h.leaks();
+        List<StackBytes> stacks = new ArrayList<>();
+        for (pooltag.core.rank.Suspect s : flame) {
+            for (StackSummary st : s.topStacks()) {
+                long[] f = st.frames();
+                List<String> frames = new ArrayList<>(f.length + 1);
+                // The ledger keeps frames innermost first, from inside the tracepoint; a flame graph stacks them root
+                // first and ends at the allocator, as a break's kb does.
+                int allocator = Frames.firstAllocatorFrame(symbols, f.length, i -> f[i]);
+                for (int i = f.length - 1; i >= allocator; i--) {
+                    frames.add(symbols.format(f[i]));
+                }
+                if (frames.isEmpty()) {
+                    frames.add(s.tag() + " " + st.stackTag()); // no stack was armed in time for these
+                }
+                stacks.add(new StackBytes(frames, st.outstanding(), st.bytes()));
+            }
+        }
+        return new Report((long) (h.durationS() * 1e9), suspects, stacks,
+                new Loss(h.lostEvents(), h.unpairedFrees(), 0, false));
+    }
+
+    /** Waits for a running hunt to end (it cannot be cut short; at most its duration plus the drain). */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            t = running;
+        }
+        if (t != null) {
+            try {
+                t.join(duration.toMillis() + 20_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

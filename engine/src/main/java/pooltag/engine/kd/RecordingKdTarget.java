@@ -1,0 +1,323 @@
+package pooltag.engine.kd;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import pooltag.engine.run.PublishingLedger;
+import pooltag.core.error.PooltagException;
+import pooltag.core.event.AllocEvent;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.Loss;
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+import pooltag.core.tag.TagPattern;
+import pooltag.linux.kmem.SlabCacheCatalog;
+import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.procfs.SlabinfoEntry;
+import pooltag.linux.procfs.SlabinfoParser;
+import pooltag.linux.recording.RecordingReader;
+import pooltag.linux.symbols.KernelSymbolResolver;
+import pooltag.linux.symbols.KernelSymbols;
+
+/**
+ * A recording ({@code pooltag record -o FILE}), debugged as a kernel that stops at each hit: {@code g} replays the
+ * recording through a {@link Ledger} up to the next hit of the armed tag and stops there, so {@code !poolfind} and
+ * {@code !pool} answer what was outstanding at that point. A hit is an event of the tag followed by a stack on its
+ * CPU (a recording made with {@code --hit TAG}), or, for a tag recorded without stacks, an event of the tag by its
+ * cache name, size class or call-site function ({@link HitDetector}); frees of blocks held under the tag are hits
+ * either way. {@code .reload} reads the recording's kallsyms snapshot; {@code !poolused} its {@code /proc/slabinfo}
+ * at the start (every cache NonPaged: a recording does not keep {@code /sys/kernel/slab}'s reclaim flags).
+ *
+ * <p>Threads: the replay runs on its own thread ({@link RecordingReader#replay} pushes events), which is paused
+ * between commands: it runs only inside {@code g}, and hands each hit (or the end, or its acknowledgement of Ctrl-C)
+ * to the console thread through a queue, then waits for the next {@code g}. While it waits nothing writes the
+ * ledger, and the queue's hand-off orders its writes before the console thread's reads, so {@code !poolfind} reads
+ * the ledger directly. The time is the recording's clock (CLOCK_MONOTONIC of the recorded machine).
+ */
+final class RecordingKdTarget implements KdTarget {
+    /** Reorder window of the replay, as {@code pooltag report} uses. */
+    private static final long WINDOW_NANOS = 1_000_000_000L;
+    private static final int GO = 1;
+    private static final int CLOSE = 2;
+    private static final Object END = new Object();
+    private static final Object CANCELLED = new Object();
+
+    /** Unwinds the replay thread out of {@link RecordingReader#replay} when the target closes. */
+    private static final class Closing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Closing() {
+            super("closing", null, false, false);
+        }
+    }
+
+    private final RecordingReader reader;
+    private final KernelSymbols symbols;
+    private final Ledger ledger;
+    private final HitDetector detector;
+    /** Breaks found by the detector and not yet handed over; replay thread only. */
+    private final ArrayDeque<Break> found = new ArrayDeque<>();
+    private final BlockingQueue<Integer> commands = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+    /** Set by the console thread on Ctrl-C: the replay pauses at the next event and acknowledges. */
+    private volatile boolean stopScan;
+    private volatile int armedGeneration;
+    private volatile boolean closed;
+
+    private volatile Thread replayThread;
+    // Console thread only.
+    private boolean ended;
+    private RuntimeException failure;
+    private KdHit hit;
+    private int generation;
+
+    private RecordingKdTarget(RecordingReader reader) {
+        this.reader = reader;
+        this.symbols = reader.symbols();
+        this.ledger = new Ledger(new SlabCacheCatalog(reader.names(), SlabSysfs.absent()),
+                new KernelSymbolResolver(symbols));
+        this.detector = new HitDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
+                new HitDetector.Sink() {
+                    @Override
+                    public boolean accepts() {
+                        return true; // the replay pauses at each break, so at most a few wait at once
+                    }
+
+                    @Override
+                    public void accept(int gen, Break b) {
+                        if (gen == armedGeneration) {
+                            found.addLast(b);
+                        }
+                    }
+                });
+    }
+
+    /** @throws PooltagException one line, when the file is not a readable recording */
+    static RecordingKdTarget open(Path file) {
+        RecordingReader r = RecordingReader.open(file);
+        try {
+            return new RecordingKdTarget(r);
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String describe() {
+        var m = reader.meta();
+        String hitTag = m.getOrDefault("hit", "");
+        return "recording " + reader.path() + ": Linux " + m.getOrDefault("kernel", "?") + ", " + reader.cpus()
+                + " CPUs, started " + m.getOrDefault("started", "?")
+                + (hitTag.isEmpty() ? ", no hit tag (hits carry no stacks)" : ", stacks for hit tag " + hitTag)
+                + "; g replays to the next hit";
+    }
+
+    @Override
+    public Symbols reload() {
+        String modules = reader.modulesText();
+        int mods = (int) modules.lines().filter(l -> !l.isBlank()).count();
+        return new Symbols(symbols.linesRead(), mods, symbols.linesRead() > 0 && symbols.size() == 0);
+    }
+
+    /** The recording's {@code /proc/slabinfo} at its start, one row per cache (all NonPaged, see the class). */
+    @Override
+    public UsageSnapshot usage() {
+        String text = reader.slabinfoStart();
+        if (text == null || text.isBlank()) {
+            throw new PooltagException(reader.path() + " holds no /proc/slabinfo snapshot: !poolused has nothing to show");
+        }
+        List<TagUsage> rows = new ArrayList<>();
+        for (SlabinfoEntry e : SlabinfoParser.parse(text, reader.path() + " slabinfo at start")) {
+            rows.add(new TagUsage(e.name(), TagKind.CACHE, Pool.NONPAGED, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
+                    e.activeObjects(), e.activeBytes(), "slab cache, " + e.objectSize() + " B objects"));
+        }
+        return new UsageSnapshot(0, reader.path() + " /proc/slabinfo at the start of the recording", rows, Loss.NONE);
+    }
+
+    @Override
+    public void armHit(String linuxTag) {
+        requireOpen();
+        String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
+        KdHit next = KdHit.resolve(linuxTag, slabinfo, symbols);
+        hit = next;
+        generation++;
+        armedGeneration = generation;
+        // The replay is paused: it sees this before its next event (the GO hand-off orders it).
+        detector.arm(next, Long.MIN_VALUE, generation);
+    }
+
+    @Override
+    public void disarmHit() {
+        hit = null;
+        generation++;
+        armedGeneration = generation;
+        detector.disarm();
+    }
+
+    @Override
+    public Optional<Break> go(BooleanSupplier cancelled) {
+        requireOpen();
+        if (hit == null) {
+            throw new PooltagException("no hit tag is armed: ed nt!poolhittag 'tag' first");
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (ended) {
+            return Optional.empty();
+        }
+        if (replayThread == null) {
+            replayThread = new Thread(this::replayLoop, "pooltag-kd-replay");
+            replayThread.setDaemon(true);
+            replayThread.start();
+        }
+        stopScan = false;
+        commands.add(GO);
+        boolean cancelSent = false;
+        try {
+            while (true) {
+                Object r = replies.poll(20, TimeUnit.MILLISECONDS);
+                if (r == null) {
+                    if (closed) {
+                        return Optional.empty();
+                    }
+                    if (!cancelSent && cancelled.getAsBoolean()) {
+                        stopScan = true; // acknowledged at the next event, which is microseconds away
+                        cancelSent = true;
+                    }
+                    continue;
+                }
+                if (r instanceof Break b) {
+                    return Optional.of(b); // a hit that came before the cancel was seen is still a hit
+                }
+                if (r == CANCELLED) {
+                    return Optional.empty();
+                }
+                if (r == END) {
+                    ended = true;
+                    return Optional.empty();
+                }
+                failure = r instanceof PooltagException pe ? pe
+                        : new PooltagException("replaying " + reader.path() + ": " + r, (Throwable) r);
+                throw failure;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Found poolfind(TagPattern tag, Pool pool) {
+        requireOpen();
+        LedgerAnswers.Rows rows = LedgerAnswers.find(ledger, tag, pool); // the replay is paused (see the class)
+        List<Allocation> out = new ArrayList<>(rows.rows().size());
+        for (LedgerAnswers.Row r : rows.rows()) {
+            out.add(LedgerAnswers.allocation(r, r.allocation().ageNanos(), ""));
+        }
+        return new Found(out, rows.loss());
+    }
+
+    @Override
+    public Optional<Allocation> pool(long address) {
+        requireOpen();
+        LedgerAnswers.Row r = LedgerAnswers.containing(ledger, address);
+        return r == null ? Optional.empty()
+                : Optional.of(LedgerAnswers.allocation(r, r.allocation().ageNanos(), ""));
+    }
+
+    // ------------------------------------------------------------------------------------------ replay thread
+
+    private void replayLoop() {
+        try {
+            awaitGo();
+            PublishingLedger inner = new PublishingLedger(ledger, detector);
+            reader.replay(new AllocEventConsumer() {
+                @Override
+                public void onEvent(AllocEvent event) {
+                    inner.onEvent(event);
+                    afterEvent();
+                }
+
+                @Override
+                public void onLoss(int cpu, long count) {
+                    inner.onLoss(cpu, count);
+                    afterEvent();
+                }
+
+                @Override
+                public void onEnd(boolean truncated) {
+                    inner.onEnd(truncated);
+                    afterEvent();
+                }
+            }, WINDOW_NANOS);
+            replies.add(END);
+        } catch (Closing e) {
+            // close() asked; nothing waits for a reply
+        } catch (RuntimeException e) {
+            replies.add(e);
+        }
+    }
+
+    /** Hands over each break found, and Ctrl-C's acknowledgement, pausing until the next {@code g} each time. */
+    private void afterEvent() {
+        while (!found.isEmpty()) {
+            replies.add(found.pollFirst());
+            awaitGo();
+        }
+        if (stopScan) {
+            stopScan = false;
+            replies.add(CANCELLED);
+            awaitGo();
+        }
+    }
+
+    private void awaitGo() {
+        try {
+            if (commands.take().intValue() == CLOSE) {
+                throw new Closing();
+            }
+        } catch (InterruptedException e) {
+            throw new Closing();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new PooltagException("the recording " + reader.path() + " is closed");
+        }
+    }
+
+    /** Stops the replay thread and closes the file. Idempotent; any thread. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stopScan = true;
+        commands.add(CLOSE);
+        Thread t = replayThread;
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        reader.close();
+    }
+}

@@ -1,0 +1,90 @@
+package pooltag.engine.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import pooltag.engine.run.PublishingLedger;
+import pooltag.core.error.PooltagException;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.SlabCacheCatalog;
+import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.recording.RecordingFormat;
+import pooltag.linux.recording.RecordingReader;
+import pooltag.linux.symbols.KernelSymbolResolver;
+import pooltag.windows.WindowsCaptures;
+
+/**
+ * The web page's Open view: an uploaded Windows capture ({@code !poolused} output, a PoolMon screen or {@code /n}
+ * snapshot file, told apart by content through {@link WindowsCaptures#readSnapshot}) or a pooltag recording (told by
+ * its magic), as a usage snapshot. A recording is replayed into a {@link Ledger} (as {@code pooltag report} replays
+ * it) and shown as the ledger's cache tags: allocations made while recording and still outstanding at its end, with
+ * the replay's loss. The upload is written to a private temporary file (the parsers read files) that is deleted
+ * before returning. Errors are one-line {@link PooltagException}s naming the uploaded file, not the temporary one.
+ */
+public final class FileCaptureService implements CaptureService {
+    /** The reorder window of a replay, as {@code pooltag report} uses (pages are ordered by their read time). */
+    private static final long REPLAY_WINDOW_NANOS = 1_000_000_000L;
+
+    @Override
+    public UsageSnapshot open(String fileName, byte[] content) {
+        if (content.length == 0) {
+            throw new PooltagException(fileName + ": the file is empty");
+        }
+        Path tmp;
+        try {
+            tmp = Files.createTempFile("pooltag-upload-", ".tmp");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Files.write(tmp, content);
+            return isRecording(content) ? recording(tmp) : WindowsCaptures.readSnapshot(tmp);
+        } catch (PooltagException e) {
+            // The parsers name the file they read: name the upload instead of the temporary copy.
+            throw new PooltagException(e.getMessage().replace(tmp.toString(), fileName), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover private temp file is harmless; the answer matters more
+            }
+        }
+    }
+
+    static boolean isRecording(byte[] content) {
+        int n = RecordingFormat.MAGIC.length;
+        return content.length >= n && Arrays.equals(content, 0, n, RecordingFormat.MAGIC, 0, n);
+    }
+
+    private static UsageSnapshot recording(Path file) {
+        try (RecordingReader r = RecordingReader.open(file)) {
+            // Pools (reclaimable caches are Paged) come from /sys/kernel/slab: this machine's when the recording was
+            // made on this kernel release, else none (every cache NonPaged) rather than another kernel's guess.
+            String kernel = r.meta().getOrDefault("kernel", "");
+            SlabSysfs sysfs = !kernel.isEmpty() && kernel.equals(thisKernel()) ? SlabSysfs.live() : SlabSysfs.absent();
+            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), sysfs), new KernelSymbolResolver(r.symbols()));
+            // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
+            r.replay(new PublishingLedger(ledger, null), REPLAY_WINDOW_NANOS);
+            UsageSnapshot s = ledger.snapshot(TagKind.CACHE);
+            if (s == null) {
+                throw new PooltagException(file + ": the recording holds no allocation events");
+            }
+            return s;
+        }
+    }
+
+    private static String thisKernel() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package pooltag.engine.publish;
+
+import java.util.Optional;
+import pooltag.engine.hit.HitService;
+import pooltag.engine.hunt.HuntService;
+
+/**
+ * The services behind the page's Hit, Hunt and Open views. {@link #none()} is this build: every view says it is not
+ * available, and no data is made up. To wire one, pass its implementation here (from {@code ServeCommand}).
+ */
+public record WebServices(Optional<HitService> hit, Optional<HuntService> hunt, Optional<CaptureService> captures) {
+    public WebServices {
+        hit = hit == null ? Optional.empty() : hit;
+        hunt = hunt == null ? Optional.empty() : hunt;
+        captures = captures == null ? Optional.empty() : captures;
+    }
+
+    public static WebServices none() {
+        return new WebServices(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+}

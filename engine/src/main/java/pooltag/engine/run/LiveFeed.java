@@ -1,0 +1,120 @@
+package pooltag.engine.run;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import pooltag.core.error.PooltagException;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.symbols.KernelSymbols;
+
+/**
+ * A {@link LiveRun} that follows the kernel in the background for a long-lived view ({@code mon --trace}, the
+ * exporter, the web page's hit view): one daemon thread drives {@link LiveRun#follow()} until {@link #close()}.
+ * Views read only the ledger's published snapshots ({@link #snapshot}), which is safe from any thread. A session
+ * failure (a reader or the tap threw) is kept and rethrown by the next {@link #snapshot} call, so a view never
+ * shows frozen counters as if they were live. At most one feed per process (one tracefs instance per pid).
+ */
+public final class LiveFeed implements AutoCloseable {
+    /** How long {@link #close()} waits for the session to drain before tearing the instance down regardless. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
+    private final LiveRun run;
+    private final Thread thread;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    private LiveFeed(LiveRun run, String threadName) {
+        this.run = run;
+        this.thread = new Thread(this::follow, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Opens the tracefs instance and starts following.
+     *
+     * @param tap made once the ledger exists; sees every event before the ledger, on the merge thread (may be null)
+     */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, Function<Ledger, AllocEventConsumer> tap,
+                                String threadName) {
+        LiveRun run = LiveRun.open(symbols, config, tap);
+        LiveFeed f = new LiveFeed(run, threadName);
+        f.thread.start();
+        return f;
+    }
+
+    private void follow() {
+        try {
+            run.follow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    public LiveRun run() {
+        return run;
+    }
+
+    /**
+     * The ledger's last published snapshot of {@code kind}, or null before the first publish.
+     *
+     * @throws PooltagException when the session failed or the feed is closed
+     */
+    public UsageSnapshot snapshot(TagKind kind) {
+        Throwable f = failure;
+        if (f != null) {
+            throw new PooltagException("tracing stopped: " + f.getMessage(), f);
+        }
+        if (closed) {
+            throw new PooltagException("tracing stopped: the session was closed");
+        }
+        return run.ledger().snapshot(kind);
+    }
+
+    /**
+     * Waits for the first published snapshot (the session needs a few hundred ms of events to publish one).
+     *
+     * @throws PooltagException when none came within {@code timeout} or the session failed
+     */
+    public UsageSnapshot awaitSnapshot(TagKind kind, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            UsageSnapshot s = snapshot(kind);
+            if (s != null) {
+                return s;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new PooltagException("no allocation events within " + timeout.toSeconds()
+                        + " s of starting to trace: is kmem tracing disabled on this kernel?");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PooltagException("interrupted while waiting for the first trace snapshot", e);
+            }
+        }
+    }
+
+    /** Stops the session (draining the kernel's buffers), joins the follower and removes the tracefs instance. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        run.requestStop();
+        try {
+            thread.join(STOP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            run.close();
+        }
+    }
+}

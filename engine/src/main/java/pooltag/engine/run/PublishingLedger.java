@@ -1,0 +1,73 @@
+package pooltag.engine.run;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.tag.TagKind;
+
+/**
+ * The consumer a live or replayed session drives: an optional tap first (it sees each event before the ledger applies
+ * it, so it can ask the ledger what a free is about to release), then the ledger. Publishes the ledger's snapshot
+ * every {@link #PUBLISH_EVERY_NANOS} of wall-clock time ({@link #onTick}), so {@code mon --trace}, the exporter and the web page read a
+ * published frame, never live state. Runs on the session's merge thread only.
+ */
+public final class PublishingLedger implements AllocEventConsumer {
+    /** How often (wall clock) views get a fresh snapshot. */
+    public static final long PUBLISH_EVERY_NANOS = 250_000_000L;
+
+    private final Ledger ledger;
+    private final AllocEventConsumer tap;
+    private long lastPublishNanos;
+    private long lastEventNanos;
+
+    public PublishingLedger(Ledger ledger, AllocEventConsumer tap) {
+        this.ledger = ledger;
+        this.tap = tap;
+        for (String cache : Ledger.KNOWN_UNTRACEABLE_CACHES) {
+            ledger.markUntraceable(TagKind.CACHE, cache);
+        }
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    @Override
+    public void onEvent(AllocEvent e) {
+        if (tap != null) {
+            tap.onEvent(e);
+        }
+        ledger.onEvent(e);
+        lastEventNanos = e.timestampNanos();
+    }
+
+    /**
+     * Called on the merge thread between events, at least every 20 ms (see {@code TraceSession.start} with a tick):
+     * publishes every {@link #PUBLISH_EVERY_NANOS} of wall-clock time. Publishing by wall clock, not by event time,
+     * keeps views fresh on a quiet machine, where a burst of events can be followed by seconds of none.
+     */
+    public void onTick() {
+        long now = System.nanoTime();
+        if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
+            ledger.publish(lastEventNanos);
+            lastPublishNanos = now;
+        }
+    }
+
+    @Override
+    public void onLoss(int cpu, long count) {
+        if (tap != null) {
+            tap.onLoss(cpu, count);
+        }
+        ledger.onLoss(cpu, count);
+    }
+
+    @Override
+    public void onEnd(boolean truncated) {
+        if (tap != null) {
+            tap.onEnd(truncated);
+        }
+        ledger.onEnd(truncated);
+        ledger.publish(lastEventNanos);
+    }
+}

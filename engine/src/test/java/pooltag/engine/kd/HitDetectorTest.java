@@ -1,0 +1,146 @@
+package pooltag.engine.kd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.ledger.CacheCatalog;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.tag.TagKind;
+import pooltag.linux.symbols.KernelSymbolResolver;
+import pooltag.linux.symbols.KernelSymbols;
+import pooltag.engine.run.PublishingLedger;
+
+/** HitPrinter's break rule as kd's targets apply it, on synthetic events (no kernel needed). */
+class HitDetectorTest {
+    static final long TRACE = 0xffffffff81100000L;
+    static final long KMALLOC = 0xffffffff81100100L;
+    static final long PIPE = 0xffffffff81200000L;
+    static final long DO_PIPE2 = 0xffffffff81200200L;
+    static final long FREE_PIPE = 0xffffffff81300000L;
+    static final KernelSymbols SYMBOLS = KernelSymbols.parse(String.join("\n",
+            "ffffffff81100000 t trace_event_raw_event_kmalloc",
+            "ffffffff81100100 T __kmalloc_cache_noprof",
+            "ffffffff81200000 T alloc_pipe_info",
+            "ffffffff81200200 T do_pipe2",
+            "ffffffff81300000 T free_pipe_info",
+            "ffffffff81400000 T _etext", ""), "", "test");
+    static final KdHit PIPE_HIT = new KdHit("alloc_pipe_info", TagKind.SITE, "alloc_pipe_info",
+            Map.of("kmem/kmalloc", "call_site.function == alloc_pipe_info"), -1, PIPE, DO_PIPE2);
+
+    /** One mutable event, reused as a decoder does. */
+    static final class Ev implements AllocEvent {
+        int type, cpu, pid;
+        long ts, addr, site, bytes;
+        long[] frames = new long[0];
+
+        Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
+            this.type = type;
+            this.ts = ts;
+            this.cpu = cpu;
+            this.pid = pid;
+            this.addr = addr;
+            this.site = site;
+            this.bytes = bytes;
+            this.frames = frames;
+            return this;
+        }
+
+        public int type() { return type; }
+        public int source() { return SOURCE_KMALLOC; }
+        public long timestampNanos() { return ts; }
+        public int cpu() { return cpu; }
+        public int pid() { return pid; }
+        public long address() { return addr; }
+        public long callSite() { return site; }
+        public long bytesRequested() { return bytes; }
+        public long bytesAllocated() { return bytes; }
+        public int cacheId() { return -1; }
+        public long gfpFlags() { return 0; }
+        public int stackDepth() { return frames.length; }
+        public long stackFrame(int i) { return frames[i]; }
+    }
+
+    final Ledger ledger = new Ledger(CacheCatalog.NONE, new KernelSymbolResolver(SYMBOLS));
+    final List<KdTarget.Break> breaks = new ArrayList<>();
+    final List<Integer> generations = new ArrayList<>();
+    final HitDetector d = new HitDetector(ledger, () -> SYMBOLS, id -> null, pid -> "p" + pid, new HitDetector.Sink() {
+        @Override
+        public boolean accepts() {
+            return breaks.size() < 3;
+        }
+
+        @Override
+        public void accept(int generation, KdTarget.Break b) {
+            generations.add(generation);
+            breaks.add(b);
+        }
+    });
+    final Ev e = new Ev();
+
+    /** As PublishingLedger drives them: the tap first, then the ledger. */
+    void feed(Ev ev) {
+        d.onEvent(ev);
+        ledger.onEvent(ev);
+    }
+
+    @Test
+    void anAllocationFollowedByItsStackIsABreakWithoutTheTracepointFrames() {
+        d.arm(PIPE_HIT, 100, 7);
+        feed(e.set(AllocEvent.ALLOC, 99, 0, 5, 0xffff888000001000L, PIPE + 0x5d, 192)); // before arming: not a hit
+        feed(e.set(AllocEvent.STACK, 99, 0, 5, 0, 0, 0, TRACE + 4, KMALLOC + 0x23f, PIPE + 0x5d, DO_PIPE2 + 0x55));
+        assertEquals(List.of(), breaks);
+        feed(e.set(AllocEvent.ALLOC, 200, 1, 42, 0xffff888000002000L, PIPE + 0x5d, 1024));
+        feed(e.set(AllocEvent.STACK, 200, 1, 42, 0, 0, 0, TRACE + 4, KMALLOC + 0x23f, PIPE + 0x5d, DO_PIPE2 + 0x55));
+        assertEquals(1, breaks.size());
+        KdTarget.Break b = breaks.get(0);
+        assertEquals(new KdTarget.Break(KdTarget.Kind.ALLOC, "alloc_pipe_info", 0xffff888000002000L, 1024, 42, "p42",
+                1, 200, List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55")), b);
+        assertEquals(List.of(7), generations);
+    }
+
+    @Test
+    void theFreeOfAHeldBlockIsABreakWithItsSizeEvenWithoutAStack() {
+        d.arm(PIPE_HIT, 0, 1);
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000003000L, PIPE + 0x5d, 192));
+        feed(e.set(AllocEvent.STACK, 10, 0, 5, 0, 0, 0, PIPE + 0x5d));
+        feed(e.set(AllocEvent.FREE, 20, 1, 6, 0xffff888000003000L, FREE_PIPE + 0x10, 0)); // kfree's site is not ours
+        assertEquals(1, breaks.size(), "the free waits for a stack that may follow");
+        feed(e.set(AllocEvent.ALLOC, 30, 1, 6, 0xffff888000009000L, FREE_PIPE, 64)); // next event on CPU 1
+        assertEquals(2, breaks.size());
+        KdTarget.Break f = breaks.get(1);
+        assertEquals(KdTarget.Kind.FREE, f.kind());
+        assertEquals(192, f.size(), "the freed block's size, from the ledger before it applied the free");
+        assertEquals(List.of(), f.frames());
+        feed(e.set(AllocEvent.FREE, 40, 1, 6, 0xffff888000777000L, FREE_PIPE, 0)); // never held: not a hit
+        d.onEnd(false);
+        assertEquals(2, breaks.size());
+    }
+
+    @Test
+    void reArmingForgetsThePendingEventAndAFullSinkDropsAndCounts() {
+        d.arm(PIPE_HIT, 0, 1);
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000004000L, PIPE + 0x5d, 192));
+        d.arm(PIPE_HIT, 0, 2);
+        feed(e.set(AllocEvent.STACK, 11, 0, 5, 0, 0, 0, PIPE + 0x5d));
+        assertEquals(List.of(), breaks, "the stack of an event seen under the old generation is not a break");
+        for (int i = 0; i < 5; i++) {
+            feed(e.set(AllocEvent.ALLOC, 20 + i, 0, 5, 0xffff888000010000L + 0x100L * i, PIPE + 0x5d, 192));
+            feed(e.set(AllocEvent.STACK, 20 + i, 0, 5, 0, 0, 0, PIPE + 0x5d));
+        }
+        assertEquals(3, breaks.size());
+        assertEquals(2, d.dropped());
+        assertTrue(generations.stream().allMatch(g -> g == 2));
+        d.disarm();
+        feed(e.set(AllocEvent.ALLOC, 99, 0, 5, 0xffff888000020000L, PIPE + 0x5d, 192));
+        feed(e.set(AllocEvent.STACK, 99, 0, 5, 0, 0, 0, PIPE + 0x5d));
+        assertEquals(3, breaks.size(), "disarmed: nothing breaks");
+        assertEquals(99, d.lastEventNanos());
+    }
+}

@@ -1,0 +1,57 @@
+package pooltag.engine.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import pooltag.core.error.PooltagException;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.tag.TagKind;
+
+/** The Open view's service over the real parsers: a !poolused capture, a pooltag recording, and bad input. */
+class FileCaptureServiceTest {
+    final FileCaptureService service = new FileCaptureService();
+
+    /** The Windows parser's own fixtures (Maven runs tests in the module's folder). */
+    static byte[] resource(String name) throws Exception {
+        return java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../windows/src/test/resources" + name));
+    }
+
+    @Test
+    void aPoolusedCaptureBecomesPoolTagRows() throws Exception {
+        UsageSnapshot s = service.open("poolused-2.txt", resource("/windows/poolused-2.txt"));
+        assertFalse(s.rows().isEmpty());
+        assertTrue(s.rows().stream().allMatch(u -> u.kind() == TagKind.POOL), s.rows().toString());
+    }
+
+    @Test
+    void aRecordingIsReplayedIntoTheLedgersCacheTags() throws Exception {
+        // The engine's test recording (32 real pages); the cli module's tests run in cli/.
+        byte[] rec = Files.readAllBytes(Path.of("../linux/src/test/resources/real-pages.ptrec"));
+        UsageSnapshot s = service.open("real-pages.ptrec", rec);
+        assertFalse(s.rows().isEmpty());
+        assertTrue(s.source().startsWith("ledger"), s.source());
+        assertTrue(s.rows().stream().allMatch(u -> u.kind() == TagKind.CACHE && u.allocs() != TagUsage.UNKNOWN),
+                s.rows().toString());
+        assertTrue(s.rows().stream().mapToLong(TagUsage::allocs).sum() > 0);
+    }
+
+    @Test
+    void unreadableInputIsOneLineNamingTheUpload() {
+        PooltagException e = assertThrows(PooltagException.class,
+                () -> service.open("notes.txt", "hello\nworld\n".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().startsWith("notes.txt"), e.getMessage());
+        assertFalse(e.getMessage().contains("pooltag-upload-"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertEquals("empty.log: the file is empty",
+                assertThrows(PooltagException.class, () -> service.open("empty.log", new byte[0])).getMessage());
+    }
+}
