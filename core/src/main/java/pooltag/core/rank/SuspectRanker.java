@@ -950,16 +950,19 @@ public final class SuspectRanker {
     }
 
     /**
-     * The call sites leading right now by outstanding allocations at least {@code minAgeNanos} old (churn in flight
-     * is younger), most first: what the hunter arms stack triggers on. Writer thread; primitive, one pass.
+     * The call sites leading right now by recent growth: outstanding allocations made between {@code maxAgeNanos} and
+     * {@code minAgeNanos} ago (younger ones are churn in flight; older ones are a population that no longer grows,
+     * such as a long-lived process's mappings), most first: what the hunter arms stack triggers on. Writer thread;
+     * primitive, one pass over the outstanding table.
      *
      * @return site tag ids, at most {@code n}
      */
-    public static int[] leadingSites(Ledger ledger, long minAgeNanos, int n) {
+    public static int[] leadingSites(Ledger ledger, long minAgeNanos, long maxAgeNanos, int n) {
         long now = ledger.lastNanos();
         long[] count = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
         ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            if (now - allocNs >= minAgeNanos && siteTag >= 0 && siteTag < count.length) {
+            long age = now - allocNs;
+            if (age >= minAgeNanos && age <= maxAgeNanos && siteTag >= 0 && siteTag < count.length) {
                 count[siteTag]++;
             }
         });

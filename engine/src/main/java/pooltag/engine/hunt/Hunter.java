@@ -34,7 +34,7 @@ import pooltag.engine.run.LiveRun;
  *       pairs frees with allocations; {@code /proc/slabinfo} is sampled every half second as the independent
  *       witness.</li>
  *   <li>Breaking on the leaders (PoolHitTag): from the first tick on, the call sites holding the most outstanding
- *       allocations older than {@link #LEADER_AGE} get a filtered {@code stacktrace} trigger, re-armed every tick
+ *       allocations made between {@link #LEADER_WINDOW} and {@link #LEADER_AGE} ago get a filtered {@code stacktrace} trigger, re-armed every tick
  *       as the leaders change, so a suspect carries stacks from early on and one that rises late still gets them.
  *       Stacks are what name the system call and tell a leak apart when its call site is generic
  *       ({@code sk_prot_alloc}, {@code alloc_empty_file}); arming only the leaders keeps the cost of stacks off
@@ -54,6 +54,11 @@ public final class Hunter {
     static final int ARMED_SITES = 16;
     /** Leaders are counted over outstanding allocations at least this old: younger ones are churn in flight. */
     static final long LEADER_AGE = 300_000_000L;
+    /**
+     * ... and at most this old: a leader grows now; a population made early in the hunt that no longer grows (a
+     * long-lived process's mappings) must not hold the budget.
+     */
+    static final long LEADER_WINDOW = 2_300_000_000L;
     /** /proc/slabinfo sampling period; also how often the leaders are re-armed. */
     static final Duration PROCFS_EVERY = Duration.ofMillis(500);
 
@@ -162,7 +167,7 @@ public final class Hunter {
         }
 
         private void arm() {
-            int[] leaders = SuspectRanker.leadingSites(ledger, LEADER_AGE, 2 * ARMED_SITES);
+            int[] leaders = SuspectRanker.leadingSites(ledger, LEADER_AGE, LEADER_WINDOW, 2 * ARMED_SITES);
             List<String> ranked = new ArrayList<>(leaders.length);
             for (int id : leaders) {
                 String site = ledger.tagName(TagKind.SITE, id);
