@@ -50,8 +50,15 @@ mf = max((x["confidence"] for x in f), default=0)
 ms = max((x["confidence"] for x in s), default=0)
 top = f[0] if f else None
 bad = "FALSE-POSITIVE" if mf >= 0.8 or ms >= 0.8 else "quiet"
+def comm(pid):
+    try:
+        return open(f"/proc/{pid}/comm").read().strip()
+    except OSError:
+        return "gone" if pid >= 0 else "many"
+high = "; ".join(f"{x['cause']} {x['cause_tag']} {x['confidence']:.2f} pid {x['pid']} ({comm(x['pid'])})"
+                 for x in f if x["confidence"] >= 0.8)
 print(f"{bad} max finding {mf:.2f} max suspect {ms:.2f} top {top['cause'] + ' ' + top['cause_tag'] if top else '-'}"
-      f" events {j['events']} lost {j['lost_events']}")
+      f" events {j['events']} lost {j['lost_events']}" + (f" | >= 0.8: {high}" if high else ""))
 PY
 )
   case $r in FALSE-POSITIVE*) fp=$((fp + 1));; esac

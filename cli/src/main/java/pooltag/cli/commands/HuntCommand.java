@@ -21,10 +21,13 @@ import pooltag.linux.kmem.StopSignals;
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
 @Command(name = "hunt", sortOptions = false,
         description = {"The leak hunt, unattended: trace every kmem allocation and free (private tracefs instance),",
-                "sample /proc/slabinfo each second, arm stack traces on the call sites that look worst, then rank",
-                "tags by outstanding bytes and sustained growth with a confidence that discounts churn, frees the",
-                "kernel does not trace (kfree_rcu, bulk), reclaimable caches and lost events. Needs root."},
-        footer = {"", "A hunt shorter than 3 s cannot call anything a leak (allocations must be 1 s old and grow for 2 s).",
+                "sample /proc/slabinfo twice a second, arm stack traces on the call sites that lead, then report one",
+                "finding per cause (the system call or kernel thread, with every kind of object it leaks and what",
+                "grows with it), ranked by a confidence that discounts churn, frees the kernel does not trace",
+                "(kfree_rcu, bulk), reclaimable caches and lost events. Needs root."},
+        footer = {"", "Allocations must be a quarter of the hunt old (0.5-1 s) and grow for a third of it (1-2 s): 3 s is the",
+                "shortest hunt that can call something a leak; 10 s is better. Ctrl-C or SIGTERM stops it early and",
+                "still prints the whole report; a second signal aborts.",
                 "Example: pooltag hunt --duration 10 --collapsed leaks.folded"})
 public final class HuntCommand implements Callable<Integer> {
     @Spec

@@ -88,7 +88,7 @@ class HuntCorpusLiveTest {
                     ownRank++;
                 }
             }
-            String ranks = describe(r, 5);
+            String ranks = HuntLiveTest.top(r, 5);
             assertTrue(first != null, kind + ": no finding of the leaker (pid " + child.pid() + ")" + ranks);
             assertEquals(1, ownRank, kind + ": a finding of this test's own processes outranks the leak" + ranks);
             if (rank > 1) {
@@ -99,7 +99,7 @@ class HuntCorpusLiveTest {
             assertTrue(truth.subList(1, truth.size()).contains(first.get("cause_tag").asText()),
                     kind + ": cause tag " + first.get("cause_tag") + " is not one of " + truth + ranks);
             assertTrue(first.get("leak").asBoolean(), kind + ": not called a leak" + ranks);
-            assertTrue(frames(first).contains("do_syscall_64"), kind + ": no syscall stack: " + frames(first));
+            assertTrue(HuntLiveTest.frames(first).contains("do_syscall_64"), kind + ": no syscall stack: " + HuntLiveTest.frames(first));
             if (rank == 1) {
                 assertEquals(first.get("cause_tag").asText(), r.get("suspects").get(0).get("tag").asText(),
                         kind + ": suspects are ordered by finding, cause tag first");
@@ -118,28 +118,5 @@ class HuntCorpusLiveTest {
         Path mine = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid());
         assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
         return Json.MAPPER.readTree(run.out());
-    }
-
-    static String frames(JsonNode finding) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode st : finding.get("stacks")) {
-            for (JsonNode f : st.get("frames")) {
-                sb.append(f.asText()).append(';');
-            }
-        }
-        return sb.toString();
-    }
-
-    static String describe(JsonNode r, int n) {
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        for (JsonNode f : r.get("findings")) {
-            if (i++ >= n) {
-                break;
-            }
-            sb.append(String.format("%n %d %s %s pid %d conf %.3f", i, f.get("cause").asText(),
-                    f.get("cause_tag").asText(), f.get("pid").asLong(), f.get("confidence").asDouble()));
-        }
-        return sb.toString();
     }
 }

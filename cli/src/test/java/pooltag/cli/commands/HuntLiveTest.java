@@ -93,7 +93,7 @@ class HuntLiveTest {
         return Json.MAPPER.readTree(r.out());
     }
 
-    private static String frames(JsonNode suspect) {
+    static String frames(JsonNode suspect) {
         StringBuilder sb = new StringBuilder();
         for (JsonNode st : suspect.get("stacks")) {
             for (JsonNode f : st.get("frames")) {
@@ -103,7 +103,7 @@ class HuntLiveTest {
         return sb.toString();
     }
 
-    private static String top(JsonNode report, int n) {
+    static String top(JsonNode report, int n) {
         StringBuilder sb = new StringBuilder();
         int i = 0;
         for (JsonNode f : report.get("findings")) {

@@ -934,6 +934,19 @@ public final class SuspectRanker {
                     best = mature[f] > 0 ? f : best;
                 }
             }
+            if (best < nf && s.confidence() > findings.get(best).confidence()) {
+                // A tag is never surer than the finding its objects belong to (LSM blobs of a file scan's inodes).
+                Finding f = findings.get(best);
+                Evidence e = s.evidence();
+                List<String> notes = new ArrayList<>(e.notes());
+                notes.add(String.format(Locale.ROOT, "capped at the confidence of its finding (%s, %.2f)", f.cause(),
+                        f.confidence()));
+                e = new Evidence(e.bucketSeconds(), e.survivors(), e.procfsSeconds(), e.procfsLive(), e.procfsCache(),
+                        e.strength(), e.sustained(), e.retention(), e.confirmation(), e.untraceable(), e.pool(),
+                        e.loss(), e.r2(), e.ageSeconds(), e.churn(), List.copyOf(notes));
+                s = new Suspect(s.tag(), s.kind(), s.pool(), s.module(), s.outstanding(), s.outstandingBytes(),
+                        s.growthPerS(), s.growthBytesPerS(), f.confidence(), e, s.topStacks());
+            }
             per.get(best).add(s);
         }
         List<Suspect> out = new ArrayList<>(suspects.size());
