@@ -68,6 +68,8 @@ public final class SuspectRanker {
     static final double PID_SHARE = 0.6;
     /** Survivor series this correlated rise in step. */
     static final double LOCKSTEP = 0.9;
+    /** A follower of fewer than {@link #CONSEQUENCE_RATIO} per object joins a same-process cell at this correlation. */
+    static final double SUB_LOCKSTEP = 0.7;
     /** A member with fewer survivors than this share of the finding's largest grows per slab or per node. */
     static final double CONSEQUENCE_RATIO = 0.25;
     /** Each companion in lockstep closes this share of the cause's remaining doubt, up to {@link #COMPANION_MAX}. */
@@ -617,8 +619,11 @@ public final class SuspectRanker {
                     continue;
                 }
                 double r = correlation(series[c], series[d]);
-                if (r >= bestR) {
-                    bestR = r;
+                // A follower at under CONSEQUENCE_RATIO per object (slab pages' metadata, tree nodes) rises in steps,
+                // so it correlates less: it may join at SUB_LOCKSTEP.
+                boolean follower = cell[c].mature < CONSEQUENCE_RATIO * cell[d].mature && r >= SUB_LOCKSTEP;
+                if (r >= bestR || best < 0 && follower) {
+                    bestR = Math.max(r, bestR);
                     best = d;
                 }
             }

@@ -136,6 +136,25 @@ class FindingsTest {
         assertTrue(r.leakFindings().isEmpty(), r.leakFindings().toString());
     }
 
+    @Test
+    void slabMetadataOfAFileScanFollowsItsPagedObjectsAndIsNoLeak() {
+        Scenario sc = new Scenario();
+        int dentry = sc.cache("dentry", Pool.PAGED, 90000, false);
+        int meta = sc.cache("kmalloc-512", Pool.NONPAGED, 3000, false);
+        long dSite = D_ALLOC + 0x10;
+        sc.workload(dentry, dSite, 192, S / 2, 900, 200, -1, null, 900);
+        for (int slab = 0; slab < 28; slab++) { // one metadata object per 32 dentries: a step per slab
+            sc.workload(meta, OBJ_EXTS + 0x10, 512, S / 2 + slab * 160_000_000L + 1000, 1, 1, -1, null, 900);
+        }
+        HuntReport r = SuspectRanker.rank(sc.run(END), sc.procfs(S / 4, END), END, RankOptions.defaults());
+        Finding f = r.findings().stream().filter(x -> x.members().stream().anyMatch(m -> m.site().equals(
+                "alloc_slab_obj_exts"))).findFirst().orElseThrow();
+        assertEquals(2, f.members().size(), f.members().toString());
+        assertEquals(Finding.Role.CONSEQUENCE, member(f, "alloc_slab_obj_exts").role(), f.members().toString());
+        assertTrue(f.confidence() < r.threshold(), "" + f.confidence());
+        assertTrue(r.leaks().isEmpty(), r.leaks().toString());
+    }
+
     static Finding.Member member(Finding f, String site) {
         return f.members().stream().filter(m -> m.site().equals(site)).findFirst()
                 .orElseThrow(() -> new AssertionError("no member " + site + " in " + f.members()));
