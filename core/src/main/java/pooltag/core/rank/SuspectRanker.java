@@ -695,6 +695,12 @@ public final class SuspectRanker {
         long[] siteAllocs = new long[size];
         String[] consequence = new String[size];
         long most = 0;
+        // Stackless cells are followers against any member (Paged ones too); cells with stacks only against members
+        // that are no consequence, so that a small leak beside a large file read stays a cause.
+        long mostAny = 0;
+        for (int i = 0; i < size; i++) {
+            mostAny = Math.max(mostAny, cell[m.get(i)].mature);
+        }
         for (int i = 0; i < size; i++) {
             int c = m.get(i);
             String name = ledger.tagName(TagKind.CACHE, gs.cCache[c]) + " / " + ledger.tagName(TagKind.SITE, gs.cSite[c]);
@@ -719,21 +725,25 @@ public final class SuspectRanker {
                 most = Math.max(most, cell[c].mature);
             }
         }
+        boolean[] follower = new boolean[size];
         for (int i = 0; i < size; i++) {
             int c = m.get(i);
-            if (consequence[i] == null && cell[c].mature < CONSEQUENCE_RATIO * most) {
+            long against = cs[c].cause() == null ? Math.max(most, mostAny) : most;
+            follower[i] = cell[c].mature < CONSEQUENCE_RATIO * against
+                    || consequence[i] != null && consequence[i].startsWith("allocated inside");
+            if (consequence[i] == null && cell[c].mature < CONSEQUENCE_RATIO * against) {
                 consequence[i] = String.format(Locale.ROOT, "%d survivors against %d of the cause: one per slab,"
-                        + " node or batch", cell[c].mature, most);
+                        + " node or batch", cell[c].mature, against);
             }
         }
         // The cause: the most confident cell whose site is most specific to the leak; consequences only if all are.
         int cause = -1;
         double best = -1;
-        // Passes: members that are no consequence; else not the ones riding on a Paged cell (the Paged cell is
-        // then the cause they grow with); else any.
+        // Passes: members that are no consequence; else not the ones riding on a Paged cell or following at under
+        // one per object (the cell they follow is then the cause they grow with); else any.
         for (int pass = 0; pass < 3 && cause < 0; pass++) {
             for (int i = 0; i < size; i++) {
-                if (pass == 0 && consequence[i] != null || pass == 1 && withPaged[m.get(i)]) {
+                if (pass == 0 && consequence[i] != null || pass == 1 && (withPaged[m.get(i)] || follower[i])) {
                     continue;
                 }
                 int c = m.get(i);
