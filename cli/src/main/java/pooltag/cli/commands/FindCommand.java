@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,6 +39,9 @@ import pooltag.linux.symbols.KernelSymbols;
 public final class FindCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
     String tag;
@@ -73,7 +77,7 @@ public final class FindCommand implements Callable<Integer> {
         HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
         PrintWriter out = spec.commandLine().getOut();
         try (StopSignals signals = StopSignals.install(System.err)) {
-        try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), null)) {
             signals.onStop(run::requestStop);
             if (!json) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,6 +35,9 @@ public final class HitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
     String tag;
 
@@ -58,7 +62,7 @@ public final class HitCommand implements Callable<Integer> {
         HitPrinter[] printer = new HitPrinter[1];
         LiveRun[] runRef = new LiveRun[1];
         try (StopSignals signals = StopSignals.install(System.err)) {
-        try (LiveRun run = LiveRun.open(symbols, target.config(), ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), ledger -> {
             printer[0] = new HitPrinter(out, ledger, symbols, id -> runRef[0].session().cacheName(id), target.kind(),
                     target.ledgerName(), addresses, count, () -> runRef[0].requestStop());
             return printer[0];

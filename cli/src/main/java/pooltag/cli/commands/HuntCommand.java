@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +33,9 @@ import pooltag.linux.kmem.StopSignals;
 public final class HuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
@@ -67,8 +71,8 @@ public final class HuntCommand implements Callable<Integer> {
         }
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
-            return report(Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err,
-                    signals));
+            return report(Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
+                    json ? null : System.err, signals));
         }
     }
 

@@ -16,6 +16,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,6 +47,9 @@ import pooltag.engine.publish.Addresses;
 public final class KdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = "-c", paramLabel = "COMMANDS", description = "run these commands (separated by ;) and exit")
     String commands;
@@ -88,7 +92,8 @@ public final class KdCommand implements Callable<Integer> {
 
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
-        return recording != null ? KdTargets.recording(recording) : KdTargets.live(!noVmalloc);
+        return recording != null ? KdTargets.recording(recording, cap.ledgerOptions())
+                : KdTargets.live(!noVmalloc, cap.ledgerOptions());
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,6 +45,9 @@ import pooltag.linux.symbols.KernelSymbols;
 public final class MonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
@@ -110,13 +114,16 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-mon-trace")) {
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), cap.ledgerOptions(), null,
+                "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
                 return batch(model, source);
             }
-            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true).run();
+            // A dead tracing session (snapshot throws) ends the screen within half a second, with its one line.
+            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
+                    .withCheck(() -> feed.snapshot(kind)).run();
             return 0;
         }
     }

@@ -87,6 +87,9 @@ public final class RecordCommand implements Callable<Integer> {
             };
         } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
             throw new PooltagException("bad duration '" + s + "': use e.g. 500ms, 10s, 5m, 1h");
+        } catch (ArithmeticException e) {
+            throw new PooltagException("duration '" + s + "' is too long (at most " + Long.MAX_VALUE / 3600
+                    + "h... but a trace of hours is already long)");
         }
     }
 }

@@ -3,8 +3,6 @@ package pooltag.core.rank;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import pooltag.core.ledger.Ledger;
-
 /**
  * Reads a kernel stack (function names, innermost first, as the ledger keeps frames) for what a finding needs: the
  * system call or kernel thread that made the allocation, and the signs that it is a consequence of something else.
@@ -85,9 +83,9 @@ final class StackCause {
     }
 
     /** The reclaimable-object constructor at or past {@code from} (an inode or dentry being built), or null. */
-    static String constructor(String[] names, int from) {
+    static String constructor(String[] names, int from, java.util.Set<String> constructors) {
         for (int i = Math.max(0, from); i < names.length; i++) {
-            if (names[i] != null && Ledger.RECLAIMABLE_CONSTRUCTORS.contains(names[i])) {
+            if (names[i] != null && constructors.contains(names[i])) {
                 return names[i];
             }
         }

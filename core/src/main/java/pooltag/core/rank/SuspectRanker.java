@@ -11,7 +11,7 @@ import java.util.Set;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
-import pooltag.core.ledger.LongIntMap;
+import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
@@ -88,8 +88,8 @@ public final class SuspectRanker {
         final long start;
         final long matureEnd;
         final double bucketNs;
-        final LongIntMap cellIndex = new LongIntMap(256);
-        final LongIntMap groupIndex = new LongIntMap(512);
+        final LongIntHashMap cellIndex = new LongIntHashMap(256, -1);
+        final LongIntHashMap groupIndex = new LongIntHashMap(512, -1);
         int cells;
         int[] cCache = new int[64], cSite = new int[64], cPool = new int[64], cPid = new int[64];
         long[] cVotes = new long[64], cPidHits = new long[64], cOldest = new long[64];
@@ -111,13 +111,13 @@ public final class SuspectRanker {
         void add(long bytes, long allocNs, int pid, int cache, int site, int stack, int pool) {
             long cellKey = ((long) cache << 34) | ((long) site << 2) | pool;
             int c = cellIndex.get(cellKey);
-            if (c == LongIntMap.MISSING) {
+            if (c == -1) {
                 c = newCell(cache, site, pool);
                 cellIndex.put(cellKey, c);
             }
             long groupKey = ((long) c << 32) | ((stack + 1L) & 0xffffffffL);
             int g = groupIndex.get(groupKey);
-            if (g == LongIntMap.MISSING) {
+            if (g == -1) {
                 g = newGroup(c, stack);
                 groupIndex.put(groupKey, g);
             }
@@ -359,7 +359,7 @@ public final class SuspectRanker {
                 continue;
             }
             withStack += gs.gN[g];
-            for (String fn : Ledger.RECLAIMABLE_CONSTRUCTORS) {
+            for (String fn : ledger.policy().reclaimableConstructors()) {
                 if (ledger.stackPassesThrough(stack, Set.of(fn), 2)) {
                     through += gs.gN[g];
                     seen = fn;
@@ -712,7 +712,7 @@ public final class SuspectRanker {
             String site = ledger.tagName(TagKind.SITE, gs.cSite[c]);
             if (gs.cPool[c] == Pool.PAGED.ordinal()) {
                 consequence[i] = "Paged (reclaimable): read in and pinned";
-            } else if (Ledger.RECLAIMABLE_CONSTRUCTORS.contains(site)) {
+            } else if (ledger.policy().reclaimableConstructors().contains(site)) {
                 consequence[i] = "made by " + site + ", an inode or dentry constructor";
             } else if (cs[c].constructor() != null) {
                 consequence[i] = "made while constructing an inode or dentry (" + cs[c].constructor() + " on its stacks)";
@@ -861,7 +861,7 @@ public final class SuspectRanker {
             if (alloc >= 0 && StackCause.nestedAllocator(names, alloc + 2) >= 0) {
                 nested += weight;
             }
-            String ctor = StackCause.constructor(names, alloc < 0 ? 2 : alloc + 2);
+            String ctor = StackCause.constructor(names, alloc < 0 ? 2 : alloc + 2, ledger.policy().reclaimableConstructors());
             if (ctor != null) {
                 constructed += weight;
                 constructor = ctor;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import pooltag.core.error.PooltagException;
+import pooltag.core.tag.KmallocName;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.recording.HitTag;
@@ -26,8 +27,7 @@ public record HitTarget(String tag, TagKind kind, String ledgerName, TraceConfig
         }
         TagKind kind = HitTag.kindOf(tag, slabinfo, symbols);
         long kmalloc = HitTag.kmallocBytes(tag);
-        String ledgerName = kmalloc <= 0 ? tag
-                : kmalloc >= 1024 && kmalloc % 1024 == 0 ? "kmalloc-" + (kmalloc / 1024) + "k" : "kmalloc-" + kmalloc;
+        String ledgerName = kmalloc <= 0 ? tag : KmallocName.plain(kmalloc);
         return new HitTarget(tag, kind, ledgerName, HitTag.apply(base, tag, slabinfo, symbols));
     }
 }

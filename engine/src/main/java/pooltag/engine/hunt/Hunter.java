@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.StackSummary;
@@ -20,6 +21,7 @@ import pooltag.core.rank.Suspect;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.linux.kmem.TraceConfig;
@@ -76,16 +78,20 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
-        return hunt(duration, options, progress, null);
+        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress, null);
     }
 
-    /** @param signals when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs */
-    public static Result hunt(Duration duration, RankOptions options, PrintStream progress, StopSignals signals)
+    /**
+     * @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations
+     * @param signals       when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs
+     */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              StopSignals signals)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledgerOptions, ledger -> {
             armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
             return armer[0];
         })) {

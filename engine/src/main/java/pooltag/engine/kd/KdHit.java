@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import pooltag.core.error.PooltagException;
+import pooltag.core.tag.KmallocName;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.recording.HitTag;
@@ -78,9 +79,8 @@ record KdHit(String tag, TagKind kind, String ledgerName, Map<String, String> tr
             kind = natural;
         }
         long kmalloc = kind == TagKind.CACHE ? HitTag.kmallocBytes(name) : -1;
-        // As HitTarget: slabinfo spells whole-KiB classes with a k, and so does the ledger.
-        String ledgerName = kmalloc <= 0 ? name
-                : kmalloc >= 1024 && kmalloc % 1024 == 0 ? "kmalloc-" + (kmalloc / 1024) + "k" : "kmalloc-" + kmalloc;
+        // Slabinfo spells whole-KiB classes with a k, and so does the ledger.
+        String ledgerName = kmalloc <= 0 ? name : KmallocName.plain(kmalloc);
         return new KdHit(typed, kind, ledgerName, triggers, kmalloc,
                 kind == TagKind.SITE ? range[0] : 0, kind == TagKind.SITE ? range[1] : 0);
     }

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import pooltag.engine.run.PublishingLedger;
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
@@ -97,13 +98,13 @@ final class LiveKdTarget implements KdTarget {
     private int generation;
     private volatile boolean closed;
 
-    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TraceSession session) {
+    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TraceSession session, LedgerOptions options) {
         this.procfs = procfs;
         this.symbols = symbols;
         this.session = session;
         this.reorderNanos = session.config().reorderWindow().toNanos();
         this.ledger = new Ledger(new SlabCacheCatalog(session.names(), SlabSysfs.live()),
-                new KernelSymbolResolver(symbols));
+                new KernelSymbolResolver(symbols), options);
         this.detector = new HitDetector(ledger, () -> this.symbols, session::cacheName, mergeComms::of,
                 new HitDetector.Sink() {
                     @Override
@@ -124,11 +125,12 @@ final class LiveKdTarget implements KdTarget {
      *
      * @throws PooltagException one line, when tracing cannot start (not root, no tracefs, instance busy)
      */
-    static LiveKdTarget open(boolean withVmalloc) {
+    static LiveKdTarget open(boolean withVmalloc, LedgerOptions options) {
         KernelSymbols symbols = KernelSymbols.load();
         TraceSession session = TraceSession.open(TraceConfig.kmem());
         try {
-            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, session);
+            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, session,
+                    options);
             PublishingLedger fed = new PublishingLedger(t.ledger, t.detector);
             session.start(fed, null, () -> {
                 fed.onTick();

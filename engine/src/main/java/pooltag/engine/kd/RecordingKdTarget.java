@@ -15,6 +15,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -81,11 +82,11 @@ final class RecordingKdTarget implements KdTarget {
     private KdHit hit;
     private int generation;
 
-    private RecordingKdTarget(RecordingReader reader) {
+    private RecordingKdTarget(RecordingReader reader, LedgerOptions options) {
         this.reader = reader;
         this.symbols = reader.symbols();
         this.ledger = new Ledger(new SlabCacheCatalog(reader.names(), SlabSysfs.absent()),
-                new KernelSymbolResolver(symbols));
+                new KernelSymbolResolver(symbols), options);
         this.detector = new HitDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
                 new HitDetector.Sink() {
                     @Override
@@ -103,10 +104,10 @@ final class RecordingKdTarget implements KdTarget {
     }
 
     /** @throws PooltagException one line, when the file is not a readable recording */
-    static RecordingKdTarget open(Path file) {
+    static RecordingKdTarget open(Path file, LedgerOptions options) {
         RecordingReader r = RecordingReader.open(file);
         try {
-            return new RecordingKdTarget(r);
+            return new RecordingKdTarget(r, options);
         } catch (RuntimeException e) {
             r.close();
             throw e;

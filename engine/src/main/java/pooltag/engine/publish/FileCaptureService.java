@@ -11,6 +11,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.recording.RecordingFormat;
@@ -69,7 +70,8 @@ public final class FileCaptureService implements CaptureService {
             // made on this kernel release, else none (every cache NonPaged) rather than another kernel's guess.
             String kernel = r.meta().getOrDefault("kernel", "");
             SlabSysfs sysfs = !kernel.isEmpty() && kernel.equals(thisKernel()) ? SlabSysfs.live() : SlabSysfs.absent();
-            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), sysfs), new KernelSymbolResolver(r.symbols()));
+            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), sysfs), new KernelSymbolResolver(r.symbols()),
+                    KmemTagPolicy.ledgerOptions());
             // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
             r.replay(new PublishingLedger(ledger, null), REPLAY_WINDOW_NANOS);
             UsageSnapshot s = ledger.snapshot(TagKind.CACHE);

@@ -6,8 +6,10 @@ import java.util.function.Function;
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -40,7 +42,13 @@ public final class LiveFeed implements AutoCloseable {
      */
     public static LiveFeed open(KernelSymbols symbols, TraceConfig config, Function<Ledger, AllocEventConsumer> tap,
                                 String threadName) {
-        LiveRun run = LiveRun.open(symbols, config, tap);
+        return open(symbols, config, KmemTagPolicy.ledgerOptions(), tap, threadName);
+    }
+
+    /** As {@link #open(KernelSymbols, TraceConfig, Function, String)}, with the ledger's options. */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
+                                Function<Ledger, AllocEventConsumer> tap, String threadName) {
+        LiveRun run = LiveRun.open(symbols, config, options, tap);
         LiveFeed f = new LiveFeed(run, threadName);
         f.thread.start();
         return f;
@@ -67,6 +75,9 @@ public final class LiveFeed implements AutoCloseable {
      */
     public UsageSnapshot snapshot(TagKind kind) {
         Throwable f = failure;
+        if (f == null) {
+            f = run.session().failure(); // seen at once, before the follower has stopped the session
+        }
         if (f != null) {
             throw new PooltagException("tracing stopped: " + f.getMessage(), f);
         }

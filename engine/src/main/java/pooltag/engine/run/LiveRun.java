@@ -7,7 +7,9 @@ import java.util.function.Function;
 
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.kmem.TraceConfig;
@@ -25,6 +27,9 @@ import pooltag.linux.symbols.KernelSymbols;
  * calling thread. {@link #close()} tears the instance down (the session's shutdown hook does it too).
  */
 public final class LiveRun implements AutoCloseable {
+    /** How often a run looks at {@link TraceSession#failure()}: a dead merge thread ends it within this. */
+    static final Duration FAILURE_POLL = Duration.ofMillis(200);
+
     private final KernelSymbols symbols;
     private final TraceSession session;
     private final Ledger ledger;
@@ -35,12 +40,14 @@ public final class LiveRun implements AutoCloseable {
     private long stopNanos;
     private SessionStats stats;
 
-    private LiveRun(KernelSymbols symbols, TraceSession session, Function<Ledger, AllocEventConsumer> tap) {
+    private LiveRun(KernelSymbols symbols, TraceSession session, LedgerOptions options,
+                    Function<Ledger, AllocEventConsumer> tap) {
         this.symbols = symbols;
         this.session = session;
         SlabSysfs sysfs = SlabSysfs.live();
         this.procfs = new ProcfsSource(java.nio.file.Path.of("/"), false, sysfs);
-        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), sysfs), new KernelSymbolResolver(symbols));
+        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), sysfs), new KernelSymbolResolver(symbols),
+                options);
         this.consumer = new PublishingLedger(ledger, tap == null ? null : tap.apply(ledger));
     }
 
@@ -48,9 +55,18 @@ public final class LiveRun implements AutoCloseable {
      * @param tap made once the ledger exists; sees every event before the ledger (may be null)
      */
     public static LiveRun open(KernelSymbols symbols, TraceConfig config, Function<Ledger, AllocEventConsumer> tap) {
+        return open(symbols, config, KmemTagPolicy.ledgerOptions(), tap);
+    }
+
+    /**
+     * @param options the ledger's: Linux's tag policy and the cap on outstanding allocations
+     * @param tap     made once the ledger exists; sees every event before the ledger (may be null)
+     */
+    public static LiveRun open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
+                               Function<Ledger, AllocEventConsumer> tap) {
         TraceSession s = TraceSession.open(config);
         try {
-            return new LiveRun(symbols, s, tap);
+            return new LiveRun(symbols, s, options, tap);
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -95,14 +111,25 @@ public final class LiveRun implements AutoCloseable {
         procfsSeries.add(procfs.take());
         session.start(consumer, null, consumer::onTick);
         long end = startNanos + duration.toNanos();
+        long nextProcfs = startNanos + procfsEvery.toNanos();
         while (true) {
-            long left = end - System.nanoTime();
+            long now = System.nanoTime();
+            long left = end - now;
             if (left <= 0) {
                 break;
             }
-            if (session.awaitStopRequest(Duration.ofNanos(Math.min(left, procfsEvery.toNanos())))) {
+            long wait = Math.min(left, Math.min(nextProcfs - now, FAILURE_POLL.toNanos()));
+            if (session.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
                 break;
             }
+            if (session.failure() != null) {
+                break; // a dead merge thread delivers nothing more: stop() below throws its failure
+            }
+            now = System.nanoTime();
+            if (now - nextProcfs < 0 && now - end < 0) {
+                continue;
+            }
+            nextProcfs = now + procfsEvery.toNanos();
             procfsSeries.add(procfs.take());
             if (onTick != null) {
                 onTick.run();
@@ -122,8 +149,10 @@ public final class LiveRun implements AutoCloseable {
     public SessionStats follow() throws InterruptedException {
         startNanos = System.nanoTime();
         session.start(consumer, null, consumer::onTick);
-        while (!session.awaitStopRequest(Duration.ofSeconds(1))) {
-            // the stop request is the only way out; the session polls loss counters on its own
+        while (!session.awaitStopRequest(FAILURE_POLL)) {
+            if (session.failure() != null) {
+                break; // the merge thread died: stop() throws its failure, so no view keeps showing the last frame
+            }
         }
         stopNanos = System.nanoTime();
         stats = session.stop();

@@ -3,7 +3,6 @@ package pooltag.engine.run;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
-import pooltag.core.tag.TagKind;
 
 /**
  * The consumer a live or replayed session drives: an optional tap first (it sees each event before the ledger applies
@@ -23,9 +22,6 @@ public final class PublishingLedger implements AllocEventConsumer {
     public PublishingLedger(Ledger ledger, AllocEventConsumer tap) {
         this.ledger = ledger;
         this.tap = tap;
-        for (String cache : Ledger.KNOWN_UNTRACEABLE_CACHES) {
-            ledger.markUntraceable(TagKind.CACHE, cache);
-        }
     }
 
     public Ledger ledger() {
