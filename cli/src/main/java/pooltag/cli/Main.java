@@ -27,6 +27,7 @@ import pooltag.core.error.PooltagException;
                 pooltag.cli.commands.HitCommand.class,
                 pooltag.cli.commands.HuntCommand.class,
                 pooltag.cli.commands.FindCommand.class,
+                pooltag.cli.commands.VerifierCommand.class,
                 pooltag.cli.commands.KdCommand.class,
         })
 public final class Main implements Runnable {

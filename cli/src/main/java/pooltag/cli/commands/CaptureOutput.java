@@ -29,10 +29,10 @@ final class CaptureOutput {
 
     static Map<String, Object> lossJson(Loss loss) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("skippedRecords", loss.skippedRecords());
+        m.put("skipped_records", loss.skippedRecords());
         m.put("truncated", loss.truncated());
-        m.put("lostEvents", loss.lostEvents());
-        m.put("unpairedFrees", loss.unpairedFrees());
+        m.put("lost_events", loss.lostEvents());
+        m.put("unpaired_frees", loss.unpairedFrees());
         return m;
     }
 

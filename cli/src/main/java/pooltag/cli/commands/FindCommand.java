@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,8 @@ import pooltag.linux.symbols.KernelSymbols;
 @Command(name = "find", sortOptions = false,
         description = {"WinDbg's !poolfind on the live kernel: every allocation of TAG made while tracking and still",
                 "outstanding at the end, with its block (masked), size, age, pid/comm and stack tag. Linux cannot",
-                "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root."},
+                "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root.",
+                "With --from FILE it shows a captured !poolfind instead, in the same layout."},
         footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
 public final class FindCommand implements Callable<Integer> {
     @Spec
@@ -43,8 +45,12 @@ public final class FindCommand implements Callable<Integer> {
     @Mixin
     MaxOutstandingOption cap;
 
-    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TAG",
+            description = "cache, kernel function or kmalloc-N (with --from: a pool tag, * and ? work; default all)")
     String tag;
+
+    @Option(names = "--from", paramLabel = "FILE", description = "show a WinDbg !poolfind capture instead of tracing")
+    Path from;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
@@ -71,6 +77,12 @@ public final class FindCommand implements Callable<Integer> {
             only = pool == null ? null : Pool.parse(pool);
         } catch (IllegalArgumentException e) {
             throw new PooltagException("--pool " + e.getMessage());
+        }
+        if (from != null) {
+            return CaptureFind.poolfind(spec.commandLine().getOut(), from, tag, only, json);
+        }
+        if (tag == null) {
+            throw new PooltagException("find: give the TAG to track (or --from FILE for a !poolfind capture)");
         }
         Duration d = RecordCommand.parseDuration(duration);
         KernelSymbols symbols = KernelSymbols.load();

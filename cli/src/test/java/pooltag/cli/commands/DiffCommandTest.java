@@ -51,7 +51,7 @@ class DiffCommandTest {
         assertEquals(4810089, first.get("bytesChange").asLong());
         assertEquals(2142, first.get("liveChange").asLong());
         assertEquals(11, j.get("unchangedTags").asInt());
-        assertEquals(0, j.get("loss").get("skippedRecords").asLong());
+        assertEquals(0, j.get("loss").get("skipped_records").asLong());
         assertEquals(false, j.get("loss").get("truncated").asBoolean());
     }
 
@@ -102,5 +102,19 @@ class DiffCommandTest {
         assertEquals(2, r.exit());
         assertEquals("pooltag: " + junk + ":1: binary data (a NUL byte at offset 3), not a text capture of !poolused,"
                 + " PoolMon, !poolfind, !verifier or pooltag.txt\n", r.err());
+    }
+
+    @Test
+    void oneFileOfSeveralPoolMonScreensComparesItsFirstAndLastScreens() {
+        // MicrosoftDocs PoolMon Example 4: Drsd before and after a print job, six blocks and 4992 bytes leaked.
+        String two = CliRun.fixture("poolmon-two-screens.txt");
+        CliRun r = CliRun.of("diff", two);
+        assertEquals(0, r.exit(), r.err());
+        String drsd = r.outLines().stream().filter(l -> l.startsWith(" Drsd")).findFirst().orElseThrow();
+        assertEquals(List.of("Drsd", "Paged", "21", "27", "+6", "17472", "22464", "+4992"),
+                List.of(drsd.strip().split("\\s+")), r.out());
+        CliRun one = CliRun.of("diff", OLD);
+        assertEquals(2, one.exit());
+        assertTrue(one.err().contains("holds one snapshot"), one.err());
     }
 }

@@ -74,7 +74,7 @@ class TrendCommandTest {
         JsonNode spike = j.get("tags").get(1);
         assertEquals("Spik", spike.get("tag").asText());
         assertTrue(spike.get("rSquared").asDouble() < 0.1, spike.toString());
-        assertEquals(0, j.get("loss").get("skippedRecords").asLong());
+        assertEquals(0, j.get("loss").get("skipped_records").asLong());
     }
 
     @Test
@@ -137,6 +137,16 @@ class TrendCommandTest {
     void singleCaptureIsAUsageError() {
         CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"));
         assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("pooltag: positional parameter at index 0..* (FILE) requires at least 2 values, but only 1 were specified"), r.err());
+        assertEquals("pooltag: trend needs two or more snapshots; " + CliRun.fixture("poolmon-1.txt") + " holds one",
+                r.err().strip());
+    }
+
+    @Test
+    void eachScreenOfAPoolMonLogIsASnapshotInFileOrder() {
+        CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-two-screens.txt"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Trend over 2 snapshots, in the order given"), r.out());
+        assertTrue(r.out().contains("Drsd"), r.out());
+        assertTrue(r.out().contains("4992.0"), "bytes per snapshot: " + r.out());
     }
 }

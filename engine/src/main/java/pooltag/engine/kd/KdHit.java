@@ -34,9 +34,20 @@ record KdHit(String tag, TagKind kind, String ledgerName, Map<String, String> tr
 
     /**
      * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
-     * @throws PooltagException one line, when the tag names no cache, kernel function or kmalloc class
+     * @throws UnknownTagException one line, when the tag names no cache, kernel function or kmalloc class
      */
     static KdHit resolve(String typed, String slabinfo, KernelSymbols symbols) {
+        try {
+            return resolveOrThrow(typed, slabinfo, symbols);
+        } catch (UnknownTagException e) {
+            throw e;
+        } catch (PooltagException e) {
+            // Every failure here is a name that resolves to nothing traceable; tracing itself is not touched yet.
+            throw new UnknownTagException(e.getMessage(), e);
+        }
+    }
+
+    private static KdHit resolveOrThrow(String typed, String slabinfo, KernelSymbols symbols) {
         String name = typed;
         TagKind forced = null;
         int colon = typed.indexOf(':');
