@@ -149,6 +149,7 @@ public final class ReportCommand implements Callable<Integer> {
         health.put("malformedRecords", rp.malformedRecords());
         health.put("otherEvents", rp.otherEvents());
         health.put("outOfOrderEvents", rp.outOfOrder());
+        health.put("forcedDrains", rp.forcedDrains());
         health.put("firstError", rp.firstError());
         health.put("symbolsLoaded", syms.size());
         d.put("health", health);
@@ -210,7 +211,9 @@ public final class ReportCommand implements Callable<Integer> {
                         + "out-of-order events %d, other events %d%s%n",
                 rp.complete() ? "complete" : "cut short", rp.skippedBytes(), rp.skippedPages(),
                 rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(), rp.otherEvents(),
-                rp.firstError() == null ? "" : "; first error: " + rp.firstError());
+                (rp.forcedDrains() == 0 ? "" : "; forced drains " + rp.forcedDrains()
+                        + " (a CPU held back more pages than the replay bound)")
+                        + (rp.firstError() == null ? "" : "; first error: " + rp.firstError()));
         table(out, "Tag", tags);
         table(out, "Call site", sites);
     }
