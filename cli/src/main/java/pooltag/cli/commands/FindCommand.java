@@ -55,6 +55,9 @@ public final class FindCommand implements Callable<Integer> {
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
     String duration;
@@ -86,7 +89,7 @@ public final class FindCommand implements Callable<Integer> {
         }
         Duration d = RecordCommand.parseDuration(duration);
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         try (StopSignals signals = StopSignals.install(System.err)) {
         try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), null)) {

@@ -41,6 +41,9 @@ public final class HitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
     String tag;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
             description = "how long to watch: 500ms, 10s, 5m (default ${DEFAULT-VALUE})")
     String duration;
@@ -58,7 +61,7 @@ public final class HitCommand implements Callable<Integer> {
         Addresses addresses = Addresses.forUser(showAddresses);
         Duration d = RecordCommand.parseDuration(duration);
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         HitPrinter[] printer = new HitPrinter[1];
         LiveRun[] runRef = new LiveRun[1];
         try (StopSignals signals = StopSignals.install(System.err)) {

@@ -35,6 +35,9 @@ public final class HuntCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    BufferOptions buffer = new BufferOptions();
+
+    @Mixin
     MaxOutstandingOption cap;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
@@ -72,7 +75,7 @@ public final class HuntCommand implements Callable<Integer> {
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
             return report(Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
-                    json ? null : System.err, signals));
+                    json ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()), signals));
         }
     }
 

@@ -88,10 +88,17 @@ public final class Hunter {
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
                               StopSignals signals)
             throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem(), signals);
+    }
+
+    /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              TraceConfig config, StopSignals signals)
+            throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledgerOptions, ledger -> {
+        try (LiveRun run = LiveRun.open(symbols, config, ledgerOptions, ledger -> {
             armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
             return armer[0];
         })) {
@@ -101,10 +108,14 @@ public final class Hunter {
             }
             if (progress != null) {
                 progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the leading call sites"
-                        + " every %d ms%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis());
+                        + " every %d ms; %s%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
+                        config.describeBuffer());
             }
             armer[0].startNanos = System.nanoTime();
             SessionStats stats = run.run(duration, PROCFS_EVERY, () -> armer[0].armRequested = true);
+            if (progress != null && stats != null) {
+                progress.println("pooltag hunt: " + stats.describe());
+            }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             Map<String, Double> armedAt = armer[0].armedAtS();
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, List.copyOf(armedAt.keySet()),

@@ -104,6 +104,7 @@ public final class Recorder {
             w.writeGzip(RecordingFormat.KALLSYMS_GZ, kallsyms);
             w.writeText(RecordingFormat.MODULES, -1, modules);
             w.writeText(RecordingFormat.SLABINFO_START, -1, slabStart);
+            err.println("pooltag record: " + cfg.describeBuffer());
             s.start(counter, w::writePage);
             boolean interrupted;
             try {
@@ -131,6 +132,9 @@ public final class Recorder {
             err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
                     r.interrupted() ? " (stopped by signal)" : "");
+            if (st != null) {
+                err.println("pooltag: " + st.describe());
+            }
             err.flush();
             return r;
         } catch (IOException e) {
