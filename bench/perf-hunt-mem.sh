@@ -19,9 +19,9 @@ one() {   # $1 = baseline|leak
   until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.05; done
   local lps=() i=0 s0; s0=$(slab_objs)
   if [ "$1" = leak ]; then
-    for spec in "pipes 9000" "sockets 9500" "pipes 9000"; do
+    for spec in "pipe 9000" "unix 9500" "pipe 9000"; do
       mkfifo $OUT/in$i
-      $J -cp cli/target/test-classes pooltag.cli.leaks.Leaker $spec 3000 < $OUT/in$i > $OUT/l$i.out 2>&1 & lps+=($!)
+      $(bench/corpus/leaker.sh) $spec 3000 < $OUT/in$i > $OUT/l$i.out 2>&1 & lps+=($!)
       eval "exec $((7+i))> $OUT/in$i"; i=$((i+1))
     done
     for k in 0 1 2; do until grep -q READY $OUT/l$k.out || ! kill -0 ${lps[$k]} 2>/dev/null; do sleep 0.05; done; done

@@ -17,7 +17,7 @@ echo "# $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 PYTHONUNBUFFERED=1 BCC_KERNEL_SOURCE=$KSRC memleak-bpfcc -T 10 1 > $OUT/ml.log 2>&1 & mp=$!
 until grep -q Attaching $OUT/ml.log || ! kill -0 $mp 2>/dev/null; do sleep 0.1; done
 mkfifo $OUT/in
-$J -cp cli/target/test-classes pooltag.cli.leaks.Leaker pipes 2000 200 < $OUT/in > $OUT/leak.out 2>&1 & lp=$!
+$(bench/corpus/leaker.sh) pipe 2000 200 < $OUT/in > $OUT/leak.out 2>&1 & lp=$!
 exec 9> $OUT/in
 until grep -q READY $OUT/leak.out; do sleep 0.05; done
 echo go >&9; t0=$(date +%s)

@@ -18,7 +18,7 @@ for r in $(seq 1 "$R"); do
   until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
   t_trace=$(date +%s.%N)
   mkfifo $OUT/in
-  $J -cp cli/target/test-classes pooltag.cli.leaks.Leaker pipes 2000 200 < $OUT/in > $OUT/leak.out 2>&1 & lp=$!
+  $(bench/corpus/leaker.sh) pipe 2000 200 < $OUT/in > $OUT/leak.out 2>&1 & lp=$!
   exec 9> $OUT/in
   until grep -q READY $OUT/leak.out || ! kill -0 $lp 2>/dev/null; do sleep 0.02; done
   echo go >&9; t_leak=$(date +%s.%N); l=$(cut -d' ' -f1 /proc/loadavg)

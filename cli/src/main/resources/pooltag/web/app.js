@@ -222,7 +222,9 @@
     for (const s of h.suspects) {
       const tr = el('tr');
       tr.append(el('td', s.tag), el('td', s.kind), el('td', s.pool), el('td', s.outstanding), el('td', fmtBytes(s.bytes)),
-        el('td', fmtBytes(s.bytes_per_s) + '/s'));
+        el('td', fmtBytes(s.bytes_per_s) + '/s'), el('td', (s.confidence || 0).toFixed(2)),
+        el('td', s.grows_with || ''));
+      if (s.why) tr.title = s.why; // how the confidence of its finding was reached
       body.append(tr);
     }
     $('#flame-title').hidden = h.stacks.length === 0;

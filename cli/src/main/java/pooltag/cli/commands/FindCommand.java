@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.linux.kmem.StopSignals;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.LiveRun;
 import pooltag.engine.publish.Addresses;
@@ -108,10 +109,12 @@ public final class FindCommand implements Callable<Integer> {
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
+        try (StopSignals signals = StopSignals.install(System.err)) {
         try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), resolver == null ? null : ledger -> {
             ledger.tagByCgroup(resolver); // before the session starts
             return null;
         })) {
+            signals.onStop(run::requestStop);
             if (!json) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
             }
@@ -168,6 +171,7 @@ public final class FindCommand implements Callable<Integer> {
             out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
             out.println(LossLine.of(loss));
             out.flush();
+        }
         }
         return 0;
     }

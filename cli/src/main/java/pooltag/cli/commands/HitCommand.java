@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.render.HitPrinter;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.LiveRun;
@@ -63,12 +64,14 @@ public final class HitCommand implements Callable<Integer> {
         HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
         HitPrinter[] printer = new HitPrinter[1];
         LiveRun[] runRef = new LiveRun[1];
+        try (StopSignals signals = StopSignals.install(System.err)) {
         try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), ledger -> {
             printer[0] = new HitPrinter(out, ledger, symbols, id -> runRef[0].session().cacheName(id), target.kind(),
                     target.ledgerName(), addresses, count, () -> runRef[0].requestStop());
             return printer[0];
         })) {
             runRef[0] = run;
+            signals.onStop(run::requestStop);
             out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
                     target.tag(), target.kind().label(), duration, count > 0 ? " or " + count + " breaks" : "");
             out.flush();
@@ -91,6 +94,7 @@ public final class HitCommand implements Callable<Integer> {
             out.println(LossLine.of(ledger.stats().loss()));
             out.println(" (unpaired frees here are mostly frees of blocks allocated before watching began)");
             out.flush();
+        }
         }
         return 0;
     }

@@ -17,14 +17,18 @@ import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
 import pooltag.core.rank.RankOptions;
+import pooltag.linux.kmem.StopSignals;
 
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
 @Command(name = "hunt", sortOptions = false,
         description = {"The leak hunt, unattended: trace every kmem allocation and free (private tracefs instance),",
-                "sample /proc/slabinfo each second, arm stack traces on the call sites that look worst, then rank",
-                "tags by outstanding bytes and sustained growth with a confidence that discounts churn, frees the",
-                "kernel does not trace (kfree_rcu, bulk), reclaimable caches and lost events. Needs root."},
-        footer = {"", "A hunt shorter than 3 s cannot call anything a leak (allocations must be 1 s old and grow for 2 s).",
+                "sample /proc/slabinfo twice a second, arm stack traces on the call sites that lead, then report one",
+                "finding per cause (the system call or kernel thread, with every kind of object it leaks and what",
+                "grows with it), ranked by a confidence that discounts churn, frees the kernel does not trace",
+                "(kfree_rcu, bulk), reclaimable caches and lost events. Needs root."},
+        footer = {"", "Allocations must be a quarter of the hunt old (0.5-1 s) and grow for a third of it (1-2 s): 3 s is the",
+                "shortest hunt that can call something a leak; 10 s is better. Ctrl-C or SIGTERM stops it early and",
+                "still prints the whole report; a second signal aborts.",
                 "Example: pooltag hunt --duration 10 --collapsed leaks.folded"})
 public final class HuntCommand implements Callable<Integer> {
     @Spec
@@ -57,15 +61,20 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--tag-by", paramLabel = "KINDS", defaultValue = "cache,site",
             description = "cache,site (default), or cgroup: also charge every allocation to the cgroup of the task"
                     + " that made it (memory hierarchy path; [hardirq], [softirq], [kernel thread] of their own), rank"
-                    + " cgroups with the tags and list the top 3 cgroups under each suspect; cgroup,cache or cgroup,site:"
-                    + " rank (cgroup, tag) pairs, printed tag@cgroup")
+                    + " cgroups with the tags and list the top 3 cgroups under each finding and suspect; cgroup,cache"
+                    + " or cgroup,site: rank (cgroup, tag) pairs, printed tag@cgroup")
     String tagBy;
 
-    @Option(names = "--by", paramLabel = "KIND", description = "cgroup: rank cgroups only (implies --tag-by cgroup)")
+    @Option(names = "--by", paramLabel = "VIEW", defaultValue = "finding",
+            description = "finding: one row per cause with its object kinds under it; tag: the flat per-tag table;"
+                    + " cgroup: rank cgroups only (implies --tag-by cgroup) (default ${DEFAULT-VALUE})")
     String by;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (!by.equals("finding") && !by.equals("tag")) {
+            throw new PooltagException("--by takes finding or tag, got '" + by + "'");
+        }
         Duration d = RecordCommand.parseDuration(duration);
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
@@ -73,16 +82,29 @@ public final class HuntCommand implements Callable<Integer> {
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
-        Hunter.Result res = Hunter.hunt(d, options, cap.ledgerOptions(), json ? null : System.err,
-                buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
-                cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null);
+        // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
+        try (StopSignals signals = StopSignals.install(System.err)) {
+            return report(Hunter.hunt(d, options, cap.ledgerOptions(), json ? null : System.err,
+                    buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
+                    cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null, signals));
+        }
+    }
+
+    private int report(Hunter.Result res) {
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
+        var findingShares = pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3);
         if (json) {
-            Json.print(out, HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares));
-        } else {
+            var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
+            var notes = root.putArray("stack_notes");
+            res.stackNotes().forEach(notes::add);
+            Json.print(out, root);
+        } else if (!by.equals("finding")) {
             HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top, shares);
+        } else {
+            HuntReportView.findings(out, res.report(), res.symbols(), res.armedSites(), res.stackNotes(), loss, top,
+                    findingShares);
         }
         if (collapsed != null) {
             try {
@@ -94,12 +116,15 @@ public final class HuntCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The kinds ranked: cache and site by default; cgroup added by --tag-by cgroup; cgroup alone with --by cgroup. */
+    /**
+     * The kinds ranked: cache and site by default; cgroup added by --tag-by cgroup; cgroup alone with --by cgroup
+     * (shown as the flat table, whose rows are then cgroups; findings are still made from cells, for the JSON).
+     */
     java.util.Set<pooltag.core.tag.TagKind> rankedKinds() {
-        if (by != null) {
-            if (!by.equals("cgroup")) {
-                throw new PooltagException("--by takes cgroup, got '" + by + "'");
-            }
+        if (!by.equals("finding") && !by.equals("tag") && !by.equals("cgroup")) {
+            throw new PooltagException("--by takes finding, tag or cgroup, got '" + by + "'");
+        }
+        if (by.equals("cgroup")) {
             return java.util.Set.of(pooltag.core.tag.TagKind.CGROUP);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = new java.util.LinkedHashSet<>();

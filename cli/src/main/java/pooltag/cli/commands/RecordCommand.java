@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import pooltag.linux.kmem.StopSignals;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.recording.Recorder;
@@ -61,7 +62,9 @@ public final class RecordCommand implements Callable<Integer> {
             }
             cfg = cfg.withEvents(keys);
         }
-        Recorder.record(output, cfg, d, hit, System.err); // prints its own summary line
+        try (StopSignals signals = StopSignals.install(System.err)) {
+            Recorder.record(output, cfg, d, hit, System.err, signals); // prints its own summary line
+        }
         return 0;
     }
 

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import pooltag.core.rank.CollapsedStacks;
+import pooltag.core.rank.Evidence;
+import pooltag.core.rank.CgroupShares;
+import pooltag.core.rank.Finding;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
@@ -21,6 +24,7 @@ public final class HuntReportView {
     private HuntReportView() {
     }
 
+    /** The flat per-tag table ({@code --by tag}): every cache and site tag on its own row. */
     public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
                             int maxSuspects) {
         text(out, r, symbols, armedSites, loss, maxSuspects, null);
@@ -31,7 +35,7 @@ public final class HuntReportView {
      *                empty lists when the hunt did not tag by cgroup
      */
     public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
-                            int maxSuspects, List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
+                            int maxSuspects, List<List<CgroupShares.Share>> cgroups) {
         out.printf(Locale.ROOT, "Hunt over %.1f s: %d events, %d lost, %d unpaired frees, %d double allocations%n",
                 r.durationS(), r.events(), r.lostEvents(), r.unpairedFrees(), r.doubleAllocs());
         out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site stood out)" : String.join(", ", armedSites)));
@@ -67,14 +71,7 @@ public final class HuntReportView {
             for (String n : s.evidence().notes()) {
                 out.println("  " + n);
             }
-            List<pooltag.core.rank.CgroupShares.Share> held = cgroupsOf(r, s, cgroups);
-            if (!held.isEmpty()) {
-                StringBuilder b = new StringBuilder("  held by cgroups:");
-                for (pooltag.core.rank.CgroupShares.Share c : held) {
-                    b.append(String.format(Locale.ROOT, " %s %.0f%% (%d bytes)", c.cgroup(), 100 * c.share(), c.bytes()));
-                }
-                out.println(b);
-            }
+            heldBy(out, nth(cgroups, r.suspects().indexOf(s)));
             for (StackSummary st : s.topStacks()) {
                 out.printf("  stack %s: %d outstanding, %d bytes%n", st.stackTag(), st.outstanding(), st.bytes());
                 List<String> frames = Frames.symbolize(symbols, st.frames());
@@ -88,21 +85,132 @@ public final class HuntReportView {
         out.flush();
     }
 
-    private static List<pooltag.core.rank.CgroupShares.Share> cgroupsOf(HuntReport r, Suspect s,
-                                                                        List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
-        if (cgroups == null) {
-            return List.of();
+    /**
+     * The report by finding (the default): one row per cause, most confident first; under each leak its members by
+     * cache and site (cause, companions, consequences "grows with X"), why its confidence is what it is, and its
+     * stacks. Says "No leak found" plainly when no finding reaches the threshold.
+     */
+    public static void findings(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites,
+                                List<String> stackNotes, Loss loss, int maxFindings) {
+        findings(out, r, symbols, armedSites, stackNotes, loss, maxFindings, null);
+    }
+
+    /**
+     * @param cgroups per finding (in {@code r.findings()} order), the cgroups holding its members' outstanding bytes;
+     *                null or empty lists when the hunt did not tag by cgroup
+     */
+    public static void findings(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites,
+                                List<String> stackNotes, Loss loss, int maxFindings, List<List<CgroupShares.Share>> cgroups) {
+        out.printf(Locale.ROOT, "Hunt over %.1f s: %d events, %d lost, %d unpaired frees, %d double allocations%n",
+                r.durationS(), r.events(), r.lostEvents(), r.unpairedFrees(), r.doubleAllocs());
+        out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site led)" : String.join(", ", armedSites)));
+        for (String note : r.notes()) {
+            out.println("Note: " + note);
         }
-        int i = r.suspects().indexOf(s);
-        return i < 0 || i >= cgroups.size() ? List.of() : cgroups.get(i);
+        List<Finding> leaks = r.leakFindings();
+        if (leaks.isEmpty()) {
+            out.printf(Locale.ROOT, "No leak found: no finding reached confidence %.2f%s%n", r.threshold(),
+                    r.findings().isEmpty() ? "" : String.format(Locale.ROOT, " (the most confident: %s at %.2f)",
+                            r.findings().get(0).causeTag(), r.findings().get(0).confidence()));
+        } else {
+            out.printf(Locale.ROOT, "%d leak%s found at or above confidence %.2f%n", leaks.size(),
+                    leaks.size() == 1 ? "" : "s", r.threshold());
+        }
+        out.println();
+        List<Finding> shown = r.findings().subList(0, Math.min(maxFindings, r.findings().size()));
+        int w = 5, wc = 5;
+        for (Finding f : shown) {
+            w = Math.max(w, f.causeTag().length());
+            wc = Math.max(wc, f.cause().length());
+        }
+        out.printf(Locale.ROOT, " %-4s %-" + wc + "s %-" + w + "s %5s %11s %13s %9s %s%n", "Rank", "Cause", "Tag", "Conf",
+                "Outstanding", "Bytes", "Growth/s", "Kinds");
+        int rank = 0;
+        for (Finding f : shown) {
+            rank++;
+            long n = f.members().stream().mapToLong(Finding.Member::outstanding).sum();
+            long b = f.members().stream().mapToLong(Finding.Member::bytes).sum();
+            out.printf(Locale.ROOT, " %-4d %-" + wc + "s %-" + w + "s %5.2f %11d %13d %9.1f %d%s%n", rank, f.cause(),
+                    f.causeTag(), f.confidence(), n, b, f.members().get(0).ratePerS(), f.members().size(),
+                    f.confidence() >= r.threshold() ? "  LEAK" : "");
+        }
+        List<Finding> detailed = leaks.isEmpty() ? shown.subList(0, Math.min(1, shown.size())) : leaks;
+        rank = 0;
+        for (Finding f : detailed) {
+            rank++;
+            out.println();
+            out.printf(Locale.ROOT, "Finding %d: %s, cause tag %s%s, confidence %.2f%s%n", r.findings().indexOf(f) + 1,
+                    f.cause(), f.causeTag(), f.pid() >= 0 ? " (pid " + f.pid() + ")" : "", f.confidence(),
+                    f.confidence() >= r.threshold() ? " LEAK" : " (below the threshold)");
+            int wm = 5;
+            for (Finding.Member m : f.members()) {
+                wm = Math.max(wm, m.cache().length());
+            }
+            out.printf(Locale.ROOT, "  %-" + wm + "s %-28s %-8s %-11s %11s %11s %8s %5s%n", "Cache", "Site", "Pool",
+                    "Role", "Outstanding", "Bytes", "Rate/s", "Conf");
+            for (Finding.Member m : f.members()) {
+                out.printf(Locale.ROOT, "  %-" + wm + "s %-28s %-8s %-11s %11d %11d %8.1f %5.2f%s%n", m.cache(), m.site(),
+                        m.pool().label(), m.role().label(), m.outstanding(), m.bytes(), m.ratePerS(), m.confidence(),
+                        m.growsWith() == null ? "" : "  grows with " + m.growsWith() + ": " + m.reason());
+            }
+            out.println("  why:");
+            for (String line : f.why()) {
+                out.println("    " + line);
+            }
+            heldBy(out, nth(cgroups, r.findings().indexOf(f)));
+            for (StackSummary st : f.stacks()) {
+                out.printf("  stack %s: %d outstanding, %d bytes%n", st.stackTag(), st.outstanding(), st.bytes());
+                List<String> frames = Frames.symbolize(symbols, st.frames());
+                for (int i = 0; i < frames.size() && i < 16; i++) {
+                    out.printf("    %02x %s%n", i, frames.get(i));
+                }
+            }
+        }
+        if (!stackNotes.isEmpty()) {
+            out.println();
+            stackNotes.forEach(n -> out.println("Stacks: " + n));
+        }
+        out.println();
+        out.println(LossLine.of(loss));
+        out.flush();
+    }
+
+    /** "held by cgroups: A 80% (n bytes) ..." under a suspect or finding; nothing when there are none. */
+    private static void heldBy(PrintWriter out, List<CgroupShares.Share> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder("  held by cgroups:");
+        for (CgroupShares.Share c : held) {
+            b.append(String.format(Locale.ROOT, " %s %.0f%% (%d bytes)", c.cgroup(), 100 * c.share(), c.bytes()));
+        }
+        out.println(b);
+    }
+
+    private static List<CgroupShares.Share> nth(List<List<CgroupShares.Share>> cgroups, int i) {
+        return cgroups == null || i < 0 || i >= cgroups.size() ? List.of() : cgroups.get(i);
+    }
+
+    private static void sharesJson(ArrayNode cg, List<CgroupShares.Share> shares) {
+        for (CgroupShares.Share c : shares) {
+            ObjectNode cn = cg.addObject();
+            cn.put("cgroup", c.cgroup());
+            cn.put("outstanding", c.outstanding());
+            cn.put("bytes", c.bytes());
+            cn.put("share", c.share());
+        }
     }
 
     public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss) {
-        return json(r, symbols, armedSites, loss, null);
+        return json(r, symbols, armedSites, loss, null, null);
     }
 
+    /**
+     * @param cgroups        per suspect, its top cgroups (a "cgroups" array on each suspect); null when not tagged
+     * @param findingCgroups per finding, likewise
+     */
     public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
-                                  List<List<pooltag.core.rank.CgroupShares.Share>> cgroups) {
+                                  List<List<CgroupShares.Share>> cgroups, List<List<CgroupShares.Share>> findingCgroups) {
         ObjectNode root = Json.object();
         root.put("duration_s", r.durationS());
         root.put("events", r.events());
@@ -143,27 +251,67 @@ public final class HuntReportView {
             ArrayNode en = ev.putArray("notes");
             s.evidence().notes().forEach(en::add);
             if (cgroups != null) {
-                ArrayNode cg = n.putArray("cgroups");
-                for (pooltag.core.rank.CgroupShares.Share c : cgroupsOf(r, s, cgroups)) {
-                    ObjectNode cn = cg.addObject();
-                    cn.put("cgroup", c.cgroup());
-                    cn.put("outstanding", c.outstanding());
-                    cn.put("bytes", c.bytes());
-                    cn.put("share", c.share());
+                sharesJson(n.putArray("cgroups"), nth(cgroups, r.suspects().indexOf(s)));
+            }
+            stacksJson(n.putArray("stacks"), s.topStacks(), symbols);
+        }
+        root.put("leak_found", !r.leakFindings().isEmpty());
+        ArrayNode fs = root.putArray("findings");
+        for (Finding f : r.findings()) {
+            ObjectNode n = fs.addObject();
+            n.put("cause", f.cause());
+            n.put("cause_tag", f.causeTag());
+            n.put("pid", f.pid());
+            n.put("confidence", f.confidence());
+            n.put("leak", f.confidence() >= r.threshold());
+            Evidence e = f.evidence();
+            ObjectNode why = n.putObject("why");
+            why.put("growth_per_s", f.members().get(0).ratePerS());
+            why.put("r2", e.r2());
+            why.put("age_s", e.ageSeconds());
+            why.put("churn", e.churn());
+            why.put("reclaimable", e.pool() < 1);
+            why.put("untraced_frees", e.untraceable() < 1);
+            why.put("slabinfo_cache", e.procfsCache());
+            why.put("confirmation", e.confirmation());
+            why.put("loss", e.loss());
+            why.put("companions", f.lockstep());
+            ArrayNode lines = why.putArray("lines");
+            f.why().forEach(lines::add);
+            ArrayNode ms = n.putArray("members");
+            for (Finding.Member m : f.members()) {
+                ObjectNode mn = ms.addObject();
+                mn.put("cache", m.cache());
+                mn.put("site", m.site());
+                mn.put("pool", m.pool().label());
+                mn.put("role", m.role().label());
+                if (m.growsWith() != null) {
+                    mn.put("grows_with", m.growsWith());
                 }
+                mn.put("reason", m.reason());
+                mn.put("outstanding", m.outstanding());
+                mn.put("bytes", m.bytes());
+                mn.put("rate_per_s", m.ratePerS());
+                mn.put("confidence", m.confidence());
             }
-            ArrayNode stacks = n.putArray("stacks");
-            for (StackSummary st : s.topStacks()) {
-                ObjectNode sn = stacks.addObject();
-                sn.put("stack_tag", st.stackTag());
-                sn.put("outstanding", st.outstanding());
-                sn.put("bytes", st.bytes());
-                ArrayNode fr = sn.putArray("frames");
-                Frames.symbolize(symbols, st.frames()).forEach(fr::add);
+            if (findingCgroups != null) {
+                sharesJson(n.putArray("cgroups"), nth(findingCgroups, r.findings().indexOf(f)));
             }
+            stacksJson(n.putArray("stacks"), f.stacks(), symbols);
         }
         root.set("loss", Json.loss(loss));
         return root;
+    }
+
+    private static void stacksJson(ArrayNode stacks, List<StackSummary> list, KernelSymbols symbols) {
+        for (StackSummary st : list) {
+            ObjectNode sn = stacks.addObject();
+            sn.put("stack_tag", st.stackTag());
+            sn.put("outstanding", st.outstanding());
+            sn.put("bytes", st.bytes());
+            ArrayNode fr = sn.putArray("frames");
+            Frames.symbolize(symbols, st.frames()).forEach(fr::add);
+        }
     }
 
     /** Folded stacks of the leaks (or, when none passed the threshold, of every suspect), weighted by bytes. */

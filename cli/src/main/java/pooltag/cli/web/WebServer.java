@@ -393,6 +393,11 @@ public final class WebServer implements AutoCloseable {
             o.put("outstanding", s.outstanding());
             o.put("bytes", s.bytes());
             o.put("bytes_per_s", s.bytesPerSecond());
+            o.put("confidence", s.confidence());
+            if (s.growsWith() != null) {
+                o.put("grows_with", Redact.addresses(s.growsWith()));
+            }
+            o.put("why", Redact.addresses(s.why()));
         }
         ArrayNode stacks = n.putArray("stacks");
         for (HuntService.StackBytes s : r.outstandingStacks()) {

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import pooltag.cli.LiveTests;
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.cgroup.CgroupHierarchy;
@@ -43,10 +41,14 @@ class CgroupHuntLiveTest {
     static final int LEAK_TOTAL = 1499;
 
     private final List<Process> children = new ArrayList<>();
+    private final List<LeakChild> leakers = new ArrayList<>();
     private final List<Path> made = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
+        for (LeakChild p : leakers) {
+            p.close();
+        }
         for (Process p : children) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -89,20 +91,16 @@ class CgroupHuntLiveTest {
         return root + "/" + rel;
     }
 
-    private static void move(CgroupHierarchy h, String cgroup, Process p) throws IOException {
-        Files.writeString(h.directory(cgroup).resolve("cgroup.procs"), Long.toString(p.pid()));
-        String now = h.pathIn(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cgroup")));
+    private static void move(CgroupHierarchy h, String cgroup, long pid) throws IOException {
+        Files.writeString(h.directory(cgroup).resolve("cgroup.procs"), Long.toString(pid));
+        String now = h.pathIn(Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")));
         assertEquals(cgroup, now, "the child did not move");
     }
 
-    private Process leaker() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", cp, "pooltag.cli.leaks.Leaker", "pipes",
-                Integer.toString(LEAK_TOTAL), "200").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        children.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("READY", r.readLine(), "leaker did not get ready");
+    /** The corpus's pipe leaker (pipe2, 200 per second), prepared and waiting for GO. */
+    private LeakChild leaker() throws Exception {
+        LeakChild p = LeakChild.start("pipe", LEAK_TOTAL, 200);
+        leakers.add(p);
         return p;
     }
 
@@ -144,17 +142,16 @@ class CgroupHuntLiveTest {
         String tag = "pooltag-test-" + ProcessHandle.current().pid();
         String leakCg = makeCgroup(h, own, tag + "-leak");
         String churnCg = makeCgroup(h, own, tag + "-churn");
-        Process leaker = leaker();
-        move(h, leakCg, leaker);
+        LeakChild leaker = leaker();
+        move(h, leakCg, leaker.pid());
         Process churn = churner();
-        move(h, churnCg, churn);
+        move(h, churnCg, churn.pid());
 
         long before = ownKernelBytes(leakCg);
         CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(
                 () -> CliRun.of("hunt", "--duration", "6s", "--tag-by", "cgroup", "--json", "--top", "40"));
         HuntLiveTest.awaitTracing(300);
-        leaker.getOutputStream().write("GO\n".getBytes(StandardCharsets.UTF_8));
-        leaker.getOutputStream().flush();
+        leaker.go();
         CliRun r = hunt.get(150, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.err());
         long after = ownKernelBytes(leakCg);
@@ -179,7 +176,8 @@ class CgroupHuntLiveTest {
         }
         System.out.println("CgroupHuntLiveTest: cgroups ranked " + cgroupRanks);
         assertNotNull(leakSuspect, "the leaking cgroup " + leakCg + " is not ranked: " + cgroupRanks);
-        assertTrue(leakSuspect.get("leak").asBoolean(), "not called a leak: " + cgroupRanks);
+        assertTrue(leakSuspect.get("leak").asBoolean(), "not called a leak: " + cgroupRanks + "; its evidence: "
+                + leakSuspect.get("evidence"));
         assertTrue(leakSuspect.get("outstanding").asLong() >= 2L * LEAKED, "outstanding " + leakSuspect);
         assertTrue(churnSuspect == null || !churnSuspect.get("leak").asBoolean(), "churn called a leak: " + cgroupRanks);
         String firstOfOurs = null;

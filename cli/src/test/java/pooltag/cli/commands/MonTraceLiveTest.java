@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import pooltag.cli.LiveTests;
 import pooltag.cli.Main;
-import pooltag.cli.live.PipeLeak;
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
 
 /**
@@ -44,7 +44,7 @@ class MonTraceLiveTest {
 
     /** Runs mon in-process; when its first snapshot is printed, the child leaks its pipes. */
     static String monDuringLeak(String... args) throws Exception {
-        try (PipeLeak leak = new PipeLeak(PIPES, 2000)) {
+        try (LeakChild leak = LeakChild.start("pipe", PIPES, 2000)) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             CompletableFuture<Integer> mon = CompletableFuture.supplyAsync(() -> {

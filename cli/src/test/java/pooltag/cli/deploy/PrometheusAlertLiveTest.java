@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.exporter.Exporter;
 import pooltag.linux.procfs.ProcfsSource;
 
@@ -60,7 +61,7 @@ class PrometheusAlertLiveTest {
         Path rules = tmp.resolve("rules.yml");
         Files.writeString(rules, shortWindows(Files.readString(Tools.deployDir().resolve("pooltag-rules.yml"))));
         Process prom = null;
-        Process leaker = null;
+        LeakChild leaker = null;
         try (Exporter exporter = Exporter.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 ProcfsSource.live()::take, null, 50, pooltag.linux.cgroup.CgroupKernelMemory.live()::take, 20)) {
             int promPort = freePort();
@@ -82,19 +83,10 @@ class PrometheusAlertLiveTest {
             waitReady(api, prom, tmp.resolve("prometheus.log"));
             waitForTarget(api);
 
-            leaker = new ProcessBuilder(javaBinary(), "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-                    PipeLeaker.class.getName(), Integer.toString(PIPES), Integer.toString(PIPES_PER_SECOND))
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("leaker.log").toFile()).start();
-            // Control: before the leak, with the child's JVM started and idle. Its start-up (jar files open, threads)
-            // leaves the 5 s "still rising" window within seconds; wait up to 30 s for no pipe cache to alert. A cache
-            // that other work on the machine keeps growing may stay: it is excluded from what counts below, so only a
-            // cache that started alerting with the leak can pass.
-            long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.readString(tmp.resolve("leaker.log")).contains("ready")) {
-                assertTrue(leaker.isAlive() && System.nanoTime() < ready, "the pipe leaker did not start: "
-                        + Files.readString(tmp.resolve("leaker.log")));
-                Thread.sleep(100);
-            }
+            leaker = LeakChild.start("pipe", PIPES, PIPES_PER_SECOND); // returns once it is prepared
+            // Control: before the leak, with the child prepared and idle. Wait up to 30 s for no pipe cache to alert.
+            // A cache that other work on the machine keeps growing may stay: it is excluded from what counts below,
+            // so only a cache that started alerting with the leak can pass.
             Thread.sleep(6000);
             Set<String> idle = pipeCacheAlerts(api);
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -106,8 +98,7 @@ class PrometheusAlertLiveTest {
             Set<String> counted = new java.util.HashSet<>(PIPE_CACHES);
             counted.removeAll(idle);
             assertTrue(counted.size() >= 3, "too few pipe caches left quiet to tell the leak from the noise: idle " + idle);
-            leaker.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
-            leaker.getOutputStream().flush();
+            leaker.go();
 
             // The leak runs for PIPES / PIPES_PER_SECOND = 50 s; the rule (20 s trend, 5 s still rising, for 3 s)
             // has to fire inside that.
@@ -115,7 +106,7 @@ class PrometheusAlertLiveTest {
             JsonNode hit = null;
             List<String> seen = new ArrayList<>();
             while (hit == null && System.nanoTime() < deadline) {
-                assertTrue(leaker.isAlive(), "the pipe leaker died: " + Files.readString(tmp.resolve("leaker.log")));
+                assertTrue(leaker.isAlive(), "the pipe leaker died");
                 for (JsonNode a : get(api + "/api/v1/alerts").path("data").path("alerts")) {
                     String tag = a.path("labels").path("tag").asText();
                     String line = a.path("labels").path("alertname").asText() + " " + tag + " " + a.path("state").asText();
@@ -150,7 +141,9 @@ class PrometheusAlertLiveTest {
                 assertNotEquals(0, r.path("data").path("result").size(), "no series for dashboard query " + q);
             }
         } finally {
-            stop(leaker);
+            if (leaker != null) {
+                leaker.close();
+            }
             stop(prom);
         }
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import pooltag.cli.LiveTests;
-import pooltag.cli.live.PipeLeak;
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.publish.TraceFeeds;
@@ -28,7 +28,7 @@ class ExporterTraceLiveTest {
     @Test
     void traceAllocCountersGrowDuringAPipeLeak() throws Exception {
         LiveTests.assumeLive();
-        try (PipeLeak leak = new PipeLeak(PIPES, 2000)) {
+        try (LeakChild leak = LeakChild.start("pipe", PIPES, 2000)) {
             try (TraceFeeds.Feed feed = TraceFeeds.open();
                  Exporter e = Exporter.start(ExporterTest.loopback(), ProcfsSource.live()::take, feed, 50)) {
                 String first = waitFor(e.port());

@@ -19,7 +19,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import pooltag.cli.LiveTests;
-import pooltag.cli.live.PipeLeak;
+import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.hit.LiveHitService;
@@ -40,7 +40,7 @@ class WebPageHitLiveTest {
         LiveTests.assumeLive();
         LiveHitService hit = new LiveHitService();
         WebServices services = new WebServices(Optional.of(hit), Optional.empty(), Optional.of(new FileCaptureService()));
-        try (PipeLeak leak = new PipeLeak(PIPES, 500);
+        try (LeakChild leak = LeakChild.start("pipe", PIPES, 500);
              hit;
              WebServer w = WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                      ProcfsSource.live()::take, services, new WebServer.Options(500, 20));

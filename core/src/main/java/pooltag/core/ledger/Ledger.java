@@ -351,6 +351,11 @@ public final class Ledger implements AllocEventConsumer {
         queries.forEach(v);
     }
 
+    /** The name of the function holding {@code address} (a stack frame), or null. For reports, not per event. */
+    public String functionName(long address) {
+        return queries.functionName(address);
+    }
+
     /**
      * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
      * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.

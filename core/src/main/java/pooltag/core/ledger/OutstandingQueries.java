@@ -149,6 +149,12 @@ final class OutstandingQueries {
      * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
      * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.
      */
+    /** The name of the function holding {@code address}, or null. */
+    String functionName(long address) {
+        long fn = symbols.functionStart(address);
+        return fn == 0 ? null : symbols.name(fn);
+    }
+
     boolean stackPassesThrough(int stackId, Set<String> functions, int skip) {
         if (stackId < 0) {
             return false;

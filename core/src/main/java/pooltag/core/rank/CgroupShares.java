@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.tag.TagKind;
 
@@ -70,7 +71,51 @@ public final class CgroupShares {
                 c[1] += bytes;
             }
         });
-        for (int i = 0; i < k; i++) {
+        return ranked(ledger, acc, n);
+    }
+
+    /**
+     * The top {@code n} cgroups of each finding, in the findings' order: the cgroups whose tasks made the outstanding
+     * allocations of its members' cells (cache, site, pool); empty lists when the ledger does not track cgroups.
+     */
+    public static List<List<Share>> ofFindings(Ledger ledger, List<Finding> findings, int n) {
+        List<List<Share>> out = new ArrayList<>(findings.size());
+        if (!ledger.tracksCgroups() || findings.isEmpty()) {
+            findings.forEach(f -> out.add(List.of()));
+            return out;
+        }
+        // cell key (cache id, site id, pool) -> finding index; a cell belongs to one finding
+        LongIntHashMap cellFinding = new LongIntHashMap(64, -1);
+        List<Map<Integer, long[]>> acc = new ArrayList<>(findings.size());
+        for (int f = 0; f < findings.size(); f++) {
+            acc.add(new HashMap<>());
+            for (Finding.Member m : findings.get(f).members()) {
+                for (int cache : ledger.tagIds(TagKind.CACHE, m.cache())) {
+                    for (int site : ledger.tagIds(TagKind.SITE, m.site())) {
+                        long key = ((long) cache << 34) | ((long) site << 2) | m.pool().ordinal();
+                        if (cellFinding.get(key) == -1) {
+                            cellFinding.put(key, f);
+                        }
+                    }
+                }
+            }
+        }
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
+            int f = cellFinding.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
+            if (f < 0) {
+                return;
+            }
+            long[] c = acc.get(f).computeIfAbsent(ledger.cgroupAt(addr), x -> new long[2]);
+            c[0]++;
+            c[1] += bytes;
+        });
+        return ranked(ledger, acc, n);
+    }
+
+    /** Per target, its top {@code n} cgroups by bytes (ties: lower cgroup id first) with their share. */
+    private static List<List<Share>> ranked(Ledger ledger, List<Map<Integer, long[]>> acc, int n) {
+        List<List<Share>> out = new ArrayList<>(acc.size());
+        for (int i = 0; i < acc.size(); i++) {
             long total = 0;
             for (long[] c : acc.get(i).values()) {
                 total += c[1];

@@ -10,6 +10,9 @@ import java.util.List;
  *                        the age threshold (a leak climbs steadily; churn stays near 0)
  * @param procfsSeconds   times of the {@code /proc/slabinfo} samples used, seconds since the window began
  * @param procfsLive      live objects of the suspect's cache in those samples (empty when none)
+ * @param procfsCache     the {@code /proc/slabinfo} row the growth was checked against: the traced cache, or where
+ *                        the kernel really keeps the objects (a kmem bucket such as {@code msg_msg-192} for a
+ *                        {@code kmalloc-192} event); null when none matched
  * @param strength        m / (m + 10) for m mature outstanding allocations: a handful proves nothing
  * @param sustained       how steadily the series climbs: growth in most buckets, over at least the sustain time
  * @param retention       factor for turnover: 0.5 + 0.5 min(1, 10 m / allocations); a few survivors among many
@@ -20,9 +23,14 @@ import java.util.List;
  * @param pool            0.5 for Paged (reclaimable: grows under file scans and is given back under pressure),
  *                        else 1; so a Paged tag alone never reaches the default threshold
  * @param loss            1 - 5 x (lost events + double allocations) / events, at least 0.25
+ * @param r2              coefficient of determination of the survivor series' straight line, in [0,1] (1: a
+ *                        constant rate, as a leak at a steady pace makes); 0 for a flat series
+ * @param ageSeconds      age of the oldest mature survivor at the end of the window, seconds
+ * @param churn           share of the tag's allocations in the window that were freed again, in [0,1]
  * @param notes           the factors that cost confidence, in words
  */
 public record Evidence(double bucketSeconds, List<Long> survivors, List<Double> procfsSeconds, List<Long> procfsLive,
-                       double strength, double sustained, double retention, double confirmation, double untraceable,
-                       double pool, double loss, List<String> notes) {
+                       String procfsCache, double strength, double sustained, double retention, double confirmation,
+                       double untraceable, double pool, double loss, double r2, double ageSeconds, double churn,
+                       List<String> notes) {
 }

@@ -3,7 +3,7 @@ package pooltag.core.rank;
 import java.util.List;
 
 /**
- * The ranking of a hunt: every tag with enough mature outstanding allocations, most likely leak first.
+ * The ranking of a hunt: findings (one per cause) and every tag with enough mature outstanding allocations.
  *
  * @param durationS       the window ranked, seconds
  * @param events          events the ledger received
@@ -11,13 +11,26 @@ import java.util.List;
  * @param unpairedFrees   frees of allocations made before tracing began (or lost)
  * @param doubleAllocs    allocations at an address still outstanding: a free was missed
  * @param threshold       confidence at or above which a suspect is called a leak
- * @param suspects        all ranked tags, by confidence, then outstanding bytes
+ * @param suspects        all ranked tags, ordered by finding (each finding's cause tag first, then its other tags),
+ *                        then the tags of no finding by confidence
  * @param notes           conditions that limit the whole ranking (a window shorter than the age threshold, loss)
+ * @param findings        one per cause, most confident first
  */
 public record HuntReport(double durationS, long events, long lostEvents, long unpairedFrees, long doubleAllocs,
-                         double threshold, List<Suspect> suspects, List<String> notes) {
+                         double threshold, List<Suspect> suspects, List<String> notes, List<Finding> findings) {
+
+    public HuntReport(double durationS, long events, long lostEvents, long unpairedFrees, long doubleAllocs,
+                      double threshold, List<Suspect> suspects, List<String> notes) {
+        this(durationS, events, lostEvents, unpairedFrees, doubleAllocs, threshold, suspects, notes, List.of());
+    }
+
     /** The suspects at or above the threshold. */
     public List<Suspect> leaks() {
         return suspects.stream().filter(s -> s.confidence() >= threshold).toList();
+    }
+
+    /** The findings at or above the threshold. */
+    public List<Finding> leakFindings() {
+        return findings.stream().filter(f -> f.confidence() >= threshold).toList();
     }
 }

@@ -1,22 +1,26 @@
 package pooltag.core.rank;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
+import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 
 /**
- * Ranks tags as leak suspects for {@code hunt}: by sustained growth of allocations that stay outstanding, checked
- * against {@code /proc/slabinfo}, not by outstanding bytes alone (kernel-notes: "Gotchas that make false leaks").
+ * Ranks tags as leak suspects for {@code hunt}, and groups them into findings: by sustained growth of allocations
+ * that stay outstanding, checked against {@code /proc/slabinfo}, not by outstanding bytes alone (kernel-notes:
+ * "Gotchas that make false leaks").
  *
  * <h2>Method</h2>
  * The window runs from the ledger's first event to its end (the later of its last event and start + duration).
@@ -34,17 +38,23 @@ import pooltag.core.tag.TagKind;
  * whose slabinfo stays flat (frees happen through kfree_rcu, untraced): confirmation 0.25, about 0.25. In a
  * reclaimable cache growing under a file scan, confirmed by slabinfo: pool 0.5, about 0.49.
  *
- * <p><b>Threshold.</b> {@link RankOptions#DEFAULT_THRESHOLD} 0.5: a tag needs at least about 10 mature survivors,
- * growth spread over most buckets of at least the sustain time, and no strong contrary evidence; any one strong
- * discount (slabinfo flat, untraceable, heavy loss) puts it below. A Paged (reclaimable) tag is ranked and listed
- * but never crosses the threshold on growth alone: page cache, dentries and buffer heads grow under any file scan
- * and are given back under pressure. Its note says how to tell (drop caches, hunt again).
+ * <p><b>Short hunts.</b> The age threshold is at most a quarter of the window (never under 0.5 s) and the sustain
+ * time at most a third (never under 1 s), so a 3 s hunt judges allocations 0.75 s old growing for 1 s.
  *
- * <p><b>Hunt length.</b> Evidence needs allocations older than the age threshold growing over the sustain time, so a
- * hunt shorter than their sum (1 s + 2 s by default) cannot call anything a leak; 10 s or more is better. A leak
- * that starts late in a hunt is discounted for the part of the sustain time it has not yet covered.
+ * <h2>Findings</h2>
+ * The same objects show up as a cache tag and as a site tag, and one leaking call makes several kinds of object.
+ * The unit of evidence under both is the <i>cell</i>: outstanding allocations of one (cache, site, pool). Cells are
+ * joined into one finding when the trace says they have one cause: the same process made most of them and either
+ * their stacks name the same system call (or kernel thread), or, for cells without stacks, their survivor series
+ * rise in step (correlation at least {@value #LOCKSTEP}). Within a finding, a cell is a <i>consequence</i> when the
+ * trace shows it grows because of the others: Paged (reclaimable) objects; objects made while constructing an inode
+ * or dentry (on its stacks or as its site); objects allocated inside another allocation (an allocator frame deeper
+ * on the stack: slab pages' metadata); or fewer than {@value #CONSEQUENCE_RATIO} per object of the finding (per
+ * slab, per tree node). Of the rest, the cause is the most confident cell weighted by how specific its site is to
+ * the leak (the share of the site's allocations that the cell's survivors are); the others are companions.
  *
- * <p>Runs on the ledger's writer thread (it reads live ledger state), once per hunt; it allocates freely.
+ * <p>Runs on the ledger's writer thread (it reads live ledger state), once per hunt. Per outstanding allocation it
+ * does two primitive-map lookups and array increments (no object); it allocates per cell, group and suspect.
  */
 public final class SuspectRanker {
     private static final int MAX_BUCKETS = 240;
@@ -52,27 +62,190 @@ public final class SuspectRanker {
     private static final double UNKNOWN_CONFIRMATION = 0.8;
     private static final double UNTRACEABLE_FACTOR = 0.5;
     private static final double PAGED_FACTOR = 0.5;
+    private static final long MIN_AGE_NANOS = 500_000_000L;
+    private static final long MIN_SUSTAIN_NANOS = 1_000_000_000L;
+    /** A process made "most" of a cell's survivors at this share. */
+    static final double PID_SHARE = 0.6;
+    /** Survivor series this correlated rise in step. */
+    static final double LOCKSTEP = 0.9;
+    /** A follower of fewer than {@link #CONSEQUENCE_RATIO} per object joins a same-process cell at this correlation. */
+    static final double SUB_LOCKSTEP = 0.7;
+    /** A member with fewer survivors than this share of the finding's largest grows per slab or per node. */
+    static final double CONSEQUENCE_RATIO = 0.25;
+    /** Each companion in lockstep closes this share of the cause's remaining doubt, up to {@link #COMPANION_MAX}. */
+    private static final double COMPANION_STEP = 0.1;
+    private static final double COMPANION_MAX = 0.5;
 
     private SuspectRanker() {
     }
 
-    /** Per (kind, tag, pool) accumulator over the outstanding table. */
+    /**
+     * Every outstanding allocation lands in one group: (cache tag, site tag, pool, stack id). Groups are rows of
+     * parallel primitive arrays indexed by a dense group number; cells (the same without the stack) likewise.
+     */
+    private static final class Groups {
+        final int k;
+        final long start;
+        final long matureEnd;
+        final double bucketNs;
+        final LongIntHashMap cellIndex = new LongIntHashMap(256, -1);
+        final LongIntHashMap groupIndex = new LongIntHashMap(512, -1);
+        int cells;
+        int[] cCache = new int[64], cSite = new int[64], cPool = new int[64], cPid = new int[64];
+        long[] cVotes = new long[64], cPidHits = new long[64], cOldest = new long[64];
+        int groups;
+        int[] gCell = new int[64], gStack = new int[64];
+        long[] gN = new long[64], gBytes = new long[64], gMature = new long[64], gMatureBytes = new long[64];
+        /** Mature survivors of the group made by its cell's majority process (filled by the second pass). */
+        long[] gPidMature = new long[64];
+        long[] gBuckets;
+
+        Groups(int k, long start, long matureEnd, double bucketNs) {
+            this.k = k;
+            this.start = start;
+            this.matureEnd = matureEnd;
+            this.bucketNs = bucketNs;
+            gBuckets = new long[64 * k];
+        }
+
+        void add(long bytes, long allocNs, int pid, int cache, int site, int stack, int pool) {
+            long cellKey = ((long) cache << 34) | ((long) site << 2) | pool;
+            int c = cellIndex.get(cellKey);
+            if (c == -1) {
+                c = newCell(cache, site, pool);
+                cellIndex.put(cellKey, c);
+            }
+            long groupKey = ((long) c << 32) | ((stack + 1L) & 0xffffffffL);
+            int g = groupIndex.get(groupKey);
+            if (g == -1) {
+                g = newGroup(c, stack);
+                groupIndex.put(groupKey, g);
+            }
+            gN[g]++;
+            gBytes[g] += bytes;
+            if (allocNs <= matureEnd) {
+                gMature[g]++;
+                gMatureBytes[g] += bytes;
+                int b = (int) Math.min(k - 1, Math.max(0, (long) ((allocNs - start) / bucketNs)));
+                gBuckets[g * k + b]++;
+                // Boyer-Moore majority vote: the only pid that can hold more than half; counted exactly later.
+                if (cVotes[c] == 0) {
+                    cPid[c] = pid;
+                    cVotes[c] = 1;
+                } else {
+                    cVotes[c] += cPid[c] == pid ? 1 : -1;
+                }
+                cOldest[c] = Math.min(cOldest[c], allocNs);
+            }
+        }
+
+        private int newCell(int cache, int site, int pool) {
+            if (cells == cCache.length) {
+                int n = cells * 2;
+                cCache = Arrays.copyOf(cCache, n);
+                cSite = Arrays.copyOf(cSite, n);
+                cPool = Arrays.copyOf(cPool, n);
+                cPid = Arrays.copyOf(cPid, n);
+                cVotes = Arrays.copyOf(cVotes, n);
+                cPidHits = Arrays.copyOf(cPidHits, n);
+                cOldest = Arrays.copyOf(cOldest, n);
+            }
+            cCache[cells] = cache;
+            cSite[cells] = site;
+            cPool[cells] = pool;
+            cOldest[cells] = Long.MAX_VALUE;
+            return cells++;
+        }
+
+        private int newGroup(int cell, int stack) {
+            if (groups == gCell.length) {
+                int n = groups * 2;
+                gCell = Arrays.copyOf(gCell, n);
+                gStack = Arrays.copyOf(gStack, n);
+                gN = Arrays.copyOf(gN, n);
+                gBytes = Arrays.copyOf(gBytes, n);
+                gMature = Arrays.copyOf(gMature, n);
+                gMatureBytes = Arrays.copyOf(gMatureBytes, n);
+                gPidMature = Arrays.copyOf(gPidMature, n);
+                gBuckets = Arrays.copyOf(gBuckets, n * k);
+            }
+            gCell[groups] = cell;
+            gStack[groups] = stack;
+            return groups++;
+        }
+    }
+
+    /**
+     * Sums of a set of groups: a tag's, or a cell's. A cache, site, module or stack tag takes whole groups; a cgroup
+     * tag (or a (cgroup, tag) pair) takes the part of each group its cgroup's tasks made ({@link #addPart}), so the
+     * per-slot sums {@code sN}, {@code sBytes}, {@code sMature} are what helpers read, never the group's totals.
+     */
     private static final class Acc {
         final TagKind kind;
         final int tagId;
         final int pool;
-        long n, bytes, mature, matureBytes;
+        long n, bytes, mature, matureBytes, oldest = Long.MAX_VALUE;
         final long[] perBucket;
-        final Map<Integer, long[]> stacks = new HashMap<>();
-        final Map<Integer, Long> cacheBytes = new HashMap<>();
-        final Map<Integer, Long> siteBytes = new HashMap<>();
+        int[] groups = new int[4];
+        long[] sN = new long[4], sBytes = new long[4], sMature = new long[4];
+        int ng;
 
-        Acc(TagKind kind, int tagId, int pool, int buckets) {
+        Acc(TagKind kind, int tagId, int pool, int k) {
             this.kind = kind;
             this.tagId = tagId;
             this.pool = pool;
-            this.perBucket = new long[buckets];
+            this.perBucket = new long[k];
         }
+
+        void add(Groups gs, int g) {
+            n += gs.gN[g];
+            bytes += gs.gBytes[g];
+            mature += gs.gMature[g];
+            matureBytes += gs.gMatureBytes[g];
+            for (int i = 0, o = g * gs.k; i < gs.k; i++) {
+                perBucket[i] += gs.gBuckets[o + i];
+            }
+            oldest = Math.min(oldest, gs.cOldest[gs.gCell[g]]);
+            int s = slot(g);
+            sN[s] = gs.gN[g];
+            sBytes[s] = gs.gBytes[g];
+            sMature[s] = gs.gMature[g];
+        }
+
+        /** One outstanding allocation of group {@code g} at slot {@code s} (from {@link #slot}, or -1 for a new one). */
+        int addPart(Groups gs, int g, int s, long b, long allocNs) {
+            if (s < 0) {
+                s = slot(g);
+            }
+            n++;
+            bytes += b;
+            sN[s]++;
+            sBytes[s] += b;
+            if (allocNs <= gs.matureEnd) {
+                mature++;
+                matureBytes += b;
+                sMature[s]++;
+                perBucket[(int) Math.min(gs.k - 1, Math.max(0, (long) ((allocNs - gs.start) / gs.bucketNs)))]++;
+                oldest = Math.min(oldest, allocNs);
+            }
+            return s;
+        }
+
+        private int slot(int g) {
+            if (ng == groups.length) {
+                groups = Arrays.copyOf(groups, ng * 2);
+                sN = Arrays.copyOf(sN, ng * 2);
+                sBytes = Arrays.copyOf(sBytes, ng * 2);
+                sMature = Arrays.copyOf(sMature, ng * 2);
+            }
+            groups[ng] = g;
+            return ng++;
+        }
+    }
+
+    /** Window and factors shared by every judgement of one ranking. */
+    private record Window(long start, long end, long matureEnd, int k, double bucketNs, long sustainNanos,
+                          double lossFactor, Map<String, double[][]> procfs) {
     }
 
     /**
@@ -100,81 +273,164 @@ public final class SuspectRanker {
                     + " does not trace (kfree_rcu, bulk frees) or lost; the stale entries were dropped",
                     st.doubleAllocs()));
         }
-        long matureEnd = end - o.ageThresholdNanos();
+        long age = ageThreshold(end - start, o);
+        long matureEnd = end - age;
         long window = matureEnd - start;
         if (st.events() == 0 || window <= 0) {
             notes.add(String.format(Locale.ROOT, "the window (%.1f s) is not longer than the age threshold (%.1f s):"
-                    + " no allocation is old enough to be evidence; hunt longer", durationS, o.ageThresholdNanos() / 1e9));
+                    + " no allocation is old enough to be evidence; hunt longer", durationS, age / 1e9));
             return new HuntReport(durationS, st.events(), st.lostEvents(), st.unpairedFrees(), st.doubleAllocs(),
-                    o.threshold(), List.of(), List.copyOf(notes));
+                    o.threshold(), List.of(), List.copyOf(notes), List.of());
         }
         int k = (int) Math.min(MAX_BUCKETS, Math.max(o.minBuckets(), (window + o.bucketNanos() - 1) / o.bucketNanos()));
         double bucketNs = (double) window / k;
+        long sustain = Math.max(Math.min(MIN_SUSTAIN_NANOS, o.sustainNanos()),
+                Math.min(o.sustainNanos(), (end - start) / 3));
+        Window w = new Window(start, end, matureEnd, k, bucketNs, sustain, lossFactor,
+                procfsSeries(procfs, start, matureEnd, end));
 
-        Map<Long, Acc> accs = new HashMap<>();
-        TagKind[] kinds = o.kinds().toArray(new TagKind[0]);
+        Groups gs = new Groups(k, start, matureEnd, bucketNs);
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) ->
+                gs.add(bytes, allocNs, pid, cacheTag, siteTag, stackId, pool));
+        // Second pass: how many mature survivors of each cell its majority candidate really made.
         ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            for (TagKind kind : kinds) {
-                int tagId = switch (kind) {
-                    case CACHE -> cacheTag;
-                    case SITE -> siteTag;
-                    case MODULE -> ledger.moduleOfSite(siteTag);
-                    case STACK -> stackId;
-                    default -> ledger.outstandingTagAt(kind, addr); // cgroup and (cgroup, tag) pairs
-
-                };
-                if (tagId < 0) {
-                    continue;
-                }
-                long key = ((long) kind.ordinal() << 40) | ((long) tagId << 1) | pool;
-                Acc a = accs.computeIfAbsent(key, x -> new Acc(kind, tagId, pool, k));
-                a.n++;
-                a.bytes += bytes;
-                a.cacheBytes.merge(cacheTag, bytes, Long::sum);
-                a.siteBytes.merge(siteTag, bytes, Long::sum);
-                long[] sg = a.stacks.computeIfAbsent(stackId, x -> new long[2]);
-                sg[0]++;
-                sg[1] += bytes;
-                if (allocNs <= matureEnd) {
-                    a.mature++;
-                    a.matureBytes += bytes;
-                    int b = (int) Math.min(k - 1, Math.max(0, (long) ((allocNs - start) / bucketNs)));
-                    a.perBucket[b]++;
+            if (allocNs <= matureEnd) {
+                int c = gs.cellIndex.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
+                if (gs.cPid[c] == pid) {
+                    gs.cPidHits[c]++;
+                    gs.gPidMature[gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL))]++;
                 }
             }
         });
 
-        Map<String, double[][]> procfsSeries = procfsSeries(procfs, start, matureEnd, end);
-        List<Suspect> out = new ArrayList<>();
-        for (Acc a : accs.values()) {
-            if (a.mature >= o.minOutstanding()) {
-                out.add(judge(ledger, a, k, bucketNs, start, o, procfsSeries, lossFactor));
+        // Suspects: per (kind, tag, pool), indexed by tagId * POOLS + pool in a dense array per kind.
+        List<Suspect> suspects = new ArrayList<>();
+        Map<Suspect, Acc> suspectAcc = new java.util.IdentityHashMap<>();
+        int pools = Pool.values().length;
+        for (TagKind kind : o.kinds()) {
+            boolean cgroupKind = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE;
+            if (kind != TagKind.CACHE && kind != TagKind.SITE && kind != TagKind.MODULE && kind != TagKind.STACK
+                    && !cgroupKind) {
+                continue;
+            }
+            int tags = kind == TagKind.STACK ? Math.max(ledger.stackCount(), ledger.tagCount(kind))
+                    : ledger.tagCount(kind);
+            Acc[] byId = new Acc[tags * pools];
+            if (cgroupKind) {
+                accumulateCgroups(ledger, gs, kind, tags, byId);
+            }
+            for (int g = 0; g < gs.groups && !cgroupKind; g++) {
+                int c = gs.gCell[g];
+                int tagId = switch (kind) {
+                    case CACHE -> gs.cCache[c];
+                    case SITE -> gs.cSite[c];
+                    case MODULE -> ledger.moduleOfSite(gs.cSite[c]);
+                    default -> gs.gStack[g];
+                };
+                if (tagId < 0 || tagId >= tags) {
+                    continue;
+                }
+                int i = tagId * pools + gs.cPool[c];
+                if (byId[i] == null) {
+                    byId[i] = new Acc(kind, tagId, gs.cPool[c], k);
+                }
+                byId[i].add(gs, g);
+            }
+            for (Acc a : byId) {
+                if (a != null && a.mature >= o.minOutstanding()) {
+                    int cacheTag = a.kind == TagKind.CACHE ? a.tagId : dominant(gs, a, true, ledger.tagCount(TagKind.CACHE));
+                    int siteTag = a.kind == TagKind.SITE ? a.tagId : dominant(gs, a, false, ledger.tagCount(TagKind.SITE));
+                    long allocs = ledger.usage(a.kind, a.tagId, Pool.values()[a.pool]).allocs();
+                    Suspect s = judge(ledger, gs, a, ledger.tagName(a.kind, a.tagId), cacheTag, siteTag, allocs, o, w);
+                    suspects.add(s);
+                    suspectAcc.put(s, a);
+                }
             }
         }
-        out.sort(Comparator.comparingDouble(Suspect::confidence).reversed()
-                .thenComparing(Comparator.comparingLong(Suspect::outstandingBytes).reversed())
-                .thenComparing(Suspect::tag));
+        suspects.sort(BY_CONFIDENCE);
+
+        List<Finding> findings = new ArrayList<>();
+        int[] cellFinding = findings(ledger, gs, o, w, findings);
+        List<Suspect> ordered = orderByFinding(suspects, suspectAcc, gs, cellFinding, findings);
         return new HuntReport(durationS, st.events(), st.lostEvents(), st.unpairedFrees(), st.doubleAllocs(),
-                o.threshold(), List.copyOf(out), List.copyOf(notes));
+                o.threshold(), List.copyOf(ordered), List.copyOf(notes), List.copyOf(findings));
     }
 
     /**
-     * The reclaimable-object constructor on the stacks of most of the tag's outstanding allocations that have a
-     * stack, or null. Frames 0 and 1 (allocator, call site) are skipped: a constructor's own allocations are its
-     * cache's business.
+     * A cgroup kind's tags are not in the group key (a group's allocations span cgroups): one more pass over the
+     * outstanding table charges each allocation's part of its group to its tag ({@code outstandingTagAt}), into
+     * {@code byId} indexed by tag id x pools + pool. Per allocation: three primitive-map probes, no object.
      */
-    private static String reclaimableCompanion(Ledger ledger, Acc a) {
+    private static void accumulateCgroups(Ledger ledger, Groups gs, TagKind kind, int tags, Acc[] byId) {
+        int pools = Pool.values().length;
+        // (byId index, group) -> the group's slot in that accumulator
+        LongIntHashMap slots = new LongIntHashMap(256, -1);
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
+            int tagId = ledger.outstandingTagAt(kind, addr);
+            if (tagId < 0 || tagId >= tags) {
+                return;
+            }
+            int c = gs.cellIndex.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
+            int g = gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL));
+            int i = tagId * pools + pool;
+            if (byId[i] == null) {
+                byId[i] = new Acc(kind, tagId, pool, gs.k);
+            }
+            long key = ((long) i << 32) | g;
+            int s = slots.get(key);
+            int made = byId[i].addPart(gs, g, s, bytes, allocNs);
+            if (s < 0) {
+                slots.put(key, made);
+            }
+        });
+    }
+
+    private static final Comparator<Suspect> BY_CONFIDENCE = Comparator.comparingDouble(Suspect::confidence).reversed()
+            .thenComparing(Comparator.comparingLong(Suspect::outstandingBytes).reversed())
+            .thenComparing(Suspect::tag);
+
+    /** The age threshold for a window: at most a quarter of it, at least 0.5 s (or the option, if smaller). */
+    static long ageThreshold(long windowNanos, RankOptions o) {
+        return Math.max(Math.min(MIN_AGE_NANOS, o.ageThresholdNanos()), Math.min(o.ageThresholdNanos(), windowNanos / 4));
+    }
+
+    /** The cache (or site) holding most of the accumulator's bytes. */
+    private static int dominant(Groups gs, Acc a, boolean cache, int tags) {
+        long[] bytes = new long[Math.max(1, tags)];
+        int best = -1;
+        for (int i = 0; i < a.ng; i++) {
+            int c = gs.gCell[a.groups[i]];
+            int t = cache ? gs.cCache[c] : gs.cSite[c];
+            if (t < 0 || t >= bytes.length) {
+                continue;
+            }
+            bytes[t] += a.sBytes[i];
+            if (best < 0 || bytes[t] > bytes[best] || bytes[t] == bytes[best] && t < best) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The reclaimable-object constructor on the stacks of most of the accumulator's outstanding allocations that
+     * have a stack, or null. Frames 0 and 1 (allocator, call site) are skipped: a constructor's own allocations are
+     * its cache's business.
+     */
+    private static String reclaimableCompanion(Ledger ledger, Groups gs, Acc a) {
         long withStack = 0;
         long through = 0;
         String seen = null;
-        for (Map.Entry<Integer, long[]> e : a.stacks.entrySet()) {
-            if (e.getKey() < 0) {
+        for (int i = 0; i < a.ng; i++) {
+            int g = a.groups[i];
+            int stack = gs.gStack[g];
+            if (stack < 0) {
                 continue;
             }
-            withStack += e.getValue()[0];
+            withStack += a.sN[i];
             for (String fn : ledger.policy().reclaimableConstructors()) {
-                if (ledger.stackPassesThrough(e.getKey(), java.util.Set.of(fn), 2)) {
-                    through += e.getValue()[0];
+                if (ledger.stackPassesThrough(stack, Set.of(fn), 2)) {
+                    through += a.sN[i];
                     seen = fn;
                     break;
                 }
@@ -183,12 +439,12 @@ public final class SuspectRanker {
         return withStack > 0 && through * 2 > withStack ? seen : null;
     }
 
-    private static Suspect judge(Ledger ledger, Acc a, int k, double bucketNs, long start, RankOptions o,
-                                 Map<String, double[][]> procfs, double lossFactor) {
+    private static Suspect judge(Ledger ledger, Groups gs, Acc a, String tag, int cacheTag, int siteTag, long allocs,
+                                 RankOptions o, Window w) {
         List<String> notes = new ArrayList<>();
         Pool pool = Pool.values()[a.pool];
-        String tag = ledger.tagName(a.kind, a.tagId);
-        double bucketS = bucketNs / 1e9;
+        int k = w.k();
+        double bucketS = w.bucketNs() / 1e9;
 
         // Survivor series and its slope.
         double[] t = new double[k];
@@ -210,12 +466,15 @@ public final class SuspectRanker {
             c[i] = cum;
         }
         double slope = LeastSquares.slope(t, c, k);
+        // R² over the span that grew: a steady leak is a straight line there, whatever the hunt did before it.
+        double r2 = first < 0 ? 0 : LeastSquares.r2(Arrays.copyOfRange(t, first, last + 1),
+                Arrays.copyOfRange(c, first, last + 1), last - first + 1);
         double meanSize = (double) a.matureBytes / a.mature;
 
         double strength = a.mature / (a.mature + STRENGTH_HALF);
         int spanBuckets = last - first + 1;
         double density = (double) grew / spanBuckets;
-        double spanFactor = Math.min(1, spanBuckets * bucketNs / o.sustainNanos());
+        double spanFactor = Math.min(1, spanBuckets * w.bucketNs() / w.sustainNanos());
         double sustained = density * spanFactor;
         if (spanFactor < 1) {
             notes.add(String.format(Locale.ROOT, "grew for only %.1f s (a burst, or a hunt too short to tell)",
@@ -225,7 +484,6 @@ public final class SuspectRanker {
             notes.add(String.format(Locale.ROOT, "grew in %d of %d buckets", grew, spanBuckets));
         }
 
-        long allocs = ledger.usage(a.kind, a.tagId, pool).allocs();
         double r = allocs <= 0 ? 1 : (double) a.mature / allocs;
         double retention = 0.5 + 0.5 * Math.min(1, 10 * r);
         // A cgroup tag sums every allocation of its tasks; turnover still counts against it (a churning container's
@@ -235,11 +493,12 @@ public final class SuspectRanker {
         if (retention < 1) {
             notes.add(String.format(Locale.ROOT, "high turnover: %d of %d allocations survive", a.mature, allocs));
         }
+        double churn = allocs <= 0 ? 0 : Math.max(0, 1 - (double) a.n / allocs);
 
-        int cacheTag = a.kind == TagKind.CACHE ? a.tagId : argmax(a.cacheBytes);
-        String cache = ledger.tagName(TagKind.CACHE, cacheTag);
+        String cache = cacheTag < 0 ? null : ledger.tagName(TagKind.CACHE, cacheTag);
+        String[] procfsName = new String[1];
         // A cgroup's survivors span many caches: one cache's /proc/slabinfo slope cannot confirm their sum.
-        double[][] series = cgroup ? null : procfs.get(cache);
+        double[][] series = cache == null || cgroup ? null : procfsOf(w.procfs(), cache, slope, w.start(), procfsName);
         double confirmation;
         List<Double> pSec = new ArrayList<>();
         List<Long> pLive = new ArrayList<>();
@@ -253,23 +512,27 @@ public final class SuspectRanker {
             int n = series[0].length;
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
-                x[i] = (series[0][i] - start) / 1e9;
+                x[i] = (series[0][i] - w.start()) / 1e9;
                 pSec.add(x[i]);
                 pLive.add((long) series[1][i]);
             }
             double procfsSlope = LeastSquares.slope(x, series[1], n);
-            confirm = slope > 0 ? Math.max(0, Math.min(1, procfsSlope / slope)) : 0;
+            confirm = confirmationOf(procfsSlope, slope);
             confirmation = 0.25 + 0.75 * confirm;
             if (confirm < 0.9) {
                 notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grows %.1f/s against %.1f/s seen in events",
-                        cache, procfsSlope, slope));
+                        procfsName[0], procfsSlope, slope));
+            } else if (!procfsName[0].equals(cache)) {
+                notes.add("confirmed by /proc/slabinfo " + procfsName[0] + ", where the kernel keeps these " + cache
+                        + " objects");
             }
         }
-        boolean flagged = ledger.isUntraceable(a.kind, a.tagId) || ledger.isUntraceable(TagKind.CACHE, cacheTag);
+        boolean flagged = ledger.isUntraceable(a.kind, a.tagId)
+                || cacheTag >= 0 && ledger.isUntraceable(TagKind.CACHE, cacheTag);
         double untraceable = flagged ? UNTRACEABLE_FACTOR : 1;
         if (flagged) {
             notes.add("freed through untraced paths (kfree_rcu, bulk frees): outstanding objects may be long gone");
-        } else if (!Double.isNaN(confirm) && confirm < 0.5
+        } else if (!Double.isNaN(confirm) && confirm < 0.5 && cacheTag >= 0
                 && ledger.usage(TagKind.CACHE, cacheTag, pool).frees() == 0) {
             notes.add("no free event seen for cache " + cache + " while /proc/slabinfo stays flat: its frees are"
                     + " probably untraced (kfree_rcu, bulk); mark it untraceable");
@@ -279,51 +542,552 @@ public final class SuspectRanker {
             notes.add("Paged (reclaimable) cache: grows under file scans and shrinks under memory pressure; to tell a"
                     + " leak, write 2 to /proc/sys/vm/drop_caches and hunt again: a leak keeps its objects");
         } else {
-            String constructor = reclaimableCompanion(ledger, a);
+            String constructor = reclaimableCompanion(ledger, gs, a);
             if (constructor != null) {
                 poolFactor = PAGED_FACTOR;
                 notes.add("allocated while constructing a reclaimable object (" + constructor + " is on most of its"
                         + " stacks): it lives and dies with an inode or dentry, so it is discounted as Paged is");
             }
         }
-        double confidence = strength * sustained * retention * confirmation * untraceable * poolFactor * lossFactor;
+        double confidence = strength * sustained * retention * confirmation * untraceable * poolFactor * w.lossFactor();
         confidence = Math.max(0, Math.min(1, confidence));
 
-        int siteTag = a.kind == TagKind.SITE ? a.tagId : argmax(a.siteBytes);
-        String module = a.kind == TagKind.MODULE ? tag : ledger.tagName(TagKind.MODULE, ledger.moduleOfSite(siteTag));
-
-        Evidence ev = new Evidence(bucketS, List.copyOf(survivors), List.copyOf(pSec), List.copyOf(pLive), strength,
-                sustained, retention, confirmation, untraceable, poolFactor, lossFactor, List.copyOf(notes));
+        String module = a.kind == TagKind.MODULE ? tag
+                : siteTag < 0 ? null : ledger.tagName(TagKind.MODULE, ledger.moduleOfSite(siteTag));
+        double ageS = a.oldest == Long.MAX_VALUE ? 0 : (w.end() - a.oldest) / 1e9;
+        Evidence ev = new Evidence(bucketS, List.copyOf(survivors), List.copyOf(pSec), List.copyOf(pLive),
+                procfsName[0], strength, sustained, retention, confirmation, untraceable, poolFactor, w.lossFactor(),
+                r2, ageS, churn, List.copyOf(notes));
         return new Suspect(tag, a.kind, pool, module, a.n, a.bytes, slope, slope * meanSize, confidence, ev,
-                topStacks(ledger, a, o.topStacks()));
+                topStacks(ledger, gs, a, o.topStacks()));
     }
 
-    private static List<StackSummary> topStacks(Ledger ledger, Acc a, int n) {
-        List<Map.Entry<Integer, long[]>> es = new ArrayList<>(a.stacks.entrySet());
-        es.sort(Comparator.comparingLong((Map.Entry<Integer, long[]> e) -> e.getValue()[1]).reversed()
-                .thenComparingInt(Map.Entry::getKey));
-        List<StackSummary> out = new ArrayList<>(Math.min(n, es.size()));
-        for (Map.Entry<Integer, long[]> e : es) {
+    private static double confirmationOf(double procfsSlope, double eventSlope) {
+        return eventSlope > 0 ? Math.max(0, Math.min(1, procfsSlope / eventSlope)) : 0;
+    }
+
+    /**
+     * The {@code /proc/slabinfo} series that holds a traced cache's objects: its own row, or, for a
+     * {@code kmalloc-[cg-|rcl-]N} event, a kmem bucket of the same size ({@code msg_msg-N}, {@code memdup_user-N},
+     * 6.11+) whose growth matches the events better: such allocations are traced as plain kmalloc. Merged caches
+     * need nothing more: events and slabinfo both name them by the first creator.
+     */
+    private static double[][] procfsOf(Map<String, double[][]> procfs, String cache, double eventSlope, long start,
+                                       String[] chosen) {
+        double[][] own = procfs.get(cache);
+        chosen[0] = own == null ? null : cache;
+        if (!cache.startsWith("kmalloc-")) {
+            return own;
+        }
+        String size = cache.substring(cache.lastIndexOf('-'));
+        double best = own == null ? -1 : confirmationOf(slopeOf(own, start), eventSlope);
+        double[][] out = own;
+        for (Map.Entry<String, double[][]> e : procfs.entrySet()) {
+            String name = e.getKey();
+            if (name.endsWith(size) && !name.startsWith("kmalloc-") && !name.startsWith("dma-kmalloc")
+                    && name.indexOf('-') == name.length() - size.length()) {
+                double c = confirmationOf(slopeOf(e.getValue(), start), eventSlope);
+                if (c > best + 0.05) {
+                    best = c;
+                    out = e.getValue();
+                    chosen[0] = name;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double slopeOf(double[][] series, long start) {
+        int n = series[0].length;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (series[0][i] - start) / 1e9;
+        }
+        return LeastSquares.slope(x, series[1], n);
+    }
+
+    private static List<StackSummary> topStacks(Ledger ledger, Groups gs, Acc a, int n) {
+        // Merge the accumulator's groups by stack id (a cache tag's cells may share a stack).
+        long[] keyed = new long[a.ng];
+        for (int i = 0; i < a.ng; i++) {
+            keyed[i] = ((long) (gs.gStack[a.groups[i]] + 1) << 32) | i;
+        }
+        Arrays.sort(keyed);
+        List<long[]> merged = new ArrayList<>(); // {stack, count, bytes}
+        for (long kv : keyed) {
+            int slot = (int) kv;
+            int stack = gs.gStack[a.groups[slot]];
+            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && last[0] == stack) {
+                last[1] += a.sN[slot];
+                last[2] += a.sBytes[slot];
+            } else {
+                merged.add(new long[]{stack, a.sN[slot], a.sBytes[slot]});
+            }
+        }
+        merged.sort(Comparator.comparingLong((long[] e) -> e[2]).reversed().thenComparingLong(e -> e[0]));
+        List<StackSummary> out = new ArrayList<>(Math.min(n, merged.size()));
+        for (long[] e : merged) {
             if (out.size() >= n) {
                 break;
             }
-            int id = e.getKey();
-            out.add(id < 0 ? new StackSummary("[no stack]", e.getValue()[0], e.getValue()[1], new long[0])
-                    : new StackSummary(ledger.stackTag(id), e.getValue()[0], e.getValue()[1], ledger.stackFrames(id)));
+            int id = (int) e[0];
+            out.add(id < 0 ? new StackSummary("[no stack]", e[1], e[2], new long[0])
+                    : new StackSummary(ledger.stackTag(id), e[1], e[2], ledger.stackFrames(id)));
         }
         return List.copyOf(out);
     }
 
-    private static int argmax(Map<Integer, Long> m) {
-        int best = -1;
-        long bestV = Long.MIN_VALUE;
-        for (Map.Entry<Integer, Long> e : m.entrySet()) {
-            if (e.getValue() > bestV || e.getValue() == bestV && e.getKey() < best) {
-                best = e.getKey();
-                bestV = e.getValue();
+    // ------------------------------------------------------------------------------------------------ findings
+
+    /** What one cell's stacks say: the cause they name, and whether they show it to be a consequence. */
+    private record CellStacks(String cause, long stacked, String constructor, boolean nested) {
+    }
+
+    /**
+     * Groups cells into findings (appended to {@code out}, most confident first); returns the finding index of each
+     * cell, -1 for cells too small to judge.
+     */
+    private static int[] findings(Ledger ledger, Groups gs, RankOptions o, Window w, List<Finding> out) {
+        int n = gs.cells;
+        Acc[] cell = new Acc[n];
+        for (int g = 0; g < gs.groups; g++) {
+            int c = gs.gCell[g];
+            if (cell[c] == null) {
+                cell[c] = new Acc(TagKind.SITE, gs.cSite[c], gs.cPool[c], w.k());
+            }
+            cell[c].add(gs, g);
+        }
+        int[] parent = new int[n];
+        boolean[] eligible = new boolean[n];
+        int[] pid = new int[n];
+        CellStacks[] cs = new CellStacks[n];
+        double[][] series = new double[n][];
+        for (int c = 0; c < n; c++) {
+            parent[c] = c;
+            eligible[c] = cell[c] != null && cell[c].mature >= o.minOutstanding();
+            if (!eligible[c]) {
+                continue;
+            }
+            pid[c] = gs.cPidHits[c] >= PID_SHARE * cell[c].mature ? gs.cPid[c] : -1;
+            cs[c] = cellStacks(ledger, gs, cell[c], pid[c] >= 0);
+            series[c] = cumulative(cell[c].perBucket);
+        }
+        // Join cells with one cause: same process and same system call (or kernel thread) on their stacks ...
+        Map<String, Integer> byCause = new HashMap<>();
+        for (int c = 0; c < n; c++) {
+            if (eligible[c] && cs[c].cause() != null) {
+                Integer other = byCause.putIfAbsent(pid[c] + "/" + cs[c].cause(), c);
+                if (other != null) {
+                    union(parent, c, other);
+                }
             }
         }
-        return best;
+        // ... and cells without stacks to the cell of the same process whose survivors rise most in step with theirs.
+        for (int c = 0; c < n; c++) {
+            if (!eligible[c] || cs[c].cause() != null || pid[c] < 0) {
+                continue;
+            }
+            int best = -1;
+            double bestR = LOCKSTEP;
+            for (int d = 0; d < n; d++) {
+                if (d == c || !eligible[d] || pid[d] != pid[c] || cs[d].cause() == null && d > c) {
+                    continue;
+                }
+                double r = correlation(series[c], series[d]);
+                // A follower at under CONSEQUENCE_RATIO per object (slab pages' metadata, tree nodes) rises in steps,
+                // so it correlates less: it may join at SUB_LOCKSTEP.
+                boolean follower = cell[c].mature < CONSEQUENCE_RATIO * cell[d].mature && r >= SUB_LOCKSTEP;
+                if (r >= bestR || best < 0 && follower) {
+                    bestR = Math.max(r, bestR);
+                    best = d;
+                }
+            }
+            if (best >= 0) {
+                union(parent, c, best);
+            }
+        }
+        // ... and cells no single process made and without stacks to a Paged cell rising in step with them at a like
+        // count: objects that live and die with reclaimable ones (LSM blobs of inodes read in by any file scan).
+        boolean[] withPaged = new boolean[n];
+        for (int c = 0; c < n; c++) {
+            if (!eligible[c] || cs[c].cause() != null || pid[c] >= 0 || gs.cPool[c] == Pool.PAGED.ordinal()) {
+                continue;
+            }
+            int best = -1;
+            double bestR = LOCKSTEP;
+            for (int d = 0; d < n; d++) {
+                if (eligible[d] && gs.cPool[d] == Pool.PAGED.ordinal() && cell[d].mature * 2 >= cell[c].mature) {
+                    double r = correlation(series[c], series[d]);
+                    if (r >= bestR) {
+                        bestR = r;
+                        best = d;
+                    }
+                }
+            }
+            if (best >= 0) {
+                union(parent, c, best);
+                withPaged[c] = true;
+            }
+        }
+        Map<Integer, List<Integer>> members = new HashMap<>();
+        for (int c = 0; c < n; c++) {
+            if (eligible[c]) {
+                members.computeIfAbsent(find(parent, c), x -> new ArrayList<>()).add(c);
+            }
+        }
+        record Built(Finding f, List<Integer> cells, long bytes) {
+        }
+        List<Built> built = new ArrayList<>();
+        for (List<Integer> m : members.values()) {
+            built.add(new Built(finding(ledger, gs, cell, cs, pid, series, withPaged, m, o, w), m,
+                    m.stream().mapToLong(c -> cell[c].bytes).sum()));
+        }
+        built.sort(Comparator.comparingDouble((Built b) -> b.f().confidence()).reversed()
+                .thenComparing(Comparator.comparingLong(Built::bytes).reversed())
+                .thenComparing(b -> b.f().causeTag()));
+        int[] cellFinding = new int[n];
+        Arrays.fill(cellFinding, -1);
+        for (Built b : built) {
+            for (int c : b.cells()) {
+                cellFinding[c] = out.size();
+            }
+            out.add(b.f());
+        }
+        return cellFinding;
+    }
+
+    private static Finding finding(Ledger ledger, Groups gs, Acc[] cell, CellStacks[] cs, int[] pid, double[][] series,
+                                   boolean[] withPaged, List<Integer> m, RankOptions o, Window w) {
+        int size = m.size();
+        // Mature survivors per site over every cell: how specific a site is to what survives.
+        long[] siteMature = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
+        for (int c = 0; c < gs.cells; c++) {
+            if (cell[c] != null && gs.cSite[c] >= 0 && gs.cSite[c] < siteMature.length) {
+                siteMature[gs.cSite[c]] += cell[c].mature;
+            }
+        }
+        Suspect[] judged = new Suspect[size];
+        long[] siteAllocs = new long[size];
+        String[] consequence = new String[size];
+        long most = 0;
+        // Stackless cells are followers against any member (Paged ones too); cells with stacks only against members
+        // that are no consequence, so that a small leak beside a large file read stays a cause.
+        long mostAny = 0;
+        for (int i = 0; i < size; i++) {
+            mostAny = Math.max(mostAny, cell[m.get(i)].mature);
+        }
+        for (int i = 0; i < size; i++) {
+            int c = m.get(i);
+            String name = ledger.tagName(TagKind.CACHE, gs.cCache[c]) + " / " + ledger.tagName(TagKind.SITE, gs.cSite[c]);
+            siteAllocs[i] = 0;
+            for (Pool p : Pool.values()) {
+                siteAllocs[i] += ledger.usage(TagKind.SITE, gs.cSite[c], p).allocs();
+            }
+            judged[i] = judge(ledger, gs, cell[c], name, gs.cCache[c], gs.cSite[c], siteAllocs[i], o, w);
+            String site = ledger.tagName(TagKind.SITE, gs.cSite[c]);
+            if (gs.cPool[c] == Pool.PAGED.ordinal()) {
+                consequence[i] = "Paged (reclaimable): read in and pinned";
+            } else if (ledger.policy().reclaimableConstructors().contains(site)) {
+                consequence[i] = "made by " + site + ", an inode or dentry constructor";
+            } else if (cs[c].constructor() != null) {
+                consequence[i] = "made while constructing an inode or dentry (" + cs[c].constructor() + " on its stacks)";
+            } else if (cs[c].nested()) {
+                consequence[i] = "allocated inside another allocation (slab growth)";
+            } else if (withPaged[c]) {
+                consequence[i] = "made by many processes, rising in step with a Paged cache: lives and dies with"
+                        + " reclaimable objects";
+            } else {
+                most = Math.max(most, cell[c].mature);
+            }
+        }
+        boolean[] follower = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            int c = m.get(i);
+            long against = cs[c].cause() == null ? Math.max(most, mostAny) : most;
+            follower[i] = cell[c].mature < CONSEQUENCE_RATIO * against
+                    || consequence[i] != null && consequence[i].startsWith("allocated inside");
+            if (consequence[i] == null && cell[c].mature < CONSEQUENCE_RATIO * against) {
+                consequence[i] = String.format(Locale.ROOT, "%d survivors against %d of the cause: one per slab,"
+                        + " node or batch", cell[c].mature, against);
+            }
+        }
+        // The cause: the most confident cell whose site is most specific to the leak; consequences only if all are.
+        int cause = -1;
+        double best = -1;
+        // Passes: members that are no consequence; else not the ones riding on a Paged cell or following at under
+        // one per object (the cell they follow is then the cause they grow with); else any.
+        for (int pass = 0; pass < 3 && cause < 0; pass++) {
+            for (int i = 0; i < size; i++) {
+                if (pass == 0 && consequence[i] != null || pass == 1 && (withPaged[m.get(i)] || follower[i])) {
+                    continue;
+                }
+                int c = m.get(i);
+                // Specific: most of the site's allocations survive (alloc_pipe_info in a pipe leak), unlike a site
+                // every file or socket goes through (alloc_empty_file, sk_prot_alloc).
+                double specificity = siteAllocs[i] <= 0 ? 1
+                        : Math.min(1, (double) siteMature[gs.cSite[c]] / siteAllocs[i]);
+                double score = judged[i].confidence() * (0.5 + 0.5 * specificity);
+                if (score > best) {
+                    best = score;
+                    cause = i;
+                }
+            }
+        }
+        int cc = m.get(cause);
+        String causeTag = ledger.tagName(TagKind.SITE, gs.cSite[cc]);
+        // Companions in lockstep with the cause close part of its remaining doubt.
+        int lockstep = 0;
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+            if (i != cause && consequence[i] == null
+                    && judged[i].confidence() >= 0.5 * judged[cause].confidence()
+                    && correlation(series[m.get(i)], series[cc]) >= LOCKSTEP) {
+                lockstep++;
+            }
+        }
+        double base = judged[cause].confidence();
+        if (consequence[cause] != null) {
+            // Only consequences: growth of reclaimable objects or slab bookkeeping, whatever made it, not a leak's
+            // own objects; discounted as Paged is.
+            base *= PAGED_FACTOR;
+        }
+        double confidence = base + (1 - base) * Math.min(COMPANION_MAX, COMPANION_STEP * lockstep);
+        final int causeIdx = cause;
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> i == causeIdx ? 0 : consequence[i] == null ? 1 : 2)
+                .thenComparing(i -> -cell[m.get(i)].bytes));
+        List<Finding.Member> members = new ArrayList<>(size);
+        String causeName = cs[cc].cause();
+        long stackedMost = cs[cc].stacked();
+        int stacksFrom = cc;
+        for (Integer i : order) {
+            int c = m.get(i);
+            Finding.Role role = i == cause ? Finding.Role.CAUSE
+                    : consequence[i] == null ? Finding.Role.COMPANION : Finding.Role.CONSEQUENCE;
+            members.add(new Finding.Member(ledger.tagName(TagKind.CACHE, gs.cCache[c]),
+                    ledger.tagName(TagKind.SITE, gs.cSite[c]), Pool.values()[gs.cPool[c]], role,
+                    role == Finding.Role.CONSEQUENCE ? causeTag : null,
+                    role == Finding.Role.CAUSE ? "the most confident, most specific member"
+                            : role == Finding.Role.COMPANION ? (cs[c].cause() != null ? "same call on its stacks"
+                            : "same process, survivors rise in step") : consequence[i],
+                    cell[c].n, cell[c].bytes, judged[i].growthPerS(), judged[i].confidence()));
+            if (causeName == null && cs[c].cause() != null) {
+                causeName = cs[c].cause();
+            }
+            // The cause's own stacks when it has any; else those of the member with the most stacked survivors.
+            if (cs[cc].stacked() == 0 && cs[c].stacked() > stackedMost) {
+                stackedMost = cs[c].stacked();
+                stacksFrom = c;
+            }
+        }
+        Evidence ev = judged[cause].evidence();
+        List<String> why = new ArrayList<>();
+        why.add(String.format(Locale.ROOT, "growth %.1f/s, R² %.3f over %.1f s; oldest survivor %.1f s old",
+                judged[cause].growthPerS(), ev.r2(), ev.survivors().size() * ev.bucketSeconds(), ev.ageSeconds()));
+        why.add(String.format(Locale.ROOT, "strength %.2f (%d mature survivors), sustained %.2f", ev.strength(),
+                cell[cc].mature, ev.sustained()));
+        why.add(String.format(Locale.ROOT, "churn: %.0f%% of %s's allocations freed again (retention x%.2f)",
+                100 * ev.churn(), causeTag, ev.retention()));
+        why.add(String.format(Locale.ROOT, "reclaimable: %s (x%.2f)", ev.pool() < 1 ? "yes" : "no", ev.pool()));
+        why.add(String.format(Locale.ROOT, "untraced frees: %s (x%.2f)", ev.untraceable() < 1 ? "flagged" : "none known",
+                ev.untraceable()));
+        why.add(ev.procfsCache() == null ? "slabinfo: no series to confirm (x0.80)"
+                : String.format(Locale.ROOT, "slabinfo %s confirms x%.2f", ev.procfsCache(), ev.confirmation()));
+        why.add(String.format(Locale.ROOT, "loss x%.2f", ev.loss()));
+        why.add(String.format(Locale.ROOT, "companions: %d in lockstep of %d members (confidence %.2f -> %.2f)",
+                lockstep, size, base, confidence));
+        for (String note : ev.notes()) {
+            why.add(note);
+        }
+        int p = pid[cc];
+        String name = causeName != null ? causeName : p >= 0 ? "pid " + p + " via " + causeTag : causeTag;
+        List<StackSummary> stacks = judged[m.indexOf(stacksFrom)].topStacks();
+        return new Finding(name, causeTag, p, Math.min(1, confidence), List.copyOf(members), List.copyOf(why), stacks, ev,
+                lockstep);
+    }
+
+    /**
+     * Names the cause of a cell's stacked survivors (by majority) and whether they show it to be a consequence. With
+     * {@code ownerOnly}, only the survivors its majority process made count: a cell such as {@code filp} /
+     * {@code alloc_empty_file} also holds every other process's open files, whose stacks say {@code openat}.
+     */
+    private static CellStacks cellStacks(Ledger ledger, Groups gs, Acc a, boolean ownerOnly) {
+        Map<String, Long> causes = new HashMap<>();
+        long stacked = 0, nested = 0, constructed = 0;
+        String constructor = null;
+        for (int i = 0; i < a.ng; i++) {
+            int g = a.groups[i];
+            int stack = gs.gStack[g];
+            long weight = ownerOnly ? gs.gPidMature[g] : a.sMature[i];
+            if (stack < 0 || weight == 0) {
+                continue;
+            }
+            stacked += weight;
+            long[] frames = ledger.stackFrames(stack);
+            String[] names = new String[frames.length];
+            for (int f = 0; f < frames.length; f++) {
+                names[f] = ledger.functionName(frames[f]);
+            }
+            String cause = StackCause.of(names);
+            if (cause != null) {
+                causes.merge(cause, weight, Long::sum);
+            }
+            int alloc = StackCause.firstAllocator(names);
+            if (alloc >= 0 && StackCause.nestedAllocator(names, alloc + 2) >= 0) {
+                nested += weight;
+            }
+            String ctor = StackCause.constructor(names, alloc < 0 ? 2 : alloc + 2, ledger.policy().reclaimableConstructors());
+            if (ctor != null) {
+                constructed += weight;
+                constructor = ctor;
+            }
+        }
+        String cause = null;
+        long bestW = 0;
+        for (Map.Entry<String, Long> e : causes.entrySet()) {
+            if (e.getValue() > bestW || e.getValue() == bestW && e.getKey().compareTo(cause) < 0) {
+                bestW = e.getValue();
+                cause = e.getKey();
+            }
+        }
+        return new CellStacks(cause, stacked, constructed * 2 > stacked ? constructor : null, nested * 2 > stacked
+                && stacked > 0);
+    }
+
+    private static double[] cumulative(long[] perBucket) {
+        double[] out = new double[perBucket.length];
+        double cum = 0;
+        for (int i = 0; i < perBucket.length; i++) {
+            cum += perBucket[i];
+            out[i] = cum;
+        }
+        return out;
+    }
+
+    /** Pearson correlation of two series; 0 when either is flat. */
+    static double correlation(double[] a, double[] b) {
+        int n = a.length;
+        double ma = 0, mb = 0;
+        for (int i = 0; i < n; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= n;
+        mb /= n;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < n; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
+    }
+
+    private static int find(int[] parent, int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    private static void union(int[] parent, int a, int b) {
+        int ra = find(parent, a), rb = find(parent, b);
+        if (ra != rb) {
+            parent[Math.max(ra, rb)] = Math.min(ra, rb);
+        }
+    }
+
+    /**
+     * Suspects ordered by finding: per finding (in its order) its cause tag first, then its cause's cache, then the
+     * finding's other tags by confidence; a tag belongs to the finding holding most of its mature survivors. Then
+     * the tags of no finding, by confidence.
+     */
+    private static List<Suspect> orderByFinding(List<Suspect> suspects, Map<Suspect, Acc> accs, Groups gs,
+                                                int[] cellFinding, List<Finding> findings) {
+        int nf = findings.size();
+        List<List<Suspect>> per = new ArrayList<>(nf + 1);
+        for (int i = 0; i <= nf; i++) {
+            per.add(new ArrayList<>());
+        }
+        for (Suspect s : suspects) {
+            if (s.kind() == TagKind.CGROUP) {
+                // A cgroup's survivors span every finding its tasks made: it belongs to none and is never capped.
+                per.get(nf).add(s);
+                continue;
+            }
+            Acc a = accs.get(s);
+            long[] mature = new long[nf + 1];
+            for (int i = 0; i < a.ng; i++) {
+                int g = a.groups[i];
+                int f = cellFinding[gs.gCell[g]];
+                mature[f < 0 ? nf : f] += a.sMature[i];
+            }
+            int best = nf;
+            for (int f = 0; f < nf; f++) {
+                if (mature[f] > mature[best] || mature[f] == mature[best] && best == nf) {
+                    best = mature[f] > 0 ? f : best;
+                }
+            }
+            if (best < nf && s.confidence() > findings.get(best).confidence()) {
+                // A tag is never surer than the finding its objects belong to (LSM blobs of a file scan's inodes).
+                Finding f = findings.get(best);
+                Evidence e = s.evidence();
+                List<String> notes = new ArrayList<>(e.notes());
+                notes.add(String.format(Locale.ROOT, "capped at the confidence of its finding (%s, %.2f)", f.cause(),
+                        f.confidence()));
+                e = new Evidence(e.bucketSeconds(), e.survivors(), e.procfsSeconds(), e.procfsLive(), e.procfsCache(),
+                        e.strength(), e.sustained(), e.retention(), e.confirmation(), e.untraceable(), e.pool(),
+                        e.loss(), e.r2(), e.ageSeconds(), e.churn(), List.copyOf(notes));
+                s = new Suspect(s.tag(), s.kind(), s.pool(), s.module(), s.outstanding(), s.outstandingBytes(),
+                        s.growthPerS(), s.growthBytesPerS(), f.confidence(), e, s.topStacks());
+            }
+            per.get(best).add(s);
+        }
+        List<Suspect> out = new ArrayList<>(suspects.size());
+        for (int f = 0; f < nf; f++) {
+            Finding fd = findings.get(f);
+            Finding.Member cause = fd.members().get(0);
+            List<Suspect> l = per.get(f);
+            l.sort(Comparator.comparingInt((Suspect s) -> s.kind() == TagKind.SITE && s.tag().equals(fd.causeTag()) ? 0
+                    : s.kind() == TagKind.CACHE && s.tag().equals(cause.cache()) ? 1 : 2).thenComparing(BY_CONFIDENCE));
+            out.addAll(l);
+        }
+        out.addAll(per.get(nf));
+        return out;
+    }
+
+    /**
+     * The call sites leading right now by recent growth: outstanding allocations made between {@code maxAgeNanos} and
+     * {@code minAgeNanos} ago (younger ones are churn in flight; older ones are a population that no longer grows,
+     * such as a long-lived process's mappings), most first: what the hunter arms stack triggers on. Writer thread;
+     * primitive, one pass over the outstanding table.
+     *
+     * @return site tag ids, at most {@code n}
+     */
+    public static int[] leadingSites(Ledger ledger, long minAgeNanos, long maxAgeNanos, int n) {
+        long now = ledger.lastNanos();
+        long[] count = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
+            long age = now - allocNs;
+            if (age >= minAgeNanos && age <= maxAgeNanos && siteTag >= 0 && siteTag < count.length) {
+                count[siteTag]++;
+            }
+        });
+        long[] keyed = new long[count.length];
+        int m = 0;
+        for (int s = 0; s < count.length; s++) {
+            if (count[s] > 0) {
+                keyed[m++] = (count[s] << 24) | (0xffffffL - s); // ties: lower id first
+            }
+        }
+        Arrays.sort(keyed, 0, m);
+        int[] out = new int[Math.min(n, m)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) (0xffffffL - (keyed[m - 1 - i] & 0xffffffL));
+        }
+        return out;
     }
 
     /**

@@ -19,7 +19,7 @@ import pooltag.core.tag.TagKind;
 final class Scenario {
     static final long S = 1_000_000_000L;
 
-    private record Ev(long ts, int type, int cacheId, long addr, long site, long bytes, long[] stack) {
+    private record Ev(long ts, int type, int cacheId, long addr, long site, long bytes, long[] stack, int pid) {
     }
 
     private final List<Ev> events = new ArrayList<>();
@@ -45,14 +45,20 @@ final class Scenario {
      */
     Scenario workload(int cache, long site, long bytes, long from, int count, double rate, long lifeNanos,
                       long[] stack) {
+        return workload(cache, site, bytes, from, count, rate, lifeNanos, stack, 1000);
+    }
+
+    /** The same, made by process {@code pid}. */
+    Scenario workload(int cache, long site, long bytes, long from, int count, double rate, long lifeNanos,
+                      long[] stack, int pid) {
         for (int i = 0; i < count; i++) {
             long ts = from + (long) (i * 1e9 / rate);
             long a = nextAddr;
             nextAddr += 64;
-            events.add(new Ev(ts, 1, cache, a, site, bytes, stack));
+            events.add(new Ev(ts, 1, cache, a, site, bytes, stack, pid));
             delta(cache, ts, +1);
             if (lifeNanos >= 0) {
-                events.add(new Ev(ts + lifeNanos, 2, cache, a, site, bytes, null));
+                events.add(new Ev(ts + lifeNanos, 2, cache, a, site, bytes, null, pid));
                 delta(cache, ts + lifeNanos, -1);
             }
         }
@@ -89,9 +95,9 @@ final class Scenario {
                 break;
             }
             if (e.type() == 1) {
-                f.cacheAlloc(e.ts(), (int) (e.addr() >>> 6) & 1, 1000, e.addr(), e.site(), e.bytes(), e.cacheId());
+                f.cacheAlloc(e.ts(), (int) (e.addr() >>> 6) & 1, e.pid(), e.addr(), e.site(), e.bytes(), e.cacheId());
                 if (e.stack() != null) {
-                    f.stack(e.ts(), (int) (e.addr() >>> 6) & 1, 1000, e.stack());
+                    f.stack(e.ts(), (int) (e.addr() >>> 6) & 1, e.pid(), e.stack());
                 }
             } else {
                 f.free(e.ts(), (int) (e.addr() >>> 7) & 1, 2000, e.addr());
@@ -132,7 +138,11 @@ final class Scenario {
         }
 
         @Override
-        public String name(long functionStart) {
+ public String name(long functionStart) {
+            String known = NAMES.get(functionStart);
+            if (known != null) {
+                return known;
+            }
             return "fn_" + Long.toHexString(functionStart & 0xffffff);
         }
 
@@ -142,7 +152,20 @@ final class Scenario {
         }
     }
 
+    /** Functions with real names, for stacks that must name a system call or a constructor. */
+    static final java.util.Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Names the 0x1000-byte function at {@code start}; returns {@code start}. */
+    static long named(long start, String name) {
+        NAMES.put(start, name);
+        return start;
+    }
+
     static String site(long site) {
+        String known = NAMES.get(site & ~0xfffL);
+        if (known != null) {
+            return known;
+        }
         return "fn_" + Long.toHexString((site & ~0xfffL) & 0xffffff);
     }
 }

@@ -197,7 +197,7 @@ class SuspectRankerTest {
     @Test
     void aWindowShorterThanTheAgeThresholdRanksNothingAndSaysWhy() {
         Scenario sc = full(true);
-        HuntReport r = SuspectRanker.rank(sc.run(S * 9 / 10), List.of(), 0, opts);
+        HuntReport r = SuspectRanker.rank(sc.run(S * 45 / 100), List.of(), 0, opts); // under the 0.5 s floor
         assertTrue(r.suspects().isEmpty());
         assertTrue(r.notes().get(0).contains("age threshold"), r.notes().toString());
     }

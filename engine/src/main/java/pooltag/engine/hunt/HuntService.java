@@ -28,8 +28,16 @@ public interface HuntService {
     record Report(long elapsedNanos, List<Suspect> suspects, List<StackBytes> outstandingStacks, Loss loss) {
     }
 
-    /** A growing tag: bytesPerSecond is its growth rate over the hunt. */
-    record Suspect(String tag, String kind, String pool, long outstanding, long bytes, double bytesPerSecond) {
+    /**
+     * A growing tag: bytesPerSecond is its growth rate over the hunt; confidence in [0,1] that it leaks; growsWith
+     * names the cause tag of its finding when it is a consequence (else null); why says how the confidence of its
+     * finding was reached (empty when unknown).
+     */
+    record Suspect(String tag, String kind, String pool, long outstanding, long bytes, double bytesPerSecond,
+                   double confidence, String growsWith, String why) {
+        public Suspect(String tag, String kind, String pool, long outstanding, long bytes, double bytesPerSecond) {
+            this(tag, kind, pool, outstanding, bytes, bytesPerSecond, 0, null, "");
+        }
     }
 
     /** @param frames outermost (root) first, as a flame graph stacks them ({@code entry_SYSCALL_64 ... kmalloc}) */

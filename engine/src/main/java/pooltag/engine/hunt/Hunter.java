@@ -3,8 +3,10 @@ package pooltag.engine.hunt;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,12 +16,14 @@ import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
+import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
+import pooltag.linux.kmem.StopSignals;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.LiveRun;
@@ -29,53 +33,79 @@ import pooltag.engine.run.LiveRun;
  *
  * <ol>
  *   <li>PoolMon: every kmem allocation and free goes to the ledger, which counts per cache and per call site and
- *       pairs frees with allocations; {@code /proc/slabinfo} is sampled every second as the independent witness.</li>
- *   <li>Breaking on the suspects (PoolHitTag): after {@link #ARM_FRACTION} of the hunt, the call sites the ranking
- *       likes best get a filtered {@code stacktrace} trigger, so only their allocations carry stacks from then on.
- *       Stacks are what tell a leak apart when its call site is generic ({@code sk_prot_alloc},
- *       {@code alloc_empty_file}); arming only the suspects keeps the cost of stacks off everything else.</li>
+ *       pairs frees with allocations; {@code /proc/slabinfo} is sampled every half second as the independent
+ *       witness.</li>
+ *   <li>Breaking on the leaders (PoolHitTag): from the first tick on, the call sites holding the most outstanding
+ *       allocations made between {@link #LEADER_WINDOW} and {@link #LEADER_AGE} ago get a filtered {@code stacktrace} trigger, re-armed every tick
+ *       as the leaders change, so a suspect carries stacks from early on and one that rises late still gets them.
+ *       Stacks are what name the system call and tell a leak apart when its call site is generic
+ *       ({@code sk_prot_alloc}, {@code alloc_empty_file}); arming only the leaders keeps the cost of stacks off
+ *       everything else.</li>
  *   <li>!poolfind and ranking: what is still outstanding and old, its growth, and how far procfs confirms it,
- *       turned into a confidence ({@link SuspectRanker}).</li>
+ *       turned into findings with a confidence ({@link SuspectRanker}).</li>
  * </ol>
+ *
+ * <p><b>Trigger budget.</b> The kernel takes one {@code stacktrace} trigger per event (a second is refused with
+ * EEXIST, measured on 6.18), so the leaders share one filter, an OR of {@code call_site.function == f} terms, on
+ * {@code kmalloc} and on {@code kmem_cache_alloc}; re-arming replaces it. The kernel accepted a 120-term (4.9 KB)
+ * filter here; the hunter arms at most {@link #ARMED_SITES} sites, which bounds the stack records (each about
+ * 150 B in the ring buffer) to the allocations of those sites.
  */
 public final class Hunter {
-    /** Share of the hunt spent counting before the suspects' stacks are armed. */
-    static final double ARM_FRACTION = 0.4;
-    /** Call sites armed with stack triggers: enough for several leaks at once, few enough to stay cheap. */
-    static final int ARMED_SITES = 8;
-    /** /proc/slabinfo sampling period; also how late the arming may come after its time. */
+    /** Call sites armed with stack triggers at once: the leaders, kept while they stay near the top. */
+    static final int ARMED_SITES = 16;
+    /** Leaders are counted over outstanding allocations at least this old: younger ones are churn in flight. */
+    static final long LEADER_AGE = 300_000_000L;
+    /**
+     * ... and at most this old: a leader grows now; a population made early in the hunt that no longer grows (a
+     * long-lived process's mappings) must not hold the budget.
+     */
+    static final long LEADER_WINDOW = 2_300_000_000L;
+    /** /proc/slabinfo sampling period; also how often the leaders are re-armed. */
     static final Duration PROCFS_EVERY = Duration.ofMillis(500);
 
+    /**
+     * @param armedSites every site that carried a stack trigger during the hunt, in arming order
+     * @param armedAtS   seconds into the hunt each of them was first armed
+     * @param stackNotes why a top-5 suspect has no stack, when it has none
+     */
     public record Result(HuntReport report, KernelSymbols symbols, List<UsageSnapshot> procfs, SessionStats stats,
-                         List<String> armedSites, Ledger ledger) {
+                         List<String> armedSites, Ledger ledger, Map<String, Double> armedAtS,
+                         List<String> stackNotes) {
     }
 
     private Hunter() {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
-        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress);
+        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress, null);
     }
 
-    /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
-    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
+    /**
+     * @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations
+     * @param signals       when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs
+     */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              StopSignals signals)
             throws InterruptedException {
-        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem());
+        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem(), signals);
     }
 
     /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
-                              TraceConfig config)
+                              TraceConfig config, StopSignals signals)
             throws InterruptedException {
-        return hunt(duration, options, ledgerOptions, progress, config, null);
+        return hunt(duration, options, ledgerOptions, progress, config, null, signals);
     }
 
     /**
      * @param cgroups when not null, every allocation is also tagged by the cgroup of the task that made it
      *                ({@code --tag-by cgroup}); resolved on the merge thread
+     * @param signals when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs
      */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
-                              TraceConfig config, pooltag.core.ledger.CgroupResolver cgroups) throws InterruptedException {
+                              TraceConfig config, pooltag.core.ledger.CgroupResolver cgroups, StopSignals signals)
+            throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         Armer[] armer = new Armer[1];
         LiveRun[] runRef = new LiveRun[1];
@@ -87,32 +117,56 @@ public final class Hunter {
             return armer[0];
         })) {
             runRef[0] = run;
-            long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);
+            if (signals != null) {
+                signals.onStop(run::requestStop);
+            }
             if (progress != null) {
-                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s;"
-                        + " %s%n", duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0,
+                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the leading call sites"
+                        + " every %d ms; %s%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
                         config.describeBuffer());
             }
-            SessionStats stats = run.run(duration, PROCFS_EVERY, () -> {
-                armer[0].procfs.clear();
-                armer[0].procfs.addAll(run.procfsSeries());
-                if (System.nanoTime() >= armAt) {
-                    armer[0].armRequested = true;
-                }
-            });
+            armer[0].startNanos = System.nanoTime();
+            SessionStats stats = run.run(duration, PROCFS_EVERY, () -> armer[0].armRequested = true);
             if (progress != null && stats != null) {
                 progress.println("pooltag hunt: " + stats.describe());
             }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
-            return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer[0].armedSites(),
-                    run.ledger());
+            Map<String, Double> armedAt = armer[0].armedAtS();
+            return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, List.copyOf(armedAt.keySet()),
+                    run.ledger(), armedAt, stackNotes(report, armedAt));
         }
     }
 
+    /** Why each of the top five suspects without a stack has none. */
+    static List<String> stackNotes(HuntReport r, Map<String, Double> armedAt) {
+        List<String> out = new ArrayList<>();
+        List<Suspect> top = r.suspects().subList(0, Math.min(5, r.suspects().size()));
+        for (Suspect s : top) {
+            boolean stacked = s.topStacks().stream().anyMatch(st -> st.frames().length > 0);
+            if (stacked) {
+                continue;
+            }
+            String site = s.kind() == TagKind.SITE ? s.tag() : null;
+            if (site == null) {
+                out.add(s.tag() + ": no stack: none of its call sites led while tracing, so none was armed");
+            } else if (!armedAt.containsKey(site)) {
+                out.add(s.tag() + ": no stack: it never led the outstanding allocations while tracing, so it was"
+                        + " never armed");
+            } else {
+                long noStack = s.topStacks().stream().filter(st -> st.frames().length == 0)
+                        .mapToLong(StackSummary::outstanding).sum();
+                out.add(String.format(java.util.Locale.ROOT, "%s: no stack: armed %.1f s into the hunt, after its"
+                        + " %d outstanding allocations were made (or their stack records were lost)", s.tag(),
+                        armedAt.get(site), noStack));
+            }
+        }
+        return out;
+    }
+
     /**
-     * The tap that arms stack triggers from the merge thread: the ranking must read the ledger on the thread that
-     * writes it, so the main thread only raises {@link #armRequested} and the next event does the work (a few
-     * milliseconds once; the kernel buffers events meanwhile).
+     * The tap that arms stack triggers from the merge thread: the leaders must be read on the thread that writes the
+     * ledger, so the main thread only raises {@link #armRequested} each tick and the next event does the work (one
+     * pass over the outstanding table and, when the leaders changed, two trigger writes).
      */
     static final class Armer implements AllocEventConsumer {
         private final Ledger ledger;
@@ -120,8 +174,10 @@ public final class Hunter {
         private final java.util.function.Supplier<LiveRun> run;
         final List<UsageSnapshot> procfs = new CopyOnWriteArrayList<>();
         volatile boolean armRequested;
-        private volatile List<String> armed = List.of();
-        private boolean done;
+        volatile long startNanos;
+        private final Map<String, Double> armedAt = new LinkedHashMap<>();
+        private List<String> current = List.of();
+        private String filter;
 
         Armer(Ledger ledger, KernelSymbols symbols, java.util.function.Supplier<LiveRun> run) {
             this.ledger = ledger;
@@ -129,35 +185,45 @@ public final class Hunter {
             this.run = run;
         }
 
-        List<String> armedSites() {
-            return armed;
+        synchronized Map<String, Double> armedAtS() {
+            return new LinkedHashMap<>(armedAt);
         }
 
         @Override
         public void onEvent(AllocEvent e) {
-            if (armRequested && !done) {
-                done = true;
+            if (armRequested) {
+                armRequested = false;
                 arm();
             }
         }
 
         private void arm() {
-            RankOptions o = RankOptions.defaults().withKinds(Set.of(TagKind.SITE, TagKind.CACHE));
-            HuntReport early = SuspectRanker.rank(ledger, new ArrayList<>(procfs), 0, o);
-            Set<String> sites = new LinkedHashSet<>();
-            for (Suspect s : early.suspects()) {
-                if (sites.size() >= ARMED_SITES) {
-                    break;
-                }
-                if (s.kind() == TagKind.SITE && symbols.resolveFunctionRange(s.tag()) != null) {
-                    sites.add(s.tag());
+            int[] leaders = SuspectRanker.leadingSites(ledger, LEADER_AGE, LEADER_WINDOW, 2 * ARMED_SITES);
+            List<String> ranked = new ArrayList<>(leaders.length);
+            for (int id : leaders) {
+                String site = ledger.tagName(TagKind.SITE, id);
+                if (symbols.resolveFunctionRange(site) != null) {
+                    ranked.add(site);
                 }
             }
-            if (sites.isEmpty()) {
+            // Keep an armed site while it stays in the top 2N (its stacks keep coming), fill up with new leaders.
+            Set<String> next = new LinkedHashSet<>();
+            for (String s : current) {
+                if (ranked.contains(s)) {
+                    next.add(s);
+                }
+            }
+            for (String s : ranked) {
+                if (next.size() >= ARMED_SITES) {
+                    break;
+                }
+                next.add(s);
+            }
+            if (next.isEmpty() || next.equals(new LinkedHashSet<>(current))) {
                 return;
             }
             StringBuilder f = new StringBuilder();
-            for (String site : sites) {
+            for (String site : next) {
                 if (f.length() > 0) {
                     f.append(" || ");
                 }
@@ -166,10 +232,20 @@ public final class Hunter {
             var instance = run.get().session().instance();
             for (String event : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
                 if (instance.hasEvent(event)) {
+                    if (filter != null) {
+                        instance.removeStackTrigger(event, filter);
+                    }
                     instance.addStackTrigger(event, f.toString());
                 }
             }
-            armed = List.copyOf(sites);
+            filter = f.toString();
+            current = List.copyOf(next);
+            double at = (System.nanoTime() - startNanos) / 1e9;
+            synchronized (this) {
+                for (String s : next) {
+                    armedAt.putIfAbsent(s, at);
+                }
+            }
         }
 
         @Override

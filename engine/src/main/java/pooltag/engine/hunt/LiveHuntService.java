@@ -98,8 +98,20 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
     static Report toReport(HuntReport h, KernelSymbols symbols) {
         List<Suspect> suspects = new ArrayList<>(h.suspects().size());
         for (pooltag.core.rank.Suspect s : h.suspects()) {
+            String growsWith = null;
+            String why = "";
+            for (pooltag.core.rank.Finding f : h.findings()) {
+                for (pooltag.core.rank.Finding.Member m : f.members()) {
+                    boolean mine = s.kind() == pooltag.core.tag.TagKind.SITE ? m.site().equals(s.tag())
+                            : m.cache().equals(s.tag());
+                    if (mine && why.isEmpty()) {
+                        growsWith = m.growsWith();
+                        why = f.cause() + ": " + String.join("; ", f.why());
+                    }
+                }
+            }
             suspects.add(new Suspect(s.tag(), s.kind().label(), s.pool().label(), s.outstanding(), s.outstandingBytes(),
-                    s.growthBytesPerS()));
+                    s.growthBytesPerS(), s.confidence(), growsWith, why));
         }
         List<pooltag.core.rank.Suspect> flame = h.leaks().isEmpty()
                 ? h.suspects().subList(0, Math.min(FLAME_SUSPECTS, h.suspects().size())) : h.leaks();

@@ -39,6 +39,12 @@ public final class Recorder {
 
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 PrintStream err) {
+        return record(out, baseConfig, duration, hitTag, err, null);
+    }
+
+    /** @param signals when not null, its first SIGINT/SIGTERM stops the recording (which still finishes the file) */
+    public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
+                                PrintStream err, pooltag.linux.kmem.StopSignals signals) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
         String modules = readOrEmpty("/proc/modules");
         String slabStart = readOrEmpty("/proc/slabinfo");
@@ -70,6 +76,9 @@ public final class Recorder {
         try (TraceSession s = opened;
              RecordingWriter w = new RecordingWriter(new BufferedOutputStream(file, 1 << 20), out.toString(),
                      s.schema().header(), true)) {
+            if (signals != null) {
+                signals.onStop(s::requestStop);
+            }
             if (w.version() == RecordingFormat.VERSION_1) {
                 err.println("pooltag: note: the zstd library cannot load here (" + ZstdCodec.loadError()
                         + "); recording uncompressed pages (format version 1)");

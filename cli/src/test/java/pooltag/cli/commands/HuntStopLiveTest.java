@@ -1,0 +1,77 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import pooltag.cli.Main;
+import pooltag.cli.leaks.LeakChild;
+import pooltag.cli.render.Json;
+
+/**
+ * Stopping is finishing: a {@code hunt} stopped by SIGINT or SIGTERM at a random moment ends its tracing, ranks what
+ * it saw and prints its whole report (text or JSON) before it exits 0, and leaves no tracefs instance behind. The
+ * hunts run as child JVMs so the signals reach only them; a pipe leak runs meanwhile so there is something to
+ * report. bench/hunt-stop.sh does the same 20 times.
+ */
+class HuntStopLiveTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void huntsStoppedAtRandomMomentsPrintTheirWholeReport() throws Exception {
+        HuntLiveTest.needsTracing();
+        Random rnd = new Random();
+        String[][] runs = {{"INT", "text"}, {"TERM", "json"}, {"TERM", "text"}, {"INT", "json"}};
+        try (LeakChild leak = LeakChild.start("pipe", 4000, 200)) {
+            leak.go();
+            for (String[] run : runs) {
+                long delayMs = 300 + rnd.nextInt(3000);
+                boolean json = run[1].equals("json");
+                Path out = dir.resolve("out-" + run[0] + "-" + run[1] + ".txt");
+                Path err = dir.resolve("err-" + run[0] + "-" + run[1] + ".txt");
+                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        Main.class.getName(), "hunt", "--duration", "60s");
+                if (json) {
+                    pb.command().add("--json");
+                }
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                Path on = Path.of("/sys/kernel/tracing/instances/pooltag-" + p.pid(), "tracing_on");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!(Files.isReadable(on) && Files.readString(on).trim().equals("1"))) {
+                    assertTrue(p.isAlive() && System.nanoTime() < deadline, "hunt never traced: " + Files.readString(err));
+                    Thread.sleep(20);
+                }
+                Thread.sleep(delayMs);
+                assertEquals(0, new ProcessBuilder("kill", "-" + run[0], Long.toString(p.pid())).start().waitFor());
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "hunt did not exit after SIG" + run[0]);
+                String o = Files.readString(out);
+                String e = Files.readString(err);
+                String what = "SIG" + run[0] + " after " + delayMs + " ms, " + run[1] + ":\n" + o + e;
+                assertEquals(0, p.exitValue(), what);
+                assertTrue(e.contains("SIG" + run[0] + ": stopping; the report follows"), what);
+                if (json) {
+                    JsonNode j = Json.MAPPER.readTree(o);
+                    assertTrue(j.has("findings") && j.has("suspects") && j.has("loss"), what);
+                } else {
+                    assertTrue(o.startsWith("Hunt over "), what);
+                    assertTrue(o.strip().endsWith("skipped records") && o.contains(" Loss: "), "the report ends with its loss"
+                            + " line: " + what);
+                }
+                assertTrue(!Files.exists(on.getParent()), "instance left behind: " + on.getParent());
+            }
+        }
+    }
+}

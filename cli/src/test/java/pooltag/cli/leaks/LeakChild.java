@@ -1,0 +1,154 @@
+package pooltag.cli.leaks;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The leak corpus's one child process and its one handshake, for every live test: {@code leaker.c} (test resources)
+ * compiled with gcc once per source version, started as {@code leaker KIND COUNT RATE}. It prepares, says
+ * {@code READY <pid>}, leaks on {@link #go()} at exactly RATE objects per second through one system call per object,
+ * says {@code DONE <n>}, and holds everything until {@link #close()} closes its stdin; it then removes what outlives
+ * a process (SysV queues and semaphore sets) and exits, and the kernel frees the rest.
+ *
+ * <p>Kinds (the ground truth of each, measured on 6.18, is in {@code leaks/GROUND-TRUTH.md}): pipe, unix, udp, tcp,
+ * inotify, fanotify, epoll, eventfd, timerfd, signalfd, msg, sem, key, mq, memfd.
+ */
+public final class LeakChild implements AutoCloseable {
+    public static final List<String> KINDS = List.of("pipe", "unix", "udp", "tcp", "inotify", "fanotify", "epoll",
+            "eventfd", "timerfd", "signalfd", "msg", "sem", "key", "mq", "memfd");
+
+    private final Process process;
+    private final BufferedReader out;
+    private final long pid;
+    private final String kind;
+
+    private LeakChild(String kind, Process process) throws IOException {
+        this.kind = kind;
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String ready = out.readLine();
+        if (ready == null || !ready.startsWith("READY ")) {
+            close();
+            throw new IOException(kind + " leaker did not get ready: " + ready);
+        }
+        this.pid = Long.parseLong(ready.substring(6).trim());
+    }
+
+    /** Starts a leaker and returns once it is prepared (skips the test when gcc is missing). */
+    public static LeakChild start(String kind, int count, double rate) throws IOException {
+        Path bin = binary();
+        Process p = new ProcessBuilder(bin.toString(), kind, Integer.toString(count), Double.toString(rate))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new LeakChild(kind, p);
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Starts leaking; returns at once. */
+    public void go() throws IOException {
+        OutputStream o = process.getOutputStream();
+        o.write("GO\n".getBytes(StandardCharsets.US_ASCII));
+        o.flush();
+    }
+
+    /** Starts leaking and waits until every object is made. */
+    public void leak() throws IOException {
+        go();
+        awaitDone();
+    }
+
+    /** Waits for {@code DONE n}; returns n. */
+    public long awaitDone() throws IOException {
+        String done = out.readLine();
+        if (done == null || !done.startsWith("DONE ")) {
+            throw new IOException(kind + " leaker said '" + done + "', expected DONE");
+        }
+        return Long.parseLong(done.substring(5).trim());
+    }
+
+    /** Closes its stdin (it cleans up and exits), waits up to 10 s, then kills it. */
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private static Path compiled;
+
+    /** Compiles leaker.c into java.io.tmpdir once per source hash (kept: later runs reuse it). */
+    static synchronized Path binary() throws IOException {
+        if (compiled != null) {
+            return compiled;
+        }
+        byte[] src;
+        try (InputStream in = LeakChild.class.getResourceAsStream("/leaks/leaker.c")) {
+            if (in == null) {
+                throw new IOException("leaks/leaker.c is not on the test class path");
+            }
+            src = in.readAllBytes();
+        }
+        String hash;
+        try {
+            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(src)).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "pooltag-leaker-" + hash);
+        Path bin = dir.resolve("leaker");
+        if (!Files.isExecutable(bin)) {
+            boolean gcc = Files.isExecutable(Path.of("/usr/bin/gcc")) || Files.isExecutable(Path.of("/usr/bin/cc"));
+            if (!gcc) {
+                System.err.println("LeakChild: no C compiler (/usr/bin/gcc or cc): the leak corpus cannot run");
+            }
+            assumeTrue(gcc, "needs gcc to build the leak corpus");
+            Files.createDirectories(dir);
+            Path c = dir.resolve("leaker.c");
+            Files.write(c, src);
+            Path tmp = dir.resolve("leaker.tmp" + ProcessHandle.current().pid());
+            Process p = new ProcessBuilder(Files.isExecutable(Path.of("/usr/bin/gcc")) ? "/usr/bin/gcc" : "/usr/bin/cc",
+                    "-O2", "-o", tmp.toString(), c.toString()).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (p.waitFor() != 0) {
+                    throw new IOException("gcc failed on leaker.c: " + log);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while compiling leaker.c");
+            }
+            Files.move(tmp, bin, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        compiled = bin;
+        return bin;
+    }
+}
