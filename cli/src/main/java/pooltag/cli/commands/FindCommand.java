@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.engine.hit.HitTarget;
-import pooltag.engine.run.LiveRun;
-import pooltag.engine.publish.Addresses;
+import pooltag.engine.run.TracingRun;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.LossLine;
 import pooltag.core.error.PooltagException;
@@ -38,7 +38,7 @@ public final class FindCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
+    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function, kmalloc-N, [module] or a wildcard")
     String tag;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
@@ -60,7 +60,7 @@ public final class FindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Addresses addresses = Addresses.forUser(showAddresses);
+        AddressPolicy addresses = AddressPolicy.forUser(showAddresses);
         Pool only;
         try {
             only = pool == null ? null : Pool.parse(pool);
@@ -69,16 +69,22 @@ public final class FindCommand implements Callable<Integer> {
         }
         Duration d = RecordCommand.parseDuration(duration);
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, TraceConfig.kmem());
+        HitTarget target = HitTarget.resolveLive(tag, symbols);
         PrintWriter out = spec.commandLine().getOut();
-        try (LiveRun run = LiveRun.open(symbols, target.config(), null)) {
+        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()))) {
             if (!json) {
-                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
+                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
+                        duration);
             }
-            run.run(d, Duration.ofSeconds(1), null);
+            run.runFor(d, Duration.ofSeconds(1), null);
             Ledger ledger = run.ledger();
-            int id = ledger.tagId(target.kind(), target.ledgerName());
-            List<Outstanding> found = id < 0 ? List.of() : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE);
+            List<Outstanding> found = new java.util.ArrayList<>();
+            for (String name : target.ledgerNames()) {
+                int id = ledger.tagId(target.kind(), name);
+                if (id >= 0) {
+                    found.addAll(ledger.outstanding(target.kind(), id, Integer.MAX_VALUE));
+                }
+            }
             long minAge = (long) (minAgeSeconds * 1e9);
             found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge).toList();
             Loss loss = ledger.stats().loss();

@@ -24,7 +24,7 @@ import pooltag.cli.kd.KdRepl;
 import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.KdTargets;
 import pooltag.core.error.PooltagException;
-import pooltag.engine.publish.Addresses;
+import pooltag.engine.publish.AddressPolicy;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
@@ -32,7 +32,7 @@ import pooltag.engine.publish.Addresses;
                 "ed nt!poolhittag ' cbA', db nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
         footer = {"", "Exit code in scripted mode: 0 when every command succeeded, 1 when any failed.",
-                "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:"
+                "Addresses print masked (@ and a keyed hash) unless --show-addresses is given as root:"
                         + " kernel addresses in logs give away the KASLR base.",
                 "On the live kernel (root), kd traces kmem events in a private tracefs instance from its start to q,"
                         + " so !poolfind lists what was allocated since; ed nt!poolhittag adds a kernel stack trigger"
@@ -70,12 +70,14 @@ public final class KdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // Refused (one line, exit 2) before any tracing starts.
+        AddressPolicy addresses = AddressPolicy.forUser(showAddresses);
         KdTarget t = target != null ? target : openTarget();
         // SIGTERM, or SIGINT outside g: the JVM exits, and the kernel must not keep this session's triggers.
         Thread hook = new Thread(t::close, "pooltag-kd-close");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return run(t);
+            return run(t, addresses);
         } finally {
             t.close();
             try {
@@ -92,13 +94,7 @@ public final class KdCommand implements Callable<Integer> {
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */
-    private int run(KdTarget t) throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
-        boolean show = showAddresses && isRoot();
-        if (showAddresses && !show) {
-            err.println("pooltag: --show-addresses needs root; addresses stay masked");
-            err.flush();
-        }
+    private int run(KdTarget t, AddressPolicy show) throws IOException {
         if (commands != null || !stdinIsTerminal.getAsBoolean()) {
             PrintWriter out = spec.commandLine().getOut();
             KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
@@ -131,15 +127,6 @@ public final class KdCommand implements Callable<Integer> {
             return dev.startsWith("/dev/pts/") || dev.startsWith("/dev/tty") || dev.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException e) {
             return false;
-        }
-    }
-
-    /** Effective uid 0: /proc/self belongs to the process's effective user. */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new PooltagException("cannot tell whether pooltag runs as root (/proc/self): " + e.getMessage(), e);
         }
     }
 }

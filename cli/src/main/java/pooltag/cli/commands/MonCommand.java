@@ -20,7 +20,7 @@ import pooltag.cli.mon.MonScreen;
 import pooltag.engine.publish.TracedUsage;
 import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
@@ -110,7 +110,7 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-mon-trace")) {
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
@@ -151,8 +151,8 @@ public final class MonCommand implements Callable<Integer> {
     private static UsageSnapshot redacted(UsageSnapshot s) {
         List<TagUsage> rows = new ArrayList<>(s.rows().size());
         for (TagUsage u : s.rows()) {
-            rows.add(new TagUsage(Redact.addresses(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
-                    u.bytes(), Redact.addresses(u.description())));
+            rows.add(new TagUsage(AddressPolicy.scrub(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+                    u.bytes(), AddressPolicy.scrub(u.description())));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }

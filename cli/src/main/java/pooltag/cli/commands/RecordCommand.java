@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
+import pooltag.engine.hit.HitTarget;
 import pooltag.linux.recording.Recorder;
 
 /** {@code pooltag record -o FILE}: record kmem events (raw pages) into one self-describing file. */
@@ -43,7 +44,7 @@ public final class RecordCommand implements Callable<Integer> {
     List<EventName> events;
 
     @Option(names = "--hit", paramLabel = "TAG",
-            description = "capture kernel stacks only for this tag: a slab cache, a kernel function or kmalloc-N")
+            description = "capture kernel stacks only for this tag, as hit takes it: cache, function, kmalloc-N, [module], wildcard")
     String hit;
 
     @Option(names = "--buffer-kb", paramLabel = "KB", defaultValue = "0",
@@ -65,7 +66,9 @@ public final class RecordCommand implements Callable<Integer> {
             }
             cfg = cfg.withEvents(keys);
         }
-        Recorder.record(output, cfg, d, hit, System.err); // prints its own summary line
+        // The hit tag resolves as hit, find and kd resolve it, against the slabinfo and kallsyms the file keeps.
+        Recorder.record(output, cfg, d, hit, (base, tag, slabinfo, symbols) ->
+                HitTarget.resolve(tag, slabinfo, symbols).config(base), System.err); // prints its own summary line
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package pooltag.cli.commands;
 
+import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +104,7 @@ class KdRecordingTest {
             int hits = 0;
             int holderHits = 0;
             boolean holderStack = false;
-            for (Optional<KdTarget.Break> b = t.go(() -> false); b.isPresent(); b = t.go(() -> false)) {
+            for (Optional<Break> b = t.go(() -> false); b.isPresent(); b = t.go(() -> false)) {
                 hits++;
                 if (b.get().pid() == pid) {
                     holderHits++;

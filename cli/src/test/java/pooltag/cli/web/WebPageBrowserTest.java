@@ -33,7 +33,7 @@ import picocli.CommandLine;
 import pooltag.cli.LiveTests;
 import pooltag.cli.Main;
 import pooltag.cli.render.Json;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.publish.WebServices;
 
@@ -219,7 +219,7 @@ class WebPageBrowserTest {
         Map<String, long[]> m = new HashMap<>();
         try {
             for (JsonNode t : Json.MAPPER.readTree(out.toString()).path("tags")) {
-                long[] v = m.computeIfAbsent(Redact.addresses(t.path("tag").asText()), k -> new long[4]);
+                long[] v = m.computeIfAbsent(AddressPolicy.scrub(t.path("tag").asText()), k -> new long[4]);
                 int i = t.path("pool").asText().equals("Paged") ? 2 : 0;
                 v[i] += t.path("allocs").asLong();
                 v[i + 1] += t.path("used_bytes").asLong();

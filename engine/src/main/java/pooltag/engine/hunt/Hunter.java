@@ -20,7 +20,7 @@ import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
-import pooltag.engine.run.LiveRun;
+import pooltag.engine.run.TracingRun;
 
 /**
  * {@code pooltag hunt}: the whole workflow unattended, on the live kernel.
@@ -53,27 +53,23 @@ public final class Hunter {
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        Armer[] armer = new Armer[1];
-        LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, TraceConfig.kmem(), ledger -> {
-            armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
-            return armer[0];
-        })) {
-            runRef[0] = run;
+        try (TracingRun run = TracingRun.open(symbols, TraceConfig.kmem())) {
+            Armer armer = new Armer(run.ledger(), symbols, run);
+            run.start(armer);
             long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);
             if (progress != null) {
                 progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s%n",
                         duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0);
             }
-            SessionStats stats = run.run(duration, PROCFS_EVERY, () -> {
-                armer[0].procfs.clear();
-                armer[0].procfs.addAll(run.procfsSeries());
+            SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> {
+                armer.procfs.clear();
+                armer.procfs.addAll(run.procfsSeries());
                 if (System.nanoTime() >= armAt) {
-                    armer[0].armRequested = true;
+                    armer.armRequested = true;
                 }
             });
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
-            return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer[0].armedSites(),
+            return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer.armedSites(),
                     run.ledger());
         }
     }
@@ -86,13 +82,13 @@ public final class Hunter {
     static final class Armer implements AllocEventConsumer {
         private final Ledger ledger;
         private final KernelSymbols symbols;
-        private final java.util.function.Supplier<LiveRun> run;
+        private final TracingRun run;
         final List<UsageSnapshot> procfs = new CopyOnWriteArrayList<>();
         volatile boolean armRequested;
         private volatile List<String> armed = List.of();
         private boolean done;
 
-        Armer(Ledger ledger, KernelSymbols symbols, java.util.function.Supplier<LiveRun> run) {
+        Armer(Ledger ledger, KernelSymbols symbols, TracingRun run) {
             this.ledger = ledger;
             this.symbols = symbols;
             this.run = run;
@@ -132,7 +128,7 @@ public final class Hunter {
                 }
                 f.append("call_site.function == ").append(site);
             }
-            var instance = run.get().session().instance();
+            var instance = run.session().instance();
             for (String event : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
                 if (instance.hasEvent(event)) {
                     instance.addStackTrigger(event, f.toString());

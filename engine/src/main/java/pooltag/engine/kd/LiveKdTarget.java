@@ -16,18 +16,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import pooltag.engine.run.PublishingLedger;
+import pooltag.engine.hit.Break;
+import pooltag.engine.hit.BreakDetector;
+import pooltag.engine.hit.HitTarget;
+import pooltag.engine.run.TracingRun;
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
-import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.kmem.TraceConfig;
-import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.procfs.ProcessNames;
-import pooltag.linux.procfs.SlabSysfs;
-import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.TracefsInstance;
@@ -80,9 +79,9 @@ final class LiveKdTarget implements KdTarget {
     }
 
     private final ProcfsKdTarget procfs;
-    private final TraceSession session;
+    private final TracingRun run;
     private final Ledger ledger;
-    private final HitDetector detector;
+    private final BreakDetector detector;
     private final long reorderNanos;
     private volatile KernelSymbols symbols;
     private final ArrayBlockingQueue<Queued> breaks = new ArrayBlockingQueue<>(MAX_QUEUED_BREAKS);
@@ -93,26 +92,25 @@ final class LiveKdTarget implements KdTarget {
     private final ProcessNames mergeComms = new ProcessNames();
 
     // Guarded by this.
-    private KdHit hit;
+    private HitTarget hit;
     private int generation;
     private volatile boolean closed;
 
-    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TraceSession session) {
+    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TracingRun run) {
         this.procfs = procfs;
         this.symbols = symbols;
-        this.session = session;
-        this.reorderNanos = session.config().reorderWindow().toNanos();
-        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), SlabSysfs.live()),
-                new KernelSymbolResolver(symbols));
-        this.detector = new HitDetector(ledger, () -> this.symbols, session::cacheName, mergeComms::of,
-                new HitDetector.Sink() {
+        this.run = run;
+        this.reorderNanos = run.session().config().reorderWindow().toNanos();
+        this.ledger = run.ledger();
+        this.detector = new BreakDetector(ledger, () -> this.symbols, run.session()::cacheName, mergeComms::of,
+                new BreakDetector.Sink() {
                     @Override
                     public boolean accepts() {
                         return breaks.remainingCapacity() > 0;
                     }
 
                     @Override
-                    public void accept(int gen, Break b) {
+                    public void onBreak(int gen, Break b) {
                         breaks.offer(new Queued(gen, b));
                     }
                 });
@@ -126,18 +124,14 @@ final class LiveKdTarget implements KdTarget {
      */
     static LiveKdTarget open(boolean withVmalloc) {
         KernelSymbols symbols = KernelSymbols.load();
-        TraceSession session = TraceSession.open(TraceConfig.kmem());
+        TracingRun run = TracingRun.open(symbols, TraceConfig.kmem());
         try {
-            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, session);
-            PublishingLedger fed = new PublishingLedger(t.ledger, t.detector);
-            session.start(fed, null, () -> {
-                fed.onTick();
-                t.tick();
-            });
+            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, run);
+            run.start(t.detector, t::tick);
             return t;
         } catch (RuntimeException e) {
             try {
-                session.close();
+                run.close();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -147,7 +141,7 @@ final class LiveKdTarget implements KdTarget {
 
     /** The instance this target traces in (tests look at its trigger files). */
     TracefsInstance instance() {
-        return session.instance();
+        return run.session().instance();
     }
 
     @Override
@@ -159,7 +153,7 @@ final class LiveKdTarget implements KdTarget {
             release = "(release unknown)";
         }
         return "live Linux kernel " + release + ", kmem events traced since the console started (tracefs instance "
-                + session.instance().name() + ", " + session.cpus() + " CPUs)";
+                + run.session().instance().name() + ", " + run.session().cpus() + " CPUs)";
     }
 
     /** Counts symbols and modules from procfs, and symbolizes later stacks with the symbols read now. */
@@ -178,16 +172,9 @@ final class LiveKdTarget implements KdTarget {
     @Override
     public synchronized void armHit(String linuxTag) {
         requireOpen();
-        String slabinfo;
-        try {
-            slabinfo = KernelFiles.read(Path.of("/proc/slabinfo"));
-        } catch (IOException e) {
-            throw new PooltagException("cannot read /proc/slabinfo to resolve the tag '" + linuxTag + "': "
-                    + e.getMessage() + " (run as root)", e);
-        }
-        KdHit next = KdHit.resolve(linuxTag, slabinfo, symbols);
-        KdHit previous = hit;
-        TracefsInstance in = session.instance();
+        HitTarget next = HitTarget.resolveLive(linuxTag, symbols);
+        HitTarget previous = hit;
+        TracefsInstance in = run.session().instance();
         // The kernel keeps one stacktrace trigger per event: the previous hit's go first.
         removeTriggers(in, previous);
         List<Map.Entry<String, String>> added = new ArrayList<>();
@@ -219,15 +206,15 @@ final class LiveKdTarget implements KdTarget {
     public synchronized void disarmHit() {
         detector.disarm();
         if (hit != null && !closed) {
-            KdHit h = hit;
+            HitTarget h = hit;
             hit = null;
             generation++;
             breaks.clear();
-            removeTriggers(session.instance(), h);
+            removeTriggers(run.session().instance(), h);
         }
     }
 
-    private static void removeTriggers(TracefsInstance in, KdHit h) {
+    private static void removeTriggers(TracefsInstance in, HitTarget h) {
         if (h == null) {
             return;
         }
@@ -336,7 +323,7 @@ final class LiveKdTarget implements KdTarget {
     }
 
     private void checkSession() {
-        Throwable f = session.failure();
+        Throwable f = run.session().failure();
         if (f != null) {
             throw new PooltagException("the kmem trace session failed: " + f.getMessage()
                     + "; quit and start pooltag kd again", f);
@@ -361,7 +348,7 @@ final class LiveKdTarget implements KdTarget {
             hit = null;
         }
         try {
-            session.close();
+            run.close();
         } finally {
             for (Query<?> q; (q = queries.poll()) != null; ) {
                 q.answer.completeExceptionally(new PooltagException("the console's trace session is closed"));

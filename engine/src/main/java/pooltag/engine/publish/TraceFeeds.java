@@ -33,7 +33,7 @@ public final class TraceFeeds {
 
     /** Starts tracing all kmem events of this kernel (needs root); the first scrapes may see no tags yet. */
     public static Feed open() {
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), null, "pooltag-exporter-trace"));
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), "pooltag-exporter-trace"));
     }
 
     /** Cache and site rows of one published frame (both kinds are copied by the same publish, with one loss). */

@@ -4,19 +4,27 @@ import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.NameTable;
+import pooltag.linux.kmem.SlabCacheCatalog;
+import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.symbols.KernelSymbolResolver;
+import pooltag.linux.symbols.KernelSymbols;
 
 /**
- * The consumer a live or replayed session drives: an optional tap first (it sees each event before the ledger applies
+ * The ledger every live run and replay drives (a {@link TracingRun}, kd's targets, a replayed recording, the web
+ * page's Open view): an optional tap first (it sees each event before the ledger applies
  * it, so it can ask the ledger what a free is about to release), then the ledger. Publishes the ledger's snapshot
  * every {@link #PUBLISH_EVERY_NANOS} of wall-clock time ({@link #onTick}), so {@code mon --trace}, the exporter and the web page read a
- * published frame, never live state. Runs on the session's merge thread only.
+ * published frame, never live state. Caches the tracepoints cannot see are marked untraceable, so views print '-'
+ * for them instead of a false 0. Runs on the driving thread only (a session's merge thread, a replay's thread).
  */
 public final class PublishingLedger implements AllocEventConsumer {
     /** How often (wall clock) views get a fresh snapshot. */
     public static final long PUBLISH_EVERY_NANOS = 250_000_000L;
 
     private final Ledger ledger;
-    private final AllocEventConsumer tap;
+    /** Set before the driving thread starts (its start orders the write before every read). */
+    private AllocEventConsumer tap;
     private long lastPublishNanos;
     private long lastEventNanos;
 
@@ -26,6 +34,21 @@ public final class PublishingLedger implements AllocEventConsumer {
         for (String cache : Ledger.KNOWN_UNTRACEABLE_CACHES) {
             ledger.markUntraceable(TagKind.CACHE, cache);
         }
+    }
+
+    /**
+     * A ledger over a source's cache-name table: pools from {@code sysfs} (reclaimable caches are Paged), call
+     * sites symbolized with {@code symbols}.
+     */
+    public static PublishingLedger over(NameTable names, SlabSysfs sysfs, KernelSymbols symbols) {
+        return new PublishingLedger(new Ledger(new SlabCacheCatalog(names, sysfs), new KernelSymbolResolver(symbols)),
+                null);
+    }
+
+    /** Sets the tap (null for none); only before the driving thread starts. */
+    public PublishingLedger tap(AllocEventConsumer tap) {
+        this.tap = tap;
+        return this;
     }
 
     public Ledger ledger() {

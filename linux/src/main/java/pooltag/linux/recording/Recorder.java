@@ -33,14 +33,26 @@ public final class Recorder {
     private Recorder() {
     }
 
+    /** Turns a hit tag into the stack triggers of a config, against the kernel state the recording keeps. */
+    @FunctionalInterface
+    public interface HitResolver {
+        TraceConfig apply(TraceConfig base, String hitTag, String slabinfo, KernelSymbols symbols);
+    }
+
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 PrintStream err) {
+        return record(out, baseConfig, duration, hitTag, HitTag::apply, err);
+    }
+
+    /** @param hits how {@code hitTag} becomes stack triggers (the engine's resolver, shared with hit and kd) */
+    public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
+                                HitResolver hits, PrintStream err) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
         String modules = readOrEmpty("/proc/modules");
         String slabStart = readOrEmpty("/proc/slabinfo");
         TraceConfig cfg = baseConfig;
         if (hitTag != null) {
-            cfg = HitTag.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
+            cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
         Tracefs fs = Tracefs.locate();
         final long[] lost = new long[1];

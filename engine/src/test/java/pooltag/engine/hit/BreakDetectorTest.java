@@ -1,24 +1,23 @@
-package pooltag.engine.kd;
+package pooltag.engine.hit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.ledger.CacheCatalog;
 import pooltag.core.ledger.Ledger;
-import pooltag.core.tag.TagKind;
+import pooltag.core.snapshot.Pool;
 import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.PublishingLedger;
 
-/** HitPrinter's break rule as kd's targets apply it, on synthetic events (no kernel needed). */
-class HitDetectorTest {
+/** The one break rule (hit, kd, web), on synthetic events (no kernel needed). */
+class BreakDetectorTest {
     static final long TRACE = 0xffffffff81100000L;
     static final long KMALLOC = 0xffffffff81100100L;
     static final long PIPE = 0xffffffff81200000L;
@@ -31,8 +30,7 @@ class HitDetectorTest {
             "ffffffff81200200 T do_pipe2",
             "ffffffff81300000 T free_pipe_info",
             "ffffffff81400000 T _etext", ""), "", "test");
-    static final KdHit PIPE_HIT = new KdHit("alloc_pipe_info", TagKind.SITE, "alloc_pipe_info",
-            Map.of("kmem/kmalloc", "call_site.function == alloc_pipe_info"), -1, PIPE, DO_PIPE2);
+    static final HitTarget PIPE_HIT = HitTarget.resolve("alloc_pipe_info", "", SYMBOLS);
 
     /** One mutable event, reused as a decoder does. */
     static final class Ev implements AllocEvent {
@@ -68,16 +66,16 @@ class HitDetectorTest {
     }
 
     final Ledger ledger = new Ledger(CacheCatalog.NONE, new KernelSymbolResolver(SYMBOLS));
-    final List<KdTarget.Break> breaks = new ArrayList<>();
+    final List<Break> breaks = new ArrayList<>();
     final List<Integer> generations = new ArrayList<>();
-    final HitDetector d = new HitDetector(ledger, () -> SYMBOLS, id -> null, pid -> "p" + pid, new HitDetector.Sink() {
+    final BreakDetector d = new BreakDetector(ledger, () -> SYMBOLS, id -> null, pid -> "p" + pid, new BreakDetector.Sink() {
         @Override
         public boolean accepts() {
             return breaks.size() < 3;
         }
 
         @Override
-        public void accept(int generation, KdTarget.Break b) {
+        public void onBreak(int generation, Break b) {
             generations.add(generation);
             breaks.add(b);
         }
@@ -99,9 +97,10 @@ class HitDetectorTest {
         feed(e.set(AllocEvent.ALLOC, 200, 1, 42, 0xffff888000002000L, PIPE + 0x5d, 1024));
         feed(e.set(AllocEvent.STACK, 200, 1, 42, 0, 0, 0, TRACE + 4, KMALLOC + 0x23f, PIPE + 0x5d, DO_PIPE2 + 0x55));
         assertEquals(1, breaks.size());
-        KdTarget.Break b = breaks.get(0);
-        assertEquals(new KdTarget.Break(KdTarget.Kind.ALLOC, "alloc_pipe_info", 0xffff888000002000L, 1024, 42, "p42",
-                1, 200, List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55")), b);
+        Break b = breaks.get(0);
+        assertEquals(new Break(1, Break.Kind.ALLOC, "alloc_pipe_info", 200, 101, 1, 42, "p42", 0xffff888000002000L,
+                PIPE + 0x5d, 1024, -1, Pool.NONPAGED,
+                List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55"), true), b);
         assertEquals(List.of(7), generations);
     }
 
@@ -114,8 +113,8 @@ class HitDetectorTest {
         assertEquals(1, breaks.size(), "the free waits for a stack that may follow");
         feed(e.set(AllocEvent.ALLOC, 30, 1, 6, 0xffff888000009000L, FREE_PIPE, 64)); // next event on CPU 1
         assertEquals(2, breaks.size());
-        KdTarget.Break f = breaks.get(1);
-        assertEquals(KdTarget.Kind.FREE, f.kind());
+        Break f = breaks.get(1);
+        assertEquals(Break.Kind.FREE, f.kind());
         assertEquals(192, f.size(), "the freed block's size, from the ledger before it applied the free");
         assertEquals(List.of(), f.frames());
         feed(e.set(AllocEvent.FREE, 40, 1, 6, 0xffff888000777000L, FREE_PIPE, 0)); // never held: not a hit
