@@ -8,7 +8,8 @@ import pooltag.core.error.PooltagException;
 
 /**
  * The {@code pooltag} command: one class per subcommand, registered here and nowhere else (trace-cmd's one
- * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2.
+ * table of commands). Errors the user can act on, and bad options or values, print as one line
+ * {@code pooltag: ...} with exit code 2.
  */
 @Command(name = "pooltag", mixinStandardHelpOptions = true, version = "pooltag 0.1.0",
         description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
@@ -41,6 +42,15 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // A bad option or value is one line naming it, and where to look, with exit 2 (never a page of usage).
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("pooltag: " + ex.getMessage() + " ('" + cmd.getCommandSpec().qualifiedName()
+                    + " --help' lists the options)");
+            err.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex;
             while (t != null && !(t instanceof PooltagException)) {

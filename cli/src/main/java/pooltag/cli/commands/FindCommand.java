@@ -10,10 +10,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.TagParameter;
+import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.JsonOption;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.TracingRun;
 import pooltag.engine.publish.AddressPolicy;
@@ -29,7 +34,8 @@ import pooltag.linux.procfs.ProcessNames;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** {@code !poolfind}: the allocations of a tag still outstanding, tracked from the start of the run. */
-@Command(name = "find", sortOptions = false,
+@Command(name = "find", mixinStandardHelpOptions = true,
+        header = "WinDbg's !poolfind on the live kernel: the allocations of TAG made while tracking and still outstanding.", sortOptions = false,
         description = {"WinDbg's !poolfind on the live kernel: every allocation of TAG made while tracking and still",
                 "outstanding at the end, with its block (masked), size, age, pid/comm and stack tag. Linux cannot",
                 "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root."},
@@ -38,43 +44,42 @@ public final class FindCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function, kmalloc-N, [module] or a wildcard")
-    String tag;
+    @Mixin
+    TagParameter tag;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
-    String duration;
+    @Mixin
+    DurationOption duration;
 
     @Option(names = "--min-age", paramLabel = "S", defaultValue = "0",
             description = "only allocations at least S seconds old at the end (default ${DEFAULT-VALUE})")
     double minAgeSeconds;
 
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
     @Override
     public Integer call() throws InterruptedException {
-        AddressPolicy addresses = AddressPolicy.forUser(showAddresses);
+        AddressPolicy addresses = addressOption.policy();
         Pool only;
         try {
             only = pool == null ? null : Pool.parse(pool);
         } catch (IllegalArgumentException e) {
             throw new PooltagException("--pool " + e.getMessage());
         }
-        Duration d = RecordCommand.parseDuration(duration);
+        Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolveLive(tag, symbols);
+        HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
         PrintWriter out = spec.commandLine().getOut();
         try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()))) {
-            if (!json) {
+            if (!json.on()) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
-                        duration);
+                        duration.text());
             }
             run.runFor(d, Duration.ofSeconds(1), null);
             Ledger ledger = run.ledger();
@@ -90,7 +95,7 @@ public final class FindCommand implements Callable<Integer> {
             Loss loss = ledger.stats().loss();
             ProcessNames comms = new ProcessNames();
             long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
-            if (json) {
+            if (json.on()) {
                 ObjectNode root = Json.object();
                 root.put("tag", target.tag());
                 root.put("kind", target.kind().label());

@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.TagParameter;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.render.HitPrinter;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.hit.BreakDetector;
@@ -25,39 +29,39 @@ import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** {@code ed nt!poolhittag} + {@code g} + {@code kb}, unattended: every allocation and free of one tag, with its stack. */
-@Command(name = "hit", sortOptions = false,
+@Command(name = "hit", mixinStandardHelpOptions = true,
+        header = "PoolHitTag on the live kernel: print every allocation and free of TAG with its kernel stack.", sortOptions = false,
         description = {"PoolHitTag on the live kernel: break on every allocation and free of TAG and print it",
                 "with its kernel stack (kb), without stopping the kernel. Only TAG's events carry stacks",
                 "(a kernel-side filter on a stacktrace trigger), so the cost stays with the tag.",
                 "At the end: the tag's allocations still outstanding, grouped by stack. Needs root."},
         footer = {"", "TAG: a slab cache (dentry), a kernel function (alloc_pipe_info), kmalloc-N, a module ([xfs]),",
                 "or a wildcard over caches or functions (kmalloc-cg-*, site:pipe_*).",
-                "Example: pooltag hit alloc_pipe_info --count 5"})
+                "Example: pooltag hit alloc_pipe_info --count 5 --duration 30"})
 public final class HitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
-    String tag;
+    @Mixin
+    TagParameter tag;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to watch: 500ms, 10s, 5m (default ${DEFAULT-VALUE})")
-    String duration;
+    @Mixin
+    DurationOption duration;
 
     @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "0",
             description = "stop after N breaks (0: no limit)")
     long count;
 
-    @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        AddressPolicy addresses = AddressPolicy.forUser(showAddresses);
-        Duration d = RecordCommand.parseDuration(duration);
+        AddressPolicy addresses = addressOption.policy();
+        Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolveLive(tag, symbols);
+        HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
         try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()))) {
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
@@ -66,7 +70,7 @@ public final class HitCommand implements Callable<Integer> {
                     comms::of, printer);
             detector.arm(target, Long.MIN_VALUE, 1);
             out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
-                    target.tag(), describe(target), duration, count > 0 ? " or " + count + " breaks" : "");
+                    target.tag(), describe(target), duration.text(), count > 0 ? " or " + count + " breaks" : "");
             out.flush();
             run.start(detector);
             run.runFor(d, Duration.ofSeconds(1), null);

@@ -8,9 +8,12 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.JsonOption;
 import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
@@ -18,7 +21,8 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.rank.RankOptions;
 
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
-@Command(name = "hunt", sortOptions = false,
+@Command(name = "hunt", mixinStandardHelpOptions = true,
+        header = "The leak hunt, unattended: trace, rank the growing tags, and show where their blocks were allocated.", sortOptions = false,
         description = {"The leak hunt, unattended: trace every kmem allocation and free (private tracefs instance),",
                 "sample /proc/slabinfo each second, arm stack traces on the call sites that look worst, then rank",
                 "tags by outstanding bytes and sustained growth with a confidence that discounts churn, frees the",
@@ -29,12 +33,11 @@ public final class HuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
-    String duration;
+    @Mixin
+    DurationOption duration;
 
-    @Option(names = "--json", description = "print the report as JSON")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
             description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope)")
@@ -49,14 +52,14 @@ public final class HuntCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Duration d = RecordCommand.parseDuration(duration);
+        Duration d = duration.value();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json ? null : System.err);
+        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json.on() ? null : System.err);
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
-        if (json) {
+        if (json.on()) {
             Json.print(out, HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss));
         } else {
             HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top);

@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pooltag.cli.options.JsonOption;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.analysis.OutstandingStack;
 import pooltag.windows.analysis.TranscriptPairing;
@@ -31,22 +33,22 @@ public final class KbPairCommand implements Runnable {
     @Parameters(paramLabel = "TRANSCRIPT", description = "a saved kd/WinDbg session that broke on nt!PoolHitTag")
     Path transcript;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
         Transcript t = WindowsCaptures.readTranscript(transcript);
         TranscriptPairing p = TranscriptPairing.of(t);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("transcript", transcript.toString());
             m.put("allocs", p.allocs());
             m.put("frees", p.frees());
             m.put("paired", p.paired());
             m.put("outstanding", p.outstandingCount());
-            m.put("outstandingBytes", p.outstandingBytes());
+            m.put("outstanding_bytes", p.outstandingBytes());
             List<Object> groups = new ArrayList<>();
             for (OutstandingStack g : p.outstanding()) {
                 Map<String, Object> r = new LinkedHashMap<>();

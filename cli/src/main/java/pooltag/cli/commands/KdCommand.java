@@ -16,9 +16,12 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.kd.KdConsole;
 import pooltag.cli.kd.KdRepl;
 import pooltag.engine.kd.KdTarget;
@@ -28,6 +31,7 @@ import pooltag.engine.publish.AddressPolicy;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
+        header = "A kd> console that runs the WinDbg page's commands (!poolused, ed nt!poolhittag, g, kb, !poolfind) on Linux.",
         description = {"A kd> console that takes the WinDbg page's commands: .reload, !poolused 4,",
                 "ed nt!poolhittag ' cbA', db nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
@@ -53,11 +57,11 @@ public final class KdCommand implements Callable<Integer> {
     @Option(names = "--recording", paramLabel = "FILE", description = "debug a recording: g moves to its next hit")
     Path recording;
 
-    @Option(names = "--show-addresses", description = "print kernel addresses in full (root only)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
-    @Option(names = "--no-vmalloc", description = "leave /proc/vmallocinfo callers out of !poolused")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     /** Test seam: a target to use instead of opening one. */
     KdTarget target;
@@ -71,7 +75,7 @@ public final class KdCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         // Refused (one line, exit 2) before any tracing starts.
-        AddressPolicy addresses = AddressPolicy.forUser(showAddresses);
+        AddressPolicy addresses = addressOption.policy();
         KdTarget t = target != null ? target : openTarget();
         // SIGTERM, or SIGINT outside g: the JVM exits, and the kernel must not keep this session's triggers.
         Thread hook = new Thread(t::close, "pooltag-kd-close");
@@ -90,7 +94,7 @@ public final class KdCommand implements Callable<Integer> {
 
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
-        return recording != null ? KdTargets.recording(recording) : KdTargets.live(!noVmalloc);
+        return recording != null ? KdTargets.recording(recording) : KdTargets.live(vmalloc.withVmalloc());
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */

@@ -11,10 +11,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.run.LiveFeed;
 import pooltag.cli.mon.MonScreen;
 import pooltag.engine.publish.TracedUsage;
@@ -33,7 +35,7 @@ import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** PoolMon on the live kernel: a full-screen view, or {@code --batch} snapshots for scripts. */
-@Command(name = "mon", sortOptions = false,
+@Command(name = "mon", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"PoolMon on the live kernel: per-tag Allocs, Frees, Diff, Bytes and Per Alloc, refreshed.",
                 "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-';",
                 "--trace fills them from the kernel's allocation events (counted since start).",
@@ -78,8 +80,8 @@ public final class MonCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
     int top = 0;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Option(names = "--trace", description = "fill Allocs and Frees from a private tracing session (kmem events,"
             + " counted since start; needs root); the loss counters are shown with every refresh")
@@ -144,7 +146,7 @@ public final class MonCommand implements Callable<Integer> {
         if (kind == TagKind.SITE) {
             return () -> redacted(feed.snapshot(TagKind.SITE));
         }
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
     }
 
@@ -158,7 +160,7 @@ public final class MonCommand implements Callable<Integer> {
     }
 
     Supplier<UsageSnapshot> snapshotSource() {
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return procfs::take;
     }
 

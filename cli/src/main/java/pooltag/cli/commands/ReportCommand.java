@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.JsonOption;
+import pooltag.cli.render.Json;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.linux.kmem.KmemDecoder;
@@ -35,8 +36,8 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "a recording made by 'pooltag record'")
     Path file;
 
-    @Option(names = "--json", description = "print JSON instead of tables")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
@@ -208,13 +209,8 @@ public final class ReportCommand implements Callable<Integer> {
             Aggregator agg = new Aggregator(r, syms);
             RecordingReader.Replay rp = r.replay(agg, 1_000_000_000L);
             Map<String, Object> doc = document(r, rp, agg, syms);
-            if (json) {
-                ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-                try {
-                    out.println(m.writeValueAsString(doc));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalStateException(e);
-                }
+            if (json.on()) {
+                Json.print(out, doc);
             } else {
                 printText(out, r, rp, agg);
             }
@@ -228,36 +224,39 @@ public final class ReportCommand implements Callable<Integer> {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("file", file.toString());
         d.put("meta", r.meta());
-        d.put("durationSeconds", durationSeconds(r, rp));
+        d.put("duration_seconds", durationSeconds(r, rp));
         Map<String, Long> byType = new LinkedHashMap<>();
         for (int k = 1; k < KmemDecoder.KINDS; k++) {
             byType.put(KmemDecoder.kindName(k), rp.eventsByKind()[k]);
         }
         d.put("events", byType);
-        d.put("totalEvents", rp.totalEvents());
+        d.put("total_events", rp.totalEvents());
         Map<String, Object> loss = new LinkedHashMap<>();
-        loss.put("lostEvents", rp.lostTotal());
-        loss.put("lostFromKernelStats", rp.lostFromStats());
-        loss.put("lostFromPageHeaders", rp.lostFromHeaders());
-        loss.put("pagesFlaggedLost", rp.lostFlaggedPages());
-        loss.put("unpairedFrees", agg.unpairedFrees);
+        loss.put("lost_events", rp.lostTotal());
+        loss.put("lost_from_kernel_stats", rp.lostFromStats());
+        loss.put("lost_from_page_headers", rp.lostFromHeaders());
+        loss.put("pages_flagged_lost", rp.lostFlaggedPages());
+        loss.put("unpaired_frees", agg.unpairedFrees);
+        // The one loss schema's other two fields (as every JSON output carries them).
+        loss.put("skipped_records", rp.malformedRecords());
+        loss.put("truncated", !rp.complete());
         d.put("loss", loss);
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("complete", rp.complete());
-        health.put("cutShort", rp.cutShortReason());
-        health.put("fileBytes", rp.fileBytes());
-        health.put("skippedBytes", rp.skippedBytes());
-        health.put("unknownBlocks", rp.unknownBlocks());
+        health.put("cut_short", rp.cutShortReason());
+        health.put("file_bytes", rp.fileBytes());
+        health.put("skipped_bytes", rp.skippedBytes());
+        health.put("unknown_blocks", rp.unknownBlocks());
         health.put("pages", rp.pages());
-        health.put("skippedPages", rp.skippedPages());
-        health.put("malformedRecords", rp.malformedRecords());
-        health.put("otherEvents", rp.otherEvents());
-        health.put("outOfOrderEvents", rp.outOfOrder());
-        health.put("firstError", rp.firstError());
-        health.put("symbolsLoaded", syms.size());
+        health.put("skipped_pages", rp.skippedPages());
+        health.put("malformed_records", rp.malformedRecords());
+        health.put("other_events", rp.otherEvents());
+        health.put("out_of_order_events", rp.outOfOrder());
+        health.put("first_error", rp.firstError());
+        health.put("symbols_loaded", syms.size());
         d.put("health", health);
         d.put("tags", rows(agg.tags));
-        d.put("callSites", rows(agg.sites));
+        d.put("call_sites", rows(agg.sites));
         return d;
     }
 
@@ -270,7 +269,7 @@ public final class ReportCommand implements Callable<Integer> {
             m.put("frees", row.frees);
             m.put("outstanding", row.allocs - row.frees);
             m.put("bytes", row.bytes);
-            m.put("outstandingBytes", row.bytes - row.freedBytes);
+            m.put("outstanding_bytes", row.bytes - row.freedBytes);
             out.add(m);
         }
         return out;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import pooltag.engine.testkit.Live;
 import pooltag.cli.render.Json;
 
 /**
@@ -48,6 +49,7 @@ class HuntLiveTest {
     }
 
     static void needsTracing() {
+        Live.assumeLive();
         boolean ok = Files.isReadable(Path.of("/proc/slabinfo")) && Files.isReadable(Path.of("/proc/kallsyms"));
         if (!ok) {
             System.err.println("HuntLiveTest skipped: not root (slabinfo and kallsyms unreadable)");

@@ -54,7 +54,7 @@ class KbPairCommandTest {
         assertEquals(634, g.get("bytes").asLong());
         assertEquals("Abc!AbcReadConfig+0x27", g.get("frames").get(1).asText());
         assertEquals("91c26290", g.get("addresses").get(1).asText());
-        assertEquals(1, j.get("loss").get("unpairedFrees").asLong());
+        assertEquals(1, j.get("loss").get("unpaired_frees").asLong());
     }
 
     @Test

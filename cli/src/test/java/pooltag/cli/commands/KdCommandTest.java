@@ -1,5 +1,6 @@
 package pooltag.cli.commands;
 
+import pooltag.engine.testkit.Live;
 import pooltag.engine.publish.AddressPolicy;
 import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -160,7 +161,7 @@ class KdCommandTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void liveKernelTraced() throws Exception {
-        pooltag.linux.tracefs.Tracefs fs = pooltag.engine.kd.KdLive.tracefsOrSkip();
+        pooltag.linux.tracefs.Tracefs fs = pooltag.engine.testkit.Live.tracefsOrSkip();
         Path tmp = Files.createTempDirectory("kd-dentry");
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread churn = new Thread(() -> {
@@ -203,7 +204,7 @@ class KdCommandTest {
                 lines.get(pf + 1));
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ allocations?, 0x[0-9a-f]+ \\(\\d+\\) bytes")), r.out());
         assertTrue(r.out().contains("\n Loss: "), "the ledger's loss is printed: " + r.out());
-        assertFalse(Files.exists(pooltag.engine.kd.KdLive.ownInstance(fs)), "the instance is gone after the script");
+        assertFalse(Files.exists(pooltag.engine.testkit.Live.ownInstance(fs)), "the instance is gone after the script");
         try (var s = Files.list(tmp)) {
             for (Path p : s.toList()) {
                 Files.delete(p);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import pooltag.engine.kd.KdLive;
+import pooltag.engine.testkit.Live;
 import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.KdTargets;
 import pooltag.core.tag.TagPattern;
@@ -36,7 +36,7 @@ class KdRecordingTest {
             holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (fs != null) {
-            assertTrue(!Files.exists(KdLive.ownInstance(fs)), "instance left behind");
+            assertTrue(!Files.exists(Live.ownInstance(fs)), "instance left behind");
         }
     }
 
@@ -58,14 +58,14 @@ class KdRecordingTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void gStepsThroughTheRecordedHitsAndPoolfindSeesThePipesOutstanding() throws Exception {
-        fs = KdLive.tracefsOrSkip();
+        fs = Live.tracefsOrSkip();
         Path file = dir.resolve("pipes.ptrec");
         CliRun[] rec = new CliRun[1];
         Thread recorder = new Thread(() -> rec[0] = CliRun.of("record", "-o", file.toString(), "--duration", "4s",
                 "--hit", "alloc_pipe_info"), "recorder");
         recorder.start();
         // The recording's 4 s count from when tracing is on: wait for the session (triggers, then tracing_on).
-        Path instance = KdLive.ownInstance(fs);
+        Path instance = Live.ownInstance(fs);
         long deadline = System.nanoTime() + 60_000_000_000L;
         // A new instance starts with tracing_on 1; the session turns it off, enables the events, and turns it on at
         // start: an enabled event, then tracing_on 1, means the recording runs.

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.live.PipeLeak;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
@@ -27,7 +27,7 @@ class ExporterTraceLiveTest {
 
     @Test
     void traceAllocCountersGrowDuringAPipeLeak() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         try (PipeLeak leak = new PipeLeak(PIPES, 2000)) {
             try (TraceFeeds.Feed feed = TraceFeeds.open();
                  Exporter e = Exporter.start(ExporterTest.loopback(), ProcfsSource.live()::take, feed, 50)) {

@@ -30,7 +30,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import picocli.CommandLine;
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 import pooltag.cli.render.Json;
 import pooltag.engine.publish.AddressPolicy;
@@ -52,7 +52,7 @@ class WebPageBrowserTest {
 
     @BeforeAll
     void start(@TempDir Path tmp) throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         server = WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ProcfsSource.live()::take,
                 WebServices.none(), new WebServer.Options(250, 200, false));
         base = "http://127.0.0.1:" + server.port() + "/";

@@ -75,7 +75,10 @@ public final class TracingRun implements AutoCloseable {
         return published.ledger();
     }
 
-    /** Starts tracing; {@code tap} (may be null) sees every event before the ledger, on the merge thread. */
+    /**
+     * Takes the first {@code /proc/slabinfo} sample, then starts tracing; {@code tap} (may be null) sees every event
+     * before the ledger, on the merge thread.
+     */
     public void start(AllocEventConsumer tap) {
         start(tap, null);
     }
@@ -91,6 +94,8 @@ public final class TracingRun implements AutoCloseable {
         started = true;
         published.tap(tap);
         startNanos = System.nanoTime();
+        // The ranking's cross-check starts from the kernel's totals just before the first event is traced.
+        procfsSeries.add(procfs.take());
         session.start(published, null, onTick == null ? published::onTick : () -> {
             published.onTick();
             onTick.run();
@@ -120,7 +125,6 @@ public final class TracingRun implements AutoCloseable {
      * without a tap when {@link #start} was not called.
      */
     public SessionStats runFor(Duration duration, Duration procfsEvery, Runnable onSample) throws InterruptedException {
-        procfsSeries.add(procfs.take());
         if (!started) {
             start(null);
         }

@@ -17,13 +17,13 @@ import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.PublishingLedger;
 
 /** The one break rule (hit, kd, web), on synthetic events (no kernel needed). */
-class BreakDetectorTest {
+public class BreakDetectorTest {
     static final long TRACE = 0xffffffff81100000L;
     static final long KMALLOC = 0xffffffff81100100L;
-    static final long PIPE = 0xffffffff81200000L;
+    public static final long PIPE = 0xffffffff81200000L;
     static final long DO_PIPE2 = 0xffffffff81200200L;
-    static final long FREE_PIPE = 0xffffffff81300000L;
-    static final KernelSymbols SYMBOLS = KernelSymbols.parse(String.join("\n",
+    public static final long FREE_PIPE = 0xffffffff81300000L;
+    public static final KernelSymbols SYMBOLS = KernelSymbols.parse(String.join("\n",
             "ffffffff81100000 t trace_event_raw_event_kmalloc",
             "ffffffff81100100 T __kmalloc_cache_noprof",
             "ffffffff81200000 T alloc_pipe_info",
@@ -33,12 +33,12 @@ class BreakDetectorTest {
     static final HitTarget PIPE_HIT = HitTarget.resolve("alloc_pipe_info", "", SYMBOLS);
 
     /** One mutable event, reused as a decoder does. */
-    static final class Ev implements AllocEvent {
+    public static final class Ev implements AllocEvent {
         int type, cpu, pid;
         long ts, addr, site, bytes;
         long[] frames = new long[0];
 
-        Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
+        public Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
             this.type = type;
             this.ts = ts;
             this.cpu = cpu;
@@ -141,5 +141,55 @@ class BreakDetectorTest {
         feed(e.set(AllocEvent.STACK, 99, 0, 5, 0, 0, 0, PIPE + 0x5d));
         assertEquals(3, breaks.size(), "disarmed: nothing breaks");
         assertEquals(99, d.lastEventNanos());
+    }
+
+    @Test
+    void aCpuBeyondAnyFixedTableStillBreaks() {
+        // HitBreaks sized its arrays at availableProcessors()*2+64 and dropped higher CPUs silently.
+        int cpu = Runtime.getRuntime().availableProcessors() * 2 + 64 + 1000;
+        d.arm(PIPE_HIT, 0, 1);
+        feed(e.set(AllocEvent.ALLOC, 10, cpu, 5, 0xffff888000005000L, PIPE + 0x5d, 192));
+        feed(e.set(AllocEvent.STACK, 10, cpu, 5, 0, 0, 0, PIPE + 0x5d));
+        assertEquals(1, breaks.size());
+        assertEquals(cpu, breaks.get(0).cpu());
+        assertEquals(1, breaks.get(0).seq());
+    }
+
+    @Test
+    void aLossEndsThePendingEventAsABreakWithoutStackAndReachesTheSink() {
+        List<String> losses = new ArrayList<>();
+        BreakDetector withLoss = new BreakDetector(ledger, () -> SYMBOLS, id -> null, pid -> "", new BreakDetector.Sink() {
+            @Override
+            public void onBreak(int generation, Break b) {
+                breaks.add(b);
+            }
+
+            @Override
+            public void onLoss(int cpu, long count) {
+                losses.add(cpu + ":" + count);
+            }
+        });
+        withLoss.arm(PIPE_HIT, 0, 1);
+        Ev ev = e.set(AllocEvent.ALLOC, 10, 2, 5, 0xffff888000006000L, PIPE + 0x5d, 192);
+        withLoss.onEvent(ev);
+        ledger.onEvent(ev);
+        withLoss.onLoss(2, 40);
+        assertEquals(List.of("2:40"), losses);
+        assertEquals(1, breaks.size());
+        assertEquals(false, breaks.get(0).stacked(), "the stack, if any, was lost with the events");
+        assertEquals(List.of(), breaks.get(0).frames());
+    }
+
+    @Test
+    void aWildcardTargetBreaksOnEachFunctionItNamesUnderThatFunctionsName() {
+        HitTarget both = HitTarget.resolve("site:*_pipe_info", "", SYMBOLS);
+        assertEquals(List.of("alloc_pipe_info", "free_pipe_info"), both.ledgerNames().stream().sorted().toList());
+        d.arm(both, 0, 3);
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000007000L, FREE_PIPE + 0x10, 64));
+        feed(e.set(AllocEvent.STACK, 10, 0, 5, 0, 0, 0, FREE_PIPE + 0x10));
+        feed(e.set(AllocEvent.ALLOC, 11, 0, 5, 0xffff888000008000L, DO_PIPE2 + 0x10, 64)); // do_pipe2: not named
+        feed(e.set(AllocEvent.STACK, 11, 0, 5, 0, 0, 0, DO_PIPE2 + 0x10));
+        assertEquals(1, breaks.size());
+        assertEquals("free_pipe_info", breaks.get(0).tag());
     }
 }
