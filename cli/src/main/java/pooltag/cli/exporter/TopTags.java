@@ -34,7 +34,7 @@ final class TopTags {
     }
 
     static List<Series> select(UsageSnapshot snapshot, int top) {
-        // Redact first, so that two unsymbolized callers that differ only by address become one series instead of
+        // Scrub addresses first, so that two unsymbolized callers that differ only by address become one series instead of
         // two series with the same labels (which Prometheus rejects).
         Map<String, Long> bytesByTag = new HashMap<>();
         for (TagUsage u : snapshot.rows()) {

@@ -392,10 +392,11 @@ public final class WebServer implements AutoCloseable {
         ObjectNode n = Json.object();
         n.put("available", false);
         n.put("message", switch (view) {
-            case "hit" -> "Hit is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
-            case "hunt" -> "Hunt is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
-            default -> "Opening a Windows capture or a recording is not available in this build: the parsers are not"
-                    + " wired into pooltag serve yet.";
+            // Only a server built without the service answers this (pooltag serve wires all three).
+            case "hit" -> "Hit is not available on this server: it was started without the hit service.";
+            case "hunt" -> "Hunt is not available on this server: it was started without the hunt service.";
+            default -> "Opening a Windows capture or a recording is not available on this server: it was started"
+                    + " without the capture service.";
         });
         return n;
     }

@@ -180,7 +180,7 @@ class WebPageBrowserTest {
             browser.driver.findElement(By.cssSelector("nav a[data-view='" + view + "']")).click();
             waiting().until(d -> browser.driver.findElement(By.id(view + "-unavailable")).isDisplayed());
             String text = browser.driver.findElement(By.id(view + "-unavailable")).getText();
-            assertTrue(text.contains("not available in this build"), view + ": " + text);
+            assertTrue(text.contains("not available on this server"), view + ": " + text);
             assertFalse(browser.driver.findElement(By.id("view-usage")).isDisplayed());
         }
         assertFalse(browser.driver.findElement(By.id("hit-arm")).isEnabled(), "arming must be disabled without a service");

@@ -44,7 +44,7 @@ import pooltag.linux.tracefs.TracefsInstance;
  * down with every trigger, also from the shutdown hook.
  *
  * <p>Threads. The ledger has one writer, the session's merge thread; the console thread never reads it. The merge
- * thread runs the {@link HitDetector} as the ledger's tap; its breaks go to a bounded queue that {@code g} polls
+ * thread runs the {@link BreakDetector} as the ledger's tap; its breaks go to a bounded queue that {@code g} polls
  * every 50 ms (checking the Ctrl-C flag in between). Ledger queries ({@code !poolfind}, {@code !pool}) are
  * functions queued for the merge thread, which runs them in its tick between merge rounds (at most 20 ms apart even
  * when no event arrives), once the ledger has caught up with the moment the command was typed (an event at or after
