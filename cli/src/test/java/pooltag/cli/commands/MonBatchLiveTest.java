@@ -65,7 +65,12 @@ class MonBatchLiveTest {
                 long slack = slubSlack(cache);
                 long g = grew.getOrDefault(cache, 0L);
                 assertTrue(g >= FILES - slack, cache + " grew " + g + ", expected >= " + FILES + " - " + slack + "\n" + r.out());
-                assertTrue(g <= FILES + 2 * slack, cache + " grew " + g + ": more than the files made explain");
+                if (cache.equals("shmem_inode_cache")) {
+                    // Only the upper bound of the tmpfs inode cache is ours to judge: dentry is shared with every path
+                    // lookup on the machine (a build running beside the test adds thousands), shmem inodes only with
+                    // other tmpfs users, which a test machine does not have in numbers.
+                    assertTrue(g <= FILES + 2 * slack, cache + " grew " + g + ": more than the files made explain");
+                }
             }
             assertTrue(r.out().contains(" Snapshot 2 of 2 at +"), r.out());
         } finally {
