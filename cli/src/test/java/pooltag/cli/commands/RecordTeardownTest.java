@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 import pooltag.linux.tracefs.Tracefs;
 
@@ -30,22 +31,7 @@ class RecordTeardownTest {
     private Process child;
 
     private Tracefs tracefsOrSkip() {
-        String why = null;
-        if ("false".equals(System.getProperty("pooltag.live"))) {
-            why = "-Dpooltag.live=false";
-        } else if (!"root".equals(System.getProperty("user.name"))) {
-            why = "not root: tracefs instances need root";
-        }
-        if (why == null) {
-            try {
-                return Tracefs.locate();
-            } catch (RuntimeException e) {
-                why = "no tracefs: " + e.getMessage();
-            }
-        }
-        System.err.println("LIVE TEST SKIPPED: " + why);
-        assumeTrue(false, why);
-        return null;
+        return Live.tracefsOrSkip();
     }
 
     @AfterEach
