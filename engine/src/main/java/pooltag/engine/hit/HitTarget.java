@@ -16,7 +16,6 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagResolver;
 import pooltag.linux.kmem.TraceConfig;
-import pooltag.linux.recording.HitTag;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.KernelFiles;
 
@@ -43,6 +42,7 @@ import pooltag.linux.tracefs.KernelFiles;
 public final class HitTarget {
     /** More names than this make a kernel filter too long to be worth it (and mostly mean a too-wide wildcard). */
     static final int MAX_NAMES = 64;
+    private static final java.util.regex.Pattern KMALLOC_CLASS = java.util.regex.Pattern.compile("kmalloc-(\\d{1,9})(k?)");
     private static final List<String> SITE_EVENTS = List.of("kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc",
             "kmem/kmem_cache_free");
 
@@ -122,7 +122,7 @@ public final class HitTarget {
                 List<String> byName = new ArrayList<>();
                 List<String> bySize = new ArrayList<>();
                 for (String n : names) {
-                    long bytes = HitTag.kmallocBytes(n);
+                    long bytes = kmallocBytes(n);
                     if (bytes > 0) {
                         // kmalloc() reports through the kmalloc event, which names no cache: filter on the class size.
                         kmalloc = Arrays.copyOf(kmalloc, kmalloc.length + 1);
@@ -230,6 +230,19 @@ public final class HitTarget {
     @Override
     public String toString() {
         return tag + " (" + kind.label() + ": " + String.join(", ", ledgerNames) + ")";
+    }
+
+    /**
+     * The object size of a plain kmalloc size class as slabinfo spells it ({@code kmalloc-192}, {@code kmalloc-8k}),
+     * or -1. The {@code -cg}, {@code -rcl} and {@code dma-} variants are real caches and go by name.
+     */
+    static long kmallocBytes(String tag) {
+        java.util.regex.Matcher m = KMALLOC_CLASS.matcher(tag);
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).isEmpty() ? n : n * 1024;
     }
 
     private static long[] append(long[] a, long start, long end) {

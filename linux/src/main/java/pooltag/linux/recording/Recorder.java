@@ -39,12 +39,11 @@ public final class Recorder {
         TraceConfig apply(TraceConfig base, String hitTag, String slabinfo, KernelSymbols symbols);
     }
 
-    public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
-                                PrintStream err) {
-        return record(out, baseConfig, duration, hitTag, HitTag::apply, err);
-    }
-
-    /** @param hits how {@code hitTag} becomes stack triggers (the engine's resolver, shared with hit and kd) */
+    /**
+     * @param hitTag the tag whose events get kernel stacks, or null
+     * @param hits   how {@code hitTag} becomes stack triggers (engine's {@code HitTarget}, shared with hit and kd),
+     *               given the slabinfo and kallsyms this recording keeps
+     */
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 HitResolver hits, PrintStream err) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
