@@ -101,9 +101,9 @@ class RecordTeardownTest {
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(js.toString());
         assertTrue(doc.at("/health/complete").asBoolean());
-        assertEquals(0, doc.at("/loss/lostEvents").asLong(-1), "loss is printed, zero included");
-        assertEquals(0, doc.at("/health/skippedBytes").asLong(-1));
-        assertTrue(doc.at("/totalEvents").asLong() > 0, "a running system allocates: " + js);
+        assertEquals(0, doc.at("/loss/lost_events").asLong(-1), "loss is printed, zero included");
+        assertEquals(0, doc.at("/health/skipped_bytes").asLong(-1));
+        assertTrue(doc.at("/total_events").asLong() > 0, "a running system allocates: " + js);
         assertTrue(doc.at("/tags").size() > 0);
     }
 
