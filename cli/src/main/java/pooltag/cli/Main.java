@@ -8,8 +8,7 @@ import pooltag.core.error.PooltagException;
 
 /**
  * The {@code pooltag} command: one class per subcommand, registered here and nowhere else (trace-cmd's one
- * table of commands). Errors the user can act on, and bad options or values, print as one line
- * {@code pooltag: ...} with exit code 2.
+ * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2.
  */
 @Command(name = "pooltag", mixinStandardHelpOptions = true, version = "pooltag 0.1.0",
         description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
@@ -39,36 +38,88 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Exit status for a failure that is pooltag's fault, not the input's (sysexits' EX_SOFTWARE). */
+    static final int EXIT_INTERNAL = 70;
+
     public static CommandLine commandLine() {
+        return commandLine(false);
+    }
+
+    /**
+     * The command line with pooltag's error rules: whatever the input, the user sees one line {@code pooltag: ...}
+     * naming the option, argument or file, with exit status 2 (a {@link PooltagException}, a bad option value, a
+     * number out of range); an unexpected failure of pooltag itself is one line too, with status 70. {@code debug}
+     * adds the Java stack trace after the line.
+     */
+    public static CommandLine commandLine(boolean debug) {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        // A bad option or value is one line naming it, and where to look, with exit 2 (never a page of usage).
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();
-            err.println("pooltag: " + ex.getMessage() + " ('" + cmd.getCommandSpec().qualifiedName()
-                    + " --help' lists the options)");
+            err.println("pooltag: " + oneLine(ex.getMessage()) + " (see " + cmd.getCommandSpec().qualifiedName(" ")
+                    + " --help)");
+            if (debug) {
+                ex.printStackTrace(err);
+            }
             err.flush();
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            Throwable t = ex;
-            while (t != null && !(t instanceof PooltagException)) {
-                t = t.getCause();
-            }
             PrintWriter err = cmd.getErr();
-            if (t instanceof PooltagException pe) {
-                err.println("pooltag: " + pe.getMessage());
-                err.flush();
-                return pe.exitCode();
+            int rc = report(ex, cmd.getCommandSpec().qualifiedName(" "), err);
+            if (debug) {
+                ex.printStackTrace(err);
             }
-            throw ex;
+            err.flush();
+            return rc;
         });
         return cl;
     }
 
+    /** Prints the one line for a failure of {@code command} and returns its exit status. */
+    static int report(Throwable ex, String command, PrintWriter err) {
+        Throwable t = ex;
+        while (t != null && !(t instanceof PooltagException)) {
+            t = t.getCause();
+        }
+        if (t instanceof PooltagException pe) {
+            err.println("pooltag: " + oneLine(pe.getMessage()));
+            return pe.exitCode();
+        }
+        if (ex instanceof OutOfMemoryError oom) {
+            Fatal.outOfMemory(oom);
+            return Fatal.EXIT_OUT_OF_MEMORY;
+        }
+        if (ex instanceof NumberFormatException || ex instanceof ArithmeticException
+                || ex instanceof java.time.DateTimeException || ex instanceof IllegalArgumentException) {
+            // A value the command took apart itself and could not use: the input's fault.
+            err.println("pooltag: " + command + ": cannot use the value given (" + oneLine(ex.getMessage())
+                    + "); see " + command + " --help");
+            return 2;
+        }
+        err.println("pooltag: " + command + " failed: " + oneLine(String.valueOf(ex))
+                + " (a pooltag bug; run again with --debug for the Java stack trace and report it)");
+        return EXIT_INTERNAL;
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+
+    /**
+     * {@code --debug} anywhere on the command line (taken out before parsing) shows Java stack traces after the
+     * one-line errors.
+     */
     public static void main(String[] args) {
-        int rc = commandLine().execute(args);
+        Fatal.install();
+        java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
+        boolean debug = rest.remove("--debug");
+        int rc = commandLine(debug).execute(rest.toArray(String[]::new));
         System.exit(rc);
     }
 }

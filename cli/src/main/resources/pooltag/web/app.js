@@ -4,7 +4,7 @@
 (function () {
   const token = document.querySelector('meta[name="pooltag-token"]').content;
   const $ = (sel) => document.querySelector(sel);
-  const state = { chart: null, info: null, tableGeneration: 0, hitAfter: 0, hitTimer: null };
+  const state = { chart: null, info: null, tableGeneration: 0, hitAfter: 0, hitTimer: null, huntTimer: null };
   window.pooltagPage = state; // for the browser tests and for poking around in the console
 
   function el(tag, text, cls) {
@@ -141,6 +141,7 @@
     if (loss.lost_events) parts.push(loss.lost_events + ' events lost');
     if (loss.unpaired_frees) parts.push(loss.unpaired_frees + ' unpaired frees');
     if (loss.skipped_records) parts.push(loss.skipped_records + ' records skipped');
+    if (loss.evicted_outstanding) parts.push(loss.evicted_outstanding + ' outstanding evicted (--max-outstanding)');
     if (loss.truncated) parts.push('input truncated');
     return parts.join(', ');
   }
@@ -185,12 +186,34 @@
   }
 
   // ---- hunt ----
+  // A GET only reads: a hunt starts from the button (a POST with the token), then the view polls until it is done.
   async function loadHunt() {
     const r = await api('/api/hunt');
+    showHunt(r);
+  }
+
+  async function startHunt(ev) {
+    if (ev) ev.preventDefault();
+    const r = await api('/api/hunt/start', { method: 'POST' });
+    showHunt(r);
+  }
+
+  function showHunt(r) {
+    clearTimeout(state.huntTimer);
     if (r.status === 501) { unavailable('hunt', r.body); return; }
-    if (r.status !== 200) { status('hunt: ' + (r.body && r.body.error || r.status), true); return; }
+    if (r.status !== 200) {
+      $('#hunt-status').textContent = 'hunt: ' + (r.body && r.body.error || r.status);
+      status('hunt: ' + (r.body && r.body.error || r.status), true);
+      return;
+    }
     const h = r.body;
-    $('#hunt-status').textContent = 'Hunting for ' + h.elapsed_s.toFixed(0) + ' s' +
+    $('#hunt-start').disabled = h.running;
+    if (h.running) state.huntTimer = setTimeout(loadHunt, 1000);
+    if (!h.running && h.elapsed_s === 0 && h.suspects.length === 0) {
+      $('#hunt-status').textContent = 'No hunt yet: start one (it traces the kernel for the configured duration).';
+      return;
+    }
+    $('#hunt-status').textContent = (h.running ? 'Hunting for ' : 'Hunted for ') + h.elapsed_s.toFixed(0) + ' s' +
       (lossText(h.loss) ? '; ' + lossText(h.loss) : '; no events lost');
     const table = $('#hunt-suspects');
     table.hidden = false;
@@ -248,6 +271,7 @@
     $('#hit-controls').addEventListener('submit', (e) => hitChange('arm', e));
     $('#hit-clear').addEventListener('click', (e) => hitChange('clear', e));
     $('#open-controls').addEventListener('submit', openFile);
+    $('#hunt-controls').addEventListener('submit', startHunt);
     window.addEventListener('hashchange', show);
     show();
     await Promise.all([loadHistory(), loadTable()]);

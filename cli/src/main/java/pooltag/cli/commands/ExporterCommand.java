@@ -44,6 +44,9 @@ public final class ExporterCommand implements Callable<Integer> {
     @Mixin
     ListenOption listen = new ListenOption("127.0.0.1:9464");
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = "--top", paramLabel = "N", description = "tags exported by name, by bytes; the rest are"
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")
     int top = 50;
@@ -64,7 +67,7 @@ public final class ExporterCommand implements Callable<Integer> {
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open() : null;
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions()) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top)) {
@@ -78,7 +81,7 @@ public final class ExporterCommand implements Callable<Integer> {
                         + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");
             }
             err.flush();
-            stop.await();
+            watch(feed, stop, err);
         } catch (java.net.BindException e) {
             throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
                     + " (another exporter running? choose another --listen port)", e);
@@ -88,5 +91,30 @@ public final class ExporterCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * How long a dead tracing session keeps the exporter answering scrapes with a 500 (its one line) before the
+     * process exits non-zero: long enough for a Prometheus scrape (15-60 s apart) to record the reason, then a
+     * supervisor (systemd's Restart=on-failure) starts a fresh session.
+     */
+    static final java.time.Duration FAILED_LINGER = java.time.Duration.ofSeconds(60);
+
+    /** Returns on SIGINT/SIGTERM; throws (exit 1) once the trace feed has been dead for {@link #FAILED_LINGER}. */
+    static void watch(TraceFeeds.Feed feed, CountDownLatch stop, PrintWriter err) throws InterruptedException {
+        while (!stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (feed == null) {
+                continue;
+            }
+            try {
+                feed.get();
+            } catch (PooltagException e) {
+                err.println("pooltag exporter: " + e.getMessage() + "; scrapes answer 500, exiting in "
+                        + FAILED_LINGER.toSeconds() + " s");
+                err.flush();
+                stop.await(FAILED_LINGER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                throw new PooltagException(e.getMessage(), 1, e);
+            }
+        }
     }
 }

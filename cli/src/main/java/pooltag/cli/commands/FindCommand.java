@@ -47,6 +47,9 @@ public final class FindCommand implements Callable<Integer> {
     @Mixin
     TagParameter tag;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
@@ -76,7 +79,7 @@ public final class FindCommand implements Callable<Integer> {
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
         PrintWriter out = spec.commandLine().getOut();
-        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()))) {
+        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()), cap.ledgerOptions())) {
             if (!json.on()) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
                         duration.text());

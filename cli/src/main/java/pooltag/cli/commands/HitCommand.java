@@ -46,6 +46,9 @@ public final class HitCommand implements Callable<Integer> {
     TagParameter tag;
 
     @Mixin
+    MaxOutstandingOption cap;
+
+    @Mixin
     DurationOption duration;
 
     @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "0",
@@ -62,7 +65,7 @@ public final class HitCommand implements Callable<Integer> {
         Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
-        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()))) {
+        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()), cap.ledgerOptions())) {
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
             ProcessNames comms = new ProcessNames();

@@ -37,6 +37,9 @@ public final class HuntCommand implements Callable<Integer> {
     DurationOption duration;
 
     @Mixin
+    MaxOutstandingOption cap;
+
+    @Mixin
     JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
@@ -56,7 +59,8 @@ public final class HuntCommand implements Callable<Integer> {
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
-        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), json.on() ? null : System.err);
+        Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
+                json.on() ? null : System.err);
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json.on()) {

@@ -51,6 +51,9 @@ public final class KdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = "-c", paramLabel = "COMMANDS", description = "run these commands (separated by ;) and exit")
     String commands;
 
@@ -94,7 +97,8 @@ public final class KdCommand implements Callable<Integer> {
 
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
-        return recording != null ? KdTargets.recording(recording) : KdTargets.live(vmalloc.withVmalloc());
+        return recording != null ? KdTargets.recording(recording, cap.ledgerOptions())
+                : KdTargets.live(vmalloc.withVmalloc(), cap.ledgerOptions());
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */

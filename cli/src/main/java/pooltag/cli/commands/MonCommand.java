@@ -47,6 +47,9 @@ public final class MonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MaxOutstandingOption cap;
+
     @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
 
@@ -112,13 +115,16 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), "pooltag-mon-trace")) {
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), cap.ledgerOptions(),
+                "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
                 return batch(model, source);
             }
-            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true).run();
+            // A dead tracing session (snapshot throws) ends the screen within half a second, with its one line.
+            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
+                    .withCheck(() -> feed.snapshot(kind)).run();
             return 0;
         }
     }

@@ -32,15 +32,16 @@ import pooltag.linux.procfs.ProcfsSource;
                 "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
                 "hit (PoolHitTag breaks with stacks, streamed while a tag is armed; arming",
                 "starts a private tracing session), opening a Windows capture or a pooltag",
-                "recording, and hunt (pooltag hunt for --hunt-duration when the view is",
-                "opened: suspects and a flame graph of their outstanding stacks).",
+                "recording, and hunt (pooltag hunt for --hunt-duration when started from",
+                "the view: suspects and a flame graph of their outstanding stacks).",
                 "Scripts and styles are served from the jar.",
                 "Needs root (/proc/slabinfo is root-only)."},
-        footer = {"", "Security: binds to loopback unless --listen says otherwise. Bound",
-                "elsewhere, every request needs the token printed at start (open the",
-                "printed address once; a cookie keeps it). Requests that change state",
-                "(arming a hit) are POSTs that carry the token. Kernel addresses are",
-                "never served.",
+        footer = {"", "Security: binds to loopback unless --listen says otherwise. Every",
+                "request needs the token printed at start, on loopback too (other local",
+                "users can reach loopback): open the printed address once; a cookie",
+                "keeps it. Requests that change state (arming a hit, starting a hunt)",
+                "are POSTs that carry the token in a header; no GET changes anything.",
+                "Requests must arrive within 10 s; kernel addresses are never served.",
                 "", "Example: pooltag serve --listen 127.0.0.1:8080"})
 public final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -55,9 +56,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--history", paramLabel = "N", description = "samples kept for the chart (default: ${DEFAULT-VALUE},"
             + " one hour at 5 s)")
     int history = 720;
-
-    @Option(names = "--token", description = "demand the token even on loopback")
-    boolean forceToken;
 
     @Mixin
     NoVmallocOption vmalloc;
@@ -76,17 +74,17 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (intervalSeconds < 0.1) {
-            throw new PooltagException("--interval must be at least 0.1 s (was " + intervalSeconds + ")");
+        if (!(intervalSeconds >= 0.1 && intervalSeconds <= 86_400)) { // NaN fails both
+            throw new PooltagException("--interval must be 0.1 to 86400 seconds (was " + intervalSeconds + ")");
         }
-        if (history < 2) {
-            throw new PooltagException("--history must be at least 2 samples (was " + history + ")");
+        if (history < 2 || history > 1_000_000) {
+            throw new PooltagException("--history must be 2 to 1000000 samples (was " + history + ")");
         }
         InetSocketAddress addr = listen.address();
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
-        WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history, forceToken);
+        WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history);
         // Closed after the server (try order): an armed hit's tracefs instance goes on every way out; on SIGINT/SIGTERM
         // the session's own shutdown hook stops it first.
         TraceSlot slot = new TraceSlot();
@@ -97,12 +95,10 @@ public final class ServeCommand implements Callable<Integer> {
             String base = "http://" + (addr.getAddress().isAnyLocalAddress()
                     ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()
                     : ListenOption.authority(addr, web.port())) + "/";
-            if (web.tokenRequired()) {
-                err.println("pooltag serve: open " + base + "?token=" + web.token());
-                err.println("pooltag serve: the token is required for every request; keep it private");
-            } else {
-                err.println("pooltag serve: open " + base);
-            }
+            // The token goes to the starter's terminal only: never in a response to a request without it, never in
+            // argv (ps shows argv to every user).
+            err.println("pooltag serve: open " + base + "?token=" + web.token());
+            err.println("pooltag serve: the token is needed for every request; keep it private");
             err.flush();
             stop.await();
         } catch (java.net.BindException e) {

@@ -111,6 +111,8 @@ final class TagCollector implements MultiCollector {
                 loss.lostEvents()));
         out.add(counter("pooltag_trace_unpaired_frees", "Frees whose allocation the ledger never saw.", loss.unpairedFrees()));
         out.add(counter("pooltag_trace_skipped_records", "Trace records not understood and skipped.", loss.skippedRecords()));
+        out.add(counter("pooltag_trace_evicted_outstanding", "Outstanding allocations evicted, oldest first, to stay"
+                + " under --max-outstanding.", loss.evictedOutstanding()));
     }
 
     private static CounterSnapshot counter(String name, String help, long value) {

@@ -68,6 +68,16 @@ public final class MonScreen {
         this.showLoss = showLoss;
     }
 
+    /** How often {@link #check} runs between refreshes: a dead source shows within this, whatever the interval. */
+    static final long CHECK_MILLIS = 500;
+    private Runnable check = () -> { };
+
+    /** Runs {@code c} every {@link #CHECK_MILLIS} between refreshes; an exception from it ends the screen. */
+    public MonScreen withCheck(Runnable c) {
+        this.check = c;
+        return this;
+    }
+
     public void run() throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             run(terminal);
@@ -100,7 +110,7 @@ public final class MonScreen {
                     display.update(lines(terminal.getSize()), 0);
                 }
                 terminal.flush();
-                long wait = Math.max(1, nextRefresh - System.currentTimeMillis());
+                long wait = Math.max(1, Math.min(CHECK_MILLIS, nextRefresh - System.currentTimeMillis()));
                 int c;
                 try {
                     c = reader.read(wait);
@@ -111,6 +121,10 @@ public final class MonScreen {
                     return;
                 }
                 if (c == NonBlockingReader.READ_EXPIRED) {
+                    if (System.currentTimeMillis() < nextRefresh) {
+                        check.run(); // throws when the source died: the error ends the screen at once
+                        continue;
+                    }
                     refresh();
                     nextRefresh = System.currentTimeMillis() + intervalMillis;
                     continue;

@@ -35,6 +35,7 @@ public final class Json {
         n.put("lost_events", loss.lostEvents());
         n.put("unpaired_frees", loss.unpairedFrees());
         n.put("skipped_records", loss.skippedRecords());
+        n.put("evicted_outstanding", loss.evictedOutstanding());
         n.put("truncated", loss.truncated());
         return n;
     }

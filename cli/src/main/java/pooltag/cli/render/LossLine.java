@@ -8,7 +8,8 @@ public final class LossLine {
     }
 
     public static String of(Loss loss) {
-        return String.format(" Loss: %d lost events, %d unpaired frees, %d skipped records%s", loss.lostEvents(),
-                loss.unpairedFrees(), loss.skippedRecords(), loss.truncated() ? ", input cut short" : "");
+        return String.format(" Loss: %d lost events, %d unpaired frees, %d skipped records, %d evicted outstanding%s",
+                loss.lostEvents(), loss.unpairedFrees(), loss.skippedRecords(), loss.evictedOutstanding(),
+                loss.truncated() ? ", input cut short" : "");
     }
 }

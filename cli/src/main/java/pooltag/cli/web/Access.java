@@ -14,12 +14,18 @@ import com.sun.net.httpserver.HttpExchange;
 /**
  * Who may use the page. Invariants:
  * <ul>
- *   <li>A token (256 random bits) exists for every server, printed at start when it is required.</li>
- *   <li>Bound beyond loopback, every request must carry it: the {@code pooltag_token} cookie (set by opening
- *       {@code /?token=...} once), or the {@code X-Pooltag-Token} header.</li>
- *   <li>State-changing requests are POSTs and must carry it in the {@code X-Pooltag-Token} header, even on loopback: a
- *       cookie alone is not enough, so another web site open in the same browser cannot arm a hit (CSRF). The page
- *       gets the token inside the HTML it is served, which other origins cannot read.</li>
+ *   <li>A token (256 random bits) exists for every server and is needed for everything but the page that asks for
+ *       it, on loopback too: other local users can reach loopback, and the server runs as root. It is given only to
+ *       the starter, printed on the terminal that started the server as an address with {@code ?token=}; it is never
+ *       in a response to a request that did not carry it.</li>
+ *   <li>A request carries it as the {@code pooltag_token} cookie (HttpOnly, SameSite=Strict; set by opening
+ *       {@code /?token=...} once, which redirects to {@code /} so the token leaves the address bar) or the
+ *       {@code X-Pooltag-Token} header. {@code GET /} without it answers the form that asks for it, nothing more.</li>
+ *   <li>No GET changes state. Requests that do are POSTs and must carry the token in the {@code X-Pooltag-Token}
+ *       header: a cookie alone is not enough, so another web site open in the same browser cannot arm a hit or start
+ *       a hunt (a cross-origin page cannot set that header without a CORS preflight, which this server never
+ *       grants). The page gets the token inside the HTML served to a cookie holder, which other origins cannot
+ *       read.</li>
  *   <li>On loopback, the Host header must name loopback, so a DNS-rebinding site cannot read the page.</li>
  * </ul>
  */
@@ -28,19 +34,15 @@ final class Access {
     static final String HEADER = "X-Pooltag-Token";
 
     private final String token;
-    private final boolean requireToken;
     private final boolean loopback;
 
-    Access(String token, boolean requireToken, boolean loopback) {
+    Access(String token, boolean loopback) {
         this.token = token;
-        this.requireToken = requireToken;
         this.loopback = loopback;
     }
 
-    /** The policy for a bind address: loopback serves without a token unless {@code forceToken}. */
-    static Access forBind(InetAddress bind, boolean forceToken) {
-        boolean lo = bind.isLoopbackAddress();
-        return new Access(newToken(), forceToken || !lo, lo);
+    static Access forBind(InetAddress bind) {
+        return new Access(newToken(), bind.isLoopbackAddress());
     }
 
     static String newToken() {
@@ -53,31 +55,39 @@ final class Access {
         return token;
     }
 
-    boolean tokenRequired() {
-        return requireToken;
-    }
-
-    /** Why the request is refused, as {@code "status message"}, or null when it may proceed. */
+    /**
+     * Why the request is refused, as {@code "status message"}, or null when it may proceed. {@code GET /} always
+     * proceeds: it trades {@code ?token=} for the cookie, serves the page to a cookie holder, or asks for the token.
+     */
     String refusal(HttpExchange ex) {
         if (loopback && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
             return "403 Host header must name the loopback address this server listens on";
         }
-        boolean post = ex.getRequestMethod().equals("POST");
-        if (post && !matches(ex.getRequestHeaders().getFirst(HEADER))) {
-            return "403 a POST needs the X-Pooltag-Token header (the token printed when the server started)";
+        String method = ex.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
+            if (ex.getRequestURI().getPath().equals("/")) {
+                return null;
+            }
+            if (!authenticated(ex)) {
+                return "401 this pooltag server needs its token: open the address printed at its start (/?token=...)";
+            }
+            return null;
         }
-        if (requireToken && !post && !matches(ex.getRequestHeaders().getFirst(HEADER)) && !matches(cookie(ex))
-                && !matches(queryToken(ex))) {
-            return "401 this pooltag server needs its token: open the address printed at its start (/?token=...)";
+        if (!matches(ex.getRequestHeaders().getFirst(HEADER))) {
+            return "403 a " + method + " needs the X-Pooltag-Token header (the token printed when the server started)";
         }
         return null;
+    }
+
+    /** The token came as the header or the cookie. */
+    boolean authenticated(HttpExchange ex) {
+        return matches(ex.getRequestHeaders().getFirst(HEADER)) || matches(cookie(ex));
     }
 
     boolean matches(String candidate) {
         return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8),
                 token.getBytes(StandardCharsets.UTF_8));
     }
-
     static String queryToken(HttpExchange ex) {
         String q = ex.getRequestURI().getRawQuery();
         if (q == null) {

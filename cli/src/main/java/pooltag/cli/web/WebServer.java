@@ -45,10 +45,13 @@ import pooltag.engine.publish.WebServices;
  *   <li>{@code GET /api/history?top=N}: the ring of snapshots as chart lines (bytes per tag, top N now);</li>
  *   <li>{@code GET /api/poolused?flags=0|2|4&tag=PATTERN}: a fresh snapshot as {@code poolused --json} prints it;</li>
  *   <li>{@code GET /api/hit?after=SEQ}, {@code POST /api/hit/arm} ({"tag": ...}), {@code POST /api/hit/clear};</li>
- *   <li>{@code GET /api/hunt}: suspects and outstanding stacks (the flame graph);</li>
+ *   <li>{@code GET /api/hunt}: the last hunt's suspects and outstanding stacks (the flame graph), or how long the
+ *       running one has run; {@code POST /api/hunt/start} starts a hunt (no GET ever starts tracing);</li>
  *   <li>{@code POST /api/open?name=FILE&flags=F}: a capture or recording as a poolused table.</li>
  * </ul>
- * A view whose service is absent answers 501 with {"available": false, "message": ...}. Access rules: {@link Access}.
+ * A view whose service is absent answers 501 with {"available": false, "message": ...}. Errors answer one line
+ * ({"error": ...}): 400 for a bad request (malformed JSON included), 500 for a failure of ours. Access rules:
+ * {@link Access}; limits on connections and request time: {@link #REQUEST_SECONDS}.
  */
 public final class WebServer implements AutoCloseable {
     /** Largest upload to /api/open, bytes. */
@@ -58,9 +61,26 @@ public final class WebServer implements AutoCloseable {
     /**
      * @param intervalMillis time between ring samples (the chart's resolution)
      * @param history        samples kept (history = interval x this)
-     * @param forceToken     demand the token even on loopback (bound elsewhere it is always demanded)
      */
-    public record Options(long intervalMillis, int history, boolean forceToken) {
+    public record Options(long intervalMillis, int history) {
+    }
+
+    /**
+     * Connection limits of the JDK's server, read once when its first server is made (system properties, so set
+     * before that unless the user set them): a request must arrive whole, headers and body, within
+     * {@value #REQUEST_SECONDS} s and a response be taken within {@value #RESPONSE_SECONDS} s, else the connection is
+     * closed, which frees its thread; at most {@value #MAX_CONNECTIONS} connections are open at once. With one
+     * virtual thread per exchange, a slow or silent client holds a connection (until the deadline), never a worker:
+     * there is no small pool to pin.
+     */
+    static final int REQUEST_SECONDS = 10;
+    static final int RESPONSE_SECONDS = 30;
+    static final int MAX_CONNECTIONS = 64;
+
+    static {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
     }
 
     private final HttpServer server;
@@ -81,7 +101,7 @@ public final class WebServer implements AutoCloseable {
         this.access = access;
         this.options = options;
         this.ring = new SnapshotRing(options.history());
-        this.http = Executors.newFixedThreadPool(4, daemon("pooltag-web"));
+        this.http = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-web-", 0).factory());
         this.sampler = Executors.newSingleThreadScheduledExecutor(daemon("pooltag-web-sampler"));
     }
 
@@ -91,7 +111,7 @@ public final class WebServer implements AutoCloseable {
      */
     public static WebServer start(InetSocketAddress listen, Supplier<UsageSnapshot> source, WebServices services,
                                   Options options) throws IOException {
-        Access access = Access.forBind(listen.getAddress(), options.forceToken());
+        Access access = Access.forBind(listen.getAddress());
         HttpServer hs = HttpServer.create(listen, 0);
         WebServer ws = new WebServer(hs, source, services, access, options);
         ws.loadAssets();
@@ -107,13 +127,9 @@ public final class WebServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The access token; print it when {@link #tokenRequired()}. */
+    /** The access token: give it to the starter only (the address to open is {@code /?token=} this). */
     public String token() {
         return access.token();
-    }
-
-    public boolean tokenRequired() {
-        return access.tokenRequired();
     }
 
     @Override
@@ -182,10 +198,16 @@ public final class WebServer implements AutoCloseable {
                 route(ex, method, path);
             } catch (MethodNotAllowed e) {
                 sendJson(ex, 405, error(e.getMessage()));
+            } catch (JsonProcessingException e) {
+                sendJson(ex, 400, error("malformed JSON in the request body: " + oneLine(e.getOriginalMessage())
+                        + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset())));
             } catch (PooltagException | IllegalArgumentException e) {
-                sendJson(ex, 400, error(e.getMessage()));
+                sendJson(ex, 400, error(oneLine(e.getMessage())));
             } catch (RuntimeException e) {
-                sendJson(ex, 500, error("internal error: " + e));
+                sendJson(ex, 500, error("internal error: " + oneLine(String.valueOf(e))));
+            } catch (OutOfMemoryError e) {
+                pooltag.cli.Fatal.outOfMemory(e);
+                throw e;
             }
         }
     }
@@ -194,12 +216,17 @@ public final class WebServer implements AutoCloseable {
         switch (path) {
             case "/" -> {
                 requireMethod(method, "GET");
-                if (access.tokenRequired() && access.matches(Access.queryToken(ex))) {
+                if (access.matches(Access.queryToken(ex))) {
                     // Trade the token in the address for a cookie and drop it from the address bar and history.
                     ex.getResponseHeaders().add("Set-Cookie", Access.COOKIE + "=" + access.token()
                             + "; Path=/; HttpOnly; SameSite=Strict");
                     ex.getResponseHeaders().add("Location", "/");
                     send(ex, 303, "text/plain; charset=utf-8", new byte[0]);
+                    return;
+                }
+                if (!access.authenticated(ex)) {
+                    // The form that asks for the token, nothing more: no script, no data, no token.
+                    send(ex, 401, "text/html; charset=utf-8", ASK_PAGE.getBytes(StandardCharsets.UTF_8));
                     return;
                 }
                 String html = new String(assets.get("/"), StandardCharsets.UTF_8).replace("{{TOKEN}}", access.token());
@@ -221,7 +248,8 @@ public final class WebServer implements AutoCloseable {
             }
             case "/api/hit" -> hitStatus(ex, method);
             case "/api/hit/arm", "/api/hit/clear" -> hitChange(ex, method, path.endsWith("arm"));
-            case "/api/hunt" -> hunt(ex, method);
+            case "/api/hunt" -> hunt(ex, method, false);
+            case "/api/hunt/start" -> hunt(ex, method, true);
             case "/api/open" -> open(ex, method);
             default -> send(ex, 404, "text/plain; charset=utf-8", ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -344,15 +372,18 @@ public final class WebServer implements AutoCloseable {
         return n;
     }
 
-    private void hunt(HttpExchange ex, String method) throws IOException {
-        requireMethod(method, "GET");
+    /** GET reads the last report (never starts a hunt); POST /api/hunt/start starts one unless one runs. */
+    private void hunt(HttpExchange ex, String method, boolean start) throws IOException {
+        requireMethod(method, start ? "POST" : "GET");
         if (services.hunt().isEmpty()) {
             sendJson(ex, 501, unavailable("hunt"));
             return;
         }
-        HuntService.Report r = services.hunt().get().report();
+        HuntService h = services.hunt().get();
+        HuntService.Report r = start ? h.start() : h.report();
         ObjectNode n = Json.object();
         n.put("available", true);
+        n.put("running", h.running());
         n.put("elapsed_s", r.elapsedNanos() / 1e9);
         ArrayNode sus = n.putArray("suspects");
         for (HuntService.Suspect s : r.suspects()) {
@@ -413,6 +444,34 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /** A request body over its limit: 400, caught in {@link #handle}. */
+    static final class BodyTooLarge extends IllegalArgumentException {
+        BodyTooLarge(int max) {
+            super("request body larger than " + max + " bytes");
+        }
+    }
+
+    /** The first line of a message, for one-line error bodies. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+
+    /** {@code GET /} without the token: a form that asks for it (the CSP allows forms to this origin only). */
+    static final String ASK_PAGE = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>pooltag</title><link rel="icon" href="data:,"></head>
+            <body><h1>pooltag</h1>
+            <p>This server needs the token printed on the terminal that started it (the address ending in
+            <code>/?token=...</code>).</p>
+            <form method="get" action="/"><label>Token <input type="password" name="token" size="50"
+            autocomplete="off"></label> <button type="submit">Open</button></form>
+            </body></html>
+            """;
+
     /** 405, caught in {@link #handle}. */
     static final class MethodNotAllowed extends IllegalArgumentException {
         MethodNotAllowed(String wanted) {
@@ -420,14 +479,28 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The request body, refused past {@code max} bytes: a declared Content-Length over it is refused before reading,
+     * a chunked body as soon as it passes it. The read itself is bounded in time by the server's request deadline.
+     */
     private static byte[] readBody(HttpExchange ex, int max) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > max) {
+                    throw new BodyTooLarge(max);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad Content-Length '" + declared + "'");
+            }
+        }
         try (InputStream in = ex.getRequestBody()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[65536];
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (out.size() + n > max) {
-                    throw new IllegalArgumentException("request body larger than " + max + " bytes");
+                    throw new BodyTooLarge(max);
                 }
                 out.write(buf, 0, n);
             }

@@ -44,7 +44,7 @@ class HuntLiveTest {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        Path mine = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid());
+        Path mine = Path.of("/sys/kernel/tracing/instances", pooltag.linux.tracefs.InstanceOwner.current().instanceName());
         assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
     }
 
@@ -81,7 +81,7 @@ class HuntLiveTest {
      * switched tracing on), then {@code afterMillis} more: a leak started before that would be invisible.
      */
     static void awaitTracing(long afterMillis) throws Exception {
-        Path on = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid(), "tracing_on");
+        Path on = Path.of("/sys/kernel/tracing/instances", pooltag.linux.tracefs.InstanceOwner.current().instanceName(), "tracing_on");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!(Files.isReadable(on) && Files.readString(on).trim().equals("1"))) {
             assertTrue(System.nanoTime() < deadline, "tracing never started");

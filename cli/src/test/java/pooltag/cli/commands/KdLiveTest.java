@@ -260,7 +260,7 @@ class KdLiveTest {
         fs = Live.tracefsOrSkip();
         child = startKd(dir.resolve("killed.txt"));
         long pid = child.pid();
-        Path instance = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + pid);
+        Path instance = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.of(pid).instanceName());
         try (OutputStream keys = child.getOutputStream()) {
             keys.write("ed nt!poolhittag \"alloc_pipe_info\"\n".getBytes(StandardCharsets.UTF_8));
             keys.flush();
@@ -280,7 +280,7 @@ class KdLiveTest {
         assertTrue(next.waitFor(120, TimeUnit.SECONDS), "next kd finished");
         String text = Files.readString(log);
         assertEquals(0, next.exitValue(), text);
-        assertTrue(text.contains("removed stale tracefs instance " + Tracefs.INSTANCE_PREFIX + pid), text);
+        assertTrue(text.contains("removed stale tracefs instance " + instance.getFileName()), text);
         assertFalse(Files.exists(instance), "stale instance removed: " + text);
     }
 }

@@ -61,12 +61,12 @@ class RecordTeardownTest {
                 "record", "-o", out.toString(), "--duration", duration, "--buffer-kb", "2048")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out-" + out.getFileName() + ".txt").toFile())
                 .start();
-        started.add(Tracefs.INSTANCE_PREFIX + p.pid());
+        started.add(pooltag.linux.tracefs.InstanceOwner.of(p.pid()).instanceName());
         return p;
     }
 
     private Path awaitInstance(long pid) throws Exception {
-        Path inst = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + pid);
+        Path inst = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.of(pid).instanceName());
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!Files.exists(inst.resolve("per_cpu")) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -137,7 +137,7 @@ class RecordTeardownTest {
         assertTrue(next.waitFor(60, TimeUnit.SECONDS));
         String log = Files.readString(dir.resolve("out-next.ptrec.txt"));
         assertFalse(Files.exists(inst), "stale instance removed; output: " + log);
-        assertTrue(log.contains("removed stale tracefs instance " + Tracefs.INSTANCE_PREFIX + pid), log);
+        assertTrue(log.contains("removed stale tracefs instance " + inst.getFileName()), log);
         assertEquals(0, next.exitValue(), log);
 
         // the killed recording has no END block: report reads what it can and says it was cut short

@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -41,6 +42,12 @@ class ServerCommandsProcessTest {
         if (line == null) {
             fail("the command printed nothing and exited with " + p.waitFor());
         }
+        Matcher m = URL.matcher(line);
+        assertTrue(m.find(), line);
+        return m.group(1);
+    }
+
+    static String firstUrlIn(String line) {
         Matcher m = URL.matcher(line);
         assertTrue(m.find(), line);
         return m.group(1);
@@ -89,11 +96,21 @@ class ServerCommandsProcessTest {
         Live.assumeLive();
         Process p = start("serve", "--listen", "127.0.0.1:0", "--interval", "0.5");
         try {
-            String hostPort = firstUrl(p);
-            HttpResponse<String> page = get("http://" + hostPort + "/");
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            String line = err.readLine();
+            assertTrue(line != null && line.contains("/?token="), "serve prints the address with the token: " + line);
+            String hostPort = firstUrlIn(line);
+            String token = line.substring(line.indexOf("?token=") + 7).trim();
+            HttpResponse<String> asked = get("http://" + hostPort + "/");
+            assertEquals(401, asked.statusCode(), "without the token / only asks for it");
+            assertFalse(asked.body().contains(token));
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                    + hostPort + "/")).header("X-Pooltag-Token", token).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("<canvas id=\"usage-chart\""));
-            assertEquals(200, get("http://" + hostPort + "/api/poolused?flags=4").statusCode());
+            assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + hostPort
+                    + "/api/poolused?flags=4")).header("X-Pooltag-Token", token).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
         } finally {
             stopCleanly(p);
         }

@@ -126,6 +126,21 @@ class ExporterTest {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.port() + "/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(500, r.statusCode(), r.body());
+            assertEquals("pooltag exporter: cannot read /proc/slabinfo: permission denied\n", r.body(),
+                    "one line, no stack trace");
+        }
+    }
+
+    /** A dead tracing session (its merge thread failed) must not leave the exporter serving the last counters. */
+    @Test
+    void aDeadTraceFeedAnswers500WithOneLine() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), () -> {
+            throw new pooltag.core.error.PooltagException("tracing stopped: consumer failed: boom\n\tat x.y(Z.java:1)");
+        }, 5)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode(), r.body());
+            assertEquals("pooltag exporter: tracing stopped: consumer failed: boom\n", r.body());
         }
     }
 

@@ -3,13 +3,13 @@ package pooltag.cli.live;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether this test JVM still has its tracefs instance ({@code pooltag-<pid>}): none may outlive a test. */
+/** Whether this test JVM still has its tracefs instance ({@code pooltag-<pid>-<pidns>-<starttime>}): none may outlive a test. */
 public final class TracefsInstances {
     private TracefsInstances() {
     }
 
     public static boolean ours() {
-        String name = "pooltag-" + ProcessHandle.current().pid();
+        String name = pooltag.linux.tracefs.InstanceOwner.current().instanceName();
         for (Path root : new Path[] {Path.of("/sys/kernel/tracing/instances"),
                 Path.of("/sys/kernel/debug/tracing/instances")}) {
             if (Files.isDirectory(root.resolve(name))) {

@@ -59,6 +59,32 @@ class MonScreenTest {
         assertEquals(1, refreshes.get(), "one snapshot: no refresh was due before q");
     }
 
+    /** A source that dies between refreshes (a dead tracing session) ends the screen within a second, not a refresh. */
+    @Test
+    void aDeadSourceEndsTheScreenWithinASecondAndRestoresTheTerminal() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream in = new java.io.PipedInputStream(keys);
+        long deadAt = System.nanoTime() + 300_000_000L;
+        try (Terminal t = TerminalBuilder.builder().system(false).provider("exec").streams(in, out).type("xterm")
+                .size(new Size(100, 20)).build()) {
+            MonScreen screen = new MonScreen(() -> snap(1_879_104), PoolMonModel.defaults(), true, 60_000,
+                    () -> new Meminfo(1, 2, 3, 4, 5)).withCheck(() -> {
+                        if (System.nanoTime() > deadAt) {
+                            throw new pooltag.core.error.PooltagException("tracing stopped: the merge thread died");
+                        }
+                    });
+            pooltag.core.error.PooltagException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    pooltag.core.error.PooltagException.class,
+                    () -> assertTimeoutPreemptively(Duration.ofSeconds(20), () -> screen.run(t)));
+            long ms = (System.nanoTime() - deadAt) / 1_000_000;
+            assertTrue(ms < 2_000, "ended " + ms + " ms after the source died (60 s refresh interval)");
+            assertTrue(e.getMessage().contains("tracing stopped"), e.getMessage());
+        }
+        String s = out.toString(StandardCharsets.UTF_8);
+        assertTrue(s.lastIndexOf("\u001b[?1049l") > s.lastIndexOf("kmalloc-64"), "the terminal is restored");
+    }
+
     @Test
     void keysChangeSortPoolsTotalsAndPatterns() {
         MonScreen screen = new MonScreen(() -> snap(1_879_104), PoolMonModel.defaults(), false, 60_000,

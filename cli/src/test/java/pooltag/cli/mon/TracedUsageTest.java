@@ -51,7 +51,7 @@ class TracedUsageTest {
         MonScreen screen = new MonScreen(() -> TracedUsage.merge(PROCFS, LEDGER), PoolMonModel.defaults(), false, 60_000,
                 () -> new Meminfo(1, 2, 3, 4, 5), true);
         List<String> lines = screen.linesForTest(new Size(120, 12));
-        assertEquals(" Traced: Loss: 3 lost events, 292 unpaired frees, 1 skipped records", lines.get(2));
+        assertEquals(" Traced: Loss: 3 lost events, 292 unpaired frees, 1 skipped records, 0 evicted outstanding", lines.get(2));
         assertTrue(lines.stream().anyMatch(l -> l.matches(" kmalloc-cg-192 +Nonp +239 \\( +0\\) +27 \\( +0\\) +546 .*")),
                 String.join("\n", lines));
     }

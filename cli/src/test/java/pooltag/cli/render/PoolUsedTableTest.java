@@ -81,7 +81,7 @@ class PoolUsedTableTest {
     void lossIsPrintedWhenThereIsAny() {
         UsageSnapshot s = new UsageSnapshot(0, "x", SEED.rows(), new Loss(0, 0, 3, true));
         String out = render("0", null, s);
-        assertEquals(" Loss: 0 lost events, 0 unpaired frees, 3 skipped records, input cut short",
+        assertEquals(" Loss: 0 lost events, 0 unpaired frees, 3 skipped records, 0 evicted outstanding, input cut short",
                 out.lines().reduce((a, b) -> b).orElseThrow());
     }
 

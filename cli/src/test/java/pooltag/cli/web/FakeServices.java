@@ -26,6 +26,8 @@ final class FakeServices {
     static final class Hit implements HitService {
         final List<String> calls = new ArrayList<>();
         private String armed;
+        /** When set, status polls fail with it, as a hit whose tracing session died does. */
+        volatile String failure;
 
         @Override
         public synchronized Status arm(String tag) {
@@ -43,6 +45,9 @@ final class FakeServices {
 
         @Override
         public synchronized Status status() {
+            if (failure != null) {
+                throw new pooltag.core.error.PooltagException(failure);
+            }
             return new Status(armed, armed == null ? 0 : 2, new Loss(3, 0, 0, false));
         }
 
@@ -63,6 +68,19 @@ final class FakeServices {
 
     /** A fixed report: two suspects, outstanding stacks sharing the syscall entry. */
     static final class Hunt implements HuntService {
+        final List<String> starts = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Report start() {
+            starts.add("start");
+            return report();
+        }
+
+        @Override
+        public boolean running() {
+            return false;
+        }
+
         static final List<StackBytes> STACKS = List.of(
                 new StackBytes(List.of("entry_SYSCALL_64", "do_syscall_64", "__x64_sys_pipe2", "do_pipe2",
                         "create_pipe_files", "alloc_file_pseudo", "alloc_empty_file"), 9973 * 2, 9973L * 2 * 256),

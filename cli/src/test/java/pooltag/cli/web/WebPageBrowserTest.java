@@ -54,9 +54,10 @@ class WebPageBrowserTest {
     void start(@TempDir Path tmp) throws Exception {
         Live.assumeLive();
         server = WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ProcfsSource.live()::take,
-                WebServices.none(), new WebServer.Options(250, 200, false));
+                WebServices.none(), new WebServer.Options(250, 200));
         base = "http://127.0.0.1:" + server.port() + "/";
         browser = new Browser(tmp.resolve("chromium-profile"));
+        browser.driver.get(base + "?token=" + server.token()); // the printed address: trades the token for the cookie
     }
 
     @AfterAll

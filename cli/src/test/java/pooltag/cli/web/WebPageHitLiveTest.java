@@ -43,9 +43,10 @@ class WebPageHitLiveTest {
         try (PipeLeak leak = new PipeLeak(PIPES, 500);
              hit;
              WebServer w = WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                     ProcfsSource.live()::take, services, new WebServer.Options(500, 20, false));
+                     ProcfsSource.live()::take, services, new WebServer.Options(500, 20));
              Browser b = new Browser(tmp.resolve("profile"))) {
             WebDriverWait wait = new WebDriverWait(b.driver, Duration.ofSeconds(30));
+            b.driver.get("http://127.0.0.1:" + w.port() + "/?token=" + w.token());
             b.driver.get("http://127.0.0.1:" + w.port() + "/#hit");
             wait.until(d -> b.driver.findElement(By.id("hit-status")).getText().equals("No tag armed."));
             b.consoleErrors();

@@ -1,6 +1,7 @@
 package pooltag.cli.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -25,9 +26,9 @@ import pooltag.engine.publish.WebServices;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebPageServicesBrowserTest {
-    static WebServer start(WebServices s, boolean forceToken) throws Exception {
+    static WebServer start(WebServices s) throws Exception {
         return WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), WebServerAccessTest::snapshot,
-                s, new WebServer.Options(500, 20, forceToken));
+                s, new WebServer.Options(500, 20));
     }
 
     static WebDriverWait waiting(Browser b) {
@@ -36,9 +37,11 @@ class WebPageServicesBrowserTest {
 
     @Test
     void huntViewDrawsAFlameGraphOfOutstandingStacks(@TempDir Path tmp) throws Exception {
-        try (WebServer w = start(FakeServices.with(null, new FakeServices.Hunt()), false);
+        FakeServices.Hunt hunt = new FakeServices.Hunt();
+        try (WebServer w = start(FakeServices.with(null, hunt));
              Browser b = new Browser(tmp.resolve("profile"))) {
-            b.driver.get("http://127.0.0.1:" + w.port() + "/#hunt");
+            b.driver.get("http://127.0.0.1:" + w.port() + "/?token=" + w.token() + "#hunt");
+            b.driver.findElement(By.id("hunt-start")).click();
             waiting(b).until(d -> !b.driver.findElements(By.cssSelector("#flame svg g.frame")).isEmpty());
             // all, entry_SYSCALL_64, do_syscall_64, 2 syscalls, do_pipe2 and inotify_new_watch, then
             // __do_pipe_flags > alloc_pipe_info and create_pipe_files > alloc_file_pseudo > alloc_empty_file: 12 frames.
@@ -55,20 +58,101 @@ class WebPageServicesBrowserTest {
             // do_pipe2 holds (2*256 + 1024) * 9973 of the 15316024 bytes.
             assertEquals(root * (1536.0 * 9973) / (1536.0 * 9973 + 96 * 101), pipe, 0.05);
             assertEquals(2, b.driver.findElements(By.cssSelector("#hunt-suspects tbody tr")).size());
+            assertEquals(List.of("start"), hunt.starts, "the button's POST started the hunt, once");
             Path shot = b.screenshot("serve-hunt-flame");
             System.out.println("WebPageServicesBrowserTest: screenshot " + shot);
             assertEquals(List.of(), b.consoleErrors());
         }
     }
 
+    /**
+     * A page of another origin (localhost on another port: another site too) open in the same browser, after the user
+     * opened pooltag's page (so the browser holds the cookie), tries every request a web page can send: images and
+     * a navigation (GETs), a form POST, no-cors and CORS fetches with a guessed token, and a read of the page. None
+     * reaches a service, and the page's token cannot be read. The control: the same browser's own page does start a
+     * hunt.
+     */
+    @Test
+    void aCrossOriginPageCannotChangeStateOrReadTheToken(@TempDir Path tmp) throws Exception {
+        FakeServices.Hit hit = new FakeServices.Hit();
+        FakeServices.Hunt hunt = new FakeServices.Hunt();
+        com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        try (WebServer w = start(FakeServices.with(hit, hunt));
+             Browser b = new Browser(tmp.resolve("profile"))) {
+            String target = "http://127.0.0.1:" + w.port();
+            String page = """
+                    <!doctype html><html><body>
+                    <img src="T/api/hunt/start"><img src="T/api/hit/arm?tag=filp"><img src="T/api/hunt">
+                    <iframe name="sink"></iframe>
+                    <form id="f" method="POST" action="T/api/hit/arm" enctype="text/plain" target="sink">
+                    <input name='{"tag":"filp","x":"' value='"}'></form>
+                    <form id="g" method="POST" action="T/api/hunt/start" target="sink"></form>
+                    <script>
+                    window.result = {};
+                    async function attempt(name, p) {
+                      try { const r = await p; window.result[name] = 'status ' + r.status + ' type ' + r.type
+                              + ' body ' + (r.type === 'opaque' ? '' : await r.text()); }
+                      catch (e) { window.result[name] = 'blocked ' + e.name; }
+                    }
+                    (async () => {
+                      document.getElementById('f').submit();
+                      await new Promise(r => setTimeout(r, 300));
+                      document.getElementById('g').submit();
+                      await attempt('nocors-hunt', fetch('T/api/hunt/start', {method: 'POST', mode: 'no-cors',
+                          credentials: 'include'}));
+                      await attempt('nocors-arm', fetch('T/api/hit/arm', {method: 'POST', mode: 'no-cors',
+                          credentials: 'include', body: '{"tag":"filp"}'}));
+                      await attempt('cors-guess', fetch('T/api/hit/arm', {method: 'POST', credentials: 'include',
+                          headers: {'X-Pooltag-Token': 'guess', 'Content-Type': 'application/json'},
+                          body: '{"tag":"filp"}'}));
+                      await attempt('read-page', fetch('T/', {credentials: 'include'}));
+                      await attempt('read-info', fetch('T/api/info', {credentials: 'include'}));
+                      await new Promise(r => setTimeout(r, 1000));
+                      document.title = 'done';
+                    })();
+                    </script></body></html>
+                    """.replace("T/", target + "/");
+            evil.createContext("/", ex -> {
+                byte[] body = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            evil.start();
+            b.driver.get(target + "/?token=" + w.token() + "#usage"); // the user opens pooltag: the cookie is set
+            waiting(b).until(d -> b.driver.getCurrentUrl().endsWith("/#usage"));
+            b.driver.get("http://localhost:" + evil.getAddress().getPort() + "/");
+            waiting(b).until(d -> "done".equals(b.driver.getTitle()));
+            Map<String, Object> result = Browser.map(b.js("return window.result;"));
+            System.out.println("cross-origin attempts: " + result);
+            assertEquals(List.of(), hit.calls, "no cross-origin request armed a hit: " + result);
+            assertEquals(List.of(), hunt.starts, "no cross-origin request started a hunt: " + result);
+            assertTrue(String.valueOf(result.get("cors-guess")).startsWith("blocked"), result.toString());
+            assertTrue(String.valueOf(result.get("read-page")).startsWith("blocked"), "the page is not readable: "
+                    + result);
+            for (Object v : result.values()) {
+                assertFalse(String.valueOf(v).contains(w.token()), "the token leaked: " + result);
+            }
+            // The control: pooltag's own page, same browser, starts a hunt with its button.
+            b.driver.get(target + "/#hunt");
+            b.driver.findElement(By.id("hunt-start")).click();
+            waiting(b).until(d -> !hunt.starts.isEmpty());
+            assertEquals(List.of("start"), hunt.starts);
+        } finally {
+            evil.stop(0);
+        }
+    }
+
     @Test
     void armingAHitFromThePagePostsWithTheTokenAndShowsTheHits(@TempDir Path tmp) throws Exception {
         FakeServices.Hit hit = new FakeServices.Hit();
-        try (WebServer w = start(FakeServices.with(hit, null), true);
+        try (WebServer w = start(FakeServices.with(hit, null));
              Browser b = new Browser(tmp.resolve("profile"))) {
             // Behind a token: without it the page is refused; the printed address opens it and drops the token.
             b.driver.get("http://127.0.0.1:" + w.port() + "/");
-            assertTrue(b.driver.getPageSource().contains("needs its token"), b.driver.getPageSource());
+            assertTrue(b.driver.getPageSource().contains("needs the token"), b.driver.getPageSource());
             b.driver.get("http://127.0.0.1:" + w.port() + "/?token=" + w.token() + "#hit");
             waiting(b).until(d -> b.driver.findElement(By.id("hit-status")).getText().equals("No tag armed."));
             assertEquals("http://127.0.0.1:" + w.port() + "/#hit", b.driver.getCurrentUrl(), "the token leaves the address bar");
@@ -83,6 +167,15 @@ class WebPageServicesBrowserTest {
             assertTrue(list.contains("#1 alloc filp NonPaged 256 bytes, cpu 1, pid 4242 (leaker)"), list);
             assertTrue(list.contains("create_pipe_files+0x8f/0x230"), list);
             b.screenshot("serve-hit");
+            // A dead tracing session: the armed view shows the error within 2 s (it polls each second).
+            hit.failure = "tracing stopped: the merge thread died";
+            long t0 = System.nanoTime();
+            new WebDriverWait(b.driver, Duration.ofSeconds(2)).until(d -> b.driver.findElement(By.id("status")).getText()
+                    .contains("tracing stopped: the merge thread died"));
+            System.out.println("DEAD SESSION shown on the page after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertTrue(b.driver.findElement(By.id("status")).getAttribute("class").contains("error"));
+            hit.failure = null;
+            b.consoleErrors();
             b.driver.findElement(By.id("hit-clear")).click();
             waiting(b).until(d -> b.driver.findElement(By.id("hit-status")).getText().equals("No tag armed."));
             assertEquals(List.of("arm filp", "clear"), hit.calls);

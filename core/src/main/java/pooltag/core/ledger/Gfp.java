@@ -1,5 +1,7 @@
 package pooltag.core.ledger;
 
+import pooltag.core.tag.KmallocName;
+
 /**
  * The GFP bits that choose which kmalloc cache serves a request, with their values on Linux 4.x to 6.18
  * ({@code include/linux/gfp_types.h}: {@code ___GFP_DMA_BIT} = 0, {@code ___GFP_RECLAIMABLE_BIT} = 4,
@@ -17,41 +19,20 @@ public final class Gfp {
     /** {@code __GFP_ACCOUNT} (memcg accounting): served by {@code kmalloc-cg-N}. */
     public static final long ACCOUNT = 0x400000;
 
-    static final int NORMAL = 0;
-    static final int CG = 1;
-    static final int RCL = 2;
-    static final int DMA_KMALLOC = 3;
-
     private Gfp() {
     }
 
-    /** The kmalloc variant for these flags: NORMAL, CG, RCL or DMA_KMALLOC, as {@code kmalloc_type()} picks it. */
-    static int kmallocVariant(long gfp) {
+    /** The {@link KmallocName} variant for these flags, as {@code kmalloc_type()} picks it. */
+    public static int kmallocVariant(long gfp) {
         if ((gfp & (DMA | RECLAIMABLE | ACCOUNT)) == 0) {
-            return NORMAL;
+            return KmallocName.NORMAL;
         }
         if ((gfp & DMA) != 0) {
-            return DMA_KMALLOC;
+            return KmallocName.DMA;
         }
         if ((gfp & RECLAIMABLE) != 0) {
-            return RCL;
+            return KmallocName.RCL;
         }
-        return CG;
-    }
-
-    /**
-     * The cache name as {@code /proc/slabinfo} spells it: sizes that are whole KiB are written {@code 1k},
-     * {@code 2k}, ... as the kernel's {@code kmalloc_info} table does ({@code kmalloc-96}, {@code kmalloc-1k},
-     * {@code kmalloc-cg-2k}). Sizes above the largest slab class (8 KiB here) are {@code kmalloc_large}
-     * page allocations; they get a name of the same shape ({@code kmalloc-16k}) that slabinfo does not list.
-     */
-    static String kmallocName(int variant, long bytes) {
-        String size = bytes >= 1024 && bytes % 1024 == 0 ? (bytes / 1024) + "k" : Long.toString(bytes);
-        return switch (variant) {
-            case CG -> "kmalloc-cg-" + size;
-            case RCL -> "kmalloc-rcl-" + size;
-            case DMA_KMALLOC -> "dma-kmalloc-" + size;
-            default -> "kmalloc-" + size;
-        };
+        return KmallocName.CG;
     }
 }

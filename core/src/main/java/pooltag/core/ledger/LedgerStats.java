@@ -23,14 +23,17 @@ import pooltag.core.snapshot.Loss;
  *                         returned ZERO_SIZE_PTR or was already freed
  * @param foldedTags       distinct cache or site names beyond the table's limits (4,096 cache tags, 1,048,576
  *                         site tags), counted into {@code [other caches]} / {@code [other sites]}
+ * @param evictedOutstanding outstanding allocations evicted, oldest first, to keep the table under its cap
+ *                         ({@link LedgerOptions#maxOutstanding()}); written off like double allocations. Their frees,
+ *                         if they come, are counted as unpaired
  * @param truncated        the stream ended early ({@code onEnd(true)})
  */
 public record LedgerStats(long events, long allocs, long frees, long outstanding, long lostEvents,
                           long lossesWithoutCount, long unpairedFrees, long doubleAllocs, long nullFrees,
                           long failedAllocs, long zeroSizeAllocs, long stacksAttached, long freeStacks,
-                          long unattachedStacks, long foldedTags, boolean truncated) {
+                          long unattachedStacks, long foldedTags, long evictedOutstanding, boolean truncated) {
     /** The part every snapshot and report carries. */
     public Loss loss() {
-        return new Loss(lostEvents, unpairedFrees, 0, truncated);
+        return new Loss(lostEvents, unpairedFrees, 0, evictedOutstanding, truncated);
     }
 }

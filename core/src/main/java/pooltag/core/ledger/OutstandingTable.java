@@ -1,5 +1,7 @@
 package pooltag.core.ledger;
 
+import pooltag.core.collect.Hashing;
+
 /**
  * The allocations still outstanding, keyed by address: open addressing with linear probing over two primitive
  * arrays, one slot per allocation, no object per entry.
@@ -53,6 +55,18 @@ final class OutstandingTable {
         meta = new int[cap * META];
         mask = cap - 1;
         growAt = (int) ((long) cap * MAX_LOAD_PERCENT / 100);
+    }
+
+    /**
+     * The capacity the table has grown to when it holds {@code entries} (from a smaller start): the smallest power of
+     * two, at least 16, whose {@value #MAX_LOAD_PERCENT}% load limit admits them all.
+     */
+    static int capacityFor(int entries) {
+        int cap = 16;
+        while ((long) cap * MAX_LOAD_PERCENT / 100 < entries) {
+            cap <<= 1;
+        }
+        return cap;
     }
 
     int size() {

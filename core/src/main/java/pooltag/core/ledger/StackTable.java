@@ -2,6 +2,7 @@ package pooltag.core.ledger;
 
 import java.util.Arrays;
 
+import pooltag.core.collect.Hashing;
 import pooltag.core.event.AllocEvent;
 
 /**

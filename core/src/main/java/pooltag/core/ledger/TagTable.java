@@ -6,15 +6,14 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-import pooltag.core.snapshot.Pool;
-
 /**
  * The tags of one kind: dense ids, names, and PoolMon's counters per (tag, pool). Counter index is
  * {@code id * 2 + pool.ordinal()}. Names are resolved when a tag is created, never per event.
  *
- * <p>Counters: {@code allocs} and {@code frees} count events since the ledger began; {@code live} and
- * {@code bytes} describe the outstanding table now. They differ from {@code allocs - frees} by the outstanding
- * allocations dropped as double allocations (see {@link Ledger}).
+ * <p>Counters: {@code allocs}, {@code frees} and {@code allocBytes} (bytes allocated) count events since the ledger
+ * began; {@code live} and {@code bytes} describe the outstanding table now. {@code live} differs from
+ * {@code allocs - frees} by the outstanding allocations written off without a free: double allocations and
+ * evictions over the cap (see {@link Ledger}).
  */
 final class TagTable {
     static final int POOLS = 2;
@@ -25,6 +24,7 @@ final class TagTable {
     long[] frees = new long[64 * POOLS];
     long[] live = new long[64 * POOLS];
     long[] bytes = new long[64 * POOLS];
+    long[] allocBytes = new long[64 * POOLS];
     boolean[] untraceable = new boolean[64];
     private final Map<String, Integer> byName = new HashMap<>();
     private final Set<String> untraceableNames = new HashSet<>();
@@ -51,6 +51,7 @@ final class TagTable {
             frees = Arrays.copyOf(frees, cap * POOLS);
             live = Arrays.copyOf(live, cap * POOLS);
             bytes = Arrays.copyOf(bytes, cap * POOLS);
+            allocBytes = Arrays.copyOf(allocBytes, cap * POOLS);
         }
         int id = count++;
         names[id] = name;
@@ -95,6 +96,7 @@ final class TagTable {
         allocs[c]++;
         live[c]++;
         bytes[c] += size;
+        allocBytes[c] += size;
     }
 
     void free(int id, int pool, long size) {
@@ -104,14 +106,10 @@ final class TagTable {
         bytes[c] -= size;
     }
 
-    /** An outstanding allocation written off without a free event (double allocation at its address). */
+    /** An outstanding allocation written off without a free event (double allocation at its address, eviction). */
     void drop(int id, int pool, long size) {
         int c = id * POOLS + pool;
         live[c]--;
         bytes[c] -= size;
-    }
-
-    static int pool(Pool p) {
-        return p.ordinal();
     }
 }

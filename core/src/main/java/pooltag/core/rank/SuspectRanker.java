@@ -171,7 +171,7 @@ public final class SuspectRanker {
                 continue;
             }
             withStack += e.getValue()[0];
-            for (String fn : Ledger.RECLAIMABLE_CONSTRUCTORS) {
+            for (String fn : ledger.policy().reclaimableConstructors()) {
                 if (ledger.stackPassesThrough(e.getKey(), java.util.Set.of(fn), 2)) {
                     through += e.getValue()[0];
                     seen = fn;

@@ -165,7 +165,7 @@ public final class TagResolver {
         }
         for (long c : KMALLOC_CLASSES) {
             if (c >= bytes) {
-                return prefix + (c >= 1024 ? (c / 1024) + "k" : Long.toString(c));
+                return prefix + KmallocName.size(c);
             }
         }
         return null;

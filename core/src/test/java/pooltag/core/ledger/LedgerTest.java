@@ -341,7 +341,7 @@ class LedgerTest {
         }
         assertEquals(OutstandingTable.MAX_CACHE_TAGS, l.tagCount(TagKind.CACHE));
         assertEquals(8, l.stats().foldedTags()); // ids 4095 .. 4102
-        int other = l.tagId(TagKind.CACHE, Ledger.OTHER_CACHES);
+        int other = l.tagId(TagKind.CACHE, EventTagger.OTHER_CACHES);
         assertEquals(8, l.usage(TagKind.CACHE, other, Pool.NONPAGED).live());
         assertEquals(1, l.usage(TagKind.CACHE, l.tagId(TagKind.CACHE, "c4094"), Pool.NONPAGED).live());
         assertEquals(n, l.stats().outstanding());

@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.Tuple.Tuple2;
+import pooltag.core.collect.Hashing;
 
 /** The outstanding table against a {@link HashMap} model: inserts, removals (backward shift) and growth. */
 class OutstandingTableModelTest {
@@ -112,20 +113,6 @@ class OutstandingTableModelTest {
         assertEquals(OutstandingTable.MAX_SITE_TAGS - 1, t.site(s));
         assertEquals(OutstandingTable.MAX_CACHE_TAGS - 1, t.cache(s));
         assertEquals(-1, t.stack(s));
-    }
-
-    @Property(tries = 100)
-    void longIntMapBehavesLikeAMap(@ForAll("ops") List<Tuple2<Integer, Integer>> ops) {
-        LongIntMap m = new LongIntMap(2);
-        Map<Long, Integer> model = new HashMap<>();
-        for (Tuple2<Integer, Integer> op : ops) {
-            long key = op.get2() == 0 ? 0 : address(op.get2()); // 0 is a legal key
-            assertEquals(model.getOrDefault(key, LongIntMap.MISSING), m.get(key));
-            m.put(key, op.get1() * 1000 + op.get2());
-            model.put(key, op.get1() * 1000 + op.get2());
-        }
-        assertEquals(model.size(), m.size());
-        model.forEach((k, v) -> assertEquals(v, m.get(k)));
     }
 
     @Property(tries = 100)

@@ -10,7 +10,14 @@ import pooltag.core.snapshot.Loss;
  * still outstanding. Implementations are thread-safe and return the last published report.
  */
 public interface HuntService {
+    /** The last finished hunt's report, or how long the running one has run; never starts a hunt (a GET calls it). */
     Report report();
+
+    /** Starts a hunt unless one is running (a POST with the token calls it), then answers as {@link #report()}. */
+    Report start();
+
+    /** Whether a hunt is under way. */
+    boolean running();
 
     /**
      * @param elapsedNanos how long the hunt has run

@@ -11,12 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.Suspect;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
@@ -52,8 +54,14 @@ public final class Hunter {
     }
 
     public static Result hunt(Duration duration, RankOptions options, PrintStream progress) throws InterruptedException {
+        return hunt(duration, options, KmemTagPolicy.ledgerOptions(), progress);
+    }
+
+    /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
+            throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        try (TracingRun run = TracingRun.open(symbols, TraceConfig.kmem())) {
+        try (TracingRun run = TracingRun.open(symbols, TraceConfig.kmem(), ledgerOptions)) {
             Armer armer = new Armer(run.ledger(), symbols, run);
             run.start(armer);
             long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);

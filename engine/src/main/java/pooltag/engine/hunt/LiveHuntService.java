@@ -15,11 +15,10 @@ import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.TraceSlot;
 
 /**
- * The web page's Hunt view over {@link Hunter} ({@code pooltag hunt}): the first request starts a hunt of the
- * configured duration in the background and answers with how long it has run; once it is done, requests get its
- * report (suspects, and the flame graph of the suspects' top stacks, symbolized) and the next request after that
- * starts a fresh hunt while still answering with the finished report. So the kernel is traced only while someone
- * looks at the view. The hunt holds the process's one tracing session ({@link TraceSlot}) while it runs: arming a
+ * The web page's Hunt view over {@link Hunter} ({@code pooltag hunt}): {@link #start()} (the page's button, a POST
+ * with the token) starts a hunt of the configured duration in the background; {@link #report()} (the view's polls,
+ * GETs) answers how long it has run, and once it is done its report (suspects, and the flame graph of the suspects'
+ * top stacks, symbolized) until the next start. A poll never starts tracing. The hunt holds the process's one tracing session ({@link TraceSlot}) while it runs: arming a
  * hit meanwhile is refused, and a hunt is refused while a hit is armed.
  */
 public final class LiveHuntService implements HuntService, AutoCloseable {
@@ -40,10 +39,20 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
     }
 
     @Override
-    public synchronized Report report() {
+    public synchronized Report start() {
         if (running == null) {
-            start();
+            begin();
         }
+        return report();
+    }
+
+    @Override
+    public synchronized boolean running() {
+        return running != null;
+    }
+
+    @Override
+    public synchronized Report report() {
         if (last != null) {
             return last;
         }
@@ -52,11 +61,11 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
             lastError = null;
             throw new PooltagException("hunt failed: " + e);
         }
-        // The first hunt is under way: its elapsed time, nothing ranked yet.
-        return new Report(System.nanoTime() - runningSinceNanos, List.of(), List.of(), Loss.NONE);
+        // The first hunt is under way (its elapsed time, nothing ranked yet), or none was started (zero).
+        return new Report(running == null ? 0 : System.nanoTime() - runningSinceNanos, List.of(), List.of(), Loss.NONE);
     }
 
-    private void start() {
+    private void begin() {
         slot.take(HOLDER);
         runningSinceNanos = System.nanoTime();
         Thread t = new Thread(this::hunt, "pooltag-web-hunt");

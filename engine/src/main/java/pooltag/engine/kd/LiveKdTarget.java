@@ -22,6 +22,7 @@ import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.TracingRun;
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
@@ -122,9 +123,9 @@ final class LiveKdTarget implements KdTarget {
      *
      * @throws PooltagException one line, when tracing cannot start (not root, no tracefs, instance busy)
      */
-    static LiveKdTarget open(boolean withVmalloc) {
+    static LiveKdTarget open(boolean withVmalloc, LedgerOptions options) {
         KernelSymbols symbols = KernelSymbols.load();
-        TracingRun run = TracingRun.open(symbols, TraceConfig.kmem());
+        TracingRun run = TracingRun.open(symbols, TraceConfig.kmem(), options);
         try {
             LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, run);
             run.start(t.detector, t::tick);

@@ -18,6 +18,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -83,10 +84,10 @@ final class RecordingKdTarget implements KdTarget {
     private HitTarget hit;
     private int generation;
 
-    private RecordingKdTarget(RecordingReader reader) {
+    private RecordingKdTarget(RecordingReader reader, LedgerOptions options) {
         this.reader = reader;
         this.symbols = reader.symbols();
-        this.published = PublishingLedger.over(reader.names(), SlabSysfs.absent(), symbols);
+        this.published = PublishingLedger.over(reader.names(), SlabSysfs.absent(), symbols, options);
         this.ledger = published.ledger();
         // The replay pauses at each break, so at most a few wait at once: the sink always accepts.
         this.detector = new BreakDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
@@ -101,10 +102,10 @@ final class RecordingKdTarget implements KdTarget {
     }
 
     /** @throws PooltagException one line, when the file is not a readable recording */
-    static RecordingKdTarget open(Path file) {
+    static RecordingKdTarget open(Path file, LedgerOptions options) {
         RecordingReader r = RecordingReader.open(file);
         try {
-            return new RecordingKdTarget(r);
+            return new RecordingKdTarget(r, options);
         } catch (RuntimeException e) {
             r.close();
             throw e;

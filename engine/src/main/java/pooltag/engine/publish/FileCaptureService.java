@@ -10,6 +10,7 @@ import pooltag.engine.run.PublishingLedger;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.recording.RecordingFormat;
 import pooltag.linux.recording.RecordingReader;
@@ -66,7 +67,7 @@ public final class FileCaptureService implements CaptureService {
             // made on this kernel release, else none (every cache NonPaged) rather than another kernel's guess.
             String kernel = r.meta().getOrDefault("kernel", "");
             SlabSysfs sysfs = !kernel.isEmpty() && kernel.equals(thisKernel()) ? SlabSysfs.live() : SlabSysfs.absent();
-            PublishingLedger ledger = PublishingLedger.over(r.names(), sysfs, r.symbols());
+            PublishingLedger ledger = PublishingLedger.over(r.names(), sysfs, r.symbols(), KmemTagPolicy.ledgerOptions());
             // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
             r.replay(ledger, REPLAY_WINDOW_NANOS);
             UsageSnapshot s = ledger.ledger().snapshot(TagKind.CACHE);

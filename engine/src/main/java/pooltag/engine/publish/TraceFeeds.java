@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.engine.run.LiveFeed;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -33,7 +35,13 @@ public final class TraceFeeds {
 
     /** Starts tracing all kmem events of this kernel (needs root); the first scrapes may see no tags yet. */
     public static Feed open() {
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), "pooltag-exporter-trace"));
+        return open(KmemTagPolicy.ledgerOptions());
+    }
+
+    /** As {@link #open()}, with the ledger's options (Linux's tag policy, the cap on outstanding allocations). */
+    public static Feed open(LedgerOptions options) {
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options,
+                "pooltag-exporter-trace"));
     }
 
     /** Cache and site rows of one published frame (both kinds are copied by the same publish, with one loss). */

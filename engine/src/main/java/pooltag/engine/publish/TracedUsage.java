@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 
 /**
  * {@code mon --trace}'s rows by cache: procfs's Diff and Bytes (what the kernel holds now, including what was
  * allocated before tracing began) with Allocs and Frees filled from the ledger's cache-kind snapshot (counted since
  * tracing began). A cache the ledger has not seen an event of shows 0 (true: none since tracing began), except the
- * caches the tracepoints cannot see ({@link Ledger#KNOWN_UNTRACEABLE_CACHES}) and vmalloc callers (not traced),
+ * caches the tracepoints cannot see ({@link KmemTagPolicy#UNTRACEABLE_CACHES}) and vmalloc callers (not traced),
  * which keep {@code -}. The ledger's loss goes with the snapshot.
  */
 public final class TracedUsage {
@@ -32,7 +32,7 @@ public final class TracedUsage {
             add(byTagPool, u.tag() + '\0' + u.pool().name(), u);
             add(byTag, u.tag(), u);
         }
-        Set<String> untraceable = new HashSet<>(Ledger.KNOWN_UNTRACEABLE_CACHES);
+        Set<String> untraceable = new HashSet<>(KmemTagPolicy.UNTRACEABLE_CACHES);
         List<TagUsage> rows = new ArrayList<>(procfs.rows().size());
         for (TagUsage u : procfs.rows()) {
             if (u.kind() != TagKind.CACHE || untraceable.contains(u.tag())) {

@@ -4,8 +4,10 @@ import java.time.Duration;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -50,7 +52,12 @@ public final class LiveFeed implements AutoCloseable {
 
     /** Opens a run of {@code config} and follows it with no tap (mon --trace, the exporter). */
     public static LiveFeed open(KernelSymbols symbols, TraceConfig config, String threadName) {
-        return start(TracingRun.open(symbols, config), null, threadName);
+        return open(symbols, config, KmemTagPolicy.ledgerOptions(), threadName);
+    }
+
+    /** As {@link #open(KernelSymbols, TraceConfig, String)}, with the ledger's options (tag policy, cap). */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options, String threadName) {
+        return start(TracingRun.open(symbols, config, options), null, threadName);
     }
 
     private void follow() {
@@ -74,6 +81,9 @@ public final class LiveFeed implements AutoCloseable {
      */
     public UsageSnapshot snapshot(TagKind kind) {
         Throwable f = failure;
+        if (f == null) {
+            f = run.session().failure(); // seen at once, before the follower has stopped the session
+        }
         if (f != null) {
             throw new PooltagException("tracing stopped: " + f.getMessage(), f);
         }

@@ -3,7 +3,7 @@ package pooltag.engine.run;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
-import pooltag.core.tag.TagKind;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.procfs.SlabSysfs;
@@ -15,8 +15,8 @@ import pooltag.linux.symbols.KernelSymbols;
  * page's Open view): an optional tap first (it sees each event before the ledger applies
  * it, so it can ask the ledger what a free is about to release), then the ledger. Publishes the ledger's snapshot
  * every {@link #PUBLISH_EVERY_NANOS} of wall-clock time ({@link #onTick}), so {@code mon --trace}, the exporter and the web page read a
- * published frame, never live state. Caches the tracepoints cannot see are marked untraceable, so views print '-'
- * for them instead of a false 0. Runs on the driving thread only (a session's merge thread, a replay's thread).
+ * published frame, never live state. The ledger's options carry Linux's tag policy (caches the tracepoints cannot
+ * see print '-', not a false 0) and the cap on outstanding allocations. Runs on the driving thread only (a session's merge thread, a replay's thread).
  */
 public final class PublishingLedger implements AllocEventConsumer {
     /** How often (wall clock) views get a fresh snapshot. */
@@ -31,18 +31,16 @@ public final class PublishingLedger implements AllocEventConsumer {
     public PublishingLedger(Ledger ledger, AllocEventConsumer tap) {
         this.ledger = ledger;
         this.tap = tap;
-        for (String cache : Ledger.KNOWN_UNTRACEABLE_CACHES) {
-            ledger.markUntraceable(TagKind.CACHE, cache);
-        }
     }
 
     /**
      * A ledger over a source's cache-name table: pools from {@code sysfs} (reclaimable caches are Paged), call
-     * sites symbolized with {@code symbols}.
+     * sites symbolized with {@code symbols}, with {@code options} (Linux's {@code KmemTagPolicy.ledgerOptions()}).
      */
-    public static PublishingLedger over(NameTable names, SlabSysfs sysfs, KernelSymbols symbols) {
-        return new PublishingLedger(new Ledger(new SlabCacheCatalog(names, sysfs), new KernelSymbolResolver(symbols)),
-                null);
+    public static PublishingLedger over(NameTable names, SlabSysfs sysfs, KernelSymbols symbols,
+                                        LedgerOptions options) {
+        return new PublishingLedger(new Ledger(new SlabCacheCatalog(names, sysfs), new KernelSymbolResolver(symbols),
+                options), null);
     }
 
     /** Sets the tap (null for none); only before the driving thread starts. */

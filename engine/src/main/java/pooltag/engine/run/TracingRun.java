@@ -7,7 +7,9 @@ import java.util.List;
 
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
@@ -29,6 +31,9 @@ import pooltag.linux.symbols.KernelSymbols;
  * SIGINT/SIGTERM end {@code runFor} and {@code follow} like {@link #requestStop()}.
  */
 public final class TracingRun implements AutoCloseable {
+    /** How often a run looks at {@link TraceSession#failure()}: a dead merge thread ends it within this. */
+    static final Duration FAILURE_POLL = Duration.ofMillis(200);
+
     private final KernelSymbols symbols;
     private final TraceSession session;
     private final PublishingLedger published;
@@ -39,12 +44,12 @@ public final class TracingRun implements AutoCloseable {
     private long stopNanos;
     private SessionStats stats;
 
-    private TracingRun(KernelSymbols symbols, TraceSession session) {
+    private TracingRun(KernelSymbols symbols, TraceSession session, LedgerOptions options) {
         this.symbols = symbols;
         this.session = session;
         SlabSysfs sysfs = SlabSysfs.live();
         this.procfs = new ProcfsSource(Path.of("/"), false, sysfs);
-        this.published = PublishingLedger.over(session.names(), sysfs, symbols);
+        this.published = PublishingLedger.over(session.names(), sysfs, symbols, options);
     }
 
     /**
@@ -53,9 +58,14 @@ public final class TracingRun implements AutoCloseable {
      * @throws pooltag.core.error.PooltagException one line, when tracing cannot start (not root, no tracefs, busy)
      */
     public static TracingRun open(KernelSymbols symbols, TraceConfig config) {
+        return open(symbols, config, KmemTagPolicy.ledgerOptions());
+    }
+
+    /** As {@link #open(KernelSymbols, TraceConfig)}, with the ledger's options (tag policy, outstanding cap). */
+    public static TracingRun open(KernelSymbols symbols, TraceConfig config, LedgerOptions options) {
         TraceSession s = TraceSession.open(config);
         try {
-            return new TracingRun(symbols, s);
+            return new TracingRun(symbols, s, options);
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -129,14 +139,25 @@ public final class TracingRun implements AutoCloseable {
             start(null);
         }
         long end = System.nanoTime() + duration.toNanos();
+        long nextProcfs = System.nanoTime() + procfsEvery.toNanos();
         while (true) {
-            long left = end - System.nanoTime();
+            long now = System.nanoTime();
+            long left = end - now;
             if (left <= 0) {
                 break;
             }
-            if (session.awaitStopRequest(Duration.ofNanos(Math.min(left, procfsEvery.toNanos())))) {
+            long wait = Math.min(left, Math.min(nextProcfs - now, FAILURE_POLL.toNanos()));
+            if (session.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
                 break;
             }
+            if (session.failure() != null) {
+                break; // a dead merge thread delivers nothing more: stop() below throws its failure
+            }
+            now = System.nanoTime();
+            if (now - nextProcfs < 0 && now - end < 0) {
+                continue;
+            }
+            nextProcfs = now + procfsEvery.toNanos();
             procfsSeries.add(procfs.take());
             if (onSample != null) {
                 onSample.run();
@@ -157,8 +178,10 @@ public final class TracingRun implements AutoCloseable {
         if (!started) {
             start(null);
         }
-        while (!session.awaitStopRequest(Duration.ofSeconds(1))) {
-            // the stop request is the only way out; the session polls loss counters on its own
+        while (!session.awaitStopRequest(FAILURE_POLL)) {
+            if (session.failure() != null) {
+                break; // the merge thread died: stop() throws its failure, so no view keeps showing the last frame
+            }
         }
         stopNanos = System.nanoTime();
         stats = session.stop();

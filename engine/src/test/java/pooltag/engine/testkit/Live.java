@@ -54,9 +54,9 @@ public final class Live {
         return null;
     }
 
-    /** This JVM's instance directory ({@code pooltag-<pid>}), whether or not it exists. */
+    /** This JVM's instance directory ({@link pooltag.linux.tracefs.InstanceOwner#instanceName()}), whether or not it exists. */
     public static Path ownInstance(Tracefs fs) {
-        return fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid());
+        return fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.current().instanceName());
     }
 
     /** Every trigger line of the instance's kmem events, as {@code event: line} (comment lines left out). */

@@ -17,6 +17,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.linux.ring.TraceSchema;
 import pooltag.linux.tracefs.CpuStats;
+import pooltag.linux.tracefs.InstanceOwner;
 import pooltag.linux.tracefs.Tracefs;
 import pooltag.linux.tracefs.TracefsInstance;
 
@@ -38,7 +39,8 @@ import pooltag.linux.tracefs.TracefsInstance;
  * <p>Threads: one reader per CPU reads whole sub-buffers from {@code per_cpu/cpuN/trace_pipe_raw} into pooled pages;
  * one merge thread decodes, orders by timestamp ({@link EventMerger}) and calls the consumer, so consumers need no
  * locks. Loss: page-header marks and {@code per_cpu/cpuN/stats} (polled each second and at the end) are delivered as
- * {@link AllocEventConsumer#onLoss}. One session per process at a time (the instance is named after the pid).
+ * {@link AllocEventConsumer#onLoss}. One session per process at a time (the instance is named after the process:
+ * {@link InstanceOwner}).
  */
 public final class TraceSession implements AutoCloseable {
     /** Pages each CPU's reader may have in flight before it waits for the merge thread (4 MiB with 4 KiB pages). */
@@ -52,7 +54,7 @@ public final class TraceSession implements AutoCloseable {
     private final KmemDecoder decoder;
     private final int cpus;
     private final int pageSize;
-    private final Thread shutdownHook;
+    private final ShutdownHook shutdownHook;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
@@ -72,12 +74,15 @@ public final class TraceSession implements AutoCloseable {
     private boolean started;
     private boolean stopped;
     private boolean closed;
+    /** The thread running the first {@link #close()}; later calls from other threads wait for it. */
+    private Thread closer;
     /** Every channel ever opened on the instance: all must be closed before rmdir (EBUSY otherwise). */
     private final java.util.List<FileChannel> opened = new java.util.ArrayList<>();
 
-    private TraceSession(TraceConfig config, TracefsInstance instance) {
+    private TraceSession(TraceConfig config, TracefsInstance instance, ShutdownHook hook) {
         this.config = config;
         this.instance = instance;
+        this.shutdownHook = hook;
         try {
             Map<String, String> formats = new LinkedHashMap<>();
             for (String key : config.schemaEvents()) {
@@ -110,12 +115,11 @@ public final class TraceSession implements AutoCloseable {
             for (String e : config.events()) {
                 instance.enableEvent(e);
             }
+            hook.adopt(this);
         } catch (RuntimeException e) {
             closeQuietly(instance, e);
             throw e;
         }
-        this.shutdownHook = new Thread(this::onShutdown, "pooltag-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Opens a session on this machine's tracefs (mounting it if needed), removing stale instances first. */
@@ -123,11 +127,81 @@ public final class TraceSession implements AutoCloseable {
         return open(config, Tracefs.locate(), System.err);
     }
 
+    /**
+     * The instance is named {@link InstanceOwner#instanceName()} (pid, PID namespace, start time: what a later sweep
+     * needs to prove this process dead). The shutdown hook is registered before the instance exists, so a SIGTERM at
+     * any point of the setup removes it.
+     */
     public static TraceSession open(TraceConfig config, Tracefs tracefs, PrintStream err) {
-        tracefs.removeStaleInstances(err);
-        String name = Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid();
-        TracefsInstance instance = TracefsInstance.create(tracefs, name);
-        return new TraceSession(config, instance);
+        ShutdownHook hook = ShutdownHook.register();
+        try {
+            tracefs.removeStaleInstances(err);
+            TracefsInstance instance = hook.create(tracefs, InstanceOwner.current().instanceName());
+            return new TraceSession(config, instance, hook);
+        } catch (RuntimeException e) {
+            hook.unregister();
+            throw e;
+        }
+    }
+
+    /**
+     * The JVM shutdown hook of one session, registered before its instance is made. Until the session adopts it, it
+     * removes the bare instance; after, it runs {@link #onShutdown}. Making the instance and starting the hook are
+     * serialised, so an instance is never made after the hook looked for one.
+     */
+    private static final class ShutdownHook {
+        private final Thread thread = new Thread(this::run, "pooltag-shutdown");
+        private TracefsInstance instance;
+        private TraceSession session;
+        private boolean running;
+
+        static ShutdownHook register() {
+            ShutdownHook h = new ShutdownHook();
+            Runtime.getRuntime().addShutdownHook(h.thread);
+            return h;
+        }
+
+        synchronized TracefsInstance create(Tracefs tracefs, String name) {
+            if (running) {
+                throw new PooltagException("pooltag is shutting down; no tracefs instance made");
+            }
+            instance = TracefsInstance.create(tracefs, name);
+            return instance;
+        }
+
+        synchronized void adopt(TraceSession s) {
+            if (running) {
+                throw new PooltagException("pooltag is shutting down; tracing not started");
+            }
+            session = s;
+        }
+
+        private void run() {
+            TraceSession s;
+            TracefsInstance in;
+            synchronized (this) {
+                running = true;
+                s = session;
+                in = instance;
+            }
+            if (s != null) {
+                s.onShutdown();
+            } else if (in != null) {
+                try {
+                    in.close(); // the setup was interrupted: its next write fails on the closed instance
+                } catch (RuntimeException e) {
+                    System.err.println("pooltag: " + e.getMessage());
+                }
+            }
+        }
+
+        void unregister() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(thread);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down; the hook is running or done
+            }
+        }
     }
 
     private static void closeQuietly(TracefsInstance in, RuntimeException cause) {
@@ -520,15 +594,36 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
-    /** Stops (if running) and tears the instance down; idempotent, safe from any thread. */
+    /**
+     * Stops (if running) and tears the instance down; idempotent, safe from any thread. A call while another thread's
+     * close is under way waits until that one has finished (the instance is gone when any close returns), except on the
+     * closing thread itself (a consumer closing from inside the teardown), which returns at once.
+     */
     @Override
     public void close() {
+        Thread running;
         synchronized (this) {
-            if (closed) {
-                return;
+            running = closer;
+            if (running == null) {
+                closed = true;
+                closer = Thread.currentThread();
             }
-            closed = true;
         }
+        if (running != null) {
+            if (running != Thread.currentThread()) {
+                awaitClosed();
+            }
+            return;
+        }
+        try {
+            teardown();
+        } finally {
+            closedLatch.countDown();
+            shutdownHook.unregister();
+        }
+    }
+
+    private void teardown() {
         RuntimeException first = null;
         try {
             stop();
@@ -553,14 +648,23 @@ public final class TraceSession implements AutoCloseable {
                 first.addSuppressed(e);
             }
         }
-        closedLatch.countDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down; the hook is running or done
-        }
         if (first != null) {
             throw first;
+        }
+    }
+
+    private void awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closedLatch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the teardown is bounded (drain 10 s, rmdir 2 s); finish waiting for it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -15,7 +15,10 @@ import pooltag.core.error.PooltagException;
  * mounted at {@code /sys/kernel/tracing} as libtracefs does when absent. Never writes the top-level instance's files.
  */
 public final class Tracefs {
-    /** Our instances are named {@code pooltag-<pid>}; nothing else under {@code instances/} is ever touched. */
+    /**
+     * Our instances are named {@code pooltag-<pid>-<pidns>-<starttime>} ({@link InstanceOwner}); nothing else under
+     * {@code instances/} is ever touched, and ours only once their owner is provably dead.
+     */
     public static final String INSTANCE_PREFIX = "pooltag-";
 
     private final Path root;
@@ -95,29 +98,41 @@ public final class Tracefs {
         return debugfs;
     }
 
-    /** Names of instances {@code pooltag-<pid>} whose process is gone. */
+    /** Names of our instances whose owner is provably dead ({@link InstanceOwner#verdict}), sorted. */
     public List<String> staleInstances() {
         List<String> out = new ArrayList<>();
+        for (Judged j : judge(Path.of("/proc"))) {
+            if (j.verdict().kind() == InstanceOwner.Verdict.Kind.DEAD) {
+                out.add(j.name());
+            }
+        }
+        return out;
+    }
+
+    /** An instance of ours and what {@code /proc} proves about its owner. */
+    record Judged(String name, InstanceOwner.Verdict verdict) {
+    }
+
+    /**
+     * Every instance named by our rule, judged from {@code proc} alone: nothing under tracefs is read or written
+     * here. Names that do not parse as {@code pooltag-<pid>[-<pidns>-<starttime>]} are not ours and are skipped.
+     */
+    List<Judged> judge(Path proc) {
+        InstanceOwner self = InstanceOwner.current(proc);
+        List<Judged> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(instancesDir())) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String n = p.getFileName().toString();
-                if (!n.startsWith(INSTANCE_PREFIX)) {
+                InstanceOwner owner = InstanceOwner.parse(n);
+                if (owner == null || owner.equals(self) || (owner.legacy() && owner.pid() == self.pid())) {
                     continue;
                 }
-                long pid;
-                try {
-                    pid = Long.parseLong(n.substring(INSTANCE_PREFIX.length()));
-                } catch (NumberFormatException e) {
-                    continue; // not one of ours by our naming rule
-                }
-                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
-                    out.add(n);
-                }
+                out.add(new Judged(n, owner.verdict(self, proc)));
             }
         } catch (IOException e) {
             throw new PooltagException("cannot list " + instancesDir() + ": " + e.getMessage(), e);
         }
-        out.sort(null);
+        out.sort(java.util.Comparator.comparing(Judged::name));
         return out;
     }
 
@@ -127,20 +142,29 @@ public final class Tracefs {
      * @return the names removed
      */
     public List<String> removeStaleInstances(PrintStream err) {
-        List<String> stale = staleInstances();
+        return removeStaleInstances(err, Path.of("/proc"));
+    }
+
+    List<String> removeStaleInstances(PrintStream err, Path proc) {
         List<String> removed = new ArrayList<>();
+        List<String> why = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        for (String name : stale) {
+        for (Judged j : judge(proc)) {
+            if (j.verdict().kind() != InstanceOwner.Verdict.Kind.DEAD) {
+                continue; // alive, or not provably dead: never touched
+            }
             try {
-                TracefsInstance.teardownDirectory(instancesDir().resolve(name));
-                removed.add(name);
+                TracefsInstance.teardownDirectory(instancesDir().resolve(j.name()));
+                removed.add(j.name());
+                why.add(j.verdict().reason());
             } catch (PooltagException e) {
-                failed.add(name + " (" + e.getMessage() + ")");
+                failed.add(j.name() + " (" + e.getMessage() + ")");
             }
         }
         if (!removed.isEmpty()) {
             err.println("pooltag: removed stale tracefs instance" + (removed.size() > 1 ? "s " : " ")
-                    + String.join(", ", removed) + " left by a pooltag process that no longer runs");
+                    + String.join(", ", removed) + " left by a pooltag process that no longer runs ("
+                    + String.join("; ", new java.util.LinkedHashSet<>(why)) + ")");
         }
         if (!failed.isEmpty()) {
             err.println("pooltag: could not remove stale instance(s): " + String.join("; ", failed));

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import pooltag.core.error.PooltagException;
 
 /**
- * A private tracefs instance, {@code instances/pooltag-<pid>}: the global buffer and other tools' instances are never
+ * A private tracefs instance, {@code instances/pooltag-<pid>-<pidns>-<starttime>} ({@link InstanceOwner}): the global buffer and other tools' instances are never
  * touched. Remembers every event it enabled, filter it set and trigger it added, and {@link #close()} undoes them
  * (triggers removed with {@code !cmd}, filters cleared, events disabled), then removes the directory. Close is
  * idempotent and thread-safe (it also runs from the JVM shutdown hook); callers close their own open files of the
@@ -106,13 +106,13 @@ public final class TracefsInstance implements AutoCloseable {
         return Files.isDirectory(dir.resolve("events").resolve(key));
     }
 
-    public void enableEvent(String key) {
+    public synchronized void enableEvent(String key) {
         requireEvent(key);
         enabled.add(key);
         write("events/" + key + "/enable", "1");
     }
 
-    public void disableEvent(String key) {
+    public synchronized void disableEvent(String key) {
         write("events/" + key + "/enable", "0");
         enabled.remove(key);
     }
@@ -123,7 +123,7 @@ public final class TracefsInstance implements AutoCloseable {
      *
      * @throws PooltagException naming the event and the kernel's reason from {@code error_log}
      */
-    public void setFilter(String key, String expr) {
+    public synchronized void setFilter(String key, String expr) {
         requireEvent(key);
         String e = expr == null || expr.isBlank() ? "0" : expr.trim();
         writeChecked("events/" + key + "/filter", e, "filter '" + e + "' on " + key);
@@ -236,7 +236,18 @@ public final class TracefsInstance implements AutoCloseable {
         }
     }
 
-    public void write(String rel, String value) {
+    /**
+     * Writes one of the instance's files. Serialised with {@link #close()} and refused after it: a setup still running
+     * when the shutdown hook tore the instance down must not write into a directory that is going away.
+     */
+    public synchronized void write(String rel, String value) {
+        if (closed) {
+            throw new PooltagException("tracefs instance " + dir + " is closed; '" + value + "' not written to " + rel);
+        }
+        rawWrite(rel, value);
+    }
+
+    private void rawWrite(String rel, String value) {
         Path p = dir.resolve(rel);
         try {
             Files.writeString(p, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
@@ -246,7 +257,10 @@ public final class TracefsInstance implements AutoCloseable {
     }
 
     /** Writes, and on failure raises the kernel's own explanation from this instance's {@code error_log}. */
-    private void writeChecked(String rel, String value, String what) {
+    private synchronized void writeChecked(String rel, String value, String what) {
+        if (closed) {
+            throw new PooltagException("tracefs instance " + dir + " is closed; " + what + " not set");
+        }
         Path log = dir.resolve("error_log");
         try {
             if (Files.exists(log)) {
@@ -306,17 +320,17 @@ public final class TracefsInstance implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        tryDo(problems, () -> write("tracing_on", "0"));
+        tryDo(problems, () -> rawWrite("tracing_on", "0"));
         for (Map.Entry<String, List<String>> t : triggers.entrySet()) {
             for (String cmd : t.getValue()) {
-                tryDo(problems, () -> write("events/" + t.getKey() + "/trigger", "!" + cmd));
+                tryDo(problems, () -> rawWrite("events/" + t.getKey() + "/trigger", "!" + cmd));
             }
         }
         for (String key : filtered) {
-            tryDo(problems, () -> write("events/" + key + "/filter", "0"));
+            tryDo(problems, () -> rawWrite("events/" + key + "/filter", "0"));
         }
         for (String key : enabled) {
-            tryDo(problems, () -> write("events/" + key + "/enable", "0"));
+            tryDo(problems, () -> rawWrite("events/" + key + "/enable", "0"));
         }
         try {
             rmdirWithRetry(dir);
@@ -342,7 +356,8 @@ public final class TracefsInstance implements AutoCloseable {
 
     /**
      * Tears down an instance directory this process did not create in this run (a stale one of ours): tracing off,
-     * triggers and filters removed and events disabled in the systems pooltag uses, then rmdir.
+     * triggers and filters removed and events disabled in the systems pooltag uses, then rmdir. Called only once
+     * {@link InstanceOwner#verdict} proved the owner dead: these writes would switch off a live pooltag.
      */
     static void teardownDirectory(Path dir) {
         try {

@@ -36,10 +36,10 @@ public final class Live {
 
     /**
      * Instances this test process made that are still present (tests assert none is left behind). Other pooltag
-     * processes on the machine have their own {@code pooltag-<pid>} instances: those are not ours to judge.
+     * processes on the machine have their own {@code pooltag-<pid>-<pidns>-<starttime>} instances: those are not ours to judge.
      */
     public static List<String> ourInstances(Tracefs fs) throws Exception {
-        String mine = Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid();
+        String mine = pooltag.linux.tracefs.InstanceOwner.current().instanceName();
         try (Stream<Path> s = Files.list(fs.instancesDir())) {
             return s.map(p -> p.getFileName().toString()).filter(mine::equals).toList();
         }

@@ -64,7 +64,7 @@ class LiveRecordingTest {
                     }
                     return c;
                 }, new PrintStream(System.err)));
-        Path inst = fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid());
+        Path inst = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.current().instanceName());
         long deadline = System.nanoTime() + 60_000_000_000L;
         // A new instance starts with tracing_on 1; the session turns it off, sizes the buffer (seconds on a loaded
         // machine), enables the events ("1*" with a trigger) and turns tracing on at start: wait for both.

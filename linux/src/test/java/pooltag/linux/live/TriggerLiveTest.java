@@ -32,7 +32,7 @@ class TriggerLiveTest {
     void nothingLeftBehind() throws Exception {
         if (fs != null) {
             // Only this JVM's: other pooltag processes on the machine may be tracing in their own instances.
-            assertFalse(Files.exists(fs.instancesDir().resolve(Tracefs.INSTANCE_PREFIX + ProcessHandle.current().pid())),
+            assertFalse(Files.exists(fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.current().instanceName())),
                     "instance left behind");
         }
     }

@@ -1,0 +1,119 @@
+package pooltag.core.ledger;
+
+import java.util.Arrays;
+
+import pooltag.core.snapshot.Pool;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.tag.TagKind;
+
+/**
+ * The ledger's tags of every kind it keeps (cache, site, module, stack) with PoolMon's counters for each: dense ids
+ * per kind, names, the pool of each cache tag and the module of each site tag. {@link EventTagger} and
+ * {@link StackAttacher} create tags; pairing in {@link Ledger} moves the counters; queries and
+ * {@link SnapshotPublisher} read them. Writer thread only.
+ *
+ * <p>Invariants: a cache tag's pool and a site tag's module are fixed when the tag is created. An allocation's
+ * counters move in its cache tag's pool for every kind, so a site that allocates from a Paged and a NonPaged cache
+ * has a row in each. Stack tag ids are stack ids ({@link StackAttacher} adds a stack tag for every new stack).
+ */
+final class TagRegistry {
+    final TagTable caches = new TagTable();
+    final TagTable sites = new TagTable();
+    final TagTable modules = new TagTable();
+    final TagTable stacks = new TagTable();
+    /** {@link Pool#ordinal()} per cache tag. */
+    private byte[] cachePool = new byte[64];
+    /** Module tag per site tag. */
+    private int[] siteModule = new int[64];
+
+    TagTable table(TagKind kind) {
+        return switch (kind) {
+            case CACHE -> caches;
+            case SITE -> sites;
+            case MODULE -> modules;
+            case STACK -> stacks;
+            default -> throw new IllegalArgumentException("the ledger has no " + kind.label() + " tags");
+        };
+    }
+
+    /** The pool ordinal of a cache tag. */
+    int pool(int cacheTag) {
+        return cachePool[cacheTag];
+    }
+
+    int moduleOf(int siteTag) {
+        return siteModule[siteTag];
+    }
+
+    /** Adds a cache tag (the caller has checked that the name is new and within the limits). */
+    int addCache(String name, Pool pool) {
+        int t = caches.add(name);
+        if (t >= cachePool.length) {
+            cachePool = Arrays.copyOf(cachePool, cachePool.length * 2);
+        }
+        cachePool[t] = (byte) pool.ordinal();
+        return t;
+    }
+
+    /** The site tag of {@code name}, created with {@code module} on first use (the first module stays). */
+    int internSite(String name, String module) {
+        int before = sites.count;
+        int t = sites.intern(name);
+        if (t == before) {
+            if (t >= siteModule.length) {
+                siteModule = Arrays.copyOf(siteModule, siteModule.length * 2);
+            }
+            siteModule[t] = modules.intern(module);
+        }
+        return t;
+    }
+
+    /** A new allocation of {@code size} bytes in pool {@code pool}: counted for its cache, site and module. */
+    void alloc(int cache, int site, int pool, int size) {
+        caches.alloc(cache, pool, size);
+        sites.alloc(site, pool, size);
+        modules.alloc(siteModule[site], pool, size);
+    }
+
+    /** A stack was attached to an outstanding allocation: it counts as an allocation of the stack tag. */
+    void allocStack(int stack, int pool, int size) {
+        stacks.alloc(stack, pool, size);
+    }
+
+    /** A free paired with its allocation; {@code stack} is -1 when it had none. */
+    void free(int cache, int site, int stack, int pool, int size) {
+        caches.free(cache, pool, size);
+        sites.free(site, pool, size);
+        modules.free(siteModule[site], pool, size);
+        if (stack >= 0) {
+            stacks.free(stack, pool, size);
+        }
+    }
+
+    /** An outstanding allocation written off without a free: live and bytes drop, frees do not grow. */
+    void drop(int cache, int site, int stack, int pool, int size) {
+        caches.drop(cache, pool, size);
+        sites.drop(site, pool, size);
+        modules.drop(siteModule[site], pool, size);
+        if (stack >= 0) {
+            stacks.drop(stack, pool, size);
+        }
+    }
+
+    /** What a row of this tag says beside its counters: a site's module, else nothing. */
+    String description(TagKind kind, int tagId) {
+        return kind == TagKind.SITE ? modules.names[siteModule[tagId]] : "";
+    }
+
+    TagUsage usage(TagKind kind, int tagId, Pool pool) {
+        TagTable t = table(kind);
+        int c = tagId * TagTable.POOLS + pool.ordinal();
+        return new TagUsage(t.names[tagId], kind, pool, t.allocs[c], t.frees[c], t.live[c], t.bytes[c],
+                description(kind, tagId));
+    }
+
+    /** Bytes allocated since the ledger began (freed or not) by one tag in one pool. */
+    long allocatedBytes(TagKind kind, int tagId, Pool pool) {
+        return table(kind).allocBytes[tagId * TagTable.POOLS + pool.ordinal()];
+    }
+}
