@@ -24,6 +24,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.CacheCatalog;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.SymbolResolver;
 import pooltag.linux.kmem.EventMerger;
 import pooltag.linux.kmem.EventView;
 import pooltag.linux.kmem.KmemDecoder;
@@ -41,7 +44,10 @@ import pooltag.linux.ring.TraceSchema;
  * <ul>
  *   <li>{@link #cursorOnly}: baseline, walks the records and reads their timestamps;</li>
  *   <li>{@link #decodeDispatch}: cursor + kmem decoder + the reusable view handed to a consumer;</li>
- *   <li>{@link #mergeDecodeDispatch}: the full path of a session or a replay, with the per-CPU timestamp merge.</li>
+ *   <li>{@link #mergeDecodeDispatch}: the full path of a session or a replay, with the per-CPU timestamp merge;</li>
+ *   <li>{@link #mergeDecodePair}: the same into a {@link Ledger} (pairing allocations with frees, per-tag counts):
+ *   what a live hunt's merge thread does per event. The ledger is kept across passes, so the outstanding table
+ *   holds what the pages leave allocated (the same addresses each pass: re-allocations replace stale entries).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -58,6 +64,8 @@ public class DecodeBenchmark {
     private EventView view;
     private EventMerger merger;
     private int cpus;
+    private Ledger ledger;
+    private EventMerger pairMerger;
 
     /** Events handled, reported by JMH as a rate next to the pass rate. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -90,6 +98,8 @@ public class DecodeBenchmark {
         decoder = new KmemDecoder(schema, new NameTable());
         view = new EventView();
         merger = new EventMerger(cpus, schema.header(), decoder, 1_000_000_000L, p -> { });
+        pairMerger = new EventMerger(cpus, schema.header(), decoder, 1_000_000_000L, p -> { });
+        ledger = new Ledger(CacheCatalog.NONE, SymbolResolver.NONE);
     }
 
     @Benchmark
@@ -133,6 +143,17 @@ public class DecodeBenchmark {
         }
         merger.emit(Long.MAX_VALUE, true, c);
         ev.events += c.n;
+    }
+
+    @Benchmark
+    public long mergeDecodePair(Events ev) {
+        long before = pairMerger.totalEvents();
+        for (int i = 0; i < pages.size(); i++) {
+            pairMerger.addPage(pages.get(i));
+        }
+        pairMerger.emit(Long.MAX_VALUE, true, ledger);
+        ev.events += pairMerger.totalEvents() - before;
+        return ledger.stats().events();
     }
 
     private static void consume(AllocEvent e, Blackhole bh) {

@@ -11,25 +11,35 @@ import pooltag.core.error.PooltagException;
  * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2.
  */
 @Command(name = "pooltag", mixinStandardHelpOptions = true, version = "pooltag 0.1.0",
-        description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.",
-        subcommands = {
-                CommandLine.HelpCommand.class,
-                pooltag.cli.commands.PoolUsedCommand.class,
-                pooltag.cli.commands.MonCommand.class,
-                pooltag.cli.commands.DiffCommand.class,
-                pooltag.cli.commands.TrendCommand.class,
-                pooltag.cli.commands.KbPairCommand.class,
-                pooltag.cli.commands.TagsCommand.class,
-                pooltag.cli.commands.ExporterCommand.class,
-                pooltag.cli.commands.ServeCommand.class,
-                pooltag.cli.commands.RecordCommand.class,
-                pooltag.cli.commands.ReportCommand.class,
-                pooltag.cli.commands.HitCommand.class,
-                pooltag.cli.commands.HuntCommand.class,
-                pooltag.cli.commands.FindCommand.class,
-                pooltag.cli.commands.KdCommand.class,
-        })
+        description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.")
 public final class Main implements Runnable {
+    /**
+     * Every subcommand, by name, in help order. Registered here and nowhere else. A command line that names one gets
+     * a tree with that one only ({@link #commandLineFor}): picocli builds each subcommand's model by reflection, and
+     * building all fifteen cost a one-shot command most of its start-up (docs/PERFORMANCE.md).
+     */
+    static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, Class<?>> subcommands() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        m.put("poolused", pooltag.cli.commands.PoolUsedCommand.class);
+        m.put("mon", pooltag.cli.commands.MonCommand.class);
+        m.put("diff", pooltag.cli.commands.DiffCommand.class);
+        m.put("trend", pooltag.cli.commands.TrendCommand.class);
+        m.put("kbpair", pooltag.cli.commands.KbPairCommand.class);
+        m.put("tags", pooltag.cli.commands.TagsCommand.class);
+        m.put("exporter", pooltag.cli.commands.ExporterCommand.class);
+        m.put("serve", pooltag.cli.commands.ServeCommand.class);
+        m.put("record", pooltag.cli.commands.RecordCommand.class);
+        m.put("report", pooltag.cli.commands.ReportCommand.class);
+        m.put("hit", pooltag.cli.commands.HitCommand.class);
+        m.put("hunt", pooltag.cli.commands.HuntCommand.class);
+        m.put("find", pooltag.cli.commands.FindCommand.class);
+        m.put("verifier", pooltag.cli.commands.VerifierCommand.class);
+        m.put("kd", pooltag.cli.commands.KdCommand.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -41,17 +51,51 @@ public final class Main implements Runnable {
     /** Exit status for a failure that is pooltag's fault, not the input's (sysexits' EX_SOFTWARE). */
     static final int EXIT_INTERNAL = 70;
 
+    /** The whole command tree (help, tests). */
     public static CommandLine commandLine() {
         return commandLine(false);
     }
 
+    /** The whole command tree with pooltag's error rules ({@link #base}). */
+    public static CommandLine commandLine(boolean debug) {
+        CommandLine cl = base(debug);
+        cl.addSubcommand("help", new CommandLine.HelpCommand());
+        for (var e : SUBCOMMANDS.entrySet()) {
+            cl.addSubcommand(e.getKey(), e.getValue());
+        }
+        return cl;
+    }
+
+    public static CommandLine commandLineFor(String[] args) {
+        return commandLineFor(args, false);
+    }
+
     /**
-     * The command line with pooltag's error rules: whatever the input, the user sees one line {@code pooltag: ...}
+     * The tree {@code args} needs: only the named subcommand when the first argument names one (or only the top
+     * command for {@code --version}), else the whole tree (help, errors that list the commands).
+     */
+    public static CommandLine commandLineFor(String[] args, boolean debug) {
+        if (args.length > 0) {
+            Class<?> sub = SUBCOMMANDS.get(args[0]);
+            if (sub != null) {
+                CommandLine cl = base(debug);
+                cl.addSubcommand(args[0], sub);
+                return cl;
+            }
+            if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+                return base(debug);
+            }
+        }
+        return commandLine(debug);
+    }
+
+    /**
+     * The top command with pooltag's error rules: whatever the input, the user sees one line {@code pooltag: ...}
      * naming the option, argument or file, with exit status 2 (a {@link PooltagException}, a bad option value, a
      * number out of range); an unexpected failure of pooltag itself is one line too, with status 70. {@code debug}
      * adds the Java stack trace after the line.
      */
-    public static CommandLine commandLine(boolean debug) {
+    private static CommandLine base(boolean debug) {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -119,7 +163,8 @@ public final class Main implements Runnable {
         Fatal.install();
         java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
         boolean debug = rest.remove("--debug");
-        int rc = commandLine(debug).execute(rest.toArray(String[]::new));
+        String[] a = rest.toArray(String[]::new);
+        int rc = commandLineFor(a, debug).execute(a);
         System.exit(rc);
     }
 }

@@ -16,10 +16,15 @@ import picocli.CommandLine.Spec;
 import pooltag.cli.options.JsonOption;
 import pooltag.core.analysis.SnapshotDiff;
 import pooltag.core.analysis.TagDelta;
+import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.windows.WindowsCaptures;
 
-/** {@code pooltag diff OLD NEW}: per-tag change between two captures, most growth first. */
+/**
+ * {@code pooltag diff OLD NEW}: per-tag change between two captures, most growth first. Each capture stands for its
+ * last screen (a PoolMon log's latest refresh); {@code pooltag diff FILE} compares the first and last screens of a
+ * file of several PoolMon screens.
+ */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "Per-tag change between two captures (!poolused or PoolMon, in any combination), most growth first.")
 public final class DiffCommand implements Runnable {
@@ -29,7 +34,8 @@ public final class DiffCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "OLD", description = "the earlier capture")
     Path older;
 
-    @Parameters(index = "1", paramLabel = "NEW", description = "the later capture")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NEW",
+            description = "the later capture; without it, OLD's first and last PoolMon screens are compared")
     Path newer;
 
     @Mixin
@@ -40,8 +46,20 @@ public final class DiffCommand implements Runnable {
 
     @Override
     public void run() {
-        UsageSnapshot a = WindowsCaptures.readSnapshot(older);
-        UsageSnapshot b = WindowsCaptures.readSnapshot(newer);
+        UsageSnapshot a;
+        UsageSnapshot b;
+        if (newer == null) {
+            List<UsageSnapshot> screens = WindowsCaptures.readSnapshots(older);
+            if (screens.size() < 2) {
+                throw new PooltagException(older + ": holds one snapshot; give NEW, or a file of several PoolMon"
+                        + " screens");
+            }
+            a = screens.get(0);
+            b = screens.get(screens.size() - 1);
+        } else {
+            a = WindowsCaptures.readSnapshot(older);
+            b = WindowsCaptures.readSnapshot(newer);
+        }
         SnapshotDiff diff = SnapshotDiff.between(a, b);
         List<TagDelta> shown = all ? diff.deltas() : diff.changed();
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -38,23 +39,31 @@ import pooltag.linux.symbols.KernelSymbols;
         header = "WinDbg's !poolfind on the live kernel: the allocations of TAG made while tracking and still outstanding.", sortOptions = false,
         description = {"WinDbg's !poolfind on the live kernel: every allocation of TAG made while tracking and still",
                 "outstanding at the end, with its block (masked), size, age, pid/comm and stack tag. Linux cannot",
-                "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root."},
+                "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root.",
+                "With --from FILE it shows a captured !poolfind instead, in the same layout."},
         footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
 public final class FindCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    TagParameter tag;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TAG",
+            description = TagParameter.DESCRIPTION + " (with --from: a pool tag, * and ? work; default all)")
+    String tag;
 
     @Mixin
     MaxOutstandingOption cap;
+
+    @Option(names = "--from", paramLabel = "FILE", description = "show a WinDbg !poolfind capture instead of tracing")
+    Path from;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
     String pool;
 
     @Mixin
     DurationOption duration;
+
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
 
     @Option(names = "--min-age", paramLabel = "S", defaultValue = "0",
             description = "only allocations at least S seconds old at the end (default ${DEFAULT-VALUE})")
@@ -75,11 +84,17 @@ public final class FindCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PooltagException("--pool " + e.getMessage());
         }
+        if (from != null) {
+            return CaptureFind.poolfind(spec.commandLine().getOut(), from, tag, only, json.on());
+        }
+        if (tag == null) {
+            throw new PooltagException("find: give the TAG to track (or --from FILE for a !poolfind capture)");
+        }
         Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
+        HitTarget target = HitTarget.resolveLive(tag, symbols);
         PrintWriter out = spec.commandLine().getOut();
-        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()), cap.ledgerOptions())) {
+        try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())), cap.ledgerOptions())) {
             if (!json.on()) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
                         duration.text());

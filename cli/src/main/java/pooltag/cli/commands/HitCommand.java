@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.DurationOption;
@@ -51,6 +50,9 @@ public final class HitCommand implements Callable<Integer> {
     @Mixin
     DurationOption duration;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "0",
             description = "stop after N breaks (0: no limit)")
     long count;
@@ -65,7 +67,8 @@ public final class HitCommand implements Callable<Integer> {
         Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
-        try (TracingRun run = TracingRun.open(symbols, target.config(TraceConfig.kmem()), cap.ledgerOptions())) {
+        try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
+                cap.ledgerOptions())) {
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
             ProcessNames comms = new ProcessNames();

@@ -37,6 +37,9 @@ public final class HuntCommand implements Callable<Integer> {
     DurationOption duration;
 
     @Mixin
+    BufferOptions buffer = new BufferOptions();
+
+    @Mixin
     MaxOutstandingOption cap;
 
     @Mixin
@@ -60,7 +63,7 @@ public final class HuntCommand implements Callable<Integer> {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         Hunter.Result res = Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
-                json.on() ? null : System.err);
+                json.on() ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()));
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
         if (json.on()) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import pooltag.cli.options.JsonOption;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.analysis.OutstandingStack;
-import pooltag.windows.analysis.TranscriptPairing;
+import pooltag.windows.analysis.TranscriptReplay;
 import pooltag.windows.parse.Transcript;
 
 /**
@@ -25,12 +25,14 @@ import pooltag.windows.parse.Transcript;
  * by the stack {@code kb} printed at each break.
  */
 @Command(name = "kbpair", mixinStandardHelpOptions = true,
-        description = "Allocations never freed in a PoolHitTag debugger transcript, grouped by stack.")
+        description = "Allocations never freed in a PoolHitTag or tag-breakpoint debugger transcript, grouped by stack"
+                + " and named by the first frame outside the allocator.")
 public final class KbPairCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "TRANSCRIPT", description = "a saved kd/WinDbg session that broke on nt!PoolHitTag")
+    @Parameters(paramLabel = "TRANSCRIPT", description = "a saved kd/WinDbg session that broke on nt!PoolHitTag, or on"
+            + " bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\" (and ExFreePoolWithTag on @rdx)")
     Path transcript;
 
     @Mixin
@@ -39,11 +41,13 @@ public final class KbPairCommand implements Runnable {
     @Override
     public void run() {
         Transcript t = WindowsCaptures.readTranscript(transcript);
-        TranscriptPairing p = TranscriptPairing.of(t);
+        TranscriptReplay p = TranscriptReplay.of(t);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("transcript", transcript.toString());
+            m.put("breaks", t.events().size());
+            m.put("tags", t.events().stream().map(e -> e.tag()).filter(x -> !x.isEmpty()).distinct().sorted().toList());
             m.put("allocs", p.allocs());
             m.put("frees", p.frees());
             m.put("paired", p.paired());
@@ -52,6 +56,7 @@ public final class KbPairCommand implements Runnable {
             List<Object> groups = new ArrayList<>();
             for (OutstandingStack g : p.outstanding()) {
                 Map<String, Object> r = new LinkedHashMap<>();
+                r.put("owner", g.owner());
                 r.put("count", g.count());
                 r.put("bytes", g.bytes());
                 r.put("tags", g.tags());
@@ -70,7 +75,8 @@ public final class KbPairCommand implements Runnable {
                 + p.outstanding().size() + " stacks");
         for (OutstandingStack g : p.outstanding()) {
             out.println();
-            out.println(" " + g.count() + " allocations, " + g.bytes() + " bytes, tag " + String.join(",", g.tags()) + ":");
+            out.println(" " + g.count() + " allocations, " + g.bytes() + " bytes, tag " + String.join(",", g.tags())
+                    + (g.owner().isEmpty() ? "" : ", owner " + g.owner()) + ":");
             if (g.frames().isEmpty()) {
                 out.println("    (no stack printed at these breaks)");
             }

@@ -98,6 +98,9 @@ public final class MonCommand implements Callable<Integer> {
             description = "PoolMon letters: /t /a /f /d /b /m /( /p (twice: paged) /e /iTAG /xTAG")
     List<String> poolmonOptions = new ArrayList<>();
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Override
     public Integer call() throws IOException {
         PoolMonModel model = initialModel();
@@ -115,7 +118,7 @@ public final class MonCommand implements Callable<Integer> {
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), cap.ledgerOptions(),
+        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
                 "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);

@@ -49,18 +49,13 @@ public final class RecordCommand implements Callable<Integer> {
             description = "capture kernel stacks only for this tag, as hit takes it: cache, function, kmalloc-N, [module], wildcard")
     String hit;
 
-    @Option(names = "--buffer-kb", paramLabel = "KB", defaultValue = "0",
-            description = "ring buffer per CPU in KiB (default: sized for --rate)")
-    int bufferKb;
-
-    @Option(names = "--rate", paramLabel = "EVENTS/S", defaultValue = "500000",
-            description = "expected peak event rate, sizes the buffer for 2 s of it (default ${DEFAULT-VALUE})")
-    long rate;
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
 
     @Override
     public Integer call() {
         Duration d = duration.value();
-        TraceConfig cfg = TraceConfig.kmem().withBufferSizeKb(bufferKb).withExpectedRate(rate);
+        TraceConfig cfg = buffer.apply(TraceConfig.kmem());
         if (events != null && !events.isEmpty()) {
             List<String> keys = new ArrayList<>();
             for (EventName e : events) {

@@ -153,6 +153,7 @@ public final class ReportCommand implements Callable<Integer> {
         health.put("malformed_records", rp.malformedRecords());
         health.put("other_events", rp.otherEvents());
         health.put("out_of_order_events", rp.outOfOrder());
+        health.put("forced_drains", rp.forcedDrains());
         health.put("first_error", rp.firstError());
         health.put("symbols_loaded", syms.size());
         d.put("health", health);
@@ -214,7 +215,9 @@ public final class ReportCommand implements Callable<Integer> {
                         + "out-of-order events %d, other events %d%s%n",
                 rp.complete() ? "complete" : "cut short", rp.skippedBytes(), rp.skippedPages(),
                 rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(), rp.otherEvents(),
-                rp.firstError() == null ? "" : "; first error: " + rp.firstError());
+                (rp.forcedDrains() == 0 ? "" : "; forced drains " + rp.forcedDrains()
+                        + " (a CPU held back more pages than the replay bound)")
+                        + (rp.firstError() == null ? "" : "; first error: " + rp.firstError()));
         table(out, "Tag", tags);
         table(out, "Call site", sites);
     }

@@ -17,6 +17,7 @@ import pooltag.cli.options.JsonOption;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.windows.TagScanner;
+import pooltag.windows.parse.BreakpointTag;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.parse.PoolTagEntry;
 import pooltag.windows.parse.PoolTagFile;
@@ -40,7 +41,9 @@ public final class TagsCommand implements Runnable {
     @Mixin
     JsonOption json;
 
-    @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces)")
+    @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces);"
+            + " or a tag breakpoint line (bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"), whose tag"
+            + " is decoded from the constant")
     List<String> tags;
 
     @Override
@@ -48,11 +51,15 @@ public final class TagsCommand implements Runnable {
         if (pooltag == null && scanDir == null) {
             throw new PooltagException("tags: give --pooltag FILE, --scan DIR, or both");
         }
+        List<String> decoded = new ArrayList<>(tags.size());
         for (String t : tags) {
-            if (t.isEmpty() || t.length() > 4) {
+            String d = t.length() > 4 ? BreakpointTag.decode(t) : t;
+            if (d == null || t.isEmpty()) {
                 throw new PooltagException("bad tag '" + t + "': a pool tag has 1 to 4 characters");
             }
+            decoded.add(d);
         }
+        tags = decoded;
         PrintWriter out = spec.commandLine().getOut();
         PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
         Map<String, List<Path>> found = scanDir == null ? null : TagScanner.scan(scanDir, tags);

@@ -37,7 +37,9 @@ public final class TrendCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "2..*", paramLabel = "FILE", description = "captures (!poolused or PoolMon), two or more")
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+            description = "captures (!poolused or PoolMon): two or more snapshots in all (a file of several PoolMon"
+                    + " screens gives one per screen)")
     List<Path> files;
 
     @Mixin
@@ -56,7 +58,11 @@ public final class TrendCommand implements Runnable {
         }
         List<UsageSnapshot> series = new ArrayList<>();
         for (Path f : files) {
-            series.add(WindowsCaptures.readSnapshot(f));
+            // A file of several PoolMon screens is a series by itself: each screen a snapshot, in file order.
+            series.addAll(WindowsCaptures.readSnapshots(f));
+        }
+        if (series.size() < 2) {
+            throw new PooltagException("trend needs two or more snapshots; " + files.get(0) + " holds one");
         }
         boolean byTime = series.stream().allMatch(s -> s.takenAtNanos() > 0);
         if (byTime) {

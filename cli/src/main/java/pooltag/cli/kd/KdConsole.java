@@ -17,6 +17,7 @@ import pooltag.core.tag.TagPattern;
 import pooltag.core.tag.WinDbgTag;
 import pooltag.engine.hit.Break;
 import pooltag.engine.kd.KdTarget;
+import pooltag.engine.kd.UnknownTagException;
 import pooltag.engine.publish.AddressPolicy;
 
 /**
@@ -59,6 +60,7 @@ public final class KdConsole implements AutoCloseable {
                     "set the hit tag: ed nt!poolhittag ' cbA' (tag 'Abc '), ed nt!poolhittag \"dentry\", ed nt!poolhittag 0 (clear)"),
             new Help("db", "db nt!poolhittag [L<n>]", "show PoolHitTag as bytes: db nt!poolhittag L4"),
             new Help("dd", "dd nt!poolhittag [L<n>]", "show PoolHitTag as DWORDs: dd nt!poolhittag"),
+            new Help("dc", "dc nt!poolhittag [L<n>]", "show PoolHitTag as DWORDs and characters: dc nt!PoolHitTag l1"),
             new Help("g", "g", "run to the next alloc or free of the hit tag; Ctrl-C breaks back to the prompt: g"),
             new Help("kb", "kb | k | kv [Frames]", "stack of the last hit (no arguments or frame pointers on Linux): kb"),
             new Help("!poolfind", "!poolfind TagString [PoolType]",
@@ -69,7 +71,7 @@ public final class KdConsole implements AutoCloseable {
             new Help("q", "q | qq", "quit (Ctrl-D too), removing every trigger the console armed: q"));
 
     /** Every command word the console takes, for completion. */
-    static final List<String> COMMANDS = List.of(".reload", "!poolused", "ed", "db", "dd", "g", "k", "kb", "kv",
+    static final List<String> COMMANDS = List.of(".reload", "!poolused", "ed", "db", "dd", "dc", "g", "k", "kb", "kv",
             "kn", "kbn", "kvn", "!poolfind", "!pool", "?", "help", "q", "qq");
 
     /** Mask of a kernel address: only the offset in its 4 KiB page, which says nothing of the KASLR base. */
@@ -79,6 +81,8 @@ public final class KdConsole implements AutoCloseable {
     private final AddressPolicy addresses;
     private final BreakIn breakIn;
     private PoolHitTag hitTag = PoolHitTag.initial();
+    /** True when the target breaks on {@code hitTag}'s name: set by a successful arm, cleared by any other ed. */
+    private boolean armed;
     private Break lastBreak;
     /** True while {@code g} waits in the target: an interrupt then cancels it. */
     private volatile boolean going;
@@ -154,7 +158,7 @@ public final class KdConsole implements AutoCloseable {
             case ".reload" -> reload(cmd, t);
             case "!poolused" -> poolused(cmd, t);
             case "ed" -> ed(cmd, t);
-            case "db", "dd" -> dump(cmd, t, word.equals("db"));
+            case "db", "dd", "dc" -> dump(cmd, t, word);
             case "g" -> {
                 noArguments(cmd, t);
                 go();
@@ -254,17 +258,41 @@ public final class KdConsole implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new KdError("PoolHitTag not changed: " + e.getMessage());
         }
-        if (next.armed()) {
-            try {
-                target.armHit(next.linuxTag());
-            } catch (PooltagException | IllegalArgumentException e) {
-                // The target keeps its previous hit on failure, and so does the console's variable.
-                throw new KdError("PoolHitTag not changed: " + e.getMessage());
-            }
-        } else {
-            target.disarmHit();
-        }
+        // As WinDbg: memory takes the value whatever it is. Whether a Linux tag carries that name is the
+        // target's answer, given as a note; a value that names nothing disarms, so g never breaks on a stale tag.
         hitTag = next;
+        armed = false;
+        if (next.name() == null) {
+            target.disarmHit();
+            if (!next.isClear()) {
+                out.println(noNameNote(next));
+            }
+            return;
+        }
+        try {
+            target.armHit(next.name());
+            armed = true;
+        } catch (UnknownTagException e) {
+            target.disarmHit();
+            out.println(noTagNote(next));
+            return;
+        } catch (PooltagException | IllegalArgumentException e) {
+            // The name may be fine; the target cannot break at all (no tracing): its reason, in one line.
+            target.disarmHit();
+            out.println("PoolHitTag is " + next.shown() + "; g cannot break: " + e.getMessage());
+            return;
+        }
+        if (v.quote() != '"') {
+            out.println(next.shown() + " is the Linux tag " + next.name() + ": g breaks on its allocations and frees");
+        }
+    }
+
+    private static String noNameNote(PoolHitTag tag) {
+        return "PoolHitTag " + tag.shown() + " spells no tag name; g will not break until one is set";
+    }
+
+    private static String noTagNote(PoolHitTag tag) {
+        return "no Linux tag is named '" + tag.name() + "'; g will not break until one is set";
     }
 
     private static void requirePoolHitTag(String cmd, KdSyntax.Token symbol) {
@@ -273,7 +301,8 @@ public final class KdConsole implements AutoCloseable {
         }
     }
 
-    private void dump(String cmd, List<KdSyntax.Token> t, boolean bytes) {
+    private void dump(String cmd, List<KdSyntax.Token> t, String word) {
+        boolean bytes = word.equals("db");
         if (t.size() < 2) {
             throw KdError.syntax(cmd);
         }
@@ -302,14 +331,22 @@ public final class KdConsole implements AutoCloseable {
             }
             count = (int) n;
         }
-        for (String line : bytes ? MemoryDump.bytes(memory, count) : MemoryDump.dwords(memory, count)) {
+        List<String> lines = switch (word) {
+            case "db" -> MemoryDump.bytes(memory, count);
+            case "dc" -> MemoryDump.dwordsAndChars(memory, count);
+            default -> MemoryDump.dwords(memory, count);
+        };
+        for (String line : lines) {
             out.println(line);
         }
     }
 
     private void go() {
-        if (!hitTag.armed()) {
-            throw new KdError("PoolHitTag is not set: ed nt!poolhittag 'tag' first");
+        if (!armed) {
+            if (hitTag.isClear()) {
+                throw new KdError("PoolHitTag is not set: ed nt!poolhittag 'tag' first");
+            }
+            throw new KdError(hitTag.name() == null ? noNameNote(hitTag) : noTagNote(hitTag));
         }
         cancelled = false;
         Optional<Break> hit;
@@ -323,8 +360,8 @@ public final class KdConsole implements AutoCloseable {
             restore.run();
         }
         if (hit.isEmpty()) {
-            out.println(cancelled ? "Break-in (Ctrl-C): no hit of " + hitTag.linuxTag() + " yet"
-                    : "No more hits of " + hitTag.linuxTag() + ": the target has no more events");
+            out.println(cancelled ? "Break-in (Ctrl-C): no hit of " + hitTag.name() + " yet"
+                    : "No more hits of " + hitTag.name() + ": the target has no more events");
             cancelled = false;
             return;
         }

@@ -31,22 +31,21 @@ public final class KdRepl {
     /**
      * Runs scripted commands: each is echoed as {@code kd> cmd}, then its output follows.
      *
-     * @return 0 when every command succeeded, 1 when any failed (the rest still ran)
+     * @return 0: the script ran to {@code q} or its end. As in cdb, a command's error is printed where it happened
+     *     and the script goes on; it does not change the exit status (only a console that cannot run is an error,
+     *     and that is thrown before a script starts)
      */
     public static int script(KdConsole console, Iterator<String> lines, PrintWriter out) {
-        boolean failed = false;
         while (lines.hasNext()) {
             for (String cmd : KdSyntax.splitCommands(lines.next())) {
                 out.println(PROMPT + cmd);
                 out.flush();
-                KdConsole.Result r = console.execute(cmd);
-                if (r == KdConsole.Result.QUIT) {
-                    return failed ? 1 : 0;
+                if (console.execute(cmd) == KdConsole.Result.QUIT) {
+                    return 0;
                 }
-                failed |= r == KdConsole.Result.FAILED;
             }
         }
-        return failed ? 1 : 0;
+        return 0;
     }
 
     /** The prompt loop until {@code q} or Ctrl-D. Ctrl-C at the prompt drops the line, as kd's does. */
@@ -91,7 +90,7 @@ public final class KdRepl {
     static Completer completer() {
         return new AggregateCompleter(
                 new ArgumentCompleter(new StringsCompleter(KdConsole.COMMANDS), NullCompleter.INSTANCE),
-                new ArgumentCompleter(new StringsCompleter("ed", "db", "dd"), new StringsCompleter("nt!poolhittag"),
+                new ArgumentCompleter(new StringsCompleter("ed", "db", "dd", "dc"), new StringsCompleter("nt!poolhittag"),
                         NullCompleter.INSTANCE));
     }
 

@@ -4,16 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code db} and {@code dd} of the console's one variable, laid out as kd lays out memory.
+ * {@code db}, {@code dd} and {@code dc} of the console's one variable, laid out as kd lays out memory.
  *
  * <p>The address column shows the symbol ({@code nt!PoolHitTag}, then {@code nt!PoolHitTag+0x10} on later lines)
  * instead of a number: the console has no kernel address to show, and printing a real kernel address would leak
  * the KASLR base into logs. Bytes past the variable's end are {@code ??}, as kd shows memory it cannot read.
  *
  * <p>{@code db}: 16 bytes a line, a {@code -} between the 8th and 9th, two spaces, then the bytes as ASCII
- * (0x20..0x7e, others {@code .}, unknown {@code ?}). A one-line dump is not padded, so {@code L4} of
- * {@code "Abc "} prints {@code nt!PoolHitTag  41 62 63 20  Abc }; multi-line dumps pad the last line so the
- * ASCII column lines up. {@code dd}: 4 little-endian DWORDs a line, {@code ????????} when any byte is unknown.
+ * (0x20..0x7e, others {@code .}, unknown {@code ?}). Every line is padded to the full 16-byte width, as kd does,
+ * so {@code L4} of {@code "Abc "} prints {@code nt!PoolHitTag  41 62 63 20}, 38 spaces, {@code Abc }.
+ * {@code dd}: 4 little-endian DWORDs a line, {@code ????????} when any byte is unknown, no padding.
+ * {@code dc}: {@code dd}'s DWORDs padded to the width of 4, two spaces, then the bytes of those DWORDs as
+ * characters ({@code dc nt!PoolHitTag l1} of {@code 3261654c} ends {@code 3261654c}, 29 spaces, {@code Lea2}).
  */
 final class MemoryDump {
     static final String SYMBOL = "nt!PoolHitTag";
@@ -44,10 +46,9 @@ final class MemoryDump {
                     ascii.append('?');
                 }
             }
-            if (lines > 1) {
-                while (hex.length() < 47) {
-                    hex.append(' ');
-                }
+            // kd pads every line, the last and only one too, so the characters always start in one column.
+            while (hex.length() < 47) {
+                hex.append(' ');
             }
             out.add(pad(label(line * 16), w) + "  " + hex + "  " + ascii);
         }
@@ -70,6 +71,30 @@ final class MemoryDump {
                     long v = (memory[at] & 0xffL) | (memory[at + 1] & 0xffL) << 8 | (memory[at + 2] & 0xffL) << 16
                             | (memory[at + 3] & 0xffL) << 24;
                     sb.append(String.format("%08x", v));
+                }
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /** {@code count} DWORDs from the start of {@code memory}, with their bytes as characters. */
+    static List<String> dwordsAndChars(byte[] memory, int count) {
+        List<String> dw = dwords(memory, count);
+        List<String> out = new ArrayList<>(dw.size());
+        for (int line = 0; line < dw.size(); line++) {
+            StringBuilder sb = new StringBuilder(dw.get(line));
+            int width = labelWidth(dw.size(), 16) + 2 + 35;
+            while (sb.length() < width) {
+                sb.append(' ');
+            }
+            sb.append("  ");
+            for (int i = line * 16; i < Math.min(count * 4, line * 16 + 16); i++) {
+                if (i < memory.length) {
+                    int b = memory[i] & 0xff;
+                    sb.append(b >= 0x20 && b <= 0x7e ? (char) b : '.');
+                } else {
+                    sb.append('?');
                 }
             }
             out.add(sb.toString());

@@ -103,4 +103,18 @@ class DiffCommandTest {
         assertEquals("pooltag: " + junk + ":1: binary data (a NUL byte at offset 3), not a text capture of !poolused,"
                 + " PoolMon, !poolfind, !verifier or pooltag.txt\n", r.err());
     }
+
+    @Test
+    void oneFileOfSeveralPoolMonScreensComparesItsFirstAndLastScreens() {
+        // MicrosoftDocs PoolMon Example 4: Drsd before and after a print job, six blocks and 4992 bytes leaked.
+        String two = CliRun.fixture("poolmon-two-screens.txt");
+        CliRun r = CliRun.of("diff", two);
+        assertEquals(0, r.exit(), r.err());
+        String drsd = r.outLines().stream().filter(l -> l.startsWith(" Drsd")).findFirst().orElseThrow();
+        assertEquals(List.of("Drsd", "Paged", "21", "27", "+6", "17472", "22464", "+4992"),
+                List.of(drsd.strip().split("\\s+")), r.out());
+        CliRun one = CliRun.of("diff", OLD);
+        assertEquals(2, one.exit());
+        assertTrue(one.err().contains("holds one snapshot"), one.err());
+    }
 }

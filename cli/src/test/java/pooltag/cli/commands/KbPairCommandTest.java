@@ -33,7 +33,7 @@ class KbPairCommandTest {
                 "PoolHitTag transcript " + t + ": 3 allocations, 2 frees, 1 paired",
                 "2 never freed (634 bytes) in 1 stacks",
                 "",
-                " 2 allocations, 634 bytes, tag Abc:",
+                " 2 allocations, 634 bytes, tag Abc, owner Abc!AbcReadConfig+0x27:",
                 "    00 nt!ExAllocatePoolWithTag+0x881",
                 "    01 Abc!AbcReadConfig+0x27",
                 "    02 nt!IopLoadDriver+0x7ed",
@@ -55,6 +55,18 @@ class KbPairCommandTest {
         assertEquals("Abc!AbcReadConfig+0x27", g.get("frames").get(1).asText());
         assertEquals("91c26290", g.get("addresses").get(1).asText());
         assertEquals(1, j.get("loss").get("unpaired_frees").asLong());
+        assertEquals("Abc!AbcReadConfig+0x27", g.get("owner").asText());
+    }
+
+    @Test
+    void aRealAllocatorBreakpointHitWithoutAnAddressIsABreakCountedAsSuch() throws IOException {
+        // github.com/microsoft/WinDbg-Feedback/issues/3: Breakpoint 20 hit on nt!ExAllocatePoolWithTag, !pool @rax failed.
+        CliRun r = CliRun.of("kbpair", "--json", CliRun.fixture("bp-exallocatepool-windbg-feedback-3.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(1, j.get("breaks").asLong());
+        assertEquals(0, j.get("allocs").asLong());
+        assertEquals(1, j.get("loss").get("skipped_records").asLong());
     }
 
     @Test
@@ -63,5 +75,18 @@ class KbPairCommandTest {
         CliRun r = CliRun.of("kbpair", f);
         assertEquals(2, r.exit());
         assertEquals("pooltag: " + f + ": is a !poolused capture, not PoolHitTag transcript\n", r.err());
+    }
+
+    @Test
+    void anExAllocatePool2TagBreakpointGivesItsTagBreaksAndOwningDriverFrame() throws IOException {
+        CliRun r = CliRun.of("kbpair", "--json", CliRun.fixture("bp-exallocatepool2-kmdf.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("[\"Leak\"]", j.get("tags").toString());
+        assertEquals(4, j.get("breaks").asLong());
+        assertEquals(1, j.get("outstanding").asLong());
+        assertEquals("LeakyDrv!LeakyEvtIoWrite+0x4a", j.get("stacks").get(0).get("owner").asText());
+        assertEquals("ffffb80a1c2e6a20", j.get("stacks").get(0).get("addresses").get(0).asText());
+        assertEquals(1, j.get("loss").get("skipped_records").asLong());
     }
 }

@@ -140,7 +140,7 @@ class KdLiveTest {
         try {
             c.send("ed nt!poolhittag \"alloc_pipe_info\"");
             String armed = c.sync(60);
-            assertFalse(armed.contains("PoolHitTag not changed"), armed + c.err);
+            assertFalse(armed.contains("will not break") || armed.contains("cannot break"), armed + c.err);
             List<String> triggers = Live.kmemTriggers(instance);
             assertFalse(triggers.isEmpty(), "stacktrace triggers installed");
             assertTrue(triggers.stream().allMatch(t -> t.contains("stacktrace") && t.contains("alloc_pipe_info")),

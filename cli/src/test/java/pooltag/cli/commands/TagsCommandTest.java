@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,5 +73,16 @@ class TagsCommandTest {
         CliRun r = CliRun.of("tags", "--pooltag", POOLTAG, "Toolong");
         assertEquals(2, r.exit());
         assertEquals("pooltag: bad tag 'Toolong': a pool tag has 1 to 4 characters\n", r.err());
+    }
+
+    @Test
+    void aTagBreakpointLineGivesTheTagItTests(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("leaky.sys"), new byte[]{0x41, (byte) 0xb8, 'L', 'e', 'a', 'k', (byte) 0xc3});
+        CliRun r = CliRun.of("tags", "--scan", dir.toString(),
+                "bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.outLines().contains(" Leak  4c 65 61 6b  leaky.sys"), r.out());
+        CliRun bad = CliRun.of("tags", "--scan", dir.toString(), "bp nt!ExAllocatePool2");
+        assertEquals(2, bad.exit());
     }
 }

@@ -137,6 +137,16 @@ class TrendCommandTest {
     void singleCaptureIsAUsageError() {
         CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-1.txt"));
         assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("pooltag: positional parameter at index 0..* (FILE) requires at least 2 values, but only 1 were specified"), r.err());
+        assertEquals("pooltag: trend needs two or more snapshots; " + CliRun.fixture("poolmon-1.txt") + " holds one",
+                r.err().strip());
+    }
+
+    @Test
+    void eachScreenOfAPoolMonLogIsASnapshotInFileOrder() {
+        CliRun r = CliRun.of("trend", CliRun.fixture("poolmon-two-screens.txt"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Trend over 2 snapshots, in the order given"), r.out());
+        assertTrue(r.out().contains("Drsd"), r.out());
+        assertTrue(r.out().contains("4992.0"), "bytes per snapshot: " + r.out());
     }
 }

@@ -55,7 +55,8 @@ class KdBreakInTest {
             assertTrue(t.inGo.await(10, TimeUnit.SECONDS));
             terminal.raise(Terminal.Signal.INT);
             assertEquals(KdConsole.Result.OK, g.get(10, TimeUnit.SECONDS));
-            assertEquals("Break-in (Ctrl-C): no hit of Abc yet\n", w.toString());
+            assertEquals("'Abc ' is the Linux tag Abc: g breaks on its allocations and frees\n"
+                    + "Break-in (Ctrl-C): no hit of Abc yet\n", w.toString());
             // Outside g, Ctrl-C is no longer routed to the console.
             assertEquals(before, terminal.handle(Terminal.Signal.INT, before));
         }

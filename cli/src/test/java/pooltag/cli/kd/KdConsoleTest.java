@@ -75,11 +75,12 @@ class KdConsoleTest {
                 "db nt!poolhittag L4");
         assertEquals(lines(
                 "kd> ed nt!poolhittag ' cbA'",
+                "'Abc ' is the Linux tag Abc: g breaks on its allocations and frees",
                 "kd> db nt!poolhittag L4",
-                "nt!PoolHitTag  41 62 63 20  Abc ",
+                "nt!PoolHitTag  41 62 63 20                                      Abc ",
                 "kd> ed nt!poolhittag 0",
                 "kd> db nt!poolhittag L4",
-                "nt!PoolHitTag  00 00 00 00  ...."), out);
+                "nt!PoolHitTag  00 00 00 00                                      ...."), out);
         // The 4-character tag "Abc " arms the Linux tag without its padding; 0 disarms.
         assertEquals(List.of("arm Abc", "disarm"), t.calls);
     }
@@ -89,10 +90,11 @@ class KdConsoleTest {
         ScriptedTarget t = new ScriptedTarget();
         assertEquals(lines(
                 "kd> ed nt!PoolHitTag 'dcba'",
+                "'abcd' is the Linux tag abcd: g breaks on its allocations and frees",
                 "kd> dd nt!poolhittag",
                 "nt!PoolHitTag  64636261",
                 "kd> db PoolHitTag",
-                "nt!PoolHitTag  61 62 63 64  abcd"),
+                "nt!PoolHitTag  61 62 63 64                                      abcd"),
                 session(t, "ed nt!PoolHitTag 'dcba'; dd nt!poolhittag; db PoolHitTag"));
         assertEquals(List.of("arm abcd"), t.calls);
     }
@@ -102,9 +104,11 @@ class KdConsoleTest {
         ScriptedTarget t = new ScriptedTarget();
         assertEquals(lines(
                 "kd> ed nt!poolhittag 3261654c",
+                "'Lea2' is the Linux tag Lea2: g breaks on its allocations and frees",
                 "kd> db nt!poolhittag L4",
-                "nt!PoolHitTag  4c 65 61 32  Lea2",
+                "nt!PoolHitTag  4c 65 61 32                                      Lea2",
                 "kd> ED NT!POOLHITTAG 0x20636241",
+                "'Abc ' is the Linux tag Abc: g breaks on its allocations and frees",
                 "kd> dd nt!poolhittag L1",
                 "nt!PoolHitTag  20636241"),
                 session(t, "ed nt!poolhittag 3261654c", "db nt!poolhittag L4", "ED NT!POOLHITTAG 0x20636241",
@@ -118,7 +122,7 @@ class KdConsoleTest {
         assertEquals(lines(
                 "kd> ed nt!poolhittag \"alloc_pipe_info\"",
                 "kd> db nt!poolhittag",
-                "nt!PoolHitTag  61 6c 6c 6f 63 5f 70 69-70 65 5f 69 6e 66 6f  alloc_pipe_info",
+                "nt!PoolHitTag  61 6c 6c 6f 63 5f 70 69-70 65 5f 69 6e 66 6f     alloc_pipe_info",
                 "kd> dd nt!poolhittag",
                 "nt!PoolHitTag  6f6c6c61 69705f63 695f6570 ????????"),
                 session(t, "ed nt!poolhittag \"alloc_pipe_info\"", "db nt!poolhittag", "dd nt!poolhittag"));
@@ -143,7 +147,7 @@ class KdConsoleTest {
                 "kd> dd nt!poolhittag",
                 "nt!PoolHitTag  ffffff0f",
                 "kd> db nt!poolhittag l4",
-                "nt!PoolHitTag  0f ff ff ff  ....",
+                "nt!PoolHitTag  0f ff ff ff                                      ....",
                 "kd> g",
                 "PoolHitTag is not set: ed nt!poolhittag 'tag' first"),
                 session(t, "dd nt!poolhittag", "db nt!poolhittag l4", "g"));
@@ -179,8 +183,9 @@ class KdConsoleTest {
                 "kd> g 1234",
                 "^ Extra character error in 'g 1234'",
                 "kd> ed nt!poolhittag ' cbA'",
+                "'Abc ' is the Linux tag Abc: g breaks on its allocations and frees",
                 "kd> db nt!poolhittag L4",
-                "nt!PoolHitTag  41 62 63 20  Abc "),
+                "nt!PoolHitTag  41 62 63 20                                      Abc "),
                 session(t, "xyz", "!foo 1", "ed nt!poolhittag", "ed nt!poolhittag zz", "ed nt!foo 1",
                         "ed nt!poolhittag 123456789", "ed nt!poolhittag 'abc", "db nt!poolhittag L0",
                         "db nt!poolhittag 4", "kb", "g", "g 1234", "ed nt!poolhittag ' cbA'", "db nt!poolhittag L4"));
@@ -188,22 +193,31 @@ class KdConsoleTest {
     }
 
     @Test
-    void valuesThatAreNotTagsLeavePoolHitTagAsItWas() {
+    void edWritesAnyValueAsWinDbgDoesAndNotesWhenNoLinuxTagHasItsName() {
         ScriptedTarget t = new ScriptedTarget();
         assertEquals(lines(
                 "kd> ed nt!poolhittag 'dcba'",
+                "'abcd' is the Linux tag abcd: g breaks on its allocations and frees",
                 "kd> ed nt!poolhittag 0000ff41",
-                "PoolHitTag not changed: 0000ff41 is not a pool tag: byte 1 is ff, not a printable character",
+                "PoolHitTag 0000ff41 spells no tag name; g will not break until one is set",
+                "kd> dc nt!poolhittag l1",
+                "nt!PoolHitTag  0000ff41                             A...",
+                "kd> g",
+                "PoolHitTag 0000ff41 spells no tag name; g will not break until one is set",
                 "kd> ed nt!poolhittag 'abcde'",
                 "^ Syntax error in 'ed nt!poolhittag 'abcde'' (ed writes a DWORD: '...' holds 1 to 4 characters;"
                         + " \"...\" sets a Linux tag of any length)",
                 "kd> ed nt!poolhittag \"" + ScriptedTarget.UNKNOWN_TAG + "\"",
-                "PoolHitTag not changed: no tag 'no_such_tag': not a slab cache, kernel function or kmalloc size",
+                "no Linux tag is named 'no_such_tag'; g will not break until one is set",
                 "kd> dd nt!poolhittag",
-                "nt!PoolHitTag  64636261"),
-                session(t, "ed nt!poolhittag 'dcba'", "ed nt!poolhittag 0000ff41", "ed nt!poolhittag 'abcde'",
-                        "ed nt!poolhittag \"" + ScriptedTarget.UNKNOWN_TAG + "\"", "dd nt!poolhittag"));
-        assertEquals(List.of("arm abcd"), t.calls);
+                "nt!PoolHitTag  735f6f6e 5f686375 ????????",
+                "kd> g",
+                "no Linux tag is named 'no_such_tag'; g will not break until one is set"),
+                session(t, "ed nt!poolhittag 'dcba'", "ed nt!poolhittag 0000ff41", "dc nt!poolhittag l1", "g",
+                        "ed nt!poolhittag 'abcde'", "ed nt!poolhittag \"" + ScriptedTarget.UNKNOWN_TAG + "\"",
+                        "dd nt!poolhittag", "g"));
+        // Each value that names nothing disarms: g must not break on the tag set before it.
+        assertEquals(List.of("arm abcd", "disarm", "disarm"), t.calls);
     }
 
     @Test
@@ -337,17 +351,20 @@ class KdConsoleTest {
         assertEquals(List.of("ed nt!poolhittag ';ab;'", "db nt!poolhittag"),
                 KdSyntax.splitCommands(" ed nt!poolhittag ';ab;' ;; db nt!poolhittag ;"));
         ScriptedTarget t = new ScriptedTarget();
-        assertTrue(session(t, "ed nt!poolhittag ';ab;'; db nt!poolhittag").endsWith("3b 62 61 3b  ;ba;\n"));
+        assertTrue(session(t, "ed nt!poolhittag ';ab;'; db nt!poolhittag").endsWith("3b 62 61 3b" + " ".repeat(38)
+                + ";ba;\n"));
     }
 
     @Test
-    void scriptExitCodeSaysWhetherAnyCommandFailed() {
+    void aScriptThatRanToItsEndExitsZeroWhateverSingleCommandsAnswered() {
         StringWriter w = new StringWriter();
         PrintWriter out = new PrintWriter(w);
         KdConsole c = new KdConsole(new ScriptedTarget(), out, MASK, KdConsole.BreakIn.NONE);
         assertEquals(0, KdRepl.script(c, List.of("db nt!poolhittag; .reload").iterator(), out));
-        assertEquals(1, KdRepl.script(c, List.of("xyz; db nt!poolhittag").iterator(), out));
-        assertTrue(w.toString().endsWith("kd> db nt!poolhittag\nnt!PoolHitTag  0f ff ff ff  ....\n"), "went on after the error");
+        // As cdb: a command's error is printed where it happened and the script goes on.
+        assertEquals(0, KdRepl.script(c, List.of("xyz; db nt!poolhittag").iterator(), out));
+        assertTrue(w.toString().endsWith("kd> db nt!poolhittag\nnt!PoolHitTag  0f ff ff ff" + " ".repeat(38)
+                + "....\n"), "went on after the error");
     }
 
     @Test

@@ -49,7 +49,7 @@ class KdReplTest {
         }
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("kd> "), out);
-        assertTrue(out.contains("nt!PoolHitTag  41 62 63 20  Abc "), out);
+        assertTrue(out.contains("nt!PoolHitTag  41 62 63 20                                      Abc "), out);
         assertTrue(out.contains("Searching NonPaged and Paged pools for tag Abc"), out);
         assertTrue(!out.contains("Loaded"), "nothing runs after q: " + out);
         assertEquals(List.of("arm Abc"), t.calls);

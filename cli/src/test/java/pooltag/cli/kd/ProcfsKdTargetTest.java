@@ -103,7 +103,7 @@ class ProcfsKdTargetTest {
         String line = "kmem tracing is not available (" + reason + "): ed nt!poolhittag, g, !poolfind and !pool"
                 + " need it; !poolused and .reload work";
         assertEquals(line, t.noTracing());
-        assertEquals(String.join("\n", "PoolHitTag not changed: " + line, line, line, ""), w.toString());
+        assertEquals(String.join("\n", "PoolHitTag is 'dentry'; g cannot break: " + line, line, line, ""), w.toString());
         t.close();
         t.close();
     }

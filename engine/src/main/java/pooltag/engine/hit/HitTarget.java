@@ -72,14 +72,21 @@ public final class HitTarget {
      * @throws PooltagException one line, when slabinfo cannot be read or the tag names nothing a hit can filter
      */
     public static HitTarget resolveLive(String typed, KernelSymbols symbols) {
-        String slabinfo;
+        return resolve(typed, liveSlabinfo(typed), symbols);
+    }
+
+    /**
+     * The running kernel's {@code /proc/slabinfo} text, read to resolve {@code typed} (needs root).
+     *
+     * @throws PooltagException one line naming the tag, when it cannot be read
+     */
+    public static String liveSlabinfo(String typed) {
         try {
-            slabinfo = KernelFiles.read(Path.of("/proc/slabinfo"));
+            return KernelFiles.read(Path.of("/proc/slabinfo"));
         } catch (IOException e) {
             throw new PooltagException("cannot read /proc/slabinfo to resolve the tag '" + typed + "': "
                     + e.getMessage() + " (run as root)", e);
         }
-        return resolve(typed, slabinfo, symbols);
     }
 
     /**

@@ -60,14 +60,22 @@ public final class Hunter {
     /** @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress)
             throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, TraceConfig.kmem());
+    }
+
+    /** @param config the trace settings (buffer size from the command's --buffer-kb / --rate) */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              TraceConfig config)
+            throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        try (TracingRun run = TracingRun.open(symbols, TraceConfig.kmem(), ledgerOptions)) {
+        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
             Armer armer = new Armer(run.ledger(), symbols, run);
             run.start(armer);
             long armAt = System.nanoTime() + (long) (duration.toNanos() * ARM_FRACTION);
             if (progress != null) {
-                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s%n",
-                        duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0);
+                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the suspects after %.1f s;"
+                        + " %s%n", duration.toMillis() / 1000.0, duration.toMillis() * ARM_FRACTION / 1000.0,
+                        config.describeBuffer());
             }
             SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> {
                 armer.procfs.clear();
@@ -76,6 +84,9 @@ public final class Hunter {
                     armer.armRequested = true;
                 }
             });
+            if (progress != null && stats != null) {
+                progress.println("pooltag hunt: " + stats.describe());
+            }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, armer.armedSites(),
                     run.ledger());

@@ -82,6 +82,8 @@ public interface KdTarget extends AutoCloseable {
      * Arms the kernel-side hit on a Linux tag in {@link pooltag.engine.hit.HitTarget}'s grammar ({@code dentry},
      * {@code alloc_pipe_info}, {@code kmalloc-1k}, {@code site:pipe_*}, {@code [xfs]}), replacing any hit armed before. On failure nothing is armed
      * and the previous hit, if any, stays.
+     *
+     * @throws UnknownTagException when no Linux tag has the name (the console notes it and leaves the hit disarmed)
      */
     void armHit(String linuxTag);
 

@@ -173,7 +173,7 @@ final class LiveKdTarget implements KdTarget {
     @Override
     public synchronized void armHit(String linuxTag) {
         requireOpen();
-        HitTarget next = HitTarget.resolveLive(linuxTag, symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag), symbols);
         HitTarget previous = hit;
         TracefsInstance in = run.session().instance();
         // The kernel keeps one stacktrace trigger per event: the previous hit's go first.

@@ -148,7 +148,7 @@ final class RecordingKdTarget implements KdTarget {
     public void armHit(String linuxTag) {
         requireOpen();
         String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
-        HitTarget next = HitTarget.resolve(linuxTag, slabinfo, symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, symbols);
         hit = next;
         generation++;
         armedGeneration = generation;

@@ -18,7 +18,8 @@ import pooltag.windows.WindowsCaptures;
 
 /**
  * The web page's Open view: an uploaded Windows capture ({@code !poolused} output, a PoolMon screen or {@code /n}
- * snapshot file, told apart by content through {@link WindowsCaptures#readSnapshot}) or a pooltag recording (told by
+ * snapshot file, a {@code !poolfind} or {@code !verifier 3} capture as one row per tag of what it lists, told apart
+ * by content through {@link WindowsCaptures#readAsUsage}) or a pooltag recording (told by
  * its magic), as a usage snapshot. A recording is replayed into a {@link PublishingLedger} (as {@code pooltag report} replays
  * it) and shown as the ledger's cache tags: allocations made while recording and still outstanding at its end, with
  * the replay's loss. The upload is written to a private temporary file (the parsers read files) that is deleted
@@ -41,7 +42,7 @@ public final class FileCaptureService implements CaptureService {
         }
         try {
             Files.write(tmp, content);
-            return isRecording(content) ? recording(tmp) : WindowsCaptures.readSnapshot(tmp);
+            return isRecording(content) ? recording(tmp) : WindowsCaptures.readAsUsage(tmp);
         } catch (PooltagException e) {
             // The parsers name the file they read: name the upload instead of the temporary copy.
             throw new PooltagException(e.getMessage().replace(tmp.toString(), fileName), e);

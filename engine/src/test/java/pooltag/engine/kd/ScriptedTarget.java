@@ -26,6 +26,8 @@ public final class ScriptedTarget implements KdTarget {
     public static final String UNKNOWN_TAG = "no_such_tag";
 
     public final List<String> calls = new CopyOnWriteArrayList<>();
+    /** Tags armHit refuses; a test adds 'Abc' to play a Linux kernel, where no tag has the page's name. */
+    public final java.util.Set<String> unknownTags = new java.util.HashSet<>(java.util.Set.of(UNKNOWN_TAG));
     public final Deque<Break> hits = new ArrayDeque<>();
     public final List<Allocation> outstanding = new ArrayList<>();
     public final CountDownLatch inGo = new CountDownLatch(1);
@@ -55,8 +57,9 @@ public final class ScriptedTarget implements KdTarget {
 
     @Override
     public void armHit(String linuxTag) {
-        if (linuxTag.equals(UNKNOWN_TAG)) {
-            throw new PooltagException("no tag '" + UNKNOWN_TAG + "': not a slab cache, kernel function or kmalloc size");
+        if (unknownTags.contains(linuxTag)) {
+            throw new UnknownTagException("no tag '" + linuxTag + "': not a slab cache, kernel function or kmalloc size",
+                    null);
         }
         calls.add("arm " + linuxTag);
         armed = linuxTag;

@@ -54,4 +54,25 @@ class FileCaptureServiceTest {
         assertEquals("empty.log: the file is empty",
                 assertThrows(PooltagException.class, () -> service.open("empty.log", new byte[0])).getMessage());
     }
+
+    @Test
+    void aPoolfindCaptureIsOneRowPerTagAndPoolOfTheAllocatedBlocks() throws Exception {
+        UsageSnapshot s = service.open("poolfind-2.txt", resource("/windows/poolfind-2.txt"));
+        TagUsage paged = s.rows().stream().filter(u -> u.pool() == pooltag.core.snapshot.Pool.PAGED).findFirst()
+                .orElseThrow();
+        assertEquals("SeSd", paged.tag());
+        assertEquals(4, paged.live(), "the paged scan lists 4 allocated blocks (the rest were elided)");
+        assertEquals(0xd0 + 0xd0 + 0xa0 + 0xa0, paged.bytes());
+        assertTrue(s.loss().truncated(), "the scan was interrupted");
+    }
+
+    @Test
+    void aVerifierCaptureIsOneRowPerTagWithItsCallers() throws Exception {
+        UsageSnapshot s = service.open("verifier-2.txt", resource("/windows/verifier-2.txt"));
+        TagUsage vprt = s.rows().stream().filter(u -> u.tag().equals("Vprt")).findFirst().orElseThrow();
+        assertEquals(3, vprt.live());
+        assertEquals(0x3c + 0x34 + 0x18, vprt.bytes());
+        assertEquals("!verifier 3 (pool not shown): callers fffff88002c62963 (videoprt.sys) 112 B,"
+                + " fffff88002c628f7 (videoprt.sys) 24 B", vprt.description());
+    }
 }

@@ -12,10 +12,16 @@ import pooltag.linux.ring.PageCursor;
 /**
  * Merges per-CPU page streams into one event stream in timestamp order and drives a consumer, on one thread.
  *
- * <p>Ordering: the event with the smallest timestamp among the CPUs' current records is delivered when every CPU
- * has a record pending, or when it is older than {@code horizon - window} (horizon: the current CLOCK_MONOTONIC
- * time for live data, the newest page read time for a recording). An event that arrives later than the window
- * allows is still delivered, and counted in {@link #outOfOrder()}. A {@code kernel_stack} record that follows an
+ * <p>Ordering: the event with the smallest timestamp among the CPUs' current records is delivered when every other
+ * CPU either has a record pending or is known to have nothing older: its reader found the kernel buffer empty at
+ * time {@code quietSince[cpu]} (CLOCK_MONOTONIC, the trace clock), so whatever that CPU writes later is stamped at
+ * or after it, less {@link #IN_FLIGHT_NANOS} for events reserved before and committed after the look. A quiet CPU
+ * therefore never holds back a busy one for longer than its reader takes to look again. Fallbacks: an event older
+ * than {@code horizon - window} (horizon: the current CLOCK_MONOTONIC time for live data, the newest page read time
+ * for a recording) is delivered whatever the other CPUs say; and when one CPU has {@code maxPendingPages} pages
+ * queued while another has none (a CPU that never delivers), the merge goes on without the silent CPU and counts
+ * it in {@link #forcedDeliveries()}, so the queue stays bounded. An event that arrives later than these rules
+ * allowed is still delivered, and counted in {@link #outOfOrder()}. A {@code kernel_stack} record that follows an
  * event of the same pid on the same CPU is delivered right after that event, regardless of other CPUs.
  *
  * <p>Loss and damage: page headers that flag lost events become {@link AllocEventConsumer#onLoss} calls; a page
@@ -24,7 +30,19 @@ import pooltag.linux.ring.PageCursor;
  * {@link #malformedRecords()}.
  */
 public final class EventMerger {
+    /**
+     * Slack for events stamped before a reader saw its buffer empty but committed after: a writer interrupted between
+     * reserve and commit hides its event, and every event nested in the interrupt (softirq work such as RCU callbacks
+     * freeing objects can run for milliseconds), until the outermost commit. Measured lateness here: see
+     * docs/PERFORMANCE.md.
+     */
+    public static final long IN_FLIGHT_NANOS = 20_000_000L;
+    /** Default cap of queued pages per CPU before a silent CPU stops holding the merge (64 MiB of 4 KiB pages). */
+    public static final int DEFAULT_MAX_PENDING_PAGES = 16384;
+
     private final int cpus;
+    private int maxPendingPages = DEFAULT_MAX_PENDING_PAGES;
+    private long forcedDeliveries;
     private final KmemDecoder decoder;
     private final long windowNanos;
     private final Consumer<Page> recycler;
@@ -42,6 +60,9 @@ public final class EventMerger {
     private long skippedPages;
     private long skippedBytes;
     private long outOfOrder;
+    private long maxLatenessNanos;
+    private int lastCpu;
+    private static final boolean DEBUG_ORDER = Boolean.getBoolean("pooltag.debugOrder");
     private long pages;
     private long lostFlaggedPages;
     private long lostCounted;
@@ -69,6 +90,16 @@ public final class EventMerger {
         }
     }
 
+    /** Queued pages per CPU beyond which a CPU with nothing queued no longer holds the merge back (at least 1). */
+    public void setMaxPendingPages(int pages) {
+        this.maxPendingPages = Math.max(1, pages);
+    }
+
+    /** Pages queued for {@code cpu}, not yet decoded (the current page excluded). */
+    public int pendingPages(int cpu) {
+        return pending[cpu].size();
+    }
+
     /** Queues a page of {@code page.cpu}; its records are delivered by later {@link #emit} calls. */
     public void addPage(Page page) {
         if (page.cpu < 0 || page.cpu >= cpus) {
@@ -84,24 +115,45 @@ public final class EventMerger {
      * @param flush deliver everything queued (end of stream)
      */
     public void emit(long horizonNanos, boolean flush, AllocEventConsumer consumer) {
+        emit(horizonNanos, null, flush, consumer);
+    }
+
+    /**
+     * Delivers every event that is safe to deliver at {@code horizonNanos}, given when each CPU was last seen empty.
+     *
+     * @param quietSince per CPU, the CLOCK_MONOTONIC time at which its reader last found the kernel buffer empty, with
+     *                   every page read before that already queued here ({@link Long#MIN_VALUE}: not known); null
+     *                   when nothing is known (a recording)
+     * @param flush      deliver everything queued (end of stream)
+     */
+    public void emit(long horizonNanos, long[] quietSince, boolean flush, AllocEventConsumer consumer) {
         long limit = horizonNanos - windowNanos;
         while (true) {
             int best = -1;
             long bestTs = Long.MAX_VALUE;
-            boolean all = true;
+            long quietBound = Long.MAX_VALUE; // the earliest time a CPU without a record may still deliver
+            boolean backlog = false;
             for (int c = 0; c < cpus; c++) {
                 if (!ready(c, consumer)) {
-                    all = false;
+                    long q = quietSince == null ? Long.MIN_VALUE : quietSince[c];
+                    quietBound = Math.min(quietBound, q == Long.MIN_VALUE ? Long.MIN_VALUE : q - IN_FLIGHT_NANOS);
                     continue;
                 }
+                backlog |= pending[c].size() >= maxPendingPages;
                 long ts = cursors[c].timestamp();
                 if (best < 0 || ts < bestTs) {
                     best = c;
                     bestTs = ts;
                 }
             }
-            if (best < 0 || !(flush || all || bestTs <= limit)) {
+            if (best < 0) {
                 return;
+            }
+            if (!(flush || bestTs <= quietBound || bestTs <= limit)) {
+                if (!backlog) {
+                    return;
+                }
+                forcedDeliveries++;
             }
             deliver(best, consumer, true);
         }
@@ -175,8 +227,15 @@ public final class EventMerger {
         if (view.type != AllocEvent.STACK) {
             if (ts < lastTs) {
                 outOfOrder++;
+                maxLatenessNanos = Math.max(maxLatenessNanos, lastTs - ts);
+                if (DEBUG_ORDER && outOfOrder <= 20) {
+                    System.err.printf("late: cpu%d ts=%d by %.3f ms after cpu%d; page read at %d (%.3f ms after ts)%n",
+                            cpu, ts, (lastTs - ts) / 1e6, lastCpu, current[cpu] == null ? -1 : current[cpu].readNanos,
+                            current[cpu] == null ? 0 : (current[cpu].readNanos - ts) / 1e6);
+                }
             } else {
                 lastTs = ts;
+                lastCpu = cpu;
             }
         }
         int pid = view.pid;
@@ -224,9 +283,23 @@ public final class EventMerger {
         return skippedBytes;
     }
 
+    /**
+     * Events delivered without waiting for a CPU that had nothing queued and was not known to be empty, because
+     * another CPU's queue reached {@code maxPendingPages}: the silent CPU may later deliver an earlier event
+     * (then counted in {@link #outOfOrder()}).
+     */
+    public long forcedDeliveries() {
+        return forcedDeliveries;
+    }
+
     /** Events delivered after a later event had already been delivered (the reorder window was too short). */
     public long outOfOrder() {
         return outOfOrder;
+    }
+
+    /** How far behind the latest delivered event the worst out-of-order event was, in nanoseconds. */
+    public long maxLatenessNanos() {
+        return maxLatenessNanos;
     }
 
     public long pages() {

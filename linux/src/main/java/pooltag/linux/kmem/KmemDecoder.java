@@ -125,7 +125,8 @@ public final class KmemDecoder {
                 EventFormat.Field caller = f.require("caller");
                 stackSizeOff = size.offset();
                 stackFramesOff = caller.offset();
-                need = caller.offset(); // frames may be fewer than the 8 the format shows
+                // frames may be fewer than the 8 the format shows; the size field must be inside the payload
+                need = Math.max(caller.offset(), size.offset() + 4);
             }
             default -> throw new IllegalStateException();
         }

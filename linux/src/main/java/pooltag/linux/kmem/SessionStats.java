@@ -1,21 +1,36 @@
 package pooltag.linux.kmem;
 
+import java.util.Locale;
+
 /**
  * Counters of one session, taken at one moment. Every report prints all of them, zeros included.
  *
- * @param pages            pages read from the kernel
+ * @param pages            pages read from the kernel and handed to the merge
  * @param eventsByKind     events decoded per {@link KmemDecoder} kind (index = kind)
  * @param otherEvents      records of events the decoder does not know (delivered to no one)
  * @param malformedRecords records too short for their format (skipped)
  * @param skippedPages     pages whose structure was broken (skipped from the break on)
  * @param outOfOrder       events delivered after a later one (the reorder window was too short)
+ * @param maxLatenessNanos how far behind the latest delivered event the worst of those was
  * @param lostFromHeaders  events the page headers say were lost (sum of stored counts)
  * @param lostFlaggedPages pages flagged "events lost before this page" (with or without a count)
  * @param lostFromStats    per CPU, events the kernel dropped or overwrote ({@code per_cpu/cpuN/stats})
+ * @param backlogPages     pages pooltag read and dropped because the consumer was behind by the whole page pool
+ * @param backlogEvents    records in those pages: pooltag's own loss, apart from the kernel's
+ * @param forcedDeliveries events delivered without waiting for a silent CPU (see {@link EventMerger#forcedDeliveries})
+ * @param reads            read(2) calls that returned a page
+ * @param emptyReads       reads that found the kernel buffer empty (each followed by a sleep until data)
+ * @param wakeups          sleeps until data (poll(2)) the readers went into
+ * @param bufferKbPerCpu   the kernel ring buffer per CPU, KiB
+ * @param poolPages        pooltag's page pool, all CPUs together
+ * @param pageSize         bytes per page (one kernel sub-buffer)
+ * @param wakesOnData      true when the readers are non-blocking and sleep in poll(2) (JDK 22+)
  */
 public record SessionStats(long pages, long[] eventsByKind, long otherEvents, long malformedRecords,
-                           long skippedPages, long outOfOrder, long lostFromHeaders, long lostFlaggedPages,
-                           long[] lostFromStats) {
+                           long skippedPages, long outOfOrder, long maxLatenessNanos, long lostFromHeaders, long lostFlaggedPages,
+                           long[] lostFromStats, long backlogPages, long backlogEvents, long forcedDeliveries,
+                           long reads, long emptyReads, long wakeups, int bufferKbPerCpu, int poolPages, int pageSize,
+                           boolean wakesOnData) {
     public long events(int kind) {
         return eventsByKind[kind];
     }
@@ -28,11 +43,31 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
         return s;
     }
 
-    public long lostTotal() {
+    /** Events the kernel lost: per-CPU stats plus page-header counts. */
+    public long lostByKernel() {
         long s = lostFromHeaders;
         for (long n : lostFromStats) {
             s += n;
         }
         return s;
+    }
+
+    /** Every lost event: the kernel's and pooltag's backlog. */
+    public long lostTotal() {
+        return lostByKernel() + backlogEvents;
+    }
+
+    /**
+     * One line for a command's summary: the buffer, what was read, the kernel's loss and pooltag's apart, and how the
+     * readers waited.
+     */
+    public String describe() {
+        return String.format(Locale.ROOT, "trace: %d events in %d pages; lost by the kernel %d, by pooltag's backlog"
+                        + " %d (%d pages); out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
+                        + " buffer %d KiB per CPU,"
+                        + " pool %d pages; %s",
+                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
+                bufferKbPerCpu,
+                poolPages, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");
     }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param filters                 per event, a kernel filter expression ({@code name == "dentry"})
  * @param stackTriggers           per event, the filter of a {@code stacktrace} trigger ("" = every event)
  * @param bufferSizeKbPerCpu      ring buffer per CPU in KiB; 0 = sized from {@code expectedEventsPerSecond}
- * @param expectedEventsPerSecond peak rate the buffer must absorb for {@link #BUFFER_SECONDS} without loss
+ * @param expectedEventsPerSecond peak rate the buffer must absorb for {@link #BUFFER_MILLIS} without loss
  * @param reorderWindow           how long an event waits for earlier events of other CPUs (see {@link EventMerger})
  */
 public record TraceConfig(List<String> events, Map<String, String> filters, Map<String, String> stackTriggers,
@@ -26,8 +26,17 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     public static final List<String> OPTIONAL_EVENTS = List.of("kmem/mm_page_alloc", "kmem/mm_page_free",
             "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu");
 
-    /** Seconds of events at the expected rate that the per-CPU buffer holds while the reader is late. */
-    public static final int BUFFER_SECONDS = 2;
+    /**
+     * Milliseconds of events at the expected rate that the per-CPU buffer holds while its reader is late. The readers
+     * empty the buffer as it fills (woken on data) and never wait on the consumer, so the buffer only has to cover a
+     * reader's scheduling delay or a JVM pause, not the consumer's backlog (the page pool takes that).
+     */
+    public static final int BUFFER_MILLIS = 250;
+    /**
+     * The default expected rate: the highest kmem rate measured on the development machine (2 vCPUs, fsbench with
+     * both CPUs busy, docs/PERFORMANCE.md), all of it assumed on one CPU.
+     */
+    public static final long DEFAULT_RATE = 3_000_000;
     /** Bytes per record assumed when sizing: a kmem_cache_alloc record is 68-80 bytes, kfree 28. */
     static final int BYTES_PER_EVENT = 64;
 
@@ -38,7 +47,7 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     }
 
     public static TraceConfig kmem() {
-        return new TraceConfig(KMEM_EVENTS, Map.of(), Map.of(), 0, 500_000, Duration.ofMillis(1000));
+        return new TraceConfig(KMEM_EVENTS, Map.of(), Map.of(), 0, DEFAULT_RATE, Duration.ofMillis(1000));
     }
 
     public TraceConfig withEvents(List<String> ev) {
@@ -72,13 +81,23 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
         return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond, d);
     }
 
-    /** The per-CPU buffer size to set: explicit, or rate x bytes x seconds, within 1 MiB .. 512 MiB. */
+    /** The per-CPU buffer size to set: explicit, or rate x bytes x {@link #BUFFER_MILLIS}, within 1 MiB .. 512 MiB. */
     public int effectiveBufferSizeKb() {
         if (bufferSizeKbPerCpu > 0) {
             return bufferSizeKbPerCpu;
         }
-        long kb = expectedEventsPerSecond * BYTES_PER_EVENT * BUFFER_SECONDS / 1024;
+        long kb = expectedEventsPerSecond * BYTES_PER_EVENT / 1024 * BUFFER_MILLIS / 1000;
         return (int) Math.max(1024, Math.min(512 * 1024, kb));
+    }
+
+    /** How the buffer size was chosen, for the start-up line of every tracing command. */
+    public String describeBuffer() {
+        if (bufferSizeKbPerCpu > 0) {
+            return String.format(java.util.Locale.ROOT, "buffer %,d KiB per CPU (--buffer-kb)", bufferSizeKbPerCpu);
+        }
+        return String.format(java.util.Locale.ROOT, "buffer %,d KiB per CPU (%d ms of %,d events/s at %d B each;"
+                + " --rate or --buffer-kb to change)", effectiveBufferSizeKb(), BUFFER_MILLIS, expectedEventsPerSecond,
+                BYTES_PER_EVENT);
     }
 
     /** Events the decoder must know: the enabled ones plus {@code ftrace/kernel_stack} when stacks are asked for. */

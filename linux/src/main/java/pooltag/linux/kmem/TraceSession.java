@@ -2,19 +2,20 @@ package pooltag.linux.kmem;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.ring.DecodeException;
+import pooltag.linux.ring.PageCursor;
 import pooltag.linux.ring.TraceSchema;
 import pooltag.linux.tracefs.CpuStats;
 import pooltag.linux.tracefs.InstanceOwner;
@@ -36,15 +37,29 @@ import pooltag.linux.tracefs.TracefsInstance;
  * }                                      // close(): teardown, always (also from the shutdown hook)
  * }</pre>
  *
- * <p>Threads: one reader per CPU reads whole sub-buffers from {@code per_cpu/cpuN/trace_pipe_raw} into pooled pages;
- * one merge thread decodes, orders by timestamp ({@link EventMerger}) and calls the consumer, so consumers need no
- * locks. Loss: page-header marks and {@code per_cpu/cpuN/stats} (polled each second and at the end) are delivered as
- * {@link AllocEventConsumer#onLoss}. One session per process at a time (the instance is named after the process:
- * {@link InstanceOwner}).
+ * <p>Threads: one reader per CPU reads whole sub-buffers from {@code per_cpu/cpuN/trace_pipe_raw} ({@link RawPipe}:
+ * on JDK 22+ non-blocking read(2) straight into the page's array and poll(2) until data) into pages from one pool
+ * shared by all CPUs and sized by the <em>online</em> CPUs ({@link #PAGES_PER_CPU} each). A reader never waits on
+ * the consumer: when the pool is empty it still empties the kernel buffer and drops the page, counting its events as
+ * pooltag's backlog ({@link SessionStats#backlogEvents()}), apart from the kernel's loss. Each time a reader finds its
+ * buffer empty it records the time, so the merge does not wait for a CPU that has nothing to say.
+ * One merge thread decodes, orders by timestamp ({@link EventMerger}) and calls the consumer, so consumers need no
+ * locks. Loss: page-header marks, {@code per_cpu/cpuN/stats} (polled each second and at the end) and the backlog
+ * are delivered as {@link AllocEventConsumer#onLoss}. One session per process at a time (the instance is named after
+ * the process: {@link InstanceOwner}).
  */
 public final class TraceSession implements AutoCloseable {
-    /** Pages each CPU's reader may have in flight before it waits for the merge thread (4 MiB with 4 KiB pages). */
-    static final int PAGES_PER_CPU = 1024;
+    /**
+     * Pool pages per online CPU (16 MiB with 4 KiB pages): what the consumer may fall behind by before the readers drop
+     * pages (a stall of ~0.2 s at 1.5 M events/s per CPU). Allocated on demand, so a quiet run uses few.
+     */
+    static final int PAGES_PER_CPU = 4096;
+    /** A reader asleep in poll(2) looks again after this long: bounds how stale its "empty since" time gets. */
+    static final int AWAIT_MILLIS = 10;
+    /** {@code buffer_percent} for non-blocking readers: 1 % of a 46 MiB buffer is ~115 pages. */
+    static final int BUFFER_PERCENT = 1;
+    /** A blocking reader (JDK 21) inside one read for this long is taken as having found its buffer empty. */
+    static final long BLOCKED_READ_NANOS = 5_000_000L;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private final TraceConfig config;
@@ -61,12 +76,25 @@ public final class TraceSession implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean mergeDead;
     private volatile Throwable failure;
-    private FileChannel[] channels;
+    private RawPipe[] pipes;
     private Thread[] readers;
     private Thread mergeThread;
     private EventMerger merger;
-    private ArrayBlockingQueue<Page>[] free;
+    private ArrayBlockingQueue<Page> free;
     private ArrayBlockingQueue<Page> filled;
+    private int poolPages;
+    private final AtomicInteger allocatedPages = new AtomicInteger();
+    /** Per CPU: when its reader last found the kernel buffer empty (after queueing every page read before). */
+    private AtomicLongArray quietSince;
+    /** Per CPU, blocking readers only: when the read in progress began (Long.MIN_VALUE: not in a read). */
+    private AtomicLongArray readSince;
+    /** Per CPU: pages read, reads that found the buffer empty, sleeps until data, pages dropped, events in them. */
+    private AtomicLongArray reads;
+    private AtomicLongArray emptyReads;
+    private AtomicLongArray wakeups;
+    private AtomicLongArray backlogPages;
+    private AtomicLongArray backlogEvents;
+    private long[] backlogReported;
     private final long[] lostReported;
     private volatile SessionStats lastStats;
     /** Runs on the merge thread after each merge round; set before start (see {@link #start(AllocEventConsumer, PageSink, Runnable)}). */
@@ -77,7 +105,7 @@ public final class TraceSession implements AutoCloseable {
     /** The thread running the first {@link #close()}; later calls from other threads wait for it. */
     private Thread closer;
     /** Every channel ever opened on the instance: all must be closed before rmdir (EBUSY otherwise). */
-    private final java.util.List<FileChannel> opened = new java.util.ArrayList<>();
+    private final java.util.List<RawPipe> opened = new java.util.ArrayList<>();
 
     private TraceSession(TraceConfig config, TracefsInstance instance, ShutdownHook hook) {
         this.config = config;
@@ -283,18 +311,32 @@ public final class TraceSession implements AutoCloseable {
             throw new IllegalStateException("session closed");
         }
         started = true;
-        free = new ArrayBlockingQueue[cpus];
-        filled = new ArrayBlockingQueue<>(cpus * (PAGES_PER_CPU + 1));
-        channels = new FileChannel[cpus];
+        poolPages = Math.max(64, onlineCpus() * PAGES_PER_CPU);
+        free = new ArrayBlockingQueue<>(poolPages);
+        filled = new ArrayBlockingQueue<>(poolPages + cpus + 1); // every pool page plus one end marker per CPU
+        quietSince = new AtomicLongArray(cpus);
+        readSince = new AtomicLongArray(cpus);
+        reads = new AtomicLongArray(cpus);
+        emptyReads = new AtomicLongArray(cpus);
+        wakeups = new AtomicLongArray(cpus);
+        backlogPages = new AtomicLongArray(cpus);
+        backlogEvents = new AtomicLongArray(cpus);
+        backlogReported = new long[cpus];
+        pipes = new RawPipe[cpus];
         for (int c = 0; c < cpus; c++) {
-            free[c] = new ArrayBlockingQueue<>(PAGES_PER_CPU);
-            for (int i = 0; i < PAGES_PER_CPU; i++) {
-                free[c].add(new Page(pageSize));
-            }
-            channels[c] = openRaw(c);
+            quietSince.set(c, Long.MIN_VALUE);
+            readSince.set(c, Long.MIN_VALUE);
+            pipes[c] = openRaw(c);
         }
-        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
-                p -> free[p.cpu].offer(p));
+        if (pipes[0].tellsEmpty()) {
+            // poll(2) then wakes a reader when its buffer is this full (or at AWAIT_MILLIS), not at every event: the
+            // reader moves full pages, few wake-ups, few partial-page copies; its "empty since" mark stays fresh
+            // through the timeout. A blocking reader (JDK 21) keeps 0: its read wakes on the first event.
+            instance.setBufferPercent(BUFFER_PERCENT);
+        }
+        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(), free::offer);
+        // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
+        merger.setMaxPendingPages(Math.max(16, poolPages / 2));
         readers = new Thread[cpus];
         for (int c = 0; c < cpus; c++) {
             final int cpu = c;
@@ -310,9 +352,36 @@ public final class TraceSession implements AutoCloseable {
         instance.setTracingOn(true);
     }
 
-    private FileChannel openRaw(int cpu) {
+    /** CPUs online now ({@code /sys/devices/system/cpu/online}, e.g. "0-3,8"); the JVM's count if unreadable. */
+    static int onlineCpus() {
         try {
-            FileChannel ch = FileChannel.open(instance.perCpuFile(cpu, "trace_pipe_raw"), StandardOpenOption.READ);
+            return countCpuList(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/online")));
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /** Counts a kernel CPU list ("0-3,8" = 5); at least 1. */
+    static int countCpuList(String list) {
+        int n = 0;
+        for (String part : list.trim().split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int dash = part.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
+        }
+        return Math.max(1, n);
+    }
+
+    /** Pages in the pool (all CPUs together), set at start. */
+    public int poolPages() {
+        return poolPages;
+    }
+
+    private RawPipe openRaw(int cpu) {
+        try {
+            RawPipe ch = RawPipe.open(instance.perCpuFile(cpu, "trace_pipe_raw"));
             synchronized (opened) {
                 opened.add(ch);
             }
@@ -332,23 +401,49 @@ public final class TraceSession implements AutoCloseable {
     }
 
     private void readLoop(int cpu) {
-        FileChannel ch = channels[cpu];
+        RawPipe pipe = pipes[cpu];
+        Page spare = null;
+        PageCursor counter = null;
         try {
-            while (!stopping) {
-                Page p = takeFree(cpu);
-                if (p == null) {
-                    break;
+            while (!stopping && !mergeDead) {
+                Page p = takeFree();
+                boolean drop = p == null;
+                if (drop) { // the consumer is behind by the whole pool: keep the kernel buffer moving, count the drop
+                    if (spare == null) {
+                        spare = new Page(pageSize);
+                        counter = new PageCursor(schema.header(), "cpu" + cpu + " dropped page");
+                    }
+                    p = spare;
                 }
-                if (!readPage(ch, p, cpu)) {
-                    // 0 bytes: the kernel answers EOF while tracing is off and the buffer empty (before start)
-                    free[cpu].offer(p);
-                    Thread.sleep(5);
+                long t = System.nanoTime();
+                readSince.set(cpu, t);
+                int n = pipe.read(p.data, pageSize);
+                readSince.set(cpu, Long.MIN_VALUE);
+                if (n > 0) {
+                    reads.incrementAndGet(cpu);
+                    if (drop) {
+                        backlogPages.incrementAndGet(cpu);
+                        backlogEvents.addAndGet(cpu, countRecords(counter, p.data, n));
+                    } else {
+                        filled.put(stamp(p, n, cpu, t));
+                    }
                     continue;
                 }
-                filled.put(p);
+                if (!drop) {
+                    free.offer(p);
+                }
+                // every page read before this look is queued: nothing this CPU writes later is stamped before t
+                quietSince.set(cpu, t);
+                if (n == RawPipe.EMPTY) {
+                    emptyReads.incrementAndGet(cpu);
+                    wakeups.incrementAndGet(cpu);
+                    pipe.await(AWAIT_MILLIS);
+                } else {
+                    Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
+                }
             }
         } catch (ClosedChannelException e) {
-            // stop() closed the channel to wake this reader; drain below
+            // stop() closed a blocking pipe to wake this reader; drain below
         } catch (IOException e) {
             if (!stopping) {
                 failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
@@ -376,35 +471,86 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
+    private Page stamp(Page p, int length, int cpu, long readNanos) {
+        p.length = length;
+        p.cpu = cpu;
+        p.readNanos = readNanos;
+        p.sourceOffset = -1;
+        return p;
+    }
+
+    /** Records in a page (a dropped page's events, for the backlog count); a broken page counts what precedes the break. */
+    private static long countRecords(PageCursor c, byte[] data, int length) {
+        long n = 0;
+        try {
+            c.load(data, 0, length, 0);
+            while (c.next()) {
+                n++;
+            }
+        } catch (DecodeException e) {
+            // counted up to the break
+        }
+        return n;
+    }
+
     /**
-     * After tracing is off: read what the kernel still holds for this CPU. With tracing off a read of an empty buffer
-     * answers 0 (EOF) instead of blocking, and {@code entries} in the stats file counts unread events: stop at either.
+     * After tracing is off: read what the kernel still holds for this CPU. A non-blocking pipe answers EMPTY once it
+     * is drained; a blocking one answers 0 (EOF) on an empty buffer while tracing is off, and {@code entries} in the
+     * stats file counts unread events: stop at either. Waits for pool pages here (the kernel writes nothing more).
      */
     private void drain(int cpu) throws IOException, InterruptedException {
-        try (FileChannel ch = openRaw(cpu)) {
-            channels[cpu] = ch; // stop() may close it if this drain runs past its deadline
+        RawPipe pipe = pipes[cpu];
+        boolean reopened = !pipe.tellsEmpty(); // stop() closed the blocking pipe to wake its reader
+        if (reopened) {
+            pipe = openRaw(cpu);
+            pipes[cpu] = pipe; // stop() may close it if this drain runs past its deadline
+        }
+        try {
             for (int guard = 0; guard < 1 << 20 && !mergeDead; guard++) {
-                if (instance.cpuStats(cpu).entries() == 0) {
+                if (!pipe.tellsEmpty() && instance.cpuStats(cpu).entries() == 0) {
                     return;
                 }
-                Page p = takeFree(cpu);
+                Page p = waitFree();
                 if (p == null) {
                     return;
                 }
-                if (!readPage(ch, p, cpu)) {
-                    free[cpu].offer(p);
+                long t = System.nanoTime();
+                int n = pipe.read(p.data, pageSize);
+                if (n <= 0) {
+                    free.offer(p);
                     return;
                 }
-                filled.put(p);
+                reads.incrementAndGet(cpu);
+                filled.put(stamp(p, n, cpu, t));
             }
         } catch (ClosedChannelException e) {
             // deadline passed; what is left is counted by the final stats as unread
+        } finally {
+            if (reopened) {
+                pipe.close();
+            }
         }
     }
 
-    private Page takeFree(int cpu) throws InterruptedException {
+    /** A pool page without waiting: a recycled one, a new one while the pool is under its size, else null. */
+    private Page takeFree() {
+        Page p = free.poll();
+        if (p != null) {
+            return p;
+        }
+        if (allocatedPages.incrementAndGet() <= poolPages) {
+            return new Page(pageSize);
+        }
+        allocatedPages.decrementAndGet();
+        return null;
+    }
+
+    private Page waitFree() throws InterruptedException {
         while (!mergeDead) {
-            Page p = free[cpu].poll(100, TimeUnit.MILLISECONDS);
+            Page p = takeFree();
+            if (p == null) {
+                p = free.poll(100, TimeUnit.MILLISECONDS);
+            }
             if (p != null) {
                 return p;
             }
@@ -412,30 +558,23 @@ public final class TraceSession implements AutoCloseable {
         return null;
     }
 
-    /** Reads one whole sub-buffer; a read may return part of it, so read until full. False at end of file. */
-    private boolean readPage(FileChannel ch, Page p, int cpu) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(p.data, 0, pageSize);
-        while (bb.hasRemaining()) {
-            int n = ch.read(bb);
-            if (n < 0 || (n == 0 && bb.position() == 0)) {
-                return false;
-            }
-            if (n == 0) {
-                break;
-            }
-        }
-        p.length = bb.position();
-        p.cpu = cpu;
-        p.readNanos = System.nanoTime();
-        p.sourceOffset = -1;
-        return true;
-    }
-
     private void mergeLoop(AllocEventConsumer consumer, PageSink sink) {
         int ended = 0;
         long nextStats = System.nanoTime() + 1_000_000_000L;
+        long[] quiet = new long[cpus];
         try {
             while (ended < cpus) {
+                // read the readers' "empty since" marks BEFORE taking their pages: a mark is set only after every
+                // page read before it was queued, so once the queue below is drained the marks are safe bounds
+                long now0 = System.nanoTime();
+                for (int c = 0; c < cpus; c++) {
+                    long since = readSince.get(c);
+                    long q = quietSince.get(c);
+                    if (since != Long.MIN_VALUE && !pipes[c].tellsEmpty() && now0 - since >= BLOCKED_READ_NANOS) {
+                        q = Math.max(q, since); // a blocking read waiting that long found the buffer empty
+                    }
+                    quiet[c] = q;
+                }
                 Page p = filled.poll(20, TimeUnit.MILLISECONDS);
                 while (p != null) {
                     if (p.length < 0) {
@@ -449,7 +588,12 @@ public final class TraceSession implements AutoCloseable {
                     p = filled.poll();
                 }
                 long now = System.nanoTime();
-                merger.emit(now, false, consumer);
+                // Non-blocking readers say when their CPU was empty, so the wall-clock window is not needed, and it
+                // would misorder after a stall (a GC pause, the machine's load): the CPU whose reader runs first
+                // would pass the window while the other's pages are still in the kernel. The merge's page cap
+                // bounds a reader that stays stuck. Blocking readers (JDK 21) keep the window.
+                long horizon = pipes[0].tellsEmpty() ? Long.MIN_VALUE / 2 : now;
+                merger.emit(horizon, quiet, false, consumer);
                 Runnable t = tick;
                 if (t != null) {
                     t.run();
@@ -471,7 +615,7 @@ public final class TraceSession implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
             mergeDead = true;
-            for (FileChannel ch : channels) {
+            for (RawPipe ch : pipes) {
                 try {
                     ch.close();
                 } catch (IOException ignored) {
@@ -482,6 +626,13 @@ public final class TraceSession implements AutoCloseable {
     }
 
     private void pollStats(AllocEventConsumer consumer) {
+        for (int c = 0; c < cpus; c++) {
+            long b = backlogEvents.get(c);
+            if (b > backlogReported[c]) { // pooltag's own loss: the ledger must know, like the kernel's
+                consumer.onLoss(c, b - backlogReported[c]);
+                backlogReported[c] = b;
+            }
+        }
         for (int c = 0; c < cpus; c++) {
             CpuStats s = instance.cpuStats(c);
             long lost = s.lost();
@@ -498,8 +649,18 @@ public final class TraceSession implements AutoCloseable {
             kinds[k] = merger.events(k);
         }
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
-                merger.skippedPages(), merger.outOfOrder(), merger.lostCounted(), merger.lostFlaggedPages(),
-                lostReported.clone());
+                merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
+                lostReported.clone(), sum(backlogPages), sum(backlogEvents), merger.forcedDeliveries(),
+                sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
+                pipes.length > 0 && pipes[0].tellsEmpty());
+    }
+
+    private static long sum(AtomicLongArray a) {
+        long s = 0;
+        for (int i = 0; i < a.length(); i++) {
+            s += a.get(i);
+        }
+        return s;
     }
 
     /** Counters as of the last second (or the end of the run); null before the first second. */
@@ -531,18 +692,19 @@ public final class TraceSession implements AutoCloseable {
             return lastStats;
         }
         stopped = true;
-        stopping = true;
         if (mergeThread == null || readers == null) {
+            stopping = true;
             return lastStats; // start() failed before any thread ran; nothing to drain
         }
         try {
-            instance.setTracingOn(false);
+            instance.setTracingOn(false); // first: a reader that sees the stop drains a buffer nothing adds to
         } catch (PooltagException e) {
             if (failure == null) {
                 failure = e;
             }
         }
-        closeChannels();
+        stopping = true;
+        closeBlockingPipes();
         joinAll(Duration.ofSeconds(10));
         Throwable f = failure;
         if (f != null) {
@@ -552,18 +714,29 @@ public final class TraceSession implements AutoCloseable {
         return lastStats;
     }
 
-    private void closeChannels() {
-        if (channels == null) {
+    /** Wakes blocking readers (JDK 21) by closing their pipes; non-blocking ones see the stop within AWAIT_MILLIS. */
+    private void closeBlockingPipes() {
+        if (pipes == null) {
             return;
         }
-        for (FileChannel ch : channels) {
-            if (ch == null) {
+        for (RawPipe ch : pipes) {
+            if (ch == null || ch.tellsEmpty()) {
                 continue;
             }
             try {
                 ch.close();
             } catch (IOException ignored) {
                 // the reader sees the channel closed either way
+            }
+        }
+    }
+
+    private void closeAllPipes() {
+        for (RawPipe ch : pipes) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the reader sees the pipe closed either way
             }
         }
     }
@@ -579,7 +752,7 @@ public final class TraceSession implements AutoCloseable {
                 late |= r.isAlive();
             }
             if (late) {
-                closeChannels(); // a drain ran past its deadline
+                closeAllPipes(); // a drain ran past its deadline
                 for (Thread r : readers) {
                     r.join(1000);
                 }
@@ -631,7 +804,7 @@ public final class TraceSession implements AutoCloseable {
             first = e;
         }
         synchronized (opened) {
-            for (FileChannel ch : opened) {
+            for (RawPipe ch : opened) {
                 try {
                     ch.close();
                 } catch (IOException ignored) {

@@ -1,7 +1,10 @@
 package pooltag.linux.recording;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +14,7 @@ import java.util.Map;
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.io.PrivateFiles;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
@@ -65,8 +69,22 @@ public final class Recorder {
                 lost[0] += Math.max(count, 1);
             }
         };
-        try (TraceSession s = TraceSession.open(cfg, fs, err);
-             RecordingWriter w = new RecordingWriter(out, s.schema().header())) {
+        // The file first (0600, exclusive, no symlink): an existing path fails before any tracing starts.
+        OutputStream file = PrivateFiles.create(out);
+        TraceSession opened;
+        try {
+            opened = TraceSession.open(cfg, fs, err);
+        } catch (RuntimeException e) {
+            closeAndDelete(file, out); // nothing recorded: leave no empty file behind
+            throw e;
+        }
+        try (TraceSession s = opened;
+             RecordingWriter w = new RecordingWriter(new BufferedOutputStream(file, 1 << 20), out.toString(),
+                     s.schema().header(), true)) {
+            if (w.version() == RecordingFormat.VERSION_1) {
+                err.println("pooltag: note: the zstd library cannot load here (" + ZstdCodec.loadError()
+                        + "); recording uncompressed pages (format version 1)");
+            }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("tool", "pooltag 0.1.0");
             meta.put("kernel", readOrEmpty("/proc/sys/kernel/osrelease").trim());
@@ -88,6 +106,7 @@ public final class Recorder {
             w.writeGzip(RecordingFormat.KALLSYMS_GZ, kallsyms);
             w.writeText(RecordingFormat.MODULES, -1, modules);
             w.writeText(RecordingFormat.SLABINFO_START, -1, slabStart);
+            err.println("pooltag record: " + cfg.describeBuffer());
             s.start(counter, w::writePage);
             boolean interrupted;
             try {
@@ -115,10 +134,22 @@ public final class Recorder {
             err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
                     r.interrupted() ? " (stopped by signal)" : "");
+            if (st != null) {
+                err.println("pooltag: " + st.describe());
+            }
             err.flush();
             return r;
         } catch (IOException e) {
             throw new PooltagException("recording to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAndDelete(OutputStream file, Path path) {
+        try {
+            file.close();
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // the error that brought us here is the one to report
         }
     }
 

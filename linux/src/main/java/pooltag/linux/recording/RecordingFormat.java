@@ -3,7 +3,9 @@ package pooltag.linux.recording;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Constants of the recording file format, version 1; documented field by field in {@code docs/RECORDING.md}.
+ * Constants of the recording file format, versions 1 and 2; documented field by field in {@code docs/RECORDING.md}.
+ * Version 2 differs only in how pages travel: in {@link #PAGES_ZSTD} blocks (many pages, zstd-compressed) instead
+ * of one {@link #PAGE} block each. Readers accept both.
  *
  * <p>File: a 16-byte file header ({@link #MAGIC}, u32 version, u32 flags), then blocks until end of file. Block:
  * a 16-byte block header (u32 kind, s32 cpu or -1, u32 payload length, u32 CRC-32 of the payload), then the
@@ -12,11 +14,41 @@ import java.nio.charset.StandardCharsets;
 public final class RecordingFormat {
     /** "PTAGREC" + NUL. */
     public static final byte[] MAGIC = "PTAGREC\0".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /** The version this pooltag writes by default (compressed pages). */
+    public static final int VERSION = 2;
+    /** The first version: one uncompressed PAGE block per page. Still read, and written on request. */
+    public static final int VERSION_1 = 1;
     public static final int FILE_HEADER_SIZE = 16;
     public static final int BLOCK_HEADER_SIZE = 16;
-    /** Largest payload a reader accepts (kallsyms compressed is ~2 MiB; pages are 4 KiB + 8). */
+    /** Largest payload a reader accepts for any block, including kinds it skips (read in small pieces). */
     public static final int MAX_PAYLOAD = 256 << 20;
+    /** Largest text block (META, HEADER_PAGE, FORMAT, MODULES, slabinfo, CPU_STATS): real ones are under 100 KiB. */
+    public static final int MAX_TEXT = 4 << 20;
+    /** Largest KALLSYMS_GZ payload; a real one is 1-3 MiB. */
+    public static final int MAX_KALLSYMS_GZ = 32 << 20;
+    /** Largest kallsyms text after gunzip; a real one is 5-20 MiB (about 120,000-250,000 lines). */
+    public static final int MAX_KALLSYMS_TEXT = 64 << 20;
+    /** Most kallsyms lines a reader parses (each costs about 100 bytes of heap once parsed). */
+    public static final int MAX_KALLSYMS_LINES = 1_000_000;
+    /** Most FORMAT blocks (the writer stores about ten). */
+    public static final int MAX_FORMATS = 1024;
+    /** Most CPUs a recording may declare. */
+    public static final int MAX_CPUS = 4096;
+    /** Largest LOSS / END payload (24 bytes today; newer writers may append fields). */
+    public static final int MAX_TRAILER = 4096;
+    /** Uncompressed bytes per PAGES_ZSTD block, at most (the writer fills 1 MiB). */
+    public static final int MAX_CHUNK_RAW = 4 << 20;
+    /** The writer's target of uncompressed bytes per PAGES_ZSTD block. */
+    public static final int CHUNK_RAW = 1 << 20;
+    /** Header of one page inside a PAGES_ZSTD block: s32 cpu, u32 length, u64 read time. */
+    public static final int CHUNK_ENTRY_HEADER = 16;
+    /** PAGES_ZSTD payload header: u32 uncompressed length, u32 page count; the zstd frame follows. */
+    public static final int CHUNK_HEADER = 8;
+    /**
+     * Most page bytes a replay holds back waiting for a slower CPU before it delivers what it has (counted as a
+     * forced drain); keeps a CPU whose events never come due from filling the heap.
+     */
+    public static final long MAX_QUEUED_PAGE_BYTES = 64L << 20;
 
     /** Text, {@code key=value} lines: tool version, kernel release, start time, cpus, events, filters, hit tag. */
     public static final int META = 1;
@@ -40,6 +72,11 @@ public final class RecordingFormat {
     public static final int LOSS = 10;
     /** u64 CLOCK_MONOTONIC ns at stop, u64 pages written, u64 events decoded while recording. Last block. */
     public static final int END = 11;
+    /**
+     * Version 2: cpu = -1; u32 uncompressed length, u32 page count, then one zstd frame whose content is that many
+     * entries of ({@link #CHUNK_ENTRY_HEADER} bytes: s32 cpu, u32 length, u64 read time; then the trimmed page).
+     */
+    public static final int PAGES_ZSTD = 12;
 
     private RecordingFormat() {
     }
@@ -57,6 +94,7 @@ public final class RecordingFormat {
             case SLABINFO_END -> "SLABINFO_END";
             case LOSS -> "LOSS";
             case END -> "END";
+            case PAGES_ZSTD -> "PAGES_ZSTD";
             default -> "kind " + kind;
         };
     }

@@ -7,13 +7,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
@@ -22,6 +24,7 @@ import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.Page;
 import pooltag.linux.ring.DecodeException;
+import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
 import pooltag.linux.ring.TraceSchema;
 import pooltag.linux.symbols.KernelSymbols;
@@ -39,11 +42,15 @@ public final class RecordingReader implements AutoCloseable {
     private final InputStream in;
     private final long fileSize;
     private long pos;
+    private int version;
 
     private final Map<String, String> meta = new LinkedHashMap<>();
     private String headerPage;
     private final Map<String, String> formats = new LinkedHashMap<>();
+    private final Map<String, Long> formatOffsets = new LinkedHashMap<>();
+    private long headerPageOffset;
     private byte[] kallsymsGz;
+    private long kallsymsOffset;
     private String modules = "";
     private String slabinfoStart;
     private TraceSchema schema;
@@ -51,34 +58,68 @@ public final class RecordingReader implements AutoCloseable {
     private final NameTable names = new NameTable();
     private int cpus;
 
-    // the first block after the metadata (a page, or a trailer block), already read by open()
+    // the current block (read by nextBlock): kind, cpu, payload[0, pendingLength), offset of its header
     private int pendingKind = -1;
     private int pendingCpu;
-    private byte[] pendingPayload;
+    private byte[] pendingPayload = new byte[8192];
+    private int pendingLength;
     private long pendingOffset;
     private boolean eof;
     private String cutShort;
     private long skippedBytes;
+    private final CRC32 crc = new CRC32();
+    private final byte[] blockHeader = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
 
-    private RecordingReader(Path path) throws IOException {
+    // trailer state, filled as the pages are read
+    private boolean complete;
+    private long unknownBlocks;
+    private long statsLost;
+    private long endNanos = -1;
+    private String slabinfoEnd;
+    private final Map<Integer, CpuStats> cpuStats = new TreeMap<>();
+
+    // the PAGES_ZSTD block being read: its uncompressed payload and the next entry
+    private ZstdDecompressCtx zstd;
+    private byte[] chunk;
+    private int chunkPos;
+    private int chunkEnd;
+    private int chunkPagesLeft;
+    private int chunkPages;
+    private long chunkOffset;
+
+    private RecordingReader(Path path, String where, InputStream in, long size) {
         this.path = path;
-        this.where = path.toString();
-        this.fileSize = Files.size(path);
-        this.in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        this.where = where;
+        this.fileSize = size;
+        this.in = in;
     }
 
     public static RecordingReader open(Path path) {
         RecordingReader r;
         try {
-            r = new RecordingReader(path);
+            r = new RecordingReader(path, path.toString(),
+                    new BufferedInputStream(Files.newInputStream(path), 1 << 16), Files.size(path));
         } catch (IOException e) {
             throw new PooltagException("cannot read " + path + ": " + e.getMessage(), e);
         }
+        return r.start();
+    }
+
+    /**
+     * A recording held in memory (an upload, a fuzzer's input).
+     *
+     * @param name how errors name it
+     */
+    public static RecordingReader open(String name, byte[] content) {
+        return new RecordingReader(null, name, new ByteArrayInputStream(content), content.length).start();
+    }
+
+    private RecordingReader start() {
         try {
-            r.readPreamble();
-            return r;
+            readPreamble();
+            return this;
         } catch (RuntimeException e) {
-            r.close();
+            close();
             throw e;
         }
     }
@@ -92,10 +133,10 @@ public final class RecordingReader implements AutoCloseable {
         if (n < fh.length) {
             throw new DecodeException(where, n, "file header cut short");
         }
-        int version = Le.i32(fh, 8);
-        if (version != RecordingFormat.VERSION) {
-            throw new DecodeException(where, 8, "recording version " + version + "; this pooltag reads version "
-                    + RecordingFormat.VERSION);
+        version = Le.i32(fh, 8);
+        if (version != RecordingFormat.VERSION && version != RecordingFormat.VERSION_1) {
+            throw new DecodeException(where, 8, "recording version " + version + "; this pooltag reads versions "
+                    + RecordingFormat.VERSION_1 + " and " + RecordingFormat.VERSION);
         }
         while (nextBlock()) {
             switch (pendingKind) {
@@ -107,16 +148,27 @@ public final class RecordingReader implements AutoCloseable {
                         }
                     }
                 }
-                case RecordingFormat.HEADER_PAGE -> headerPage = text();
+                case RecordingFormat.HEADER_PAGE -> {
+                    headerPage = text();
+                    headerPageOffset = pendingOffset;
+                }
                 case RecordingFormat.FORMAT -> {
+                    if (formats.size() >= RecordingFormat.MAX_FORMATS) {
+                        throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_FORMATS
+                                + " FORMAT blocks");
+                    }
                     String t = text();
                     int nl = t.indexOf('\n');
                     if (nl <= 0) {
                         throw new DecodeException(where, pendingOffset, "FORMAT block without an event name line");
                     }
                     formats.put(t.substring(0, nl), t.substring(nl + 1));
+                    formatOffsets.put(t.substring(0, nl), pendingOffset);
                 }
-                case RecordingFormat.KALLSYMS_GZ -> kallsymsGz = pendingPayload;
+                case RecordingFormat.KALLSYMS_GZ -> {
+                    kallsymsGz = Arrays.copyOf(pendingPayload, pendingLength);
+                    kallsymsOffset = pendingOffset;
+                }
                 case RecordingFormat.MODULES -> modules = text();
                 case RecordingFormat.SLABINFO_START -> slabinfoStart = text();
                 default -> {
@@ -135,19 +187,64 @@ public final class RecordingReader implements AutoCloseable {
             throw new DecodeException(where, pos, "no HEADER_PAGE block before the pages"
                     + (cutShort != null ? " (" + cutShort + ")" : ""));
         }
-        schema = TraceSchema.parse(headerPage, formats, where);
+        try {
+            schema = TraceSchema.parse(headerPage, formats, "");
+        } catch (DecodeException e) {
+            throw inBlock(e);
+        }
         try {
             cpus = Integer.parseInt(meta.getOrDefault("cpus", ""));
         } catch (NumberFormatException e) {
             throw new DecodeException(where, RecordingFormat.FILE_HEADER_SIZE, "META lacks a valid cpus= line");
         }
-        if (cpus < 1 || cpus > 4096) {
+        if (cpus < 1 || cpus > RecordingFormat.MAX_CPUS) {
             throw new DecodeException(where, RecordingFormat.FILE_HEADER_SIZE, "implausible cpu count " + cpus);
         }
     }
 
+    /**
+     * A layout or format error (whose offset counts inside the text) restated at the file offset of the block that
+     * holds the text: "FILE at byte N: FORMAT block kmem/kfree: line 4: ...".
+     */
+    private DecodeException inBlock(DecodeException e) {
+        String m = e.getMessage().strip();
+        int at = m.indexOf(" at byte ");
+        String subject = at < 0 ? "" : m.substring(0, at).strip();
+        int colon = m.indexOf(": ", Math.max(0, at));
+        String what = colon < 0 ? m : m.substring(colon + 2);
+        if (subject.equals("header_page")) {
+            return new DecodeException(where, headerPageOffset, "HEADER_PAGE block: " + what);
+        }
+        String key = subject.endsWith("/format") ? subject.substring(0, subject.length() - "/format".length()) : null;
+        Long off = key == null ? null : formatOffsets.get(key);
+        if (off != null) {
+            return new DecodeException(where, off, "FORMAT block " + key + ": " + what);
+        }
+        return new DecodeException(where, headerPageOffset, "event formats: " + what);
+    }
+
     private String text() {
-        return new String(pendingPayload, StandardCharsets.UTF_8);
+        return new String(pendingPayload, 0, pendingLength, StandardCharsets.UTF_8);
+    }
+
+    /** The largest payload a block of this kind may have; checked before anything is allocated for it. */
+    private static long limitOf(int kind) {
+        return switch (kind) {
+            case RecordingFormat.META, RecordingFormat.HEADER_PAGE, RecordingFormat.FORMAT, RecordingFormat.MODULES,
+                 RecordingFormat.SLABINFO_START, RecordingFormat.CPU_STATS, RecordingFormat.SLABINFO_END ->
+                    RecordingFormat.MAX_TEXT;
+            case RecordingFormat.KALLSYMS_GZ -> RecordingFormat.MAX_KALLSYMS_GZ;
+            case RecordingFormat.PAGE -> 8L + HeaderPage.MAX_PAGE_SIZE;
+            // a zstd frame is never much larger than its content (compressBound: + 1/256 + a few bytes)
+            case RecordingFormat.PAGES_ZSTD -> RecordingFormat.CHUNK_HEADER + RecordingFormat.MAX_CHUNK_RAW
+                    + (RecordingFormat.MAX_CHUNK_RAW >> 7) + 1024;
+            case RecordingFormat.LOSS, RecordingFormat.END -> RecordingFormat.MAX_TRAILER;
+            default -> RecordingFormat.MAX_PAYLOAD; // skipped in small pieces, never held
+        };
+    }
+
+    private static boolean known(int kind) {
+        return kind >= RecordingFormat.META && kind <= RecordingFormat.PAGES_ZSTD;
     }
 
     /** Reads the next block into pending*; false at end of file (clean or cut short, see {@link #cutShort}). */
@@ -156,7 +253,7 @@ public final class RecordingReader implements AutoCloseable {
             return false;
         }
         long start = pos;
-        byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
+        byte[] h = blockHeader;
         int n = readFully(h, 0, h.length);
         if (n == 0) {
             eof = true;
@@ -168,28 +265,46 @@ public final class RecordingReader implements AutoCloseable {
         int kind = Le.i32(h, 0);
         int cpu = Le.i32(h, 4);
         long len = Le.u32(h, 8);
-        int crc = Le.i32(h, 12);
-        if (len > RecordingFormat.MAX_PAYLOAD) {
+        int crc32 = Le.i32(h, 12);
+        long limit = limitOf(kind);
+        if (len > limit) {
             throw new DecodeException(where, start + 8, RecordingFormat.kindName(kind) + " block claims "
-                    + len + " bytes (limit " + RecordingFormat.MAX_PAYLOAD + ")");
+                    + len + " bytes (limit " + limit + ")");
         }
         if (start + h.length + len > fileSize) {
             return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short ("
                     + (fileSize - start - h.length) + " of " + len + " payload bytes)");
         }
-        byte[] payload = new byte[(int) len];
-        int got = readFully(payload, 0, payload.length);
-        if (got < len) {
-            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+        crc.reset();
+        if (known(kind)) {
+            if (pendingPayload.length < len) {
+                pendingPayload = new byte[(int) Math.max(len, Math.min(limit, 2L * pendingPayload.length))];
+            }
+            int got = readFully(pendingPayload, 0, (int) len);
+            if (got < len) {
+                return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+            }
+            crc.update(pendingPayload, 0, (int) len);
+            pendingLength = (int) len;
+        } else {
+            // a newer writer's block: checked and skipped in pieces, never held whole
+            byte[] piece = new byte[(int) Math.min(len, 1 << 16)];
+            long left = len;
+            while (left > 0) {
+                int m = (int) Math.min(left, piece.length);
+                if (readFully(piece, 0, m) < m) {
+                    return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+                }
+                crc.update(piece, 0, m);
+                left -= m;
+            }
+            pendingLength = 0;
         }
-        CRC32 c = new CRC32();
-        c.update(payload);
-        if ((int) c.getValue() != crc) {
+        if ((int) crc.getValue() != crc32) {
             throw new DecodeException(where, start, RecordingFormat.kindName(kind) + " block fails its CRC-32");
         }
         pendingKind = kind;
         pendingCpu = cpu;
-        pendingPayload = payload;
         pendingOffset = start;
         return true;
     }
@@ -251,17 +366,52 @@ public final class RecordingReader implements AutoCloseable {
     /** The symbols of the recorded machine (parsed on first use); zero symbols when none were stored. */
     public synchronized KernelSymbols symbols() {
         if (symbols == null) {
-            String ks = "";
-            if (kallsymsGz != null) {
-                try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(kallsymsGz))) {
-                    ks = new String(gz.readAllBytes(), StandardCharsets.ISO_8859_1);
-                } catch (IOException e) {
-                    throw new DecodeException(where, 0, "KALLSYMS_GZ block does not decompress: " + e.getMessage());
-                }
-            }
+            String ks = kallsymsGz == null ? "" : gunzipKallsyms();
             symbols = KernelSymbols.parse(ks, modules, where + " kallsyms");
         }
         return symbols;
+    }
+
+    /**
+     * The KALLSYMS_GZ block's text, read in pieces into a buffer that may grow to
+     * {@link RecordingFormat#MAX_KALLSYMS_TEXT} and no further (a small gzip can claim gigabytes).
+     */
+    private String gunzipKallsyms() {
+        byte[] out = new byte[Math.min(RecordingFormat.MAX_KALLSYMS_TEXT, Math.max(1 << 16, kallsymsGz.length * 4))];
+        int n = 0;
+        int lines = 0;
+        try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(kallsymsGz), 1 << 16)) {
+            while (true) {
+                if (n == out.length) {
+                    if (out.length >= RecordingFormat.MAX_KALLSYMS_TEXT) {
+                        if (gz.read() < 0) {
+                            break;
+                        }
+                        throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block decompresses to more than "
+                                + RecordingFormat.MAX_KALLSYMS_TEXT + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(RecordingFormat.MAX_KALLSYMS_TEXT, 2L * out.length));
+                }
+                int r = gz.read(out, n, out.length - n);
+                if (r < 0) {
+                    break;
+                }
+                for (int i = n; i < n + r; i++) {
+                    if (out[i] == '\n') {
+                        lines++;
+                    }
+                }
+                n += r;
+                if (lines > RecordingFormat.MAX_KALLSYMS_LINES) {
+                    throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block holds more than "
+                            + RecordingFormat.MAX_KALLSYMS_LINES + " lines");
+                }
+            }
+        } catch (IOException e) {
+            throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block does not decompress: "
+                    + e.getMessage());
+        }
+        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /** What a replay found, besides the events. */
@@ -270,7 +420,7 @@ public final class RecordingReader implements AutoCloseable {
                          long malformedRecords, long skippedPages, long outOfOrder, long lostFromHeaders,
                          long lostFlaggedPages, long lostFromStats, Map<Integer, CpuStats> cpuStats,
                          String slabinfoEnd, long firstPageNanos, long lastPageNanos, long endNanos,
-                         String firstError) {
+                         String firstError, long forcedDrains) {
         public long totalEvents() {
             long s = 0;
             for (long n : eventsByKind) {
@@ -282,6 +432,15 @@ public final class RecordingReader implements AutoCloseable {
         public long lostTotal() {
             return lostFromStats + lostFromHeaders;
         }
+
+        /**
+         * How often the replay stopped waiting for a CPU whose pages held back more than
+         * {@link RecordingFormat#MAX_QUEUED_PAGE_BYTES} and delivered everything queued (events that arrive
+         * after such a drain with older timestamps are counted in {@link #outOfOrder}). 0 for a sound recording.
+         */
+        public long forcedDrains() {
+            return forcedDrains;
+        }
     }
 
     /**
@@ -292,71 +451,32 @@ public final class RecordingReader implements AutoCloseable {
      */
     public Replay replay(AllocEventConsumer consumer, long windowNanos) {
         KmemDecoder decoder = new KmemDecoder(schema, names);
-        int pageSize = schema.header().pageSize();
-        ArrayDeque<Page> pool = new ArrayDeque<>();
-        EventMerger merger = new EventMerger(cpus, schema.header(), decoder, windowNanos, pool::addLast, where);
-        long unknown = 0, pages = 0, firstPage = -1, lastPage = -1, endNanos = -1, statsLost = 0;
-        boolean complete = false;
-        Map<Integer, CpuStats> stats = new TreeMap<>();
-        String slabEnd = null;
+        long[] queued = new long[1]; // page bytes handed to the merger and not yet given back
+        EventMerger merger = new EventMerger(cpus, schema.header(), decoder, windowNanos,
+                p -> queued[0] -= p.length, where);
+        long pages = 0, firstPage = -1, lastPage = -1, forced = 0;
         long horizon = Long.MIN_VALUE;
-        boolean have = pendingKind >= 0;
-        while (have || nextBlock()) {
-            have = false;
-            if (complete) {
-                throw new DecodeException(where, pendingOffset, RecordingFormat.kindName(pendingKind)
-                        + " block after the END block");
+        Page p;
+        while ((p = nextPage()) != null) {
+            pages++;
+            if (firstPage < 0) {
+                firstPage = p.readNanos;
             }
-            switch (pendingKind) {
-                case RecordingFormat.PAGE -> {
-                    byte[] b = pendingPayload;
-                    if (b.length < 8 + schema.header().dataOffset() || b.length - 8 > pageSize) {
-                        throw new DecodeException(where, pendingOffset, "PAGE block of " + b.length
-                                + " bytes (a page is " + pageSize + " bytes plus 8)");
-                    }
-                    if (pendingCpu < 0 || pendingCpu >= cpus) {
-                        throw new DecodeException(where, pendingOffset + 4, "PAGE block for cpu " + pendingCpu
-                                + "; the recording has " + cpus);
-                    }
-                    Page p = pool.isEmpty() ? new Page(pageSize) : pool.pollFirst();
-                    p.readNanos = Le.i64(b, 0);
-                    p.length = b.length - 8;
-                    System.arraycopy(b, 8, p.data, 0, p.length);
-                    p.cpu = pendingCpu;
-                    p.sourceOffset = pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8;
-                    pages++;
-                    if (firstPage < 0) {
-                        firstPage = p.readNanos;
-                    }
-                    lastPage = p.readNanos;
-                    horizon = Math.max(horizon, p.readNanos);
-                    merger.addPage(p);
-                    merger.emit(horizon, false, consumer);
-                }
-                case RecordingFormat.CPU_STATS -> {
-                    CpuStats s = CpuStats.parseText(text());
-                    stats.put(pendingCpu, s);
-                }
-                case RecordingFormat.SLABINFO_END -> slabEnd = text();
-                case RecordingFormat.LOSS -> {
-                    if (pendingPayload.length >= 8) {
-                        statsLost = Le.i64(pendingPayload, 0);
-                    }
-                }
-                case RecordingFormat.END -> {
-                    complete = true;
-                    if (pendingPayload.length >= 8) {
-                        endNanos = Le.i64(pendingPayload, 0);
-                    }
-                }
-                default -> unknown++; // a newer writer's block: skipped by its length, counted
+            lastPage = p.readNanos;
+            horizon = Math.max(horizon, p.readNanos);
+            queued[0] += p.length;
+            merger.addPage(p);
+            merger.emit(horizon, false, consumer);
+            if (queued[0] > RecordingFormat.MAX_QUEUED_PAGE_BYTES) {
+                // a CPU holds the merge back (its events never come due): deliver what is queued, count it
+                forced++;
+                merger.emit(Long.MAX_VALUE, true, consumer);
             }
-            pendingKind = -1;
         }
         merger.emit(Long.MAX_VALUE, true, consumer);
-        if (!stats.isEmpty()) {
+        if (!cpuStats.isEmpty()) {
             long sum = 0;
-            for (Map.Entry<Integer, CpuStats> e : stats.entrySet()) {
+            for (Map.Entry<Integer, CpuStats> e : cpuStats.entrySet()) {
                 long lost = e.getValue().lost();
                 sum += lost;
                 if (lost > 0) {
@@ -373,39 +493,183 @@ public final class RecordingReader implements AutoCloseable {
             kinds[k] = merger.events(k);
         }
         String reason = complete ? null : cutShort != null ? cutShort : "no END block (the recorder was killed)";
-        return new Replay(complete, reason, fileSize, skippedBytes, unknown, pages, kinds, merger.otherEvents(),
-                merger.malformedRecords(), merger.skippedPages(), merger.outOfOrder(), merger.lostCounted(),
-                merger.lostFlaggedPages(), statsLost, stats, slabEnd, firstPage, lastPage, endNanos,
-                merger.firstError());
+        return new Replay(complete, reason, fileSize, skippedBytes, unknownBlocks, pages, kinds,
+                merger.otherEvents(), merger.malformedRecords(), merger.skippedPages(), merger.outOfOrder(),
+                merger.lostCounted(), merger.lostFlaggedPages(), statsLost, cpuStats, slabinfoEnd, firstPage,
+                lastPage, endNanos, merger.firstError(), forced);
     }
 
     /**
      * Reads every remaining page into memory, in file order (benchmarks and tests; a replay streams instead).
-     * Trailer blocks are skipped.
+     * Trailer blocks are read as in a replay.
      */
     public java.util.List<Page> readPages() {
         java.util.List<Page> out = new java.util.ArrayList<>();
-        int pageSize = schema.header().pageSize();
-        boolean have = pendingKind >= 0;
-        while (have || nextBlock()) {
-            have = false;
-            if (pendingKind == RecordingFormat.PAGE && pendingPayload.length >= 8
-                    && pendingPayload.length - 8 <= pageSize && pendingCpu >= 0 && pendingCpu < cpus) {
-                Page p = new Page(pageSize);
-                p.readNanos = Le.i64(pendingPayload, 0);
-                p.length = pendingPayload.length - 8;
-                System.arraycopy(pendingPayload, 8, p.data, 0, p.length);
-                p.cpu = pendingCpu;
-                p.sourceOffset = pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8;
-                out.add(p);
-            }
-            pendingKind = -1;
+        Page p;
+        while ((p = nextPage()) != null) {
+            out.add(p);
         }
         return out;
     }
 
+    /**
+     * The next page in file order, from a PAGE block or the current PAGES_ZSTD block; trailer blocks on the way
+     * are taken into the trailer state. Null at the end of the file. Each page is a new array of its own length
+     * (a replay holds pages by their real size, so a short block never turns into a full-size page).
+     */
+    private Page nextPage() {
+        while (true) {
+            if (chunkPagesLeft > 0) {
+                return chunkEntry();
+            }
+            if (chunkPos != chunkEnd) {
+                throw new DecodeException(where, chunkOffset, "PAGES_ZSTD block has " + (chunkEnd - chunkPos)
+                        + " bytes after its " + chunkPages + " pages");
+            }
+            if (pendingKind < 0 && !nextBlock()) {
+                return null;
+            }
+            int kind = pendingKind;
+            pendingKind = -1;
+            if (complete) {
+                throw new DecodeException(where, pendingOffset, RecordingFormat.kindName(kind)
+                        + " block after the END block");
+            }
+            switch (kind) {
+                case RecordingFormat.PAGE -> {
+                    if (pendingLength < 8) {
+                        throw new DecodeException(where, pendingOffset, "PAGE block of " + pendingLength
+                                + " bytes (a page is " + schema.header().pageSize() + " bytes plus 8)");
+                    }
+                    return page(pendingCpu, Le.i64(pendingPayload, 0), pendingPayload, 8, pendingLength - 8,
+                            pendingOffset, pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8, "PAGE block");
+                }
+                case RecordingFormat.PAGES_ZSTD -> openChunk();
+                case RecordingFormat.CPU_STATS -> {
+                    if (pendingCpu < 0 || pendingCpu >= cpus) {
+                        throw new DecodeException(where, pendingOffset + 4, "CPU_STATS block for cpu " + pendingCpu
+                                + "; the recording has " + cpus);
+                    }
+                    cpuStats.put(pendingCpu, CpuStats.parseText(text()));
+                }
+                case RecordingFormat.SLABINFO_END -> slabinfoEnd = text();
+                case RecordingFormat.LOSS -> {
+                    if (pendingLength >= 8) {
+                        statsLost = Math.max(0, Le.i64(pendingPayload, 0));
+                    }
+                }
+                case RecordingFormat.END -> {
+                    complete = true;
+                    if (pendingLength >= 8) {
+                        endNanos = Le.i64(pendingPayload, 0);
+                    }
+                }
+                default -> unknownBlocks++; // a newer writer's block, or a preamble block out of place
+            }
+        }
+    }
+
+    /**
+     * One page, checked against the recording's layout before anything is allocated for it.
+     *
+     * @param blockOffset the block's offset in the file, for errors about the block
+     * @param sourceOffset what byte offsets inside this page count from, for errors about its records
+     */
+    private Page page(int cpu, long readNanos, byte[] b, int off, int len, long blockOffset, long sourceOffset,
+                      String what) {
+        HeaderPage hp = schema.header();
+        if (len < hp.dataOffset() || len > hp.pageSize()) {
+            throw new DecodeException(where, blockOffset, what + " holds a page of " + len + " bytes (a page is "
+                    + hp.dataOffset() + ".." + hp.pageSize() + " bytes)");
+        }
+        if (cpu < 0 || cpu >= cpus) {
+            throw new DecodeException(where, blockOffset, what + " for cpu " + cpu + "; the recording has "
+                    + cpus);
+        }
+        Page p = new Page(len);
+        System.arraycopy(b, off, p.data, 0, len);
+        p.length = len;
+        p.cpu = cpu;
+        p.readNanos = readNanos;
+        p.sourceOffset = sourceOffset;
+        return p;
+    }
+
+    /** Decompresses the current PAGES_ZSTD block into {@link #chunk}, at most its declared size. */
+    private void openChunk() {
+        long off = pendingOffset;
+        if (pendingLength < RecordingFormat.CHUNK_HEADER) {
+            throw new DecodeException(where, off, "PAGES_ZSTD block of " + pendingLength + " bytes");
+        }
+        long raw = Le.u32(pendingPayload, 0);
+        long count = Le.u32(pendingPayload, 4);
+        if (raw > RecordingFormat.MAX_CHUNK_RAW) {
+            throw new DecodeException(where, off + RecordingFormat.BLOCK_HEADER_SIZE, "PAGES_ZSTD block claims "
+                    + raw + " uncompressed bytes (limit " + RecordingFormat.MAX_CHUNK_RAW + ")");
+        }
+        if (count * RecordingFormat.CHUNK_ENTRY_HEADER > raw) {
+            throw new DecodeException(where, off + RecordingFormat.BLOCK_HEADER_SIZE + 4, "PAGES_ZSTD block claims "
+                    + count + " pages in " + raw + " bytes");
+        }
+        if (chunk == null || chunk.length < raw) {
+            chunk = new byte[(int) Math.max(raw, RecordingFormat.CHUNK_RAW)];
+        }
+        int got;
+        try {
+            if (zstd == null) {
+                zstd = ZstdCodec.decompressor();
+            }
+            got = zstd.decompressByteArray(chunk, 0, (int) raw, pendingPayload, RecordingFormat.CHUNK_HEADER,
+                    pendingLength - RecordingFormat.CHUNK_HEADER);
+        } catch (ZstdException e) {
+            throw new DecodeException(where, off, "PAGES_ZSTD block does not decompress within its declared "
+                    + raw + " bytes: " + e.getMessage());
+        }
+        if (got != raw) {
+            throw new DecodeException(where, off, "PAGES_ZSTD block decompresses to " + got + " bytes, not the "
+                    + raw + " it declares");
+        }
+        chunkOffset = off;
+        chunkPos = 0;
+        chunkEnd = (int) raw;
+        chunkPages = (int) count;
+        chunkPagesLeft = (int) count;
+    }
+
+    private Page chunkEntry() {
+        int e = chunkPages - chunkPagesLeft;
+        String what = "PAGES_ZSTD block, page " + (e + 1) + " of " + chunkPages + ",";
+        if (chunkEnd - chunkPos < RecordingFormat.CHUNK_ENTRY_HEADER) {
+            throw new DecodeException(where, chunkOffset, what + " runs past the block's "
+                    + chunkEnd + " uncompressed bytes");
+        }
+        int cpu = Le.i32(chunk, chunkPos);
+        long len = Le.u32(chunk, chunkPos + 4);
+        long readNanos = Le.i64(chunk, chunkPos + 8);
+        int data = chunkPos + RecordingFormat.CHUNK_ENTRY_HEADER;
+        if (len > chunkEnd - data) {
+            throw new DecodeException(where, chunkOffset, what + " claims " + len + " bytes; "
+                    + (chunkEnd - data) + " are left in the block");
+        }
+        // page errors count from the block: its offset + headers + the page's place in the uncompressed bytes
+        long source = chunkOffset + RecordingFormat.BLOCK_HEADER_SIZE + RecordingFormat.CHUNK_HEADER + data;
+        Page p = page(cpu, readNanos, chunk, data, (int) len, chunkOffset, source, what);
+        chunkPos = data + (int) len;
+        chunkPagesLeft--;
+        return p;
+    }
+
+    /** The file's format version (1: one PAGE block per page; 2: PAGES_ZSTD blocks). */
+    public int version() {
+        return version;
+    }
+
     @Override
     public void close() {
+        if (zstd != null) {
+            zstd.close();
+            zstd = null;
+        }
         try {
             in.close();
         } catch (IOException ignored) {

@@ -5,32 +5,49 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+
 import pooltag.core.error.PooltagException;
+import pooltag.core.io.PrivateFiles;
 import pooltag.linux.kmem.Page;
 import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
 
 /**
- * Writes a recording (see {@link RecordingFormat}). Single writer thread. Buffered; {@link #flushIfDue} pushes the
- * buffer to the file at most once a second so a killed recorder loses at most about a second of pages.
+ * Writes a recording (see {@link RecordingFormat}). Single writer thread. Version 2 (the default) gathers pages
+ * into blocks of about {@link RecordingFormat#CHUNK_RAW} bytes and compresses each with zstd; version 1 writes one
+ * PAGE block per page. Buffered; {@link #flushIfDue} pushes everything (a partial block included) to the file at
+ * most once a second, so a killed recorder loses at most about a second of pages.
+ *
+ * <p>The file is created 0600, exclusively and without following symlinks ({@link PrivateFiles}): it holds the
+ * recorded machine's kallsyms (its KASLR base) and raw heap pointers.
  */
 public final class RecordingWriter implements AutoCloseable {
-    private final Path path;
+    private final String name;
     private final HeaderPage layout;
     private final OutputStream out;
+    private final int version;
     private final byte[] header = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
     private final byte[] pagePrefix = new byte[8];
     private final CRC32 crc = new CRC32();
     private long bytes;
     private long pages;
+    private long rawPageBytes;
     private long lastFlush = System.nanoTime();
     private boolean closed;
+
+    // version 2: the block being gathered (entries of 16-byte header + trimmed page) and its compressed form
+    private final ZstdCompressCtx zstd;
+    private final byte[] chunk;
+    private final byte[] packed;
+    private int chunkLen;
+    private int chunkPages;
 
     public RecordingWriter(Path path) {
         this(path, HeaderPage.DEFAULT_4K);
@@ -38,19 +55,40 @@ public final class RecordingWriter implements AutoCloseable {
 
     /** @param header the session's page layout, used to trim each page to its committed bytes */
     public RecordingWriter(Path path, HeaderPage header) {
-        this.path = path;
+        this(path, header, true);
+    }
+
+    /** @param compress version 2 (zstd blocks of pages); false writes version 1, byte for byte as older pooltags */
+    public RecordingWriter(Path path, HeaderPage header, boolean compress) {
+        this(new BufferedOutputStream(PrivateFiles.create(path), 1 << 20), path.toString(), header, compress);
+    }
+
+    /** A recording into any stream (tests and fuzzers build recordings in memory); closes it on {@link #close}. */
+    public RecordingWriter(OutputStream out, String name, HeaderPage header, boolean compress) {
+        this.name = name;
         this.layout = header;
+        this.out = out;
+        ZstdCompressCtx z = compress ? ZstdCodec.compressorOrNull() : null;
+        this.zstd = z;
+        this.version = z != null ? RecordingFormat.VERSION : RecordingFormat.VERSION_1;
+        int cap = Math.max(RecordingFormat.CHUNK_RAW, RecordingFormat.CHUNK_ENTRY_HEADER + header.pageSize());
+        this.chunk = z != null ? new byte[cap] : null;
+        this.packed = z != null ? new byte[RecordingFormat.CHUNK_HEADER + (int) Zstd.compressBound(cap)] : null;
+        byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
+        System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
+        Le.putI32(fh, 8, version);
+        Le.putI32(fh, 12, 0);
         try {
-            this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
-            byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
-            System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
-            Le.putI32(fh, 8, RecordingFormat.VERSION);
-            Le.putI32(fh, 12, 0);
             out.write(fh);
-            bytes = fh.length;
         } catch (IOException e) {
-            throw new PooltagException("cannot write " + path + ": " + e.getMessage(), e);
+            throw new PooltagException("cannot write " + name + ": " + e.getMessage(), e);
         }
+        bytes = fh.length;
+    }
+
+    /** 2 when pages are compressed, 1 when asked not to or when the zstd library cannot load here. */
+    public int version() {
+        return version;
     }
 
     public void writeMeta(Map<String, String> meta) {
@@ -75,6 +113,16 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(kind, -1, b, 0, b.length, null);
     }
 
+    /** A KALLSYMS_GZ block whose gzip bytes the caller made (tests and tools). */
+    public void writeGzipPayload(byte[] gzipped) {
+        writeBlock(RecordingFormat.KALLSYMS_GZ, -1, gzipped, 0, gzipped.length, null);
+    }
+
+    /** A block as given (copying a recording block by block into another version). */
+    void writeRawBlock(int kind, int cpu, byte[] payload) {
+        writeBlock(kind, cpu, payload, 0, payload.length, null);
+    }
+
     public void writeLongs(int kind, long... values) {
         byte[] b = new byte[8 * values.length];
         for (int i = 0; i < values.length; i++) {
@@ -88,22 +136,58 @@ public final class RecordingWriter implements AutoCloseable {
      * stored lost-events count (readers take a short page as a page whose rest is empty). No allocation.
      */
     public void writePage(Page p) {
-        Le.putI64(pagePrefix, 0, p.readNanos);
         int len = p.length;
         if (len >= layout.dataOffset()) {
-            long commit = Le.i64(p.data, layout.commitOffset());
+            long commit = layout.commitSize() == 8 ? Le.i64(p.data, layout.commitOffset())
+                    : Le.u32(p.data, layout.commitOffset());
             long used = layout.dataOffset() + (commit & HeaderPage.COMMIT_SIZE_MASK)
                     + ((commit & HeaderPage.MISSED_STORED) != 0 ? 8 : 0);
             if (used < len) {
                 len = (int) used;
             }
         }
-        writeBlock(RecordingFormat.PAGE, p.cpu, p.data, 0, len, pagePrefix);
+        len = Math.min(len, layout.pageSize());
+        rawPageBytes += len;
+        if (zstd == null) {
+            Le.putI64(pagePrefix, 0, p.readNanos);
+            writeBlock(RecordingFormat.PAGE, p.cpu, p.data, 0, len, pagePrefix);
+        } else {
+            if (chunkLen + RecordingFormat.CHUNK_ENTRY_HEADER + len > chunk.length) {
+                flushChunk();
+            }
+            Le.putI32(chunk, chunkLen, p.cpu);
+            Le.putI32(chunk, chunkLen + 4, len);
+            Le.putI64(chunk, chunkLen + 8, p.readNanos);
+            System.arraycopy(p.data, 0, chunk, chunkLen + RecordingFormat.CHUNK_ENTRY_HEADER, len);
+            chunkLen += RecordingFormat.CHUNK_ENTRY_HEADER + len;
+            chunkPages++;
+        }
         pages++;
         flushIfDue();
     }
 
+    /** Compresses the gathered pages into one PAGES_ZSTD block (nothing when none are gathered). */
+    private void flushChunk() {
+        if (zstd == null || chunkPages == 0) {
+            return;
+        }
+        int n = zstd.compressByteArray(packed, RecordingFormat.CHUNK_HEADER,
+                packed.length - RecordingFormat.CHUNK_HEADER, chunk, 0, chunkLen);
+        Le.putI32(packed, 0, chunkLen);
+        Le.putI32(packed, 4, chunkPages);
+        chunkLen = 0;
+        chunkPages = 0;
+        emit(RecordingFormat.PAGES_ZSTD, -1, packed, 0, RecordingFormat.CHUNK_HEADER + n, null);
+    }
+
     private void writeBlock(int kind, int cpu, byte[] b, int off, int len, byte[] prefix) {
+        if (kind != RecordingFormat.PAGE) {
+            flushChunk(); // blocks stay in the order they were written
+        }
+        emit(kind, cpu, b, off, len, prefix);
+    }
+
+    private void emit(int kind, int cpu, byte[] b, int off, int len, byte[] prefix) {
         int plen = prefix == null ? 0 : prefix.length;
         crc.reset();
         if (prefix != null) {
@@ -121,7 +205,7 @@ public final class RecordingWriter implements AutoCloseable {
             }
             out.write(b, off, len);
         } catch (IOException e) {
-            throw new PooltagException("writing " + path + " at byte " + bytes + ": " + e.getMessage(), e);
+            throw new PooltagException("writing " + name + " at byte " + bytes + ": " + e.getMessage(), e);
         }
         bytes += header.length + plen + len;
     }
@@ -130,10 +214,11 @@ public final class RecordingWriter implements AutoCloseable {
         long now = System.nanoTime();
         if (now - lastFlush > 1_000_000_000L) {
             lastFlush = now;
+            flushChunk();
             try {
                 out.flush();
             } catch (IOException e) {
-                throw new PooltagException("writing " + path + ": " + e.getMessage(), e);
+                throw new PooltagException("writing " + name + ": " + e.getMessage(), e);
             }
         }
     }
@@ -142,8 +227,14 @@ public final class RecordingWriter implements AutoCloseable {
         return pages;
     }
 
+    /** Bytes written to the file so far (blocks still being gathered are not counted until written). */
     public long bytes() {
         return bytes;
+    }
+
+    /** Page bytes before compression (trimmed pages, without block headers). */
+    public long rawPageBytes() {
+        return rawPageBytes;
     }
 
     @Override
@@ -153,9 +244,14 @@ public final class RecordingWriter implements AutoCloseable {
         }
         closed = true;
         try {
+            flushChunk();
             out.close();
         } catch (IOException e) {
-            throw new PooltagException("closing " + path + ": " + e.getMessage(), e);
+            throw new PooltagException("closing " + name + ": " + e.getMessage(), e);
+        } finally {
+            if (zstd != null) {
+                zstd.close();
+            }
         }
     }
 }

@@ -20,6 +20,15 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
                         boolean relLoc) {
     }
 
+    /**
+     * Largest field end (offset + size) in bytes: nothing in a page lies beyond the largest page
+     * ({@link HeaderPage#MAX_PAGE_SIZE}; header_page's {@code data} field spans the page), and the bound keeps
+     * offset sums far from overflow.
+     */
+    public static final int MAX_FIELD_END = HeaderPage.MAX_PAGE_SIZE;
+    /** Most fields one format may declare (the kernel's have about a dozen). */
+    public static final int MAX_FIELDS = 512;
+
     public Field field(String fieldName) {
         return fields.get(fieldName);
     }
@@ -90,6 +99,14 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
             }
             if (offset < 0 || size < 0) {
                 throw new DecodeException(where, 0, "line " + lineNo + ": field without offset or size");
+            }
+            if (offset > MAX_FIELD_END || size > MAX_FIELD_END - offset) {
+                // A record lives inside one page; a field beyond 64 KiB cannot exist and would overflow offset sums.
+                throw new DecodeException(where, 0, "line " + lineNo + ": field at " + offset + " of " + size
+                        + " bytes ends beyond " + MAX_FIELD_END);
+            }
+            if (out.size() >= MAX_FIELDS) {
+                throw new DecodeException(where, 0, "line " + lineNo + ": more than " + MAX_FIELDS + " fields");
             }
             int sp = decl.lastIndexOf(' ');
             String type = sp < 0 ? "" : decl.substring(0, sp).trim();

@@ -8,6 +8,46 @@ package pooltag.linux.ring;
  */
 public record HeaderPage(int timestampOffset, int commitOffset, int commitSize, int dataOffset, int dataSize) {
 
+    /**
+     * Largest sub-buffer pooltag accepts (bytes). Kernels use one 4 KiB page by default; {@code buffer_subbuf_size_kb}
+     * can raise it, and 1 MiB is far above what anyone configures. A recording may declare any layout, and every
+     * PAGE it holds is sized by it, so this bound keeps a hostile header from making each page huge.
+     */
+    public static final int MAX_PAGE_SIZE = 1 << 20;
+    /** Largest page header: the kernel's is 16 bytes (u64 timestamp, u64 commit); room for growth, not for abuse. */
+    public static final int MAX_DATA_OFFSET = 256;
+
+    /**
+     * The invariants every reader of a page relies on (so that no offset can fall outside a page of
+     * {@link #pageSize()} bytes); {@link #parse} reports a violation as a {@link DecodeException} first.
+     */
+    public HeaderPage {
+        String bad = violation(timestampOffset, commitOffset, commitSize, dataOffset, dataSize);
+        if (bad != null) {
+            throw new IllegalArgumentException(bad);
+        }
+    }
+
+    /** Why this layout is unusable, or null when it is sound. */
+    static String violation(int ts, int commit, int commitSize, int data, int dataSize) {
+        if (commitSize != 4 && commitSize != 8) {
+            return "commit field of " + commitSize + " bytes (expected 4 or 8)";
+        }
+        if (data < 0 || data > MAX_DATA_OFFSET) {
+            return "data offset " + data + " (expected 0.." + MAX_DATA_OFFSET + ")";
+        }
+        if (ts < 0 || ts + 8 > data) {
+            return "timestamp at offset " + ts + " does not fit the " + data + "-byte page header";
+        }
+        if (commit < 0 || commit + commitSize > data) {
+            return "commit at offset " + commit + " does not fit the " + data + "-byte page header";
+        }
+        if (dataSize <= 0 || dataSize > MAX_PAGE_SIZE - data) {
+            return "implausible data size " + dataSize + " (a page is at most " + MAX_PAGE_SIZE + " bytes)";
+        }
+        return null;
+    }
+
     /** Length of the commit value that counts bytes of data; the top bits carry the lost-events flags. */
     public static final long COMMIT_SIZE_MASK = (1L << 27) - 1;
     /** Commit bit: events were lost (overwritten or dropped) before this page. */
@@ -45,11 +85,9 @@ public record HeaderPage(int timestampOffset, int commitOffset, int commitSize, 
         if (ts < 0 || commit < 0 || data < 0) {
             throw new DecodeException(where, 0, "header_page lacks timestamp, commit or data field");
         }
-        if (commitSize != 4 && commitSize != 8) {
-            throw new DecodeException(where, 0, "commit field of " + commitSize + " bytes (expected 4 or 8)");
-        }
-        if (dataSize <= 0 || data + dataSize > (1 << 24)) {
-            throw new DecodeException(where, 0, "implausible data size " + dataSize);
+        String bad = violation(ts, commit, commitSize, data, dataSize);
+        if (bad != null) {
+            throw new DecodeException(where, 0, "header_page: " + bad);
         }
         return new HeaderPage(ts, commit, commitSize, data, dataSize);
     }

@@ -59,13 +59,20 @@ public final class PageCursor {
      * @param len        bytes of the page that are present: a full sub-buffer from trace_pipe_raw; fewer only when a
      *                   file was cut short, in which case the commit size must still fit
      * @param baseOffset where the page starts in its source (for errors)
-     * @throws DecodeException when the header does not fit or its commit size exceeds the page
+     * @throws DecodeException when the header does not fit or its commit size exceeds the page. Every read of this
+     *         cursor stays inside {@code buf[off, off+len)}: {@link HeaderPage}'s invariants put the timestamp and
+     *         commit inside the header, and the commit size is checked against {@code len} here.
      */
     public void load(byte[] buf, int off, int len, long baseOffset) {
         this.buf = buf;
         this.base = off;
         this.baseOffset = baseOffset;
         int dataOff = header.dataOffset();
+        if (off < 0 || len < 0 || len > buf.length - off) {
+            // a caller's bug rather than bad data, but still no IndexOutOfBoundsException from a read below
+            throw new DecodeException(where, baseOffset, "page of " + len + " bytes at index " + off
+                    + " does not fit its " + buf.length + "-byte buffer");
+        }
         if (len < dataOff) {
             throw new DecodeException(where, baseOffset, "page of " + len + " bytes is shorter than its "
                     + dataOff + "-byte header");

@@ -132,4 +132,49 @@ class EventMergerTest {
         assertTrue(m.firstError().contains("runs past"), m.firstError());
         assertEquals(2, recycled.size(), "every page goes back to its pool");
     }
+
+    @Test
+    void aCpuSeenEmptyDoesNotHoldBackABusyOne() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()),
+                1_000_000_000L, p -> { });
+        long ms = 1_000_000L;
+        m.addPage(page(0, kmalloc(kmalloc(new PageBuilder(0), 10 * ms, 1, 0x10), 40 * ms, 1, 0x20).build()));
+        Log log = new Log();
+        long[] quiet = {Long.MIN_VALUE, Long.MIN_VALUE};
+        m.emit(0, quiet, false, log);
+        assertEquals(List.of(), log.lines, "cpu1 not known empty: its earlier events may still come");
+        quiet[1] = 35 * ms; // cpu1's reader found its buffer empty at 35 ms: nothing earlier than 35 - slack can come
+        m.emit(0, quiet, false, log);
+        assertEquals(List.of(10 * ms + ":0:A:10"), log.lines, "up to the mark less the in-flight slack, not beyond");
+        quiet[1] = 50 * ms + EventMerger.IN_FLIGHT_NANOS; // the second event is at 10 + 40 ms (deltas add up)
+        m.emit(0, quiet, false, log);
+        assertEquals(2, log.lines.size());
+        assertEquals(0, m.outOfOrder());
+        assertEquals(0, m.forcedDeliveries());
+    }
+
+    @Test
+    void aSilentCpuIsPassedOnlyWhenTheQueueReachesItsCapAndThatIsCounted() {
+        EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()),
+                1_000_000_000L, p -> { });
+        m.setMaxPendingPages(3);
+        for (int i = 0; i < 3; i++) {
+            m.addPage(page(0, kfree(new PageBuilder(0), 100 + i, 1, 0x40 + i).build()));
+        }
+        Log log = new Log();
+        m.emit(0, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, false, log);
+        assertEquals(List.of(), log.lines, "2 queued pages behind the current one: under the cap, wait for cpu1");
+        m.addPage(page(0, kfree(new PageBuilder(0), 200, 1, 0x50).build()));
+        m.emit(0, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, false, log);
+        assertTrue(log.lines.size() >= 1, "the cap reached: the merge goes on without the silent cpu1");
+        assertEquals(log.lines.size(), m.forcedDeliveries(), "every event passed that way is counted");
+    }
+
+    @Test
+    void onlineCpuListsCount() {
+        assertEquals(2, TraceSession.countCpuList("0-1\n"));
+        assertEquals(5, TraceSession.countCpuList("0-3,8"));
+        assertEquals(1, TraceSession.countCpuList("0"));
+        assertEquals(1, TraceSession.countCpuList(""));
+    }
 }

@@ -53,10 +53,15 @@ class RecordingRoundTripTest {
                 .u64(176).u64(192).u64(0xcc0).u32(0).build();
     }
 
-    /** A small complete recording: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
+    /** A small complete recording, format version 1: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
     Path write(boolean withEnd) {
-        Path f = dir.resolve("r.ptrec");
-        try (RecordingWriter w = new RecordingWriter(f)) {
+        return write(withEnd, false);
+    }
+
+    /** As {@link #write(boolean)}; {@code compress}: format version 2 (one PAGES_ZSTD block holds the pages). */
+    Path write(boolean withEnd, boolean compress) {
+        Path f = dir.resolve(compress ? "r2.ptrec" : "r.ptrec");
+        try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, compress)) {
             w.writeMeta(Map.of("cpus", "2", "start_mono_ns", "1000"));
             w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
             for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
@@ -85,10 +90,12 @@ class RecordingRoundTripTest {
         return f;
     }
 
-    @Test
-    void completeRecordingReplaysInTimestampOrderWithItsLoss() {
-        Path f = write(true);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void completeRecordingReplaysInTimestampOrderWithItsLoss(boolean compress) {
+        Path f = write(true, compress);
         try (RecordingReader r = RecordingReader.open(f)) {
+            assertEquals(compress ? 2 : 1, r.version());
             Collect c = new Collect();
             RecordingReader.Replay rp = r.replay(c, 1000);
             assertEquals(List.of("1:51:b0", "0:101:a0", "0:301:c0"), c.events, "merged by timestamp");
@@ -161,6 +168,39 @@ class RecordingRoundTripTest {
             DecodeException e = assertThrows(DecodeException.class, () -> r.replay(new Collect(), 0));
             assertEquals(page, e.offset());
             assertTrue(e.getMessage().startsWith(f.toString() + " at byte " + page), e.getMessage());
+        }
+    }
+
+    @Test
+    void compressedBlockThatFailsItsCrcIsAnErrorAtItsOffset() throws Exception {
+        Path f = write(true, true);
+        byte[] all = Files.readAllBytes(f);
+        int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
+        all[block + 30] ^= 1;
+        Files.write(dir.resolve("bad"), all);
+        // the first block after the preamble is read by open()
+        DecodeException e = assertThrows(DecodeException.class, () -> {
+            try (RecordingReader r = RecordingReader.open(dir.resolve("bad"))) {
+                r.replay(new Collect(), 0);
+            }
+        });
+        assertEquals(block, e.offset());
+        assertTrue(e.getMessage().contains("PAGES_ZSTD block fails its CRC-32"), e.getMessage());
+    }
+
+    @Test
+    void compressedRecordingCutInsideItsPagesBlockReplaysNoPageAndSaysSo() throws Exception {
+        Path f = write(false, true);
+        byte[] all = Files.readAllBytes(f);
+        int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
+        Files.write(f, java.util.Arrays.copyOf(all, block + 20));
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(0, c.events.size());
+            assertFalse(rp.complete());
+            assertEquals(20, rp.skippedBytes());
+            assertTrue(rp.cutShortReason().contains("PAGES_ZSTD block"), rp.cutShortReason());
         }
     }
 

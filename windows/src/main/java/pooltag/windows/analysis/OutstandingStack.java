@@ -6,12 +6,13 @@ import java.util.List;
  * Allocations never freed in a transcript that share one stack.
  *
  * @param frames    the stack, innermost first (empty when the transcript printed none)
+ * @param owner     the first frame outside the pool allocator and its wrappers ({@link OwnerFrame}), "" when none
  * @param count     how many allocations
  * @param bytes     their requested bytes summed (0 for those whose size the transcript does not show)
  * @param tags      the tags among them, sorted
  * @param addresses their block addresses, in transcript order
  */
-public record OutstandingStack(List<String> frames, long count, long bytes, List<String> tags, List<Long> addresses) {
+public record OutstandingStack(List<String> frames, String owner, long count, long bytes, List<String> tags, List<Long> addresses) {
     public OutstandingStack {
         frames = List.copyOf(frames);
         tags = List.copyOf(tags);

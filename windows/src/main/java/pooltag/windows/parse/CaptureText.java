@@ -31,14 +31,28 @@ public final class CaptureText {
     /** Bytes examined to tell text from binary data. */
     private static final int SNIFF_BYTES = 4096;
     private static final Pattern TIME_LINE = Pattern.compile(
-            "^\\s*(?:#\\s*time:\\s*)?(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)\\s*(Z|[+-]\\d{2}:?\\d{2})?\\s*$");
+            "^\\s*(?:#\\s*time:\\s*)?(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)\\s*(Z|[+-]\\d{2}:?\\d{2})?$");
 
     private final String name;
     private final List<String> lines;
+    /** The last line a reader asked for: where an unexpected number error happened. Reader's thread only. */
+    private int lastLine;
+
+    /**
+     * The largest capture read: far beyond any real one (a day of PoolMon screens every 5 s is ~100 MiB), and a
+     * bound on the memory one file can take.
+     */
+    static final long MAX_BYTES = 256L << 20;
 
     private CaptureText(String name, List<String> lines) {
         this.name = name;
-        this.lines = List.copyOf(lines);
+        // Trailing blanks carry nothing in any capture layout; stripping them here (one pass a line) means no
+        // reader ever scans a run of them, and a line of only spaces is blank.
+        String[] stripped = new String[lines.size()];
+        for (int i = 0; i < stripped.length; i++) {
+            stripped[i] = lines.get(i).stripTrailing();
+        }
+        this.lines = List.of(stripped);
     }
 
     /** Text already in memory; {@code name} is what error messages call it. */
@@ -56,6 +70,11 @@ public final class CaptureText {
         String name = file.toString();
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new PooltagException(name + ": " + size + " bytes, larger than any capture (limit "
+                        + (MAX_BYTES >> 20) + " MiB)");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new PooltagException(name + ": no such file");
@@ -110,9 +129,23 @@ public final class CaptureText {
         return lines.size();
     }
 
-    /** The text of line {@code n} (1-based), without its line terminator. */
+    /** The text of line {@code n} (1-based), without its line terminator and trailing blanks. */
     public String line(int n) {
+        lastLine = n;
         return lines.get(n - 1);
+    }
+
+    /**
+     * Runs a reader over this text so that no number it did not expect escapes as a Java exception: a count or
+     * address too large for 64 bits ({@link NumberFormatException}) becomes one {@code file:line:} error naming
+     * the line the reader was on.
+     */
+    public <T> T read(java.util.function.Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (NumberFormatException e) {
+            throw error(Math.max(1, lastLine), "a number out of range (" + e.getMessage() + ")");
+        }
     }
 
     public static boolean isComment(String line) {

@@ -12,18 +12,39 @@ import java.util.regex.Pattern;
  */
 public final class FormatDetector {
     static final Pattern POOLUSED_HEADER = Pattern.compile("^\\s*Tag\\s+Allocs\\s+(?:Frees\\s+Diff\\s+)?Used\\b.*");
+    /** True for PoolMon's column header, {@code Tag  Type  Allocs ...}: it starts a screen. */
+    static boolean isPoolMonHeader(String line) {
+        return POOLMON_HEADER.matcher(line).matches();
+    }
+
     static final Pattern POOLMON_HEADER = Pattern.compile("^\\s*Tag\\s+Type\\s+Allocs\\b.*");
     static final Pattern VERIFIER_HEADER = Pattern.compile(
             "^\\s*(?:PoolAddress|Address)\\s+(?:SizeInBytes|Length|Size)\\s+Tag\\s+(?:CallersAddress|Caller).*",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern POOLFIND_LINE = Pattern.compile(
             "^\\s*(?:Scanning large pool allocation table for [Tt]ag|Searching \\S+ pool \\(|(?:\\d+: )?kd> !poolfind\\b).*");
-    private static final Pattern HIT_LINE = Pattern.compile(
-            "(?i).*(?:\\bed\\s+nt!poolhittag\\b|\\bnt!poolhittag\\b|^\\s*\\w+!Ex(?:Allocate|Free)Pool\\w*\\+0x[0-9a-f]+:\\s*$).*");
     private static final Pattern POOLTAG_ENTRY = Pattern.compile("^\\S.{0,3}\\s+-\\s+\\S.*");
     private static final Pattern POOLTAG_COMMENT = Pattern.compile("^(?i:rem)(?:\\s.*)?$|^//.*");
 
     private FormatDetector() {
+    }
+
+    /**
+     * A line only a tag-breakpoint session has: {@code nt!PoolHitTag} named, an allocator's break symbol
+     * ({@code nt!ExAllocatePoolWithTag+0x881:}, {@code nt!ExAllocatePool2:}), or a {@code bp}/{@code bu} on an
+     * allocator or free routine typed at a {@code kd>} prompt. Substring tests and one anchored match: linear.
+     */
+    static boolean isHitLine(String l, String lower) {
+        if (lower.contains("nt!poolhittag") || PoolHitTagParser.BREAK_SYMBOL.matcher(l).matches()) {
+            return true;
+        }
+        int kd = lower.indexOf("kd>");
+        if (kd < 0) {
+            return false;
+        }
+        String cmd = lower.substring(kd + 3).stripLeading();
+        return (cmd.startsWith("bp") || cmd.startsWith("bu"))
+                && (cmd.contains("!exallocatepool") || cmd.contains("!exfreepool"));
     }
 
     /**
@@ -62,7 +83,7 @@ public final class FormatDetector {
                 throw text.error(n, "this is a Linux /proc/slabinfo, not Windows pool data;"
                         + " pooltag reads Linux slab caches live (pooltag poolused)");
             }
-            if (HIT_LINE.matcher(l).matches()) {
+            if (isHitLine(l, lower)) {
                 kinds.add(CaptureKind.POOLHITTAG);
             } else if (POOLUSED_HEADER.matcher(l).matches() || lower.contains("kd> !poolused")) {
                 kinds.add(CaptureKind.POOLUSED);

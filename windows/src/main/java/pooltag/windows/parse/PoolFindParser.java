@@ -50,6 +50,10 @@ public final class PoolFindParser {
     }
 
     public static PoolFindResult parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static PoolFindResult parseLines(CaptureText text) {
         List<PoolBlock> blocks = new ArrayList<>();
         String poolName = "NonPaged";
         long skipped = 0;

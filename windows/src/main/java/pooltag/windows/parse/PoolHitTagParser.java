@@ -11,7 +11,16 @@ import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.WinDbgTag;
 
 /**
- * Reads a debugger transcript of a PoolHitTag session into its allocation and free events.
+ * Reads a debugger transcript of a PoolHitTag session, or of conditional breakpoints on the allocator, into its
+ * allocation and free events.
+ *
+ * <p>Tag breakpoints: {@code bp nt!ExAllocatePool2 ".if (@r8 == 0x6b61654c) {} .else {gc}"} (or {@code bp /w},
+ * {@code j (...)}; on {@code ExAllocatePool2}, {@code ExAllocatePool3}, {@code ExAllocatePoolWithTag},
+ * {@code ExAllocatePoolWithQuotaTag}, {@code ExFreePoolWithTag}, {@code ExFreePool2}) break with
+ * {@code Breakpoint N hit} and the routine's symbol ({@code nt!ExAllocatePool2:}); the tag is decoded from the
+ * constant breakpoint N's condition compares the tag register with ({@link BreakpointTag}), alloc or free from
+ * the symbol. x64 addresses: {@code r rax} after {@code gu} (what the allocator returned), {@code r rcx} at a
+ * free's break (the block passed in), or {@code !pool <address>}.
  *
  * <p>A break is the allocator's symbol line after {@code Break instruction exception - code 80000003}:
  * {@code nt!ExAllocatePoolWithTag+0x881:} is an allocation, {@code nt!ExFreePoolWithTag+0x649:} a free. The first
@@ -28,22 +37,34 @@ import pooltag.core.tag.WinDbgTag;
  * The tag is the frame's tag argument, else the value the transcript set with {@code ed nt!PoolHitTag}.
  */
 public final class PoolHitTagParser {
-    private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*?)\\s*$");
+    /** The command after a {@code kd>} prompt: group 1, stripped by the reader (no {@code (.*?)\\s*$}: quadratic). */
+    private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>(.*)$");
     private static final Pattern SET_HIT_TAG = Pattern.compile("(?i)^ed\\s+nt!poolhittag\\s+(.+)$");
     private static final Pattern STACK_COMMAND = Pattern.compile("^k[bvpPnLcfdM]*(?:\\s.*)?$");
     private static final Pattern POOL_COMMAND = Pattern.compile("^!pool\\s+(\\S+).*");
-    private static final Pattern REG_COMMAND = Pattern.compile("(?i)^r\\s+@?([er]ax)\\s*$");
+    private static final Pattern REG_COMMAND = Pattern.compile("(?i)^r\\s+@?([er]ax|[er]cx)$");
     private static final Pattern RESUME_COMMAND = Pattern.compile("^(?:g|gu|p|pt|pc|t|tt|tc)(?:\\s.*)?$");
-    private static final Pattern BREAK_SYMBOL = Pattern.compile("^\\s*(\\w+)!(Ex(?:Allocate|Free)Pool\\w*)\\+0x[0-9a-fA-F]+:\\s*$");
-    private static final Pattern REG_VALUE = Pattern.compile("^\\s*([er]ax)=([0-9a-fA-F`]+)\\b.*");
+    /** {@code nt!ExAllocatePoolWithTag+0x881:} (a PoolHitTag break) or {@code nt!ExAllocatePool2:} (a bp on it). */
+    static final Pattern BREAK_SYMBOL = Pattern.compile(
+            "^\\s*(\\w+)!(Ex(?:Allocate|Free)Pool\\w*)(?:\\+0x[0-9a-fA-F]+)?:$");
+    private static final Pattern BP_HIT = Pattern.compile("^\\s*Breakpoint (\\d+) hit$");
+    private static final Pattern REG_VALUE = Pattern.compile("^\\s*([er]ax|[er]cx)=([0-9a-fA-F`]+)\\b.*");
     private static final Pattern POOL_PAGE = Pattern.compile("^\\s*Pool page \\S+ region is (\\S+) pool.*", Pattern.CASE_INSENSITIVE);
     private static final Pattern POOL_BLOCK = Pattern.compile(
             "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+previous size:\\s*[0-9a-fA-F]+\\s+\\(Allocated\\).*");
+
+    private static int parseId(String digits) {
+        return digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+    }
 
     private PoolHitTagParser() {
     }
 
     public static Transcript parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static Transcript parseLines(CaptureText text) {
         return new Run(text).parse();
     }
 
@@ -72,8 +93,10 @@ public final class PoolHitTagParser {
         List<String> frames;
         /** Execution went on since the break, so an allocation's eax/rax now holds what the allocator returned. */
         boolean resumed;
-        /** An {@code r eax}/{@code r rax} was typed: the next register line answers it. */
+        /** An {@code r rax} (or {@code r rcx} at a free) was typed: the next such register line answers it. */
         boolean wantRegister;
+        /** The tag came from the breakpoint's condition: the frame arguments do not override it. */
+        boolean tagFromBreakpoint;
 
         Pending(HitEvent.Kind kind, int line) {
             this.kind = kind;
@@ -85,6 +108,11 @@ public final class PoolHitTagParser {
         final CaptureText text;
         final List<HitEvent> events = new ArrayList<>();
         String hitTag;
+        /** Breakpoint id to the tag its condition tests (null value: a pool breakpoint without one). */
+        final java.util.Map<Integer, String> breakpointTags = new java.util.HashMap<>();
+        /** Set by "Breakpoint N hit": the next allocator symbol line is that breakpoint's break. */
+        boolean breakpointHit;
+        String breakpointTag;
         Pending current;
         boolean inStack;
         boolean argsColumns;
@@ -109,7 +137,14 @@ public final class PoolHitTagParser {
                 Matcher prompt = PROMPT.matcher(l);
                 if (prompt.matches()) {
                     endStack();
-                    command(n, prompt.group(1));
+                    command(n, prompt.group(1).strip());
+                    continue;
+                }
+                Matcher hit = BP_HIT.matcher(l);
+                if (hit.matches()) {
+                    endStack();
+                    breakpointHit = true;
+                    breakpointTag = breakpointTags.get(parseId(hit.group(1)));
                     continue;
                 }
                 Matcher brk = BREAK_SYMBOL.matcher(l);
@@ -118,6 +153,12 @@ public final class PoolHitTagParser {
                     finish();
                     current = new Pending(brk.group(2).startsWith("ExAllocatePool") ? HitEvent.Kind.ALLOC
                             : HitEvent.Kind.FREE, n);
+                    if (breakpointHit && breakpointTag != null) {
+                        current.tag = breakpointTag;
+                        current.tagFromBreakpoint = true;
+                    }
+                    breakpointHit = false;
+                    breakpointTag = null;
                     continue;
                 }
                 if (inStack) {
@@ -141,11 +182,16 @@ public final class PoolHitTagParser {
                     continue;
                 }
                 Matcher reg = REG_VALUE.matcher(l);
-                if (reg.matches() && current.wantRegister && current.resumed && current.kind == HitEvent.Kind.ALLOC
-                        && current.address == 0) {
-                    current.address = Hex.parse(reg.group(2));
-                    current.wantRegister = false;
-                    continue;
+                if (reg.matches() && current.wantRegister && current.address == 0) {
+                    boolean returned = reg.group(1).endsWith("ax") && current.resumed
+                            && current.kind == HitEvent.Kind.ALLOC;
+                    // x64: the block being freed is the first argument, rcx, until the free runs.
+                    boolean freed = reg.group(1).equals("rcx") && !current.resumed && current.kind == HitEvent.Kind.FREE;
+                    if (returned || freed) {
+                        current.address = Hex.parse(reg.group(2));
+                        current.wantRegister = false;
+                        continue;
+                    }
                 }
                 Matcher page = POOL_PAGE.matcher(l);
                 if (page.matches() && current.pool == null) {
@@ -163,6 +209,9 @@ public final class PoolHitTagParser {
         }
 
         void command(int n, String cmd) {
+            if (breakpointCommand(cmd)) {
+                return;
+            }
             Matcher set = SET_HIT_TAG.matcher(cmd);
             if (set.matches()) {
                 hitTag = hitTagValue(n, set.group(1).strip());
@@ -190,6 +239,46 @@ public final class PoolHitTagParser {
             if (RESUME_COMMAND.matcher(cmd).matches()) {
                 current.resumed = true;
             }
+        }
+
+        /**
+         * {@code bp}/{@code bu} on an allocator or free routine (the id is the next free one unless typed:
+         * {@code bp3}), and {@code bc} clearing them. True when the command was one of these.
+         */
+        boolean breakpointCommand(String cmd) {
+            String lower = cmd.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("bc")) {
+                String arg = lower.substring(2).strip();
+                if (arg.equals("*")) {
+                    breakpointTags.clear();
+                } else {
+                    for (String id : arg.split(" ")) {
+                        if (!id.isEmpty() && id.length() < 9 && id.chars().allMatch(Character::isDigit)) {
+                            breakpointTags.remove(parseId(id));
+                        }
+                    }
+                }
+                return true;
+            }
+            if (!(lower.startsWith("bp") || lower.startsWith("bu"))
+                    || !(lower.contains("!exallocatepool") || lower.contains("!exfreepool"))) {
+                return false;
+            }
+            int i = 2;
+            while (i < lower.length() && i < 10 && Character.isDigit(lower.charAt(i))) {
+                i++;
+            }
+            int id = i > 2 ? parseId(lower.substring(2, i)) : nextBreakpointId();
+            breakpointTags.put(id, BreakpointTag.decode(cmd));
+            return true;
+        }
+
+        int nextBreakpointId() {
+            int id = 0;
+            while (breakpointTags.containsKey(id)) {
+                id++;
+            }
+            return id;
         }
 
         String hitTagValue(int n, String arg) {
@@ -267,19 +356,20 @@ public final class PoolHitTagParser {
                 }
                 List<Long> a = f.args();
                 if (current.kind == HitEvent.Kind.ALLOC && fn.startsWith("ExAllocatePool") && a.size() >= 2) {
+                    String conditionTag = current.tagFromBreakpoint ? current.tag : null;
                     boolean flagsApi = fn.equals("ExAllocatePool2") || fn.equals("ExAllocatePool3");
                     long type = a.get(0);
                     current.pool = flagsApi ? ((type & 0x100) != 0 ? Pool.PAGED : Pool.NONPAGED)
                             : ((type & 1) != 0 ? Pool.PAGED : Pool.NONPAGED);
                     current.bytes = a.get(1);
-                    if (a.size() >= 3 && a.get(2) != 0) {
+                    if (a.size() >= 3 && a.get(2) != 0 && conditionTag == null) {
                         current.tag = WinDbgTag.tagOf(a.get(2)).stripTrailing();
                     }
                     return;
                 }
                 if (current.kind == HitEvent.Kind.FREE && fn.startsWith("ExFreePool")) {
                     current.address = a.get(0);
-                    if (a.size() >= 2 && fn.contains("WithTag") && a.get(1) != 0) {
+                    if (a.size() >= 2 && fn.contains("WithTag") && a.get(1) != 0 && !current.tagFromBreakpoint) {
                         current.tag = WinDbgTag.tagOf(a.get(1)).stripTrailing();
                     }
                     return;

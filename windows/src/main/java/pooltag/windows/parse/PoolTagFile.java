@@ -3,7 +3,6 @@ package pooltag.windows.parse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import pooltag.core.snapshot.Loss;
@@ -19,9 +18,6 @@ import pooltag.core.snapshot.Loss;
  */
 public final class PoolTagFile {
     private static final Pattern COMMENT = Pattern.compile("^(?i:rem)(?:\\s.*)?$|^//.*|^;.*");
-    /** A tag of up to four characters (spaces inside allowed), then {@code -} between blanks. */
-    private static final Pattern ENTRY = Pattern.compile("^(\\S.{0,3}?)\\s*\\s-\\s+(.*?)\\s*$");
-    private static final Pattern FIELD_SPLIT = Pattern.compile("\\s+-\\s+");
     private static final Pattern BINARY = Pattern.compile(
             "(?i)^(?:<unknown>|<multiple>|\\S+\\.(?:sys|dll|exe|drv)|\\w+!\\w+|nt|ntoskrnl|win32k\\w*)$");
 
@@ -36,6 +32,10 @@ public final class PoolTagFile {
     }
 
     public static PoolTagFile parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static PoolTagFile parseLines(CaptureText text) {
         List<PoolTagEntry> entries = new ArrayList<>();
         long skipped = 0;
         PoolTagEntry last = null;
@@ -55,14 +55,14 @@ public final class PoolTagFile {
                 entries.set(entries.size() - 1, last);
                 continue;
             }
-            Matcher m = ENTRY.matcher(l);
-            if (!m.matches()) {
+            String[] entry = entry(l);
+            if (entry == null) {
                 skipped++;
                 last = null;
                 continue;
             }
-            String tag = m.group(1).stripTrailing();
-            String[] fields = FIELD_SPLIT.split(m.group(2), 2);
+            String tag = entry[0];
+            String[] fields = splitField(entry[1]);
             String binary;
             String description;
             if (fields.length == 2) {
@@ -82,6 +82,42 @@ public final class PoolTagFile {
             throw text.error(1, "no pooltag.txt entries ('<Tag> - <binary> - <description>') found");
         }
         return new PoolTagFile(text.name(), entries, new Loss(0, 0, skipped, false));
+    }
+
+    /**
+     * A tag of 1 to 4 characters (the first not blank, spaces inside allowed: the shortest that fits), blanks,
+     * {@code -}, blanks, the rest: {@code [tag, rest stripped]}, or null. At most four scans of the blank run after
+     * the tag, so linear in the line (the regex {@code (\\S.{0,3}?)\\s*\\s-\\s+(.*?)\\s*$} it replaces was not).
+     */
+    static String[] entry(String l) {
+        if (l.isEmpty() || Character.isWhitespace(l.charAt(0))) {
+            return null;
+        }
+        for (int k = 1; k <= 4 && k < l.length(); k++) {
+            int j = k;
+            while (j < l.length() && Character.isWhitespace(l.charAt(j))) {
+                j++;
+            }
+            if (j > k && j + 1 < l.length() && l.charAt(j) == '-' && Character.isWhitespace(l.charAt(j + 1))) {
+                return new String[] {l.substring(0, k).stripTrailing(), l.substring(j + 1).strip()};
+            }
+            if (j > k) {
+                // Blanks not followed by " - ": the tag cannot reach past them.
+                k = j - 1;
+            }
+        }
+        return null;
+    }
+
+    /** The rest split at its first {@code -} with blanks on both sides, as {@code \\s+-\\s+} would: one pass. */
+    static String[] splitField(String rest) {
+        for (int i = 1; i + 1 < rest.length(); i++) {
+            if (rest.charAt(i) == '-' && Character.isWhitespace(rest.charAt(i - 1))
+                    && Character.isWhitespace(rest.charAt(i + 1))) {
+                return new String[] {rest.substring(0, i).strip(), rest.substring(i + 1).strip()};
+            }
+        }
+        return new String[] {rest};
     }
 
     public String source() {

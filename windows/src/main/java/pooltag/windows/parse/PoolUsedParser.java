@@ -42,7 +42,8 @@ public final class PoolUsedParser {
     private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*)$");
     private static final Pattern DOTS = Pattern.compile("^\\s*\\.{2,}\\s*$");
     private static final Pattern TOTAL = Pattern.compile("^\\s*TOTAL(\\s+\\d+)+\\s*$");
-    private static final Pattern SORTING = Pattern.compile("^\\s*Sorting by\\s+(.*?)\\s*$");
+    /** The sort key after {@code Sorting by}: group 1, stripped by the reader (not {@code (.*?)\\s*$}: quadratic). */
+    private static final Pattern SORTING = Pattern.compile("^\\s*Sorting by\\s+(.*)$");
     private static final Pattern NUMBER = Pattern.compile("\\d+");
     private static final Pattern COMMAND = Pattern.compile("^!poolused(?:\\s+(\\S+))?.*");
     /** {@code !poolused} flag 0x8: the session pool instead of the standard pools. */
@@ -55,6 +56,10 @@ public final class PoolUsedParser {
 
     /** @throws pooltag.core.error.PooltagException naming file:line when a row cannot be read or no table is found */
     public static UsageSnapshot parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static UsageSnapshot parseLines(CaptureText text) {
         return new Run(text).parse();
     }
 

@@ -25,6 +25,10 @@ public final class VerifierParser {
     }
 
     public static VerifierReport parse(CaptureText text) {
+        return text.read(() -> parseLines(text));
+    }
+
+    private static VerifierReport parseLines(CaptureText text) {
         List<VerifierAllocation> rows = new ArrayList<>();
         String module = "";
         boolean inTable = false;

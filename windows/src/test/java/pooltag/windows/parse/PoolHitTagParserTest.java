@@ -78,14 +78,19 @@ class PoolHitTagParserTest {
             @Override
             public void onEvent(AllocEvent e) {
                 assertEquals(AllocEvent.SOURCE_WINDOWS_POOL, e.source());
-                seen.add(e.type() + ":" + Long.toHexString(e.address()) + ":" + e.bytesRequested());
+                seen.add(e.type() + ":" + Long.toHexString(e.address()) + ":" + e.bytesRequested()
+                        + (e.type() == AllocEvent.STACK ? ":" + t.frameText(e.stackFrame(0)) + "/" + e.stackDepth() : ""));
             }
 
             @Override
             public void onLoss(int cpu, long count) {
             }
         });
-        assertEquals(List.of("1:91c26130:112", "2:91c26130:0"), seen);
+        // The allocation, its kb stack as a STACK event (frame ids that name the transcript's call sites), the free.
+        assertEquals(3, seen.size(), seen.toString());
+        assertEquals("1:91c26130:112", seen.get(0));
+        assertTrue(seen.get(1).startsWith("3:91c26130:112:"), seen.get(1));
+        assertEquals("2:91c26130:0", seen.get(2));
     }
 
     @Test

@@ -102,6 +102,6 @@ class PoolMonParserTest {
                  MmSt Paged   2269405   2095404
                 """));
         assertEquals("mon.txt:3: PoolMon row for tag 'MmSt' does not read: expected Type Allocs Frees Diff Bytes"
-                + " PerAlloc (change columns and [Mapped_Driver] optional)", e.getMessage());
+                + " PerAlloc (change columns and Mapped_Driver optional)", e.getMessage());
     }
 }

@@ -10,7 +10,7 @@ import pooltag.core.snapshot.Loss;
 import pooltag.windows.parse.CaptureText;
 import pooltag.windows.parse.PoolHitTagParser;
 
-class TranscriptPairingTest {
+class TranscriptReplayTest {
     /** Three x86 allocations from two call sites and one free, as a driver that leaks two blocks leaves them. */
     static final String LEAKING_SESSION = """
             kd> ed nt!poolhittag ' cbA'
@@ -65,7 +65,7 @@ class TranscriptPairingTest {
 
     @Test
     void realTranscriptPairsItsOnlyAllocationWithItsFree() {
-        TranscriptPairing p = TranscriptPairing.of(PoolHitTagParser.parse(CaptureText.read(
+        TranscriptReplay p = TranscriptReplay.of(PoolHitTagParser.parse(CaptureText.read(
                 java.nio.file.Path.of(System.getProperty("user.dir"), "src/test/resources/windows/kb-poolhittag-1.txt"))));
         assertEquals(1, p.allocs());
         assertEquals(1, p.frees());
@@ -76,7 +76,7 @@ class TranscriptPairingTest {
 
     @Test
     void allocationsNeverFreedAreGroupedByStack() {
-        TranscriptPairing p = TranscriptPairing.of(PoolHitTagParser.parse(CaptureText.of("s.txt", LEAKING_SESSION)));
+        TranscriptReplay p = TranscriptReplay.of(PoolHitTagParser.parse(CaptureText.of("s.txt", LEAKING_SESSION)));
         assertEquals(3, p.allocs());
         assertEquals(1, p.paired());
         assertEquals(1, p.outstanding().size());
@@ -90,7 +90,7 @@ class TranscriptPairingTest {
 
     @Test
     void freeOfABlockAllocatedBeforeTheTranscriptIsCountedUnpaired() {
-        TranscriptPairing p = TranscriptPairing.of(PoolHitTagParser.parse(CaptureText.of("s.txt", LEAKING_SESSION)));
+        TranscriptReplay p = TranscriptReplay.of(PoolHitTagParser.parse(CaptureText.of("s.txt", LEAKING_SESSION)));
         assertEquals(1, p.loss().unpairedFrees());
     }
 }

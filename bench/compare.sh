@@ -1,0 +1,146 @@
+#!/bin/bash
+# The tracer comparison of docs/PERFORMANCE.md in one command (issue 14 item 6). Per repetition, in an order rotated
+# each repetition: the workload untraced, then under each tool. The workload is bench/fsbench.c (W workers x N rounds
+# of create/write/fstat/unlink + pipe2/write/read: kmem events at the highest rate the CPUs give).
+# Per run: workload time and its ratio to the untraced run of the same repetition; events seen and lost (the kernel's
+# per-CPU stats and the tool's own count, where the tool has them); the tool's CPU (user+sys of all its processes,
+# between the workload's start and end) and per million events; its peak RSS; its output file's size.
+# Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
+#   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"
+# trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
+# (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
+# Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
+set -u
+cd "$(dirname "$0")/.."
+REPS=${1:-5}; W=${2:-2}; N=${3:-100000}; TOOLS=${4:-"record hunt tracecmd memleak bpftrace"}
+T=/sys/kernel/tracing
+OUT=$(mktemp -d /var/tmp/pooltag-compare.XXXXXX)
+WD=$OUT/work; mkdir -p $WD
+FSB=bench/target/fsbench
+mkdir -p bench/target
+[ -x $FSB ] && [ ! bench/fsbench.c -nt $FSB ] || cc -O2 -o $FSB bench/fsbench.c
+SHIM=bench/shim/eperm-noop.so
+[ -f $SHIM ] || cc -shared -fPIC -O2 -o $SHIM bench/shim/eperm-noop.c -ldl
+./pooltag --version > /dev/null   # build outside the measurement
+load() { cut -d' ' -f1 /proc/loadavg; }
+kmem_enabled() { cat $T/events/kmem/{kmalloc,kfree,kmem_cache_alloc,kmem_cache_free}/enable | tr -d '\n'; }
+# CPU ticks (utime+stime) and summed VmHWM (kB) of every process in session $1
+sess_cpu() { local s=0 p; for p in $(ps -e -o pid=,sid= | awk -v s="$1" '$2==s{print $1}'); do
+  s=$((s + $(awk '{print $14+$15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $s; }
+sess_hwm() { local s=0 p; for p in $(ps -e -o pid=,sid= | awk -v s="$1" '$2==s{print $1}'); do
+  s=$((s + $(awk '/VmHWM/{print $2}' /proc/$p/status 2>/dev/null || echo 0))); done; echo $s; }
+HZ=$(getconf CLK_TCK)
+# measure SID: runs the workload, prints "time cpu_s hwm_kB load"
+measure() {
+  local sid=$1 l c0 c1 t h
+  l=$(load); c0=$(sess_cpu "$sid"); t=$($FSB "$W" "$N" "$WD"); c1=$(sess_cpu "$sid"); h=$(sess_hwm "$sid")
+  echo "$t $(echo "scale=2; ($c1 - $c0) / $HZ" | bc) $h $l"
+}
+clean_check() {
+  local e; e=$(kmem_enabled)
+  if [ "$e" != 0000 ]; then echo "!! top-level kmem events left enabled after $1 ($e): disabling" >&2
+    for ev in kmalloc kfree kmem_cache_alloc kmem_cache_free; do echo 0 > $T/events/kmem/$ev/enable; done; fi
+  ls $T/instances | grep -q "^pooltag-${2:-x}" && echo "!! pooltag instance left behind after $1" >&2
+  return 0
+}
+wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
+
+run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - -"; }
+# fields: time cpu hwm load events lost_kernel lost_tool file_bytes
+run_record() {
+  sync; setsid ./pooltag record -o $OUT/rec.ptrec --duration 1h > $OUT/rec.out 2> $OUT/rec.err & local pid=$!
+  wait_on $pid || { echo "- - - - - - - - not-started"; return; }; sleep 1
+  local m; m=$(measure $pid); kill -TERM $pid; wait $pid
+  local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
+  local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
+  lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
+  echo "$m ${ev:--} ${lk:--} ${lp:--} $(stat -c %s $OUT/rec.ptrec 2>/dev/null || echo -)"; rm -f $OUT/rec.ptrec
+  clean_check record $pid
+}
+run_hunt() {   # hunt prints its report only when it ends by itself: a duration longer than the workload
+  sync; setsid ./pooltag hunt --duration "${HUNT_S}s" > $OUT/hunt.out 2> $OUT/hunt.err & local pid=$!
+  wait_on $pid || { echo "- - - - - - - - not-started"; return; }; sleep 1
+  local m; m=$(measure $pid); wait $pid
+  local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err)
+  local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
+  lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
+  echo "$m ${ev:--} ${lk:--} ${lp:--} -"
+  clean_check hunt $pid
+}
+run_tracecmd() {
+  sync; LD_PRELOAD=$PWD/$SHIM setsid trace-cmd record -e kmem:kmalloc -e kmem:kfree -e kmem:kmem_cache_alloc \
+      -e kmem:kmem_cache_free -o $OUT/tc.dat > $OUT/tc.log 2>&1 & local pid=$!
+  local i; for i in $(seq 1 600); do [ "$(kmem_enabled)" = 1111 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  [ "$(kmem_enabled)" = 1111 ] || { echo "- - - - - - - - not-started"; wait $pid; return; }
+  sleep 1; local m; m=$(measure $pid); kill -INT $pid; wait $pid
+  # the kernel's per-CPU stats trace-cmd saved at the end: "read events" = seen, overrun + dropped = lost;
+  # trace-cmd's own count: its "CPU N: M events lost" lines
+  trace-cmd report --stat -i $OUT/tc.dat > $OUT/tc.stat 2>/dev/null
+  local ev lk lt; ev=$(awk '/^read events:/{s+=$3} END{print s+0}' $OUT/tc.stat)
+  lk=$(awk '/^overrun:/{s+=$2} /^dropped events:/{s+=$3} END{print s+0}' $OUT/tc.stat)
+  lt=$(awk '/events lost/{s+=$3} END{print s+0}' $OUT/tc.log)
+  echo "$m $ev $lk $lt $(du -cb $OUT/tc.dat* 2>/dev/null | tail -1 | cut -f1)"; rm -f $OUT/tc.dat*
+  clean_check trace-cmd
+}
+run_memleak() {
+  sync; PYTHONUNBUFFERED=1 setsid memleak-bpfcc 3600 > $OUT/ml.log 2>&1 & local pid=$!
+  local i; for i in $(seq 1 600); do grep -q Attaching $OUT/ml.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  grep -q Attaching $OUT/ml.log || { kill -TERM $pid 2>/dev/null; wait $pid; echo "- - - - - - - - not-runnable:$(grep -m1 -io 'error[^ ]* [^ ]* [^ ]*\|fail[^ ]* [^ ]* [^ ]*' $OUT/ml.log | tr ' ' _)"; return; }
+  sleep 1; local m; m=$(measure $pid); kill -TERM $pid; wait $pid
+  echo "$m - - - -"; clean_check memleak
+}
+run_bpftrace() {
+  sync; BPFTRACE_MAP_KEYS_MAX=2000000 setsid bpftrace bench/kmemleak.bt > $OUT/bt.log 2>&1 & local pid=$!
+  local i; for i in $(seq 1 600); do grep -q Attaching $OUT/bt.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  grep -q Attaching $OUT/bt.log || { wait $pid; echo "- - - - - - - - not-runnable"; return; }
+  sleep 1; local m; m=$(measure $pid); kill -INT $pid; wait $pid
+  local lost; lost=$(grep -o "Lost [0-9]* events" $OUT/bt.log | awk '{s+=$2} END{print s+0}')
+  echo "$m - - $lost -"; clean_check bpftrace
+}
+
+echo "# $(date -u +%FT%TZ) bench/compare.sh $REPS $W $N \"$TOOLS\"; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# kernel $(uname -r); instances before: $(ls $T/instances | tr '\n' ' ')"
+set -- $TOOLS; ALL=(untraced "$@")
+for r in $(seq 1 "$REPS"); do
+  # rotate the order each repetition
+  k=$(( (r - 1) % ${#ALL[@]} )); ORDER=("${ALL[@]:$k}" "${ALL[@]:0:$k}")
+  for tool in "${ORDER[@]}"; do
+    [ "$tool" = hunt ] && HUNT_S=$(python3 -c "print(int(max(20, 2.5 * ${LAST_UNTRACED:-10} + 5)))")
+    res=$(run_$tool)
+    echo "rep $r $tool $res" | tee -a $OUT/runs.txt
+    [ "$tool" = untraced ] && LAST_UNTRACED=$(cut -d' ' -f1 <<<"$res")
+  done
+done
+echo "# $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg); instances after: $(ls $T/instances | tr '\n' ' ')kmem enables: $(kmem_enabled)"
+python3 - $OUT/runs.txt <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1])]
+base = {r[1]: float(r[3]) for r in rows if r[2] == "untraced" and r[3] != "-"}
+tools = []
+for r in rows:
+    if r[2] not in tools: tools.append(r[2])
+def num(x):
+    try: return float(x)
+    except ValueError: return None
+print("| tool | runs | workload time, median (min-max) | vs untraced, same rep: median (min-max) | events seen | lost: kernel | lost: tool's own | tool CPU during the run | CPU s per M events | peak RSS | file | load (1 min) |")
+print("|---|---:|---|---|---|---|---|---|---|---|---|---|")
+for t in tools:
+    rs = [r for r in rows if r[2] == t]
+    ok = [r for r in rs if num(r[3]) is not None]
+    note = " ".join(sorted({r[11] for r in rs if len(r) > 11}))
+    if not ok:
+        print(f"| {t} | 0 | {note or 'did not run'} |  |  |  |  |  |  |  |  |  |"); continue
+    ts = [float(r[3]) for r in ok]
+    rat = [float(r[3]) / base[r[1]] for r in ok if r[1] in base]
+    def rng(v, f="{:.0f}"):
+        v = [x for x in v if x is not None]
+        if not v: return "-"
+        return f.format(st.median(v)) + ("" if len(v) == 1 else " (" + f.format(min(v)) + "-" + f.format(max(v)) + ")")
+    ev = [num(r[7]) for r in ok]; lk = [num(r[8]) for r in ok]; lt = [num(r[9]) for r in ok]
+    cpu = [num(r[4]) for r in ok]; hwm = [num(r[5]) / 1024 if num(r[5]) else None for r in ok]; fb = [num(r[10]) / 1e6 if num(r[10]) else None for r in ok]
+    per = [c / (e / 1e6) for c, e in zip(cpu, ev) if c is not None and e]
+    ld = [num(r[6]) for r in ok]
+    print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
+PY
+echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes)"
+rm -rf "$WD"

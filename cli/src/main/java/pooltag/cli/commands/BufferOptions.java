@@ -1,0 +1,36 @@
+package pooltag.cli.commands;
+
+import picocli.CommandLine.Option;
+import pooltag.core.error.PooltagException;
+import pooltag.linux.kmem.TraceConfig;
+
+/**
+ * The ring-buffer options every tracing command takes ({@code @Mixin BufferOptions buffer;}), so that every loss
+ * note's hint ("--buffer-kb", "--rate") names an option of the command that printed it.
+ */
+public final class BufferOptions {
+    @Option(names = "--buffer-kb", paramLabel = "KB", defaultValue = "0",
+            description = "kernel ring buffer per CPU in KiB (default: sized from --rate)")
+    int bufferKb;
+
+    @Option(names = "--rate", paramLabel = "EVENTS/S", defaultValue = "" + TraceConfig.DEFAULT_RATE,
+            description = "expected peak kmem event rate; the buffer holds " + TraceConfig.BUFFER_MILLIS
+                    + " ms of it (default ${DEFAULT-VALUE}, this machine class's measured peak)")
+    long rate;
+
+    /** {@code base} with these buffer settings; a bad value is one line naming the option. */
+    public TraceConfig apply(TraceConfig base) {
+        if (bufferKb < 0 || bufferKb > 4 * 1024 * 1024) {
+            throw new PooltagException("--buffer-kb " + bufferKb + ": use 1..4194304 KiB per CPU (0 = from --rate)");
+        }
+        if (rate <= 0 || rate > 1_000_000_000L) {
+            throw new PooltagException("--rate " + rate + ": use 1..1000000000 events per second");
+        }
+        return base.withBufferSizeKb(bufferKb).withExpectedRate(rate);
+    }
+
+    /** The defaults (for callers without a command line). */
+    public static TraceConfig defaults(TraceConfig base) {
+        return base.withBufferSizeKb(0).withExpectedRate(TraceConfig.DEFAULT_RATE);
+    }
+}

@@ -1,0 +1,86 @@
+package pooltag.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** {@code find --from} and {@code verifier} over the real captures from the WinDbg documentation. */
+class CaptureFindTest {
+    @Test
+    void findFromShowsTheAllocatedBlocksOfARealPoolfindInLiveFindsLayout() {
+        String f = CliRun.fixture("poolfind-2.txt");
+        CliRun r = CliRun.of("find", "--from", f, "SeSd");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.outLines();
+        assertEquals("Searching NonPaged and Paged pools for tag SeSd, as captured in " + f, lines.get(0));
+        assertEquals("826fa130 : tag SeSd, size      0xc0, Nonpaged pool, line " + lineOf(f, "826fa130"), lines.get(2));
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("82721c00")), "a (Free) block is not outstanding");
+        assertTrue(lines.get(lines.size() - 1).contains("input cut short"), "the scan was interrupted: " + r.out());
+    }
+
+    @Test
+    void findFromJsonCarriesEveryBlockAndTheSnakeCaseLoss() throws IOException {
+        CliRun r = CliRun.of("find", "--from", CliRun.fixture("poolfind-2.txt"), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode first = j.get("outstanding").get(0);
+        assertEquals("826fa130", first.get("block").asText());
+        assertEquals(0xc0, first.get("size").asLong());
+        assertEquals("NonPaged", first.get("pool").asText());
+        assertEquals(true, j.get("loss").get("truncated").asBoolean());
+        assertEquals(j.get("count").asInt(), j.get("outstanding").size());
+        assertEquals(2, j.get("free_blocks_skipped").asInt());
+    }
+
+    @Test
+    void verifierListsOutstandingAllocationsByTagSizeAndCaller() {
+        String f = CliRun.fixture("verifier-2.txt");
+        CliRun r = CliRun.of("verifier", f);
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.outLines();
+        assertEquals("fffff9800157efc0 : tag Vprt, size      0x3c, caller fffff88002c62963, driver videoprt.sys, line "
+                + lineOf(f, "fffff9800157efc0"), lines.get(2));
+        assertTrue(r.out().contains("6 allocations, 304 bytes"), r.out());
+        assertTrue(lines.contains(" usbp  fffff88004215e34  usbport.sys       3    168"), r.out());
+        assertTrue(r.out().contains("input cut short"), "the capture elides rows with ...: " + r.out());
+    }
+
+    @Test
+    void verifierJsonFiltersByTag() throws IOException {
+        CliRun r = CliRun.of("verifier", CliRun.fixture("verifier-2.txt"), "Vprt", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(3, j.get("count").asInt());
+        assertEquals(0x3c + 0x34 + 0x18, j.get("bytes").asLong());
+        assertEquals("fffff88002c62963", j.get("by_tag_and_caller").get(0).get("caller").asText());
+        assertEquals(2, j.get("by_tag_and_caller").get(0).get("count").asInt());
+    }
+
+    @Test
+    void aCaptureOfAnotherKindIsOneLine() {
+        CliRun r = CliRun.of("verifier", CliRun.fixture("poolfind-2.txt"));
+        assertEquals(2, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    private static int lineOf(String file, String text) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).startsWith(text)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException(text);
+    }
+}
