@@ -11,13 +11,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.ListenOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.exporter.Exporter;
 import pooltag.engine.publish.TraceFeeds;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
 
 /** A Prometheus exporter of per-tag usage, for a fleet; alert rules and a dashboard are in deploy/. */
-@Command(name = "exporter", sortOptions = false,
+@Command(name = "exporter", mixinStandardHelpOptions = true,
+        header = "A Prometheus exporter of per-tag usage (live objects, bytes and, with --trace, allocations and frees).", sortOptions = false,
         description = {"Prometheus exporter: per-tag gauges pooltag_tag_live_objects and",
                 "pooltag_tag_bytes (labels tag, kind, pool) from /proc/slabinfo,",
                 "/sys/kernel/slab and /proc/vmallocinfo.",
@@ -39,10 +42,10 @@ public final class ExporterCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    MaxOutstandingOption cap;
+    ListenOption listen = new ListenOption("127.0.0.1:9464");
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
-    String listen = "127.0.0.1:9464";
+    @Mixin
+    MaxOutstandingOption cap;
 
     @Option(names = "--top", paramLabel = "N", description = "tags exported by name, by bytes; the rest are"
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")
@@ -52,16 +55,16 @@ public final class ExporterCommand implements Callable<Integer> {
             + " per cache and call site, and the loss counters, from a private tracing session (kmem events)")
     boolean trace;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (top < 1) {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
-        InetSocketAddress addr = ListenAddress.parse(listen);
-        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
+        InetSocketAddress addr = listen.address();
+        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
         TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions()) : null;
@@ -70,7 +73,7 @@ public final class ExporterCommand implements Callable<Integer> {
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top)) {
             // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
-            err.println("pooltag exporter: serving http://" + ListenAddress.authority(addr, exporter.port())
+            err.println("pooltag exporter: serving http://" + ListenOption.authority(addr, exporter.port())
                     + "/metrics (top " + top + " tags by bytes + other; read at each scrape)"
                     + (feed != null ? "; tracing kmem events for pooltag_trace_*" : ""));
             if (!addr.getAddress().isLoopbackAddress()) {
@@ -80,7 +83,7 @@ public final class ExporterCommand implements Callable<Integer> {
             err.flush();
             watch(feed, stop, err);
         } catch (java.net.BindException e) {
-            throw new PooltagException("cannot listen on " + listen + ": " + e.getMessage()
+            throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
                     + " (another exporter running? choose another --listen port)", e);
         } finally {
             if (feed != null) {

@@ -12,6 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.JsonOption;
 import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
@@ -20,7 +22,8 @@ import pooltag.core.rank.RankOptions;
 import pooltag.linux.kmem.StopSignals;
 
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
-@Command(name = "hunt", sortOptions = false,
+@Command(name = "hunt", mixinStandardHelpOptions = true,
+        header = "The leak hunt, unattended: trace, rank the growing tags, and show where their blocks were allocated.", sortOptions = false,
         description = {"The leak hunt, unattended: trace every kmem allocation and free (private tracefs instance),",
                 "sample /proc/slabinfo twice a second, arm stack traces on the call sites that lead, then report one",
                 "finding per cause (the system call or kernel thread, with every kind of object it leaks and what",
@@ -35,17 +38,16 @@ public final class HuntCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    DurationOption duration;
+
+    @Mixin
     BufferOptions buffer = new BufferOptions();
 
     @Mixin
     MaxOutstandingOption cap;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
-    String duration;
-
-    @Option(names = "--json", description = "print the report as JSON")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
             description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope)")
@@ -68,21 +70,21 @@ public final class HuntCommand implements Callable<Integer> {
         if (!by.equals("finding") && !by.equals("tag")) {
             throw new PooltagException("--by takes finding or tag, got '" + by + "'");
         }
-        Duration d = RecordCommand.parseDuration(duration);
+        Duration d = duration.value();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
             return report(Hunter.hunt(d, RankOptions.defaults().withThreshold(threshold), cap.ledgerOptions(),
-                    json ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()), signals));
+                    json.on() ? null : System.err, buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()), signals));
         }
     }
 
     private int report(Hunter.Result res) {
         PrintWriter out = spec.commandLine().getOut();
         var loss = res.ledger().stats().loss();
-        if (json) {
+        if (json.on()) {
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss);
             var notes = root.putArray("stack_notes");
             res.stackNotes().forEach(notes::add);

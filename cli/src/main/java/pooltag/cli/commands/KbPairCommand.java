@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pooltag.cli.options.JsonOption;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.analysis.OutstandingStack;
 import pooltag.windows.analysis.TranscriptReplay;
@@ -33,15 +35,15 @@ public final class KbPairCommand implements Runnable {
             + " bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\" (and ExFreePoolWithTag on @rdx)")
     Path transcript;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
         Transcript t = WindowsCaptures.readTranscript(transcript);
         TranscriptReplay p = TranscriptReplay.of(t);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("transcript", transcript.toString());
             m.put("breaks", t.events().size());
@@ -50,7 +52,7 @@ public final class KbPairCommand implements Runnable {
             m.put("frees", p.frees());
             m.put("paired", p.paired());
             m.put("outstanding", p.outstandingCount());
-            m.put("outstandingBytes", p.outstandingBytes());
+            m.put("outstanding_bytes", p.outstandingBytes());
             List<Object> groups = new ArrayList<>();
             for (OutstandingStack g : p.outstanding()) {
                 Map<String, Object> r = new LinkedHashMap<>();

@@ -16,12 +16,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.run.LiveFeed;
 import pooltag.cli.mon.MonScreen;
 import pooltag.engine.publish.TracedUsage;
 import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
@@ -34,7 +35,7 @@ import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** PoolMon on the live kernel: a full-screen view, or {@code --batch} snapshots for scripts. */
-@Command(name = "mon", sortOptions = false,
+@Command(name = "mon", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"PoolMon on the live kernel: per-tag Allocs, Frees, Diff, Bytes and Per Alloc, refreshed.",
                 "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-';",
                 "--trace fills them from the kernel's allocation events (counted since start).",
@@ -82,8 +83,8 @@ public final class MonCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
     int top = 0;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Option(names = "--trace", description = "fill Allocs and Frees from a private tracing session (kmem events,"
             + " counted since start; needs root); the loss counters are shown with every refresh")
@@ -118,7 +119,7 @@ public final class MonCommand implements Callable<Integer> {
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
         try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
-                null, "pooltag-mon-trace")) {
+                "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
@@ -154,21 +155,21 @@ public final class MonCommand implements Callable<Integer> {
         if (kind == TagKind.SITE) {
             return () -> redacted(feed.snapshot(TagKind.SITE));
         }
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
     }
 
     private static UsageSnapshot redacted(UsageSnapshot s) {
         List<TagUsage> rows = new ArrayList<>(s.rows().size());
         for (TagUsage u : s.rows()) {
-            rows.add(new TagUsage(Redact.addresses(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
-                    u.bytes(), Redact.addresses(u.description())));
+            rows.add(new TagUsage(AddressPolicy.scrub(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+                    u.bytes(), AddressPolicy.scrub(u.description())));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }
 
     Supplier<UsageSnapshot> snapshotSource() {
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return procfs::take;
     }
 

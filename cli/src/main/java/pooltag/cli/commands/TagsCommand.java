@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pooltag.cli.options.JsonOption;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.windows.TagScanner;
@@ -36,8 +38,8 @@ public final class TagsCommand implements Runnable {
     @Option(names = "--scan", paramLabel = "DIR", description = "directory of driver files to search for the tag bytes")
     Path scanDir;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces);"
             + " or a tag breakpoint line (bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"), whose tag"
@@ -62,7 +64,7 @@ public final class TagsCommand implements Runnable {
         PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
         Map<String, List<Path>> found = scanDir == null ? null : TagScanner.scan(scanDir, tags);
         Loss loss = file == null ? Loss.NONE : file.loss();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Object> rows = new ArrayList<>();
             for (String t : tags) {

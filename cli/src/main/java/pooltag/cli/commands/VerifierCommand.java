@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.JsonOption;
 
 /** {@code pooltag verifier FILE}: the outstanding allocations of a Driver Verifier {@code !verifier 3} capture. */
 @Command(name = "verifier", mixinStandardHelpOptions = true,
@@ -23,11 +24,11 @@ public final class VerifierCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "TAG", description = "only this tag (* and ? work)")
     String tag;
 
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
-        return CaptureFind.verifier(spec.commandLine().getOut(), file, tag, json);
+        return CaptureFind.verifier(spec.commandLine().getOut(), file, tag, json.on());
     }
 }

@@ -40,7 +40,7 @@ public final class TraceFeeds {
 
     /** As {@link #open()}, with the ledger's options (Linux's tag policy, the cap on outstanding allocations). */
     public static Feed open(LedgerOptions options) {
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options, null,
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options,
                 "pooltag-exporter-trace"));
     }
 
