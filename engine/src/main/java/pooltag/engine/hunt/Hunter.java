@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
@@ -154,7 +153,6 @@ public final class Hunter {
         private final Ledger ledger;
         private final KernelSymbols symbols;
         private final TracingRun run;
-        final List<UsageSnapshot> procfs = new CopyOnWriteArrayList<>();
         volatile boolean armRequested;
         volatile long startNanos;
         private final Map<String, Double> armedAt = new LinkedHashMap<>();
