@@ -72,8 +72,8 @@ class EventStormLiveTest {
 
         Path storm = compileStorm();
         Path mnt = Files.createDirectory(tmp.resolve("tmpfs"));
-        assertEquals(0, run("mount", "-t", "tmpfs", "-o", "size=16m,nr_inodes=2000000,mode=0700", "pooltag-storm",
-                mnt.toString()));
+        assertEquals(0, MonBatchLiveTest.run("mount", "-t", "tmpfs", "-o", "size=16m,nr_inodes=2000000,mode=0700",
+                "pooltag-storm", mnt.toString()));
         Process mon = null;
         Process child = null;
         try {
@@ -84,7 +84,8 @@ class EventStormLiveTest {
                     .redirectErrorStream(true).start();
             Process m = mon;
             CountDownLatch tracing = new CountDownLatch(1); // mon prints snapshot 1 once its session is tracing
-            CompletableFuture<String> monOut = CompletableFuture.supplyAsync(() -> readAll(m, " Snapshot 1 of 2", tracing));
+            CompletableFuture<String> monOut =
+                    CompletableFuture.supplyAsync(() -> readAll(m, " Snapshot 1 of 2", tracing));
             AtomicLong peak = new AtomicLong();
             Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                 while (m.isAlive()) {
@@ -138,7 +139,7 @@ class EventStormLiveTest {
         } finally {
             stop(child);
             stop(mon);
-            run("umount", "-l", mnt.toString());
+            MonBatchLiveTest.run("umount", "-l", mnt.toString());
             if (mon != null) {
                 removeInstancesOf(mon.pid()); // only on failure: the assertion above saw none after a clean exit
             }
@@ -190,7 +191,8 @@ class EventStormLiveTest {
             Files.copy(in, src);
         }
         Path bin = tmp.resolve("storm");
-        assertEquals(0, run("cc", "-O2", "-o", bin.toString(), src.toString()), "cc failed on leaks/storm.c");
+        assertEquals(0, MonBatchLiveTest.run("cc", "-O2", "-o", bin.toString(), src.toString()),
+                "cc failed on leaks/storm.c");
         return bin;
     }
 
@@ -222,14 +224,5 @@ class EventStormLiveTest {
                 System.err.println("could not remove " + p + ": " + e);
             }
         }
-    }
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", cmd));
-        }
-        return p.exitValue();
     }
 }
