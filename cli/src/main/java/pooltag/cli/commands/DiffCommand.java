@@ -8,12 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pooltag.cli.options.JsonOption;
 import pooltag.core.analysis.SnapshotDiff;
 import pooltag.core.analysis.TagDelta;
 import pooltag.core.error.PooltagException;
@@ -27,19 +23,13 @@ import pooltag.windows.WindowsCaptures;
  */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "Per-tag change between two captures (!poolused or PoolMon, in any combination), most growth first.")
-public final class DiffCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
+public final class DiffCommand extends JsonCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "OLD", description = "the earlier capture")
     Path older;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NEW",
             description = "the later capture; without it, OLD's first and last PoolMon screens are compared")
     Path newer;
-
-    @Mixin
-    JsonOption json;
 
     @Option(names = "--all", description = "list unchanged tags too")
     boolean all;

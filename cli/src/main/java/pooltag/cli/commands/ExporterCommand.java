@@ -9,8 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.ListenOption;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.exporter.Exporter;
@@ -37,15 +35,9 @@ import pooltag.linux.procfs.ProcfsSource;
                 "expose them only to your Prometheus.",
                 "Alert rules, their tests and a Grafana dashboard: deploy/ (docs/FLEET.md).",
                 "", "Example: pooltag exporter --listen 127.0.0.1:9464 --top 50"})
-public final class ExporterCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class ExporterCommand extends LedgerCommand implements Callable<Integer> {
     @Mixin
     ListenOption listen = new ListenOption("127.0.0.1:9464");
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Option(names = "--top", paramLabel = "N", description = "tags exported by name, by bytes; the rest are"
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")

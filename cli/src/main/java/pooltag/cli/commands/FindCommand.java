@@ -14,8 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.TagParameter;
@@ -43,16 +42,10 @@ import pooltag.linux.symbols.KernelSymbols;
                 "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root.",
                 "With --from FILE it shows a captured !poolfind instead, in the same layout."},
         footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
-public final class FindCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class FindCommand extends LedgerCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "TAG",
             description = TagParameter.DESCRIPTION + " (with --from: a pool tag, * and ? work; default all)")
     String tag;
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Option(names = "--from", paramLabel = "FILE", description = "show a WinDbg !poolfind capture instead of tracing")
     Path from;

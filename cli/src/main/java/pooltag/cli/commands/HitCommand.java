@@ -9,8 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.TagParameter;
@@ -38,15 +37,9 @@ import pooltag.linux.symbols.KernelSymbols;
         footer = {"", "TAG: a slab cache (dentry), a kernel function (alloc_pipe_info), kmalloc-N, a module ([xfs]),",
                 "or a wildcard over caches or functions (kmalloc-cg-*, site:pipe_*).",
                 "Example: pooltag hit alloc_pipe_info --count 5 --duration 30"})
-public final class HitCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class HitCommand extends LedgerCommand implements Callable<Integer> {
     @Mixin
     TagParameter tag;
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Mixin
     DurationOption duration;

@@ -10,10 +10,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.JsonOption;
+import pooltag.cli.options.BufferOptions;
 import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
@@ -33,18 +32,12 @@ import pooltag.linux.kmem.StopSignals;
                 "shortest hunt that can call something a leak; 10 s is better. Ctrl-C or SIGTERM stops it early and",
                 "still prints the whole report; a second signal aborts.",
                 "Example: pooltag hunt --duration 10 --collapsed leaks.folded"})
-public final class HuntCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class HuntCommand extends LedgerCommand implements Callable<Integer> {
     @Mixin
     DurationOption duration;
 
     @Mixin
     BufferOptions buffer = new BufferOptions();
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Mixin
     JsonOption json;

@@ -18,8 +18,6 @@ import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.kd.KdConsole;
@@ -48,13 +46,7 @@ import pooltag.engine.publish.AddressPolicy;
                         + " slabinfo.",
                 "Without root, tracing cannot start: the tracing commands say why, and .reload and !poolused work.",
                 "", "Example: pooltag kd -c \"ed nt!poolhittag \\\"dentry\\\"; g; kb; !poolfind dentry\""})
-public final class KdCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
-
+public final class KdCommand extends LedgerCommand implements Callable<Integer> {
     @Option(names = "-c", paramLabel = "COMMANDS", description = "run these commands (separated by ;) and exit")
     String commands;
 

@@ -14,8 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.run.LiveFeed;
 import pooltag.cli.mon.MonScreen;
@@ -43,13 +42,7 @@ import pooltag.linux.symbols.KernelSymbols;
                 "p cycles the pools; e totals; i include pattern; x exclude pattern; q quits."},
         footer = {"", "PoolMon's own start-up letters work too: pooltag mon /b /p /iAbc* /xdma-*",
                 "Example: pooltag mon --batch --count 3 --interval 1"})
-public final class MonCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
-
+public final class MonCommand extends LedgerCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
 

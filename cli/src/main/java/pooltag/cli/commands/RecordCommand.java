@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.options.DurationOption;
 import pooltag.core.error.PooltagException;

@@ -13,8 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.JsonOption;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
@@ -36,15 +34,9 @@ import pooltag.linux.symbols.KernelSymbols;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Summarize a recording: events by type, allocations and frees per tag and call site, "
                 + "lost events and the file's health.")
-public final class ReportCommand implements Callable<Integer> {
+public final class ReportCommand extends LedgerCommand implements Callable<Integer> {
     /** The replay's reorder window: pages are ordered by their read time, events within a second of each other. */
     static final long REPLAY_WINDOW_NANOS = 1_000_000_000L;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "a recording made by 'pooltag record'")
     Path file;

@@ -11,12 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pooltag.cli.options.JsonOption;
 import pooltag.core.analysis.SnapshotTrend;
 import pooltag.core.analysis.TagTrend;
 import pooltag.core.error.PooltagException;
@@ -30,20 +26,14 @@ import pooltag.windows.WindowsCaptures;
  */
 @Command(name = "trend", mixinStandardHelpOptions = true,
         description = "Rank tags by growth (least-squares slope of bytes, with R²) over a series of captures.")
-public final class TrendCommand implements Runnable {
+public final class TrendCommand extends JsonCommand implements Runnable {
     /** Lines the chart draws: more are unreadable. */
     private static final int CHART_LINES = 5;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "captures (!poolused or PoolMon): two or more snapshots in all (a file of several PoolMon"
                     + " screens gives one per screen)")
     List<Path> files;
-
-    @Mixin
-    JsonOption json;
 
     @Option(names = "--chart", paramLabel = "out.svg|out.png", description = "draw the top tags over time")
     Path chart;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
@@ -34,22 +35,91 @@ public final class TracingRun implements AutoCloseable {
     /** How often a run looks at {@link TraceSession#failure()}: a dead merge thread ends it within this. */
     static final Duration FAILURE_POLL = Duration.ofMillis(200);
 
+    /**
+     * What a run drives: the calls it makes on a {@link TraceSession}, and nothing else. The seam lets a test drive
+     * the run's order (tap before ledger, stop, failure) from a scripted source without tracefs.
+     */
+    interface Source {
+        /** Starts the merge thread: {@code consumer} sees every event, {@code tick} runs between merge rounds. */
+        void start(AllocEventConsumer consumer, Runnable tick);
+
+        void requestStop();
+
+        boolean awaitStopRequest(Duration d) throws InterruptedException;
+
+        /** What killed the merge thread or a reader; null while healthy. */
+        Throwable failure();
+
+        /** Drains and stops; throws the failure when there was one. */
+        SessionStats stop();
+
+        void close();
+    }
+
     private final KernelSymbols symbols;
+    /** The live session; null for a run over a test's {@link Source}. */
     private final TraceSession session;
+    private final Source source;
     private final PublishingLedger published;
-    private final ProcfsSource procfs;
+    private final Supplier<UsageSnapshot> procfs;
     private final List<UsageSnapshot> procfsSeries = new ArrayList<>();
     private boolean started;
     private long startNanos;
     private long stopNanos;
+    private boolean stopped;
+    private boolean closed;
     private SessionStats stats;
 
     private TracingRun(KernelSymbols symbols, TraceSession session, LedgerOptions options) {
         this.symbols = symbols;
         this.session = session;
+        this.source = live(session);
         SlabSysfs sysfs = SlabSysfs.live();
-        this.procfs = new ProcfsSource(Path.of("/"), false, sysfs);
+        this.procfs = new ProcfsSource(Path.of("/"), false, sysfs)::take;
         this.published = PublishingLedger.over(session.names(), sysfs, symbols, options);
+    }
+
+    /** A run over a scripted source and procfs (tests); {@link #session()} is null. */
+    TracingRun(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
+        this.symbols = null;
+        this.session = null;
+        this.source = source;
+        this.published = published;
+        this.procfs = procfs;
+    }
+
+    private static Source live(TraceSession s) {
+        return new Source() {
+            @Override
+            public void start(AllocEventConsumer consumer, Runnable tick) {
+                s.start(consumer, null, tick);
+            }
+
+            @Override
+            public void requestStop() {
+                s.requestStop();
+            }
+
+            @Override
+            public boolean awaitStopRequest(Duration d) throws InterruptedException {
+                return s.awaitStopRequest(d);
+            }
+
+            @Override
+            public Throwable failure() {
+                return s.failure();
+            }
+
+            @Override
+            public SessionStats stop() {
+                return s.stop();
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
     }
 
     /**
@@ -105,8 +175,8 @@ public final class TracingRun implements AutoCloseable {
         published.tap(tap);
         startNanos = System.nanoTime();
         // The ranking's cross-check starts from the kernel's totals just before the first event is traced.
-        procfsSeries.add(procfs.take());
-        session.start(published, null, onTick == null ? published::onTick : () -> {
+        procfsSeries.add(procfs.get());
+        source.start(published, onTick == null ? published::onTick : () -> {
             published.onTick();
             onTick.run();
         });
@@ -126,15 +196,18 @@ public final class TracingRun implements AutoCloseable {
 
     /** Ends {@link #runFor} or {@link #follow} soon; any thread (a tap that has seen enough). */
     public void requestStop() {
-        session.requestStop();
+        source.requestStop();
     }
 
     /**
      * Traces for {@code duration} (or until stopped), snapshotting procfs every {@code procfsEvery}; calls
      * {@code onSample} (on this thread) after each snapshot, e.g. to re-arm stack triggers mid-run. Starts the run
-     * without a tap when {@link #start} was not called.
+     * without a tap when {@link #start} was not called. After the run stopped, returns its stats again.
      */
     public SessionStats runFor(Duration duration, Duration procfsEvery, Runnable onSample) throws InterruptedException {
+        if (stopped) {
+            return stats;
+        }
         if (!started) {
             start(null);
         }
@@ -147,10 +220,10 @@ public final class TracingRun implements AutoCloseable {
                 break;
             }
             long wait = Math.min(left, Math.min(nextProcfs - now, FAILURE_POLL.toNanos()));
-            if (session.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
+            if (source.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
                 break;
             }
-            if (session.failure() != null) {
+            if (source.failure() != null) {
                 break; // a dead merge thread delivers nothing more: stop() below throws its failure
             }
             now = System.nanoTime();
@@ -158,14 +231,14 @@ public final class TracingRun implements AutoCloseable {
                 continue;
             }
             nextProcfs = now + procfsEvery.toNanos();
-            procfsSeries.add(procfs.take());
+            procfsSeries.add(procfs.get());
             if (onSample != null) {
                 onSample.run();
             }
         }
         stopNanos = System.nanoTime();
-        stats = session.stop();
-        procfsSeries.add(procfs.take());
+        stats = stop();
+        procfsSeries.add(procfs.get());
         return stats;
     }
 
@@ -173,23 +246,41 @@ public final class TracingRun implements AutoCloseable {
      * Traces until {@link #requestStop()} (or SIGINT/SIGTERM), keeping no procfs series: for long-lived views
      * ({@code mon --trace}, the exporter, the web page) whose memory must not grow with time. Views read
      * {@code ledger().snapshot(kind)} (published every {@link PublishingLedger#PUBLISH_EVERY_NANOS}) meanwhile.
+     * After the run stopped, returns its stats again.
      */
     public SessionStats follow() throws InterruptedException {
+        if (stopped) {
+            return stats;
+        }
         if (!started) {
             start(null);
         }
-        while (!session.awaitStopRequest(FAILURE_POLL)) {
-            if (session.failure() != null) {
+        while (!source.awaitStopRequest(FAILURE_POLL)) {
+            if (source.failure() != null) {
                 break; // the merge thread died: stop() throws its failure, so no view keeps showing the last frame
             }
         }
         stopNanos = System.nanoTime();
-        stats = session.stop();
+        return stop();
+    }
+
+    /** Stops the source once; a failed stop still counts as stopped (its failure was thrown to the first caller). */
+    private SessionStats stop() {
+        stopped = true;
+        stats = source.stop();
         return stats;
     }
 
+    /**
+     * Tears the source down once; a later call returns when the first has finished (a close from another thread
+     * waits for it), and at once on the closing thread itself.
+     */
     @Override
-    public void close() {
-        session.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        source.close();
     }
 }
