@@ -24,7 +24,7 @@ for k in $KINDS; do
     exec 9> $OUT/in
     until grep -q READY $OUT/leak.out || ! kill -0 $lp 2>/dev/null; do sleep 0.02; done
     ./pooltag hunt --duration ${D}s --json > $OUT/h.json 2> $OUT/h.err & hp=$!
-    until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
+    until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
     sleep 1; echo GO >&9; t0=$(date +%s.%N); l=$(cut -d' ' -f1 /proc/loadavg)
     wait $hp; t1=$(date +%s.%N)
     exec 9>&-; wait $lp 2>/dev/null

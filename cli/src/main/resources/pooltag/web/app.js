@@ -235,8 +235,8 @@
   async function loadOpen() {
     if (!state.info) return;
     if (!state.info.features.open) {
-      unavailable('open', { message: 'Opening a Windows capture or a recording is not available in this build: ' +
-        'the parsers are not wired into pooltag serve yet.' });
+      unavailable('open', { message: 'Opening a Windows capture or a recording is not available on this server: ' +
+        'it was started without the capture service.' });
     }
   }
 

@@ -1,19 +1,13 @@
 package pooltag.cli.commands;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
+import pooltag.cli.render.Json;
 import pooltag.core.snapshot.Loss;
 
 /** What the Windows-capture commands share: the loss line every output ends with, and JSON writing. */
 final class CaptureOutput {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private CaptureOutput() {
     }
 
@@ -27,22 +21,13 @@ final class CaptureOutput {
                 : "truncated: no") + ", lost events " + loss.lostEvents() + ", unpaired frees " + loss.unpairedFrees();
     }
 
-    static Map<String, Object> lossJson(Loss loss) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("skipped_records", loss.skippedRecords());
-        m.put("truncated", loss.truncated());
-        m.put("lost_events", loss.lostEvents());
-        m.put("unpaired_frees", loss.unpairedFrees());
-        return m;
+    /** The one loss schema of every JSON output ({@link Json#loss}). */
+    static Object lossJson(Loss loss) {
+        return Json.loss(loss);
     }
 
     static void printJson(PrintWriter out, Object tree) {
-        try {
-            out.println(JSON.writeValueAsString(tree));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("JSON of plain maps and lists cannot fail", e);
-        }
-        out.flush();
+        Json.print(out, tree);
     }
 
     /** A JSON number for a double that may be NaN (unknown): null then, as JSON has no NaN. */

@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import pooltag.core.analysis.SnapshotDiff;
 import pooltag.core.analysis.TagDelta;
 import pooltag.core.error.PooltagException;
@@ -25,19 +23,13 @@ import pooltag.windows.WindowsCaptures;
  */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "Per-tag change between two captures (!poolused or PoolMon, in any combination), most growth first.")
-public final class DiffCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
+public final class DiffCommand extends JsonCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "OLD", description = "the earlier capture")
     Path older;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NEW",
             description = "the later capture; without it, OLD's first and last PoolMon screens are compared")
     Path newer;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     @Option(names = "--all", description = "list unchanged tags too")
     boolean all;
@@ -61,7 +53,7 @@ public final class DiffCommand implements Runnable {
         SnapshotDiff diff = SnapshotDiff.between(a, b);
         List<TagDelta> shown = all ? diff.deltas() : diff.changed();
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("old", a.source());
             m.put("new", b.source());
@@ -70,17 +62,17 @@ public final class DiffCommand implements Runnable {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("tag", d.tag());
                 r.put("pool", d.pool().label());
-                r.put("oldLive", d.oldLive());
-                r.put("newLive", d.newLive());
-                r.put("liveChange", d.liveChange());
-                r.put("oldBytes", d.oldBytes());
-                r.put("newBytes", d.newBytes());
-                r.put("bytesChange", d.bytesChange());
+                r.put("old_live", d.oldLive());
+                r.put("new_live", d.newLive());
+                r.put("live_change", d.liveChange());
+                r.put("old_bytes", d.oldBytes());
+                r.put("new_bytes", d.newBytes());
+                r.put("bytes_change", d.bytesChange());
                 r.put("description", d.description());
                 rows.add(r);
             }
             m.put("tags", rows);
-            m.put("unchangedTags", diff.deltas().size() - diff.changed().size());
+            m.put("unchanged_tags", diff.deltas().size() - diff.changed().size());
             m.put("loss", CaptureOutput.lossJson(diff.loss()));
             CaptureOutput.printJson(out, m);
             return;

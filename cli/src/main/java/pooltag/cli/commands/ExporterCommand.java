@@ -9,15 +9,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.ListenOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.exporter.Exporter;
 import pooltag.engine.publish.TraceFeeds;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
 
 /** A Prometheus exporter of per-tag usage, for a fleet; alert rules and a dashboard are in deploy/. */
-@Command(name = "exporter", sortOptions = false,
+@Command(name = "exporter", mixinStandardHelpOptions = true,
+        header = "A Prometheus exporter of per-tag usage (live objects, bytes and, with --trace, allocations and frees).", sortOptions = false,
         description = {"Prometheus exporter: per-tag gauges pooltag_tag_live_objects and",
                 "pooltag_tag_bytes (labels tag, kind, pool) from /proc/slabinfo,",
                 "/sys/kernel/slab and /proc/vmallocinfo, and pooltag_cgroup_kernel_bytes",
@@ -36,15 +37,9 @@ import pooltag.linux.procfs.ProcfsSource;
                 "expose them only to your Prometheus.",
                 "Alert rules, their tests and a Grafana dashboard: deploy/ (docs/FLEET.md).",
                 "", "Example: pooltag exporter --listen 127.0.0.1:9464 --top 50"})
-public final class ExporterCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class ExporterCommand extends LedgerCommand implements Callable<Integer> {
     @Mixin
-    MaxOutstandingOption cap;
-
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
-    String listen = "127.0.0.1:9464";
+    ListenOption listen = new ListenOption("127.0.0.1:9464");
 
     @Option(names = "--top", paramLabel = "N", description = "tags exported by name, by bytes; the rest are"
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")
@@ -67,16 +62,16 @@ public final class ExporterCommand implements Callable<Integer> {
     @Option(names = "--no-cgroups", description = "leave out pooltag_cgroup_kernel_bytes")
     boolean noCgroups;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (top < 1) {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
-        InetSocketAddress addr = ListenAddress.parse(listen);
-        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
+        InetSocketAddress addr = listen.address();
+        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
         if (topCgroups < 1) {
             throw new PooltagException("--top-cgroups must be at least 1 (was " + topCgroups + ")");
@@ -105,7 +100,7 @@ public final class ExporterCommand implements Callable<Integer> {
                 feed == null ? null : feed.cgroupPairs())) {
             // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
-            err.println("pooltag exporter: serving http://" + ListenAddress.authority(addr, exporter.port())
+            err.println("pooltag exporter: serving http://" + ListenOption.authority(addr, exporter.port())
                     + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
                     + (feed != null ? "; tracing kmem events for pooltag_trace_*" : ""));
             if (!addr.getAddress().isLoopbackAddress()) {
@@ -115,7 +110,7 @@ public final class ExporterCommand implements Callable<Integer> {
             err.flush();
             watch(feed, stop, err);
         } catch (java.net.BindException e) {
-            throw new PooltagException("cannot listen on " + listen + ": " + e.getMessage()
+            throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
                     + " (another exporter running? choose another --listen port)", e);
         } finally {
             if (feed != null) {

@@ -14,12 +14,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.TagParameter;
+import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.JsonOption;
 import pooltag.engine.hit.HitTarget;
-import pooltag.engine.run.LiveRun;
-import pooltag.engine.publish.Addresses;
+import pooltag.engine.run.TracingRun;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.LossLine;
 import pooltag.core.error.PooltagException;
@@ -32,21 +35,16 @@ import pooltag.linux.procfs.ProcessNames;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** {@code !poolfind}: the allocations of a tag still outstanding, tracked from the start of the run. */
-@Command(name = "find", sortOptions = false,
+@Command(name = "find", mixinStandardHelpOptions = true,
+        header = "WinDbg's !poolfind on the live kernel: the allocations of TAG made while tracking and still outstanding.", sortOptions = false,
         description = {"WinDbg's !poolfind on the live kernel: every allocation of TAG made while tracking and still",
                 "outstanding at the end, with its block (masked), size, age, pid/comm and stack tag. Linux cannot",
                 "scan the slab for a tag, so tracking starts now and lasts --duration. Needs root.",
                 "With --from FILE it shows a captured !poolfind instead, in the same layout."},
         footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
-public final class FindCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
-
+public final class FindCommand extends LedgerCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "TAG",
-            description = "cache, kernel function or kmalloc-N (with --from: a pool tag, * and ? work; default all)")
+            description = TagParameter.DESCRIPTION + " (with --from: a pool tag, * and ? work; default all)")
     String tag;
 
     @Option(names = "--from", paramLabel = "FILE", description = "show a WinDbg !poolfind capture instead of tracing")
@@ -56,21 +54,20 @@ public final class FindCommand implements Callable<Integer> {
     String pool;
 
     @Mixin
-    BufferOptions buffer = new BufferOptions();
+    DurationOption duration;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to track: 5s, 1m (default ${DEFAULT-VALUE})")
-    String duration;
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
 
     @Option(names = "--min-age", paramLabel = "S", defaultValue = "0",
             description = "only allocations at least S seconds old at the end (default ${DEFAULT-VALUE})")
     double minAgeSeconds;
 
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
     @Option(names = "--tag-by", paramLabel = "KIND", description = "cgroup: also show the cgroup each allocation is"
             + " charged to (the allocating task's memory cgroup; [softirq], [kernel thread], ... of their own) and"
@@ -83,7 +80,7 @@ public final class FindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Addresses addresses = Addresses.forUser(showAddresses);
+        AddressPolicy addresses = addressOption.policy();
         Pool only;
         try {
             only = pool == null ? null : Pool.parse(pool);
@@ -91,12 +88,12 @@ public final class FindCommand implements Callable<Integer> {
             throw new PooltagException("--pool " + e.getMessage());
         }
         if (from != null) {
-            return CaptureFind.poolfind(spec.commandLine().getOut(), from, tag, only, json);
+            return CaptureFind.poolfind(spec.commandLine().getOut(), from, tag, only, json.on());
         }
         if (tag == null) {
             throw new PooltagException("find: give the TAG to track (or --from FILE for a !poolfind capture)");
         }
-        Duration d = RecordCommand.parseDuration(duration);
+        Duration d = duration.value();
         if (tagBy != null && !tagBy.equals("cgroup")) {
             throw new PooltagException("--tag-by takes cgroup, got '" + tagBy + "'");
         }
@@ -107,28 +104,34 @@ public final class FindCommand implements Callable<Integer> {
         pooltag.core.tag.TagPattern cgFilter = cgroupPattern == null ? null : pooltag.core.tag.TagPattern.of(cgroupPattern);
         pooltag.core.ledger.CgroupResolver resolver = cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
+        HitTarget target = HitTarget.resolveLive(tag, symbols);
         PrintWriter out = spec.commandLine().getOut();
         try (StopSignals signals = StopSignals.install(System.err)) {
-        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), resolver == null ? null : ledger -> {
-            ledger.tagByCgroup(resolver); // before the session starts
-            return null;
-        })) {
-            signals.onStop(run::requestStop);
-            if (!json) {
-                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), target.kind().label(), duration);
+        try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())), cap.ledgerOptions())) {
+            if (resolver != null) {
+                run.ledger().tagByCgroup(resolver); // before the session starts
             }
-            run.run(d, Duration.ofSeconds(1), null);
+            signals.onStop(run::requestStop);
+            if (!json.on()) {
+                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
+                        duration.text());
+            }
+            run.runFor(d, Duration.ofSeconds(1), null);
             Ledger ledger = run.ledger();
-            int id = ledger.tagId(target.kind(), target.ledgerName());
-            List<Outstanding> found = id < 0 ? List.of() : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE);
+            List<Outstanding> found = new java.util.ArrayList<>();
+            for (String name : target.ledgerNames()) {
+                int id = ledger.tagId(target.kind(), name);
+                if (id >= 0) {
+                    found.addAll(ledger.outstanding(target.kind(), id, Integer.MAX_VALUE));
+                }
+            }
             long minAge = (long) (minAgeSeconds * 1e9);
             found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge
                     && (cgFilter == null || cgFilter.matches(o.cgroup()))).toList();
             Loss loss = ledger.stats().loss();
             ProcessNames comms = new ProcessNames();
             long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
-            if (json) {
+            if (json.on()) {
                 ObjectNode root = Json.object();
                 root.put("tag", target.tag());
                 root.put("kind", target.kind().label());

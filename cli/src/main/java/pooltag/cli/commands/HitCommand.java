@@ -2,20 +2,24 @@ package pooltag.cli.commands;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.TagParameter;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.render.HitPrinter;
 import pooltag.engine.hit.HitTarget;
-import pooltag.engine.run.LiveRun;
-import pooltag.engine.publish.Addresses;
+import pooltag.engine.hit.BreakDetector;
+import pooltag.engine.run.TracingRun;
+import pooltag.linux.procfs.ProcessNames;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.linux.symbols.Frames;
 import pooltag.cli.render.LossLine;
 import pooltag.core.ledger.Ledger;
@@ -24,66 +28,67 @@ import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** {@code ed nt!poolhittag} + {@code g} + {@code kb}, unattended: every allocation and free of one tag, with its stack. */
-@Command(name = "hit", sortOptions = false,
+@Command(name = "hit", mixinStandardHelpOptions = true,
+        header = "PoolHitTag on the live kernel: print every allocation and free of TAG with its kernel stack.", sortOptions = false,
         description = {"PoolHitTag on the live kernel: break on every allocation and free of TAG and print it",
                 "with its kernel stack (kb), without stopping the kernel. Only TAG's events carry stacks",
                 "(a kernel-side filter on a stacktrace trigger), so the cost stays with the tag.",
                 "At the end: the tag's allocations still outstanding, grouped by stack. Needs root."},
-        footer = {"", "TAG: a slab cache (dentry), a kernel function (alloc_pipe_info) or kmalloc-N.",
-                "Example: pooltag hit alloc_pipe_info --count 5"})
-public final class HitCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+        footer = {"", "TAG: a slab cache (dentry), a kernel function (alloc_pipe_info), kmalloc-N, a module ([xfs]),",
+                "or a wildcard over caches or functions (kmalloc-cg-*, site:pipe_*).",
+                "Example: pooltag hit alloc_pipe_info --count 5 --duration 30"})
+public final class HitCommand extends LedgerCommand implements Callable<Integer> {
+    @Mixin
+    TagParameter tag;
 
     @Mixin
-    MaxOutstandingOption cap;
-
-    @Parameters(index = "0", paramLabel = "TAG", description = "cache, kernel function or kmalloc-N")
-    String tag;
+    DurationOption duration;
 
     @Mixin
     BufferOptions buffer = new BufferOptions();
-
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to watch: 500ms, 10s, 5m (default ${DEFAULT-VALUE})")
-    String duration;
 
     @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "0",
             description = "stop after N breaks (0: no limit)")
     long count;
 
-    @Option(names = "--show-addresses", description = "print raw kernel addresses (root only; a KASLR leak)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        Addresses addresses = Addresses.forUser(showAddresses);
-        Duration d = RecordCommand.parseDuration(duration);
+        AddressPolicy addresses = addressOption.policy();
+        Duration d = duration.value();
         KernelSymbols symbols = KernelSymbols.load();
-        HitTarget target = HitTarget.resolve(tag, symbols, buffer.apply(TraceConfig.kmem()));
-        HitPrinter[] printer = new HitPrinter[1];
-        LiveRun[] runRef = new LiveRun[1];
+        HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
         try (StopSignals signals = StopSignals.install(System.err)) {
-        try (LiveRun run = LiveRun.open(symbols, target.config(), cap.ledgerOptions(), ledger -> {
-            printer[0] = new HitPrinter(out, ledger, symbols, id -> runRef[0].session().cacheName(id), target.kind(),
-                    target.ledgerName(), addresses, count, () -> runRef[0].requestStop());
-            return printer[0];
-        })) {
-            runRef[0] = run;
+        try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
+                cap.ledgerOptions())) {
             signals.onStop(run::requestStop);
+            HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
+                    run::requestStop);
+            ProcessNames comms = new ProcessNames();
+            BreakDetector detector = new BreakDetector(run.ledger(), () -> symbols, run.session()::cacheName,
+                    comms::of, printer);
+            detector.arm(target, Long.MIN_VALUE, 1);
             out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
-                    target.tag(), target.kind().label(), duration, count > 0 ? " or " + count + " breaks" : "");
+                    target.tag(), describe(target), duration.text(), count > 0 ? " or " + count + " breaks" : "");
             out.flush();
-            run.run(d, Duration.ofSeconds(1), null);
+            run.start(detector);
+            run.runFor(d, Duration.ofSeconds(1), null);
             Ledger ledger = run.ledger();
             out.println();
-            int id = ledger.tagId(target.kind(), target.ledgerName());
-            List<StackGroup> groups = id < 0 ? List.of() : ledger.outstandingByStack(target.kind(), id);
+            List<StackGroup> groups = new ArrayList<>();
+            for (String name : target.ledgerNames()) {
+                int id = ledger.tagId(target.kind(), name);
+                if (id >= 0) {
+                    groups.addAll(ledger.outstandingByStack(target.kind(), id));
+                }
+            }
             long n = groups.stream().mapToLong(StackGroup::count).sum();
             long bytes = groups.stream().mapToLong(StackGroup::bytes).sum();
             out.printf("%d breaks. Outstanding %s allocations made while watching: %d (%d bytes) in %d stacks%n",
-                    printer[0].breaks(), target.tag(), n, bytes, groups.size());
+                    printer.breaks(), target.tag(), n, bytes, groups.size());
             for (StackGroup g : groups) {
                 out.printf(" %s  %d allocations, %d bytes%n", g.tag(), g.count(), g.bytes());
                 List<String> frames = Frames.symbolize(symbols, g.frames());
@@ -97,5 +102,11 @@ public final class HitCommand implements Callable<Integer> {
         }
         }
         return 0;
+    }
+
+    /** {@code site}, or {@code cache: kmalloc-1k} when the name the ledger keeps differs from what was typed. */
+    static String describe(HitTarget target) {
+        String names = String.join(", ", target.ledgerNames());
+        return names.equals(target.tag()) ? target.kind().label() : target.kind().label() + ": " + names;
     }
 }

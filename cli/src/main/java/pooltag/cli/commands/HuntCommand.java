@@ -10,8 +10,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.DurationOption;
+import pooltag.cli.options.JsonOption;
+import pooltag.cli.options.BufferOptions;
 import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
@@ -20,7 +21,8 @@ import pooltag.core.rank.RankOptions;
 import pooltag.linux.kmem.StopSignals;
 
 /** The whole workflow unattended: which tag leaks, where it is allocated, and how sure we are. */
-@Command(name = "hunt", sortOptions = false,
+@Command(name = "hunt", mixinStandardHelpOptions = true,
+        header = "The leak hunt, unattended: trace, rank the growing tags, and show where their blocks were allocated.", sortOptions = false,
         description = {"The leak hunt, unattended: trace every kmem allocation and free (private tracefs instance),",
                 "sample /proc/slabinfo twice a second, arm stack traces on the call sites that lead, then report one",
                 "finding per cause (the system call or kernel thread, with every kind of object it leaks and what",
@@ -30,22 +32,15 @@ import pooltag.linux.kmem.StopSignals;
                 "shortest hunt that can call something a leak; 10 s is better. Ctrl-C or SIGTERM stops it early and",
                 "still prints the whole report; a second signal aborts.",
                 "Example: pooltag hunt --duration 10 --collapsed leaks.folded"})
-public final class HuntCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+public final class HuntCommand extends LedgerCommand implements Callable<Integer> {
+    @Mixin
+    DurationOption duration;
 
     @Mixin
     BufferOptions buffer = new BufferOptions();
 
     @Mixin
-    MaxOutstandingOption cap;
-
-    @Option(names = {"-d", "--duration"}, paramLabel = "D", defaultValue = "10s",
-            description = "how long to hunt: 10s, 1m (default ${DEFAULT-VALUE})")
-    String duration;
-
-    @Option(names = "--json", description = "print the report as JSON")
-    boolean json;
+    JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
             description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope)")
@@ -72,10 +67,7 @@ public final class HuntCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!by.equals("finding") && !by.equals("tag")) {
-            throw new PooltagException("--by takes finding or tag, got '" + by + "'");
-        }
-        Duration d = RecordCommand.parseDuration(duration);
+        Duration d = duration.value();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
@@ -84,7 +76,7 @@ public final class HuntCommand implements Callable<Integer> {
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
-            return report(Hunter.hunt(d, options, cap.ledgerOptions(), json ? null : System.err,
+            return report(Hunter.hunt(d, options, cap.ledgerOptions(), json.on() ? null : System.err,
                     buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
                     cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null, signals));
         }
@@ -95,7 +87,7 @@ public final class HuntCommand implements Callable<Integer> {
         var loss = res.ledger().stats().loss();
         var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
         var findingShares = pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3);
-        if (json) {
+        if (json.on()) {
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
             res.stackNotes().forEach(notes::add);

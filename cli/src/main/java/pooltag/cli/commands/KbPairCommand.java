@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pooltag.cli.options.JsonOption;
 import pooltag.windows.WindowsCaptures;
+import pooltag.windows.analysis.BreakStack;
 import pooltag.windows.analysis.OutstandingStack;
 import pooltag.windows.analysis.TranscriptReplay;
 import pooltag.windows.parse.Transcript;
@@ -33,15 +36,15 @@ public final class KbPairCommand implements Runnable {
             + " bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\" (and ExFreePoolWithTag on @rdx)")
     Path transcript;
 
-    @Option(names = "--json", description = "print JSON instead of text")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
         Transcript t = WindowsCaptures.readTranscript(transcript);
         TranscriptReplay p = TranscriptReplay.of(t);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("transcript", transcript.toString());
             m.put("breaks", t.events().size());
@@ -50,7 +53,7 @@ public final class KbPairCommand implements Runnable {
             m.put("frees", p.frees());
             m.put("paired", p.paired());
             m.put("outstanding", p.outstandingCount());
-            m.put("outstandingBytes", p.outstandingBytes());
+            m.put("outstanding_bytes", p.outstandingBytes());
             List<Object> groups = new ArrayList<>();
             for (OutstandingStack g : p.outstanding()) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -63,6 +66,18 @@ public final class KbPairCommand implements Runnable {
                 groups.add(r);
             }
             m.put("stacks", groups);
+            List<Object> breakStacks = new ArrayList<>();
+            for (BreakStack b : BreakStack.of(t)) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("kind", b.kind() == pooltag.windows.parse.HitEvent.Kind.ALLOC ? "alloc" : "free");
+                r.put("owner", b.owner());
+                r.put("breaks", b.breaks());
+                r.put("unaddressed", b.unaddressed());
+                r.put("tags", b.tags());
+                r.put("frames", b.frames());
+                breakStacks.add(r);
+            }
+            m.put("break_stacks", breakStacks);
             m.put("loss", CaptureOutput.lossJson(p.loss()));
             CaptureOutput.printJson(out, m);
             return;
@@ -82,6 +97,21 @@ public final class KbPairCommand implements Runnable {
                 out.println(String.format("    %02x %s", i, g.frames().get(i)));
             }
             out.println("    at " + g.addresses().stream().map(KbPairCommand::hex).collect(Collectors.joining(" ")));
+        }
+        List<BreakStack> breakStacks = BreakStack.of(t);
+        if (breakStacks.stream().anyMatch(b -> b.unaddressed() > 0)) {
+            // Breaks without a block address cannot pair; who made them is still the breakpoint's answer.
+            out.println();
+            out.println("Breaks by stack (" + t.events().size() + (t.events().size() == 1 ? " break" : " breaks") + ", with or without a block address):");
+            for (BreakStack b : breakStacks) {
+                out.println();
+                out.println(" " + b.breaks() + (b.kind() == pooltag.windows.parse.HitEvent.Kind.ALLOC ? " allocation"
+                        : " free") + (b.breaks() == 1 ? "" : "s") + ", " + b.unaddressed() + " without an address, tag "
+                        + String.join(",", b.tags()) + (b.owner().isEmpty() ? "" : ", owner " + b.owner()) + ":");
+                for (int i = 0; i < b.frames().size(); i++) {
+                    out.println(String.format("    %02x %s", i, b.frames().get(i)));
+                }
+            }
         }
         out.println();
         out.println("loss: skipped " + p.loss().skippedRecords() + " breaks without a block address, unpaired frees "

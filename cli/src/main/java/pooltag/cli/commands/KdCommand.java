@@ -18,23 +18,24 @@ import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.kd.KdConsole;
 import pooltag.cli.kd.KdRepl;
 import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.KdTargets;
 import pooltag.core.error.PooltagException;
-import pooltag.engine.publish.Addresses;
+import pooltag.engine.publish.AddressPolicy;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
+        header = "A kd> console that runs the WinDbg page's commands (!poolused, ed nt!poolhittag, g, kb, !poolfind) on Linux.",
         description = {"A kd> console that takes the WinDbg page's commands: .reload, !poolused 4,",
                 "ed nt!poolhittag ' cbA', db/dd/dc nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
         footer = {"", "Exit code in scripted mode: 0 when the script ran to q or its end (a command's error is printed and the"
                         + " script goes on, as in cdb); non-zero only when the console could not run.",
-                "Addresses print masked (only the offset in the page) unless --show-addresses is given as root:"
+                "Addresses print masked (@ and a keyed hash) unless --show-addresses is given as root:"
                         + " kernel addresses in logs give away the KASLR base.",
                 "On the live kernel (root), kd traces kmem events in a private tracefs instance from its start to q,"
                         + " so !poolfind lists what was allocated since; ed nt!poolhittag adds a kernel stack trigger"
@@ -45,24 +46,18 @@ import pooltag.engine.publish.Addresses;
                         + " slabinfo.",
                 "Without root, tracing cannot start: the tracing commands say why, and .reload and !poolused work.",
                 "", "Example: pooltag kd -c \"ed nt!poolhittag \\\"dentry\\\"; g; kb; !poolfind dentry\""})
-public final class KdCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
-
+public final class KdCommand extends LedgerCommand implements Callable<Integer> {
     @Option(names = "-c", paramLabel = "COMMANDS", description = "run these commands (separated by ;) and exit")
     String commands;
 
     @Option(names = "--recording", paramLabel = "FILE", description = "debug a recording: g moves to its next hit")
     Path recording;
 
-    @Option(names = "--show-addresses", description = "print kernel addresses in full (root only)")
-    boolean showAddresses;
+    @Mixin
+    AddressesOption addressOption;
 
-    @Option(names = "--no-vmalloc", description = "leave /proc/vmallocinfo callers out of !poolused")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     /** Test seam: a target to use instead of opening one. */
     KdTarget target;
@@ -75,12 +70,14 @@ public final class KdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // Refused (one line, exit 2) before any tracing starts.
+        AddressPolicy addresses = addressOption.policy();
         KdTarget t = target != null ? target : openTarget();
         // SIGTERM, or SIGINT outside g: the JVM exits, and the kernel must not keep this session's triggers.
         Thread hook = new Thread(t::close, "pooltag-kd-close");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return run(t);
+            return run(t, addresses);
         } finally {
             t.close();
             try {
@@ -94,17 +91,11 @@ public final class KdCommand implements Callable<Integer> {
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
         return recording != null ? KdTargets.recording(recording, cap.ledgerOptions())
-                : KdTargets.live(!noVmalloc, cap.ledgerOptions());
+                : KdTargets.live(vmalloc.withVmalloc(), cap.ledgerOptions());
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */
-    private int run(KdTarget t) throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
-        boolean show = showAddresses && isRoot();
-        if (showAddresses && !show) {
-            err.println("pooltag: --show-addresses needs root; addresses stay masked");
-            err.flush();
-        }
+    private int run(KdTarget t, AddressPolicy show) throws IOException {
         if (commands != null || !stdinIsTerminal.getAsBoolean()) {
             PrintWriter out = spec.commandLine().getOut();
             KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
@@ -137,15 +128,6 @@ public final class KdCommand implements Callable<Integer> {
             return dev.startsWith("/dev/pts/") || dev.startsWith("/dev/tty") || dev.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException e) {
             return false;
-        }
-    }
-
-    /** Effective uid 0: /proc/self belongs to the process's effective user. */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new PooltagException("cannot tell whether pooltag runs as root (/proc/self): " + e.getMessage(), e);
         }
     }
 }

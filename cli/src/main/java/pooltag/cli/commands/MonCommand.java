@@ -14,14 +14,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.BufferOptions;
+import pooltag.cli.options.JsonOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.run.LiveFeed;
 import pooltag.cli.mon.MonScreen;
 import pooltag.engine.publish.TracedUsage;
 import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
@@ -34,7 +35,7 @@ import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** PoolMon on the live kernel: a full-screen view, or {@code --batch} snapshots for scripts. */
-@Command(name = "mon", sortOptions = false,
+@Command(name = "mon", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"PoolMon on the live kernel: per-tag Allocs, Frees, Diff, Bytes and Per Alloc, refreshed.",
                 "From procfs alone only Diff and Bytes are known: Allocs and Frees show '-';",
                 "--trace fills them from the kernel's allocation events (counted since start).",
@@ -42,13 +43,7 @@ import pooltag.linux.symbols.KernelSymbols;
                 "p cycles the pools; e totals; i include pattern; x exclude pattern; q quits."},
         footer = {"", "PoolMon's own start-up letters work too: pooltag mon /b /p /iAbc* /xdma-*",
                 "Example: pooltag mon --batch --count 3 --interval 1"})
-public final class MonCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
-
+public final class MonCommand extends LedgerCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "S", description = "seconds between refreshes (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
 
@@ -82,8 +77,8 @@ public final class MonCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
     int top = 0;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Option(names = "--trace", description = "fill Allocs and Frees from a private tracing session (kmem events,"
             + " counted since start; needs root); the loss counters are shown with every refresh")
@@ -98,8 +93,9 @@ public final class MonCommand implements Callable<Integer> {
             + " controller charges to each cgroup, per --batch snapshot, and which cgroups grew (no tracing needed)")
     String by = "tag";
 
-    @Option(names = "--json", description = "with --by cgroup --batch: the last snapshot and the growth as JSON")
-    boolean json;
+    /** With --by cgroup --batch: the last snapshot and the growth as JSON. */
+    @Mixin
+    JsonOption json;
 
     /** Test seam: cgroup snapshots for --by cgroup (null: the live memory hierarchy). */
     Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroupSource;
@@ -137,10 +133,7 @@ public final class MonCommand implements Callable<Integer> {
         pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
                 || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
-                resolver == null ? null : ledger -> {
-                    ledger.tagByCgroup(resolver); // before the session starts
-                    return null;
-                }, "pooltag-mon-trace")) {
+                resolver, "pooltag-mon-trace")) {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
@@ -190,21 +183,21 @@ public final class MonCommand implements Callable<Integer> {
         if (kind == TagKind.SITE) {
             return () -> redacted(feed.snapshot(kind));
         }
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
     }
 
     private static UsageSnapshot redacted(UsageSnapshot s) {
         List<TagUsage> rows = new ArrayList<>(s.rows().size());
         for (TagUsage u : s.rows()) {
-            rows.add(new TagUsage(Redact.addresses(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
-                    u.bytes(), Redact.addresses(u.description())));
+            rows.add(new TagUsage(AddressPolicy.scrub(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+                    u.bytes(), AddressPolicy.scrub(u.description())));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }
 
     Supplier<UsageSnapshot> snapshotSource() {
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), !noVmalloc);
+        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return procfs::take;
     }
 
@@ -327,7 +320,7 @@ public final class MonCommand implements Callable<Integer> {
                 if (first == null) {
                     first = last;
                 }
-                if (!json) {
+                if (!json.on()) {
                     snapOut.printf(" Snapshot %d of %d at +%.3f s%n", i + 1, count, (last.takenAtNanos() - first.takenAtNanos()) / 1e9);
                     pooltag.cli.render.CgroupTable.print(snapOut, last,
                             pooltag.cli.render.CgroupTable.select(last, pattern, top), last.rows().size());
@@ -340,7 +333,7 @@ public final class MonCommand implements Callable<Integer> {
                 snapOut.close();
             }
         }
-        if (json) {
+        if (json.on()) {
             var root = pooltag.cli.render.CgroupTable.json(last, pooltag.cli.render.CgroupTable.select(last, pattern, top));
             root.set("growth", pooltag.cli.render.CgroupTable.growthJson(first, last));
             pooltag.cli.render.Json.print(out, root);

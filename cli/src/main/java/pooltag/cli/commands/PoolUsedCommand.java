@@ -4,10 +4,13 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.NoVmallocOption;
+import pooltag.cli.options.JsonOption;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.core.error.PooltagException;
@@ -17,7 +20,8 @@ import pooltag.linux.procfs.ProcfsSource;
 import pooltag.windows.WindowsCaptures;
 
 /** {@code !poolused [Flags [TagString]]} on the live kernel (or, with --from, on a Windows capture). */
-@Command(name = "poolused", sortOptions = false,
+@Command(name = "poolused", mixinStandardHelpOptions = true,
+        header = "WinDbg's !poolused on the live kernel, or on a Windows capture with --from.", sortOptions = false,
         description = {"WinDbg's !poolused on the live kernel (or on a Windows capture with --from):",
                 "usage per slab cache and per vmalloc caller.",
                 "Allocs = live objects (areas for vmalloc), Used = bytes. NonPaged = unreclaimable,",
@@ -36,11 +40,11 @@ public final class PoolUsedCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "TagString", description = "tag or wildcard pattern")
     String tagString;
 
-    @Option(names = "--json", description = "print JSON instead of the WinDbg table")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Option(names = "--from", paramLabel = "FILE",
             description = "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel")
@@ -76,10 +80,10 @@ public final class PoolUsedCommand implements Callable<Integer> {
         }
         UsageSnapshot snapshot = source != null ? source.get()
                 : from != null ? WindowsCaptures.readSnapshot(from)
-                : new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc).take();
+                : new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc()).take();
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Json.print(out, PoolUsedTable.json(result));
         } else {
             PoolUsedTable.print(out, result);
@@ -108,7 +112,7 @@ public final class PoolUsedCommand implements Callable<Integer> {
                 : pooltag.core.tag.TagPattern.of(tagString);
         var rows = pooltag.cli.render.CgroupTable.select(s, pattern, top);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows));
         } else {
             pooltag.cli.render.CgroupTable.print(out, s, rows, s.rows().size());

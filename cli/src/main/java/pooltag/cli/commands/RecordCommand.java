@@ -9,13 +9,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import pooltag.cli.options.BufferOptions;
 import pooltag.linux.kmem.StopSignals;
+import pooltag.cli.options.DurationOption;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
+import pooltag.engine.hit.HitTarget;
 import pooltag.linux.recording.Recorder;
 
 /** {@code pooltag record -o FILE}: record kmem events (raw pages) into one self-describing file. */
 @Command(name = "record", mixinStandardHelpOptions = true,
+        header = "Record kernel allocation events into a file that 'pooltag report' and 'pooltag kd' read.",
         description = "Record kernel allocation events into a file (read it with 'pooltag report'). "
                 + "Stops after --duration, or on Ctrl-C / SIGTERM, and always finishes the file.")
 public final class RecordCommand implements Callable<Integer> {
@@ -36,16 +40,15 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "recording to write")
     Path output;
 
-    @Option(names = {"-d", "--duration"}, defaultValue = "10s", paramLabel = "D",
-            description = "how long to record: 500ms, 10s, 5m, 1h (default ${DEFAULT-VALUE})")
-    String duration;
+    @Mixin
+    DurationOption duration;
 
     @Option(names = "--events", split = ",", paramLabel = "EVENT",
             description = "events to record (default the four slab events): ${COMPLETION-CANDIDATES}")
     List<EventName> events;
 
     @Option(names = "--hit", paramLabel = "TAG",
-            description = "capture kernel stacks only for this tag: a slab cache, a kernel function or kmalloc-N")
+            description = "capture kernel stacks only for this tag, as hit takes it: cache, function, kmalloc-N, [module], wildcard")
     String hit;
 
     @Mixin
@@ -53,7 +56,7 @@ public final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Duration d = parseDuration(duration);
+        Duration d = duration.value();
         TraceConfig cfg = buffer.apply(TraceConfig.kmem());
         if (events != null && !events.isEmpty()) {
             List<String> keys = new ArrayList<>();
@@ -62,30 +65,11 @@ public final class RecordCommand implements Callable<Integer> {
             }
             cfg = cfg.withEvents(keys);
         }
+        // The hit tag resolves as hit, find and kd resolve it, against the slabinfo and kallsyms the file keeps.
         try (StopSignals signals = StopSignals.install(System.err)) {
-            Recorder.record(output, cfg, d, hit, System.err, signals); // prints its own summary line
+            Recorder.record(output, cfg, d, hit, (base, tag, slabinfo, symbols) ->
+                    HitTarget.resolve(tag, slabinfo, symbols).config(base), System.err, signals); // prints its own summary line
         }
         return 0;
-    }
-
-    static Duration parseDuration(String s) {
-        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> Duration.ofSeconds(Long.parseLong(t));
-            };
-        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new PooltagException("bad duration '" + s + "': use e.g. 500ms, 10s, 5m, 1h");
-        } catch (ArithmeticException e) {
-            throw new PooltagException("duration '" + s + "' is too long (at most " + Long.MAX_VALUE / 3600
-                    + "h... but a trace of hours is already long)");
-        }
     }
 }

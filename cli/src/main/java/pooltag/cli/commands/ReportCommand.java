@@ -13,8 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.JsonOption;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
 import pooltag.core.snapshot.Pool;
@@ -35,21 +34,15 @@ import pooltag.linux.symbols.KernelSymbols;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Summarize a recording: events by type, allocations and frees per tag and call site, "
                 + "lost events and the file's health.")
-public final class ReportCommand implements Callable<Integer> {
+public final class ReportCommand extends LedgerCommand implements Callable<Integer> {
     /** The replay's reorder window: pages are ordered by their read time, events within a second of each other. */
     static final long REPLAY_WINDOW_NANOS = 1_000_000_000L;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    MaxOutstandingOption cap;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "a recording made by 'pooltag record'")
     Path file;
 
-    @Option(names = "--json", description = "print JSON instead of tables")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
@@ -74,7 +67,7 @@ public final class ReportCommand implements Callable<Integer> {
             RecordingReader.Replay rp = r.replay(ledger, REPLAY_WINDOW_NANOS);
             List<Row> tags = rows(ledger, TagKind.CACHE);
             List<Row> sites = rows(ledger, TagKind.SITE);
-            if (json) {
+            if (json.on()) {
                 CaptureOutput.printJson(out, document(r, rp, ledger, syms, tags, sites));
             } else {
                 printText(out, r, rp, ledger, tags, sites);
@@ -112,49 +105,52 @@ public final class ReportCommand implements Callable<Integer> {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("file", file.toString());
         d.put("meta", r.meta());
-        d.put("durationSeconds", durationSeconds(r, rp));
+        d.put("duration_seconds", durationSeconds(r, rp));
         Map<String, Long> byType = new LinkedHashMap<>();
         for (int k = 1; k < KmemDecoder.KINDS; k++) {
             byType.put(KmemDecoder.kindName(k), rp.eventsByKind()[k]);
         }
         d.put("events", byType);
-        d.put("totalEvents", rp.totalEvents());
+        d.put("total_events", rp.totalEvents());
         Map<String, Object> loss = new LinkedHashMap<>();
-        loss.put("lostEvents", rp.lostTotal());
-        loss.put("lostFromKernelStats", rp.lostFromStats());
-        loss.put("lostFromPageHeaders", rp.lostFromHeaders());
-        loss.put("pagesFlaggedLost", rp.lostFlaggedPages());
-        loss.put("unpairedFrees", st.unpairedFrees());
-        loss.put("doubleAllocs", st.doubleAllocs());
-        loss.put("evictedOutstanding", st.evictedOutstanding());
-        loss.put("maxOutstanding", ledger.maxOutstanding());
+        loss.put("lost_events", rp.lostTotal());
+        loss.put("lost_from_kernel_stats", rp.lostFromStats());
+        loss.put("lost_from_page_headers", rp.lostFromHeaders());
+        loss.put("pages_flagged_lost", rp.lostFlaggedPages());
+        loss.put("unpaired_frees", st.unpairedFrees());
+        // The one loss schema's other two fields (as every JSON output carries them).
+        loss.put("skipped_records", rp.malformedRecords());
+        loss.put("truncated", !rp.complete());
+        loss.put("double_allocs", st.doubleAllocs());
+        loss.put("evicted_outstanding", st.evictedOutstanding());
+        loss.put("max_outstanding", ledger.maxOutstanding());
         d.put("loss", loss);
         Map<String, Object> pairing = new LinkedHashMap<>();
         pairing.put("allocs", st.allocs());
         pairing.put("frees", st.frees());
         pairing.put("outstanding", st.outstanding());
-        pairing.put("failedAllocs", st.failedAllocs());
-        pairing.put("zeroSizeAllocs", st.zeroSizeAllocs());
-        pairing.put("nullFrees", st.nullFrees());
-        pairing.put("stacksAttached", st.stacksAttached());
+        pairing.put("failed_allocs", st.failedAllocs());
+        pairing.put("zero_size_allocs", st.zeroSizeAllocs());
+        pairing.put("null_frees", st.nullFrees());
+        pairing.put("stacks_attached", st.stacksAttached());
         d.put("pairing", pairing);
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("complete", rp.complete());
-        health.put("cutShort", rp.cutShortReason());
-        health.put("fileBytes", rp.fileBytes());
-        health.put("skippedBytes", rp.skippedBytes());
-        health.put("unknownBlocks", rp.unknownBlocks());
+        health.put("cut_short", rp.cutShortReason());
+        health.put("file_bytes", rp.fileBytes());
+        health.put("skipped_bytes", rp.skippedBytes());
+        health.put("unknown_blocks", rp.unknownBlocks());
         health.put("pages", rp.pages());
-        health.put("skippedPages", rp.skippedPages());
-        health.put("malformedRecords", rp.malformedRecords());
-        health.put("otherEvents", rp.otherEvents());
-        health.put("outOfOrderEvents", rp.outOfOrder());
-        health.put("forcedDrains", rp.forcedDrains());
-        health.put("firstError", rp.firstError());
-        health.put("symbolsLoaded", syms.size());
+        health.put("skipped_pages", rp.skippedPages());
+        health.put("malformed_records", rp.malformedRecords());
+        health.put("other_events", rp.otherEvents());
+        health.put("out_of_order_events", rp.outOfOrder());
+        health.put("forced_drains", rp.forcedDrains());
+        health.put("first_error", rp.firstError());
+        health.put("symbols_loaded", syms.size());
         d.put("health", health);
         d.put("tags", json(tags, false));
-        d.put("callSites", json(sites, true));
+        d.put("call_sites", json(sites, true));
         return d;
     }
 
@@ -170,7 +166,7 @@ public final class ReportCommand implements Callable<Integer> {
             m.put("frees", row.frees());
             m.put("outstanding", row.outstanding());
             m.put("bytes", row.bytes());
-            m.put("outstandingBytes", row.outstandingBytes());
+            m.put("outstanding_bytes", row.outstandingBytes());
             out.add(m);
         }
         return out;

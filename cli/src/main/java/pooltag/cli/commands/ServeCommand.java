@@ -8,9 +8,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.Durations;
+import pooltag.cli.options.ListenOption;
+import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.publish.FileCaptureService;
 import pooltag.engine.hit.LiveHitService;
 import pooltag.engine.hunt.LiveHuntService;
@@ -21,7 +25,8 @@ import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
 
 /** The web page: a chart of the top tags over time, the !poolused table, and the hit, hunt and open views. */
-@Command(name = "serve", sortOptions = false,
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "A web page for pooltag: the top tags' bytes over time, and the hit, hunt and open views.", sortOptions = false,
         description = {"A web page for pooltag: a chart of the top tags' bytes over time (the",
                 "server samples procfs every --interval and keeps --history samples),",
                 "the !poolused table with WinDbg's sorts (flags 0, 2, 4), and views for",
@@ -42,8 +47,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
-    String listen = "127.0.0.1:8080";
+    @Mixin
+    ListenOption listen = new ListenOption("127.0.0.1:8080");
 
     @Option(names = "--interval", paramLabel = "S", description = "seconds between chart samples (default: ${DEFAULT-VALUE})")
     double intervalSeconds = 5;
@@ -52,8 +57,8 @@ public final class ServeCommand implements Callable<Integer> {
             + " one hour at 5 s)")
     int history = 720;
 
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
-    boolean noVmalloc;
+    @Mixin
+    NoVmallocOption vmalloc;
 
     @Option(names = "--hunt-duration", paramLabel = "D", description = "how long the hunt view hunts: 30s, 2m"
             + " (default: ${DEFAULT-VALUE})")
@@ -75,21 +80,21 @@ public final class ServeCommand implements Callable<Integer> {
         if (history < 2 || history > 1_000_000) {
             throw new PooltagException("--history must be 2 to 1000000 samples (was " + history + ")");
         }
-        InetSocketAddress addr = ListenAddress.parse(listen);
-        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), !noVmalloc);
+        InetSocketAddress addr = listen.address();
+        ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         WebServer.Options options = new WebServer.Options(Math.round(intervalSeconds * 1000), history);
         // Closed after the server (try order): an armed hit's tracefs instance goes on every way out; on SIGINT/SIGTERM
         // the session's own shutdown hook stops it first.
         TraceSlot slot = new TraceSlot();
-        try (LiveHuntService hunt = new LiveHuntService(slot, RecordCommand.parseDuration(huntDuration));
+        try (LiveHuntService hunt = new LiveHuntService(slot, Durations.parse("--hunt-duration", huntDuration));
              LiveHitService hit = new LiveHitService(slot);
              WebServer web = WebServer.start(addr, source::take, services(hit, hunt), options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
             String base = "http://" + (addr.getAddress().isAnyLocalAddress()
                     ? java.net.InetAddress.getLocalHost().getHostName() + ":" + web.port()
-                    : ListenAddress.authority(addr, web.port())) + "/";
+                    : ListenOption.authority(addr, web.port())) + "/";
             // The token goes to the starter's terminal only: never in a response to a request without it, never in
             // argv (ps shows argv to every user).
             err.println("pooltag serve: open " + base + "?token=" + web.token());
@@ -97,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             stop.await();
         } catch (java.net.BindException e) {
-            throw new PooltagException("cannot listen on " + listen + ": " + e.getMessage()
+            throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
                     + " (already in use? choose another --listen port)", e);
         }
         return 0;

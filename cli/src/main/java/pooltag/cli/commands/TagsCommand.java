@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.windows.TagScanner;
@@ -26,18 +24,12 @@ import pooltag.windows.parse.PoolTagFile;
  */
 @Command(name = "tags", mixinStandardHelpOptions = true,
         description = "Owner and description of pool tags from pooltag.txt, or the driver files that contain them.")
-public final class TagsCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
+public final class TagsCommand extends JsonCommand implements Runnable {
     @Option(names = "--pooltag", paramLabel = "FILE", description = "your pooltag.txt (WinDbg's triage\\pooltag.txt)")
     Path pooltag;
 
     @Option(names = "--scan", paramLabel = "DIR", description = "directory of driver files to search for the tag bytes")
     Path scanDir;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces);"
             + " or a tag breakpoint line (bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"), whose tag"
@@ -62,7 +54,7 @@ public final class TagsCommand implements Runnable {
         PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
         Map<String, List<Path>> found = scanDir == null ? null : TagScanner.scan(scanDir, tags);
         Loss loss = file == null ? Loss.NONE : file.loss();
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Object> rows = new ArrayList<>();
             for (String t : tags) {

@@ -11,10 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import pooltag.core.analysis.SnapshotTrend;
 import pooltag.core.analysis.TagTrend;
 import pooltag.core.error.PooltagException;
@@ -28,20 +26,14 @@ import pooltag.windows.WindowsCaptures;
  */
 @Command(name = "trend", mixinStandardHelpOptions = true,
         description = "Rank tags by growth (least-squares slope of bytes, with R²) over a series of captures.")
-public final class TrendCommand implements Runnable {
+public final class TrendCommand extends JsonCommand implements Runnable {
     /** Lines the chart draws: more are unreadable. */
     private static final int CHART_LINES = 5;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "captures (!poolused or PoolMon): two or more snapshots in all (a file of several PoolMon"
                     + " screens gives one per screen)")
     List<Path> files;
-
-    @Option(names = "--json", description = "print JSON instead of a table")
-    boolean json;
 
     @Option(names = "--chart", paramLabel = "out.svg|out.png", description = "draw the top tags over time")
     Path chart;
@@ -72,7 +64,7 @@ public final class TrendCommand implements Runnable {
         if (chart != null) {
             chart(trend, series, shown);
         }
-        if (json) {
+        if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("snapshots", series.stream().map(s -> {
                 Map<String, Object> e = new LinkedHashMap<>();
@@ -81,15 +73,15 @@ public final class TrendCommand implements Runnable {
                 return e;
             }).toList());
             m.put("order", byTime ? "time" : "given");
-            m.put("rankedBy", trend.timed() ? "bytesPerSecond" : "bytesPerSnapshot");
+            m.put("ranked_by", trend.timed() ? "bytes_per_second" : "bytes_per_snapshot");
             List<Object> rows = new ArrayList<>();
             for (TagTrend t : shown) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("tag", t.tag());
                 r.put("pool", t.pool().label());
-                r.put("bytesPerSnapshot", t.slopePerSnapshot());
-                r.put("bytesPerSecond", CaptureOutput.finite(t.slopePerSecond()));
-                r.put("rSquared", t.rSquared());
+                r.put("bytes_per_snapshot", t.slopePerSnapshot());
+                r.put("bytes_per_second", CaptureOutput.finite(t.slopePerSecond()));
+                r.put("r_squared", t.rSquared());
                 r.put("bytes", t.bytes());
                 r.put("description", t.description());
                 rows.add(r);

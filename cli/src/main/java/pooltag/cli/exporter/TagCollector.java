@@ -34,7 +34,7 @@ import pooltag.core.snapshot.UsageSnapshot;
  *   <li>about the exporter: {@code pooltag_snapshot_tags} (tags before the top-N cut),
  *       {@code pooltag_snapshot_read_seconds} (time to take the last snapshot).</li>
  * </ul>
- * Tag labels pass through {@link pooltag.engine.publish.Redact}: no kernel address is ever exported.
+ * Tag labels pass through {@link pooltag.engine.publish.AddressPolicy#scrub}: no kernel address is ever exported.
  */
 final class TagCollector implements MultiCollector {
     private final Supplier<UsageSnapshot> usage;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
@@ -34,11 +34,11 @@ final class TopTags {
     }
 
     static List<Series> select(UsageSnapshot snapshot, int top) {
-        // Redact first, so that two unsymbolized callers that differ only by address become one series instead of
+        // Scrub addresses first, so that two unsymbolized callers that differ only by address become one series instead of
         // two series with the same labels (which Prometheus rejects).
         Map<String, Long> bytesByTag = new HashMap<>();
         for (TagUsage u : snapshot.rows()) {
-            bytesByTag.merge(Redact.addresses(u.tag()), u.bytes(), Long::sum);
+            bytesByTag.merge(AddressPolicy.scrub(u.tag()), u.bytes(), Long::sum);
         }
         List<Map.Entry<String, Long>> ranked = new ArrayList<>(bytesByTag.entrySet());
         ranked.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
@@ -55,7 +55,7 @@ final class TopTags {
         }
         for (TagUsage u : snapshot.rows()) {
             long[] s;
-            String tag = Redact.addresses(u.tag());
+            String tag = AddressPolicy.scrub(u.tag());
             if (kept.contains(tag)) {
                 String key = tag + '\0' + u.pool().name();
                 s = sums.get(key);
@@ -76,7 +76,7 @@ final class TopTags {
         for (Map.Entry<String, long[]> e : sums.entrySet()) {
             TagUsage u = firstOf.get(e.getKey());
             long[] s = e.getValue();
-            out.add(new Series(Redact.addresses(u.tag()), u.kind().label(), u.pool(), s[0], s[1], s[2], s[3]));
+            out.add(new Series(AddressPolicy.scrub(u.tag()), u.kind().label(), u.pool(), s[0], s[1], s[2], s[3]));
         }
         out.sort(Comparator.comparingLong(Series::bytes).reversed().thenComparing(Series::tag).thenComparing(Series::pool));
         for (Pool p : Pool.values()) {

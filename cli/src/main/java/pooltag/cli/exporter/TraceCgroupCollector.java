@@ -12,7 +12,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -51,7 +51,7 @@ final class TraceCgroupCollector implements MultiCollector {
                 int at = u.tag().indexOf(Ledger.PAIR_SEPARATOR);
                 String tag = at < 0 ? u.tag() : u.tag().substring(0, at);
                 String cgroup = at < 0 ? "" : u.tag().substring(at + 1);
-                out.add(new Series(cgroup, Redact.addresses(tag), u.pool(), u.bytes()));
+                out.add(new Series(cgroup, AddressPolicy.scrub(tag), u.pool(), u.bytes()));
             } else {
                 other.merge(u.pool(), u.bytes(), Long::sum);
             }

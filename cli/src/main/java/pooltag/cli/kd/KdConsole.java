@@ -15,8 +15,10 @@ import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.tag.TagPattern;
 import pooltag.core.tag.WinDbgTag;
+import pooltag.engine.hit.Break;
 import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.UnknownTagException;
+import pooltag.engine.publish.AddressPolicy;
 
 /**
  * The commands of the WinDbg page, run one at a time against a {@link KdTarget}: the console's state is
@@ -73,28 +75,27 @@ public final class KdConsole implements AutoCloseable {
             "kn", "kbn", "kvn", "!poolfind", "!pool", "?", "help", "q", "qq");
 
     /** Mask of a kernel address: only the offset in its 4 KiB page, which says nothing of the KASLR base. */
-    private static final String MASK = "*************";
 
     private final KdTarget target;
     private final PrintWriter out;
-    private final boolean showAddresses;
+    private final AddressPolicy addresses;
     private final BreakIn breakIn;
     private PoolHitTag hitTag = PoolHitTag.initial();
     /** True when the target breaks on {@code hitTag}'s name: set by a successful arm, cleared by any other ed. */
     private boolean armed;
-    private KdTarget.Break lastBreak;
+    private Break lastBreak;
     /** True while {@code g} waits in the target: an interrupt then cancels it. */
     private volatile boolean going;
     private volatile boolean cancelled;
     private boolean closed;
 
     /**
-     * @param showAddresses print kernel addresses in full; the caller decides (root and {@code --show-addresses})
+     * @param addresses how kernel addresses print ({@link AddressPolicy#forUser}: masked unless root asked)
      */
-    public KdConsole(KdTarget target, PrintWriter out, boolean showAddresses, BreakIn breakIn) {
+    public KdConsole(KdTarget target, PrintWriter out, AddressPolicy addresses, BreakIn breakIn) {
         this.target = target;
         this.out = out;
-        this.showAddresses = showAddresses;
+        this.addresses = addresses;
         this.breakIn = breakIn;
     }
 
@@ -192,7 +193,7 @@ public final class KdConsole implements AutoCloseable {
         }
         out.println("Tags: a Linux tag is a slab cache (dentry), an allocating function (alloc_pipe_info) or kind:name;"
                 + " NonPaged = unreclaimable, Paged = reclaimable.");
-        out.println("Addresses print masked (offset in page only) unless pooltag kd --show-addresses runs as root.");
+        out.println("Addresses print masked (@ and a keyed hash) unless pooltag kd --show-addresses runs as root.");
     }
 
     private void reload(String cmd, List<KdSyntax.Token> t) {
@@ -348,7 +349,7 @@ public final class KdConsole implements AutoCloseable {
             throw new KdError(hitTag.name() == null ? noNameNote(hitTag) : noTagNote(hitTag));
         }
         cancelled = false;
-        Optional<KdTarget.Break> hit;
+        Optional<Break> hit;
         // going before the handler is armed: a Ctrl-C that arrives as soon as it is armed must not be lost.
         going = true;
         Runnable restore = breakIn.arm(this::interrupt);
@@ -364,7 +365,7 @@ public final class KdConsole implements AutoCloseable {
             cancelled = false;
             return;
         }
-        KdTarget.Break b = hit.get();
+        Break b = hit.get();
         lastBreak = b;
         out.println("Break instruction exception - code 80000003 (first chance)");
         StringBuilder sb = new StringBuilder();
@@ -499,9 +500,9 @@ public final class KdConsole implements AutoCloseable {
         return sb.toString();
     }
 
-    /** A kernel address as the console may print it: in full, or only its offset in the page. */
+    /** A kernel address as the policy prints it. */
     String address(long a) {
-        return showAddresses ? String.format("%016x", a) : MASK + String.format("%03x", a & 0xfff);
+        return addresses.of(a);
     }
 
     private static String seconds9(long nanos) {

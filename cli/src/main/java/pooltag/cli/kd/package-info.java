@@ -34,8 +34,8 @@
  *   <li>{@code db}/{@code dd} print the symbol ({@code nt!PoolHitTag}, {@code nt!PoolHitTag+0x10}) where kd prints
  *       an address: there is no kernel variable behind it, and a real kernel address in a log gives away the
  *       KASLR base. Memory past the variable prints {@code ??}, as kd prints memory it cannot read.</li>
- *   <li>Allocation addresses ({@code g}, {@code !poolfind}, {@code !pool}) print masked, only their offset in the
- *       4 KiB page ({@code *************010}), unless {@code --show-addresses} is given and pooltag runs as root.</li>
+ *   <li>Allocation addresses ({@code g}, {@code !poolfind}, {@code !pool}) print masked, {@code @} and a keyed hash
+ *       per run ({@code @f1039e14}, {@link pooltag.engine.publish.AddressPolicy}), unless {@code --show-addresses} is given and pooltag runs as root.</li>
  *   <li>{@code !poolfind}'s PoolType defaults to both pools on Linux (WinDbg's default is 0, NonPaged): the two
  *       pools are reclaimable and unreclaimable slab, and a user looking for a tag wants it wherever it is.</li>
  *   <li>Errors keep kd's wording where kd has one ({@code ^ Syntax error in '...'},

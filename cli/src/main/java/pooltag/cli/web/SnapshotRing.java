@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 
@@ -35,7 +35,7 @@ final class SnapshotRing {
     synchronized void add(long epochMillis, UsageSnapshot snap) {
         Map<String, Long> byTag = new HashMap<>();
         for (TagUsage u : snap.rows()) {
-            byTag.merge(Redact.addresses(u.tag()), u.bytes(), Long::sum);
+            byTag.merge(AddressPolicy.scrub(u.tag()), u.bytes(), Long::sum);
         }
         String[] tags = new String[byTag.size()];
         long[] bytes = new long[byTag.size()];

@@ -25,11 +25,12 @@ import com.sun.net.httpserver.HttpServer;
 
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.PoolUsedQuery;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.engine.hit.Break;
 import pooltag.engine.hit.HitService;
 import pooltag.engine.hunt.HuntService;
 import pooltag.engine.publish.WebServices;
@@ -38,7 +39,7 @@ import pooltag.engine.publish.WebServices;
  * {@code pooltag serve}: the web page and its JSON API on the JDK's HTTP server. Every script and style is served
  * from the jar (Chart.js from its webjar), nothing from a CDN.
  *
- * <p>API (JSON; kernel addresses never served: tags and descriptions pass through {@link Redact}):
+ * <p>API (JSON; kernel addresses never served: tags and descriptions pass through {@link AddressPolicy#scrub}):
  * <ul>
  *   <li>{@code GET /api/info}: version, sampling, which of hit/hunt/open this build has;</li>
  *   <li>{@code GET /api/history?top=N}: the ring of snapshots as chart lines (bytes per tag, top N now);</li>
@@ -263,7 +264,7 @@ public final class WebServer implements AutoCloseable {
         if (lastSampleError == null) {
             n.putNull("sample_error");
         } else {
-            n.put("sample_error", Redact.addresses(lastSampleError));
+            n.put("sample_error", AddressPolicy.scrub(lastSampleError));
         }
         ObjectNode f = n.putObject("features");
         f.put("hit", services.hit().isPresent());
@@ -300,8 +301,8 @@ public final class WebServer implements AutoCloseable {
         ObjectNode root = PoolUsedTable.json(r);
         for (JsonNode t : root.path("tags")) {
             ObjectNode o = (ObjectNode) t;
-            o.put("tag", Redact.addresses(o.path("tag").asText()));
-            o.put("description", Redact.addresses(o.path("description").asText()));
+            o.put("tag", AddressPolicy.scrub(o.path("tag").asText()));
+            o.put("description", AddressPolicy.scrub(o.path("description").asText()));
         }
         return root;
     }
@@ -318,19 +319,19 @@ public final class WebServer implements AutoCloseable {
         n.put("available", true);
         n.set("status", status(hit.status()));
         ArrayNode hits = n.putArray("hits");
-        for (HitService.Hit h : hit.hitsAfter(after, 500)) {
+        for (Break h : hit.hitsAfter(after, 500)) {
             ObjectNode o = hits.addObject();
             o.put("seq", h.seq());
             o.put("time_ns", h.timeNanos());
-            o.put("event", h.event());
+            o.put("event", h.kind().label());
             o.put("cpu", h.cpu());
             o.put("pid", h.pid());
-            o.put("comm", Redact.addresses(h.comm()));
-            o.put("tag", Redact.addresses(h.tag()));
-            o.put("pool", h.pool());
-            o.put("bytes", h.bytes());
+            o.put("comm", AddressPolicy.scrub(h.comm()));
+            o.put("tag", AddressPolicy.scrub(h.tag()));
+            o.put("pool", h.pool() == null ? "" : h.pool().label());
+            o.put("bytes", h.size());
             ArrayNode st = o.putArray("stack");
-            h.stack().forEach(f -> st.add(Redact.addresses(f)));
+            h.frames().forEach(f -> st.add(AddressPolicy.scrub(f)));
         }
         sendJson(ex, 200, n);
     }
@@ -364,7 +365,7 @@ public final class WebServer implements AutoCloseable {
         if (s.armedTag() == null) {
             n.putNull("armed_tag");
         } else {
-            n.put("armed_tag", Redact.addresses(s.armedTag()));
+            n.put("armed_tag", AddressPolicy.scrub(s.armedTag()));
         }
         n.put("hits", s.hits());
         n.set("loss", Json.loss(s.loss() == null ? Loss.NONE : s.loss()));
@@ -387,7 +388,7 @@ public final class WebServer implements AutoCloseable {
         ArrayNode sus = n.putArray("suspects");
         for (HuntService.Suspect s : r.suspects()) {
             ObjectNode o = sus.addObject();
-            o.put("tag", Redact.addresses(s.tag()));
+            o.put("tag", AddressPolicy.scrub(s.tag()));
             o.put("kind", s.kind());
             o.put("pool", s.pool());
             o.put("outstanding", s.outstanding());
@@ -395,15 +396,15 @@ public final class WebServer implements AutoCloseable {
             o.put("bytes_per_s", s.bytesPerSecond());
             o.put("confidence", s.confidence());
             if (s.growsWith() != null) {
-                o.put("grows_with", Redact.addresses(s.growsWith()));
+                o.put("grows_with", AddressPolicy.scrub(s.growsWith()));
             }
-            o.put("why", Redact.addresses(s.why()));
+            o.put("why", AddressPolicy.scrub(s.why()));
         }
         ArrayNode stacks = n.putArray("stacks");
         for (HuntService.StackBytes s : r.outstandingStacks()) {
             ObjectNode o = stacks.addObject();
             ArrayNode fr = o.putArray("frames");
-            s.frames().forEach(f -> fr.add(Redact.addresses(f)));
+            s.frames().forEach(f -> fr.add(AddressPolicy.scrub(f)));
             o.put("allocations", s.allocations());
             o.put("bytes", s.bytes());
         }
@@ -427,17 +428,18 @@ public final class WebServer implements AutoCloseable {
         ObjectNode n = Json.object();
         n.put("available", false);
         n.put("message", switch (view) {
-            case "hit" -> "Hit is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
-            case "hunt" -> "Hunt is not available in this build: the tracing ledger is not wired into pooltag serve yet.";
-            default -> "Opening a Windows capture or a recording is not available in this build: the parsers are not"
-                    + " wired into pooltag serve yet.";
+            // Only a server built without the service answers this (pooltag serve wires all three).
+            case "hit" -> "Hit is not available on this server: it was started without the hit service.";
+            case "hunt" -> "Hunt is not available on this server: it was started without the hunt service.";
+            default -> "Opening a Windows capture or a recording is not available on this server: it was started"
+                    + " without the capture service.";
         });
         return n;
     }
 
     private static ObjectNode error(String message) {
         ObjectNode n = Json.object();
-        n.put("error", Redact.addresses(message));
+        n.put("error", AddressPolicy.scrub(message));
         return n;
     }
 

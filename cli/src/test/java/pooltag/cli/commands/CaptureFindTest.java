@@ -39,6 +39,45 @@ class CaptureFindTest {
         assertEquals(2, j.get("free_blocks_skipped").asInt());
     }
 
+    /**
+     * A real x64 {@code !poolfind amda -nonpaged} (Nick Kuo, 2024): 22 blocks in the large pool table and 9 in the
+     * nonpaged scan, the author's "... All 0x140 nonpaged" elision (one skipped line) and a "...terminating" end.
+     * 0x18f0*2 + 0x3f0*2 + 0x140*23 + 0x300 + 0x3420 + 0x730 + 0x3d0 = 39072 bytes.
+     */
+    @Test
+    void findFromARealX64PoolfindCountsEveryBlockAndTheElision() throws IOException {
+        CliRun r = CliRun.of("find", "--from", CliRun.fixture("poolfind-amda-kuo.txt"), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(31, j.get("count").asInt());
+        assertEquals(31, j.get("outstanding").size());
+        assertEquals("ffffda0ff9791000", j.get("outstanding").get(0).get("block").asText());
+        assertEquals(0x18f0, j.get("outstanding").get(0).get("size").asLong());
+        long bytes = 0;
+        for (JsonNode o : j.get("outstanding")) {
+            bytes += o.get("size").asLong();
+        }
+        assertEquals(39072, bytes);
+        assertEquals(1, j.get("loss").get("skipped_records").asLong(), "the '... All 0x140 nonpaged' line");
+        assertEquals(true, j.get("loss").get("truncated").asBoolean());
+    }
+
+    /** The same post's {@code !poolused 2}: amda leads NonPaged with 5768754 allocations, 1938325232 bytes. */
+    @Test
+    void poolusedFromTheSamePostLeadsWithItsLeakingTag() {
+        CliRun r = CliRun.of("poolused", "--from", CliRun.fixture("poolused-amda-kuo.txt"), "2");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.outLines();
+        int first = 0;
+        while (!lines.get(first).startsWith(" amda")) {
+            first++;
+        }
+        assertEquals(List.of("amda", "5768754", "1938325232", "32", "9360"),
+                List.of(lines.get(first).split("\t")[0].trim().split("\\s+")));
+        assertTrue(lines.get(first + 1).startsWith(" IoWI   5769999    646239888"), r.out());
+        assertTrue(r.out().contains(" TOTAL 11674807   3332732624       1601      6494608"), r.out());
+    }
+
     @Test
     void verifierListsOutstandingAllocationsByTagSizeAndCaller() {
         String f = CliRun.fixture("verifier-2.txt");

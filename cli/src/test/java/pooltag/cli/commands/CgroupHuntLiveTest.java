@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
@@ -68,7 +68,8 @@ class CgroupHuntLiveTest {
                 }
             }
         }
-        Path mine = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid());
+        Path mine = Path.of("/sys/kernel/tracing/instances",
+                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
         assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
     }
 
@@ -128,7 +129,7 @@ class CgroupHuntLiveTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void theHuntNamesTheCgroupThatLeaksAndPoolusedShowsItGrowing() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         HuntLiveTest.needsTracing();
         CgroupHierarchy h;
         try {

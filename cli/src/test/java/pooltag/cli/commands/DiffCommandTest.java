@@ -48,9 +48,9 @@ class DiffCommandTest {
         JsonNode first = j.get("tags").get(0);
         assertEquals("IXGB", first.get("tag").asText());
         assertEquals("NonPaged", first.get("pool").asText());
-        assertEquals(4810089, first.get("bytesChange").asLong());
-        assertEquals(2142, first.get("liveChange").asLong());
-        assertEquals(11, j.get("unchangedTags").asInt());
+        assertEquals(4810089, first.get("bytes_change").asLong());
+        assertEquals(2142, first.get("live_change").asLong());
+        assertEquals(11, j.get("unchanged_tags").asInt());
         assertEquals(0, j.get("loss").get("skipped_records").asLong());
         assertEquals(false, j.get("loss").get("truncated").asBoolean());
     }

@@ -118,8 +118,8 @@ class HuntCorpusLiveTest {
         child.go();
         CliRun run = hunt.get(120, TimeUnit.SECONDS);
         assertEquals(0, run.exit(), run.err());
-        Path mine = Path.of("/sys/kernel/tracing/instances/pooltag-" + ProcessHandle.current().pid());
-        assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
+        assertTrue(!pooltag.cli.live.TracefsInstances.ours(), "tracefs instance left behind: "
+                + pooltag.linux.tracefs.InstanceOwner.current().instanceName());
         return Json.MAPPER.readTree(run.out());
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import pooltag.cli.leaks.LeakChild;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.render.Json;
 
 /**
@@ -49,6 +50,7 @@ class HuntLiveTest {
     }
 
     static void needsTracing() {
+        Live.assumeLive();
         boolean ok = Files.isReadable(Path.of("/proc/slabinfo")) && Files.isReadable(Path.of("/proc/kallsyms"));
         if (!ok) {
             System.err.println("HuntLiveTest skipped: not root (slabinfo and kallsyms unreadable)");

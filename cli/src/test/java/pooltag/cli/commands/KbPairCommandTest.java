@@ -89,4 +89,30 @@ class KbPairCommandTest {
         assertEquals("ffffb80a1c2e6a20", j.get("stacks").get(0).get("addresses").get(0).asText());
         assertEquals(1, j.get("loss").get("skipped_records").asLong());
     }
+
+    /**
+     * A real ExAllocatePool2 tag breakpoint (Nick Kuo, "0x0 Live AcpWdfWorkItem Leak", 2024): the bp printed without a
+     * prompt, {@code .if(@r8 == 0x61646d61)}, one {@code k} whose frames 01-08 are KMDF's allocator and its inline
+     * wrappers. Ground truth from the post: tag 'amda' (the bytes 61 6d 64 61), one break, and the post's own
+     * conclusion that the ACP driver (amdacpbus2) creates the work items; its first frame outside Wdf01000 is the
+     * inline KMDF stub compiled into that driver.
+     */
+    @Test
+    void aRealExAllocatePool2TagBreakpointNamesItsTagBreakAndOwningDriverFrame() throws IOException {
+        CliRun r = CliRun.of("kbpair", "--json", CliRun.fixture("bp-exallocatepool2-amda-kuo.txt"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("[\"amda\"]", j.get("tags").toString());
+        assertEquals(1, j.get("breaks").asLong());
+        assertEquals(0, j.get("allocs").asLong(), "no block address: nothing to pair");
+        assertEquals(1, j.get("loss").get("skipped_records").asLong());
+        JsonNode b = j.get("break_stacks").get(0);
+        assertEquals("alloc", b.get("kind").asText());
+        assertEquals(1, b.get("breaks").asLong());
+        assertEquals(1, b.get("unaddressed").asLong());
+        assertEquals("amdacpbus2!WdfWorkItemCreate+0x26", b.get("owner").asText());
+        assertEquals(17, b.get("frames").size(), "frames 00-10, inline frames included");
+        assertEquals("Wdf01000!FxObject::operator new+0x2a", b.get("frames").get(6).asText());
+        assertEquals("nt!KiIdleLoop+0x9e", b.get("frames").get(16).asText());
+    }
 }

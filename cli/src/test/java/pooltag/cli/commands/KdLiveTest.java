@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import pooltag.cli.Main;
 import pooltag.cli.kd.KdConsole;
-import pooltag.engine.kd.KdLive;
+import pooltag.engine.testkit.Live;
 import pooltag.linux.tracefs.Tracefs;
 
 /**
@@ -57,7 +57,7 @@ class KdLiveTest {
             child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (fs != null) {
-            assertFalse(Files.exists(KdLive.ownInstance(fs)), "this JVM's instance is gone");
+            assertFalse(Files.exists(Live.ownInstance(fs)), "this JVM's instance is gone");
         }
     }
 
@@ -134,14 +134,14 @@ class KdLiveTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void pipeHitBreaksWithItsStackPoolfindListsThePipesAndQRemovesEverything() throws Exception {
-        fs = KdLive.tracefsOrSkip();
-        Path instance = KdLive.ownInstance(fs);
+        fs = Live.tracefsOrSkip();
+        Path instance = Live.ownInstance(fs);
         Console c = Console.start();
         try {
             c.send("ed nt!poolhittag \"alloc_pipe_info\"");
             String armed = c.sync(60);
             assertFalse(armed.contains("will not break") || armed.contains("cannot break"), armed + c.err);
-            List<String> triggers = KdLive.kmemTriggers(instance);
+            List<String> triggers = Live.kmemTriggers(instance);
             assertFalse(triggers.isEmpty(), "stacktrace triggers installed");
             assertTrue(triggers.stream().allMatch(t -> t.contains("stacktrace") && t.contains("alloc_pipe_info")),
                     triggers.toString());
@@ -186,7 +186,7 @@ class KdLiveTest {
             c.send("ed nt!poolhittag 0");
             c.sync(60);
             assertTrue(Files.isDirectory(instance), "still tracing");
-            assertEquals(List.of(), KdLive.kmemTriggers(instance), "disarm removed every trigger");
+            assertEquals(List.of(), Live.kmemTriggers(instance), "disarm removed every trigger");
 
             c.send("q");
             assertEquals(0, c.join(), c.out + "\n" + c.err);
@@ -200,12 +200,12 @@ class KdLiveTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void ctrlDWithAHitArmedRemovesTheInstance() throws Exception {
-        fs = KdLive.tracefsOrSkip();
-        Path instance = KdLive.ownInstance(fs);
+        fs = Live.tracefsOrSkip();
+        Path instance = Live.ownInstance(fs);
         Console c = Console.start();
         c.send("ed nt!poolhittag \"dentry\"");
         c.sync(60);
-        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
+        assertFalse(Live.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
         c.keys.close(); // end of input: Ctrl-D
         assertEquals(0, c.join(), c.out + "\n" + c.err);
         assertFalse(Files.exists(instance), "Ctrl-D removed the instance");
@@ -214,8 +214,8 @@ class KdLiveTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aConsoleThatFailsStillRemovesTheInstance() throws Exception {
-        fs = KdLive.tracefsOrSkip();
-        Path instance = KdLive.ownInstance(fs);
+        fs = Live.tracefsOrSkip();
+        Path instance = Live.ownInstance(fs);
         PipedInputStream pipe = new PipedInputStream(1 << 16);
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         InputStream failing = new InputStream() {
@@ -237,7 +237,7 @@ class KdLiveTest {
         c.keys.connect(pipe);
         c.send("ed nt!poolhittag \"alloc_pipe_info\"");
         c.sync(60);
-        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
+        assertFalse(Live.kmemTriggers(instance).isEmpty(), "armed: " + c.out);
         broken.set(true);
         c.send("g"); // wakes the reader, which now fails
         int exit = c.join();
@@ -257,7 +257,7 @@ class KdLiveTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aKilledConsolesInstanceIsReportedAndRemovedByTheNextKd() throws Exception {
-        fs = KdLive.tracefsOrSkip();
+        fs = Live.tracefsOrSkip();
         child = startKd(dir.resolve("killed.txt"));
         long pid = child.pid();
         Path instance = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.of(pid).instanceName());
@@ -265,7 +265,7 @@ class KdLiveTest {
             keys.write("ed nt!poolhittag \"alloc_pipe_info\"\n".getBytes(StandardCharsets.UTF_8));
             keys.flush();
             long deadline = System.nanoTime() + 90_000_000_000L;
-            while (KdLive.kmemTriggers(instance).isEmpty()) {
+            while (Live.kmemTriggers(instance).isEmpty()) {
                 assertTrue(child.isAlive(), Files.readString(dir.resolve("killed.txt")));
                 assertTrue(System.nanoTime() < deadline, "kd child armed the hit: " + Files.readString(dir.resolve("killed.txt")));
                 Thread.sleep(50);
@@ -273,7 +273,7 @@ class KdLiveTest {
             child.destroyForcibly(); // SIGKILL: no hook runs
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         }
-        assertFalse(KdLive.kmemTriggers(instance).isEmpty(), "SIGKILL leaves the instance and its trigger");
+        assertFalse(Live.kmemTriggers(instance).isEmpty(), "SIGKILL leaves the instance and its trigger");
 
         Path log = dir.resolve("next.txt");
         Process next = startKd(log, "-c", ".reload");

@@ -1,5 +1,6 @@
 package pooltag.cli.commands;
 
+import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import pooltag.engine.kd.KdLive;
+import pooltag.engine.testkit.Live;
 import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.KdTargets;
 import pooltag.core.tag.TagPattern;
@@ -35,7 +36,7 @@ class KdRecordingTest {
             holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (fs != null) {
-            assertTrue(!Files.exists(KdLive.ownInstance(fs)), "instance left behind");
+            assertTrue(!Files.exists(Live.ownInstance(fs)), "instance left behind");
         }
     }
 
@@ -57,14 +58,14 @@ class KdRecordingTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void gStepsThroughTheRecordedHitsAndPoolfindSeesThePipesOutstanding() throws Exception {
-        fs = KdLive.tracefsOrSkip();
+        fs = Live.tracefsOrSkip();
         Path file = dir.resolve("pipes.ptrec");
         CliRun[] rec = new CliRun[1];
         Thread recorder = new Thread(() -> rec[0] = CliRun.of("record", "-o", file.toString(), "--duration", "4s",
                 "--hit", "alloc_pipe_info"), "recorder");
         recorder.start();
         // The recording's 4 s count from when tracing is on: wait for the session (triggers, then tracing_on).
-        Path instance = KdLive.ownInstance(fs);
+        Path instance = Live.ownInstance(fs);
         long deadline = System.nanoTime() + 60_000_000_000L;
         // A new instance starts with tracing_on 1; the session turns it off, enables the events, and turns it on at
         // start: an enabled event, then tracing_on 1, means the recording runs.
@@ -103,7 +104,7 @@ class KdRecordingTest {
             int hits = 0;
             int holderHits = 0;
             boolean holderStack = false;
-            for (Optional<KdTarget.Break> b = t.go(() -> false); b.isPresent(); b = t.go(() -> false)) {
+            for (Optional<Break> b = t.go(() -> false); b.isPresent(); b = t.go(() -> false)) {
                 hits++;
                 if (b.get().pid() == pid) {
                     holderHits++;

@@ -78,7 +78,8 @@ class MonBatchLiveTest {
         }
     }
 
-    private static int run(String... cmd) throws Exception {
+    /** Runs a command to its end (30 s at most), its output inherited; shared with EventStormLiveTest. */
+    static int run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import picocli.CommandLine;
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.live.TracefsInstances;
@@ -88,7 +88,7 @@ class MonTraceLiveTest {
 
     @Test
     void allocsOfThePipeCacheGrowByThePipesMade() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         String out = monDuringLeak("mon", "--trace", "--batch", "--count", "2", "--interval", "2", "--no-vmalloc",
                 "-i", "kmalloc-192", "-i", "kmalloc-cg-192");
         List<Map<String, long[]>> s = snapshots(out);
@@ -112,7 +112,7 @@ class MonTraceLiveTest {
 
     @Test
     void tagBySiteShowsAllocPipeInfoGrowingTwicePerPipe() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         String out = monDuringLeak("mon", "--trace", "--tag-by", "site", "--batch", "--count", "2", "--interval", "2",
                 "-i", "alloc_pipe_info");
         List<Map<String, long[]>> s = snapshots(out);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 import pooltag.linux.tracefs.Tracefs;
 
@@ -30,22 +31,7 @@ class RecordTeardownTest {
     private Process child;
 
     private Tracefs tracefsOrSkip() {
-        String why = null;
-        if ("false".equals(System.getProperty("pooltag.live"))) {
-            why = "-Dpooltag.live=false";
-        } else if (!"root".equals(System.getProperty("user.name"))) {
-            why = "not root: tracefs instances need root";
-        }
-        if (why == null) {
-            try {
-                return Tracefs.locate();
-            } catch (RuntimeException e) {
-                why = "no tracefs: " + e.getMessage();
-            }
-        }
-        System.err.println("LIVE TEST SKIPPED: " + why);
-        assumeTrue(false, why);
-        return null;
+        return Live.tracefsOrSkip();
     }
 
     @AfterEach
@@ -115,9 +101,9 @@ class RecordTeardownTest {
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(js.toString());
         assertTrue(doc.at("/health/complete").asBoolean());
-        assertEquals(0, doc.at("/loss/lostEvents").asLong(-1), "loss is printed, zero included");
-        assertEquals(0, doc.at("/health/skippedBytes").asLong(-1));
-        assertTrue(doc.at("/totalEvents").asLong() > 0, "a running system allocates: " + js);
+        assertEquals(0, doc.at("/loss/lost_events").asLong(-1), "loss is printed, zero included");
+        assertEquals(0, doc.at("/health/skipped_bytes").asLong(-1));
+        assertTrue(doc.at("/total_events").asLong() > 0, "a running system allocates: " + js);
         assertTrue(doc.at("/tags").size() > 0);
     }
 

@@ -68,7 +68,7 @@ class ReportCommandTest {
             assertEquals(e[1], t.get("frees").asLong(), name + " frees");
             assertEquals(e[2], t.get("outstanding").asLong(), name + " outstanding");
             assertEquals(e[3], t.get("bytes").asLong(), name + " bytes");
-            assertEquals(e[4], t.get("outstandingBytes").asLong(), name + " outstanding bytes");
+            assertEquals(e[4], t.get("outstanding_bytes").asLong(), name + " outstanding bytes");
         }
     }
 
@@ -79,7 +79,7 @@ class ReportCommandTest {
             a += s.get("allocs").asLong();
             f += s.get("frees").asLong();
             b += s.get("bytes").asLong();
-            ob += s.get("outstandingBytes").asLong();
+            ob += s.get("outstanding_bytes").asLong();
         }
         assertEquals(allocs, a, "site allocs");
         assertEquals(frees, f, "site frees");
@@ -90,26 +90,26 @@ class ReportCommandTest {
     @Test
     void realRecordingCountsArePinned() throws Exception {
         JsonNode d = json(REAL);
-        assertEquals(2740, d.get("totalEvents").asLong());
+        assertEquals(2740, d.get("total_events").asLong());
         assertEquals(996, d.at("/events/kmalloc").asLong());
         assertEquals(1154, d.at("/events/kfree").asLong());
         assertEquals(293, d.at("/events/kmem_cache_alloc").asLong());
         assertEquals(297, d.at("/events/kmem_cache_free").asLong());
-        assertEquals(0, d.at("/loss/lostEvents").asLong(-1));
-        assertEquals(131, d.at("/loss/unpairedFrees").asLong());
+        assertEquals(0, d.at("/loss/lost_events").asLong(-1));
+        assertEquals(131, d.at("/loss/unpaired_frees").asLong());
         assertTrue(d.at("/health/complete").asBoolean());
         assertTags(realTags(), d.get("tags"));
-        assertSitesSum(d.get("callSites"), 1289, 1260, 798984, 2120);
+        assertSitesSum(d.get("call_sites"), 1289, 1260, 798984, 2120);
     }
 
     @Test
     void benchRecordingCountsArePinned() throws Exception {
         JsonNode d = json(BENCH);
-        assertEquals(47885, d.get("totalEvents").asLong());
-        assertEquals(0, d.at("/loss/lostEvents").asLong(-1));
-        assertEquals(80, d.at("/loss/unpairedFrees").asLong());
+        assertEquals(47885, d.get("total_events").asLong());
+        assertEquals(0, d.at("/loss/lost_events").asLong(-1));
+        assertEquals(80, d.at("/loss/unpaired_frees").asLong());
         assertTags(benchTags(), d.get("tags"));
-        assertSitesSum(d.get("callSites"), 23586, 22945, 17400944, 71776);
+        assertSitesSum(d.get("call_sites"), 23586, 22945, 17400944, 71776);
     }
 
     @Test
@@ -118,12 +118,12 @@ class ReportCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode d = new ObjectMapper().readTree(r.out());
         long outstanding = d.at("/pairing/outstanding").asLong();
-        long evicted = d.at("/loss/evictedOutstanding").asLong();
+        long evicted = d.at("/loss/evicted_outstanding").asLong();
         assertTrue(outstanding <= 16, "outstanding " + outstanding);
-        assertEquals(16, d.at("/loss/maxOutstanding").asLong());
+        assertEquals(16, d.at("/loss/max_outstanding").asLong());
         assertEquals(23586, d.at("/pairing/allocs").asLong(), "every allocation is still counted");
         // Without the cap 641 stay outstanding; the frees of evicted blocks now find nothing to pair with.
-        assertEquals(641 - outstanding, evicted - (d.at("/loss/unpairedFrees").asLong() - 80));
+        assertEquals(641 - outstanding, evicted - (d.at("/loss/unpaired_frees").asLong() - 80));
         long live = 0;
         for (JsonNode t : d.get("tags")) {
             live += t.get("outstanding").asLong();

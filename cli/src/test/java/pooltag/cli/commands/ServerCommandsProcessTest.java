@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 
 /**
@@ -78,7 +78,7 @@ class ServerCommandsProcessTest {
 
     @Test
     void exporterCommandServesMetricsAndStopsOnSigterm() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         Process p = start("exporter", "--listen", "127.0.0.1:0", "--top", "7");
         try {
             String hostPort = firstUrl(p);
@@ -93,7 +93,7 @@ class ServerCommandsProcessTest {
 
     @Test
     void serveCommandServesThePageAndStopsOnSigterm() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         Process p = start("serve", "--listen", "127.0.0.1:0", "--interval", "0.5");
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));

@@ -65,15 +65,15 @@ class TrendCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("time", j.get("order").asText());
-        assertEquals("bytesPerSecond", j.get("rankedBy").asText());
+        assertEquals("bytes_per_second", j.get("ranked_by").asText());
         JsonNode leak = j.get("tags").get(0);
         assertEquals("Leak", leak.get("tag").asText());
-        assertEquals(7917.0, leak.get("bytesPerSnapshot").asDouble(), 1e-9);
-        assertEquals(7917.0 / 60, leak.get("bytesPerSecond").asDouble(), 1e-9);
-        assertEquals(1.0, leak.get("rSquared").asDouble(), 1e-12);
+        assertEquals(7917.0, leak.get("bytes_per_snapshot").asDouble(), 1e-9);
+        assertEquals(7917.0 / 60, leak.get("bytes_per_second").asDouble(), 1e-9);
+        assertEquals(1.0, leak.get("r_squared").asDouble(), 1e-12);
         JsonNode spike = j.get("tags").get(1);
         assertEquals("Spik", spike.get("tag").asText());
-        assertTrue(spike.get("rSquared").asDouble() < 0.1, spike.toString());
+        assertTrue(spike.get("r_squared").asDouble() < 0.1, spike.toString());
         assertEquals(0, j.get("loss").get("skipped_records").asLong());
     }
 
@@ -126,11 +126,11 @@ class TrendCommandTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("given", j.get("order").asText());
-        assertEquals("bytesPerSnapshot", j.get("rankedBy").asText());
+        assertEquals("bytes_per_snapshot", j.get("ranked_by").asText());
         JsonNode first = j.get("tags").get(0);
         assertEquals("IXGB", first.get("tag").asText());
-        assertTrue(first.get("bytesPerSecond").isNull());
-        assertEquals(4810089.0, first.get("bytesPerSnapshot").asDouble(), 0);
+        assertTrue(first.get("bytes_per_second").isNull());
+        assertEquals(4810089.0, first.get("bytes_per_snapshot").asDouble(), 0);
     }
 
     @Test

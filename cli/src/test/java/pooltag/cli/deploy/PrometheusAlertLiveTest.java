@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import pooltag.cli.leaks.LeakChild;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.exporter.Exporter;
 import pooltag.linux.procfs.ProcfsSource;
 
@@ -56,7 +57,7 @@ class PrometheusAlertLiveTest {
 
     @Test
     void growthRuleFiresForAPipeCacheWhileAChildLeaksPipes(@TempDir Path tmp) throws Exception {
-        pooltag.cli.LiveTests.assumeLive();
+        pooltag.engine.testkit.Live.assumeLive();
         Path prometheus = Tools.require("prometheus", "prometheus");
         Path rules = tmp.resolve("rules.yml");
         Files.writeString(rules, shortWindows(Files.readString(Tools.deployDir().resolve("pooltag-rules.yml"))));

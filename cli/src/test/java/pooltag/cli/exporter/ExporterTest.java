@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import pooltag.engine.testkit.Live;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -145,7 +146,7 @@ class ExporterTest {
 
     @Test
     void liveProcfsScrapeHasTheFilpCacheAndStaysBounded() throws Exception {
-        pooltag.cli.LiveTests.assumeLive();
+        pooltag.engine.testkit.Live.assumeLive();
         try (Exporter e = Exporter.start(loopback(), ProcfsSource.live()::take, null, 10)) {
             String text = scrape(e.port());
             assertTrue(value(text, "pooltag_snapshot_tags") > 50, "a real kernel has many caches");

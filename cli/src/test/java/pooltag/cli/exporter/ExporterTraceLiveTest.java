@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import pooltag.cli.LiveTests;
 import pooltag.cli.leaks.LeakChild;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.publish.TraceFeeds;
@@ -27,7 +27,7 @@ class ExporterTraceLiveTest {
 
     @Test
     void traceAllocCountersGrowDuringAPipeLeak() throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         try (LeakChild leak = LeakChild.start("pipe", PIPES, 2000)) {
             try (TraceFeeds.Feed feed = TraceFeeds.open();
                  Exporter e = Exporter.start(ExporterTest.loopback(), ProcfsSource.live()::take, feed, 50)) {

@@ -1,5 +1,7 @@
 package pooltag.cli.kd;
 
+import pooltag.engine.publish.AddressPolicy;
+import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +28,7 @@ class KdBreakInTest {
         ScriptedTarget t = new ScriptedTarget();
         t.waitWhenNoHits = true;
         StringWriter w = new StringWriter();
-        KdConsole c = new KdConsole(t, new PrintWriter(w), false, KdConsole.BreakIn.NONE);
+        KdConsole c = new KdConsole(t, new PrintWriter(w), AddressPolicy.masked(), KdConsole.BreakIn.NONE);
         c.execute("ed nt!poolhittag \"dentry\"");
         CompletableFuture<KdConsole.Result> g = CompletableFuture.supplyAsync(() -> c.execute("g"));
         assertTrue(t.inGo.await(10, TimeUnit.SECONDS), "g reached the target");
@@ -47,7 +49,7 @@ class KdBreakInTest {
             Terminal.SignalHandler before = terminal.handle(Terminal.Signal.INT, Terminal.SignalHandler.SIG_IGN);
             terminal.handle(Terminal.Signal.INT, before);
             StringWriter w = new StringWriter();
-            KdConsole c = new KdConsole(t, new PrintWriter(w), false, KdRepl.terminalBreakIn(terminal));
+            KdConsole c = new KdConsole(t, new PrintWriter(w), AddressPolicy.masked(), KdRepl.terminalBreakIn(terminal));
             c.execute("ed nt!poolhittag ' cbA'");
             CompletableFuture<KdConsole.Result> g = CompletableFuture.supplyAsync(() -> c.execute("g"));
             assertTrue(t.inGo.await(10, TimeUnit.SECONDS));

@@ -1,5 +1,6 @@
 package pooltag.cli.kd;
 
+import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.engine.kd.KdTarget;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.engine.kd.ScriptedTarget;
 
 /** Scripted sessions against {@link ScriptedTarget}, compared with the exact transcript kd's log would hold. */
@@ -28,10 +30,14 @@ class KdConsoleTest {
             "do_syscall_64+0x82 [kernel]",
             "entry_SYSCALL_64_after_hwframe+0x76 [kernel]");
 
+    /** The run's masking with a fixed key, so transcripts are reproducible. */
+    static final AddressPolicy MASK = AddressPolicy.maskedWithKey(1);
+
     static String session(ScriptedTarget target, boolean showAddresses, String... lines) {
         StringWriter w = new StringWriter();
         PrintWriter out = new PrintWriter(w);
-        KdConsole console = new KdConsole(target, out, showAddresses, KdConsole.BreakIn.NONE);
+        KdConsole console = new KdConsole(target, out, showAddresses ? AddressPolicy.raw() : MASK,
+                KdConsole.BreakIn.NONE);
         KdRepl.script(console, List.of(lines).iterator(), out);
         return w.toString();
     }
@@ -47,11 +53,11 @@ class KdConsoleTest {
     static ScriptedTarget pipeTarget() {
         ScriptedTarget t = new ScriptedTarget();
         // A dentry hit first: g must skip hits of other tags.
-        t.hits.add(new KdTarget.Break(KdTarget.Kind.ALLOC, "dentry", 0xffff8a0100000040L, 0xc0, 1, "systemd", 0,
+        t.hits.add(Break.of(Break.Kind.ALLOC, "dentry", 0xffff8a0100000040L, 0xc0, 1, "systemd", 0,
                 12_000_000_000_000L, List.of("kmem_cache_alloc_lru_noprof+0x1c8 [kernel]")));
-        t.hits.add(new KdTarget.Break(KdTarget.Kind.ALLOC, "alloc_pipe_info", PIPE_A, 0x140, 4242, "leaker", 3,
+        t.hits.add(Break.of(Break.Kind.ALLOC, "alloc_pipe_info", PIPE_A, 0x140, 4242, "leaker", 3,
                 12_345_678_901_234L, PIPE_STACK));
-        t.hits.add(new KdTarget.Break(KdTarget.Kind.FREE, "alloc_pipe_info", PIPE_A, 0x140, 4242, "leaker", 1,
+        t.hits.add(Break.of(Break.Kind.FREE, "alloc_pipe_info", PIPE_A, 0x140, 4242, "leaker", 1,
                 12_346_000_000_500L, List.of("kfree+0x7d [kernel]", "free_pipe_info+0x92 [kernel]")));
         t.outstanding.add(new KdTarget.Allocation("alloc_pipe_info", PIPE_B, 0x140, Pool.NONPAGED, 2_500_000_000L,
                 4242, "leaker", "~3fa2c1d0"));
@@ -230,7 +236,7 @@ class KdConsoleTest {
                 "kd> ed nt!poolhittag \"alloc_pipe_info\"",
                 "kd> g",
                 "Break instruction exception - code 80000003 (first chance)",
-                "alloc: tag alloc_pipe_info, size 0x140, address *************010, pid 4242 (leaker), CPU 3,"
+                "alloc: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 3,"
                         + " time 12345.678901234 s",
                 "kd> kb",
                 " # Call Site",
@@ -244,20 +250,20 @@ class KdConsoleTest {
                 "kd> !poolfind alloc_pipe_info",
                 "Searching NonPaged and Paged pools for tag alloc_pipe_info, outstanding since tracing began",
                 "",
-                "*************010 : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
+                MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
-                "*************c80 : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
+                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
                 "2 allocations, 0x280 (640) bytes",
                 "kd> !pool ffff8a01`0a9e1d00",
-                "*************d00 is at offset +0x80 in:",
-                "*************c80 : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
+                MASK.of(0xffff8a010a9e1d00L) + " is at offset +0x80 in:",
+                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
                 "kd> !pool ffff8a010a9e2000",
-                "*************000: not a tracked allocation (only blocks allocated since tracing began are known)",
+                MASK.of(0xffff8a010a9e2000L) + ": not a tracked allocation (only blocks allocated since tracing began are known)",
                 "kd> g",
                 "Break instruction exception - code 80000003 (first chance)",
-                "free: tag alloc_pipe_info, size 0x140, address *************010, pid 4242 (leaker), CPU 1,"
+                "free: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 1,"
                         + " time 12346.000000500 s",
                 "kd> k 2",
                 " # Call Site",
@@ -290,9 +296,9 @@ class KdConsoleTest {
                 "kd> !poolfind * 0",
                 "Searching NonPaged pool for tag *, outstanding since tracing began",
                 "",
-                "*************010 : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
+                MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
-                "*************c80 : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
+                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
                 "2 allocations, 0x280 (640) bytes",
                 " Loss: 7 lost events, 2 unpaired frees, 0 skipped records, 0 evicted outstanding",
@@ -353,7 +359,7 @@ class KdConsoleTest {
     void aScriptThatRanToItsEndExitsZeroWhateverSingleCommandsAnswered() {
         StringWriter w = new StringWriter();
         PrintWriter out = new PrintWriter(w);
-        KdConsole c = new KdConsole(new ScriptedTarget(), out, false, KdConsole.BreakIn.NONE);
+        KdConsole c = new KdConsole(new ScriptedTarget(), out, MASK, KdConsole.BreakIn.NONE);
         assertEquals(0, KdRepl.script(c, List.of("db nt!poolhittag; .reload").iterator(), out));
         // As cdb: a command's error is printed where it happened and the script goes on.
         assertEquals(0, KdRepl.script(c, List.of("xyz; db nt!poolhittag").iterator(), out));
@@ -364,7 +370,7 @@ class KdConsoleTest {
     @Test
     void closeClosesTheTargetOnce() {
         ScriptedTarget t = new ScriptedTarget();
-        KdConsole c = new KdConsole(t, new PrintWriter(new StringWriter()), false, KdConsole.BreakIn.NONE);
+        KdConsole c = new KdConsole(t, new PrintWriter(new StringWriter()), MASK, KdConsole.BreakIn.NONE);
         c.close();
         c.close();
         assertEquals(1, t.closes);

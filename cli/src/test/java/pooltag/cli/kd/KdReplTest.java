@@ -19,6 +19,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.engine.kd.ScriptedTarget;
 
 /** The {@code kd> } prompt on a terminal: JLine reads the lines, completes, and ends on q or Ctrl-D. */
@@ -42,7 +43,7 @@ class KdReplTest {
         ScriptedTarget t = new ScriptedTarget();
         // '!' must reach the console as typed: no history expansion of "!poolfind".
         try (Terminal term = terminal("ed nt!poolhittag ' cbA'\ndb nt!poolhittag L4\n!poolfind Abc\nq\n.reload\n", bytes)) {
-            KdConsole c = new KdConsole(t, term.writer(), false, KdRepl.terminalBreakIn(term));
+            KdConsole c = new KdConsole(t, term.writer(), AddressPolicy.masked(), KdRepl.terminalBreakIn(term));
             assertEquals(0, KdRepl.interactive(c, KdRepl.reader(term, null)));
             term.flush();
         }
@@ -60,7 +61,7 @@ class KdReplTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ScriptedTarget t = new ScriptedTarget();
         try (Terminal term = terminal(".reload\n\u0004", bytes)) {
-            KdConsole c = new KdConsole(t, term.writer(), false, KdConsole.BreakIn.NONE);
+            KdConsole c = new KdConsole(t, term.writer(), AddressPolicy.masked(), KdConsole.BreakIn.NONE);
             assertEquals(0, KdRepl.interactive(c, KdRepl.reader(term, null)));
             term.flush();
         }

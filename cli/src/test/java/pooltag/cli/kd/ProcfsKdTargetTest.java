@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolUsedQuery;
@@ -74,7 +75,7 @@ class ProcfsKdTargetTest {
         PoolUsedTable.print(new PrintWriter(expected), PoolUsedQuery.parse("4", null).apply(
                 new ProcfsSource(root, false).take()));
         StringWriter w = new StringWriter();
-        KdConsole c = new KdConsole(new ProcfsKdTarget(root, false), new PrintWriter(w), false, KdConsole.BreakIn.NONE);
+        KdConsole c = new KdConsole(new ProcfsKdTarget(root, false), new PrintWriter(w), AddressPolicy.masked(), KdConsole.BreakIn.NONE);
         assertEquals(KdConsole.Result.OK, c.execute("!poolused 4"));
         assertEquals(expected.toString(), w.toString());
         // No /sys/kernel/slab in this tree (as on SLAB kernels): every cache counts as NonPaged.
@@ -94,7 +95,7 @@ class ProcfsKdTargetTest {
         assertThrows(PooltagException.class, () -> t.poolfind(TagPattern.of("dentry"), null));
         assertThrows(PooltagException.class, () -> t.pool(0xffff8a0112345600L));
         StringWriter w = new StringWriter();
-        KdConsole c = new KdConsole(t, new PrintWriter(w), false, KdConsole.BreakIn.NONE);
+        KdConsole c = new KdConsole(t, new PrintWriter(w), AddressPolicy.masked(), KdConsole.BreakIn.NONE);
         for (String cmd : List.of("ed nt!poolhittag \"dentry\"", "!poolfind dentry", "!pool ffff8a0112345600",
                 "ed nt!poolhittag 0")) {
             c.execute(cmd);

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 import pooltag.core.snapshot.Loss;
+import pooltag.engine.hit.Break;
 import pooltag.engine.hit.HitService;
+import pooltag.core.snapshot.Pool;
 import pooltag.engine.hit.LiveHitService;
 import pooltag.engine.hunt.HuntService;
 import pooltag.engine.hunt.LiveHuntService;
@@ -50,16 +52,16 @@ final class FakeServices {
         }
 
         @Override
-        public synchronized List<Hit> hitsAfter(long after, int max) {
+        public synchronized List<Break> hitsAfter(long after, int max) {
             if (armed == null) {
                 return List.of();
             }
-            List<HitService.Hit> all = List.of(
-                    new HitService.Hit(1, 1_000, "alloc", 1, 4242, "leaker", armed, "NonPaged", 256,
-                            List.of("kmem_cache_alloc_noprof+0x1a4/0x4c0", "alloc_empty_file+0x53/0x110",
-                                    "create_pipe_files+0x8f/0x230", "__do_pipe_flags+0x31/0xf0", "do_pipe2+0x2e/0xc0")),
-                    new HitService.Hit(2, 2_000, "free", 0, 4242, "leaker", armed, "NonPaged", 0,
-                            List.of("kmem_cache_free+0x2b1/0x3e0", "__fput+0x133/0x2b0")));
+            List<Break> all = List.of(
+                    new Break(1, Break.Kind.ALLOC, armed, 1_000, 0, 1, 4242, "leaker", 0xffff888012345010L, 0, 256, -1,
+                            Pool.NONPAGED, List.of("kmem_cache_alloc_noprof+0x1a4/0x4c0", "alloc_empty_file+0x53/0x110",
+                                    "create_pipe_files+0x8f/0x230", "__do_pipe_flags+0x31/0xf0", "do_pipe2+0x2e/0xc0"), true),
+                    new Break(2, Break.Kind.FREE, armed, 2_000, 1_000, 0, 4242, "leaker", 0xffff888012345010L, 0, 0, -1,
+                            Pool.NONPAGED, List.of("kmem_cache_free+0x2b1/0x3e0", "__fput+0x133/0x2b0"), true));
             return all.stream().filter(h -> h.seq() > after).limit(max).toList();
         }
     }

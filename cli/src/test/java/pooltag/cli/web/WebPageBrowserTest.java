@@ -30,10 +30,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import picocli.CommandLine;
-import pooltag.cli.LiveTests;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.Main;
 import pooltag.cli.render.Json;
-import pooltag.engine.publish.Redact;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.publish.WebServices;
 
@@ -52,7 +52,7 @@ class WebPageBrowserTest {
 
     @BeforeAll
     void start(@TempDir Path tmp) throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         server = WebServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ProcfsSource.live()::take,
                 WebServices.none(), new WebServer.Options(250, 200));
         base = "http://127.0.0.1:" + server.port() + "/";
@@ -181,7 +181,7 @@ class WebPageBrowserTest {
             browser.driver.findElement(By.cssSelector("nav a[data-view='" + view + "']")).click();
             waiting().until(d -> browser.driver.findElement(By.id(view + "-unavailable")).isDisplayed());
             String text = browser.driver.findElement(By.id(view + "-unavailable")).getText();
-            assertTrue(text.contains("not available in this build"), view + ": " + text);
+            assertTrue(text.contains("not available on this server"), view + ": " + text);
             assertFalse(browser.driver.findElement(By.id("view-usage")).isDisplayed());
         }
         assertFalse(browser.driver.findElement(By.id("hit-arm")).isEnabled(), "arming must be disabled without a service");
@@ -220,7 +220,7 @@ class WebPageBrowserTest {
         Map<String, long[]> m = new HashMap<>();
         try {
             for (JsonNode t : Json.MAPPER.readTree(out.toString()).path("tags")) {
-                long[] v = m.computeIfAbsent(Redact.addresses(t.path("tag").asText()), k -> new long[4]);
+                long[] v = m.computeIfAbsent(AddressPolicy.scrub(t.path("tag").asText()), k -> new long[4]);
                 int i = t.path("pool").asText().equals("Paged") ? 2 : 0;
                 v[i] += t.path("allocs").asLong();
                 v[i + 1] += t.path("used_bytes").asLong();

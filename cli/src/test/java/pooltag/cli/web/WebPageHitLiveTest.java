@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import pooltag.cli.LiveTests;
 import pooltag.cli.leaks.LeakChild;
+import pooltag.engine.testkit.Live;
 import pooltag.cli.live.TracefsInstances;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.engine.hit.LiveHitService;
@@ -37,7 +37,7 @@ class WebPageHitLiveTest {
 
     @Test
     void armingAllocPipeInfoShowsBreaksWithThePipeSyscallStack(@TempDir Path tmp) throws Exception {
-        LiveTests.assumeLive();
+        Live.assumeLive();
         LiveHitService hit = new LiveHitService();
         WebServices services = new WebServices(Optional.of(hit), Optional.empty(), Optional.of(new FileCaptureService()));
         try (LeakChild leak = LeakChild.start("pipe", PIPES, 500);

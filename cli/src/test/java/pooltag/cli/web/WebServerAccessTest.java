@@ -257,7 +257,7 @@ class WebServerAccessTest {
                     {"POST", "/api/hit/arm"}}) {
                 HttpResponse<String> r = send(w, m[0], m[1], "X-Pooltag-Token", w.token());
                 assertEquals(501, r.statusCode(), m[1]);
-                assertTrue(r.body().contains("\"available\" : false") && r.body().contains("not available in this build"),
+                assertTrue(r.body().contains("\"available\" : false") && r.body().contains("not available on this server"),
                         r.body());
             }
         }

@@ -1,33 +1,337 @@
 package pooltag.engine.hit;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractCollection;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import pooltag.core.error.PooltagException;
-import pooltag.core.tag.KmallocName;
 import pooltag.core.tag.TagKind;
+import pooltag.core.tag.TagResolver;
 import pooltag.linux.kmem.TraceConfig;
-import pooltag.linux.recording.HitTag;
 import pooltag.linux.symbols.KernelSymbols;
+import pooltag.linux.tracefs.KernelFiles;
 
 /**
- * A hit tag typed by the user, resolved once: what it names (cache or site), the name the ledger keeps it under
- * (slabinfo's spelling for kmalloc classes: {@code kmalloc-1024} is kept as {@code kmalloc-1k}), and the trace
- * configuration that gives only its events a kernel stack.
+ * A hit tag (the Linux PoolHitTag) as the user typed it, resolved once against one kernel (the live one, or a
+ * recording's slabinfo and kallsyms) by core's {@link TagResolver}: the same grammar for {@code hit}, {@code find},
+ * {@code kd}, {@code serve} and {@code record --hit}. It names
+ * <ul>
+ *   <li>slab caches by exact name or wildcard ({@code dentry}, {@code kmalloc-cg-*}): kernel filter
+ *       {@code name == "X"} on kmem_cache_alloc/free;</li>
+ *   <li>kmalloc size classes ({@code kmalloc-1024}, {@code kmalloc-100}, a bare {@code 100}: the class that serves
+ *       it, kept as slabinfo spells it, {@code kmalloc-1k}): {@code bytes_alloc == N} on kmalloc (frees carry no
+ *       size, so only allocations are filtered; frees of held blocks still break);</li>
+ *   <li>kernel functions, call sites ({@code alloc_pipe_info}, {@code site:pipe_*}): {@code call_site.function == X}
+ *       on kmalloc, kfree, kmem_cache_alloc and kmem_cache_free;</li>
+ *   <li>modules ({@code [xfs]}, {@code mod:xfs}): call sites in the module's text,
+ *       {@code call_site >= start && call_site < end}.</li>
+ * </ul>
+ * Stack tags cannot be hit tags: the kernel cannot filter on a stack it has not taken yet.
+ *
+ * <p>The filters are stacktrace triggers, so only the tag's events carry a kernel stack; {@link #matches} and
+ * {@link #inSite} recognise the tag's events by their own fields, for the {@link BreakDetector}.
  */
-public record HitTarget(String tag, TagKind kind, String ledgerName, TraceConfig config) {
-    public static HitTarget resolve(String tag, KernelSymbols symbols, TraceConfig base) {
-        String slabinfo;
+public final class HitTarget {
+    /** More names than this make a kernel filter too long to be worth it (and mostly mean a too-wide wildcard). */
+    static final int MAX_NAMES = 64;
+    private static final java.util.regex.Pattern KMALLOC_CLASS = java.util.regex.Pattern.compile("kmalloc-(\\d{1,9})(k?)");
+    private static final List<String> SITE_EVENTS = List.of("kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc",
+            "kmem/kmem_cache_free");
+
+    private final String tag;
+    private final TagKind kind;
+    private final List<String> ledgerNames;
+    private final Map<String, String> triggers;
+    private final Set<String> caches;
+    private final long[] kmallocBytes;
+    /** Pairs {start, end}: sites' functions or modules' text, end exclusive. */
+    private final long[] ranges;
+
+    private HitTarget(String tag, TagKind kind, List<String> ledgerNames, Map<String, String> triggers,
+                      Set<String> caches, long[] kmallocBytes, long[] ranges) {
+        this.tag = tag;
+        this.kind = kind;
+        this.ledgerNames = List.copyOf(ledgerNames);
+        this.triggers = Map.copyOf(triggers);
+        this.caches = Set.copyOf(caches);
+        this.kmallocBytes = kmallocBytes;
+        this.ranges = ranges;
+    }
+
+    /**
+     * Resolves against the running kernel ({@code /proc/slabinfo}, needs root).
+     *
+     * @throws PooltagException one line, when slabinfo cannot be read or the tag names nothing a hit can filter
+     */
+    public static HitTarget resolveLive(String typed, KernelSymbols symbols) {
+        return resolve(typed, liveSlabinfo(typed), symbols);
+    }
+
+    /**
+     * The running kernel's {@code /proc/slabinfo} text, read to resolve {@code typed} (needs root).
+     *
+     * @throws PooltagException one line naming the tag, when it cannot be read
+     */
+    public static String liveSlabinfo(String typed) {
         try {
-            slabinfo = Files.readString(Path.of("/proc/slabinfo"));
+            return KernelFiles.read(Path.of("/proc/slabinfo"));
         } catch (IOException e) {
-            throw new PooltagException("cannot read /proc/slabinfo to resolve the tag '" + tag + "': " + e.getMessage()
-                    + " (run as root)", e);
+            throw new PooltagException("cannot read /proc/slabinfo to resolve the tag '" + typed + "': "
+                    + e.getMessage() + " (run as root)", e);
         }
-        TagKind kind = HitTag.kindOf(tag, slabinfo, symbols);
-        long kmalloc = HitTag.kmallocBytes(tag);
-        String ledgerName = kmalloc <= 0 ? tag : KmallocName.plain(kmalloc);
-        return new HitTarget(tag, kind, ledgerName, HitTag.apply(base, tag, slabinfo, symbols));
+    }
+
+    /**
+     * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
+     * @throws PooltagException one line, when the tag names no cache, function, kmalloc class or module
+     */
+    public static HitTarget resolve(String typed, String slabinfo, KernelSymbols symbols) {
+        TagResolver.Resolution r;
+        try {
+            r = new TagResolver(cacheNames(slabinfo), new Functions(symbols), moduleNames(symbols), Set.of())
+                    .resolve(typed);
+        } catch (IllegalArgumentException e) {
+            throw new PooltagException("hit tag '" + typed + "': " + e.getMessage());
+        }
+        if (r.kind() == TagKind.STACK) {
+            throw new PooltagException("hit tag '" + typed + "': a stack tag cannot be a hit tag (the kernel filters"
+                    + " events by cache name, call site, size or module; stacks come after the filter)");
+        }
+        if (r.isEmpty()) {
+            throw new PooltagException("hit tag '" + typed + "': " + r.note());
+        }
+        // Several static functions may share a name: one name, one filter term.
+        List<String> names = List.copyOf(new java.util.LinkedHashSet<>(r.matches()));
+        if (names.size() > MAX_NAMES) {
+            throw new PooltagException("hit tag '" + typed + "' matches " + r.matches().size() + " "
+                    + r.kind().label() + " tags; at most " + MAX_NAMES + " can be armed at once (narrow the wildcard)");
+        }
+        for (String n : names) {
+            if (!n.matches("\\[?[A-Za-z0-9_.\\-]+]?")) {
+                throw new PooltagException("hit tag '" + typed + "': '" + n + "' cannot go into a kernel filter"
+                        + " (only letters, digits and _ . - are allowed)");
+            }
+        }
+        Map<String, String> triggers = new LinkedHashMap<>();
+        Set<String> caches = new HashSet<>();
+        long[] kmalloc = new long[0];
+        long[] ranges = new long[0];
+        switch (r.kind()) {
+            case CACHE -> {
+                List<String> byName = new ArrayList<>();
+                List<String> bySize = new ArrayList<>();
+                for (String n : names) {
+                    long bytes = kmallocBytes(n);
+                    if (bytes > 0) {
+                        // kmalloc() reports through the kmalloc event, which names no cache: filter on the class size.
+                        kmalloc = Arrays.copyOf(kmalloc, kmalloc.length + 1);
+                        kmalloc[kmalloc.length - 1] = bytes;
+                        bySize.add("bytes_alloc == " + bytes);
+                    } else {
+                        caches.add(n);
+                        byName.add("name == \"" + n + "\"");
+                    }
+                }
+                if (!bySize.isEmpty()) {
+                    triggers.put("kmem/kmalloc", String.join(" || ", bySize));
+                }
+                if (!byName.isEmpty()) {
+                    String f = String.join(" || ", byName);
+                    triggers.put("kmem/kmem_cache_alloc", f);
+                    triggers.put("kmem/kmem_cache_free", f);
+                }
+            }
+            case SITE -> {
+                List<String> or = new ArrayList<>();
+                for (String n : names) {
+                    long[] range = symbols.resolveFunctionRange(n);
+                    ranges = append(ranges, range[0], range[1]);
+                    or.add("call_site.function == " + n);
+                }
+                String f = String.join(" || ", or);
+                for (String e : SITE_EVENTS) {
+                    triggers.put(e, f);
+                }
+            }
+            case MODULE -> {
+                List<String> or = new ArrayList<>();
+                for (String n : names) {
+                    long[] range = moduleRange(symbols, n.substring(1, n.length() - 1));
+                    ranges = append(ranges, range[0], range[1]);
+                    or.add(String.format("(call_site >= 0x%x && call_site < 0x%x)", range[0], range[1]));
+                }
+                String f = String.join(" || ", or);
+                for (String e : SITE_EVENTS) {
+                    triggers.put(e, f);
+                }
+            }
+            default -> throw new IllegalStateException(r.kind().toString());
+        }
+        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges);
+    }
+
+    /** As typed ({@code alloc_pipe_info}, {@code cache:dentry}, {@code kmalloc-*}). */
+    public String tag() {
+        return tag;
+    }
+
+    /** CACHE (caches and kmalloc classes), SITE or MODULE. */
+    public TagKind kind() {
+        return kind;
+    }
+
+    /** The tags it names, as the ledger spells them ({@code kmalloc-1k}, {@code [xfs]}). */
+    public List<String> ledgerNames() {
+        return ledgerNames;
+    }
+
+    /** Event key ({@code kmem/kmalloc}) to the filter of its stacktrace trigger. */
+    public Map<String, String> triggers() {
+        return triggers;
+    }
+
+    /** {@code base} with this tag's stacktrace triggers on the events {@code base} traces. */
+    public TraceConfig config(TraceConfig base) {
+        TraceConfig c = base;
+        for (Map.Entry<String, String> t : triggers.entrySet()) {
+            if (base.events().contains(t.getKey())) {
+                c = c.withStackTrigger(t.getKey(), t.getValue());
+            }
+        }
+        return c;
+    }
+
+    /** True for a cache the tag names by name (not a kmalloc class). */
+    public boolean namesCache(String cacheName) {
+        return cacheName != null && caches.contains(cacheName);
+    }
+
+    /** True when a kmalloc allocation of {@code bytesAllocated} falls in one of the tag's size classes. */
+    public boolean namesKmallocClass(long bytesAllocated) {
+        for (long b : kmallocBytes) {
+            if (b == bytesAllocated) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when {@code callSite} lies in one of the tag's functions or modules. */
+    public boolean inSite(long callSite) {
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (Long.compareUnsigned(callSite, ranges[i]) >= 0 && Long.compareUnsigned(callSite, ranges[i + 1]) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return tag + " (" + kind.label() + ": " + String.join(", ", ledgerNames) + ")";
+    }
+
+    /**
+     * The object size of a plain kmalloc size class as slabinfo spells it ({@code kmalloc-192}, {@code kmalloc-8k}),
+     * or -1. The {@code -cg}, {@code -rcl} and {@code dma-} variants are real caches and go by name.
+     */
+    static long kmallocBytes(String tag) {
+        java.util.regex.Matcher m = KMALLOC_CLASS.matcher(tag);
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).isEmpty() ? n : n * 1024;
+    }
+
+    private static long[] append(long[] a, long start, long end) {
+        long[] out = Arrays.copyOf(a, a.length + 2);
+        out[a.length] = start;
+        out[a.length + 1] = end;
+        return out;
+    }
+
+    /** Cache names of a slabinfo text (header and comment lines skipped). */
+    static Set<String> cacheNames(String slabinfo) {
+        Set<String> out = new HashSet<>();
+        for (String line : slabinfo.split("\n")) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && !line.startsWith("#") && !line.startsWith("slabinfo")) {
+                out.add(line.substring(0, sp));
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> moduleNames(KernelSymbols symbols) {
+        Set<String> out = new HashSet<>();
+        for (int i = 0; i < symbols.size(); i++) {
+            String m = symbols.module(i);
+            if (m != null && !m.isEmpty()) {
+                out.add("[" + m + "]");
+            }
+        }
+        return out;
+    }
+
+    /** The span of a module's text symbols. */
+    private static long[] moduleRange(KernelSymbols symbols, String module) {
+        long start = -1;
+        long end = 0;
+        for (int i = 0; i < symbols.size(); i++) {
+            if (module.equals(symbols.module(i))) {
+                if (start == -1 || Long.compareUnsigned(symbols.start(i), start) < 0) {
+                    start = symbols.start(i);
+                }
+                if (Long.compareUnsigned(symbols.end(i), end) > 0) {
+                    end = symbols.end(i);
+                }
+            }
+        }
+        return new long[] {start, end};
+    }
+
+    /** Kernel function names as a collection: {@code contains} is a hash lookup, iteration walks the table. */
+    private static final class Functions extends AbstractCollection<String> {
+        private final KernelSymbols symbols;
+
+        Functions(KernelSymbols symbols) {
+            this.symbols = symbols;
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return o instanceof String s && symbols.resolveFunctionRange(s) != null;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return new Iterator<>() {
+                int i;
+
+                @Override
+                public boolean hasNext() {
+                    return i < symbols.size();
+                }
+
+                @Override
+                public String next() {
+                    return symbols.name(i++);
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return symbols.size();
+        }
     }
 }

@@ -4,9 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
-import pooltag.engine.hit.HitBreaks;
-import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.LiveFeed;
+import pooltag.engine.run.TracingRun;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
@@ -17,10 +16,9 @@ import pooltag.engine.run.TraceSlot;
 
 /**
  * The web page's Hit view on the live kernel: arming opens a private tracing session ({@link LiveFeed}) configured
- * by {@link HitTarget} (only the tag's events carry stacks) and applies {@link HitBreaks}' break rule, as
- * {@code pooltag hit} does; clearing or re-arming tears it down. Breaks are kept in memory for the page to poll,
- * the newest {@link #KEEP} only. A break's block address is dropped here: a {@link Hit} has no address field, and
- * its frames are symbols with offsets.
+ * by {@link HitTarget} (only the tag's events carry stacks) and applies the {@link BreakDetector}, as
+ * {@code pooltag hit} and kd do; clearing or re-arming tears it down. Breaks are kept in memory for the page to
+ * poll, the newest {@link #KEEP} only. The HTTP layer never serves a break's block address.
  *
  * <p>Threads: {@link #arm}, {@link #clear} and {@link #close} are serialized on this object; breaks arrive on the
  * session's merge thread and are appended under the armed session's own lock, which the HTTP threads take to read.
@@ -55,10 +53,13 @@ public final class LiveHitService implements HitService, AutoCloseable {
                 symbols = KernelSymbols.load();
             }
             KernelSymbols syms = symbols;
-            HitTarget target = HitTarget.resolve(tag, syms, TraceConfig.kmem());
-            Armed a = new Armed(target, syms);
-            a.feed = LiveFeed.open(syms, target.config(),
-                    ledger -> new HitBreaks(ledger, syms, target.kind(), target.ledgerName(), a), "pooltag-web-hit");
+            HitTarget target = HitTarget.resolveLive(tag, syms);
+            Armed a = new Armed(target);
+            TracingRun run = TracingRun.open(syms, target.config(TraceConfig.kmem()));
+            BreakDetector detector = new BreakDetector(run.ledger(), () -> syms, run.session()::cacheName,
+                    a.comms::of, a);
+            detector.arm(target, Long.MIN_VALUE, 1);
+            a.feed = LiveFeed.start(run, detector, "pooltag-web-hit");
             armed = a;
         } catch (RuntimeException e) {
             slot.release(HOLDER);
@@ -83,7 +84,7 @@ public final class LiveHitService implements HitService, AutoCloseable {
     }
 
     @Override
-    public List<Hit> hitsAfter(long after, int max) {
+    public List<Break> hitsAfter(long after, int max) {
         Armed a = armed;
         return a == null ? List.of() : a.after(after, max);
     }
@@ -109,36 +110,23 @@ public final class LiveHitService implements HitService, AutoCloseable {
     }
 
     /** One armed tag: its session and the breaks seen since arming. */
-    private static final class Armed implements HitBreaks.Sink {
+    private static final class Armed implements BreakDetector.Sink {
         final HitTarget target;
-        final KernelSymbols symbols;
+        /** Merge thread: names of breaking tasks. */
         final ProcessNames comms = new ProcessNames();
         /** Guarded by itself; seq ascending. */
-        final ArrayDeque<Hit> hits = new ArrayDeque<>();
+        final ArrayDeque<Break> hits = new ArrayDeque<>();
         volatile LiveFeed feed;
         private long count;
 
-        Armed(HitTarget target, KernelSymbols symbols) {
+        Armed(HitTarget target) {
             this.target = target;
-            this.symbols = symbols;
         }
 
         @Override
-        public void onBreak(HitBreaks.Break b) {
-            List<String> stack;
-            if (b.frames() == null) {
-                stack = List.of(); // a free no stack followed: kfree cannot be filtered by the freed block's tag
-            } else {
-                String[] f = new String[b.frames().length];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = symbols.format(b.frames()[i]);
-                }
-                stack = List.of(f);
-            }
-            Hit h = new Hit(b.seq(), b.timeNanos(), b.alloc() ? "alloc" : "free", b.cpu(), b.pid(), comms.of(b.pid()),
-                    target.tag(), b.pool() == null ? "" : b.pool().label(), b.bytes(), stack);
+        public void onBreak(int generation, Break b) {
             synchronized (hits) {
-                hits.addLast(h);
+                hits.addLast(b);
                 count = b.seq();
                 if (hits.size() > KEEP) {
                     hits.removeFirst();
@@ -164,10 +152,10 @@ public final class LiveHitService implements HitService, AutoCloseable {
             return s == null || s.loss() == null ? Loss.NONE : s.loss();
         }
 
-        List<Hit> after(long after, int max) {
-            List<Hit> out = new ArrayList<>();
+        List<Break> after(long after, int max) {
+            List<Break> out = new ArrayList<>();
             synchronized (hits) {
-                for (Hit h : hits) {
+                for (Break h : hits) {
                     if (h.seq() > after) {
                         out.add(h);
                         if (out.size() >= max) {

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
@@ -26,7 +25,7 @@ import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
-import pooltag.engine.run.LiveRun;
+import pooltag.engine.run.TracingRun;
 
 /**
  * {@code pooltag hunt}: the whole workflow unattended, on the live kernel.
@@ -107,31 +106,27 @@ public final class Hunter {
                               TraceConfig config, pooltag.core.ledger.CgroupResolver cgroups, StopSignals signals)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        Armer[] armer = new Armer[1];
-        LiveRun[] runRef = new LiveRun[1];
-        try (LiveRun run = LiveRun.open(symbols, config, ledgerOptions, ledger -> {
+        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
             if (cgroups != null) {
-                ledger.tagByCgroup(cgroups); // the tap is made before the session starts: no event yet
+                run.ledger().tagByCgroup(cgroups); // before the session starts: no event yet
             }
-            armer[0] = new Armer(ledger, symbols, () -> runRef[0]);
-            return armer[0];
-        })) {
-            runRef[0] = run;
+            Armer armer = new Armer(run.ledger(), symbols, run);
             if (signals != null) {
                 signals.onStop(run::requestStop);
             }
+            armer.startNanos = System.nanoTime();
+            run.start(armer);
             if (progress != null) {
                 progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the leading call sites"
                         + " every %d ms; %s%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
                         config.describeBuffer());
             }
-            armer[0].startNanos = System.nanoTime();
-            SessionStats stats = run.run(duration, PROCFS_EVERY, () -> armer[0].armRequested = true);
+            SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> armer.armRequested = true);
             if (progress != null && stats != null) {
                 progress.println("pooltag hunt: " + stats.describe());
             }
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
-            Map<String, Double> armedAt = armer[0].armedAtS();
+            Map<String, Double> armedAt = armer.armedAtS();
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, List.copyOf(armedAt.keySet()),
                     run.ledger(), armedAt, stackNotes(report, armedAt));
         }
@@ -171,15 +166,14 @@ public final class Hunter {
     static final class Armer implements AllocEventConsumer {
         private final Ledger ledger;
         private final KernelSymbols symbols;
-        private final java.util.function.Supplier<LiveRun> run;
-        final List<UsageSnapshot> procfs = new CopyOnWriteArrayList<>();
+        private final TracingRun run;
         volatile boolean armRequested;
         volatile long startNanos;
         private final Map<String, Double> armedAt = new LinkedHashMap<>();
         private List<String> current = List.of();
         private String filter;
 
-        Armer(Ledger ledger, KernelSymbols symbols, java.util.function.Supplier<LiveRun> run) {
+        Armer(Ledger ledger, KernelSymbols symbols, TracingRun run) {
             this.ledger = ledger;
             this.symbols = symbols;
             this.run = run;
@@ -229,7 +223,7 @@ public final class Hunter {
                 }
                 f.append("call_site.function == ").append(site);
             }
-            var instance = run.get().session().instance();
+            var instance = run.session().instance();
             for (String event : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
                 if (instance.hasEvent(event)) {
                     if (filter != null) {

@@ -8,6 +8,7 @@ import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
+import pooltag.engine.hit.Break;
 
 /**
  * What the {@code pooltag kd} console debugs: the live kernel, a recording, or (in tests) a script. The console
@@ -32,44 +33,6 @@ public interface KdTarget extends AutoCloseable {
      *                        stacks cannot be symbolized
      */
     record Symbols(long symbols, int modules, boolean addressesHidden) {
-    }
-
-    /** An allocation or a free: the two things PoolHitTag breaks on. */
-    enum Kind {
-        ALLOC("alloc"), FREE("free");
-
-        private final String label;
-
-        Kind(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
-        }
-    }
-
-    /**
-     * One hit of the armed tag, as {@code g} stops on it.
-     *
-     * @param kind      allocation or free
-     * @param tag       the tag that matched, as {@code !poolused} prints it ({@code dentry}, {@code alloc_pipe_info})
-     * @param address   the block's address, 0 when the source does not give it
-     * @param size      bytes allocated; for a free, the size of the freed block when the ledger saw its
-     *                  allocation, else 0 (the kernel's free events carry no size)
-     * @param pid       the task that allocated or freed
-     * @param comm      its command name, "" when unknown
-     * @param cpu       the CPU the event happened on
-     * @param timeNanos when, on the target's clock
-     * @param frames    the kernel stack, innermost first, already symbolized as {@code symbol+0xoff [module]};
-     *                  empty when the hit carried no stack
-     */
-    record Break(Kind kind, String tag, long address, long size, int pid, String comm, int cpu, long timeNanos,
-                 List<String> frames) {
-        public Break {
-            frames = List.copyOf(frames);
-            comm = comm == null ? "" : comm;
-        }
     }
 
     /**
@@ -116,9 +79,11 @@ public interface KdTarget extends AutoCloseable {
     UsageSnapshot usage();
 
     /**
-     * Arms the kernel-side hit on one Linux tag ({@code dentry}, {@code alloc_pipe_info}, {@code Abc}; kind
-     * prefixes such as {@code site:} pass through), replacing any hit armed before. On failure nothing is armed
+     * Arms the kernel-side hit on a Linux tag in {@link pooltag.engine.hit.HitTarget}'s grammar ({@code dentry},
+     * {@code alloc_pipe_info}, {@code kmalloc-1k}, {@code site:pipe_*}, {@code [xfs]}), replacing any hit armed before. On failure nothing is armed
      * and the previous hit, if any, stays.
+     *
+     * @throws UnknownTagException when no Linux tag has the name (the console notes it and leaves the hit disarmed)
      */
     void armHit(String linuxTag);
 

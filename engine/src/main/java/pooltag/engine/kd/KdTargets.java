@@ -4,7 +4,9 @@ import java.nio.file.Path;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.LedgerOptions;
+import pooltag.engine.hit.HitTarget;
 import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.symbols.KernelSymbols;
 
 /** The targets {@code pooltag kd} can open; the one place that chooses an implementation. */
 public final class KdTargets {
@@ -44,6 +46,23 @@ public final class KdTargets {
             return RecordingKdTarget.open(file, options);
         } catch (PooltagException e) {
             throw new PooltagException("--recording " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PoolHitTag value resolved for {@code armHit}: {@link HitTarget#resolve}, whose every failure is a name that
+     * resolves to nothing traceable (tracing is not touched yet), so it is told as such to the console.
+     *
+     * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
+     * @throws UnknownTagException one line, when the tag names no cache, kernel function, kmalloc class or module
+     */
+    static HitTarget resolveHit(String typed, String slabinfo, KernelSymbols symbols) {
+        try {
+            return HitTarget.resolve(typed, slabinfo, symbols);
+        } catch (UnknownTagException e) {
+            throw e;
+        } catch (PooltagException e) {
+            throw new UnknownTagException(e.getMessage(), e);
         }
     }
 }

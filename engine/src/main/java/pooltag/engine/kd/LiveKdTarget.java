@@ -16,19 +16,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import pooltag.engine.run.PublishingLedger;
+import pooltag.engine.hit.Break;
+import pooltag.engine.hit.BreakDetector;
+import pooltag.engine.hit.HitTarget;
+import pooltag.engine.run.TracingRun;
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
-import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.kmem.TraceConfig;
-import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.procfs.ProcessNames;
-import pooltag.linux.procfs.SlabSysfs;
-import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.TracefsInstance;
@@ -46,7 +45,7 @@ import pooltag.linux.tracefs.TracefsInstance;
  * down with every trigger, also from the shutdown hook.
  *
  * <p>Threads. The ledger has one writer, the session's merge thread; the console thread never reads it. The merge
- * thread runs the {@link HitDetector} as the ledger's tap; its breaks go to a bounded queue that {@code g} polls
+ * thread runs the {@link BreakDetector} as the ledger's tap; its breaks go to a bounded queue that {@code g} polls
  * every 50 ms (checking the Ctrl-C flag in between). Ledger queries ({@code !poolfind}, {@code !pool}) are
  * functions queued for the merge thread, which runs them in its tick between merge rounds (at most 20 ms apart even
  * when no event arrives), once the ledger has caught up with the moment the command was typed (an event at or after
@@ -81,9 +80,9 @@ final class LiveKdTarget implements KdTarget {
     }
 
     private final ProcfsKdTarget procfs;
-    private final TraceSession session;
+    private final TracingRun run;
     private final Ledger ledger;
-    private final HitDetector detector;
+    private final BreakDetector detector;
     private final long reorderNanos;
     private volatile KernelSymbols symbols;
     private final ArrayBlockingQueue<Queued> breaks = new ArrayBlockingQueue<>(MAX_QUEUED_BREAKS);
@@ -94,26 +93,25 @@ final class LiveKdTarget implements KdTarget {
     private final ProcessNames mergeComms = new ProcessNames();
 
     // Guarded by this.
-    private KdHit hit;
+    private HitTarget hit;
     private int generation;
     private volatile boolean closed;
 
-    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TraceSession session, LedgerOptions options) {
+    private LiveKdTarget(ProcfsKdTarget procfs, KernelSymbols symbols, TracingRun run) {
         this.procfs = procfs;
         this.symbols = symbols;
-        this.session = session;
-        this.reorderNanos = session.config().reorderWindow().toNanos();
-        this.ledger = new Ledger(new SlabCacheCatalog(session.names(), SlabSysfs.live()),
-                new KernelSymbolResolver(symbols), options);
-        this.detector = new HitDetector(ledger, () -> this.symbols, session::cacheName, mergeComms::of,
-                new HitDetector.Sink() {
+        this.run = run;
+        this.reorderNanos = run.session().config().reorderWindow().toNanos();
+        this.ledger = run.ledger();
+        this.detector = new BreakDetector(ledger, () -> this.symbols, run.session()::cacheName, mergeComms::of,
+                new BreakDetector.Sink() {
                     @Override
                     public boolean accepts() {
                         return breaks.remainingCapacity() > 0;
                     }
 
                     @Override
-                    public void accept(int gen, Break b) {
+                    public void onBreak(int gen, Break b) {
                         breaks.offer(new Queued(gen, b));
                     }
                 });
@@ -127,19 +125,14 @@ final class LiveKdTarget implements KdTarget {
      */
     static LiveKdTarget open(boolean withVmalloc, LedgerOptions options) {
         KernelSymbols symbols = KernelSymbols.load();
-        TraceSession session = TraceSession.open(TraceConfig.kmem());
+        TracingRun run = TracingRun.open(symbols, TraceConfig.kmem(), options);
         try {
-            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, session,
-                    options);
-            PublishingLedger fed = new PublishingLedger(t.ledger, t.detector);
-            session.start(fed, null, () -> {
-                fed.onTick();
-                t.tick();
-            });
+            LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, run);
+            run.start(t.detector, t::tick);
             return t;
         } catch (RuntimeException e) {
             try {
-                session.close();
+                run.close();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -149,7 +142,7 @@ final class LiveKdTarget implements KdTarget {
 
     /** The instance this target traces in (tests look at its trigger files). */
     TracefsInstance instance() {
-        return session.instance();
+        return run.session().instance();
     }
 
     @Override
@@ -161,7 +154,7 @@ final class LiveKdTarget implements KdTarget {
             release = "(release unknown)";
         }
         return "live Linux kernel " + release + ", kmem events traced since the console started (tracefs instance "
-                + session.instance().name() + ", " + session.cpus() + " CPUs)";
+                + run.session().instance().name() + ", " + run.session().cpus() + " CPUs)";
     }
 
     /** Counts symbols and modules from procfs, and symbolizes later stacks with the symbols read now. */
@@ -180,16 +173,9 @@ final class LiveKdTarget implements KdTarget {
     @Override
     public synchronized void armHit(String linuxTag) {
         requireOpen();
-        String slabinfo;
-        try {
-            slabinfo = KernelFiles.read(Path.of("/proc/slabinfo"));
-        } catch (IOException e) {
-            throw new PooltagException("cannot read /proc/slabinfo to resolve the tag '" + linuxTag + "': "
-                    + e.getMessage() + " (run as root)", e);
-        }
-        KdHit next = KdHit.resolve(linuxTag, slabinfo, symbols);
-        KdHit previous = hit;
-        TracefsInstance in = session.instance();
+        HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag), symbols);
+        HitTarget previous = hit;
+        TracefsInstance in = run.session().instance();
         // The kernel keeps one stacktrace trigger per event: the previous hit's go first.
         removeTriggers(in, previous);
         List<Map.Entry<String, String>> added = new ArrayList<>();
@@ -221,15 +207,15 @@ final class LiveKdTarget implements KdTarget {
     public synchronized void disarmHit() {
         detector.disarm();
         if (hit != null && !closed) {
-            KdHit h = hit;
+            HitTarget h = hit;
             hit = null;
             generation++;
             breaks.clear();
-            removeTriggers(session.instance(), h);
+            removeTriggers(run.session().instance(), h);
         }
     }
 
-    private static void removeTriggers(TracefsInstance in, KdHit h) {
+    private static void removeTriggers(TracefsInstance in, HitTarget h) {
         if (h == null) {
             return;
         }
@@ -338,7 +324,7 @@ final class LiveKdTarget implements KdTarget {
     }
 
     private void checkSession() {
-        Throwable f = session.failure();
+        Throwable f = run.session().failure();
         if (f != null) {
             throw new PooltagException("the kmem trace session failed: " + f.getMessage()
                     + "; quit and start pooltag kd again", f);
@@ -363,7 +349,7 @@ final class LiveKdTarget implements KdTarget {
             hit = null;
         }
         try {
-            session.close();
+            run.close();
         } finally {
             for (Query<?> q; (q = queries.poll()) != null; ) {
                 q.answer.completeExceptionally(new PooltagException("the console's trace session is closed"));

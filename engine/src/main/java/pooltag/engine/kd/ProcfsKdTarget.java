@@ -14,6 +14,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagPattern;
+import pooltag.engine.hit.Break;
 import pooltag.linux.procfs.ProcfsSource;
 
 /**

@@ -10,6 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import pooltag.engine.hit.Break;
+import pooltag.engine.hit.BreakDetector;
+import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.PublishingLedger;
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
@@ -22,12 +25,10 @@ import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagPattern;
-import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.procfs.SlabinfoEntry;
 import pooltag.linux.procfs.SlabinfoParser;
 import pooltag.linux.recording.RecordingReader;
-import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 
 /**
@@ -35,7 +36,7 @@ import pooltag.linux.symbols.KernelSymbols;
  * recording through a {@link Ledger} up to the next hit of the armed tag and stops there, so {@code !poolfind} and
  * {@code !pool} answer what was outstanding at that point. A hit is an event of the tag followed by a stack on its
  * CPU (a recording made with {@code --hit TAG}), or, for a tag recorded without stacks, an event of the tag by its
- * cache name, size class or call-site function ({@link HitDetector}); frees of blocks held under the tag are hits
+ * cache name, size class or call-site function ({@link BreakDetector}); frees of blocks held under the tag are hits
  * either way. {@code .reload} reads the recording's kallsyms snapshot; {@code !poolused} its {@code /proc/slabinfo}
  * at the start (every cache NonPaged: a recording does not keep {@code /sys/kernel/slab}'s reclaim flags).
  *
@@ -64,8 +65,9 @@ final class RecordingKdTarget implements KdTarget {
 
     private final RecordingReader reader;
     private final KernelSymbols symbols;
+    private final PublishingLedger published;
     private final Ledger ledger;
-    private final HitDetector detector;
+    private final BreakDetector detector;
     /** Breaks found by the detector and not yet handed over; replay thread only. */
     private final ArrayDeque<Break> found = new ArrayDeque<>();
     private final BlockingQueue<Integer> commands = new LinkedBlockingQueue<>();
@@ -79,23 +81,19 @@ final class RecordingKdTarget implements KdTarget {
     // Console thread only.
     private boolean ended;
     private RuntimeException failure;
-    private KdHit hit;
+    private HitTarget hit;
     private int generation;
 
     private RecordingKdTarget(RecordingReader reader, LedgerOptions options) {
         this.reader = reader;
         this.symbols = reader.symbols();
-        this.ledger = new Ledger(new SlabCacheCatalog(reader.names(), SlabSysfs.absent()),
-                new KernelSymbolResolver(symbols), options);
-        this.detector = new HitDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
-                new HitDetector.Sink() {
+        this.published = PublishingLedger.over(reader.names(), SlabSysfs.absent(), symbols, options);
+        this.ledger = published.ledger();
+        // The replay pauses at each break, so at most a few wait at once: the sink always accepts.
+        this.detector = new BreakDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
+                new BreakDetector.Sink() {
                     @Override
-                    public boolean accepts() {
-                        return true; // the replay pauses at each break, so at most a few wait at once
-                    }
-
-                    @Override
-                    public void accept(int gen, Break b) {
+                    public void onBreak(int gen, Break b) {
                         if (gen == armedGeneration) {
                             found.addLast(b);
                         }
@@ -150,7 +148,7 @@ final class RecordingKdTarget implements KdTarget {
     public void armHit(String linuxTag) {
         requireOpen();
         String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
-        KdHit next = KdHit.resolve(linuxTag, slabinfo, symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, symbols);
         hit = next;
         generation++;
         armedGeneration = generation;
@@ -243,7 +241,7 @@ final class RecordingKdTarget implements KdTarget {
     private void replayLoop() {
         try {
             awaitGo();
-            PublishingLedger inner = new PublishingLedger(ledger, detector);
+            PublishingLedger inner = published.tap(detector);
             reader.replay(new AllocEventConsumer() {
                 @Override
                 public void onEvent(AllocEvent event) {

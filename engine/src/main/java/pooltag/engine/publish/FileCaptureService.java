@@ -8,22 +8,19 @@ import java.util.Arrays;
 
 import pooltag.engine.run.PublishingLedger;
 import pooltag.core.error.PooltagException;
-import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.KmemTagPolicy;
-import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.recording.RecordingFormat;
 import pooltag.linux.recording.RecordingReader;
-import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.windows.WindowsCaptures;
 
 /**
  * The web page's Open view: an uploaded Windows capture ({@code !poolused} output, a PoolMon screen or {@code /n}
  * snapshot file, a {@code !poolfind} or {@code !verifier 3} capture as one row per tag of what it lists, told apart
  * by content through {@link WindowsCaptures#readAsUsage}) or a pooltag recording (told by
- * its magic), as a usage snapshot. A recording is replayed into a {@link Ledger} (as {@code pooltag report} replays
+ * its magic), as a usage snapshot. A recording is replayed into a {@link PublishingLedger} (as {@code pooltag report} replays
  * it) and shown as the ledger's cache tags: allocations made while recording and still outstanding at its end, with
  * the replay's loss. The upload is written to a private temporary file (the parsers read files) that is deleted
  * before returning. Errors are one-line {@link PooltagException}s naming the uploaded file, not the temporary one.
@@ -71,11 +68,10 @@ public final class FileCaptureService implements CaptureService {
             // made on this kernel release, else none (every cache NonPaged) rather than another kernel's guess.
             String kernel = r.meta().getOrDefault("kernel", "");
             SlabSysfs sysfs = !kernel.isEmpty() && kernel.equals(thisKernel()) ? SlabSysfs.live() : SlabSysfs.absent();
-            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), sysfs), new KernelSymbolResolver(r.symbols()),
-                    KmemTagPolicy.ledgerOptions());
+            PublishingLedger ledger = PublishingLedger.over(r.names(), sysfs, r.symbols(), KmemTagPolicy.ledgerOptions());
             // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
-            r.replay(new PublishingLedger(ledger, null), REPLAY_WINDOW_NANOS);
-            UsageSnapshot s = ledger.snapshot(TagKind.CACHE);
+            r.replay(ledger, REPLAY_WINDOW_NANOS);
+            UsageSnapshot s = ledger.ledger().snapshot(TagKind.CACHE);
             if (s == null) {
                 throw new PooltagException(file + ": the recording holds no allocation events");
             }

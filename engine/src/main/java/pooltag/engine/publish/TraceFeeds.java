@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.engine.run.LiveFeed;
+import pooltag.linux.cgroup.PidCgroupResolver;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
@@ -50,12 +51,8 @@ public final class TraceFeeds {
 
     /** @param byCgroup also tag allocations by the allocating task's cgroup (see {@link Feed#cgroupPairs()}) */
     public static Feed open(LedgerOptions options, boolean byCgroup) {
-        pooltag.core.ledger.CgroupResolver resolver = byCgroup ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options, resolver == null ? null
-                : ledger -> {
-                    ledger.tagByCgroup(resolver); // before the session starts
-                    return null;
-                }, "pooltag-exporter-trace"), byCgroup);
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options,
+                byCgroup ? PidCgroupResolver.live() : null, "pooltag-exporter-trace"), byCgroup);
     }
 
     /** Cache and site rows of one published frame (both kinds are copied by the same publish, with one loss). */

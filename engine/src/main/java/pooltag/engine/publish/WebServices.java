@@ -5,8 +5,10 @@ import pooltag.engine.hit.HitService;
 import pooltag.engine.hunt.HuntService;
 
 /**
- * The services behind the page's Hit, Hunt and Open views. {@link #none()} is this build: every view says it is not
- * available, and no data is made up. To wire one, pass its implementation here (from {@code ServeCommand}).
+ * The services behind the page's Hit, Hunt and Open views. {@code ServeCommand} wires all three
+ * ({@link pooltag.engine.hit.LiveHitService}, {@link pooltag.engine.hunt.LiveHuntService}, {@link FileCaptureService});
+ * {@link #none()} (tests, or a server built without them) makes every view say it is not available, and no data is
+ * made up.
  */
 public record WebServices(Optional<HitService> hit, Optional<HuntService> hunt, Optional<CaptureService> captures) {
     public WebServices {

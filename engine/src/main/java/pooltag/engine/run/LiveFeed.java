@@ -1,11 +1,10 @@
 package pooltag.engine.run;
 
 import java.time.Duration;
-import java.util.function.Function;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
-import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.CgroupResolver;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
@@ -14,8 +13,8 @@ import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
 /**
- * A {@link LiveRun} that follows the kernel in the background for a long-lived view ({@code mon --trace}, the
- * exporter, the web page's hit view): one daemon thread drives {@link LiveRun#follow()} until {@link #close()}.
+ * A {@link TracingRun} that follows the kernel in the background for a long-lived view ({@code mon --trace}, the
+ * exporter, the web page's hit view): one daemon thread drives {@link TracingRun#follow()} until {@link #close()}.
  * Views read only the ledger's published snapshots ({@link #snapshot}), which is safe from any thread. A session
  * failure (a reader or the tap threw) is kept and rethrown by the next {@link #snapshot} call, so a view never
  * shows frozen counters as if they were live. At most one feed per process (one tracefs instance per pid).
@@ -24,34 +23,61 @@ public final class LiveFeed implements AutoCloseable {
     /** How long {@link #close()} waits for the session to drain before tearing the instance down regardless. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
-    private final LiveRun run;
+    private final TracingRun run;
     private final Thread thread;
     private volatile Throwable failure;
     private volatile boolean closed;
 
-    private LiveFeed(LiveRun run, String threadName) {
+    private LiveFeed(TracingRun run, String threadName) {
         this.run = run;
         this.thread = new Thread(this::follow, threadName);
         this.thread.setDaemon(true);
     }
 
     /**
-     * Opens the tracefs instance and starts following.
+     * Starts {@code run} with {@code tap} and follows it on a daemon thread; the feed owns the run from here.
      *
-     * @param tap made once the ledger exists; sees every event before the ledger, on the merge thread (may be null)
+     * @param tap sees every event before the ledger, on the merge thread (may be null)
      */
-    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, Function<Ledger, AllocEventConsumer> tap,
-                                String threadName) {
-        return open(symbols, config, KmemTagPolicy.ledgerOptions(), tap, threadName);
-    }
-
-    /** As {@link #open(KernelSymbols, TraceConfig, Function, String)}, with the ledger's options. */
-    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
-                                Function<Ledger, AllocEventConsumer> tap, String threadName) {
-        LiveRun run = LiveRun.open(symbols, config, options, tap);
+    public static LiveFeed start(TracingRun run, AllocEventConsumer tap, String threadName) {
+        try {
+            run.start(tap);
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
         LiveFeed f = new LiveFeed(run, threadName);
         f.thread.start();
         return f;
+    }
+
+    /** Opens a run of {@code config} and follows it with no tap (mon --trace, the exporter). */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, String threadName) {
+        return open(symbols, config, KmemTagPolicy.ledgerOptions(), threadName);
+    }
+
+    /** As {@link #open(KernelSymbols, TraceConfig, String)}, with the ledger's options (tag policy, cap). */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options, String threadName) {
+        return open(symbols, config, options, null, threadName);
+    }
+
+    /**
+     * As {@link #open(KernelSymbols, TraceConfig, LedgerOptions, String)}; when {@code cgroups} is not null the ledger
+     * also tags every allocation by the allocating task's cgroup ({@code --tag-by cgroup}), from before the first
+     * event.
+     */
+    public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
+                                CgroupResolver cgroups, String threadName) {
+        TracingRun run = TracingRun.open(symbols, config, options);
+        if (cgroups != null) {
+            try {
+                run.ledger().tagByCgroup(cgroups); // not started yet: no event has reached the ledger
+            } catch (RuntimeException e) {
+                run.close();
+                throw e;
+            }
+        }
+        return start(run, null, threadName);
     }
 
     private void follow() {
@@ -64,7 +90,7 @@ public final class LiveFeed implements AutoCloseable {
         }
     }
 
-    public LiveRun run() {
+    public TracingRun run() {
         return run;
     }
 

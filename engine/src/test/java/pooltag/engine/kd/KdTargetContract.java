@@ -1,5 +1,6 @@
 package pooltag.engine.kd;
 
+import pooltag.engine.hit.Break;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,7 +80,7 @@ abstract class KdTargetContract {
             }
             t.armHit(armableTag());
             long start = System.nanoTime();
-            Optional<KdTarget.Break> b = t.go(() -> System.nanoTime() - start > 200_000_000L);
+            Optional<Break> b = t.go(() -> System.nanoTime() - start > 200_000_000L);
             // Either a hit came first or the cancel was seen: both within the poll bound after the cancel.
             assertTrue(System.nanoTime() - start < 1_500_000_000L, "go polls its cancel at least every 100 ms");
             b.ifPresent(hit -> assertTrue(hit.kind() != null && hit.tag() != null));

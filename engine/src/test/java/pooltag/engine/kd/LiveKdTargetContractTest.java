@@ -8,6 +8,7 @@ import java.nio.file.Files;
 
 import org.junit.jupiter.api.AfterEach;
 
+import pooltag.engine.testkit.Live;
 import pooltag.linux.tracefs.Tracefs;
 
 /** The traced live target keeps the contract, and every target leaves no instance and no trigger behind. */
@@ -16,7 +17,7 @@ class LiveKdTargetContractTest extends KdTargetContract {
 
     @Override
     KdTarget newTarget() {
-        fs = KdLive.tracefsOrSkip();
+        fs = Live.tracefsOrSkip();
         return assertInstanceOf(LiveKdTarget.class, KdTargets.live(false), "root with tracefs: the traced target");
     }
 
@@ -33,8 +34,8 @@ class LiveKdTargetContractTest extends KdTargetContract {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         if (fs != null) {
-            assertFalse(Files.exists(KdLive.ownInstance(fs)), "instance left behind");
-            assertEquals(java.util.List.of(), KdLive.kmemTriggers(KdLive.ownInstance(fs)));
+            assertFalse(Files.exists(Live.ownInstance(fs)), "instance left behind");
+            assertEquals(java.util.List.of(), Live.kmemTriggers(Live.ownInstance(fs)));
         }
     }
 }

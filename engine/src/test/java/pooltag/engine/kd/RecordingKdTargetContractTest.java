@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
+import pooltag.engine.testkit.Live;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.recording.Recorder;
 
@@ -17,9 +18,10 @@ class RecordingKdTargetContractTest extends KdTargetContract {
 
     @BeforeAll
     static void record() {
-        KdLive.tracefsOrSkip();
+        Live.tracefsOrSkip();
         recording = dir.resolve("contract.ptrec");
         Recorder.record(recording, TraceConfig.kmem().withBufferSizeKb(4096), Duration.ofSeconds(2), "dentry",
+                (base, tag, slabinfo, symbols) -> pooltag.engine.hit.HitTarget.resolve(tag, slabinfo, symbols).config(base),
                 System.err);
     }
 

@@ -1,5 +1,6 @@
 package pooltag.engine.kd;
 
+import pooltag.engine.hit.Break;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

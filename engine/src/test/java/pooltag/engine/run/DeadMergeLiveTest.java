@@ -27,13 +27,10 @@ class DeadMergeLiveTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aDeadMergeThreadIsSeenByTheFeedWithinTwoSeconds() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(!"false".equals(System.getProperty("pooltag.live")),
-                "live tests disabled by -Dpooltag.live=false");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/slabinfo")),
-                "/proc/slabinfo is not readable: live tests need root");
+        pooltag.engine.testkit.Live.assumeLive();
         AtomicLong failedAt = new AtomicLong();
         AtomicLong armed = new AtomicLong(Long.MAX_VALUE);
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), ledger -> new AllocEventConsumer() {
+        try (LiveFeed feed = LiveFeed.start(TracingRun.open(KernelSymbols.load(), TraceConfig.kmem()), new AllocEventConsumer() {
             @Override
             public void onEvent(AllocEvent e) {
                 if (System.nanoTime() > armed.get()) {

@@ -259,11 +259,7 @@ public final class EventMerger {
     }
 
     public long totalEvents() {
-        long s = 0;
-        for (long n : eventsByKind) {
-            s += n;
-        }
-        return s;
+        return SessionStats.sum(eventsByKind);
     }
 
     /** Records of events the decoder does not know (other tracepoints enabled in the instance). */

@@ -36,17 +36,18 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
     }
 
     public long totalEvents() {
-        long s = 0;
-        for (long n : eventsByKind) {
-            s += n;
-        }
-        return s;
+        return sum(eventsByKind);
     }
 
     /** Events the kernel lost: per-CPU stats plus page-header counts. */
     public long lostByKernel() {
-        long s = lostFromHeaders;
-        for (long n : lostFromStats) {
+        return lostFromHeaders + sum(lostFromStats);
+    }
+
+    /** The sum of per-kind or per-CPU counters; the one place {@link EventMerger} and the stats add them up. */
+    static long sum(long[] counts) {
+        long s = 0;
+        for (long n : counts) {
             s += n;
         }
         return s;

@@ -37,20 +37,31 @@ public final class Recorder {
     private Recorder() {
     }
 
+    /** Turns a hit tag into the stack triggers of a config, against the kernel state the recording keeps. */
+    @FunctionalInterface
+    public interface HitResolver {
+        TraceConfig apply(TraceConfig base, String hitTag, String slabinfo, KernelSymbols symbols);
+    }
+
+    /**
+     * @param hitTag the tag whose events get kernel stacks, or null
+     * @param hits   how {@code hitTag} becomes stack triggers (engine's {@code HitTarget}, shared with hit and kd),
+     *               given the slabinfo and kallsyms this recording keeps
+     */
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
-                                PrintStream err) {
-        return record(out, baseConfig, duration, hitTag, err, null);
+                                HitResolver hits, PrintStream err) {
+        return record(out, baseConfig, duration, hitTag, hits, err, null);
     }
 
     /** @param signals when not null, its first SIGINT/SIGTERM stops the recording (which still finishes the file) */
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
-                                PrintStream err, pooltag.linux.kmem.StopSignals signals) {
+                                HitResolver hits, PrintStream err, pooltag.linux.kmem.StopSignals signals) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
         String modules = readOrEmpty("/proc/modules");
         String slabStart = readOrEmpty("/proc/slabinfo");
         TraceConfig cfg = baseConfig;
         if (hitTag != null) {
-            cfg = HitTag.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
+            cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
         Tracefs fs = Tracefs.locate();
         final long[] lost = new long[1];

@@ -454,6 +454,10 @@ public final class RecordingReader implements AutoCloseable {
         long[] queued = new long[1]; // page bytes handed to the merger and not yet given back
         EventMerger merger = new EventMerger(cpus, schema.header(), decoder, windowNanos,
                 p -> queued[0] -= p.length, where);
+        // A recording's pages range from a few bytes to the header page's size, so its queue is bounded in bytes below
+        // (MAX_QUEUED_PAGE_BYTES, counted as forced drains), not by the merger's page count, which bounds live
+        // sessions whose pages all come from the fixed-size pool: one bound per source, never two racing.
+        merger.setMaxPendingPages(Integer.MAX_VALUE);
         long pages = 0, firstPage = -1, lastPage = -1, forced = 0;
         long horizon = Long.MIN_VALUE;
         Page p;

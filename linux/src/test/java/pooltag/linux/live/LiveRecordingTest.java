@@ -56,7 +56,14 @@ class LiveRecordingTest {
         Path file = dir.resolve("pipes.ptrec");
         CompletableFuture<Recorder.Result> rec = CompletableFuture.supplyAsync(() -> Recorder.record(file,
                 TraceConfig.kmem().withBufferSizeKb(16384), Duration.ofSeconds(8), "alloc_pipe_info",
-                new PrintStream(System.err)));
+                // The site's filter as engine's HitTarget writes it (this module cannot see the engine).
+                (base, tag, slabinfo, symbols) -> {
+                    TraceConfig c = base;
+                    for (String e : base.events()) {
+                        c = c.withStackTrigger(e, "call_site.function == " + tag);
+                    }
+                    return c;
+                }, new PrintStream(System.err)));
         Path inst = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.current().instanceName());
         long deadline = System.nanoTime() + 60_000_000_000L;
         // A new instance starts with tracing_on 1; the session turns it off, sizes the buffer (seconds on a loaded

@@ -38,6 +38,9 @@ public final class FormatDetector {
         if (lower.contains("nt!poolhittag") || PoolHitTagParser.BREAK_SYMBOL.matcher(l).matches()) {
             return true;
         }
+        if (PoolHitTagParser.isBareBreakpoint(l)) {
+            return true;
+        }
         int kd = lower.indexOf("kd>");
         if (kd < 0) {
             return false;

@@ -53,6 +53,14 @@ public final class PoolHitTagParser {
     private static final Pattern POOL_BLOCK = Pattern.compile(
             "^\\s*\\*?([0-9a-fA-F`]+)\\s+size:\\s*([0-9a-fA-F]+)\\s+previous size:\\s*[0-9a-fA-F]+\\s+\\(Allocated\\).*");
 
+    /** A {@code bp}/{@code bu} on an allocate or free routine printed without a {@code kd>} prompt. */
+    static boolean isBareBreakpoint(String l) {
+        String lower = l.stripLeading().toLowerCase(Locale.ROOT);
+        return (lower.startsWith("bp ") || lower.startsWith("bu ") || (lower.length() > 2
+                && (lower.startsWith("bp") || lower.startsWith("bu")) && Character.isDigit(lower.charAt(2))))
+                && (lower.contains("!exallocatepool") || lower.contains("!exfreepool"));
+    }
+
     private static int parseId(String digits) {
         return digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
     }
@@ -118,6 +126,8 @@ public final class PoolHitTagParser {
         boolean argsColumns;
         boolean numbered;
         List<Frame> stack;
+        /** The line of the {@code k} command whose listing is being read. */
+        int stackLine;
         long unkeyed;
 
         Run(CaptureText text) {
@@ -138,6 +148,12 @@ public final class PoolHitTagParser {
                 if (prompt.matches()) {
                     endStack();
                     command(n, prompt.group(1).strip());
+                    continue;
+                }
+                if (isBareBreakpoint(l)) {
+                    // Posts and notes print the breakpoint they typed without the prompt before it.
+                    endStack();
+                    breakpointCommand(l.strip());
                     continue;
                 }
                 Matcher hit = BP_HIT.matcher(l);
@@ -219,6 +235,7 @@ public final class PoolHitTagParser {
             }
             if (STACK_COMMAND.matcher(cmd).matches()) {
                 inStack = true;
+                stackLine = n;
                 argsColumns = false;
                 numbered = cmd.contains("n");
                 stack = new ArrayList<>();
@@ -324,10 +341,21 @@ public final class PoolHitTagParser {
                 }
                 break;
             }
-            if (i >= t.length || values.isEmpty()) {
+            boolean inline = values.isEmpty() && i + 2 < t.length && t[i].equals("(Inline")
+                    && t[i + 1].equals("Function)") && t[i + 2].startsWith("--------");
+            if (inline) {
+                // "(Inline Function) --------`--------  Driver!Wrapper+0x26 [file @ line]": no frame address of its
+                // own; its call site is still where the code is.
+                i += 3;
+            }
+            if (i >= t.length || (values.isEmpty() && !inline)) {
                 return null;
             }
             String site = t[i];
+            // C++ sites may hold a space ("Fx!FxObject::operator new+0x2a"); the source "[file @ line]" ends them.
+            while (i + 1 < t.length && !t[i + 1].startsWith("[") && site.endsWith("::operator")) {
+                site = site + " " + t[++i];
+            }
             List<Long> args;
             if (colons > 0) {
                 args = colonArgs;
@@ -340,11 +368,42 @@ public final class PoolHitTagParser {
         }
 
         void endStack() {
+            if (inStack && current == null && !stack.isEmpty()) {
+                breakFromStack();
+            }
             if (inStack && current != null && current.frames == null && !stack.isEmpty()) {
                 current.frames = stack.stream().map(Frame::callSite).toList();
                 applyArguments(stack);
             }
             inStack = false;
+        }
+
+        /**
+         * A {@code k} listing with no "Breakpoint N hit" or break symbol before it, whose frame 00 is an allocate or
+         * free routine: the transcript shows the break only through its stack (a post that kept the {@code bp} and
+         * the {@code k}). It is one break of that routine; its tag is the one a breakpoint on that routine tests when
+         * exactly one distinct tag is tested, else the PoolHitTag value, else none.
+         */
+        void breakFromStack() {
+            String fn = stack.get(0).function();
+            boolean alloc = fn.startsWith("ExAllocatePool");
+            if (!alloc && !fn.startsWith("ExFreePool")) {
+                return;
+            }
+            current = new Pending(alloc ? HitEvent.Kind.ALLOC : HitEvent.Kind.FREE, stackLine);
+            String tag = null;
+            for (String t : breakpointTags.values()) {
+                if (t != null && (tag == null || tag.equals(t))) {
+                    tag = t;
+                } else if (t != null) {
+                    tag = null;
+                    break;
+                }
+            }
+            if (tag != null) {
+                current.tag = tag;
+                current.tagFromBreakpoint = true;
+            }
         }
 
         /** x86 "Args to Child" are the stack arguments; x64 shows home space there, which is not reliable. */

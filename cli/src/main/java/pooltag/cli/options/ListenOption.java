@@ -1,14 +1,32 @@
-package pooltag.cli.commands;
+package pooltag.cli.options;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
+import picocli.CommandLine.Option;
 import pooltag.core.error.PooltagException;
 
-/** Parses {@code --listen HOST:PORT} ({@code 127.0.0.1:9464}, {@code [::1]:8080}, {@code localhost:0}). */
-final class ListenAddress {
-    private ListenAddress() {
+/**
+ * {@code --listen HOST:PORT} ({@code 127.0.0.1:9464}, {@code [::1]:8080}, {@code localhost:0}); each server command
+ * gives its own loopback default.
+ */
+public final class ListenOption {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to serve on (default: ${DEFAULT-VALUE})")
+    String listen;
+
+    public ListenOption(String defaultAddress) {
+        this.listen = defaultAddress;
+    }
+
+    /** As typed, for messages. */
+    public String text() {
+        return listen;
+    }
+
+    /** @throws PooltagException one line naming --listen, for a value it cannot take */
+    public InetSocketAddress address() {
+        return parse(listen);
     }
 
     static InetSocketAddress parse(String s) {
@@ -37,7 +55,7 @@ final class ListenAddress {
     }
 
     /** As a URL authority: IPv6 in brackets. */
-    static String authority(InetSocketAddress a, int port) {
+    public static String authority(InetSocketAddress a, int port) {
         String h = a.getAddress().getHostAddress();
         return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
     }

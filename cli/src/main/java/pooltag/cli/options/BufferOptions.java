@@ -1,4 +1,4 @@
-package pooltag.cli.commands;
+package pooltag.cli.options;
 
 import picocli.CommandLine.Option;
 import pooltag.core.error.PooltagException;

@@ -1,4 +1,4 @@
-package pooltag.cli.commands;
+package pooltag.cli.options;
 
 import java.util.Locale;
 

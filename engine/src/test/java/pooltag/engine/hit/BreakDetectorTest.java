@@ -1,46 +1,44 @@
-package pooltag.engine.kd;
+package pooltag.engine.hit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.ledger.CacheCatalog;
 import pooltag.core.ledger.Ledger;
-import pooltag.core.tag.TagKind;
+import pooltag.core.snapshot.Pool;
 import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.PublishingLedger;
 
-/** HitPrinter's break rule as kd's targets apply it, on synthetic events (no kernel needed). */
-class HitDetectorTest {
+/** The one break rule (hit, kd, web), on synthetic events (no kernel needed). */
+public class BreakDetectorTest {
     static final long TRACE = 0xffffffff81100000L;
     static final long KMALLOC = 0xffffffff81100100L;
-    static final long PIPE = 0xffffffff81200000L;
+    public static final long PIPE = 0xffffffff81200000L;
     static final long DO_PIPE2 = 0xffffffff81200200L;
-    static final long FREE_PIPE = 0xffffffff81300000L;
-    static final KernelSymbols SYMBOLS = KernelSymbols.parse(String.join("\n",
+    public static final long FREE_PIPE = 0xffffffff81300000L;
+    public static final KernelSymbols SYMBOLS = KernelSymbols.parse(String.join("\n",
             "ffffffff81100000 t trace_event_raw_event_kmalloc",
             "ffffffff81100100 T __kmalloc_cache_noprof",
             "ffffffff81200000 T alloc_pipe_info",
             "ffffffff81200200 T do_pipe2",
             "ffffffff81300000 T free_pipe_info",
             "ffffffff81400000 T _etext", ""), "", "test");
-    static final KdHit PIPE_HIT = new KdHit("alloc_pipe_info", TagKind.SITE, "alloc_pipe_info",
-            Map.of("kmem/kmalloc", "call_site.function == alloc_pipe_info"), -1, PIPE, DO_PIPE2);
+    static final HitTarget PIPE_HIT = HitTarget.resolve("alloc_pipe_info", "", SYMBOLS);
 
     /** One mutable event, reused as a decoder does. */
-    static final class Ev implements AllocEvent {
+    public static final class Ev implements AllocEvent {
         int type, cpu, pid;
         long ts, addr, site, bytes;
         long[] frames = new long[0];
 
-        Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
+        public Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
             this.type = type;
             this.ts = ts;
             this.cpu = cpu;
@@ -68,16 +66,16 @@ class HitDetectorTest {
     }
 
     final Ledger ledger = new Ledger(CacheCatalog.NONE, new KernelSymbolResolver(SYMBOLS));
-    final List<KdTarget.Break> breaks = new ArrayList<>();
+    final List<Break> breaks = new ArrayList<>();
     final List<Integer> generations = new ArrayList<>();
-    final HitDetector d = new HitDetector(ledger, () -> SYMBOLS, id -> null, pid -> "p" + pid, new HitDetector.Sink() {
+    final BreakDetector d = new BreakDetector(ledger, () -> SYMBOLS, id -> null, pid -> "p" + pid, new BreakDetector.Sink() {
         @Override
         public boolean accepts() {
             return breaks.size() < 3;
         }
 
         @Override
-        public void accept(int generation, KdTarget.Break b) {
+        public void onBreak(int generation, Break b) {
             generations.add(generation);
             breaks.add(b);
         }
@@ -99,9 +97,10 @@ class HitDetectorTest {
         feed(e.set(AllocEvent.ALLOC, 200, 1, 42, 0xffff888000002000L, PIPE + 0x5d, 1024));
         feed(e.set(AllocEvent.STACK, 200, 1, 42, 0, 0, 0, TRACE + 4, KMALLOC + 0x23f, PIPE + 0x5d, DO_PIPE2 + 0x55));
         assertEquals(1, breaks.size());
-        KdTarget.Break b = breaks.get(0);
-        assertEquals(new KdTarget.Break(KdTarget.Kind.ALLOC, "alloc_pipe_info", 0xffff888000002000L, 1024, 42, "p42",
-                1, 200, List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55")), b);
+        Break b = breaks.get(0);
+        assertEquals(new Break(1, Break.Kind.ALLOC, "alloc_pipe_info", 200, 101, 1, 42, "p42", 0xffff888000002000L,
+                PIPE + 0x5d, 1024, -1, Pool.NONPAGED,
+                List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55"), true), b);
         assertEquals(List.of(7), generations);
     }
 
@@ -114,8 +113,8 @@ class HitDetectorTest {
         assertEquals(1, breaks.size(), "the free waits for a stack that may follow");
         feed(e.set(AllocEvent.ALLOC, 30, 1, 6, 0xffff888000009000L, FREE_PIPE, 64)); // next event on CPU 1
         assertEquals(2, breaks.size());
-        KdTarget.Break f = breaks.get(1);
-        assertEquals(KdTarget.Kind.FREE, f.kind());
+        Break f = breaks.get(1);
+        assertEquals(Break.Kind.FREE, f.kind());
         assertEquals(192, f.size(), "the freed block's size, from the ledger before it applied the free");
         assertEquals(List.of(), f.frames());
         feed(e.set(AllocEvent.FREE, 40, 1, 6, 0xffff888000777000L, FREE_PIPE, 0)); // never held: not a hit
@@ -142,5 +141,55 @@ class HitDetectorTest {
         feed(e.set(AllocEvent.STACK, 99, 0, 5, 0, 0, 0, PIPE + 0x5d));
         assertEquals(3, breaks.size(), "disarmed: nothing breaks");
         assertEquals(99, d.lastEventNanos());
+    }
+
+    @Test
+    void aCpuBeyondAnyFixedTableStillBreaks() {
+        // HitBreaks sized its arrays at availableProcessors()*2+64 and dropped higher CPUs silently.
+        int cpu = Runtime.getRuntime().availableProcessors() * 2 + 64 + 1000;
+        d.arm(PIPE_HIT, 0, 1);
+        feed(e.set(AllocEvent.ALLOC, 10, cpu, 5, 0xffff888000005000L, PIPE + 0x5d, 192));
+        feed(e.set(AllocEvent.STACK, 10, cpu, 5, 0, 0, 0, PIPE + 0x5d));
+        assertEquals(1, breaks.size());
+        assertEquals(cpu, breaks.get(0).cpu());
+        assertEquals(1, breaks.get(0).seq());
+    }
+
+    @Test
+    void aLossEndsThePendingEventAsABreakWithoutStackAndReachesTheSink() {
+        List<String> losses = new ArrayList<>();
+        BreakDetector withLoss = new BreakDetector(ledger, () -> SYMBOLS, id -> null, pid -> "", new BreakDetector.Sink() {
+            @Override
+            public void onBreak(int generation, Break b) {
+                breaks.add(b);
+            }
+
+            @Override
+            public void onLoss(int cpu, long count) {
+                losses.add(cpu + ":" + count);
+            }
+        });
+        withLoss.arm(PIPE_HIT, 0, 1);
+        Ev ev = e.set(AllocEvent.ALLOC, 10, 2, 5, 0xffff888000006000L, PIPE + 0x5d, 192);
+        withLoss.onEvent(ev);
+        ledger.onEvent(ev);
+        withLoss.onLoss(2, 40);
+        assertEquals(List.of("2:40"), losses);
+        assertEquals(1, breaks.size());
+        assertEquals(false, breaks.get(0).stacked(), "the stack, if any, was lost with the events");
+        assertEquals(List.of(), breaks.get(0).frames());
+    }
+
+    @Test
+    void aWildcardTargetBreaksOnEachFunctionItNamesUnderThatFunctionsName() {
+        HitTarget both = HitTarget.resolve("site:*_pipe_info", "", SYMBOLS);
+        assertEquals(List.of("alloc_pipe_info", "free_pipe_info"), both.ledgerNames().stream().sorted().toList());
+        d.arm(both, 0, 3);
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000007000L, FREE_PIPE + 0x10, 64));
+        feed(e.set(AllocEvent.STACK, 10, 0, 5, 0, 0, 0, FREE_PIPE + 0x10));
+        feed(e.set(AllocEvent.ALLOC, 11, 0, 5, 0xffff888000008000L, DO_PIPE2 + 0x10, 64)); // do_pipe2: not named
+        feed(e.set(AllocEvent.STACK, 11, 0, 5, 0, 0, 0, DO_PIPE2 + 0x10));
+        assertEquals(1, breaks.size());
+        assertEquals("free_pipe_info", breaks.get(0).tag());
     }
 }

@@ -1,4 +1,4 @@
-package pooltag.cli.commands;
+package pooltag.cli.options;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

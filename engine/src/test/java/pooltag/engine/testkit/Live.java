@@ -1,4 +1,4 @@
-package pooltag.engine.kd;
+package pooltag.engine.testkit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,9 +12,27 @@ import java.util.stream.Stream;
 import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.Tracefs;
 
-/** Gate and probes for kd's live tests: skip only when tracing is impossible here, and say why. */
-public final class KdLive {
-    private KdLive() {
+/**
+ * The one live-test gate of engine and cli: a live test runs unless {@code -Dpooltag.live=false}, and otherwise
+ * skips only when the kernel or the user lacks what it needs, saying why on standard error and in the skip reason.
+ * Also the probes live tests share (this JVM's tracefs instance and its triggers).
+ */
+public final class Live {
+    private Live() {
+    }
+
+    /** Skips unless live tests are enabled and {@code /proc/slabinfo} is readable (root). */
+    public static void assumeLive() {
+        String why = null;
+        if ("false".equals(System.getProperty("pooltag.live"))) {
+            why = "live tests disabled by -Dpooltag.live=false";
+        } else if (!Files.isReadable(Path.of("/proc/slabinfo"))) {
+            why = "/proc/slabinfo is not readable: live tests need root";
+        }
+        if (why != null) {
+            System.err.println("LIVE TEST SKIPPED: " + why);
+            assumeTrue(false, why);
+        }
     }
 
     public static Tracefs tracefsOrSkip() {

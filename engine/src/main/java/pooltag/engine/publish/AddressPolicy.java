@@ -1,0 +1,105 @@
+package pooltag.engine.publish;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+
+import pooltag.core.error.PooltagException;
+
+/**
+ * The one address policy of every door ({@code hit}, {@code find}, {@code kd}, the web page, the exporter). Kernel
+ * addresses are a KASLR leak, so:
+ * <ul>
+ *   <li>a block prints as {@code @} and 8 hex digits of a keyed hash (a new random key each run): enough to tell
+ *       blocks apart and to match the same block across lines of one run, useless for locating the kernel;</li>
+ *   <li>raw addresses ({@code %016x}) only with {@code --show-addresses}, and only for root: anyone else asking gets
+ *       one line and exit 2 ({@link #forUser}), whatever the command;</li>
+ *   <li>text a server serves (metrics labels, web JSON) is scrubbed of address-like hex runs ({@link #scrub}),
+ *       whatever the policy: a server never serves an address.</li>
+ * </ul>
+ */
+public final class AddressPolicy {
+    private static final long RUN_KEY = new SecureRandom().nextLong() | 1;
+    /**
+     * Treated as an address in served text: a {@code 0x} with 8 or more hex digits, or a bare hex run of 12 or more
+     * digits (a 64-bit kernel pointer prints 16). {@code /proc/vmallocinfo} prints a raw {@code 0xffff...} when a
+     * caller has no symbol and {@code phys=0x...} on some lines; those reach tag strings through the vmalloc rows.
+     * Not masked: cache-name numbers ({@code kmalloc-8192}), offsets in stack frames ({@code pipe_write+0x1a4/0x4c0})
+     * and stack tags, whose id is an 8-digit hash ({@code ~3fa2c1d0}), not an address.
+     */
+    private static final Pattern ADDRESS = Pattern.compile("(?i)0x[0-9a-f]{8,}|(?<![0-9a-z])[0-9a-f]{12,}");
+
+    /** What {@link #scrub} puts where an address was. */
+    public static final String SCRUBBED = "<addr>";
+
+    private final boolean raw;
+    private final long key;
+
+    private AddressPolicy(boolean raw, long key) {
+        this.raw = raw;
+        this.key = key;
+    }
+
+    /** Masked, with this run's key. */
+    public static AddressPolicy masked() {
+        return new AddressPolicy(false, RUN_KEY);
+    }
+
+    /** Masked with a fixed key: for reproducible transcripts in tests only. */
+    public static AddressPolicy maskedWithKey(long key) {
+        return new AddressPolicy(false, key | 1);
+    }
+
+    /** Raw addresses, without the root check: for tests and for callers that made the check. */
+    public static AddressPolicy raw() {
+        return new AddressPolicy(true, 0);
+    }
+
+    /**
+     * The policy for a user who did or did not ask for raw addresses.
+     *
+     * @throws PooltagException (exit 2) when someone other than root asks
+     */
+    public static AddressPolicy forUser(boolean showRequested) {
+        if (showRequested && !isRoot()) {
+            throw new PooltagException("--show-addresses prints raw kernel addresses (a KASLR leak): only root may"
+                    + " ask for them");
+        }
+        return showRequested ? raw() : masked();
+    }
+
+    /** True when this process runs with effective user id 0 ({@code /proc/self/status}). */
+    public static boolean isRoot() {
+        try {
+            return Files.readString(Path.of("/proc/self/status")).lines()
+                    .filter(l -> l.startsWith("Uid:")).findFirst()
+                    .map(l -> l.split("\\s+")[2].equals("0")).orElse(false);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public boolean showsRaw() {
+        return raw;
+    }
+
+    /** The address as this policy prints it: 16 hex digits, or {@code @} and 8 hex digits of the keyed hash. */
+    public String of(long address) {
+        if (raw) {
+            return String.format("%016x", address);
+        }
+        long h = (address ^ key) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        return String.format("@%08x", (int) (h >>> 32));
+    }
+
+    /** The text with every address-like hex run replaced by {@link #SCRUBBED}; the same string when there is none. */
+    public static String scrub(String s) {
+        if (s == null || s.length() < 8) {
+            return s;
+        }
+        return ADDRESS.matcher(s).replaceAll(SCRUBBED);
+    }
+}

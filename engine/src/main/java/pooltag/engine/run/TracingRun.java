@@ -1,0 +1,286 @@
+package pooltag.engine.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.ledger.LedgerOptions;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.SessionStats;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.kmem.TraceSession;
+import pooltag.linux.procfs.ProcfsSource;
+import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.symbols.KernelSymbols;
+
+/**
+ * One live tracing run wired to a ledger, in four steps every live view takes:
+ * <ol>
+ *   <li>{@link #open}: the private tracefs session and a {@link PublishingLedger} over the kernel's symbols; nothing
+ *       is traced yet, so a caller builds its tap against {@link #ledger()} and {@link #session()};</li>
+ *   <li>{@link #start}: the session starts and drives the ledger (tap first) on its merge thread;</li>
+ *   <li>{@link #runFor} (a bounded run that samples {@code /proc/slabinfo} for the ranking's cross-check) or
+ *       {@link #follow} (until {@link #requestStop()}, keeping no series): both stop and drain the session, after
+ *       which the ledger may be read from the calling thread;</li>
+ *   <li>{@link #close}: the instance is torn down (the session's shutdown hook does it too).</li>
+ * </ol>
+ * SIGINT/SIGTERM end {@code runFor} and {@code follow} like {@link #requestStop()}.
+ */
+public final class TracingRun implements AutoCloseable {
+    /** How often a run looks at {@link TraceSession#failure()}: a dead merge thread ends it within this. */
+    static final Duration FAILURE_POLL = Duration.ofMillis(200);
+
+    /**
+     * What a run drives: the calls it makes on a {@link TraceSession}, and nothing else. The seam lets a test drive
+     * the run's order (tap before ledger, stop, failure) from a scripted source without tracefs.
+     */
+    interface Source {
+        /** Starts the merge thread: {@code consumer} sees every event, {@code tick} runs between merge rounds. */
+        void start(AllocEventConsumer consumer, Runnable tick);
+
+        void requestStop();
+
+        boolean awaitStopRequest(Duration d) throws InterruptedException;
+
+        /** What killed the merge thread or a reader; null while healthy. */
+        Throwable failure();
+
+        /** Drains and stops; throws the failure when there was one. */
+        SessionStats stop();
+
+        void close();
+    }
+
+    private final KernelSymbols symbols;
+    /** The live session; null for a run over a test's {@link Source}. */
+    private final TraceSession session;
+    private final Source source;
+    private final PublishingLedger published;
+    private final Supplier<UsageSnapshot> procfs;
+    private final List<UsageSnapshot> procfsSeries = new ArrayList<>();
+    private boolean started;
+    private long startNanos;
+    private long stopNanos;
+    private boolean stopped;
+    private boolean closed;
+    private SessionStats stats;
+
+    private TracingRun(KernelSymbols symbols, TraceSession session, LedgerOptions options) {
+        this.symbols = symbols;
+        this.session = session;
+        this.source = live(session);
+        SlabSysfs sysfs = SlabSysfs.live();
+        this.procfs = new ProcfsSource(Path.of("/"), false, sysfs)::take;
+        this.published = PublishingLedger.over(session.names(), sysfs, symbols, options);
+    }
+
+    /** A run over a scripted source and procfs (tests); {@link #session()} is null. */
+    TracingRun(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
+        this.symbols = null;
+        this.session = null;
+        this.source = source;
+        this.published = published;
+        this.procfs = procfs;
+    }
+
+    private static Source live(TraceSession s) {
+        return new Source() {
+            @Override
+            public void start(AllocEventConsumer consumer, Runnable tick) {
+                s.start(consumer, null, tick);
+            }
+
+            @Override
+            public void requestStop() {
+                s.requestStop();
+            }
+
+            @Override
+            public boolean awaitStopRequest(Duration d) throws InterruptedException {
+                return s.awaitStopRequest(d);
+            }
+
+            @Override
+            public Throwable failure() {
+                return s.failure();
+            }
+
+            @Override
+            public SessionStats stop() {
+                return s.stop();
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+
+    /**
+     * Opens the session (removing instances left by killed pooltag processes) without starting it.
+     *
+     * @throws pooltag.core.error.PooltagException one line, when tracing cannot start (not root, no tracefs, busy)
+     */
+    public static TracingRun open(KernelSymbols symbols, TraceConfig config) {
+        return open(symbols, config, KmemTagPolicy.ledgerOptions());
+    }
+
+    /** As {@link #open(KernelSymbols, TraceConfig)}, with the ledger's options (tag policy, outstanding cap). */
+    public static TracingRun open(KernelSymbols symbols, TraceConfig config, LedgerOptions options) {
+        TraceSession s = TraceSession.open(config);
+        try {
+            return new TracingRun(symbols, s, options);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public KernelSymbols symbols() {
+        return symbols;
+    }
+
+    public TraceSession session() {
+        return session;
+    }
+
+    /** Query only from the merge thread (a tap) while running, or from any thread after the run stopped. */
+    public Ledger ledger() {
+        return published.ledger();
+    }
+
+    /**
+     * Takes the first {@code /proc/slabinfo} sample, then starts tracing; {@code tap} (may be null) sees every event
+     * before the ledger, on the merge thread.
+     */
+    public void start(AllocEventConsumer tap) {
+        start(tap, null);
+    }
+
+    /**
+     * As {@link #start(AllocEventConsumer)}, and runs {@code onTick} on the merge thread between merge rounds (at
+     * most 20 ms apart even when no event arrives), after the ledger's own publishing tick.
+     */
+    public void start(AllocEventConsumer tap, Runnable onTick) {
+        if (started) {
+            throw new IllegalStateException("the run is already started");
+        }
+        started = true;
+        published.tap(tap);
+        startNanos = System.nanoTime();
+        // The ranking's cross-check starts from the kernel's totals just before the first event is traced.
+        procfsSeries.add(procfs.get());
+        source.start(published, onTick == null ? published::onTick : () -> {
+            published.onTick();
+            onTick.run();
+        });
+    }
+
+    public List<UsageSnapshot> procfsSeries() {
+        return procfsSeries;
+    }
+
+    public long durationNanos() {
+        return stopNanos - startNanos;
+    }
+
+    public SessionStats stats() {
+        return stats;
+    }
+
+    /** Ends {@link #runFor} or {@link #follow} soon; any thread (a tap that has seen enough). */
+    public void requestStop() {
+        source.requestStop();
+    }
+
+    /**
+     * Traces for {@code duration} (or until stopped), snapshotting procfs every {@code procfsEvery}; calls
+     * {@code onSample} (on this thread) after each snapshot, e.g. to re-arm stack triggers mid-run. Starts the run
+     * without a tap when {@link #start} was not called. After the run stopped, returns its stats again.
+     */
+    public SessionStats runFor(Duration duration, Duration procfsEvery, Runnable onSample) throws InterruptedException {
+        if (stopped) {
+            return stats;
+        }
+        if (!started) {
+            start(null);
+        }
+        long end = System.nanoTime() + duration.toNanos();
+        long nextProcfs = System.nanoTime() + procfsEvery.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            long left = end - now;
+            if (left <= 0) {
+                break;
+            }
+            long wait = Math.min(left, Math.min(nextProcfs - now, FAILURE_POLL.toNanos()));
+            if (source.awaitStopRequest(Duration.ofNanos(Math.max(1, wait)))) {
+                break;
+            }
+            if (source.failure() != null) {
+                break; // a dead merge thread delivers nothing more: stop() below throws its failure
+            }
+            now = System.nanoTime();
+            if (now - nextProcfs < 0 && now - end < 0) {
+                continue;
+            }
+            nextProcfs = now + procfsEvery.toNanos();
+            procfsSeries.add(procfs.get());
+            if (onSample != null) {
+                onSample.run();
+            }
+        }
+        stopNanos = System.nanoTime();
+        stats = stop();
+        procfsSeries.add(procfs.get());
+        return stats;
+    }
+
+    /**
+     * Traces until {@link #requestStop()} (or SIGINT/SIGTERM), keeping no procfs series: for long-lived views
+     * ({@code mon --trace}, the exporter, the web page) whose memory must not grow with time. Views read
+     * {@code ledger().snapshot(kind)} (published every {@link PublishingLedger#PUBLISH_EVERY_NANOS}) meanwhile.
+     * After the run stopped, returns its stats again.
+     */
+    public SessionStats follow() throws InterruptedException {
+        if (stopped) {
+            return stats;
+        }
+        if (!started) {
+            start(null);
+        }
+        while (!source.awaitStopRequest(FAILURE_POLL)) {
+            if (source.failure() != null) {
+                break; // the merge thread died: stop() throws its failure, so no view keeps showing the last frame
+            }
+        }
+        stopNanos = System.nanoTime();
+        return stop();
+    }
+
+    /** Stops the source once; a failed stop still counts as stopped (its failure was thrown to the first caller). */
+    private SessionStats stop() {
+        stopped = true;
+        stats = source.stop();
+        return stats;
+    }
+
+    /**
+     * Tears the source down once; a later call returns when the first has finished (a close from another thread
+     * waits for it), and at once on the closing thread itself.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        source.close();
+    }
+}
