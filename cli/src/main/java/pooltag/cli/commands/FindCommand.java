@@ -20,6 +20,12 @@ import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.TagParameter;
 import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.JsonOption;
+import pooltag.cli.options.TagByCgroupOption;
+import pooltag.core.ledger.CgroupResolver;
+import pooltag.core.tag.TagPattern;
+import pooltag.engine.run.RecordingReplay;
+import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.recording.RecordingReader;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.run.TracingRun;
 import pooltag.engine.publish.AddressPolicy;
@@ -47,7 +53,8 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             description = TagParameter.DESCRIPTION + " (with --from: a pool tag, * and ? work; default all)")
     String tag;
 
-    @Option(names = "--from", paramLabel = "FILE", description = "show a WinDbg !poolfind capture instead of tracing")
+    @Option(names = "--from", paramLabel = "FILE", description = "a recording ('pooltag record', 'hunt --record'):"
+            + " what TAG still had outstanding at its end; or a WinDbg !poolfind capture, shown in this layout")
     Path from;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "nonpaged or paged (default both)")
@@ -69,10 +76,8 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
     @Mixin
     AddressesOption addressOption;
 
-    @Option(names = "--tag-by", paramLabel = "KIND", description = "cgroup: also show the cgroup each allocation is"
-            + " charged to (the allocating task's memory cgroup; [softirq], [kernel thread], ... of their own) and"
-            + " whether it is memcg-accounted")
-    String tagBy;
+    @Mixin
+    TagByCgroupOption tagBy;
 
     @Option(names = "--cgroup", paramLabel = "PATTERN", description = "with --tag-by cgroup: only allocations of"
             + " cgroups matching PATTERN (* and ?)")
@@ -87,27 +92,36 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         } catch (IllegalArgumentException e) {
             throw new PooltagException("--pool " + e.getMessage());
         }
-        if (from != null) {
-            return CaptureFind.poolfind(spec.commandLine().getOut(), from, tag, only, json.on());
-        }
-        if (tag == null) {
-            throw new PooltagException("find: give the TAG to track (or --from FILE for a !poolfind capture)");
-        }
-        Duration d = duration.value();
-        if (tagBy != null && !tagBy.equals("cgroup")) {
-            throw new PooltagException("--tag-by takes cgroup, got '" + tagBy + "'");
-        }
-        boolean cgroups = tagBy != null;
+        boolean cgroups = tagBy.on();
         if (cgroupPattern != null && !cgroups) {
             throw new PooltagException("--cgroup needs --tag-by cgroup");
         }
-        pooltag.core.tag.TagPattern cgFilter = cgroupPattern == null ? null : pooltag.core.tag.TagPattern.of(cgroupPattern);
-        pooltag.core.ledger.CgroupResolver resolver = cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
+        TagPattern cgFilter = cgroupPattern == null ? null : TagPattern.of(cgroupPattern);
+        PrintWriter out = spec.commandLine().getOut();
+        if (from != null && !RecordingReplay.isRecording(from)) {
+            return CaptureFind.poolfind(out, from, tag, only, json.on()); // dispatched by content: a !poolfind capture
+        }
+        if (tag == null) {
+            throw new PooltagException("find: give the TAG to track (or --from FILE for a recording or a !poolfind"
+                    + " capture)");
+        }
+        if (from != null) {
+            // A recording: the same ledger as live, replayed; the tag resolves against the slabinfo and symbols it keeps.
+            RecordingReplay.Replayed rp = RecordingReplay.of(from, cap.ledgerOptions(), cgroups);
+            HitTarget target = HitTarget.resolve(tag, rp.slabinfoStart() == null ? "" : rp.slabinfoStart(),
+                    rp.symbols());
+            long span = rp.ledger().lastNanos() - rp.ledger().firstNanos();
+            print(out, rp.ledger(), target, Math.max(rp.durationNanos(), span), only, cgFilter, addresses,
+                    "in recording " + from, rp.health(), pid -> "?");
+            return RecordingHealth.sound(rp.health()) ? 0 : 1;
+        }
+        Duration d = duration.value();
+        CgroupResolver resolver = cgroups ? PidCgroupResolver.live() : null;
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolveLive(tag, symbols);
-        PrintWriter out = spec.commandLine().getOut();
-        try (StopSignals signals = StopSignals.install(System.err)) {
-        try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())), cap.ledgerOptions())) {
+        try (StopSignals signals = StopSignals.install(System.err);
+             TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
+                     cap.ledgerOptions())) {
             if (resolver != null) {
                 run.ledger().tagByCgroup(resolver); // before the session starts
             }
@@ -117,65 +131,79 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
                         duration.text());
             }
             run.runFor(d, Duration.ofSeconds(1), null);
-            Ledger ledger = run.ledger();
-            List<Outstanding> found = new java.util.ArrayList<>();
-            for (String name : target.ledgerNames()) {
-                int id = ledger.tagId(target.kind(), name);
-                if (id >= 0) {
-                    found.addAll(ledger.outstanding(target.kind(), id, Integer.MAX_VALUE));
-                }
-            }
-            long minAge = (long) (minAgeSeconds * 1e9);
-            found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge
-                    && (cgFilter == null || cgFilter.matches(o.cgroup()))).toList();
-            Loss loss = ledger.stats().loss();
             ProcessNames comms = new ProcessNames();
-            long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
-            if (json.on()) {
-                ObjectNode root = Json.object();
-                root.put("tag", target.tag());
-                root.put("kind", target.kind().label());
-                root.put("duration_s", run.durationNanos() / 1e9);
-                root.put("count", found.size());
-                root.put("bytes", bytes);
-                ArrayNode arr = root.putArray("outstanding");
-                for (Outstanding o : found) {
-                    ObjectNode n = arr.addObject();
-                    n.put("block", addresses.of(o.address()));
-                    n.put("size", o.bytes());
-                    n.put("pool", o.pool().label());
-                    n.put("age_s", o.ageNanos() / 1e9);
-                    n.put("pid", o.pid());
-                    n.put("comm", comms.of(o.pid()));
-                    n.put("cache", o.cache());
-                    n.put("site", o.site());
-                    n.put("stack", o.stackId() < 0 ? "" : ledger.stackTag(o.stackId()));
-                    if (cgroups) {
-                        n.put("cgroup", o.cgroup());
-                        n.put("accounted", o.accounted());
-                    }
-                }
-                root.set("loss", Json.loss(loss));
-                Json.print(out, root);
-                return 0;
-            }
-            out.printf("Searching %s for tag %s, outstanding since tracking began %.1f s ago%n%n",
-                    only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(),
-                    run.durationNanos() / 1e9);
-            for (Outstanding o : found) {
-                out.printf(Locale.ROOT, "%s : tag %s, size %#9x, %s pool, age %.3f s, pid %d (%s), site %s, stack %s%n",
-                        addresses.of(o.address()), target.tag(), o.bytes(),
-                        o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.of(o.pid()),
-                        o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
-                if (cgroups) {
-                    out.printf("    cgroup %s, %s%n", o.cgroup(), o.accounted() ? "accounted (memcg-charged)" : "not accounted");
-                }
-            }
-            out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
-            out.println(LossLine.of(loss));
-            out.flush();
-        }
+            print(out, run.ledger(), target, run.durationNanos(), only, cgFilter, addresses,
+                    String.format(Locale.ROOT, "since tracking began %.1f s ago", run.durationNanos() / 1e9), null,
+                    comms::of);
         }
         return 0;
+    }
+
+    /** The tag's outstanding allocations in {@code ledger} (live after the run, or replayed), text or JSON. */
+    private void print(PrintWriter out, Ledger ledger, HitTarget target, long durationNanos, Pool only,
+                       TagPattern cgFilter, AddressPolicy addresses, String since, RecordingReader.Replay replay,
+                       java.util.function.IntFunction<String> comms) {
+        boolean cgroups = ledger.tracksCgroups();
+        List<Outstanding> found = new java.util.ArrayList<>();
+        for (String name : target.ledgerNames()) {
+            int id = ledger.tagId(target.kind(), name);
+            if (id >= 0) {
+                found.addAll(ledger.outstanding(target.kind(), id, Integer.MAX_VALUE));
+            }
+        }
+        long minAge = (long) (minAgeSeconds * 1e9);
+        found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge
+                && (cgFilter == null || cgFilter.matches(o.cgroup()))).toList();
+        Loss loss = ledger.stats().loss();
+        long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
+        if (json.on()) {
+            ObjectNode root = Json.object();
+            root.put("tag", target.tag());
+            root.put("kind", target.kind().label());
+            root.put("duration_s", durationNanos / 1e9);
+            root.put("count", found.size());
+            root.put("bytes", bytes);
+            ArrayNode arr = root.putArray("outstanding");
+            for (Outstanding o : found) {
+                ObjectNode n = arr.addObject();
+                n.put("block", addresses.of(o.address()));
+                n.put("size", o.bytes());
+                n.put("pool", o.pool().label());
+                n.put("age_s", o.ageNanos() / 1e9);
+                n.put("pid", o.pid());
+                n.put("comm", comms.apply(o.pid()));
+                n.put("cache", o.cache());
+                n.put("site", o.site());
+                n.put("stack", o.stackId() < 0 ? "" : ledger.stackTag(o.stackId()));
+                if (cgroups) {
+                    n.put("cgroup", o.cgroup());
+                    n.put("accounted", o.accounted());
+                }
+            }
+            root.set("loss", Json.loss(loss));
+            if (replay != null) {
+                root.set("recording", RecordingHealth.json(from, replay));
+            }
+            Json.print(out, root);
+            out.flush();
+            return;
+        }
+        if (replay != null) {
+            out.println(RecordingHealth.line(from, replay));
+        }
+        out.printf("Searching %s for tag %s, outstanding %s%n%n",
+                only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(), since);
+        for (Outstanding o : found) {
+            out.printf(Locale.ROOT, "%s : tag %s, size %#9x, %s pool, age %.3f s, pid %d (%s), site %s, stack %s%n",
+                    addresses.of(o.address()), target.tag(), o.bytes(),
+                    o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.apply(o.pid()),
+                    o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
+            if (cgroups) {
+                out.printf("    cgroup %s, %s%n", o.cgroup(), o.accounted() ? "accounted (memcg-charged)" : "not accounted");
+            }
+        }
+        out.printf("%d allocation%s, %d bytes%n", found.size(), found.size() == 1 ? "" : "s", bytes);
+        out.println(LossLine.of(loss));
+        out.flush();
     }
 }

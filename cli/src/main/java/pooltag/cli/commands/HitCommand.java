@@ -14,6 +14,10 @@ import pooltag.linux.kmem.StopSignals;
 import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.TagParameter;
 import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.TagByCgroupOption;
+import pooltag.core.ledger.Outstanding;
+import pooltag.core.tag.TagKind;
+import pooltag.linux.cgroup.PidCgroupResolver;
 import pooltag.cli.render.HitPrinter;
 import pooltag.engine.hit.HitTarget;
 import pooltag.engine.hit.BreakDetector;
@@ -54,6 +58,9 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
     @Mixin
     AddressesOption addressOption;
 
+    @Mixin
+    TagByCgroupOption tagBy;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -67,6 +74,12 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             signals.onStop(run::requestStop);
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
+            PidCgroupResolver resolver = tagBy.on() ? PidCgroupResolver.live() : null;
+            if (resolver != null) {
+                run.ledger().tagByCgroup(resolver); // before the session starts
+                // The printer runs on the merge thread, the resolver's one thread: a known task costs one probe.
+                printer.cgroups(pid -> resolver.path(resolver.ofPid(pid)));
+            }
             ProcessNames comms = new ProcessNames();
             BreakDetector detector = new BreakDetector(run.ledger(), () -> symbols, run.session()::cacheName,
                     comms::of, printer);
@@ -96,12 +109,42 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
                     out.printf("    %02x %s%n", i, frames.get(i));
                 }
             }
+            if (resolver != null) {
+                printByCgroup(out, ledger, target);
+            }
             out.println(LossLine.of(ledger.stats().loss()));
             out.println(" (unpaired frees here are mostly frees of blocks allocated before watching began)");
             out.flush();
         }
         }
         return 0;
+    }
+
+    /**
+     * With {@code --tag-by cgroup}: the tag's outstanding allocations by the cgroup (or, for {@code cgroup,cache} and
+     * {@code cgroup,site}, the tag@cgroup pair) that holds them, most bytes first.
+     */
+    private void printByCgroup(PrintWriter out, Ledger ledger, HitTarget target) {
+        java.util.Map<String, long[]> by = new java.util.HashMap<>();
+        TagKind kind = tagBy.kind();
+        for (String name : target.ledgerNames()) {
+            int id = ledger.tagId(target.kind(), name);
+            if (id < 0) {
+                continue;
+            }
+            for (Outstanding o : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE)) {
+                String key = kind == TagKind.CGROUP ? o.cgroup()
+                        : (kind == TagKind.CGROUP_CACHE ? o.cache() : o.site()) + Ledger.PAIR_SEPARATOR + o.cgroup();
+                long[] c = by.computeIfAbsent(key, k -> new long[3]);
+                c[0]++;
+                c[1] += o.bytes();
+                c[2] += o.accounted() ? 1 : 0;
+            }
+        }
+        out.printf("By %s:%n", kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup");
+        by.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(10)
+                .forEach(e -> out.printf(" %-60s %8d allocations %10d bytes, %d accounted%n", e.getKey(),
+                        e.getValue()[0], e.getValue()[1], e.getValue()[2]));
     }
 
     /** {@code site}, or {@code cache: kmalloc-1k} when the name the ledger keeps differs from what was typed. */

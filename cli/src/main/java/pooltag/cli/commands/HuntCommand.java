@@ -60,6 +60,15 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
                     + " or cgroup,site: rank (cgroup, tag) pairs, printed tag@cgroup")
     String tagBy;
 
+    @Option(names = "--record", paramLabel = "FILE", description = "also write the hunt's run to a recording (pages,"
+            + " slabinfo samples, pool kinds, cgroup decisions, what was armed): 'hunt --from FILE' ranks it as this"
+            + " hunt does; created 0600, never over an existing file")
+    Path record;
+
+    @Option(names = "--from", paramLabel = "FILE", description = "hunt on a recording instead of the live kernel"
+            + " (made by 'hunt --record' or 'record', on this machine or another); --duration is the recording's")
+    Path from;
+
     @Option(names = "--by", paramLabel = "VIEW", defaultValue = "finding",
             description = "finding: one row per cause with its object kinds under it; tag: the flat per-tag table;"
                     + " cgroup: rank cgroups only (implies --tag-by cgroup) (default ${DEFAULT-VALUE})")
@@ -74,16 +83,25 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
+        if (from != null) {
+            if (record != null) {
+                throw new PooltagException("--from and --record together: a hunt reads a recording or records one");
+            }
+            return report(Hunter.replay(from, options, cap.ledgerOptions(), cgroups));
+        }
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
             return report(Hunter.hunt(d, options, cap.ledgerOptions(), json.on() ? null : System.err,
                     buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
-                    cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null, signals));
+                    cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null, signals, record));
         }
     }
 
     private int report(Hunter.Result res) {
         PrintWriter out = spec.commandLine().getOut();
+        if (res.replay() != null && !json.on()) {
+            out.println(RecordingHealth.line(from, res.replay()));
+        }
         var loss = res.ledger().stats().loss();
         var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
         var findingShares = pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3);
@@ -91,7 +109,11 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
             res.stackNotes().forEach(notes::add);
+            if (res.replay() != null) {
+                root.set("recording", RecordingHealth.json(from, res.replay()));
+            }
             Json.print(out, root);
+            out.flush();
         } else if (!by.equals("finding")) {
             HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top, shares);
         } else {
@@ -105,7 +127,8 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
                 throw new PooltagException("cannot write " + collapsed + ": " + e.getMessage(), e);
             }
         }
-        return 0;
+        // As report: a recording cut short or with skipped pages still ranks what it holds, and says so by exit 1.
+        return res.replay() != null && !RecordingHealth.sound(res.replay()) ? 1 : 0;
     }
 
     /**

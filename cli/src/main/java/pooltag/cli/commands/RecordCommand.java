@@ -16,12 +16,19 @@ import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.engine.hit.HitTarget;
 import pooltag.linux.recording.Recorder;
+import pooltag.cli.options.TagByCgroupOption;
+import pooltag.engine.hunt.Hunter;
+import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.SessionStats;
 
 /** {@code pooltag record -o FILE}: record kmem events (raw pages) into one self-describing file. */
 @Command(name = "record", mixinStandardHelpOptions = true,
         header = "Record kernel allocation events into a file that 'pooltag report' and 'pooltag kd' read.",
-        description = "Record kernel allocation events into a file (read it with 'pooltag report'). "
-                + "Stops after --duration, or on Ctrl-C / SIGTERM, and always finishes the file.")
+        description = "Record kernel allocation events into a file (read it with 'pooltag report', 'pooltag hunt --from',"
+                + " 'pooltag find --from', 'pooltag kd --recording'). The file also keeps /proc/slabinfo every 500 ms, the"
+                + " pool kinds of /sys/kernel/slab and, with --tag-by cgroup, the cgroup of every allocating task."
+                + " Stops after --duration, or on Ctrl-C / SIGTERM, and always finishes the file.")
 public final class RecordCommand implements Callable<Integer> {
     /** Event sets; names as in events/kmem and events/percpu. */
     enum EventName {
@@ -51,11 +58,27 @@ public final class RecordCommand implements Callable<Integer> {
             description = "capture kernel stacks only for this tag, as hit takes it: cache, function, kmalloc-N, [module], wildcard")
     String hit;
 
+    /** Which allocations carry kernel stacks besides --hit's. */
+    enum Stacks {
+        /** The hunt's arming: the call sites that lead the outstanding allocations, re-armed every 500 ms. */
+        leaders,
+        /** Every kmalloc and kmem_cache_alloc (costly: about 150 bytes of ring buffer per allocation). */
+        all
+    }
+
+    @Option(names = "--stacks", paramLabel = "WHICH", description = "also capture kernel stacks: leaders (the call"
+            + " sites that lead the outstanding allocations, armed and re-armed every 500 ms as 'hunt' arms them) or"
+            + " all (every allocation; costly)")
+    Stacks stacks;
+
+    @Mixin
+    TagByCgroupOption tagBy;
+
     @Mixin
     BufferOptions buffer = new BufferOptions();
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Duration d = duration.value();
         TraceConfig cfg = buffer.apply(TraceConfig.kmem());
         if (events != null && !events.isEmpty()) {
@@ -65,10 +88,29 @@ public final class RecordCommand implements Callable<Integer> {
             }
             cfg = cfg.withEvents(keys);
         }
-        // The hit tag resolves as hit, find and kd resolve it, against the slabinfo and kallsyms the file keeps.
+        if (stacks != null && hit != null) {
+            throw new PooltagException("--stacks and --hit together: the kernel takes one stack trigger per event");
+        }
+        boolean cgroups = tagBy.on();
         try (StopSignals signals = StopSignals.install(System.err)) {
+            if (stacks == Stacks.leaders) {
+                // The hunt's traced run (its Armer, its sampling, its ledger to know the leaders), written to the file.
+                SessionStats st = Hunter.record(d, KmemTagPolicy.ledgerOptions(), System.err, cfg,
+                        cgroups ? PidCgroupResolver.live() : null, signals, output);
+                System.err.printf("pooltag: recorded %d events (%s) to %s; lost events: %d%n", st.totalEvents(),
+                        Recorder.byKind(st.eventsByKind()), output, st.lostTotal());
+                return 0;
+            }
+            if (stacks == Stacks.all) {
+                for (String ev : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
+                    if (cfg.events().contains(ev)) {
+                        cfg = cfg.withStackTrigger(ev, "");
+                    }
+                }
+            }
+            // The hit tag resolves as hit, find and kd resolve it, against the slabinfo and kallsyms the file keeps.
             Recorder.record(output, cfg, d, hit, (base, tag, slabinfo, symbols) ->
-                    HitTarget.resolve(tag, slabinfo, symbols).config(base), System.err, signals); // prints its own summary line
+                    HitTarget.resolve(tag, slabinfo, symbols).config(base), System.err, signals, cgroups); // prints its own summary line
         }
         return 0;
     }

@@ -14,30 +14,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pooltag.cli.options.JsonOption;
+import pooltag.cli.options.TagByCgroupOption;
+import pooltag.engine.run.RecordingReplay;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.KmemDecoder;
-import pooltag.linux.kmem.SlabCacheCatalog;
-import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.recording.RecordingReader;
-import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 
 /**
  * {@code pooltag report FILE [--json]}: what a recording holds, per tag and call site, and what it lost. The
  * recording is replayed into the core {@link Ledger}, the one pairing engine every door uses, so its tags are the
  * ones {@code hit}, {@code find}, {@code kd} and the web page name ({@code kmalloc-1k}, {@code alloc_pipe_info}).
- * Pools are not shown: a recording may come from another machine, whose {@code /sys/kernel/slab} is not here.
+ * Pools are not shown. With {@code --tag-by cgroup} the allocations are also charged to the cgroups the recording run
+ * decided ({@code record --tag-by cgroup}).
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Summarize a recording: events by type, allocations and frees per tag and call site, "
                 + "lost events and the file's health.")
 public final class ReportCommand extends LedgerCommand implements Callable<Integer> {
-    /** The replay's reorder window: pages are ordered by their read time, events within a second of each other. */
-    static final long REPLAY_WINDOW_NANOS = 1_000_000_000L;
-
     @Parameters(index = "0", paramLabel = "FILE", description = "a recording made by 'pooltag record'")
     Path file;
 
@@ -46,6 +43,9 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
 
     @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
+
+    @Mixin
+    TagByCgroupOption tagBy;
 
     /**
      * One tag's counters summed over pools.
@@ -60,21 +60,31 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (RecordingReader r = RecordingReader.open(file)) {
-            KernelSymbols syms = r.symbols();
-            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), SlabSysfs.absent()),
-                    new KernelSymbolResolver(syms), cap.ledgerOptions());
-            RecordingReader.Replay rp = r.replay(ledger, REPLAY_WINDOW_NANOS);
-            List<Row> tags = rows(ledger, TagKind.CACHE);
-            List<Row> sites = rows(ledger, TagKind.SITE);
-            if (json.on()) {
-                CaptureOutput.printJson(out, document(r, rp, ledger, syms, tags, sites));
-            } else {
-                printText(out, r, rp, ledger, tags, sites);
+        // The same replay as hunt --from and find --from: pool kinds and cgroup decisions from the file.
+        RecordingReplay.Replayed r = RecordingReplay.of(file, cap.ledgerOptions(), tagBy.on());
+        Ledger ledger = r.ledger();
+        RecordingReader.Replay rp = r.health();
+        List<Row> tags = rows(ledger, TagKind.CACHE);
+        List<Row> sites = rows(ledger, TagKind.SITE);
+        List<Row> cgroups = tagBy.on() ? rows(ledger, tagBy.kind()) : null;
+        if (json.on()) {
+            Map<String, Object> d = document(r, rp, ledger, r.symbols(), tags, sites);
+            if (cgroups != null) {
+                d.put(tagBy.kind() == TagKind.CGROUP ? "cgroups" : "cgroup_pairs", json(cgroups, false));
+                d.put("cgroup_decisions", r.cgroupDecisions());
             }
-            out.flush();
-            return rp.complete() && rp.skippedPages() == 0 ? 0 : 1;
+            CaptureOutput.printJson(out, d);
+        } else {
+            printText(out, r, rp, ledger, tags, sites);
+            if (cgroups != null) {
+                out.println();
+                out.printf("cgroups of the allocating tasks, as decided while recording (%d decisions)%n",
+                        r.cgroupDecisions());
+                table(out, tagBy.kind() == TagKind.CGROUP ? "Cgroup" : "Tag@cgroup", cgroups);
+            }
         }
+        out.flush();
+        return rp.complete() && rp.skippedPages() == 0 ? 0 : 1;
     }
 
     /** Every tag of a kind that saw an allocation, most allocations first, then by name. */
@@ -99,7 +109,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         return rows;
     }
 
-    private Map<String, Object> document(RecordingReader r, RecordingReader.Replay rp, Ledger ledger,
+    private Map<String, Object> document(RecordingReplay.Replayed r, RecordingReader.Replay rp, Ledger ledger,
                                          KernelSymbols syms, List<Row> tags, List<Row> sites) {
         LedgerStats st = ledger.stats();
         Map<String, Object> d = new LinkedHashMap<>();
@@ -172,7 +182,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         return out;
     }
 
-    private static double durationSeconds(RecordingReader r, RecordingReader.Replay rp) {
+    private static double durationSeconds(RecordingReplay.Replayed r, RecordingReader.Replay rp) {
         long start;
         try {
             start = Long.parseLong(r.meta().getOrDefault("start_mono_ns", "-1"));
@@ -183,13 +193,14 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         return start > 0 && end > start ? (end - start) / 1e9 : 0;
     }
 
-    private void printText(PrintWriter out, RecordingReader r, RecordingReader.Replay rp, Ledger ledger,
+    private void printText(PrintWriter out, RecordingReplay.Replayed r, RecordingReader.Replay rp, Ledger ledger,
                            List<Row> tags, List<Row> sites) {
         LedgerStats st = ledger.stats();
         out.printf("recording %s: %s%n", file, rp.complete() ? "complete"
                 : "CUT SHORT (" + rp.cutShortReason() + "); read up to the last complete block");
-        out.printf("kernel %s, %d cpus, started %s, duration %.3f s, %d pages, %d bytes%n",
-                r.meta().getOrDefault("kernel", "?"), r.cpus(), r.meta().getOrDefault("started", "?"),
+        out.printf("kernel %s, %s cpus, started %s, duration %.3f s, %d pages, %d bytes%n",
+                r.meta().getOrDefault("kernel", "?"), r.meta().getOrDefault("cpus", "?"),
+                r.meta().getOrDefault("started", "?"),
                 durationSeconds(r, rp), rp.pages(), rp.fileBytes());
         if (!r.meta().getOrDefault("hit", "").isEmpty()) {
             out.printf("hit tag %s (stack triggers: %s)%n", r.meta().get("hit"), r.meta().get("stack_triggers"));

@@ -20,6 +20,8 @@ public final class HitPrinter implements BreakDetector.Sink {
     private final long maxBreaks;
     private final Runnable onEnough;
     private long printed;
+    /** pid → its cgroup's path, for --tag-by cgroup (merge thread); null when not asked. */
+    private IntFunction<String> cgroupOfPid;
 
     /**
      * @param maxBreaks stop after this many (0: no limit); {@code onEnough} is then called once
@@ -32,6 +34,12 @@ public final class HitPrinter implements BreakDetector.Sink {
         this.addresses = addresses;
         this.maxBreaks = maxBreaks;
         this.onEnough = onEnough;
+    }
+
+    /** With {@code --tag-by cgroup}: each break also names the cgroup of the task that made it. */
+    public HitPrinter cgroups(IntFunction<String> ofPid) {
+        this.cgroupOfPid = ofPid;
+        return this;
     }
 
     /** Breaks printed: at most --count, though more may have been seen while the session was stopping. */
@@ -60,6 +68,9 @@ public final class HitPrinter implements BreakDetector.Sink {
             line.append(" size ").append(b.size());
         }
         line.append(" pid ").append(b.pid()).append('/').append(b.comm());
+        if (cgroupOfPid != null) {
+            line.append(" cgroup ").append(cgroupOfPid.apply(b.pid()));
+        }
         line.append(" cpu ").append(b.cpu());
         line.append(String.format(" t=+%.6fs", b.sinceFirstNanos() / 1e9));
         line.append(" block ").append(addresses.of(b.address()));

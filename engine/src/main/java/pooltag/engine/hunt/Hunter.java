@@ -1,6 +1,7 @@
 package pooltag.engine.hunt;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,12 @@ import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.StopSignals;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
+import pooltag.engine.run.RecordingReplay;
 import pooltag.engine.run.TracingRun;
+import pooltag.core.ledger.CgroupResolver;
+import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.recording.RecordingReader;
+import pooltag.linux.recording.RecordingSink;
 
 /**
  * {@code pooltag hunt}: the whole workflow unattended, on the live kernel.
@@ -67,10 +73,12 @@ public final class Hunter {
      * @param armedSites every site that carried a stack trigger during the hunt, in arming order
      * @param armedAtS   seconds into the hunt each of them was first armed
      * @param stackNotes why a top-5 suspect has no stack, when it has none
+     * @param stats      the live session's stats; null for a replay
+     * @param replay     a replay's health (cut short, skipped pages, malformed records); null live
      */
     public record Result(HuntReport report, KernelSymbols symbols, List<UsageSnapshot> procfs, SessionStats stats,
                          List<String> armedSites, Ledger ledger, Map<String, Double> armedAtS,
-                         List<String> stackNotes) {
+                         List<String> stackNotes, RecordingReader.Replay replay) {
     }
 
     private Hunter() {
@@ -103,32 +111,124 @@ public final class Hunter {
      * @param signals when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs
      */
     public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
-                              TraceConfig config, pooltag.core.ledger.CgroupResolver cgroups, StopSignals signals)
+                              TraceConfig config, CgroupResolver cgroups, StopSignals signals)
+            throws InterruptedException {
+        return hunt(duration, options, ledgerOptions, progress, config, cgroups, signals, null);
+    }
+
+    /**
+     * @param recordTo when not null, the run is also written to this recording as it goes (pages, slabinfo samples,
+     *                 pool kinds, cgroup decisions, what was armed and when), so {@link #replay} of the file ranks
+     *                 what this hunt ranked
+     */
+    public static Result hunt(Duration duration, RankOptions options, LedgerOptions ledgerOptions, PrintStream progress,
+                              TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path recordTo)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
-            if (cgroups != null) {
-                run.ledger().tagByCgroup(cgroups); // before the session starts: no event yet
-            }
-            Armer armer = new Armer(run.ledger(), symbols, run);
-            if (signals != null) {
-                signals.onStop(run::requestStop);
-            }
-            armer.startNanos = System.nanoTime();
-            run.start(armer);
-            if (progress != null) {
-                progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the leading call sites"
-                        + " every %d ms; %s%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
-                        config.describeBuffer());
-            }
-            SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> armer.armRequested = true);
-            if (progress != null && stats != null) {
-                progress.println("pooltag hunt: " + stats.describe());
-            }
+            Armer armer = trace(run, symbols, duration, progress, config, cgroups, signals, recordTo, "hunt");
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             Map<String, Double> armedAt = armer.armedAtS();
-            return new Result(report, symbols, List.copyOf(run.procfsSeries()), stats, List.copyOf(armedAt.keySet()),
-                    run.ledger(), armedAt, stackNotes(report, armedAt));
+            return new Result(report, symbols, List.copyOf(run.procfsSeries()), run.stats(),
+                    List.copyOf(armedAt.keySet()), run.ledger(), armedAt, stackNotes(report, armedAt), null);
+        }
+    }
+
+    /**
+     * {@code record --arm}: the hunt's tracing (every kmem event, stacks armed on the leading call sites as the hunt
+     * arms them, /proc/slabinfo twice a second) written to {@code out}, without a ranking. {@code hunt --from} on
+     * the file ranks it.
+     *
+     * @return the run's stats
+     */
+    public static SessionStats record(Duration duration, LedgerOptions ledgerOptions, PrintStream progress,
+                                      TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path out)
+            throws InterruptedException {
+        KernelSymbols symbols = KernelSymbols.load();
+        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
+            trace(run, symbols, duration, progress, config, cgroups, signals, out, "record");
+            return run.stats();
+        }
+    }
+
+    /**
+     * The traced part of a hunt, one copy for {@code hunt} and {@code record --arm}: tags by cgroup, sets the
+     * recording, starts with the {@link Armer} as the tap, samples /proc/slabinfo every {@link #PROCFS_EVERY}
+     * (re-arming each time), stops, and finishes the recording with what the run did.
+     */
+    private static Armer trace(TracingRun run, KernelSymbols symbols, Duration duration, PrintStream progress,
+                               TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path recordTo,
+                               String what) throws InterruptedException {
+        if (cgroups != null) {
+            run.ledger().tagByCgroup(cgroups); // before the session starts: no event yet
+        }
+        if (recordTo != null) {
+            RecordingSink sink = run.recordTo(recordTo, progress == null ? System.err : progress);
+            if (cgroups instanceof PidCgroupResolver live) {
+                live.onDecision(sink.cgroups()); // the decisions the ledger's charges follow, kept for the replay
+            }
+        }
+        Armer armer = new Armer(run.ledger(), symbols, run);
+        if (signals != null) {
+            signals.onStop(run::requestStop);
+        }
+        armer.startNanos = System.nanoTime();
+        run.start(armer);
+        if (progress != null) {
+            progress.printf("pooltag %s: tracing kmem events for %.1f s; stacks armed on the leading call sites"
+                    + " every %d ms; %s%s%n", what, duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
+                    config.describeBuffer(), recordTo == null ? "" : "; recording to " + recordTo);
+        }
+        SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> armer.armRequested = true);
+        if (progress != null && stats != null) {
+            progress.println("pooltag " + what + ": " + stats.describe());
+        }
+        if (recordTo != null) {
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("duration_ns", Long.toString(run.durationNanos()));
+            StringBuilder armed = new StringBuilder();
+            armer.armedAtS().forEach((site, at) -> armed.append(armed.isEmpty() ? "" : ",").append(site)
+                    .append('@').append(at));
+            facts.put("armed", armed.toString());
+            facts.put("tag_by", cgroups != null ? "cgroup" : "");
+            run.finishRecording(facts);
+            if (progress != null) {
+                RecordingSink sink = run.recording();
+                progress.printf("pooltag %s: recorded %d pages, %d slabinfo samples, %d cgroup decisions, %d bytes,"
+                        + " to %s%n", what, sink.pages(), sink.samplesWritten(), sink.cgroups().entries(),
+                        sink.bytes(), recordTo);
+            }
+        }
+        return armer;
+    }
+
+    /**
+     * {@code hunt --from FILE}: the same verdicts offline. The recording is replayed into a ledger like the live
+     * run's ({@link RecordingReplay}) and ranked over the run's own length with the slabinfo samples it took, so a
+     * recording of a hunt ({@code hunt --record}) ranks as that hunt ranked.
+     *
+     * @param byCgroup tag by cgroup from the recording's CGROUPS entries (an error when it has none)
+     */
+    public static Result replay(Path file, RankOptions options, LedgerOptions ledgerOptions, boolean byCgroup) {
+        RecordingReplay.Replayed rp = RecordingReplay.of(file, ledgerOptions, byCgroup);
+        HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
+        Map<String, Double> armedAt = new LinkedHashMap<>();
+        String armed = rp.facts().getOrDefault("armed", "");
+        for (String item : armed.isEmpty() ? new String[0] : armed.split(",")) {
+            int at = item.lastIndexOf('@');
+            if (at > 0) {
+                armedAt.put(item.substring(0, at), parseDouble(item.substring(at + 1)));
+            }
+        }
+        return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
+                armedAt, stackNotes(report, armedAt), rp.health());
+    }
+
+    private static double parseDouble(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

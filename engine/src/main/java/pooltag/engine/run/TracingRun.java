@@ -16,6 +16,7 @@ import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.recording.RecordingSink;
 import pooltag.linux.symbols.KernelSymbols;
 
 /**
@@ -61,7 +62,11 @@ public final class TracingRun implements AutoCloseable {
     private final TraceSession session;
     private final Source source;
     private final PublishingLedger published;
-    private final Supplier<UsageSnapshot> procfs;
+    private Supplier<UsageSnapshot> procfs;
+    /** The pool kinds the ledger and the procfs samples use, read once at open; null for a scripted source. */
+    private final SlabSysfs sysfs;
+    /** The recording this run writes as it goes ({@link #recordTo}), or null. */
+    private RecordingSink recording;
     private final List<UsageSnapshot> procfsSeries = new ArrayList<>();
     private boolean started;
     private long startNanos;
@@ -74,7 +79,7 @@ public final class TracingRun implements AutoCloseable {
         this.symbols = symbols;
         this.session = session;
         this.source = live(session);
-        SlabSysfs sysfs = SlabSysfs.live();
+        this.sysfs = SlabSysfs.live();
         this.procfs = new ProcfsSource(Path.of("/"), false, sysfs)::take;
         this.published = PublishingLedger.over(session.names(), sysfs, symbols, options);
     }
@@ -86,13 +91,17 @@ public final class TracingRun implements AutoCloseable {
         this.source = source;
         this.published = published;
         this.procfs = procfs;
+        this.sysfs = null;
     }
 
-    private static Source live(TraceSession s) {
+    private Source live(TraceSession s) {
         return new Source() {
             @Override
             public void start(AllocEventConsumer consumer, Runnable tick) {
-                s.start(consumer, null, tick);
+                s.start(consumer, recording, recording == null ? tick : () -> {
+                    tick.run();
+                    recording.onTick();
+                });
             }
 
             @Override
@@ -148,6 +157,56 @@ public final class TracingRun implements AutoCloseable {
 
     public TraceSession session() {
         return session;
+    }
+
+    /**
+     * Also writes the run to a recording as it goes ({@code hunt --record}): the raw pages, every
+     * {@code /proc/slabinfo} sample the run takes (the very texts its snapshots are parsed from), the pool kinds
+     * the ledger uses, and (through {@link RecordingSink#cgroups()}) the cgroup decisions; so a replay of the file
+     * ranks what this run ranked. Before {@link #start}. The file is created now (0600, exclusive), before any event
+     * is traced; {@link #finishRecording} writes its trailer after the run stopped.
+     */
+    public RecordingSink recordTo(Path out, java.io.PrintStream err) {
+        if (started || session == null) {
+            throw new IllegalStateException("a recording is set on a live run before it starts");
+        }
+        RecordingSink sink = RecordingSink.create(out);
+        try {
+            sink.begin(session, session.config(), null, read("/proc/kallsyms"), read("/proc/modules"),
+                    read("/proc/slabinfo"), sysfs, err);
+        } catch (RuntimeException e) {
+            sink.discard();
+            throw e;
+        }
+        recording = sink;
+        ProcfsSource source = new ProcfsSource(Path.of("/"), false, sysfs);
+        procfs = () -> {
+            long t = System.nanoTime();
+            String text = source.slabinfoText();
+            sink.offerSample(t, text);
+            return ProcfsSource.snapshot(t, text, "/proc/slabinfo", sysfs, null, null);
+        };
+        return sink;
+    }
+
+    /** The recording this run writes, or null. */
+    public RecordingSink recording() {
+        return recording;
+    }
+
+    /** After the run stopped: the recording's trailer, with the run's {@code facts} (its RUN block), and close. */
+    public void finishRecording(java.util.Map<String, String> facts) {
+        if (recording != null && stopped && stats != null) {
+            recording.finish(session, stats, facts);
+        }
+    }
+
+    private static String read(String p) {
+        try {
+            return pooltag.linux.tracefs.KernelFiles.read(Path.of(p));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /** Query only from the merge thread (a tap) while running, or from any thread after the run stopped. */
@@ -281,6 +340,12 @@ public final class TracingRun implements AutoCloseable {
             return;
         }
         closed = true;
-        source.close();
+        try {
+            source.close();
+        } finally {
+            if (recording != null) {
+                recording.close(); // no-op after finishRecording; else the file ends cut short, as a killed recorder's
+            }
+        }
     }
 }

@@ -68,6 +68,11 @@ public final class PidCgroupResolver implements CgroupResolver {
     /** Every (pid, start time) → path this resolver has seen, in order: what a recording carries. Bounded like the table. */
     private final java.util.Set<String> seen = new java.util.LinkedHashSet<>();
 
+    /** Told every decision (a recording keeps them for an offline replay), or null. */
+    private DecisionListener listener;
+    /** The timestamp of the event being resolved: when a decision takes effect. */
+    private long nowNanos;
+
     private boolean checkStarted;
     private long lastCheck;
     private long resolved, exits, reuses, moves, resets, exitedBeforeRead;
@@ -78,6 +83,34 @@ public final class PidCgroupResolver implements CgroupResolver {
         for (String c : CONTEXTS) {
             intern(c);
         }
+    }
+
+    /**
+     * Told each time the resolver decides a task's cgroup: on the task's first event (or its first after an exit, a
+     * pid reuse or a table reset was noticed), and when a check finds it moved. A replay that charges each event of
+     * a pid to the pid's latest decision at or before the event's time charges it as this resolver did. Writer
+     * thread; called once per task decision, never per event.
+     */
+    @FunctionalInterface
+    public interface DecisionListener {
+        /** @param path the cgroup's path or the context's name ({@code [exited]}, {@code [kernel thread]}, ...) */
+        void decided(long eventNanos, int pid, String path);
+    }
+
+    /** Sets the decision listener (null for none); before the first event. */
+    public PidCgroupResolver onDecision(DecisionListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** The name of a context id ({@link #HARDIRQ} .. {@link #NO_MEMORY_CGROUP}). */
+    public static String contextName(int id) {
+        return CONTEXTS[id];
+    }
+
+    /** Context ids, {@link #HARDIRQ} .. {@link #NO_MEMORY_CGROUP}. */
+    public static int contexts() {
+        return CONTEXTS.length;
     }
 
     /** The running system: {@code /proc} and its memory hierarchy. */
@@ -104,6 +137,7 @@ public final class PidCgroupResolver implements CgroupResolver {
             return SOFTIRQ;
         }
         long now = e.timestampNanos();
+        nowNanos = now;
         if (!checkStarted) {
             checkStarted = true;
             lastCheck = now;
@@ -154,6 +188,9 @@ public final class PidCgroupResolver implements CgroupResolver {
         size++;
         if (id != EXITED) {
             remember(pid, start, id);
+        }
+        if (listener != null) {
+            listener.decided(nowNanos, pid, paths.get(id));
         }
         return id;
     }
@@ -216,6 +253,9 @@ public final class PidCgroupResolver implements CgroupResolver {
                     moves++;
                     id = now;
                     remember(pid, stat[1], id);
+                    if (listener != null) {
+                        listener.decided(nowNanos, pid, paths.get(id));
+                    }
                 }
             }
             int i = slot(pid);

@@ -56,8 +56,26 @@ public final class ProcfsSource {
 
     public UsageSnapshot take() {
         long t = System.nanoTime();
-        List<SlabinfoEntry> slabs = SlabinfoParser.parse(read(slabinfo), slabinfo.toString());
-        SlabSysfs sysfs = fixedSysfs != null ? fixedSysfs : readSysfs();
+        String text = read(slabinfo);
+        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(),
+                withVmalloc ? read(vmallocinfo) : null, vmallocinfo.toString());
+    }
+
+    /** The text of {@code /proc/slabinfo} now (a recording keeps it, and {@link #snapshot} reads it). */
+    public String slabinfoText() {
+        return read(slabinfo);
+    }
+
+    /**
+     * The snapshot of a {@code /proc/slabinfo} text read at {@code takenAtNanos}, with pools and aliases from
+     * {@code sysfs}: what {@link #take()} builds, so a recording's samples read back into the same snapshots.
+     *
+     * @param where       how parse errors name the text (a file, or a recording block)
+     * @param vmallocText {@code /proc/vmallocinfo}'s text, or null for none
+     */
+    public static UsageSnapshot snapshot(long takenAtNanos, String slabinfoText, String where, SlabSysfs sysfs,
+                                         String vmallocText, String vmallocWhere) {
+        List<SlabinfoEntry> slabs = SlabinfoParser.parse(slabinfoText, where);
         List<TagUsage> rows = new ArrayList<>(slabs.size() + 256);
         for (SlabinfoEntry e : slabs) {
             Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;
@@ -67,15 +85,16 @@ public final class ProcfsSource {
             rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
                     e.activeObjects(), e.activeBytes(), desc));
         }
-        if (withVmalloc) {
-            for (VmallocinfoParser.Caller c : VmallocinfoParser.parse(read(vmallocinfo), vmallocinfo.toString())) {
+        if (vmallocText != null) {
+            for (VmallocinfoParser.Caller c : VmallocinfoParser.parse(vmallocText, vmallocWhere)) {
                 String desc = c.kinds().isEmpty() ? "vmalloc areas" : "vmalloc areas (" + c.kinds() + ")";
                 rows.add(new TagUsage("vmalloc:" + c.caller(), TagKind.VMALLOC, Pool.NONPAGED, TagUsage.UNKNOWN,
                         TagUsage.UNKNOWN, c.areas(), c.bytes(), desc));
             }
         }
-        return new UsageSnapshot(t, withVmalloc ? "/proc/slabinfo + /sys/kernel/slab + /proc/vmallocinfo"
-                : "/proc/slabinfo + /sys/kernel/slab", rows, Loss.NONE);
+        return new UsageSnapshot(takenAtNanos, vmallocText != null
+                ? "/proc/slabinfo + /sys/kernel/slab + /proc/vmallocinfo" : "/proc/slabinfo + /sys/kernel/slab", rows,
+                Loss.NONE);
     }
 
     private SlabSysfs readSysfs() {

@@ -89,6 +89,49 @@ public final class SlabSysfs {
         }
     }
 
+    /**
+     * The view as text, one line per cache directory: {@code dir TAB 0|1 (reclaim_account) TAB names} (names
+     * separated by spaces), sorted by directory; {@link #parse} reads it back (a recording's SLAB_SYSFS block).
+     */
+    public String toText() {
+        Map<String, CacheDir> dirs = new TreeMap<>();
+        for (CacheDir cd : byName.values()) {
+            dirs.put(cd.dir(), cd);
+        }
+        StringBuilder sb = new StringBuilder(dirs.size() * 40);
+        for (CacheDir cd : dirs.values()) {
+            sb.append(cd.dir()).append('\t').append(cd.reclaimable() ? '1' : '0').append('\t')
+                    .append(String.join(" ", cd.names())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads {@link #toText()}'s form.
+     *
+     * @throws IllegalArgumentException naming the line, when a line is not {@code dir TAB 0|1 TAB names}
+     */
+    public static SlabSysfs parse(String text) {
+        Map<String, CacheDir> byName = new HashMap<>();
+        int lineNo = 0;
+        for (String line : text.split("\n")) {
+            lineNo++;
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("0") || f[1].equals("1"))) {
+                throw new IllegalArgumentException("line " + lineNo + " is not 'dir TAB 0|1 TAB names'");
+            }
+            List<String> names = f[2].isEmpty() ? List.of() : List.of(f[2].split(" "));
+            CacheDir cd = new CacheDir(f[0], f[1].equals("1"), names);
+            for (String n : names) {
+                byName.put(n, cd);
+            }
+        }
+        return new SlabSysfs(byName);
+    }
+
     /** True when the cache named {@code name} has {@code reclaim_account} = 1. */
     public boolean reclaimable(String name) {
         CacheDir cd = byName.get(name);

@@ -1,24 +1,19 @@
 package pooltag.linux.recording;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
-import pooltag.core.io.PrivateFiles;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
+import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.Tracefs;
@@ -33,6 +28,9 @@ public final class Recorder {
     public record Result(Path file, long pages, long bytes, long events, long lost, long[] eventsByKind,
                          boolean interrupted) {
     }
+
+    /** How often {@code /proc/slabinfo} is sampled into the file: the live hunt's cadence. */
+    public static final Duration SAMPLE_EVERY = Duration.ofMillis(500);
 
     private Recorder() {
     }
@@ -56,6 +54,16 @@ public final class Recorder {
     /** @param signals when not null, its first SIGINT/SIGTERM stops the recording (which still finishes the file) */
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 HitResolver hits, PrintStream err, pooltag.linux.kmem.StopSignals signals) {
+        return record(out, baseConfig, duration, hitTag, hits, err, signals, false);
+    }
+
+    /**
+     * @param byCgroup also resolve the cgroup of every allocating task as it is seen ({@code --tag-by cgroup}) and
+     *                 keep the decisions in the file (CGROUPS blocks), so a replay charges allocations as live
+     */
+    public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
+                                HitResolver hits, PrintStream err, pooltag.linux.kmem.StopSignals signals,
+                                boolean byCgroup) {
         String kallsyms = readOrEmpty("/proc/kallsyms");
         String modules = readOrEmpty("/proc/modules");
         String slabStart = readOrEmpty("/proc/slabinfo");
@@ -64,80 +72,65 @@ public final class Recorder {
             cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
         Tracefs fs = Tracefs.locate();
+        PidCgroupResolver resolver = byCgroup ? PidCgroupResolver.live() : null;
         final long[] lost = new long[1];
-        AllocEventConsumer counter = new AllocEventConsumer() {
-            @Override
-            public void onEvent(AllocEvent event) {
-            }
-
-            @Override
-            public void onLoss(int cpu, long count) {
-                lost[0] += Math.max(count, 1);
-            }
-        };
         // The file first (0600, exclusive, no symlink): an existing path fails before any tracing starts.
-        OutputStream file = PrivateFiles.create(out);
+        RecordingSink sink = RecordingSink.create(out);
         TraceSession opened;
         try {
             opened = TraceSession.open(cfg, fs, err);
         } catch (RuntimeException e) {
-            closeAndDelete(file, out); // nothing recorded: leave no empty file behind
+            sink.discard(); // nothing recorded: leave no empty file behind
             throw e;
         }
-        try (TraceSession s = opened;
-             RecordingWriter w = new RecordingWriter(new BufferedOutputStream(file, 1 << 20), out.toString(),
-                     s.schema().header(), true)) {
+        try (TraceSession s = opened; RecordingSink w = sink) {
             if (signals != null) {
                 signals.onStop(s::requestStop);
             }
-            if (w.version() == RecordingFormat.VERSION_1) {
-                err.println("pooltag: note: the zstd library cannot load here (" + ZstdCodec.loadError()
-                        + "); recording uncompressed pages (format version 1)");
+            w.begin(s, cfg, hitTag, kallsyms, modules, slabStart, SlabSysfs.live(), err);
+            if (resolver != null) {
+                resolver.onDecision(w.cgroups());
             }
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("tool", "pooltag 0.1.0");
-            meta.put("kernel", readOrEmpty("/proc/sys/kernel/osrelease").trim());
-            meta.put("started", Instant.now().toString());
-            meta.put("start_mono_ns", Long.toString(System.nanoTime()));
-            meta.put("cpus", Integer.toString(s.cpus()));
-            meta.put("page_size", Integer.toString(s.schema().header().pageSize()));
-            meta.put("trace_clock", "mono");
-            meta.put("buffer_size_kb", Integer.toString(s.instance().bufferSizeKb()));
-            meta.put("events", String.join(",", cfg.events()));
-            meta.put("filters", cfg.filters().toString());
-            meta.put("stack_triggers", cfg.stackTriggers().toString());
-            meta.put("hit", hitTag == null ? "" : hitTag);
-            w.writeMeta(meta);
-            w.writeText(RecordingFormat.HEADER_PAGE, -1, s.schema().headerPageText());
-            for (Map.Entry<String, String> f : s.schema().formatTexts().entrySet()) {
-                w.writeText(RecordingFormat.FORMAT, -1, f.getKey() + "\n" + f.getValue());
-            }
-            w.writeGzip(RecordingFormat.KALLSYMS_GZ, kallsyms);
-            w.writeText(RecordingFormat.MODULES, -1, modules);
-            w.writeText(RecordingFormat.SLABINFO_START, -1, slabStart);
-            err.println("pooltag record: " + cfg.describeBuffer());
-            s.start(counter, w::writePage);
-            boolean interrupted;
+            AllocEventConsumer counter = new AllocEventConsumer() {
+                @Override
+                public void onEvent(AllocEvent event) {
+                    if (resolver != null && event.type() == AllocEvent.ALLOC) {
+                        resolver.cgroupOf(event); // decisions go to the file; a known task costs one probe
+                    }
+                }
+
+                @Override
+                public void onLoss(int cpu, long count) {
+                    lost[0] += Math.max(count, 1);
+                }
+            };
+            err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
+                    + SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
+            w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+            s.start(counter, w, w::onTick);
+            boolean interrupted = false;
+            long end = System.nanoTime() + duration.toNanos();
             try {
-                interrupted = s.awaitStopRequest(duration);
+                while (true) {
+                    long left = end - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, SAMPLE_EVERY.toNanos())))) {
+                        interrupted = true;
+                        break;
+                    }
+                    w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;
             }
             SessionStats st = s.stop();
-            long statsLost = 0;
-            for (int c = 0; c < s.cpus(); c++) {
-                String text = KernelFiles.read(s.instance().perCpuFile(c, "stats"));
-                w.writeText(RecordingFormat.CPU_STATS, c, text);
-                statsLost += st.lostFromStats()[c];
-            }
-            w.writeText(RecordingFormat.SLABINFO_END, -1, readOrEmpty("/proc/slabinfo"));
-            w.writeLongs(RecordingFormat.LOSS, statsLost, st.lostFromHeaders(), st.lostFlaggedPages());
-            w.writeLongs(RecordingFormat.END, System.nanoTime(), w.pages(), st.totalEvents());
-            long pages = w.pages();
-            long bytes = w.bytes();
-            Result r = new Result(out, pages, bytes, st.totalEvents(), lost[0], st.eventsByKind(), interrupted);
-            w.close();
+            w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+            w.finish(s, st, java.util.Map.of());
+            Result r = new Result(out, w.pages(), w.bytes(), st.totalEvents(), lost[0], st.eventsByKind(),
+                    interrupted);
             // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
             // shutdown hook, so nothing after this block is guaranteed to run.
             err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
@@ -148,17 +141,6 @@ public final class Recorder {
             }
             err.flush();
             return r;
-        } catch (IOException e) {
-            throw new PooltagException("recording to " + out + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void closeAndDelete(OutputStream file, Path path) {
-        try {
-            file.close();
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // the error that brought us here is the one to report
         }
     }
 

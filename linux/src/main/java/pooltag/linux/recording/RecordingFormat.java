@@ -77,6 +77,44 @@ public final class RecordingFormat {
      * entries of ({@link #CHUNK_ENTRY_HEADER} bytes: s32 cpu, u32 length, u64 read time; then the trimmed page).
      */
     public static final int PAGES_ZSTD = 12;
+    /**
+     * What a hunt needs besides the events (optional; readers before these kinds skip and count them as unknown):
+     * cpu = -1; u64 CLOCK_MONOTONIC ns when {@code /proc/slabinfo} was read, then the gzip of its text. Written
+     * every 500 ms while recording (the hunt's cadence), between page blocks.
+     */
+    public static final int SLABINFO_SAMPLE = 13;
+    /**
+     * Text, one line per cache directory of {@code /sys/kernel/slab} at start: {@code dir TAB reclaim_account(0|1)
+     * TAB names separated by spaces}: which caches are reclaimable (the Paged pool) and which names are merged.
+     * Written once, right after SLABINFO_START (the last preamble block, so older readers see the preamble whole).
+     */
+    public static final int SLAB_SYSFS = 14;
+    /**
+     * The cgroup decisions of {@code --tag-by cgroup}, made at record time: entries of u64 event ns (from then on),
+     * s32 pid, u16 path length, then the path (UTF-8): the memory cgroup's path or a context ({@code [exited]},
+     * {@code [kernel thread]}, ...). Written as tasks are first seen or move; a replay charges an event of a pid to
+     * that pid's latest decision at or before the event.
+     */
+    public static final int CGROUPS = 15;
+    /**
+     * Text, {@code key=value} lines: what the recording run did that a replay must repeat: {@code duration_ns} (the
+     * run's wall-clock length, as the live hunt ranks over), {@code armed} (sites whose stack triggers were armed,
+     * {@code site@seconds} comma-separated), {@code tag_by}. Written once, before END.
+     */
+    public static final int RUN = 16;
+
+    /** Largest SLABINFO_SAMPLE payload (8 + gzip; a real one is 5-10 KiB), and its text after gunzip: MAX_TEXT. */
+    public static final int MAX_SAMPLE = 4 << 20;
+    /** Largest CGROUPS payload. */
+    public static final int MAX_CGROUPS_BLOCK = 1 << 20;
+    /** Longest cgroup path in a CGROUPS entry (PATH_MAX). */
+    public static final int MAX_CGROUP_PATH = 4096;
+    /** Most CGROUPS entries a reader keeps over the whole file (the live resolver keeps 32,768 tasks at once). */
+    public static final int MAX_CGROUP_ENTRIES = 1_000_000;
+    /** Most distinct cgroup paths a reader keeps. */
+    public static final int MAX_CGROUP_PATHS = 65_536;
+    /** CGROUPS entry header: u64 ns, s32 pid, u16 path length. */
+    public static final int CGROUP_ENTRY_HEADER = 14;
 
     private RecordingFormat() {
     }
@@ -95,6 +133,10 @@ public final class RecordingFormat {
             case LOSS -> "LOSS";
             case END -> "END";
             case PAGES_ZSTD -> "PAGES_ZSTD";
+            case SLABINFO_SAMPLE -> "SLABINFO_SAMPLE";
+            case SLAB_SYSFS -> "SLAB_SYSFS";
+            case CGROUPS -> "CGROUPS";
+            case RUN -> "RUN";
             default -> "kind " + kind;
         };
     }

@@ -23,6 +23,7 @@ import pooltag.linux.kmem.EventMerger;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.Page;
+import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
@@ -53,6 +54,11 @@ public final class RecordingReader implements AutoCloseable {
     private long kallsymsOffset;
     private String modules = "";
     private String slabinfoStart;
+    private String slabSysfsText;
+    private long slabSysfsOffset;
+    private SideData side;
+    private long cgroupEntries;
+    private long samples;
     private TraceSchema schema;
     private KernelSymbols symbols;
     private final NameTable names = new NameTable();
@@ -171,6 +177,10 @@ public final class RecordingReader implements AutoCloseable {
                 }
                 case RecordingFormat.MODULES -> modules = text();
                 case RecordingFormat.SLABINFO_START -> slabinfoStart = text();
+                case RecordingFormat.SLAB_SYSFS -> {
+                    slabSysfsText = text();
+                    slabSysfsOffset = pendingOffset;
+                }
                 default -> {
                     // first page or trailer: the preamble is over
                     finishPreamble();
@@ -239,12 +249,15 @@ public final class RecordingReader implements AutoCloseable {
             case RecordingFormat.PAGES_ZSTD -> RecordingFormat.CHUNK_HEADER + RecordingFormat.MAX_CHUNK_RAW
                     + (RecordingFormat.MAX_CHUNK_RAW >> 7) + 1024;
             case RecordingFormat.LOSS, RecordingFormat.END -> RecordingFormat.MAX_TRAILER;
+            case RecordingFormat.SLAB_SYSFS, RecordingFormat.RUN -> RecordingFormat.MAX_TEXT;
+            case RecordingFormat.SLABINFO_SAMPLE -> RecordingFormat.MAX_SAMPLE;
+            case RecordingFormat.CGROUPS -> RecordingFormat.MAX_CGROUPS_BLOCK;
             default -> RecordingFormat.MAX_PAYLOAD; // skipped in small pieces, never held
         };
     }
 
     private static boolean known(int kind) {
-        return kind >= RecordingFormat.META && kind <= RecordingFormat.PAGES_ZSTD;
+        return kind >= RecordingFormat.META && kind <= RecordingFormat.RUN;
     }
 
     /** Reads the next block into pending*; false at end of file (clean or cut short, see {@link #cutShort}). */
@@ -363,6 +376,140 @@ public final class RecordingReader implements AutoCloseable {
         return slabinfoStart;
     }
 
+    /**
+     * The recorded machine's {@code /sys/kernel/slab} view (reclaimable caches, merged names) from the SLAB_SYSFS
+     * block; {@link SlabSysfs#absent()} for a recording made before pooltag stored it (every cache NonPaged).
+     */
+    public SlabSysfs slabSysfs() {
+        if (slabSysfsText == null) {
+            return SlabSysfs.absent();
+        }
+        try {
+            return SlabSysfs.parse(slabSysfsText);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(where, slabSysfsOffset, "SLAB_SYSFS block: " + e.getMessage());
+        }
+    }
+
+    /** True when the file carries SLAB_SYSFS (a recording made by a pooltag that stores what a hunt needs). */
+    public boolean hasSlabSysfs() {
+        return slabSysfsText != null;
+    }
+
+    /**
+     * What a recording carries for an offline hunt besides its events, handed over block by block in file order
+     * (by {@link #replay} once set with {@link #side}, or by {@link #scanSide} without decoding a page).
+     */
+    public interface SideData {
+        /** A SLABINFO_SAMPLE: {@code /proc/slabinfo}'s text as read at {@code nanos} (CLOCK_MONOTONIC). */
+        default void sample(long nanos, String slabinfo, String where) {
+        }
+
+        /** A CGROUPS entry: events of {@code pid} from {@code nanos} on are charged to {@code path}. */
+        default void cgroup(long nanos, int pid, String path) {
+        }
+
+        /** The RUN block's {@code key=value} facts. */
+        default void run(Map<String, String> facts) {
+        }
+    }
+
+    /** Sets who receives the side blocks during {@link #replay}; before it. */
+    public RecordingReader side(SideData sink) {
+        this.side = sink;
+        return this;
+    }
+
+    /**
+     * Reads every remaining block, handing the side blocks to {@code sink} and skipping pages without decompressing
+     * them (CRCs are still checked): the first pass of an offline hunt, which must know every task's cgroup before
+     * the first event is charged. The reader cannot replay afterwards.
+     */
+    public void scanSide(SideData sink) {
+        this.side = sink;
+        if (pendingKind >= 0) {
+            sideBlock(pendingKind);
+            pendingKind = -1;
+        }
+        while (nextBlock()) {
+            sideBlock(pendingKind);
+            pendingKind = -1;
+        }
+    }
+
+    /** Hands a side block to {@link #side}; false when {@code kind} is not one. */
+    private boolean sideBlock(int kind) {
+        switch (kind) {
+            case RecordingFormat.SLABINFO_SAMPLE -> {
+                if (pendingLength < 8) {
+                    throw new DecodeException(where, pendingOffset, "SLABINFO_SAMPLE block of " + pendingLength
+                            + " bytes");
+                }
+                samples++;
+                if (side != null) {
+                    long at = Le.i64(pendingPayload, 0);
+                    String text = gunzip(pendingPayload, 8, pendingLength - 8, RecordingFormat.MAX_TEXT,
+                            Integer.MAX_VALUE, pendingOffset, "SLABINFO_SAMPLE");
+                    side.sample(at, text, where + " SLABINFO_SAMPLE block at byte " + pendingOffset);
+                }
+            }
+            case RecordingFormat.CGROUPS -> cgroupEntries(side);
+            case RecordingFormat.RUN -> {
+                if (side != null) {
+                    Map<String, String> facts = new LinkedHashMap<>();
+                    for (String line : text().split("\n")) {
+                        int eq = line.indexOf('=');
+                        if (eq > 0) {
+                            facts.put(line.substring(0, eq), line.substring(eq + 1));
+                        }
+                    }
+                    side.run(facts);
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checks every entry of the current CGROUPS block and hands them to {@code sink} (may be null). */
+    private void cgroupEntries(SideData sink) {
+        int at = 0;
+        while (at < pendingLength) {
+            if (pendingLength - at < RecordingFormat.CGROUP_ENTRY_HEADER) {
+                throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at
+                        + " runs past the block's " + pendingLength + " bytes");
+            }
+            long nanos = Le.i64(pendingPayload, at);
+            int pid = Le.i32(pendingPayload, at + 8);
+            int len = (pendingPayload[at + 12] & 0xff) | (pendingPayload[at + 13] & 0xff) << 8;
+            int p = at + RecordingFormat.CGROUP_ENTRY_HEADER;
+            if (len == 0 || len > RecordingFormat.MAX_CGROUP_PATH || len > pendingLength - p) {
+                throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at + " has a path of "
+                        + len + " bytes (1.." + RecordingFormat.MAX_CGROUP_PATH + ", inside the block)");
+            }
+            if (++cgroupEntries > RecordingFormat.MAX_CGROUP_ENTRIES) {
+                throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_CGROUP_ENTRIES
+                        + " CGROUPS entries");
+            }
+            if (sink != null) {
+                sink.cgroup(nanos, pid, new String(pendingPayload, p, len, StandardCharsets.UTF_8));
+            }
+            at = p + len;
+        }
+    }
+
+    /** SLABINFO_SAMPLE blocks read so far. */
+    public long samples() {
+        return samples;
+    }
+
+    /** CGROUPS entries read so far. */
+    public long cgroupEntries() {
+        return cgroupEntries;
+    }
+
     /** The symbols of the recorded machine (parsed on first use); zero symbols when none were stored. */
     public synchronized KernelSymbols symbols() {
         if (symbols == null) {
@@ -377,20 +524,29 @@ public final class RecordingReader implements AutoCloseable {
      * {@link RecordingFormat#MAX_KALLSYMS_TEXT} and no further (a small gzip can claim gigabytes).
      */
     private String gunzipKallsyms() {
-        byte[] out = new byte[Math.min(RecordingFormat.MAX_KALLSYMS_TEXT, Math.max(1 << 16, kallsymsGz.length * 4))];
+        return gunzip(kallsymsGz, 0, kallsymsGz.length, RecordingFormat.MAX_KALLSYMS_TEXT,
+                RecordingFormat.MAX_KALLSYMS_LINES, kallsymsOffset, "KALLSYMS_GZ");
+    }
+
+    /**
+     * A gzip payload's text (Latin-1), read in pieces into a buffer that may grow to {@code max} bytes and no
+     * further (a small gzip can claim gigabytes), with at most {@code maxLines} lines.
+     */
+    private String gunzip(byte[] gzipped, int off, int len, int max, int maxLines, long blockOffset, String what) {
+        byte[] out = new byte[Math.min(max, Math.max(1 << 16, len * 4))];
         int n = 0;
         int lines = 0;
-        try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(kallsymsGz), 1 << 16)) {
+        try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(gzipped, off, len), 1 << 16)) {
             while (true) {
                 if (n == out.length) {
-                    if (out.length >= RecordingFormat.MAX_KALLSYMS_TEXT) {
+                    if (out.length >= max) {
                         if (gz.read() < 0) {
                             break;
                         }
-                        throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block decompresses to more than "
-                                + RecordingFormat.MAX_KALLSYMS_TEXT + " bytes");
+                        throw new DecodeException(where, blockOffset, what + " block decompresses to more than "
+                                + max + " bytes");
                     }
-                    out = Arrays.copyOf(out, (int) Math.min(RecordingFormat.MAX_KALLSYMS_TEXT, 2L * out.length));
+                    out = Arrays.copyOf(out, (int) Math.min(max, 2L * out.length));
                 }
                 int r = gz.read(out, n, out.length - n);
                 if (r < 0) {
@@ -402,14 +558,13 @@ public final class RecordingReader implements AutoCloseable {
                     }
                 }
                 n += r;
-                if (lines > RecordingFormat.MAX_KALLSYMS_LINES) {
-                    throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block holds more than "
-                            + RecordingFormat.MAX_KALLSYMS_LINES + " lines");
+                if (lines > maxLines) {
+                    throw new DecodeException(where, blockOffset, what + " block holds more than " + maxLines
+                            + " lines");
                 }
             }
         } catch (IOException e) {
-            throw new DecodeException(where, kallsymsOffset, "KALLSYMS_GZ block does not decompress: "
-                    + e.getMessage());
+            throw new DecodeException(where, blockOffset, what + " block does not decompress: " + e.getMessage());
         }
         return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
@@ -568,7 +723,11 @@ public final class RecordingReader implements AutoCloseable {
                         endNanos = Le.i64(pendingPayload, 0);
                     }
                 }
-                default -> unknownBlocks++; // a newer writer's block, or a preamble block out of place
+                default -> {
+                    if (!sideBlock(kind)) {
+                        unknownBlocks++; // a newer writer's block, or a preamble block out of place
+                    }
+                }
             }
         }
     }

@@ -92,9 +92,14 @@ public final class RecordingWriter implements AutoCloseable {
     }
 
     public void writeMeta(Map<String, String> meta) {
+        writeFacts(RecordingFormat.META, meta);
+    }
+
+    /** A text block of {@code key=value} lines (META, RUN). */
+    public void writeFacts(int kind, Map<String, String> facts) {
         StringBuilder sb = new StringBuilder();
-        meta.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
-        writeText(RecordingFormat.META, -1, sb.toString());
+        facts.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
+        writeText(kind, -1, sb.toString());
     }
 
     public void writeText(int kind, int cpu, String text) {
@@ -111,6 +116,29 @@ public final class RecordingWriter implements AutoCloseable {
         }
         byte[] b = bo.toByteArray();
         writeBlock(kind, -1, b, 0, b.length, null);
+    }
+
+    /**
+     * A SLABINFO_SAMPLE block: {@code /proc/slabinfo}'s text as read at {@code nanos} (CLOCK_MONOTONIC), gzipped
+     * (about 6 KiB instead of 35).
+     */
+    public void writeSample(long nanos, String slabinfo) {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream(8 + slabinfo.length() / 5);
+        byte[] at = new byte[8];
+        Le.putI64(at, 0, nanos);
+        bo.writeBytes(at);
+        try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
+            gz.write(slabinfo.getBytes(StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // in-memory stream
+        }
+        byte[] b = bo.toByteArray();
+        writeBlock(RecordingFormat.SLABINFO_SAMPLE, -1, b, 0, b.length, null);
+    }
+
+    /** A CGROUPS block of entries the caller encoded ({@link CgroupLog}). */
+    public void writeCgroups(byte[] entries, int length) {
+        writeBlock(RecordingFormat.CGROUPS, -1, entries, 0, length, null);
     }
 
     /** A KALLSYMS_GZ block whose gzip bytes the caller made (tests and tools). */

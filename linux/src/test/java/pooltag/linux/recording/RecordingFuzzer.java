@@ -68,7 +68,8 @@ public final class RecordingFuzzer {
     private static final int[] KINDS = {RecordingFormat.META, RecordingFormat.HEADER_PAGE, RecordingFormat.FORMAT,
             RecordingFormat.KALLSYMS_GZ, RecordingFormat.MODULES, RecordingFormat.SLABINFO_START, RecordingFormat.PAGE,
             RecordingFormat.CPU_STATS, RecordingFormat.SLABINFO_END, RecordingFormat.LOSS, RecordingFormat.END,
-            RecordingFormat.PAGES_ZSTD, 13, 0, -1, 0x7fffffff};
+            RecordingFormat.PAGES_ZSTD, RecordingFormat.SLABINFO_SAMPLE, RecordingFormat.SLAB_SYSFS,
+            RecordingFormat.CGROUPS, RecordingFormat.RUN, 17, 0, -1, 0x7fffffff};
 
     /** One block of the model: kind, cpu, payload (for PAGES_ZSTD: the uncompressed entries, see {@link #raw}). */
     private static final class Block {
@@ -204,13 +205,31 @@ public final class RecordingFuzzer {
 
     /** The real reading path of report and the web upload: open, symbols, replay into a ledger, snapshot. */
     static void consume(byte[] input) {
+        // The offline hunt's first pass: the side blocks, samples parsed with the file's pool kinds.
+        RecordedCgroups cgroups = new RecordedCgroups("fuzz.ptrec");
         try (RecordingReader r = RecordingReader.open("fuzz.ptrec", input)) {
-            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), SlabSysfs.absent()),
+            SlabSysfs sysfs = r.slabSysfs();
+            r.scanSide(new RecordingReader.SideData() {
+                @Override
+                public void sample(long nanos, String slabinfo, String where) {
+                    pooltag.linux.procfs.ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, null, null);
+                }
+
+                @Override
+                public void cgroup(long nanos, int pid, String path) {
+                    cgroups.cgroup(nanos, pid, path);
+                }
+            });
+        }
+        try (RecordingReader r = RecordingReader.open("fuzz.ptrec", input)) {
+            Ledger ledger = new Ledger(new SlabCacheCatalog(r.names(), r.slabSysfs()),
                     new KernelSymbolResolver(r.symbols()), 64);
+            ledger.tagByCgroup(cgroups);
             RecordingReader.Replay rp = r.replay(ledger, 1_000_000_000L);
             ledger.publish(Math.max(0, rp.lastPageNanos()));
             ledger.snapshot(TagKind.CACHE);
             ledger.snapshot(TagKind.SITE);
+            ledger.snapshot(TagKind.CGROUP);
         }
     }
 
@@ -265,6 +284,8 @@ public final class RecordingFuzzer {
         b.add(new Block(RecordingFormat.KALLSYMS_GZ, -1, KALLSYMS_GZ));
         b.add(text(RecordingFormat.MODULES, -1, MODULES));
         b.add(text(RecordingFormat.SLABINFO_START, -1, "slabinfo - version: 2.1\n"));
+        b.add(text(RecordingFormat.SLAB_SYSFS, -1, SYSFS));
+        b.add(sample(1000 + rnd.nextInt(1000)));
         int pages = 1 + rnd.nextInt(3);
         int first = rnd.nextInt(REAL.size());
         List<byte[]> entries = new ArrayList<>();
@@ -292,14 +313,47 @@ public final class RecordingFuzzer {
                 b.add(new Block(RecordingFormat.PAGE, Le.i32(e, 0), payload));
             }
         }
+        b.add(cgroupEntries());
+        b.add(sample(2_000_000_000L));
         for (int c = 0; c < cpus; c++) {
             b.add(text(RecordingFormat.CPU_STATS, c, "entries: 0\noverrun: 0\ncommit overrun: 0\ndropped events: "
                     + rnd.nextInt(3) + "\nread events: 10\n"));
         }
         b.add(text(RecordingFormat.SLABINFO_END, -1, "slabinfo - version: 2.1\n"));
         b.add(longs(RecordingFormat.LOSS, 0, 0, 0));
+        b.add(text(RecordingFormat.RUN, -1, "duration_ns=2000000000\narmed=alloc_pipe_info@0.5\ntag_by=cgroup\n"));
         b.add(longs(RecordingFormat.END, 2_000_000_000L, pages, 100));
         return b;
+    }
+
+    private static final String SYSFS = ":0000192\t0\tkmalloc-192 pid\ndentry\t1\tdentry\n";
+    private static final String SLABINFO = "slabinfo - version: 2.1\n# name <active_objs> <num_objs> <objsize>"
+            + " <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+            + " <num_slabs> <sharedavail>\nkmalloc-192 100 120 192 21 1 : tunables 0 0 0 : slabdata 5 5 0\n";
+
+    /** A SLABINFO_SAMPLE block: read time, then the gzip of a slabinfo text. */
+    private Block sample(long nanos) {
+        byte[] gz = gzip(SLABINFO.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] p = new byte[8 + gz.length];
+        Le.putI64(p, 0, nanos);
+        System.arraycopy(gz, 0, p, 8, gz.length);
+        return new Block(RecordingFormat.SLABINFO_SAMPLE, -1, p);
+    }
+
+    /** A CGROUPS block of a few decisions for the real pages' pids (and some others). */
+    private Block cgroupEntries() {
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        int n = 1 + rnd.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            byte[] path = ("/pods/p" + rnd.nextInt(3)).getBytes(StandardCharsets.UTF_8);
+            byte[] e = new byte[RecordingFormat.CGROUP_ENTRY_HEADER + path.length];
+            Le.putI64(e, 0, rnd.nextInt(3) == 0 ? rnd.nextLong() : 1000L * i);
+            Le.putI32(e, 8, rnd.nextInt(4) == 0 ? rnd.nextInt() : rnd.nextInt(40000));
+            e[12] = (byte) path.length;
+            System.arraycopy(path, 0, e, RecordingFormat.CGROUP_ENTRY_HEADER, path.length);
+            bo.writeBytes(e);
+        }
+        return new Block(RecordingFormat.CGROUPS, -1, bo.toByteArray());
     }
 
     private static Block chunk(List<byte[]> entries) {
@@ -314,7 +368,9 @@ public final class RecordingFuzzer {
     }
 
     private void mutate(List<Block> b, int cpus) {
-        switch (rnd.nextInt(16)) {
+        switch (rnd.nextInt(18)) {
+            case 16 -> mutateText(b, rnd.nextBoolean() ? RecordingFormat.SLAB_SYSFS : RecordingFormat.RUN);
+            case 17 -> mutateSide(b);
             case 0 -> mutateText(b, RecordingFormat.HEADER_PAGE);
             case 1, 2 -> mutateText(b, RecordingFormat.FORMAT);
             case 3 -> mutateKallsyms(b);
@@ -509,6 +565,31 @@ public final class RecordingFuzzer {
                 k.cpu = rnd.nextInt(-2, 6);
                 k.payload = ("dropped events: " + interesting() + "\noverrun: " + interesting() + "\n")
                         .getBytes(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** A CGROUPS entry's length or a sample's gzip or text broken (a bomb now and then), the CRC still valid. */
+    private void mutateSide(List<Block> b) {
+        for (Block k : b) {
+            if (k.kind == RecordingFormat.CGROUPS && k.payload.length >= RecordingFormat.CGROUP_ENTRY_HEADER
+                    && rnd.nextBoolean()) {
+                k.payload = k.payload.clone();
+                int[] lens = {0, 1, 2, 255, 256, 4095, 4096, 4097, 65535};
+                int len = rnd.nextBoolean() ? lens[rnd.nextInt(lens.length)] : rnd.nextInt(65536);
+                k.payload[12] = (byte) len;
+                k.payload[13] = (byte) (len >>> 8);
+            } else if (k.kind == RecordingFormat.SLABINFO_SAMPLE && rnd.nextBoolean()) {
+                byte[] body = switch (rnd.nextInt(4)) {
+                    case 0 -> randomBytes(rnd.nextInt(64)); // not gzip
+                    case 1 -> gzip(randomBytes(rnd.nextInt(400))); // not slabinfo
+                    case 2 -> rnd.nextInt(10) == 0 ? Bomb.GZIP : gzip(SLABINFO.replace("100", interesting())
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    default -> new byte[0];
+                };
+                byte[] p = new byte[rnd.nextInt(10) == 0 ? rnd.nextInt(8) : 8 + body.length];
+                System.arraycopy(body, 0, p, Math.min(8, p.length), Math.max(0, p.length - 8));
+                k.payload = p;
             }
         }
     }

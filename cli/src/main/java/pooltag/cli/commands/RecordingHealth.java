@@ -1,0 +1,48 @@
+package pooltag.cli.commands;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import pooltag.cli.render.Json;
+import pooltag.linux.recording.RecordingReader;
+
+/**
+ * What an offline door ({@code hunt --from}, {@code find --from}) says about the recording it read, so its loss is
+ * never silent: complete or cut short, and every count a replay keeps (the same fields as {@code report}'s health).
+ */
+final class RecordingHealth {
+    private RecordingHealth() {
+    }
+
+    /** Complete, and no page skipped. */
+    static boolean sound(RecordingReader.Replay rp) {
+        return rp.complete() && rp.skippedPages() == 0;
+    }
+
+    static String line(Path file, RecordingReader.Replay rp) {
+        return String.format(Locale.ROOT, "recording %s: %s; %d events in %d pages, lost events %d, skipped bytes %d,"
+                        + " skipped pages %d, malformed records %d, unknown blocks %d, out-of-order events %d%s",
+                file, rp.complete() ? "complete" : "CUT SHORT (" + rp.cutShortReason() + ")", rp.totalEvents(),
+                rp.pages(), rp.lostTotal(), rp.skippedBytes(), rp.skippedPages(), rp.malformedRecords(),
+                rp.unknownBlocks(), rp.outOfOrder(), rp.forcedDrains() == 0 ? "" : ", forced drains " + rp.forcedDrains());
+    }
+
+    static ObjectNode json(Path file, RecordingReader.Replay rp) {
+        ObjectNode n = Json.object();
+        n.put("file", file.toString());
+        n.put("complete", rp.complete());
+        n.put("cut_short", rp.cutShortReason());
+        n.put("events", rp.totalEvents());
+        n.put("pages", rp.pages());
+        n.put("lost_events", rp.lostTotal());
+        n.put("skipped_bytes", rp.skippedBytes());
+        n.put("skipped_pages", rp.skippedPages());
+        n.put("malformed_records", rp.malformedRecords());
+        n.put("unknown_blocks", rp.unknownBlocks());
+        n.put("out_of_order_events", rp.outOfOrder());
+        n.put("forced_drains", rp.forcedDrains());
+        return n;
+    }
+}
