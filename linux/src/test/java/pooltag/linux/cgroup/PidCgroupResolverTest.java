@@ -96,4 +96,49 @@ class PidCgroupResolverTest {
         // What a recording carries: each task with the cgroup it was charged to, moves included.
         assertEquals(5, r.seenTasks().size());
     }
+
+    /**
+     * The decisions a recording keeps replay as the resolver charged: a replay that charges each event of a pid to
+     * its latest decision at or before the event reproduces every answer, moves, reuse and exits included.
+     */
+    @Test
+    void theDecisionsReplayEveryAnswer(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/a");
+        task(proc, 102, 0, 7002, "/a");
+        java.util.List<String> log = new java.util.ArrayList<>();
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1).onDecision((ns, pid, path) -> log.add(ns + " " + pid
+                + " " + path));
+        java.util.List<long[]> asked = new java.util.ArrayList<>(); // {pid, ts}
+        java.util.List<String> answers = new java.util.ArrayList<>();
+        java.util.function.BiConsumer<Integer, Long> ask = (pid, ts) -> {
+            asked.add(new long[] {pid, ts});
+            answers.add(r.path(r.cgroupOf(new Ev(pid, ts, 0))));
+        };
+        ask.accept(101, 1_000L);
+        ask.accept(102, 1_001L);
+        ask.accept(101, 1_002L); // known: no decision
+        Files.writeString(proc.resolve("101/cgroup"), "4:memory:/moved\n");
+        exit(proc, 102);
+        task(proc, 102, 0, 9999, "/reused");
+        long t = 1_000 + PidCgroupResolver.REVALIDATE_NANOS;
+        ask.accept(101, t);
+        ask.accept(102, t + 1);
+        ask.accept(103, t + 2); // never existed: [exited]
+        assertEquals(java.util.List.of("/a", "/a", "/a", "/moved", "/reused", "[exited]"), answers);
+        assertEquals(java.util.List.of("1000 101 /a", "1001 102 /a", t + " 101 /moved", (t + 1) + " 102 /reused",
+                (t + 2) + " 103 [exited]"), log, "one decision per task seen, moved or reused; none per event");
+        // Replayed: each (pid, ts) goes to the pid's latest decision at or before ts.
+        for (int i = 0; i < asked.size(); i++) {
+            long pid = asked.get(i)[0];
+            long ts = asked.get(i)[1];
+            String replayed = null;
+            for (String d : log) {
+                String[] f = d.split(" ", 3);
+                if (Long.parseLong(f[1]) == pid && Long.parseLong(f[0]) <= ts) {
+                    replayed = f[2];
+                }
+            }
+            assertEquals(answers.get(i), replayed, "event " + i);
+        }
+    }
 }
