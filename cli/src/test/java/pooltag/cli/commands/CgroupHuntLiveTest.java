@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,15 +37,7 @@ class CgroupHuntLiveTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (LeakChild p : leakers) {
-            p.close();
-        }
-        if (cgroups != null) {
-            cgroups.close();
-        }
-        Path mine = Path.of("/sys/kernel/tracing/instances",
-                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
-        assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
+        TestCgroups.cleanUp(leakers, cgroups);
     }
 
     /** The corpus's pipe leaker (pipe2, 200 per second), prepared and waiting for GO. */

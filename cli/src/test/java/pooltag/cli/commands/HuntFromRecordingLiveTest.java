@@ -40,15 +40,7 @@ class HuntFromRecordingLiveTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (LeakChild p : leakers) {
-            p.close();
-        }
-        if (cgroups != null) {
-            cgroups.close();
-        }
-        Path mine = Path.of("/sys/kernel/tracing/instances",
-                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
-        assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
+        TestCgroups.cleanUp(leakers, cgroups);
     }
 
     /** What "the same ranking" compares: every suspect's kind, tag, verdict and count, every finding's cause. */

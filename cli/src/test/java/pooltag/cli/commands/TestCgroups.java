@@ -108,6 +108,22 @@ final class TestCgroups implements AutoCloseable {
         return ranks;
     }
 
+    /**
+     * A cgroup live test's cleanup, on failure too: the leakers, then the cgroups (may be null: the test skipped
+     * before making any), then the check that this JVM's tracefs instance is gone.
+     */
+    static void cleanUp(List<pooltag.cli.leaks.LeakChild> leakers, TestCgroups cgroups) throws Exception {
+        for (pooltag.cli.leaks.LeakChild p : leakers) {
+            p.close();
+        }
+        if (cgroups != null) {
+            cgroups.close();
+        }
+        Path mine = Path.of("/sys/kernel/tracing/instances",
+                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
+        assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
+    }
+
     @Override
     public void close() throws Exception {
         for (Process p : children) {

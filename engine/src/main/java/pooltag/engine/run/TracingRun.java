@@ -172,8 +172,8 @@ public final class TracingRun implements AutoCloseable {
         }
         RecordingSink sink = RecordingSink.create(out);
         try {
-            sink.begin(session, session.config(), null, read("/proc/kallsyms"), read("/proc/modules"),
-                    read("/proc/slabinfo"), sysfs, err);
+            sink.begin(session, session.config(), null, RecordingSink.readOrEmpty("/proc/kallsyms"),
+                    RecordingSink.readOrEmpty("/proc/modules"), RecordingSink.readOrEmpty("/proc/slabinfo"), sysfs, err);
         } catch (RuntimeException e) {
             sink.discard();
             throw e;
@@ -198,14 +198,6 @@ public final class TracingRun implements AutoCloseable {
     public void finishRecording(java.util.Map<String, String> facts) {
         if (recording != null && stopped && stats != null) {
             recording.finish(session, stats, facts);
-        }
-    }
-
-    private static String read(String p) {
-        try {
-            return pooltag.linux.tracefs.KernelFiles.read(Path.of(p));
-        } catch (java.io.IOException e) {
-            return "";
         }
     }
 

@@ -1,6 +1,5 @@
 package pooltag.linux.recording;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.cgroup.PidCgroupResolver;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
-import pooltag.linux.tracefs.KernelFiles;
 import pooltag.linux.tracefs.Tracefs;
 
 /**
@@ -64,9 +62,9 @@ public final class Recorder {
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 HitResolver hits, PrintStream err, pooltag.linux.kmem.StopSignals signals,
                                 boolean byCgroup) {
-        String kallsyms = readOrEmpty("/proc/kallsyms");
-        String modules = readOrEmpty("/proc/modules");
-        String slabStart = readOrEmpty("/proc/slabinfo");
+        String kallsyms = RecordingSink.readOrEmpty("/proc/kallsyms");
+        String modules = RecordingSink.readOrEmpty("/proc/modules");
+        String slabStart = RecordingSink.readOrEmpty("/proc/slabinfo");
         TraceConfig cfg = baseConfig;
         if (hitTag != null) {
             cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
@@ -106,7 +104,7 @@ public final class Recorder {
             };
             err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
                     + SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
-            w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+            w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             s.start(counter, w, w::onTick);
             boolean interrupted = false;
             long end = System.nanoTime() + duration.toNanos();
@@ -120,14 +118,14 @@ public final class Recorder {
                         interrupted = true;
                         break;
                     }
-                    w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+                    w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;
             }
             SessionStats st = s.stop();
-            w.offerSample(System.nanoTime(), readOrEmpty("/proc/slabinfo"));
+            w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             w.finish(s, st, java.util.Map.of());
             Result r = new Result(out, w.pages(), w.bytes(), st.totalEvents(), lost[0], st.eventsByKind(),
                     interrupted);
@@ -141,14 +139,6 @@ public final class Recorder {
             }
             err.flush();
             return r;
-        }
-    }
-
-    static String readOrEmpty(String p) {
-        try {
-            return KernelFiles.read(Path.of(p));
-        } catch (IOException e) {
-            return "";
         }
     }
 

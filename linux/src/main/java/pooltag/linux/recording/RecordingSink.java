@@ -211,7 +211,8 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         }
     }
 
-    static String readOrEmpty(String p) {
+    /** A kernel text file's content, or "" when it cannot be read (a recording stores what there is). */
+    public static String readOrEmpty(String p) {
         try {
             return KernelFiles.read(Path.of(p));
         } catch (IOException e) {

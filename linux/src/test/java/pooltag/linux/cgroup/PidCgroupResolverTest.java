@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pooltag.core.event.AllocEvent;
 
 /** pid → cgroup on a fake /proc: contexts are never guessed, exits, pid reuse and moves are noticed. */
-class PidCgroupResolverTest {
+public class PidCgroupResolverTest {
     private static final CgroupHierarchy V1 = new CgroupHierarchy(1, Path.of("/unused"), "/");
 
     /** A stat line with the given flags and start time (fields 9 and 22). */
@@ -31,7 +31,7 @@ class PidCgroupResolverTest {
     }
 
     /** Just enough of an event for the resolver: pid, time, context flags. */
-    record Ev(int pid, long timestampNanos, int contextFlags) implements AllocEvent {
+    public record Ev(int pid, long timestampNanos, int contextFlags) implements AllocEvent {
         @Override public int type() { return ALLOC; }
         @Override public int source() { return SOURCE_KMALLOC; }
         @Override public int cpu() { return 0; }

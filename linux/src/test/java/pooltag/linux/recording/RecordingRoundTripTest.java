@@ -53,6 +53,17 @@ class RecordingRoundTripTest {
                 .u64(176).u64(192).u64(0xcc0).u32(0).build();
     }
 
+    /** A page of one kmalloc (pid 42, task context) at {@code ts}, read on {@code cpu} at {@code read}. */
+    static Page page(int cpu, long ts, long ptr, long read) {
+        byte[] b = kmallocPage(ts, ptr);
+        Page p = new Page(4096);
+        System.arraycopy(b, 0, p.data, 0, b.length);
+        p.length = b.length;
+        p.cpu = cpu;
+        p.readNanos = read;
+        return p;
+    }
+
     /** A small complete recording, format version 1: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
     Path write(boolean withEnd) {
         return write(withEnd, false);
@@ -72,13 +83,7 @@ class RecordingRoundTripTest {
             // {cpu, first event ts, ptr, read time}: cpu1's page holds an earlier event but was read later
             long[][] pages = {{0, 100, 0xa0, 110}, {1, 50, 0xb0, 120}, {0, 300, 0xc0, 310}};
             for (long[] pg : pages) {
-                Page p = new Page(4096);
-                byte[] b = kmallocPage(pg[1], pg[2]);
-                System.arraycopy(b, 0, p.data, 0, b.length);
-                p.length = b.length;
-                p.cpu = (int) pg[0];
-                p.readNanos = pg[3];
-                w.writePage(p);
+                w.writePage(page((int) pg[0], pg[1], pg[2], pg[3]));
             }
             w.writeText(RecordingFormat.CPU_STATS, 0, "entries: 0\noverrun: 0\ndropped events: 0\n");
             w.writeText(RecordingFormat.CPU_STATS, 1, "entries: 0\noverrun: 0\ndropped events: 5\n");

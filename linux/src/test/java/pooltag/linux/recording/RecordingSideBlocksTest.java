@@ -41,25 +41,23 @@ class RecordingSideBlocksTest {
     static final String SLABINFO_2 = SLABINFO_1.replace("kmalloc-192 100", "kmalloc-192 140");
     static final String SYSFS = ":0000192\t0\tkmalloc-192 pid\ndentry\t1\tdentry\n";
 
-    /** pid 42's kmalloc at {@code ts} of a 192-byte block at {@code ptr} (common_flags 0: task context). */
     static Page page(int cpu, long ts, long ptr, long read) {
-        byte[] b = RecordingRoundTripTest.kmallocPage(ts, ptr);
-        Page p = new Page(4096);
-        System.arraycopy(b, 0, p.data, 0, b.length);
-        p.length = b.length;
-        p.cpu = cpu;
-        p.readNanos = read;
-        return p;
+        return RecordingRoundTripTest.page(cpu, ts, ptr, read);
+    }
+
+    /** META, HEADER_PAGE and the FORMAT blocks of one CPU's recording. */
+    static void preamble(RecordingWriter w) {
+        w.writeMeta(Map.of("cpus", "1", "start_mono_ns", "10"));
+        w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
+        for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
+            w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + e.getValue());
+        }
     }
 
     Path write(boolean side) {
         Path f = dir.resolve(side ? "side.ptrec" : "plain.ptrec");
         try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, true)) {
-            w.writeMeta(Map.of("cpus", "1", "start_mono_ns", "10"));
-            w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
-            for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
-                w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + e.getValue());
-            }
+            preamble(w);
             w.writeGzip(RecordingFormat.KALLSYMS_GZ, "ffffffff816e53c0 T alloc_pipe_info\nffffffff816e55f0 T x\n");
             w.writeText(RecordingFormat.MODULES, -1, "");
             w.writeText(RecordingFormat.SLABINFO_START, -1, SLABINFO_1);
@@ -181,10 +179,10 @@ class RecordingSideBlocksTest {
     void aPidNeverDecidedIsUnresolvedAndInterruptsAreTheirOwnRows() {
         RecordedCgroups cg = new RecordedCgroups("x");
         cg.cgroup(100, 7, "/pods/a");
-        assertEquals(-1, cg.cgroupOf(new Ev(8, 150, 0)), "never decided: not guessed");
-        assertEquals("/pods/a", cg.path(cg.cgroupOf(new Ev(7, 50, 0))), "before its first decision: that decision");
-        assertEquals("[softirq]", cg.path(cg.cgroupOf(new Ev(7, 150, pooltag.core.event.AllocEvent.CONTEXT_SOFTIRQ))));
-        assertEquals("[kernel thread]", cg.path(cg.cgroupOf(new Ev(0, 150, 0))));
+        assertEquals(-1, cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(8, 150, 0)), "never decided: not guessed");
+        assertEquals("/pods/a", cg.path(cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(7, 50, 0))), "before its first decision: that decision");
+        assertEquals("[softirq]", cg.path(cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(7, 150, pooltag.core.event.AllocEvent.CONTEXT_SOFTIRQ))));
+        assertEquals("[kernel thread]", cg.path(cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(0, 150, 0))));
     }
 
     @Test
@@ -192,11 +190,7 @@ class RecordingSideBlocksTest {
         Path f = dir.resolve("bad.ptrec");
         long[] at = new long[1];
         try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, true)) {
-            w.writeMeta(Map.of("cpus", "1"));
-            w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
-            for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
-                w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + e.getValue());
-            }
+            preamble(w);
             w.writePage(page(0, 100, 0xa0, 110));
             byte[] entry = new byte[RecordingFormat.CGROUP_ENTRY_HEADER + 3];
             Le.putI64(entry, 0, 100);
@@ -225,22 +219,5 @@ class RecordingSideBlocksTest {
         SlabSysfs s = SlabSysfs.parse(SYSFS);
         assertEquals(SYSFS, s.toText());
         assertThrows(IllegalArgumentException.class, () -> SlabSysfs.parse("dentry\t2\tdentry\n"));
-    }
-
-    /** A task-context or interrupt allocation event of a pid at a time. */
-    record Ev(int pid, long ts, int flags) implements pooltag.core.event.AllocEvent {
-        @Override public int type() { return ALLOC; }
-        @Override public int source() { return SOURCE_KMALLOC; }
-        @Override public long timestampNanos() { return ts; }
-        @Override public int cpu() { return 0; }
-        @Override public long address() { return 0x1000; }
-        @Override public long callSite() { return 0; }
-        @Override public long bytesRequested() { return 8; }
-        @Override public long bytesAllocated() { return 8; }
-        @Override public int cacheId() { return -1; }
-        @Override public long gfpFlags() { return 0; }
-        @Override public int stackDepth() { return 0; }
-        @Override public long stackFrame(int i) { return 0; }
-        @Override public int contextFlags() { return flags; }
     }
 }
