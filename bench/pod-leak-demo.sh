@@ -1,7 +1,7 @@
 #!/bin/sh
 # The "which pod leaks kernel memory" walk-through's two pods (README, docs/FLEET.md), on cgroup v1 or v2:
 #   bench/pod-leak-demo.sh start   makes pod-leaky and pod-busy under this shell's memory cgroup; a child in pod-leaky
-#                                  opens 200 pipes a second for 60 s and keeps them, one in pod-busy opens and closes
+#                                  opens 200 pipes a second for 40 s and keeps them, one in pod-busy opens and closes
 #                                  2,000 a second; prints both cgroup paths
 #   bench/pod-leak-demo.sh stop    kills both children and removes both cgroups
 # Root only (cgroup.procs). Nothing else on the machine is touched.
@@ -21,9 +21,11 @@ start)
     for pod in pod-leaky pod-busy; do mkdir -p "$memroot$own/$pod"; done
     # each child joins its pod before it allocates anything: sh moves itself, then becomes python
     sh -c 'echo $$ > "$1/cgroup.procs"; exec python3 -c "$2"' sh "$memroot$own/pod-leaky" '
-import os, time
+import os, resource, time
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 kept = []
-end = time.time() + 60
+end = time.time() + 40
 while time.time() < end:
     for i in range(20):
         kept.append(os.pipe())

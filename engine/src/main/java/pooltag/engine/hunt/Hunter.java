@@ -192,12 +192,11 @@ public final class Hunter {
             facts.put("armed", armed.toString());
             facts.put("tag_by", cgroups != null ? "cgroup" : "");
             run.finishRecording(facts);
-            if (progress != null) {
-                RecordingSink sink = run.recording();
-                progress.printf("pooltag %s: recorded %d pages, %d slabinfo samples, %d cgroup decisions, %d bytes,"
-                        + " to %s%n", what, sink.pages(), sink.samplesWritten(), sink.cgroups().entries(),
-                        sink.bytes(), recordTo);
-            }
+            // Said even with --json (on standard error): where the file went, and what it holds.
+            RecordingSink sink = run.recording();
+            (progress != null ? progress : System.err).printf("pooltag %s: recorded %d pages, %d slabinfo samples,"
+                    + " %d cgroup decisions, %d bytes, to %s%n", what, sink.pages(), sink.samplesWritten(),
+                    sink.cgroups().entries(), sink.bytes(), recordTo);
         }
         return armer;
     }
