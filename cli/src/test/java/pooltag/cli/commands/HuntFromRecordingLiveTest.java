@@ -77,8 +77,6 @@ class HuntFromRecordingLiveTest {
         CliRun live = hunt.get(150, TimeUnit.SECONDS);
         assertEquals(0, live.exit(), live.err());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        System.out.println("HuntFromRecordingLiveTest: " + live.err().lines()
-                .filter(l -> l.contains("recorded")).findFirst().orElse("(no recorded line)"));
 
         long t0 = System.nanoTime();
         CliRun offline = CliRun.of("hunt", "--from", file.toString(), "--tag-by", "cgroup", "--json", "--top", "40");
