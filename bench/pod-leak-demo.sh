@@ -19,7 +19,8 @@ case "${1:-}" in
 start)
     mkdir -p "$state"
     for pod in pod-leaky pod-busy; do mkdir -p "$memroot$own/$pod"; done
-    # each child joins its pod before it allocates anything: sh moves itself, then becomes python
+    # each child joins its pod before it allocates anything: sh moves itself, then becomes python; neither keeps
+    # this script's output open (a caller reading it, as in pods=$(... start), would wait for them)
     sh -c 'echo $$ > "$1/cgroup.procs"; exec python3 -c "$2"' sh "$memroot$own/pod-leaky" '
 import os, resource, time
 hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -30,7 +31,7 @@ while time.time() < end:
     for i in range(20):
         kept.append(os.pipe())
     time.sleep(0.1)
-time.sleep(3600)' &
+time.sleep(3600)' < /dev/null > /dev/null 2>&1 &
     echo $! > "$state/leaky.pid"
     sh -c 'echo $$ > "$1/cgroup.procs"; exec python3 -c "$2"' sh "$memroot$own/pod-busy" '
 import os, time
@@ -38,7 +39,7 @@ end = time.time() + 600
 while time.time() < end:
     for i in range(20):
         r, w = os.pipe(); os.close(r); os.close(w)
-    time.sleep(0.01)' &
+    time.sleep(0.01)' < /dev/null > /dev/null 2>&1 &
     echo $! > "$state/busy.pid"
     echo "$own/pod-leaky $own/pod-busy"
     ;;
