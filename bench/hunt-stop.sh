@@ -5,6 +5,9 @@
 # hunt gets two SIGINTs: it must exit 130 and say "aborted". No instance may be left behind.
 # Usage (root): bench/hunt-stop.sh [N]
 set -u
+# Job control: without it bash starts background commands with SIGINT ignored, the JVM then keeps it ignored
+# (a nohup'ed process), and a SIGINT would not stop the hunt at all (pooltag says so on stderr).
+set -m
 cd "$(dirname "$0")/.."
 N=${1:-20}
 T=/sys/kernel/tracing
