@@ -141,6 +141,10 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
                 c[2] += o.accounted() ? 1 : 0;
             }
         }
+        if (by.isEmpty()) {
+            out.printf("By %s: none outstanding%n", kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup");
+            return;
+        }
         out.printf("By %s:%n", kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup");
         by.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(10)
                 .forEach(e -> out.printf(" %-60s %8d allocations %10d bytes, %d accounted%n", e.getKey(),

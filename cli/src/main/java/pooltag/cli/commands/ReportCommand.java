@@ -227,15 +227,22 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
 
     private void table(PrintWriter out, String title, List<Row> rows) {
         out.println();
-        out.printf("%-40s %10s %10s %10s %14s %14s%n", title, "Allocs", "Frees", "Diff", "Bytes", "DiffBytes");
+        // As wide as the longest label shown (a cgroup path runs past 40), so the numbers stay in columns.
+        int w = 40;
+        for (int i = 0; i < rows.size() && i < top; i++) {
+            w = Math.max(w, label(rows.get(i)).length());
+        }
+        String head = "%-" + w + "s %10s %10s %10s %14s %14s%n";
+        String line = "%-" + w + "s %10d %10d %10d %14d %14d%n";
+        out.printf(head, title, "Allocs", "Frees", "Diff", "Bytes", "DiffBytes");
         int n = 0;
         for (Row row : rows) {
             if (n++ == top) {
                 out.printf("... %d more%n", rows.size() - top);
                 break;
             }
-            out.printf("%-40s %10d %10d %10d %14d %14d%n", label(row), row.allocs(), row.frees(), row.outstanding(),
-                    row.bytes(), row.outstandingBytes());
+            out.printf(line, label(row), row.allocs(), row.frees(), row.outstanding(), row.bytes(),
+                    row.outstandingBytes());
         }
     }
 
