@@ -47,7 +47,7 @@ class TracingRunTest {
     final ScriptedSource source = new ScriptedSource();
 
     TracingRun run() {
-        return new TracingRun(source, published, () -> {
+        return TracingRun.over(source, published, () -> {
             procfsTakes.incrementAndGet();
             return new UsageSnapshot(System.nanoTime(), "procfs", List.of(), null);
         });
