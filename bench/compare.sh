@@ -43,7 +43,7 @@ clean_check() {
   ls $T/instances | grep -q "^pooltag-${2:-x}" && echo "!! pooltag instance left behind after $1" >&2
   return 0
 }
-wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
+wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1-*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
 
 run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - -"; }
 # fields: time cpu hwm load events lost_kernel lost_tool file_bytes
