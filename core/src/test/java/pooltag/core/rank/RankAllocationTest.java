@@ -1,6 +1,5 @@
 package pooltag.core.rank;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -22,11 +21,16 @@ import pooltag.core.testkit.SyntheticKernel;
  * thread's own allocation counter (exact for the calling thread, whatever else the JVM does).
  */
 class RankAllocationTest {
-    /** Bytes per outstanding allocation the ranking may allocate at 100,000 outstanding (measured: see below). */
-    static final long BYTES_PER_OUTSTANDING = 1_000L;
+    /** Bytes per outstanding allocation the ranking may allocate at 100,000 outstanding: measured 205 (20.5 MB), 3,430 before. */
+    static final long BYTES_PER_OUTSTANDING = 400;
 
     static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    /** The report as text without array identities (frames print as {@code [J@hash}). */
+    static String comparable(HuntReport r) {
+        return r.toString().replaceAll("\\[J@[0-9a-f]+", "[J]");
     }
 
     @Test
@@ -44,7 +48,7 @@ class RankAllocationTest {
         HuntReport second = SuspectRanker.rank(ledger, List.of(), 0, RankOptions.defaults());
         long bytes = allocatedBytes() - before;
 
-        assertEquals(first.toString(), second.toString(), "the same ledger ranks the same");
+        assertTrue(comparable(first).equals(comparable(second)), "the same ledger ranks the same");
         assertTrue(second.suspects().size() > 50 && second.findings().size() > 10,
                 "a ranking with substance: " + second.suspects().size() + " suspects, " + second.findings().size()
                         + " findings");

@@ -3,14 +3,12 @@ package pooltag.engine.hunt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
-import pooltag.core.ledger.RecentSites;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.testkit.Population;
@@ -28,6 +25,7 @@ import pooltag.core.testkit.ReusableEvent;
 import pooltag.core.testkit.SyntheticKernel;
 import pooltag.engine.run.PublishingLedger;
 import pooltag.engine.run.TracingRun;
+import pooltag.engine.testkit.MergeThreadSource;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.SessionStats;
 
@@ -101,40 +99,12 @@ class HunterArmingTest {
      * time, one millisecond of wall time per batch; every site's allocation is freed 64 later except site 0's (a
      * leak). It ticks the run after every batch, as the session's merge thread does at least every 20 ms.
      */
-    static final class StreamingSource implements TracingRun.Source {
+    static final class StreamingSource extends MergeThreadSource {
         final AtomicLong delivered = new AtomicLong();
-        final CountDownLatch stopRequested = new CountDownLatch(1);
-        volatile Thread merge;
-        volatile Throwable failure;
-        AllocEventConsumer consumer;
 
-        @Override
-        public void start(AllocEventConsumer c, Runnable tick) {
-            consumer = c;
-            Thread t = new Thread(() -> {
-                ReusableEvent v = new ReusableEvent();
-                long ts = 0;
-                long n = 0;
-                try {
-                    while (!stopRequested.await(1, TimeUnit.MILLISECONDS)) {
-                        for (int i = 0; i < 100; i++, n++) {
-                            c.onEvent(v.alloc(AllocEvent.SOURCE_KMALLOC, ts + i * 10_000L, 0, 100, address(n),
-                                    Population.siteAddress((int) (n % 8)), 64, -1, Population.GFP_KERNEL));
-                            long old = n - 64;
-                            if (old >= 0 && old % 8 != 0) {
-                                c.onEvent(v.free(ts + i * 10_000L, 0, 100, address(old)));
-                            }
-                            delivered.incrementAndGet();
-                        }
-                        ts += MS;
-                        tick.run();
-                    }
-                } catch (Throwable e) {
-                    failure = e;
-                }
-            }, "streaming-merge");
-            merge = t;
-            t.start();
+        StreamingSource() {
+            super("streaming-merge", new SessionStats(0, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1],
+                    0, 0, 0, 0, 0, 0, 64, 8, 4096, false));
         }
 
         static long address(long n) {
@@ -142,36 +112,23 @@ class HunterArmingTest {
         }
 
         @Override
-        public void requestStop() {
-            stopRequested.countDown();
-        }
-
-        @Override
-        public boolean awaitStopRequest(Duration d) throws InterruptedException {
-            return stopRequested.await(d.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public Throwable failure() {
-            return failure;
-        }
-
-        @Override
-        public SessionStats stop() {
-            stopRequested.countDown();
-            try {
-                merge.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        protected void deliver(AllocEventConsumer c, Runnable tick) throws Exception {
+            ReusableEvent v = new ReusableEvent();
+            long ts = 0;
+            long n = 0;
+            while (!stopRequested.await(1, TimeUnit.MILLISECONDS)) {
+                for (int i = 0; i < 100; i++, n++) {
+                    c.onEvent(v.alloc(AllocEvent.SOURCE_KMALLOC, ts + i * 10_000L, 0, 100, address(n),
+                            Population.siteAddress((int) (n % 8)), 64, -1, Population.GFP_KERNEL));
+                    long old = n - 64;
+                    if (old >= 0 && old % 8 != 0) {
+                        c.onEvent(v.free(ts + i * 10_000L, 0, 100, address(old)));
+                    }
+                    delivered.incrementAndGet();
+                }
+                ts += MS;
+                tick.run();
             }
-            assertNotNull(consumer);
-            consumer.onEnd(false);
-            return new SessionStats(0, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1], 0, 0, 0, 0, 0, 0,
-                    64, 8, 4096, false);
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
