@@ -68,6 +68,9 @@ public final class Ledger implements AllocEventConsumer {
     private final OldestFirstEviction eviction;
     private final OutstandingQueries queries;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
+    /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
+    private RecentSitesTracker recent;
+    private volatile RecentSites recentPublished;
     /** {@link #writeOff} as a callback, made once so that evicting allocates nothing. */
     private final IntConsumer writeOffSlot = this::writeOff;
 
@@ -152,6 +155,9 @@ public final class Ledger implements AllocEventConsumer {
             t.setOwner(slot, owner);
             cg.alloc(owner, cacheTag, site, pool, size);
         }
+        if (recent != null) {
+            recent.add(site, tick, clock.lastTick());
+        }
         attacher.remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
     }
 
@@ -174,6 +180,9 @@ public final class Ledger implements AllocEventConsumer {
         if (tags.cgroups != null) {
             tags.cgroups.free(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
         }
+        if (recent != null) {
+            recent.remove(t.site(slot), t.tick(slot));
+        }
         t.remove(slot);
     }
 
@@ -184,6 +193,9 @@ public final class Ledger implements AllocEventConsumer {
         tags.drop(cacheTag, t.site(slot), t.stack(slot), tags.pool(cacheTag), t.size(slot));
         if (tags.cgroups != null) {
             tags.cgroups.drop(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
+        }
+        if (recent != null) {
+            recent.remove(t.site(slot), t.tick(slot));
         }
     }
 
@@ -412,6 +424,32 @@ public final class Ledger implements AllocEventConsumer {
      */
     public void publish(long nowNanos) {
         publisher.publish(nowNanos, stats().loss(), tags);
+        if (recent != null && events > 0) {
+            long now = clock.lastNanos();
+            recentPublished = recent.frame(now, now - clock.firstNanos(), clock.lastTick(), tags.sites.names,
+                    tags.sites.count);
+        }
+    }
+
+    /**
+     * Keeps, per call site, its outstanding allocations by the time they were made, so that each {@link #publish}
+     * also publishes {@link #recentSites()}: the allocations made between {@code minAgeNanos} and {@code maxAgeNanos}
+     * before the latest event that are still outstanding. Costs an array increment per allocation and a decrement
+     * per free, nothing allocated. Writer thread, before the first event (the counts must see every allocation).
+     */
+    public void trackRecentSites(long minAgeNanos, long maxAgeNanos) {
+        if (events > 0) {
+            throw new IllegalStateException("recent sites must be tracked from the first event");
+        }
+        recent = new RecentSitesTracker(minAgeNanos, maxAgeNanos);
+    }
+
+    /**
+     * The recent growth per site as of the last {@link #publish}; any thread. Null before the first publish after an
+     * event, or when {@link #trackRecentSites} was not called.
+     */
+    public RecentSites recentSites() {
+        return recentPublished;
     }
 
     /**
