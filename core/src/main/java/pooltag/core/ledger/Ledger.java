@@ -2,7 +2,6 @@ package pooltag.core.ledger;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 import pooltag.core.event.AllocEvent;
@@ -366,14 +365,6 @@ public final class Ledger implements AllocEventConsumer {
     /** The name of the function holding {@code address} (a stack frame), or null. For reports, not per event. */
     public String functionName(long address) {
         return queries.functionName(address);
-    }
-
-    /**
-     * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
-     * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.
-     */
-    public boolean stackPassesThrough(int stackId, Set<String> functions, int skip) {
-        return queries.stackPassesThrough(stackId, functions, skip);
     }
 
     /**
