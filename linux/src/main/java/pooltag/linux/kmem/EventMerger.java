@@ -110,6 +110,50 @@ public final class EventMerger {
     }
 
     /**
+     * Counts a page that is kept raw instead of decoded (a recording: the file keeps pages in read order and its reader
+     * merges them): walks the record headers only, counting events per kind, other events, malformed records and a
+     * broken page as {@link #addPage} and {@link #emit} would, reports page-header loss to {@code consumer}, then hands
+     * the page back to the recycler. Nothing is ordered or delivered, so {@link #outOfOrder()} stays 0. No allocation.
+     */
+    public void countPage(Page page, AllocEventConsumer consumer) {
+        if (page.cpu < 0 || page.cpu >= cpus) {
+            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
+        }
+        pages++;
+        PageCursor cur = cursors[page.cpu];
+        try {
+            cur.load(page.data, 0, page.length, Math.max(0, page.sourceOffset));
+        } catch (DecodeException e) {
+            skip(page, e, page.length);
+            recycler.accept(page);
+            return;
+        }
+        if (cur.missedEvents()) {
+            lostFlaggedPages++;
+            long n = cur.missedCount();
+            if (n > 0) {
+                lostCounted += n;
+            }
+            consumer.onLoss(page.cpu, n);
+        }
+        try {
+            while (cur.next()) {
+                int k = decoder.classify(cur.buffer(), cur.payloadOffset(), cur.payloadLength());
+                if (k > 0) {
+                    eventsByKind[k]++;
+                } else if (k == KmemDecoder.KIND_NONE) {
+                    otherEvents++;
+                } else {
+                    malformedRecords++;
+                }
+            }
+        } catch (DecodeException e) {
+            skip(page, e, page.length - (e.offset() - Math.max(0, page.sourceOffset)));
+        }
+        recycler.accept(page);
+    }
+
+    /**
      * Delivers every event that is safe to deliver at {@code horizonNanos}.
      *
      * @param flush deliver everything queued (end of stream)

@@ -116,7 +116,7 @@ public final class Recorder {
             w.writeText(RecordingFormat.MODULES, -1, modules);
             w.writeText(RecordingFormat.SLABINFO_START, -1, slabStart);
             err.println("pooltag record: " + cfg.describeBuffer());
-            s.start(counter, w::writePage);
+            s.startPages(w::writePage, counter); // pages go to the file raw: counted, not decoded (report decodes)
             boolean interrupted;
             try {
                 interrupted = s.awaitStopRequest(duration);
