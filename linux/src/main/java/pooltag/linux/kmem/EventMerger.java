@@ -102,9 +102,7 @@ public final class EventMerger {
 
     /** Queues a page of {@code page.cpu}; its records are delivered by later {@link #emit} calls. */
     public void addPage(Page page) {
-        if (page.cpu < 0 || page.cpu >= cpus) {
-            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
-        }
+        checkCpu(page);
         pending[page.cpu].addLast(page);
         pages++;
     }
@@ -116,25 +114,11 @@ public final class EventMerger {
      * the page back to the recycler. Nothing is ordered or delivered, so {@link #outOfOrder()} stays 0. No allocation.
      */
     public void countPage(Page page, AllocEventConsumer consumer) {
-        if (page.cpu < 0 || page.cpu >= cpus) {
-            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
-        }
+        checkCpu(page);
         pages++;
         PageCursor cur = cursors[page.cpu];
-        try {
-            cur.load(page.data, 0, page.length, Math.max(0, page.sourceOffset));
-        } catch (DecodeException e) {
-            skip(page, e, page.length);
-            recycler.accept(page);
+        if (!load(page.cpu, page, consumer)) {
             return;
-        }
-        if (cur.missedEvents()) {
-            lostFlaggedPages++;
-            long n = cur.missedCount();
-            if (n > 0) {
-                lostCounted += n;
-            }
-            consumer.onLoss(page.cpu, n);
         }
         try {
             while (cur.next()) {
@@ -227,23 +211,40 @@ public final class EventMerger {
             if (next == null) {
                 return false;
             }
-            try {
-                cur.load(next.data, 0, next.length, Math.max(0, next.sourceOffset));
-            } catch (DecodeException e) {
-                skip(next, e, next.length);
-                recycler.accept(next);
-                continue;
-            }
-            current[cpu] = next;
-            if (cur.missedEvents()) {
-                lostFlaggedPages++;
-                long n = cur.missedCount();
-                if (n > 0) {
-                    lostCounted += n;
-                }
-                consumer.onLoss(cpu, n);
+            if (load(cpu, next, consumer)) {
+                current[cpu] = next;
             }
         }
+    }
+
+    private void checkCpu(Page page) {
+        if (page.cpu < 0 || page.cpu >= cpus) {
+            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
+        }
+    }
+
+    /**
+     * Puts {@code page} under {@code cpu}'s cursor and reports its header's loss mark; a page whose header is broken
+     * is counted as skipped, handed back, and false is returned.
+     */
+    private boolean load(int cpu, Page page, AllocEventConsumer consumer) {
+        PageCursor cur = cursors[cpu];
+        try {
+            cur.load(page.data, 0, page.length, Math.max(0, page.sourceOffset));
+        } catch (DecodeException e) {
+            skip(page, e, page.length);
+            recycler.accept(page);
+            return false;
+        }
+        if (cur.missedEvents()) {
+            lostFlaggedPages++;
+            long n = cur.missedCount();
+            if (n > 0) {
+                lostCounted += n;
+            }
+            consumer.onLoss(cpu, n);
+        }
+        return true;
     }
 
     private void skip(Page p, DecodeException e, long bytes) {
