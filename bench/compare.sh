@@ -55,7 +55,7 @@ start_timed() {
 }
 # total CPU seconds of the last start_timed LOG, once it has exited
 total_cpu() { awk 'NF==2{printf "%.2f", $1+$2; f=1} END{if(!f) printf "-"}' "$1.time" 2>/dev/null || echo -; }
-wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
+wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1-*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
 
 run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - - -"; }
 # fields: time cpu hwm load events lost_kernel lost_tool file_bytes total_cpu

@@ -12,21 +12,22 @@ J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 T=/sys/kernel/tracing
 OUT=$(mktemp -d /var/tmp/pooltag-soak.XXXXXX)
 WORK=(idle mmap files fork pagecache jvm)
-workload() {   # $1 = name; runs ~14 s in the background, prints its pid
+workload() {   # $1 = name; runs ~14 s in the background in a session of its own, prints its pid
+  # (its output goes to /dev/null: inheriting the $(...) pipe would make the caller wait the 14 s before the hunt)
   case $1 in
-    idle) sleep 14 & ;;
-    mmap) python3 -c '
+    idle) setsid sleep 14 > /dev/null 2>&1 & ;;
+    mmap) setsid python3 -c '
 import mmap, time
 end = time.time() + 14
 while time.time() < end:
     ms = [mmap.mmap(-1, 4096 * (1 + i % 7)) for i in range(64)]
     for m in ms: m.close()
-    time.sleep(0.002)' & ;;
-    files) bash -c 'd=$(mktemp -d /var/tmp/pooltag-soak-files.XXXXXX); end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do
-             for i in $(seq 1 200); do echo x > $d/f$i; done; rm -f $d/f*; done; rmdir $d' & ;;
-    fork) bash -c 'end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do for i in $(seq 1 50); do /bin/true & done; wait; done' & ;;
-    pagecache) bash -c 'timeout 14 find /usr -xdev -type f -size -256k -print0 2>/dev/null | timeout 14 xargs -0 cat > /dev/null 2>&1' & ;;
-    jvm) bash -c "end=\$((SECONDS+14)); while [ \$SECONDS -lt \$end ]; do $J -version > /dev/null 2>&1; done" & ;;
+    time.sleep(0.002)' > /dev/null 2>&1 & ;;
+    files) setsid bash -c 'd=$(mktemp -d /var/tmp/pooltag-soak-files.XXXXXX); end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do
+             for i in $(seq 1 200); do echo x > $d/f$i; done; rm -f $d/f*; done; rmdir $d' > /dev/null 2>&1 & ;;
+    fork) setsid bash -c 'end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do for i in $(seq 1 50); do /bin/true & done; wait; done' > /dev/null 2>&1 & ;;
+    pagecache) setsid bash -c 'timeout 14 find /usr -xdev -type f -size -256k -print0 2>/dev/null | timeout 14 xargs -0 cat > /dev/null 2>&1' > /dev/null 2>&1 & ;;
+    jvm) setsid bash -c "end=\$((SECONDS+14)); while [ \$SECONDS -lt \$end ]; do $J -version > /dev/null 2>&1; done" > /dev/null 2>&1 & ;;
   esac
   echo $!
 }
@@ -36,7 +37,7 @@ for i in $(seq 1 "$RUNS"); do
   w=${WORK[$(( (i - 1) % ${#WORK[@]} ))]}
   wp=$(workload "$w")
   ./pooltag hunt --duration 10s --json > $OUT/h$i.json 2> $OUT/h$i.err
-  kill "$wp" 2>/dev/null; wait "$wp" 2>/dev/null
+  kill -- -"$wp" 2>/dev/null; wait "$wp" 2>/dev/null
   l=$(cut -d' ' -f1 /proc/loadavg)
   r=$(python3 - "$OUT/h$i.json" <<'PY'
 import json, sys

@@ -5,6 +5,9 @@
 # hunt gets two SIGINTs: it must exit 130 and say "aborted". No instance may be left behind.
 # Usage (root): bench/hunt-stop.sh [N]
 set -u
+# Job control: without it bash starts background commands with SIGINT ignored, the JVM then keeps it ignored
+# (a nohup'ed process), and a SIGINT would not stop the hunt at all (pooltag says so on stderr).
+set -m
 cd "$(dirname "$0")/.."
 N=${1:-20}
 T=/sys/kernel/tracing
@@ -16,7 +19,7 @@ for i in $(seq 1 "$N"); do
   sig=$([ $((i % 2)) = 0 ] && echo TERM || echo INT); mode=$([ $((i % 4)) -lt 2 ] && echo text || echo json)
   args=(hunt --duration 60s); [ $mode = json ] && args+=(--json)
   ./pooltag "${args[@]}" > $OUT/o$i 2> $OUT/e$i & hp=$!
-  until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
+  until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
   d=$(python3 -c "import random; print(round(random.uniform(0.3, 8), 2))"); sleep "$d"
   kill -$sig $hp; wait $hp; rc=$?
   if [ $mode = text ]; then
@@ -24,14 +27,14 @@ for i in $(seq 1 "$N"); do
   else
     python3 -c "import json,sys; j=json.load(open('$OUT/o$i')); sys.exit(0 if 'findings' in j and 'loss' in j else 1)" 2>/dev/null && full=yes || full=no
   fi
-  left=$([ -e $T/instances/pooltag-$hp ] && echo LEFT || echo none)
+  left=$(compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo LEFT || echo none)
   [ $rc = 0 ] && [ $full = yes ] && [ $left = none ] && ok=$((ok + 1))
   echo "hunt $i SIG$sig after ${d}s ($mode): exit $rc, full report $full, $(wc -l < $OUT/o$i) lines, instance $left"
 done
 ./pooltag hunt --duration 60s > $OUT/o2x 2> $OUT/e2x & hp=$!
-until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
+until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
 sleep 1; kill -INT $hp; kill -INT $hp; wait $hp; rc=$?
 sleep 1
-echo "two SIGINTs: exit $rc; $(grep -h 'aborted' $OUT/e2x); instance $([ -e $T/instances/pooltag-$hp ] && echo LEFT || echo none)"
+echo "two SIGINTs: exit $rc; $(grep -h 'aborted' $OUT/e2x); instance $(compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo LEFT || echo none)"
 exec 9>&-; wait $lp 2>/dev/null
 echo "# $ok of $N stopped hunts printed their full report and exited 0; load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -11,7 +11,7 @@ for r in $(seq 1 "$R"); do
   sync; base=$($WL "$W" "$F")
   $J -jar "$JAR" record -o "$OUT/r$r.ptrec" --duration 10m 2> "$OUT/r$r.log" &
   pid=$!
-  while [ ! -d /sys/kernel/tracing/instances/pooltag-$pid/per_cpu ]; do sleep 0.05; done
+  while [ ! -d /sys/kernel/tracing/instances/pooltag-$pid-*/per_cpu ]; do sleep 0.05; done
   sleep 1.5
   sync
   traced=$($WL "$W" "$F")

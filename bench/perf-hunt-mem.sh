@@ -16,7 +16,7 @@ OUT=$(mktemp -d /var/tmp/pooltag-mem.XXXXXX)
 echo "# $(date -u +%FT%TZ) hunt ${D}s, rounds $R; load $(cut -d' ' -f1-3 /proc/loadavg); instances before: $(ls $T/instances | tr '\n' ' ')"
 one() {   # $1 = baseline|leak
   ./pooltag hunt --duration ${D}s --json --top 1000 > $OUT/h.json 2> $OUT/h.err & local hp=$!
-  until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.05; done
+  until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.05; done
   local lps=() i=0 s0; s0=$(slab_objs)
   if [ "$1" = leak ]; then
     for spec in "pipe 9000" "unix 9500" "pipe 9000"; do
@@ -41,7 +41,7 @@ j=json.load(open(f)); s=j["suspects"]
 out=sum(x["outstanding"] for x in s); ob=sum(x["outstanding_bytes"] for x in s)
 print(f"{kind:8s} load {l} VmHWM {int(hwm)/1024:.0f} MiB VmRSS {int(rss)/1024:.0f} MiB  outstanding (sum over {len(s)} suspects) {out} allocations, {ob/1e6:.1f} MB; slab objects +{ds} during the hunt; events {j['events']} lost {j['lost_events']}")
 PY
-  [ -d $T/instances/pooltag-$hp ] && echo "   !! instance pooltag-$hp left behind"
+  compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo "   !! instance pooltag-$hp left behind"
 }
 for r in $(seq 1 "$R"); do one baseline; one leak; done
 echo "# instances after: $(ls $T/instances | tr '\n' ' ')"

@@ -26,7 +26,7 @@ check_clean() {   # our own leftovers only: trace-cmd/memleak/bpftrace work at t
     echo "   !! top-level kmem events left enabled after $1 ($e): disabling"
     for ev in kmalloc kfree kmem_cache_alloc kmem_cache_free; do echo 0 > $T/events/kmem/$ev/enable; done
   fi
-  [ -n "${2:-}" ] && [ -d $T/instances/pooltag-$2 ] && echo "   !! instance pooltag-$2 left behind after $1"
+  [ -n "${2:-}" ] && compgen -G "$T/instances/pooltag-$2-*" > /dev/null && echo "   !! instance pooltag-$2 left behind after $1"
   return 0
 }
 wl() { sync; bench/fs-workload.sh "$W" "$F"; }
@@ -34,7 +34,7 @@ alone() { local t; t=$(wl); echo "alone $t $(load)"; }
 
 run_pooltag() {
   ./pooltag hunt --duration 30m > $OUT/hunt.out 2> $OUT/hunt.err & local pid=$!
-  until [ "$(cat $T/instances/pooltag-$pid/tracing_on 2>/dev/null)" = 1 ]; do sleep 0.05; done
+  until [ "$(cat $T/instances/pooltag-$pid-*/tracing_on 2>/dev/null)" = 1 ]; do sleep 0.05; done
   sleep 1; local l=$(load); local t; t=$(wl)
   local cpu; cpu=$(awk '{printf "%.2f", ($14+$15)/100}' /proc/$pid/stat)
   local rss; rss=$(awk '/VmHWM/{print $2}' /proc/$pid/status)

@@ -15,7 +15,7 @@ echo "# instances before: $(ls $T/instances | tr '\n' ' ')"
 for r in $(seq 1 "$R"); do
  for d in $DS; do
   ./pooltag hunt --duration ${d}s --json > $OUT/h.json 2> $OUT/h.err & hp=$!
-  until [ "$(cat $T/instances/pooltag-$hp/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
+  until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
   t_trace=$(date +%s.%N)
   mkfifo $OUT/in
   $(bench/corpus/leaker.sh) pipe 2000 200 < $OUT/in > $OUT/leak.out 2>&1 & lp=$!
@@ -41,7 +41,7 @@ if hit:
 else:
     print(f"round {r} D={d}s load {l}: no right tag among {len(s)} suspects; top: {top['tag'] if top else '-'} {top['confidence'] if top else ''} | events {j['events']}")
 PY
-  [ -d $T/instances/pooltag-$hp ] && echo "   !! instance pooltag-$hp left behind"
+  compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo "   !! instance pooltag-$hp left behind"
  done
 done
 echo "# instances after: $(ls $T/instances | tr '\n' ' ')"

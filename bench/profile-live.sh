@@ -15,8 +15,8 @@ FSB=bench/target/fsbench; [ bench/fsbench.c -nt $FSB ] && rm -f $FSB
 WD=$(mktemp -d /var/tmp/pooltag-fsb.XXXXXX)
 POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$OUT/run.jfr,settings=profile,dumponexit=true" \
   ./pooltag "$@" > "$OUT/stdout" 2> "$OUT/stderr" & pid=$!
-for i in $(seq 1 600); do [ "$(cat $T/instances/pooltag-$pid*/tracing_on 2>/dev/null)" = 1 ] && break; sleep 0.05; done
-I=$(ls -d $T/instances/pooltag-$pid* | head -1)
+for i in $(seq 1 600); do [ "$(cat $T/instances/pooltag-$pid-*/tracing_on 2>/dev/null)" = 1 ] && break; sleep 0.05; done
+I=$(ls -d $T/instances/pooltag-$pid-* | head -1)
 python3 bench/sample-threads.py $pid "$I" 0.25 > "$OUT/samples.tsv" 2> "$OUT/threads.txt" & sp=$!
 sleep 1
 echo "load before: $(cat /proc/loadavg)" > "$OUT/workload.txt"
@@ -25,5 +25,5 @@ echo "load after: $(cat /proc/loadavg)" >> "$OUT/workload.txt"
 sleep 1
 wait $pid; wait $sp
 rm -rf "$WD"
-[ -d $T/instances/pooltag-$pid ] && echo "!! instance left behind: $I"
+compgen -G "$T/instances/pooltag-$pid-*" > /dev/null && echo "!! instance left behind: $I"
 cat "$OUT/workload.txt"; cat "$OUT/threads.txt"; grep -v jfr "$OUT/stderr" | tail -3; grep -i "loss\|events" "$OUT/stdout" | head -3

@@ -51,29 +51,18 @@ class HuntCorpusLiveTest {
             Map.entry("memfd", List.of("memfd_create", "alloc_empty_file", "security_file_alloc",
                     "shmem_alloc_inode")));
 
-    /**
-     * mq: queues_max is 256 and root here lacks CAP_SYS_RESOURCE to pass it, so 250 queues at 50/s (5 s of leak);
-     * the others leak 200/s for the whole hunt.
-     */
-    static int count(String kind) {
-        return kind.equals("mq") ? 250 : 2400;
-    }
-
-    static double rate(String kind) {
-        return kind.equals("mq") ? 50 : 200;
-    }
+    /** Every kind leaks 200/s for the whole 10 s hunt (LeakChild raises mq's queues_max for the run). */
+    static final int COUNT = 2400;
+    static final double RATE = 200;
 
     @ParameterizedTest
-    // mq is left out: its objects are all generic VFS objects (file, dentry, LSM blobs) plus the mqueue inode, which
-    // the ranking takes for an inode-constructor consequence and discounts; with queues_max 256 the leak is only 250
-    // objects, and under load it fell below the threshold (1 of 2 runs at load 22-38). Known gap, see the report.
     @ValueSource(strings = {"pipe", "unix", "udp", "tcp", "inotify", "fanotify", "epoll", "eventfd", "timerfd",
-            "signalfd", "msg", "sem", "key", "memfd"})
+            "signalfd", "msg", "sem", "key", "mq", "memfd"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void eachCorpusLeakIsTheRankOneFindingWithItsSyscall(String kind) throws Exception {
         HuntLiveTest.needsTracing();
         List<String> truth = TRUTH.get(kind);
-        try (LeakChild child = LeakChild.start(kind, count(kind), rate(kind))) {
+        try (LeakChild child = LeakChild.start(kind, COUNT, RATE)) {
             JsonNode r = hunt(child, "10s", 1000);
             // Rank 1 among the findings this test's processes could have made: the machine is shared, and another
             // process's finding above the leak is printed, not judged (on a machine of its own, CI, it is rank 1).

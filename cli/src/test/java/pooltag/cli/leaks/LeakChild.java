@@ -33,10 +33,13 @@ public final class LeakChild implements AutoCloseable {
     private final BufferedReader out;
     private final long pid;
     private final String kind;
+    /** queues_max as found, to restore on close; -1 when this child did not raise it. */
+    private final long mqQueuesMaxFound;
 
-    private LeakChild(String kind, Process process) throws IOException {
+    private LeakChild(String kind, Process process, long mqQueuesMaxFound) throws IOException {
         this.kind = kind;
         this.process = process;
+        this.mqQueuesMaxFound = mqQueuesMaxFound;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ready = out.readLine();
         if (ready == null || !ready.startsWith("READY ")) {
@@ -49,9 +52,40 @@ public final class LeakChild implements AutoCloseable {
     /** Starts a leaker and returns once it is prepared (skips the test when gcc is missing). */
     public static LeakChild start(String kind, int count, double rate) throws IOException {
         Path bin = binary();
-        Process p = new ProcessBuilder(bin.toString(), kind, Integer.toString(count), Double.toString(rate))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        return new LeakChild(kind, p);
+        long found = kind.equals("mq") ? raiseMqQueuesMax(count) : -1;
+        try {
+            Process p = new ProcessBuilder(bin.toString(), kind, Integer.toString(count), Double.toString(rate))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            return new LeakChild(kind, p, found);
+        } catch (IOException | RuntimeException e) {
+            restoreMqQueuesMax(found);
+            throw e;
+        }
+    }
+
+    private static final Path MQ_QUEUES_MAX = Path.of("/proc/sys/fs/mqueue/queues_max");
+
+    /**
+     * POSIX queues count against fs.mqueue.queues_max (256 by default) unless the caller has CAP_SYS_RESOURCE, which
+     * root lacks on this machine (a container's bounding set), so a leak of more than ~250 queues would stop at the
+     * limit rather than grow for the whole hunt. Raises the limit to fit {@code count} more queues and returns the
+     * value found, which {@link #close()} restores once the leaker has exited and its queues are gone.
+     */
+    private static long raiseMqQueuesMax(int count) throws IOException {
+        long found = Long.parseLong(Files.readString(MQ_QUEUES_MAX).trim());
+        Files.writeString(MQ_QUEUES_MAX, Long.toString(found + count + 64));
+        return found;
+    }
+
+    private static void restoreMqQueuesMax(long found) {
+        if (found < 0) {
+            return;
+        }
+        try {
+            Files.writeString(MQ_QUEUES_MAX, Long.toString(found));
+        } catch (IOException e) {
+            System.err.println("LeakChild: could not restore " + MQ_QUEUES_MAX + " to " + found + ": " + e.getMessage());
+        }
     }
 
     public long pid() {
@@ -100,6 +134,9 @@ public final class LeakChild implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        } finally {
+            // The leaker has exited (or been killed): its queues are gone, so the old limit holds again.
+            restoreMqQueuesMax(mqQueuesMaxFound);
         }
     }
 

@@ -35,6 +35,14 @@ public final class StopSignals implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 // the JVM keeps this signal for itself (-Xrs): it keeps its default meaning
             }
+            if (s.previous[i] == SignalHandler.SIG_IGN) {
+                // Inherited as ignored (nohup, or a background job of a shell without job control): the JVM keeps
+                // it ignored and our handler never runs. Said once, so that a signal with no effect is not a mystery.
+                err.println("pooltag: SIG" + SIGNALS[i] + " is ignored by this process (inherited from its parent,"
+                        + " as a script's background jobs have SIGINT); it will not stop the run, "
+                        + (i == 0 ? "SIGTERM will" : "SIGINT will"));
+                err.flush();
+            }
         }
         return s;
     }

@@ -41,4 +41,36 @@ class StopSignalsTest {
                     err.toString(StandardCharsets.UTF_8));
         }
     }
+
+    /**
+     * A JVM started with SIGINT ignored (as bash starts a script's background jobs) cannot be stopped by SIGINT: the
+     * scope says so at once, and says nothing when the signal is live.
+     */
+    @Test
+    void anInheritedIgnoredSigintIsSaid() throws Exception {
+        assertTrue(probe(true).contains("pooltag: SIGINT is ignored by this process"), probe(true));
+        String live = probe(false);
+        assertTrue(live.contains("probe done") && !live.contains("ignored"), live);
+    }
+
+    private static String probe(boolean ignoreInt) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String cmd = (ignoreInt ? "trap '' INT; " : "") + "exec \"$0\" -cp \"$1\" \"$2\"";
+        Process p = new ProcessBuilder("/bin/bash", "-c", cmd, java, System.getProperty("java.class.path"),
+                Probe.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The child: opens and closes a scope. */
+    static final class Probe {
+        public static void main(String[] args) {
+            try (StopSignals s = StopSignals.install(System.err)) {
+                System.err.println("probe done");
+            }
+        }
+    }
 }
