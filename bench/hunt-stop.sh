@@ -21,19 +21,21 @@ for i in $(seq 1 "$N"); do
   ./pooltag "${args[@]}" > $OUT/o$i 2> $OUT/e$i & hp=$!
   until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
   d=$(python3 -c "import random; print(round(random.uniform(0.3, 8), 2))"); sleep "$d"
-  kill -$sig $hp; wait $hp; rc=$?
+  kill -$sig $hp; ts=$(date +%s.%N); wait $hp; rc=$?; took=$(python3 -c "print(round($(date +%s.%N) - $ts, 1))")
   if [ $mode = text ]; then
     head -1 $OUT/o$i | grep -q "^Hunt over" && tail -1 $OUT/o$i | grep -q "Loss: " && full=yes || full=no
   else
     python3 -c "import json,sys; j=json.load(open('$OUT/o$i')); sys.exit(0 if 'findings' in j and 'loss' in j else 1)" 2>/dev/null && full=yes || full=no
   fi
   left=$(compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo LEFT || echo none)
-  [ $rc = 0 ] && [ $full = yes ] && [ $left = none ] && ok=$((ok + 1))
-  echo "hunt $i SIG$sig after ${d}s ($mode): exit $rc, full report $full, $(wc -l < $OUT/o$i) lines, instance $left"
+  # The signal must end the hunt (a hunt that ran its 60 s out would also have a full report).
+  prompt=$(python3 -c "print('yes' if $took < 20 else 'no')")
+  [ $rc = 0 ] && [ $full = yes ] && [ $left = none ] && [ $prompt = yes ] && ok=$((ok + 1))
+  echo "hunt $i SIG$sig after ${d}s ($mode): exit $rc ${took}s after the signal, full report $full, $(wc -l < $OUT/o$i) lines, instance $left"
 done
 ./pooltag hunt --duration 60s > $OUT/o2x 2> $OUT/e2x & hp=$!
 until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
-sleep 1; kill -INT $hp; kill -INT $hp; wait $hp; rc=$?
+sleep 1; kill -INT $hp; sleep 0.05; kill -INT $hp; wait $hp; rc=$?   # apart: two pending SIGINTs would merge into one
 sleep 1
 echo "two SIGINTs: exit $rc; $(grep -h 'aborted' $OUT/e2x); instance $(compgen -G "$T/instances/pooltag-$hp-*" > /dev/null && echo LEFT || echo none)"
 exec 9>&-; wait $lp 2>/dev/null

@@ -20,6 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.ledger.LedgerStats;
+import pooltag.core.testkit.Population;
+import pooltag.core.testkit.ReusableEvent;
+import pooltag.core.testkit.SyntheticKernel;
 
 /**
  * The ledger at its cap ({@code --max-outstanding}): every event is an allocation that is never freed, an event storm
@@ -41,14 +44,14 @@ public class LedgerCapBenchmark {
     public int cap;
 
     private Ledger ledger;
-    private final LedgerBenchmark.View view = new LedgerBenchmark.View();
+    private final ReusableEvent view = new ReusableEvent();
     private long ts;
     private long seq;
 
     @Setup(Level.Trial)
     public void setup() {
-        ledger = new Ledger(new LedgerBenchmark.Catalog(), new LedgerBenchmark.Symbols(),
-                LedgerOptions.defaults().withMaxOutstanding(cap).withExpectedOutstanding(cap));
+        SyntheticKernel kernel = new SyntheticKernel();
+        ledger = new Ledger(kernel, kernel, LedgerOptions.defaults().withMaxOutstanding(cap).withExpectedOutstanding(cap));
         for (int i = 0; i < cap; i++) {
             allocNext();
         }
@@ -65,10 +68,7 @@ public class LedgerCapBenchmark {
 
     private void allocNext() {
         long n = seq++;
-        view.alloc(ts += 1000, (int) (n & 1), 1000 + (int) (n & 7), 0xffff888100000000L + 64L * n,
-                0xffffffff81000000L + 0x1000L * (n % LedgerBenchmark.SITES) * 7 + 0x3c, 192,
-                (n % 3) == 0 ? -1 : (int) (n % LedgerBenchmark.CACHES), n);
-        ledger.onEvent(view);
+        ledger.onEvent(Population.nth(view, n, ts += 1000, 0xffff888100000000L + 64L * n, 192));
     }
 
     @Benchmark

@@ -24,11 +24,13 @@ import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.SuspectRanker;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.core.testkit.Population;
+import pooltag.core.testkit.SyntheticKernel;
 import pooltag.linux.kmem.KmemTagPolicy;
 
 /**
  * What the ledger answers after a run, over {@code outstanding} allocations spread over 10 s from 61 call sites and
- * 13 caches, every 4th with one of 31 stacks: {@code !poolfind} of one site ({@link #poolfind}: a table scan and a
+ * 13 caches, every 4th with one of 31 stacks ({@link Population#spread}, shared with core's tests): {@code !poolfind} of one site ({@link #poolfind}: a table scan and a
  * sort of the site's ~1/61 of the table), {@code hit}'s grouping by stack ({@link #byStack}), and the hunt's ranking
  * ({@link #rank}, {@link SuspectRanker} over every outstanding allocation). One operation is one query; these
  * allocate their answer, so B/op is the size of the answer, not zero.
@@ -50,29 +52,10 @@ public class LedgerQueryBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         // Linux's policy, as every live ledger has it: the ranking looks for reclaimable constructors on the stacks.
-        ledger = new Ledger(new LedgerBenchmark.Catalog(), new LedgerBenchmark.Symbols(),
-                KmemTagPolicy.ledgerOptions().withExpectedOutstanding(outstanding));
-        LedgerBenchmark.View view = new LedgerBenchmark.View();
-        long[][] stacks = new long[LedgerBenchmark.STACKS][12];
-        for (int s = 0; s < stacks.length; s++) {
-            for (int f = 0; f < 12; f++) {
-                stacks[s][f] = 0xffffffff81000000L + 0x1000L * (s * 13 + f) + 0x20;
-            }
-        }
-        long span = 10_000_000_000L;
-        for (int i = 0; i < outstanding; i++) {
-            long ts = span * i / outstanding;
-            int k = i % LedgerBenchmark.SITES;
-            view.alloc(ts, i & 1, 1000 + (i & 7), 0xffff900000000000L + 64L * i,
-                    0xffffffff81000000L + 0x1000L * k * 7 + 0x3c, 64 + 8 * (i % 5),
-                    (i % 3) == 0 ? -1 : i % LedgerBenchmark.CACHES, i);
-            ledger.onEvent(view);
-            if ((i & 3) == 0) {
-                view.stack(ts, i & 1, 1000 + (i & 7), stacks[i % stacks.length]);
-                ledger.onEvent(view);
-            }
-        }
-        site = ledger.tagId(TagKind.SITE, new LedgerBenchmark.Symbols().name(0xffffffff81000000L + 0x1000L * 7 * 7));
+        SyntheticKernel kernel = new SyntheticKernel();
+        ledger = new Ledger(kernel, kernel, KmemTagPolicy.ledgerOptions().withExpectedOutstanding(outstanding));
+        Population.spread(ledger, outstanding, 10_000_000_000L);
+        site = ledger.tagId(TagKind.SITE, Population.siteName(7));
         if (site < 0 || ledger.stats().outstanding() != outstanding) {
             throw new IllegalStateException("setup did not build the table it claims: " + ledger.stats());
         }

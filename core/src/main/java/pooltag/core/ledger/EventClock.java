@@ -25,6 +25,11 @@ final class EventClock {
         return ts <= baseNanos ? 0 : (int) ((ts - baseNanos) >>> OutstandingTable.TICK_SHIFT);
     }
 
+    /** The latest timestamp seen, as a tick. */
+    int lastTick() {
+        return lastNanos <= baseNanos ? 0 : (int) ((lastNanos - baseNanos) >>> OutstandingTable.TICK_SHIFT);
+    }
+
     /** The time a tick stands for, ns on the event clock (to about a millisecond). */
     long nanosOf(int tick) {
         return baseNanos + (Integer.toUnsignedLong(tick) << OutstandingTable.TICK_SHIFT);

@@ -2,7 +2,6 @@ package pooltag.core.ledger;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 import pooltag.core.event.AllocEvent;
@@ -66,6 +65,9 @@ public final class Ledger implements AllocEventConsumer {
     private final OldestFirstEviction eviction;
     private final OutstandingQueries queries;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
+    /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
+    private RecentSitesTracker recent;
+    private volatile RecentSites recentPublished;
     /** {@link #writeOff} as a callback, made once so that evicting allocates nothing. */
     private final IntConsumer writeOffSlot = this::writeOff;
 
@@ -144,6 +146,9 @@ public final class Ledger implements AllocEventConsumer {
         t.set(slot, tick, size, e.pid(), site, cacheTag, -1);
         allocs++;
         tags.alloc(cacheTag, site, pool, size);
+        if (recent != null) {
+            recent.add(site, tick, clock.lastTick());
+        }
         attacher.remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
     }
 
@@ -163,6 +168,9 @@ public final class Ledger implements AllocEventConsumer {
         frees++;
         int cacheTag = t.cache(slot);
         tags.free(cacheTag, t.site(slot), t.stack(slot), tags.pool(cacheTag), t.size(slot));
+        if (recent != null) {
+            recent.remove(t.site(slot), t.tick(slot));
+        }
         t.remove(slot);
     }
 
@@ -171,6 +179,9 @@ public final class Ledger implements AllocEventConsumer {
         OutstandingTable t = table;
         int cacheTag = t.cache(slot);
         tags.drop(cacheTag, t.site(slot), t.stack(slot), tags.pool(cacheTag), t.size(slot));
+        if (recent != null) {
+            recent.remove(t.site(slot), t.tick(slot));
+        }
     }
 
     /**
@@ -320,14 +331,6 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     /**
-     * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
-     * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.
-     */
-    public boolean stackPassesThrough(int stackId, Set<String> functions, int skip) {
-        return queries.stackPassesThrough(stackId, functions, skip);
-    }
-
-    /**
      * The tag of kind {@code kind} of the allocation outstanding at exactly {@code address}, or -1 when none is.
      * Writer thread; one probe of the outstanding table, no allocation (usable per event, e.g. to recognise the
      * free of a hit tag's block before it is applied).
@@ -375,6 +378,32 @@ public final class Ledger implements AllocEventConsumer {
      */
     public void publish(long nowNanos) {
         publisher.publish(nowNanos, stats().loss(), tags);
+        if (recent != null && events > 0) {
+            long now = clock.lastNanos();
+            recentPublished = recent.frame(now, now - clock.firstNanos(), clock.lastTick(), tags.sites.names,
+                    tags.sites.count);
+        }
+    }
+
+    /**
+     * Keeps, per call site, its outstanding allocations by the time they were made, so that each {@link #publish}
+     * also publishes {@link #recentSites()}: the allocations made between {@code minAgeNanos} and {@code maxAgeNanos}
+     * before the latest event that are still outstanding. Costs an array increment per allocation and a decrement
+     * per free, nothing allocated. Writer thread, before the first event (the counts must see every allocation).
+     */
+    public void trackRecentSites(long minAgeNanos, long maxAgeNanos) {
+        if (events > 0) {
+            throw new IllegalStateException("recent sites must be tracked from the first event");
+        }
+        recent = new RecentSitesTracker(minAgeNanos, maxAgeNanos);
+    }
+
+    /**
+     * The recent growth per site as of the last {@link #publish}; any thread. Null before the first publish after an
+     * event, or when {@link #trackRecentSites} was not called.
+     */
+    public RecentSites recentSites() {
+        return recentPublished;
     }
 
     /**

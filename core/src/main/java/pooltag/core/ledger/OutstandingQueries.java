@@ -3,7 +3,6 @@ package pooltag.core.ledger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.TagKind;
@@ -141,28 +140,10 @@ final class OutstandingQueries {
         return out;
     }
 
-    /**
-     * True when a frame of the stack, past the first {@code skip} (the allocator and the call site), is in one of
-     * {@code functions}. Resolves each frame through the symbol resolver: for reports, not per event.
-     */
     /** The name of the function holding {@code address}, or null. */
     String functionName(long address) {
         long fn = symbols.functionStart(address);
         return fn == 0 ? null : symbols.name(fn);
-    }
-
-    boolean stackPassesThrough(int stackId, Set<String> functions, int skip) {
-        if (stackId < 0) {
-            return false;
-        }
-        for (int i = skip, d = stacks.depth(stackId); i < d; i++) {
-            long fn = symbols.functionStart(stacks.frame(stackId, i));
-            String name = fn == 0 ? null : symbols.name(fn);
-            if (name != null && functions.contains(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Sorts {@code slots[0, n)} by allocation tick (unsigned), then address: a merge sort over ints, no boxing. */

@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
+import pooltag.core.ledger.RecentSites;
 import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -53,8 +53,10 @@ import pooltag.core.tag.TagKind;
  * slab, per tree node). Of the rest, the cause is the most confident cell weighted by how specific its site is to
  * the leak (the share of the site's allocations that the cell's survivors are); the others are companions.
  *
- * <p>Runs on the ledger's writer thread (it reads live ledger state), once per hunt. Per outstanding allocation it
- * does two primitive-map lookups and array increments (no object); it allocates per cell, group and suspect.
+ * <p>Runs on the ledger's writer thread, or on any thread once the ledger no longer changes (the hunt ranks after
+ * the run stopped), once per hunt. Per outstanding allocation it does two primitive-map lookups and array increments
+ * (no object); it allocates primitive rows per cell and group, reads each distinct stack's frames once
+ * ({@link StackFacts}), and allocates objects per cell, stack and suspect, never per outstanding allocation.
  */
 public final class SuspectRanker {
     private static final int MAX_BUCKETS = 240;
@@ -98,14 +100,21 @@ public final class SuspectRanker {
         long[] gN = new long[64], gBytes = new long[64], gMature = new long[64], gMatureBytes = new long[64];
         /** Mature survivors of the group made by its cell's majority process (filled by the second pass). */
         long[] gPidMature = new long[64];
-        long[] gBuckets;
+        /** Mature survivors per (group, bucket), row-major: an int holds any count the table can hold (< 2^30). */
+        int[] gBuckets;
+        /** Each distinct stack read once for the whole ranking. */
+        final StackFacts stacks;
+        /** Scratch, all zero between uses: bytes per tag id ({@code dominant}), weight per cause id ({@code cellStacks}). */
+        long[] tagBytes = new long[0];
+        long[] causeWeight = new long[8];
 
-        Groups(int k, long start, long matureEnd, double bucketNs) {
+        Groups(StackFacts stacks, int k, long start, long matureEnd, double bucketNs) {
+            this.stacks = stacks;
             this.k = k;
             this.start = start;
             this.matureEnd = matureEnd;
             this.bucketNs = bucketNs;
-            gBuckets = new long[64 * k];
+            gBuckets = new int[64 * k];
         }
 
         void add(long bytes, long allocNs, int pid, int cache, int site, int stack, int pool) {
@@ -254,7 +263,7 @@ public final class SuspectRanker {
         Window w = new Window(start, end, matureEnd, k, bucketNs, sustain, lossFactor,
                 procfsSeries(procfs, start, matureEnd, end));
 
-        Groups gs = new Groups(k, start, matureEnd, bucketNs);
+        Groups gs = new Groups(new StackFacts(ledger), k, start, matureEnd, bucketNs);
         ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) ->
                 gs.add(bytes, allocNs, pid, cacheTag, siteTag, stackId, pool));
         // Second pass: how many mature survivors of each cell its majority candidate really made.
@@ -327,17 +336,28 @@ public final class SuspectRanker {
 
     /** The cache (or site) holding most of the accumulator's bytes. */
     private static int dominant(Groups gs, Acc a, boolean cache, int tags) {
-        long[] bytes = new long[Math.max(1, tags)];
+        // One zeroed scratch array per ranking, indexed by tag id; the entries touched are zeroed again below.
+        if (gs.tagBytes.length < tags) {
+            gs.tagBytes = new long[tags];
+        }
+        long[] bytes = gs.tagBytes;
         int best = -1;
         for (int i = 0; i < a.ng; i++) {
             int c = gs.gCell[a.groups[i]];
             int t = cache ? gs.cCache[c] : gs.cSite[c];
-            if (t < 0 || t >= bytes.length) {
+            if (t < 0 || t >= tags) {
                 continue;
             }
             bytes[t] += gs.gBytes[a.groups[i]];
             if (best < 0 || bytes[t] > bytes[best] || bytes[t] == bytes[best] && t < best) {
                 best = t;
+            }
+        }
+        for (int i = 0; i < a.ng; i++) {
+            int c = gs.gCell[a.groups[i]];
+            int t = cache ? gs.cCache[c] : gs.cSite[c];
+            if (t >= 0 && t < tags) {
+                bytes[t] = 0;
             }
         }
         return best;
@@ -348,7 +368,7 @@ public final class SuspectRanker {
      * have a stack, or null. Frames 0 and 1 (allocator, call site) are skipped: a constructor's own allocations are
      * its cache's business.
      */
-    private static String reclaimableCompanion(Ledger ledger, Groups gs, Acc a) {
+    private static String reclaimableCompanion(Groups gs, Acc a) {
         long withStack = 0;
         long through = 0;
         String seen = null;
@@ -359,12 +379,10 @@ public final class SuspectRanker {
                 continue;
             }
             withStack += gs.gN[g];
-            for (String fn : ledger.policy().reclaimableConstructors()) {
-                if (ledger.stackPassesThrough(stack, Set.of(fn), 2)) {
-                    through += gs.gN[g];
-                    seen = fn;
-                    break;
-                }
+            String fn = gs.stacks.passesThrough(stack);
+            if (fn != null) {
+                through += gs.gN[g];
+                seen = fn;
             }
         }
         return withStack > 0 && through * 2 > withStack ? seen : null;
@@ -466,7 +484,7 @@ public final class SuspectRanker {
             notes.add("Paged (reclaimable) cache: grows under file scans and shrinks under memory pressure; to tell a"
                     + " leak, write 2 to /proc/sys/vm/drop_caches and hunt again: a leak keeps its objects");
         } else {
-            String constructor = reclaimableCompanion(ledger, gs, a);
+            String constructor = reclaimableCompanion(gs, a);
             if (constructor != null) {
                 poolFactor = PAGED_FACTOR;
                 notes.add("allocated while constructing a reclaimable object (" + constructor + " is on most of its"
@@ -594,7 +612,7 @@ public final class SuspectRanker {
                 continue;
             }
             pid[c] = gs.cPidHits[c] >= PID_SHARE * cell[c].mature ? gs.cPid[c] : -1;
-            cs[c] = cellStacks(ledger, gs, cell[c], pid[c] >= 0);
+            cs[c] = cellStacks(gs, cell[c], pid[c] >= 0);
             series[c] = cumulative(cell[c].perBucket);
         }
         // Join cells with one cause: same process and same system call (or kernel thread) on their stacks ...
@@ -662,9 +680,16 @@ public final class SuspectRanker {
         }
         record Built(Finding f, List<Integer> cells, long bytes) {
         }
+        // Mature survivors per site over every cell: how specific a site is to what survives.
+        long[] siteMature = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
+        for (int c = 0; c < n; c++) {
+            if (cell[c] != null && gs.cSite[c] >= 0 && gs.cSite[c] < siteMature.length) {
+                siteMature[gs.cSite[c]] += cell[c].mature;
+            }
+        }
         List<Built> built = new ArrayList<>();
         for (List<Integer> m : members.values()) {
-            built.add(new Built(finding(ledger, gs, cell, cs, pid, series, withPaged, m, o, w), m,
+            built.add(new Built(finding(ledger, gs, cell, cs, pid, series, withPaged, siteMature, m, o, w), m,
                     m.stream().mapToLong(c -> cell[c].bytes).sum()));
         }
         built.sort(Comparator.comparingDouble((Built b) -> b.f().confidence()).reversed()
@@ -682,15 +707,8 @@ public final class SuspectRanker {
     }
 
     private static Finding finding(Ledger ledger, Groups gs, Acc[] cell, CellStacks[] cs, int[] pid, double[][] series,
-                                   boolean[] withPaged, List<Integer> m, RankOptions o, Window w) {
+                                   boolean[] withPaged, long[] siteMature, List<Integer> m, RankOptions o, Window w) {
         int size = m.size();
-        // Mature survivors per site over every cell: how specific a site is to what survives.
-        long[] siteMature = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
-        for (int c = 0; c < gs.cells; c++) {
-            if (cell[c] != null && gs.cSite[c] >= 0 && gs.cSite[c] < siteMature.length) {
-                siteMature[gs.cSite[c]] += cell[c].mature;
-            }
-        }
         Suspect[] judged = new Suspect[size];
         long[] siteAllocs = new long[size];
         String[] consequence = new String[size];
@@ -836,8 +854,10 @@ public final class SuspectRanker {
      * {@code ownerOnly}, only the survivors its majority process made count: a cell such as {@code filp} /
      * {@code alloc_empty_file} also holds every other process's open files, whose stacks say {@code openat}.
      */
-    private static CellStacks cellStacks(Ledger ledger, Groups gs, Acc a, boolean ownerOnly) {
-        Map<String, Long> causes = new HashMap<>();
+    private static CellStacks cellStacks(Groups gs, Acc a, boolean ownerOnly) {
+        StackFacts facts = gs.stacks;
+        // Weight per cause id, zero on entry and zeroed again below: no map, no boxing.
+        long[] byCause = gs.causeWeight;
         long stacked = 0, nested = 0, constructed = 0;
         String constructor = null;
         for (int i = 0; i < a.ng; i++) {
@@ -848,32 +868,36 @@ public final class SuspectRanker {
                 continue;
             }
             stacked += weight;
-            long[] frames = ledger.stackFrames(stack);
-            String[] names = new String[frames.length];
-            for (int f = 0; f < frames.length; f++) {
-                names[f] = ledger.functionName(frames[f]);
+            int cause = facts.cause(stack);
+            if (cause >= 0) {
+                if (cause >= byCause.length) {
+                    byCause = gs.causeWeight = Arrays.copyOf(byCause, Math.max(cause + 1, 2 * byCause.length));
+                }
+                byCause[cause] += weight;
             }
-            String cause = StackCause.of(names);
-            if (cause != null) {
-                causes.merge(cause, weight, Long::sum);
-            }
-            int alloc = StackCause.firstAllocator(names);
-            if (alloc >= 0 && StackCause.nestedAllocator(names, alloc + 2) >= 0) {
+            if (facts.nested(stack)) {
                 nested += weight;
             }
-            String ctor = StackCause.constructor(names, alloc < 0 ? 2 : alloc + 2, ledger.policy().reclaimableConstructors());
+            String ctor = facts.constructor(stack);
             if (ctor != null) {
                 constructed += weight;
                 constructor = ctor;
             }
         }
+        // The heaviest cause; ties go to the name first in alphabetical order.
         String cause = null;
         long bestW = 0;
-        for (Map.Entry<String, Long> e : causes.entrySet()) {
-            if (e.getValue() > bestW || e.getValue() == bestW && e.getKey().compareTo(cause) < 0) {
-                bestW = e.getValue();
-                cause = e.getKey();
+        for (int id = 0, n = Math.min(byCause.length, facts.causeCount()); id < n; id++) {
+            long w = byCause[id];
+            if (w == 0) {
+                continue;
             }
+            String name = facts.causeName(id);
+            if (w > bestW || w == bestW && name.compareTo(cause) < 0) {
+                bestW = w;
+                cause = name;
+            }
+            byCause[id] = 0;
         }
         return new CellStacks(cause, stacked, constructed * 2 > stacked ? constructor : null, nested * 2 > stacked
                 && stacked > 0);
@@ -935,9 +959,10 @@ public final class SuspectRanker {
         for (int i = 0; i <= nf; i++) {
             per.add(new ArrayList<>());
         }
+        long[] mature = new long[nf + 1];
         for (Suspect s : suspects) {
             Acc a = accs.get(s);
-            long[] mature = new long[nf + 1];
+            Arrays.fill(mature, 0);
             for (int i = 0; i < a.ng; i++) {
                 int g = a.groups[i];
                 int f = cellFinding[gs.gCell[g]];
@@ -978,27 +1003,20 @@ public final class SuspectRanker {
     }
 
     /**
-     * The call sites leading right now by recent growth: outstanding allocations made between {@code maxAgeNanos} and
-     * {@code minAgeNanos} ago (younger ones are churn in flight; older ones are a population that no longer grows,
-     * such as a long-lived process's mappings), most first: what the hunter arms stack triggers on. Writer thread;
-     * primitive, one pass over the outstanding table.
+     * The call sites leading by recent growth: outstanding allocations made within the frame's age window (younger
+     * ones are churn in flight; older ones are a population that no longer grows, such as a long-lived process's
+     * mappings), most first, ties to the lower id: what the hunter arms stack triggers on. Reads only the published
+     * frame, so any thread may call it while the ledger's writer goes on; O(sites log sites).
      *
      * @return site tag ids, at most {@code n}
      */
-    public static int[] leadingSites(Ledger ledger, long minAgeNanos, long maxAgeNanos, int n) {
-        long now = ledger.lastNanos();
-        long[] count = new long[Math.max(1, ledger.tagCount(TagKind.SITE))];
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            long age = now - allocNs;
-            if (age >= minAgeNanos && age <= maxAgeNanos && siteTag >= 0 && siteTag < count.length) {
-                count[siteTag]++;
-            }
-        });
-        long[] keyed = new long[count.length];
+    public static int[] leadingSites(RecentSites recent, int n) {
+        long[] keyed = new long[recent.sites()];
         int m = 0;
-        for (int s = 0; s < count.length; s++) {
-            if (count[s] > 0) {
-                keyed[m++] = (count[s] << 24) | (0xffffffL - s); // ties: lower id first
+        for (int s = 0; s < keyed.length; s++) {
+            long c = recent.count(s);
+            if (c > 0) {
+                keyed[m++] = (c << 24) | (0xffffffL - s); // site ids < 2^20 (the ledger folds the rest)
             }
         }
         Arrays.sort(keyed, 0, m);

@@ -1,14 +1,17 @@
 package pooltag.core.ledger;
 
+import java.util.Arrays;
+
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.testkit.ReusableEvent;
 
 /**
  * Drives a consumer with synthetic events through one reusable view, as a decoder does: every call overwrites
  * the same object, so a consumer that kept a reference would see the next event's values.
  */
 public final class Feeder {
-    private final View v = new View();
+    private final ReusableEvent v = new ReusableEvent();
     private final AllocEventConsumer sink;
 
     public Feeder(AllocEventConsumer sink) {
@@ -25,60 +28,20 @@ public final class Feeder {
 
     public Feeder alloc(int source, long ts, int cpu, int pid, long addr, long callSite, long bytes, int cacheId,
                         long gfp) {
-        v.set(AllocEvent.ALLOC, source, ts, cpu, pid, addr, callSite, bytes, cacheId, gfp);
-        v.depth = 0;
-        sink.onEvent(v);
+        sink.onEvent(v.alloc(source, ts, cpu, pid, addr, callSite, bytes, cacheId, gfp));
         return this;
     }
 
     public Feeder free(long ts, int cpu, int pid, long addr) {
-        v.set(AllocEvent.FREE, AllocEvent.SOURCE_KMALLOC, ts, cpu, pid, addr, 0xffffffff81000000L, 0, -1, 0);
-        v.depth = 0;
-        sink.onEvent(v);
+        sink.onEvent(v.free(ts, cpu, pid, addr));
         return this;
     }
 
     public Feeder stack(long ts, int cpu, int pid, long... frames) {
-        v.set(AllocEvent.STACK, 0, ts, cpu, pid, 0, 0, 0, -1, 0);
-        v.frames = frames;
-        v.depth = frames.length;
-        sink.onEvent(v);
+        long[] shown = frames.clone();
+        sink.onEvent(v.stack(ts, cpu, pid, shown));
         // Scribble over the frames the consumer was shown: it must have copied what it keeps.
-        v.frames = new long[]{-1, -1, -1};
+        Arrays.fill(shown, -1);
         return this;
-    }
-
-    private static final class View implements AllocEvent {
-        int type, source, cpu, pid, cacheId, depth;
-        long ts, addr, callSite, bytes, gfp;
-        long[] frames = new long[0];
-
-        void set(int type, int source, long ts, int cpu, int pid, long addr, long callSite, long bytes, int cacheId,
-                 long gfp) {
-            this.type = type;
-            this.source = source;
-            this.ts = ts;
-            this.cpu = cpu;
-            this.pid = pid;
-            this.addr = addr;
-            this.callSite = callSite;
-            this.bytes = bytes;
-            this.cacheId = cacheId;
-            this.gfp = gfp;
-        }
-
-        @Override public int type() { return type; }
-        @Override public int source() { return source; }
-        @Override public long timestampNanos() { return ts; }
-        @Override public int cpu() { return cpu; }
-        @Override public int pid() { return pid; }
-        @Override public long address() { return addr; }
-        @Override public long callSite() { return callSite; }
-        @Override public long bytesRequested() { return bytes; }
-        @Override public long bytesAllocated() { return bytes; }
-        @Override public int cacheId() { return cacheId; }
-        @Override public long gfpFlags() { return gfp; }
-        @Override public int stackDepth() { return depth; }
-        @Override public long stackFrame(int i) { return frames[i]; }
     }
 }

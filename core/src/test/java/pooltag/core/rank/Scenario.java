@@ -11,6 +11,7 @@ import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
+import pooltag.core.testkit.SyntheticKernel;
 
 /**
  * A synthetic hunt: several workloads, each a kmem cache with its own call site, merged by timestamp into one
@@ -85,7 +86,7 @@ final class Scenario {
             public Pool pool(int cacheId) {
                 return pools.get(cacheId);
             }
-        }, new Symbols(), 1024);
+        }, new SyntheticKernel(NAMES), 1024);
         Feeder f = new Feeder(ledger);
         events.sort(Comparator.comparingLong(Ev::ts));
         // An event at 0 marks the start of the hunt, as the first event of a live session does.
@@ -130,29 +131,7 @@ final class Scenario {
         return out;
     }
 
-    /** Sites are 0x1000-byte functions named {@code fn_<hex>} in module {@code [kernel]}. */
-    static final class Symbols implements pooltag.core.ledger.SymbolResolver {
-        @Override
-        public long functionStart(long address) {
-            return address & ~0xfffL;
-        }
-
-        @Override
- public String name(long functionStart) {
-            String known = NAMES.get(functionStart);
-            if (known != null) {
-                return known;
-            }
-            return "fn_" + Long.toHexString(functionStart & 0xffffff);
-        }
-
-        @Override
-        public String module(long functionStart) {
-            return "[kernel]";
-        }
-    }
-
-    /** Functions with real names, for stacks that must name a system call or a constructor. */
+    /** Functions with real names, for stacks that must name a system call or a constructor (others: fn_<hex>). */
     static final java.util.Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Names the 0x1000-byte function at {@code start}; returns {@code start}. */
@@ -162,10 +141,6 @@ final class Scenario {
     }
 
     static String site(long site) {
-        String known = NAMES.get(site & ~0xfffL);
-        if (known != null) {
-            return known;
-        }
-        return "fn_" + Long.toHexString((site & ~0xfffL) & 0xffffff);
+        return new SyntheticKernel(NAMES).name(SyntheticKernel.functionOf(site));
     }
 }

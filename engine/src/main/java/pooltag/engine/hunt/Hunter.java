@@ -8,11 +8,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
-import pooltag.core.event.AllocEvent;
-import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
+import pooltag.core.ledger.RecentSites;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.StackSummary;
@@ -34,15 +34,20 @@ import pooltag.engine.run.TracingRun;
  *   <li>PoolMon: every kmem allocation and free goes to the ledger, which counts per cache and per call site and
  *       pairs frees with allocations; {@code /proc/slabinfo} is sampled every half second as the independent
  *       witness.</li>
- *   <li>Breaking on the leaders (PoolHitTag): from the first tick on, the call sites holding the most outstanding
- *       allocations made between {@link #LEADER_WINDOW} and {@link #LEADER_AGE} ago get a filtered {@code stacktrace} trigger, re-armed every tick
- *       as the leaders change, so a suspect carries stacks from early on and one that rises late still gets them.
- *       Stacks are what name the system call and tell a leak apart when its call site is generic
- *       ({@code sk_prot_alloc}, {@code alloc_empty_file}); arming only the leaders keeps the cost of stacks off
- *       everything else.</li>
+ *   <li>Breaking on the leaders (PoolHitTag): from the first published frame on, the call sites holding the most
+ *       outstanding allocations made between {@link #LEADER_WINDOW} and {@link #LEADER_AGE} ago get a filtered
+ *       {@code stacktrace} trigger, re-armed after every slabinfo sample as the leaders change, so a suspect carries
+ *       stacks from early on and one that rises late still gets them. Stacks are what name the system call and tell
+ *       a leak apart when its call site is generic ({@code sk_prot_alloc}, {@code alloc_empty_file}); arming only the
+ *       leaders keeps the cost of stacks off everything else.</li>
  *   <li>!poolfind and ranking: what is still outstanding and old, its growth, and how far procfs confirms it,
  *       turned into findings with a confidence ({@link SuspectRanker}).</li>
  * </ol>
+ *
+ * <p><b>Threads.</b> The session's merge thread only reads, merges, decodes and pairs; the ledger counts recent
+ * allocations per site as it pairs ({@link Ledger#trackRecentSites}) and publishes them with its snapshots. The
+ * calling thread samples {@code /proc/slabinfo}, ranks the leaders from the published frame and writes the triggers
+ * ({@link #trace}); after the run stops it ranks the suspects ({@link SuspectRanker#rank}).
  *
  * <p><b>Trigger budget.</b> The kernel takes one {@code stacktrace} trigger per event (a second is refused with
  * EEXIST, measured on 6.18), so the leaders share one filter, an OR of {@code call_site.function == f} terms, on
@@ -96,18 +101,18 @@ public final class Hunter {
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
-            Armer armer = new Armer(run.ledger(), symbols, run);
+            run.ledger().trackRecentSites(LEADER_AGE, LEADER_WINDOW);
+            Armer armer = new Armer(run.ledger()::recentSites, SuspectRanker::leadingSites,
+                    new KernelTriggers(symbols, run));
             if (signals != null) {
                 signals.onStop(run::requestStop);
             }
-            armer.startNanos = System.nanoTime();
-            run.start(armer);
             if (progress != null) {
                 progress.printf("pooltag hunt: tracing kmem events for %.1f s; stacks armed on the leading call sites"
                         + " every %d ms; %s%n", duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
                         config.describeBuffer());
             }
-            SessionStats stats = run.runFor(duration, PROCFS_EVERY, () -> armer.armRequested = true);
+            SessionStats stats = trace(run, duration, PROCFS_EVERY, armer);
             if (progress != null && stats != null) {
                 progress.println("pooltag hunt: " + stats.describe());
             }
@@ -145,44 +150,97 @@ public final class Hunter {
     }
 
     /**
-     * The tap that arms stack triggers from the merge thread: the leaders must be read on the thread that writes the
-     * ledger, so the main thread only raises {@link #armRequested} each tick and the next event does the work (one
-     * pass over the outstanding table and, when the leaders changed, two trigger writes).
+     * Traces for {@code duration} with no tap: the merge thread only reads, merges, decodes and pairs (and publishes
+     * on its tick). This thread samples {@code /proc/slabinfo} every {@code every} and, after each sample, re-arms
+     * the leaders from the ledger's published frame ({@link Armer#arm}), so a slow ranking or a slow trigger write
+     * delays the next sample, never an event.
      */
-    static final class Armer implements AllocEventConsumer {
-        private final Ledger ledger;
+    static SessionStats trace(TracingRun run, Duration duration, Duration every, Armer armer)
+            throws InterruptedException {
+        armer.startNanos = System.nanoTime();
+        run.start(null);
+        return run.runFor(duration, every, armer::arm);
+    }
+
+    /** Picks the leading sites from a published frame ({@link SuspectRanker#leadingSites}; a test's may be slow). */
+    interface LeaderRanker {
+        int[] leaders(RecentSites recent, int n);
+    }
+
+    /** Where the armer's filter goes: the session's stack triggers (a test records them instead). */
+    interface Triggers {
+        /** Whether a stack trigger can name {@code site} (a kernel function the filter grammar resolves). */
+        boolean armable(String site);
+
+        /** Replaces the leaders' stack triggers: {@code previous} (null the first time) out, {@code filter} in. */
+        void replace(String previous, String filter);
+    }
+
+    /** The live session's {@code stacktrace} triggers on {@code kmalloc} and {@code kmem_cache_alloc}. */
+    static final class KernelTriggers implements Triggers {
         private final KernelSymbols symbols;
         private final TracingRun run;
-        volatile boolean armRequested;
+
+        KernelTriggers(KernelSymbols symbols, TracingRun run) {
+            this.symbols = symbols;
+            this.run = run;
+        }
+
+        @Override
+        public boolean armable(String site) {
+            return symbols.resolveFunctionRange(site) != null;
+        }
+
+        @Override
+        public void replace(String previous, String filter) {
+            var instance = run.session().instance();
+            for (String event : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
+                if (instance.hasEvent(event)) {
+                    if (previous != null) {
+                        instance.removeStackTrigger(event, previous);
+                    }
+                    instance.addStackTrigger(event, filter);
+                }
+            }
+        }
+    }
+
+    /**
+     * Arms stack triggers on the leaders, off the merge thread: {@link #arm} runs on the thread that samples
+     * {@code /proc/slabinfo} and reads only the ledger's published {@link RecentSites} frame (at most one publishing
+     * period, 250 ms, old), never the live outstanding table. One ranking of O(sites) per call and, when the leaders
+     * changed, two trigger writes.
+     */
+    static final class Armer {
+        private final Supplier<RecentSites> frames;
+        private final LeaderRanker ranker;
+        private final Triggers triggers;
         volatile long startNanos;
         private final Map<String, Double> armedAt = new LinkedHashMap<>();
         private List<String> current = List.of();
         private String filter;
 
-        Armer(Ledger ledger, KernelSymbols symbols, TracingRun run) {
-            this.ledger = ledger;
-            this.symbols = symbols;
-            this.run = run;
+        Armer(Supplier<RecentSites> frames, LeaderRanker ranker, Triggers triggers) {
+            this.frames = frames;
+            this.ranker = ranker;
+            this.triggers = triggers;
         }
 
         synchronized Map<String, Double> armedAtS() {
             return new LinkedHashMap<>(armedAt);
         }
 
-        @Override
-        public void onEvent(AllocEvent e) {
-            if (armRequested) {
-                armRequested = false;
-                arm();
+        /** Re-arms from the latest published frame; nothing to do before the first one. */
+        void arm() {
+            RecentSites recent = frames.get();
+            if (recent == null) {
+                return;
             }
-        }
-
-        private void arm() {
-            int[] leaders = SuspectRanker.leadingSites(ledger, LEADER_AGE, LEADER_WINDOW, 2 * ARMED_SITES);
+            int[] leaders = ranker.leaders(recent, 2 * ARMED_SITES);
             List<String> ranked = new ArrayList<>(leaders.length);
             for (int id : leaders) {
-                String site = ledger.tagName(TagKind.SITE, id);
-                if (symbols.resolveFunctionRange(site) != null) {
+                String site = recent.name(id);
+                if (triggers.armable(site)) {
                     ranked.add(site);
                 }
             }
@@ -209,15 +267,7 @@ public final class Hunter {
                 }
                 f.append("call_site.function == ").append(site);
             }
-            var instance = run.session().instance();
-            for (String event : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {
-                if (instance.hasEvent(event)) {
-                    if (filter != null) {
-                        instance.removeStackTrigger(event, filter);
-                    }
-                    instance.addStackTrigger(event, f.toString());
-                }
-            }
+            triggers.replace(filter, f.toString());
             filter = f.toString();
             current = List.copyOf(next);
             double at = (System.nanoTime() - startNanos) / 1e9;
@@ -226,10 +276,6 @@ public final class Hunter {
                     armedAt.putIfAbsent(s, at);
                 }
             }
-        }
-
-        @Override
-        public void onLoss(int cpu, long count) {
         }
     }
 }

@@ -39,7 +39,7 @@ public final class TracingRun implements AutoCloseable {
      * What a run drives: the calls it makes on a {@link TraceSession}, and nothing else. The seam lets a test drive
      * the run's order (tap before ledger, stop, failure) from a scripted source without tracefs.
      */
-    interface Source {
+    public interface Source {
         /** Starts the merge thread: {@code consumer} sees every event, {@code tick} runs between merge rounds. */
         void start(AllocEventConsumer consumer, Runnable tick);
 
@@ -80,7 +80,11 @@ public final class TracingRun implements AutoCloseable {
     }
 
     /** A run over a scripted source and procfs (tests); {@link #session()} is null. */
-    TracingRun(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
+    public static TracingRun over(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
+        return new TracingRun(source, published, procfs);
+    }
+
+    private TracingRun(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
         this.symbols = null;
         this.session = null;
         this.source = source;

@@ -26,6 +26,7 @@ import pooltag.core.ledger.Ledger;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.engine.hit.BreakDetectorTest;
+import pooltag.engine.testkit.MergeThreadSource;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.symbols.KernelSymbolResolver;
@@ -47,7 +48,7 @@ class TracingRunTest {
     final ScriptedSource source = new ScriptedSource();
 
     TracingRun run() {
-        return new TracingRun(source, published, () -> {
+        return TracingRun.over(source, published, () -> {
             procfsTakes.incrementAndGet();
             return new UsageSnapshot(System.nanoTime(), "procfs", List.of(), null);
         });
@@ -134,84 +135,36 @@ class TracingRunTest {
     }
 
     /**
-     * A session's behaviour in miniature: start runs a merge thread that delivers the script (two allocations, one
-     * free, a loss of 4), then ticks every 5 ms until a stop is requested; stop joins it and ends the consumer, or
-     * throws what killed it, as TraceSession does.
+     * A session's behaviour in miniature: its merge thread delivers the script (two allocations, one free, a loss of
+     * 4), then ticks every 5 ms until a stop is requested.
      */
-    static final class ScriptedSource implements TracingRun.Source {
-        final SessionStats stats = new SessionStats(3, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1], 0,
-                0, 0, 3, 0, 0, 64, 8, 4096, false);
+    static final class ScriptedSource extends MergeThreadSource {
         final CountDownLatch delivered = new CountDownLatch(1);
-        final CountDownLatch stopRequested = new CountDownLatch(1);
         final AtomicInteger ticks = new AtomicInteger();
-        final AtomicInteger stops = new AtomicInteger();
-        final AtomicInteger closes = new AtomicInteger();
         volatile RuntimeException failAfterScript;
-        volatile Throwable failure;
-        Thread merge;
-        AllocEventConsumer consumer;
 
-        @Override
-        public void start(AllocEventConsumer c, Runnable tick) {
-            consumer = c;
-            merge = new Thread(() -> {
-                try {
-                    BreakDetectorTest.Ev e = new BreakDetectorTest.Ev();
-                    c.onEvent(e.set(AllocEvent.ALLOC, 10, 0, 5, A, BreakDetectorTest.PIPE + 0x5d, 192));
-                    c.onEvent(e.set(AllocEvent.ALLOC, 11, 0, 5, B, BreakDetectorTest.PIPE + 0x5d, 192));
-                    c.onEvent(e.set(AllocEvent.FREE, 12, 0, 5, A, BreakDetectorTest.FREE_PIPE, 0));
-                    c.onLoss(0, 4);
-                    tick.run();
-                    ticks.incrementAndGet();
-                    delivered.countDown();
-                    if (failAfterScript != null) {
-                        throw failAfterScript;
-                    }
-                    while (!stopRequested.await(5, TimeUnit.MILLISECONDS)) {
-                        tick.run();
-                        ticks.incrementAndGet();
-                    }
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }, "scripted-merge");
-            merge.start();
+        ScriptedSource() {
+            super("scripted-merge", new SessionStats(3, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1],
+                    0, 0, 0, 3, 0, 0, 64, 8, 4096, false));
         }
 
         @Override
-        public void requestStop() {
-            stopRequested.countDown();
-        }
-
-        @Override
-        public boolean awaitStopRequest(Duration d) throws InterruptedException {
-            return stopRequested.await(d.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public Throwable failure() {
-            return failure;
-        }
-
-        @Override
-        public SessionStats stop() {
-            stops.incrementAndGet();
-            stopRequested.countDown();
-            try {
-                merge.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        protected void deliver(AllocEventConsumer c, Runnable tick) throws Exception {
+            BreakDetectorTest.Ev e = new BreakDetectorTest.Ev();
+            c.onEvent(e.set(AllocEvent.ALLOC, 10, 0, 5, A, BreakDetectorTest.PIPE + 0x5d, 192));
+            c.onEvent(e.set(AllocEvent.ALLOC, 11, 0, 5, B, BreakDetectorTest.PIPE + 0x5d, 192));
+            c.onEvent(e.set(AllocEvent.FREE, 12, 0, 5, A, BreakDetectorTest.FREE_PIPE, 0));
+            c.onLoss(0, 4);
+            tick.run();
+            ticks.incrementAndGet();
+            delivered.countDown();
+            if (failAfterScript != null) {
+                throw failAfterScript;
             }
-            if (failure != null) {
-                throw new PooltagException("trace session failed: " + failure, failure);
+            while (!stopRequested.await(5, TimeUnit.MILLISECONDS)) {
+                tick.run();
+                ticks.incrementAndGet();
             }
-            consumer.onEnd(false);
-            return stats;
-        }
-
-        @Override
-        public void close() {
-            closes.incrementAndGet();
         }
     }
 }

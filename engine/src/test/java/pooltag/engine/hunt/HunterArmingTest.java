@@ -1,0 +1,134 @@
+package pooltag.engine.hunt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import pooltag.core.event.AllocEvent;
+import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.Ledger;
+import pooltag.core.rank.SuspectRanker;
+import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.core.testkit.Population;
+import pooltag.core.testkit.ReusableEvent;
+import pooltag.core.testkit.SyntheticKernel;
+import pooltag.engine.run.PublishingLedger;
+import pooltag.engine.run.TracingRun;
+import pooltag.engine.testkit.MergeThreadSource;
+import pooltag.linux.kmem.KmemDecoder;
+import pooltag.linux.kmem.SessionStats;
+
+/**
+ * The hunt ranks and arms off the merge thread: with a ranking that takes 600 ms, events keep flowing into the ledger
+ * and frames keep being published while it runs, and the leaders it ranks from the published frame are armed. If the
+ * armer ran on the merge thread (as a tap), no event would be applied while the ranking sleeps.
+ */
+@Timeout(60)
+class HunterArmingTest {
+    static final long MS = 1_000_000L;
+    static final long SLOW_RANKING_MS = 600;
+
+    final SyntheticKernel kernel = new SyntheticKernel();
+    final Ledger ledger = new Ledger(kernel, kernel);
+    final PublishingLedger published = new PublishingLedger(ledger, null);
+    final StreamingSource source = new StreamingSource();
+
+    /** One slow ranking: what the merge thread did while it ran, and where it ran. */
+    record Ranking(Thread thread, long eventsDuring, long publishedBefore, long publishedAfter) {
+    }
+
+    @Test
+    void aSlowRankingNeverHoldsUpTheMergeThread() throws Exception {
+        ledger.trackRecentSites(Hunter.LEADER_AGE, Hunter.LEADER_WINDOW);
+        List<Ranking> rankings = Collections.synchronizedList(new ArrayList<>());
+        Hunter.LeaderRanker slow = (recent, n) -> {
+            long before = source.delivered.get();
+            try {
+                Thread.sleep(SLOW_RANKING_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            rankings.add(new Ranking(Thread.currentThread(), source.delivered.get() - before, recent.takenAtNanos(),
+                    ledger.recentSites().takenAtNanos()));
+            return SuspectRanker.leadingSites(recent, n);
+        };
+        List<String> filters = Collections.synchronizedList(new ArrayList<>());
+        Hunter.Triggers triggers = new Hunter.Triggers() {
+            @Override
+            public boolean armable(String site) {
+                return true;
+            }
+
+            @Override
+            public void replace(String previous, String filter) {
+                filters.add(filter);
+            }
+        };
+        Hunter.Armer armer = new Hunter.Armer(ledger::recentSites, slow, triggers);
+        try (TracingRun run = TracingRun.over(source, published,
+                () -> new UsageSnapshot(System.nanoTime(), "procfs", List.of(), null))) {
+            Hunter.trace(run, Duration.ofMillis(3000), Duration.ofMillis(250), armer);
+        }
+
+        assertFalse(rankings.isEmpty(), "the armer ranked at least once");
+        for (Ranking r : rankings) {
+            assertNotEquals(source.merge, r.thread(), "ranked on the merge thread");
+            assertTrue(r.eventsDuring() > 1000, "the merge thread applied only " + r.eventsDuring()
+                    + " events during a " + SLOW_RANKING_MS + " ms ranking");
+            assertTrue(r.publishedAfter() > r.publishedBefore(), "no frame was published during the ranking");
+        }
+        // Only site 0 keeps what it allocates: it is the one leader, armed by name.
+        assertFalse(filters.isEmpty(), "the leader was armed");
+        assertEquals("call_site.function == " + Population.siteName(0), filters.get(0));
+        assertTrue(ledger.stats().events() > 10_000, "events flowed: " + ledger.stats());
+    }
+
+    /**
+     * A merge thread that never stops delivering until asked: allocations from 8 sites, 100 per millisecond of event
+     * time, one millisecond of wall time per batch; every site's allocation is freed 64 later except site 0's (a
+     * leak). It ticks the run after every batch, as the session's merge thread does at least every 20 ms.
+     */
+    static final class StreamingSource extends MergeThreadSource {
+        final AtomicLong delivered = new AtomicLong();
+
+        StreamingSource() {
+            super("streaming-merge", new SessionStats(0, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1],
+                    0, 0, 0, 0, 0, 0, 64, 8, 4096, false));
+        }
+
+        static long address(long n) {
+            return 0xffff888100000000L + 64L * n;
+        }
+
+        @Override
+        protected void deliver(AllocEventConsumer c, Runnable tick) throws Exception {
+            ReusableEvent v = new ReusableEvent();
+            long ts = 0;
+            long n = 0;
+            while (!stopRequested.await(1, TimeUnit.MILLISECONDS)) {
+                for (int i = 0; i < 100; i++, n++) {
+                    c.onEvent(v.alloc(AllocEvent.SOURCE_KMALLOC, ts + i * 10_000L, 0, 100, address(n),
+                            Population.siteAddress((int) (n % 8)), 64, -1, Population.GFP_KERNEL));
+                    long old = n - 64;
+                    if (old >= 0 && old % 8 != 0) {
+                        c.onEvent(v.free(ts + i * 10_000L, 0, 100, address(old)));
+                    }
+                    delivered.incrementAndGet();
+                }
+                ts += MS;
+                tick.run();
+            }
+        }
+    }
+}
