@@ -43,59 +43,72 @@ clean_check() {
   ls $T/instances | grep -q "^pooltag-${2:-x}" && echo "!! pooltag instance left behind after $1" >&2
   return 0
 }
+# start_timed LOG CMD...: starts CMD in its own session under /usr/bin/time (its whole CPU, start to exit, including
+# what happens after the workload: a JVM's start, trace-cmd's compression of its per-CPU files at the end); sets
+# SID (the session: time's pid) and TPID (the tool's own pid, the child of time).
+start_timed() {
+  local log=$1; shift
+  setsid /usr/bin/time -f '%U %S' -o "$log.time" "$@" > "$log.out" 2> "$log.err" & SID=$!
+  local i; TPID=""
+  for i in $(seq 1 200); do TPID=$(pgrep -P $SID | head -1); [ -n "$TPID" ] && break; sleep 0.01; done
+  TPID=${TPID:-$SID}
+}
+# total CPU seconds of the last start_timed LOG, once it has exited
+total_cpu() { awk 'NF==2{printf "%.2f", $1+$2; f=1} END{if(!f) printf "-"}' "$1.time" 2>/dev/null || echo -; }
 wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1-*/tracing_on 2>/dev/null)" = 1 ] && return 0; kill -0 $1 2>/dev/null || return 1; sleep 0.05; done; return 1; }
 
-run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - -"; }
-# fields: time cpu hwm load events lost_kernel lost_tool file_bytes
+run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - - -"; }
+# fields: time cpu hwm load events lost_kernel lost_tool file_bytes total_cpu
 run_record() {
-  sync; setsid ./pooltag record -o $OUT/rec.ptrec --duration 1h > $OUT/rec.out 2> $OUT/rec.err & local pid=$!
-  wait_on $pid || { echo "- - - - - - - - not-started"; return; }; sleep 1
-  local m; m=$(measure $pid); kill -TERM $pid; wait $pid
+  sync; start_timed $OUT/rec ./pooltag record -o $OUT/rec.ptrec --duration 1h
+  wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
+  local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
   local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
   lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
-  echo "$m ${ev:--} ${lk:--} ${lp:--} $(stat -c %s $OUT/rec.ptrec 2>/dev/null || echo -)"; rm -f $OUT/rec.ptrec
-  clean_check record $pid
+  echo "$m ${ev:--} ${lk:--} ${lp:--} $(stat -c %s $OUT/rec.ptrec 2>/dev/null || echo -) $(total_cpu $OUT/rec)"; rm -f $OUT/rec.ptrec
+  clean_check record $TPID
 }
 run_hunt() {   # hunt prints its report only when it ends by itself: a duration longer than the workload
-  sync; setsid ./pooltag hunt --duration "${HUNT_S}s" > $OUT/hunt.out 2> $OUT/hunt.err & local pid=$!
-  wait_on $pid || { echo "- - - - - - - - not-started"; return; }; sleep 1
-  local m; m=$(measure $pid); wait $pid
+  sync; start_timed $OUT/hunt ./pooltag hunt --duration "${HUNT_S}s"
+  wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
+  local m; m=$(measure $SID); wait $SID
   local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err)
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
   lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
-  echo "$m ${ev:--} ${lk:--} ${lp:--} -"
-  clean_check hunt $pid
+  echo "$m ${ev:--} ${lk:--} ${lp:--} - $(total_cpu $OUT/hunt)"
+  clean_check hunt $TPID
 }
 run_tracecmd() {
-  sync; LD_PRELOAD=$PWD/$SHIM setsid trace-cmd record -e kmem:kmalloc -e kmem:kfree -e kmem:kmem_cache_alloc \
-      -e kmem:kmem_cache_free -o $OUT/tc.dat > $OUT/tc.log 2>&1 & local pid=$!
+  sync; LD_PRELOAD=$PWD/$SHIM start_timed $OUT/tc trace-cmd record -e kmem:kmalloc -e kmem:kfree -e kmem:kmem_cache_alloc \
+      -e kmem:kmem_cache_free -o $OUT/tc.dat
+  local pid=$TPID
   local i; for i in $(seq 1 600); do [ "$(kmem_enabled)" = 1111 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
-  [ "$(kmem_enabled)" = 1111 ] || { echo "- - - - - - - - not-started"; wait $pid; return; }
-  sleep 1; local m; m=$(measure $pid); kill -INT $pid; wait $pid
+  [ "$(kmem_enabled)" = 1111 ] || { echo "- - - - - - - - - not-started"; wait $SID; return; }
+  sleep 1; local m; m=$(measure $SID); kill -INT $pid; wait $SID; cat $OUT/tc.out $OUT/tc.err > $OUT/tc.log
   # the kernel's per-CPU stats trace-cmd saved at the end: "read events" = seen, overrun + dropped = lost;
   # trace-cmd's own count: its "CPU N: M events lost" lines
   trace-cmd report --stat -i $OUT/tc.dat > $OUT/tc.stat 2>/dev/null
   local ev lk lt; ev=$(awk '/^read events:/{s+=$3} END{print s+0}' $OUT/tc.stat)
   lk=$(awk '/^overrun:/{s+=$2} /^dropped events:/{s+=$3} END{print s+0}' $OUT/tc.stat)
   lt=$(awk '/events lost/{s+=$3} END{print s+0}' $OUT/tc.log)
-  echo "$m $ev $lk $lt $(du -cb $OUT/tc.dat* 2>/dev/null | tail -1 | cut -f1)"; rm -f $OUT/tc.dat*
+  echo "$m $ev $lk $lt $(du -cb $OUT/tc.dat* 2>/dev/null | tail -1 | cut -f1) $(total_cpu $OUT/tc)"; rm -f $OUT/tc.dat*
   clean_check trace-cmd
 }
 run_memleak() {
   sync; PYTHONUNBUFFERED=1 setsid memleak-bpfcc 3600 > $OUT/ml.log 2>&1 & local pid=$!
   local i; for i in $(seq 1 600); do grep -q Attaching $OUT/ml.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  grep -q Attaching $OUT/ml.log || { kill -TERM $pid 2>/dev/null; wait $pid; echo "- - - - - - - - not-runnable:$(grep -m1 -io 'error[^ ]* [^ ]* [^ ]*\|fail[^ ]* [^ ]* [^ ]*' $OUT/ml.log | tr ' ' _)"; return; }
+  grep -q Attaching $OUT/ml.log || { kill -TERM $pid 2>/dev/null; wait $pid; echo "- - - - - - - - - not-runnable:$(grep -m1 -io 'error[^ ]* [^ ]* [^ ]*\|fail[^ ]* [^ ]* [^ ]*' $OUT/ml.log | tr ' ' _)"; return; }
   sleep 1; local m; m=$(measure $pid); kill -TERM $pid; wait $pid
-  echo "$m - - - -"; clean_check memleak
+  echo "$m - - - - -"; clean_check memleak
 }
 run_bpftrace() {
   sync; BPFTRACE_MAP_KEYS_MAX=2000000 setsid bpftrace bench/kmemleak.bt > $OUT/bt.log 2>&1 & local pid=$!
   local i; for i in $(seq 1 600); do grep -q Attaching $OUT/bt.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-  grep -q Attaching $OUT/bt.log || { wait $pid; echo "- - - - - - - - not-runnable"; return; }
+  grep -q Attaching $OUT/bt.log || { wait $pid; echo "- - - - - - - - - not-runnable"; return; }
   sleep 1; local m; m=$(measure $pid); kill -INT $pid; wait $pid
   local lost; lost=$(grep -o "Lost [0-9]* events" $OUT/bt.log | awk '{s+=$2} END{print s+0}')
-  echo "$m - - $lost -"; clean_check bpftrace
+  echo "$m - - $lost - -"; clean_check bpftrace
 }
 
 echo "# $(date -u +%FT%TZ) bench/compare.sh $REPS $W $N \"$TOOLS\"; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -122,14 +135,14 @@ for r in rows:
 def num(x):
     try: return float(x)
     except ValueError: return None
-print("| tool | runs | workload time, median (min-max) | vs untraced, same rep: median (min-max) | events seen | lost: kernel | lost: tool's own | tool CPU during the run | CPU s per M events | peak RSS | file | load (1 min) |")
-print("|---|---:|---|---|---|---|---|---|---|---|---|---|")
+print("| tool | runs | workload time, median (min-max) | vs untraced, same rep: median (min-max) | events seen | lost: kernel | lost: tool's own | tool CPU during the run | CPU s per M events | tool CPU start to exit | peak RSS | file | load (1 min) |")
+print("|---|---:|---|---|---|---|---|---|---|---|---|---|---|")
 for t in tools:
     rs = [r for r in rows if r[2] == t]
     ok = [r for r in rs if num(r[3]) is not None]
-    note = " ".join(sorted({r[11] for r in rs if len(r) > 11}))
+    note = " ".join(sorted({r[12] for r in rs if len(r) > 12}))
     if not ok:
-        print(f"| {t} | 0 | {note or 'did not run'} |  |  |  |  |  |  |  |  |  |"); continue
+        print(f"| {t} | 0 | {note or 'did not run'} |  |  |  |  |  |  |  |  |  |  |"); continue
     ts = [float(r[3]) for r in ok]
     rat = [float(r[3]) / base[r[1]] for r in ok if r[1] in base]
     def rng(v, f="{:.0f}"):
@@ -140,7 +153,8 @@ for t in tools:
     cpu = [num(r[4]) for r in ok]; hwm = [num(r[5]) / 1024 if num(r[5]) else None for r in ok]; fb = [num(r[10]) / 1e6 if num(r[10]) else None for r in ok]
     per = [c / (e / 1e6) for c, e in zip(cpu, ev) if c is not None and e]
     ld = [num(r[6]) for r in ok]
-    print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
+    tot = [num(r[11]) if len(r) > 11 else None for r in ok]
+    print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(tot, '{:.2f}')} s | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
 PY
-echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes)"
+echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes total_cpu_s)"
 rm -rf "$WD"

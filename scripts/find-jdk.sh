@@ -1,32 +1,53 @@
-# Sourced by ./pooltag and ./test: pick_java_home prints a Java home of version 21+ (JAVA_HOME, java on PATH,
-# the usual JVM folders), or nothing.
+# Sourced by ./pooltag, ./test and .ci/run: finds a Java home of version 21+ (JAVA_HOME, java on PATH, the usual JVM
+# folders). No JVM is started and, when JAVA_HOME is set, no process either: the launcher runs this before every
+# command, and on 2 busy CPUs each fork costs milliseconds (docs/PERFORMANCE.md, start-up).
 
-# Major version of the Java home $1 from its release file (no JVM start needed), or 0.
+# Sets REPLY to the major version of the Java home $1, read from its release file with bash alone, or 0.
+java_major() {
+  REPLY=0
+  local line v
+  [ -r "$1/release" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v#\"}; v=${v%%[!0-9]*}; REPLY=${v:-0}; return 0 ;;
+    esac
+  done < "$1/release"
+}
+
+# Prints the major version of the Java home $1, or 0.
 major_of() {
-  local rel="$1/release" v
-  [ -r "$rel" ] || { echo 0; return; }
-  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$rel")
-  echo "${v:-0}"
+  java_major "$1"
+  echo "$REPLY"
 }
 
-pick_java_home() {
-  local cands=() c best="" best_major=0 m
-  [ -n "${JAVA_HOME:-}" ] && cands+=("$JAVA_HOME")
-  if command -v java >/dev/null 2>&1; then
-    c=$(readlink -f "$(command -v java)"); cands+=("${c%/bin/java}")
+# Sets JAVA_PICKED to the Java home to use, or to "" when none of 21+ is found. The first of JAVA_HOME and the java
+# on PATH that is 21+ wins (the user chose it); else the newest install in the usual folders.
+find_java_home() {
+  JAVA_PICKED=""
+  local c best_major=0 d
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    java_major "$JAVA_HOME"
+    if [ "$REPLY" -ge 21 ]; then JAVA_PICKED=$JAVA_HOME; return 0; fi
   fi
-  for c in /usr/lib/jvm/* /usr/local/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /usr/local/jdk* "$HOME"/.sdkman/candidates/java/*; do
-    [ -d "$c" ] && cands+=("$c")
+  local IFS=:
+  for d in $PATH; do
+    if [ -n "$d" ] && [ -x "$d/java" ] && [ ! -d "$d/java" ]; then
+      c=$(readlink -f "$d/java"); c=${c%/bin/java}
+      java_major "$c"
+      if [ "$REPLY" -ge 21 ]; then JAVA_PICKED=$c; return 0; fi
+      break
+    fi
   done
-  # The first of JAVA_HOME and PATH that is 21+ wins (the user chose it); else the newest install found.
-  for c in "${cands[@]:0:2}"; do
+  unset IFS
+  for c in /usr/lib/jvm/* /usr/local/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /usr/local/jdk* "${HOME:-/nonexistent}"/.sdkman/candidates/java/*; do
     [ -x "$c/bin/java" ] || continue
-    m=$(major_of "$c"); if [ "$m" -ge 21 ]; then echo "$c"; return; fi
+    java_major "$c"
+    if [ "$REPLY" -ge 21 ] && [ "$REPLY" -gt "$best_major" ]; then JAVA_PICKED=$c; best_major=$REPLY; fi
   done
-  for c in "${cands[@]}"; do
-    [ -x "$c/bin/java" ] || continue
-    m=$(major_of "$c"); if [ "$m" -ge 21 ] && [ "$m" -gt "$best_major" ]; then best="$c"; best_major=$m; fi
-  done
-  echo "$best"
 }
 
+# Prints what find_java_home picks (for scripts that want it in a variable), or nothing.
+pick_java_home() {
+  find_java_home
+  echo "$JAVA_PICKED"
+}

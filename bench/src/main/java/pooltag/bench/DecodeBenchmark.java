@@ -2,6 +2,7 @@ package pooltag.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -33,6 +35,7 @@ import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.Page;
 import pooltag.linux.recording.RecordingReader;
+import pooltag.linux.recording.RecordingWriter;
 import pooltag.linux.ring.PageCursor;
 import pooltag.linux.ring.TraceSchema;
 
@@ -48,6 +51,8 @@ import pooltag.linux.ring.TraceSchema;
  *   <li>{@link #mergeDecodePair}: the same into a {@link Ledger} (pairing allocations with frees, per-tag counts):
  *   what a live hunt's merge thread does per event. The ledger is kept across passes, so the outstanding table
  *   holds what the pages leave allocated (the same addresses each pass: re-allocations replace stale entries).</li>
+ *   <li>{@link #countPages}: what {@code record}'s merge thread does instead of decoding (count records by kind);</li>
+ *   <li>{@link #recordPages}: that plus the recording writer (trim, gather, zstd) into a discarding stream.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -66,6 +71,18 @@ public class DecodeBenchmark {
     private int cpus;
     private Ledger ledger;
     private EventMerger pairMerger;
+    private EventMerger countMerger;
+    private RecordingWriter writer;
+    /** Loss from page headers; the resource's pages have none, so nothing per page reaches it. */
+    private final AllocEventConsumer lossSink = new AllocEventConsumer() {
+        @Override
+        public void onEvent(AllocEvent event) {
+        }
+
+        @Override
+        public void onLoss(int cpu, long count) {
+        }
+    };
 
     /** Events handled, reported by JMH as a rate next to the pass rate. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -100,6 +117,13 @@ public class DecodeBenchmark {
         merger = new EventMerger(cpus, schema.header(), decoder, 1_000_000_000L, p -> { });
         pairMerger = new EventMerger(cpus, schema.header(), decoder, 1_000_000_000L, p -> { });
         ledger = new Ledger(CacheCatalog.NONE, SymbolResolver.NONE);
+        countMerger = new EventMerger(cpus, schema.header(), decoder, 1_000_000_000L, p -> { });
+        writer = new RecordingWriter(OutputStream.nullOutputStream(), "bench", schema.header(), true);
+    }
+
+    @TearDown(Level.Trial)
+    public void closeWriter() {
+        writer.close();
     }
 
     @Benchmark
@@ -154,6 +178,32 @@ public class DecodeBenchmark {
         pairMerger.emit(Long.MAX_VALUE, true, ledger);
         ev.events += pairMerger.totalEvents() - before;
         return ledger.stats().events();
+    }
+
+    /** What {@code record}'s merge thread does per page: walk the record headers and count by kind, no decoding. */
+    @Benchmark
+    public long countPages(Events ev) {
+        long before = countMerger.totalEvents();
+        for (int i = 0; i < pages.size(); i++) {
+            countMerger.countPage(pages.get(i), lossSink);
+        }
+        long n = countMerger.totalEvents() - before;
+        ev.events += n;
+        return n;
+    }
+
+    /** {@link #countPages} plus the recording writer (trim, gather, zstd) into a stream that discards the bytes. */
+    @Benchmark
+    public long recordPages(Events ev) {
+        long before = countMerger.totalEvents();
+        for (int i = 0; i < pages.size(); i++) {
+            Page p = pages.get(i);
+            writer.writePage(p);
+            countMerger.countPage(p, lossSink);
+        }
+        long n = countMerger.totalEvents() - before;
+        ev.events += n;
+        return writer.pages();
     }
 
     private static void consume(AllocEvent e, Blackhole bh) {

@@ -102,11 +102,39 @@ public final class EventMerger {
 
     /** Queues a page of {@code page.cpu}; its records are delivered by later {@link #emit} calls. */
     public void addPage(Page page) {
-        if (page.cpu < 0 || page.cpu >= cpus) {
-            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
-        }
+        checkCpu(page);
         pending[page.cpu].addLast(page);
         pages++;
+    }
+
+    /**
+     * Counts a page that is kept raw instead of decoded (a recording: the file keeps pages in read order and its reader
+     * merges them): walks the record headers only, counting events per kind, other events, malformed records and a
+     * broken page as {@link #addPage} and {@link #emit} would, reports page-header loss to {@code consumer}, then hands
+     * the page back to the recycler. Nothing is ordered or delivered, so {@link #outOfOrder()} stays 0. No allocation.
+     */
+    public void countPage(Page page, AllocEventConsumer consumer) {
+        checkCpu(page);
+        pages++;
+        PageCursor cur = cursors[page.cpu];
+        if (!load(page.cpu, page, consumer)) {
+            return;
+        }
+        try {
+            while (cur.next()) {
+                int k = decoder.classify(cur.buffer(), cur.payloadOffset(), cur.payloadLength());
+                if (k > 0) {
+                    eventsByKind[k]++;
+                } else if (k == KmemDecoder.KIND_NONE) {
+                    otherEvents++;
+                } else {
+                    malformedRecords++;
+                }
+            }
+        } catch (DecodeException e) {
+            skip(page, e, page.length - (e.offset() - Math.max(0, page.sourceOffset)));
+        }
+        recycler.accept(page);
     }
 
     /**
@@ -183,23 +211,40 @@ public final class EventMerger {
             if (next == null) {
                 return false;
             }
-            try {
-                cur.load(next.data, 0, next.length, Math.max(0, next.sourceOffset));
-            } catch (DecodeException e) {
-                skip(next, e, next.length);
-                recycler.accept(next);
-                continue;
-            }
-            current[cpu] = next;
-            if (cur.missedEvents()) {
-                lostFlaggedPages++;
-                long n = cur.missedCount();
-                if (n > 0) {
-                    lostCounted += n;
-                }
-                consumer.onLoss(cpu, n);
+            if (load(cpu, next, consumer)) {
+                current[cpu] = next;
             }
         }
+    }
+
+    private void checkCpu(Page page) {
+        if (page.cpu < 0 || page.cpu >= cpus) {
+            throw new DecodeException("page", page.sourceOffset, "cpu " + page.cpu + " outside 0.." + (cpus - 1));
+        }
+    }
+
+    /**
+     * Puts {@code page} under {@code cpu}'s cursor and reports its header's loss mark; a page whose header is broken
+     * is counted as skipped, handed back, and false is returned.
+     */
+    private boolean load(int cpu, Page page, AllocEventConsumer consumer) {
+        PageCursor cur = cursors[cpu];
+        try {
+            cur.load(page.data, 0, page.length, Math.max(0, page.sourceOffset));
+        } catch (DecodeException e) {
+            skip(page, e, page.length);
+            recycler.accept(page);
+            return false;
+        }
+        if (cur.missedEvents()) {
+            lostFlaggedPages++;
+            long n = cur.missedCount();
+            if (n > 0) {
+                lostCounted += n;
+            }
+            consumer.onLoss(cpu, n);
+        }
+        return true;
     }
 
     private void skip(Page p, DecodeException e, long bytes) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
@@ -58,6 +59,16 @@ public final class TraceSession implements AutoCloseable {
     static final int AWAIT_MILLIS = 10;
     /** {@code buffer_percent} for non-blocking readers: 1 % of a 46 MiB buffer is ~115 pages. */
     static final int BUFFER_PERCENT = 1;
+    /**
+     * A reader wakes the merge thread after this many queued pages, and whenever it finds its buffer empty, not after
+     * every page: the merge thread parks between rounds and readers move pages in bursts (up to {@code buffer_percent}
+     * of the buffer per wake-up), so waking it per page cost a futex call and a context switch per page for a few
+     * microseconds of work each (docs/PERFORMANCE.md). At most this many pages wait for it beyond that, and never
+     * longer than its {@value #MERGE_PARK_MILLIS} ms timeout.
+     */
+    static final int WAKE_MERGE_EVERY = 64;
+    /** The merge thread's longest sleep: it ticks (publishing, stats, queries) at least this often. */
+    static final int MERGE_PARK_MILLIS = 20;
     /** A blocking reader (JDK 21) inside one read for this long is taken as having found its buffer empty. */
     static final long BLOCKED_READ_NANOS = 5_000_000L;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -81,6 +92,7 @@ public final class TraceSession implements AutoCloseable {
     private Thread mergeThread;
     private EventMerger merger;
     private ArrayBlockingQueue<Page> free;
+    /** Pages read, in read order across CPUs; the merge thread polls it and parks when empty ({@link #wakeMerge}). */
     private ArrayBlockingQueue<Page> filled;
     private int poolPages;
     private final AtomicInteger allocatedPages = new AtomicInteger();
@@ -302,8 +314,29 @@ public final class TraceSession implements AutoCloseable {
      *
      * @param sink sees every raw page before it is decoded (may be null)
      */
-    @SuppressWarnings("unchecked")
     public synchronized void start(AllocEventConsumer consumer, PageSink sink) {
+        start(consumer, sink, false);
+    }
+
+    /**
+     * Starts a session whose pages go to {@code sink} without being decoded or ordered ({@code record}: the file keeps
+     * raw pages in read order and its reader merges them at replay, as trace-cmd's does). The merge thread only walks
+     * each page's record headers ({@link EventMerger#countPage}), so the per-kind counts, the malformed and skipped
+     * counts and every loss are those a decoding session would report; {@code lossConsumer} gets the losses (page
+     * headers, the kernel's stats, pooltag's backlog) and {@code onEnd}, never an event. Reason: decoding and ordering
+     * every event cost the recorder most of its merge thread's CPU for nothing it writes.
+     */
+    public synchronized void startPages(PageSink sink, AllocEventConsumer lossConsumer) {
+        start(lossConsumer, java.util.Objects.requireNonNull(sink, "sink"), true);
+    }
+
+    /** As {@link #startPages(PageSink, AllocEventConsumer)}, with {@code tick} run as {@link #start(AllocEventConsumer, PageSink, Runnable)} runs it. */
+    public synchronized void startPages(PageSink sink, AllocEventConsumer lossConsumer, Runnable tick) {
+        this.tick = tick;
+        startPages(sink, lossConsumer);
+    }
+
+    private synchronized void start(AllocEventConsumer consumer, PageSink sink, boolean pagesOnly) {
         if (started) {
             throw new IllegalStateException("session already started");
         }
@@ -343,7 +376,7 @@ public final class TraceSession implements AutoCloseable {
             readers[c] = new Thread(() -> readLoop(cpu), "pooltag-cpu" + c);
             readers[c].setDaemon(true);
         }
-        mergeThread = new Thread(() -> mergeLoop(consumer, sink), "pooltag-merge");
+        mergeThread = new Thread(() -> mergeLoop(consumer, sink, pagesOnly), "pooltag-merge");
         mergeThread.setDaemon(true);
         mergeThread.start();
         for (Thread t : readers) {
@@ -404,6 +437,7 @@ public final class TraceSession implements AutoCloseable {
         RawPipe pipe = pipes[cpu];
         Page spare = null;
         PageCursor counter = null;
+        int unwoken = 0; // pages queued since this reader last woke the merge thread
         try {
             while (!stopping && !mergeDead) {
                 Page p = takeFree();
@@ -426,11 +460,20 @@ public final class TraceSession implements AutoCloseable {
                         backlogEvents.addAndGet(cpu, countRecords(counter, p.data, n));
                     } else {
                         filled.put(stamp(p, n, cpu, t));
+                        // blocking readers (JDK 21) never learn that a burst ended: they wake the merge per page
+                        if (++unwoken >= WAKE_MERGE_EVERY || !pipe.tellsEmpty()) {
+                            wakeMerge();
+                            unwoken = 0;
+                        }
                     }
                     continue;
                 }
                 if (!drop) {
                     free.offer(p);
+                }
+                if (unwoken > 0) { // the burst is over: whatever it queued is for the merge now
+                    wakeMerge();
+                    unwoken = 0;
                 }
                 // every page read before this look is queued: nothing this CPU writes later is stamped before t
                 quietSince.set(cpu, t);
@@ -468,6 +511,7 @@ public final class TraceSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            wakeMerge();
         }
     }
 
@@ -522,6 +566,9 @@ public final class TraceSession implements AutoCloseable {
                 }
                 reads.incrementAndGet(cpu);
                 filled.put(stamp(p, n, cpu, t));
+                if ((guard & (WAKE_MERGE_EVERY - 1)) == WAKE_MERGE_EVERY - 1) {
+                    wakeMerge(); // the drain may wait on pool pages only the merge thread frees
+                }
             }
         } catch (ClosedChannelException e) {
             // deadline passed; what is left is counted by the final stats as unread
@@ -529,6 +576,14 @@ public final class TraceSession implements AutoCloseable {
             if (reopened) {
                 pipe.close();
             }
+        }
+    }
+
+    /** Ends the merge thread's park early (a no-op while it is running; it then finds the pages without sleeping). */
+    private void wakeMerge() {
+        Thread m = mergeThread;
+        if (m != null) {
+            LockSupport.unpark(m);
         }
     }
 
@@ -558,7 +613,8 @@ public final class TraceSession implements AutoCloseable {
         return null;
     }
 
-    private void mergeLoop(AllocEventConsumer consumer, PageSink sink) {
+    /** @param pagesOnly hand pages to {@code sink} and count them; decode and order nothing (see {@link #startPages}) */
+    private void mergeLoop(AllocEventConsumer consumer, PageSink sink, boolean pagesOnly) {
         int ended = 0;
         long nextStats = System.nanoTime() + 1_000_000_000L;
         long[] quiet = new long[cpus];
@@ -575,10 +631,19 @@ public final class TraceSession implements AutoCloseable {
                     }
                     quiet[c] = q;
                 }
-                Page p = filled.poll(20, TimeUnit.MILLISECONDS);
+                Page p = filled.poll();
+                if (p == null) {
+                    // readers unpark this thread after a burst or WAKE_MERGE_EVERY pages; an unpark that came before
+                    // the park makes it return at once, so no wake-up is lost
+                    LockSupport.parkNanos(this, MERGE_PARK_MILLIS * 1_000_000L);
+                    p = filled.poll();
+                }
                 while (p != null) {
                     if (p.length < 0) {
                         ended++;
+                    } else if (pagesOnly) {
+                        sink.onPage(p);
+                        merger.countPage(p, consumer);
                     } else {
                         if (sink != null) {
                             sink.onPage(p);

@@ -18,7 +18,7 @@ public record Meminfo(long memTotalKb, long memAvailableKb, long slabUnreclaimKb
             if (colon < 0) {
                 continue;
             }
-            String[] v = line.substring(colon + 1).trim().split("\\s+");
+            String[] v = SlabinfoParser.fields(line.substring(colon + 1));
             try {
                 m.put(line.substring(0, colon), Long.parseLong(v[0]));
             } catch (NumberFormatException e) {

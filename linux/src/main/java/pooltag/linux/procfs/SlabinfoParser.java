@@ -63,8 +63,48 @@ public final class SlabinfoParser {
         return out;
     }
 
+    /**
+     * {@code line.trim().split("\\s+")} without a regular expression: String.split compiles a Pattern on every call
+     * for a pattern like that, which cost {@code poolused} tens of milliseconds over /proc/vmallocinfo's thousands of
+     * lines before the JIT had compiled anything (docs/PERFORMANCE.md, start-up). Separators are the {@code \s}
+     * characters (space, tab, newline, vertical tab, form feed, carriage return); a blank line gives {@code [""]},
+     * as split does.
+     */
+    static String[] fields(String line) {
+        String t = line.trim();
+        int n = 0;
+        boolean inField = false;
+        for (int i = 0; i < t.length(); i++) {
+            boolean sep = isSpace(t.charAt(i));
+            if (!sep && !inField) {
+                n++;
+            }
+            inField = !sep;
+        }
+        if (n == 0) {
+            return new String[] {""};
+        }
+        String[] f = new String[n];
+        int k = 0;
+        int start = -1;
+        for (int i = 0; i <= t.length(); i++) {
+            boolean sep = i == t.length() || isSpace(t.charAt(i));
+            if (sep && start >= 0) {
+                f[k++] = t.substring(start, i);
+                start = -1;
+            } else if (!sep && start < 0) {
+                start = i;
+            }
+        }
+        return f;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
     private static SlabinfoEntry parseRow(String line, String source, int lineNo) {
-        String[] f = line.trim().split("\\s+");
+        String[] f = fields(line);
         // name + 5 numbers, ':' tunables + 3, ':' slabdata + 3 = 16 fields
         if (f.length != 16 || !f[6].equals(":") || !f[7].equals("tunables") || !f[11].equals(":")
                 || !f[12].equals("slabdata")) {

@@ -33,7 +33,7 @@ public final class VmallocinfoParser {
             if (line.isBlank()) {
                 continue;
             }
-            String[] f = line.trim().split("\\s+");
+            String[] f = SlabinfoParser.fields(line);
             if (f.length < 2 || !f[0].startsWith("0x") || f[0].indexOf('-') < 0) {
                 throw new PooltagException(source + ":" + lineNo + ": not a vmallocinfo line '"
                         + SlabinfoParser.abbreviate(line) + "' (expected 0xSTART-0xEND SIZE CALLER ...)");

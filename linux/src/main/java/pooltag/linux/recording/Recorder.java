@@ -105,7 +105,11 @@ public final class Recorder {
             err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
                     + SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
-            s.start(counter, w, w::onTick);
+            if (resolver != null) {
+                s.start(counter, w, w::onTick); // the cgroup of each allocating task needs the decoded events
+            } else {
+                s.startPages(w, counter, w::onTick); // pages go to the file raw: counted, not decoded (report decodes)
+            }
             boolean interrupted = false;
             long end = System.nanoTime() + duration.toNanos();
             try {

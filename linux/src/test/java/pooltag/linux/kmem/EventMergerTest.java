@@ -171,6 +171,51 @@ class EventMergerTest {
     }
 
     @Test
+    void countingAPageKeepsTheCountsDecodingWouldGiveWithoutDeliveringAnything() {
+        KmemDecoder d = new KmemDecoder(schema, new NameTable());
+        PageBuilder c0 = kmalloc(new PageBuilder(0), 100, 7, 0x20);
+        stack(c0, 10, 7);
+        kfree(c0, 10, 7, 0x20);
+        c0.header(2, 5).u16(999).u8(0).u8(0).u32(7);              // an event the decoder does not know
+        c0.header(3, 5).u16(658).u8(0).u8(0).u32(7).u32(0);       // a kmalloc too short for its format
+        PageBuilder c1 = kfree(new PageBuilder(0), 120, 9, 0x30).lost(4);
+        PageBuilder broken = kmalloc(new PageBuilder(0), 1, 1, 0x1).header(13, 1).u32(0); // second record cut
+
+        List<Page> recycled = new ArrayList<>();
+        EventMerger counting = new EventMerger(2, schema.header(), d, 0, recycled::add);
+        Log counted = new Log();
+        counting.countPage(page(0, c0.build()), counted);
+        counting.countPage(page(1, c1.build()), counted);
+        counting.countPage(page(0, broken.build()), counted);
+
+        EventMerger decoding = new EventMerger(2, schema.header(), d, 0, p -> { });
+        Log decoded = new Log();
+        decoding.addPage(page(0, c0.build()));
+        decoding.addPage(page(1, c1.build()));
+        decoding.addPage(page(0, broken.build()));
+        decoding.emit(0, true, decoded);
+
+        assertEquals(List.of(), counted.lines, "nothing is delivered");
+        assertEquals(5, decoded.lines.size(), "the decoding merge delivers kmalloc, stack, kfree, kfree and kmalloc");
+        for (int k = 0; k < KmemDecoder.KINDS; k++) {
+            assertEquals(decoding.events(k), counting.events(k), "kind " + KmemDecoder.kindName(k));
+        }
+        assertEquals(1, counting.events(KmemDecoder.KIND_STACK));
+        assertEquals(2, counting.events(KmemDecoder.KIND_KFREE));
+        assertEquals(decoding.otherEvents(), counting.otherEvents());
+        assertEquals(1, counting.otherEvents());
+        assertEquals(decoding.malformedRecords(), counting.malformedRecords());
+        assertEquals(1, counting.malformedRecords());
+        assertEquals(1, counting.skippedPages(), "the cut page is counted up to the break");
+        assertEquals(decoding.skippedPages(), counting.skippedPages());
+        assertEquals(List.of("1:4"), counted.losses, "page-header loss still reaches the consumer");
+        assertEquals(4, counting.lostCounted());
+        assertEquals(3, counting.pages());
+        assertEquals(0, counting.outOfOrder());
+        assertEquals(3, recycled.size(), "every page goes back to its pool");
+    }
+
+    @Test
     void onlineCpuListsCount() {
         assertEquals(2, TraceSession.countCpuList("0-1\n"));
         assertEquals(5, TraceSession.countCpuList("0-3,8"));

@@ -94,4 +94,14 @@ class SlabinfoParserTest {
         PooltagException e = assertThrows(PooltagException.class, () -> SlabinfoParser.parse("", "empty"));
         assertTrue(e.getMessage().contains("empty file"), e.getMessage());
     }
+
+    @Test
+    void fieldsSplitAsTheRegexDid() {
+        String[] lines = {"kmalloc-64  1 2   3 4 5 : tunables 0 0 0 : slabdata 1 1 0",
+                "  \tlead and trail\t  ", "a", "a\u000Bb\fc\rd", "", "   ", "x\u0001y z",
+                "0xffffc90000000000-0xffffc90000005000   20480 start_kernel+0x1/0x2 pages=4 vmalloc N0=4"};
+        for (String l : lines) {
+            assertEquals(List.of(l.trim().split("\\s+")), List.of(SlabinfoParser.fields(l)), "'" + l + "'");
+        }
+    }
 }

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import pooltag.core.event.AllocEvent;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.kmem.EventMerger;
 import pooltag.linux.kmem.KmemDecoder;
+import pooltag.linux.kmem.NameTable;
+import pooltag.linux.kmem.Page;
 
 /** 32 real pages recorded on the test machine under a find/tar workload (cut with bench/make-pages.py). */
 class RealPagesTest {
@@ -52,6 +55,29 @@ class RealPagesTest {
             assertEquals(cache, n[1], "every kmem_cache event carries a cache name");
             assertTrue(n[0] > 32 * 10, "real pages hold many events: " + n[0]);
             assertTrue(r.names().size() >= 2, "several caches: " + r.names().size());
+
+            // what record's merge thread counts without decoding: the same events per kind as the decoding replay
+            EventMerger counter = new EventMerger(r.cpus(), r.schema().header(),
+                    new KmemDecoder(r.schema(), new NameTable()), 0, p -> { });
+            AllocEventConsumer none = new AllocEventConsumer() {
+                @Override
+                public void onEvent(AllocEvent e) {
+                }
+
+                @Override
+                public void onLoss(int cpu, long count) {
+                }
+            };
+            try (RecordingReader again = RecordingReader.open(f)) { // a reader's pages are read once
+                for (Page p : again.readPages()) {
+                    counter.countPage(p, none);
+                }
+            }
+            for (int k = 0; k < KmemDecoder.KINDS; k++) {
+                assertEquals(rp.eventsByKind()[k], counter.events(k), KmemDecoder.kindName(k));
+            }
+            assertEquals(n[0], counter.totalEvents());
+            assertEquals(0, counter.malformedRecords() + counter.skippedPages() + counter.otherEvents());
         }
     }
 }
