@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import pooltag.cli.Main;
 import pooltag.cli.leaks.LeakChild;
 import pooltag.cli.render.Json;
 
@@ -41,9 +40,7 @@ class HuntStopLiveTest {
                 boolean json = run[1].equals("json");
                 Path out = dir.resolve("out-" + run[0] + "-" + run[1] + ".txt");
                 Path err = dir.resolve("err-" + run[0] + "-" + run[1] + ".txt");
-                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-                ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        Main.class.getName(), "hunt", "--duration", "60s");
+                ProcessBuilder pb = new ProcessBuilder(pooltag.cli.ChildCommand.pooltag("hunt", "--duration", "60s"));
                 if (json) {
                     pb.command().add("--json");
                 }

@@ -56,9 +56,8 @@ class RecordTeardownTest {
     }
 
     private Process startRecord(Path out, String duration) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "record", "-o", out.toString(), "--duration", duration, "--buffer-kb", "2048")
+        Process p = new ProcessBuilder(pooltag.cli.ChildCommand.pooltag(
+                "record", "-o", out.toString(), "--duration", duration, "--buffer-kb", "2048"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out-" + out.getFileName() + ".txt").toFile())
                 .start();
         started.add(pooltag.linux.tracefs.InstanceOwner.of(p.pid()).instanceName());
