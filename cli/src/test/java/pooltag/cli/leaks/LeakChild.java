@@ -72,7 +72,13 @@ public final class LeakChild implements AutoCloseable {
      * value found, which {@link #close()} restores once the leaker has exited and its queues are gone.
      */
     private static long raiseMqQueuesMax(int count) throws IOException {
-        long found = Long.parseLong(Files.readString(MQ_QUEUES_MAX).trim());
+        // One read(2) of the whole value: a sysctl integer answers only at offset 0, so a reader that takes one byte
+        // and then reads on (Files.readString does, on a file whose size is 0) gets "2" of "256", and restoring that
+        // would leave the machine with queues_max 2.
+        long found;
+        try (InputStream in = Files.newInputStream(MQ_QUEUES_MAX)) {
+            found = Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim());
+        }
         Files.writeString(MQ_QUEUES_MAX, Long.toString(found + count + 64));
         return found;
     }
