@@ -61,17 +61,16 @@ class MonBatchLiveTest {
             while (m.find()) {
                 grew.put(m.group(1), Long.parseLong(m.group(3)));
             }
-            for (String cache : new String[] {"dentry", "shmem_inode_cache"}) {
-                long slack = slubSlack(cache);
-                long g = grew.getOrDefault(cache, 0L);
-                assertTrue(g >= FILES - slack, cache + " grew " + g + ", expected >= " + FILES + " - " + slack + "\n" + r.out());
-                if (cache.equals("shmem_inode_cache")) {
-                    // Only the upper bound of the tmpfs inode cache is ours to judge: dentry is shared with every path
-                    // lookup on the machine (a build running beside the test adds thousands), shmem inodes only with
-                    // other tmpfs users, which a test machine does not have in numbers.
-                    assertTrue(g <= FILES + 2 * slack, cache + " grew " + g + ": more than the files made explain");
-                }
-            }
+            // Only the tmpfs inode cache is ours to judge, both ways: dentry is shared with every path lookup and
+            // every dentry reclaim on the machine (a fresh-clone CI run saw it grow 1,212 for 1,499 files while other
+            // processes' dentries were freed), so it is only checked to be shown. shmem inodes are shared only with
+            // other tmpfs users, which a test machine does not have in numbers.
+            assertTrue(r.out().contains("\n dentry "), "no dentry row\n" + r.out());
+            String cache = "shmem_inode_cache";
+            long slack = slubSlack(cache);
+            long g = grew.getOrDefault(cache, 0L);
+            assertTrue(g >= FILES - slack, cache + " grew " + g + ", expected >= " + FILES + " - " + slack + "\n" + r.out());
+            assertTrue(g <= FILES + 2 * slack, cache + " grew " + g + ": more than the files made explain");
             assertTrue(r.out().contains(" Snapshot 2 of 2 at +"), r.out());
         } finally {
             run("umount", "-l", mnt.toString());
