@@ -129,7 +129,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         loss.put("pages_flagged_lost", rp.lostFlaggedPages());
         loss.put("unpaired_frees", st.unpairedFrees());
         // The one loss schema's other two fields (as every JSON output carries them).
-        loss.put("skipped_records", rp.malformedRecords());
+        loss.put("skipped_records", st.skippedRecords()); // malformed records and broken pages, as the ledger got them
         loss.put("truncated", !rp.complete());
         loss.put("double_allocs", st.doubleAllocs());
         loss.put("evicted_outstanding", st.evictedOutstanding());

@@ -73,7 +73,8 @@ public final class Ledger implements AllocEventConsumer {
     /** {@link #writeOff} as a callback, made once so that evicting allocates nothing. */
     private final IntConsumer writeOffSlot = this::writeOff;
 
-    private long events, allocs, frees, lostEvents, lossesWithoutCount, unpairedFrees, doubleAllocs, nullFrees,
+    private long events, allocs, frees, lostEvents, lossesWithoutCount, skippedRecords, unpairedFrees, doubleAllocs,
+            nullFrees,
             failedAllocs, zeroSizeAllocs, evictedOutstanding;
     private boolean truncated;
 
@@ -236,13 +237,21 @@ public final class Ledger implements AllocEventConsumer {
         attacher.forget(cpu);
     }
 
+    /** Counted, never silent; a broken page's rest (-1) counts as one. Breaks the CPU's adjacency as a loss does. */
+    @Override
+    public void onSkipped(int cpu, long count) {
+        skippedRecords += count < 0 ? 1 : count;
+        attacher.forget(cpu);
+    }
+
     @Override
     public void onEnd(boolean truncated) {
         this.truncated |= truncated;
     }
 
     public LedgerStats stats() {
-        return new LedgerStats(events, allocs, frees, table.size(), lostEvents, lossesWithoutCount, unpairedFrees,
+        return new LedgerStats(events, allocs, frees, table.size(), lostEvents, lossesWithoutCount, skippedRecords,
+                unpairedFrees,
                 doubleAllocs, nullFrees, failedAllocs, zeroSizeAllocs, attacher.attached(), attacher.freeStacks(),
                 attacher.unattached(), tagger.foldedTags(), evictedOutstanding, truncated);
     }

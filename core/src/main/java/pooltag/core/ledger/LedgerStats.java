@@ -11,6 +11,7 @@ import pooltag.core.snapshot.Loss;
  * @param outstanding      allocations outstanding now
  * @param lostEvents       events the kernel reported lost; a loss flagged without a count adds 1 (at least one)
  * @param lossesWithoutCount how many of those loss reports had no count
+ * @param skippedRecords   records read but not decodable, skipped ({@code onSkipped}); the rest of a broken page is 1
  * @param unpairedFrees    frees of an address never seen allocated (allocated before tracing, or the alloc lost)
  * @param doubleAllocs     allocations at an address already outstanding: the free in between was missed; the
  *                         older allocation is written off (its tag's live count drops, its frees do not grow)
@@ -29,11 +30,11 @@ import pooltag.core.snapshot.Loss;
  * @param truncated        the stream ended early ({@code onEnd(true)})
  */
 public record LedgerStats(long events, long allocs, long frees, long outstanding, long lostEvents,
-                          long lossesWithoutCount, long unpairedFrees, long doubleAllocs, long nullFrees,
+                          long lossesWithoutCount, long skippedRecords, long unpairedFrees, long doubleAllocs, long nullFrees,
                           long failedAllocs, long zeroSizeAllocs, long stacksAttached, long freeStacks,
                           long unattachedStacks, long foldedTags, long evictedOutstanding, boolean truncated) {
     /** The part every snapshot and report carries. */
     public Loss loss() {
-        return new Loss(lostEvents, unpairedFrees, 0, evictedOutstanding, truncated);
+        return new Loss(lostEvents, unpairedFrees, skippedRecords, evictedOutstanding, truncated);
     }
 }

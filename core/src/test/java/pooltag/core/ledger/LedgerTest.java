@@ -127,6 +127,16 @@ class LedgerTest {
     }
 
     @Test
+    void skippedRecordsAreCountedApartFromLossAndCarriedInTheLoss() {
+        ledger.onSkipped(0, 2);   // two malformed records
+        ledger.onSkipped(1, -1);  // the rest of a broken page: one
+        LedgerStats s = ledger.stats();
+        assertEquals(3, s.skippedRecords());
+        assertEquals(3, s.loss().skippedRecords());
+        assertEquals(0, s.loss().lostEvents(), "the kernel lost nothing: these reached pooltag");
+    }
+
+    @Test
     void stackAttachesToTheEventOfTheSamePidOnTheSameCpu() {
         f.kmalloc(10, 0, 100, addr(1), PIPE_FN, 192);
         f.kmalloc(11, 1, 300, addr(9), KEY_FN, 64); // other CPU: irrelevant to CPU 0's adjacency

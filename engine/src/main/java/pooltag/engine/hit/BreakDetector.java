@@ -305,11 +305,25 @@ public final class BreakDetector implements AllocEventConsumer {
     /** A loss breaks the adjacency on that CPU: its candidate is a break without a stack. */
     @Override
     public void onLoss(int cpu, long count) {
+        endAdjacency(cpu);
+        sink.onLoss(cpu, count);
+    }
+
+    /**
+     * A skipped record breaks the adjacency as a loss does (the stack after it may belong to the skipped event); the
+     * count itself is the ledger's to report.
+     */
+    @Override
+    public void onSkipped(int cpu, long count) {
+        endAdjacency(cpu);
+    }
+
+    /** The CPU's pending candidate, if any, is a break without a stack: nothing after a gap can be its stack. */
+    private void endAdjacency(int cpu) {
         Armed a = armed;
         if (a != null && a.generation() == seenGeneration && cpu >= 0 && cpu < pType.length && pType[cpu] != NONE) {
             emit(a, cpu, null);
         }
-        sink.onLoss(cpu, count);
     }
 
     @Override

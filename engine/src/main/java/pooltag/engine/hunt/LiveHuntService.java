@@ -77,7 +77,7 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
     private void hunt() {
         try {
             Hunter.Result r = Hunter.hunt(duration, RankOptions.defaults(), null);
-            Report rep = toReport(r.report(), r.symbols());
+            Report rep = toReport(r.report(), r.symbols(), r.ledger().stats().loss());
             synchronized (this) {
                 last = rep;
             }
@@ -95,7 +95,8 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
         }
     }
 
-    static Report toReport(HuntReport h, KernelSymbols symbols) {
+    /** @param loss the ledger's whole loss (lost, unpaired, skipped, evicted), as the text and JSON reports print it */
+    static Report toReport(HuntReport h, KernelSymbols symbols, Loss loss) {
         List<Suspect> suspects = new ArrayList<>(h.suspects().size());
         for (pooltag.core.rank.Suspect s : h.suspects()) {
             String growsWith = null;
@@ -132,8 +133,7 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
                 stacks.add(new StackBytes(frames, st.outstanding(), st.bytes()));
             }
         }
-        return new Report((long) (h.durationS() * 1e9), suspects, stacks,
-                new Loss(h.lostEvents(), h.unpairedFrees(), 0, false));
+        return new Report((long) (h.durationS() * 1e9), suspects, stacks, loss);
     }
 
     /** Waits for a running hunt to end (it cannot be cut short; at most its duration plus the drain). */

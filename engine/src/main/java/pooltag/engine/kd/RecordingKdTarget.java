@@ -256,6 +256,12 @@ final class RecordingKdTarget implements KdTarget {
                 }
 
                 @Override
+                public void onSkipped(int cpu, long count) {
+                    inner.onSkipped(cpu, count);
+                    afterEvent();
+                }
+
+                @Override
                 public void onEnd(boolean truncated) {
                     inner.onEnd(truncated);
                     afterEvent();

@@ -85,6 +85,14 @@ public final class PublishingLedger implements AllocEventConsumer {
     }
 
     @Override
+    public void onSkipped(int cpu, long count) {
+        if (tap != null) {
+            tap.onSkipped(cpu, count);
+        }
+        ledger.onSkipped(cpu, count);
+    }
+
+    @Override
     public void onEnd(boolean truncated) {
         if (tap != null) {
             tap.onEnd(truncated);

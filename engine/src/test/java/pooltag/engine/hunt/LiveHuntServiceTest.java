@@ -37,7 +37,7 @@ class LiveHuntServiceTest {
                 suspect("alloc_pipe_info", TagKind.SITE, 0.9, List.of(pipe)),
                 suspect("dentry", TagKind.CACHE, 0.1, List.of(new StackSummary("~99", 5, 960, new long[] {0xffffffff81600001L})))),
                 List.of());
-        HuntService.Report r = LiveHuntService.toReport(h, SYMBOLS);
+        HuntService.Report r = LiveHuntService.toReport(h, SYMBOLS, new Loss(h.lostEvents(), h.unpairedFrees(), 0, false));
         assertEquals(30_000_000_000L, r.elapsedNanos());
         assertEquals(List.of("alloc_pipe_info", "dentry"), r.suspects().stream().map(HuntService.Suspect::tag).toList());
         assertEquals("site", r.suspects().get(0).kind());

@@ -129,10 +129,11 @@ public final class EventMerger {
                     otherEvents++;
                 } else {
                     malformedRecords++;
+                    consumer.onSkipped(page.cpu, 1);
                 }
             }
         } catch (DecodeException e) {
-            skip(page, e, page.length - (e.offset() - Math.max(0, page.sourceOffset)));
+            skip(page, e, page.length - (e.offset() - Math.max(0, page.sourceOffset)), consumer);
         }
         recycler.accept(page);
     }
@@ -202,7 +203,7 @@ public final class EventMerger {
                         return true;
                     }
                 } catch (DecodeException e) {
-                    skip(p, e, p.length - (e.offset() - Math.max(0, p.sourceOffset)));
+                    skip(p, e, p.length - (e.offset() - Math.max(0, p.sourceOffset)), consumer);
                 }
                 current[cpu] = null;
                 recycler.accept(p);
@@ -232,7 +233,7 @@ public final class EventMerger {
         try {
             cur.load(page.data, 0, page.length, Math.max(0, page.sourceOffset));
         } catch (DecodeException e) {
-            skip(page, e, page.length);
+            skip(page, e, page.length, consumer);
             recycler.accept(page);
             return false;
         }
@@ -247,7 +248,9 @@ public final class EventMerger {
         return true;
     }
 
-    private void skip(Page p, DecodeException e, long bytes) {
+    /** A page (or its rest) skipped: counted here and told to the consumer, whose report carries it. */
+    private void skip(Page p, DecodeException e, long bytes, AllocEventConsumer consumer) {
+        consumer.onSkipped(p.cpu, -1);
         skippedPages++;
         skippedBytes += Math.max(0, bytes);
         if (firstError == null) {
@@ -265,6 +268,7 @@ public final class EventMerger {
         }
         if (r == KmemDecoder.MALFORMED) {
             malformedRecords++;
+            consumer.onSkipped(cpu, 1);
             return;
         }
         eventsByKind[view.kind]++;

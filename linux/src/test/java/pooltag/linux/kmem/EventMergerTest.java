@@ -20,6 +20,7 @@ class EventMergerTest {
     static final class Log implements AllocEventConsumer {
         final List<String> lines = new ArrayList<>();
         final List<String> losses = new ArrayList<>();
+        final List<String> skips = new ArrayList<>();
 
         @Override
         public void onEvent(AllocEvent e) {
@@ -30,6 +31,11 @@ class EventMergerTest {
         @Override
         public void onLoss(int cpu, long count) {
             losses.add(cpu + ":" + count);
+        }
+
+        @Override
+        public void onSkipped(int cpu, long count) {
+            skips.add(cpu + ":" + count);
         }
     }
 
@@ -209,6 +215,8 @@ class EventMergerTest {
         assertEquals(1, counting.skippedPages(), "the cut page is counted up to the break");
         assertEquals(decoding.skippedPages(), counting.skippedPages());
         assertEquals(List.of("1:4"), counted.losses, "page-header loss still reaches the consumer");
+        assertEquals(List.of("0:1", "0:-1"), counted.skips, "the malformed record and the cut page are told");
+        assertEquals(counted.skips, decoded.skips, "by both paths alike");
         assertEquals(4, counting.lostCounted());
         assertEquals(3, counting.pages());
         assertEquals(0, counting.outOfOrder());
