@@ -14,25 +14,19 @@ KSRC=/var/tmp/bcc-ksrc
 if [ ! -f $KSRC/include/linux/kconfig.h ]; then
   mkdir -p $KSRC && cp -rs /usr/src/linux-headers-6.1.0-50-common/. $KSRC/ && cp -rsf /usr/src/linux-headers-6.1.0-50-amd64/. $KSRC/
 fi
-LEAKER=$(bench/corpus/leaker.sh)
 OUT=$(mktemp -d /var/tmp/pooltag-mlcorpus.XXXXXX)
-trap '[ -n "${mqmax:-}" ] && echo $mqmax > /proc/sys/fs/mqueue/queues_max; rm -rf $OUT' EXIT
+. bench/corpus/lib.sh
+trap 'leak_end; rm -rf $OUT' EXIT
 declare -A SYSCALL=([pipe]=pipe2 [unix]=sys_socket [udp]=sys_socket [tcp]=sys_socket [inotify]=inotify_add_watch
   [fanotify]=fanotify_mark [epoll]=epoll_ctl [eventfd]=eventfd2 [timerfd]=timerfd_create [signalfd]=signalfd4
   [msg]=msgsnd [sem]=semget [key]=add_key [mq]=mq_open [memfd]=memfd_create)
 echo "# $(date -u +%FT%TZ) memleak ${D}s, leak 1 s after attach at ${RATE}/s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for k in $KINDS; do
-  n=$(( RATE * (D + 2) ))
-  mqmax=$(cat /proc/sys/fs/mqueue/queues_max); [ $k = mq ] && echo $((mqmax + n + 64)) > /proc/sys/fs/mqueue/queues_max
-  rm -f $OUT/in; mkfifo $OUT/in
-  $LEAKER $k $n $RATE < $OUT/in > $OUT/leak.out & lp=$!
-  exec 9> $OUT/in
-  until grep -q READY $OUT/leak.out || ! kill -0 $lp 2>/dev/null; do sleep 0.02; done
+  leak_start $k $(( RATE * (D + 2) )) $RATE
   PYTHONUNBUFFERED=1 BCC_KERNEL_SOURCE=$KSRC memleak-bpfcc -T 10 $((D + 1)) 1 > $OUT/ml.log 2>&1 & mp=$!
   until grep -q Attaching $OUT/ml.log || ! kill -0 $mp 2>/dev/null; do sleep 0.1; done
-  sleep 1; echo GO >&9
-  wait $mp; exec 9>&-; wait $lp 2>/dev/null
-  echo $mqmax > /proc/sys/fs/mqueue/queues_max
+  sleep 1; leak_go
+  wait $mp; leak_end
   python3 - $OUT/ml.log $k ${SYSCALL[$k]} <<'PY'
 import re, sys
 log, kind, sc = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/../.."
 D=${1:-3}; R=${2:-10}; RATE=${3:-200}; shift 3 || true
 KINDS=${*:-"pipe unix udp tcp inotify fanotify epoll eventfd timerfd signalfd msg sem key mq memfd"}
 T=/sys/kernel/tracing
-LEAKER=$(bench/corpus/leaker.sh)
-trap '[ -n "${mqmax:-}" ] && echo $mqmax > /proc/sys/fs/mqueue/queues_max' EXIT
 OUT=$(mktemp -d /var/tmp/pooltag-verdict.XXXXXX)
+. bench/corpus/lib.sh
+trap leak_end EXIT
 declare -A SYSCALL=([pipe]=pipe2 [unix]=socket [udp]=socket [tcp]=socket [inotify]=inotify_add_watch
   [fanotify]=fanotify_mark [epoll]=epoll_ctl [eventfd]=eventfd2 [timerfd]=timerfd_create [signalfd]=signalfd4
   [msg]=msgsnd [sem]=semget [key]=add_key [mq]=mq_open [memfd]=memfd_create)
@@ -19,20 +19,12 @@ echo "# $(date -u +%FT%TZ) hunt ${D}s, leak 1 s after tracing at ${RATE}/s, $R r
 for k in $KINDS; do
   good=0
   for r in $(seq 1 "$R"); do
-    n=$(( RATE * (D + 2) ))
-    # POSIX queues count against fs.mqueue.queues_max (256) unless CAP_SYS_RESOURCE, which root lacks here: raise it
-    # for this leaker so the leak grows for the whole hunt, as LeakChild does in the tests; restored after the round.
-    mqmax=$(cat /proc/sys/fs/mqueue/queues_max); [ $k = mq ] && echo $((mqmax + n + 64)) > /proc/sys/fs/mqueue/queues_max
-    rm -f $OUT/in; mkfifo $OUT/in
-    $LEAKER $k $n $RATE < $OUT/in > $OUT/leak.out & lp=$!
-    exec 9> $OUT/in
-    until grep -q READY $OUT/leak.out || ! kill -0 $lp 2>/dev/null; do sleep 0.02; done
+    leak_start $k $(( RATE * (D + 2) )) $RATE
     ./pooltag hunt --duration ${D}s --json > $OUT/h.json 2> $OUT/h.err & hp=$!
     until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
-    sleep 1; echo GO >&9; t0=$(date +%s.%N); l=$(cut -d' ' -f1 /proc/loadavg)
+    sleep 1; leak_go; t0=$(date +%s.%N); l=$(cut -d' ' -f1 /proc/loadavg)
     wait $hp; t1=$(date +%s.%N)
-    exec 9>&-; wait $lp 2>/dev/null
-    echo $mqmax > /proc/sys/fs/mqueue/queues_max
+    leak_end
     v=$(python3 - $OUT/h.json $lp ${SYSCALL[$k]} $t0 $t1 <<'PY'
 import json, sys
 f, pid, sc, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])

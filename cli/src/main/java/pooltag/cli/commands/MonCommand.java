@@ -132,8 +132,9 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         // session's shutdown hook).
         pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
                 || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
-        try (LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
-                resolver, "pooltag-mon-trace")) {
+        LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
+                resolver, "pooltag-mon-trace");
+        try {
             feed.awaitSnapshot(kind, FIRST_SNAPSHOT_WAIT); // so the first refresh has counts, not '-'
             Supplier<UsageSnapshot> source = tracedSource(feed, kind);
             if (batch) {
@@ -143,6 +144,15 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
                     .withCheck(() -> feed.snapshot(kind)).run();
             return 0;
+        } finally {
+            feed.close();
+            // The whole run's counters, after the drain: what the last table could not know yet (the end-of-run
+            // reconciliation with the kernel's read count included).
+            pooltag.linux.kmem.SessionStats st = feed.stats();
+            if (st != null) {
+                spec.commandLine().getErr().println("pooltag mon: " + st.describe());
+                spec.commandLine().getErr().flush();
+            }
         }
     }
 

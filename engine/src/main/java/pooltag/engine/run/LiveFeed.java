@@ -138,6 +138,11 @@ public final class LiveFeed implements AutoCloseable {
         }
     }
 
+    /** The session's counters once {@link #close()} has drained it (null before, or when it never ended cleanly). */
+    public pooltag.linux.kmem.SessionStats stats() {
+        return run.stats();
+    }
+
     /** Stops the session (draining the kernel's buffers), joins the follower and removes the tracefs instance. */
     @Override
     public void close() {

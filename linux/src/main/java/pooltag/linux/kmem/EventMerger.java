@@ -52,6 +52,8 @@ public final class EventMerger {
     private final Page[] current;
     private final PageCursor[] cursors;
     private final boolean[] hasRecord;
+    /** Per CPU, every record walked (decoded, unknown or malformed): to reconcile with the kernel's read count. */
+    private final long[] recordsByCpu;
 
     private long lastTs = Long.MIN_VALUE;
     private final long[] eventsByKind = new long[KmemDecoder.KINDS];
@@ -84,6 +86,7 @@ public final class EventMerger {
         this.current = new Page[cpus];
         this.cursors = new PageCursor[cpus];
         this.hasRecord = new boolean[cpus];
+        this.recordsByCpu = new long[cpus];
         for (int c = 0; c < cpus; c++) {
             pending[c] = new ArrayDeque<>();
             cursors[c] = new PageCursor(header, (source.isEmpty() ? "" : source + " ") + "cpu" + c + " page");
@@ -122,6 +125,7 @@ public final class EventMerger {
         }
         try {
             while (cur.next()) {
+                recordsByCpu[page.cpu]++;
                 int k = decoder.classify(cur.buffer(), cur.payloadOffset(), cur.payloadLength());
                 if (k > 0) {
                     eventsByKind[k]++;
@@ -261,6 +265,7 @@ public final class EventMerger {
     private void deliver(int cpu, AllocEventConsumer consumer, boolean pullStack) {
         PageCursor cur = cursors[cpu];
         hasRecord[cpu] = false;
+        recordsByCpu[cpu]++;
         int r = decoder.decode(cur.buffer(), cur.payloadOffset(), cur.payloadLength(), cur.timestamp(), cpu, view);
         if (r == KmemDecoder.OTHER_EVENT) {
             otherEvents++;
@@ -303,6 +308,14 @@ public final class EventMerger {
     }
 
     /** Events delivered per {@link KmemDecoder} kind (index = kind). */
+    /**
+     * Records of {@code cpu} walked so far, whatever their verdict: what the kernel's {@code read events} counter of
+     * that CPU should equal once every page read is merged (records after a page's break are not walked).
+     */
+    public long records(int cpu) {
+        return recordsByCpu[cpu];
+    }
+
     public long events(int kind) {
         return eventsByKind[kind];
     }

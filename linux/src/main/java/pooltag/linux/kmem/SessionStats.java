@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param lostFromStats    per CPU, events the kernel dropped or overwrote ({@code per_cpu/cpuN/stats})
  * @param backlogPages     pages pooltag read and dropped because the consumer was behind by the whole page pool
  * @param backlogEvents    records in those pages: pooltag's own loss, apart from the kernel's
+ * @param unaccounted      records the kernel says it handed to pooltag's reads ({@code read events}) that pooltag
+ *                         neither walked nor dropped as backlog: a loss found by reconciling at the end of the run
  * @param forcedDeliveries events delivered without waiting for a silent CPU (see {@link EventMerger#forcedDeliveries})
  * @param reads            read(2) calls that returned a page
  * @param emptyReads       reads that found the kernel buffer empty (each followed by a sleep until data)
@@ -28,7 +30,8 @@ import java.util.Locale;
  */
 public record SessionStats(long pages, long[] eventsByKind, long otherEvents, long malformedRecords,
                            long skippedPages, long outOfOrder, long maxLatenessNanos, long lostFromHeaders, long lostFlaggedPages,
-                           long[] lostFromStats, long backlogPages, long backlogEvents, long forcedDeliveries,
+                           long[] lostFromStats, long backlogPages, long backlogEvents, long unaccounted,
+                           long forcedDeliveries,
                            long reads, long emptyReads, long wakeups, int bufferKbPerCpu, int poolPages, int pageSize,
                            boolean wakesOnData) {
     public long events(int kind) {
@@ -53,9 +56,9 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
         return s;
     }
 
-    /** Every lost event: the kernel's and pooltag's backlog. */
+    /** Every lost event: the kernel's, pooltag's backlog, and what the end-of-run reconciliation found missing. */
     public long lostTotal() {
-        return lostByKernel() + backlogEvents;
+        return lostByKernel() + backlogEvents + unaccounted;
     }
 
     /**
@@ -64,10 +67,12 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
      */
     public String describe() {
         return String.format(Locale.ROOT, "trace: %d events in %d pages; lost by the kernel %d, by pooltag's backlog"
-                        + " %d (%d pages); out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
+                        + " %d (%d pages), unaccounted for %d; skipped %d malformed records, %d broken pages;"
+                        + " out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
                         + " buffer %d KiB per CPU,"
                         + " pool %d pages; %s",
-                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
+                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, unaccounted, malformedRecords,
+                skippedPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
                 bufferKbPerCpu,
                 poolPages, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");
     }

@@ -108,6 +108,8 @@ public final class TraceSession implements AutoCloseable {
     private AtomicLongArray backlogEvents;
     private long[] backlogReported;
     private final long[] lostReported;
+    /** Per CPU, records the kernel handed over that pooltag never walked (set once, at the end of the merge). */
+    private final long[] unaccounted;
     private volatile SessionStats lastStats;
     /** Runs on the merge thread after each merge round; set before start (see {@link #start(AllocEventConsumer, PageSink, Runnable)}). */
     private volatile Runnable tick;
@@ -141,6 +143,7 @@ public final class TraceSession implements AutoCloseable {
             this.cpus = instance.cpuCount();
             this.pageSize = schema.header().pageSize();
             this.lostReported = new long[cpus];
+            this.unaccounted = new long[cpus];
             instance.setTracingOn(false);
             instance.setTraceClock("mono");
             instance.setOverwrite(false);
@@ -671,6 +674,7 @@ public final class TraceSession implements AutoCloseable {
             }
             merger.emit(Long.MAX_VALUE, true, consumer);
             pollStats(consumer);
+            reconcile(consumer);
             publishStats();
             consumer.onEnd(false);
             Runnable t = tick;
@@ -708,6 +712,27 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * pooltag's own check that it dropped nothing silently: once every reader has drained and every page is merged,
+     * the kernel's {@code read events} of each CPU (the records its ring buffer handed to our reads) must equal the
+     * records pooltag walked there plus those in pages it dropped as backlog. A shortfall is a loss nothing else saw
+     * (a page lost between reader and merge, a record chain cut short by a broken page): reported to the consumer
+     * like the kernel's, and printed as "unaccounted". Counts of a CPU whose stats cannot be read are left alone.
+     */
+    private void reconcile(AllocEventConsumer consumer) {
+        for (int c = 0; c < cpus; c++) {
+            CpuStats s = instance.cpuStats(c);
+            if (s.read() < 0) {
+                continue;
+            }
+            long missing = s.read() - merger.records(c) - backlogEvents.get(c);
+            if (missing > 0) {
+                unaccounted[c] = missing;
+                consumer.onLoss(c, missing);
+            }
+        }
+    }
+
     private void publishStats() {
         long[] kinds = new long[KmemDecoder.KINDS];
         for (int k = 0; k < kinds.length; k++) {
@@ -715,7 +740,8 @@ public final class TraceSession implements AutoCloseable {
         }
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
                 merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
-                lostReported.clone(), sum(backlogPages), sum(backlogEvents), merger.forcedDeliveries(),
+                lostReported.clone(), sum(backlogPages), sum(backlogEvents), SessionStats.sum(unaccounted),
+                merger.forcedDeliveries(),
                 sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
                 pipes.length > 0 && pipes[0].tellsEmpty());
     }
