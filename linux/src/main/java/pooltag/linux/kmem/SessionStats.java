@@ -19,6 +19,7 @@ import java.util.Locale;
  * @param backlogEvents    records in those pages: pooltag's own loss, apart from the kernel's
  * @param unaccounted      records the kernel says it handed to pooltag's reads ({@code read events}) that pooltag
  *                         neither walked nor dropped as backlog: a loss found by reconciling at the end of the run
+ * @param kernelRead       the kernel's {@code read events} over all CPUs at that reconciliation; -1 before the end
  * @param forcedDeliveries events delivered without waiting for a silent CPU (see {@link EventMerger#forcedDeliveries})
  * @param reads            read(2) calls that returned a page
  * @param emptyReads       reads that found the kernel buffer empty (each followed by a sleep until data)
@@ -31,7 +32,7 @@ import java.util.Locale;
 public record SessionStats(long pages, long[] eventsByKind, long otherEvents, long malformedRecords,
                            long skippedPages, long outOfOrder, long maxLatenessNanos, long lostFromHeaders, long lostFlaggedPages,
                            long[] lostFromStats, long backlogPages, long backlogEvents, long unaccounted,
-                           long forcedDeliveries,
+                           long kernelRead, long forcedDeliveries,
                            long reads, long emptyReads, long wakeups, int bufferKbPerCpu, int poolPages, int pageSize,
                            boolean wakesOnData) {
     public long events(int kind) {

@@ -110,6 +110,8 @@ public final class TraceSession implements AutoCloseable {
     private final long[] lostReported;
     /** Per CPU, records the kernel handed over that pooltag never walked (set once, at the end of the merge). */
     private final long[] unaccounted;
+    /** The kernel's {@code read events} summed over CPUs at the reconciliation; -1 until then. */
+    private long kernelRead = -1;
     private volatile SessionStats lastStats;
     /** Runs on the merge thread after each merge round; set before start (see {@link #start(AllocEventConsumer, PageSink, Runnable)}). */
     private volatile Runnable tick;
@@ -720,17 +722,20 @@ public final class TraceSession implements AutoCloseable {
      * like the kernel's, and printed as "unaccounted". Counts of a CPU whose stats cannot be read are left alone.
      */
     private void reconcile(AllocEventConsumer consumer) {
+        long read = 0;
         for (int c = 0; c < cpus; c++) {
             CpuStats s = instance.cpuStats(c);
             if (s.read() < 0) {
                 continue;
             }
+            read += s.read();
             long missing = s.read() - merger.records(c) - backlogEvents.get(c);
             if (missing > 0) {
                 unaccounted[c] = missing;
                 consumer.onLoss(c, missing);
             }
         }
+        kernelRead = read;
     }
 
     private void publishStats() {
@@ -741,7 +746,7 @@ public final class TraceSession implements AutoCloseable {
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
                 merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
                 lostReported.clone(), sum(backlogPages), sum(backlogEvents), SessionStats.sum(unaccounted),
-                merger.forcedDeliveries(),
+                kernelRead, merger.forcedDeliveries(),
                 sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
                 pipes.length > 0 && pipes[0].tellsEmpty());
     }

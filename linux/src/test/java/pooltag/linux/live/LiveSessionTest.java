@@ -118,6 +118,10 @@ class LiveSessionTest {
                 counter.stacksAfterPipeAlloc, counter.lost, counter.backwards, st.totalEvents(), st.outOfOrder());
         assertTrue(counter.ended, "onEnd called");
         assertEquals(0, counter.lost, "no events lost");
+        // The end-of-run reconciliation: the kernel's read count equals every record pooltag walked, exactly.
+        assertEquals(st.kernelRead(), st.totalEvents() + st.otherEvents() + st.malformedRecords(),
+                "records the kernel handed over (read events) against records walked");
+        assertEquals(0, st.unaccounted());
         assertTrue(counter.allocs >= 997, "allocs at alloc_pipe_info: " + counter.allocs);
         assertTrue(counter.pairedFrees >= 997, "frees paired by ptr: " + counter.pairedFrees);
         assertTrue(counter.stacksAfterPipeAlloc >= 997, "stacks right after their allocation: "
