@@ -102,6 +102,8 @@ public final class RecordingFormat {
      * {@code site@seconds} comma-separated), {@code tag_by}. Written once, before END.
      */
     public static final int RUN = 16;
+    /** RUN fact: slabinfo samples the recorder dropped because its writer fell behind (absent when none). */
+    public static final String RUN_SAMPLES_DROPPED = "samples_dropped";
 
     /** Largest SLABINFO_SAMPLE payload (8 + gzip; a real one is 5-10 KiB), and its text after gunzip: MAX_TEXT. */
     public static final int MAX_SAMPLE = 4 << 20;

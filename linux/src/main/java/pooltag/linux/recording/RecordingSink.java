@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import pooltag.core.io.PrivateFiles;
 import pooltag.linux.kmem.Page;
@@ -34,14 +33,11 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** How often (wall clock) gathered cgroup decisions are written while tracing. */
     static final long CGROUP_FLUSH_NANOS = 250_000_000L;
 
-    private record Sample(long nanos, String text) {
-    }
-
     private final Path path;
     private final OutputStream file;
     private RecordingWriter writer;
     private CgroupLog cgroups;
-    private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+    private final SampleQueue samples = new SampleQueue();
     private long samplesWritten;
     private long lastCgroupFlush = System.nanoTime();
     private boolean closed;
@@ -119,9 +115,13 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         writer.writePage(p);
     }
 
-    /** Queues a {@code /proc/slabinfo} text read at {@code nanos}; written at the next tick. Any thread. */
+    /**
+     * Queues a {@code /proc/slabinfo} text read at {@code nanos}; written at the next tick. Any thread. The queue is
+     * bounded ({@link SampleQueue#CAPACITY}): when the writer falls behind the oldest sample is dropped and counted
+     * ({@link #samplesDropped}, and {@code samples_dropped} in the RUN block).
+     */
     public void offerSample(long nanos, String slabinfo) {
-        samples.add(new Sample(nanos, slabinfo));
+        samples.offer(new SampleQueue.Sample(nanos, slabinfo));
     }
 
     /** On the merge thread between merge rounds: writes queued samples, and cgroup decisions every 250 ms. */
@@ -135,7 +135,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     }
 
     private void drainSamples() {
-        Sample s;
+        SampleQueue.Sample s;
         while ((s = samples.poll()) != null) {
             writer.writeSample(s.nanos(), s.text());
             samplesWritten++;
@@ -145,6 +145,11 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** SLABINFO_SAMPLE blocks written. */
     public long samplesWritten() {
         return samplesWritten;
+    }
+
+    /** Samples dropped because the writer did not keep up (the oldest go first). */
+    public long samplesDropped() {
+        return samples.dropped();
     }
 
     public long pages() {
@@ -157,7 +162,8 @@ public final class RecordingSink implements PageSink, AutoCloseable {
 
     /**
      * After the session stopped (its merge thread is done): the samples and decisions still queued, the per-CPU
-     * stats, slabinfo at the end, the loss, the RUN facts (may be empty) and END; then closes the file.
+     * stats, slabinfo at the end, the loss, the RUN facts (may be empty; what was dropped is added) and END; then
+     * closes the file.
      */
     public void finish(TraceSession s, SessionStats st, Map<String, String> run) {
         drainSamples();
@@ -175,8 +181,12 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         }
         writer.writeText(RecordingFormat.SLABINFO_END, -1, readOrEmpty("/proc/slabinfo"));
         writer.writeLongs(RecordingFormat.LOSS, statsLost, st.lostFromHeaders(), st.lostFlaggedPages());
-        if (!run.isEmpty()) {
-            writer.writeFacts(RecordingFormat.RUN, run);
+        Map<String, String> facts = new LinkedHashMap<>(run);
+        if (samples.dropped() > 0) {
+            facts.put(RecordingFormat.RUN_SAMPLES_DROPPED, Long.toString(samples.dropped()));
+        }
+        if (!facts.isEmpty()) {
+            writer.writeFacts(RecordingFormat.RUN, facts);
         }
         writer.writeLongs(RecordingFormat.END, System.nanoTime(), writer.pages(), st.totalEvents());
         writer.close();
