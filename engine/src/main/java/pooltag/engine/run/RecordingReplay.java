@@ -33,10 +33,12 @@ public final class RecordingReplay {
      * @param samples       the SLABINFO_SAMPLE snapshots (CLOCK_MONOTONIC, as the events)
      * @param facts         the RUN block ({@code duration_ns}, {@code armed}, {@code tag_by}); empty when none
      * @param slabinfoStart {@code /proc/slabinfo} at the start (a tag resolves against it)
+     * @param cgroupDecisionsDropped with {@code byCgroup}, decisions lost past a bound: not written by the recorder,
+     *                               not kept by the reader or past the distinct paths a replay keeps (0 without)
      */
     public record Replayed(Ledger ledger, KernelSymbols symbols, RecordingReader.Replay health,
                            List<UsageSnapshot> samples, Map<String, String> facts, Map<String, String> meta,
-                           String slabinfoStart, long cgroupDecisions) {
+                           String slabinfoStart, long cgroupDecisions, long cgroupDecisionsDropped) {
         /** The recording run's wall-clock length ({@code duration_ns}); 0 when the file does not say. */
         public long durationNanos() {
             try {
@@ -56,8 +58,9 @@ public final class RecordingReplay {
      */
     public static Replayed of(Path file, LedgerOptions options, boolean byCgroup) {
         List<UsageSnapshot> samples = new ArrayList<>();
-        RecordedCgroups recorded = new RecordedCgroups(file.toString());
+        RecordedCgroups recorded = new RecordedCgroups();
         Map<String, String> facts = new LinkedHashMap<>();
+        long[] readerDropped = new long[1];
         try (RecordingReader first = RecordingReader.open(file)) {
             SlabSysfs sysfs = first.slabSysfs();
             first.scanSide(new RecordingReader.SideData() {
@@ -79,6 +82,11 @@ public final class RecordingReplay {
                 }
 
                 @Override
+                public boolean wantsCgroups() {
+                    return byCgroup; // entries are only kept for a replay that charges by them
+                }
+
+                @Override
                 public void cgroup(long nanos, int pid, String path) {
                     recorded.cgroup(nanos, pid, path);
                 }
@@ -88,6 +96,7 @@ public final class RecordingReplay {
                     facts.putAll(f);
                 }
             });
+            readerDropped[0] = first.cgroupEntriesDropped();
         }
         if (byCgroup && recorded.decisions() == 0) {
             throw new PooltagException(file + " carries no cgroup decisions: record it with --tag-by cgroup"
@@ -101,7 +110,8 @@ public final class RecordingReplay {
             }
             RecordingReader.Replay rp = r.replay(ledger, WINDOW_NANOS);
             return new Replayed(ledger, symbols, rp, List.copyOf(samples), Map.copyOf(facts),
-                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), recorded.decisions());
+                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), recorded.decisions(),
+                    byCgroup ? rp.cgroupDecisionsDropped() + readerDropped[0] + recorded.dropped() : 0);
         }
     }
 

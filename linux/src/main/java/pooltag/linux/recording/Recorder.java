@@ -138,8 +138,7 @@ public final class Recorder {
             // shutdown hook, so nothing after this block is guaranteed to run.
             err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
-                    w.samplesDropped() == 0 ? "" : "; slabinfo samples dropped (writer behind): "
-                            + w.samplesDropped(),
+                    RecordingSink.dropped(w),
                     r.interrupted() ? " (stopped by signal)" : "");
             if (st != null) {
                 err.println("pooltag: " + st.describe());

@@ -147,6 +147,20 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         return samplesWritten;
     }
 
+    /**
+     * "; dropped: N slabinfo samples (writer behind), M cgroup decisions (past the bound)" for a summary line, or ""
+     * when nothing was dropped.
+     */
+    public static String dropped(RecordingSink sink) {
+        long s = sink.samplesDropped();
+        long c = sink.cgroups == null ? 0 : sink.cgroups.dropped();
+        if (s == 0 && c == 0) {
+            return "";
+        }
+        return "; dropped: " + s + " slabinfo samples (writer behind), " + c + " cgroup decisions (past "
+                + RecordingFormat.MAX_CGROUP_ENTRIES + ")";
+    }
+
     /** Samples dropped because the writer did not keep up (the oldest go first). */
     public long samplesDropped() {
         return samples.dropped();
@@ -184,6 +198,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         Map<String, String> facts = new LinkedHashMap<>(run);
         if (samples.dropped() > 0) {
             facts.put(RecordingFormat.RUN_SAMPLES_DROPPED, Long.toString(samples.dropped()));
+        }
+        if (cgroups.dropped() > 0) {
+            facts.put(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED, Long.toString(cgroups.dropped()));
         }
         if (!facts.isEmpty()) {
             writer.writeFacts(RecordingFormat.RUN, facts);
