@@ -214,7 +214,7 @@ public final class Hunter {
      * @param byCgroup tag by cgroup from the recording's CGROUPS entries (an error when it has none)
      */
     public static Result replay(Path file, RankOptions options, LedgerOptions ledgerOptions, boolean byCgroup) {
-        RecordingReplay.Replayed rp = RecordingReplay.of(file, ledgerOptions, byCgroup);
+        RecordingReplay.Replayed rp = RecordingReplay.withSamples(file, ledgerOptions, byCgroup);
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
         String armed = rp.facts().getOrDefault("armed", "");
