@@ -99,7 +99,7 @@ public final class RecordingReplay {
             SlabSysfs sysfs = r.slabSysfs();
             Side side = new Side(sysfs, withSamples);
             r.side(side);
-            Ledger ledger = PublishingLedger.over(r.names(), sysfs, symbols, options).ledger();
+            Ledger ledger = PublishingLedger.over(r, options).ledger();
             if (recorded != null) {
                 ledger.tagByCgroup(recorded);
             }

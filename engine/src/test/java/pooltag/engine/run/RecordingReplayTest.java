@@ -18,17 +18,17 @@ import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.Le;
 
 /** The offline doors' replay of a recording: what it reads, and only what the door uses. */
-class RecordingReplayTest {
+public class RecordingReplayTest {
     @TempDir
     Path dir;
 
     /** The linux module's real recording (32 pages, no side blocks); Maven runs tests in the module's folder. */
-    static byte[] realPages() throws Exception {
+    public static byte[] realPages() throws Exception {
         return Files.readAllBytes(Path.of("../linux/src/test/resources/real-pages.ptrec"));
     }
 
     /** {@code rec} with one more block inserted right after its last FORMAT block (the end of its preamble). */
-    static byte[] withBlock(byte[] rec, int kind, byte[] payload) {
+    public static byte[] withBlock(byte[] rec, int kind, byte[] payload) {
         int at = RecordingFormat.FILE_HEADER_SIZE;
         int afterFormats = -1;
         while (at < rec.length) {

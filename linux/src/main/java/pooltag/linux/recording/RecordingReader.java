@@ -381,7 +381,9 @@ public final class RecordingReader implements AutoCloseable {
 
     /**
      * The recorded machine's {@code /sys/kernel/slab} view (reclaimable caches, merged names) from the SLAB_SYSFS
-     * block; {@link SlabSysfs#absent()} for a recording made before pooltag stored it (every cache NonPaged).
+     * block; {@link SlabSysfs#absent()} for a recording made before pooltag stored it (every cache NonPaged). The one
+     * policy for a recording's pools: every replay (report, hunt/find --from, kd, the web Open view) uses it, so a
+     * file reads the same wherever it is read (never the reading machine's {@code /sys/kernel/slab}).
      */
     public SlabSysfs slabSysfs() {
         if (slabSysfsText == null) {
