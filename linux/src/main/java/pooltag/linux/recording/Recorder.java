@@ -12,6 +12,7 @@ import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.Tracefs;
@@ -26,9 +27,6 @@ public final class Recorder {
     public record Result(Path file, long pages, long bytes, long events, long lost, long[] eventsByKind,
                          boolean interrupted) {
     }
-
-    /** How often {@code /proc/slabinfo} is sampled into the file: the live hunt's cadence. */
-    public static final Duration SAMPLE_EVERY = Duration.ofMillis(500);
 
     private Recorder() {
     }
@@ -103,7 +101,7 @@ public final class Recorder {
                 }
             };
             err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
-                    + SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
+                    + ProcfsSource.SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             if (resolver != null) {
                 s.start(counter, w, w::onTick); // the cgroup of each allocating task needs the decoded events
@@ -158,7 +156,7 @@ public final class Recorder {
     }
 
     /**
-     * Waits out {@code durationNanos}, calling {@code sample} every {@link #SAMPLE_EVERY}; ends early on a stop
+     * Waits out {@code durationNanos}, calling {@code sample} every {@link ProcfsSource#SAMPLE_EVERY} (the live hunt's cadence); ends early on a stop
      * request (returns true) or as soon as the session failed (returns false; {@code stop()} then throws the
      * failure): a dead merge thread writes nothing more, so sampling on would only queue for no one.
      */
@@ -169,7 +167,7 @@ public final class Recorder {
             if (left <= 0) {
                 return false;
             }
-            if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, SAMPLE_EVERY.toNanos())))) {
+            if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, ProcfsSource.SAMPLE_EVERY.toNanos())))) {
                 return true;
             }
             if (s.failure() != null) {

@@ -121,7 +121,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
      * ({@link #samplesDropped}, and {@code samples_dropped} in the RUN block).
      */
     public void offerSample(long nanos, String slabinfo) {
-        samples.offer(new SampleQueue.Sample(nanos, slabinfo));
+        samples.offer(RecordingWriter.samplePayload(nanos, slabinfo)); // gzipped here, on the caller's thread
     }
 
     /** On the merge thread between merge rounds: writes queued samples, and cgroup decisions every 250 ms. */
@@ -135,9 +135,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     }
 
     private void drainSamples() {
-        SampleQueue.Sample s;
+        byte[] s;
         while ((s = samples.poll()) != null) {
-            writer.writeSample(s.nanos(), s.text());
+            writer.writeSample(s);
             samplesWritten++;
         }
     }

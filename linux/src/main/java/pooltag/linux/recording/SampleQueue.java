@@ -6,17 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The {@code /proc/slabinfo} samples waiting for a recording's writer (the merge thread): at most {@link #CAPACITY};
  * when full, the oldest is dropped and counted, so a writer that stalls or died never makes the sampling thread
- * grow the heap. Any thread offers, the writer polls.
+ * grow the heap. The samples are queued compressed (gzipped by the thread that read them, off the merge thread).
+ * Any thread offers, the writer polls.
  */
 final class SampleQueue {
-    /** Samples held at most: 32 s of the 500 ms cadence, a few hundred KiB (each about 6 KiB gzipped). */
+    /** Samples held at most: 32 s of the 500 ms cadence, a few hundred KiB (each about 6 KiB, gzipped). */
     static final int CAPACITY = 64;
 
-    /** A sample as it will be written: {@code nanos} CLOCK_MONOTONIC when read, its text. */
-    record Sample(long nanos, String text) {
-    }
-
-    private final ArrayBlockingQueue<Sample> queue;
+    private final ArrayBlockingQueue<byte[]> queue;
     private final AtomicLong dropped = new AtomicLong();
 
     SampleQueue() {
@@ -27,8 +24,11 @@ final class SampleQueue {
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
-    /** Queues {@code s}, dropping (and counting) the oldest sample when the queue is full. */
-    void offer(Sample s) {
+    /**
+     * Queues a SLABINFO_SAMPLE payload ({@link RecordingWriter#samplePayload}), dropping (and counting) the oldest
+     * when the queue is full.
+     */
+    void offer(byte[] s) {
         while (!queue.offer(s)) {
             if (queue.poll() != null) {
                 dropped.incrementAndGet();
@@ -36,8 +36,8 @@ final class SampleQueue {
         }
     }
 
-    /** The oldest queued sample, or null. */
-    Sample poll() {
+    /** The oldest queued payload, or null. */
+    byte[] poll() {
         return queue.poll();
     }
 

@@ -62,11 +62,11 @@ class RecorderFailureTest {
     void theSampleQueueDropsTheOldestAndCountsThem() {
         SampleQueue q = new SampleQueue(4);
         for (int i = 0; i < 10; i++) {
-            q.offer(new SampleQueue.Sample(i, "s" + i));
+            q.offer(RecordingWriter.samplePayload(i, "s" + i));
         }
         assertEquals(6, q.dropped());
         for (int i = 6; i < 10; i++) {
-            assertEquals(i, q.poll().nanos(), "the newest samples are kept, in order");
+            assertEquals(i, pooltag.linux.ring.Le.i64(q.poll(), 0), "the newest samples are kept, in order");
         }
         assertNull(q.poll());
     }
@@ -75,7 +75,7 @@ class RecorderFailureTest {
     void theSinkQueueIsBounded() {
         SampleQueue q = new SampleQueue();
         for (int i = 0; i < SampleQueue.CAPACITY * 3; i++) {
-            q.offer(new SampleQueue.Sample(i, ""));
+            q.offer(new byte[8]);
         }
         assertEquals(2L * SampleQueue.CAPACITY, q.dropped());
     }
