@@ -36,9 +36,6 @@ public interface AllocEvent {
     int CONTEXT_SOFTIRQ = 0x10;
     int CONTEXT_NMI = 0x40;
 
-    /** {@code __GFP_ACCOUNT} (bit 22 since Linux 4.x; {@code include/linux/gfp_types.h}). */
-    long GFP_ACCOUNT = 0x400000;
-
     int type();
 
     /** {@link #SOURCE_KMALLOC} etc. */
@@ -88,6 +85,6 @@ public interface AllocEvent {
      * {@code __GFP_ACCOUNT} in the GFP flags.
      */
     default boolean accounted() {
-        return (gfpFlags() & GFP_ACCOUNT) != 0;
+        return (gfpFlags() & Gfp.ACCOUNT) != 0;
     }
 }

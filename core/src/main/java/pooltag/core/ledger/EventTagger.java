@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.event.AllocEvent;
+import pooltag.core.event.Gfp;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.KmallocName;
 

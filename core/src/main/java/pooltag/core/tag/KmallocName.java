@@ -9,7 +9,7 @@ package pooltag.core.tag;
  * {@code kmalloc-1k}.
  *
  * <p>Variants are the kernel's {@code enum kmalloc_cache_type} as {@code kmalloc_type()} picks one from the GFP
- * bits (see {@code pooltag.core.ledger.Gfp}).
+ * bits (see {@code pooltag.core.event.Gfp}).
  */
 public final class KmallocName {
     /** {@code kmalloc-N}: plain requests. */

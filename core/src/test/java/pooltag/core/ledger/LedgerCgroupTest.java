@@ -79,7 +79,7 @@ class LedgerCgroupTest {
     @Test
     void theAccountedBitTravelsWithTheAllocation() {
         ledger.tagByCgroup(byPid);
-        f.alloc(AllocEvent.SOURCE_KMALLOC, 1, 0, 100, addr(1), PIPE_FN, 192, -1, AllocEvent.GFP_ACCOUNT);
+        f.alloc(AllocEvent.SOURCE_KMALLOC, 1, 0, 100, addr(1), PIPE_FN, 192, -1, pooltag.core.event.Gfp.ACCOUNT);
         f.alloc(AllocEvent.SOURCE_KMALLOC, 2, 0, 100, addr(2), PIPE_FN, 192, -1, 0);
         int a = ledger.tagId(TagKind.CGROUP, "/pods/a");
         List<Outstanding> o = ledger.outstanding(TagKind.CGROUP, a, 10);

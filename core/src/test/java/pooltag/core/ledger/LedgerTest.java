@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import pooltag.core.event.AllocEvent;
+import pooltag.core.event.Gfp;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;

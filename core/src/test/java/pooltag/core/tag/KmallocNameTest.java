@@ -7,9 +7,9 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import pooltag.core.event.Gfp;
 import pooltag.core.ledger.CacheCatalog;
 import pooltag.core.ledger.Feeder;
-import pooltag.core.ledger.Gfp;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.SymbolResolver;
 import pooltag.core.event.AllocEvent;

@@ -30,6 +30,7 @@ import pooltag.engine.run.RecordingReplay;
 import pooltag.engine.run.TracingRun;
 import pooltag.core.ledger.CgroupResolver;
 import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.recording.RecordingReader;
 import pooltag.linux.recording.RecordingSink;
 
@@ -71,8 +72,6 @@ public final class Hunter {
      * long-lived process's mappings) must not hold the budget.
      */
     static final long LEADER_WINDOW = 2_300_000_000L;
-    /** /proc/slabinfo sampling period; also how often the leaders are re-armed. */
-    static final Duration PROCFS_EVERY = Duration.ofMillis(500);
 
     /**
      * @param armedSites every site that carried a stack trigger during the hunt, in arming order
@@ -181,10 +180,10 @@ public final class Hunter {
         }
         if (progress != null) {
             progress.printf("pooltag %s: tracing kmem events for %.1f s; stacks armed on the leading call sites"
-                    + " every %d ms; %s%s%n", what, duration.toMillis() / 1000.0, PROCFS_EVERY.toMillis(),
+                    + " every %d ms; %s%s%n", what, duration.toMillis() / 1000.0, ProcfsSource.SAMPLE_EVERY.toMillis(),
                     config.describeBuffer(), recordTo == null ? "" : "; recording to " + recordTo);
         }
-        SessionStats stats = trace(run, duration, PROCFS_EVERY, armer);
+        SessionStats stats = trace(run, duration, ProcfsSource.SAMPLE_EVERY, armer);
         if (progress != null && stats != null) {
             progress.println("pooltag " + what + ": " + stats.describe());
         }
@@ -200,8 +199,8 @@ public final class Hunter {
             // Said even with --json (on standard error): where the file went, and what it holds.
             RecordingSink sink = run.recording();
             (progress != null ? progress : System.err).printf("pooltag %s: recorded %d pages, %d slabinfo samples,"
-                    + " %d cgroup decisions, %d bytes, to %s%n", what, sink.pages(), sink.samplesWritten(),
-                    sink.cgroups().entries(), sink.bytes(), recordTo);
+                    + " %d cgroup decisions, %d bytes, to %s%s%n", what, sink.pages(), sink.samplesWritten(),
+                    sink.cgroups().entries(), sink.bytes(), recordTo, RecordingSink.dropped(sink));
         }
         return armer;
     }
@@ -214,7 +213,7 @@ public final class Hunter {
      * @param byCgroup tag by cgroup from the recording's CGROUPS entries (an error when it has none)
      */
     public static Result replay(Path file, RankOptions options, LedgerOptions ledgerOptions, boolean byCgroup) {
-        RecordingReplay.Replayed rp = RecordingReplay.of(file, ledgerOptions, byCgroup);
+        RecordingReplay.Replayed rp = RecordingReplay.withSamples(file, ledgerOptions, byCgroup);
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
         String armed = rp.facts().getOrDefault("armed", "");

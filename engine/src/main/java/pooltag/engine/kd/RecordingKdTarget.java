@@ -38,7 +38,7 @@ import pooltag.linux.symbols.KernelSymbols;
  * CPU (a recording made with {@code --hit TAG}), or, for a tag recorded without stacks, an event of the tag by its
  * cache name, size class or call-site function ({@link BreakDetector}); frees of blocks held under the tag are hits
  * either way. {@code .reload} reads the recording's kallsyms snapshot; {@code !poolused} its {@code /proc/slabinfo}
- * at the start (every cache NonPaged: a recording does not keep {@code /sys/kernel/slab}'s reclaim flags).
+ * at the start. Pools as every replay of a recording decides them ({@link RecordingReader#slabSysfs()}).
  *
  * <p>Threads: the replay runs on its own thread ({@link RecordingReader#replay} pushes events), which is paused
  * between commands: it runs only inside {@code g}, and hands each hit (or the end, or its acknowledgement of Ctrl-C)
@@ -87,7 +87,7 @@ final class RecordingKdTarget implements KdTarget {
     private RecordingKdTarget(RecordingReader reader, LedgerOptions options) {
         this.reader = reader;
         this.symbols = reader.symbols();
-        this.published = PublishingLedger.over(reader.names(), SlabSysfs.absent(), symbols, options);
+        this.published = PublishingLedger.over(reader, options); // the pools every replay of the file uses
         this.ledger = published.ledger();
         // The replay pauses at each break, so at most a few wait at once: the sink always accepts.
         this.detector = new BreakDetector(ledger, () -> symbols, reader.names()::name, pid -> "",
@@ -129,7 +129,10 @@ final class RecordingKdTarget implements KdTarget {
         return new Symbols(symbols.linesRead(), mods, symbols.linesRead() > 0 && symbols.size() == 0);
     }
 
-    /** The recording's {@code /proc/slabinfo} at its start, one row per cache (all NonPaged, see the class). */
+    /**
+     * The recording's {@code /proc/slabinfo} at its start, one row per cache, in the pool the replay charges it to
+     * (Paged when the file's SLAB_SYSFS block says reclaimable).
+     */
     @Override
     public UsageSnapshot usage() {
         String text = reader.slabinfoStart();
@@ -137,8 +140,10 @@ final class RecordingKdTarget implements KdTarget {
             throw new PooltagException(reader.path() + " holds no /proc/slabinfo snapshot: !poolused has nothing to show");
         }
         List<TagUsage> rows = new ArrayList<>();
+        SlabSysfs sysfs = reader.slabSysfs();
         for (SlabinfoEntry e : SlabinfoParser.parse(text, reader.path() + " slabinfo at start")) {
-            rows.add(new TagUsage(e.name(), TagKind.CACHE, Pool.NONPAGED, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
+            Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;
+            rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
                     e.activeObjects(), e.activeBytes(), "slab cache, " + e.objectSize() + " B objects"));
         }
         return new UsageSnapshot(0, reader.path() + " /proc/slabinfo at the start of the recording", rows, Loss.NONE);

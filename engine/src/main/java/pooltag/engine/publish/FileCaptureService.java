@@ -11,7 +11,6 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.kmem.KmemTagPolicy;
-import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.recording.RecordingFormat;
 import pooltag.linux.recording.RecordingReader;
 import pooltag.windows.WindowsCaptures;
@@ -64,11 +63,8 @@ public final class FileCaptureService implements CaptureService {
 
     private static UsageSnapshot recording(Path file) {
         try (RecordingReader r = RecordingReader.open(file)) {
-            // Pools (reclaimable caches are Paged) come from /sys/kernel/slab: this machine's when the recording was
-            // made on this kernel release, else none (every cache NonPaged) rather than another kernel's guess.
-            String kernel = r.meta().getOrDefault("kernel", "");
-            SlabSysfs sysfs = !kernel.isEmpty() && kernel.equals(thisKernel()) ? SlabSysfs.live() : SlabSysfs.absent();
-            PublishingLedger ledger = PublishingLedger.over(r.names(), sysfs, r.symbols(), KmemTagPolicy.ledgerOptions());
+            // Pools (reclaimable caches are Paged) as every replay of a recording decides them: from the file
+            PublishingLedger ledger = PublishingLedger.over(r, KmemTagPolicy.ledgerOptions());
             // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
             r.replay(ledger, REPLAY_WINDOW_NANOS);
             UsageSnapshot s = ledger.ledger().snapshot(TagKind.CACHE);
@@ -76,14 +72,6 @@ public final class FileCaptureService implements CaptureService {
                 throw new PooltagException(file + ": the recording holds no allocation events");
             }
             return s;
-        }
-    }
-
-    private static String thisKernel() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        } catch (IOException e) {
-            return "";
         }
     }
 }

@@ -7,6 +7,7 @@ import pooltag.core.ledger.LedgerOptions;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.SlabCacheCatalog;
 import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.recording.RecordingReader;
 import pooltag.linux.symbols.KernelSymbolResolver;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -41,6 +42,15 @@ public final class PublishingLedger implements AllocEventConsumer {
                                         LedgerOptions options) {
         return new PublishingLedger(new Ledger(new SlabCacheCatalog(names, sysfs), new KernelSymbolResolver(symbols),
                 options), null);
+    }
+
+    /**
+     * A ledger for a recording's replay (report, hunt/find --from, kd, the web Open view: one policy): its cache
+     * names, its symbols, and its pool kinds as {@link RecordingReader#slabSysfs()} decides them (the file's
+     * SLAB_SYSFS block, every cache NonPaged in a file without one), never the reading machine's.
+     */
+    public static PublishingLedger over(RecordingReader r, LedgerOptions options) {
+        return over(r.names(), r.slabSysfs(), r.symbols(), options);
     }
 
     /** Sets the tap (null for none); only before the driving thread starts. */

@@ -19,9 +19,10 @@ import pooltag.linux.symbols.KernelSymbols;
 /**
  * A recording replayed into a ledger like a live run's, for the offline doors ({@code hunt --from},
  * {@code find --from}, {@code report}): pool kinds from the file's SLAB_SYSFS block (every cache NonPaged in an older
- * file), symbols from its kallsyms, and with {@code byCgroup} the cgroup decisions it carries. Two passes: the first
- * reads the side blocks without decoding a page (the slabinfo samples, parsed as the live run parsed them; the
- * cgroup decisions, needed before the first event is charged; the RUN facts), the second replays the events.
+ * file), symbols from its kallsyms, and with {@code byCgroup} the cgroup decisions it carries. One pass (the events,
+ * the RUN facts and, for a hunt, the slabinfo samples as they come); with {@code byCgroup} a first pass before it
+ * reads only the cgroup decisions, without decoding a page, since they must be known before the first event is
+ * charged.
  */
 public final class RecordingReplay {
     /** The replay's reorder window: events are ordered by timestamp across CPUs within a second of page reads. */
@@ -33,10 +34,12 @@ public final class RecordingReplay {
      * @param samples       the SLABINFO_SAMPLE snapshots (CLOCK_MONOTONIC, as the events)
      * @param facts         the RUN block ({@code duration_ns}, {@code armed}, {@code tag_by}); empty when none
      * @param slabinfoStart {@code /proc/slabinfo} at the start (a tag resolves against it)
+     * @param cgroupDecisionsDropped with {@code byCgroup}, decisions lost past a bound: not written by the recorder,
+     *                               not kept by the reader or past the distinct paths a replay keeps (0 without)
      */
     public record Replayed(Ledger ledger, KernelSymbols symbols, RecordingReader.Replay health,
                            List<UsageSnapshot> samples, Map<String, String> facts, Map<String, String> meta,
-                           String slabinfoStart, long cgroupDecisions) {
+                           String slabinfoStart, long cgroupDecisions, long cgroupDecisionsDropped) {
         /** The recording run's wall-clock length ({@code duration_ns}); 0 when the file does not say. */
         public long durationNanos() {
             try {
@@ -51,57 +54,107 @@ public final class RecordingReplay {
     }
 
     /**
+     * A replay without the slabinfo samples ({@code report}, {@code find --from}): one pass, unless {@code byCgroup}.
+     *
      * @param byCgroup tag allocations by cgroup from the file's CGROUPS entries; an error (one line) when it has
      *                 none
      */
     public static Replayed of(Path file, LedgerOptions options, boolean byCgroup) {
-        List<UsageSnapshot> samples = new ArrayList<>();
-        RecordedCgroups recorded = new RecordedCgroups(file.toString());
-        Map<String, String> facts = new LinkedHashMap<>();
-        try (RecordingReader first = RecordingReader.open(file)) {
-            SlabSysfs sysfs = first.slabSysfs();
-            first.scanSide(new RecordingReader.SideData() {
-                private long seen;
-                private int stride = 1;
+        return of(file, options, byCgroup, false);
+    }
 
-                @Override
-                public void sample(long nanos, String slabinfo, String where) {
-                    if (seen++ % stride != 0) {
-                        return;
+    /** A replay that also parses the slabinfo samples, as the live hunt parsed them ({@code hunt --from}). */
+    public static Replayed withSamples(Path file, LedgerOptions options, boolean byCgroup) {
+        return of(file, options, byCgroup, true);
+    }
+
+    private static Replayed of(Path file, LedgerOptions options, boolean byCgroup, boolean withSamples) {
+        RecordedCgroups recorded = null;
+        long readerDropped = 0;
+        if (byCgroup) {
+            // every decision must be known before the first event is charged: a first pass over the side blocks
+            recorded = new RecordedCgroups();
+            try (RecordingReader first = RecordingReader.open(file)) {
+                RecordedCgroups into = recorded;
+                first.scanSide(new RecordingReader.SideData() {
+                    @Override
+                    public boolean wantsSamples() {
+                        return false;
                     }
-                    samples.add(ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, null, null));
-                    if (samples.size() >= MAX_SAMPLES) {
-                        for (int i = samples.size() - 1; i > 0; i -= 2) {
-                            samples.remove(i); // keep every other sample from the first
-                        }
-                        stride *= 2;
+
+                    @Override
+                    public void cgroup(long nanos, int pid, String path) {
+                        into.cgroup(nanos, pid, path);
                     }
-                }
-
-                @Override
-                public void cgroup(long nanos, int pid, String path) {
-                    recorded.cgroup(nanos, pid, path);
-                }
-
-                @Override
-                public void run(Map<String, String> f) {
-                    facts.putAll(f);
-                }
-            });
-        }
-        if (byCgroup && recorded.decisions() == 0) {
-            throw new PooltagException(file + " carries no cgroup decisions: record it with --tag-by cgroup"
-                    + " (record --tag-by cgroup, or hunt --tag-by cgroup --record FILE)");
+                });
+                readerDropped = first.cgroupEntriesDropped();
+            }
+            if (recorded.decisions() == 0) {
+                throw new PooltagException(file + " carries no cgroup decisions: record it with --tag-by cgroup"
+                        + " (record --tag-by cgroup, or hunt --tag-by cgroup --record FILE)");
+            }
         }
         try (RecordingReader r = RecordingReader.open(file)) {
             KernelSymbols symbols = r.symbols();
-            Ledger ledger = PublishingLedger.over(r.names(), r.slabSysfs(), symbols, options).ledger();
-            if (byCgroup) {
+            SlabSysfs sysfs = r.slabSysfs();
+            Side side = new Side(sysfs, withSamples);
+            r.side(side);
+            Ledger ledger = PublishingLedger.over(r, options).ledger();
+            if (recorded != null) {
                 ledger.tagByCgroup(recorded);
             }
             RecordingReader.Replay rp = r.replay(ledger, WINDOW_NANOS);
-            return new Replayed(ledger, symbols, rp, List.copyOf(samples), Map.copyOf(facts),
-                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), recorded.decisions());
+            return new Replayed(ledger, symbols, rp, List.copyOf(side.samples), Map.copyOf(side.facts),
+                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), recorded == null ? 0 : recorded.decisions(),
+                    recorded == null ? 0 : rp.cgroupDecisionsDropped() + readerDropped + recorded.dropped());
+        }
+    }
+
+    /**
+     * The side blocks a replay takes as it reads the events: the RUN facts, and the slabinfo samples when wanted
+     * (parsed with the file's pool kinds; at most {@link #MAX_SAMPLES}, thinned evenly past it). Never the cgroup
+     * entries (the first pass took them).
+     */
+    private static final class Side implements RecordingReader.SideData {
+        final List<UsageSnapshot> samples = new ArrayList<>();
+        final Map<String, String> facts = new LinkedHashMap<>();
+        private final SlabSysfs sysfs;
+        private final boolean withSamples;
+        private long seen;
+        private int stride = 1;
+
+        Side(SlabSysfs sysfs, boolean withSamples) {
+            this.sysfs = sysfs;
+            this.withSamples = withSamples;
+        }
+
+        @Override
+        public boolean wantsSamples() {
+            return withSamples;
+        }
+
+        @Override
+        public boolean wantsCgroups() {
+            return false;
+        }
+
+        @Override
+        public void sample(long nanos, String slabinfo, String where) {
+            if (seen++ % stride != 0) {
+                return;
+            }
+            samples.add(ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, null, null));
+            if (samples.size() >= MAX_SAMPLES) {
+                for (int i = samples.size() - 1; i > 0; i -= 2) {
+                    samples.remove(i); // keep every other sample from the first
+                }
+                stride *= 2;
+            }
+        }
+
+        @Override
+        public void run(Map<String, String> f) {
+            facts.putAll(f);
         }
     }
 

@@ -47,7 +47,7 @@ public final class EventView implements AllocEvent {
 
     @Override
     public boolean accounted() {
-        return accountedField >= 0 ? accountedField != 0 : (gfpFlags & GFP_ACCOUNT) != 0;
+        return accountedField >= 0 ? accountedField != 0 : AllocEvent.super.accounted();
     }
 
     @Override

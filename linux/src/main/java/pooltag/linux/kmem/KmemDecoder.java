@@ -298,28 +298,33 @@ public final class KmemDecoder {
         if (len < minLen[kind]) {
             return MALFORMED;
         }
-        if (kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) {
-            int fo = nameOff[kind];
-            long loc = Le.u32(b, off + fo);
-            int dOff = (int) (loc & 0xffff) + (nameRel[kind] ? fo + 4 : 0);
-            if (dOff + (int) (loc >>> 16) > len) {
-                return MALFORMED;
-            }
+        if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) && nameLoc(b, off, len, kind) < 0) {
+            return MALFORMED;
         }
         return kind;
     }
 
-    private boolean internName(byte[] b, int off, int len, int kind, EventView v) {
+    /**
+     * Where a cache record's name lies, from its {@code __data_loc} (u16 offset, absolute or, when the format says
+     * {@code __rel_loc}, from the end of the field; u16 length): {@code offset | length << 32}, both in bytes from
+     * the record's start; -1 when it runs past the record's {@code len} bytes. The one bounds check of
+     * {@link #decode} and {@link #classify}.
+     */
+    private long nameLoc(byte[] b, int off, int len, int kind) {
         int fo = nameOff[kind];
         long loc = Le.u32(b, off + fo);
-        int dOff = (int) (loc & 0xffff);
+        int dOff = (int) (loc & 0xffff) + (nameRel[kind] ? fo + 4 : 0);
         int dLen = (int) (loc >>> 16);
-        if (nameRel[kind]) {
-            dOff += fo + 4;
-        }
-        if (dOff + dLen > len) {
+        return dOff + dLen > len ? -1 : (long) dLen << 32 | dOff;
+    }
+
+    private boolean internName(byte[] b, int off, int len, int kind, EventView v) {
+        long at = nameLoc(b, off, len, kind);
+        if (at < 0) {
             return false;
         }
+        int dOff = (int) at;
+        int dLen = (int) (at >>> 32);
         while (dLen > 0 && b[off + dOff + dLen - 1] == 0) {
             dLen--; // the stored length counts the terminating NUL
         }

@@ -25,6 +25,12 @@ import pooltag.core.tag.TagKind;
  * <p>The root is configurable so tests can read a tree captured from a real machine.
  */
 public final class ProcfsSource {
+    /**
+     * How often a hunt reads {@code /proc/slabinfo} (and re-arms its leaders), and so how often a recording samples
+     * it: a replay of the recording ({@code hunt --from}) ranks over samples at the live hunt's cadence.
+     */
+    public static final java.time.Duration SAMPLE_EVERY = java.time.Duration.ofMillis(500);
+
     private final Path slabinfo;
     private final Path slabSysfs;
     private final Path vmallocinfo;

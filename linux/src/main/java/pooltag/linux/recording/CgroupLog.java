@@ -9,7 +9,9 @@ import pooltag.linux.ring.Le;
  * The cgroup decisions of a recording run ({@code --tag-by cgroup}), encoded as CGROUPS entries (u64 event ns, s32
  * pid, u16 path length, path) and written in blocks of at most {@link #BLOCK} bytes. Fed by
  * {@link PidCgroupResolver}'s decision listener, so it costs one entry per task decision, nothing per event. Runs on
- * the recording's writer thread (the session's merge thread) only.
+ * the recording's writer thread (the session's merge thread) only. At most {@link RecordingFormat#MAX_CGROUP_ENTRIES}
+ * entries are written; later decisions are counted ({@link #dropped}) so a fork-heavy host's long recording stays
+ * bounded and readable.
  */
 public final class CgroupLog implements PidCgroupResolver.DecisionListener {
     /** Bytes gathered before a block is written (well under {@link RecordingFormat#MAX_CGROUPS_BLOCK}). */
@@ -19,6 +21,7 @@ public final class CgroupLog implements PidCgroupResolver.DecisionListener {
     private final byte[] buf = new byte[BLOCK + RecordingFormat.CGROUP_ENTRY_HEADER + RecordingFormat.MAX_CGROUP_PATH];
     private int len;
     private long entries;
+    private long dropped;
 
     public CgroupLog(RecordingWriter writer) {
         this.writer = writer;
@@ -26,6 +29,10 @@ public final class CgroupLog implements PidCgroupResolver.DecisionListener {
 
     @Override
     public void decided(long eventNanos, int pid, String path) {
+        if (entries >= RecordingFormat.MAX_CGROUP_ENTRIES) {
+            dropped++; // a reader keeps no more either: counted, written in the RUN block
+            return;
+        }
         byte[] p = path.getBytes(StandardCharsets.UTF_8);
         int n = Math.min(p.length, RecordingFormat.MAX_CGROUP_PATH); // a path is at most PATH_MAX already
         Le.putI64(buf, len, eventNanos);
@@ -51,5 +58,10 @@ public final class CgroupLog implements PidCgroupResolver.DecisionListener {
     /** Entries logged so far. */
     public long entries() {
         return entries;
+    }
+
+    /** Decisions not logged: past {@link RecordingFormat#MAX_CGROUP_ENTRIES}. */
+    public long dropped() {
+        return dropped;
     }
 }

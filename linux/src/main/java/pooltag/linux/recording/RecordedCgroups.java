@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import pooltag.core.collect.LongIntHashMap;
-import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEvent;
 import pooltag.core.ledger.CgroupResolver;
 import pooltag.linux.cgroup.PidCgroupResolver;
@@ -21,10 +20,10 @@ import pooltag.linux.cgroup.PidCgroupResolver;
  *
  * <p>Per event: one primitive-map probe, and a step along the pid's decisions when a newer one came due; no
  * allocation. Bounded by the reader ({@link RecordingFormat#MAX_CGROUP_ENTRIES}) and by
- * {@link RecordingFormat#MAX_CGROUP_PATHS} distinct paths. Replay thread only.
+ * {@link RecordingFormat#MAX_CGROUP_PATHS} distinct paths (decisions for more are {@link #dropped}, never an error).
+ * Replay thread only.
  */
 public final class RecordedCgroups implements CgroupResolver, RecordingReader.SideData {
-    private final String where;
     private final List<String> paths = new ArrayList<>();
     private final Map<String, Integer> idOfPath = new HashMap<>();
     // decisions, in file order: event ns, cgroup id, the next decision of the same pid (-1 = none)
@@ -32,14 +31,13 @@ public final class RecordedCgroups implements CgroupResolver, RecordingReader.Si
     private int[] ids = new int[1024];
     private int[] next = new int[1024];
     private int size;
+    private long dropped;
     private final LongIntHashMap first = new LongIntHashMap(1024, -1);
     private final LongIntHashMap last = new LongIntHashMap(1024, -1);
     /** The decision each pid's events go to now (advances with event time). */
     private final LongIntHashMap current = new LongIntHashMap(1024, -1);
 
-    /** @param where how errors name the recording */
-    public RecordedCgroups(String where) {
-        this.where = where;
+    public RecordedCgroups() {
         for (int c = 0; c < PidCgroupResolver.contexts(); c++) {
             intern(PidCgroupResolver.contextName(c));
         }
@@ -50,9 +48,18 @@ public final class RecordedCgroups implements CgroupResolver, RecordingReader.Si
         return size;
     }
 
+    /** Decisions not kept: their path would pass {@link RecordingFormat#MAX_CGROUP_PATHS} distinct ones. */
+    public long dropped() {
+        return dropped;
+    }
+
     @Override
     public void cgroup(long eventNanos, int pid, String path) {
         int id = intern(path);
+        if (id < 0) {
+            dropped++; // the pid's events stay with its previous decision (or [unresolved]): counted, not fatal
+            return;
+        }
         if (size == nanos.length) {
             int n = size * 2;
             nanos = Arrays.copyOf(nanos, n);
@@ -72,14 +79,14 @@ public final class RecordedCgroups implements CgroupResolver, RecordingReader.Si
         size++;
     }
 
+    /** The path's id; -1 when it is new and {@link RecordingFormat#MAX_CGROUP_PATHS} are kept already. */
     private int intern(String path) {
         Integer id = idOfPath.get(path);
         if (id != null) {
             return id;
         }
         if (paths.size() >= RecordingFormat.MAX_CGROUP_PATHS) {
-            throw new PooltagException(where + ": more than " + RecordingFormat.MAX_CGROUP_PATHS
-                    + " distinct cgroup paths in its CGROUPS blocks");
+            return -1;
         }
         paths.add(path);
         idOfPath.put(path, paths.size() - 1);

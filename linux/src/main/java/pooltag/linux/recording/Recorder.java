@@ -12,6 +12,7 @@ import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.cgroup.PidCgroupResolver;
+import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.Tracefs;
@@ -26,9 +27,6 @@ public final class Recorder {
     public record Result(Path file, long pages, long bytes, long events, long lost, long[] eventsByKind,
                          boolean interrupted) {
     }
-
-    /** How often {@code /proc/slabinfo} is sampled into the file: the live hunt's cadence. */
-    public static final Duration SAMPLE_EVERY = Duration.ofMillis(500);
 
     private Recorder() {
     }
@@ -103,31 +101,32 @@ public final class Recorder {
                 }
             };
             err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
-                    + SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
+                    + ProcfsSource.SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             if (resolver != null) {
                 s.start(counter, w, w::onTick); // the cgroup of each allocating task needs the decoded events
             } else {
                 s.startPages(w, counter, w::onTick); // pages go to the file raw: counted, not decoded (report decodes)
             }
-            boolean interrupted = false;
-            long end = System.nanoTime() + duration.toNanos();
+            boolean interrupted;
             try {
-                while (true) {
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
-                        break;
+                interrupted = runUntil(new Waits() {
+                    @Override
+                    public boolean awaitStopRequest(Duration d) throws InterruptedException {
+                        return s.awaitStopRequest(d);
                     }
-                    if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, SAMPLE_EVERY.toNanos())))) {
-                        interrupted = true;
-                        break;
+
+                    @Override
+                    public Throwable failure() {
+                        return s.failure();
                     }
-                    w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
-                }
+                }, duration.toNanos(), () -> w.offerSample(System.nanoTime(),
+                        RecordingSink.readOrEmpty("/proc/slabinfo")));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;
             }
+            // a failed session (the merge thread died: a full disk, ...) throws its failure here: one line, exit 1
             SessionStats st = s.stop();
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             w.finish(s, st, java.util.Map.of());
@@ -135,8 +134,9 @@ public final class Recorder {
                     interrupted);
             // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
             // shutdown hook, so nothing after this block is guaranteed to run.
-            err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%n",
+            err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
+                    RecordingSink.dropped(w),
                     r.interrupted() ? " (stopped by signal)" : "");
             if (st != null) {
                 err.println("pooltag: " + st.describe());
@@ -144,6 +144,38 @@ public final class Recorder {
             err.flush();
             return r;
         }
+    }
+
+    /** What the wait loop of a recording needs from its session (a seam for tests). */
+    interface Waits {
+        /** True when a stop was requested (SIGINT/SIGTERM) within {@code d}. */
+        boolean awaitStopRequest(Duration d) throws InterruptedException;
+
+        /** What killed the session's merge thread or a reader; null while healthy. */
+        Throwable failure();
+    }
+
+    /**
+     * Waits out {@code durationNanos}, calling {@code sample} every {@link ProcfsSource#SAMPLE_EVERY} (the live hunt's cadence); ends early on a stop
+     * request (returns true) or as soon as the session failed (returns false; {@code stop()} then throws the
+     * failure): a dead merge thread writes nothing more, so sampling on would only queue for no one.
+     */
+    static boolean runUntil(Waits s, long durationNanos, Runnable sample) throws InterruptedException {
+        long end = System.nanoTime() + durationNanos;
+        while (s.failure() == null) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, ProcfsSource.SAMPLE_EVERY.toNanos())))) {
+                return true;
+            }
+            if (s.failure() != null) {
+                return false;
+            }
+            sample.run();
+        }
+        return false;
     }
 
     /** "kmalloc=12 kfree=10 ..." for the summary line. */

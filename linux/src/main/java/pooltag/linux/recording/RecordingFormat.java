@@ -99,9 +99,16 @@ public final class RecordingFormat {
     /**
      * Text, {@code key=value} lines: what the recording run did that a replay must repeat: {@code duration_ns} (the
      * run's wall-clock length, as the live hunt ranks over), {@code armed} (sites whose stack triggers were armed,
-     * {@code site@seconds} comma-separated), {@code tag_by}. Written once, before END.
+     * {@code site@seconds} comma-separated), {@code tag_by}, and what the recorder dropped:
+     * {@link #RUN_SAMPLES_DROPPED}, {@link #RUN_CGROUP_DECISIONS_DROPPED}. Written once, before END.
      */
     public static final int RUN = 16;
+    /** RUN fact: slabinfo samples the recorder dropped because its writer fell behind (absent when none). */
+    public static final String RUN_SAMPLES_DROPPED = "samples_dropped";
+    /**
+     * RUN fact: cgroup decisions the recorder did not write, past {@link #MAX_CGROUP_ENTRIES} (absent when none).
+     */
+    public static final String RUN_CGROUP_DECISIONS_DROPPED = "cgroup_decisions_dropped";
 
     /** Largest SLABINFO_SAMPLE payload (8 + gzip; a real one is 5-10 KiB), and its text after gunzip: MAX_TEXT. */
     public static final int MAX_SAMPLE = 4 << 20;
@@ -109,9 +116,12 @@ public final class RecordingFormat {
     public static final int MAX_CGROUPS_BLOCK = 1 << 20;
     /** Longest cgroup path in a CGROUPS entry (PATH_MAX). */
     public static final int MAX_CGROUP_PATH = 4096;
-    /** Most CGROUPS entries a reader keeps over the whole file (the live resolver keeps 32,768 tasks at once). */
+    /**
+     * Most CGROUPS entries a writer writes and a reader keeps over the whole file (the live resolver keeps 32,768
+     * tasks at once); past it both count what they drop, and the file stays readable.
+     */
     public static final int MAX_CGROUP_ENTRIES = 1_000_000;
-    /** Most distinct cgroup paths a reader keeps. */
+    /** Most distinct cgroup paths a replay keeps; decisions for more are counted as dropped. */
     public static final int MAX_CGROUP_PATHS = 65_536;
     /** CGROUPS entry header: u64 ns, s32 pid, u16 path length. */
     public static final int CGROUP_ENTRY_HEADER = 14;

@@ -58,7 +58,10 @@ public final class RecordingReader implements AutoCloseable {
     private long slabSysfsOffset;
     private SideData side;
     private long cgroupEntries;
+    private long cgroupEntriesKept;
+    private long cgroupEntriesDropped;
     private long samples;
+    private final Map<String, String> runFacts = new LinkedHashMap<>();
     private TraceSchema schema;
     private KernelSymbols symbols;
     private final NameTable names = new NameTable();
@@ -378,7 +381,9 @@ public final class RecordingReader implements AutoCloseable {
 
     /**
      * The recorded machine's {@code /sys/kernel/slab} view (reclaimable caches, merged names) from the SLAB_SYSFS
-     * block; {@link SlabSysfs#absent()} for a recording made before pooltag stored it (every cache NonPaged).
+     * block; {@link SlabSysfs#absent()} for a recording made before pooltag stored it (every cache NonPaged). The one
+     * policy for a recording's pools: every replay (report, hunt/find --from, kd, the web Open view) uses it, so a
+     * file reads the same wherever it is read (never the reading machine's {@code /sys/kernel/slab}).
      */
     public SlabSysfs slabSysfs() {
         if (slabSysfsText == null) {
@@ -403,6 +408,20 @@ public final class RecordingReader implements AutoCloseable {
     public interface SideData {
         /** A SLABINFO_SAMPLE: {@code /proc/slabinfo}'s text as read at {@code nanos} (CLOCK_MONOTONIC). */
         default void sample(long nanos, String slabinfo, String where) {
+        }
+
+        /** False when {@link #sample} is unused: the samples are then skipped without being decompressed. */
+        default boolean wantsSamples() {
+            return true;
+        }
+
+        /**
+         * False when {@link #cgroup} is unused: the entries are then only checked. When true, at most
+         * {@link RecordingFormat#MAX_CGROUP_ENTRIES} are handed over; the rest are counted
+         * ({@link #cgroupEntriesDropped}), never an error.
+         */
+        default boolean wantsCgroups() {
+            return true;
         }
 
         /** A CGROUPS entry: events of {@code pid} from {@code nanos} on are charged to {@code path}. */
@@ -446,23 +465,24 @@ public final class RecordingReader implements AutoCloseable {
                             + " bytes");
                 }
                 samples++;
-                if (side != null) {
+                if (side != null && side.wantsSamples()) {
                     long at = Le.i64(pendingPayload, 0);
                     String text = gunzip(pendingPayload, 8, pendingLength - 8, RecordingFormat.MAX_TEXT,
                             Integer.MAX_VALUE, pendingOffset, "SLABINFO_SAMPLE");
                     side.sample(at, text, where + " SLABINFO_SAMPLE block at byte " + pendingOffset);
                 }
             }
-            case RecordingFormat.CGROUPS -> cgroupEntries(side);
+            case RecordingFormat.CGROUPS -> cgroupEntries(side != null && side.wantsCgroups() ? side : null);
             case RecordingFormat.RUN -> {
-                if (side != null) {
-                    Map<String, String> facts = new LinkedHashMap<>();
-                    for (String line : text().split("\n")) {
-                        int eq = line.indexOf('=');
-                        if (eq > 0) {
-                            facts.put(line.substring(0, eq), line.substring(eq + 1));
-                        }
+                Map<String, String> facts = new LinkedHashMap<>();
+                for (String line : text().split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        facts.put(line.substring(0, eq), line.substring(eq + 1));
                     }
+                }
+                runFacts.putAll(facts); // what the recorder dropped goes into the replay's health
+                if (side != null) {
                     side.run(facts);
                 }
             }
@@ -473,7 +493,11 @@ public final class RecordingReader implements AutoCloseable {
         return true;
     }
 
-    /** Checks every entry of the current CGROUPS block and hands them to {@code sink} (may be null). */
+    /**
+     * Checks every entry of the current CGROUPS block and hands them to {@code sink} (may be null), at most
+     * {@link RecordingFormat#MAX_CGROUP_ENTRIES} over the file: past it they are counted, not kept (a long recording
+     * on a fork-heavy host stays readable).
+     */
     private void cgroupEntries(SideData sink) {
         int at = 0;
         while (at < pendingLength) {
@@ -489,12 +513,14 @@ public final class RecordingReader implements AutoCloseable {
                 throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at + " has a path of "
                         + len + " bytes (1.." + RecordingFormat.MAX_CGROUP_PATH + ", inside the block)");
             }
-            if (++cgroupEntries > RecordingFormat.MAX_CGROUP_ENTRIES) {
-                throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_CGROUP_ENTRIES
-                        + " CGROUPS entries");
-            }
+            cgroupEntries++;
             if (sink != null) {
-                sink.cgroup(nanos, pid, new String(pendingPayload, p, len, StandardCharsets.UTF_8));
+                if (cgroupEntriesKept < RecordingFormat.MAX_CGROUP_ENTRIES) {
+                    cgroupEntriesKept++;
+                    sink.cgroup(nanos, pid, new String(pendingPayload, p, len, StandardCharsets.UTF_8));
+                } else {
+                    cgroupEntriesDropped++;
+                }
             }
             at = p + len;
         }
@@ -508,6 +534,20 @@ public final class RecordingReader implements AutoCloseable {
     /** CGROUPS entries read so far. */
     public long cgroupEntries() {
         return cgroupEntries;
+    }
+
+    /** CGROUPS entries read and not handed to a sink that wanted them: past the reader's bound. */
+    public long cgroupEntriesDropped() {
+        return cgroupEntriesDropped;
+    }
+
+    /** A count among the RUN facts read so far; 0 when absent or not a number. */
+    private long runCount(String key) {
+        try {
+            return Math.max(0, Long.parseLong(runFacts.getOrDefault(key, "0").strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** The symbols of the recorded machine (parsed on first use); zero symbols when none were stored. */
@@ -575,7 +615,8 @@ public final class RecordingReader implements AutoCloseable {
                          long malformedRecords, long skippedPages, long outOfOrder, long lostFromHeaders,
                          long lostFlaggedPages, long lostFromStats, Map<Integer, CpuStats> cpuStats,
                          String slabinfoEnd, long firstPageNanos, long lastPageNanos, long endNanos,
-                         String firstError, long forcedDrains) {
+                         String firstError, long forcedDrains, long samplesDropped,
+                         long cgroupDecisionsDropped) {
         public long totalEvents() {
             long s = 0;
             for (long n : eventsByKind) {
@@ -595,6 +636,20 @@ public final class RecordingReader implements AutoCloseable {
          */
         public long forcedDrains() {
             return forcedDrains;
+        }
+
+        /** Slabinfo samples the recorder dropped because its writer fell behind (RUN {@code samples_dropped}). */
+        public long samplesDropped() {
+            return samplesDropped;
+        }
+
+        /**
+         * Cgroup decisions lost: those the recorder did not write past its bound (RUN
+         * {@code cgroup_decisions_dropped}) plus those this replay read and did not keep past its own. Their tasks'
+         * events go to an older decision of the pid, or to {@code [unresolved]}.
+         */
+        public long cgroupDecisionsDropped() {
+            return cgroupDecisionsDropped;
         }
     }
 
@@ -655,7 +710,9 @@ public final class RecordingReader implements AutoCloseable {
         return new Replay(complete, reason, fileSize, skippedBytes, unknownBlocks, pages, kinds,
                 merger.otherEvents(), merger.malformedRecords(), merger.skippedPages(), merger.outOfOrder(),
                 merger.lostCounted(), merger.lostFlaggedPages(), statsLost, cpuStats, slabinfoEnd, firstPage,
-                lastPage, endNanos, merger.firstError(), forced);
+                lastPage, endNanos, merger.firstError(), forced,
+                runCount(RecordingFormat.RUN_SAMPLES_DROPPED),
+                runCount(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED) + cgroupEntriesDropped);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import pooltag.core.io.PrivateFiles;
 import pooltag.linux.kmem.Page;
@@ -34,14 +33,11 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** How often (wall clock) gathered cgroup decisions are written while tracing. */
     static final long CGROUP_FLUSH_NANOS = 250_000_000L;
 
-    private record Sample(long nanos, String text) {
-    }
-
     private final Path path;
     private final OutputStream file;
     private RecordingWriter writer;
     private CgroupLog cgroups;
-    private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+    private final SampleQueue samples = new SampleQueue();
     private long samplesWritten;
     private long lastCgroupFlush = System.nanoTime();
     private boolean closed;
@@ -119,9 +115,13 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         writer.writePage(p);
     }
 
-    /** Queues a {@code /proc/slabinfo} text read at {@code nanos}; written at the next tick. Any thread. */
+    /**
+     * Queues a {@code /proc/slabinfo} text read at {@code nanos}; written at the next tick. Any thread. The queue is
+     * bounded ({@link SampleQueue#CAPACITY}): when the writer falls behind the oldest sample is dropped and counted
+     * ({@link #samplesDropped}, and {@code samples_dropped} in the RUN block).
+     */
     public void offerSample(long nanos, String slabinfo) {
-        samples.add(new Sample(nanos, slabinfo));
+        samples.offer(RecordingWriter.samplePayload(nanos, slabinfo)); // gzipped here, on the caller's thread
     }
 
     /** On the merge thread between merge rounds: writes queued samples, and cgroup decisions every 250 ms. */
@@ -135,9 +135,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     }
 
     private void drainSamples() {
-        Sample s;
+        byte[] s;
         while ((s = samples.poll()) != null) {
-            writer.writeSample(s.nanos(), s.text());
+            writer.writeSample(s);
             samplesWritten++;
         }
     }
@@ -145,6 +145,25 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** SLABINFO_SAMPLE blocks written. */
     public long samplesWritten() {
         return samplesWritten;
+    }
+
+    /**
+     * "; dropped: N slabinfo samples (writer behind), M cgroup decisions (past the bound)" for a summary line, or ""
+     * when nothing was dropped.
+     */
+    public static String dropped(RecordingSink sink) {
+        long s = sink.samplesDropped();
+        long c = sink.cgroups == null ? 0 : sink.cgroups.dropped();
+        if (s == 0 && c == 0) {
+            return "";
+        }
+        return "; dropped: " + s + " slabinfo samples (writer behind), " + c + " cgroup decisions (past "
+                + RecordingFormat.MAX_CGROUP_ENTRIES + ")";
+    }
+
+    /** Samples dropped because the writer did not keep up (the oldest go first). */
+    public long samplesDropped() {
+        return samples.dropped();
     }
 
     public long pages() {
@@ -157,7 +176,8 @@ public final class RecordingSink implements PageSink, AutoCloseable {
 
     /**
      * After the session stopped (its merge thread is done): the samples and decisions still queued, the per-CPU
-     * stats, slabinfo at the end, the loss, the RUN facts (may be empty) and END; then closes the file.
+     * stats, slabinfo at the end, the loss, the RUN facts (may be empty; what was dropped is added) and END; then
+     * closes the file.
      */
     public void finish(TraceSession s, SessionStats st, Map<String, String> run) {
         drainSamples();
@@ -175,8 +195,15 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         }
         writer.writeText(RecordingFormat.SLABINFO_END, -1, readOrEmpty("/proc/slabinfo"));
         writer.writeLongs(RecordingFormat.LOSS, statsLost, st.lostFromHeaders(), st.lostFlaggedPages());
-        if (!run.isEmpty()) {
-            writer.writeFacts(RecordingFormat.RUN, run);
+        Map<String, String> facts = new LinkedHashMap<>(run);
+        if (samples.dropped() > 0) {
+            facts.put(RecordingFormat.RUN_SAMPLES_DROPPED, Long.toString(samples.dropped()));
+        }
+        if (cgroups.dropped() > 0) {
+            facts.put(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED, Long.toString(cgroups.dropped()));
+        }
+        if (!facts.isEmpty()) {
+            writer.writeFacts(RecordingFormat.RUN, facts);
         }
         writer.writeLongs(RecordingFormat.END, System.nanoTime(), writer.pages(), st.totalEvents());
         writer.close();

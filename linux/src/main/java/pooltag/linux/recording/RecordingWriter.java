@@ -107,33 +107,45 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(kind, cpu, b, 0, b.length, null);
     }
 
+    /** A block of {@code text}'s gzip (KALLSYMS_GZ). */
     public void writeGzip(int kind, String text) {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(text.length() / 4);
+        byte[] b = gzip(0, text);
+        writeBlock(kind, -1, b, 0, b.length, null);
+    }
+
+    /**
+     * {@code prefix} zero bytes (for the caller to fill), then the gzip of {@code text} (Latin-1: kernel text files).
+     * Any thread.
+     */
+    static byte[] gzip(int prefix, String text) {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream(prefix + text.length() / 4);
+        bo.writeBytes(new byte[prefix]);
         try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
             gz.write(text.getBytes(StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             throw new IllegalStateException(e); // in-memory stream
         }
-        byte[] b = bo.toByteArray();
-        writeBlock(kind, -1, b, 0, b.length, null);
+        return bo.toByteArray();
     }
 
     /**
-     * A SLABINFO_SAMPLE block: {@code /proc/slabinfo}'s text as read at {@code nanos} (CLOCK_MONOTONIC), gzipped
-     * (about 6 KiB instead of 35).
+     * A SLABINFO_SAMPLE payload: u64 {@code nanos} (CLOCK_MONOTONIC when read), then the gzip of {@code /proc/slabinfo}'s
+     * text (about 6 KiB instead of 35). Any thread: the sampling thread compresses, the writer only writes.
      */
+    public static byte[] samplePayload(long nanos, String slabinfo) {
+        byte[] b = gzip(8, slabinfo);
+        Le.putI64(b, 0, nanos);
+        return b;
+    }
+
+    /** A SLABINFO_SAMPLE block of a payload made by {@link #samplePayload}. */
+    public void writeSample(byte[] payload) {
+        writeBlock(RecordingFormat.SLABINFO_SAMPLE, -1, payload, 0, payload.length, null);
+    }
+
+    /** A SLABINFO_SAMPLE block of {@code slabinfo} read at {@code nanos} (tests and tools). */
     public void writeSample(long nanos, String slabinfo) {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(8 + slabinfo.length() / 5);
-        byte[] at = new byte[8];
-        Le.putI64(at, 0, nanos);
-        bo.writeBytes(at);
-        try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
-            gz.write(slabinfo.getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // in-memory stream
-        }
-        byte[] b = bo.toByteArray();
-        writeBlock(RecordingFormat.SLABINFO_SAMPLE, -1, b, 0, b.length, null);
+        writeSample(samplePayload(nanos, slabinfo));
     }
 
     /** A CGROUPS block of entries the caller encoded ({@link CgroupLog}). */

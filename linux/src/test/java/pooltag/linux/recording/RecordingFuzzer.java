@@ -206,7 +206,7 @@ public final class RecordingFuzzer {
     /** The real reading path of report and the web upload: open, symbols, replay into a ledger, snapshot. */
     static void consume(byte[] input) {
         // The offline hunt's first pass: the side blocks, samples parsed with the file's pool kinds.
-        RecordedCgroups cgroups = new RecordedCgroups("fuzz.ptrec");
+        RecordedCgroups cgroups = new RecordedCgroups();
         try (RecordingReader r = RecordingReader.open("fuzz.ptrec", input)) {
             SlabSysfs sysfs = r.slabSysfs();
             r.scanSide(new RecordingReader.SideData() {

@@ -135,7 +135,7 @@ class RecordingSideBlocksTest {
     @Test
     void theReplayChargesEachEventToThePidsDecisionAtItsTime() {
         Path f = write(true);
-        RecordedCgroups cg = new RecordedCgroups(f.toString());
+        RecordedCgroups cg = new RecordedCgroups();
         try (RecordingReader first = RecordingReader.open(f)) {
             first.scanSide(cg);
         }
@@ -166,7 +166,7 @@ class RecordingSideBlocksTest {
         }
         assertEquals(List.of(), seen.samples);
         assertEquals(List.of(), seen.cgroups);
-        RecordedCgroups cg = new RecordedCgroups(f.toString());
+        RecordedCgroups cg = new RecordedCgroups();
         assertEquals(0, cg.decisions());
         try (RecordingReader r = RecordingReader.open(f)) {
             RecordingRoundTripTest.Collect c = new RecordingRoundTripTest.Collect();
@@ -177,7 +177,7 @@ class RecordingSideBlocksTest {
 
     @Test
     void aPidNeverDecidedIsUnresolvedAndInterruptsAreTheirOwnRows() {
-        RecordedCgroups cg = new RecordedCgroups("x");
+        RecordedCgroups cg = new RecordedCgroups();
         cg.cgroup(100, 7, "/pods/a");
         assertEquals(-1, cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(8, 150, 0)), "never decided: not guessed");
         assertEquals("/pods/a", cg.path(cg.cgroupOf(new pooltag.linux.cgroup.PidCgroupResolverTest.Ev(7, 50, 0))), "before its first decision: that decision");

@@ -1,4 +1,4 @@
-package pooltag.core.ledger;
+package pooltag.core.event;
 
 import pooltag.core.tag.KmallocName;
 
