@@ -18,6 +18,8 @@ final class CgroupTags {
     static final int OWNER_TAG = ~OWNER_ACCOUNTED;
     /** Separates a pair tag's tag from its cgroup: never in a cache or function name, so the first one splits. */
     static final char PAIR_SEPARATOR = '@';
+    /** The cgroup of an allocation the resolver could not place. */
+    static final String UNRESOLVED = "[unresolved]";
 
     final TagTable cgroups = new TagTable();
     final TagTable cgroupCaches = new TagTable();
@@ -28,10 +30,13 @@ final class CgroupTags {
     private final LongIntHashMap siteIds = new LongIntHashMap(1024, -1);
     /** Cgroup tag per resolver id, -1 = not yet seen. */
     private int[] idTag = new int[0];
+    /** The tag of {@code [unresolved]} (a resolver id < 0 or without a path), interned once: no String lookup per event. */
+    private final int unresolvedTag;
 
     CgroupTags(CgroupResolver resolver, TagRegistry tags) {
         this.resolver = resolver;
         this.tags = tags;
+        this.unresolvedTag = cgroups.intern(UNRESOLVED);
     }
 
     TagTable table(TagKind kind) {
@@ -56,7 +61,7 @@ final class CgroupTags {
     private int cgroupTag(AllocEvent e) {
         int id = resolver.cgroupOf(e);
         if (id < 0) {
-            return cgroups.intern("[unresolved]");
+            return unresolvedTag;
         }
         if (id < idTag.length && idTag[id] >= 0) {
             return idTag[id];
@@ -67,7 +72,7 @@ final class CgroupTags {
             Arrays.fill(idTag, old, idTag.length, -1);
         }
         String path = resolver.path(id);
-        int t = cgroups.intern(path == null ? "[unresolved]" : path);
+        int t = path == null ? unresolvedTag : cgroups.intern(path);
         idTag[id] = t;
         return t;
     }
