@@ -269,13 +269,15 @@ public final class SuspectRanker {
         double durationS = (end - start) / 1e9;
         List<String> notes = new ArrayList<>();
         // Double allocations are mostly frees the kernel does not trace (kfree_rcu, bulk): the outstanding table
-        // already drops the stale entry, so they are reported but do not cost confidence; lost events do.
-        long lossy = st.lostEvents();
+        // already drops the stale entry, so they are reported but do not cost confidence; lost events do, and so do
+        // skipped records (undecodable, or the rest of a broken page): a skipped free leaves a false survivor just
+        // like a lost one.
+        long lossy = st.lostEvents() + st.skippedRecords();
         double lossFraction = st.events() == 0 ? 0 : (double) lossy / st.events();
         double lossFactor = Math.max(0.25, 1 - 5 * lossFraction);
         if (lossy > 0) {
-            notes.add(String.format(Locale.ROOT, "%d events lost: every confidence x%.2f; enlarge the trace buffer"
-                    + " (--buffer-kb) to lose fewer", st.lostEvents(), lossFactor));
+            notes.add(String.format(Locale.ROOT, "%d events lost, %d records skipped: every confidence x%.2f; enlarge"
+                    + " the trace buffer (--buffer-kb) to lose fewer", st.lostEvents(), st.skippedRecords(), lossFactor));
         }
         if (st.doubleAllocs() > 0) {
             notes.add(String.format(Locale.ROOT, "%d allocations at an address still outstanding: frees the kernel"
