@@ -48,10 +48,6 @@ final class CgroupTags {
         };
     }
 
-    static boolean isCgroupKind(TagKind kind) {
-        return kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE;
-    }
-
     /** The owner word of a new allocation: its cgroup tag and accounted bit. */
     int ownerOf(AllocEvent e) {
         int cg = cgroupTag(e);
