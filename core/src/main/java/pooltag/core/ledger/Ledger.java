@@ -263,7 +263,8 @@ public final class Ledger implements AllocEventConsumer {
         return new LedgerStats(events, allocs, frees, table.size(), lostEvents, lossesWithoutCount, skippedRecords,
                 unpairedFrees,
                 doubleAllocs, nullFrees, failedAllocs, zeroSizeAllocs, attacher.attached(), attacher.freeStacks(),
-                attacher.unattached(), tagger.foldedTags(), evictedOutstanding, truncated);
+                attacher.unattached(), tagger.foldedTags() + (tags.cgroups == null ? 0 : tags.cgroups.foldedTags()),
+                evictedOutstanding, truncated);
     }
 
     /** The cap on outstanding allocations this ledger keeps ({@link LedgerOptions#maxOutstanding()}). */
