@@ -130,8 +130,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
-        pooltag.core.ledger.CgroupResolver resolver = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE
-                || kind == TagKind.CGROUP_SITE ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
+        pooltag.core.ledger.CgroupResolver resolver = kind.isCgroup() ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
         LiveFeed feed = LiveFeed.open(KernelSymbols.load(), buffer.apply(TraceConfig.kmem()), cap.ledgerOptions(),
                 resolver, "pooltag-mon-trace");
         try {
@@ -172,7 +171,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         if (kind == TagKind.SITE && !trace) {
             throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
         }
-        if ((kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE) && !trace) {
+        if (kind.isCgroup() && !trace) {
             throw new PooltagException("--tag-by cgroup needs --trace (for the kernel's own per-cgroup accounting,"
                     + " without tracing: mon --by cgroup --batch)");
         }

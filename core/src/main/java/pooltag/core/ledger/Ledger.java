@@ -217,6 +217,16 @@ public final class Ledger implements AllocEventConsumer {
         return tags.cgroups != null;
     }
 
+    /**
+     * The tag of a cgroup kind for an allocation of cgroup tag {@code cgroup} (as an {@link OutstandingVisitor} is
+     * given it), cache tag and site tag: the cgroup itself or its pair with the cache or site; -1 when the ledger
+     * does not tag by cgroup or the kind is not a cgroup kind. Writer thread; at most one primitive-map probe, no
+     * outstanding-table lookup.
+     */
+    public int cgroupTagOf(TagKind kind, int cgroup, int cacheTag, int siteTag) {
+        return tags.cgroups == null || cgroup < 0 ? -1 : tags.cgroups.tagOf(kind, cgroup, cacheTag, siteTag);
+    }
+
     /** The cgroup tag of the allocation outstanding at exactly {@code address}, or -1 (none, or no cgroup tags). */
     public int cgroupAt(long address) {
         return tags.cgroups == null ? -1 : outstandingTagAt(TagKind.CGROUP, address);
@@ -253,7 +263,8 @@ public final class Ledger implements AllocEventConsumer {
         return new LedgerStats(events, allocs, frees, table.size(), lostEvents, lossesWithoutCount, skippedRecords,
                 unpairedFrees,
                 doubleAllocs, nullFrees, failedAllocs, zeroSizeAllocs, attacher.attached(), attacher.freeStacks(),
-                attacher.unattached(), tagger.foldedTags(), evictedOutstanding, truncated);
+                attacher.unattached(), tagger.foldedTags() + (tags.cgroups == null ? 0 : tags.cgroups.foldedTags()),
+                evictedOutstanding, truncated);
     }
 
     /** The cap on outstanding allocations this ledger keeps ({@link LedgerOptions#maxOutstanding()}). */

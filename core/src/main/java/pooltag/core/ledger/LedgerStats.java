@@ -23,7 +23,9 @@ import pooltag.core.snapshot.Loss;
  * @param unattachedStacks stacks with no recent event of the same pid on their CPU, or whose allocation failed,
  *                         returned ZERO_SIZE_PTR or was already freed
  * @param foldedTags       distinct cache or site names beyond the table's limits (4,096 cache tags, 1,048,576
- *                         site tags), counted into {@code [other caches]} / {@code [other sites]}
+ *                         site tags), counted into {@code [other caches]} / {@code [other sites]}; with cgroup tags
+ *                         also distinct cgroups beyond 4,096 ({@code [other cgroups]}) and (cgroup, cache) or
+ *                         (cgroup, site) pairs beyond 65,536 per kind ({@code [other pairs]})
  * @param evictedOutstanding outstanding allocations evicted, oldest first, to keep the table under its cap
  *                         ({@link LedgerOptions#maxOutstanding()}); written off like double allocations. Their frees,
  *                         if they come, are counted as unpaired

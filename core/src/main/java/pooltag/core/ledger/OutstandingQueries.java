@@ -35,12 +35,13 @@ final class OutstandingQueries {
     void forEach(OutstandingVisitor v) {
         OutstandingTable t = table;
         long[] addr = t.addr;
+        boolean cg = tags.cgroups != null;
         for (int s = 0; s < addr.length; s++) {
             long a = addr[s];
             if (a != 0) {
                 int cache = t.cache(s);
                 v.visit(a, t.size(s), clock.nanosOf(t.tick(s)), t.pid(s), cache, t.site(s), t.stack(s),
-                        tags.pool(cache));
+                        tags.pool(cache), cg ? t.owner(s) & CgroupTags.OWNER_TAG : -1);
             }
         }
     }

@@ -10,6 +10,9 @@ public interface OutstandingVisitor {
      * @param bytes      bytes allocated ({@code bytes_alloc})
      * @param allocNanos when it was allocated, on the event clock (to about a millisecond)
      * @param pool       {@link pooltag.core.snapshot.Pool#ordinal()}
+     * @param cgroup     the {@link pooltag.core.tag.TagKind#CGROUP} tag of the task that allocated (the slot's owner),
+     *                   or -1 when the ledger does not tag by cgroup; its pair tags: {@link Ledger#cgroupTagOf}
      */
-    void visit(long address, long bytes, long allocNanos, int pid, int cacheTag, int siteTag, int stackId, int pool);
+    void visit(long address, long bytes, long allocNanos, int pid, int cacheTag, int siteTag, int stackId, int pool,
+               int cgroup);
 }

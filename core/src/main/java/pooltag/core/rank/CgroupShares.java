@@ -1,9 +1,7 @@
 package pooltag.core.rank;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.ledger.Ledger;
@@ -33,21 +31,19 @@ public final class CgroupShares {
             suspects.forEach(s -> out.add(List.of()));
             return out;
         }
-        // Per suspect: (kind, tag id, pool) to match, and cgroup tag -> {count, bytes}.
+        // Per suspect: (kind, tag id, pool) to match; its cgroups' counts in the accumulator.
         int k = suspects.size();
         TagKind[] kinds = new TagKind[k];
         int[][] ids = new int[k][];
         int[] pools = new int[k];
-        List<Map<Integer, long[]>> acc = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             Suspect s = suspects.get(i);
             kinds[i] = s.kind();
             ids[i] = ledger.tagIds(s.kind(), s.tag());
             pools[i] = s.pool().ordinal();
-            acc.add(new HashMap<>());
         }
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            int cg = -2;
+        Acc acc = new Acc(k, ledger.tagCount(TagKind.CGROUP));
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
             for (int i = 0; i < k; i++) {
                 if (pools[i] != pool) {
                     continue;
@@ -57,21 +53,14 @@ public final class CgroupShares {
                     case SITE -> siteTag;
                     case MODULE -> ledger.moduleOfSite(siteTag);
                     case STACK -> stackId;
-                    case CGROUP -> cg == -2 ? (cg = ledger.cgroupAt(addr)) : cg;
-                    default -> ledger.outstandingTagAt(kinds[i], addr);
+                    default -> ledger.cgroupTagOf(kinds[i], cgroup, cacheTag, siteTag);
                 };
-                if (tag < 0 || !contains(ids[i], tag)) {
-                    continue;
+                if (tag >= 0 && contains(ids[i], tag)) {
+                    acc.add(i, cgroup, bytes);
                 }
-                if (cg == -2) {
-                    cg = ledger.cgroupAt(addr);
-                }
-                long[] c = acc.get(i).computeIfAbsent(cg, x -> new long[2]);
-                c[0]++;
-                c[1] += bytes;
             }
         });
-        return ranked(ledger, acc, n);
+        return acc.ranked(ledger, n);
     }
 
     /**
@@ -86,13 +75,11 @@ public final class CgroupShares {
         }
         // cell key (cache id, site id, pool) -> finding index; a cell belongs to one finding
         LongIntHashMap cellFinding = new LongIntHashMap(64, -1);
-        List<Map<Integer, long[]>> acc = new ArrayList<>(findings.size());
         for (int f = 0; f < findings.size(); f++) {
-            acc.add(new HashMap<>());
             for (Finding.Member m : findings.get(f).members()) {
                 for (int cache : ledger.tagIds(TagKind.CACHE, m.cache())) {
                     for (int site : ledger.tagIds(TagKind.SITE, m.site())) {
-                        long key = ((long) cache << 34) | ((long) site << 2) | m.pool().ordinal();
+                        long key = SuspectRanker.cellKey(cache, site, m.pool().ordinal());
                         if (cellFinding.get(key) == -1) {
                             cellFinding.put(key, f);
                         }
@@ -100,41 +87,66 @@ public final class CgroupShares {
                 }
             }
         }
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            int f = cellFinding.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
-            if (f < 0) {
-                return;
+        Acc acc = new Acc(findings.size(), ledger.tagCount(TagKind.CGROUP));
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+            int f = cellFinding.get(SuspectRanker.cellKey(cacheTag, siteTag, pool));
+            if (f >= 0) {
+                acc.add(f, cgroup, bytes);
             }
-            long[] c = acc.get(f).computeIfAbsent(ledger.cgroupAt(addr), x -> new long[2]);
-            c[0]++;
-            c[1] += bytes;
         });
-        return ranked(ledger, acc, n);
+        return acc.ranked(ledger, n);
     }
 
-    /** Per target, its top {@code n} cgroups by bytes (ties: lower cgroup id first) with their share. */
-    private static List<List<Share>> ranked(Ledger ledger, List<Map<Integer, long[]>> acc, int n) {
-        List<List<Share>> out = new ArrayList<>(acc.size());
-        for (int i = 0; i < acc.size(); i++) {
-            long total = 0;
-            for (long[] c : acc.get(i).values()) {
-                total += c[1];
-            }
-            List<Map.Entry<Integer, long[]>> es = new ArrayList<>(acc.get(i).entrySet());
-            es.sort((a, b) -> a.getValue()[1] != b.getValue()[1] ? Long.compare(b.getValue()[1], a.getValue()[1])
-                    : Integer.compare(a.getKey(), b.getKey()));
-            List<Share> shares = new ArrayList<>(Math.min(n, es.size()));
-            for (Map.Entry<Integer, long[]> e : es) {
-                if (shares.size() >= n) {
-                    break;
-                }
-                String name = e.getKey() < 0 ? "[unresolved]" : ledger.tagName(TagKind.CGROUP, e.getKey());
-                shares.add(new Share(name, e.getValue()[0], e.getValue()[1],
-                        total == 0 ? 0 : (double) e.getValue()[1] / total));
-            }
-            out.add(List.copyOf(shares));
+    /**
+     * Outstanding count and bytes per (target, cgroup tag), in flat primitive arrays indexed
+     * {@code target * cgroups + cgroup}: cgroup tags are dense and bounded ({@code CgroupTags}' limit), so an add is
+     * two array writes, no boxing, no map.
+     */
+    private static final class Acc {
+        final int cgroups;
+        final long[] count;
+        final long[] bytes;
+
+        Acc(int targets, int cgroups) {
+            this.cgroups = cgroups;
+            this.count = new long[targets * cgroups];
+            this.bytes = new long[targets * cgroups];
         }
-        return out;
+
+        void add(int target, int cgroup, long b) {
+            int i = target * cgroups + cgroup;
+            count[i]++;
+            bytes[i] += b;
+        }
+
+        /** Per target, its top {@code n} cgroups by bytes (ties: lower cgroup id first) with their share. */
+        List<List<Share>> ranked(Ledger ledger, int n) {
+            int targets = cgroups == 0 ? 0 : count.length / cgroups;
+            List<List<Share>> out = new ArrayList<>(targets);
+            for (int t = 0; t < targets; t++) {
+                int base = t * cgroups;
+                long total = 0;
+                List<Integer> held = new ArrayList<>();
+                for (int c = 0; c < cgroups; c++) {
+                    if (count[base + c] != 0) {
+                        total += bytes[base + c];
+                        held.add(c);
+                    }
+                }
+                held.sort((a, b) -> bytes[base + a] != bytes[base + b] ? Long.compare(bytes[base + b], bytes[base + a])
+                        : Integer.compare(a, b));
+                List<Share> shares = new ArrayList<>(Math.min(n, held.size()));
+                for (int c : held) {
+                    if (shares.size() >= n) {
+                        break;
+                    }
+                    shares.add(new Share(ledger.tagName(TagKind.CGROUP, c), count[base + c], bytes[base + c],
+                            total == 0 ? 0 : (double) bytes[base + c] / total));
+                }
+                out.add(List.copyOf(shares));
+            }
+            return out;
+        }
     }
 
     private static boolean contains(int[] a, int v) {

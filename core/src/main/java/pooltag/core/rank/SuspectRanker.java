@@ -118,7 +118,7 @@ public final class SuspectRanker {
         }
 
         void add(long bytes, long allocNs, int pid, int cache, int site, int stack, int pool) {
-            long cellKey = ((long) cache << 34) | ((long) site << 2) | pool;
+            long cellKey = cellKey(cache, site, pool);
             int c = cellIndex.get(cellKey);
             if (c == -1) {
                 c = newCell(cache, site, pool);
@@ -269,13 +269,15 @@ public final class SuspectRanker {
         double durationS = (end - start) / 1e9;
         List<String> notes = new ArrayList<>();
         // Double allocations are mostly frees the kernel does not trace (kfree_rcu, bulk): the outstanding table
-        // already drops the stale entry, so they are reported but do not cost confidence; lost events do.
-        long lossy = st.lostEvents();
+        // already drops the stale entry, so they are reported but do not cost confidence; lost events do, and so do
+        // skipped records (undecodable, or the rest of a broken page): a skipped free leaves a false survivor just
+        // like a lost one.
+        long lossy = st.lostEvents() + st.skippedRecords();
         double lossFraction = st.events() == 0 ? 0 : (double) lossy / st.events();
         double lossFactor = Math.max(0.25, 1 - 5 * lossFraction);
         if (lossy > 0) {
-            notes.add(String.format(Locale.ROOT, "%d events lost: every confidence x%.2f; enlarge the trace buffer"
-                    + " (--buffer-kb) to lose fewer", st.lostEvents(), lossFactor));
+            notes.add(String.format(Locale.ROOT, "%d events lost, %d records skipped: every confidence x%.2f; enlarge"
+                    + " the trace buffer (--buffer-kb) to lose fewer", st.lostEvents(), st.skippedRecords(), lossFactor));
         }
         if (st.doubleAllocs() > 0) {
             notes.add(String.format(Locale.ROOT, "%d allocations at an address still outstanding: frees the kernel"
@@ -299,12 +301,12 @@ public final class SuspectRanker {
                 procfsSeries(procfs, start, matureEnd, end));
 
         Groups gs = new Groups(new StackFacts(ledger), k, start, matureEnd, bucketNs);
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) ->
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) ->
                 gs.add(bytes, allocNs, pid, cacheTag, siteTag, stackId, pool));
         // Second pass: how many mature survivors of each cell its majority candidate really made.
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
             if (allocNs <= matureEnd) {
-                int c = gs.cellIndex.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
+                int c = gs.cellIndex.get(cellKey(cacheTag, siteTag, pool));
                 if (gs.cPid[c] == pid) {
                     gs.cPidHits[c]++;
                     gs.gPidMature[gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL))]++;
@@ -317,7 +319,7 @@ public final class SuspectRanker {
         Map<Suspect, Acc> suspectAcc = new java.util.IdentityHashMap<>();
         int pools = Pool.values().length;
         for (TagKind kind : o.kinds()) {
-            boolean cgroupKind = kind == TagKind.CGROUP || kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE;
+            boolean cgroupKind = kind.isCgroup();
             if (kind != TagKind.CACHE && kind != TagKind.SITE && kind != TagKind.MODULE && kind != TagKind.STACK
                     && !cgroupKind) {
                 continue;
@@ -367,19 +369,20 @@ public final class SuspectRanker {
 
     /**
      * A cgroup kind's tags are not in the group key (a group's allocations span cgroups): one more pass over the
-     * outstanding table charges each allocation's part of its group to its tag ({@code outstandingTagAt}), into
-     * {@code byId} indexed by tag id x pools + pool. Per allocation: three primitive-map probes, no object.
+     * outstanding table charges each allocation's part of its group to its tag (from the cgroup the visitor gives,
+     * {@link Ledger#cgroupTagOf}), into {@code byId} indexed by tag id x pools + pool. Per allocation: at most four
+     * primitive-map probes (pair tag, cell, group, slot), no object, no outstanding-table lookup.
      */
     private static void accumulateCgroups(Ledger ledger, Groups gs, TagKind kind, int tags, Acc[] byId) {
         int pools = Pool.values().length;
         // (byId index, group) -> the group's slot in that accumulator
         LongIntHashMap slots = new LongIntHashMap(256, -1);
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool) -> {
-            int tagId = ledger.outstandingTagAt(kind, addr);
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+            int tagId = ledger.cgroupTagOf(kind, cgroup, cacheTag, siteTag);
             if (tagId < 0 || tagId >= tags) {
                 return;
             }
-            int c = gs.cellIndex.get(((long) cacheTag << 34) | ((long) siteTag << 2) | pool);
+            int c = gs.cellIndex.get(cellKey(cacheTag, siteTag, pool));
             int g = gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL));
             int i = tagId * pools + pool;
             if (byId[i] == null) {
@@ -392,6 +395,14 @@ public final class SuspectRanker {
                 slots.put(key, made);
             }
         });
+    }
+
+    /**
+     * The key of a cell (cache tag, site tag, pool) in a primitive map: cache tags take 12 bits and site tags 20
+     * ({@code OutstandingTable}'s packing), the pool 2, so the fields never overlap.
+     */
+    static long cellKey(int cacheTag, int siteTag, int pool) {
+        return ((long) cacheTag << 34) | ((long) siteTag << 2) | pool;
     }
 
     private static final Comparator<Suspect> BY_CONFIDENCE = Comparator.comparingDouble(Suspect::confidence).reversed()

@@ -34,6 +34,11 @@ public enum TagKind {
         this.label = label;
     }
 
+    /** True for the kinds a ledger keeps only when it tags by cgroup: {@link #CGROUP} and its two pair kinds. */
+    public boolean isCgroup() {
+        return this == CGROUP || this == CGROUP_CACHE || this == CGROUP_SITE;
+    }
+
     /** The lower-case name used in JSON and in {@code kind:} prefixes. */
     public String label() {
         return label;

@@ -144,4 +144,61 @@ class LedgerCgroupTest {
         ledger.publish(100);
         assertEquals(2, ledger.snapshot(TagKind.CGROUP_CACHE).rows().size());
     }
+
+    /** Each pid its own cgroup, {@code /pods/<pid>}: containers that come and go for weeks. */
+    final CgroupResolver cgroupPerPid = new CgroupResolver() {
+        @Override
+        public int cgroupOf(AllocEvent e) {
+            return e.pid();
+        }
+
+        @Override
+        public String path(int id) {
+            return "/pods/" + id;
+        }
+    };
+
+    @Test
+    void cgroupsPastTheLimitFoldIntoOtherCgroupsCountedOnce() {
+        ledger.tagByCgroup(cgroupPerPid);
+        // [unresolved] holds one tag from the start, [other cgroups] the last: MAX - 2 real cgroups fit.
+        int fit = CgroupTags.MAX_CGROUP_TAGS - 2;
+        int n = fit + 10;
+        for (int pid = 1; pid <= n; pid++) {
+            f.kmalloc(2L * pid, 0, pid, addr(pid), PIPE_FN, 192);
+            f.kmalloc(2L * pid + 1, 0, pid, addr(n + pid), PIPE_FN, 192); // a second allocation: no second count
+        }
+        assertEquals(CgroupTags.MAX_CGROUP_TAGS, ledger.tagCount(TagKind.CGROUP));
+        int other = ledger.tagId(TagKind.CGROUP, CgroupTags.OTHER_CGROUPS);
+        assertEquals(20, ledger.usage(TagKind.CGROUP, other, Pool.NONPAGED).live(), "folded, not dropped");
+        assertEquals(other, ledger.cgroupAt(addr(n)));
+        assertEquals(10, ledger.stats().foldedTags(), "each folded cgroup counted once");
+        assertEquals(2, ledger.usage(TagKind.CGROUP, ledger.tagId(TagKind.CGROUP, "/pods/" + fit), Pool.NONPAGED)
+                .live(), "the last that fit keeps its own tag");
+        assertEquals(-1, ledger.tagId(TagKind.CGROUP, "/pods/" + (fit + 1)));
+    }
+
+    @Test
+    void pairsPastTheLimitFoldIntoOtherPairsCountedOnce() {
+        ledger.tagByCgroup(cgroupPerPid);
+        // 4,000 cgroups x 17 unresolved call sites = 68,000 (cgroup, site) pairs; one cache: 4,000 cache pairs.
+        int pids = 4_000, sites = 17;
+        int i = 0;
+        for (int pid = 1; pid <= pids; pid++) {
+            for (int s = 0; s < sites; s++) {
+                i++;
+                f.kmalloc(i, 0, pid, addr(i), 0xffffffff82000000L + 16L * s, 192);
+            }
+        }
+        int pairs = pids * sites;
+        long folded = pairs - (CgroupTags.MAX_PAIR_TAGS - 1);
+        assertEquals(CgroupTags.MAX_PAIR_TAGS, ledger.tagCount(TagKind.CGROUP_SITE));
+        assertEquals(pids, ledger.tagCount(TagKind.CGROUP_CACHE), "none folded");
+        assertEquals(folded, ledger.stats().foldedTags());
+        int other = ledger.tagId(TagKind.CGROUP_SITE, CgroupTags.OTHER_PAIRS);
+        assertEquals(folded, ledger.usage(TagKind.CGROUP_SITE, other, Pool.NONPAGED).live());
+        assertEquals(other, ledger.outstandingTagAt(TagKind.CGROUP_SITE, addr(i)));
+        f.kmalloc(i + 1, 0, pids, addr(i + 1), 0xffffffff82000000L, 192); // a folded pair again: counted once
+        assertEquals(folded, ledger.stats().foldedTags());
+    }
 }

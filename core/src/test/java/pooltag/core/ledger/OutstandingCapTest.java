@@ -99,7 +99,7 @@ class OutstandingCapTest {
         }
         long kept = l.stats().outstanding();
         Set<Long> survivors = new HashSet<>();
-        l.forEachOutstanding((a, bytes, at, pid, c, s, st, pool) -> survivors.add(a));
+        l.forEachOutstanding((a, bytes, at, pid, c, s, st, pool, cg) -> survivors.add(a));
         Set<Long> newest = new HashSet<>();
         for (long i = n - kept; i < n; i++) {
             newest.add(addr(i));

@@ -32,7 +32,7 @@ class RecentSitesTest {
         long[] count = new long[l.tagCount(TagKind.SITE)];
         long origin = l.firstNanos();
         long now = l.lastNanos() - origin;
-        l.forEachOutstanding((addr, bytes, allocNs, pid, cache, site, stack, pool) -> {
+        l.forEachOutstanding((addr, bytes, allocNs, pid, cache, site, stack, pool, cg) -> {
             long slot = ((allocNs - origin) >>> OutstandingTable.TICK_SHIFT) >>> RecentSitesTracker.SLOT_SHIFT;
             long middleAge = now - (slot * SLOT + SLOT / 2);
             if (middleAge >= MIN_AGE && middleAge <= MAX_AGE) {

@@ -172,6 +172,19 @@ class SuspectRankerTest {
     }
 
     @Test
+    void skippedRecordsLowerEveryConfidenceLikeLostEventsAndAreNamed() {
+        Scenario sc = full(true);
+        Ledger clean = sc.run(END);
+        Ledger skipped = sc.run(END);
+        skipped.onSkipped(0, 700);
+        HuntReport a = SuspectRanker.rank(clean, sc.procfs(S / 4, END), END, opts);
+        HuntReport b = SuspectRanker.rank(skipped, sc.procfs(S / 4, END), END, opts);
+        assertTrue(confidenceOf(b, "leak_obj") < confidenceOf(a, "leak_obj"), "a skipped free leaves a false survivor");
+        assertTrue(b.notes().get(0).contains("0 events lost, 700 records skipped"), b.notes().toString());
+        assertTrue(a.notes().stream().noneMatch(n -> n.contains("skipped")), a.notes().toString());
+    }
+
+    @Test
     void aLeakScoresHighInAHuntJustLongerThanAgeThresholdPlusSustainTime() {
         Scenario sc = new Scenario();
         int leak = sc.cache("leak_obj", Pool.NONPAGED, 311, false);

@@ -55,7 +55,7 @@ public record TranscriptReplay(long allocs, long frees, long paired, List<Outsta
 
         // What is still outstanding, in transcript order (the replay clock is the break's position).
         List<long[]> rows = new ArrayList<>();
-        ledger.forEachOutstanding((address, bytes, allocNanos, pid, cacheTag, siteTag, stackId, pool) ->
+        ledger.forEachOutstanding((address, bytes, allocNanos, pid, cacheTag, siteTag, stackId, pool, cgroup) ->
                 rows.add(new long[] {address, bytes, allocNanos, cacheTag, stackId}));
         rows.sort(Comparator.comparingLong(r -> r[2]));
         Map<Integer, List<long[]>> byStack = new LinkedHashMap<>();
