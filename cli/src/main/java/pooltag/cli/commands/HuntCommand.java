@@ -17,6 +17,7 @@ import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
+import pooltag.core.io.PrivateFiles;
 import pooltag.core.rank.RankOptions;
 import pooltag.linux.kmem.StopSignals;
 
@@ -43,7 +44,8 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
     JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
-            description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope)")
+            description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope);"
+                    + " created 0600, never over an existing file")
     Path collapsed;
 
     @Option(names = "--threshold", paramLabel = "C", defaultValue = "0.5",
@@ -81,6 +83,11 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
+        if (collapsed != null && Files.exists(collapsed, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // Said before the hunt, not after it: the file is created new, never over an existing one.
+            throw new PooltagException("--collapsed " + collapsed + ": already exists; pooltag creates a new file and"
+                    + " overwrites nothing");
+        }
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
         if (from != null) {
@@ -122,7 +129,14 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         }
         if (collapsed != null) {
             try {
-                Files.write(collapsed, HuntReportView.collapsed(res.report(), res.symbols()));
+                // Created as a recording is (0600, exclusive, the sudo caller's when run under sudo).
+                try (var w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(PrivateFiles.create(collapsed),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line : HuntReportView.collapsed(res.report(), res.symbols())) {
+                        w.write(line);
+                        w.write('\n');
+                    }
+                }
             } catch (IOException e) {
                 throw new PooltagException("cannot write " + collapsed + ": " + e.getMessage(), e);
             }
