@@ -110,12 +110,13 @@ public final class PoolUsedCommand implements Callable<Integer> {
                 : pooltag.linux.cgroup.CgroupKernelMemory.live().take();
         pooltag.core.tag.TagPattern pattern = tagString == null ? pooltag.core.tag.TagPattern.any()
                 : pooltag.core.tag.TagPattern.of(tagString);
-        var rows = pooltag.cli.render.CgroupTable.select(s, pattern, top);
+        var rows = pooltag.cli.render.CgroupTable.select(s, pattern::matches, top);
+        int total = pooltag.cli.render.CgroupTable.matching(s, pattern::matches);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
-            Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows));
+            Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows, total));
         } else {
-            pooltag.cli.render.CgroupTable.print(out, s, rows, s.rows().size());
+            pooltag.cli.render.CgroupTable.print(out, s, rows, total);
         }
         return 0;
     }
