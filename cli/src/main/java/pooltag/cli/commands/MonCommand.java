@@ -199,10 +199,11 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
     }
 
-    private static UsageSnapshot redacted(UsageSnapshot s) {
+    static UsageSnapshot redacted(UsageSnapshot s) {
         List<TagUsage> rows = new ArrayList<>(s.rows().size());
         for (TagUsage u : s.rows()) {
-            rows.add(new TagUsage(AddressPolicy.scrub(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+            // tag@cgroup: the tag half only (a container id in a cgroup path is no address); a site: the whole tag
+            rows.add(new TagUsage(AddressPolicy.scrubPairTag(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
                     u.bytes(), AddressPolicy.scrub(u.description())));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
