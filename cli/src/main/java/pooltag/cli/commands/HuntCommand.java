@@ -157,19 +157,16 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             return java.util.Set.of(pooltag.core.tag.TagKind.CGROUP);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = new java.util.LinkedHashSet<>();
-        switch (tagBy.replace(" ", "")) {
-            case "cache,site", "site,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CACHE,
+        pooltag.cli.options.TagBy t = pooltag.cli.options.TagBy.parse(tagBy,
+                java.util.EnumSet.allOf(pooltag.cli.options.TagBy.class));
+        switch (t) {
+            case CACHE_SITE -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CACHE,
                     pooltag.core.tag.TagKind.SITE));
-            case "cache" -> kinds.add(pooltag.core.tag.TagKind.CACHE);
-            case "site" -> kinds.add(pooltag.core.tag.TagKind.SITE);
-            case "cgroup" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+            case CGROUP -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
                     pooltag.core.tag.TagKind.CACHE, pooltag.core.tag.TagKind.SITE));
-            case "cgroup,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
-                    pooltag.core.tag.TagKind.CGROUP_CACHE));
-            case "cgroup,site" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
-                    pooltag.core.tag.TagKind.CGROUP_SITE));
-            default -> throw new PooltagException("--tag-by takes cache,site, cache, site, cgroup, cgroup,cache or"
-                    + " cgroup,site, got '" + tagBy + "'");
+            case CGROUP_CACHE, CGROUP_SITE -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+                    t.kind()));
+            case CACHE, SITE -> kinds.add(t.kind());
         }
         return kinds;
     }

@@ -162,15 +162,8 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
     static final Duration FIRST_SNAPSHOT_WAIT = Duration.ofSeconds(15);
 
     TagKind tagKind() {
-        TagKind kind = switch (tagBy) {
-            case "cache" -> TagKind.CACHE;
-            case "site" -> TagKind.SITE;
-            case "cgroup" -> TagKind.CGROUP;
-            case "cgroup,cache" -> TagKind.CGROUP_CACHE;
-            case "cgroup,site" -> TagKind.CGROUP_SITE;
-            default -> throw new PooltagException("--tag-by takes cache, site, cgroup, cgroup,cache or cgroup,site, got '"
-                    + tagBy + "'");
-        };
+        TagKind kind = pooltag.cli.options.TagBy.parse(tagBy, java.util.EnumSet.complementOf(
+                java.util.EnumSet.of(pooltag.cli.options.TagBy.CACHE_SITE))).kind();
         if (kind == TagKind.SITE && !trace) {
             throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
         }

@@ -95,12 +95,12 @@ public final class PoolUsedCommand implements Callable<Integer> {
         if (from != null) {
             throw new PooltagException("--by cgroup reads the live memory hierarchy; --from is for Windows captures");
         }
-        if (tagString == null && flags != null && !flags.matches("[0-9a-fA-Fx]+")) {
-            // pooltag poolused --by cgroup '/kubepods/*': a single argument that is not flags is the pattern
+        if (tagString == null && flags != null && !looksLikeFlags(flags)) {
+            // pooltag poolused --by cgroup face, or '/kubepods/*': a lone argument that is not a number is the pattern
             tagString = flags;
             flags = null;
         }
-        if (flags != null && !flags.matches("0*[01]?")) {
+        if (flags != null && !flags.matches("(0[xX])?0*[01]?")) {
             throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
         }
         if (top < 0) {
@@ -119,5 +119,14 @@ public final class PoolUsedCommand implements Callable<Integer> {
             pooltag.cli.render.CgroupTable.print(out, s, rows, total);
         }
         return 0;
+    }
+
+    /**
+     * WinDbg's {@code !poolused [Flags [TagString]]}, with --by cgroup where flags matter little (0 or 1) and cgroup
+     * names are words: a lone argument is Flags when it is a number, decimal digits or {@code 0x} and hex digits;
+     * anything else ({@code face}, {@code /kubepods/*}) is the TagString. With two arguments the first is Flags.
+     */
+    static boolean looksLikeFlags(String arg) {
+        return arg.matches("[0-9]+|0[xX][0-9a-fA-F]+");
     }
 }
