@@ -7,10 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.NoVmallocOption;
-import pooltag.cli.options.JsonOption;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.core.error.PooltagException;
@@ -30,18 +27,12 @@ import pooltag.windows.WindowsCaptures;
                 "2 and 4 cannot be combined; 8 (session pool) does not exist on Linux.",
                 "TagString: * matches any run, ? one character (quote it from the shell).",
                 "", "Example: pooltag poolused 2 'kmalloc-*'"})
-public final class PoolUsedCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class PoolUsedCommand extends JsonCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "Flags", description = "hex flags, default 0")
     String flags;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "TagString", description = "tag or wildcard pattern")
     String tagString;
-
-    @Mixin
-    JsonOption json;
 
     @Mixin
     NoVmallocOption vmalloc;
