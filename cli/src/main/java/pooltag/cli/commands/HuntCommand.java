@@ -110,8 +110,11 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             out.println(RecordingHealth.line(from, res.replay()));
         }
         var loss = res.ledger().stats().loss();
-        var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
-        var findingShares = pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3);
+        // Not tagged by cgroup: null, so the JSON has no "cgroups" on its rows (HuntReportView.json's contract).
+        boolean tagged = res.ledger().tracksCgroups();
+        var shares = tagged ? pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3) : null;
+        var findingShares = tagged
+                ? pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3) : null;
         if (json.on()) {
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
