@@ -8,7 +8,7 @@
 # Usage (root): bench/corpus/memleak-rank.sh D RATE [KINDS...]      e.g. bench/corpus/memleak-rank.sh 10 200
 set -u
 cd "$(dirname "$0")/../.."
-D=${1:-10}; RATE=${2:-200}; shift 2 || true
+D=${1:-10}; RATE=${2:-200}; [ $# -ge 2 ] && shift 2 || shift $#  # fewer arguments: none is a kind
 KINDS=${*:-"pipe unix udp tcp inotify fanotify epoll eventfd timerfd signalfd msg sem key mq memfd"}
 KSRC=/var/tmp/bcc-ksrc
 if [ ! -f $KSRC/include/linux/kconfig.h ]; then

@@ -6,7 +6,7 @@
 #   e.g. bench/corpus/verdict.sh 3 10 50        bench/corpus/verdict.sh 10 1 200 pipe msg
 set -u
 cd "$(dirname "$0")/../.."
-D=${1:-3}; R=${2:-10}; RATE=${3:-200}; shift 3 || true
+D=${1:-3}; R=${2:-10}; RATE=${3:-200}; [ $# -ge 3 ] && shift 3 || shift $#  # fewer arguments: none is a kind
 KINDS=${*:-"pipe unix udp tcp inotify fanotify epoll eventfd timerfd signalfd msg sem key mq memfd"}
 T=/sys/kernel/tracing
 OUT=$(mktemp -d /var/tmp/pooltag-verdict.XXXXXX)

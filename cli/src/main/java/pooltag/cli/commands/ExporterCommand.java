@@ -67,6 +67,13 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (tagBy != null) {
+            pooltag.cli.options.TagBy.parse(tagBy, java.util.EnumSet.of(pooltag.cli.options.TagBy.CGROUP));
+            if (!trace) {
+                throw new PooltagException("--tag-by cgroup needs --trace (pooltag_cgroup_kernel_bytes, the kernel's"
+                        + " own per-cgroup accounting, needs neither)");
+            }
+        }
         if (top < 1) {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
@@ -89,10 +96,6 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             }
         }
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
-        if (tagBy != null && (!tagBy.equals("cgroup") || !trace)) {
-            throw new PooltagException("--tag-by takes cgroup, with --trace (got '" + tagBy + "'"
-                    + (trace ? "" : ", without --trace") + ")");
-        }
         TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions(), tagBy != null) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);

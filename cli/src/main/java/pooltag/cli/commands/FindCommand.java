@@ -99,6 +99,11 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         TagPattern cgFilter = cgroupPattern == null ? null : TagPattern.of(cgroupPattern);
         PrintWriter out = spec.commandLine().getOut();
         if (from != null && !RecordingReplay.isRecording(from)) {
+            if (cgroups) {
+                // A Windows !poolfind capture has no cgroups: said, not ignored.
+                throw new PooltagException("--tag-by and --cgroup need a recording or the live kernel; " + from
+                        + " is a Windows !poolfind capture (no cgroups)");
+            }
             return CaptureFind.poolfind(out, from, tag, only, json.on()); // dispatched by content: a !poolfind capture
         }
         if (tag == null) {

@@ -63,6 +63,7 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
 
     @Override
     public Integer call() throws InterruptedException {
+        TagKind cgroupKind = tagBy.kind(); // checked before anything is loaded or opened
         PrintWriter out = spec.commandLine().getOut();
         AddressPolicy addresses = addressOption.policy();
         Duration d = duration.value();
@@ -74,11 +75,12 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             signals.onStop(run::requestStop);
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
-            PidCgroupResolver resolver = tagBy.on() ? PidCgroupResolver.live() : null;
+            PidCgroupResolver resolver = cgroupKind != null ? PidCgroupResolver.live() : null;
             if (resolver != null) {
                 run.ledger().tagByCgroup(resolver); // before the session starts
-                // The printer runs on the merge thread, the resolver's one thread: a known task costs one probe.
-                printer.cgroups(pid -> resolver.path(resolver.ofPid(pid)));
+                // The printer runs on the merge thread, the ledger's: the owner the ledger recorded for the block.
+                Ledger l = run.ledger();
+                printer.cgroups(id -> l.tagName(TagKind.CGROUP, id));
             }
             ProcessNames comms = new ProcessNames();
             BreakDetector detector = new BreakDetector(run.ledger(), () -> symbols, run.session()::cacheName,
@@ -110,7 +112,7 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
                 }
             }
             if (resolver != null) {
-                printByCgroup(out, ledger, target);
+                printByCgroup(out, ledger, target, cgroupKind);
             }
             out.println(LossLine.of(ledger.stats().loss()));
             out.println(" (unpaired frees here are mostly frees of blocks allocated before watching began)");
@@ -124,9 +126,8 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
      * With {@code --tag-by cgroup}: the tag's outstanding allocations by the cgroup (or, for {@code cgroup,cache} and
      * {@code cgroup,site}, the tag@cgroup pair) that holds them, most bytes first.
      */
-    private void printByCgroup(PrintWriter out, Ledger ledger, HitTarget target) {
+    private static void printByCgroup(PrintWriter out, Ledger ledger, HitTarget target, TagKind kind) {
         java.util.Map<String, long[]> by = new java.util.HashMap<>();
-        TagKind kind = tagBy.kind();
         for (String name : target.ledgerNames()) {
             int id = ledger.tagId(target.kind(), name);
             if (id < 0) {
@@ -141,14 +142,33 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
                 c[2] += o.accounted() ? 1 : 0;
             }
         }
+        printRows(out, kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup", by);
+    }
+
+    /** Rows shown of the by-cgroup table; the rest are counted on a line of their own. */
+    static final int CGROUP_ROWS = 10;
+
+    /** {@code by}: key → {allocations, bytes, accounted}; most bytes first, at most {@link #CGROUP_ROWS}. */
+    static void printRows(PrintWriter out, String label, java.util.Map<String, long[]> by) {
         if (by.isEmpty()) {
-            out.printf("By %s: none outstanding%n", kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup");
+            out.printf("By %s: none outstanding%n", label);
             return;
         }
-        out.printf("By %s:%n", kind == TagKind.CGROUP ? "cgroup" : "tag@cgroup");
-        by.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(10)
+        out.printf("By %s:%n", label);
+        by.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(CGROUP_ROWS)
                 .forEach(e -> out.printf(" %-60s %8d allocations %10d bytes, %d accounted%n", e.getKey(),
                         e.getValue()[0], e.getValue()[1], e.getValue()[2]));
+        if (by.size() > CGROUP_ROWS) {
+            long allocs = 0;
+            long bytes = 0;
+            long[][] rest = by.values().stream().sorted((a, b) -> Long.compare(b[1], a[1])).skip(CGROUP_ROWS)
+                    .toArray(long[][]::new);
+            for (long[] r : rest) {
+                allocs += r[0];
+                bytes += r[1];
+            }
+            out.printf(" ... %d more (%d allocations, %d bytes)%n", rest.length, allocs, bytes);
+        }
     }
 
     /** {@code site}, or {@code cache: kmalloc-1k} when the name the ledger keeps differs from what was typed. */

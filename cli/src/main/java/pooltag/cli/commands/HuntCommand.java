@@ -17,6 +17,7 @@ import pooltag.engine.hunt.Hunter;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
+import pooltag.core.io.PrivateFiles;
 import pooltag.core.rank.RankOptions;
 import pooltag.linux.kmem.StopSignals;
 
@@ -43,7 +44,8 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
     JsonOption json;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
-            description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope)")
+            description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope);"
+                    + " created 0600, never over an existing file")
     Path collapsed;
 
     @Option(names = "--threshold", paramLabel = "C", defaultValue = "0.5",
@@ -81,6 +83,11 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
+        if (collapsed != null && Files.exists(collapsed, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // Said before the hunt, not after it: the file is created new, never over an existing one.
+            throw new PooltagException("--collapsed " + collapsed + ": already exists; pooltag creates a new file and"
+                    + " overwrites nothing");
+        }
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
         if (from != null) {
@@ -103,8 +110,11 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             out.println(RecordingHealth.line(from, res.replay()));
         }
         var loss = res.ledger().stats().loss();
-        var shares = pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3);
-        var findingShares = pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3);
+        // Not tagged by cgroup: null, so the JSON has no "cgroups" on its rows (HuntReportView.json's contract).
+        boolean tagged = res.ledger().tracksCgroups();
+        var shares = tagged ? pooltag.core.rank.CgroupShares.of(res.ledger(), res.report().suspects(), 3) : null;
+        var findingShares = tagged
+                ? pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3) : null;
         if (json.on()) {
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
@@ -122,7 +132,14 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         }
         if (collapsed != null) {
             try {
-                Files.write(collapsed, HuntReportView.collapsed(res.report(), res.symbols()));
+                // Created as a recording is (0600, exclusive, the sudo caller's when run under sudo).
+                try (var w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(PrivateFiles.create(collapsed),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line : HuntReportView.collapsed(res.report(), res.symbols())) {
+                        w.write(line);
+                        w.write('\n');
+                    }
+                }
             } catch (IOException e) {
                 throw new PooltagException("cannot write " + collapsed + ": " + e.getMessage(), e);
             }
@@ -143,19 +160,16 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             return java.util.Set.of(pooltag.core.tag.TagKind.CGROUP);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = new java.util.LinkedHashSet<>();
-        switch (tagBy.replace(" ", "")) {
-            case "cache,site", "site,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CACHE,
+        pooltag.cli.options.TagBy t = pooltag.cli.options.TagBy.parse(tagBy,
+                java.util.EnumSet.allOf(pooltag.cli.options.TagBy.class));
+        switch (t) {
+            case CACHE_SITE -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CACHE,
                     pooltag.core.tag.TagKind.SITE));
-            case "cache" -> kinds.add(pooltag.core.tag.TagKind.CACHE);
-            case "site" -> kinds.add(pooltag.core.tag.TagKind.SITE);
-            case "cgroup" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+            case CGROUP -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
                     pooltag.core.tag.TagKind.CACHE, pooltag.core.tag.TagKind.SITE));
-            case "cgroup,cache" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
-                    pooltag.core.tag.TagKind.CGROUP_CACHE));
-            case "cgroup,site" -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
-                    pooltag.core.tag.TagKind.CGROUP_SITE));
-            default -> throw new PooltagException("--tag-by takes cache,site, cache, site, cgroup, cgroup,cache or"
-                    + " cgroup,site, got '" + tagBy + "'");
+            case CGROUP_CACHE, CGROUP_SITE -> kinds.addAll(java.util.List.of(pooltag.core.tag.TagKind.CGROUP,
+                    t.kind()));
+            case CACHE, SITE -> kinds.add(t.kind());
         }
         return kinds;
     }

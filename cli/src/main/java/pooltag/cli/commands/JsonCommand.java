@@ -1,14 +1,12 @@
 package pooltag.cli.commands;
 
-import java.io.PrintWriter;
-
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import pooltag.cli.options.JsonOption;
 
 /**
- * The fields every offline capture command declares alike: picocli's spec (for the command line's writers) and the
+ * The fields every offline command declares alike: picocli's spec (for the command line's writers) and the
  * {@code --json} mixin. Picocli reads annotated fields of superclasses, so a subclass declares only its own options.
  */
 abstract class JsonCommand {
@@ -17,9 +15,4 @@ abstract class JsonCommand {
 
     @Mixin
     JsonOption json;
-
-    /** The command line's standard output (what tests capture). */
-    final PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
 }

@@ -10,11 +10,8 @@ import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pooltag.cli.options.JsonOption;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.analysis.BreakStack;
 import pooltag.windows.analysis.OutstandingStack;
@@ -28,16 +25,10 @@ import pooltag.windows.parse.Transcript;
 @Command(name = "kbpair", mixinStandardHelpOptions = true,
         description = "Allocations never freed in a PoolHitTag or tag-breakpoint debugger transcript, grouped by stack"
                 + " and named by the first frame outside the allocator.")
-public final class KbPairCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
+public final class KbPairCommand extends JsonCommand implements Runnable {
     @Parameters(paramLabel = "TRANSCRIPT", description = "a saved kd/WinDbg session that broke on nt!PoolHitTag, or on"
             + " bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\" (and ExFreePoolWithTag on @rdx)")
     Path transcript;
-
-    @Mixin
-    JsonOption json;
 
     @Override
     public void run() {

@@ -2,7 +2,6 @@ package pooltag.cli.commands;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +22,8 @@ import pooltag.engine.publish.TracedUsage;
 import pooltag.cli.render.LossLine;
 import pooltag.cli.render.PoolMonText;
 import pooltag.engine.publish.AddressPolicy;
+import pooltag.core.cgroup.CgroupSnapshot;
+import pooltag.cli.render.CgroupTable;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
@@ -71,7 +72,8 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
     @Option(names = "--count", paramLabel = "N", description = "snapshots in --batch mode (default: ${DEFAULT-VALUE})")
     int count = 1;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "write --batch snapshots to FILE (summary still on stdout)")
+    @Option(names = "--output", paramLabel = "FILE", description = "write --batch snapshots to FILE (summary still on stdout);"
+            + " created 0600, never over an existing file")
     Path output;
 
     @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
@@ -114,7 +116,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
         if (by.equals("cgroup")) {
-            return byCgroup();
+            return byCgroup(model);
         }
         if (!by.equals("tag")) {
             throw new PooltagException("--by takes tag or cgroup, got '" + by + "'");
@@ -159,15 +161,8 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
     static final Duration FIRST_SNAPSHOT_WAIT = Duration.ofSeconds(15);
 
     TagKind tagKind() {
-        TagKind kind = switch (tagBy) {
-            case "cache" -> TagKind.CACHE;
-            case "site" -> TagKind.SITE;
-            case "cgroup" -> TagKind.CGROUP;
-            case "cgroup,cache" -> TagKind.CGROUP_CACHE;
-            case "cgroup,site" -> TagKind.CGROUP_SITE;
-            default -> throw new PooltagException("--tag-by takes cache, site, cgroup, cgroup,cache or cgroup,site, got '"
-                    + tagBy + "'");
-        };
+        TagKind kind = pooltag.cli.options.TagBy.parse(tagBy, java.util.EnumSet.complementOf(
+                java.util.EnumSet.of(pooltag.cli.options.TagBy.CACHE_SITE))).kind();
         if (kind == TagKind.SITE && !trace) {
             throw new PooltagException("--tag-by site needs --trace: procfs knows no call sites");
         }
@@ -196,10 +191,11 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
     }
 
-    private static UsageSnapshot redacted(UsageSnapshot s) {
+    static UsageSnapshot redacted(UsageSnapshot s) {
         List<TagUsage> rows = new ArrayList<>(s.rows().size());
         for (TagUsage u : s.rows()) {
-            rows.add(new TagUsage(AddressPolicy.scrub(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
+            // tag@cgroup: the tag half only (a container id in a cgroup path is no address); a site: the whole tag
+            rows.add(new TagUsage(AddressPolicy.scrubPairTag(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
                     u.bytes(), AddressPolicy.scrub(u.description())));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
@@ -251,56 +247,83 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         return rest;
     }
 
-    private int batch(PoolMonModel model, Supplier<UsageSnapshot> source) throws IOException {
+    /** What one --batch loop does with snapshot {@code index} (0-based); {@code first} is snapshot 0. */
+    @FunctionalInterface
+    private interface SnapshotPrinter<S> {
+        void print(PrintWriter snapOut, int index, S snapshot, S first);
+    }
+
+    /**
+     * The one --batch loop of mon (by tag and by cgroup): {@code count} snapshots at a fixed rate, each handed to
+     * {@code each} with the snapshots' writer (--output or stdout), then {@code end} with the same writer before
+     * --output is closed.
+     */
+    private <S> void batchLoop(Supplier<S> source, SnapshotPrinter<S> each,
+                               java.util.function.BiConsumer<PrintWriter, S> end) {
         if (count < 1) {
             throw new PooltagException("--count must be at least 1, got " + count);
         }
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter snapOut = output == null ? out : new PrintWriter(Files.newBufferedWriter(output));
-        List<UsageSnapshot> series = new ArrayList<>(count);
+        PrintWriter snapOut = output == null ? out : createOutput();
         long intervalNanos = (long) (intervalSeconds * 1e9);
         long start = System.nanoTime();
+        S first = null;
+        S last = null;
         try {
             for (int i = 0; i < count; i++) {
                 if (i > 0) {
                     // Fixed rate: snapshot i is due at start + i * interval, however long the reads took.
                     sleep(Math.max(0, (start + i * intervalNanos - System.nanoTime()) / 1_000_000));
                 }
-                UsageSnapshot s = source.get();
-                series.add(s);
-                List<PoolMonModel.Row> rows = model.rows(null, s);
-                if (top > 0 && rows.size() > top) {
-                    rows = rows.subList(0, top);
+                last = source.get();
+                if (first == null) {
+                    first = last;
                 }
-                snapOut.printf(" Snapshot %d of %d at +%.3f s (%s)%n", i + 1, count,
-                        (s.takenAtNanos() - series.get(0).takenAtNanos()) / 1e9, s.source());
-                for (String line : PoolMonText.snapshot(rows)) {
-                    snapOut.println(line);
-                }
-                if (totals) {
-                    PoolMonModel.Totals t = model.totals(model.rows(null, s));
-                    snapOut.println(PoolMonText.screenTotals(PoolMonText.tagWidth(rows), t));
-                }
-                if (trace) {
-                    snapOut.println(LossLine.of(s.loss())); // cumulative since tracing began
-                }
-                snapOut.println();
+                each.print(snapOut, i, last, first);
                 snapOut.flush();
             }
+            end.accept(snapOut, last);
+            snapOut.flush();
         } finally {
             if (output != null) {
                 snapOut.close();
             }
         }
-        printGrowth(out, model, series);
+    }
+
+    private int batch(PoolMonModel model, Supplier<UsageSnapshot> source) {
+        List<UsageSnapshot> series = new ArrayList<>(Math.max(count, 0));
+        batchLoop(source, (snapOut, i, s, first) -> {
+            series.add(s);
+            List<PoolMonModel.Row> rows = model.rows(null, s);
+            if (top > 0 && rows.size() > top) {
+                rows = rows.subList(0, top);
+            }
+            snapOut.printf(" Snapshot %d of %d at +%.3f s (%s)%n", i + 1, count,
+                    (s.takenAtNanos() - first.takenAtNanos()) / 1e9, s.source());
+            for (String line : PoolMonText.snapshot(rows)) {
+                snapOut.println(line);
+            }
+            if (totals) {
+                PoolMonModel.Totals t = model.totals(model.rows(null, s));
+                snapOut.println(PoolMonText.screenTotals(PoolMonText.tagWidth(rows), t));
+            }
+            if (trace) {
+                snapOut.println(LossLine.of(s.loss())); // cumulative since tracing began
+            }
+            snapOut.println();
+        }, (snapOut, last) -> { });
+        printGrowth(spec.commandLine().getOut(), model, series);
         return 0;
     }
 
     /**
      * {@code --by cgroup --batch}: one table per snapshot (own kernel bytes per cgroup, top N), then the cgroups whose
-     * own kernel memory grew from the first snapshot to the last.
+     * own kernel memory grew from the first snapshot to the last. Cgroup paths are filtered as tags are: every -i,
+     * -x, /iPATTERN and /xPATTERN of {@code model}. With --json the last snapshot and the growth are one JSON object,
+     * written where the snapshots go (--output or stdout).
      */
-    private int byCgroup() throws IOException {
+    private int byCgroup(PoolMonModel model) {
         if (!batch) {
             throw new PooltagException("mon --by cgroup prints snapshots: add --batch (with --count and --interval)");
         }
@@ -308,48 +331,36 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             throw new PooltagException("mon --by cgroup reads the kernel's own accounting; for traced allocations per"
                     + " cgroup use mon --trace --tag-by cgroup");
         }
-        if (count < 1) {
-            throw new PooltagException("--count must be at least 1, got " + count);
-        }
-        Supplier<pooltag.core.cgroup.CgroupSnapshot> source = cgroupSource != null ? cgroupSource
+        Supplier<CgroupSnapshot> source = cgroupSource != null ? cgroupSource
                 : pooltag.linux.cgroup.CgroupKernelMemory.live()::take;
-        TagPattern pattern = include.isEmpty() ? TagPattern.any() : TagPattern.of(include.get(0));
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter snapOut = output == null ? out : new PrintWriter(Files.newBufferedWriter(output));
-        long intervalNanos = (long) (intervalSeconds * 1e9);
-        long start = System.nanoTime();
-        pooltag.core.cgroup.CgroupSnapshot first = null;
-        pooltag.core.cgroup.CgroupSnapshot last = null;
-        try {
-            for (int i = 0; i < count; i++) {
-                if (i > 0) {
-                    sleep(Math.max(0, (start + i * intervalNanos - System.nanoTime()) / 1_000_000));
-                }
-                last = source.get();
-                if (first == null) {
-                    first = last;
-                }
-                if (!json.on()) {
-                    snapOut.printf(" Snapshot %d of %d at +%.3f s%n", i + 1, count, (last.takenAtNanos() - first.takenAtNanos()) / 1e9);
-                    pooltag.cli.render.CgroupTable.print(snapOut, last,
-                            pooltag.cli.render.CgroupTable.select(last, pattern, top), last.rows().size());
-                    snapOut.println();
-                    snapOut.flush();
-                }
+        CgroupSnapshot[] firstLast = new CgroupSnapshot[2];
+        batchLoop(source, (snapOut, i, s, f) -> {
+            firstLast[0] = f;
+            firstLast[1] = s;
+            if (!json.on()) {
+                snapOut.printf(" Snapshot %d of %d at +%.3f s%n", i + 1, count, (s.takenAtNanos() - f.takenAtNanos()) / 1e9);
+                CgroupTable.print(snapOut, s, CgroupTable.select(s, model::admits, top),
+                        CgroupTable.matching(s, model::admits));
+                snapOut.println();
             }
-        } finally {
-            if (output != null) {
-                snapOut.close();
+        }, (snapOut, last) -> {
+            if (json.on()) {
+                var root = CgroupTable.json(last, CgroupTable.select(last, model::admits, top),
+                        CgroupTable.matching(last, model::admits));
+                root.set("growth", CgroupTable.growthJson(firstLast[0], last, model::admits));
+                pooltag.cli.render.Json.print(snapOut, root);
             }
-        }
-        if (json.on()) {
-            var root = pooltag.cli.render.CgroupTable.json(last, pooltag.cli.render.CgroupTable.select(last, pattern, top));
-            root.set("growth", pooltag.cli.render.CgroupTable.growthJson(first, last));
-            pooltag.cli.render.Json.print(out, root);
-        } else {
-            pooltag.cli.render.CgroupTable.printGrowth(out, first, last, pattern);
+        });
+        if (!json.on()) {
+            CgroupTable.printGrowth(spec.commandLine().getOut(), firstLast[0], firstLast[1], model::admits);
         }
         return 0;
+    }
+
+    /** --output: created as a recording is (new, 0600, the sudo caller's when run under sudo). */
+    private PrintWriter createOutput() {
+        return new PrintWriter(new java.io.OutputStreamWriter(pooltag.core.io.PrivateFiles.create(output),
+                java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static void printGrowth(PrintWriter out, PoolMonModel model, List<UsageSnapshot> series) {

@@ -7,10 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.options.NoVmallocOption;
-import pooltag.cli.options.JsonOption;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.core.error.PooltagException;
@@ -30,18 +27,12 @@ import pooltag.windows.WindowsCaptures;
                 "2 and 4 cannot be combined; 8 (session pool) does not exist on Linux.",
                 "TagString: * matches any run, ? one character (quote it from the shell).",
                 "", "Example: pooltag poolused 2 'kmalloc-*'"})
-public final class PoolUsedCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class PoolUsedCommand extends JsonCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "Flags", description = "hex flags, default 0")
     String flags;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "TagString", description = "tag or wildcard pattern")
     String tagString;
-
-    @Mixin
-    JsonOption json;
 
     @Mixin
     NoVmallocOption vmalloc;
@@ -95,12 +86,12 @@ public final class PoolUsedCommand implements Callable<Integer> {
         if (from != null) {
             throw new PooltagException("--by cgroup reads the live memory hierarchy; --from is for Windows captures");
         }
-        if (tagString == null && flags != null && !flags.matches("[0-9a-fA-Fx]+")) {
-            // pooltag poolused --by cgroup '/kubepods/*': a single argument that is not flags is the pattern
+        if (tagString == null && flags != null && !looksLikeFlags(flags)) {
+            // pooltag poolused --by cgroup face, or '/kubepods/*': a lone argument that is not a number is the pattern
             tagString = flags;
             flags = null;
         }
-        if (flags != null && !flags.matches("0*[01]?")) {
+        if (flags != null && !flags.matches("(0[xX])?0*[01]?")) {
             throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
         }
         if (top < 0) {
@@ -110,13 +101,23 @@ public final class PoolUsedCommand implements Callable<Integer> {
                 : pooltag.linux.cgroup.CgroupKernelMemory.live().take();
         pooltag.core.tag.TagPattern pattern = tagString == null ? pooltag.core.tag.TagPattern.any()
                 : pooltag.core.tag.TagPattern.of(tagString);
-        var rows = pooltag.cli.render.CgroupTable.select(s, pattern, top);
+        var rows = pooltag.cli.render.CgroupTable.select(s, pattern::matches, top);
+        int total = pooltag.cli.render.CgroupTable.matching(s, pattern::matches);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
-            Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows));
+            Json.print(out, pooltag.cli.render.CgroupTable.json(s, rows, total));
         } else {
-            pooltag.cli.render.CgroupTable.print(out, s, rows, s.rows().size());
+            pooltag.cli.render.CgroupTable.print(out, s, rows, total);
         }
         return 0;
+    }
+
+    /**
+     * WinDbg's {@code !poolused [Flags [TagString]]}, with --by cgroup where flags matter little (0 or 1) and cgroup
+     * names are words: a lone argument is Flags when it is a number, decimal digits or {@code 0x} and hex digits;
+     * anything else ({@code face}, {@code /kubepods/*}) is the TagString. With two arguments the first is Flags.
+     */
+    static boolean looksLikeFlags(String arg) {
+        return arg.matches("[0-9]+|0[xX][0-9a-fA-F]+");
     }
 }

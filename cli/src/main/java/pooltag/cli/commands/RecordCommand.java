@@ -20,7 +20,6 @@ import pooltag.cli.options.TagByCgroupOption;
 import pooltag.engine.hunt.Hunter;
 import pooltag.linux.cgroup.PidCgroupResolver;
 import pooltag.linux.kmem.KmemTagPolicy;
-import pooltag.linux.kmem.SessionStats;
 
 /** {@code pooltag record -o FILE}: record kmem events (raw pages) into one self-describing file. */
 @Command(name = "record", mixinStandardHelpOptions = true,
@@ -95,10 +94,9 @@ public final class RecordCommand implements Callable<Integer> {
         try (StopSignals signals = StopSignals.install(System.err)) {
             if (stacks == Stacks.leaders) {
                 // The hunt's traced run (its Armer, its sampling, its ledger to know the leaders), written to the file.
-                SessionStats st = Hunter.record(d, KmemTagPolicy.ledgerOptions(), System.err, cfg,
+                // Hunter prints the run's counters and the one "recorded ... to FILE" line, as hunt --record does.
+                Hunter.record(d, KmemTagPolicy.ledgerOptions(), System.err, cfg,
                         cgroups ? PidCgroupResolver.live() : null, signals, output);
-                System.err.printf("pooltag: recorded %d events (%s) to %s; lost events: %d%n", st.totalEvents(),
-                        Recorder.byKind(st.eventsByKind()), output, st.lostTotal());
                 return 0;
             }
             if (stacks == Stacks.all) {

@@ -48,10 +48,11 @@ final class TraceCgroupCollector implements MultiCollector {
         for (int i = 0; i < rows.size(); i++) {
             TagUsage u = rows.get(i);
             if (i < top) {
-                int at = u.tag().indexOf(Ledger.PAIR_SEPARATOR);
-                String tag = at < 0 ? u.tag() : u.tag().substring(0, at);
-                String cgroup = at < 0 ? "" : u.tag().substring(at + 1);
-                out.add(new Series(cgroup, AddressPolicy.scrub(tag), u.pool(), u.bytes()));
+                String label = AddressPolicy.scrubPairTag(u.tag()); // the tag half: a cgroup path is no address
+                int at = label.indexOf(Ledger.PAIR_SEPARATOR);
+                String tag = at < 0 ? label : label.substring(0, at);
+                String cgroup = at < 0 ? "" : label.substring(at + 1);
+                out.add(new Series(cgroup, tag, u.pool(), u.bytes()));
             } else {
                 other.merge(u.pool(), u.bytes(), Long::sum);
             }

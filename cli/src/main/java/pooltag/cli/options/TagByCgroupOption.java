@@ -1,14 +1,14 @@
 package pooltag.cli.options;
 
 import picocli.CommandLine.Option;
-import pooltag.core.error.PooltagException;
 import pooltag.core.tag.TagKind;
 
 /**
  * {@code --tag-by cgroup} (or {@code cgroup,cache}, {@code cgroup,site}) on {@code hit}, {@code find},
  * {@code record} and {@code report}: charge every allocation to the memory cgroup of the task that made it
  * (interrupts, soft interrupts and kernel threads are rows of their own, never guessed). {@code hunt},
- * {@code mon} and the exporter take the same words in their own {@code --tag-by}, beside their other keys.
+ * {@code mon} and the exporter take the same words in their own {@code --tag-by}, beside their other keys, all parsed
+ * by {@link TagBy}.
  */
 public final class TagByCgroupOption {
     @Option(names = "--tag-by", paramLabel = "KINDS", description = "cgroup: also charge every allocation to the"
@@ -25,12 +25,6 @@ public final class TagByCgroupOption {
         if (tagBy == null) {
             return null;
         }
-        return switch (tagBy.replace(" ", "")) {
-            case "cgroup" -> TagKind.CGROUP;
-            case "cgroup,cache", "cache,cgroup" -> TagKind.CGROUP_CACHE;
-            case "cgroup,site", "site,cgroup" -> TagKind.CGROUP_SITE;
-            default -> throw new PooltagException("--tag-by takes cgroup, cgroup,cache or cgroup,site, got '"
-                    + tagBy + "'");
-        };
+        return TagBy.parse(tagBy, TagBy.CGROUP_KINDS).kind();
     }
 }

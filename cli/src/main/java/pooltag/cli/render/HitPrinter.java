@@ -20,8 +20,8 @@ public final class HitPrinter implements BreakDetector.Sink {
     private final long maxBreaks;
     private final Runnable onEnough;
     private long printed;
-    /** pid → its cgroup's path, for --tag-by cgroup (merge thread); null when not asked. */
-    private IntFunction<String> cgroupOfPid;
+    /** The ledger's cgroup tag id → its path, for --tag-by cgroup (merge thread); null when not asked. */
+    private IntFunction<String> cgroupName;
 
     /**
      * @param maxBreaks stop after this many (0: no limit); {@code onEnough} is then called once
@@ -36,9 +36,13 @@ public final class HitPrinter implements BreakDetector.Sink {
         this.onEnough = onEnough;
     }
 
-    /** With {@code --tag-by cgroup}: each break also names the cgroup of the task that made it. */
-    public HitPrinter cgroups(IntFunction<String> ofPid) {
-        this.cgroupOfPid = ofPid;
+    /**
+     * With {@code --tag-by cgroup}: each break also names the cgroup the ledger charged the block to (by the
+     * ledger's rules: an allocation in an interrupt is [hardirq], not the interrupted task's cgroup), {@code -} when
+     * the ledger does not hold the block (a free of one allocated before watching).
+     */
+    public HitPrinter cgroups(IntFunction<String> ofCgroupTag) {
+        this.cgroupName = ofCgroupTag;
         return this;
     }
 
@@ -68,8 +72,8 @@ public final class HitPrinter implements BreakDetector.Sink {
             line.append(" size ").append(b.size());
         }
         line.append(" pid ").append(b.pid()).append('/').append(b.comm());
-        if (cgroupOfPid != null) {
-            line.append(" cgroup ").append(cgroupOfPid.apply(b.pid()));
+        if (cgroupName != null) {
+            line.append(" cgroup ").append(b.cgroupTag() < 0 ? "-" : cgroupName.apply(b.cgroupTag()));
         }
         line.append(" cpu ").append(b.cpu());
         line.append(String.format(" t=+%.6fs", b.sinceFirstNanos() / 1e9));

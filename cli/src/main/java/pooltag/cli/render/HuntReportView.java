@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,6 +61,7 @@ public final class HuntReportView {
                     s.outstanding(), s.outstandingBytes(), s.growthBytesPerS(), s.confidence(),
                     s.confidence() >= r.threshold() ? "  LEAK" : "");
         }
+        Map<Suspect, Integer> suspectIndex = indexOf(r.suspects());
         for (Suspect s : leaks) {
             out.println();
             out.printf(Locale.ROOT, "%s (%s, %s pool, %s): %d outstanding, %d bytes, growing %.1f allocations/s%n",
@@ -71,7 +73,9 @@ public final class HuntReportView {
             for (String n : s.evidence().notes()) {
                 out.println("  " + n);
             }
-            heldBy(out, nth(cgroups, r.suspects().indexOf(s)));
+            if (s.kind() != pooltag.core.tag.TagKind.CGROUP) { // a cgroup row holds its bytes itself: nothing to add
+                heldBy(out, nth(cgroups, suspectIndex.getOrDefault(s, -1)));
+            }
             for (StackSummary st : s.topStacks()) {
                 out.printf("  stack %s: %d outstanding, %d bytes%n", st.stackTag(), st.outstanding(), st.bytes());
                 List<String> frames = Frames.symbolize(symbols, st.frames());
@@ -135,11 +139,12 @@ public final class HuntReportView {
                     f.confidence() >= r.threshold() ? "  LEAK" : "");
         }
         List<Finding> detailed = leaks.isEmpty() ? shown.subList(0, Math.min(1, shown.size())) : leaks;
+        Map<Finding, Integer> findingIndex = indexOf(r.findings());
         rank = 0;
         for (Finding f : detailed) {
             rank++;
             out.println();
-            out.printf(Locale.ROOT, "Finding %d: %s, cause tag %s%s, confidence %.2f%s%n", r.findings().indexOf(f) + 1,
+            out.printf(Locale.ROOT, "Finding %d: %s, cause tag %s%s, confidence %.2f%s%n", findingIndex.get(f) + 1,
                     f.cause(), f.causeTag(), f.pid() >= 0 ? " (pid " + f.pid() + ")" : "", f.confidence(),
                     f.confidence() >= r.threshold() ? " LEAK" : " (below the threshold)");
             int wm = 5;
@@ -157,7 +162,7 @@ public final class HuntReportView {
             for (String line : f.why()) {
                 out.println("    " + line);
             }
-            heldBy(out, nth(cgroups, r.findings().indexOf(f)));
+            heldBy(out, nth(cgroups, findingIndex.get(f)));
             for (StackSummary st : f.stacks()) {
                 out.printf("  stack %s: %d outstanding, %d bytes%n", st.stackTag(), st.outstanding(), st.bytes());
                 List<String> frames = Frames.symbolize(symbols, st.frames());
@@ -185,6 +190,15 @@ public final class HuntReportView {
             b.append(String.format(Locale.ROOT, " %s %.0f%% (%d bytes)", c.cgroup(), 100 * c.share(), c.bytes()));
         }
         out.println(b);
+    }
+
+    /** Each element's position, by identity: one pass, not an indexOf per row. */
+    private static <T> Map<T, Integer> indexOf(List<T> list) {
+        Map<T, Integer> m = new java.util.IdentityHashMap<>(list.size() * 2);
+        for (int i = 0; i < list.size(); i++) {
+            m.put(list.get(i), i);
+        }
+        return m;
     }
 
     private static List<CgroupShares.Share> nth(List<List<CgroupShares.Share>> cgroups, int i) {
@@ -223,7 +237,8 @@ public final class HuntReportView {
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
         ArrayNode suspects = root.putArray("suspects");
-        for (Suspect s : r.suspects()) {
+        for (int si = 0; si < r.suspects().size(); si++) {
+            Suspect s = r.suspects().get(si);
             ObjectNode n = suspects.addObject();
             n.put("tag", s.tag());
             n.put("kind", s.kind().label());
@@ -251,13 +266,14 @@ public final class HuntReportView {
             ArrayNode en = ev.putArray("notes");
             s.evidence().notes().forEach(en::add);
             if (cgroups != null) {
-                sharesJson(n.putArray("cgroups"), nth(cgroups, r.suspects().indexOf(s)));
+                sharesJson(n.putArray("cgroups"), nth(cgroups, si));
             }
             stacksJson(n.putArray("stacks"), s.topStacks(), symbols);
         }
         root.put("leak_found", !r.leakFindings().isEmpty());
         ArrayNode fs = root.putArray("findings");
-        for (Finding f : r.findings()) {
+        for (int fi = 0; fi < r.findings().size(); fi++) {
+            Finding f = r.findings().get(fi);
             ObjectNode n = fs.addObject();
             n.put("cause", f.cause());
             n.put("cause_tag", f.causeTag());
@@ -295,7 +311,7 @@ public final class HuntReportView {
                 mn.put("confidence", m.confidence());
             }
             if (findingCgroups != null) {
-                sharesJson(n.putArray("cgroups"), nth(findingCgroups, r.findings().indexOf(f)));
+                sharesJson(n.putArray("cgroups"), nth(findingCgroups, fi));
             }
             stacksJson(n.putArray("stacks"), f.stacks(), symbols);
         }

@@ -122,4 +122,18 @@ class CaptureFindTest {
         }
         throw new IllegalStateException(text);
     }
+
+    @Test
+    void cgroupOptionsOnACaptureAreOneLineNotIgnored() {
+        for (String[] extra : new String[][] {{"--tag-by", "cgroup"}, {"--tag-by", "cgroup", "--cgroup", "/pods/*"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("find", "--from",
+                    CliRun.fixture("poolfind-2.txt")));
+            args.addAll(java.util.List.of(extra));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(2, r.exit(), r.out() + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("is a Windows !poolfind capture (no cgroups)"), r.err());
+            assertEquals("", r.out());
+        }
+    }
 }

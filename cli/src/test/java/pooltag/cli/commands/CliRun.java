@@ -12,7 +12,13 @@ import pooltag.cli.Main;
 /** Runs {@code pooltag} in-process as the user would, capturing stdout, stderr and the exit code. */
 public record CliRun(int exit, String out, String err) {
     public static CliRun of(String... args) {
+        return of(cl -> { }, args);
+    }
+
+    /** As {@link #of(String...)}, after {@code setup} set a command's test seams (e.g. a fake cgroup source). */
+    public static CliRun of(java.util.function.Consumer<CommandLine> setup, String... args) {
         CommandLine cl = Main.commandLine();
+        setup.accept(cl);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -308,6 +308,7 @@ class HuntLiveTest {
         needsTracing();
         LeakChild p = leaker("pipe", LEAK_TOTAL);
         Path folded = Files.createTempFile("pooltag-hunt", ".folded");
+        Files.delete(folded); // --collapsed creates the file new, never over an existing one
         try {
             CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(
                     () -> CliRun.of("hunt", "--duration", "6s", "--collapsed", folded.toString()));

@@ -42,7 +42,7 @@ class CgroupSeriesTest {
         m.put("/pods/a", v1(100_003 + grown, 4096));
         m.put("/pods/b", v1(200_003, 4096));
         m.put("/system", v1(7_001, 0));
-        return CgroupSnapshot.ofHierarchical(0, "test", V1, m, 1);
+        return CgroupSnapshot.ofHierarchical(0, "test", V1, m, new CgroupSnapshot.Left(1, 0, 0));
     }
 
     @Test

@@ -35,6 +35,15 @@ class TraceCgroupCollectorTest {
     }
 
     @Test
+    void onlyTheTagHalfIsScrubbedAContainerIdStays() {
+        String cg = "/kubepods/cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
+        UsageSnapshot s = new UsageSnapshot(1, "ledger", List.of(pair("0xffffffffc08a1234@" + cg, Pool.NONPAGED, 64)),
+                Loss.NONE);
+        assertEquals(new TraceCgroupCollector.Series(cg, "<addr>", Pool.NONPAGED, 64),
+                TraceCgroupCollector.select(s, 1).get(0));
+    }
+
+    @Test
     void beforeTheFirstPublishThereIsOnlyOther() {
         assertEquals(2, TraceCgroupCollector.select(null, 5).size());
     }

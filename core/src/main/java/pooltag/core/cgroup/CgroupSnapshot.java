@@ -14,13 +14,35 @@ import java.util.Map;
  * @param source       what was read ({@code cgroup v1 memory at /sys/fs/cgroup/memory})
  * @param kinds        the kinds this hierarchy reports, in {@link KernelMemoryKind} order
  * @param rows         one per cgroup, parents before children
- * @param unreadable   cgroups that vanished or could not be read during the walk: counted, never silently dropped
+ * @param left         cgroups the walk has no row for, by why: counted, never silently dropped
  */
 public record CgroupSnapshot(long takenAtNanos, String source, List<KernelMemoryKind> kinds, List<CgroupUsage> rows,
-                             long unreadable) {
+                             Left left) {
     public CgroupSnapshot {
         kinds = List.copyOf(kinds);
         rows = List.copyOf(rows);
+    }
+
+    /**
+     * Cgroups without a row, by cause.
+     *
+     * @param vanished     removed (or unreadable) while the walk read them
+     * @param overCap      beyond the walk's bound on cgroups per snapshot: the snapshot is truncated
+     * @param noController directories without the memory controller's files (v2: not in the parent's
+     *                     {@code cgroup.subtree_control}); nothing is charged to them apart from their parent
+     */
+    public record Left(long vanished, long overCap, long noController) {
+        public static final Left NONE = new Left(0, 0, 0);
+    }
+
+    /** Every cgroup without a row, whatever the cause. */
+    public long unreadable() {
+        return left.vanished() + left.overCap() + left.noController();
+    }
+
+    /** True when the walk stopped at its bound: cgroups exist that no row, total or growth includes. */
+    public boolean truncated() {
+        return left.overCap() > 0;
     }
 
     /** The row of {@code path}, or null. */
@@ -41,7 +63,7 @@ public record CgroupSnapshot(long takenAtNanos, String source, List<KernelMemory
      * @param subtree per path ({@code /}, {@code /a}, {@code /a/b}), per kind ordinal, the kernel's values
      */
     public static CgroupSnapshot ofHierarchical(long takenAtNanos, String source, List<KernelMemoryKind> kinds,
-                                                Map<String, long[]> subtree, long unreadable) {
+                                                Map<String, long[]> subtree, Left left) {
         int n = KernelMemoryKind.values().length;
         Map<String, long[]> childSums = new HashMap<>();
         for (Map.Entry<String, long[]> e : subtree.entrySet()) {
@@ -69,7 +91,7 @@ public record CgroupSnapshot(long takenAtNanos, String source, List<KernelMemory
             }
             rows.add(new CgroupUsage(p, self, v));
         }
-        return new CgroupSnapshot(takenAtNanos, source, kinds, rows, unreadable);
+        return new CgroupSnapshot(takenAtNanos, source, kinds, rows, left);
     }
 
     /** {@code /a/b} → {@code /a}, {@code /a} → {@code /}, {@code /} → null. */

@@ -25,10 +25,20 @@ import pooltag.core.snapshot.Pool;
  * @param frames          the kernel stack from the allocator outwards ({@code symbol+0xoff/0xlen [module]}),
  *                        tracepoint frames dropped; empty when no stack came with the event
  * @param stacked         a stack came with the event (frames may still be empty only if it had no frames at all)
+ * @param cgroupTag       the ledger's cgroup tag id of the block (the cgroup it charged the allocation to, by its
+ *                        rules: interrupts and kernel threads are their own rows), -1 when the ledger does not hold
+ *                        the block or does not tag by cgroup
  */
 public record Break(long seq, Kind kind, String tag, long timeNanos, long sinceFirstNanos, int cpu, int pid,
                     String comm, long address, long callSite, long size, int cacheId, Pool pool, List<String> frames,
-                    boolean stacked) {
+                    boolean stacked, int cgroupTag) {
+    /** A break without a cgroup. */
+    public Break(long seq, Kind kind, String tag, long timeNanos, long sinceFirstNanos, int cpu, int pid, String comm,
+                 long address, long callSite, long size, int cacheId, Pool pool, List<String> frames, boolean stacked) {
+        this(seq, kind, tag, timeNanos, sinceFirstNanos, cpu, pid, comm, address, callSite, size, cacheId, pool, frames,
+                stacked, -1);
+    }
+
     /** An allocation or a free: the two things PoolHitTag breaks on. */
     public enum Kind {
         ALLOC("alloc"), FREE("free");

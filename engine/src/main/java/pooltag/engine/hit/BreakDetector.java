@@ -91,6 +91,8 @@ public final class BreakDetector implements AllocEventConsumer {
     private int[] pCache = new int[0];
     /** The ledger's cache tag of the block a pending free releases (looked up before the ledger forgets it), or -1. */
     private int[] pCacheTag = new int[0];
+    /** A pending free's cgroup tag, read before the ledger drops the block (an allocation's is read at emit). */
+    private int[] pCgroupTag = new int[0];
 
     /**
      * @param symbols    the symbols stacks are printed with (kd's {@code .reload} may replace them)
@@ -251,6 +253,7 @@ public final class BreakDetector implements AllocEventConsumer {
         pBytes[cpu] = bytes;
         pCache[cpu] = e.cacheId();
         pCacheTag[cpu] = cacheTag;
+        pCgroupTag[cpu] = type == AllocEvent.FREE ? ledger.cgroupAt(e.address()) : -1;
     }
 
     private void emit(Armed a, int cpu, AllocEvent stack) {
@@ -278,7 +281,7 @@ public final class BreakDetector implements AllocEventConsumer {
         String tag = tagOf(a.target(), cpu);
         sink.onBreak(a.generation(), new Break(seq, alloc ? Break.Kind.ALLOC : Break.Kind.FREE, tag, pTime[cpu],
                 pTime[cpu] - firstNanos, cpu, pPid[cpu], comms.apply(pPid[cpu]), pAddr[cpu], pSite[cpu], pBytes[cpu],
-                pCache[cpu], pool, frames, stack != null));
+                pCache[cpu], pool, frames, stack != null, alloc ? ledger.cgroupAt(pAddr[cpu]) : pCgroupTag[cpu]));
     }
 
     /** Which of the target's names the pending event is (the one name, unless a wildcard named several). */
@@ -362,5 +365,6 @@ public final class BreakDetector implements AllocEventConsumer {
         pBytes = Arrays.copyOf(pBytes, n);
         pCache = Arrays.copyOf(pCache, n);
         pCacheTag = Arrays.copyOf(pCacheTag, n);
+        pCgroupTag = Arrays.copyOf(pCgroupTag, n);
     }
 }

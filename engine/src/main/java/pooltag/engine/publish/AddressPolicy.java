@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.regex.Pattern;
 
 import pooltag.core.error.PooltagException;
+import pooltag.core.ledger.Ledger;
 
 /**
  * The one address policy of every door ({@code hit}, {@code find}, {@code kd}, the web page, the exporter). Kernel
@@ -101,5 +102,19 @@ public final class AddressPolicy {
             return s;
         }
         return ADDRESS.matcher(s).replaceAll(SCRUBBED);
+    }
+
+    /**
+     * A ledger label with only its tag scrubbed: {@code tag@cgroup} (a pair: {@code cgroup,cache} or
+     * {@code cgroup,site}) keeps its cgroup path as it is (a container id is 64 hex digits, not an address); a label
+     * without the separator is a tag, scrubbed whole. The separator is the first {@link Ledger#PAIR_SEPARATOR}: a
+     * tag never holds one, a cgroup path may ({@code user@1000.service}).
+     */
+    public static String scrubPairTag(String label) {
+        if (label == null) {
+            return null;
+        }
+        int at = label.indexOf(Ledger.PAIR_SEPARATOR);
+        return at < 0 ? scrub(label) : scrub(label.substring(0, at)) + label.substring(at);
     }
 }

@@ -123,6 +123,31 @@ public class BreakDetectorTest {
     }
 
     @Test
+    void aBreakCarriesTheCgroupTheLedgerChargedNotTheFreeingTasks() {
+        ledger.tagByCgroup(new pooltag.core.ledger.CgroupResolver() {
+            @Override
+            public int cgroupOf(AllocEvent ev) {
+                return ev.pid() == 5 ? 1 : 2; // pid 5 in /pods/a, anyone else in /pods/b
+            }
+
+            @Override
+            public String path(int id) {
+                return id == 1 ? "/pods/a" : "/pods/b";
+            }
+        });
+        d.arm(PIPE_HIT, 0, 1);
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000003000L, PIPE + 0x5d, 192));
+        feed(e.set(AllocEvent.STACK, 10, 0, 5, 0, 0, 0, PIPE + 0x5d));
+        feed(e.set(AllocEvent.FREE, 20, 1, 6, 0xffff888000003000L, FREE_PIPE + 0x10, 0)); // pid 6 is in /pods/b
+        feed(e.set(AllocEvent.ALLOC, 30, 1, 6, 0xffff888000009000L, FREE_PIPE, 64));
+        assertEquals(2, breaks.size());
+        int a = ledger.tagId(pooltag.core.tag.TagKind.CGROUP, "/pods/a");
+        assertTrue(a >= 0);
+        assertEquals(a, breaks.get(0).cgroupTag(), "the allocation's");
+        assertEquals(a, breaks.get(1).cgroupTag(), "the free: the block's owner, read before the ledger dropped it");
+    }
+
+    @Test
     void reArmingForgetsThePendingEventAndAFullSinkDropsAndCounts() {
         d.arm(PIPE_HIT, 0, 1);
         feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000004000L, PIPE + 0x5d, 192));

@@ -7,6 +7,19 @@ import org.junit.jupiter.api.Test;
 
 class AddressPolicyTest {
     @Test
+    void aPairKeepsItsCgroupPathAndScrubsOnlyItsTag() {
+        String id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        String cg = "/kubepods/pod1/cri-containerd-" + id + ".scope";
+        assertEquals("kmalloc-64@" + cg, AddressPolicy.scrubPairTag("kmalloc-64@" + cg));
+        assertEquals("<addr>@" + cg, AddressPolicy.scrubPairTag("0xffffffffc08a1234@" + cg));
+        assertEquals("<addr>@/user.slice/user@1000.service",
+                AddressPolicy.scrubPairTag("ffffffffc08a1234@/user.slice/user@1000.service"));
+        assertEquals("x <addr> y", AddressPolicy.scrubPairTag("x ffff8881003a2b40 y"), "no pair: scrubbed whole");
+        assertEquals("/cri-containerd-<addr>.scope", AddressPolicy.scrub("/cri-containerd-" + id + ".scope"),
+                "scrub alone would take the container id");
+    }
+
+    @Test
     void rawKernelPointerIsMasked() {
         assertEquals("vmalloc:<addr>_pages=1_vmalloc", AddressPolicy.scrub("vmalloc:0xffffffffc08a1234_pages=1_vmalloc"));
     }

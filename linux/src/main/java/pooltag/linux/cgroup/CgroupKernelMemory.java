@@ -29,12 +29,12 @@ import pooltag.core.error.PooltagException;
  *   <li>cgroup v1: {@code memory.kmem.usage_in_bytes} (all kernel memory, no breakdown) and
  *       {@code memory.kmem.tcp.usage_in_bytes} (socket buffers); v1's {@code memory.stat} has no kernel fields.</li>
  * </ul>
- * Values are read per directory in one walk; a cgroup removed during the walk is counted in
- * {@link CgroupSnapshot#unreadable()}. The walk is bounded by {@link #MAX_CGROUPS} (the rest counted the same way).
+ * Values are read per directory in one walk; a cgroup removed during the walk, one without the memory controller's
+ * files and those beyond {@link #MAX_CGROUPS} are each counted in {@link CgroupSnapshot#left()}.
  * Cost: two small file reads per cgroup (v1) or one (v2); about 0.1 ms per cgroup here.
  */
 public final class CgroupKernelMemory {
-    /** At most this many cgroups are read per snapshot; the rest are counted as unreadable, never silently dropped. */
+    /** At most this many cgroups are read per snapshot; the rest are counted (over the cap), never silently dropped. */
     public static final int MAX_CGROUPS = 20_000;
 
     static final List<KernelMemoryKind> V2_KINDS = List.of(KernelMemoryKind.SLAB_RECLAIMABLE,
@@ -75,7 +75,9 @@ public final class CgroupKernelMemory {
         }
         String rootPath = hierarchy.mountRoot();
         Map<String, long[]> values = new HashMap<>();
-        long unreadable = 0;
+        long vanished = 0;
+        long overCap = 0;
+        long noController = 0;
         ArrayDeque<Object[]> todo = new ArrayDeque<>();
         todo.add(new Object[] {top, rootPath});
         while (!todo.isEmpty()) {
@@ -83,12 +85,17 @@ public final class CgroupKernelMemory {
             Path dir = (Path) next[0];
             String path = (String) next[1];
             if (values.size() >= MAX_CGROUPS) {
-                unreadable++;
+                overCap++;
                 continue;
             }
             long[] v = read(dir, dir.equals(top));
             if (v == null) {
-                unreadable++;
+                // The directory still there: its files are missing, i.e. the memory controller is not enabled in it.
+                if (Files.isDirectory(dir)) {
+                    noController++;
+                } else {
+                    vanished++;
+                }
                 continue;
             }
             values.put(path, v);
@@ -106,7 +113,8 @@ public final class CgroupKernelMemory {
                     + (hierarchy.version() == 2 ? " (memory.stat)" : " (memory.kmem.usage_in_bytes)")
                     + ": is this root, and is the memory controller enabled?");
         }
-        return CgroupSnapshot.ofHierarchical(t, hierarchy.describe(), kinds(), values, unreadable);
+        return CgroupSnapshot.ofHierarchical(t, hierarchy.describe(), kinds(), values,
+                new CgroupSnapshot.Left(vanished, overCap, noController));
     }
 
     /** One cgroup's values per kind ordinal, or null when it is gone. */

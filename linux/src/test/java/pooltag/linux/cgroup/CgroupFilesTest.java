@@ -138,6 +138,21 @@ class CgroupFilesTest {
     }
 
     @Test
+    void aCgroupWithoutTheMemoryControllerIsCountedAsSuchNotAsVanished(@TempDir Path root) throws Exception {
+        write(root.resolve("proc/self/mountinfo"), MOUNTINFO_V2);
+        Path cg = root.resolve("sys/fs/cgroup");
+        write(cg.resolve("cgroup.controllers"), "memory\n");
+        write(cg.resolve("memory.stat"), "slab_unreclaimable 10\n");
+        write(cg.resolve("pod/memory.stat"), "slab_unreclaimable 5\n");
+        java.nio.file.Files.createDirectories(cg.resolve("pod/nomem")); // memory not in pod's subtree_control
+        CgroupSnapshot s = new CgroupKernelMemory(CgroupHierarchy.detect(root)).take();
+        assertEquals(new CgroupSnapshot.Left(0, 0, 1), s.left());
+        assertEquals(1, s.unreadable());
+        assertEquals(false, s.truncated());
+        assertEquals(2, s.rows().size());
+    }
+
+    @Test
     void aStatLineGivesFlagsAndStartTimeEvenWithParensInTheName() {
         String line = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 153 0 0 0 0 0 0 0 20 0 1 0 5512345 1000 100";
         long[] f = PidCgroupResolver.parseStat(line);
