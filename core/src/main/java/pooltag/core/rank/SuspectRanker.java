@@ -38,6 +38,14 @@ import pooltag.core.tag.TagKind;
  * whose slabinfo stays flat (frees happen through kfree_rcu, untraced): confirmation 0.25, about 0.25. In a
  * reclaimable cache growing under a file scan, confirmed by slabinfo: pool 0.5, about 0.49.
  *
+ * <p><b>What the kernel's count can show.</b> SLUB's {@code /proc/slabinfo} counts every object of a CPU's slab and
+ * per-CPU partial slabs as live, so it lags a leak by up to a few slabs per CPU ({@link TagUsage#liveSlack}: 128
+ * objects of {@code kmalloc-cg-1k}, 546 of {@code filp} on 2 CPUs). The cross-check compares the kernel's growth plus
+ * that slack with the events' growth over the same span; a growth within the slack is not held against a suspect.
+ * What guards against false survivors there is the trace itself: an allocation at an address still outstanding
+ * shows that the earlier object was freed without a free event ({@link Ledger#staleAllocations}), which a leaked
+ * object never is.
+ *
  * <p><b>Short hunts.</b> The age threshold is at most a quarter of the window (never under 0.5 s) and the sustain
  * time at most a third (never under 1 s), so a 3 s hunt judges allocations 0.75 s old growing for 1 s.
  *
