@@ -4,7 +4,8 @@
 # archive of older JDKs). Interleaved rounds (each round runs every command once, in an order rotated per round),
 # so load that drifts during the run moves every command alike; the table gives per command the median wall time
 # and the median CPU time (user + system of the process and its children), each also as a ratio to hello world.
-# Usage (root, for poolused): bench/perf-startup.sh [RUNS]     (RUNS rounds after 2 warm-up rounds; default 15)
+# Usage (root, for poolused): bench/perf-startup.sh [RUNS [BEFORE]]   (RUNS rounds after 2 warm-up rounds, default
+# 15; BEFORE: another checkout, e.g. a clone of main, whose ./pooltag runs the same commands in the same rounds)
 set -eu
 cd "$(dirname "$0")/.."
 R=${1:-15}
@@ -19,6 +20,8 @@ public class Hello { public static void main(String[] a) { System.out.println("h
 J
 "$jh/bin/javac" -d $OUT/hello $OUT/hello/Hello.java
 ./pooltag --version > /dev/null   # build and train first
+B=${2:-}
+if [ -n "$B" ]; then B=$(cd "$B" && pwd); "$B/pooltag" --version > /dev/null; fi
 cat > $OUT/commands.tsv <<T
 hello world (java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC Hello)	$jh/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp $OUT/hello Hello
 slabtop -o	slabtop -o
@@ -29,7 +32,15 @@ slabtop -o	slabtop -o
 --version, no AOT cache	env POOLTAG_NO_AOT=1 ./pooltag --version
 poolused 4, no AOT cache	env POOLTAG_NO_AOT=1 ./pooltag poolused 4
 T
-echo "# $(date -u +%FT%TZ) JDK $(major_of "$jh"), $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg); $R interleaved rounds after 2 warm-up rounds"
+if [ -n "$B" ]; then
+  cat >> $OUT/commands.tsv <<T
+before: ./pooltag --version	$B/pooltag --version
+before: ./pooltag poolused 4	$B/pooltag poolused 4
+before: ./pooltag tags --pooltag F Ntfs	$B/pooltag tags --pooltag $F/pooltag-excerpt-2.txt Ntfs
+before: ./pooltag diff OLD NEW	$B/pooltag diff $F/poolused-2.txt $F/poolused-3.txt
+T
+fi
+echo "# $(date -u +%FT%TZ) JDK $(major_of "$jh"), $(nproc) CPUs; $(git log -1 --format=%h)${B:+ against $B at $(git -C "$B" log -1 --format=%h)}; load $(cut -d' ' -f1-3 /proc/loadavg); $R interleaved rounds after 2 warm-up rounds"
 python3 - "$R" 2 $OUT/commands.tsv <<'PY'
 import os, shlex, subprocess, sys, time, statistics as st
 rounds, warm = int(sys.argv[1]), int(sys.argv[2])
