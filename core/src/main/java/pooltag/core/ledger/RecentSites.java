@@ -17,7 +17,8 @@ public final class RecentSites {
     private final String[] names;
     private final long[] counts;
 
-    RecentSites(long takenAtNanos, long minAgeNanos, long maxAgeNanos, String[] names, long[] counts) {
+    /** A frame; the ledger makes them ({@link Ledger#recentSites()}), a test may too. {@code counts[i]} is site i's. */
+    public RecentSites(long takenAtNanos, long minAgeNanos, long maxAgeNanos, String[] names, long[] counts) {
         this.takenAtNanos = takenAtNanos;
         this.minAgeNanos = minAgeNanos;
         this.maxAgeNanos = maxAgeNanos;

@@ -95,6 +95,56 @@ class HunterArmingTest {
     }
 
     /**
+     * 20 sites lead, the first 16 by more; 16 can be armed. The first ranking arms sites 0-15. A second ranking a
+     * second later still sees 0-15 ahead, but they have been armed for SERVED_S and have their stacks: sites 16-19,
+     * never armed, take four slots (a leak that began after the machine's busiest sites would otherwise never get a
+     * stack), and the served leaders keep the rest in rank order.
+     */
+    @Test
+    void sitesArmedLongEnoughYieldTheirSlotsToLeadersNeverArmed() {
+        String[] names = new String[20];
+        long[] counts = new long[20];
+        for (int i = 0; i < 20; i++) {
+            names[i] = "site_" + i;
+            counts[i] = i < 16 ? 1000 - i : 100 - i;
+        }
+        pooltag.core.ledger.RecentSites frame = new pooltag.core.ledger.RecentSites(0, 0, 1, names, counts);
+        List<String> filters = new ArrayList<>();
+        Hunter.Triggers triggers = new Hunter.Triggers() {
+            @Override
+            public boolean armable(String site) {
+                return true;
+            }
+
+            @Override
+            public void replace(String previous, String filter) {
+                filters.add(filter);
+            }
+        };
+        Hunter.Armer armer = new Hunter.Armer(() -> frame, SuspectRanker::leadingSites, triggers);
+        armer.startNanos = System.nanoTime();
+        armer.arm();
+        assertEquals(1, filters.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i < 16, filters.get(0).contains("== site_" + i + " ") || filters.get(0).endsWith("== site_" + i),
+                    "first arming, site " + i + ": " + filters.get(0));
+        }
+        armer.startNanos -= (long) ((Hunter.SERVED_S + 0.1) * 1e9); // a second and a bit later
+        armer.arm();
+        assertEquals(2, filters.size());
+        String second = filters.get(1);
+        for (int i = 16; i < 20; i++) {
+            assertTrue(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+        }
+        for (int i = 0; i < 12; i++) {
+            assertTrue(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+        }
+        for (int i = 12; i < 16; i++) {
+            assertFalse(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+        }
+    }
+
+    /**
      * A merge thread that never stops delivering until asked: allocations from 8 sites, 100 per millisecond of event
      * time, one millisecond of wall time per batch; every site's allocation is freed 64 later except site 0's (a
      * leak). It ticks the run after every batch, as the session's merge thread does at least every 20 ms.
