@@ -64,17 +64,7 @@ class HunterArmingTest {
             return SuspectRanker.leadingSites(recent, n);
         };
         List<String> filters = Collections.synchronizedList(new ArrayList<>());
-        Hunter.Triggers triggers = new Hunter.Triggers() {
-            @Override
-            public boolean armable(String site) {
-                return true;
-            }
-
-            @Override
-            public void replace(String previous, String filter) {
-                filters.add(filter);
-            }
-        };
+        Hunter.Triggers triggers = armingInto(filters);
         Hunter.Armer armer = new Hunter.Armer(ledger::recentSites, slow, triggers);
         try (TracingRun run = TracingRun.over(source, published,
                 () -> new UsageSnapshot(System.nanoTime(), "procfs", List.of(), null))) {
@@ -110,17 +100,7 @@ class HunterArmingTest {
         }
         pooltag.core.ledger.RecentSites frame = new pooltag.core.ledger.RecentSites(0, 0, 1, names, counts);
         List<String> filters = new ArrayList<>();
-        Hunter.Triggers triggers = new Hunter.Triggers() {
-            @Override
-            public boolean armable(String site) {
-                return true;
-            }
-
-            @Override
-            public void replace(String previous, String filter) {
-                filters.add(filter);
-            }
-        };
+        Hunter.Triggers triggers = armingInto(filters);
         Hunter.Armer armer = new Hunter.Armer(() -> frame, SuspectRanker::leadingSites, triggers);
         armer.startNanos = System.nanoTime();
         armer.arm();
@@ -142,6 +122,21 @@ class HunterArmingTest {
         for (int i = 12; i < 16; i++) {
             assertFalse(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
         }
+    }
+
+    /** Triggers that arm every site and keep each filter written, in order. */
+    static Hunter.Triggers armingInto(List<String> filters) {
+        return new Hunter.Triggers() {
+            @Override
+            public boolean armable(String site) {
+                return true;
+            }
+
+            @Override
+            public void replace(String previous, String filter) {
+                filters.add(filter);
+            }
+        };
     }
 
     /**
