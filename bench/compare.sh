@@ -68,6 +68,8 @@ run_record() {
   local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
   lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
+  # what record did after the stop (its spool compressed into the file), kept apart: the table counts the workload
+  grep -o "spool [0-9,]* bytes.*after the stop[^;]*" $OUT/rec.err >> $OUT/record-after-stop.txt
   echo "$m ${ev:--} ${lk:--} ${lp:--} $(stat -c %s $OUT/rec.ptrec 2>/dev/null || echo -) $(total_cpu $OUT/rec)"; rm -f $OUT/rec.ptrec
   clean_check record $TPID
 }
@@ -158,5 +160,6 @@ for t in tools:
     tot = [num(r[11]) if len(r) > 11 else None for r in ok]
     print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(tot, '{:.2f}')} s | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
 PY
+[ -s $OUT/record-after-stop.txt ] && { echo "# record after the stop, per run:"; sed 's/^/#   /' $OUT/record-after-stop.txt; }
 echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes total_cpu_s)"
 rm -rf "$WD"
