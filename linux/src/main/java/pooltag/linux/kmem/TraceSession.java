@@ -602,7 +602,9 @@ public final class TraceSession implements AutoCloseable {
         RawPipe.PageMover mover = null;
         try {
             try {
-                mover = pipe.splicer(w.pagesPath(), PageSpool.BATCH, pageSize);
+                // -Dpooltag.noSplice=true: read(2) and write(2) only (the measurement of splice against them)
+                mover = Boolean.getBoolean("pooltag.noSplice") ? null
+                        : pipe.splicer(w.pagesPath(), PageSpool.BATCH, pageSize);
             } catch (IOException e) {
                 mover = null; // this kernel or file cannot splice: read(2) and write(2) instead
             }
