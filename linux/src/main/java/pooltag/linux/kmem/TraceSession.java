@@ -549,22 +549,12 @@ public final class TraceSession implements AutoCloseable {
                     unwoken = 0;
                 }
                 // every page read before this look is queued: nothing this CPU writes later is stamped before t
-                quietSince.set(cpu, t);
-                if (n == RawPipe.EMPTY) {
-                    emptyReads.incrementAndGet(cpu);
-                    wakeups.incrementAndGet(cpu);
-                    pipe.await(AWAIT_MILLIS);
-                } else {
-                    Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
-                }
+                sleepUntilData(pipe, cpu, n, t);
             }
         } catch (ClosedChannelException e) {
             // stop() closed a blocking pipe to wake this reader; drain below
         } catch (IOException e) {
-            if (!stopping) {
-                failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
-                        + e.getMessage(), e);
-            }
+            readFailed(cpu, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -579,12 +569,7 @@ public final class TraceSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            try {
-                filled.put(endMarker(cpu));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            wakeMerge();
+            endStream(cpu);
         }
     }
 
@@ -627,22 +612,12 @@ public final class TraceSession implements AutoCloseable {
                     }
                 }
                 partialRead = false;
-                quietSince.set(cpu, t);
-                if (n == RawPipe.EMPTY) {
-                    emptyReads.incrementAndGet(cpu);
-                    wakeups.incrementAndGet(cpu);
-                    pipe.await(AWAIT_MILLIS);
-                } else {
-                    Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
-                }
+                sleepUntilData(pipe, cpu, n, t);
             }
         } catch (ClosedChannelException e) {
             // stop() closed a blocking pipe to wake this reader; drain below
         } catch (IOException e) {
-            if (!stopping) {
-                failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
-                        + e.getMessage(), e);
-            }
+            readFailed(cpu, e);
         } catch (PooltagException e) {
             if (failure == null) {
                 failure = e; // the spool could not be written (a full disk)
@@ -660,6 +635,8 @@ public final class TraceSession implements AutoCloseable {
                 failure = e instanceof PooltagException pe ? pe
                         : new PooltagException("draining cpu" + cpu + ": " + e.getMessage(), e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             if (mover != null) {
                 try {
@@ -668,12 +645,7 @@ public final class TraceSession implements AutoCloseable {
                     // its descriptors are gone either way
                 }
             }
-            try {
-                filled.put(endMarker(cpu));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            wakeMerge();
+            endStream(cpu);
         }
     }
 
@@ -714,31 +686,13 @@ public final class TraceSession implements AutoCloseable {
      * {@link #drain} for a spooling reader: what the kernel still holds for this CPU goes to its spool (filled pages
      * spliced, the last, partial one read, as while tracing).
      */
-    private void drainToSpool(int cpu, RawPipe.PageMover mover, PageSpool.Writer w) throws IOException {
-        RawPipe pipe = pipes[cpu];
-        boolean reopened = !pipe.tellsEmpty(); // stop() closed the blocking pipe to wake its reader
-        if (reopened) {
-            pipe = openRaw(cpu);
-            pipes[cpu] = pipe; // stop() may close it if this drain runs past its deadline
-        }
-        try {
-            // tracing is off: nothing grows while this runs, so reading until empty takes no page in slivers
-            for (int guard = 0; guard < 1 << 20 && !mergeDead; guard++) {
-                if (!pipe.tellsEmpty() && instance.cpuStats(cpu).entries() == 0) {
-                    return;
-                }
-                long t = System.nanoTime();
-                if (spoolOnce(pipe, mover, w, cpu, t) <= 0 && (mover == null || readOnce(pipe, w, cpu, t) <= 0)) {
-                    return;
-                }
-            }
-        } catch (ClosedChannelException e) {
-            // deadline passed; what is left is counted by the final stats as unread
-        } finally {
-            if (reopened) {
-                pipe.close();
-            }
-        }
+    private void drainToSpool(int cpu, RawPipe.PageMover mover, PageSpool.Writer w)
+            throws IOException, InterruptedException {
+        // tracing is off: nothing grows while this runs, so reading until empty takes no page in slivers
+        drainWith(cpu, (pipe, guard) -> {
+            long t = System.nanoTime();
+            return spoolOnce(pipe, mover, w, cpu, t) > 0 || (mover != null && readOnce(pipe, w, cpu, t) > 0);
+        });
     }
 
     /**
@@ -770,6 +724,39 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * A reader found its buffer empty ({@code n} = {@link RawPipe#EMPTY}) or tracing not on yet ({@link RawPipe#EOF})
+     * at {@code t}: records the time, then sleeps until data (poll(2), at most {@link #AWAIT_MILLIS}) or 5 ms.
+     */
+    private void sleepUntilData(RawPipe pipe, int cpu, int n, long t) throws IOException, InterruptedException {
+        quietSince.set(cpu, t);
+        if (n == RawPipe.EMPTY) {
+            emptyReads.incrementAndGet(cpu);
+            wakeups.incrementAndGet(cpu);
+            pipe.await(AWAIT_MILLIS);
+        } else {
+            Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
+        }
+    }
+
+    /** A reader's I/O error while tracing fails the session (after the stop, a closed pipe is the stop's doing). */
+    private void readFailed(int cpu, IOException e) {
+        if (!stopping) {
+            failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A reader's last act: the end marker of its CPU's stream, and a wake-up for the merge thread to see it. */
+    private void endStream(int cpu) {
+        try {
+            filled.put(endMarker(cpu));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wakeMerge();
+    }
+
     private Page stamp(Page p, int length, int cpu, long readNanos) {
         p.length = length;
         p.cpu = cpu;
@@ -793,11 +780,43 @@ public final class TraceSession implements AutoCloseable {
     }
 
     /**
-     * After tracing is off: read what the kernel still holds for this CPU. A non-blocking pipe answers EMPTY once it
-     * is drained; a blocking one answers 0 (EOF) on an empty buffer while tracing is off, and {@code entries} in the
-     * stats file counts unread events: stop at either. Waits for pool pages here (the kernel writes nothing more).
+     * After tracing is off: read what the kernel still holds for this CPU ({@link #drainWith}). Waits for pool pages
+     * here (the kernel writes nothing more).
      */
     private void drain(int cpu) throws IOException, InterruptedException {
+        drainWith(cpu, (pipe, guard) -> {
+            Page p = waitFree();
+            if (p == null) {
+                return false;
+            }
+            long t = System.nanoTime();
+            int n = pipe.read(p.data, pageSize);
+            if (n <= 0) {
+                free.offer(p);
+                return false;
+            }
+            reads.incrementAndGet(cpu);
+            filled.put(stamp(p, n, cpu, t));
+            if ((guard & (WAKE_MERGE_EVERY - 1)) == WAKE_MERGE_EVERY - 1) {
+                wakeMerge(); // the drain may wait on pool pages only the merge thread frees
+            }
+            return true;
+        });
+    }
+
+    /** One step of a drain: takes what {@code pipe} holds now; false when it is done. */
+    @FunctionalInterface
+    private interface DrainStep {
+        boolean take(RawPipe pipe, int step) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step} over this CPU's pipe until it is done or the kernel holds nothing more for the CPU: a
+     * non-blocking pipe answers EMPTY once drained; a blocking one (closed by stop() to wake its reader, so reopened
+     * here) answers 0 (EOF) on an empty buffer while tracing is off, and {@code entries} in the stats file counts the
+     * unread events: stop at either.
+     */
+    private void drainWith(int cpu, DrainStep step) throws IOException, InterruptedException {
         RawPipe pipe = pipes[cpu];
         boolean reopened = !pipe.tellsEmpty(); // stop() closed the blocking pipe to wake its reader
         if (reopened) {
@@ -809,20 +828,8 @@ public final class TraceSession implements AutoCloseable {
                 if (!pipe.tellsEmpty() && instance.cpuStats(cpu).entries() == 0) {
                     return;
                 }
-                Page p = waitFree();
-                if (p == null) {
+                if (!step.take(pipe, guard)) {
                     return;
-                }
-                long t = System.nanoTime();
-                int n = pipe.read(p.data, pageSize);
-                if (n <= 0) {
-                    free.offer(p);
-                    return;
-                }
-                reads.incrementAndGet(cpu);
-                filled.put(stamp(p, n, cpu, t));
-                if ((guard & (WAKE_MERGE_EVERY - 1)) == WAKE_MERGE_EVERY - 1) {
-                    wakeMerge(); // the drain may wait on pool pages only the merge thread frees
                 }
             }
         } catch (ClosedChannelException e) {
