@@ -69,6 +69,17 @@ public final class TraceSession implements AutoCloseable {
     static final int WAKE_MERGE_EVERY = 64;
     /** The merge thread's longest sleep: it ticks (publishing, stats, queries) at least this often. */
     static final int MERGE_PARK_MILLIS = 20;
+    /**
+     * A spooling session ({@link #startSpooled}) has no consumer to feed while tracing: its readers sleep until the
+     * buffer is this full or {@link #SPOOL_AWAIT_MILLIS} passed, and its merge thread, which only ticks and polls the
+     * stats until the readers end, parks {@link #SPOOL_PARK_MILLIS}. 10 % of the default 46,875 KiB is ~1,170 pages
+     * per wake-up (~40 ms at the peak rate) with 90 % of the buffer left for a late reader; 100 ms keeps the page the
+     * kernel is writing, read once per wake-up, well inside a replay's 1 s reorder window. Reason: wake-ups were the
+     * spooling readers' largest cost after the moves themselves (docs/PERFORMANCE.md, issue 14, round 4).
+     */
+    static final int SPOOL_BUFFER_PERCENT = 10;
+    static final int SPOOL_AWAIT_MILLIS = 100;
+    static final int SPOOL_PARK_MILLIS = 250;
     /** A blocking reader (JDK 21) inside one read for this long is taken as having found its buffer empty. */
     static final long BLOCKED_READ_NANOS = 5_000_000L;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -430,7 +441,7 @@ public final class TraceSession implements AutoCloseable {
             // poll(2) then wakes a reader when its buffer is this full (or at AWAIT_MILLIS), not at every event: the
             // reader moves full pages, few wake-ups, few partial-page copies; its "empty since" mark stays fresh
             // through the timeout. A blocking reader (JDK 21) keeps 0: its read wakes on the first event.
-            instance.setBufferPercent(BUFFER_PERCENT);
+            instance.setBufferPercent(spool != null ? SPOOL_BUFFER_PERCENT : BUFFER_PERCENT);
         }
         // a spool's replay reuses one page (no pool): nothing to recycle
         merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
@@ -733,7 +744,7 @@ public final class TraceSession implements AutoCloseable {
         if (n == RawPipe.EMPTY) {
             emptyReads.incrementAndGet(cpu);
             wakeups.incrementAndGet(cpu);
-            pipe.await(AWAIT_MILLIS);
+            pipe.await(spool != null ? SPOOL_AWAIT_MILLIS : AWAIT_MILLIS);
         } else {
             Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
         }
@@ -897,7 +908,7 @@ public final class TraceSession implements AutoCloseable {
                 if (p == null) {
                     // readers unpark this thread after a burst or WAKE_MERGE_EVERY pages; an unpark that came before
                     // the park makes it return at once, so no wake-up is lost
-                    LockSupport.parkNanos(this, MERGE_PARK_MILLIS * 1_000_000L);
+                    LockSupport.parkNanos(this, (spool != null ? SPOOL_PARK_MILLIS : MERGE_PARK_MILLIS) * 1_000_000L);
                     p = filled.poll();
                 }
                 while (p != null) {
