@@ -4,7 +4,8 @@
 # file create/delete, fork/exit storm, page-cache fill (reading a large tree) and a JVM starting and stopping.
 # Counts the hunts with any finding or suspect at confidence >= 0.8 (false positives) and checks the text verdict
 # of one idle hunt says "No leak found". Prints one line per hunt with the load average (the machine is shared).
-# Usage (root): bench/hunt-soak.sh [RUNS]      (default 50; about 12 s per hunt)
+# Usage (root): bench/hunt-soak.sh [RUNS]      (default 50; about 12 s per hunt). RECORD=1 in the environment keeps
+# each hunt's recording beside its report (hN.ptrec: 'pooltag hunt --from' ranks it again, offline).
 set -u
 cd "$(dirname "$0")/.."
 RUNS=${1:-50}
@@ -36,7 +37,8 @@ echo "# $(date -u +%FT%TZ) $RUNS hunts of 10 s; $(nproc) CPUs; load $(cut -d' ' 
 for i in $(seq 1 "$RUNS"); do
   w=${WORK[$(( (i - 1) % ${#WORK[@]} ))]}
   wp=$(workload "$w")
-  ./pooltag hunt --duration 10s --json > $OUT/h$i.json 2> $OUT/h$i.err
+  rec=(); [ -n "${RECORD:-}" ] && rec=(--record $OUT/h$i.ptrec)
+  ./pooltag hunt --duration 10s --json "${rec[@]}" > $OUT/h$i.json 2> $OUT/h$i.err
   kill -- -"$wp" 2>/dev/null; wait "$wp" 2>/dev/null
   l=$(cut -d' ' -f1 /proc/loadavg)
   r=$(python3 - "$OUT/h$i.json" <<'PY'

@@ -2,7 +2,9 @@
 # Time to a verdict for every corpus leak (issue 11 items 4 and 9): for each kind and round, start
 # `pooltag hunt --duration D --json`, wait until it traces, start the leak 1 s later (RATE objects/s), and judge the
 # report: the rank-1 finding must be the leaker's (its pid), named by the leak's syscall, at confidence >= 0.8.
-# Prints one line per hunt and a summary per kind. Usage (root): bench/corpus/verdict.sh D ROUNDS RATE [KINDS...]
+# Prints one line per hunt and a summary per kind; keeps each report as $OUT/KIND-ROUND.json and, with RECORD=1 in
+# the environment, the hunt's recording as KIND-ROUND.ptrec ('pooltag hunt --from' ranks it again, offline).
+# Usage (root): bench/corpus/verdict.sh D ROUNDS RATE [KINDS...]
 #   e.g. bench/corpus/verdict.sh 3 10 50        bench/corpus/verdict.sh 10 1 200 pipe msg
 set -u
 cd "$(dirname "$0")/../.."
@@ -20,12 +22,13 @@ for k in $KINDS; do
   good=0
   for r in $(seq 1 "$R"); do
     leak_start $k $(( RATE * (D + 2) )) $RATE
-    ./pooltag hunt --duration ${D}s --json > $OUT/h.json 2> $OUT/h.err & hp=$!
+    rec=(); [ -n "${RECORD:-}" ] && rec=(--record $OUT/$k-$r.ptrec)
+    ./pooltag hunt --duration ${D}s --json "${rec[@]}" > $OUT/h.json 2> $OUT/h.err & hp=$!
     until [ "$(cat $T/instances/pooltag-$hp-*/tracing_on 2>/dev/null)" = 1 ] || ! kill -0 $hp 2>/dev/null; do sleep 0.02; done
     sleep 1; leak_go; t0=$(date +%s.%N); l=$(cut -d' ' -f1 /proc/loadavg)
     wait $hp; t1=$(date +%s.%N)
-    leak_end
-    v=$(python3 - $OUT/h.json $lp ${SYSCALL[$k]} $t0 $t1 <<'PY'
+    leaker=$lp; leak_end  # leak_end forgets $lp
+    v=$(python3 - $OUT/h.json $leaker ${SYSCALL[$k]} $t0 $t1 <<'PY'
 import json, sys
 f, pid, sc, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
 try:
@@ -42,8 +45,10 @@ print(f"{'OK' if ok else 'BAD'} rank {rank} cause {x['cause']} tag {x['cause_tag
       f" | leak start -> report {t1 - t0:.1f} s | events {j['events']} lost {j['lost_events']}")
 PY
 )
+    cp $OUT/h.json $OUT/$k-$r.json
     case $v in OK*) good=$((good + 1));; esac
     echo "$k round $r load $l: $v"
   done
   echo "## $k: $good of $R at rank 1 with its syscall, confidence >= 0.8 (hunt ${D}s, ${RATE}/s)"
 done
+echo "# reports: $OUT/KIND-ROUND.json"

@@ -196,7 +196,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         for (TagUsage u : s.rows()) {
             // tag@cgroup: the tag half only (a container id in a cgroup path is no address); a site: the whole tag
             rows.add(new TagUsage(AddressPolicy.scrubPairTag(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
-                    u.bytes(), AddressPolicy.scrub(u.description())));
+                    u.bytes(), AddressPolicy.scrub(u.description()), u.liveSlack()));
         }
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }

@@ -139,6 +139,7 @@ public final class Ledger implements AllocEventConsumer {
         int slot = t.find(a);
         if (slot >= 0) {
             doubleAllocs++;
+            tags.stale(t.cache(slot), t.site(slot));
             writeOff(slot);
             t.remove(slot);
         }
@@ -286,6 +287,14 @@ public final class Ledger implements AllocEventConsumer {
      */
     public void markUntraceable(TagKind kind, String name) {
         tags.table(kind).markUntraceable(name);
+    }
+
+    /**
+     * Outstanding allocations of a cache or site tag found freed without a free event: a later allocation came at
+     * their address while they were outstanding. 0 for other kinds.
+     */
+    public long staleAllocations(TagKind kind, int tagId) {
+        return kind == TagKind.CACHE || kind == TagKind.SITE ? tags.table(kind).stale[tagId] : 0;
     }
 
     public boolean isUntraceable(TagKind kind, int tagId) {

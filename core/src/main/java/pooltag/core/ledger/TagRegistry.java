@@ -84,6 +84,12 @@ final class TagRegistry {
         modules.alloc(siteModule[site], pool, size);
     }
 
+    /** An outstanding allocation of this cache and site was found freed without a free event (see TagTable.stale). */
+    void stale(int cache, int site) {
+        caches.stale[cache]++;
+        sites.stale[site]++;
+    }
+
     /** A stack was attached to an outstanding allocation: it counts as an allocation of the stack tag. */
     void allocStack(int stack, int pool, int size) {
         stacks.alloc(stack, pool, size);

@@ -26,6 +26,11 @@ final class TagTable {
     long[] bytes = new long[64 * POOLS];
     long[] allocBytes = new long[64 * POOLS];
     boolean[] untraceable = new boolean[64];
+    /**
+     * Per tag: outstanding allocations found freed without a free event, because a new allocation came at their
+     * address (double allocations). Evidence that the tag's frees go through untraced paths (kfree_rcu, bulk frees).
+     */
+    long[] stale = new long[64];
     private final Map<String, Integer> byName = new HashMap<>();
     private final Set<String> untraceableNames = new HashSet<>();
 
@@ -47,6 +52,7 @@ final class TagTable {
             int cap = count * 2;
             names = Arrays.copyOf(names, cap);
             untraceable = Arrays.copyOf(untraceable, cap);
+            stale = Arrays.copyOf(stale, cap);
             allocs = Arrays.copyOf(allocs, cap * POOLS);
             frees = Arrays.copyOf(frees, cap * POOLS);
             live = Arrays.copyOf(live, cap * POOLS);

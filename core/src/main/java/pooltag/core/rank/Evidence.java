@@ -17,12 +17,16 @@ import java.util.List;
  * @param sustained       how steadily the series climbs: growth in most buckets, over at least the sustain time
  * @param retention       factor for turnover: 0.5 + 0.5 min(1, 10 m / allocations); a few survivors among many
  *                        allocations may just be long-lived, not leaked
- * @param confirmation    factor from procfs: 0.25 + 0.75 c where c = procfs growth / event growth in [0,1];
- *                        0.8 when procfs has no series for the cache
- * @param untraceable     0.5 when the tag or its cache is flagged as freed through untraced paths, else 1
+ * @param confirmation    factor from procfs: 0.25 + 0.75 c where c = (procfs growth + slack) / event growth in
+ *                        [0,1], both over the span from the first to the last sample, slack being the objects the
+ *                        kernel's count can hide in per-CPU slabs (so c = 1 when the events' growth is within it:
+ *                        the kernel cannot tell); 0.8 when procfs has no series for the cache
+ * @param untraceable     0.5 when the tag or its cache is listed as freed through untraced paths, or when at least
+ *                        5% of its site's allocations found outstanding were found freed without a free event (a new
+ *                        allocation came at their address), else 1
  * @param pool            0.5 for Paged (reclaimable: grows under file scans and is given back under pressure),
  *                        else 1; so a Paged tag alone never reaches the default threshold
- * @param loss            1 - 5 x (lost events + double allocations) / events, at least 0.25
+ * @param loss            1 - 5 x (lost events + skipped records) / events, at least 0.25
  * @param r2              coefficient of determination of the survivor series' straight line, in [0,1] (1: a
  *                        constant rate, as a leak at a steady pace makes); 0 for a flat series
  * @param ageSeconds      age of the oldest mature survivor at the end of the window, seconds

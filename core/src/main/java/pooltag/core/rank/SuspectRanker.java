@@ -38,6 +38,14 @@ import pooltag.core.tag.TagKind;
  * whose slabinfo stays flat (frees happen through kfree_rcu, untraced): confirmation 0.25, about 0.25. In a
  * reclaimable cache growing under a file scan, confirmed by slabinfo: pool 0.5, about 0.49.
  *
+ * <p><b>What the kernel's count can show.</b> SLUB's {@code /proc/slabinfo} counts every object of a CPU's slab and
+ * per-CPU partial slabs as live, so it lags a leak by up to a few slabs per CPU ({@link TagUsage#liveSlack}: 128
+ * objects of {@code kmalloc-cg-1k}, 546 of {@code filp} on 2 CPUs). The cross-check compares the kernel's growth plus
+ * that slack with the events' growth over the same span; a growth within the slack is not held against a suspect.
+ * What guards against false survivors there is the trace itself: an allocation at an address still outstanding
+ * shows that the earlier object was freed without a free event ({@link Ledger#staleAllocations}), which a leaked
+ * object never is.
+ *
  * <p><b>Short hunts.</b> The age threshold is at most a quarter of the window (never under 0.5 s) and the sustain
  * time at most a third (never under 1 s), so a 3 s hunt judges allocations 0.75 s old growing for 1 s.
  *
@@ -64,6 +72,11 @@ public final class SuspectRanker {
     private static final double UNKNOWN_CONFIRMATION = 0.8;
     private static final double UNTRACEABLE_FACTOR = 0.5;
     private static final double PAGED_FACTOR = 0.5;
+    /**
+     * A site is taken as freed through untraced paths when at least this share of its allocations found outstanding
+     * (stale + mature survivors) were found freed without a free event.
+     */
+    static final double STALE_SHARE = 0.05;
     private static final long MIN_AGE_NANOS = 500_000_000L;
     private static final long MIN_SUSTAIN_NANOS = 1_000_000_000L;
     /** A process made "most" of a cell's survivors at this share. */
@@ -494,8 +507,11 @@ public final class SuspectRanker {
             t[i] = (i + 1) * bucketS;
             c[i] = cum;
         }
-        double slope = LeastSquares.slope(t, c, k);
-        // R² over the span that grew: a steady leak is a straight line there, whatever the hunt did before it.
+        // Rate and R² over the span that grew: a steady leak is a straight line there, whatever the hunt did before
+        // it; a fit over the whole window would mix in the flat start (a leak begun a third of the way in reads at
+        // about two thirds of its rate). Under three buckets of growth, the whole window's fit.
+        double slope = last - first >= 2 ? LeastSquares.slope(Arrays.copyOfRange(t, first, last + 1),
+                Arrays.copyOfRange(c, first, last + 1), last - first + 1) : LeastSquares.slope(t, c, k);
         double r2 = first < 0 ? 0 : LeastSquares.r2(Arrays.copyOfRange(t, first, last + 1),
                 Arrays.copyOfRange(c, first, last + 1), last - first + 1);
         double meanSize = (double) a.matureBytes / a.mature;
@@ -527,7 +543,7 @@ public final class SuspectRanker {
         String cache = cacheTag < 0 ? null : ledger.tagName(TagKind.CACHE, cacheTag);
         String[] procfsName = new String[1];
         // A cgroup's survivors span many caches: one cache's /proc/slabinfo slope cannot confirm their sum.
-        double[][] series = cache == null || cgroup ? null : procfsOf(w.procfs(), cache, slope, w.start(), procfsName);
+        double[][] series = cache == null || cgroup ? null : procfsOf(w.procfs(), cache, t, c, w.start(), procfsName);
         double confirmation;
         List<Double> pSec = new ArrayList<>();
         List<Long> pLive = new ArrayList<>();
@@ -539,28 +555,43 @@ public final class SuspectRanker {
                     : "no /proc/slabinfo series for cache " + cache + " to confirm the growth");
         } else {
             int n = series[0].length;
-            double[] x = new double[n];
             for (int i = 0; i < n; i++) {
-                x[i] = (series[0][i] - w.start()) / 1e9;
-                pSec.add(x[i]);
+                pSec.add((series[0][i] - w.start()) / 1e9);
                 pLive.add((long) series[1][i]);
             }
-            double procfsSlope = LeastSquares.slope(x, series[1], n);
-            confirm = confirmationOf(procfsSlope, slope);
+            Growth g = growthOf(series, t, c, w.start());
+            confirm = g.confirm();
             confirmation = 0.25 + 0.75 * confirm;
-            if (confirm < 0.9) {
-                notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grows %.1f/s against %.1f/s seen in events",
-                        procfsName[0], procfsSlope, slope));
-            } else if (!procfsName[0].equals(cache)) {
+            if (g.events() <= g.slack()) {
+                notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s cannot resolve %.0f objects over %.1f s (up to"
+                        + " %d may sit free in per-CPU slabs, counted as live): it does not contradict the growth",
+                        procfsName[0], g.events(), g.spanS(), g.slack()));
+            } else if (confirm < 0.9) {
+                notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew %.0f against %.0f seen in events over"
+                        + " %.1f s (up to %d may sit free in per-CPU slabs)", procfsName[0], g.kernel(), g.events(),
+                        g.spanS(), g.slack()));
+            }
+            if (confirm >= 0.9 && !procfsName[0].equals(cache)) {
                 notes.add("confirmed by /proc/slabinfo " + procfsName[0] + ", where the kernel keeps these " + cache
                         + " objects");
             }
         }
-        boolean flagged = ledger.isUntraceable(a.kind, a.tagId)
+        boolean listed = ledger.isUntraceable(a.kind, a.tagId)
                 || cacheTag >= 0 && ledger.isUntraceable(TagKind.CACHE, cacheTag);
+        // The trace's own evidence of untraced frees: allocations of the site found freed without a free event (a
+        // new allocation came at their address). A leaked object is never reused, so a leak's site has none; a
+        // site whose frees go through kfree_rcu or bulk frees has them in proportion to the survivors it fakes.
+        long stale = siteTag < 0 ? 0 : ledger.staleAllocations(TagKind.SITE, siteTag);
+        boolean seenStale = stale > 0 && stale >= STALE_SHARE * (stale + a.mature);
+        boolean flagged = listed || seenStale;
         double untraceable = flagged ? UNTRACEABLE_FACTOR : 1;
-        if (flagged) {
+        if (listed) {
             notes.add("freed through untraced paths (kfree_rcu, bulk frees): outstanding objects may be long gone");
+        } else if (seenStale) {
+            notes.add(String.format(Locale.ROOT, "%d allocations of %s were found freed without a free event (a new"
+                    + " allocation came at their address) against %d mature survivors: its frees are partly untraced"
+                    + " (kfree_rcu, bulk frees), so its survivors may be long gone", stale,
+                    ledger.tagName(TagKind.SITE, siteTag), a.mature));
         } else if (!Double.isNaN(confirm) && confirm < 0.5 && cacheTag >= 0
                 && ledger.usage(TagKind.CACHE, cacheTag, pool).frees() == 0) {
             notes.add("no free event seen for cache " + cache + " while /proc/slabinfo stays flat: its frees are"
@@ -591,8 +622,56 @@ public final class SuspectRanker {
                 topStacks(ledger, gs, a, o.topStacks()));
     }
 
-    private static double confirmationOf(double procfsSlope, double eventSlope) {
-        return eventSlope > 0 ? Math.max(0, Math.min(1, procfsSlope / eventSlope)) : 0;
+    /**
+     * The kernel's growth against the events' over the same span: the first to the last {@code /proc/slabinfo} sample.
+     *
+     * @param kernel  the series' least-squares growth over the span (objects)
+     * @param events  the suspect's survivors made within the span (objects), from its survivor series
+     * @param slack   how many allocations the kernel's count can hide: SLUB counts every object of a per-CPU slab
+     *                as live, so allocations served from those slabs' free objects do not move it (from
+     *                {@link TagUsage#liveSlack}, the most any sample stated)
+     * @param confirm in [0,1]: {@code (kernel + slack) / events}; 1 when the events' growth is within the slack
+     *                (the kernel's count cannot tell it from nothing), 0 when the events show no growth
+     */
+    record Growth(double kernel, double events, long slack, double spanS, double confirm) {
+    }
+
+    /**
+     * @param series {times ns, live objects, slack} per sample (at least two)
+     * @param t      the survivor series' bucket ends, seconds from {@code start}
+     * @param c      survivors made up to each bucket end
+     */
+    static Growth growthOf(double[][] series, double[] t, double[] c, long start) {
+        int n = series[0].length;
+        double[] x = new double[n];
+        long slack = 0;
+        for (int i = 0; i < n; i++) {
+            x[i] = (series[0][i] - start) / 1e9;
+            slack = Math.max(slack, (long) series[2][i]);
+        }
+        double span = x[n - 1] - x[0];
+        double kernel = LeastSquares.slope(x, series[1], n) * span;
+        double events = survivorsBy(t, c, x[n - 1]) - survivorsBy(t, c, x[0]);
+        double confirm = events <= 0 ? 0 : Math.max(0, Math.min(1, (kernel + slack) / events));
+        return new Growth(kernel, events, slack, span, confirm);
+    }
+
+    private static double kernelShare(Growth g) {
+        return g.events() <= 0 ? 0 : Math.max(0, Math.min(1, g.kernel() / g.events()));
+    }
+
+    /** Survivors made up to {@code x} seconds, interpolated within a bucket (none before the first). */
+    private static double survivorsBy(double[] t, double[] c, double x) {
+        double t0 = 0;
+        double c0 = 0;
+        for (int i = 0; i < t.length; i++) {
+            if (x <= t[i]) {
+                return x <= t0 ? c0 : c0 + (c[i] - c0) * (x - t0) / (t[i] - t0);
+            }
+            t0 = t[i];
+            c0 = c[i];
+        }
+        return c0;
     }
 
     /**
@@ -601,38 +680,30 @@ public final class SuspectRanker {
      * 6.11+) whose growth matches the events better: such allocations are traced as plain kmalloc. Merged caches
      * need nothing more: events and slabinfo both name them by the first creator.
      */
-    private static double[][] procfsOf(Map<String, double[][]> procfs, String cache, double eventSlope, long start,
-                                       String[] chosen) {
+    private static double[][] procfsOf(Map<String, double[][]> procfs, String cache, double[] t, double[] c,
+                                       long start, String[] chosen) {
         double[][] own = procfs.get(cache);
         chosen[0] = own == null ? null : cache;
         if (!cache.startsWith("kmalloc-")) {
             return own;
         }
         String size = cache.substring(cache.lastIndexOf('-'));
-        double best = own == null ? -1 : confirmationOf(slopeOf(own, start), eventSlope);
+        // Chosen by the kernel's growth alone: with the slack, an idle bucket would confirm whatever is within it.
+        double best = own == null ? -1 : kernelShare(growthOf(own, t, c, start));
         double[][] out = own;
         for (Map.Entry<String, double[][]> e : procfs.entrySet()) {
             String name = e.getKey();
             if (name.endsWith(size) && !name.startsWith("kmalloc-") && !name.startsWith("dma-kmalloc")
                     && name.indexOf('-') == name.length() - size.length()) {
-                double c = confirmationOf(slopeOf(e.getValue(), start), eventSlope);
-                if (c > best + 0.05) {
-                    best = c;
+                double share = kernelShare(growthOf(e.getValue(), t, c, start));
+                if (share > best + 0.05) {
+                    best = share;
                     out = e.getValue();
                     chosen[0] = name;
                 }
             }
         }
         return out;
-    }
-
-    private static double slopeOf(double[][] series, long start) {
-        int n = series[0].length;
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (series[0][i] - start) / 1e9;
-        }
-        return LeastSquares.slope(x, series[1], n);
     }
 
     private static List<StackSummary> topStacks(Ledger ledger, Groups gs, Acc a, int n) {
@@ -1120,7 +1191,7 @@ public final class SuspectRanker {
     }
 
     /**
-     * Per cache name: {times ns, live objects} of the samples inside [start, matureEnd] (the span the survivor
+     * Per cache name: {times ns, live objects, live slack} of the samples inside [start, matureEnd] (the span the survivor
      * series covers), or inside [start, end] when fewer than two fall there, or all samples when the clocks do not
      * overlap at all. Live is summed over pools.
      */
@@ -1136,15 +1207,17 @@ public final class SuspectRanker {
         use.sort(Comparator.comparingLong(UsageSnapshot::takenAtNanos));
         Map<String, List<double[]>> points = new HashMap<>();
         for (UsageSnapshot s : use) {
-            Map<String, Long> live = new HashMap<>();
+            Map<String, long[]> live = new HashMap<>(); // {live, slack}, summed over pools
             for (TagUsage u : s.rows()) {
                 if (u.kind() == TagKind.CACHE) {
-                    live.merge(u.tag(), u.live(), Long::sum);
+                    long[] v = live.computeIfAbsent(u.tag(), x -> new long[2]);
+                    v[0] += u.live();
+                    v[1] += u.liveSlack();
                 }
             }
-            for (Map.Entry<String, Long> e : live.entrySet()) {
+            for (Map.Entry<String, long[]> e : live.entrySet()) {
                 points.computeIfAbsent(e.getKey(), x -> new ArrayList<>())
-                        .add(new double[]{s.takenAtNanos(), e.getValue()});
+                        .add(new double[]{s.takenAtNanos(), e.getValue()[0], e.getValue()[1]});
             }
         }
         Map<String, double[][]> out = new HashMap<>();
@@ -1153,10 +1226,11 @@ public final class SuspectRanker {
             if (p.size() < 2) {
                 continue;
             }
-            double[][] xy = new double[2][p.size()];
+            double[][] xy = new double[3][p.size()];
             for (int i = 0; i < p.size(); i++) {
-                xy[0][i] = p.get(i)[0];
-                xy[1][i] = p.get(i)[1];
+                for (int r = 0; r < 3; r++) {
+                    xy[r][i] = p.get(i)[r];
+                }
             }
             out.put(e.getKey(), xy);
         }

@@ -150,7 +150,7 @@ public final class PoolUsedQuery {
     /** Two rows of the same tag and pool (a capture that repeats a tag) add up. */
     private static TagUsage sum(TagUsage a, TagUsage b) {
         return new TagUsage(a.tag(), a.kind(), a.pool(), addKnown(a.allocs(), b.allocs()), addKnown(a.frees(), b.frees()),
-                a.live() + b.live(), a.bytes() + b.bytes(), a.description());
+                a.live() + b.live(), a.bytes() + b.bytes(), a.description(), a.liveSlack() + b.liveSlack());
     }
 
     private static long addKnown(long a, long b) {

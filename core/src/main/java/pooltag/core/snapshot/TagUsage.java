@@ -13,9 +13,12 @@ import pooltag.core.tag.TagKind;
  * @param live        allocations outstanding now (PoolMon's Diff; {@code !poolused}'s Allocs)
  * @param bytes       bytes those outstanding allocations hold
  * @param description owner or explanation (aliases of a merged cache, the pooltag.txt line), or ""
+ * @param liveSlack   how far {@code live} can be from the allocations really outstanding, in allocations, because of
+ *                    how the source counts: SLUB's {@code /proc/slabinfo} counts every object of a per-CPU slab as
+ *                    live, so allocations served from those free objects do not move it; 0 for an exact count
  */
 public record TagUsage(String tag, TagKind kind, Pool pool, long allocs, long frees, long live, long bytes,
-                       String description) {
+                       String description, long liveSlack) {
     /** A counter the source does not provide. */
     public static final long UNKNOWN = -1;
 
@@ -26,6 +29,15 @@ public record TagUsage(String tag, TagKind kind, Pool pool, long allocs, long fr
         if (description == null) {
             description = "";
         }
+        if (liveSlack < 0) {
+            throw new IllegalArgumentException("liveSlack must be >= 0: " + liveSlack);
+        }
+    }
+
+    /** A row whose live count is exact (the ledger's, a Windows capture's). */
+    public TagUsage(String tag, TagKind kind, Pool pool, long allocs, long frees, long live, long bytes,
+                    String description) {
+        this(tag, kind, pool, allocs, frees, live, bytes, description, 0);
     }
 
     /** PoolMon's Per Alloc: bytes / outstanding allocations, 0 when none are outstanding. */

@@ -66,6 +66,22 @@ final class Scenario {
         return this;
     }
 
+    /**
+     * {@code count} allocations at {@code rate}/s from {@code from} whose frees the kernel does not trace (kfree_rcu):
+     * each object is really freed later and its address handed out again, here after {@code addresses} further
+     * allocations, so the stream shows allocations at addresses still outstanding and the last {@code addresses}
+     * look like survivors. Slabinfo stays flat.
+     */
+    Scenario untracedFrees(int cache, long site, long bytes, long from, int count, double rate, int addresses) {
+        long base = nextAddr;
+        nextAddr += 64L * addresses;
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) (i * 1e9 / rate);
+            events.add(new Ev(ts, 1, cache, base + 64L * (i % addresses), site, bytes, null, 1000 + i % 7));
+        }
+        return this;
+    }
+
     private void delta(int cache, long ts, int d) {
         long[] old = liveDeltas.get(cache);
         long[] n = java.util.Arrays.copyOf(old, old.length + 2);
@@ -110,21 +126,30 @@ final class Scenario {
 
     /** /proc/slabinfo every {@code every} ns from 0 to {@code end}: baseline + live objects of each cache. */
     List<UsageSnapshot> procfs(long every, long end) {
+        return procfs(every, end, 1, 0);
+    }
+
+    /**
+     * The same as SLUB shows it: the growth since the start in whole slabs of {@code slabObjects}, rounded down (the
+     * rest sits in a per-CPU slab already counted), every row stating {@code slack} as its live slack.
+     */
+    List<UsageSnapshot> procfs(long every, long end, int slabObjects, long slack) {
         List<UsageSnapshot> out = new ArrayList<>();
         for (long t = 0; t <= end; t += every) {
             List<TagUsage> rows = new ArrayList<>();
             for (int c = 0; c < names.size(); c++) {
-                long live = baselines.get(c);
+                long grown = 0;
                 if (!procfsFlat.get(c)) {
                     long[] d = liveDeltas.get(c);
                     for (int i = 0; i < d.length; i += 2) {
                         if (d[i] <= t) {
-                            live += d[i + 1];
+                            grown += d[i + 1];
                         }
                     }
                 }
+                long live = baselines.get(c) + Math.floorDiv(grown, slabObjects) * slabObjects;
                 rows.add(new TagUsage(names.get(c), TagKind.CACHE, pools.get(c), TagUsage.UNKNOWN, TagUsage.UNKNOWN,
-                        live, live * 192, ""));
+                        live, live * 192, "", slack));
             }
             out.add(new UsageSnapshot(t, "/proc/slabinfo (synthetic)", rows, Loss.NONE));
         }

@@ -21,13 +21,9 @@ import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
-import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
-import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagPattern;
-import pooltag.linux.procfs.SlabSysfs;
-import pooltag.linux.procfs.SlabinfoEntry;
-import pooltag.linux.procfs.SlabinfoParser;
+import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.recording.RecordingReader;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -139,14 +135,9 @@ final class RecordingKdTarget implements KdTarget {
         if (text == null || text.isBlank()) {
             throw new PooltagException(reader.path() + " holds no /proc/slabinfo snapshot: !poolused has nothing to show");
         }
-        List<TagUsage> rows = new ArrayList<>();
-        SlabSysfs sysfs = reader.slabSysfs();
-        for (SlabinfoEntry e : SlabinfoParser.parse(text, reader.path() + " slabinfo at start")) {
-            Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;
-            rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
-                    e.activeObjects(), e.activeBytes(), "slab cache, " + e.objectSize() + " B objects"));
-        }
-        return new UsageSnapshot(0, reader.path() + " /proc/slabinfo at the start of the recording", rows, Loss.NONE);
+        UsageSnapshot s = ProcfsSource.snapshot(0, text, reader.path() + " slabinfo at start", reader.slabSysfs(),
+                reader.cpus(), null, null);
+        return new UsageSnapshot(0, reader.path() + " /proc/slabinfo at the start of the recording", s.rows(), Loss.NONE);
     }
 
     @Override

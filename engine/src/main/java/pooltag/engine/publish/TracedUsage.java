@@ -44,7 +44,8 @@ public final class TracedUsage {
             if (c == null) {
                 c = byTag.getOrDefault(u.tag(), new long[2]);
             }
-            rows.add(new TagUsage(u.tag(), u.kind(), u.pool(), c[0], c[1], u.live(), u.bytes(), u.description()));
+            rows.add(new TagUsage(u.tag(), u.kind(), u.pool(), c[0], c[1], u.live(), u.bytes(), u.description(),
+                    u.liveSlack()));
         }
         return new UsageSnapshot(procfs.takenAtNanos(), procfs.source() + " + " + ledger.source(), rows,
                 ledger.loss() == null ? Loss.NONE : ledger.loss());

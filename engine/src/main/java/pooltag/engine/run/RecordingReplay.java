@@ -97,7 +97,7 @@ public final class RecordingReplay {
         try (RecordingReader r = RecordingReader.open(file)) {
             KernelSymbols symbols = r.symbols();
             SlabSysfs sysfs = r.slabSysfs();
-            Side side = new Side(sysfs, withSamples);
+            Side side = new Side(sysfs, r.cpus(), withSamples);
             r.side(side);
             Ledger ledger = PublishingLedger.over(r, options).ledger();
             if (recorded != null) {
@@ -119,12 +119,15 @@ public final class RecordingReplay {
         final List<UsageSnapshot> samples = new ArrayList<>();
         final Map<String, String> facts = new LinkedHashMap<>();
         private final SlabSysfs sysfs;
+        /** The recording kernel's CPUs (one stream each): the samples' per-CPU slab slack. */
+        private final int cpus;
         private final boolean withSamples;
         private long seen;
         private int stride = 1;
 
-        Side(SlabSysfs sysfs, boolean withSamples) {
+        Side(SlabSysfs sysfs, int cpus, boolean withSamples) {
             this.sysfs = sysfs;
+            this.cpus = cpus;
             this.withSamples = withSamples;
         }
 
@@ -143,7 +146,7 @@ public final class RecordingReplay {
             if (seen++ % stride != 0) {
                 return;
             }
-            samples.add(ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, null, null));
+            samples.add(ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, cpus, null, null));
             if (samples.size() >= MAX_SAMPLES) {
                 for (int i = samples.size() - 1; i > 0; i -= 2) {
                     samples.remove(i); // keep every other sample from the first

@@ -184,11 +184,12 @@ public final class TracingRun implements AutoCloseable {
         }
         recording = sink;
         ProcfsSource source = new ProcfsSource(Path.of("/"), false, sysfs);
+        int cpus = pooltag.linux.procfs.Cpus.online();
         procfs = () -> {
             long t = System.nanoTime();
             String text = source.slabinfoText();
             sink.offerSample(t, text);
-            return ProcfsSource.snapshot(t, text, "/proc/slabinfo", sysfs, null, null);
+            return ProcfsSource.snapshot(t, text, "/proc/slabinfo", sysfs, cpus, null, null);
         };
         return sink;
     }

@@ -420,7 +420,7 @@ public final class TraceSession implements AutoCloseable {
             spool = PageSpool.create(spoolPrefix, cpus, pageSize); // before anything starts: an error starts nothing
         }
         started = true;
-        poolPages = Math.max(64, onlineCpus() * PAGES_PER_CPU);
+        poolPages = Math.max(64, pooltag.linux.procfs.Cpus.online() * PAGES_PER_CPU);
         free = new ArrayBlockingQueue<>(poolPages);
         filled = new ArrayBlockingQueue<>(poolPages + cpus + 1); // every pool page plus one end marker per CPU
         quietSince = new AtomicLongArray(cpus);
@@ -467,28 +467,6 @@ public final class TraceSession implements AutoCloseable {
             t.start();
         }
         instance.setTracingOn(true);
-    }
-
-    /** CPUs online now ({@code /sys/devices/system/cpu/online}, e.g. "0-3,8"); the JVM's count if unreadable. */
-    static int onlineCpus() {
-        try {
-            return countCpuList(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/online")));
-        } catch (IOException | RuntimeException e) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-    }
-
-    /** Counts a kernel CPU list ("0-3,8" = 5); at least 1. */
-    static int countCpuList(String list) {
-        int n = 0;
-        for (String part : list.trim().split(",")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int dash = part.indexOf('-');
-            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
-        }
-        return Math.max(1, n);
     }
 
     /** Pages in the pool (all CPUs together), set at start. */

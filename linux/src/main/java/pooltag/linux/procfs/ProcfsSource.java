@@ -63,7 +63,7 @@ public final class ProcfsSource {
     public UsageSnapshot take() {
         long t = System.nanoTime();
         String text = read(slabinfo);
-        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(),
+        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(), Cpus.online(),
                 withVmalloc ? read(vmallocinfo) : null, vmallocinfo.toString());
     }
 
@@ -77,10 +77,11 @@ public final class ProcfsSource {
      * {@code sysfs}: what {@link #take()} builds, so a recording's samples read back into the same snapshots.
      *
      * @param where       how parse errors name the text (a file, or a recording block)
+     * @param cpus        CPUs of the kernel that wrote it, for each row's {@link TagUsage#liveSlack}
      * @param vmallocText {@code /proc/vmallocinfo}'s text, or null for none
      */
     public static UsageSnapshot snapshot(long takenAtNanos, String slabinfoText, String where, SlabSysfs sysfs,
-                                         String vmallocText, String vmallocWhere) {
+                                         int cpus, String vmallocText, String vmallocWhere) {
         List<SlabinfoEntry> slabs = SlabinfoParser.parse(slabinfoText, where);
         List<TagUsage> rows = new ArrayList<>(slabs.size() + 256);
         for (SlabinfoEntry e : slabs) {
@@ -89,7 +90,7 @@ public final class ProcfsSource {
             String desc = aliases.isEmpty() ? "slab cache, " + e.objectSize() + " B objects"
                     : "slab cache, " + e.objectSize() + " B objects, merged with " + String.join(" ", aliases);
             rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
-                    e.activeObjects(), e.activeBytes(), desc));
+                    e.activeObjects(), e.activeBytes(), desc, e.liveSlack(cpus)));
         }
         if (vmallocText != null) {
             for (VmallocinfoParser.Caller c : VmallocinfoParser.parse(vmallocText, vmallocWhere)) {

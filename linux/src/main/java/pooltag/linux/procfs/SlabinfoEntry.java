@@ -10,4 +10,23 @@ public record SlabinfoEntry(String name, long activeObjects, long totalObjects, 
     public long activeBytes() {
         return activeObjects * objectSize;
     }
+
+    /**
+     * How many allocations {@link #activeObjects} can fail to show, on {@code cpus} CPUs: SLUB counts a slab's free
+     * objects as free only while the slab is on its node's partial list, so every free object of a CPU's current
+     * slab and of its per-CPU partial slabs is "active", and allocations served from them do not move the count.
+     * Each CPU holds one slab plus at most {@code ceil(2 * cpu_partial / objperslab)} partial slabs, where
+     * {@code cpu_partial} follows the object size as {@code set_cpu_partial} in {@code mm/slub.c} sets it
+     * (Linux 5.16+; 120, 52, 24 or 6 objects for sizes under 256 B, under 1 KiB, under a page, and larger).
+     * An upper bound: it ignores a {@code cpu_partial} changed through sysfs and the per-CPU sheaves of 6.18+
+     * caches that have them (vm_area_struct, maple_node), which hide more.
+     */
+    public long liveSlack(int cpus) {
+        if (objectsPerSlab <= 0) {
+            return 0;
+        }
+        long cpuPartialObjects = objectSize >= 4096 ? 6 : objectSize >= 1024 ? 24 : objectSize >= 256 ? 52 : 120;
+        long partialSlabs = (2 * cpuPartialObjects + objectsPerSlab - 1) / objectsPerSlab;
+        return (long) cpus * objectsPerSlab * (1 + partialSlabs);
+    }
 }

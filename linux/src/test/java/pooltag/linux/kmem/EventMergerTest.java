@@ -225,9 +225,9 @@ class EventMergerTest {
 
     @Test
     void onlineCpuListsCount() {
-        assertEquals(2, TraceSession.countCpuList("0-1\n"));
-        assertEquals(5, TraceSession.countCpuList("0-3,8"));
-        assertEquals(1, TraceSession.countCpuList("0"));
-        assertEquals(1, TraceSession.countCpuList(""));
+        assertEquals(2, pooltag.linux.procfs.Cpus.countList("0-1\n"));
+        assertEquals(5, pooltag.linux.procfs.Cpus.countList("0-3,8"));
+        assertEquals(1, pooltag.linux.procfs.Cpus.countList("0"));
+        assertEquals(1, pooltag.linux.procfs.Cpus.countList(""));
     }
 }

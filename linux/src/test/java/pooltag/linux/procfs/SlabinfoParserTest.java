@@ -104,4 +104,25 @@ class SlabinfoParserTest {
             assertEquals(List.of(l.trim().split("\\s+")), List.of(SlabinfoParser.fields(l)), "'" + l + "'");
         }
     }
+
+    /**
+     * The slack of rows of this machine's /proc/slabinfo (Linux 6.18, 2 CPUs, 2026-11-30), checked against its
+     * /sys/kernel/slab: filp (192 B, 21 per slab) has cpu_partial 120, so 12 partial slabs per CPU
+     * (ceil(240 / 21)) besides the CPU slab: 2 * 21 * 13 = 546. kmalloc-cg-1k (1024 B, 16 per slab): cpu_partial 24,
+     * ceil(48 / 16) = 3, 2 * 16 * 4 = 128. signal_cache (1152 B, 14 per slab): 24, ceil(48 / 14) = 4,
+     * 2 * 14 * 5 = 140. kmalloc-96 (96 B, 42 per slab): 120, ceil(240 / 42) = 6, 2 * 42 * 7 = 588. A 4 KiB object
+     * (kmalloc-4k, 8 per slab): cpu_partial 6, ceil(12 / 8) = 2, 2 * 8 * 3 = 48.
+     */
+    @Test
+    void liveSlackFollowsSlubsPerCpuSlabs() {
+        String text = "slabinfo - version: 2.1\n"
+                + "filp                1716   1743    192   21    1 : tunables    0    0    0 : slabdata     83     83      0\n"
+                + "signal_cache         175    252   1152   14    4 : tunables    0    0    0 : slabdata     18     18      0\n"
+                + "kmalloc-cg-1k        235    560   1024   16    4 : tunables    0    0    0 : slabdata     35     35      0\n"
+                + "kmalloc-96          3635   4872     96   42    1 : tunables    0    0    0 : slabdata    116    116      0\n"
+                + "kmalloc-4k           616    672   4096    8    8 : tunables    0    0    0 : slabdata     84     84      0\n";
+        List<SlabinfoEntry> e = SlabinfoParser.parse(text, "slabinfo");
+        assertEquals(List.of(546L, 140L, 128L, 588L, 48L), e.stream().map(x -> x.liveSlack(2)).toList());
+        assertEquals(273L, e.get(0).liveSlack(1));
+    }
 }

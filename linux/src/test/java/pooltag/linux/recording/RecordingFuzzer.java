@@ -212,7 +212,7 @@ public final class RecordingFuzzer {
             r.scanSide(new RecordingReader.SideData() {
                 @Override
                 public void sample(long nanos, String slabinfo, String where) {
-                    pooltag.linux.procfs.ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, null, null);
+                    pooltag.linux.procfs.ProcfsSource.snapshot(nanos, slabinfo, where, sysfs, 2, null, null);
                 }
 
                 @Override
