@@ -119,6 +119,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         // After SLABINFO_START: a reader that predates SLAB_SYSFS ends its preamble here and skips it as unknown.
         writer.writeText(RecordingFormat.SLAB_SYSFS, -1, sysfs.toText());
         cgroups = new CgroupLog(writer);
+        // On disk before tracing starts: a spooling record writes nothing more until the stop, so a recorder killed
+        // meanwhile (SIGKILL) leaves a file that reads as cut short, not an empty one.
+        writer.flush();
     }
 
     /** Where the cgroup decisions of {@code --tag-by cgroup} go (merge thread); after {@link #begin}. */
