@@ -63,7 +63,7 @@ public final class Main implements Runnable {
         for (var e : SUBCOMMANDS.entrySet()) {
             cl.addSubcommand(e.getKey(), e.getValue());
         }
-        return cl;
+        return HelpText.reflow(cl);
     }
 
     public static CommandLine commandLineFor(String[] args) {
@@ -80,7 +80,7 @@ public final class Main implements Runnable {
             if (sub != null) {
                 CommandLine cl = base(debug);
                 cl.addSubcommand(args[0], sub);
-                return cl;
+                return HelpText.reflow(cl);
             }
             if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
                 return base(debug);

@@ -30,8 +30,9 @@ import pooltag.engine.publish.AddressPolicy;
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
         header = "A kd> console that runs the WinDbg page's commands (!poolused, ed nt!poolhittag, g, kb, !poolfind) on Linux.",
-        description = {"A kd> console that takes the WinDbg page's commands: .reload, !poolused 4,",
-                "ed nt!poolhittag ' cbA', db/dd/dc nt!poolhittag L4, g, kb, !poolfind Abc, !pool Address. ? lists them.",
+        description = {"A kd> console that takes the WinDbg page's commands:",
+                ".reload, !poolused 4, ed nt!poolhittag ' cbA', db/dd/dc nt!poolhittag L4, g, kb, !poolfind Abc,",
+                "!pool Address. ? lists them.",
                 "Interactive on a terminal; with -c, or with commands on standard input, it runs them and exits."},
         footer = {"", "Exit code in scripted mode: 0 when the script ran to q or its end (a command's error is printed and the"
                         + " script goes on, as in cdb); non-zero only when the console could not run.",

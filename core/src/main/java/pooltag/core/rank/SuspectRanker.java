@@ -113,6 +113,8 @@ public final class SuspectRanker {
         long[] gN = new long[64], gBytes = new long[64], gMature = new long[64], gMatureBytes = new long[64];
         /** Mature survivors of the group made by its cell's majority process (filled by the second pass). */
         long[] gPidMature = new long[64];
+        /** All survivors of the group, mature or younger, made by its cell's majority process (second pass). */
+        long[] gPidAll = new long[64];
         /** Mature survivors per (group, bucket), row-major: an int holds any count the table can hold (< 2^30). */
         int[] gBuckets;
         /** Each distinct stack read once for the whole ranking. */
@@ -189,6 +191,7 @@ public final class SuspectRanker {
                 gMature = Arrays.copyOf(gMature, n);
                 gMatureBytes = Arrays.copyOf(gMatureBytes, n);
                 gPidMature = Arrays.copyOf(gPidMature, n);
+                gPidAll = Arrays.copyOf(gPidAll, n);
                 gBuckets = Arrays.copyOf(gBuckets, n * k);
             }
             gCell[groups] = cell;
@@ -318,11 +321,13 @@ public final class SuspectRanker {
                 gs.add(bytes, allocNs, pid, cacheTag, siteTag, stackId, pool));
         // Second pass: how many mature survivors of each cell its majority candidate really made.
         ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
-            if (allocNs <= matureEnd) {
-                int c = gs.cellIndex.get(cellKey(cacheTag, siteTag, pool));
-                if (gs.cPid[c] == pid) {
+            int c = gs.cellIndex.get(cellKey(cacheTag, siteTag, pool));
+            if (gs.cPid[c] == pid) {
+                int g = gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL));
+                gs.gPidAll[g]++;
+                if (allocNs <= matureEnd) {
                     gs.cPidHits[c]++;
-                    gs.gPidMature[gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL))]++;
+                    gs.gPidMature[g]++;
                 }
             }
         });
@@ -1012,7 +1017,18 @@ public final class SuspectRanker {
      * {@code ownerOnly}, only the survivors its majority process made count: a cell such as {@code filp} /
      * {@code alloc_empty_file} also holds every other process's open files, whose stacks say {@code openat}.
      */
+    /**
+     * The cell's stacks: those of its mature survivors; when none of them has a stack, those of its younger survivors
+     * (a short hunt arms a leader's stacks after its first survivors are made, so its stacked allocations are often
+     * younger than the age threshold). The age threshold is about whether growth is evidence; which call makes the
+     * cell's objects any of its survivors can tell.
+     */
     private static CellStacks cellStacks(Groups gs, Acc a, boolean ownerOnly) {
+        CellStacks mature = cellStacks(gs, a, ownerOnly, true);
+        return mature.stacked() > 0 ? mature : cellStacks(gs, a, ownerOnly, false);
+    }
+
+    private static CellStacks cellStacks(Groups gs, Acc a, boolean ownerOnly, boolean matureOnly) {
         StackFacts facts = gs.stacks;
         // Weight per cause id, zero on entry and zeroed again below: no map, no boxing.
         long[] byCause = gs.causeWeight;
@@ -1021,7 +1037,8 @@ public final class SuspectRanker {
         for (int i = 0; i < a.ng; i++) {
             int g = a.groups[i];
             int stack = gs.gStack[g];
-            long weight = ownerOnly ? gs.gPidMature[g] : a.sMature[i];
+            long weight = matureOnly ? (ownerOnly ? gs.gPidMature[g] : a.sMature[i])
+                    : ownerOnly ? gs.gPidAll[g] : a.sN[i];
             if (stack < 0 || weight == 0) {
                 continue;
             }

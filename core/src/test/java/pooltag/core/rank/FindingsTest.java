@@ -159,4 +159,30 @@ class FindingsTest {
         return f.members().stream().filter(m -> m.site().equals(site)).findFirst()
                 .orElseThrow(() -> new AssertionError("no member " + site + " in " + f.members()));
     }
+
+    /**
+     * A 3 s hunt armed its stacks 1.2 s into a leak begun 1 s in: every stacked survivor is younger than the age
+     * threshold (0.75 s). The finding is still named by the syscall on them; maturity decides what is evidence of
+     * growth, not which call makes the objects.
+     */
+    @Test
+    void aFindingIsNamedByStacksYoungerThanTheAgeThreshold() {
+        long end = 3 * S;
+        Scenario sc = new Scenario();
+        int buf = sc.cache("kmalloc-cg-1k", Pool.NONPAGED, 230, false);
+        sc.workload(buf, PIPE_INFO + 0x20, 1024, S, 60, 50, -1, null, LEAKER);
+        sc.workload(buf, PIPE_INFO + 0x20, 1024, S + 6 * S / 5, 40, 50, -1, PIPE_STACK, LEAKER);
+        HuntReport r = SuspectRanker.rank(sc.run(end), sc.procfs(S / 2, end, 1, 128), end, RankOptions.defaults());
+        Finding f = findingOf(r, "alloc_pipe_info");
+        assertEquals("pipe2", f.cause());
+        assertEquals(LEAKER, f.pid());
+        assertTrue(f.confidence() >= 0.8, "" + f.confidence());
+
+        Scenario unarmed = new Scenario();
+        int b2 = unarmed.cache("kmalloc-cg-1k", Pool.NONPAGED, 230, false);
+        unarmed.workload(b2, PIPE_INFO + 0x20, 1024, S, 100, 50, -1, null, LEAKER);
+        HuntReport r2 = SuspectRanker.rank(unarmed.run(end), unarmed.procfs(S / 2, end, 1, 128), end,
+                RankOptions.defaults());
+        assertTrue(findingOf(r2, "alloc_pipe_info").cause().startsWith("pid 4242"), findingOf(r2, "alloc_pipe_info").cause());
+    }
 }

@@ -37,6 +37,8 @@ public final class ProcfsSource {
     private final boolean withVmalloc;
     /** Read once and kept, or null to read sysfs at every snapshot. */
     private final SlabSysfs fixedSysfs;
+    /** CPUs online when the source was made, for the rows' slack (read once: a sysfs open shows in the trace). */
+    private final int cpus;
 
     public ProcfsSource(Path root, boolean withVmalloc) {
         this(root, withVmalloc, null);
@@ -53,6 +55,7 @@ public final class ProcfsSource {
         this.vmallocinfo = root.resolve("proc/vmallocinfo");
         this.withVmalloc = withVmalloc;
         this.fixedSysfs = sysfs;
+        this.cpus = Cpus.online();
     }
 
     /** The running kernel. */
@@ -63,7 +66,7 @@ public final class ProcfsSource {
     public UsageSnapshot take() {
         long t = System.nanoTime();
         String text = read(slabinfo);
-        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(), Cpus.online(),
+        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(), cpus,
                 withVmalloc ? read(vmallocinfo) : null, vmallocinfo.toString());
     }
 

@@ -1,6 +1,8 @@
 package pooltag.linux.procfs;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,14 +82,32 @@ public final class SlabSysfs {
         return new SlabSysfs(byName);
     }
 
+    /**
+     * True when the file holds {@code 1} (surrounding white space ignored, as the kernel's {@code "1\n"}). One open,
+     * one read and one close: a sysfs attribute gives its whole value to the first read, as a regular file gives
+     * all it has when that is less than asked for. {@code Files.readString} also made an fstat and a second read
+     * to find the end, about 460 more system calls over a machine's 230 cache directories, which poolused pays on
+     * every run (docs/PERFORMANCE.md, start-up). A value that fills the buffer is read whole.
+     */
     private static boolean readFlag(Path p) {
+        byte[] b = new byte[FLAG_READ];
+        int n;
         try {
-            String s = Files.readString(p).trim();
-            return s.equals("1");
+            try (InputStream in = Files.newInputStream(p)) {
+                n = in.read(b);
+            }
+            if (n == b.length) {
+                b = Files.readAllBytes(p);
+                n = b.length;
+            }
         } catch (IOException e) {
             return false;
         }
+        return n > 0 && new String(b, 0, n, StandardCharsets.ISO_8859_1).trim().equals("1");
     }
+
+    /** Bytes read at once from a flag file: far more than {@code "1\n"}. */
+    private static final int FLAG_READ = 64;
 
     /**
      * The view as text, one line per cache directory: {@code dir TAB 0|1 (reclaim_account) TAB names} (names
