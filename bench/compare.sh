@@ -6,7 +6,8 @@
 # per-CPU stats and the tool's own count, where the tool has them); the tool's CPU (user+sys of all its processes,
 # between the workload's start and end) and per million events; its peak RSS; its output file's size.
 # Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
-#   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"
+#   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"   (recordread: record with
+#   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2))
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
@@ -68,9 +69,13 @@ run_record() {
   local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
   lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
+  # what record did after the stop (its spool compressed into the file), kept apart: the table counts the workload
+  grep -o "spool [0-9,]* bytes.*after the stop[^;]*" $OUT/rec.err >> $OUT/record-after-stop.txt
   echo "$m ${ev:--} ${lk:--} ${lp:--} $(stat -c %s $OUT/rec.ptrec 2>/dev/null || echo -) $(total_cpu $OUT/rec)"; rm -f $OUT/rec.ptrec
   clean_check record $TPID
 }
+# record with its spooling readers on read(2)+write(2) instead of splice(2) (the A/B of docs/PERFORMANCE.md round 4)
+run_recordread() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.noSplice=true" run_record; }
 run_hunt() {   # hunt prints its report only when it ends by itself: a duration longer than the workload
   sync; start_timed $OUT/hunt ./pooltag hunt --duration "${HUNT_S}s"
   wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
@@ -158,5 +163,6 @@ for t in tools:
     tot = [num(r[11]) if len(r) > 11 else None for r in ok]
     print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(tot, '{:.2f}')} s | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
 PY
+[ -s $OUT/record-after-stop.txt ] && { echo "# record after the stop, per run:"; sed 's/^/#   /' $OUT/record-after-stop.txt; }
 echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes total_cpu_s)"
 rm -rf "$WD"

@@ -22,17 +22,25 @@ final class ChannelRawPipe implements RawPipe {
             wrapped = ByteBuffer.wrap(dst);
             wrappedArray = dst;
         }
-        ByteBuffer bb = wrapped.clear().limit(len);
+        return readInto(wrapped.clear().limit(len), 0);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, int off, int len) throws IOException {
+        return readInto(dst.limit(off + len).position(off), off); // a direct buffer: FileChannel reads straight in
+    }
+
+    private int readInto(ByteBuffer bb, int off) throws IOException {
         while (bb.hasRemaining()) {
             int n = ch.read(bb);
-            if (n < 0 || (n == 0 && bb.position() == 0)) {
+            if (n < 0 || (n == 0 && bb.position() == off)) {
                 return EOF; // the kernel answers 0 while tracing is off and the buffer is empty
             }
             if (n == 0) {
                 break;
             }
         }
-        return bb.position();
+        return bb.position() - off;
     }
 
     @Override

@@ -20,6 +20,13 @@ interface RawPipe extends Closeable {
     int read(byte[] dst, int len) throws IOException;
 
     /**
+     * Reads one sub-buffer into the direct buffer {@code dst} at {@code [off, off + len)} (its position and limit are
+     * changed): bytes read, {@link #EMPTY} or {@link #EOF}. The kernel's copy is the only one (a spooling reader
+     * writes the same buffer to its spool file; see {@link PageSpool}).
+     */
+    int read(java.nio.ByteBuffer dst, int off, int len) throws IOException;
+
+    /**
      * Sleeps until the kernel has data for this CPU or {@code timeoutMillis} pass (a no-op for blocking pipes, whose
      * read already waits).
      */
@@ -27,6 +34,25 @@ interface RawPipe extends Closeable {
 
     /** True when {@link #read} answers {@link #EMPTY} instead of blocking: then "empty at time t" is exact. */
     boolean tellsEmpty();
+
+    /**
+     * A mover of whole pages from this pipe into the file {@code out} without copying them through user space
+     * (splice(2) through a pipe of {@code maxPages} pages, as trace-cmd records), or null when this pipe cannot splice
+     * (the JDK 21 reader). The file must exist; the mover writes where it is told.
+     */
+    default PageMover splicer(Path out, int maxPages, int pageSize) throws IOException {
+        return null;
+    }
+
+    /** Moves pages from a pipe into a file in the kernel; see {@link #splicer}. One thread. */
+    interface PageMover extends Closeable {
+        /**
+         * Moves the pages the kernel has filled (never the one it is still writing), at most the pipe's
+         * {@code maxPages}, into the file at byte {@code at}: bytes moved (whole pages), {@link #EMPTY} (no full
+         * page) or {@link #EOF}.
+         */
+        int move(long at) throws IOException;
+    }
 
     /** The best implementation this JDK offers. */
     static RawPipe open(Path file) throws IOException {

@@ -69,6 +69,17 @@ public final class TraceSession implements AutoCloseable {
     static final int WAKE_MERGE_EVERY = 64;
     /** The merge thread's longest sleep: it ticks (publishing, stats, queries) at least this often. */
     static final int MERGE_PARK_MILLIS = 20;
+    /**
+     * A spooling session ({@link #startSpooled}) has no consumer to feed while tracing: its readers sleep until the
+     * buffer is this full or {@link #SPOOL_AWAIT_MILLIS} passed, and its merge thread, which only ticks and polls the
+     * stats until the readers end, parks {@link #SPOOL_PARK_MILLIS}. 10 % of the default 46,875 KiB is ~1,170 pages
+     * per wake-up (~40 ms at the peak rate) with 90 % of the buffer left for a late reader; 100 ms keeps the page the
+     * kernel is writing, read once per wake-up, well inside a replay's 1 s reorder window. Reason: wake-ups were the
+     * spooling readers' largest cost after the moves themselves (docs/PERFORMANCE.md, issue 14, round 4).
+     */
+    static final int SPOOL_BUFFER_PERCENT = 10;
+    static final int SPOOL_AWAIT_MILLIS = 100;
+    static final int SPOOL_PARK_MILLIS = 250;
     /** A blocking reader (JDK 21) inside one read for this long is taken as having found its buffer empty. */
     static final long BLOCKED_READ_NANOS = 5_000_000L;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -113,6 +124,16 @@ public final class TraceSession implements AutoCloseable {
     /** The kernel's {@code read events} summed over CPUs at the reconciliation; -1 until then. */
     private long kernelRead = -1;
     private volatile SessionStats lastStats;
+    /** {@code record}'s spool ({@link #startSpooled}): readers write raw pages here; null for every other run. */
+    private PageSpool spool;
+    /** Pages the post-stop replay of the spool has handed on so far: stop() and the shutdown hook wait while it grows. */
+    private volatile long replayedPages;
+    private volatile boolean replaying;
+    /** Spool totals, kept after the files are deleted: pages, bytes, and how long the post-stop replay took (-1: none). */
+    private volatile long spoolPages;
+    private volatile long spoolBytes;
+    private volatile long replayNanos = -1;
+    private volatile boolean spoolDeleted;
     /** Runs on the merge thread after each merge round; set before start (see {@link #start(AllocEventConsumer, PageSink, Runnable)}). */
     private volatile Runnable tick;
     private boolean started;
@@ -332,7 +353,49 @@ public final class TraceSession implements AutoCloseable {
      * every event cost the recorder most of its merge thread's CPU for nothing it writes.
      */
     public synchronized void startPages(PageSink sink, AllocEventConsumer lossConsumer) {
-        start(lossConsumer, java.util.Objects.requireNonNull(sink, "sink"), true);
+        start(lossConsumer, java.util.Objects.requireNonNull(sink, "sink"), true, null);
+    }
+
+    /**
+     * As {@link #startPages(PageSink, AllocEventConsumer, Runnable)}, but nothing reaches {@code sink} while tracing:
+     * each reader moves whole raw pages from the kernel into its CPU's spool file ({@link PageSpool}, files
+     * {@code spoolPrefix.cpuN} and {@code .cpuN.idx}, made here, 0600), {@value PageSpool#BATCH} pages per write, with
+     * no per-page work beyond the read and no per-event work at all. Once tracing stopped and every reader drained,
+     * the merge thread reads the spool back in read order and hands each page to {@code sink} and to the same count
+     * as {@link #startPages} ({@link EventMerger#countPage}): the per-kind counts, the malformed and skipped counts and
+     * every loss (page headers, the kernel's stats, the end-of-run reconciliation) are the same, only later. The
+     * spool is deleted after that replay, and after a failure. {@code tick} runs while tracing as for any session
+     * (its sink must not write pages' neighbours then: see {@code RecordingSink.deferSamples}) and after the end.
+     * Reason: compressing while tracing cost {@code record} about half its CPU during the traced workload
+     * (docs/PERFORMANCE.md, issue 14); trace-cmd too moves raw pages while tracing and compresses afterwards.
+     *
+     * @throws PooltagException a spool file exists or cannot be created (nothing is started then)
+     */
+    public synchronized void startSpooled(java.nio.file.Path spoolPrefix, PageSink sink,
+                                          AllocEventConsumer lossConsumer, Runnable tick) {
+        this.tick = tick;
+        start(lossConsumer, java.util.Objects.requireNonNull(sink, "sink"), true,
+                java.util.Objects.requireNonNull(spoolPrefix, "spoolPrefix"));
+    }
+
+    /** Pages spooled while tracing (a spooled session's; 0 otherwise). */
+    public long spoolPages() {
+        return spool == null ? 0 : Math.max(spoolPages, spool.pages());
+    }
+
+    /** Bytes the spool files held at the end (pages and index), 0 when not spooled. */
+    public long spoolBytes() {
+        return spool == null ? 0 : Math.max(spoolBytes, spool.bytes());
+    }
+
+    /** True once every spool file is gone (after the replay, or the teardown); false while any is left. */
+    public boolean spoolDeleted() {
+        return spoolDeleted;
+    }
+
+    /** How long the post-stop replay of the spool (into the sink: compression and writing) took; -1 when none ran. */
+    public long spoolReplayNanos() {
+        return replayNanos;
     }
 
     /** As {@link #startPages(PageSink, AllocEventConsumer)}, with {@code tick} run as {@link #start(AllocEventConsumer, PageSink, Runnable)} runs it. */
@@ -342,11 +405,19 @@ public final class TraceSession implements AutoCloseable {
     }
 
     private synchronized void start(AllocEventConsumer consumer, PageSink sink, boolean pagesOnly) {
+        start(consumer, sink, pagesOnly, null);
+    }
+
+    private synchronized void start(AllocEventConsumer consumer, PageSink sink, boolean pagesOnly,
+                                    java.nio.file.Path spoolPrefix) {
         if (started) {
             throw new IllegalStateException("session already started");
         }
         if (closed) {
             throw new IllegalStateException("session closed");
+        }
+        if (spoolPrefix != null) {
+            spool = PageSpool.create(spoolPrefix, cpus, pageSize); // before anything starts: an error starts nothing
         }
         started = true;
         poolPages = Math.max(64, pooltag.linux.procfs.Cpus.online() * PAGES_PER_CPU);
@@ -370,15 +441,23 @@ public final class TraceSession implements AutoCloseable {
             // poll(2) then wakes a reader when its buffer is this full (or at AWAIT_MILLIS), not at every event: the
             // reader moves full pages, few wake-ups, few partial-page copies; its "empty since" mark stays fresh
             // through the timeout. A blocking reader (JDK 21) keeps 0: its read wakes on the first event.
-            instance.setBufferPercent(BUFFER_PERCENT);
+            instance.setBufferPercent(spool != null ? SPOOL_BUFFER_PERCENT : BUFFER_PERCENT);
         }
-        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(), free::offer);
+        // a spool's replay reuses one page (no pool): nothing to recycle
+        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
+                spool != null ? p -> { } : free::offer);
         // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
         merger.setMaxPendingPages(Math.max(16, poolPages / 2));
         readers = new Thread[cpus];
         for (int c = 0; c < cpus; c++) {
             final int cpu = c;
-            readers[c] = new Thread(() -> readLoop(cpu), "pooltag-cpu" + c);
+            readers[c] = new Thread(() -> {
+                if (spool != null) {
+                    spoolLoop(cpu);
+                } else {
+                    readLoop(cpu);
+                }
+            }, "pooltag-cpu" + c);
             readers[c].setDaemon(true);
         }
         mergeThread = new Thread(() -> mergeLoop(consumer, sink, pagesOnly), "pooltag-merge");
@@ -459,22 +538,12 @@ public final class TraceSession implements AutoCloseable {
                     unwoken = 0;
                 }
                 // every page read before this look is queued: nothing this CPU writes later is stamped before t
-                quietSince.set(cpu, t);
-                if (n == RawPipe.EMPTY) {
-                    emptyReads.incrementAndGet(cpu);
-                    wakeups.incrementAndGet(cpu);
-                    pipe.await(AWAIT_MILLIS);
-                } else {
-                    Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
-                }
+                sleepUntilData(pipe, cpu, n, t);
             }
         } catch (ClosedChannelException e) {
             // stop() closed a blocking pipe to wake this reader; drain below
         } catch (IOException e) {
-            if (!stopping) {
-                failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
-                        + e.getMessage(), e);
-            }
+            readFailed(cpu, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -489,13 +558,192 @@ public final class TraceSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            try {
-                filled.put(endMarker(cpu));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            wakeMerge();
+            endStream(cpu);
         }
+    }
+
+    /**
+     * A spooling reader ({@link #startSpooled}): moves whole pages into its CPU's spool file, by splice(2) where the
+     * pipe can ({@link RawPipe#splicer}: up to {@value PageSpool#BATCH} filled pages per call, no copy through user
+     * space; the page the kernel is still writing is read, once per wake-up), else by read(2) into the spool's direct
+     * buffer and one write(2) per {@value PageSpool#BATCH} pages;
+     * nothing per event, nothing queued for the merge thread but the end marker. A failed spool write (a full disk)
+     * fails the session with its one-line message, stopping or not.
+     */
+    private void spoolLoop(int cpu) {
+        RawPipe pipe = pipes[cpu];
+        PageSpool.Writer w = spool.writer(cpu);
+        RawPipe.PageMover mover = null;
+        try {
+            try {
+                // -Dpooltag.noSplice=true: read(2) and write(2) only (the measurement of splice against them)
+                mover = Boolean.getBoolean("pooltag.noSplice") ? null
+                        : pipe.splicer(w.pagesPath(), PageSpool.BATCH, pageSize);
+            } catch (IOException e) {
+                mover = null; // this kernel or file cannot splice: read(2) and write(2) instead
+            }
+            boolean partialRead = false; // since the last sleep
+            while (!stopping && !mergeDead && failure == null) {
+                long t = System.nanoTime();
+                int n = spoolOnce(pipe, mover, w, cpu, t);
+                if (n > 0) {
+                    continue;
+                }
+                if (mover != null && n == RawPipe.EMPTY && !partialRead) {
+                    // No filled page: read the one the kernel is writing, once per wake-up, as a reading session
+                    // does. Its events must not wait in the kernel until it fills (minutes on a quiet CPU): a replay
+                    // orders pages by read time. Once only: reading again at once would take the page in slivers
+                    // while the kernel writes it (measured: 17 events a page instead of 64, and 10x the CPU).
+                    n = readOnce(pipe, w, cpu, t);
+                    if (n > 0) {
+                        partialRead = true;
+                        continue; // the kernel may have left that page meanwhile: splice what it filled since
+                    }
+                }
+                partialRead = false;
+                sleepUntilData(pipe, cpu, n, t);
+            }
+        } catch (ClosedChannelException e) {
+            // stop() closed a blocking pipe to wake this reader; drain below
+        } catch (IOException e) {
+            readFailed(cpu, e);
+        } catch (PooltagException e) {
+            if (failure == null) {
+                failure = e; // the spool could not be written (a full disk)
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (stopping && !mergeDead && failure == null) {
+                drainToSpool(cpu, mover, w);
+            }
+            w.flush();
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = e instanceof PooltagException pe ? pe
+                        : new PooltagException("draining cpu" + cpu + ": " + e.getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (mover != null) {
+                try {
+                    mover.close();
+                } catch (IOException ignored) {
+                    // its descriptors are gone either way
+                }
+            }
+            endStream(cpu);
+        }
+    }
+
+    /**
+     * One move into the spool (a method of its own so the JIT compiles it: the loop around it is entered once and
+     * would run interpreted): bytes moved, {@link RawPipe#EMPTY} or {@link RawPipe#EOF}.
+     */
+    private int spoolOnce(RawPipe pipe, RawPipe.PageMover mover, PageSpool.Writer w, int cpu, long t)
+            throws IOException {
+        if (mover != null) {
+            int n = mover.move(w.pagesEnd());
+            if (n > 0) {
+                reads.incrementAndGet(cpu);
+                w.spliced(n, t);
+            }
+            return n;
+        }
+        int n = pipe.read(w.buffer(), w.slot(), pageSize);
+        if (n > 0) {
+            reads.incrementAndGet(cpu);
+            w.commit(n, t);
+        }
+        return n;
+    }
+
+    /** A splicing reader's read(2) of the page the kernel has not filled: written at once (later splices go after). */
+    private int readOnce(RawPipe pipe, PageSpool.Writer w, int cpu, long t) throws IOException {
+        int n = pipe.read(w.buffer(), w.slot(), pageSize);
+        if (n > 0) {
+            reads.incrementAndGet(cpu);
+            w.commit(n, t);
+            w.flushPages();
+        }
+        return n;
+    }
+
+    /**
+     * {@link #drain} for a spooling reader: what the kernel still holds for this CPU goes to its spool (filled pages
+     * spliced, the last, partial one read, as while tracing).
+     */
+    private void drainToSpool(int cpu, RawPipe.PageMover mover, PageSpool.Writer w)
+            throws IOException, InterruptedException {
+        // tracing is off: nothing grows while this runs, so reading until empty takes no page in slivers
+        drainWith(cpu, (pipe, guard) -> {
+            long t = System.nanoTime();
+            return spoolOnce(pipe, mover, w, cpu, t) > 0 || (mover != null && readOnce(pipe, w, cpu, t) > 0);
+        });
+    }
+
+    /**
+     * After every reader ended: hands the spooled pages to {@code sink} and counts them, in read order, then deletes
+     * the spool (also when this fails). Skipped after a failure (the session ends with it; the spool is deleted).
+     */
+    private void replaySpool(PageSink sink, AllocEventConsumer consumer) throws IOException {
+        long t0 = System.nanoTime();
+        spoolPages = spool.pages();
+        spoolBytes = spool.bytes();
+        replaying = true;
+        try {
+            if (failure != null) {
+                return;
+            }
+            try (PageSpool.Replay r = spool.replay()) {
+                Page p = new Page(pageSize);
+                long n = 0;
+                while (r.next(p)) {
+                    sink.onPage(p);
+                    merger.countPage(p, consumer);
+                    replayedPages = ++n;
+                }
+            }
+            replayNanos = System.nanoTime() - t0;
+        } finally {
+            replaying = false;
+            spoolDeleted = spool.delete();
+        }
+    }
+
+    /**
+     * A reader found its buffer empty ({@code n} = {@link RawPipe#EMPTY}) or tracing not on yet ({@link RawPipe#EOF})
+     * at {@code t}: records the time, then sleeps until data (poll(2), at most {@link #AWAIT_MILLIS}) or 5 ms.
+     */
+    private void sleepUntilData(RawPipe pipe, int cpu, int n, long t) throws IOException, InterruptedException {
+        quietSince.set(cpu, t);
+        if (n == RawPipe.EMPTY) {
+            emptyReads.incrementAndGet(cpu);
+            wakeups.incrementAndGet(cpu);
+            pipe.await(spool != null ? SPOOL_AWAIT_MILLIS : AWAIT_MILLIS);
+        } else {
+            Thread.sleep(5); // EOF: tracing not on yet (before start) and the buffer empty
+        }
+    }
+
+    /** A reader's I/O error while tracing fails the session (after the stop, a closed pipe is the stop's doing). */
+    private void readFailed(int cpu, IOException e) {
+        if (!stopping) {
+            failure = new PooltagException("reading " + instance.perCpuFile(cpu, "trace_pipe_raw") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A reader's last act: the end marker of its CPU's stream, and a wake-up for the merge thread to see it. */
+    private void endStream(int cpu) {
+        try {
+            filled.put(endMarker(cpu));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wakeMerge();
     }
 
     private Page stamp(Page p, int length, int cpu, long readNanos) {
@@ -521,11 +769,43 @@ public final class TraceSession implements AutoCloseable {
     }
 
     /**
-     * After tracing is off: read what the kernel still holds for this CPU. A non-blocking pipe answers EMPTY once it
-     * is drained; a blocking one answers 0 (EOF) on an empty buffer while tracing is off, and {@code entries} in the
-     * stats file counts unread events: stop at either. Waits for pool pages here (the kernel writes nothing more).
+     * After tracing is off: read what the kernel still holds for this CPU ({@link #drainWith}). Waits for pool pages
+     * here (the kernel writes nothing more).
      */
     private void drain(int cpu) throws IOException, InterruptedException {
+        drainWith(cpu, (pipe, guard) -> {
+            Page p = waitFree();
+            if (p == null) {
+                return false;
+            }
+            long t = System.nanoTime();
+            int n = pipe.read(p.data, pageSize);
+            if (n <= 0) {
+                free.offer(p);
+                return false;
+            }
+            reads.incrementAndGet(cpu);
+            filled.put(stamp(p, n, cpu, t));
+            if ((guard & (WAKE_MERGE_EVERY - 1)) == WAKE_MERGE_EVERY - 1) {
+                wakeMerge(); // the drain may wait on pool pages only the merge thread frees
+            }
+            return true;
+        });
+    }
+
+    /** One step of a drain: takes what {@code pipe} holds now; false when it is done. */
+    @FunctionalInterface
+    private interface DrainStep {
+        boolean take(RawPipe pipe, int step) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step} over this CPU's pipe until it is done or the kernel holds nothing more for the CPU: a
+     * non-blocking pipe answers EMPTY once drained; a blocking one (closed by stop() to wake its reader, so reopened
+     * here) answers 0 (EOF) on an empty buffer while tracing is off, and {@code entries} in the stats file counts the
+     * unread events: stop at either.
+     */
+    private void drainWith(int cpu, DrainStep step) throws IOException, InterruptedException {
         RawPipe pipe = pipes[cpu];
         boolean reopened = !pipe.tellsEmpty(); // stop() closed the blocking pipe to wake its reader
         if (reopened) {
@@ -537,20 +817,8 @@ public final class TraceSession implements AutoCloseable {
                 if (!pipe.tellsEmpty() && instance.cpuStats(cpu).entries() == 0) {
                     return;
                 }
-                Page p = waitFree();
-                if (p == null) {
+                if (!step.take(pipe, guard)) {
                     return;
-                }
-                long t = System.nanoTime();
-                int n = pipe.read(p.data, pageSize);
-                if (n <= 0) {
-                    free.offer(p);
-                    return;
-                }
-                reads.incrementAndGet(cpu);
-                filled.put(stamp(p, n, cpu, t));
-                if ((guard & (WAKE_MERGE_EVERY - 1)) == WAKE_MERGE_EVERY - 1) {
-                    wakeMerge(); // the drain may wait on pool pages only the merge thread frees
                 }
             }
         } catch (ClosedChannelException e) {
@@ -618,7 +886,7 @@ public final class TraceSession implements AutoCloseable {
                 if (p == null) {
                     // readers unpark this thread after a burst or WAKE_MERGE_EVERY pages; an unpark that came before
                     // the park makes it return at once, so no wake-up is lost
-                    LockSupport.parkNanos(this, MERGE_PARK_MILLIS * 1_000_000L);
+                    LockSupport.parkNanos(this, (spool != null ? SPOOL_PARK_MILLIS : MERGE_PARK_MILLIS) * 1_000_000L);
                     p = filled.poll();
                 }
                 while (p != null) {
@@ -652,6 +920,9 @@ public final class TraceSession implements AutoCloseable {
                     nextStats = now + 1_000_000_000L;
                 }
             }
+            if (spool != null) {
+                replaySpool(sink, consumer);
+            }
             merger.emit(Long.MAX_VALUE, true, consumer);
             pollStats(consumer);
             reconcile(consumer);
@@ -664,6 +935,9 @@ public final class TraceSession implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
             mergeDead = true;
+            if (spool != null) {
+                spool.delete(); // the readers see mergeDead and stop writing; their files go with the failure
+            }
             for (RawPipe ch : pipes) {
                 try {
                     ch.close();
@@ -832,6 +1106,7 @@ public final class TraceSession implements AutoCloseable {
                 }
             }
             mergeThread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            awaitReplay();
             if (mergeThread.isAlive() && failure == null) {
                 failure = new PooltagException("the event consumer did not finish within " + timeout.toSeconds()
                         + " s of stop");
@@ -839,6 +1114,27 @@ public final class TraceSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Waits for the merge thread while it replays a spool and keeps progressing (a long recording's compression may
+     * take longer than the stop's deadline); returns when it ended, or made no progress for {@link #SHUTDOWN_GRACE}.
+     */
+    private void awaitReplay() throws InterruptedException {
+        long seen = -1;
+        while (mergeThread.isAlive() && spool != null) {
+            long now = replayedPages;
+            if (now == seen) {
+                return; // not replaying, or stuck: no page in the last grace period
+            }
+            seen = now;
+            mergeThread.join(SHUTDOWN_GRACE.toMillis());
+        }
+    }
+
+    /** True while a spool replay ran since {@code seenPages} was read: the owner is still finishing its file. */
+    private boolean replayProgressed(long seenPages) {
+        return replaying && replayedPages != seenPages;
     }
 
     /**
@@ -876,6 +1172,9 @@ public final class TraceSession implements AutoCloseable {
             stop();
         } catch (RuntimeException e) {
             first = e;
+        }
+        if (spool != null) {
+            spoolDeleted = spool.delete(); // normally gone after the replay; here after a failure or a late stop
         }
         synchronized (opened) {
             for (RawPipe ch : opened) {
@@ -919,7 +1218,11 @@ public final class TraceSession implements AutoCloseable {
     private void onShutdown() {
         stopRequested.countDown();
         try {
-            closedLatch.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            long seen = replayedPages;
+            // a spool being replayed into the recording extends the grace for as long as it progresses
+            while (!closedLatch.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS) && replayProgressed(seen)) {
+                seen = replayedPages;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

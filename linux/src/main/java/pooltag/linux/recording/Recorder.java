@@ -100,13 +100,30 @@ public final class Recorder {
                     lost[0] += Math.max(count, 1);
                 }
             };
+            Path spool = spoolPrefix(out);
+            if (resolver == null) {
+                try {
+                    w.deferSamples(spool.resolveSibling(spool.getFileName() + ".samples"));
+                } catch (RuntimeException e) {
+                    w.discard(); // nothing recorded yet: leave no file behind
+                    throw e;
+                }
+            }
             err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
-                    + ProcfsSource.SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept" : ""));
+                    + ProcfsSource.SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept"
+                    : "; raw pages spooled to " + spool + ".cpuN while tracing, compressed into the file after it stops"));
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             if (resolver != null) {
                 s.start(counter, w, w::onTick); // the cgroup of each allocating task needs the decoded events
             } else {
-                s.startPages(w, counter, w::onTick); // pages go to the file raw: counted, not decoded (report decodes)
+                try {
+                    // raw pages go to a per-CPU spool while tracing, and into the file (counted, not decoded: report
+                    // decodes) once it stops: no compression competes with the traced workload
+                    s.startSpooled(spool, w, counter, w::onTick);
+                } catch (RuntimeException e) {
+                    w.discard();
+                    throw e;
+                }
             }
             boolean interrupted;
             try {
@@ -134,9 +151,9 @@ public final class Recorder {
                     interrupted);
             // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
             // shutdown hook, so nothing after this block is guaranteed to run.
-            err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%s%n",
+            err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%s%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
-                    RecordingSink.dropped(w),
+                    RecordingSink.dropped(w), spooled(s, spool),
                     r.interrupted() ? " (stopped by signal)" : "");
             if (st != null) {
                 err.println("pooltag: " + st.describe());
@@ -144,6 +161,25 @@ public final class Recorder {
             err.flush();
             return r;
         }
+    }
+
+    /** Where a recording's spool goes: beside the file, so it lands on the same file system ({@code FILE.spool}). */
+    static Path spoolPrefix(Path out) {
+        return out.resolveSibling(out.getFileName() + ".spool");
+    }
+
+    /**
+     * "; spool 250,000,000 bytes (61,000 pages), compressed into the file in 0.41 s after the stop, deleted" for the
+     * summary line, or "" for a session that did not spool.
+     */
+    static String spooled(TraceSession s, Path prefix) {
+        if (s.spoolReplayNanos() < 0 && s.spoolPages() == 0) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT,
+                "; spool %,d bytes (%,d pages), compressed into the file in %.2f s after the stop, %s",
+                s.spoolBytes(), s.spoolPages(), Math.max(0, s.spoolReplayNanos()) / 1e9,
+                s.spoolDeleted() ? "deleted" : "NOT deleted (remove " + prefix + ".cpu*)");
     }
 
     /** What the wait loop of a recording needs from its session (a seam for tests). */

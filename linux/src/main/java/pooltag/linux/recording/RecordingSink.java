@@ -41,10 +41,31 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     private long samplesWritten;
     private long lastCgroupFlush = System.nanoTime();
     private boolean closed;
+    /** {@link #deferSamples}: the samples' own spool file, its writer, and the reader that interleaves them with pages. */
+    private Path sampleSpool;
+    private java.io.DataOutputStream sampleOut;
+    private java.io.DataInputStream sampleIn;
+    /** The next spooled sample not yet written (read ahead), or null. */
+    private byte[] nextSample;
 
     private RecordingSink(Path path, OutputStream file) {
         this.path = path;
         this.file = file;
+    }
+
+    /** A sink over a writer whose preamble the caller wrote (tests: the sample spool without a live session). */
+    static RecordingSink over(Path path, RecordingWriter writer) {
+        RecordingSink s = new RecordingSink(path, java.io.OutputStream.nullOutputStream());
+        s.writer = writer;
+        s.cgroups = new CgroupLog(writer);
+        return s;
+    }
+
+    /** Writes every spooled sample not written yet ({@link #deferSamples}; {@link #finish} does it first). */
+    void writeSpooledSamples() {
+        if (sampleSpool != null) {
+            writeSpooledSamples(Long.MAX_VALUE);
+        }
     }
 
     /**
@@ -98,6 +119,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         // After SLABINFO_START: a reader that predates SLAB_SYSFS ends its preamble here and skips it as unknown.
         writer.writeText(RecordingFormat.SLAB_SYSFS, -1, sysfs.toText());
         cgroups = new CgroupLog(writer);
+        // On disk before tracing starts: a spooling record writes nothing more until the stop, so a recorder killed
+        // meanwhile (SIGKILL) leaves a file that reads as cut short, not an empty one.
+        writer.flush();
     }
 
     /** Where the cgroup decisions of {@code --tag-by cgroup} go (merge thread); after {@link #begin}. */
@@ -112,7 +136,93 @@ public final class RecordingSink implements PageSink, AutoCloseable {
 
     @Override
     public void onPage(Page p) {
+        if (sampleSpool != null) {
+            writeSpooledSamples(p.readNanos);
+        }
         writer.writePage(p);
+    }
+
+    /**
+     * For a session whose pages reach this sink only after tracing stopped ({@code TraceSession.startSpooled}): the
+     * {@code /proc/slabinfo} samples offered meanwhile go to {@code file} (made here, 0600, exclusively; u32 length +
+     * payload each, in the order taken), and each is written just before the first page read after it, as a live
+     * sink would have; the rest at {@link #finish}. The file is deleted by {@link #finish}, {@link #close} and
+     * {@link #discard}. Before the session starts. Reason: the sample queue is bounded for a writer that drains it
+     * every tick; here nothing is written until the end, and a sample must not come before pages read earlier.
+     */
+    public void deferSamples(Path file) {
+        java.io.OutputStream o = PrivateFiles.create(file);
+        sampleSpool = file;
+        sampleOut = new java.io.DataOutputStream(new java.io.BufferedOutputStream(o, 64 << 10));
+    }
+
+    /** Writes the spooled samples taken at or before {@code nanos} (all of them for Long.MAX_VALUE). */
+    private void writeSpooledSamples(long nanos) {
+        try {
+            if (sampleIn == null) {
+                synchronized (this) {
+                    sampleOut.flush();
+                }
+                sampleIn = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                        Files.newInputStream(sampleSpool, java.nio.file.LinkOption.NOFOLLOW_LINKS), 64 << 10));
+            }
+            while (true) {
+                if (nextSample == null) {
+                    if (nanos == Long.MAX_VALUE) {
+                        synchronized (this) {
+                            sampleOut.flush(); // samples offered since the first page was written
+                        }
+                    }
+                    nextSample = readSpooledSample();
+                    if (nextSample == null) {
+                        return;
+                    }
+                }
+                if (pooltag.linux.ring.Le.i64(nextSample, 0) > nanos) {
+                    return;
+                }
+                writer.writeSample(nextSample);
+                samplesWritten++;
+                nextSample = null;
+            }
+        } catch (IOException e) {
+            throw new pooltag.core.error.PooltagException("reading back " + sampleSpool + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The next sample of the spool, or null at its (current) end. */
+    private byte[] readSpooledSample() throws IOException {
+        int n;
+        try {
+            n = sampleIn.readInt();
+        } catch (java.io.EOFException e) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        sampleIn.readFully(b);
+        return b;
+    }
+
+    private void deleteSampleSpool() {
+        if (sampleSpool == null) {
+            return;
+        }
+        try {
+            synchronized (this) {
+                sampleOut.close();
+            }
+            if (sampleIn != null) {
+                sampleIn.close();
+            }
+        } catch (IOException ignored) {
+            // deleting is what matters
+        }
+        try {
+            Files.deleteIfExists(sampleSpool);
+        } catch (IOException ignored) {
+            // a leftover spool of samples holds no more than the recording itself
+        }
+        sampleSpool = null;
     }
 
     /**
@@ -121,7 +231,19 @@ public final class RecordingSink implements PageSink, AutoCloseable {
      * ({@link #samplesDropped}, and {@code samples_dropped} in the RUN block).
      */
     public void offerSample(long nanos, String slabinfo) {
-        samples.offer(RecordingWriter.samplePayload(nanos, slabinfo)); // gzipped here, on the caller's thread
+        byte[] s = RecordingWriter.samplePayload(nanos, slabinfo); // gzipped here, on the caller's thread
+        if (sampleOut != null) {
+            synchronized (this) {
+                try {
+                    sampleOut.writeInt(s.length);
+                    sampleOut.write(s);
+                } catch (IOException e) {
+                    throw new pooltag.core.error.PooltagException("writing " + sampleSpool + ": " + e.getMessage(), e);
+                }
+            }
+            return;
+        }
+        samples.offer(s);
     }
 
     /** On the merge thread between merge rounds: writes queued samples, and cgroup decisions every 250 ms. */
@@ -180,6 +302,8 @@ public final class RecordingSink implements PageSink, AutoCloseable {
      * closes the file.
      */
     public void finish(TraceSession s, SessionStats st, Map<String, String> run) {
+        writeSpooledSamples();
+        deleteSampleSpool();
         drainSamples();
         cgroups.flush();
         long statsLost = 0;
@@ -213,6 +337,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** Closes the file without a trailer (the run failed; a reader reports it cut short). Idempotent. */
     @Override
     public void close() {
+        deleteSampleSpool();
         if (closed) {
             return;
         }

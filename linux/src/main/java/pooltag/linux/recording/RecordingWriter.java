@@ -250,6 +250,17 @@ public final class RecordingWriter implements AutoCloseable {
         bytes += header.length + plen + len;
     }
 
+    /** Pushes everything written so far (a partial page block included) to the file. */
+    public void flush() {
+        lastFlush = System.nanoTime();
+        flushChunk();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new PooltagException("writing " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     public void flushIfDue() {
         long now = System.nanoTime();
         if (now - lastFlush > 1_000_000_000L) {

@@ -27,8 +27,25 @@ public final class FfmRawPipe implements RawPipe {
 
     private static final MethodHandle OPEN;
     private static final MethodHandle READ;
+    /** read(2) with the destination as a raw address (a direct buffer's, plus an offset: no segment per read) */
+    private static final MethodHandle READ_ADDRESS;
     private static final MethodHandle POLL;
     private static final MethodHandle CLOSE;
+    /** splice(2), pipe2(2), fcntl(2) and strerror(3) for {@link #splicer}; null where libc lacks one (no splicing). */
+    private static final MethodHandle SPLICE;
+    private static final MethodHandle PIPE2;
+    private static final MethodHandle FCNTL;
+    private static final MethodHandle STRERROR;
+    private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final java.lang.invoke.VarHandle ERRNO = CALL_STATE.varHandle(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final int SPLICE_F_MOVE = 1;
+    private static final int SPLICE_F_NONBLOCK = 2;
+    private static final int F_SETPIPE_SZ = 1031;
+    private static final int F_GETPIPE_SZ = 1032;
+    private static final int O_WRONLY = 1;
+    private static final int O_NOFOLLOW = 0x20000;
+    private static final int EAGAIN = 11;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -40,11 +57,37 @@ public final class FfmRawPipe implements RawPipe {
         READ = linker.downcallHandle(libc.find("read").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                         ValueLayout.JAVA_LONG), Linker.Option.critical(true));
+        READ_ADDRESS = linker.downcallHandle(libc.find("read").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG));
         POLL = linker.downcallHandle(libc.find("poll").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_INT));
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        MethodHandle splice = null;
+        MethodHandle pipe2 = null;
+        MethodHandle fcntl = null;
+        MethodHandle strerror = null;
+        try {
+            splice = linker.downcallHandle(libc.find("splice").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+                    Linker.Option.captureCallState("errno"));
+            pipe2 = linker.downcallHandle(libc.find("pipe2").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            fcntl = linker.downcallHandle(libc.find("fcntl").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+            strerror = linker.downcallHandle(libc.find("strerror").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        } catch (RuntimeException e) {
+            splice = null; // readers fall back to read(2) and write(2)
+        }
+        SPLICE = splice;
+        PIPE2 = pipe2;
+        FCNTL = fcntl;
+        STRERROR = strerror;
     }
 
     private final Path file;
@@ -54,6 +97,8 @@ public final class FfmRawPipe implements RawPipe {
     private volatile int fd;
     private byte[] segArray;
     private MemorySegment seg;
+    private java.nio.ByteBuffer direct;
+    private long directAddress;
 
     private FfmRawPipe(Path file, int fd) {
         this.file = file;
@@ -92,6 +137,34 @@ public final class FfmRawPipe implements RawPipe {
         } catch (Throwable t) {
             throw new IOException("read " + file + ": " + t, t);
         }
+        return result(n);
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst, int off, int len) throws IOException {
+        int f = fd;
+        if (f < 0) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        if (direct != dst) { // a spool reuses one buffer: its address is looked up once
+            if (!dst.isDirect() || off < 0 || len < 0 || off + len > dst.capacity()) {
+                throw new IllegalArgumentException("a direct buffer with room for " + len + " bytes at " + off);
+            }
+            directAddress = MemorySegment.ofBuffer(dst.duplicate().clear()).address(); // from byte 0
+            direct = dst;
+        } else if (off < 0 || len < 0 || off + len > dst.capacity()) {
+            throw new IllegalArgumentException("no room for " + len + " bytes at " + off);
+        }
+        long n;
+        try {
+            n = (long) READ_ADDRESS.invokeExact(f, directAddress + off, (long) len);
+        } catch (Throwable t) {
+            throw new IOException("read " + file + ": " + t, t);
+        }
+        return result(n);
+    }
+
+    private int result(long n) throws IOException {
         if (n > 0) {
             return (int) n;
         }
@@ -119,6 +192,143 @@ public final class FfmRawPipe implements RawPipe {
                 throw new java.nio.channels.ClosedChannelException();
             }
             throw new IOException("poll " + file + ": error on the file");
+        }
+    }
+
+    @Override
+    public PageMover splicer(Path out, int maxPages, int pageSize) throws IOException {
+        if (SPLICE == null || PIPE2 == null || FCNTL == null || STRERROR == null) {
+            return null;
+        }
+        return new Splicer(out, maxPages, pageSize);
+    }
+
+    /** strerror(3) of {@code errno}: "No space left on device" for a full disk. */
+    private static String describe(int errno) {
+        try {
+            MemorySegment m = (MemorySegment) STRERROR.invokeExact(errno);
+            return m.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    /**
+     * splice(2) from this {@code trace_pipe_raw} into a pipe of {@code maxPages} pages, then from the pipe into the
+     * file: the kernel hands over its filled pages and copies each once, into the file's page cache; nothing passes
+     * through user space and one call moves up to {@code maxPages} pages (a read(2) moves one and copies it twice).
+     * The kernel splices only pages its writer has left, so a draining reader reads the last one with read(2).
+     */
+    private final class Splicer implements PageMover {
+        private final Path out;
+        private final Arena mem = Arena.ofShared();
+        private final MemorySegment state = mem.allocate(CALL_STATE);
+        /** loff_t: where in the file the next bytes go (splice(2) refuses files opened O_APPEND); it advances it */
+        private final MemorySegment outOffset = mem.allocate(ValueLayout.JAVA_LONG);
+        private final int pipeRead;
+        private final int pipeWrite;
+        private final int outFd;
+        private final int maxBytes;
+        private boolean closed;
+
+        Splicer(Path out, int maxPages, int pageSize) throws IOException {
+            this.out = out;
+            MemorySegment fds = mem.allocate(8, 4);
+            int r;
+            try {
+                r = (int) PIPE2.invokeExact(fds, O_CLOEXEC);
+            } catch (Throwable t) {
+                mem.close();
+                throw new IOException("pipe2: " + t, t);
+            }
+            if (r != 0) {
+                mem.close();
+                throw new IOException("pipe2 failed");
+            }
+            pipeRead = fds.get(ValueLayout.JAVA_INT, 0);
+            pipeWrite = fds.get(ValueLayout.JAVA_INT, 4);
+            int size;
+            int fd;
+            try (Arena a = Arena.ofConfined()) {
+                int asked = (int) FCNTL.invokeExact(pipeWrite, F_SETPIPE_SZ, maxPages * pageSize);
+                size = asked > 0 ? asked : (int) FCNTL.invokeExact(pipeWrite, F_GETPIPE_SZ, 0);
+                fd = (int) OPEN.invokeExact(a.allocateFrom(out.toString()), O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+            } catch (Throwable t) {
+                closeFds(-1);
+                throw new IOException("splice set-up for " + out + ": " + t, t);
+            }
+            if (fd < 0 || size < pageSize) {
+                closeFds(fd);
+                throw new IOException("cannot open " + out + " to splice into it");
+            }
+            this.outFd = fd;
+            this.maxBytes = size / pageSize * pageSize;
+        }
+
+        @Override
+        public int move(long at) throws IOException {
+            int f = fd;
+            if (f < 0) {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            long n;
+            try {
+                n = (long) SPLICE.invokeExact(state, f, MemorySegment.NULL, pipeWrite, MemorySegment.NULL,
+                        (long) maxBytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            } catch (Throwable t) {
+                throw new IOException("splice " + file + ": " + t, t);
+            }
+            if (n == 0) {
+                return EOF;
+            }
+            if (n < 0) {
+                int e = (int) ERRNO.get(state, 0L);
+                if (fd < 0) {
+                    throw new java.nio.channels.ClosedChannelException();
+                }
+                if (e == EAGAIN) {
+                    return EMPTY;
+                }
+                throw new IOException("splice " + file + ": " + describe(e));
+            }
+            outOffset.set(ValueLayout.JAVA_LONG, 0, at);
+            long moved = 0;
+            while (moved < n) {
+                long m;
+                try {
+                    m = (long) SPLICE.invokeExact(state, pipeRead, MemorySegment.NULL, outFd, outOffset,
+                            n - moved, SPLICE_F_MOVE);
+                } catch (Throwable t) {
+                    throw new IOException("splice into " + out + ": " + t, t);
+                }
+                if (m <= 0) { // the file's side (a full disk): one line naming the file, as a failed write
+                    throw new pooltag.core.error.PooltagException("writing " + out + ": "
+                            + (m == 0 ? "nothing written" : describe((int) ERRNO.get(state, 0L))));
+                }
+                moved += m;
+            }
+            return (int) n;
+        }
+
+        private void closeFds(int other) {
+            for (int f : new int[] {pipeRead, pipeWrite, other}) {
+                if (f >= 0) {
+                    try {
+                        int ignored = (int) CLOSE.invokeExact(f);
+                    } catch (Throwable t) {
+                        // the descriptor is gone either way
+                    }
+                }
+            }
+            mem.close();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                closeFds(outFd);
+            }
         }
     }
 

@@ -77,6 +77,9 @@ class LiveRecordingTest {
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         Recorder.Result result = rec.get(60, TimeUnit.SECONDS);
         assertEquals(0, result.lost(), "no events lost while recording");
+        try (var files = Files.list(dir)) { // the raw-page and sample spools went once the file was complete
+            assertEquals(List.of("pipes.ptrec"), files.map(p -> p.getFileName().toString()).toList());
+        }
 
         try (RecordingReader r = RecordingReader.open(file)) {
             KernelSymbols syms = r.symbols();
@@ -123,6 +126,10 @@ class LiveRecordingTest {
                             + " pipe2 stacks %d, lost %d, out of order %d%n", rp.fileBytes(), rp.pages(),
                     rp.totalEvents(), n[0], n[1], n[2], rp.lostTotal(), rp.outOfOrder());
             assertTrue(rp.complete(), "END block present");
+            for (int k = 0; k < result.eventsByKind().length; k++) { // counted after the stop, from the spool
+                assertEquals(rp.eventsByKind()[k], result.eventsByKind()[k], "events of kind " + k);
+            }
+            assertTrue(r.samples() >= 2, "slabinfo samples at the start and the end, and between: " + r.samples());
             assertEquals(0, rp.lostTotal());
             assertEquals(0, n[3]);
             assertEquals(0, rp.skippedPages());
