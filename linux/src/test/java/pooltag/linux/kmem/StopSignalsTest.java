@@ -24,10 +24,12 @@ class StopSignalsTest {
         PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
         try (StopSignals s = StopSignals.install(ps)) {
             Signal.raise(new Signal("TERM")); // before any run: remembered
-            // The handler runs on the JVM's signal thread; wait for it (the test JVM may have inherited SIGINT as
+            // The handler runs on the JVM's signal thread: it counts the signal, then prints its line; wait for both
+            // (waiting for the count alone raced the line under load; the test JVM may have inherited SIGINT as
             // ignored, in which case install() has already said so on the same stream).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!s.stopRequested() && System.nanoTime() < deadline) {
+            while (!(s.stopRequested() && err.toString(StandardCharsets.UTF_8).contains("SIGTERM: stopping"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertTrue(s.stopRequested(), "the handler ran");
