@@ -22,7 +22,9 @@ public record SlabinfoEntry(String name, long activeObjects, long totalObjects, 
      * caches that have them (vm_area_struct, maple_node), which hide more.
      */
     public long liveSlack(int cpus) {
-        if (objectsPerSlab <= 0) {
+        // A kernel puts at most 32,767 objects in a slab (SLUB's MAX_OBJS_PER_PAGE); a row claiming more (a
+        // hostile recording) states no slack rather than overflow the product.
+        if (objectsPerSlab <= 0 || objectsPerSlab > 32_767 || cpus <= 0) {
             return 0;
         }
         long cpuPartialObjects = objectSize >= 4096 ? 6 : objectSize >= 1024 ? 24 : objectSize >= 256 ? 52 : 120;

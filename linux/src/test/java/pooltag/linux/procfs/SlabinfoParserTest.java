@@ -124,5 +124,8 @@ class SlabinfoParserTest {
         List<SlabinfoEntry> e = SlabinfoParser.parse(text, "slabinfo");
         assertEquals(List.of(546L, 140L, 128L, 588L, 48L), e.stream().map(x -> x.liveSlack(2)).toList());
         assertEquals(273L, e.get(0).liveSlack(1));
+        // A row no kernel writes (from a hostile recording) states no slack instead of overflowing to a negative one.
+        SlabinfoEntry hostile = new SlabinfoEntry("x", 1, 1, 64, 4_000_000_000_000_000_000L, 1, 1, 1);
+        assertEquals(0L, hostile.liveSlack(4096));
     }
 }
