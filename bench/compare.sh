@@ -7,7 +7,8 @@
 # between the workload's start and end) and per million events; its peak RSS; its output file's size.
 # Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
 #   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"   (recordread: record with
-#   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2))
+#   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); hunt4k: hunt with
+#   -Dpooltag.subbufKb=4, one-page sub-buffers; huntbase: the hunt of the tree HUNT_BASE names)
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
@@ -77,7 +78,7 @@ run_record() {
 # record with its spooling readers on read(2)+write(2) instead of splice(2) (the A/B of docs/PERFORMANCE.md round 4)
 run_recordread() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.noSplice=true" run_record; }
 run_hunt() {   # hunt prints its report only when it ends by itself: a duration longer than the workload
-  sync; start_timed $OUT/hunt ./pooltag hunt --duration "${HUNT_S}s"
+  sync; start_timed $OUT/hunt ${PT:-./pooltag} hunt --duration "${HUNT_S}s"
   wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
   local m; m=$(measure $SID); wait $SID
   local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err)
@@ -86,6 +87,10 @@ run_hunt() {   # hunt prints its report only when it ends by itself: a duration 
   echo "$m ${ev:--} ${lk:--} ${lp:--} - $(total_cpu $OUT/hunt)"
   clean_check hunt $TPID
 }
+# hunt reading the kernel's default one-page sub-buffers instead of 64 KiB ones (the A/B of PERFORMANCE.md round 5)
+run_hunt4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" run_hunt; }
+# hunt from another tree (HUNT_BASE=/path/to/a/built/copy, e.g. of main): before/after in the same repetitions
+run_huntbase() { PT=${HUNT_BASE:?HUNT_BASE names the tree}/pooltag run_hunt; }
 run_tracecmd() {
   sync; LD_PRELOAD=$PWD/$SHIM start_timed $OUT/tc trace-cmd record -e kmem:kmalloc -e kmem:kfree -e kmem:kmem_cache_alloc \
       -e kmem:kmem_cache_free -o $OUT/tc.dat
@@ -125,7 +130,7 @@ for r in $(seq 1 "$REPS"); do
   # rotate the order each repetition
   k=$(( (r - 1) % ${#ALL[@]} )); ORDER=("${ALL[@]:$k}" "${ALL[@]:0:$k}")
   for tool in "${ORDER[@]}"; do
-    [ "$tool" = hunt ] && HUNT_S=$(python3 -c "print(int(max(20, 2.5 * ${LAST_UNTRACED:-10} + 5)))")
+    [[ "$tool" = hunt* ]] && HUNT_S=$(python3 -c "print(int(max(20, 2.5 * ${LAST_UNTRACED:-10} + 5)))")
     res=$(run_$tool)
     echo "rep $r $tool $res" | tee -a $OUT/runs.txt
     [ "$tool" = untraced ] && LAST_UNTRACED=$(cut -d' ' -f1 <<<"$res")

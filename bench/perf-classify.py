@@ -16,6 +16,8 @@ rules = [  # first match over the whole stack wins
     ("poll(2) waits/wake-ups", lambda c, s: "poll" in s.lower() and c.startswith("pooltag-cpu")),
     ("write(2) to file/spool", lambda c, s: "ksys_write" in s or "vfs_write" in s or "ksys_pwrite" in s or "writev" in s or "FileChannelImpl.write" in s or "FileDispatcherImpl.write" in s),
     ("read back spool", lambda c, s: "ksys_read" in s or "vfs_read" in s or "Replay.next" in s),
+    ("ledger pairing (hunt)", lambda c, s: "Ledger" in s or "OutstandingTable" in s or "TagRegistry" in s or "EventTagger" in s or "StackAttacher" in s or "RecentSites" in s),
+    ("merge ordering (hunt)", lambda c, s: "EventMerger.emit" in s or "EventMerger.addPage" in s or "PageHeap" in s),
     ("header walk (count)", lambda c, s: "countPage" in s or "PageCursor" in s or "KmemDecoder" in s),
     ("page copy into block (arraycopy)", lambda c, s: "writePage" in s or "arraycopy" in s.lower() or "CopyMemory" in s),
     ("park/unpark, queues, stats", lambda c, s: "futex" in s or "park" in s.lower() or "ArrayBlockingQueue" in s or "pollStats" in s or "cpuStats" in s),
