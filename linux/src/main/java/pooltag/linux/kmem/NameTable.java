@@ -3,6 +3,8 @@ package pooltag.linux.kmem;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import pooltag.linux.ring.Le;
+
 /**
  * Interns short byte strings (slab cache names from {@code __data_loc} fields) into dense int ids, without creating
  * a String per lookup: the bytes are hashed and compared in place against an arena. A String is made once, when a
@@ -105,11 +107,30 @@ public final class NameTable {
         slots = s;
     }
 
-    private static int hash(byte[] b, int off, int len) {
-        int h = 0x811c9dc5; // FNV-1a
-        for (int i = off; i < off + len; i++) {
-            h = (h ^ (b[i] & 0xff)) * 0x01000193;
+    /**
+     * A hash of {@code b[off, off+len)} read 8 bytes at a time (two overlapping words cover any length from 8 to 16,
+     * the length of most cache names, in two reads; shorter names byte by byte). Per event on the merge thread: a
+     * byte-at-a-time FNV-1a over a 15-20 byte name was its dependency chain of one multiply per byte, 6 % of a live
+     * hunt's CPU (docs/PERFORMANCE.md "hunt CPU, round 5"). Only equal bytes need equal hashes; ids do not depend on
+     * it.
+     */
+    static int hash(byte[] b, int off, int len) {
+        long h = len * 0x9E3779B97F4A7C15L;
+        if (len >= 8) {
+            int end = off + len;
+            int i = off;
+            for (; i + 8 < end; i += 8) {
+                h = (h ^ Le.i64(b, i)) * 0xC2B2AE3D27D4EB4FL;
+                h ^= h >>> 31;
+            }
+            h = (h ^ Le.i64(b, end - 8)) * 0xC2B2AE3D27D4EB4FL; // the last 8 bytes, overlapping the loop's when len % 8 != 0
+        } else {
+            for (int i = off; i < off + len; i++) {
+                h = (h ^ (b[i] & 0xff)) * 0x100000001B3L;
+            }
+            h *= 0xC2B2AE3D27D4EB4FL;
         }
-        return h ^ (h >>> 16);
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
     }
 }
