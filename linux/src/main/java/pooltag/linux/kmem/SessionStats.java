@@ -71,10 +71,10 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
                         + " %d (%d pages), unaccounted for %d; skipped %d malformed records, %d broken pages;"
                         + " out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
                         + " buffer %d KiB per CPU,"
-                        + " pool %d pages; %s",
+                        + " pool %d pages of %d KiB; %s",
                 totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, unaccounted, malformedRecords,
                 skippedPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
                 bufferKbPerCpu,
-                poolPages, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");
+                poolPages, pageSize / 1024, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");
     }
 }

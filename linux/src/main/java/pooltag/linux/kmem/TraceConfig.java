@@ -15,9 +15,13 @@ import java.util.Map;
  * @param bufferSizeKbPerCpu      ring buffer per CPU in KiB; 0 = sized from {@code expectedEventsPerSecond}
  * @param expectedEventsPerSecond peak rate the buffer must absorb for {@link #BUFFER_MILLIS} without loss
  * @param reorderWindow           how long an event waits for earlier events of other CPUs (see {@link EventMerger})
+ * @param subbufKb                the ring buffer's sub-buffer ("page") size in KiB, {@code buffer_subbuf_size_kb}
+ *                                (Linux 6.8+); 0 = the kernel's default (one 4 KiB page). Each read(2) of
+ *                                {@code trace_pipe_raw} moves one sub-buffer, so a larger one means fewer reads,
+ *                                fewer pool pages to hand over and fewer page headers per event
  */
 public record TraceConfig(List<String> events, Map<String, String> filters, Map<String, String> stackTriggers,
-                          int bufferSizeKbPerCpu, long expectedEventsPerSecond, Duration reorderWindow) {
+                          int bufferSizeKbPerCpu, long expectedEventsPerSecond, Duration reorderWindow, int subbufKb) {
 
     /** The four slab events: kmalloc, kfree, kmem_cache_alloc, kmem_cache_free. */
     public static final List<String> KMEM_EVENTS = List.of("kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc",
@@ -40,45 +44,66 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     /** Bytes per record assumed when sizing: a kmem_cache_alloc record is 68-80 bytes, kfree 28. */
     static final int BYTES_PER_EVENT = 64;
 
+    /**
+     * The sub-buffer {@code hunt} asks for: 64 KiB moves 16 times as much per read(2) as a 4 KiB page (the readers'
+     * cost was mostly per call: docs/PERFORMANCE.md "hunt CPU, round 5"), while a page the kernel is still writing is
+     * still read as far as it is filled, so a quiet CPU's events are not held back by the larger page.
+     */
+    public static final int HUNT_SUBBUF_KB = 64;
+
     public TraceConfig {
+        if (subbufKb < 0 || subbufKb > pooltag.linux.ring.HeaderPage.MAX_PAGE_SIZE / 1024) {
+            throw new IllegalArgumentException("sub-buffer size " + subbufKb + " KiB outside 0.."
+                    + pooltag.linux.ring.HeaderPage.MAX_PAGE_SIZE / 1024);
+        }
         events = List.copyOf(events);
         filters = Map.copyOf(filters);
         stackTriggers = Map.copyOf(stackTriggers);
     }
 
     public static TraceConfig kmem() {
-        return new TraceConfig(KMEM_EVENTS, Map.of(), Map.of(), 0, DEFAULT_RATE, Duration.ofMillis(1000));
+        return new TraceConfig(KMEM_EVENTS, Map.of(), Map.of(), 0, DEFAULT_RATE, Duration.ofMillis(1000), 0);
     }
 
     public TraceConfig withEvents(List<String> ev) {
         return new TraceConfig(ev, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond,
-                reorderWindow);
+                reorderWindow, subbufKb);
     }
 
     public TraceConfig withFilter(String event, String expr) {
         Map<String, String> m = new LinkedHashMap<>(filters);
         m.put(event, expr);
         return new TraceConfig(events, m, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond,
-                reorderWindow);
+                reorderWindow, subbufKb);
     }
 
     /** A {@code stacktrace} trigger on {@code event}, firing when {@code filter} matches ("" = always). */
     public TraceConfig withStackTrigger(String event, String filter) {
         Map<String, String> m = new LinkedHashMap<>(stackTriggers);
         m.put(event, filter == null ? "" : filter);
-        return new TraceConfig(events, filters, m, bufferSizeKbPerCpu, expectedEventsPerSecond, reorderWindow);
+        return new TraceConfig(events, filters, m, bufferSizeKbPerCpu, expectedEventsPerSecond, reorderWindow,
+                subbufKb);
     }
 
     public TraceConfig withBufferSizeKb(int kbPerCpu) {
-        return new TraceConfig(events, filters, stackTriggers, kbPerCpu, expectedEventsPerSecond, reorderWindow);
+        return new TraceConfig(events, filters, stackTriggers, kbPerCpu, expectedEventsPerSecond, reorderWindow,
+                subbufKb);
     }
 
     public TraceConfig withExpectedRate(long eventsPerSecond) {
-        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, eventsPerSecond, reorderWindow);
+        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, eventsPerSecond, reorderWindow,
+                subbufKb);
+    }
+
+    /** Sub-buffer size in KiB (see {@link #subbufKb()}); 0 = the kernel's default. */
+    public TraceConfig withSubbufKb(int kb) {
+        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond,
+                reorderWindow, kb);
     }
 
     public TraceConfig withReorderWindow(Duration d) {
-        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond, d);
+        return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, expectedEventsPerSecond, d,
+                subbufKb);
     }
 
     /** The per-CPU buffer size to set: explicit, or rate x bytes x {@link #BUFFER_MILLIS}, within 1 MiB .. 512 MiB. */
@@ -92,12 +117,14 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
 
     /** How the buffer size was chosen, for the start-up line of every tracing command. */
     public String describeBuffer() {
+        String sub = subbufKb > 0 ? String.format(java.util.Locale.ROOT, ", read in %d KiB sub-buffers", subbufKb) : "";
         if (bufferSizeKbPerCpu > 0) {
-            return String.format(java.util.Locale.ROOT, "buffer %,d KiB per CPU (--buffer-kb)", bufferSizeKbPerCpu);
+            return String.format(java.util.Locale.ROOT, "buffer %,d KiB per CPU (--buffer-kb)%s", bufferSizeKbPerCpu,
+                    sub);
         }
         return String.format(java.util.Locale.ROOT, "buffer %,d KiB per CPU (%d ms of %,d events/s at %d B each;"
-                + " --rate or --buffer-kb to change)", effectiveBufferSizeKb(), BUFFER_MILLIS, expectedEventsPerSecond,
-                BYTES_PER_EVENT);
+                + " --rate or --buffer-kb to change)%s", effectiveBufferSizeKb(), BUFFER_MILLIS, expectedEventsPerSecond,
+                BYTES_PER_EVENT, sub);
     }
 
     /** Events the decoder must know: the enabled ones plus {@code ftrace/kernel_stack} when stacks are asked for. */

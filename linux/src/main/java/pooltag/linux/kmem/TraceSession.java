@@ -149,6 +149,11 @@ public final class TraceSession implements AutoCloseable {
         this.instance = instance;
         this.shutdownHook = hook;
         try {
+            instance.setTracingOn(false);
+            if (config.subbufKb() > 0) {
+                // before the header page is read (it states the sub-buffer in effect) and before the buffer is sized
+                instance.setSubbufKb(config.subbufKb());
+            }
             Map<String, String> formats = new LinkedHashMap<>();
             for (String key : config.schemaEvents()) {
                 if (instance.hasEvent(key)) {
@@ -420,7 +425,8 @@ public final class TraceSession implements AutoCloseable {
             spool = PageSpool.create(spoolPrefix, cpus, pageSize); // before anything starts: an error starts nothing
         }
         started = true;
-        poolPages = Math.max(64, pooltag.linux.procfs.Cpus.online() * PAGES_PER_CPU);
+        // the pool holds PAGES_PER_CPU 4 KiB pages' worth of bytes per CPU whatever the sub-buffer size
+        poolPages = Math.max(64, pooltag.linux.procfs.Cpus.online() * poolPagesPerCpu(pageSize));
         free = new ArrayBlockingQueue<>(poolPages);
         filled = new ArrayBlockingQueue<>(poolPages + cpus + 1); // every pool page plus one end marker per CPU
         quietSince = new AtomicLongArray(cpus);
@@ -469,6 +475,16 @@ public final class TraceSession implements AutoCloseable {
         instance.setTracingOn(true);
     }
 
+    /** Pool pages per online CPU for pages of {@code pageSize} bytes: {@link #PAGES_PER_CPU} 4 KiB pages' worth. */
+    static int poolPagesPerCpu(int pageSize) {
+        return (int) Math.max(1, (long) PAGES_PER_CPU * 4096 / Math.max(4096, pageSize));
+    }
+
+    /** Bytes per page (one kernel sub-buffer), from the instance's header page. */
+    public int pageSize() {
+        return pageSize;
+    }
+
     /** Pages in the pool (all CPUs together), set at start. */
     public int poolPages() {
         return poolPages;
@@ -500,6 +516,8 @@ public final class TraceSession implements AutoCloseable {
         Page spare = null;
         PageCursor counter = null;
         int unwoken = 0; // pages queued since this reader last woke the merge thread
+        // WAKE_MERGE_EVERY 4 KiB pages' worth of bytes, whatever the sub-buffer size
+        int wakeMergeEvery = Math.max(1, WAKE_MERGE_EVERY * 4096 / Math.max(4096, pageSize));
         try {
             while (!stopping && !mergeDead) {
                 Page p = takeFree();
@@ -523,7 +541,7 @@ public final class TraceSession implements AutoCloseable {
                     } else {
                         filled.put(stamp(p, n, cpu, t));
                         // blocking readers (JDK 21) never learn that a burst ended: they wake the merge per page
-                        if (++unwoken >= WAKE_MERGE_EVERY || !pipe.tellsEmpty()) {
+                        if (++unwoken >= wakeMergeEvery || !pipe.tellsEmpty()) {
                             wakeMerge();
                             unwoken = 0;
                         }

@@ -79,6 +79,20 @@ public final class TracefsInstance implements AutoCloseable {
         write("buffer_size_kb", Integer.toString(kb));
     }
 
+    /**
+     * Sets the ring buffer's sub-buffer size ({@code buffer_subbuf_size_kb}, Linux 6.8+; the kernel rounds it up to a
+     * power-of-two number of pages) and returns the size it took, in KiB; 0 when this kernel has no such file (its
+     * sub-buffer is one page). Before {@link #setBufferSizeKb} and before reading {@link #readHeaderPage}, which
+     * states the size in effect.
+     */
+    public int setSubbufKb(int kb) {
+        if (!Files.exists(dir.resolve("buffer_subbuf_size_kb"))) {
+            return 0;
+        }
+        write("buffer_subbuf_size_kb", Integer.toString(kb));
+        return Integer.parseInt(read("buffer_subbuf_size_kb").trim());
+    }
+
     public int bufferSizeKb() {
         return Integer.parseInt(read("buffer_size_kb").trim().split("\\s+")[0]);
     }

@@ -97,16 +97,35 @@ class LiveSessionTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void sessionSeesEveryPipeAllocationAndItsFreeWithStacks() throws Exception {
+        pipeAllocationsFreesAndStacks(0);
+    }
+
+    /**
+     * The same through 64 KiB sub-buffers ({@code hunt}'s): every record, its loss accounting and the stacks'
+     * adjacency hold when one read(2) moves sixteen pages' worth, and the session reads pages of the size it asked
+     * for (where the kernel has {@code buffer_subbuf_size_kb}, Linux 6.8+).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void largeSubBuffersLoseNothingEither() throws Exception {
+        pipeAllocationsFreesAndStacks(64);
+    }
+
+    private void pipeAllocationsFreesAndStacks(int subbufKb) throws Exception {
         fs = Live.tracefsOrSkip();
         String before = Live.topLevelEnable(fs, "kmem/kmalloc");
         KernelSymbols syms = KernelSymbols.load();
         long[] range = syms.resolveFunctionRange("alloc_pipe_info");
         assertNotNull(range, "alloc_pipe_info in kallsyms");
         PipeCounter counter = new PipeCounter(range);
-        TraceConfig cfg = TraceConfig.kmem()
+        TraceConfig cfg = TraceConfig.kmem().withSubbufKb(subbufKb)
                 .withStackTrigger("kmem/kmalloc", "call_site.function == alloc_pipe_info");
         SessionStats st;
         try (TraceSession s = TraceSession.open(cfg)) {
+            boolean settable = java.nio.file.Files.exists(s.instance().dir().resolve("buffer_subbuf_size_kb"));
+            if (subbufKb > 0 && settable) {
+                assertEquals(subbufKb * 1024, s.pageSize(), "the session reads the sub-buffer it asked for");
+            }
             s.start(counter);
             Process child = PipeMaker.start(997, 0);
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child finished");
