@@ -136,17 +136,20 @@ public final class Ledger implements AllocEventConsumer {
         long bytes = e.bytesAllocated();
         int size = bytes > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) bytes;
         OutstandingTable t = table;
-        int slot = t.find(a);
+        int slot = t.probe(a);
+        boolean moved = false; // a removal or an eviction may move entries: the probe's empty slot is then stale
         if (slot >= 0) {
             doubleAllocs++;
             tags.stale(t.cache(slot), t.site(slot));
             writeOff(slot);
             t.remove(slot);
+            moved = true;
         }
         if (eviction.full(t)) {
             evictedOutstanding += eviction.evict(t, tick, writeOffSlot);
+            moved = true;
         }
-        slot = t.insert(a);
+        slot = moved ? t.insert(a) : t.claim(a, -1 - slot);
         t.set(slot, tick, size, e.pid(), site, cacheTag, -1);
         allocs++;
         tags.alloc(cacheTag, site, pool, size);

@@ -168,6 +168,38 @@ final class OutstandingTable {
     }
 
     /**
+     * One probe for an allocation: the slot holding {@code address} ({@code >= 0}), or, when it is absent,
+     * {@code -1 - e} where {@code e} is the empty slot that ends its probe run: where {@link #insert} would put it,
+     * while nothing is inserted or removed in between and the table need not grow ({@link #claim}).
+     */
+    int probe(long address) {
+        int i = Hashing.mix(address) & mask;
+        long a;
+        while ((a = addr[i]) != 0) {
+            if (a == address) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+        return -1 - i;
+    }
+
+    /**
+     * Claims for {@code address} the empty slot {@code e} a {@link #probe} of it just found ({@code -1 - e} was its
+     * answer; no insert or remove since), or probes again when the table must grow first. Returns the slot, to be
+     * filled with {@link #set} before the next call. Saves an allocation the second hash and probe of {@link #find}
+     * then {@link #insert}.
+     */
+    int claim(long address, int e) {
+        if (count >= growAt) {
+            return insert(address);
+        }
+        addr[e] = address;
+        count++;
+        return e;
+    }
+
+    /**
      * Claims a slot for {@code address}, which must not be present and must not be 0, and returns it. The caller
      * fills the slot with {@link #set} before the next call.
      */

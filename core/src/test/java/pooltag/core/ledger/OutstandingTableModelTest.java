@@ -74,6 +74,47 @@ class OutstandingTableModelTest {
         assertTrue(t.size() * 100L <= (long) t.capacity() * OutstandingTable.MAX_LOAD_PERCENT);
     }
 
+    /**
+     * The ledger's single probe per allocation: {@link OutstandingTable#probe} then {@link OutstandingTable#claim} of
+     * the empty slot it found (or {@code insert} after a removal), through growth, against the same model.
+     */
+    @Property(tries = 200)
+    void probeThenClaimBehavesLikeFindThenInsert(@ForAll("ops") List<Tuple2<Integer, Integer>> ops) {
+        OutstandingTable t = new OutstandingTable(16);
+        Map<Long, Integer> model = new HashMap<>();
+        int stamp = 0;
+        for (Tuple2<Integer, Integer> op : ops) {
+            long a = address(op.get2());
+            int r = t.probe(a);
+            assertEquals(model.containsKey(a), r >= 0);
+            assertEquals(r >= 0 ? r : -1, t.find(a), "probe and find agree on a present address");
+            if (op.get1() < 6) {
+                stamp++;
+                int slot;
+                if (r >= 0) {
+                    t.remove(r);
+                    slot = t.insert(a);
+                } else {
+                    assertEquals(0L, t.address(-1 - r), "the probe ends on an empty slot");
+                    slot = t.claim(a, -1 - r);
+                }
+                t.set(slot, stamp * 11, stamp, stamp * 3, 1, 2, -1);
+                model.put(a, stamp);
+            } else if (r >= 0) {
+                t.remove(r);
+                model.remove(a);
+            }
+            assertEquals(model.size(), t.size());
+        }
+        for (Map.Entry<Long, Integer> e : model.entrySet()) {
+            int s = t.find(e.getKey());
+            assertTrue(s >= 0, "lost " + Long.toHexString(e.getKey()));
+            assertEquals(e.getValue(), t.size(s));
+        }
+        assertProbeInvariant(t);
+        assertTrue(t.size() * 100L <= (long) t.capacity() * OutstandingTable.MAX_LOAD_PERCENT);
+    }
+
     /** Every entry is reachable from its home slot without crossing an empty slot. */
     static void assertProbeInvariant(OutstandingTable t) {
         int mask = t.capacity() - 1;
