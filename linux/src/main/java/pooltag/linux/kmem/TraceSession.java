@@ -518,6 +518,12 @@ public final class TraceSession implements AutoCloseable {
         int unwoken = 0; // pages queued since this reader last woke the merge thread
         // WAKE_MERGE_EVERY 4 KiB pages' worth of bytes, whatever the sub-buffer size
         int wakeMergeEvery = Math.max(1, WAKE_MERGE_EVERY * 4096 / Math.max(4096, pageSize));
+        // Sub-buffers larger than a page: a read that returns one less than half full is (almost always) the page the
+        // kernel is still writing, taken as far as it is committed. Reading again at once would cut it into slivers
+        // (a pool page each for a few events: at 64 KiB, 246 events a page instead of ~900, and the pages pending
+        // for the merge reached its cap, forcing deliveries out of order), so the reader waits for data first. A
+        // misjudged page only costs that wait (at most AWAIT_MILLIS): nothing is marked quiet by it.
+        boolean pauseOnSliver = pageSize > 4096 && pipe.tellsEmpty();
         try {
             while (!stopping && !mergeDead) {
                 Page p = takeFree();
@@ -544,6 +550,16 @@ public final class TraceSession implements AutoCloseable {
                         if (++unwoken >= wakeMergeEvery || !pipe.tellsEmpty()) {
                             wakeMerge();
                             unwoken = 0;
+                        }
+                        if (pauseOnSliver && sliver(p.data, n)) {
+                            // caught up with the kernel's writer: wait for more before reading it again (no quiet
+                            // mark: only an EMPTY read proves the CPU had nothing more)
+                            if (unwoken > 0) {
+                                wakeMerge();
+                                unwoken = 0;
+                            }
+                            wakeups.incrementAndGet(cpu);
+                            pipe.await(AWAIT_MILLIS);
                         }
                     }
                     continue;
@@ -770,6 +786,17 @@ public final class TraceSession implements AutoCloseable {
         p.readNanos = readNanos;
         p.sourceOffset = -1;
         return p;
+    }
+
+    /** True when the page read ({@code n} bytes) holds less than half a sub-buffer of committed data. */
+    private boolean sliver(byte[] data, int n) {
+        pooltag.linux.ring.HeaderPage h = schema.header();
+        if (n < h.dataOffset()) {
+            return true;
+        }
+        long commit = h.commitSize() == 8 ? pooltag.linux.ring.Le.i64(data, h.commitOffset())
+                : pooltag.linux.ring.Le.u32(data, h.commitOffset());
+        return (commit & pooltag.linux.ring.HeaderPage.COMMIT_SIZE_MASK) < h.dataSize() / 2;
     }
 
     /** Records in a page (a dropped page's events, for the backlog count); a broken page counts what precedes the break. */
