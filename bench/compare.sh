@@ -81,7 +81,7 @@ run_hunt() {   # hunt prints its report only when it ends by itself: a duration 
   sync; start_timed $OUT/hunt ${PT:-./pooltag} hunt --duration "${HUNT_S}s"
   wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
   local m; m=$(measure $SID); wait $SID
-  local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err)
+  local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err); echo "${PT:-./pooltag} ${POOLTAG_JAVA_OPTS:-}: $line" >> $OUT/hunt-trace.txt
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
   lp=$(sed -n "s/.*backlog \([0-9]*\).*/\1/p" <<<"$line")
   echo "$m ${ev:--} ${lk:--} ${lp:--} - $(total_cpu $OUT/hunt)"
@@ -168,6 +168,7 @@ for t in tools:
     tot = [num(r[11]) if len(r) > 11 else None for r in ok]
     print(f"| {t} | {len(ok)} | {rng(ts, '{:.2f}')} s | {rng(rat, '{:.2f}')}x | {rng(ev)} | {rng(lk)} | {rng(lt)} | {rng(cpu, '{:.2f}')} s | {rng(per, '{:.2f}')} | {rng(tot, '{:.2f}')} s | {rng(hwm)} MB | {rng(fb)} MB | {rng(ld, '{:.1f}')} |")
 PY
+[ -s $OUT/hunt-trace.txt ] && { echo "# hunt's trace line, per run:"; sed 's/^/#   /' $OUT/hunt-trace.txt; }
 [ -s $OUT/record-after-stop.txt ] && { echo "# record after the stop, per run:"; sed 's/^/#   /' $OUT/record-after-stop.txt; }
 echo "# raw runs: $OUT/runs.txt (rep tool time cpu_s hwm_kB load events lost_kernel lost_tool file_bytes total_cpu_s)"
 rm -rf "$WD"
