@@ -156,15 +156,8 @@ final class OutstandingTable {
 
     /** The slot holding {@code address}, or -1. */
     int find(long address) {
-        int i = Hashing.mix(address) & mask;
-        long a;
-        while ((a = addr[i]) != 0) {
-            if (a == address) {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-        return -1;
+        int r = probe(address);
+        return r >= 0 ? r : -1;
     }
 
     /**
