@@ -43,12 +43,7 @@ final class CommandModelDump {
         line(sb, "sortOptions", String.valueOf(u.sortOptions()));
         line(sb, "helpCommand", String.valueOf(s.helpCommand()));
         for (OptionSpec o : s.options()) {
-            sb.append("  option ").append(Arrays.toString(o.names())).append('\n');
-            arg(sb, o);
-            line(sb, "    usageHelp", String.valueOf(o.usageHelp()));
-            line(sb, "    versionHelp", String.valueOf(o.versionHelp()));
-            line(sb, "    negatable", String.valueOf(o.negatable()));
-            line(sb, "    order", String.valueOf(o.order()));
+            option(sb, o);
         }
         for (PositionalParamSpec p : s.positionalParameters()) {
             sb.append("  positional ").append(p.index()).append('\n');
@@ -56,6 +51,22 @@ final class CommandModelDump {
         }
         line(sb, "subcommands", String.valueOf(cl.getSubcommands().keySet()));
         sb.append("usage\n").append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF)).append("end usage\n");
+    }
+
+    /** One option's attributes. */
+    static String option(OptionSpec o) {
+        StringBuilder sb = new StringBuilder();
+        option(sb, o);
+        return sb.toString();
+    }
+
+    private static void option(StringBuilder sb, OptionSpec o) {
+        sb.append("  option ").append(Arrays.toString(o.names())).append('\n');
+        arg(sb, o);
+        line(sb, "    usageHelp", String.valueOf(o.usageHelp()));
+        line(sb, "    versionHelp", String.valueOf(o.versionHelp()));
+        line(sb, "    negatable", String.valueOf(o.negatable()));
+        line(sb, "    order", String.valueOf(o.order()));
     }
 
     private static void arg(StringBuilder sb, ArgSpec a) {
