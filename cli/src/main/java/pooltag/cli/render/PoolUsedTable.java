@@ -96,7 +96,7 @@ public final class PoolUsedTable {
         }
         out.println(line);
         Loss loss = r.snapshot().loss();
-        if (!loss.equals(Loss.NONE)) {
+        if (!loss.none()) {
             out.println(LossLine.of(loss));
         }
         out.flush();
