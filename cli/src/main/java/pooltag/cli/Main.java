@@ -183,10 +183,14 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         Fatal.install();
+        System.exit(run(args));
+    }
+
+    /** Runs the command line {@code args} (without exiting): what {@link #main} and the AOT training run do. */
+    static int run(String[] args) {
         java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
         boolean debug = rest.remove("--debug");
         String[] a = rest.toArray(String[]::new);
-        int rc = commandLineFor(a, debug).execute(a);
-        System.exit(rc);
+        return commandLineFor(a, debug).execute(a);
     }
 }
