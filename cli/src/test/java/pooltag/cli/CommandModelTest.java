@@ -21,24 +21,14 @@ import pooltag.cli.options.NoVmallocOption;
  * {@link CommandModelDump#main} from the annotated commands, before their models were built in code.
  */
 class CommandModelTest {
+    /** Each command line of {@link CommandModelDump#CASES} ({@code --version} -> version.txt, poolused, tags, diff). */
     @Test
-    void versionTreeIsTheAnnotatedOne() throws IOException {
-        assertEquals(expected("version"), CommandModelDump.of("--version"));
-    }
-
-    @Test
-    void poolusedIsTheAnnotatedOne() throws IOException {
-        assertEquals(expected("poolused"), CommandModelDump.of("poolused"));
-    }
-
-    @Test
-    void tagsIsTheAnnotatedOne() throws IOException {
-        assertEquals(expected("tags"), CommandModelDump.of("tags"));
-    }
-
-    @Test
-    void diffIsTheAnnotatedOne() throws IOException {
-        assertEquals(expected("diff"), CommandModelDump.of("diff"));
+    void modelsAreTheAnnotatedOnes() throws IOException {
+        for (String[] args : CommandModelDump.CASES) {
+            String name = String.join("_", args).replace("-", "");
+            assertEquals(expected(name), CommandModelDump.of(args), name);
+        }
+        assertEquals(4, CommandModelDump.CASES.length);
     }
 
     /** -h and -V as picocli's annotated mixinStandardHelpOptions gives them, which other commands still use. */
