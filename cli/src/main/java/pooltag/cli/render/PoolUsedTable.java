@@ -1,6 +1,8 @@
 package pooltag.cli.render;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,6 +31,7 @@ public final class PoolUsedTable {
         out.println(" Sorting by " + r.sort().title());
         out.println();
         StringBuilder line = new StringBuilder(160);
+        char zero = zeroDigit();
         if (r.verbose()) {
             out.println(pad + "            NonPaged                               Paged");
             // " %-Ws %8s %8s %8s %8s %8s %8s %8s %8s"
@@ -54,18 +57,18 @@ public final class PoolUsedTable {
                 // " %-Ws %8s %8s %8d %8d %8s %8s %8d %8d"
                 right(line.append(' '), count(row.nonPaged(), true), 8);
                 right(line.append(' '), count(row.nonPaged(), false), 8);
-                right(line.append(' '), live(row.nonPaged()), 8);
-                right(line.append(' '), row.nonPagedBytes(), 8);
+                right(line.append(' '), live(row.nonPaged()), 8, zero);
+                right(line.append(' '), row.nonPagedBytes(), 8, zero);
                 right(line.append(' '), count(row.paged(), true), 8);
                 right(line.append(' '), count(row.paged(), false), 8);
-                right(line.append(' '), live(row.paged()), 8);
-                right(line.append(' '), row.pagedBytes(), 8);
+                right(line.append(' '), live(row.paged()), 8, zero);
+                right(line.append(' '), row.pagedBytes(), 8, zero);
             } else {
                 // " %-Ws %9d %12d %10d %12d"
-                right(line.append(' '), live(row.nonPaged()), 9);
-                right(line.append(' '), row.nonPagedBytes(), 12);
-                right(line.append(' '), live(row.paged()), 10);
-                right(line.append(' '), row.pagedBytes(), 12);
+                right(line.append(' '), live(row.nonPaged()), 9, zero);
+                right(line.append(' '), row.nonPagedBytes(), 12, zero);
+                right(line.append(' '), live(row.paged()), 10, zero);
+                right(line.append(' '), row.pagedBytes(), 12, zero);
             }
             if (!row.description().isEmpty()) {
                 line.append('\t').append(row.description());
@@ -81,18 +84,18 @@ public final class PoolUsedTable {
             // " %-(W+1)s%8s %8s %8d %8d %8s %8s %8d %8d"
             right(line, known(t.nonPagedAllocs()), 8);
             right(line.append(' '), known(t.nonPagedFrees()), 8);
-            right(line.append(' '), t.nonPagedLive(), 8);
-            right(line.append(' '), t.nonPagedBytes(), 8);
+            right(line.append(' '), t.nonPagedLive(), 8, zero);
+            right(line.append(' '), t.nonPagedBytes(), 8, zero);
             right(line.append(' '), known(t.pagedAllocs()), 8);
             right(line.append(' '), known(t.pagedFrees()), 8);
-            right(line.append(' '), t.pagedLive(), 8);
-            right(line.append(' '), t.pagedBytes(), 8);
+            right(line.append(' '), t.pagedLive(), 8, zero);
+            right(line.append(' '), t.pagedBytes(), 8, zero);
         } else {
             // " %-(W+1)s%9d %12d %10d %12d"
-            right(line, t.nonPagedLive(), 9);
-            right(line.append(' '), t.nonPagedBytes(), 12);
-            right(line.append(' '), t.pagedLive(), 10);
-            right(line.append(' '), t.pagedBytes(), 12);
+            right(line, t.nonPagedLive(), 9, zero);
+            right(line.append(' '), t.nonPagedBytes(), 12, zero);
+            right(line.append(' '), t.pagedLive(), 10, zero);
+            right(line.append(' '), t.pagedBytes(), 12, zero);
         }
         out.println(line);
         Loss loss = r.snapshot().loss();
@@ -103,11 +106,24 @@ public final class PoolUsedTable {
     }
 
     /*
-     * The columns are padded by hand, as printf's %-Ns, %Ns and %Nd would pad them (width in chars, never cut; decimal
-     * digits in ASCII, as WinDbg prints them): printf parsed its format and built a Formatter per call, and its first
-     * calls cost poolused 20-35 ms of CPU on every run, more than any other step of the table (docs/PERFORMANCE.md,
-     * start-up round 5). PoolUsedTableTest checks each line against those printf formats.
+     * The columns are padded by hand, as printf's %-Ns, %Ns and %Nd would pad them (width in chars, never cut; %d's
+     * digits in the default locale's, as printf wrote them): printf parsed its format and went through a
+     * Formatter per call, and its first calls cost poolused 20-35 ms of CPU on every run, more than any other step of
+     * the table (docs/PERFORMANCE.md, start-up round 5). PoolUsedTableTest checks each line against those formats.
      */
+
+    /**
+     * The digit zero printf's {@code %d} used: the default locale's ({@code PrintWriter.printf} formats with
+     * {@code Locale.getDefault()}, not the FORMAT category's), as {@code Formatter} takes it from
+     * {@link DecimalFormatSymbols}; '0' for English without loading the locale's symbols (Formatter's own shortcut
+     * is for en-US only). Not '0' in a few locales (ar-EG, fa-IR, or a {@code -u-nu-} extension asking for other
+     * digits).
+     */
+    static char zeroDigit() {
+        Locale l = Locale.getDefault();
+        return l.getLanguage().equals("en") && !l.hasExtensions() ? '0'
+                : DecimalFormatSymbols.getInstance(l).getZeroDigit();
+    }
 
     /** {@code s} then spaces up to {@code width} chars ({@code %-Ns}). */
     static void left(StringBuilder sb, String s, int width) {
@@ -125,9 +141,19 @@ public final class PoolUsedTable {
         sb.append(s);
     }
 
-    /** {@code v} in decimal, right-aligned in {@code width} chars ({@code %Nd}). */
-    static void right(StringBuilder sb, long v, int width) {
-        right(sb, Long.toString(v), width);
+    /** {@code v} in decimal with digits from {@code zero} up, right-aligned in {@code width} chars ({@code %Nd}). */
+    static void right(StringBuilder sb, long v, int width, char zero) {
+        String s = Long.toString(v);
+        if (zero != '0') {
+            char[] c = s.toCharArray();
+            for (int i = 0; i < c.length; i++) {
+                if (c[i] >= '0' && c[i] <= '9') {
+                    c[i] = (char) (zero + (c[i] - '0'));
+                }
+            }
+            s = new String(c);
+        }
+        right(sb, s, width);
     }
 
     private static long live(TagUsage u) {

@@ -114,13 +114,24 @@ class PoolUsedTableTest {
                 new TagUsage("Neg", TagKind.POOL, Pool.NONPAGED, 123456789012L, 3, -7, -123456789012345L, "d"),
                 new TagUsage("Wide", TagKind.POOL, Pool.PAGED, -1, -1, 9876543210123L, Long.MAX_VALUE / 3, ""),
                 new TagUsage("Wide", TagKind.POOL, Pool.NONPAGED, 1, 1, 0, 0, "both pools")), Loss.NONE);
-        for (UsageSnapshot snap : List.of(s, SEED)) {
-            for (String flags : List.of("0", "1", "2", "4", "3", "5")) {
-                PoolUsedQuery.Result r = PoolUsedQuery.parse(flags, null).apply(snap);
-                StringWriter w = new StringWriter();
-                PoolUsedTable.print(new PrintWriter(w), r);
-                assertEquals(printfReference(r), w.toString(), "flags " + flags);
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            // printf's %d wrote the default locale's digits (as a JVM started with LANG=fa_IR.UTF-8 has it):
+            // Arabic-Indic in ar-EG and fa-IR, also when asked by a Unicode extension on an English locale.
+            for (String tag : List.of("en-US", "de-DE", "ar", "fa-IR", "en-US-u-nu-arab", "ar-EG")) {
+                java.util.Locale.setDefault(java.util.Locale.forLanguageTag(tag));
+                for (UsageSnapshot snap : List.of(s, SEED)) {
+                    for (String flags : List.of("0", "1", "2", "4", "3", "5")) {
+                        PoolUsedQuery.Result r = PoolUsedQuery.parse(flags, null).apply(snap);
+                        StringWriter w = new StringWriter();
+                        PoolUsedTable.print(new PrintWriter(w), r);
+                        assertEquals(printfReference(r), w.toString(), tag + ", flags " + flags);
+                    }
+                }
             }
+            assertEquals('\u0660', PoolUsedTable.zeroDigit(), "the last locale tried writes Arabic-Indic digits");
+        } finally {
+            java.util.Locale.setDefault(before);
         }
     }
 
