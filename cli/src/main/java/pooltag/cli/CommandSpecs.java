@@ -15,8 +15,8 @@ import picocli.CommandLine.Range;
  * {@code diff}): the model picocli builds from annotations costs a one-shot command 60-90 ms of its start-up, most
  * of it the JDK's first reads of annotations (a dynamic proxy class per annotation type, made at run time and not
  * storable in the AOT cache) and picocli's reflection over the fields (docs/PERFORMANCE.md, start-up round 5).
- * Each of these commands defines its command line here-built and nowhere else; {@code CommandModelTest} checks the
- * result against the model the annotated definitions gave, and the shared options ({@code -h}/{@code -V},
+ * Each of these commands defines its command line in its {@code commandSpec()}, with these helpers, and nowhere
+ * else; {@code CommandModelTest} checks the result against the model the annotated definitions gave, and the shared options ({@code -h}/{@code -V},
  * {@code --json}, {@code --no-vmalloc}) against the annotated classes the other commands still use.
  */
 public final class CommandSpecs {
