@@ -3,15 +3,13 @@ package pooltag.cli;
 import java.io.PrintWriter;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import pooltag.core.error.PooltagException;
 
 /**
  * The {@code pooltag} command: one class per subcommand, registered here and nowhere else (trace-cmd's one
- * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2.
+ * table of commands). Errors the user can act on print as one line {@code pooltag: ...} with exit code 2. The top
+ * command's model is built in code ({@link #topSpec}), as are the one-shot subcommands' ({@link CommandSpecs}).
  */
-@Command(name = "pooltag", mixinStandardHelpOptions = true, version = "pooltag 0.1.0",
-        description = "Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.")
 public final class Main implements Runnable {
     /**
      * Every subcommand, by name, in help order. Registered here and nowhere else. A command line that names one gets
@@ -40,8 +38,32 @@ public final class Main implements Runnable {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The top command's picocli model, with a new {@code Main} as its command: the only definition of it. */
+    static CommandLine.Model.CommandSpec topSpec() {
+        Main main = new Main();
+        main.spec = CommandSpecs.command(main, "pooltag").version("pooltag 0.1.0");
+        main.spec.usageMessage()
+                .description("Find kernel-mode memory leaks by pool tag, the way the Windows kernel debugger does.");
+        CommandSpecs.standardHelpOptions(main.spec);
+        return main.spec;
+    }
+
+    /**
+     * What picocli's {@code addSubcommand} takes for {@code type}: the model built in code for a command that builds
+     * its own ({@link CommandSpecs.Built}), else the class, whose annotations picocli reads.
+     */
+    static Object subcommand(Class<?> type) {
+        if (CommandSpecs.Built.class.isAssignableFrom(type)) {
+            try {
+                return ((CommandSpecs.Built) type.getDeclaredConstructor().newInstance()).commandSpec();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create " + type.getName(), e);
+            }
+        }
+        return type;
+    }
 
     @Override
     public void run() {
@@ -61,7 +83,7 @@ public final class Main implements Runnable {
         CommandLine cl = base(debug);
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         for (var e : SUBCOMMANDS.entrySet()) {
-            cl.addSubcommand(e.getKey(), e.getValue());
+            cl.addSubcommand(e.getKey(), subcommand(e.getValue()));
         }
         return HelpText.reflow(cl);
     }
@@ -79,7 +101,7 @@ public final class Main implements Runnable {
             Class<?> sub = SUBCOMMANDS.get(args[0]);
             if (sub != null) {
                 CommandLine cl = base(debug);
-                cl.addSubcommand(args[0], sub);
+                cl.addSubcommand(args[0], subcommand(sub));
                 return HelpText.reflow(cl);
             }
             if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -96,7 +118,7 @@ public final class Main implements Runnable {
      * adds the Java stack trace after the line.
      */
     private static CommandLine base(boolean debug) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(topSpec());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
@@ -161,10 +183,14 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         Fatal.install();
+        System.exit(run(args));
+    }
+
+    /** Runs the command line {@code args} (without exiting): what {@link #main} and the AOT training run do. */
+    static int run(String[] args) {
         java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
         boolean debug = rest.remove("--debug");
         String[] a = rest.toArray(String[]::new);
-        int rc = commandLineFor(a, debug).execute(a);
-        System.exit(rc);
+        return commandLineFor(a, debug).execute(a);
     }
 }

@@ -7,9 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.CommandSpecs;
 import pooltag.core.analysis.SnapshotDiff;
 import pooltag.core.analysis.TagDelta;
 import pooltag.core.error.PooltagException;
@@ -19,20 +18,30 @@ import pooltag.windows.WindowsCaptures;
 /**
  * {@code pooltag diff OLD NEW}: per-tag change between two captures, most growth first. Each capture stands for its
  * last screen (a PoolMon log's latest refresh); {@code pooltag diff FILE} compares the first and last screens of a
- * file of several PoolMon screens.
+ * file of several PoolMon screens. Its command line is built in code ({@link #commandSpec}), not from annotations
+ * (start-up: docs/PERFORMANCE.md).
  */
-@Command(name = "diff", mixinStandardHelpOptions = true,
-        description = "Per-tag change between two captures (!poolused or PoolMon, in any combination), most growth first.")
-public final class DiffCommand extends JsonCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "OLD", description = "the earlier capture")
+public final class DiffCommand extends JsonCommand implements Runnable, CommandSpecs.Built {
     Path older;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "NEW",
-            description = "the later capture; without it, OLD's first and last PoolMon screens are compared")
     Path newer;
 
-    @Option(names = "--all", description = "list unchanged tags too")
     boolean all;
+
+    /** This command's picocli model, with this object as its command: the only definition of its command line. */
+    @Override
+    public CommandSpec commandSpec() {
+        CommandSpec s = wrap("diff");
+        s.usageMessage().description("Per-tag change between two captures (!poolused or PoolMon, in any combination),"
+                + " most growth first.");
+        s.addPositional(CommandSpecs.positional("0", "1", Path.class, () -> older, v -> older = v, "OLD",
+                "the earlier capture").build());
+        s.addPositional(CommandSpecs.positional("1", "0..1", Path.class, () -> newer, v -> newer = v, "NEW",
+                "the later capture; without it, OLD's first and last PoolMon screens are compared").build());
+        s.addOption(CommandSpecs.flag(() -> all, v -> all = v, "<all>", "list unchanged tags too", "--all").build());
+        CommandSpecs.standardHelpOptions(s);
+        return s;
+    }
 
     @Override
     public void run() {

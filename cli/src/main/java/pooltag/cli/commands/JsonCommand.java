@@ -3,6 +3,7 @@ package pooltag.cli.commands;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import pooltag.cli.CommandSpecs;
 import pooltag.cli.options.JsonOption;
 
 /**
@@ -15,4 +16,15 @@ abstract class JsonCommand {
 
     @Mixin
     JsonOption json;
+
+    /**
+     * For a subclass whose model is built in code ({@link CommandSpecs}): the model named {@code name} with this
+     * object as its command, and these two fields set as the annotations give them ({@code --json} first).
+     */
+    final CommandSpec wrap(String name) {
+        spec = CommandSpecs.command(this, name);
+        json = new JsonOption();
+        spec.addOption(json.option());
+        return spec;
+    }
 }

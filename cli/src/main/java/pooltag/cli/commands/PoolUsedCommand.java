@@ -3,10 +3,8 @@ package pooltag.cli.commands;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.CommandSpecs;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
@@ -16,38 +14,55 @@ import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.windows.WindowsCaptures;
 
-/** {@code !poolused [Flags [TagString]]} on the live kernel (or, with --from, on a Windows capture). */
-@Command(name = "poolused", mixinStandardHelpOptions = true,
-        header = "WinDbg's !poolused on the live kernel, or on a Windows capture with --from.", sortOptions = false,
-        description = {"WinDbg's !poolused on the live kernel (or on a Windows capture with --from):",
-                "usage per slab cache and per vmalloc caller.",
-                "Allocs = live objects (areas for vmalloc), Used = bytes. NonPaged = unreclaimable,",
-                "Paged = reclaimable caches (reclaim_account=1). Needs root (/proc/slabinfo is root-only)."},
-        footer = {"", "Flags (hex, as WinDbg): 0 sort by tag, 1 verbose, 2 sort by NonPaged use, 4 sort by Paged use;",
-                "2 and 4 cannot be combined; 8 (session pool) does not exist on Linux.",
-                "TagString: * matches any run, ? one character (quote it from the shell).",
-                "", "Example: pooltag poolused 2 'kmalloc-*'"})
-public final class PoolUsedCommand extends JsonCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "Flags", description = "hex flags, default 0")
+/**
+ * {@code !poolused [Flags [TagString]]} on the live kernel (or, with --from, on a Windows capture). Its command line
+ * is built in code ({@link #commandSpec}), not from annotations: poolused is the one-shot command whose start-up
+ * counts most (docs/PERFORMANCE.md, start-up round 5).
+ */
+public final class PoolUsedCommand extends JsonCommand implements Callable<Integer>, CommandSpecs.Built {
     String flags;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "TagString", description = "tag or wildcard pattern")
     String tagString;
 
-    @Mixin
-    NoVmallocOption vmalloc;
+    NoVmallocOption vmalloc = new NoVmallocOption();
 
-    @Option(names = "--from", paramLabel = "FILE",
-            description = "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel")
     java.nio.file.Path from;
 
-    @Option(names = "--by", paramLabel = "KEY", description = "tag (per slab cache and vmalloc caller, the default) or"
-            + " cgroup (the kernel memory the memory controller charges to each cgroup: slab, stacks, page tables,"
-            + " percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing needed)")
     String by = "tag";
 
-    @Option(names = "--top", paramLabel = "N", description = "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})")
     int top = 0;
+
+    /** This command's picocli model, with this object as its command: the only definition of its command line. */
+    @Override
+    public CommandSpec commandSpec() {
+        CommandSpec s = wrap("poolused");
+        s.usageMessage().sortOptions(false)
+                .header("WinDbg's !poolused on the live kernel, or on a Windows capture with --from.")
+                .description("WinDbg's !poolused on the live kernel (or on a Windows capture with --from):",
+                        "usage per slab cache and per vmalloc caller.",
+                        "Allocs = live objects (areas for vmalloc), Used = bytes. NonPaged = unreclaimable,",
+                        "Paged = reclaimable caches (reclaim_account=1). Needs root (/proc/slabinfo is root-only).")
+                .footer("", "Flags (hex, as WinDbg): 0 sort by tag, 1 verbose, 2 sort by NonPaged use, 4 sort by Paged"
+                        + " use;", "2 and 4 cannot be combined; 8 (session pool) does not exist on Linux.",
+                        "TagString: * matches any run, ? one character (quote it from the shell).",
+                        "", "Example: pooltag poolused 2 'kmalloc-*'");
+        s.addPositional(CommandSpecs.positional("0", "0..1", String.class, () -> flags, v -> flags = v, "Flags",
+                "hex flags, default 0").build());
+        s.addPositional(CommandSpecs.positional("1", "0..1", String.class, () -> tagString, v -> tagString = v,
+                "TagString", "tag or wildcard pattern").build());
+        s.addOption(vmalloc.option());
+        s.addOption(CommandSpecs.option(java.nio.file.Path.class, () -> from, v -> from = v, "FILE",
+                "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel",
+                "--from").build());
+        s.addOption(CommandSpecs.option(String.class, () -> by, v -> by = v, "KEY", "tag (per slab cache and vmalloc"
+                + " caller, the default) or cgroup (the kernel memory the memory controller charges to each cgroup:"
+                + " slab, stacks, page tables, percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing"
+                + " needed)", "--by").build());
+        s.addOption(CommandSpecs.option(int.class, () -> top, v -> top = v, "N",
+                "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top").build());
+        CommandSpecs.standardHelpOptions(s);
+        return s;
+    }
 
     /** Test seam: the snapshot to show instead of the live kernel's (null: read procfs or --from). */
     java.util.function.Supplier<UsageSnapshot> source;

@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import pooltag.cli.CommandSpecs;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.windows.TagScanner;
@@ -21,20 +21,35 @@ import pooltag.windows.parse.PoolTagFile;
 /**
  * {@code pooltag tags}: who owns a tag. {@code --pooltag FILE} looks it up in the user's pooltag.txt (wildcard
  * entries honoured); {@code --scan DIR} lists the driver files holding its four bytes, as {@code findstr /m /l}.
+ * Its command line is built in code ({@link #commandSpec}), not from annotations (start-up: docs/PERFORMANCE.md).
  */
-@Command(name = "tags", mixinStandardHelpOptions = true,
-        description = "Owner and description of pool tags from pooltag.txt, or the driver files that contain them.")
-public final class TagsCommand extends JsonCommand implements Runnable {
-    @Option(names = "--pooltag", paramLabel = "FILE", description = "your pooltag.txt (WinDbg's triage\\pooltag.txt)")
+public final class TagsCommand extends JsonCommand implements Runnable, CommandSpecs.Built {
     Path pooltag;
 
-    @Option(names = "--scan", paramLabel = "DIR", description = "directory of driver files to search for the tag bytes")
     Path scanDir;
 
-    @Parameters(arity = "1..*", paramLabel = "TAG", description = "tags, up to 4 characters each (padded with spaces);"
-            + " or a tag breakpoint line (bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"), whose tag"
-            + " is decoded from the constant")
     List<String> tags;
+
+    /** This command's picocli model, with this object as its command: the only definition of its command line. */
+    @Override
+    public CommandSpec commandSpec() {
+        CommandSpec s = wrap("tags");
+        s.usageMessage().description(
+                "Owner and description of pool tags from pooltag.txt, or the driver files that contain them.");
+        s.addOption(CommandSpecs.option(Path.class, () -> pooltag, v -> pooltag = v, "FILE",
+                "your pooltag.txt (WinDbg's triage\\pooltag.txt)", "--pooltag").build());
+        s.addOption(CommandSpecs.option(Path.class, () -> scanDir, v -> scanDir = v, "DIR",
+                "directory of driver files to search for the tag bytes", "--scan").build());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        CommandSpecs.Field<List> f = new CommandSpecs.Field<>(() -> tags, v -> tags = v);
+        s.addPositional(PositionalParamSpec.builder().arity("1..*").required(true).type(List.class).auxiliaryTypes(String.class)
+                .paramLabel("TAG").description("tags, up to 4 characters each (padded with spaces); or a tag"
+                        + " breakpoint line (bp nt!ExAllocatePool2 \".if (@r8 == 0x6b61654c) {} .else {gc}\"), whose tag"
+                        + " is decoded from the constant")
+                .descriptionKey("").getter(f).setter(f).hasInitialValue(true).build());
+        CommandSpecs.standardHelpOptions(s);
+        return s;
+    }
 
     @Override
     public void run() {

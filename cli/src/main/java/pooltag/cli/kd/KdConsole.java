@@ -459,7 +459,7 @@ public final class KdConsole implements AutoCloseable {
             bytes += a.size();
         }
         out.printf("%d allocation%s, 0x%x (%d) bytes%n", rows.size(), rows.size() == 1 ? "" : "s", bytes, bytes);
-        if (!found.loss().equals(Loss.NONE)) {
+        if (!found.loss().none()) {
             out.println(LossLine.of(found.loss()));
         }
     }

@@ -1,6 +1,8 @@
 package pooltag.cli.options;
 
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import pooltag.cli.CommandSpecs;
 
 /** {@code --json}: the output as JSON (snake_case keys, the one loss object of every JSON output). */
 public final class JsonOption {
@@ -9,5 +11,13 @@ public final class JsonOption {
 
     public boolean on() {
         return json;
+    }
+
+    /**
+     * This option for a command whose model is built in code ({@link pooltag.cli.CommandSpecs}), bound to this
+     * object; {@code CommandModelTest} checks it equals the annotated field's.
+     */
+    public OptionSpec option() {
+        return CommandSpecs.flag(() -> json, v -> json = v, "<json>", "print JSON instead of text", "--json").build();
     }
 }

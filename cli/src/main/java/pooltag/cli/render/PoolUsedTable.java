@@ -1,6 +1,8 @@
 package pooltag.cli.render;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,43 +30,130 @@ public final class PoolUsedTable {
         String pad = " ".repeat(w - 4);
         out.println(" Sorting by " + r.sort().title());
         out.println();
+        StringBuilder line = new StringBuilder(160);
+        char zero = zeroDigit();
         if (r.verbose()) {
             out.println(pad + "            NonPaged                               Paged");
-            out.printf(" %-" + w + "s %8s %8s %8s %8s %8s %8s %8s %8s%n", "Tag", "Allocs", "Frees", "Diff", "Used",
-                    "Allocs", "Frees", "Diff", "Used");
+            // " %-Ws %8s %8s %8s %8s %8s %8s %8s %8s"
+            left(line.append(' '), "Tag", w);
+            for (String h : new String[] {"Allocs", "Frees", "Diff", "Used", "Allocs", "Frees", "Diff", "Used"}) {
+                right(line.append(' '), h, 8);
+            }
         } else {
             out.println(pad + "               NonPaged                  Paged");
-            out.printf(" %-" + w + "s %9s %12s %10s %12s%n", "Tag", "Allocs", "Used", "Allocs", "Used");
+            // " %-Ws %9s %12s %10s %12s"
+            left(line.append(' '), "Tag", w);
+            right(line.append(' '), "Allocs", 9);
+            right(line.append(' '), "Used", 12);
+            right(line.append(' '), "Allocs", 10);
+            right(line.append(' '), "Used", 12);
         }
+        out.println(line);
         out.println();
         for (PoolUsedQuery.Row row : r.rows()) {
-            String desc = row.description().isEmpty() ? "" : "\t" + row.description();
+            line.setLength(0);
+            left(line.append(' '), row.tag(), w);
             if (r.verbose()) {
-                out.printf(" %-" + w + "s %8s %8s %8d %8d %8s %8s %8d %8d%s%n", row.tag(),
-                        count(row.nonPaged(), true), count(row.nonPaged(), false), live(row.nonPaged()),
-                        row.nonPagedBytes(), count(row.paged(), true), count(row.paged(), false), live(row.paged()),
-                        row.pagedBytes(), desc);
+                // " %-Ws %8s %8s %8d %8d %8s %8s %8d %8d"
+                right(line.append(' '), count(row.nonPaged(), true), 8);
+                right(line.append(' '), count(row.nonPaged(), false), 8);
+                right(line.append(' '), live(row.nonPaged()), 8, zero);
+                right(line.append(' '), row.nonPagedBytes(), 8, zero);
+                right(line.append(' '), count(row.paged(), true), 8);
+                right(line.append(' '), count(row.paged(), false), 8);
+                right(line.append(' '), live(row.paged()), 8, zero);
+                right(line.append(' '), row.pagedBytes(), 8, zero);
             } else {
-                out.printf(" %-" + w + "s %9d %12d %10d %12d%s%n", row.tag(), live(row.nonPaged()),
-                        row.nonPagedBytes(), live(row.paged()), row.pagedBytes(), desc);
+                // " %-Ws %9d %12d %10d %12d"
+                right(line.append(' '), live(row.nonPaged()), 9, zero);
+                right(line.append(' '), row.nonPagedBytes(), 12, zero);
+                right(line.append(' '), live(row.paged()), 10, zero);
+                right(line.append(' '), row.pagedBytes(), 12, zero);
             }
+            if (!row.description().isEmpty()) {
+                line.append('\t').append(row.description());
+            }
+            out.println(line);
         }
         PoolUsedQuery.Totals t = r.totals();
         out.println();
+        line.setLength(0);
+        // "TOTAL" is one wider than a 4-character tag: it takes the separator's place so the numbers align.
+        left(line.append(' '), "TOTAL", w + 1);
         if (r.verbose()) {
-            // "TOTAL" is one wider than a 4-character tag: it takes the separator's place so the numbers align.
-            out.printf(" %-" + (w + 1) + "s%8s %8s %8d %8d %8s %8s %8d %8d%n", "TOTAL", known(t.nonPagedAllocs()),
-                    known(t.nonPagedFrees()), t.nonPagedLive(), t.nonPagedBytes(), known(t.pagedAllocs()),
-                    known(t.pagedFrees()), t.pagedLive(), t.pagedBytes());
+            // " %-(W+1)s%8s %8s %8d %8d %8s %8s %8d %8d"
+            right(line, known(t.nonPagedAllocs()), 8);
+            right(line.append(' '), known(t.nonPagedFrees()), 8);
+            right(line.append(' '), t.nonPagedLive(), 8, zero);
+            right(line.append(' '), t.nonPagedBytes(), 8, zero);
+            right(line.append(' '), known(t.pagedAllocs()), 8);
+            right(line.append(' '), known(t.pagedFrees()), 8);
+            right(line.append(' '), t.pagedLive(), 8, zero);
+            right(line.append(' '), t.pagedBytes(), 8, zero);
         } else {
-            out.printf(" %-" + (w + 1) + "s%9d %12d %10d %12d%n", "TOTAL", t.nonPagedLive(), t.nonPagedBytes(),
-                    t.pagedLive(), t.pagedBytes());
+            // " %-(W+1)s%9d %12d %10d %12d"
+            right(line, t.nonPagedLive(), 9, zero);
+            right(line.append(' '), t.nonPagedBytes(), 12, zero);
+            right(line.append(' '), t.pagedLive(), 10, zero);
+            right(line.append(' '), t.pagedBytes(), 12, zero);
         }
+        out.println(line);
         Loss loss = r.snapshot().loss();
-        if (!loss.equals(Loss.NONE)) {
+        if (!loss.none()) {
             out.println(LossLine.of(loss));
         }
         out.flush();
+    }
+
+    /*
+     * The columns are padded by hand, as printf's %-Ns, %Ns and %Nd would pad them (width in chars, never cut; %d's
+     * digits in the default locale's, as printf wrote them): printf parsed its format and went through a
+     * Formatter per call, and its first calls cost poolused 20-35 ms of CPU on every run, more than any other step of
+     * the table (docs/PERFORMANCE.md, start-up round 5). PoolUsedTableTest checks each line against those formats.
+     */
+
+    /**
+     * The digit zero printf's {@code %d} used: the default locale's ({@code PrintWriter.printf} formats with
+     * {@code Locale.getDefault()}, not the FORMAT category's), as {@code Formatter} takes it from
+     * {@link DecimalFormatSymbols}; '0' for English without loading the locale's symbols (Formatter's own shortcut
+     * is for en-US only). Not '0' in a few locales (ar-EG, fa-IR, or a {@code -u-nu-} extension asking for other
+     * digits).
+     */
+    static char zeroDigit() {
+        Locale l = Locale.getDefault();
+        return l.getLanguage().equals("en") && !l.hasExtensions() ? '0'
+                : DecimalFormatSymbols.getInstance(l).getZeroDigit();
+    }
+
+    /** {@code s} then spaces up to {@code width} chars ({@code %-Ns}). */
+    static void left(StringBuilder sb, String s, int width) {
+        sb.append(s);
+        for (int i = s.length(); i < width; i++) {
+            sb.append(' ');
+        }
+    }
+
+    /** Spaces then {@code s}, {@code width} chars in all when {@code s} is shorter ({@code %Ns}). */
+    static void right(StringBuilder sb, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            sb.append(' ');
+        }
+        sb.append(s);
+    }
+
+    /** {@code v} in decimal with digits from {@code zero} up, right-aligned in {@code width} chars ({@code %Nd}). */
+    static void right(StringBuilder sb, long v, int width, char zero) {
+        String s = Long.toString(v);
+        if (zero != '0') {
+            char[] c = s.toCharArray();
+            for (int i = 0; i < c.length; i++) {
+                if (c[i] >= '0' && c[i] <= '9') {
+                    c[i] = (char) (zero + (c[i] - '0'));
+                }
+            }
+            s = new String(c);
+        }
+        right(sb, s, width);
     }
 
     private static long live(TagUsage u) {

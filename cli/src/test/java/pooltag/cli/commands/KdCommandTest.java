@@ -110,7 +110,7 @@ class KdCommandTest {
             PoolUsedCommand poolused = new PoolUsedCommand();
             poolused.source = () -> SNAPSHOT;
             StringWriter expected = new StringWriter();
-            CommandLine cl = new CommandLine(poolused);
+            CommandLine cl = new CommandLine(poolused.commandSpec());
             cl.setOut(new PrintWriter(expected, true));
             assertEquals(0, cl.execute(args));
             String command = ("!poolused " + String.join(" ", args)).strip();

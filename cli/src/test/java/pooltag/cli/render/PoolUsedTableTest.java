@@ -100,4 +100,96 @@ class PoolUsedTableTest {
         assertEquals(42717856, j.get("totals").get("Paged").get("used_bytes").asLong());
         assertEquals(0, j.get("loss").get("lost_events").asLong());
     }
+
+    /**
+     * The table is padded by hand; every line is what the printf formats it replaced give (widths never cut, long
+     * tags, numbers wider than their column, negative values, unknown counters, descriptions, both layouts).
+     */
+    @Test
+    void handPaddedLinesEqualThePrintfFormats() {
+        UsageSnapshot s = new UsageSnapshot(0, "x", List.of(
+                new TagUsage("Abc", TagKind.POOL, Pool.PAGED, 5, 2, 36405, 33930272, ""),
+                new TagUsage("a-very-long-cache-name-indeed", TagKind.CACHE, Pool.NONPAGED, -1, -1, 1613, 103232,
+                        "slab cache, 64 B objects, merged with x y"),
+                new TagUsage("Neg", TagKind.POOL, Pool.NONPAGED, 123456789012L, 3, -7, -123456789012345L, "d"),
+                new TagUsage("Wide", TagKind.POOL, Pool.PAGED, -1, -1, 9876543210123L, Long.MAX_VALUE / 3, ""),
+                new TagUsage("Wide", TagKind.POOL, Pool.NONPAGED, 1, 1, 0, 0, "both pools")), Loss.NONE);
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            // printf's %d wrote the default locale's digits (as a JVM started with LANG=fa_IR.UTF-8 has it):
+            // Arabic-Indic in ar-EG and fa-IR, also when asked by a Unicode extension on an English locale.
+            for (String tag : List.of("en-US", "de-DE", "ar", "fa-IR", "en-US-u-nu-arab", "ar-EG")) {
+                java.util.Locale.setDefault(java.util.Locale.forLanguageTag(tag));
+                for (UsageSnapshot snap : List.of(s, SEED)) {
+                    for (String flags : List.of("0", "1", "2", "4", "3", "5")) {
+                        PoolUsedQuery.Result r = PoolUsedQuery.parse(flags, null).apply(snap);
+                        StringWriter w = new StringWriter();
+                        PoolUsedTable.print(new PrintWriter(w), r);
+                        assertEquals(printfReference(r), w.toString(), tag + ", flags " + flags);
+                    }
+                }
+            }
+            assertEquals('\u0660', PoolUsedTable.zeroDigit(), "the last locale tried writes Arabic-Indic digits");
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
+    /** The table as the printf formats made it before the columns were padded by hand. */
+    private static String printfReference(PoolUsedQuery.Result r) {
+        StringWriter sw = new StringWriter();
+        PrintWriter out = new PrintWriter(sw);
+        int w = 4;
+        for (PoolUsedQuery.Row row : r.rows()) {
+            w = Math.max(w, row.tag().length());
+        }
+        String pad = " ".repeat(w - 4);
+        out.println(" Sorting by " + r.sort().title());
+        out.println();
+        if (r.verbose()) {
+            out.println(pad + "            NonPaged                               Paged");
+            out.printf(" %-" + w + "s %8s %8s %8s %8s %8s %8s %8s %8s%n", "Tag", "Allocs", "Frees", "Diff", "Used",
+                    "Allocs", "Frees", "Diff", "Used");
+        } else {
+            out.println(pad + "               NonPaged                  Paged");
+            out.printf(" %-" + w + "s %9s %12s %10s %12s%n", "Tag", "Allocs", "Used", "Allocs", "Used");
+        }
+        out.println();
+        for (PoolUsedQuery.Row row : r.rows()) {
+            String desc = row.description().isEmpty() ? "" : "\t" + row.description();
+            if (r.verbose()) {
+                out.printf(" %-" + w + "s %8s %8s %8d %8d %8s %8s %8d %8d%s%n", row.tag(),
+                        count(row.nonPaged(), true), count(row.nonPaged(), false), live(row.nonPaged()),
+                        row.nonPagedBytes(), count(row.paged(), true), count(row.paged(), false), live(row.paged()),
+                        row.pagedBytes(), desc);
+            } else {
+                out.printf(" %-" + w + "s %9d %12d %10d %12d%s%n", row.tag(), live(row.nonPaged()),
+                        row.nonPagedBytes(), live(row.paged()), row.pagedBytes(), desc);
+            }
+        }
+        PoolUsedQuery.Totals t = r.totals();
+        out.println();
+        if (r.verbose()) {
+            out.printf(" %-" + (w + 1) + "s%8s %8s %8d %8d %8s %8s %8d %8d%n", "TOTAL", known(t.nonPagedAllocs()),
+                    known(t.nonPagedFrees()), t.nonPagedLive(), t.nonPagedBytes(), known(t.pagedAllocs()),
+                    known(t.pagedFrees()), t.pagedLive(), t.pagedBytes());
+        } else {
+            out.printf(" %-" + (w + 1) + "s%9d %12d %10d %12d%n", "TOTAL", t.nonPagedLive(), t.nonPagedBytes(),
+                    t.pagedLive(), t.pagedBytes());
+        }
+        out.flush();
+        return sw.toString();
+    }
+
+    private static long live(TagUsage u) {
+        return u == null ? 0 : u.live();
+    }
+
+    private static String count(TagUsage u, boolean allocs) {
+        return u == null ? "0" : known(allocs ? u.allocs() : u.frees());
+    }
+
+    private static String known(long v) {
+        return v == TagUsage.UNKNOWN ? "-" : Long.toString(v);
+    }
 }

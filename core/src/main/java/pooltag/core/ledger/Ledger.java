@@ -69,6 +69,8 @@ public final class Ledger implements AllocEventConsumer {
     private final SnapshotPublisher publisher = new SnapshotPublisher();
     /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
     private RecentSitesTracker recent;
+    /** A kernel task id whose allocations the recent-sites counts leave out (the tracer's own arming thread); -1: none. */
+    private int recentIgnoredTid = -1;
     private volatile RecentSites recentPublished;
     /** {@link #writeOff} as a callback, made once so that evicting allocates nothing. */
     private final IntConsumer writeOffSlot = this::writeOff;
@@ -159,7 +161,7 @@ public final class Ledger implements AllocEventConsumer {
             t.setOwner(slot, owner);
             cg.alloc(owner, cacheTag, site, pool, size);
         }
-        if (recent != null) {
+        if (recent != null && e.pid() != recentIgnoredTid) {
             recent.add(site, tick, clock.lastTick());
         }
         attacher.remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
@@ -184,7 +186,7 @@ public final class Ledger implements AllocEventConsumer {
         if (tags.cgroups != null) {
             tags.cgroups.free(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
         }
-        if (recent != null) {
+        if (recent != null && t.pid(slot) != recentIgnoredTid) {
             recent.remove(t.site(slot), t.tick(slot));
         }
         t.remove(slot);
@@ -198,7 +200,7 @@ public final class Ledger implements AllocEventConsumer {
         if (tags.cgroups != null) {
             tags.cgroups.drop(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
         }
-        if (recent != null) {
+        if (recent != null && t.pid(slot) != recentIgnoredTid) {
             recent.remove(t.site(slot), t.tick(slot));
         }
     }
@@ -461,10 +463,21 @@ public final class Ledger implements AllocEventConsumer {
      * per free, nothing allocated. Writer thread, before the first event (the counts must see every allocation).
      */
     public void trackRecentSites(long minAgeNanos, long maxAgeNanos) {
+        trackRecentSites(minAgeNanos, maxAgeNanos, -1);
+    }
+
+    /**
+     * {@link #trackRecentSites(long, long)}, leaving out the allocations of kernel task {@code ignoredTid} (-1: none):
+     * the thread that writes the armer's trigger filters allocates for each write ({@code parse_pred},
+     * {@code trigger_data_alloc}) and keeps it while the trigger stands, so counted it would rise among the leaders
+     * and take a stack slot from the machine's own sites. The ledger still accounts those allocations as any other.
+     */
+    public void trackRecentSites(long minAgeNanos, long maxAgeNanos, int ignoredTid) {
         if (events > 0) {
             throw new IllegalStateException("recent sites must be tracked from the first event");
         }
         recent = new RecentSitesTracker(minAgeNanos, maxAgeNanos);
+        recentIgnoredTid = ignoredTid;
     }
 
     /**

@@ -25,6 +25,7 @@ final class StackFacts {
 
     private final Ledger ledger;
     private final Set<String> constructors;
+    private final Set<String> objectConstructors;
     /** 0: not read yet; 1: read. */
     private final byte[] read;
     /** Index into {@link #causes}, or -1 when the stack names no system call or kernel thread. */
@@ -32,13 +33,14 @@ final class StackFacts {
     private final boolean[] nested;
     /** {@link StackCause#constructor} from past the allocator frame (cells' consequence rule), or null. */
     private final String[] constructor;
-    /** The first of {@code constructors}, in the set's iteration order, on a frame past {@link #SKIP}, or null. */
+    /** The first of {@code constructors}, in the set's iteration order, on a frame past the call site (and past an object constructor right above it), or null. */
     private final String[] passesThrough;
     private final List<String> causes = new ArrayList<>();
 
     StackFacts(Ledger ledger) {
         this.ledger = ledger;
         this.constructors = ledger.policy().reclaimableConstructors();
+        this.objectConstructors = ledger.policy().objectConstructors();
         int n = ledger.stackCount();
         read = new byte[n];
         cause = new int[n];
@@ -99,11 +101,15 @@ final class StackFacts {
         }
         int alloc = StackCause.firstAllocator(names);
         nested[id] = alloc >= 0 && StackCause.nestedAllocator(names, alloc + 2) >= 0;
-        constructor[id] = StackCause.constructor(names, alloc < 0 ? SKIP : alloc + 2, constructors);
+        int from = alloc < 0 ? SKIP : alloc + 2;
+        if (from < names.length && names[from] != null && objectConstructors.contains(names[from])) {
+            from++; // the call site under it made the object itself (an inode), not a companion of one
+        }
+        constructor[id] = StackCause.constructor(names, from, constructors);
         passesThrough[id] = null;
         search:
         for (String fn : constructors) {
-            for (int f = SKIP; f < names.length; f++) {
+            for (int f = from; f < names.length; f++) {
                 if (fn.equals(names[f])) {
                     passesThrough[id] = fn;
                     break search;

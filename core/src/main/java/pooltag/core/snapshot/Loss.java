@@ -21,6 +21,15 @@ public record Loss(long lostEvents, long unpairedFrees, long skippedRecords, lon
         this(lostEvents, unpairedFrees, skippedRecords, 0, truncated);
     }
 
+    /**
+     * True when nothing was lost: {@code equals(NONE)} without the record's generated {@code equals}, whose first
+     * call builds method handles at run time (about 10 classes, 5-15 ms of a one-shot command's start-up;
+     * docs/PERFORMANCE.md, start-up round 5).
+     */
+    public boolean none() {
+        return lostEvents == 0 && unpairedFrees == 0 && skippedRecords == 0 && evictedOutstanding == 0 && !truncated;
+    }
+
     public Loss plus(Loss o) {
         return new Loss(lostEvents + o.lostEvents, unpairedFrees + o.unpairedFrees,
                 skippedRecords + o.skippedRecords, evictedOutstanding + o.evictedOutstanding,

@@ -135,16 +135,37 @@ public final class PoolUsedQuery {
             TagUsage[] p = e.getValue();
             rows.add(new Row(e.getKey(), f.kind(), f.description(), p[Pool.NONPAGED.ordinal()], p[Pool.PAGED.ordinal()]));
         }
-        Comparator<Row> byTagName = Comparator.comparing(Row::tag);
+        // Written out rather than composed with Comparator.comparingLong(..).reversed().thenComparing(..): those
+        // build lambdas inside the JDK at run time, which the AOT cache does not hold (start-up, docs/PERFORMANCE.md).
         Comparator<Row> order = switch (sort) {
-            case TAG -> byTagName;
-            case NONPAGED -> Comparator.comparingLong(Row::nonPagedBytes).reversed()
-                    .thenComparing(Comparator.comparingLong(Row::pagedBytes).reversed()).thenComparing(byTagName);
-            case PAGED -> Comparator.comparingLong(Row::pagedBytes).reversed()
-                    .thenComparing(Comparator.comparingLong(Row::nonPagedBytes).reversed()).thenComparing(byTagName);
+            case TAG -> PoolUsedQuery::byTagName;
+            case NONPAGED -> PoolUsedQuery::byNonPagedUse;
+            case PAGED -> PoolUsedQuery::byPagedUse;
         };
         rows.sort(order);
         return new Result(sort, verbose, List.copyOf(rows), totals(rows), snapshot);
+    }
+
+    private static int byTagName(Row a, Row b) {
+        return a.tag().compareTo(b.tag());
+    }
+
+    /** Most NonPaged bytes first, then most Paged bytes, then by tag. */
+    private static int byNonPagedUse(Row a, Row b) {
+        int c = Long.compare(b.nonPagedBytes(), a.nonPagedBytes());
+        if (c == 0) {
+            c = Long.compare(b.pagedBytes(), a.pagedBytes());
+        }
+        return c != 0 ? c : byTagName(a, b);
+    }
+
+    /** Most Paged bytes first, then most NonPaged bytes, then by tag. */
+    private static int byPagedUse(Row a, Row b) {
+        int c = Long.compare(b.pagedBytes(), a.pagedBytes());
+        if (c == 0) {
+            c = Long.compare(b.nonPagedBytes(), a.nonPagedBytes());
+        }
+        return c != 0 ? c : byTagName(a, b);
     }
 
     /** Two rows of the same tag and pool (a capture that repeats a tag) add up. */

@@ -150,6 +150,43 @@ class RecentSitesTest {
     }
 
     @Test
+    void theArmingThreadsOwnAllocationsAreNoLeaderButStillAccounted() {
+        SyntheticKernel kernel = new SyntheticKernel();
+        Ledger l = new Ledger(kernel, kernel);
+        int armerTid = 77;
+        l.trackRecentSites(MIN_AGE, MAX_AGE, armerTid);
+        Feeder f = new Feeder(l);
+        long a = 0xffff888100000000L;
+        // From 2 s to 3.5 s: site 0 by the armer's thread at 400/s (its trigger filters, kept while armed), site 1
+        // by pid 5 at 100/s, site 2 by the armer at 200/s and freed at once.
+        for (long t = 2000 * MS; t < 3500 * MS; t += 10 * MS) {
+            for (int i = 0; i < 4; i++) {
+                f.kmalloc(t + i, 0, armerTid, a += 64, Population.siteAddress(0), 64);
+            }
+            f.kmalloc(t + 4, 1, 5, a += 64, Population.siteAddress(1), 64);
+            for (int i = 0; i < 2; i++) {
+                f.kmalloc(t + 5 + i, 0, armerTid, 0xffff999900000000L + t + i, Population.siteAddress(2), 64);
+                f.free(t + 7 + i, 0, armerTid, 0xffff999900000000L + t + i);
+            }
+        }
+        f.free(4000 * MS, 0, 1, 0); // now = 4 s: everything is 0.5 to 2.0 s old, inside the window
+        l.publish(l.lastNanos());
+        RecentSites r = l.recentSites();
+        int[] leaders = SuspectRanker.leadingSites(r, 10);
+        assertEquals(1, leaders.length, "only pid 5's site leads");
+        assertEquals(Population.siteName(1), r.name(leaders[0]));
+        assertEquals(150, r.count(leaders[0]));
+        for (int s = 0; s < r.sites(); s++) {
+            assertTrue(r.count(s) >= 0, "the armer's frees take nothing from the counts: site " + s);
+        }
+        // The ledger itself still counts the armer's 600 survivors and its 300 paired allocations.
+        LedgerStats st = l.stats();
+        assertEquals(600 + 150 + 300, st.allocs());
+        assertEquals(300, st.frees());
+        assertEquals(750, st.outstanding());
+    }
+
+    @Test
     void trackingStartsWithTheFirstEventAndTheWindowMustBeAWindow() {
         SyntheticKernel kernel = new SyntheticKernel();
         Ledger l = new Ledger(kernel, kernel);

@@ -30,6 +30,13 @@ final class Scenario {
     private final List<Long> baselines = new ArrayList<>();
     private final List<Boolean> procfsFlat = new ArrayList<>();
     private long nextAddr = 0xffff888100000000L;
+    private pooltag.core.ledger.TagPolicy policy = pooltag.core.ledger.TagPolicy.NONE;
+
+    /** The platform knowledge the ledger gets (none unless set). */
+    Scenario policy(pooltag.core.ledger.TagPolicy p) {
+        policy = p;
+        return this;
+    }
 
     /** A cache; returns its id. {@code procfsFlat}: slabinfo does not see the growth (frees it cannot trace). */
     int cache(String name, Pool pool, long baseline, boolean flat) {
@@ -102,7 +109,8 @@ final class Scenario {
             public Pool pool(int cacheId) {
                 return pools.get(cacheId);
             }
-        }, new SyntheticKernel(NAMES), 1024);
+        }, new SyntheticKernel(NAMES), pooltag.core.ledger.LedgerOptions.defaults().withExpectedOutstanding(1024)
+                .withPolicy(policy));
         Feeder f = new Feeder(ledger);
         events.sort(Comparator.comparingLong(Ev::ts));
         // An event at 0 marks the start of the hunt, as the first event of a live session does.

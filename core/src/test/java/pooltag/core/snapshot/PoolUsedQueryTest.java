@@ -99,4 +99,46 @@ class PoolUsedQueryTest {
         assertEquals(7, abcOnly.nonPagedAllocs());
         assertEquals(36411, abcOnly.pagedAllocs());
     }
+
+    /**
+     * The written-out orders are the composed comparators they replaced: bytes of the sort's pool descending, then the
+     * other pool's descending, then tag; over rows with many ties in both pools.
+     */
+    @Test
+    void sortOrdersEqualTheComposedComparators() {
+        java.util.Random rnd = new java.util.Random(14);
+        java.util.List<TagUsage> us = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            us.add(new TagUsage("t" + rnd.nextInt(120), TagKind.POOL, rnd.nextBoolean() ? Pool.PAGED : Pool.NONPAGED,
+                    -1, -1, 1, rnd.nextInt(4) * 64L, ""));
+        }
+        UsageSnapshot s = new UsageSnapshot(0, "ties", us, Loss.NONE);
+        java.util.Comparator<PoolUsedQuery.Row> byTag = java.util.Comparator.comparing(PoolUsedQuery.Row::tag);
+        java.util.Map<String, java.util.Comparator<PoolUsedQuery.Row>> composed = java.util.Map.of(
+                "0", byTag,
+                "2", java.util.Comparator.comparingLong(PoolUsedQuery.Row::nonPagedBytes).reversed()
+                        .thenComparing(java.util.Comparator.comparingLong(PoolUsedQuery.Row::pagedBytes).reversed())
+                        .thenComparing(byTag),
+                "4", java.util.Comparator.comparingLong(PoolUsedQuery.Row::pagedBytes).reversed()
+                        .thenComparing(java.util.Comparator.comparingLong(PoolUsedQuery.Row::nonPagedBytes).reversed())
+                        .thenComparing(byTag));
+        for (var e : composed.entrySet()) {
+            List<PoolUsedQuery.Row> rows = PoolUsedQuery.parse(e.getKey(), null).apply(s).rows();
+            List<PoolUsedQuery.Row> expected = new java.util.ArrayList<>(rows);
+            expected.sort(e.getValue());
+            assertEquals(expected, rows, "flags " + e.getKey());
+            assertTrue(rows.size() > 50);
+        }
+    }
+
+    @Test
+    void lossNoneIsEqualsNone() {
+        assertTrue(Loss.NONE.none());
+        assertTrue(new Loss(0, 0, 0, false).none());
+        for (Loss l : List.of(new Loss(1, 0, 0, false), new Loss(0, 1, 0, false), new Loss(0, 0, 1, false),
+                new Loss(0, 0, 0, 1, false), new Loss(0, 0, 0, true))) {
+            assertEquals(l.equals(Loss.NONE), l.none(), l.toString());
+            assertTrue(!l.none(), l.toString());
+        }
+    }
 }

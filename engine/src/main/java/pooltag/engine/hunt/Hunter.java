@@ -31,6 +31,7 @@ import pooltag.engine.run.TracingRun;
 import pooltag.core.ledger.CgroupResolver;
 import pooltag.linux.cgroup.PidCgroupResolver;
 import pooltag.linux.procfs.ProcfsSource;
+import pooltag.linux.procfs.ThreadIds;
 import pooltag.linux.recording.RecordingReader;
 import pooltag.linux.recording.RecordingSink;
 
@@ -183,7 +184,8 @@ public final class Hunter {
                 live.onDecision(sink.cgroups()); // the decisions the ledger's charges follow, kept for the replay
             }
         }
-        run.ledger().trackRecentSites(LEADER_AGE, LEADER_WINDOW);
+        // The armer writes trigger filters from this thread (runFor's onSample): its own allocations are no leader.
+        run.ledger().trackRecentSites(LEADER_AGE, LEADER_WINDOW, ThreadIds.current());
         Armer armer = new Armer(run.ledger()::recentSites, SuspectRanker::leadingSites,
                 new KernelTriggers(symbols, run));
         if (signals != null) {

@@ -28,8 +28,17 @@ public final class KmemTagPolicy {
     public static final Set<String> RECLAIMABLE_CONSTRUCTORS = Set.of("alloc_inode", "inode_init_always",
             "inode_init_always_gfp", "__d_alloc", "d_alloc", "d_alloc_parallel");
 
+    /**
+     * {@code alloc_inode} allocates the inode through {@code sb->s_op->alloc_inode} (ext4_alloc_inode,
+     * mqueue_alloc_inode, shmem_alloc_inode, ...): that call site makes the inode itself, and its cache says whether
+     * it is reclaimable ({@code reclaim_account}: ext4 and socket inodes are, mqueue and shmem inodes are not: a POSIX
+     * message queue or a memfd keeps its inode for as long as it exists).
+     */
+    public static final Set<String> OBJECT_CONSTRUCTORS = Set.of("alloc_inode");
+
     /** The policy of a Linux ledger. */
-    public static final TagPolicy POLICY = new TagPolicy(Set.copyOf(UNTRACEABLE_CACHES), RECLAIMABLE_CONSTRUCTORS);
+    public static final TagPolicy POLICY = new TagPolicy(Set.copyOf(UNTRACEABLE_CACHES), RECLAIMABLE_CONSTRUCTORS,
+            OBJECT_CONSTRUCTORS);
 
     private KmemTagPolicy() {
     }
