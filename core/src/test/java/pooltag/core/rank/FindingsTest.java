@@ -28,6 +28,13 @@ class FindingsTest {
     static final long OBJ_EXTS = Scenario.named(0xffffffff82008000L, "alloc_slab_obj_exts");
     static final long SK_ALLOC = Scenario.named(0xffffffff82009000L, "sk_prot_alloc");
     static final long CHURN = Scenario.named(0xffffffff8200a000L, "churn_site");
+    static final long ALLOC_INODE = Scenario.named(0xffffffff8200d000L, "alloc_inode");
+    static final long INODE_INIT = Scenario.named(0xffffffff8200e000L, "inode_init_always_gfp");
+    static final long MQ_INODE = Scenario.named(0xffffffff8200f000L, "mqueue_alloc_inode");
+    static final long LSM_INODE = Scenario.named(0xffffffff82010000L, "security_inode_alloc");
+    static final long SYS_MQ_OPEN = Scenario.named(0xffffffff82011000L, "__x64_sys_mq_open");
+    static final long EXT4_INODE = Scenario.named(0xffffffff82012000L, "ext4_alloc_inode");
+    static final long SYS_OPENAT = Scenario.named(0xffffffff82013000L, "__x64_sys_openat");
     static final long[] PIPE_STACK = {KMALLOC + 8, PIPE_INFO + 0x20, SYS_PIPE2 + 0x10, ENTRY + 0x50};
     static final long[] FILE_STACK = {CACHE_ALLOC + 8, EMPTY_FILE + 0x30, SYS_PIPE2 + 0x18, ENTRY + 0x50};
     static final long[] SOCK_STACK = {CACHE_ALLOC + 8, SK_ALLOC + 0x30, SYS_SOCKET + 0x18, ENTRY + 0x50};
@@ -179,14 +186,6 @@ class FindingsTest {
         assertTrue(r.findings().stream().anyMatch(x -> x.pid() == -1 && x.members().stream().anyMatch(
                 m -> m.site().equals("alloc_empty_file") && m.outstanding() == 1500)), r.findings().toString());
     }
-
-    static final long ALLOC_INODE = Scenario.named(0xffffffff8200d000L, "alloc_inode");
-    static final long INODE_INIT = Scenario.named(0xffffffff8200e000L, "inode_init_always_gfp");
-    static final long MQ_INODE = Scenario.named(0xffffffff8200f000L, "mqueue_alloc_inode");
-    static final long LSM_INODE = Scenario.named(0xffffffff82010000L, "security_inode_alloc");
-    static final long SYS_MQ_OPEN = Scenario.named(0xffffffff82011000L, "__x64_sys_mq_open");
-    static final long EXT4_INODE = Scenario.named(0xffffffff82012000L, "ext4_alloc_inode");
-    static final long SYS_OPENAT = Scenario.named(0xffffffff82013000L, "__x64_sys_openat");
 
     /**
      * A POSIX message queue leak: each queue is an inode of {@code mqueue_inode_cache}, which the kernel cannot
