@@ -57,15 +57,10 @@ class EventStormLiveTest {
      * count came out exactly one event short in 3 of 5 runs (3,337,215 of 3,337,216 in fresh-clone CI run g1 with 5 s
      * of margin; 3,847,167 of 3,847,168 and 3,937,279 of 3,937,280 with 10 s, the storm ending at +50.0 s), with and
      * without that day's changes to the reading path, while the closing line counted no event lost or unaccounted.
-     * The cause is not found (see {@link #UNEXPLAINED}); the timing is printed so that a short count says whether the
-     * storm ended near the snapshot.
+     * The cause is not found yet (an open defect: the assertion below stays exact); the timing is printed so that a
+     * short count says whether the storm ended near the snapshot.
      */
     static final int STORM_SECONDS = SECONDS - 10;
-    /**
-     * Files whose inode allocation snapshot 2 may miss without a counted loss: the one event of the runs above, an open
-     * defect (issue 14's note), tolerated and printed so that the rest of this test keeps guarding every other event.
-     */
-    static final long UNEXPLAINED = 1;
     static final long MIB = 1 << 20;
     static final long LEDGER_HEAP = 96 * MIB;
     /** Measured non-heap RSS of this command (71 MiB), doubled: see the class comment. */
@@ -168,7 +163,7 @@ class EventStormLiveTest {
                 System.out.printf("STORM: SHORT BY %d: the ledger saw %d tmpfs inodes and %d lost events for %d files;"
                         + " %s%n", created - shmemAllocs - lostEvents, shmemAllocs, lostEvents, created, timing);
             }
-            assertTrue(shmemAllocs + lostEvents + UNEXPLAINED >= created, "the ledger saw " + shmemAllocs
+            assertTrue(shmemAllocs + lostEvents >= created, "the ledger saw " + shmemAllocs
                     + " tmpfs inodes and " + lostEvents + " lost events for " + created + " files; " + timing + "\n"
                     + out);
             assertTrue(evicted > 0, "no evicted outstanding loss printed under a 200k cap:\n" + out);
