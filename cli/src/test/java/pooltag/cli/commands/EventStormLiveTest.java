@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import pooltag.cli.Main;
 import pooltag.engine.testkit.Live;
+import pooltag.linux.tracefs.CpuStats;
+import pooltag.linux.tracefs.Tracefs;
+import pooltag.linux.tracefs.TracefsInstance;
 
 /**
  * Issue 13 item 6, live: bounded memory under an event storm. {@code pooltag mon --trace --batch} runs as a child JVM
@@ -54,11 +57,14 @@ class EventStormLiveTest {
     static final int SECONDS = 60;
     /**
      * The storm's length: it ends this long before mon's snapshot 2, which must count all of it. On 2026-11-30 the
-     * count came out exactly one event short in 3 of 5 runs (3,337,215 of 3,337,216 in fresh-clone CI run g1 with 5 s
-     * of margin; 3,847,167 of 3,847,168 and 3,937,279 of 3,937,280 with 10 s, the storm ending at +50.0 s), with and
-     * without that day's changes to the reading path, while the closing line counted no event lost or unaccounted.
-     * The cause is not found yet (an open defect: the assertion below stays exact); the timing is printed so that a
-     * short count says whether the storm ended near the snapshot.
+     * count came out exactly one event short in 3 of 6 runs between 15:18 and 15:45 (3,337,215 of 3,337,216 in
+     * fresh-clone CI run g1 with 5 s of margin; 3,847,167 of 3,847,168 and 3,937,279 of 3,937,280 with 10 s, the
+     * storm ending at +50.0 s), while the closing line counted no event lost or unaccounted; then in none of 33 runs
+     * from 15:46 to 17:45 (10 of this test, 23 of the same storm scripted, some beside concurrent hunts, toggled
+     * kmem events in another instance or a CPU hog). The cause is not found (an open defect: the assertion below
+     * stays exact). A shortfall prints when the storm ran against the snapshot, and what an independent tracefs
+     * instance counted ({@link #kernelWitness}): at {@code created}, pooltag lost the event; short too, the kernel
+     * never traced it.
      */
     static final int STORM_SECONDS = SECONDS - 10;
     static final long MIB = 1 << 20;
@@ -66,6 +72,7 @@ class EventStormLiveTest {
     /** Measured non-heap RSS of this command (71 MiB), doubled: see the class comment. */
     static final long JVM_OVERHEAD = 144 * MIB;
     static final Pattern EVICTED = Pattern.compile("(\\d+) evicted outstanding");
+    static final String CACHE_ALLOC = "kmem/kmem_cache_alloc";
 
     @TempDir
     Path tmp;
@@ -85,6 +92,7 @@ class EventStormLiveTest {
                 "pooltag-storm", mnt.toString()));
         Process mon = null;
         Process child = null;
+        TracefsInstance witness = null;
         try {
             mon = new ProcessBuilder(ServerCommandsProcessTest.java(), "-Xmx" + (xmx / MIB) + "m", "-Xms16m",
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -108,6 +116,7 @@ class EventStormLiveTest {
             });
             assertTrue(tracing.await(60, TimeUnit.SECONDS), "mon printed no first snapshot: " + monOut.getNow(""));
             long snapshot1Seen = System.nanoTime();
+            witness = kernelWitness();
             child = new ProcessBuilder(storm.toString(), mnt.toString(), String.valueOf(STORM_SECONDS))
                     .redirectErrorStream(true).start();
             long stormStarted = System.nanoTime();
@@ -116,6 +125,7 @@ class EventStormLiveTest {
             // Its exit, not the end of its output: the reader may run late (a common-pool task).
             assertTrue(child.waitFor(SECONDS + 30, TimeUnit.SECONDS), "the storm did not end");
             long stormEnded = System.nanoTime();
+            long witnessed = witnessed(witness);
             String stormReport = childOut.get(SECONDS + 30, TimeUnit.SECONDS);
             assertEquals(0, child.exitValue(), stormReport);
             // When the storm ran, against mon's snapshot 2 at about +SECONDS after snapshot 1 was read: a count short by
@@ -123,6 +133,10 @@ class EventStormLiveTest {
             String timing = String.format(java.util.Locale.ROOT, "storm from +%.2f s to +%.2f s after snapshot 1 was"
                     + " read (snapshot 2 due at +%d s)", (stormStarted - snapshot1Seen) / 1e9,
                     (stormEnded - snapshot1Seen) / 1e9, SECONDS);
+            // The kernel's own count from a second instance, independent of pooltag's reading: a shortfall with the
+            // witness at `created` is pooltag's; with the witness short too, the kernel traced fewer than the storm made.
+            timing += String.format(java.util.Locale.ROOT, "; an independent instance counted %d shmem_inode_cache"
+                    + " allocations while the storm ran", witnessed);
             stormReport = stormReport + timing + "\n";
             String out = monOut.get(SECONDS + 30, TimeUnit.SECONDS);
             assertTrue(mon.waitFor(30, TimeUnit.SECONDS), "mon did not end: " + out);
@@ -171,12 +185,48 @@ class EventStormLiveTest {
                     "peak RSS " + peak.get() / MIB + " MiB over the bound " + bound / MIB + " MiB");
         } finally {
             stop(child);
+            if (witness != null) {
+                witness.close(); // its filter, its event and the instance itself
+            }
             stop(mon);
             MonBatchLiveTest.run("umount", "-l", mnt.toString());
             if (mon != null) {
                 removeInstancesOf(mon.pid()); // only on failure: the assertion above saw none after a clean exit
             }
         }
+    }
+
+    /**
+     * A second tracefs instance that counts the storm's tmpfs inodes in the kernel, apart from pooltag: only
+     * {@code kmem_cache_alloc} with the filter {@code name == "shmem_inode_cache"}, never read. Its buffer overwrites, so
+     * {@code entries + overrun} over the CPUs is every event the kernel wrote into it, whatever the buffer's size (1 MiB).
+     */
+    static TracefsInstance kernelWitness() {
+        TracefsInstance w = TracefsInstance.create(Tracefs.locate(),
+                Tracefs.INSTANCE_PREFIX + "stormwitness-" + ProcessHandle.current().pid());
+        try {
+            w.setTracingOn(false);
+            w.setBufferSizeKb(1024);
+            w.setOverwrite(true);
+            w.setFilter(CACHE_ALLOC, "name == \"shmem_inode_cache\"");
+            w.enableEvent(CACHE_ALLOC);
+            w.setTracingOn(true);
+            return w;
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
+    }
+
+    /** Stops the witness and sums what its kernel buffers were written: events in them plus those overwritten. */
+    static long witnessed(TracefsInstance w) {
+        w.setTracingOn(false);
+        long n = 0;
+        for (int c = 0; c < w.cpuCount(); c++) {
+            CpuStats s = w.cpuStats(c);
+            n += s.entries() + s.overrun();
+        }
+        return n;
     }
 
     static long onlineCpus() throws IOException {
