@@ -8,7 +8,8 @@
 # Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
 #   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"   (recordread: record with
 #   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); hunt4k: hunt with
-#   -Dpooltag.subbufKb=4, one-page sub-buffers; huntbase: the hunt of the tree HUNT_BASE names)
+#   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntbase: the hunt of the
+#   tree HUNT_BASE names)
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
@@ -89,6 +90,8 @@ run_hunt() {   # hunt prints its report only when it ends by itself: a duration 
 }
 # hunt reading the kernel's default one-page sub-buffers instead of 64 KiB ones (the A/B of PERFORMANCE.md round 5)
 run_hunt4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" run_hunt; }
+# hunt with the C1 compiler only, as record runs (the JIT's share of a short hunt's CPU: PERFORMANCE.md round 6)
+run_huntc1() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:TieredStopAtLevel=1" run_hunt; }
 # hunt from another tree (HUNT_BASE=/path/to/a/built/copy, e.g. of main): before/after in the same repetitions
 run_huntbase() { PT=${HUNT_BASE:?HUNT_BASE names the tree}/pooltag run_hunt; }
 run_tracecmd() {
