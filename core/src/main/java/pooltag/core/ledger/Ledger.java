@@ -69,8 +69,11 @@ public final class Ledger implements AllocEventConsumer {
     private final SnapshotPublisher publisher = new SnapshotPublisher();
     /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
     private RecentSitesTracker recent;
-    /** A kernel task id whose allocations the recent-sites counts leave out (the tracer's own arming thread); -1: none. */
-    private int recentIgnoredTid = -1;
+    /**
+     * The kernel task id of the tracer's own arming thread (-1: none): its allocations (the trigger filters it writes)
+     * are accounted as any other, but left out of the recent-sites counts and of the ranking ({@link #tracerTask}).
+     */
+    private int tracerTask = -1;
     private volatile RecentSites recentPublished;
     /** {@link #writeOff} as a callback, made once so that evicting allocates nothing. */
     private final IntConsumer writeOffSlot = this::writeOff;
@@ -161,7 +164,7 @@ public final class Ledger implements AllocEventConsumer {
             t.setOwner(slot, owner);
             cg.alloc(owner, cacheTag, site, pool, size);
         }
-        if (recent != null && e.pid() != recentIgnoredTid) {
+        if (recent != null && e.pid() != tracerTask) {
             recent.add(site, tick, clock.lastTick());
         }
         attacher.remember(cpu, AllocEvent.ALLOC, e.pid(), a, slot);
@@ -186,7 +189,7 @@ public final class Ledger implements AllocEventConsumer {
         if (tags.cgroups != null) {
             tags.cgroups.free(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
         }
-        if (recent != null && t.pid(slot) != recentIgnoredTid) {
+        if (recent != null && t.pid(slot) != tracerTask) {
             recent.remove(t.site(slot), t.tick(slot));
         }
         t.remove(slot);
@@ -200,7 +203,7 @@ public final class Ledger implements AllocEventConsumer {
         if (tags.cgroups != null) {
             tags.cgroups.drop(t.owner(slot), cacheTag, t.site(slot), tags.pool(cacheTag), t.size(slot));
         }
-        if (recent != null && t.pid(slot) != recentIgnoredTid) {
+        if (recent != null && t.pid(slot) != tracerTask) {
             recent.remove(t.site(slot), t.tick(slot));
         }
     }
@@ -477,7 +480,16 @@ public final class Ledger implements AllocEventConsumer {
             throw new IllegalStateException("recent sites must be tracked from the first event");
         }
         recent = new RecentSitesTracker(minAgeNanos, maxAgeNanos);
-        recentIgnoredTid = ignoredTid;
+        tracerTask = ignoredTid;
+    }
+
+    /**
+     * The kernel task id given to {@link #trackRecentSites(long, long, int)} as the tracer's own arming thread, or -1.
+     * Its outstanding allocations are pooltag's (a trigger's {@code parse_pred}, {@code trigger_data_alloc}), kept
+     * while the trigger stands: a ranking leaves them out, a listing ({@code !poolfind}) shows them.
+     */
+    public int tracerTask() {
+        return tracerTask;
     }
 
     /**

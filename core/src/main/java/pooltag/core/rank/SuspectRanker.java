@@ -10,6 +10,7 @@ import java.util.Map;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
+import pooltag.core.ledger.OutstandingVisitor;
 import pooltag.core.ledger.RecentSites;
 import pooltag.core.collect.LongIntHashMap;
 import pooltag.core.snapshot.Pool;
@@ -154,7 +155,7 @@ public final class SuspectRanker {
          * the leak as a finding of its own in 1 of 10 3 s verdicts (and unix, udp alike).
          */
         void splitSharedCells(Ledger ledger, int minOutstanding) {
-            ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+            forEachRanked(ledger, (addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
                 if (allocNs > matureEnd) {
                     return;
                 }
@@ -376,6 +377,19 @@ public final class SuspectRanker {
                     + " does not trace (kfree_rcu, bulk frees) or lost; the stale entries were dropped",
                     st.doubleAllocs()));
         }
+        int own = ledger.tracerTask();
+        if (own >= 0) {
+            long[] ownCount = new long[1];
+            ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+                if (pid == own) {
+                    ownCount[0]++;
+                }
+            });
+            if (ownCount[0] > 0) {
+                notes.add(String.format(Locale.ROOT, "%d outstanding allocations of pooltag's own trigger writes"
+                        + " (task %d) are left out of the ranking", ownCount[0], own));
+            }
+        }
         long age = ageThreshold(end - start, o);
         long matureEnd = end - age;
         long window = matureEnd - start;
@@ -394,10 +408,10 @@ public final class SuspectRanker {
 
         Groups gs = new Groups(new StackFacts(ledger), k, start, matureEnd, bucketNs);
         gs.splitSharedCells(ledger, o.minOutstanding());
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) ->
+        forEachRanked(ledger, (addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) ->
                 gs.add(bytes, allocNs, pid, cacheTag, siteTag, stackId, pool));
         // Second pass: how many mature survivors of each cell its majority candidate really made.
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+        forEachRanked(ledger, (addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
             int c = gs.cellIndex.get(gs.cellKeyOf(cacheTag, siteTag, pool, pid));
             if (gs.cPid[c] == pid) {
                 int g = gs.groupIndex.get(((long) c << 32) | ((stackId + 1L) & 0xffffffffL));
@@ -463,6 +477,24 @@ public final class SuspectRanker {
     }
 
     /**
+     * The outstanding allocations a ranking weighs: the ledger's, less those of the tracer's own arming thread
+     * ({@link Ledger#tracerTask}): its trigger filters' {@code parse_pred} and {@code trigger_data_alloc} live as long as
+     * the trigger and once ranked as a finding of their own ("pid N via parse_pred", 0.37 on a quiet machine).
+     */
+    private static void forEachRanked(Ledger ledger, OutstandingVisitor v) {
+        int own = ledger.tracerTask();
+        if (own < 0) {
+            ledger.forEachOutstanding(v);
+            return;
+        }
+        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+            if (pid != own) {
+                v.visit(addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup);
+            }
+        });
+    }
+
+    /**
      * A cgroup kind's tags are not in the group key (a group's allocations span cgroups): one more pass over the
      * outstanding table charges each allocation's part of its group to its tag (from the cgroup the visitor gives,
      * {@link Ledger#cgroupTagOf}), into {@code byId} indexed by tag id x pools + pool. Per allocation: at most four
@@ -472,7 +504,7 @@ public final class SuspectRanker {
         int pools = Pool.values().length;
         // (byId index, group) -> the group's slot in that accumulator
         LongIntHashMap slots = new LongIntHashMap(256, -1);
-        ledger.forEachOutstanding((addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
+        forEachRanked(ledger, (addr, bytes, allocNs, pid, cacheTag, siteTag, stackId, pool, cgroup) -> {
             int tagId = ledger.cgroupTagOf(kind, cgroup, cacheTag, siteTag);
             if (tagId < 0 || tagId >= tags) {
                 return;

@@ -31,6 +31,14 @@ final class Scenario {
     private final List<Boolean> procfsFlat = new ArrayList<>();
     private long nextAddr = 0xffff888100000000L;
     private pooltag.core.ledger.TagPolicy policy = pooltag.core.ledger.TagPolicy.NONE;
+    /** The tracer's own arming thread, as a live hunt tells its ledger (-1: none). */
+    private int tracerTask = -1;
+
+    /** The ledger is told that task {@code tid} is the tracer's own arming thread (as {@code Hunter} does). */
+    Scenario tracerTask(int tid) {
+        tracerTask = tid;
+        return this;
+    }
 
     /** The platform knowledge the ledger gets (none unless set). */
     Scenario policy(pooltag.core.ledger.TagPolicy p) {
@@ -111,6 +119,9 @@ final class Scenario {
             }
         }, new SyntheticKernel(NAMES), pooltag.core.ledger.LedgerOptions.defaults().withExpectedOutstanding(1024)
                 .withPolicy(policy));
+        if (tracerTask >= 0) {
+            ledger.trackRecentSites(S, 2 * S, tracerTask);
+        }
         Feeder f = new Feeder(ledger);
         events.sort(Comparator.comparingLong(Ev::ts));
         // An event at 0 marks the start of the hunt, as the first event of a live session does.
