@@ -493,6 +493,19 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     /**
+     * Names the tracer's own arming thread after the fact (-1: none): a replay learns it from the recording's RUN facts,
+     * which follow the events. Not once recent sites are tracked and events came (their counts left it out or not
+     * from the first event on).
+     */
+    public void setTracerTask(int tid) {
+        if (recent != null && events > 0 && tid != tracerTask) {
+            throw new IllegalStateException("the tracer's task must be set before the first event when recent sites are"
+                    + " tracked");
+        }
+        tracerTask = tid < 0 ? -1 : tid;
+    }
+
+    /**
      * The recent growth per site as of the last {@link #publish}; any thread. Null before the first publish after an
      * event, or when {@link #trackRecentSites} was not called.
      */

@@ -184,6 +184,23 @@ class RecentSitesTest {
         assertEquals(600 + 150 + 300, st.allocs());
         assertEquals(300, st.frees());
         assertEquals(750, st.outstanding());
+        assertEquals(armerTid, l.tracerTask());
+        // Once counted without it, the counts cannot take another task out after the fact; the same one is no change.
+        l.setTracerTask(armerTid);
+        assertThrows(IllegalStateException.class, () -> l.setTracerTask(5));
+        assertEquals(armerTid, l.tracerTask());
+    }
+
+    @Test
+    void aReplayNamesTheTracerTaskAfterItsEvents() {
+        SyntheticKernel kernel = new SyntheticKernel();
+        Ledger l = new Ledger(kernel, kernel); // a replay's ledger tracks no recent sites
+        new Feeder(l).kmalloc(1, 0, 77, 0xffff888100000000L, Population.siteAddress(0), 64);
+        assertEquals(-1, l.tracerTask());
+        l.setTracerTask(77);
+        assertEquals(77, l.tracerTask());
+        l.setTracerTask(-9);
+        assertEquals(-1, l.tracerTask(), "any negative id is none");
     }
 
     @Test

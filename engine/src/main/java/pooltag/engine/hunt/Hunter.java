@@ -68,6 +68,8 @@ public final class Hunter {
     static final int ARMED_SITES = 16;
     /** Seconds a site stays armed before it yields its slot to leaders that have not been armed yet. */
     static final double SERVED_S = 1.0;
+    /** RUN fact of a recorded hunt: the kernel task id of its arming thread ({@link pooltag.core.ledger.Ledger#tracerTask}). */
+    static final String TRACER_TASK = "tracer_task";
     /** Leaders are counted over outstanding allocations at least this old: younger ones are churn in flight. */
     static final long LEADER_AGE = 300_000_000L;
     /**
@@ -185,7 +187,8 @@ public final class Hunter {
             }
         }
         // The armer writes trigger filters from this thread (runFor's onSample): its own allocations are no leader.
-        run.ledger().trackRecentSites(LEADER_AGE, LEADER_WINDOW, ThreadIds.current());
+        int armingTask = ThreadIds.current();
+        run.ledger().trackRecentSites(LEADER_AGE, LEADER_WINDOW, armingTask);
         Armer armer = new Armer(run.ledger()::recentSites, SuspectRanker::leadingSites,
                 new KernelTriggers(symbols, run));
         if (signals != null) {
@@ -208,6 +211,9 @@ public final class Hunter {
                     .append('@').append(at));
             facts.put("armed", armed.toString());
             facts.put("tag_by", cgroups != null ? "cgroup" : "");
+            if (armingTask >= 0) {
+                facts.put(TRACER_TASK, Integer.toString(armingTask)); // so that hunt --from leaves them out too
+            }
             run.finishRecording(facts);
             // Said even with --json (on standard error): where the file went, and what it holds.
             RecordingSink sink = run.recording();
@@ -227,6 +233,7 @@ public final class Hunter {
      */
     public static Result replay(Path file, RankOptions options, LedgerOptions ledgerOptions, boolean byCgroup) {
         RecordingReplay.Replayed rp = RecordingReplay.withSamples(file, ledgerOptions, byCgroup);
+        rp.ledger().setTracerTask(taskId(rp.facts().getOrDefault(TRACER_TASK, "")));
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
         String armed = rp.facts().getOrDefault("armed", "");
@@ -238,6 +245,16 @@ public final class Hunter {
         }
         return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
                 armedAt, stackNotes(report, armedAt), rp.health());
+    }
+
+    /** A RUN fact's task id (a file's text: anything but a pid-sized non-negative number is none, -1). */
+    static int taskId(String s) {
+        String t = s.strip();
+        if (t.isEmpty() || t.length() > 10 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        long v = Long.parseLong(t);
+        return v <= Integer.MAX_VALUE ? (int) v : -1;
     }
 
     private static double parseDouble(String s) {

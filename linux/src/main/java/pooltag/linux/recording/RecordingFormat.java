@@ -99,7 +99,9 @@ public final class RecordingFormat {
     /**
      * Text, {@code key=value} lines: what the recording run did that a replay must repeat: {@code duration_ns} (the
      * run's wall-clock length, as the live hunt ranks over), {@code armed} (sites whose stack triggers were armed,
-     * {@code site@seconds} comma-separated), {@code tag_by}, and what the recorder dropped:
+     * {@code site@seconds} comma-separated), {@code tag_by}, {@code tracer_task} (the kernel task id of the thread that
+     * wrote the stack triggers: its allocations are the recorder's own, left out of a ranking), and what the recorder
+     * dropped:
      * {@link #RUN_SAMPLES_DROPPED}, {@link #RUN_CGROUP_DECISIONS_DROPPED}. Written once, before END.
      */
     public static final int RUN = 16;
