@@ -110,8 +110,9 @@ public final class PageSpool implements AutoCloseable {
         private int batched;
         /** Index entries in {@link #indexBuf}, not written yet. */
         private int indexed;
-        private long pages;
-        private long bytes;
+        /** Volatile: a recording's wait loop reads them (its free-space guard) while this writer's reader writes. */
+        private volatile long pages;
+        private volatile long bytes;
         /** Bytes in the pages file: where the next batch goes, read or spliced. */
         private long pagesEnd;
 

@@ -23,9 +23,42 @@ import pooltag.linux.tracefs.Tracefs;
  * SIGINT/SIGTERM (the session's shutdown hook asks it to stop, and it still writes the trailer and END block).
  */
 public final class Recorder {
-    /** The outcome, for the one-line summary. */
+    /**
+     * The outcome, for the one-line summary.
+     *
+     * @param outOfRoom why the recording stopped before its duration to keep room on its file system, or null
+     */
     public record Result(Path file, long pages, long bytes, long events, long lost, long[] eventsByKind,
-                         boolean interrupted) {
+                         boolean interrupted, String outOfRoom) {
+    }
+
+    /** How the wait of a recording ended ({@link #runUntil}). */
+    enum Ending {
+        /** The duration passed. */
+        DURATION,
+        /** SIGINT/SIGTERM (a stop request). */
+        STOPPED,
+        /** The session failed (its merge thread or a reader died): {@code stop()} throws the failure. */
+        FAILED,
+        /** The file system of the recording got too full to go on ({@link Waits#outOfRoom}). */
+        OUT_OF_ROOM
+    }
+
+    /**
+     * Free space a recording keeps on the file system it writes to, besides an eighth of its spool: what the pages
+     * spooled so far need to be compressed into the file after the stop (zstd made 264 MB of spool into 15 MB in
+     * docs/PERFORMANCE.md; an eighth leaves twice that room), plus what the spool may grow by between two looks (one
+     * {@link ProcfsSource#SAMPLE_EVERY}: 90 MB at 3 M events/s). MiB, from {@code -Dpooltag.record.keepFreeMiB}
+     * (at least 1), 256 by default.
+     */
+    static final long KEEP_FREE_BYTES = Math.max(1, Long.getLong("pooltag.record.keepFreeMiB", 256)) << 20;
+
+    /**
+     * True when a file system with {@code usable} bytes free still has room to go on recording with
+     * {@code spoolBytes} spooled: more than {@code keepFree} plus an eighth of the spool.
+     */
+    static boolean roomToGoOn(long usable, long spoolBytes, long keepFree) {
+        return usable > keepFree + Math.max(0, spoolBytes) / 8;
     }
 
     private Recorder() {
@@ -70,6 +103,12 @@ public final class Recorder {
         Tracefs fs = Tracefs.locate();
         PidCgroupResolver resolver = byCgroup ? PidCgroupResolver.live() : null;
         final long[] lost = new long[1];
+        java.nio.file.FileStore store = fileStoreOf(out);
+        if (store != null && !roomToGoOn(usable(store), 0, KEEP_FREE_BYTES)) {
+            throw new pooltag.core.error.PooltagException(String.format(java.util.Locale.ROOT,
+                    "only %,d MiB free on the file system of %s: a recording keeps %,d MiB free to write itself",
+                    usable(store) >> 20, out.toAbsolutePath(), KEEP_FREE_BYTES >> 20));
+        }
         // The file first (0600, exclusive, no symlink): an existing path fails before any tracing starts.
         RecordingSink sink = RecordingSink.create(out);
         TraceSession opened;
@@ -125,9 +164,10 @@ public final class Recorder {
                     throw e;
                 }
             }
-            boolean interrupted;
+            Ending ending;
+            long t0 = System.nanoTime();
             try {
-                interrupted = runUntil(new Waits() {
+                ending = runUntil(new Waits() {
                     @Override
                     public boolean awaitStopRequest(Duration d) throws InterruptedException {
                         return s.awaitStopRequest(d);
@@ -137,24 +177,36 @@ public final class Recorder {
                     public Throwable failure() {
                         return s.failure();
                     }
+
+                    @Override
+                    public boolean outOfRoom() {
+                        // statfs sees what is written already (spool, or the file a decoded run writes as it goes);
+                        // the spool's eighth is what compressing it into the file will still take
+                        return store != null && !roomToGoOn(usable(store), s.spoolBytes(), KEEP_FREE_BYTES);
+                    }
                 }, duration.toNanos(), () -> w.offerSample(System.nanoTime(),
                         RecordingSink.readOrEmpty("/proc/slabinfo")));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                interrupted = true;
+                ending = Ending.STOPPED;
             }
+            boolean interrupted = ending == Ending.STOPPED;
+            String outOfRoom = ending != Ending.OUT_OF_ROOM ? null : String.format(java.util.Locale.ROOT,
+                    "stopped after %.1f s: %,d MiB free on the file system of %s, kept to write the recording"
+                    + " (a recording keeps %,d MiB and an eighth of its spool free)", (System.nanoTime() - t0) / 1e9,
+                    usable(store) >> 20, out.toAbsolutePath(), KEEP_FREE_BYTES >> 20);
             // a failed session (the merge thread died: a full disk, ...) throws its failure here: one line, exit 1
             SessionStats st = s.stop();
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             w.finish(s, st, java.util.Map.of());
             Result r = new Result(out, w.pages(), w.bytes(), st.totalEvents(), lost[0], st.eventsByKind(),
-                    interrupted);
+                    interrupted, outOfRoom);
             // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
             // shutdown hook, so nothing after this block is guaranteed to run.
             err.printf("pooltag: recorded %d events (%s) in %d pages, %d bytes, to %s; lost events: %d%s%s%s%n",
                     r.events(), byKind(r.eventsByKind()), r.pages(), r.bytes(), r.file(), r.lost(),
                     RecordingSink.dropped(w), spooled(s, spool),
-                    r.interrupted() ? " (stopped by signal)" : "");
+                    r.interrupted() ? " (stopped by signal)" : r.outOfRoom() != null ? " (" + r.outOfRoom() + ")" : "");
             if (st != null) {
                 err.println("pooltag: " + st.describe());
             }
@@ -182,6 +234,25 @@ public final class Recorder {
                 s.spoolDeleted() ? "deleted" : "NOT deleted (remove " + prefix + ".cpu*)");
     }
 
+    /** The file system {@code out} will be written on (its folder's), or null when it cannot be told. */
+    static java.nio.file.FileStore fileStoreOf(Path out) {
+        try {
+            Path dir = out.toAbsolutePath().getParent();
+            return java.nio.file.Files.getFileStore(dir == null ? out.toAbsolutePath() : dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // no guard then: a full disk still fails the session with its one-line message
+        }
+    }
+
+    /** Bytes free for this process on {@code store} (statfs(2)); Long.MAX_VALUE when it cannot be told. */
+    static long usable(java.nio.file.FileStore store) {
+        try {
+            return store == null ? Long.MAX_VALUE : store.getUsableSpace();
+        } catch (java.io.IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** What the wait loop of a recording needs from its session (a seam for tests). */
     interface Waits {
         /** True when a stop was requested (SIGINT/SIGTERM) within {@code d}. */
@@ -189,29 +260,38 @@ public final class Recorder {
 
         /** What killed the session's merge thread or a reader; null while healthy. */
         Throwable failure();
+
+        /** True when the recording's file system has no room left to go on (looked at every sample). */
+        default boolean outOfRoom() {
+            return false;
+        }
     }
 
     /**
-     * Waits out {@code durationNanos}, calling {@code sample} every {@link ProcfsSource#SAMPLE_EVERY} (the live hunt's cadence); ends early on a stop
-     * request (returns true) or as soon as the session failed (returns false; {@code stop()} then throws the
-     * failure): a dead merge thread writes nothing more, so sampling on would only queue for no one.
+     * Waits out {@code durationNanos}, calling {@code sample} every {@link ProcfsSource#SAMPLE_EVERY} (the live hunt's
+     * cadence); ends early on a stop request, as soon as the session failed ({@code stop()} then throws the failure:
+     * a dead merge thread writes nothing more, so sampling on would only queue for no one), or when the file system
+     * has no room left to go on (then the recording stops as on a signal and writes itself with what it has).
      */
-    static boolean runUntil(Waits s, long durationNanos, Runnable sample) throws InterruptedException {
+    static Ending runUntil(Waits s, long durationNanos, Runnable sample) throws InterruptedException {
         long end = System.nanoTime() + durationNanos;
         while (s.failure() == null) {
+            if (s.outOfRoom()) {
+                return Ending.OUT_OF_ROOM;
+            }
             long left = end - System.nanoTime();
             if (left <= 0) {
-                return false;
+                return Ending.DURATION;
             }
             if (s.awaitStopRequest(Duration.ofNanos(Math.min(left, ProcfsSource.SAMPLE_EVERY.toNanos())))) {
-                return true;
+                return Ending.STOPPED;
             }
             if (s.failure() != null) {
-                return false;
+                return Ending.FAILED;
             }
             sample.run();
         }
-        return false;
+        return Ending.FAILED;
     }
 
     /** "kmalloc=12 kfree=10 ..." for the summary line. */

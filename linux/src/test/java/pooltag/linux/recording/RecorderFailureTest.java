@@ -32,8 +32,8 @@ class RecorderFailureTest {
             }
         };
         long t0 = System.nanoTime();
-        boolean stopped = Recorder.runUntil(failed, Duration.ofHours(1).toNanos(), samples::incrementAndGet);
-        assertFalse(stopped, "a failure is not a stop request");
+        Recorder.Ending ending = Recorder.runUntil(failed, Duration.ofHours(1).toNanos(), samples::incrementAndGet);
+        assertEquals(Recorder.Ending.FAILED, ending, "a failure is not a stop request");
         assertEquals(2, waits.get(), "the loop ends on the first look after the failure");
         assertEquals(1, samples.get(), "no sample is taken once the session failed");
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos());
@@ -54,8 +54,53 @@ class RecorderFailureTest {
                 return null;
             }
         };
-        assertTrue(Recorder.runUntil(stopAtThird, Duration.ofHours(1).toNanos(), samples::incrementAndGet));
+        assertEquals(Recorder.Ending.STOPPED,
+                Recorder.runUntil(stopAtThird, Duration.ofHours(1).toNanos(), samples::incrementAndGet));
         assertEquals(2, samples.get());
+        assertEquals(Recorder.Ending.DURATION, Recorder.runUntil(stopAtThird, 0, samples::incrementAndGet));
+    }
+
+    /**
+     * A disk filling up stops the recording at the next look, before the duration, as a signal would (the file is then
+     * written with what was traced), instead of failing the session at the first short write and losing it all.
+     */
+    @Test
+    void aFileSystemWithoutRoomEndsTheWaitAtTheNextLook() throws InterruptedException {
+        AtomicInteger samples = new AtomicInteger();
+        AtomicInteger looks = new AtomicInteger();
+        Recorder.Waits filling = new Recorder.Waits() {
+            @Override
+            public boolean awaitStopRequest(Duration d) {
+                return false;
+            }
+
+            @Override
+            public Throwable failure() {
+                return null;
+            }
+
+            @Override
+            public boolean outOfRoom() {
+                return looks.incrementAndGet() == 4;
+            }
+        };
+        assertEquals(Recorder.Ending.OUT_OF_ROOM,
+                Recorder.runUntil(filling, Duration.ofHours(1).toNanos(), samples::incrementAndGet));
+        assertEquals(4, looks.get());
+        assertEquals(3, samples.get(), "one sample per wait before the look that found no room");
+    }
+
+    @Test
+    void roomToGoOnKeepsTheReserveAndAnEighthOfTheSpool() {
+        long mib = 1 << 20;
+        assertTrue(Recorder.roomToGoOn(300 * mib, 0, 256 * mib));
+        assertFalse(Recorder.roomToGoOn(256 * mib, 0, 256 * mib), "exactly the reserve is not more than it");
+        // 800 MiB spooled: 100 MiB more must stay free to compress it into the file
+        assertTrue(Recorder.roomToGoOn(357 * mib, 800 * mib, 256 * mib));
+        assertFalse(Recorder.roomToGoOn(356 * mib, 800 * mib, 256 * mib));
+        assertTrue(Recorder.roomToGoOn(Long.MAX_VALUE, Long.MAX_VALUE, 256 * mib), "no overflow at the extremes");
+        assertTrue(Recorder.roomToGoOn(300 * mib, -5, 256 * mib), "a negative spool counts as none");
+        assertEquals(256 * mib, Recorder.KEEP_FREE_BYTES, "the default reserve (no -Dpooltag.record.keepFreeMiB)");
     }
 
     @Test
