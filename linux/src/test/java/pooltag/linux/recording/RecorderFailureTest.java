@@ -15,26 +15,47 @@ import org.junit.jupiter.api.Test;
  * a queue no one drains for the rest of {@code --duration}; and the sample queue never grows past its bound.
  */
 class RecorderFailureTest {
+    /**
+     * A session as the wait loop sees it: a stop request at wait {@code stopAt}, a failure from wait {@code failFrom}
+     * on, no room at look {@code fullAt} (0: never), counting both.
+     */
+    private static final class Session implements Recorder.Waits {
+        final int stopAt;
+        final int failFrom;
+        final int fullAt;
+        int waits;
+        int looks;
+
+        Session(int stopAt, int failFrom, int fullAt) {
+            this.stopAt = stopAt;
+            this.failFrom = failFrom;
+            this.fullAt = fullAt;
+        }
+
+        @Override
+        public boolean awaitStopRequest(Duration d) {
+            return ++waits == stopAt; // a dead merge thread never releases the stop latch: no stop then
+        }
+
+        @Override
+        public Throwable failure() {
+            return failFrom > 0 && waits >= failFrom ? new IllegalStateException("No space left on device") : null;
+        }
+
+        @Override
+        public boolean outOfRoom() {
+            return ++looks == fullAt;
+        }
+    }
+
     @Test
     void aDeadMergeThreadEndsTheWaitAtOnce() throws InterruptedException {
-        AtomicInteger waits = new AtomicInteger();
         AtomicInteger samples = new AtomicInteger();
-        Recorder.Waits failed = new Recorder.Waits() {
-            @Override
-            public boolean awaitStopRequest(Duration d) {
-                waits.incrementAndGet();
-                return false; // no signal: a dead merge thread never releases the stop latch
-            }
-
-            @Override
-            public Throwable failure() {
-                return waits.get() >= 2 ? new IllegalStateException("No space left on device") : null;
-            }
-        };
+        Session failed = new Session(0, 2, 0);
         long t0 = System.nanoTime();
         Recorder.Ending ending = Recorder.runUntil(failed, Duration.ofHours(1).toNanos(), samples::incrementAndGet);
         assertEquals(Recorder.Ending.FAILED, ending, "a failure is not a stop request");
-        assertEquals(2, waits.get(), "the loop ends on the first look after the failure");
+        assertEquals(2, failed.waits, "the loop ends on the first look after the failure");
         assertEquals(1, samples.get(), "no sample is taken once the session failed");
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos());
     }
@@ -42,18 +63,7 @@ class RecorderFailureTest {
     @Test
     void aHealthySessionSamplesUntilTheDurationOrAStop() throws InterruptedException {
         AtomicInteger samples = new AtomicInteger();
-        AtomicInteger waits = new AtomicInteger();
-        Recorder.Waits stopAtThird = new Recorder.Waits() {
-            @Override
-            public boolean awaitStopRequest(Duration d) {
-                return waits.incrementAndGet() == 3;
-            }
-
-            @Override
-            public Throwable failure() {
-                return null;
-            }
-        };
+        Session stopAtThird = new Session(3, 0, 0);
         assertEquals(Recorder.Ending.STOPPED,
                 Recorder.runUntil(stopAtThird, Duration.ofHours(1).toNanos(), samples::incrementAndGet));
         assertEquals(2, samples.get());
@@ -67,26 +77,10 @@ class RecorderFailureTest {
     @Test
     void aFileSystemWithoutRoomEndsTheWaitAtTheNextLook() throws InterruptedException {
         AtomicInteger samples = new AtomicInteger();
-        AtomicInteger looks = new AtomicInteger();
-        Recorder.Waits filling = new Recorder.Waits() {
-            @Override
-            public boolean awaitStopRequest(Duration d) {
-                return false;
-            }
-
-            @Override
-            public Throwable failure() {
-                return null;
-            }
-
-            @Override
-            public boolean outOfRoom() {
-                return looks.incrementAndGet() == 4;
-            }
-        };
+        Session filling = new Session(0, 0, 4);
         assertEquals(Recorder.Ending.OUT_OF_ROOM,
                 Recorder.runUntil(filling, Duration.ofHours(1).toNanos(), samples::incrementAndGet));
-        assertEquals(4, looks.get());
+        assertEquals(4, filling.looks);
         assertEquals(3, samples.get(), "one sample per wait before the look that found no room");
     }
 
