@@ -49,9 +49,14 @@ public final class Recorder {
      * spooled so far need to be compressed into the file after the stop (zstd made 264 MB of spool into 15 MB in
      * docs/PERFORMANCE.md; an eighth leaves twice that room), plus what the spool may grow by between two looks (one
      * {@link ProcfsSource#SAMPLE_EVERY}: 90 MB at 3 M events/s). MiB, from {@code -Dpooltag.record.keepFreeMiB}
-     * (at least 1), 256 by default.
+     * (1 MiB to 8 TiB), 256 by default.
      */
-    static final long KEEP_FREE_BYTES = Math.max(1, Long.getLong("pooltag.record.keepFreeMiB", 256)) << 20;
+    static final long KEEP_FREE_BYTES = keepFreeBytes(Long.getLong("pooltag.record.keepFreeMiB", 256));
+
+    /** {@code mib} MiB in bytes, bounded to 1 MiB .. 8 TiB (a larger value would overflow the shift into a negative). */
+    static long keepFreeBytes(long mib) {
+        return Math.min(Math.max(1, mib), 1L << 23) << 20;
+    }
 
     /**
      * True when a file system with {@code usable} bytes free still has room to go on recording with

@@ -95,6 +95,13 @@ class RecorderFailureTest {
         assertTrue(Recorder.roomToGoOn(Long.MAX_VALUE, Long.MAX_VALUE, 256 * mib), "no overflow at the extremes");
         assertTrue(Recorder.roomToGoOn(300 * mib, -5, 256 * mib), "a negative spool counts as none");
         assertEquals(256 * mib, Recorder.KEEP_FREE_BYTES, "the default reserve (no -Dpooltag.record.keepFreeMiB)");
+        // the property's bounds: a huge value once shifted into a negative reserve, which turned the guard off
+        assertEquals(mib, Recorder.keepFreeBytes(0));
+        assertEquals(mib, Recorder.keepFreeBytes(-7));
+        assertEquals(128 * mib, Recorder.keepFreeBytes(128));
+        assertEquals(8L << 40, Recorder.keepFreeBytes(99_999_999_999_999L));
+        assertFalse(Recorder.roomToGoOn(74L << 30, 0, Recorder.keepFreeBytes(Long.MAX_VALUE)),
+                "a reserve asked beyond any disk keeps the guard on: nothing starts");
     }
 
     @Test
