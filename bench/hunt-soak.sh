@@ -24,7 +24,8 @@ while time.time() < end:
     ms = [mmap.mmap(-1, 4096 * (1 + i % 7)) for i in range(64)]
     for m in ms: m.close()
     time.sleep(0.002)' > /dev/null 2>&1 & ;;
-    files) setsid bash -c 'd=$(mktemp -d /var/tmp/pooltag-soak-files.XXXXXX); end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do
+    # the soak ends each workload with SIGTERM to its session: the trap removes the folder then too
+    files) setsid bash -c 'd=$(mktemp -d /var/tmp/pooltag-soak-files.XXXXXX); trap "exit" TERM INT; trap "rm -rf \"\$d\"" EXIT; end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do
              for i in $(seq 1 200); do echo x > $d/f$i; done; rm -f $d/f*; done; rmdir $d' > /dev/null 2>&1 & ;;
     fork) setsid bash -c 'end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do for i in $(seq 1 50); do /bin/true & done; wait; done' > /dev/null 2>&1 & ;;
     pagecache) setsid bash -c 'timeout 14 find /usr -xdev -type f -size -256k -print0 2>/dev/null | timeout 14 xargs -0 cat > /dev/null 2>&1' > /dev/null 2>&1 & ;;
