@@ -7,9 +7,9 @@
 # between the workload's start and end) and per million events; its peak RSS; its output file's size.
 # Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
 #   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"   (recordread: record with
-#   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); hunt4k: hunt with
+#   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); record4k and hunt4k: with
 #   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntbase: the hunt of the
-#   tree HUNT_BASE names)
+#   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer)
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
@@ -65,7 +65,7 @@ wait_on() { local i; for i in $(seq 1 1200); do [ "$(cat $T/instances/pooltag-$1
 run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - - -"; }
 # fields: time cpu hwm load events lost_kernel lost_tool file_bytes total_cpu
 run_record() {
-  sync; start_timed $OUT/rec ./pooltag record -o $OUT/rec.ptrec --duration 1h
+  sync; start_timed $OUT/rec ./pooltag record -o $OUT/rec.ptrec --duration 1h ${RECORD_EXTRA:-}
   wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
   local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
   local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
@@ -90,6 +90,8 @@ run_hunt() {   # hunt prints its report only when it ends by itself: a duration 
 }
 # hunt reading the kernel's default one-page sub-buffers instead of 64 KiB ones (the A/B of PERFORMANCE.md round 5)
 run_hunt4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" run_hunt; }
+run_recordsmall() { RECORD_EXTRA="--buffer-kb 1408" run_record; }
+run_record4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" run_record; }
 # hunt with the C1 compiler only, as record runs (the JIT's share of a short hunt's CPU: PERFORMANCE.md round 6)
 run_huntc1() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:TieredStopAtLevel=1" run_hunt; }
 # hunt from another tree (HUNT_BASE=/path/to/a/built/copy, e.g. of main): before/after in the same repetitions

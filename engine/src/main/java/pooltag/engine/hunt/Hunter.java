@@ -98,12 +98,6 @@ public final class Hunter {
     }
 
     /**
-     * The kernel sub-buffer a live hunt reads ({@link TraceConfig#HUNT_SUBBUF_KB}); {@code -Dpooltag.subbufKb=4} gives
-     * the kernel's one-page default back (the A/B of docs/PERFORMANCE.md "hunt CPU, round 5").
-     */
-    static final int SUBBUF_KB = Integer.getInteger("pooltag.subbufKb", TraceConfig.HUNT_SUBBUF_KB);
-
-    /**
      * @param ledgerOptions the ledger's: Linux's tag policy and the cap on outstanding allocations
      * @param signals       when not null, its first SIGINT/SIGTERM ends the tracing early; the ranking still runs
      */
@@ -140,9 +134,7 @@ public final class Hunter {
                               TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path recordTo)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        if (config.subbufKb() == 0) {
-            config = config.withSubbufKb(SUBBUF_KB);
-        }
+        config = config.withBulkSubbuf();
         try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
             Armer armer = traceArmed(run, symbols, duration, progress, config, cgroups, signals, recordTo, "hunt");
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);

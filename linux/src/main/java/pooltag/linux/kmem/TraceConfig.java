@@ -45,11 +45,13 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     static final int BYTES_PER_EVENT = 64;
 
     /**
-     * The sub-buffer {@code hunt} asks for: 64 KiB moves 16 times as much per read(2) as a 4 KiB page (the readers'
-     * cost was mostly per call: docs/PERFORMANCE.md "hunt CPU, round 5"), while a page the kernel is still writing is
-     * still read as far as it is filled, so a quiet CPU's events are not held back by the larger page.
+     * The sub-buffer {@code hunt} and {@code record} ask for ({@link #withBulkSubbuf}): 64 KiB moves 16 times as much
+     * per read(2) or splice(2) as a 4 KiB page (the readers' cost was mostly per call: docs/PERFORMANCE.md "hunt CPU,
+     * round 5" and "record, round 7"), while a page the kernel is still writing is still read as far as it is filled,
+     * so a quiet CPU's events are not held back by the larger page. {@code -Dpooltag.subbufKb=4} gives one-page
+     * sub-buffers back (the A/B of those sections); 0 leaves the kernel's default.
      */
-    public static final int HUNT_SUBBUF_KB = 64;
+    public static final int BULK_SUBBUF_KB = Integer.getInteger("pooltag.subbufKb", 64);
 
     public TraceConfig {
         if (subbufKb < 0 || subbufKb > pooltag.linux.ring.HeaderPage.MAX_PAGE_SIZE / 1024) {
@@ -93,6 +95,11 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     public TraceConfig withExpectedRate(long eventsPerSecond) {
         return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, eventsPerSecond, reorderWindow,
                 subbufKb);
+    }
+
+    /** {@link #BULK_SUBBUF_KB} unless a sub-buffer size is already set. */
+    public TraceConfig withBulkSubbuf() {
+        return subbufKb == 0 ? withSubbufKb(BULK_SUBBUF_KB) : this;
     }
 
     /** Sub-buffer size in KiB (see {@link #subbufKb()}); 0 = the kernel's default. */

@@ -100,6 +100,8 @@ public final class TraceSession implements AutoCloseable {
     private volatile Throwable failure;
     private RawPipe[] pipes;
     private Thread[] readers;
+    /** Spooling readers count down once warmed up ({@link #warmUp}); tracing goes on after, or after a bound. */
+    private java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(0);
     private Thread mergeThread;
     private EventMerger merger;
     private ArrayBlockingQueue<Page> free;
@@ -455,6 +457,7 @@ public final class TraceSession implements AutoCloseable {
         // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
         merger.setMaxPendingPages(Math.max(16, poolPages / 2));
         readers = new Thread[cpus];
+        warmedUp = new java.util.concurrent.CountDownLatch(spool != null ? cpus : 0);
         for (int c = 0; c < cpus; c++) {
             final int cpu = c;
             readers[c] = new Thread(() -> {
@@ -471,6 +474,11 @@ public final class TraceSession implements AutoCloseable {
         mergeThread.start();
         for (Thread t : readers) {
             t.start();
+        }
+        try {
+            warmedUp.await(WARM_UP_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // trace at once: a warm-up saves CPU, it is not needed
         }
         instance.setTracingOn(true);
     }
@@ -616,6 +624,11 @@ public final class TraceSession implements AutoCloseable {
             } catch (IOException e) {
                 mover = null; // this kernel or file cannot splice: read(2) and write(2) instead
             }
+            try {
+                warmUp(pipe, mover, w, cpu);
+            } finally {
+                warmedUp.countDown();
+            }
             boolean partialRead = false; // since the last sleep
             while (!stopping && !mergeDead && failure == null) {
                 long t = System.nanoTime();
@@ -671,6 +684,28 @@ public final class TraceSession implements AutoCloseable {
             endStream(cpu);
         }
     }
+
+    /**
+     * The splice(2) a spooling reader makes on every wake-up, made {@value #WARM_UP_CALLS} times before tracing is
+     * turned on ({@link #start} waits for it), while the buffer is empty: the JIT compiles the call and the
+     * foreign-function stubs behind it before the traced workload needs the CPUs, not while it runs (measured: C1 was a
+     * third of {@code record}'s CPU during the workload; docs/PERFORMANCE.md "record, round 7"). Before tracing, so
+     * the kernel's allocations for these calls (a splice allocates its page references even when it finds nothing)
+     * are not in the recording. Each call is a real one: one that finds data ends the warm-up, and what it moved is
+     * in the spool like any later move.
+     */
+    private void warmUp(RawPipe pipe, RawPipe.PageMover mover, PageSpool.Writer w, int cpu) throws IOException {
+        for (int i = 0; mover != null && i < WARM_UP_CALLS && !stopping; i++) {
+            if (spoolOnce(pipe, mover, w, cpu, System.nanoTime()) != RawPipe.EMPTY) {
+                return;
+            }
+        }
+    }
+
+    /** Above C1's compile threshold (200 calls; 2,000 with loops): a few milliseconds of empty splices. */
+    public static final int WARM_UP_CALLS = 2_500;
+    /** The longest {@link #start} waits for the warm-up (a reader stalled in it must not hold tracing off). */
+    static final int WARM_UP_WAIT_MILLIS = 1_000;
 
     /**
      * One move into the spool (a method of its own so the JIT compiles it: the loop around it is entered once and

@@ -102,6 +102,7 @@ public final class Recorder {
         String modules = RecordingSink.readOrEmpty("/proc/modules");
         String slabStart = RecordingSink.readOrEmpty("/proc/slabinfo");
         TraceConfig cfg = baseConfig;
+        cfg = cfg.withBulkSubbuf();
         if (hitTag != null) {
             cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }

@@ -32,4 +32,14 @@ class SubBufferSizingTest {
         assertThrows(IllegalArgumentException.class, () -> d.withSubbufKb(-1));
         assertThrows(IllegalArgumentException.class, () -> d.withSubbufKb(2048), "above the largest page pooltag reads");
     }
+
+    @Test
+    void huntAndRecordAskForTheBulkSizeUnlessOneIsSet() {
+        assertEquals(Integer.getInteger("pooltag.subbufKb", 64), TraceConfig.BULK_SUBBUF_KB,
+                "64 KiB unless -Dpooltag.subbufKb says otherwise");
+        assertEquals(TraceConfig.BULK_SUBBUF_KB, TraceConfig.kmem().withBulkSubbuf().subbufKb());
+        assertEquals(4, TraceConfig.kmem().withSubbufKb(4).withBulkSubbuf().subbufKb(), "an explicit size is kept");
+        TraceConfig sized = TraceConfig.kmem().withBufferSizeKb(2048).withBulkSubbuf();
+        assertEquals(2048, sized.bufferSizeKbPerCpu(), "the buffer option survives");
+    }
 }
