@@ -79,7 +79,12 @@ class RecordOutOfRoomLiveTest {
 
     /** {@code pooltag record} as a child JVM with this test's reserve. */
     private Process record(Path out, String duration, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(ChildCommand.pooltag("record", "-o", out.toString(), "--duration", duration));
+        return pooltag(log, "record", "-o", out.toString(), "--duration", duration);
+    }
+
+    /** A pooltag command as a child JVM with this test's reserve, its output (both streams) to {@code log}. */
+    private Process pooltag(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(ChildCommand.pooltag(args));
         cmd.add(cmd.indexOf("-cp"), "-Dpooltag.record.keepFreeMiB=" + KEEP_FREE_MIB);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         children.add(p);
@@ -95,6 +100,19 @@ class RecordOutOfRoomLiveTest {
         Path bin = dir.resolve("storm");
         assertEquals(0, MonBatchLiveTest.run("cc", "-O2", "-o", bin.toString(), src.toString()), "cc failed");
         return bin;
+    }
+
+    /** {@code report} reads the file to its END block, and what was traced until the stop is in it. */
+    private static void assertWholeRecording(Path out) throws Exception {
+        StringWriter js = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(js));
+        assertEquals(0, cl.execute("report", "--json", out.toString()), js.toString());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(js.toString());
+        assertTrue(doc.at("/health/complete").asBoolean(), "the file has its END block: " + js);
+        assertEquals(0, doc.at("/health/skipped_bytes").asLong(-1));
+        assertTrue(doc.at("/total_events").asLong() > 100_000, "what was traced until the stop is in the file: " + js);
     }
 
     private List<String> filesIn(Path d) throws Exception {
@@ -129,15 +147,7 @@ class RecordOutOfRoomLiveTest {
         assertEquals(List.of("rec.ptrec"), filesIn(disk), "no spool file left beside the recording");
         assertFalse(Files.exists(fs.instancesDir().resolve(instances.get(0))), "record left its instance");
 
-        StringWriter js = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(js));
-        assertEquals(0, cl.execute("report", "--json", out.toString()), js.toString());
-        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(js.toString());
-        assertTrue(doc.at("/health/complete").asBoolean(), "the file has its END block: " + js);
-        assertEquals(0, doc.at("/health/skipped_bytes").asLong(-1));
-        assertTrue(doc.at("/total_events").asLong() > 100_000, "what was traced until the stop is in the file: " + js);
+        assertWholeRecording(out);
     }
 
     @Test
@@ -156,5 +166,51 @@ class RecordOutOfRoomLiveTest {
         assertFalse(said.contains("Exception") || said.contains("\tat "), "no stack trace: " + said);
         assertEquals(List.of(), filesIn(disk), "no file made");
         assertFalse(Files.exists(fs.instancesDir().resolve(instances.get(0))), "no instance made");
+    }
+
+    /**
+     * {@code hunt --record} writes its file while tracing (no spool): it looks at the room with every slabinfo sample
+     * too, stops as on a signal while the reserve is still free, finishes the file and still ranks what it traced.
+     * The disk starts 8 MiB above the reserve (a filler file takes the rest), so the storm's pages use it up within
+     * seconds.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aFillingDiskStopsHuntRecordWhichStillRanks() throws Exception {
+        Tracefs fs = Live.tracefsOrSkip();
+        Path disk = tmpfs("huntdisk", "size=192m,mode=0700");
+        long fill = Files.getFileStore(disk).getUsableSpace() - ((KEEP_FREE_MIB + 8L) << 20);
+        try (var out = Files.newOutputStream(disk.resolve("filler"))) { // written, not sparse: tmpfs counts pages
+            byte[] mib = new byte[1 << 20];
+            for (long left = fill; left > 0; left -= mib.length) {
+                out.write(mib, 0, (int) Math.min(mib.length, left));
+            }
+        }
+        Path stormDir = tmpfs("huntstorm", "size=16m,nr_inodes=200000,mode=0700");
+        Process storm = new ProcessBuilder(compileStorm().toString(), stormDir.toString(), "90")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("storm.txt").toFile()).start();
+        children.add(storm);
+        Path out = disk.resolve("hunt.ptrec");
+        Path log = dir.resolve("hunt.txt");
+        long t0 = System.nanoTime();
+        Process hunt = pooltag(log, "hunt", "--duration", "60s", "--record", out.toString(), "--json");
+        assertTrue(hunt.waitFor(150, TimeUnit.SECONDS), "hunt did not end");
+        double took = (System.nanoTime() - t0) / 1e9;
+        String said = Files.readString(log);
+        String errLines = said.lines().filter(l -> l.startsWith("pooltag")).reduce("", (a, b) -> a + b + "\n");
+        System.out.printf("HUNT --record OUT OF ROOM: ended after %.1f s (exit %d), files %s, %,d bytes free%n%s",
+                took, hunt.exitValue(), filesIn(disk), Files.getFileStore(disk).getUsableSpace(), errLines);
+        assertEquals(0, hunt.exitValue(), "the hunt still ranks and reports\n" + errLines);
+        assertTrue(took < 55, "it stopped before its 60 s (" + took + " s)\n" + errLines);
+        assertTrue(said.contains("stopped after") && said.contains("MiB free on the file system of " + out)
+                && said.contains("kept to write the recording"), errLines);
+        assertTrue(said.contains("\"findings\""), "the report followed: " + said.substring(0,
+                Math.min(2000, said.length())));
+        assertEquals(List.of("filler", "hunt.ptrec"), filesIn(disk));
+        assertTrue(Files.getFileStore(disk).getUsableSpace() > ((KEEP_FREE_MIB - 8L) << 20),
+                "the reserve was kept, less what one look's interval wrote");
+        assertFalse(Files.exists(fs.instancesDir().resolve(instances.get(0))), "hunt left its instance");
+
+        assertWholeRecording(out);
     }
 }

@@ -210,8 +210,9 @@ public final class Hunter {
             // Said even with --json (on standard error): where the file went, and what it holds.
             RecordingSink sink = run.recording();
             (progress != null ? progress : System.err).printf("pooltag %s: recorded %d pages, %d slabinfo samples,"
-                    + " %d cgroup decisions, %d bytes, to %s%s%n", what, sink.pages(), sink.samplesWritten(),
-                    sink.cgroups().entries(), sink.bytes(), recordTo, RecordingSink.dropped(sink));
+                    + " %d cgroup decisions, %d bytes, to %s%s%s%n", what, sink.pages(), sink.samplesWritten(),
+                    sink.cgroups().entries(), sink.bytes(), recordTo, RecordingSink.dropped(sink),
+                    run.outOfRoom() == null ? "" : " (" + run.outOfRoom() + ")");
         }
         return armer;
     }

@@ -16,6 +16,7 @@ import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
 import pooltag.linux.procfs.ProcfsSource;
 import pooltag.linux.procfs.SlabSysfs;
+import pooltag.linux.recording.DiskRoom;
 import pooltag.linux.recording.RecordingSink;
 import pooltag.linux.symbols.KernelSymbols;
 
@@ -67,6 +68,8 @@ public final class TracingRun implements AutoCloseable {
     private final SlabSysfs sysfs;
     /** The recording this run writes as it goes ({@link #recordTo}), or null. */
     private RecordingSink recording;
+    /** Set on the sampling thread when the recording's file system ran short ({@link #outOfRoom()}). */
+    private volatile String outOfRoom;
     private final List<UsageSnapshot> procfsSeries = new ArrayList<>();
     private boolean started;
     private long startNanos;
@@ -174,6 +177,8 @@ public final class TracingRun implements AutoCloseable {
         if (started || session == null) {
             throw new IllegalStateException("a recording is set on a live run before it starts");
         }
+        DiskRoom room = DiskRoom.of(out);
+        room.requireAtStart(); // before the file: too little room to begin is one line, and nothing is made
         RecordingSink sink = RecordingSink.create(out);
         try {
             sink.begin(session, session.config(), null, RecordingSink.readOrEmpty("/proc/kallsyms"),
@@ -189,9 +194,23 @@ public final class TracingRun implements AutoCloseable {
             long t = System.nanoTime();
             String text = source.slabinfoText();
             sink.offerSample(t, text);
+            // The file grows while tracing: with every sample, the run stops as on a signal while the recording's
+            // reserve is still free, and the file is finished with what was traced (DiskRoom).
+            if (started && !stopped && outOfRoom == null && !room.enough(0)) {
+                outOfRoom = room.stoppedAfter((t - startNanos) / 1e9);
+                requestStop(); // the run's source, not the procfs one
+            }
             return ProcfsSource.snapshot(t, text, "/proc/slabinfo", sysfs, cpus, null, null);
         };
         return sink;
+    }
+
+    /**
+     * Why the run stopped before its duration to keep room for its recording ({@link DiskRoom#stoppedAfter}), or
+     * null.
+     */
+    public String outOfRoom() {
+        return outOfRoom;
     }
 
     /** The recording this run writes, or null. */

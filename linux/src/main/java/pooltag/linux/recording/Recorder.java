@@ -44,28 +44,6 @@ public final class Recorder {
         OUT_OF_ROOM
     }
 
-    /**
-     * Free space a recording keeps on the file system it writes to, besides an eighth of its spool: what the pages
-     * spooled so far need to be compressed into the file after the stop (zstd made 264 MB of spool into 15 MB in
-     * docs/PERFORMANCE.md; an eighth leaves twice that room), plus what the spool may grow by between two looks (one
-     * {@link ProcfsSource#SAMPLE_EVERY}: 90 MB at 3 M events/s). MiB, from {@code -Dpooltag.record.keepFreeMiB}
-     * (1 MiB to 8 TiB), 256 by default.
-     */
-    static final long KEEP_FREE_BYTES = keepFreeBytes(Long.getLong("pooltag.record.keepFreeMiB", 256));
-
-    /** {@code mib} MiB in bytes, bounded to 1 MiB .. 8 TiB (a larger value would overflow the shift into a negative). */
-    static long keepFreeBytes(long mib) {
-        return Math.min(Math.max(1, mib), 1L << 23) << 20;
-    }
-
-    /**
-     * True when a file system with {@code usable} bytes free still has room to go on recording with
-     * {@code spoolBytes} spooled: more than {@code keepFree} plus an eighth of the spool.
-     */
-    static boolean roomToGoOn(long usable, long spoolBytes, long keepFree) {
-        return usable > keepFree + Math.max(0, spoolBytes) / 8;
-    }
-
     private Recorder() {
     }
 
@@ -109,12 +87,8 @@ public final class Recorder {
         Tracefs fs = Tracefs.locate();
         PidCgroupResolver resolver = byCgroup ? PidCgroupResolver.live() : null;
         final long[] lost = new long[1];
-        java.nio.file.FileStore store = fileStoreOf(out);
-        if (store != null && !roomToGoOn(usable(store), 0, KEEP_FREE_BYTES)) {
-            throw new pooltag.core.error.PooltagException(String.format(java.util.Locale.ROOT,
-                    "only %,d MiB free on the file system of %s: a recording keeps %,d MiB free to write itself",
-                    usable(store) >> 20, out.toAbsolutePath(), KEEP_FREE_BYTES >> 20));
-        }
+        DiskRoom room = DiskRoom.of(out);
+        room.requireAtStart();
         // The file first (0600, exclusive, no symlink): an existing path fails before any tracing starts.
         RecordingSink sink = RecordingSink.create(out);
         TraceSession opened;
@@ -188,7 +162,7 @@ public final class Recorder {
                     public boolean outOfRoom() {
                         // statfs sees what is written already (spool, or the file a decoded run writes as it goes);
                         // the spool's eighth is what compressing it into the file will still take
-                        return store != null && !roomToGoOn(usable(store), s.spoolBytes(), KEEP_FREE_BYTES);
+                        return !room.enough(s.spoolBytes());
                     }
                 }, duration.toNanos(), () -> w.offerSample(System.nanoTime(),
                         RecordingSink.readOrEmpty("/proc/slabinfo")));
@@ -197,10 +171,7 @@ public final class Recorder {
                 ending = Ending.STOPPED;
             }
             boolean interrupted = ending == Ending.STOPPED;
-            String outOfRoom = ending != Ending.OUT_OF_ROOM ? null : String.format(java.util.Locale.ROOT,
-                    "stopped after %.1f s: %,d MiB free on the file system of %s, kept to write the recording"
-                    + " (a recording keeps %,d MiB and an eighth of its spool free)", (System.nanoTime() - t0) / 1e9,
-                    usable(store) >> 20, out.toAbsolutePath(), KEEP_FREE_BYTES >> 20);
+            String outOfRoom = ending != Ending.OUT_OF_ROOM ? null : room.stoppedAfter((System.nanoTime() - t0) / 1e9);
             // a failed session (the merge thread died: a full disk, ...) throws its failure here: one line, exit 1
             SessionStats st = s.stop();
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
@@ -238,25 +209,6 @@ public final class Recorder {
                 "; spool %,d bytes (%,d pages), compressed into the file in %.2f s after the stop, %s",
                 s.spoolBytes(), s.spoolPages(), Math.max(0, s.spoolReplayNanos()) / 1e9,
                 s.spoolDeleted() ? "deleted" : "NOT deleted (remove " + prefix + ".cpu*)");
-    }
-
-    /** The file system {@code out} will be written on (its folder's), or null when it cannot be told. */
-    static java.nio.file.FileStore fileStoreOf(Path out) {
-        try {
-            Path dir = out.toAbsolutePath().getParent();
-            return java.nio.file.Files.getFileStore(dir == null ? out.toAbsolutePath() : dir);
-        } catch (java.io.IOException | RuntimeException e) {
-            return null; // no guard then: a full disk still fails the session with its one-line message
-        }
-    }
-
-    /** Bytes free for this process on {@code store} (statfs(2)); Long.MAX_VALUE when it cannot be told. */
-    static long usable(java.nio.file.FileStore store) {
-        try {
-            return store == null ? Long.MAX_VALUE : store.getUsableSpace();
-        } catch (java.io.IOException | RuntimeException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     /** What the wait loop of a recording needs from its session (a seam for tests). */

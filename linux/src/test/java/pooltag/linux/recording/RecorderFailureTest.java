@@ -87,20 +87,20 @@ class RecorderFailureTest {
     @Test
     void roomToGoOnKeepsTheReserveAndAnEighthOfTheSpool() {
         long mib = 1 << 20;
-        assertTrue(Recorder.roomToGoOn(300 * mib, 0, 256 * mib));
-        assertFalse(Recorder.roomToGoOn(256 * mib, 0, 256 * mib), "exactly the reserve is not more than it");
+        assertTrue(DiskRoom.roomToGoOn(300 * mib, 0, 256 * mib));
+        assertFalse(DiskRoom.roomToGoOn(256 * mib, 0, 256 * mib), "exactly the reserve is not more than it");
         // 800 MiB spooled: 100 MiB more must stay free to compress it into the file
-        assertTrue(Recorder.roomToGoOn(357 * mib, 800 * mib, 256 * mib));
-        assertFalse(Recorder.roomToGoOn(356 * mib, 800 * mib, 256 * mib));
-        assertTrue(Recorder.roomToGoOn(Long.MAX_VALUE, Long.MAX_VALUE, 256 * mib), "no overflow at the extremes");
-        assertTrue(Recorder.roomToGoOn(300 * mib, -5, 256 * mib), "a negative spool counts as none");
-        assertEquals(256 * mib, Recorder.KEEP_FREE_BYTES, "the default reserve (no -Dpooltag.record.keepFreeMiB)");
+        assertTrue(DiskRoom.roomToGoOn(357 * mib, 800 * mib, 256 * mib));
+        assertFalse(DiskRoom.roomToGoOn(356 * mib, 800 * mib, 256 * mib));
+        assertTrue(DiskRoom.roomToGoOn(Long.MAX_VALUE, Long.MAX_VALUE, 256 * mib), "no overflow at the extremes");
+        assertTrue(DiskRoom.roomToGoOn(300 * mib, -5, 256 * mib), "a negative spool counts as none");
+        assertEquals(256 * mib, DiskRoom.KEEP_FREE_BYTES, "the default reserve (no -Dpooltag.record.keepFreeMiB)");
         // the property's bounds: a huge value once shifted into a negative reserve, which turned the guard off
-        assertEquals(mib, Recorder.keepFreeBytes(0));
-        assertEquals(mib, Recorder.keepFreeBytes(-7));
-        assertEquals(128 * mib, Recorder.keepFreeBytes(128));
-        assertEquals(8L << 40, Recorder.keepFreeBytes(99_999_999_999_999L));
-        assertFalse(Recorder.roomToGoOn(74L << 30, 0, Recorder.keepFreeBytes(Long.MAX_VALUE)),
+        assertEquals(mib, DiskRoom.keepFreeBytes(0));
+        assertEquals(mib, DiskRoom.keepFreeBytes(-7));
+        assertEquals(128 * mib, DiskRoom.keepFreeBytes(128));
+        assertEquals(8L << 40, DiskRoom.keepFreeBytes(99_999_999_999_999L));
+        assertFalse(DiskRoom.roomToGoOn(74L << 30, 0, DiskRoom.keepFreeBytes(Long.MAX_VALUE)),
                 "a reserve asked beyond any disk keeps the guard on: nothing starts");
     }
 
