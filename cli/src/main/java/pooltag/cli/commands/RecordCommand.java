@@ -95,9 +95,9 @@ public final class RecordCommand implements Callable<Integer> {
             if (stacks == Stacks.leaders) {
                 // The hunt's traced run (its Armer, its sampling, its ledger to know the leaders), written to the file.
                 // Hunter prints the run's counters and the one "recorded ... to FILE" line, as hunt --record does.
-                Hunter.record(d, KmemTagPolicy.ledgerOptions(), System.err, cfg,
+                Hunter.Recorded r = Hunter.record(d, KmemTagPolicy.ledgerOptions(), System.err, cfg,
                         cgroups ? PidCgroupResolver.live() : null, signals, output);
-                return 0;
+                return r.outOfRoom() != null ? 1 : 0; // as plain record: stopped early for room, said, exit 1
             }
             if (stacks == Stacks.all) {
                 for (String ev : List.of("kmem/kmalloc", "kmem/kmem_cache_alloc")) {

@@ -170,15 +170,33 @@ class RecordOutOfRoomLiveTest {
 
     /**
      * {@code hunt --record} writes its file while tracing (no spool): it looks at the room with every slabinfo sample
-     * too, stops as on a signal while the reserve is still free, finishes the file and still ranks what it traced.
-     * The disk starts 8 MiB above the reserve (a filler file takes the rest), so the storm's pages use it up within
-     * seconds.
+     * too, stops as on a signal while the reserve is still free, finishes the file and still ranks what it traced
+     * (exit 0, the report follows).
      */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aFillingDiskStopsHuntRecordWhichStillRanks() throws Exception {
+        String said = fillWhileRunning("hunt", 0, "hunt", "--duration", "60s", "--json", "--record");
+        assertTrue(said.contains("\"findings\""), "the report followed: " + said.substring(0,
+                Math.min(2000, said.length())));
+    }
+
+    /** {@code record --stacks leaders} traces as the hunt does, and stops for room as {@code record} does: exit 1. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aFillingDiskStopsRecordStacksLeadersWithExitOne() throws Exception {
+        String said = fillWhileRunning("leaders", 1, "record", "--stacks", "leaders", "--duration", "60s", "-o");
+        assertTrue(said.contains("pooltag record: recorded"), said);
+    }
+
+    /**
+     * Runs {@code args} plus the recording's path on a 192 MiB tmpfs that starts 8 MiB above the reserve (a filler
+     * file takes the rest), beside the storm, so its pages use the room up within seconds; checks the stop for room,
+     * the kept reserve, the whole file and that nothing is left behind. Returns what the command printed.
+     */
+    private String fillWhileRunning(String name, int exit, String... args) throws Exception {
         Tracefs fs = Live.tracefsOrSkip();
-        Path disk = tmpfs("huntdisk", "size=192m,mode=0700");
+        Path disk = tmpfs(name + "disk", "size=192m,mode=0700");
         long fill = Files.getFileStore(disk).getUsableSpace() - ((KEEP_FREE_MIB + 8L) << 20);
         try (var out = Files.newOutputStream(disk.resolve("filler"))) { // written, not sparse: tmpfs counts pages
             byte[] mib = new byte[1 << 20];
@@ -186,31 +204,34 @@ class RecordOutOfRoomLiveTest {
                 out.write(mib, 0, (int) Math.min(mib.length, left));
             }
         }
-        Path stormDir = tmpfs("huntstorm", "size=16m,nr_inodes=200000,mode=0700");
+        Path stormDir = tmpfs(name + "storm", "size=16m,nr_inodes=200000,mode=0700");
         Process storm = new ProcessBuilder(compileStorm().toString(), stormDir.toString(), "90")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("storm.txt").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + "-storm.txt").toFile()).start();
         children.add(storm);
-        Path out = disk.resolve("hunt.ptrec");
-        Path log = dir.resolve("hunt.txt");
+        Path out = disk.resolve(name + ".ptrec");
+        Path log = dir.resolve(name + ".txt");
+        List<String> cmd = new ArrayList<>(List.of(args));
+        cmd.add(out.toString());
         long t0 = System.nanoTime();
-        Process hunt = pooltag(log, "hunt", "--duration", "60s", "--record", out.toString(), "--json");
-        assertTrue(hunt.waitFor(150, TimeUnit.SECONDS), "hunt did not end");
+        Process p = pooltag(log, cmd.toArray(String[]::new));
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), name + " did not end");
         double took = (System.nanoTime() - t0) / 1e9;
         String said = Files.readString(log);
         String errLines = said.lines().filter(l -> l.startsWith("pooltag")).reduce("", (a, b) -> a + b + "\n");
-        System.out.printf("HUNT --record OUT OF ROOM: ended after %.1f s (exit %d), files %s, %,d bytes free%n%s",
-                took, hunt.exitValue(), filesIn(disk), Files.getFileStore(disk).getUsableSpace(), errLines);
-        assertEquals(0, hunt.exitValue(), "the hunt still ranks and reports\n" + errLines);
+        System.out.printf("%s OUT OF ROOM: ended after %.1f s (exit %d), files %s, %,d bytes free%n%s", cmd,
+                took, p.exitValue(), filesIn(disk), Files.getFileStore(disk).getUsableSpace(), errLines);
+        assertEquals(exit, p.exitValue(), errLines);
         assertTrue(took < 55, "it stopped before its 60 s (" + took + " s)\n" + errLines);
         assertTrue(said.contains("stopped after") && said.contains("MiB free on the file system of " + out)
                 && said.contains("kept to write the recording"), errLines);
-        assertTrue(said.contains("\"findings\""), "the report followed: " + said.substring(0,
-                Math.min(2000, said.length())));
-        assertEquals(List.of("filler", "hunt.ptrec"), filesIn(disk));
-        assertTrue(Files.getFileStore(disk).getUsableSpace() > ((KEEP_FREE_MIB - 8L) << 20),
-                "the reserve was kept, less what one look's interval wrote");
-        assertFalse(Files.exists(fs.instancesDir().resolve(instances.get(0))), "hunt left its instance");
-
+        assertEquals(List.of("filler", name + ".ptrec"), filesIn(disk));
+        // the reserve, less what was written between the last look and the stop (6 MiB measured); unguarded, the
+        // storm's pages would fill the disk within the 60 s
+        assertTrue(Files.getFileStore(disk).getUsableSpace() > ((long) KEEP_FREE_MIB / 2 << 20),
+                "the reserve was kept: " + Files.getFileStore(disk).getUsableSpace() + " bytes free");
+        assertFalse(Files.exists(fs.instancesDir().resolve(instances.get(instances.size() - 1))),
+                name + " left its instance");
         assertWholeRecording(out);
+        return said;
     }
 }

@@ -149,16 +149,25 @@ public final class Hunter {
      * arms them, /proc/slabinfo twice a second) written to {@code out}, without a ranking. {@code hunt --from} on
      * the file ranks it.
      *
-     * @return the run's stats
+     * @return the run's stats, and why it stopped early for room on the file's disk (or null)
      */
-    public static SessionStats record(Duration duration, LedgerOptions ledgerOptions, PrintStream progress,
-                                      TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path out)
+    public static Recorded record(Duration duration, LedgerOptions ledgerOptions, PrintStream progress,
+                                  TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path out)
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
-        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
-            traceArmed(run, symbols, duration, progress, config, cgroups, signals, out, "record");
-            return run.stats();
+        TraceConfig bulk = config.withBulkSubbuf(); // 64 KiB sub-buffers, as hunt and record read
+        try (TracingRun run = TracingRun.open(symbols, bulk, ledgerOptions)) {
+            traceArmed(run, symbols, duration, progress, bulk, cgroups, signals, out, "record");
+            return new Recorded(run.stats(), run.outOfRoom());
         }
+    }
+
+    /**
+     * What {@code record --stacks leaders} traced.
+     *
+     * @param outOfRoom why it stopped before its duration to keep room on the file's disk ({@code DiskRoom}), or null
+     */
+    public record Recorded(SessionStats stats, String outOfRoom) {
     }
 
     /**

@@ -79,8 +79,7 @@ public final class Recorder {
         String kallsyms = RecordingSink.readOrEmpty("/proc/kallsyms");
         String modules = RecordingSink.readOrEmpty("/proc/modules");
         String slabStart = RecordingSink.readOrEmpty("/proc/slabinfo");
-        TraceConfig cfg = baseConfig;
-        cfg = cfg.withBulkSubbuf();
+        TraceConfig cfg = baseConfig.withBulkSubbuf();
         if (hitTag != null) {
             cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
