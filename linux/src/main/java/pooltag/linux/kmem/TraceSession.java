@@ -100,7 +100,7 @@ public final class TraceSession implements AutoCloseable {
     private volatile Throwable failure;
     private RawPipe[] pipes;
     private Thread[] readers;
-    /** Spooling readers count down once warmed up ({@link #warmUp}); tracing goes on after, or after a bound. */
+    /** Readers count down once warmed up ({@link #warmUp}, {@link #warmUpReads}); tracing goes on after, or after a bound. */
     private java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(0);
     private Thread mergeThread;
     private EventMerger merger;
@@ -457,7 +457,7 @@ public final class TraceSession implements AutoCloseable {
         // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
         merger.setMaxPendingPages(Math.max(16, poolPages / 2));
         readers = new Thread[cpus];
-        warmedUp = new java.util.concurrent.CountDownLatch(spool != null ? cpus : 0);
+        warmedUp = new java.util.concurrent.CountDownLatch(cpus);
         for (int c = 0; c < cpus; c++) {
             final int cpu = c;
             readers[c] = new Thread(() -> {
@@ -533,6 +533,11 @@ public final class TraceSession implements AutoCloseable {
         // misjudged page only costs that wait (at most AWAIT_MILLIS): nothing is marked quiet by it.
         boolean pauseOnSliver = pageSize > 4096 && pipe.tellsEmpty();
         try {
+            try {
+                warmUpReads(pipe, cpu);
+            } finally {
+                warmedUp.countDown();
+            }
             while (!stopping && !mergeDead) {
                 Page p = takeFree();
                 boolean drop = p == null;
@@ -544,11 +549,8 @@ public final class TraceSession implements AutoCloseable {
                     p = spare;
                 }
                 long t = System.nanoTime();
-                readSince.set(cpu, t);
-                int n = pipe.read(p.data, pageSize);
-                readSince.set(cpu, Long.MIN_VALUE);
+                int n = readPage(pipe, p, cpu, t);
                 if (n > 0) {
-                    reads.incrementAndGet(cpu);
                     if (drop) {
                         backlogPages.incrementAndGet(cpu);
                         backlogEvents.addAndGet(cpu, countRecords(counter, p.data, n));
@@ -702,7 +704,52 @@ public final class TraceSession implements AutoCloseable {
         }
     }
 
-    /** Above C1's compile threshold (200 calls; 2,000 with loops): a few milliseconds of empty splices. */
+    /**
+     * {@link #warmUp} for a reading (not spooling) reader: its read(2), {@value #WARM_UP_CALLS} times on the empty
+     * buffer before tracing is on. Compiled before the workload, and the kernel's one allocation for the open file's
+     * spare page ({@code ring_buffer_alloc_read_page}, kept while the file is open) is made before tracing: a hunt
+     * armed stack triggers on pooltag's own reader for that allocation (seen in the README's idle hunt, round 7). A
+     * read that finds data (none is expected: tracing is off) goes to the merge as any other.
+     */
+    private void warmUpReads(RawPipe pipe, int cpu) throws IOException, InterruptedException {
+        if (!pipe.tellsEmpty()) {
+            return; // a blocking reader (JDK 21) would wait for the first event
+        }
+        Page p = takeFree();
+        if (p == null) {
+            return;
+        }
+        for (int i = 0; i < WARM_UP_CALLS && !stopping; i++) {
+            long t = System.nanoTime();
+            int n = readPage(pipe, p, cpu, t);
+            if (n > 0) {
+                filled.put(stamp(p, n, cpu, t));
+                wakeMerge();
+                return;
+            }
+            if (n == RawPipe.EOF) {
+                break;
+            }
+        }
+        free.offer(p);
+    }
+
+    /**
+     * One read(2) of a sub-buffer into {@code p}, started at {@code t}: marked in flight for the merge
+     * ({@link #readSince}) while it runs, counted when it returned data. Bytes read, {@link RawPipe#EMPTY} or
+     * {@link RawPipe#EOF}.
+     */
+    private int readPage(RawPipe pipe, Page p, int cpu, long t) throws IOException {
+        readSince.set(cpu, t);
+        int n = pipe.read(p.data, pageSize);
+        readSince.set(cpu, Long.MIN_VALUE);
+        if (n > 0) {
+            reads.incrementAndGet(cpu);
+        }
+        return n;
+    }
+
+    /** Above C1's compile threshold (200 calls; 2,000 with loops): a few milliseconds of empty splices or reads. */
     public static final int WARM_UP_CALLS = 2_500;
     /** The longest {@link #start} waits for the warm-up (a reader stalled in it must not hold tracing off). */
     static final int WARM_UP_WAIT_MILLIS = 1_000;

@@ -111,6 +111,56 @@ class LiveSessionTest {
         pipeAllocationsFreesAndStacks(64);
     }
 
+    /**
+     * The readers' own allocations stay out of the trace: the kernel allocates an open {@code trace_pipe_raw}'s
+     * spare page ({@code ring_buffer_alloc_read_page}) at its first read and keeps it while the file is open, so a
+     * hunt once armed a stack trigger on pooltag's own reader. The readers' warm-up reads happen before tracing is
+     * on: no allocation at that site by any thread of this JVM is traced. Judged by this JVM's own tasks only
+     * ({@code /proc/self/task}): other tracers on the machine make their own.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theReadersOwnSparePagesAreNotTraced() throws Exception {
+        fs = Live.tracefsOrSkip();
+        KernelSymbols syms = KernelSymbols.load();
+        long[] site = syms.resolveFunctionRange("ring_buffer_alloc_read_page");
+        if (site == null) {
+            System.out.println("SKIP: no ring_buffer_alloc_read_page in kallsyms (inlined on this kernel)");
+            return;
+        }
+        List<long[]> seen = java.util.Collections.synchronizedList(new ArrayList<>()); // {pid, callSite}
+        long[] allocs = {0};
+        AllocEventConsumer c = new AllocEventConsumer() {
+            @Override
+            public void onEvent(AllocEvent e) {
+                if (e.type() == AllocEvent.ALLOC) {
+                    allocs[0]++;
+                    if (e.callSite() >= site[0] && e.callSite() < site[1]) {
+                        seen.add(new long[] {e.pid(), e.callSite()});
+                    }
+                }
+            }
+
+            @Override
+            public void onLoss(int cpu, long count) {
+            }
+        };
+        Set<Long> ours = new HashSet<>();
+        try (TraceSession s = TraceSession.open(TraceConfig.kmem().withBulkSubbuf())) {
+            s.start(c);
+            Thread.sleep(1500); // the readers read what the machine allocates meanwhile, and wait
+            // while the readers live: their threads leave /proc/self/task when the session stops
+            try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+                tasks.forEach(t -> ours.add(Long.parseLong(t.getFileName().toString())));
+            }
+            s.stop();
+        }
+        long own = seen.stream().filter(a -> ours.contains(a[0])).count();
+        System.out.printf("spare-page allocations traced: %d, by this JVM's tasks %d (of %d allocations)%n",
+                seen.size(), own, allocs[0]);
+        assertEquals(0, own, "a reader's first read allocated its spare page while tracing");
+    }
+
     private void pipeAllocationsFreesAndStacks(int subbufKb) throws Exception {
         fs = Live.tracefsOrSkip();
         String before = Live.topLevelEnable(fs, "kmem/kmalloc");
