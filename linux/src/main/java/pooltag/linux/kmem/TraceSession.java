@@ -751,6 +751,11 @@ public final class TraceSession implements AutoCloseable {
 
     /** Above C1's compile threshold (200 calls; 2,000 with loops): a few milliseconds of empty splices or reads. */
     public static final int WARM_UP_CALLS = 2_500;
+    /** Readers still in their warm-up; 0 once {@link #start} returned, unless the warm-up outlasted its bound. */
+    public long readersWarmingUp() {
+        return warmedUp.getCount();
+    }
+
     /** The longest {@link #start} waits for the warm-up (a reader stalled in it must not hold tracing off). */
     static final int WARM_UP_WAIT_MILLIS = 1_000;
 

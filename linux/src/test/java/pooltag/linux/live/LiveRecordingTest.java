@@ -143,12 +143,12 @@ class LiveRecordingTest {
             assertTrue(n[0] >= PIPES, "kmalloc at alloc_pipe_info: " + n[0]);
             assertTrue(n[1] >= PIPES, "kfree paired by ptr: " + n[1]);
             assertTrue(n[2] >= PIPES, "stacks through pipe2 right after the allocation: " + n[2]);
-            // The readers' warm-up (WARM_UP_CALLS empty splices each) happens before tracing is on: the recording
-            // holds only the splices that moved pages while tracing (a few hundred here), not the warm-up's
+            // Printed, not asserted: a splice allocates only when the buffer holds entries, so a warm-up made while
+            // tracing allocates as many times as events happened to arrive meanwhile (956 and 3,076 in two runs made
+            // so on purpose; 260-433 here normally). That the warm-up ends before tracing is on is asserted by
+            // LiveSessionTest.theReadersOwnSparePagesAreNotTraced, through the same latch.
             System.out.printf("splice allocations in the recording: %d (warm-up: %d calls per CPU before tracing)%n",
                     spliceAllocs[0], pooltag.linux.kmem.TraceSession.WARM_UP_CALLS);
-            assertTrue(spliceAllocs[0] < pooltag.linux.kmem.TraceSession.WARM_UP_CALLS,
-                    "the warm-up's splices were traced: " + spliceAllocs[0]);
         }
     }
 }

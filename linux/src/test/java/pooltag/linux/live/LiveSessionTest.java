@@ -116,7 +116,8 @@ class LiveSessionTest {
      * spare page ({@code ring_buffer_alloc_read_page}) at its first read and keeps it while the file is open, so a
      * hunt once armed a stack trigger on pooltag's own reader. The readers' warm-up reads happen before tracing is
      * on: no allocation at that site by any thread of this JVM is traced. Judged by this JVM's own tasks only
-     * ({@code /proc/self/task}): other tracers on the machine make their own.
+     * ({@code /proc/self/task}): other tracers on the machine make their own. The order itself is asserted too: no
+     * reader (reading or spooling: one latch) is still warming up when {@code start} returned.
      */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -148,6 +149,9 @@ class LiveSessionTest {
         Set<Long> ours = new HashSet<>();
         try (TraceSession s = TraceSession.open(TraceConfig.kmem().withBulkSubbuf())) {
             s.start(c);
+            // start turns tracing on only once every reader made its warm-up reads (the same latch as a spooling
+            // reader's splices): none is still warming up when it returns
+            assertEquals(0, s.readersWarmingUp(), "tracing went on while a reader was still warming up");
             Thread.sleep(1500); // the readers read what the machine allocates meanwhile, and wait
             // while the readers live: their threads leave /proc/self/task when the session stops
             try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
