@@ -204,6 +204,10 @@ public final class Hunter {
         if (progress != null && stats != null) {
             progress.println("pooltag " + what + ": " + stats.describe());
         }
+        if (progress != null && cgroups instanceof PidCgroupResolver live) {
+            // The cgroup tags' health: tasks charged to [exited], evictions and folded paths are counted, not silent.
+            progress.println("pooltag " + what + ": " + live.describe());
+        }
         if (recordTo != null) {
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("duration_ns", Long.toString(run.durationNanos()));

@@ -692,7 +692,7 @@ public final class TraceSession implements AutoCloseable {
      * turned on ({@link #start} waits for it), while the buffer is empty: the JIT compiles the call and the
      * foreign-function stubs behind it before the traced workload needs the CPUs, not while it runs (measured: C1 was a
      * third of {@code record}'s CPU during the workload; docs/PERFORMANCE.md "record, round 7"). Before tracing, so
-     * the kernel's allocations for these calls (a splice allocates its page references even when it finds nothing)
+     * the kernel's allocations for these calls (a splice allocates page references whenever the buffer holds entries)
      * are not in the recording. Each call is a real one: one that finds data ends the warm-up, and what it moved is
      * in the spool like any later move.
      */

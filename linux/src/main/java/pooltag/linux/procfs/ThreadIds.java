@@ -34,4 +34,20 @@ public final class ThreadIds {
             return -1;
         }
     }
+
+    /**
+     * True when a {@code /proc} (or {@code /proc/<pid>/task}) entry's name is a task id: decimal digits only, at most
+     * nine (pid_max is at most 2^22).
+     */
+    public static boolean isTaskId(String name) {
+        if (name.isEmpty() || name.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import pooltag.core.error.PooltagException;
+import pooltag.linux.procfs.ThreadIds;
 
 /**
  * Who made a tracefs instance, as its name says: {@code pooltag-<pid>-<pidns>-<starttime>}, where {@code pid} is the
@@ -168,7 +169,8 @@ public record InstanceOwner(long pid, long pidNamespace, long startTime) {
      */
     private static Scan scan(Path proc, long ns, long pid, long start) {
         Scan s = new Scan();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc,
+                p -> ThreadIds.isTaskId(p.getFileName().toString()))) {
             for (Path p : ds) {
                 try {
                     if (ns >= 0 && namespaceOf(p) != ns) {
@@ -188,18 +190,6 @@ public record InstanceOwner(long pid, long pidNamespace, long startTime) {
             s.unreadable = true;
         }
         return s;
-    }
-
-    private static boolean isNumber(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -1,6 +1,7 @@
 package pooltag.linux.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ public class PidCgroupResolverTest {
 
     /** A stat line with the given flags and start time (fields 9 and 22). */
     static void task(Path proc, int pid, long flags, long start, String memoryPath) throws Exception {
-        Path d = proc.resolve(Integer.toString(pid));
+        Path d = taskDir(proc, pid);
         Files.createDirectories(d);
         Files.writeString(d.resolve("stat"), pid + " (java) S 1 1 1 0 -1 " + flags
                 + " 0 0 0 0 0 0 0 0 20 0 1 0 " + start + " 1000 100\n");
@@ -24,10 +25,17 @@ public class PidCgroupResolverTest {
     }
 
     static void exit(Path proc, int pid) throws Exception {
-        Path d = proc.resolve(Integer.toString(pid));
+        Path d = taskDir(proc, pid);
         Files.delete(d.resolve("stat"));
         Files.delete(d.resolve("cgroup"));
         Files.delete(d);
+        Files.delete(d.getParent());
+        Files.delete(d.getParent().getParent());
+    }
+
+    /** Where the resolver reads a task: its own directory, {@code <pid>/task/<pid>}, as in /proc. */
+    static Path taskDir(Path proc, int pid) {
+        return proc.resolve(pid + "/task/" + pid);
     }
 
     /** Just enough of an event for the resolver: pid, time, context flags. */
@@ -45,6 +53,11 @@ public class PidCgroupResolverTest {
         @Override public long stackFrame(int i) { throw new IndexOutOfBoundsException(); }
     }
 
+    /** Checks run on the event's thread: a check's changes apply at the event that started it. */
+    static PidCgroupResolver inline(Path proc) {
+        return new PidCgroupResolver(proc, V1, PidCgroupResolver.MAX_TASKS, Runnable::run);
+    }
+
     @Test
     void tasksAreChargedToTheirMemoryCgroupAndContextsToThemselves(@TempDir Path proc) throws Exception {
         task(proc, 101, 0x400100, 7001, "/pods/leaky");
@@ -60,6 +73,8 @@ public class PidCgroupResolverTest {
         assertEquals("[exited]", r.path(r.cgroupOf(new Ev(999, 7, 0))));
         assertEquals(2, r.resolved());
         assertEquals(1, r.exitedBeforeRead());
+        assertTrue(r.describe().contains("0 tasks read before tracing, 2 at their first event, 1 gone before their"
+                + " cgroup was read (charged to [exited])"), r.describe());
     }
 
     @Test
@@ -67,7 +82,7 @@ public class PidCgroupResolverTest {
         task(proc, 101, 0, 7001, "/a");
         PidCgroupResolver r = new PidCgroupResolver(proc, V1);
         int id = r.cgroupOf(new Ev(101, 1, 0));
-        Files.writeString(proc.resolve("101/cgroup"), "4:memory:/b\n"); // not re-read before the check period
+        Files.writeString(taskDir(proc, 101).resolve("cgroup"), "4:memory:/b\n"); // not re-read before the check period
         assertEquals(id, r.cgroupOf(new Ev(101, 2, 0)));
         assertEquals(1, r.resolved());
     }
@@ -77,7 +92,8 @@ public class PidCgroupResolverTest {
         task(proc, 101, 0, 7001, "/a");
         task(proc, 102, 0, 7002, "/a");
         task(proc, 103, 0, 7003, "/a");
-        PidCgroupResolver r = new PidCgroupResolver(proc, V1);
+        java.util.List<String> decided = new java.util.ArrayList<>();
+        PidCgroupResolver r = inline(proc).onDecision((ns, pid, path) -> decided.add(pid + " " + path));
         long t = 1_000;
         for (int pid = 101; pid <= 103; pid++) {
             assertEquals("/a", r.path(r.cgroupOf(new Ev(pid, t, 0))));
@@ -85,7 +101,7 @@ public class PidCgroupResolverTest {
         exit(proc, 101);                        // exited
         exit(proc, 102);
         task(proc, 102, 0, 9999, "/reused");    // pid 102 now belongs to another task
-        Files.writeString(proc.resolve("103/cgroup"), "4:memory:/moved\n"); // moved
+        Files.writeString(taskDir(proc, 103).resolve("cgroup"), "4:memory:/moved\n"); // moved
         t += PidCgroupResolver.REVALIDATE_NANOS;
         assertEquals("/reused", r.path(r.cgroupOf(new Ev(102, t, 0))));
         assertEquals("/moved", r.path(r.cgroupOf(new Ev(103, t + 1, 0))));
@@ -94,7 +110,7 @@ public class PidCgroupResolverTest {
         assertEquals(1, r.reuses());
         assertEquals(1, r.moves());
         // What a recording carries: each task with the cgroup it was charged to, moves included.
-        assertEquals(5, r.seenTasks().size());
+        assertEquals(5, decided.stream().filter(d -> !d.endsWith("[exited]")).count(), decided.toString());
     }
 
     /**
@@ -106,7 +122,7 @@ public class PidCgroupResolverTest {
         task(proc, 101, 0, 7001, "/a");
         task(proc, 102, 0, 7002, "/a");
         java.util.List<String> log = new java.util.ArrayList<>();
-        PidCgroupResolver r = new PidCgroupResolver(proc, V1).onDecision((ns, pid, path) -> log.add(ns + " " + pid
+        PidCgroupResolver r = inline(proc).onDecision((ns, pid, path) -> log.add(ns + " " + pid
                 + " " + path));
         java.util.List<long[]> asked = new java.util.ArrayList<>(); // {pid, ts}
         java.util.List<String> answers = new java.util.ArrayList<>();
@@ -117,7 +133,7 @@ public class PidCgroupResolverTest {
         ask.accept(101, 1_000L);
         ask.accept(102, 1_001L);
         ask.accept(101, 1_002L); // known: no decision
-        Files.writeString(proc.resolve("101/cgroup"), "4:memory:/moved\n");
+        Files.writeString(taskDir(proc, 101).resolve("cgroup"), "4:memory:/moved\n");
         exit(proc, 102);
         task(proc, 102, 0, 9999, "/reused");
         long t = 1_000 + PidCgroupResolver.REVALIDATE_NANOS;
@@ -140,5 +156,209 @@ public class PidCgroupResolverTest {
             }
             assertEquals(answers.get(i), replayed, "event " + i);
         }
+    }
+
+    /**
+     * The check runs off the writer thread: the event that starts it only hands it over (no file read, the old
+     * answers stand), and its changes take effect, with their decisions, at the first event after it finished.
+     */
+    @Test
+    void theCheckRunsElsewhereAndItsChangesApplyAtTheNextEvent(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/a");
+        task(proc, 103, 0, 7003, "/a");
+        java.util.List<Runnable> handed = new java.util.ArrayList<>();
+        java.util.List<String> log = new java.util.ArrayList<>();
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1, PidCgroupResolver.MAX_TASKS, handed::add)
+                .onDecision((ns, pid, path) -> log.add(ns + " " + pid + " " + path));
+        long t = 1_000;
+        r.cgroupOf(new Ev(101, t, 0));
+        r.cgroupOf(new Ev(103, t, 0));
+        exit(proc, 101);
+        Files.writeString(taskDir(proc, 103).resolve("cgroup"), "4:memory:/moved\n");
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(103, t, 0))), "the check is only handed over");
+        assertEquals(1, handed.size());
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(101, t + 1, 0))), "not applied before it finished");
+        Thread checker = new Thread(handed.get(0));
+        checker.start();
+        checker.join();
+        assertEquals("/moved", r.path(r.cgroupOf(new Ev(103, t + 2, 0))));
+        assertEquals("[exited]", r.path(r.cgroupOf(new Ev(101, t + 3, 0))), "dropped: read again, gone");
+        assertEquals(1, r.exits());
+        assertEquals(1, r.moves());
+        assertEquals(java.util.List.of("1000 101 /a", "1000 103 /a", (t + 2) + " 103 /moved",
+                (t + 3) + " 101 [exited]"), log, "a change is decided when it takes effect");
+        assertEquals(1, handed.size(), "one check in flight at a time, none started by the events that applied it");
+        assertEquals(1, r.checks());
+        assertEquals(PidCgroupResolver.REVALIDATE_NANOS, r.checkGapNanos(), "a check of two tasks: one per second");
+    }
+
+    /** A full table evicts one task per new one; it is not emptied (every known task would be read again). */
+    @Test
+    void aFullTableEvictsOneTaskNotAll(@TempDir Path proc) throws Exception {
+        for (int pid = 101; pid <= 105; pid++) {
+            task(proc, pid, 0, 7000 + pid, "/a");
+        }
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1, 4, Runnable::run);
+        for (int pid = 101; pid <= 105; pid++) {
+            assertEquals("/a", r.path(r.cgroupOf(new Ev(pid, pid, 0))));
+        }
+        assertEquals(4, r.size());
+        assertEquals(1, r.evictions());
+        assertEquals(5, r.resolved());
+        for (int pid = 101; pid <= 105; pid++) {
+            r.cgroupOf(new Ev(pid, 200, 0));
+        }
+        // The evicted task and, as the table is full again, one more are read again; the rest are probes.
+        assertEquals(7, r.resolved());
+        assertEquals(4, r.size());
+    }
+
+    /** Every pid stays findable after removals shift entries back (linear probing without tombstones). */
+    @Test
+    void removalsKeepEveryOtherTaskFindable(@TempDir Path proc) throws Exception {
+        int n = 60;
+        for (int pid = 1; pid <= n; pid++) {
+            task(proc, pid, 0, 7000 + pid, "/p" + (pid % 3));
+        }
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1, 64, Runnable::run);
+        for (int pid = 1; pid <= n; pid++) {
+            r.cgroupOf(new Ev(pid, 1, 0));
+        }
+        for (int pid = 1; pid <= n; pid += 2) {
+            exit(proc, pid);
+        }
+        r.cgroupOf(new Ev(2, 1 + PidCgroupResolver.REVALIDATE_NANOS, 0)); // the check drops the odd pids
+        assertEquals(n / 2, r.exits());
+        assertEquals(n / 2, r.size());
+        long read = r.resolved();
+        for (int pid = 2; pid <= n; pid += 2) {
+            assertEquals("/p" + (pid % 3), r.path(r.cgroupOf(new Ev(pid, 2 + PidCgroupResolver.REVALIDATE_NANOS, 0))));
+        }
+        assertEquals(read, r.resolved(), "all found by a probe, none read again");
+    }
+
+    @Test
+    void newPathsPastTheLimitAreOtherCgroups(@TempDir Path proc) throws Exception {
+        task(proc, 1, 0, 7001, "/pods/0");
+        PidCgroupResolver r = inline(proc);
+        long t = 1;
+        r.cgroupOf(new Ev(1, t, 0));
+        // Contexts and /pods/0 hold the first ids; every check then finds the task moved to a new path.
+        int fit = PidCgroupResolver.MAX_PATHS - PidCgroupResolver.contexts() - 1;
+        for (int i = 1; i <= fit; i++) {
+            Files.writeString(taskDir(proc, 1).resolve("cgroup"), "4:memory:/pods/" + i + "\n");
+            t += PidCgroupResolver.REVALIDATE_NANOS;
+            assertEquals("/pods/" + i, r.path(r.cgroupOf(new Ev(1, t, 0))));
+        }
+        assertEquals(0, r.foldedPaths());
+        Files.writeString(taskDir(proc, 1).resolve("cgroup"), "4:memory:/pods/past\n");
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        assertEquals("[other cgroups]", r.path(r.cgroupOf(new Ev(1, t, 0))));
+        task(proc, 2, 0, 7002, "/pods/also-past");
+        assertEquals("[other cgroups]", r.path(r.cgroupOf(new Ev(2, t, 0))));
+        assertEquals("/pods/1", r.path(PidCgroupResolver.contexts() + 1), "kept paths keep their ids");
+        assertEquals(2, r.foldedPaths());
+    }
+
+    /**
+     * On this machine's /proc: threads that are not their process's leader are read from their own task directory,
+     * charged to this process's memory cgroup, kept by a check while they live and dropped as exits once they ended.
+     */
+    @Test
+    void threadsOfThisProcessOnTheRealProc() throws Exception {
+        CgroupHierarchy h;
+        try {
+            h = CgroupHierarchy.live();
+        } catch (pooltag.core.error.PooltagException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no memory cgroup hierarchy: " + e.getMessage());
+            return;
+        }
+        String mine = h.pathIn(Files.readString(Path.of("/proc/self/cgroup")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(mine != null, "no memory cgroup line in /proc/self/cgroup");
+        int n = 50;
+        int[] tids = new int[n];
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(n);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread[] threads = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            threads[i] = new Thread(() -> {
+                tids[k] = pooltag.linux.procfs.ThreadIds.current();
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cgroup-test-" + i);
+            threads[i].start();
+        }
+        try {
+            started.await();
+            PidCgroupResolver r = new PidCgroupResolver(Path.of("/proc"), h, PidCgroupResolver.MAX_TASKS,
+                    Runnable::run);
+            long t = 1;
+            for (int tid : tids) {
+                assertTrue(tid > 0 && tid != ProcessHandle.current().pid(), "a thread id, not the leader's: " + tid);
+                assertEquals(mine, r.path(r.cgroupOf(new Ev(tid, t, 0))), "thread " + tid);
+            }
+            assertEquals(n, r.resolved());
+            t += PidCgroupResolver.REVALIDATE_NANOS;
+            r.cgroupOf(new Ev(tids[0], t, 0));
+            assertEquals(0, r.exits() + r.reuses() + r.moves(), "a live thread's start time and cgroup are read back");
+            assertEquals(n, r.size());
+            release.countDown();
+            for (Thread th : threads) {
+                th.join(10_000);
+            }
+            // A joined thread's kernel task may linger a moment (its cgroup file then reads as the root's): the
+            // check is judged once every task is gone from where the resolver looks.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (int tid : tids) {
+                Path stat = Path.of("/proc/" + tid + "/task/" + tid + "/stat");
+                while (Files.exists(stat) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            }
+            t += PidCgroupResolver.REVALIDATE_NANOS;
+            r.cgroupOf(new Ev(0, t, 0)); // pid 0: a kernel thread, no read; the check drops the ended threads
+            assertEquals(n, r.exits(), r.describe());
+            assertEquals(0, r.size());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * Tasks alive before tracing are read then, not at their first event (the merge thread's file reads), and a
+     * recording is told them at time 0, before every event.
+     */
+    @Test
+    void preloadReadsTheTasksAliveBeforeTracing(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/pods/a");
+        task(proc, 2, PidCgroupResolver.PF_KTHREAD, 3, "/");
+        Files.createDirectories(proc.resolve("self")); // not a pid: skipped
+        Files.writeString(proc.resolve("meminfo"), "MemTotal: 1 kB\n");
+        PidCgroupResolver r = inline(proc).preload();
+        assertEquals(2, r.preloaded());
+        assertEquals(2, r.size());
+        java.util.List<String> log = new java.util.ArrayList<>();
+        r.onDecision((ns, pid, path) -> log.add(ns + " " + pid + " " + path));
+        assertEquals(java.util.Set.of("0 101 /pods/a", "0 2 [kernel thread]"), new java.util.HashSet<>(log));
+        task(proc, 102, 0, 7002, "/pods/b");
+        assertEquals("/pods/a", r.path(r.cgroupOf(new Ev(101, 5, 0))));
+        assertEquals("[kernel thread]", r.path(r.cgroupOf(new Ev(2, 6, 0))));
+        assertEquals("/pods/b", r.path(r.cgroupOf(new Ev(102, 7, 0))));
+        assertEquals(1, r.resolved(), "only the task born after the preload was read at its event");
+        assertEquals("7 102 /pods/b", log.get(2));
+    }
+
+    /** A check that takes long spaces the next ones out: at most a tenth of the time goes to checking. */
+    @Test
+    void aLongCheckSpacesTheNextOnesOut() {
+        assertEquals(PidCgroupResolver.REVALIDATE_NANOS, PidCgroupResolver.checkGapAfter(5_000_000L), "5 ms: 1 s");
+        assertEquals(PidCgroupResolver.REVALIDATE_NANOS, PidCgroupResolver.checkGapAfter(100_000_000L), "0.1 s: 1 s");
+        assertEquals(3_000_000_000L, PidCgroupResolver.checkGapAfter(300_000_000L), "0.3 s: 3 s");
     }
 }

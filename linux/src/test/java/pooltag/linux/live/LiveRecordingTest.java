@@ -85,7 +85,7 @@ class LiveRecordingTest {
             KernelSymbols syms = r.symbols();
             long[] range = syms.resolveFunctionRange("alloc_pipe_info");
             assertNotNull(range);
-            // the kernel allocates a page reference for every splice(2) of trace_pipe_raw, even one that finds nothing
+            // the kernel allocates page references for a splice(2) of trace_pipe_raw whenever its buffer holds entries
             long[] spliceSite = syms.resolveFunctionRange("tracing_buffers_splice_read");
             long[] spliceAllocs = {0};
             Set<Long> live = new HashSet<>();

@@ -31,4 +31,16 @@ class ThreadIdsTest {
         assertTrue(other.get() > 0);
         assertNotEquals(main, other.get(), "another thread, another task");
     }
+
+    @Test
+    void procEntriesThatAreTaskIds() {
+        assertTrue(ThreadIds.isTaskId("1"));
+        assertTrue(ThreadIds.isTaskId("4194304"));
+        assertEquals(false, ThreadIds.isTaskId(""));
+        assertEquals(false, ThreadIds.isTaskId("self"));
+        assertEquals(false, ThreadIds.isTaskId("thread-self"));
+        assertEquals(false, ThreadIds.isTaskId("12a"));
+        assertEquals(false, ThreadIds.isTaskId("-1"));
+        assertEquals(false, ThreadIds.isTaskId("1234567890"), "ten digits: past any pid_max, and past an int");
+    }
 }
