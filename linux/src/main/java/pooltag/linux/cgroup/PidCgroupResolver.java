@@ -96,6 +96,8 @@ public final class PidCgroupResolver implements CgroupResolver {
 
     /** Told every decision (a recording keeps them for an offline replay), or null. */
     private DecisionListener listener;
+    /** The start time {@link #readTask} read last (clock ticks since boot), -1 for a task gone. Writer thread. */
+    private long readStart;
     /** The timestamp of the event being resolved: when a decision takes effect. */
     private long nowNanos;
 
@@ -233,19 +235,34 @@ public final class PidCgroupResolver implements CgroupResolver {
         if (pids[i] == pid) {
             return;
         }
+        int id = readTask(pid);
+        if (id != EXITED) {
+            put(i, pid, id, readStart);
+            preloaded++;
+        }
+    }
+
+    /**
+     * Reads a task's files: its cgroup id ({@link #KERNEL_THREAD} for a kernel thread, {@link #EXITED} when it is
+     * gone), its start time in {@link #readStart} (-1 when gone).
+     */
+    private int readTask(int pid) {
         long[] stat = stat(pid);
         if (stat == null) {
-            return;
+            readStart = -1;
+            return EXITED;
         }
         int id = (stat[0] & PF_KTHREAD) != 0 ? KERNEL_THREAD : readCgroup(pid);
-        if (id == EXITED) {
-            return;
-        }
+        readStart = id == EXITED ? -1 : stat[1];
+        return id;
+    }
+
+    /** Stores a task at its free slot {@code i}. */
+    private void put(int i, int pid, int id, long start) {
         pids[i] = pid;
         ids[i] = id;
-        starts[i] = stat[1];
+        starts[i] = start;
         size++;
-        preloaded++;
     }
 
     @Override
@@ -284,33 +301,19 @@ public final class PidCgroupResolver implements CgroupResolver {
         if (pids[i] == pid) {
             return ids[i];
         }
-        long[] stat = stat(pid);
-        int id;
-        long start;
-        if (stat == null) {
+        int id = readTask(pid);
+        if (id == EXITED) {
             // Gone before we looked (events arrive up to a second late). Remembered as exited until the next
             // check, so its remaining events cost a probe, not a failed file read each.
             exitedBeforeRead++;
-            id = EXITED;
-            start = -1;
         } else {
-            id = (stat[0] & PF_KTHREAD) != 0 ? KERNEL_THREAD : readCgroup(pid);
-            start = stat[1];
-            if (id == EXITED) {
-                exitedBeforeRead++;
-                start = -1;
-            } else {
-                resolved++;
-            }
+            resolved++;
         }
         if (size >= maxTasks) {
             evictOne();
             i = slot(pid);
         }
-        pids[i] = pid;
-        ids[i] = id;
-        starts[i] = start;
-        size++;
+        put(i, pid, id, readStart);
         if (listener != null) {
             listener.decided(nowNanos, pid, paths[id]);
         }
