@@ -126,10 +126,7 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         HitTarget target = HitTarget.resolveLive(tag, symbols);
         try (StopSignals signals = StopSignals.install(System.err);
              TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
-                     cap.ledgerOptions())) {
-            if (resolver != null) {
-                run.ledger().tagByCgroup(resolver); // before the session starts
-            }
+                     cap.ledgerOptions(), resolver)) {
             signals.onStop(run::requestStop);
             if (!json.on()) {
                 System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),

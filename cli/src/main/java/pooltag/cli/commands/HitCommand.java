@@ -70,14 +70,13 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
         KernelSymbols symbols = KernelSymbols.load();
         HitTarget target = HitTarget.resolveLive(tag.value(), symbols);
         try (StopSignals signals = StopSignals.install(System.err)) {
+        PidCgroupResolver resolver = cgroupKind != null ? PidCgroupResolver.live() : null;
         try (TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
-                cap.ledgerOptions())) {
+                cap.ledgerOptions(), resolver)) {
             signals.onStop(run::requestStop);
             HitPrinter printer = new HitPrinter(out, symbols, run.session()::cacheName, addresses, count,
                     run::requestStop);
-            PidCgroupResolver resolver = cgroupKind != null ? PidCgroupResolver.live() : null;
             if (resolver != null) {
-                run.ledger().tagByCgroup(resolver); // before the session starts
                 // The printer runs on the merge thread, the ledger's: the owner the ledger recorded for the block.
                 Ledger l = run.ledger();
                 printer.cgroups(id -> l.tagName(TagKind.CGROUP, id));

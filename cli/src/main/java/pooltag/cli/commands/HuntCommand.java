@@ -98,13 +98,39 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         }
         // Stopping is finishing: the first SIGINT/SIGTERM ends the tracing, the report below is still printed whole.
         try (StopSignals signals = StopSignals.install(System.err)) {
+            var resolver = cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null;
             return report(Hunter.hunt(d, options, cap.ledgerOptions(), json.on() ? null : System.err,
-                    buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()),
-                    cgroups ? pooltag.linux.cgroup.PidCgroupResolver.live() : null, signals, record));
+                    buffer.apply(pooltag.linux.kmem.TraceConfig.kmem()), resolver, signals, record), resolver);
         }
     }
 
     private int report(Hunter.Result res) {
+        return report(res, null);
+    }
+
+    /**
+     * The cgroup tags' health for the JSON (the text report has it on stderr): how each task's cgroup was decided,
+     * and what went to {@code [exited]}, out of the table or into {@code [other cgroups]}: counted, never silent.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode cgroupTasksJson(pooltag.linux.cgroup.PidCgroupResolver r) {
+        var o = Json.MAPPER.createObjectNode();
+        o.put("read_before_tracing", r.preloaded());
+        o.put("placed_at_birth", r.born());
+        o.put("born_into_another_cgroup", r.bornIntoCgroup());
+        o.put("read_at_first_event", r.resolved());
+        o.put("gone_before_read", r.exitedBeforeRead());
+        o.put("exits", r.exits());
+        o.put("pid_reuses", r.reuses());
+        o.put("moves_traced", r.movesTraced());
+        o.put("moves_found_by_check", r.moves());
+        o.put("evicted", r.evictions());
+        o.put("paths_folded", r.foldedPaths());
+        o.put("checks", r.checks());
+        return o;
+    }
+
+    /** @param resolver the live hunt's cgroup resolver (its health goes into the JSON), or null */
+    private int report(Hunter.Result res, pooltag.linux.cgroup.PidCgroupResolver resolver) {
         PrintWriter out = spec.commandLine().getOut();
         if (res.replay() != null && !json.on()) {
             out.println(RecordingHealth.line(from, res.replay()));
@@ -121,6 +147,9 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             res.stackNotes().forEach(notes::add);
             if (res.replay() != null) {
                 root.set("recording", RecordingHealth.json(from, res.replay()));
+            }
+            if (resolver != null) {
+                root.set("cgroup_tasks", cgroupTasksJson(resolver));
             }
             Json.print(out, root);
             out.flush();

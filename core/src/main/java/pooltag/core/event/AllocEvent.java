@@ -19,6 +19,19 @@ public interface AllocEvent {
      * between): pair by CPU, adjacency and pid. {@link #stackDepth()} and {@link #stackFrame(int)} are valid.
      */
     int STACK = 3;
+    /**
+     * A task was created (Linux {@code task/task_newtask}): {@link #pid()} is the creating task (the one whose cgroups
+     * the new task inherits), {@link #taskPid()} the new task, {@link #cloneFlags()} its clone flags. No address, size
+     * or site. Only a source that traces tasks for {@code --tag-by cgroup} emits it.
+     */
+    int NEW_TASK = 4;
+    /**
+     * A task was moved into a cgroup (Linux {@code cgroup/cgroup_attach_task}): {@link #taskPid()} is the task,
+     * {@link #hierarchyId()} the hierarchy (as {@code /proc/<pid>/cgroup} numbers it), {@link #cgroupPath()} the
+     * cgroup's path from the hierarchy's root. {@link #pid()} is the task that moved it. As {@link #NEW_TASK}, only for
+     * {@code --tag-by cgroup}.
+     */
+    int TASK_MOVE = 5;
 
     /** Where the allocation came from; decides the pool and which counters move. */
     int SOURCE_KMALLOC = 1;
@@ -77,6 +90,29 @@ public interface AllocEvent {
      */
     default int contextFlags() {
         return 0;
+    }
+
+    /** The task a {@link #NEW_TASK} (the new task) or {@link #TASK_MOVE} (the moved task) event is about; -1 otherwise. */
+    default int taskPid() {
+        return -1;
+    }
+
+    /** The clone flags of a {@link #NEW_TASK} event ({@code CLONE_*}, 64 bits); 0 otherwise. */
+    default long cloneFlags() {
+        return 0;
+    }
+
+    /** The hierarchy of a {@link #TASK_MOVE} event; -1 otherwise. */
+    default int hierarchyId() {
+        return -1;
+    }
+
+    /**
+     * The cgroup path of a {@link #TASK_MOVE} event; null otherwise. Makes a String: for rare events only, never on an
+     * allocation's path.
+     */
+    default String cgroupPath() {
+        return null;
     }
 
     /**

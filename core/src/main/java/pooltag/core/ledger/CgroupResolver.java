@@ -16,6 +16,21 @@ public interface CgroupResolver {
      */
     int cgroupOf(AllocEvent e);
 
+    /**
+     * A task was created ({@link AllocEvent#NEW_TASK}), in event order with the allocations: a resolver that follows
+     * task creation knows the new task's cgroup from its creator's without reading anything about it later. By
+     * default nothing (a recording answers from the decisions it carries). Writer thread.
+     */
+    default void onNewTask(AllocEvent e) {
+    }
+
+    /**
+     * A task was moved into a cgroup ({@link AllocEvent#TASK_MOVE}), in event order: its later allocations are the new
+     * cgroup's. By default nothing. Writer thread.
+     */
+    default void onTaskMove(AllocEvent e) {
+    }
+
     /** The cgroup's path in its hierarchy ({@code /kubepods/pod1/abc}) or the context's name ({@code [softirq]}). */
     String path(int id);
 }

@@ -69,6 +69,16 @@ final class CgroupTags {
         };
     }
 
+    /** A task was created: the resolver may follow it ({@link CgroupResolver#onNewTask}). */
+    void onNewTask(AllocEvent e) {
+        resolver.onNewTask(e);
+    }
+
+    /** A task was moved into a cgroup ({@link CgroupResolver#onTaskMove}). */
+    void onTaskMove(AllocEvent e) {
+        resolver.onTaskMove(e);
+    }
+
     /** The owner word of a new allocation: its cgroup tag and accounted bit. */
     int ownerOf(AllocEvent e) {
         int cg = cgroupTag(e);

@@ -117,6 +117,16 @@ public final class Ledger implements AllocEventConsumer {
             case AllocEvent.ALLOC -> onAlloc(e, tick);
             case AllocEvent.FREE -> onFree(e);
             case AllocEvent.STACK -> attacher.onStack(e);
+            case AllocEvent.NEW_TASK -> {
+                if (tags.cgroups != null) {
+                    tags.cgroups.onNewTask(e); // who the new task's allocations belong to; no counter moves
+                }
+            }
+            case AllocEvent.TASK_MOVE -> {
+                if (tags.cgroups != null) {
+                    tags.cgroups.onTaskMove(e); // its later allocations are its new cgroup's
+                }
+            }
             default -> {
                 // Unknown types are the decoder's to count; the ledger ignores them.
             }

@@ -37,6 +37,16 @@ public final class Feeder {
         return this;
     }
 
+    public Feeder newTask(long ts, int cpu, int creator, int child, long cloneFlags) {
+        sink.onEvent(v.newTask(ts, cpu, creator, child, cloneFlags));
+        return this;
+    }
+
+    public Feeder taskMove(long ts, int cpu, int mover, int task, int hierarchy, String path) {
+        sink.onEvent(v.taskMove(ts, cpu, mover, task, hierarchy, path));
+        return this;
+    }
+
     public Feeder stack(long ts, int cpu, int pid, long... frames) {
         long[] shown = frames.clone();
         sink.onEvent(v.stack(ts, cpu, pid, shown));

@@ -201,4 +201,41 @@ class LedgerCgroupTest {
         f.kmalloc(i + 1, 0, pids, addr(i + 1), 0xffffffff82000000L, 192); // a folded pair again: counted once
         assertEquals(folded, ledger.stats().foldedTags());
     }
+
+    /** Task births and moves go to the resolver, in event order with the allocations, and move no counter. */
+    @Test
+    void taskBirthsAndMovesReachTheResolverAndCountNothing() {
+        List<String> told = new java.util.ArrayList<>();
+        ledger.tagByCgroup(new CgroupResolver() {
+            @Override
+            public int cgroupOf(AllocEvent e) {
+                told.add("alloc " + e.pid());
+                return 0;
+            }
+
+            @Override
+            public String path(int id) {
+                return "/";
+            }
+
+            @Override
+            public void onNewTask(AllocEvent e) {
+                told.add("birth " + e.pid() + "->" + e.taskPid());
+            }
+
+            @Override
+            public void onTaskMove(AllocEvent e) {
+                told.add("move " + e.taskPid() + " " + e.cgroupPath());
+            }
+        });
+        f.newTask(5, 0, 100, 101, 0x11).kmalloc(6, 0, 101, addr(1), PIPE_FN, 192).taskMove(7, 1, 1, 101, 4, "/pods/a");
+        assertEquals(List.of("birth 100->101", "alloc 101", "move 101 /pods/a"), told);
+        assertEquals(1, ledger.stats().allocs());
+        assertEquals(0, ledger.stats().unpairedFrees());
+        assertEquals(1, ledger.outstanding(TagKind.CACHE, ledger.tagId(TagKind.CACHE, "kmalloc-192"), 10).size());
+
+        Ledger plain = new Ledger(sym, sym, 16); // not tagging by cgroup: the task events are ignored
+        new Feeder(plain).newTask(5, 0, 100, 101, 0x11).taskMove(7, 1, 1, 101, 4, "/pods/a");
+        assertEquals(0, plain.stats().allocs());
+    }
 }

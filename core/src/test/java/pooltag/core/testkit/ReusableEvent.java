@@ -11,8 +11,9 @@ public final class ReusableEvent implements AllocEvent {
     /** The call site {@link #free} reports: frees carry no meaningful site, and the ledger charges the allocation's. */
     public static final long FREE_CALL_SITE = 0xffffffff81000000L;
 
-    private int type, source, cpu, pid, cacheId, depth;
-    private long ts, addr, callSite, bytes, gfp;
+    private int type, source, cpu, pid, cacheId, depth, taskPid, hierarchyId;
+    private long ts, addr, callSite, bytes, gfp, cloneFlags;
+    private String cgroupPath;
     private long[] frames = new long[0];
 
     /** An allocation; {@code cacheId} -1 for kmalloc (no cache name), {@code gfp} the raw GFP bits. */
@@ -34,6 +35,25 @@ public final class ReusableEvent implements AllocEvent {
         set(STACK, 0, ts, cpu, pid, 0, 0, 0, -1, 0);
         this.frames = frames;
         depth = frames.length;
+        return this;
+    }
+
+    /** A task birth ({@code task/task_newtask}): {@code creator} made {@code child} with these clone flags. */
+    public ReusableEvent newTask(long ts, int cpu, int creator, int child, long cloneFlags) {
+        set(NEW_TASK, 0, ts, cpu, creator, 0, 0, 0, -1, 0);
+        depth = 0;
+        taskPid = child;
+        this.cloneFlags = cloneFlags;
+        return this;
+    }
+
+    /** A task move ({@code cgroup/cgroup_attach_task}): {@code mover} put {@code task} in {@code path} of a hierarchy. */
+    public ReusableEvent taskMove(long ts, int cpu, int mover, int task, int hierarchy, String path) {
+        set(TASK_MOVE, 0, ts, cpu, mover, 0, 0, 0, -1, 0);
+        depth = 0;
+        taskPid = task;
+        hierarchyId = hierarchy;
+        cgroupPath = path;
         return this;
     }
 
@@ -64,4 +84,8 @@ public final class ReusableEvent implements AllocEvent {
     @Override public long gfpFlags() { return gfp; }
     @Override public int stackDepth() { return depth; }
     @Override public long stackFrame(int i) { return frames[i]; }
+    @Override public int taskPid() { return type == NEW_TASK || type == TASK_MOVE ? taskPid : -1; }
+    @Override public long cloneFlags() { return type == NEW_TASK ? cloneFlags : 0; }
+    @Override public int hierarchyId() { return type == TASK_MOVE ? hierarchyId : -1; }
+    @Override public String cgroupPath() { return type == TASK_MOVE ? cgroupPath : null; }
 }

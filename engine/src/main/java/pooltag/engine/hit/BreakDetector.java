@@ -159,6 +159,9 @@ public final class BreakDetector implements AllocEventConsumer {
         if (cpu >= pType.length) {
             grow(cpu);
         }
+        if (e.type() == AllocEvent.NEW_TASK || e.type() == AllocEvent.TASK_MOVE) {
+            return; // no allocation, and no stack follows it: a pending hit still waits for its own
+        }
         if (e.type() == AllocEvent.STACK) {
             if (pType[cpu] != NONE && pPid[cpu] == e.pid()) {
                 emit(a, cpu, e);

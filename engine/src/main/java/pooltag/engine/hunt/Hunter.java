@@ -135,7 +135,7 @@ public final class Hunter {
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         config = config.withBulkSubbuf();
-        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions)) {
+        try (TracingRun run = TracingRun.open(symbols, config, ledgerOptions, cgroups)) {
             Armer armer = traceArmed(run, symbols, duration, progress, config, cgroups, signals, recordTo, "hunt");
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             Map<String, Double> armedAt = armer.armedAtS();
@@ -156,7 +156,7 @@ public final class Hunter {
             throws InterruptedException {
         KernelSymbols symbols = KernelSymbols.load();
         TraceConfig bulk = config.withBulkSubbuf(); // 64 KiB sub-buffers, as hunt and record read
-        try (TracingRun run = TracingRun.open(symbols, bulk, ledgerOptions)) {
+        try (TracingRun run = TracingRun.open(symbols, bulk, ledgerOptions, cgroups)) {
             traceArmed(run, symbols, duration, progress, bulk, cgroups, signals, out, "record");
             return new Recorded(run.stats(), run.outOfRoom());
         }
@@ -171,16 +171,14 @@ public final class Hunter {
     }
 
     /**
-     * The traced part of a hunt, one copy for {@code hunt} and {@code record --stacks leaders}: tags by cgroup, sets
+     * The traced part of a hunt, one copy for {@code hunt} and {@code record --stacks leaders} (the run already tags by
+     * cgroup when asked: {@link TracingRun#open(KernelSymbols, TraceConfig, LedgerOptions, CgroupResolver)}): sets
      * the recording, then {@link #trace} (the {@link Armer} re-arms after every /proc/slabinfo sample, on this
      * thread), and finishes the recording with what the run did.
      */
     private static Armer traceArmed(TracingRun run, KernelSymbols symbols, Duration duration, PrintStream progress,
                                     TraceConfig config, CgroupResolver cgroups, StopSignals signals, Path recordTo,
                                     String what) throws InterruptedException {
-        if (cgroups != null) {
-            run.ledger().tagByCgroup(cgroups); // before the session starts: no event yet
-        }
         if (recordTo != null) {
             RecordingSink sink = run.recordTo(recordTo, progress == null ? System.err : progress);
             if (cgroups instanceof PidCgroupResolver live) {

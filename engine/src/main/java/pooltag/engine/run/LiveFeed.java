@@ -68,16 +68,7 @@ public final class LiveFeed implements AutoCloseable {
      */
     public static LiveFeed open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
                                 CgroupResolver cgroups, String threadName) {
-        TracingRun run = TracingRun.open(symbols, config, options);
-        if (cgroups != null) {
-            try {
-                run.ledger().tagByCgroup(cgroups); // not started yet: no event has reached the ledger
-            } catch (RuntimeException e) {
-                run.close();
-                throw e;
-            }
-        }
-        return start(run, null, threadName);
+        return start(TracingRun.open(symbols, config, options, cgroups), null, threadName);
     }
 
     private void follow() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.core.ledger.CgroupResolver;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
@@ -145,6 +146,26 @@ public final class TracingRun implements AutoCloseable {
      */
     public static TracingRun open(KernelSymbols symbols, TraceConfig config) {
         return open(symbols, config, KmemTagPolicy.ledgerOptions());
+    }
+
+    /**
+     * As {@link #open(KernelSymbols, TraceConfig, LedgerOptions)}; when {@code cgroups} is not null the ledger also
+     * tags every allocation by the allocating task's cgroup ({@code --tag-by cgroup}) from before the first event,
+     * and the session traces task creation ({@link TraceConfig#withTaskEvents}) so the resolver places each task
+     * born while tracing at its birth.
+     */
+    public static TracingRun open(KernelSymbols symbols, TraceConfig config, LedgerOptions options,
+                                  CgroupResolver cgroups) {
+        TracingRun run = open(symbols, cgroups == null ? config : config.withTaskEvents(), options);
+        if (cgroups != null) {
+            try {
+                run.ledger().tagByCgroup(cgroups); // not started yet: no event has reached the ledger
+            } catch (RuntimeException e) {
+                run.close();
+                throw e;
+            }
+        }
+        return run;
     }
 
     /** As {@link #open(KernelSymbols, TraceConfig)}, with the ledger's options (tag policy, outstanding cap). */

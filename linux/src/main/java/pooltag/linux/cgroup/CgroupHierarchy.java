@@ -163,6 +163,37 @@ public record CgroupHierarchy(int version, Path mountPoint, String mountRoot) {
      * line for it. v2: the {@code 0::/path} line; v1: the line whose controller list has {@code memory}.
      */
     public String pathIn(String procPidCgroup) {
+        long at = lineIn(procPidCgroup);
+        if (at < 0) {
+            return null;
+        }
+        int colon = (int) (at >>> 32);
+        int end = procPidCgroup.indexOf('\n', colon);
+        return procPidCgroup.substring(colon + 1, end < 0 ? procPidCgroup.length() : end);
+    }
+
+    /**
+     * The hierarchy's id in the text of a {@code /proc/<pid>/cgroup} file (the number before the first colon of its
+     * line: {@code 0} for v2, the v1 hierarchy's own number), or -1 when the file has no line for it. Tracepoints
+     * name a hierarchy by this id ({@code cgroup_attach_task}'s {@code dst_root}).
+     */
+    public int idIn(String procPidCgroup) {
+        long at = lineIn(procPidCgroup);
+        if (at < 0) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(procPidCgroup.substring((int) at, procPidCgroup.indexOf(':', (int) at)));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Where the hierarchy's line is in a {@code /proc/<pid>/cgroup} text: {@code lineStart | secondColon << 32}, or
+     * -1. v2: the {@code 0::/path} line; v1: the line whose controller list has {@code memory}.
+     */
+    private long lineIn(String procPidCgroup) {
         int start = 0;
         int n = procPidCgroup.length();
         while (start < n) {
@@ -177,12 +208,12 @@ public record CgroupHierarchy(int version, Path mountPoint, String mountRoot) {
                 boolean match = version == 2 ? controllers.isEmpty() && procPidCgroup.startsWith("0", start)
                         : hasMemory(controllers);
                 if (match) {
-                    return procPidCgroup.substring(c2 + 1, end);
+                    return start | (long) c2 << 32;
                 }
             }
             start = end + 1;
         }
-        return null;
+        return -1;
     }
 
     private static boolean hasMemory(String controllers) {

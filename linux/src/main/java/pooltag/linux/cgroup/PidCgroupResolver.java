@@ -17,12 +17,14 @@ import pooltag.linux.procfs.ThreadIds;
 /**
  * The cgroup of the task behind each allocation event, for {@code --tag-by cgroup}: the memory hierarchy's path from
  * {@code /proc/<pid>/task/<pid>/cgroup}, read once per task and kept in a bounded primitive table (pid, start time,
- * cgroup id).
+ * cgroup id). A task born while tracing is placed at its birth: the session traces {@code task/task_newtask} beside
+ * the kmem events, and the new task starts in its creator's cgroup ({@link #onNewTask}), so a task that is gone
+ * before anything of it could be read is still charged to its cgroup.
  *
  * <p><b>Never guessed.</b> An event raised in hard-irq, soft-irq or NMI context (its {@code common_flags}) is charged
  * to {@code [hardirq]}, {@code [softirq]} or {@code [nmi]}: its pid is whoever was interrupted. A kernel thread
  * ({@code PF_KTHREAD} in {@code /proc/<pid>/stat}) and pid 0 are {@code [kernel thread]}. A task gone before its
- * files were read is {@code [exited]}; one whose file has no memory line is {@code [no memory cgroup]}.
+ * files were read, and not placed at its birth, is {@code [exited]}; one whose file has no memory line is {@code [no memory cgroup]}.
  *
  * <p><b>Exits, pid reuse, moves.</b> Once per {@link #REVALIDATE_NANOS} of event time a check of the table is
  * started on a background thread ({@code pooltag-cgroup-check}), which re-reads every known task from a copy of the
@@ -37,7 +39,9 @@ import pooltag.linux.procfs.ThreadIds;
  *
  * <p><b>Costs.</b> Per event on the writer thread: a context-bit test, a volatile read (a finished check?) and one
  * probe of an open-addressing {@code int} table, no allocation, no I/O for a known task. Per task born while tracing:
- * two small file reads on the writer thread (the tasks alive before are read by {@link #preload}, before tracing).
+ * a probe for its creator at its birth and no file read ({@link #onNewTask}; the tasks alive before are read by
+ * {@link #preload}, before tracing); two small file reads on the writer thread at its first event only when its birth
+ * was not traced or not placed.
  * Per period: a copy of the occupied entries into arrays reused from check to check, then the check's file reads
  * (two per known task) off the writer thread, at most a tenth of the time ({@link #CHECK_DUTY}). At most
  * {@link #MAX_TASKS} tasks are kept; when full, one entry is evicted per new task (a rotating hand over the table;
@@ -54,6 +58,21 @@ public final class PidCgroupResolver implements CgroupResolver {
     public static final long REVALIDATE_NANOS = 1_000_000_000L;
     /** {@code PF_KTHREAD} in {@code /proc/<pid>/stat}'s flags ({@code include/linux/sched.h}). */
     static final long PF_KTHREAD = 0x00200000L;
+    /**
+     * {@code PF_EXITING}: the task is exiting. Its cgroup file then says {@code /} in a v1 hierarchy
+     * ({@code proc_cgroup_show}), whatever its cgroup was: such a task is read as gone, never as moved to the root.
+     */
+    static final long PF_EXITING = 0x00000004L;
+    /**
+     * {@code CLONE_INTO_CGROUP} ({@code include/uapi/linux/sched.h}, Linux 5.7+): {@code clone3} puts the new task in
+     * the cgroup its arguments name instead of its creator's (crun and systemd start containers and services so).
+     */
+    static final long CLONE_INTO_CGROUP = 0x200000000L;
+    /**
+     * The start time of a task placed at its birth ({@link #onNewTask}), not read from {@code /proc}: the next check
+     * keeps the start time it reads. Reuse of such a pid needs no start time: it is another birth, traced too.
+     */
+    static final long BORN = -2;
 
     public static final int HARDIRQ = 0;
     public static final int SOFTIRQ = 1;
@@ -110,6 +129,15 @@ public final class PidCgroupResolver implements CgroupResolver {
     /** The one check buffer, reused: the writer thread fills its input, the checker its changes. */
     private final Check check;
     private long checks, resolved, preloaded, exits, reuses, moves, evictions, exitedBeforeRead, foldedPaths;
+    /** Tasks placed at their birth in their creator's cgroup; births into another cgroup (read at first event). */
+    private long born, bornIntoCgroup;
+    /** Moves applied as traced ({@link #onTaskMove}), not found by a check. */
+    private long movesTraced;
+    /**
+     * The memory hierarchy's id as tracepoints name it ({@link #onTaskMove}), or -1: traced moves are not followed
+     * (the checks still find them). Set by {@link #live} only when paths in events and in {@code /proc} agree.
+     */
+    private int movesHierarchy = -1;
     /**
      * Event time between check starts: {@link #REVALIDATE_NANOS}, or {@link #CHECK_DUTY} times the last check's
      * reading time when that is longer (a check paused that long in all: {@link #runCheck}), so the checker (two
@@ -192,7 +220,34 @@ public final class PidCgroupResolver implements CgroupResolver {
      * ({@link #preload}): call it before tracing starts.
      */
     public static PidCgroupResolver live() {
-        return new PidCgroupResolver(Path.of("/proc"), CgroupHierarchy.live()).preload();
+        PidCgroupResolver r = new PidCgroupResolver(Path.of("/proc"), CgroupHierarchy.live());
+        r.followMovesIn(tracedHierarchyId(Path.of("/proc"), r.hierarchy));
+        return r.preload();
+    }
+
+    /** The inode of the initial cgroup namespace ({@code PROC_CGROUP_INIT_INO}, {@code include/linux/proc_ns.h}). */
+    static final String INIT_CGROUP_NS = "cgroup:[4026531835]";
+
+    /**
+     * The memory hierarchy's id for traced moves, or -1 when they cannot be followed: a traced move names its cgroup
+     * by the path from the hierarchy's root, {@code /proc} by the path from the reader's cgroup namespace root, so the
+     * two agree only in the initial cgroup namespace (inside a container's namespace the checks find moves).
+     */
+    static int tracedHierarchyId(Path proc, CgroupHierarchy hierarchy) {
+        try {
+            if (!Files.readSymbolicLink(proc.resolve("self/ns/cgroup")).toString().equals(INIT_CGROUP_NS)) {
+                return -1;
+            }
+            return hierarchy.idIn(Files.readString(proc.resolve("self/cgroup"), StandardCharsets.UTF_8));
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1; // no cgroup namespaces (kernel < 4.6) or no /proc: leave moves to the checks
+        }
+    }
+
+    /** Follows traced moves in hierarchy {@code id} ({@link #onTaskMove}); -1 = do not. Before the first event. */
+    PidCgroupResolver followMovesIn(int id) {
+        this.movesHierarchy = id;
+        return this;
     }
 
     /**
@@ -320,6 +375,95 @@ public final class PidCgroupResolver implements CgroupResolver {
         return id;
     }
 
+    /**
+     * A task was created ({@code task/task_newtask}, in event order: before any event of the new task). It starts in
+     * its creator's cgroup: the kernel copies the creating task's cgroups to it ({@code cgroup_fork}), the creator
+     * being the event's task, {@code current}, also under {@code CLONE_PARENT}. So the new task is placed now, from
+     * its creator's entry (read first if unknown), with nothing read about the new task itself: a task that lives a
+     * millisecond is charged to its cgroup, not to {@code [exited]}. Not placed, and read at its first event as
+     * before: a task created with {@code CLONE_INTO_CGROUP} (its cgroup is not its creator's), a kernel thread's child
+     * (it may be a user-mode helper, not a kernel thread) and a creator itself gone unread. An entry already held for
+     * the pid belongs to an earlier task whose exit the checks had not yet seen: replaced. Later moves are the
+     * checks' to find, as for every task.
+     */
+    @Override
+    public void onNewTask(AllocEvent e) {
+        int child = e.taskPid();
+        if (child <= 0) {
+            return;
+        }
+        nowNanos = e.timestampNanos();
+        if ((e.cloneFlags() & CLONE_INTO_CGROUP) != 0) {
+            bornIntoCgroup++;
+            forget(child);
+            return;
+        }
+        int id = ofPid(e.pid());
+        if (id == KERNEL_THREAD || id == EXITED) {
+            forget(child);
+            return;
+        }
+        place(child, id, true);
+        born++;
+    }
+
+    /**
+     * Holds {@code pid} in cgroup {@code id} from now on, in its entry or a new one (start time {@link #BORN}: unread),
+     * and tells the listener. {@code newTask}: the pid is a new task, so a kept entry's start time is stale too.
+     */
+    private void place(int pid, int id, boolean newTask) {
+        int i = slot(pid); // probed here: a caller's earlier probe may be stale (ofPid and evictOne move entries)
+        if (pids[i] == pid) {
+            if (newTask || ids[i] == EXITED) {
+                starts[i] = BORN;
+            }
+            ids[i] = id;
+        } else {
+            if (size >= maxTasks) {
+                evictOne();
+                i = slot(pid);
+            }
+            put(i, pid, id, BORN);
+        }
+        if (listener != null) {
+            listener.decided(nowNanos, pid, paths[id]);
+        }
+    }
+
+    /**
+     * A task was moved into a cgroup ({@code cgroup/cgroup_attach_task}, in event order): from now on its events are
+     * the new cgroup's, as the kernel charges them, without waiting for a check. Moves in other hierarchies are not
+     * this resolver's. A task not held yet is placed as at its birth (alive, its start time unread). Ignored unless
+     * {@link #followMovesIn} named the hierarchy.
+     */
+    @Override
+    public void onTaskMove(AllocEvent e) {
+        int pid = e.taskPid();
+        if (movesHierarchy < 0 || e.hierarchyId() != movesHierarchy || pid <= 0) {
+            return;
+        }
+        String path = e.cgroupPath();
+        if (path == null || path.isEmpty()) {
+            return;
+        }
+        nowNanos = e.timestampNanos();
+        int id = intern(path);
+        int i = slot(pid);
+        if (pids[i] == pid && (ids[i] == id || ids[i] == KERNEL_THREAD)) {
+            return; // no change, or a kernel thread (its allocations are the kernel's wherever it is attached)
+        }
+        place(pid, id, false); // an [exited] entry is a live task again: its start time is the next check's to read
+        movesTraced++;
+    }
+
+    /** Drops what is held for {@code pid}, if anything: its next event reads it afresh. */
+    private void forget(int pid) {
+        int i = slot(pid);
+        if (pids[i] == pid) {
+            removeAt(i);
+        }
+    }
+
     /** The home slot of {@code pid}. */
     private int home(int pid) {
         return (pid * 0x9E3779B9) >>> 1 & (capacity - 1);
@@ -413,22 +557,27 @@ public final class PidCgroupResolver implements CgroupResolver {
                 int pid = c.pid[k];
                 int id = c.id[k];
                 if (id == EXITED) {
-                    c.change(k, FORGET, null); // a new task with this pid is read afresh
+                    c.change(k, FORGET, null, 0); // a new task with this pid is read afresh
                     continue;
                 }
                 long[] stat = stat(pid);
+                boolean born = c.start[k] == BORN;
                 if (stat == null) {
-                    c.change(k, EXIT, null);
-                } else if (stat[1] != c.start[k]) {
-                    c.change(k, REUSE, null);
+                    c.change(k, EXIT, null, 0);
+                } else if (!born && stat[1] != c.start[k]) {
+                    c.change(k, REUSE, null, 0);
                 } else if (id != KERNEL_THREAD && id != OTHER_CGROUPS) { // a folded task's move would fold again
                     String text = read(taskFile(pid, "cgroup"));
                     String now = text == null ? null : hierarchy.pathIn(text);
                     if (text == null) {
-                        c.change(k, EXIT, null);
+                        c.change(k, EXIT, null, 0);
                     } else if (now == null ? id != NO_MEMORY_CGROUP : !now.equals(c.paths[id])) {
-                        c.change(k, MOVE, now);
+                        c.change(k, MOVE, now, stat[1]);
+                    } else if (born) {
+                        c.change(k, ADOPT, null, stat[1]);
                     }
+                } else if (born) {
+                    c.change(k, ADOPT, null, stat[1]);
                 }
             }
         } finally {
@@ -459,6 +608,9 @@ public final class PidCgroupResolver implements CgroupResolver {
             if (pids[i] != pid || starts[i] != c.start[k] || ids[i] != c.id[k]) {
                 continue; // replaced since the copy: not this change's entry
             }
+            if (c.start[k] == BORN && (c.what[x] == MOVE || c.what[x] == ADOPT)) {
+                starts[i] = c.newStart[x]; // from now on a changed start time tells a reuse, as for a read task
+            }
             switch (c.what[x]) {
                 case EXIT -> {
                     exits++;
@@ -479,6 +631,9 @@ public final class PidCgroupResolver implements CgroupResolver {
                         }
                     }
                 }
+                case ADOPT -> {
+                    // the start time alone, kept above
+                }
                 default -> removeAt(i);
             }
         }
@@ -489,6 +644,8 @@ public final class PidCgroupResolver implements CgroupResolver {
     private static final byte EXIT = 1;
     private static final byte REUSE = 2;
     private static final byte MOVE = 3;
+    /** A task placed at its birth is alive, in its cgroup: its start time is kept. */
+    private static final byte ADOPT = 4;
 
     /**
      * A check's input (a copy of the table's entries) and output (the changes found), allocated once per resolver:
@@ -502,6 +659,8 @@ public final class PidCgroupResolver implements CgroupResolver {
         final int[] at;
         final byte[] what;
         final String[] newPath;
+        /** The start time read for a task placed at its birth (MOVE, ADOPT). */
+        final long[] newStart;
         int n;
         int changes;
         /** Time the check spent reading (its pauses not included), nanoseconds. */
@@ -515,12 +674,14 @@ public final class PidCgroupResolver implements CgroupResolver {
             at = new int[maxTasks];
             what = new byte[maxTasks];
             newPath = new String[maxTasks];
+            newStart = new long[maxTasks];
         }
 
-        void change(int k, byte w, String path) {
+        void change(int k, byte w, String path, long start) {
             at[changes] = k;
             what[changes] = w;
             newPath[changes] = path;
+            newStart[changes] = start;
             changes++;
         }
     }
@@ -539,10 +700,11 @@ public final class PidCgroupResolver implements CgroupResolver {
         return proc.resolve(id).resolve("task").resolve(id).resolve(name);
     }
 
-    /** {flags, start time} from {@code /proc/<pid>/task/<pid>/stat}, or null when the task is gone. */
+    /** {flags, start time} from {@code /proc/<pid>/task/<pid>/stat}, or null when the task is gone or exiting. */
     private long[] stat(int pid) {
         String s = read(taskFile(pid, "stat"));
-        return s == null ? null : parseStat(s);
+        long[] stat = s == null ? null : parseStat(s);
+        return stat == null || (stat[0] & PF_EXITING) != 0 ? null : stat;
     }
 
     /** {flags (field 9), starttime (field 22)} of a {@code /proc/<pid>/stat} line; null when malformed. */
@@ -625,6 +787,21 @@ public final class PidCgroupResolver implements CgroupResolver {
         return resolved;
     }
 
+    /** Tasks placed at their birth in their creator's cgroup ({@link #onNewTask}). */
+    public long born() {
+        return born;
+    }
+
+    /** Tasks born with {@code CLONE_INTO_CGROUP}: not placed at birth, read at their first event. */
+    public long bornIntoCgroup() {
+        return bornIntoCgroup;
+    }
+
+    /** Moves applied as they were traced ({@link #onTaskMove}). */
+    public long movesTraced() {
+        return movesTraced;
+    }
+
     /** Tasks dropped because they exited. */
     public long exits() {
         return exits;
@@ -657,11 +834,13 @@ public final class PidCgroupResolver implements CgroupResolver {
 
     /** The health of the cgroup tags, one line: what was read, what could not be, what the bounds cost. */
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "cgroups: %,d tasks read before tracing, %,d at their first"
+        return String.format(java.util.Locale.ROOT, "cgroups: %,d tasks read before tracing, %,d placed at their"
+                + " birth in their creator's cgroup (%,d born into another: CLONE_INTO_CGROUP), %,d read at their first"
                 + " event, %,d gone before their cgroup was read (charged to [exited]), %,d exits, %,d pid reuses,"
-                + " %,d moves, %,d evicted from a full table (max %,d), %,d new paths folded into [other cgroups]"
-                + " (max %,d); %,d checks done%s, one per %.1f s or more", preloaded, resolved, exitedBeforeRead,
-                exits, reuses, moves, evictions, maxTasks, foldedPaths, MAX_PATHS, checks,
+                + " %,d moves traced as they happened%s, %,d more found by a check, %,d evicted from a full table (max %,d), %,d new paths folded into [other cgroups]"
+                + " (max %,d); %,d checks done%s, one per %.1f s or more", preloaded, born, bornIntoCgroup, resolved,
+                exitedBeforeRead, exits, reuses, movesTraced, movesHierarchy < 0 ? " (not followed here)" : "", moves,
+                evictions, maxTasks, foldedPaths, MAX_PATHS, checks,
                 checking ? " (one running)" : "", checkGap / 1e9);
     }
 }

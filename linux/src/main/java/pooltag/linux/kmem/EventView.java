@@ -30,6 +30,17 @@ public final class EventView implements AllocEvent {
     int eventId;
     /** {@link KmemDecoder#KIND_KMALLOC} etc. */
     int kind;
+    /**
+     * Written only for a {@link AllocEvent#NEW_TASK} or {@link AllocEvent#TASK_MOVE} (the accessors answer the
+     * defaults for other types). The path is {@code pathBytes[pathOff, pathOff + pathLen)}, UTF-8, in the page being
+     * decoded: valid during the event only, as the whole view.
+     */
+    int taskPid;
+    long cloneFlags;
+    int hierarchyId;
+    byte[] pathBytes;
+    int pathOff;
+    int pathLen;
 
     @Override public int type() { return type; }
     @Override public int source() { return source; }
@@ -44,6 +55,15 @@ public final class EventView implements AllocEvent {
     @Override public long gfpFlags() { return gfpFlags; }
     @Override public int stackDepth() { return stackDepth; }
     @Override public int contextFlags() { return contextFlags; }
+    @Override public int taskPid() { return type == NEW_TASK || type == TASK_MOVE ? taskPid : -1; }
+    @Override public long cloneFlags() { return type == NEW_TASK ? cloneFlags : 0; }
+    @Override public int hierarchyId() { return type == TASK_MOVE ? hierarchyId : -1; }
+
+    @Override
+    public String cgroupPath() {
+        return type == TASK_MOVE
+                ? new String(pathBytes, pathOff, pathLen, java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
 
     @Override
     public boolean accounted() {

@@ -26,13 +26,18 @@ public final class KmemDecoder {
     public static final int KIND_PERCPU_ALLOC = 7;
     public static final int KIND_PERCPU_FREE = 8;
     public static final int KIND_STACK = 9;
-    public static final int KINDS = 10;
+    /** {@code task/task_newtask}: a task was created (for {@code --tag-by cgroup}). */
+    public static final int KIND_NEW_TASK = 10;
+    /** {@code cgroup/cgroup_attach_task}: a task was moved into a cgroup (for {@code --tag-by cgroup}). */
+    public static final int KIND_TASK_MOVE = 11;
+    public static final int KINDS = 12;
 
     /** {@code system/name} of each kind, index = kind. */
     public static final String[] EVENT_KEYS = {
             null, "kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc", "kmem/kmem_cache_free",
             "kmem/mm_page_alloc", "kmem/mm_page_free", "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu",
-            "ftrace/kernel_stack"};
+            "ftrace/kernel_stack", "task/task_newtask",
+            "cgroup/cgroup_attach_task"};
 
     /** Results of {@link #decode}. */
     public static final int DECODED = 1;
@@ -62,6 +67,14 @@ public final class KmemDecoder {
     private final int[] orderOff = filled(), orderSize = new int[KINDS];
     /** {@code bool accounted} (kmem_cache_alloc since 6.1), -1 when absent: optional, the GFP flags stand in. */
     private final int[] accountedOff = filled();
+    /**
+     * The task an event is about (s32): task_newtask's new task, cgroup_attach_task's moved task; and task_newtask's
+     * clone flags (u64; unsigned long on older kernels).
+     */
+    private final int[] taskPidOff = filled();
+    private final int[] cloneFlagsOff = filled(), cloneFlagsSize = new int[KINDS];
+    /** cgroup_attach_task's {@code dst_root}: the hierarchy id (s32). */
+    private final int[] hierarchyOff = filled();
     private int stackSizeOff = -1;
     private int stackFramesOff = -1;
     private final java.util.Map<String, String> unsupported = new java.util.LinkedHashMap<>();
@@ -129,6 +142,15 @@ public final class KmemDecoder {
                 need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
             }
             case KIND_PERCPU_FREE -> need = field(f, "ptr", kind, ptrOff, ptrSize, need);
+            case KIND_NEW_TASK -> {
+                need = int32Field(f, "pid", kind, taskPidOff, need);
+                need = field(f, "clone_flags", kind, cloneFlagsOff, cloneFlagsSize, need);
+            }
+            case KIND_TASK_MOVE -> {
+                need = int32Field(f, "pid", kind, taskPidOff, need);
+                need = int32Field(f, "dst_root", kind, hierarchyOff, need);
+                need = nameField(f, kind, "dst_path", need);
+            }
             case KIND_STACK -> {
                 EventFormat.Field size = f.require("size");
                 EventFormat.Field caller = f.require("caller");
@@ -160,8 +182,24 @@ public final class KmemDecoder {
         return Math.max(need, fl.offset() + fl.size());
     }
 
+    /** A field that must be a 4-byte int; its offset into {@code off[kind]}. */
+    private static int int32Field(EventFormat f, String name, int kind, int[] off, int need) {
+        EventFormat.Field fl = f.require(name);
+        if (fl.size() != 4) {
+            throw new DecodeException(f.system() + "/" + f.name() + "/format", 0, "field '" + name + "' is "
+                    + fl.size() + " bytes, not 4");
+        }
+        off[kind] = fl.offset();
+        return Math.max(need, fl.offset() + 4);
+    }
+
     private int nameField(EventFormat f, int kind, int need) {
-        EventFormat.Field fl = f.require("name");
+        return nameField(f, kind, "name", need);
+    }
+
+    /** A {@code __data_loc} string (a cache's name, a cgroup's path): kept in {@link #nameOff}. */
+    private int nameField(EventFormat f, int kind, String name, int need) {
+        EventFormat.Field fl = f.require(name);
         nameOff[kind] = fl.offset();
         nameRel[kind] = fl.relLoc();
         return Math.max(need, fl.offset() + 4);
@@ -257,6 +295,32 @@ public final class KmemDecoder {
                     v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
                 }
             }
+            case KIND_NEW_TASK -> {
+                v.type = AllocEvent.NEW_TASK;
+                v.source = 0;
+                v.address = 0;
+                v.taskPid = Le.i32(b, off + taskPidOff[kind]);
+                v.cloneFlags = Le.unsigned(b, off + cloneFlagsOff[kind], cloneFlagsSize[kind]);
+            }
+            case KIND_TASK_MOVE -> {
+                v.type = AllocEvent.TASK_MOVE;
+                v.source = 0;
+                v.address = 0;
+                v.taskPid = Le.i32(b, off + taskPidOff[kind]);
+                v.hierarchyId = Le.i32(b, off + hierarchyOff[kind]);
+                long at = nameLoc(b, off, len, kind);
+                if (at < 0) {
+                    return MALFORMED;
+                }
+                int pathLen = (int) (at >>> 32);
+                int pathOff = off + (int) at;
+                while (pathLen > 0 && b[pathOff + pathLen - 1] == 0) {
+                    pathLen--; // the stored length counts the terminating NUL
+                }
+                v.pathBytes = b;
+                v.pathOff = pathOff;
+                v.pathLen = pathLen;
+            }
             case KIND_STACK -> {
                 v.type = AllocEvent.STACK;
                 v.source = 0;
@@ -298,7 +362,8 @@ public final class KmemDecoder {
         if (len < minLen[kind]) {
             return MALFORMED;
         }
-        if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) && nameLoc(b, off, len, kind) < 0) {
+        if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE || kind == KIND_TASK_MOVE)
+                && nameLoc(b, off, len, kind) < 0) {
             return MALFORMED;
         }
         return kind;

@@ -31,6 +31,17 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
             "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu");
 
     /**
+     * Task creation ({@code task/task_newtask}: the new task, its creator, the clone flags), traced beside the kmem
+     * events with {@code --tag-by cgroup} ({@link #withTaskEvents}) so that a task's cgroup is known from its birth,
+     * in event order, even when the task is gone before anything of it could be read from {@code /proc}.
+     */
+    public static final String TASK_NEWTASK = "task/task_newtask";
+    /** A task's move into a cgroup ({@code cgroup/cgroup_attach_task}), traced with {@link #TASK_NEWTASK}. */
+    public static final String CGROUP_ATTACH = "cgroup/cgroup_attach_task";
+    /** The task events of {@link #withTaskEvents}: optional, each traced where the kernel has it. */
+    public static final List<String> TASK_EVENTS = List.of(TASK_NEWTASK, CGROUP_ATTACH);
+
+    /**
      * Milliseconds of events at the expected rate that the per-CPU buffer holds while its reader is late. The readers
      * empty the buffer as it fills (woken on data) and never wait on the consumer, so the buffer only has to cover a
      * reader's scheduling delay or a JVM pause, not the consumer's backlog (the page pool takes that).
@@ -95,6 +106,20 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
     public TraceConfig withExpectedRate(long eventsPerSecond) {
         return new TraceConfig(events, filters, stackTriggers, bufferSizeKbPerCpu, eventsPerSecond, reorderWindow,
                 subbufKb);
+    }
+
+    /**
+     * Also traces task creation and moves between cgroups ({@link #TASK_EVENTS}), for the cgroup resolver. Optional:
+     * a kernel without one of them traces the rest ({@link TraceSession} says so once).
+     */
+    public TraceConfig withTaskEvents() {
+        List<String> ev = new ArrayList<>(events);
+        for (String e : TASK_EVENTS) {
+            if (!ev.contains(e)) {
+                ev.add(e);
+            }
+        }
+        return ev.size() == events.size() ? this : withEvents(ev);
     }
 
     /** {@link #BULK_SUBBUF_KB} unless a sub-buffer size is already set. */

@@ -166,7 +166,7 @@ public final class TraceSession implements AutoCloseable {
             this.decoder = new KmemDecoder(schema, names);
             for (String e : config.events()) {
                 String why = decoder.unsupported().get(e);
-                if (why != null) {
+                if (why != null && !TraceConfig.TASK_EVENTS.contains(e)) { // the task events are optional (below)
                     throw new PooltagException("cannot decode " + e + " on this kernel: " + why);
                 }
             }
@@ -186,6 +186,13 @@ public final class TraceSession implements AutoCloseable {
                 instance.addStackTrigger(t.getKey(), t.getValue());
             }
             for (String e : config.events()) {
+                if (TraceConfig.TASK_EVENTS.contains(e)
+                        && (!instance.hasEvent(e) || decoder.unsupported().containsKey(e))) {
+                    // optional: without them the cgroup of a task born or moved while tracing is read from /proc
+                    System.err.println("pooltag: this kernel has no " + e + " event that pooltag can decode: tasks"
+                            + " born or moved while tracing are placed in their cgroup from /proc instead");
+                    continue;
+                }
                 instance.enableEvent(e);
             }
             hook.adopt(this);

@@ -79,7 +79,7 @@ public final class Recorder {
         String kallsyms = RecordingSink.readOrEmpty("/proc/kallsyms");
         String modules = RecordingSink.readOrEmpty("/proc/modules");
         String slabStart = RecordingSink.readOrEmpty("/proc/slabinfo");
-        TraceConfig cfg = baseConfig.withBulkSubbuf();
+        TraceConfig cfg = byCgroup ? baseConfig.withBulkSubbuf().withTaskEvents() : baseConfig.withBulkSubbuf();
         if (hitTag != null) {
             cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
@@ -110,6 +110,10 @@ public final class Recorder {
                 public void onEvent(AllocEvent event) {
                     if (resolver != null && event.type() == AllocEvent.ALLOC) {
                         resolver.cgroupOf(event); // decisions go to the file; a known task costs one probe
+                    } else if (resolver != null && event.type() == AllocEvent.NEW_TASK) {
+                        resolver.onNewTask(event); // placed at its birth: the decision goes to the file too
+                    } else if (resolver != null && event.type() == AllocEvent.TASK_MOVE) {
+                        resolver.onTaskMove(event); // so is a move
                     }
                 }
 

@@ -85,6 +85,13 @@ class CgroupFilesTest {
         assertNull(v1.pathIn("1:cpu:/\n0::/\n"));
         CgroupHierarchy v2 = new CgroupHierarchy(2, Path.of("/c"), "/");
         assertEquals("/kubepods/pod1/c1", v2.pathIn("0::/kubepods/pod1/c1\n"));
+        assertEquals("/last", v1.pathIn("4:memory:/last")); // no newline at the end
+        // The hierarchy's id, as cgroup_attach_task's dst_root names it: the number before the first colon.
+        assertEquals(4, v1.idIn(text));
+        assertEquals(3, v1.idIn("3:cpu,memory:/x\n"));
+        assertEquals(-1, v1.idIn("1:cpu:/\n0::/\n"));
+        assertEquals(0, v2.idIn(text));
+        assertEquals(-1, v2.idIn("4:memory:/x\n"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import pooltag.core.event.AllocEvent;
+import pooltag.core.testkit.ReusableEvent;
 
 /** pid → cgroup on a fake /proc: contexts are never guessed, exits, pid reuse and moves are noticed. */
 public class PidCgroupResolverTest {
@@ -53,6 +54,16 @@ public class PidCgroupResolverTest {
         @Override public long stackFrame(int i) { throw new IndexOutOfBoundsException(); }
     }
 
+    /** A task birth: {@code creator} made {@code child} (a fresh view each: the resolver keeps nothing of it). */
+    static AllocEvent born(int creator, int child, long ts, long cloneFlags) {
+        return new ReusableEvent().newTask(ts, 0, creator, child, cloneFlags);
+    }
+
+    /** A task move: {@code mover} put {@code task} into {@code path} of hierarchy {@code hierarchy}. */
+    static AllocEvent moved(int mover, int task, long ts, int hierarchy, String path) {
+        return new ReusableEvent().taskMove(ts, 0, mover, task, hierarchy, path);
+    }
+
     /** Checks run on the event's thread: a check's changes apply at the event that started it. */
     static PidCgroupResolver inline(Path proc) {
         return new PidCgroupResolver(proc, V1, PidCgroupResolver.MAX_TASKS, Runnable::run);
@@ -73,8 +84,9 @@ public class PidCgroupResolverTest {
         assertEquals("[exited]", r.path(r.cgroupOf(new Ev(999, 7, 0))));
         assertEquals(2, r.resolved());
         assertEquals(1, r.exitedBeforeRead());
-        assertTrue(r.describe().contains("0 tasks read before tracing, 2 at their first event, 1 gone before their"
-                + " cgroup was read (charged to [exited])"), r.describe());
+        assertTrue(r.describe().contains("0 tasks read before tracing, 0 placed at their birth in their creator's cgroup"
+                + " (0 born into another: CLONE_INTO_CGROUP), 2 read at their first event, 1 gone before their cgroup"
+                + " was read (charged to [exited])"), r.describe());
     }
 
     @Test
@@ -267,13 +279,7 @@ public class PidCgroupResolverTest {
      */
     @Test
     void threadsOfThisProcessOnTheRealProc() throws Exception {
-        CgroupHierarchy h;
-        try {
-            h = CgroupHierarchy.live();
-        } catch (pooltag.core.error.PooltagException e) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no memory cgroup hierarchy: " + e.getMessage());
-            return;
-        }
+        CgroupHierarchy h = liveHierarchyOrSkip();
         String mine = h.pathIn(Files.readString(Path.of("/proc/self/cgroup")));
         org.junit.jupiter.api.Assumptions.assumeTrue(mine != null, "no memory cgroup line in /proc/self/cgroup");
         int n = 50;
@@ -360,5 +366,163 @@ public class PidCgroupResolverTest {
         assertEquals(PidCgroupResolver.REVALIDATE_NANOS, PidCgroupResolver.checkGapAfter(5_000_000L), "5 ms: 1 s");
         assertEquals(PidCgroupResolver.REVALIDATE_NANOS, PidCgroupResolver.checkGapAfter(100_000_000L), "0.1 s: 1 s");
         assertEquals(3_000_000_000L, PidCgroupResolver.checkGapAfter(300_000_000L), "0.3 s: 3 s");
+    }
+
+    /**
+     * A task born while tracing is placed in its creator's cgroup at its birth, with nothing read about it: one that
+     * is gone before its first event is seen is still its cgroup's, not [exited]. Births with CLONE_INTO_CGROUP, and
+     * children of kernel threads, are read at their first event instead.
+     */
+    @Test
+    void aTaskBornWhileTracingIsPlacedInItsCreatorsCgroup(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/pods/cron");
+        task(proc, 2, PidCgroupResolver.PF_KTHREAD, 3, "/");
+        java.util.List<String> decided = new java.util.ArrayList<>();
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1).onDecision((ns, pid, path) -> decided.add(ns + " " + pid
+                + " " + path));
+        r.onNewTask(born(101, 500, 10, 0x1200011L));  // fork: SIGCHLD | CLONE_CHILD_SETTID | ..._CLEARTID
+        r.onNewTask(born(500, 501, 11, 0x3d0f00L));   // a thread of the child (CLONE_THREAD ...): its creator's
+        // 500 and 501 have no /proc entry at all (gone before their first event was merged): still /pods/cron.
+        assertEquals("/pods/cron", r.path(r.cgroupOf(new Ev(500, 12, 0))));
+        assertEquals("/pods/cron", r.path(r.cgroupOf(new Ev(501, 13, 0))));
+        assertEquals(2, r.born());
+        assertEquals(0, r.exitedBeforeRead());
+        assertEquals(1, r.resolved(), "only the creator was read");
+        assertEquals(java.util.List.of("10 101 /pods/cron", "10 500 /pods/cron", "11 501 /pods/cron"), decided);
+
+        // clone3 with CLONE_INTO_CGROUP: its cgroup is not its creator's; read at its first event.
+        task(proc, 502, 0, 7502, "/pods/other");
+        r.onNewTask(born(101, 502, 20, PidCgroupResolver.CLONE_INTO_CGROUP | 0x11L));
+        assertEquals("/pods/other", r.path(r.cgroupOf(new Ev(502, 21, 0))));
+        assertEquals(1, r.bornIntoCgroup());
+        // A kernel thread's child may be a user-mode helper: read at its first event, never assumed a kernel thread.
+        task(proc, 503, 0, 7503, "/");
+        r.onNewTask(born(2, 503, 30, 0x800100L));
+        assertEquals("/", r.path(r.cgroupOf(new Ev(503, 31, 0))));
+        assertEquals(2, r.born());
+        assertTrue(r.describe().contains("2 placed at their birth in their creator's cgroup (1 born into another:"
+                + " CLONE_INTO_CGROUP), 4 read at their first event, 0 gone"), r.describe()); // 101, 502, 2, 503
+    }
+
+    /**
+     * A birth replaces what was held for its pid (an earlier task whose exit no check had seen yet); a check keeps a
+     * born task's start time once it reads it, so a later reuse of the pid without a traced birth is still noticed.
+     */
+    @Test
+    void aBirthReplacesTheOldTaskOfItsPidAndTheCheckAdoptsItsStartTime(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/a");
+        task(proc, 102, 0, 7002, "/b");
+        task(proc, 300, 0, 7300, "/b");
+        PidCgroupResolver r = inline(proc);
+        long t = 1_000;
+        assertEquals("/b", r.path(r.cgroupOf(new Ev(300, t, 0))));
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(101, t, 0))));
+        r.onNewTask(born(101, 300, t + 1, 0x11L)); // pid 300 is a new task now, 101's child
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(300, t + 2, 0))));
+        exit(proc, 300);
+        task(proc, 300, 0, 8300, "/a");
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(300, t, 0)))); // the check read 300 alive in /a: start kept
+        assertEquals(0, r.reuses());
+        exit(proc, 300);
+        task(proc, 300, 0, 9300, "/b"); // reused without a traced birth (its task_newtask lost)
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        r.cgroupOf(new Ev(102, t, 0)); // the check runs and finds the reuse
+        assertEquals(1, r.reuses());
+        assertEquals("/b", r.path(r.cgroupOf(new Ev(300, t + 1, 0))));
+    }
+
+    /**
+     * A traced move applies at once, in event order, so a task moved into a container and its children born right
+     * after are the container's; moves in another hierarchy, or when moves are not followed, change nothing.
+     */
+    @Test
+    void aTracedMoveAppliesAtOnceAndItsChildrenFollow(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/system");
+        java.util.List<String> decided = new java.util.ArrayList<>();
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1).followMovesIn(4)
+                .onDecision((ns, pid, path) -> decided.add(ns + " " + pid + " " + path));
+        assertEquals("/system", r.path(r.cgroupOf(new Ev(101, 1, 0))));
+        r.onTaskMove(moved(1, 101, 2, 9, "/elsewhere")); // the name=systemd hierarchy: not memory's
+        assertEquals("/system", r.path(r.cgroupOf(new Ev(101, 3, 0))));
+        r.onTaskMove(moved(1, 101, 4, 4, "/pods/web")); // /proc still says /system: the move is traced first
+        assertEquals("/pods/web", r.path(r.cgroupOf(new Ev(101, 5, 0))));
+        r.onNewTask(born(101, 600, 6, 0x11L));
+        assertEquals("/pods/web", r.path(r.cgroupOf(new Ev(600, 7, 0))));
+        r.onTaskMove(moved(1, 700, 8, 4, "/pods/db")); // a task not held yet: placed
+        assertEquals("/pods/db", r.path(r.cgroupOf(new Ev(700, 9, 0))));
+        assertEquals(2, r.movesTraced());
+        assertEquals(java.util.List.of("1 101 /system", "4 101 /pods/web", "6 600 /pods/web", "8 700 /pods/db"),
+                decided);
+
+        PidCgroupResolver notFollowing = new PidCgroupResolver(proc, V1);
+        assertEquals("/system", notFollowing.path(notFollowing.cgroupOf(new Ev(101, 1, 0))));
+        notFollowing.onTaskMove(moved(1, 101, 2, 4, "/pods/web"));
+        assertEquals("/system", notFollowing.path(notFollowing.cgroupOf(new Ev(101, 3, 0))));
+        assertTrue(notFollowing.describe().contains("0 moves traced as they happened (not followed here)"),
+                notFollowing.describe());
+    }
+
+    /** Traced moves are followed only in the initial cgroup namespace, whose paths are the tracepoint's. */
+    @Test
+    void movesAreFollowedOnlyWherePathsAgree(@TempDir Path proc) throws Exception {
+        Files.createDirectories(proc.resolve("self/ns"));
+        Files.writeString(proc.resolve("self/cgroup"), "9:name=systemd:/\n4:memory:/user\n0::/\n");
+        Files.createSymbolicLink(proc.resolve("self/ns/cgroup"), Path.of(PidCgroupResolver.INIT_CGROUP_NS));
+        assertEquals(4, PidCgroupResolver.tracedHierarchyId(proc, V1));
+        assertEquals(0, PidCgroupResolver.tracedHierarchyId(proc, new CgroupHierarchy(2, Path.of("/unused"), "/")));
+        Files.delete(proc.resolve("self/ns/cgroup"));
+        Files.createSymbolicLink(proc.resolve("self/ns/cgroup"), Path.of("cgroup:[4026532301]")); // a container's
+        assertEquals(-1, PidCgroupResolver.tracedHierarchyId(proc, V1));
+        Files.delete(proc.resolve("self/ns/cgroup"));
+        assertEquals(-1, PidCgroupResolver.tracedHierarchyId(proc, V1)); // no namespaces at all
+    }
+
+    /** This machine's own answer: the memory hierarchy's id from /proc/self/cgroup, in the initial namespace. */
+    @Test
+    void thisMachinesMemoryHierarchyIsFollowed() throws Exception {
+        CgroupHierarchy h = liveHierarchyOrSkip();
+        String self = Files.readString(Path.of("/proc/self/cgroup"));
+        int id = PidCgroupResolver.tracedHierarchyId(Path.of("/proc"), h);
+        boolean initNs = Files.readSymbolicLink(Path.of("/proc/self/ns/cgroup")).toString()
+                .equals(PidCgroupResolver.INIT_CGROUP_NS);
+        System.out.println("PidCgroupResolverTest: memory hierarchy " + h.describe() + ", id " + id + ", initial"
+                + " cgroup namespace " + initNs);
+        if (initNs) {
+            String line = self.lines().filter(l -> h.version() == 2 ? l.startsWith("0::")
+                    : java.util.Arrays.asList(l.split(":")[1].split(",")).contains("memory")).findFirst().orElseThrow();
+            assertEquals(Integer.parseInt(line.substring(0, line.indexOf(':'))), id, self);
+        } else {
+            assertEquals(-1, id);
+        }
+    }
+
+    /**
+     * An exiting task (PF_EXITING) reads as cgroup {@code /} in a v1 hierarchy whatever its cgroup was: the check takes
+     * it as an exit, not a move to the root, and a first read of it gives [exited], not {@code /}.
+     */
+    @Test
+    void anExitingTaskIsGoneNotMovedToTheRoot(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0x400100, 7001, "/pods/a");
+        PidCgroupResolver r = inline(proc);
+        long t = 1_000;
+        assertEquals("/pods/a", r.path(r.cgroupOf(new Ev(101, t, 0))));
+        task(proc, 101, 0x400100 | PidCgroupResolver.PF_EXITING, 7001, "/"); // what /proc shows while it exits
+        task(proc, 102, 0x400100 | PidCgroupResolver.PF_EXITING, 7002, "/");
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        assertEquals("[exited]", r.path(r.cgroupOf(new Ev(102, t, 0))));
+        assertEquals("[exited]", r.path(r.cgroupOf(new Ev(101, t + 1, 0))));
+        assertEquals(0, r.moves());
+        assertEquals(1, r.exits());
+    }
+
+    /** This machine's memory hierarchy; skips (saying why) where the kernel has none. */
+    static CgroupHierarchy liveHierarchyOrSkip() {
+        try {
+            return CgroupHierarchy.live();
+        } catch (pooltag.core.error.PooltagException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no memory cgroup hierarchy: " + e.getMessage());
+            return null;
+        }
     }
 }

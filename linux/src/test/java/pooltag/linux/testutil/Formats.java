@@ -13,7 +13,7 @@ import pooltag.linux.ring.TraceSchema;
 public final class Formats {
     public static final String[] KEYS = {"kmem/kmalloc", "kmem/kfree", "kmem/kmem_cache_alloc",
             "kmem/kmem_cache_free", "kmem/mm_page_alloc", "kmem/mm_page_free", "percpu/percpu_alloc_percpu",
-            "percpu/percpu_free_percpu", "ftrace/kernel_stack"};
+            "percpu/percpu_free_percpu", "ftrace/kernel_stack", "task/task_newtask", "cgroup/cgroup_attach_task"};
 
     private Formats() {
     }
