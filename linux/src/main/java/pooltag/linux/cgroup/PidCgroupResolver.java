@@ -59,8 +59,9 @@ public final class PidCgroupResolver implements CgroupResolver {
     /** {@code PF_KTHREAD} in {@code /proc/<pid>/stat}'s flags ({@code include/linux/sched.h}). */
     static final long PF_KTHREAD = 0x00200000L;
     /**
-     * {@code PF_EXITING}: the task is exiting. Its cgroup file then says {@code /} in a v1 hierarchy
-     * ({@code proc_cgroup_show}), whatever its cgroup was: such a task is read as gone, never as moved to the root.
+     * {@code PF_EXITING}: the task is exiting. In a v1 hierarchy its cgroup file then says {@code /}
+     * ({@code proc_cgroup_show}), whatever its cgroup was, so the file is not read ({@link #hidesCgroup}); v2 keeps
+     * showing the cgroup it was in.
      */
     static final long PF_EXITING = 0x00000004L;
     /**
@@ -69,8 +70,10 @@ public final class PidCgroupResolver implements CgroupResolver {
      */
     static final long CLONE_INTO_CGROUP = 0x200000000L;
     /**
-     * The start time of a task placed at its birth ({@link #onNewTask}), not read from {@code /proc}: the next check
-     * keeps the start time it reads. Reuse of such a pid needs no start time: it is another birth, traced too.
+     * The start times of tasks placed at their birth ({@link #onNewTask}) or by a traced move, not read from
+     * {@code /proc}: {@code BORN} and below, one stamp per placement ({@link #bornStamp}) so that a check's change for
+     * one placement never matches a later placement of the same pid; the next check keeps the start time it reads.
+     * Reuse of such a pid needs no start time: it is another birth, traced too.
      */
     static final long BORN = -2;
 
@@ -133,6 +136,8 @@ public final class PidCgroupResolver implements CgroupResolver {
     private long born, bornIntoCgroup;
     /** Moves applied as traced ({@link #onTaskMove}), not found by a check. */
     private long movesTraced;
+    /** Placements made so far: each gets its own {@link #BORN} stamp. */
+    private long bornStamps;
     /**
      * The memory hierarchy's id as tracepoints name it ({@link #onTaskMove}), or -1: traced moves are not followed
      * (the checks still find them). Set by {@link #live} only when paths in events and in {@code /proc} agree.
@@ -299,11 +304,12 @@ public final class PidCgroupResolver implements CgroupResolver {
 
     /**
      * Reads a task's files: its cgroup id ({@link #KERNEL_THREAD} for a kernel thread, {@link #EXITED} when it is
-     * gone), its start time in {@link #readStart} (-1 when gone).
+     * gone, or exiting where its file no longer names its cgroup), its start time in {@link #readStart} (-1 when
+     * gone).
      */
     private int readTask(int pid) {
         long[] stat = stat(pid);
-        if (stat == null) {
+        if (stat == null || hidesCgroup(stat)) {
             readStart = -1;
             return EXITED;
         }
@@ -415,7 +421,7 @@ public final class PidCgroupResolver implements CgroupResolver {
         int i = slot(pid); // probed here: a caller's earlier probe may be stale (ofPid and evictOne move entries)
         if (pids[i] == pid) {
             if (newTask || ids[i] == EXITED) {
-                starts[i] = BORN;
+                starts[i] = bornStamp();
             }
             ids[i] = id;
         } else {
@@ -423,18 +429,30 @@ public final class PidCgroupResolver implements CgroupResolver {
                 evictOne();
                 i = slot(pid);
             }
-            put(i, pid, id, BORN);
+            put(i, pid, id, bornStamp());
         }
         if (listener != null) {
             listener.decided(nowNanos, pid, paths[id]);
         }
     }
 
+    /** A start time for a placement, {@link #BORN} or below, never the same twice. */
+    private long bornStamp() {
+        return BORN - bornStamps++;
+    }
+
+    /** True for the start time of a task placed, not read ({@link #BORN}). */
+    static boolean isBorn(long start) {
+        return start <= BORN;
+    }
+
     /**
      * A task was moved into a cgroup ({@code cgroup/cgroup_attach_task}, in event order): from now on its events are
      * the new cgroup's, as the kernel charges them, without waiting for a check. Moves in other hierarchies are not
      * this resolver's. A task not held yet is placed as at its birth (alive, its start time unread). Ignored unless
-     * {@link #followMovesIn} named the hierarchy.
+     * {@link #followMovesIn} named the hierarchy. The event names one task: the process's leader when a whole process
+     * moved (a {@code cgroup.procs} write), the thread itself for a thread's move; it does not say which. So the
+     * task's sibling threads held here are read again at once ({@link #rereadSiblings}), never assumed to have moved.
      */
     @Override
     public void onTaskMove(AllocEvent e) {
@@ -454,6 +472,46 @@ public final class PidCgroupResolver implements CgroupResolver {
         }
         place(pid, id, false); // an [exited] entry is a live task again: its start time is the next check's to read
         movesTraced++;
+        rereadSiblings(pid);
+    }
+
+    /**
+     * Reads again, now, the cgroup of each thread of {@code pid}'s process that is held here (its siblings, listed in
+     * {@code /proc/<pid>/task/}): what {@code /proc} says at merge time, a little after the move. Two small reads per
+     * held sibling, on the writer thread, only when a move is traced (rare: a container's start, a service's
+     * restart), and at most {@link #CHECK_SLICE} siblings (a stall of milliseconds); the rest, and a sibling gone
+     * meanwhile, are left to the checks.
+     */
+    private void rereadSiblings(int pid) {
+        int read = 0;
+        try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(Integer.toString(pid))
+                .resolve("task"))) {
+            for (Path t : tasks) {
+                String name = t.getFileName().toString();
+                if (!ThreadIds.isTaskId(name)) {
+                    continue;
+                }
+                int tid = Integer.parseInt(name);
+                int i = slot(tid);
+                if (tid == pid || pids[i] != tid || ids[i] == KERNEL_THREAD || ids[i] == EXITED) {
+                    continue;
+                }
+                if (++read > CHECK_SLICE) {
+                    return; // a process of thousands of threads: the rest are the next check's, off this thread
+                }
+                int now = readTask(tid);
+                i = slot(tid); // readTask interns a path; the table itself is unchanged, probed again all the same
+                if (now != EXITED && now != ids[i]) {
+                    ids[i] = now;
+                    movesTraced++;
+                    if (listener != null) {
+                        listener.decided(nowNanos, tid, paths[now]);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process is gone: its threads are the checks' to drop
+        }
     }
 
     /** Drops what is held for {@code pid}, if anything: its next event reads it afresh. */
@@ -561,11 +619,16 @@ public final class PidCgroupResolver implements CgroupResolver {
                     continue;
                 }
                 long[] stat = stat(pid);
-                boolean born = c.start[k] == BORN;
+                boolean born = isBorn(c.start[k]);
                 if (stat == null) {
                     c.change(k, EXIT, null, 0);
                 } else if (!born && stat[1] != c.start[k]) {
                     c.change(k, REUSE, null, 0);
+                } else if (hidesCgroup(stat)) {
+                    // exiting, its v1 file says "/": left as it is until it is reaped (then gone: an exit)
+                } else if (born && id != KERNEL_THREAD && (stat[0] & PF_KTHREAD) != 0) {
+                    // a kernel thread placed by a traced move (vhost workers are attached to their owner's cgroups)
+                    c.change(k, MOVE, contextName(KERNEL_THREAD), stat[1]);
                 } else if (id != KERNEL_THREAD && id != OTHER_CGROUPS) { // a folded task's move would fold again
                     String text = read(taskFile(pid, "cgroup"));
                     String now = text == null ? null : hierarchy.pathIn(text);
@@ -608,7 +671,7 @@ public final class PidCgroupResolver implements CgroupResolver {
             if (pids[i] != pid || starts[i] != c.start[k] || ids[i] != c.id[k]) {
                 continue; // replaced since the copy: not this change's entry
             }
-            if (c.start[k] == BORN && (c.what[x] == MOVE || c.what[x] == ADOPT)) {
+            if (isBorn(c.start[k]) && (c.what[x] == MOVE || c.what[x] == ADOPT)) {
                 starts[i] = c.newStart[x]; // from now on a changed start time tells a reuse, as for a read task
             }
             switch (c.what[x]) {
@@ -700,11 +763,15 @@ public final class PidCgroupResolver implements CgroupResolver {
         return proc.resolve(id).resolve("task").resolve(id).resolve(name);
     }
 
-    /** {flags, start time} from {@code /proc/<pid>/task/<pid>/stat}, or null when the task is gone or exiting. */
+    /** {flags, start time} from {@code /proc/<pid>/task/<pid>/stat}, or null when the task is gone. */
     private long[] stat(int pid) {
         String s = read(taskFile(pid, "stat"));
-        long[] stat = s == null ? null : parseStat(s);
-        return stat == null || (stat[0] & PF_EXITING) != 0 ? null : stat;
+        return s == null ? null : parseStat(s);
+    }
+
+    /** The task is exiting and this hierarchy's file no longer names its cgroup (v1: it says {@code /}). */
+    private boolean hidesCgroup(long[] stat) {
+        return (stat[0] & PF_EXITING) != 0 && hierarchy.version() == 1;
     }
 
     /** {flags (field 9), starttime (field 22)} of a {@code /proc/<pid>/stat} line; null when malformed. */

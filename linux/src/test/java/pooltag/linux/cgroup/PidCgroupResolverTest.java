@@ -498,22 +498,78 @@ public class PidCgroupResolverTest {
     }
 
     /**
-     * An exiting task (PF_EXITING) reads as cgroup {@code /} in a v1 hierarchy whatever its cgroup was: the check takes
-     * it as an exit, not a move to the root, and a first read of it gives [exited], not {@code /}.
+     * An exiting task (PF_EXITING) reads as cgroup {@code /} in a v1 hierarchy whatever its cgroup was: the check
+     * leaves it as it is until it is reaped (then an exit), never a move to the root; a first read of it gives
+     * [exited], not {@code /}. In v2 the file keeps naming its cgroup, and it is read.
      */
     @Test
-    void anExitingTaskIsGoneNotMovedToTheRoot(@TempDir Path proc) throws Exception {
+    void anExitingTaskIsNeverMovedToTheRoot(@TempDir Path proc) throws Exception {
         task(proc, 101, 0x400100, 7001, "/pods/a");
         PidCgroupResolver r = inline(proc);
         long t = 1_000;
         assertEquals("/pods/a", r.path(r.cgroupOf(new Ev(101, t, 0))));
-        task(proc, 101, 0x400100 | PidCgroupResolver.PF_EXITING, 7001, "/"); // what /proc shows while it exits
+        task(proc, 101, 0x400100 | PidCgroupResolver.PF_EXITING, 7001, "/"); // what v1's /proc shows while it exits
         task(proc, 102, 0x400100 | PidCgroupResolver.PF_EXITING, 7002, "/");
         t += PidCgroupResolver.REVALIDATE_NANOS;
         assertEquals("[exited]", r.path(r.cgroupOf(new Ev(102, t, 0))));
-        assertEquals("[exited]", r.path(r.cgroupOf(new Ev(101, t + 1, 0))));
+        assertEquals("/pods/a", r.path(r.cgroupOf(new Ev(101, t + 1, 0))), "its cgroup until it is reaped");
         assertEquals(0, r.moves());
+        exit(proc, 101);
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        r.cgroupOf(new Ev(102, t, 0)); // the next check: 101 is gone
         assertEquals(1, r.exits());
+
+        Path v2proc = proc.resolve("v2");
+        Path d = taskDir(v2proc, 201);
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("stat"), "201 (sh) Z 1 1 1 0 -1 " + (0x400100 | PidCgroupResolver.PF_EXITING)
+                + " 0 0 0 0 0 0 0 0 20 0 1 0 7201 0 0\n");
+        Files.writeString(d.resolve("cgroup"), "0::/system.slice/cron.service\n"); // v2 keeps naming it
+        PidCgroupResolver v2 = new PidCgroupResolver(v2proc, new CgroupHierarchy(2, Path.of("/unused"), "/"),
+                PidCgroupResolver.MAX_TASKS, Runnable::run);
+        assertEquals("/system.slice/cron.service", v2.path(v2.cgroupOf(new Ev(201, 1, 0))));
+    }
+
+    /**
+     * A kernel thread is never placed at its birth (its creator is kthreadd), but a traced move places what it names:
+     * a kernel thread attached to a cgroup (vhost workers before 6.4) is found by the next check to be a kernel thread
+     * and charged so from then on, not to the cgroup for good.
+     */
+    @Test
+    void aKernelThreadPlacedByAMoveIsAKernelThreadAfterTheCheck(@TempDir Path proc) throws Exception {
+        task(proc, 2, PidCgroupResolver.PF_KTHREAD, 3, "/");
+        task(proc, 500, PidCgroupResolver.PF_KTHREAD, 9500, "/vm");
+        PidCgroupResolver r = inline(proc).followMovesIn(4);
+        long t = 1_000;
+        r.cgroupOf(new Ev(2, t, 0));
+        r.onNewTask(born(2, 500, t + 1, 0x800100L)); // kthreadd's child: not placed
+        r.onTaskMove(moved(900, 500, t + 2, 4, "/vm"));
+        assertEquals("/vm", r.path(r.cgroupOf(new Ev(500, t + 3, 0))), "as traced, until a check reads it");
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        assertEquals("[kernel thread]", r.path(r.cgroupOf(new Ev(500, t, 0))));
+    }
+
+    /**
+     * Each placement has its own start-time stamp: a check that found the earlier task of a pid gone does not remove
+     * a later birth of the same pid, placed in the same cgroup before the check's changes were applied.
+     */
+    @Test
+    void aCheckOfAnEarlierBirthLeavesALaterBirthOfTheSamePidAlone(@TempDir Path proc) throws Exception {
+        task(proc, 101, 0, 7001, "/a");
+        java.util.List<Runnable> handed = new java.util.ArrayList<>();
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1, PidCgroupResolver.MAX_TASKS, handed::add);
+        long t = 1_000;
+        r.cgroupOf(new Ev(101, t, 0));
+        r.onNewTask(born(101, 600, t + 1, 0x11L)); // 600 lives and exits: no /proc entry
+        t += PidCgroupResolver.REVALIDATE_NANOS;
+        r.cgroupOf(new Ev(101, t, 0)); // hands over a check of {101, 600}
+        assertEquals(1, handed.size());
+        handed.get(0).run(); // finds 600 gone: an exit for the placement it copied
+        r.onNewTask(born(101, 600, t + 1, 0x11L)); // the pid is born again, same creator, same cgroup
+        task(proc, 600, 0, 9600, "/a");
+        assertEquals("/a", r.path(r.cgroupOf(new Ev(600, t + 2, 0))), "the new task keeps its placement");
+        assertEquals(0, r.exits(), "the exit was the earlier task's");
+        assertEquals(2, r.born());
     }
 
     /** This machine's memory hierarchy; skips (saying why) where the kernel has none. */
@@ -524,5 +580,30 @@ public class PidCgroupResolverTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(false, "no memory cgroup hierarchy: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * A traced move names one task (a process's leader for a cgroup.procs write) and does not say whether its
+     * threads moved: each sibling held is read again at once, so threads that moved with it are charged to the new
+     * cgroup from the move on, and a thread that stayed keeps its cgroup.
+     */
+    @Test
+    void aTracedMoveRereadsTheSiblingThreadsItDoesNotName(@TempDir Path proc) throws Exception {
+        task(proc, 300, 0, 7300, "/system");
+        task(proc, 301, 0, 7300, "/system");
+        task(proc, 302, 0, 7300, "/system");
+        Files.createDirectories(proc.resolve("300/task/301")); // the listing of 300's threads
+        Files.createDirectories(proc.resolve("300/task/302"));
+        PidCgroupResolver r = new PidCgroupResolver(proc, V1).followMovesIn(4);
+        for (int tid = 300; tid <= 302; tid++) {
+            assertEquals("/system", r.path(r.cgroupOf(new Ev(tid, 1, 0))));
+        }
+        // cgroup.procs moved the whole process; /proc shows 301 moved, 302 not (moved back, or a threaded cgroup).
+        Files.writeString(taskDir(proc, 301).resolve("cgroup"), "4:memory:/pods/web\n");
+        r.onTaskMove(moved(1, 300, 2, 4, "/pods/web"));
+        assertEquals("/pods/web", r.path(r.cgroupOf(new Ev(300, 3, 0))));
+        assertEquals("/pods/web", r.path(r.cgroupOf(new Ev(301, 3, 0))));
+        assertEquals("/system", r.path(r.cgroupOf(new Ev(302, 3, 0))));
+        assertEquals(2, r.movesTraced());
     }
 }
