@@ -149,7 +149,7 @@ class HunterArmingTest {
 
         StreamingSource() {
             super("streaming-merge", new SessionStats(0, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1],
-                    0, 0, 0, -1, 0, 0, 0, 0, 64, 8, 4096, false));
+                    0, 0, 0, 0, -1, 0, 0, 0, 0, 64, 8, 4096, false));
         }
 
         static long address(long n) {

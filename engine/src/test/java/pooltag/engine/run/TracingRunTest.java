@@ -145,7 +145,7 @@ class TracingRunTest {
 
         ScriptedSource() {
             super("scripted-merge", new SessionStats(3, new long[KmemDecoder.KINDS], 0, 0, 0, 0, 0, 0, 0, new long[1],
-                    0, 0, 0, -1, 0, 3, 0, 0, 64, 8, 4096, false));
+                    0, 0, 0, 0, -1, 0, 3, 0, 0, 64, 8, 4096, false));
         }
 
         @Override

@@ -19,6 +19,10 @@ import java.util.Locale;
  * @param backlogEvents    records in those pages: pooltag's own loss, apart from the kernel's
  * @param unaccounted      records the kernel says it handed to pooltag's reads ({@code read events}) that pooltag
  *                         neither walked nor dropped as backlog: a loss found by reconciling at the end of the run
+ * @param leftInKernel     events the kernel counted into its buffer ({@code entries} in {@code per_cpu/cpuN/stats})
+ *                         that no read returned once the readers had drained it with tracing off: stranded by a
+ *                         race in the kernel's reader (see {@code docs/ENGINE.md}, "Events the kernel strands"), or
+ *                         left by a drain that ran out of time. Lost, counted at the end of the run
  * @param kernelRead       the kernel's {@code read events} over all CPUs at that reconciliation; -1 before the end
  * @param forcedDeliveries events delivered without waiting for a silent CPU (see {@link EventMerger#forcedDeliveries})
  * @param reads            read(2) calls that returned a page
@@ -32,6 +36,7 @@ import java.util.Locale;
 public record SessionStats(long pages, long[] eventsByKind, long otherEvents, long malformedRecords,
                            long skippedPages, long outOfOrder, long maxLatenessNanos, long lostFromHeaders, long lostFlaggedPages,
                            long[] lostFromStats, long backlogPages, long backlogEvents, long unaccounted,
+                           long leftInKernel,
                            long kernelRead, long forcedDeliveries,
                            long reads, long emptyReads, long wakeups, int bufferKbPerCpu, int poolPages, int pageSize,
                            boolean wakesOnData) {
@@ -57,9 +62,12 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
         return s;
     }
 
-    /** Every lost event: the kernel's, pooltag's backlog, and what the end-of-run reconciliation found missing. */
+    /**
+     * Every lost event: the kernel's, pooltag's backlog, and what the end-of-run reconciliation found missing or left
+     * unread in the kernel's buffer.
+     */
     public long lostTotal() {
-        return lostByKernel() + backlogEvents + unaccounted;
+        return lostByKernel() + backlogEvents + unaccounted + leftInKernel;
     }
 
     /**
@@ -68,11 +76,12 @@ public record SessionStats(long pages, long[] eventsByKind, long otherEvents, lo
      */
     public String describe() {
         return String.format(Locale.ROOT, "trace: %d events in %d pages; lost by the kernel %d, by pooltag's backlog"
-                        + " %d (%d pages), unaccounted for %d; skipped %d malformed records, %d broken pages;"
+                        + " %d (%d pages), unaccounted for %d, left unread in the kernel's buffer %d; skipped %d malformed records, %d broken pages;"
                         + " out of order %d (worst %.1f ms late; %d delivered without a silent CPU);"
                         + " buffer %d KiB per CPU,"
                         + " pool %d pages of %d KiB; %s",
-                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, unaccounted, malformedRecords,
+                totalEvents(), pages, lostByKernel(), backlogEvents, backlogPages, unaccounted, leftInKernel,
+                malformedRecords,
                 skippedPages, outOfOrder, maxLatenessNanos / 1e6, forcedDeliveries,
                 bufferKbPerCpu,
                 poolPages, pageSize / 1024, wakesOnData ? "readers woke " + wakeups + " times on data" : "blocking readers");

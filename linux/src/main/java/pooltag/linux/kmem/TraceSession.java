@@ -123,6 +123,8 @@ public final class TraceSession implements AutoCloseable {
     private final long[] lostReported;
     /** Per CPU, records the kernel handed over that pooltag never walked (set once, at the end of the merge). */
     private final long[] unaccounted;
+    /** Per CPU, events the kernel's stats count as still in its buffer after the drain (set once, at the end). */
+    private final long[] leftInKernel;
     /** The kernel's {@code read events} summed over CPUs at the reconciliation; -1 until then. */
     private long kernelRead = -1;
     private volatile SessionStats lastStats;
@@ -174,6 +176,7 @@ public final class TraceSession implements AutoCloseable {
             this.pageSize = schema.header().pageSize();
             this.lostReported = new long[cpus];
             this.unaccounted = new long[cpus];
+            this.leftInKernel = new long[cpus];
             instance.setTracingOn(false);
             instance.setTraceClock("mono");
             instance.setOverwrite(false);
@@ -533,12 +536,22 @@ public final class TraceSession implements AutoCloseable {
         int unwoken = 0; // pages queued since this reader last woke the merge thread
         // WAKE_MERGE_EVERY 4 KiB pages' worth of bytes, whatever the sub-buffer size
         int wakeMergeEvery = Math.max(1, WAKE_MERGE_EVERY * 4096 / Math.max(4096, pageSize));
-        // Sub-buffers larger than a page: a read that returns one less than half full is (almost always) the page the
-        // kernel is still writing, taken as far as it is committed. Reading again at once would cut it into slivers
-        // (a pool page each for a few events: at 64 KiB, 246 events a page instead of ~900, and the pages pending
-        // for the merge reached its cap, forcing deliveries out of order), so the reader waits for data first. A
-        // misjudged page only costs that wait (at most AWAIT_MILLIS): nothing is marked quiet by it.
-        boolean pauseOnSliver = pageSize > 4096 && pipe.tellsEmpty();
+        // A read that returns a page short of full is (almost always) the page the kernel is still writing, taken as far
+        // as it is committed; the reader waits for data (poll(2)) before reading again, for two reasons.
+        // 1. The kernel's reader strands events when it is asked again at once: a read that finds its page consumed
+        //    while the writer commits to that page and leaves it recycles the page with those events unread, and no
+        //    counter but the buffer's entry count says so (docs/ENGINE.md, "Events the kernel strands"). Reading at
+        //    once after a partial page made that read on every burst; after the wait the writer has either left the
+        //    page (its commit is final) or added to it (the read takes the rest), and the race needs neither.
+        //    It makes the loss rarer, not impossible (the reconciliation counts what is left): with a C reader making
+        //    pooltag's reads in 30 s storms (bench/strand), events were stranded in 3 of 12 runs reading at once (2,
+        //    14, 24 events) and in 1 of 10 waiting first (1 event); in 60 s storms under mon, in 4 of 17 runs before
+        //    (1 to 31 events) and in 0 of 10 after. Pages also come fuller: 60 events a page instead of 43.
+        // 2. With sub-buffers larger than a page, reading again at once cut the page into slivers (a pool page each
+        //    for a few events: at 64 KiB, 246 events a page instead of ~900, and the pages pending for the merge
+        //    reached its cap, forcing deliveries out of order).
+        // A misjudged page only costs that wait (at most AWAIT_MILLIS): nothing is marked quiet by it.
+        boolean pauseOnPartial = pipe.tellsEmpty();
         try {
             try {
                 warmUpReads(pipe, cpu);
@@ -568,7 +581,7 @@ public final class TraceSession implements AutoCloseable {
                             wakeMerge();
                             unwoken = 0;
                         }
-                        if (pauseOnSliver && sliver(p.data, n)) {
+                        if (pauseOnPartial && partial(p.data, n)) {
                             // caught up with the kernel's writer: wait for more before reading it again (no quiet
                             // mark: only an EMPTY read proves the CPU had nothing more)
                             if (unwoken > 0) {
@@ -653,7 +666,12 @@ public final class TraceSession implements AutoCloseable {
                     n = readOnce(pipe, w, cpu, t);
                     if (n > 0) {
                         partialRead = true;
-                        continue; // the kernel may have left that page meanwhile: splice what it filled since
+                        // Wait before the next look, as a reading session does after a partial page: asking the
+                        // kernel's reader again at once while the writer may be leaving that page strands events
+                        // (readLoop, docs/ENGINE.md). Then splice what it filled since.
+                        wakeups.incrementAndGet(cpu);
+                        pipe.await(SPOOL_AWAIT_MILLIS);
+                        continue;
                     }
                 }
                 partialRead = false;
@@ -882,15 +900,22 @@ public final class TraceSession implements AutoCloseable {
         return p;
     }
 
-    /** True when the page read ({@code n} bytes) holds less than half a sub-buffer of committed data. */
-    private boolean sliver(byte[] data, int n) {
+    /**
+     * Bytes a sub-buffer the writer has left may still have unused at its end: a record that did not fit (kmem records
+     * are under 128 bytes, a kernel stack of 64 frames 528). A page with more room than this was read while the kernel
+     * was writing it.
+     */
+    static final int FULL_PAGE_SLACK = 1024;
+
+    /** True when the page read ({@code n} bytes) is short of a full sub-buffer: the one the kernel is writing. */
+    private boolean partial(byte[] data, int n) {
         pooltag.linux.ring.HeaderPage h = schema.header();
         if (n < h.dataOffset()) {
             return true;
         }
         long commit = h.commitSize() == 8 ? pooltag.linux.ring.Le.i64(data, h.commitOffset())
                 : pooltag.linux.ring.Le.u32(data, h.commitOffset());
-        return (commit & pooltag.linux.ring.HeaderPage.COMMIT_SIZE_MASK) < h.dataSize() / 2;
+        return (commit & pooltag.linux.ring.HeaderPage.COMMIT_SIZE_MASK) + FULL_PAGE_SLACK < h.dataSize();
     }
 
     /** Records in a page (a dropped page's events, for the backlog count); a broken page counts what precedes the break. */
@@ -961,7 +986,7 @@ public final class TraceSession implements AutoCloseable {
                 }
             }
         } catch (ClosedChannelException e) {
-            // deadline passed; what is left is counted by the final stats as unread
+            // deadline passed; what is left is counted at the reconciliation, as left in the kernel's buffer
         } finally {
             if (reopened) {
                 pipe.close();
@@ -1111,6 +1136,14 @@ public final class TraceSession implements AutoCloseable {
      * records pooltag walked there plus those in pages it dropped as backlog. A shortfall is a loss nothing else saw
      * (a page lost between reader and merge, a record chain cut short by a broken page): reported to the consumer
      * like the kernel's, and printed as "unaccounted". Counts of a CPU whose stats cannot be read are left alone.
+     *
+     * <p>The same look finds what the kernel counted into its buffer and no read returned: {@code entries} after a
+     * drain with tracing off must be 0. It is not when the kernel's reader stranded events (a race between a read that
+     * finds its page consumed and a writer that commits to that page and leaves it in between: the reader then
+     * recycles the page with those events on it, and its entry count stays above what any read can return; measured
+     * here in a quarter of 60 s storms, 1 to 31 events a run, and reproduced without pooltag by a C reader making the
+     * same reads; see docs/ENGINE.md) or when a drain ran out of time. Those events are lost: counted, per CPU,
+     * and reported to the consumer.
      */
     private void reconcile(AllocEventConsumer consumer) {
         long read = 0;
@@ -1125,6 +1158,10 @@ public final class TraceSession implements AutoCloseable {
                 unaccounted[c] = missing;
                 consumer.onLoss(c, missing);
             }
+            if (s.entries() > 0) {
+                leftInKernel[c] = s.entries();
+                consumer.onLoss(c, s.entries());
+            }
         }
         kernelRead = read;
     }
@@ -1137,6 +1174,7 @@ public final class TraceSession implements AutoCloseable {
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
                 merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
                 lostReported.clone(), sum(backlogPages), sum(backlogEvents), SessionStats.sum(unaccounted),
+                SessionStats.sum(leftInKernel),
                 kernelRead, merger.forcedDeliveries(),
                 sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
                 pipes.length > 0 && pipes[0].tellsEmpty());

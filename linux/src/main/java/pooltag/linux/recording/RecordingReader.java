@@ -691,7 +691,9 @@ public final class RecordingReader implements AutoCloseable {
         if (!cpuStats.isEmpty()) {
             long sum = 0;
             for (Map.Entry<Integer, CpuStats> e : cpuStats.entrySet()) {
-                long lost = e.getValue().lost();
+                // the trailer's stats are read after the drain: entries still counted then are events the kernel
+                // stranded (SessionStats#leftInKernel), lost like the ones it dropped
+                long lost = e.getValue().lost() + Math.max(0, e.getValue().entries());
                 sum += lost;
                 if (lost > 0) {
                     consumer.onLoss(e.getKey(), lost);

@@ -317,6 +317,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
             writer.writeText(RecordingFormat.CPU_STATS, c, text);
             statsLost += st.lostFromStats()[c];
         }
+        statsLost += st.leftInKernel(); // what the drain could not read: lost, as the reader counts it from CPU_STATS
         writer.writeText(RecordingFormat.SLABINFO_END, -1, readOrEmpty("/proc/slabinfo"));
         writer.writeLongs(RecordingFormat.LOSS, statsLost, st.lostFromHeaders(), st.lostFlaggedPages());
         Map<String, String> facts = new LinkedHashMap<>(run);

@@ -71,7 +71,12 @@ class RecordingRoundTripTest {
 
     /** As {@link #write(boolean)}; {@code compress}: format version 2 (one PAGES_ZSTD block holds the pages). */
     Path write(boolean withEnd, boolean compress) {
-        Path f = dir.resolve(compress ? "r2.ptrec" : "r.ptrec");
+        return write(withEnd, compress, 0);
+    }
+
+    /** As {@link #write(boolean, boolean)}, with cpu0's stats (read after the drain) still counting {@code left} entries. */
+    Path write(boolean withEnd, boolean compress, long left) {
+        Path f = dir.resolve((compress ? "r2" : "r") + (left > 0 ? "-left" : "") + ".ptrec");
         try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, compress)) {
             w.writeMeta(Map.of("cpus", "2", "start_mono_ns", "1000"));
             w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
@@ -85,7 +90,7 @@ class RecordingRoundTripTest {
             for (long[] pg : pages) {
                 w.writePage(page((int) pg[0], pg[1], pg[2], pg[3]));
             }
-            w.writeText(RecordingFormat.CPU_STATS, 0, "entries: 0\noverrun: 0\ndropped events: 0\n");
+            w.writeText(RecordingFormat.CPU_STATS, 0, "entries: " + left + "\noverrun: 0\ndropped events: 0\n");
             w.writeText(RecordingFormat.CPU_STATS, 1, "entries: 0\noverrun: 0\ndropped events: 5\n");
             w.writeLongs(RecordingFormat.LOSS, 5, 0, 0);
             if (withEnd) {
@@ -93,6 +98,24 @@ class RecordingRoundTripTest {
             }
         }
         return f;
+    }
+
+    /**
+     * The trailer's stats are read after the recorder drained the kernel's buffer: entries still counted there are
+     * events the kernel stranded (SessionStats#leftInKernel), lost. cpu0 says 4, cpu1 dropped 5: 9 lost, cpu0's 4
+     * told to the consumer for cpu0.
+     */
+    @Test
+    void entriesLeftInTheKernelBufferAfterTheDrainAreLost() {
+        Path f = write(true, false, 4);
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 1000);
+            assertEquals(List.of("1:51:b0", "0:101:a0", "0:301:c0"), c.events, "the events themselves are all there");
+            assertEquals(9, c.lost, "4 stranded on cpu0 + 5 dropped on cpu1 reach the consumer");
+            assertEquals(9, rp.lostFromStats());
+            assertEquals(9, rp.lostTotal());
+        }
     }
 
     @org.junit.jupiter.params.ParameterizedTest
