@@ -14,6 +14,8 @@ work=$(mktemp -d)
 T=/sys/kernel/tracing
 mounted=
 cleanup() {
+  kill -KILL $(jobs -p) 2> /dev/null || true # an interrupted run's storm (perhaps stopped) and reader
+  wait 2> /dev/null || true
   for x in A B; do
     i=$T/instances/pooltag-strand-$x-$$
     if [ -d "$i" ]; then
@@ -28,6 +30,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 mountpoint -q "$T" || { mount -t tracefs nodev "$T"; mounted=1; }
 gcc -O2 -o "$work/storm" "$here/../../cli/src/test/resources/leaks/storm.c"
 gcc -O2 -pthread -o "$work/reader" "$here/reader.c"

@@ -123,8 +123,8 @@ public final class TraceSession implements AutoCloseable {
     private final long[] lostReported;
     /** Per CPU, records the kernel handed over that pooltag never walked (set once, at the end of the merge). */
     private final long[] unaccounted;
-    /** Per CPU, events the kernel's stats count as still in its buffer after the drain (set once, at the end). */
-    private final long[] leftInKernel;
+    /** Events the kernel's stats count as still in its buffers after the drain, all CPUs (set once, at the end). */
+    private long leftInKernel;
     /** The kernel's {@code read events} summed over CPUs at the reconciliation; -1 until then. */
     private long kernelRead = -1;
     private volatile SessionStats lastStats;
@@ -176,7 +176,6 @@ public final class TraceSession implements AutoCloseable {
             this.pageSize = schema.header().pageSize();
             this.lostReported = new long[cpus];
             this.unaccounted = new long[cpus];
-            this.leftInKernel = new long[cpus];
             instance.setTracingOn(false);
             instance.setTraceClock("mono");
             instance.setOverwrite(false);
@@ -1159,7 +1158,7 @@ public final class TraceSession implements AutoCloseable {
                 consumer.onLoss(c, missing);
             }
             if (s.entries() > 0) {
-                leftInKernel[c] = s.entries();
+                leftInKernel += s.entries();
                 consumer.onLoss(c, s.entries());
             }
         }
@@ -1174,7 +1173,7 @@ public final class TraceSession implements AutoCloseable {
         lastStats = new SessionStats(merger.pages(), kinds, merger.otherEvents(), merger.malformedRecords(),
                 merger.skippedPages(), merger.outOfOrder(), merger.maxLatenessNanos(), merger.lostCounted(), merger.lostFlaggedPages(),
                 lostReported.clone(), sum(backlogPages), sum(backlogEvents), SessionStats.sum(unaccounted),
-                SessionStats.sum(leftInKernel),
+                leftInKernel,
                 kernelRead, merger.forcedDeliveries(),
                 sum(reads), sum(emptyReads), sum(wakeups), instance.bufferSizeKb(), poolPages, pageSize,
                 pipes.length > 0 && pipes[0].tellsEmpty());

@@ -693,7 +693,7 @@ public final class RecordingReader implements AutoCloseable {
             for (Map.Entry<Integer, CpuStats> e : cpuStats.entrySet()) {
                 // the trailer's stats are read after the drain: entries still counted then are events the kernel
                 // stranded (SessionStats#leftInKernel), lost like the ones it dropped
-                long lost = e.getValue().lost() + Math.max(0, e.getValue().entries());
+                long lost = e.getValue().lost() + e.getValue().entries(); // parsed counters: 0..2^48 each
                 sum += lost;
                 if (lost > 0) {
                     consumer.onLoss(e.getKey(), lost);

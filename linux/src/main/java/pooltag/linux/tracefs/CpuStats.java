@@ -6,6 +6,14 @@ package pooltag.linux.tracefs;
  * {@link #overrun}. {@link #lost()} is what pooltag reports as lost.
  */
 public record CpuStats(long entries, long overrun, long commitOverrun, long dropped, long read) {
+    /**
+     * The largest counter taken as written (2^48, 2.8e14 events: a session at 10 M events/s per CPU reaches it after
+     * nine months). Recordings store this text raw, so a file may say anything: a negative count is not a counter and
+     * is skipped, a larger one is clamped, and sums of five counters over {@code RecordingFormat.MAX_CPUS} CPUs
+     * (2^62) cannot overflow.
+     */
+    static final long COUNTER_MAX = 1L << 48;
+
     public long lost() {
         return overrun + commitOverrun + dropped;
     }
@@ -25,6 +33,10 @@ public record CpuStats(long entries, long overrun, long commitOverrun, long drop
             } catch (NumberFormatException e) {
                 continue; // timestamps ("oldest event ts: 1.5") are not counters
             }
+            if (n < 0) {
+                continue;
+            }
+            n = Math.min(n, COUNTER_MAX);
             switch (k) {
                 case "entries" -> entries = n;
                 case "overrun" -> overrun = n;

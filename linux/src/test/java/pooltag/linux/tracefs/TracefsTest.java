@@ -183,4 +183,13 @@ class TracefsTest {
         assertEquals(new CpuStats(7, 2, 1, 40, 99), s);
         assertEquals(43, s.lost());
     }
+
+    /** A recording's CPU_STATS text is hostile until checked: no negative count, none past COUNTER_MAX. */
+    @Test
+    void statsParseSkipsNegativeCountsAndClampsHugeOnes() {
+        CpuStats s = CpuStats.parseText("entries: -4\noverrun: 9223372036854775807\ncommit overrun: -1\n"
+                + "dropped events: 281474976710657\nread events: 12\n");
+        assertEquals(new CpuStats(0, CpuStats.COUNTER_MAX, 0, CpuStats.COUNTER_MAX, 12), s);
+        assertEquals(2 * CpuStats.COUNTER_MAX, s.lost());
+    }
 }
