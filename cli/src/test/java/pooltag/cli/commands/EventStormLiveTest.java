@@ -293,7 +293,7 @@ class EventStormLiveTest {
 
     /** This child's tracefs instances: {@code pooltag-<pid>-<pidns>-<starttime>}. */
     static java.util.List<Path> instancesOf(long pid) throws IOException {
-        Path dir = Path.of("/sys/kernel/tracing/instances");
+        Path dir = pooltag.cli.live.TracefsInstances.dir();
         if (!Files.isDirectory(dir)) {
             return java.util.List.of();
         }

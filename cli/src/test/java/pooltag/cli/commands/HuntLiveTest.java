@@ -45,7 +45,7 @@ class HuntLiveTest {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        Path mine = Path.of("/sys/kernel/tracing/instances", pooltag.linux.tracefs.InstanceOwner.current().instanceName());
+        Path mine = pooltag.cli.live.TracefsInstances.mine();
         assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
     }
 
@@ -74,8 +74,7 @@ class HuntLiveTest {
      * switched tracing on), then {@code afterMillis} more: a leak started before that would be invisible.
      */
     static void awaitTracing(long afterMillis) throws Exception {
-        Path instance = Path.of("/sys/kernel/tracing/instances",
-                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
+        Path instance = pooltag.cli.live.TracefsInstances.mine();
         // A new instance starts with tracing_on 1; the session turns it off, enables its events, and turns it on at
         // start: so an enabled kmalloc event ("1*" with a trigger) and tracing_on 1 mean tracing; tracing_on alone
         // can be the new instance's default, seen before the session turned it off (a leak started then was not

@@ -119,8 +119,7 @@ final class TestCgroups implements AutoCloseable {
         if (cgroups != null) {
             cgroups.close();
         }
-        Path mine = Path.of("/sys/kernel/tracing/instances",
-                pooltag.linux.tracefs.InstanceOwner.current().instanceName());
+        Path mine = pooltag.cli.live.TracefsInstances.mine();
         assertTrue(!Files.exists(mine), "tracefs instance left behind: " + mine);
     }
 
