@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 REPS=${1:-5}; W=${2:-2}; N=${3:-100000}; TOOLS=${4:-"record hunt tracecmd memleak bpftrace"}
 # Each tool's CPU is measured by GNU time (start_timed): without it every run would report '-'.
 [ -x /usr/bin/time ] || { echo "bench/compare.sh needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-compare.XXXXXX)
 WD=$OUT/work; mkdir -p $WD
 FSB=bench/target/fsbench

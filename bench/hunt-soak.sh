@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 RUNS=${1:-50}
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-soak.XXXXXX)
 WORK=(idle mmap files fork pagecache jvm)
 workload() {   # $1 = name; runs ~14 s in the background in a session of its own, prints its pid

@@ -10,7 +10,7 @@ set -u
 set -m
 cd "$(dirname "$0")/.."
 N=${1:-20}
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-stop.XXXXXX)
 LEAKER=$(bench/corpus/leaker.sh)
 mkfifo $OUT/in; $LEAKER pipe 9000 100 < $OUT/in > $OUT/leak.out & lp=$!; exec 9> $OUT/in; sleep 0.5; echo GO >&9

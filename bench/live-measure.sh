@@ -6,12 +6,13 @@ R=${1:-3}; W=${2:-2}; F=${3:-4000}
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=$(dirname "$0")/../cli/target/pooltag.jar
 WL=$(dirname "$0")/fs-workload.sh
+. "$(dirname "$0")/tracefs.sh"   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-measure.XXXXXX)
 for r in $(seq 1 "$R"); do
   sync; base=$($WL "$W" "$F")
   $J -jar "$JAR" record -o "$OUT/r$r.ptrec" --duration 10m 2> "$OUT/r$r.log" &
   pid=$!
-  while [ ! -d /sys/kernel/tracing/instances/pooltag-$pid-*/per_cpu ]; do sleep 0.05; done
+  while [ ! -d $T/instances/pooltag-$pid-*/per_cpu ]; do sleep 0.05; done
   sleep 1.5
   sync
   traced=$($WL "$W" "$F")

@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 R=${1:-2}; D=${2:-20}
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 slab_objs() { awk 'NR>2{n+=$2} END{print n}' /proc/slabinfo; }   # active slab objects, all caches
 OUT=$(mktemp -d /var/tmp/pooltag-mem.XXXXXX)
 echo "# $(date -u +%FT%TZ) hunt ${D}s, rounds $R; load $(cut -d' ' -f1-3 /proc/loadavg); instances before: $(ls $T/instances | tr '\n' ' ')"

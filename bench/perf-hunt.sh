@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/.."
 R=${1:-3}; W=${2:-2}; F=${3:-6000}; TOOLS=${4:-"pooltag tracecmd memleak bpftrace"}
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-perfhunt.XXXXXX)
 SHIM=bench/shim/eperm-noop.so
 [ -f $SHIM ] || cc -shared -fPIC -O2 -o $SHIM bench/shim/eperm-noop.c -ldl

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 R=${1:-1}; shift || true; DS=${*:-"3 4 5 6 8 10"}
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-verdict.XXXXXX)
 echo "# $(date -u +%FT%TZ) durations: $DS; rounds $R; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# instances before: $(ls $T/instances | tr '\n' ' ')"

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 OUT=$1; W=$2; N=$3; shift 4
 mkdir -p "$OUT"
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 FSB=bench/target/fsbench; [ bench/fsbench.c -nt $FSB ] && rm -f $FSB
 [ -x $FSB ] || { mkdir -p bench/target && cc -O2 -o $FSB bench/fsbench.c; }
 WD=$(mktemp -d /var/tmp/pooltag-fsb.XXXXXX)

@@ -8,7 +8,8 @@
 # PROFILE_CMD="hunt --duration 1h" profiles that command instead of record (same sampling; SIGTERM ends it)
 set -u
 cd "$(dirname "$0")/.."
-O=$1; W=${2:-2}; N=${3:-50000}; T=/sys/kernel/tracing
+O=$1; W=${2:-2}; N=${3:-50000}
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 command -v perf > /dev/null || { echo "bench/profile-record.sh needs perf (apt-get install linux-perf)" >&2; exit 2; }
 mkdir -p "$O"; rm -f "$O/rec.ptrec"
 FSB=bench/target/fsbench; mkdir -p bench/target

@@ -10,10 +10,10 @@ set -u
 cd "$(dirname "$0")/../.."
 D=${1:-3}; R=${2:-10}; RATE=${3:-200}; [ $# -ge 3 ] && shift 3 || shift $#  # fewer arguments: none is a kind
 KINDS=${*:-"pipe unix udp tcp inotify fanotify epoll eventfd timerfd signalfd msg sem key mq memfd"}
-T=/sys/kernel/tracing
+. bench/tracefs.sh   # sets T: where tracefs is (mounted there when nowhere)
 OUT=$(mktemp -d /var/tmp/pooltag-verdict.XXXXXX)
 . bench/corpus/lib.sh
-trap leak_end EXIT
+trap 'leak_end; tracefs_release' EXIT
 declare -A SYSCALL=([pipe]=pipe2 [unix]=socket [udp]=socket [tcp]=socket [inotify]=inotify_add_watch
   [fanotify]=fanotify_mark [epoll]=epoll_ctl [eventfd]=eventfd2 [timerfd]=timerfd_create [signalfd]=signalfd4
   [msg]=msgsnd [sem]=semget [key]=add_key [mq]=mq_open [memfd]=memfd_create)

@@ -11,8 +11,7 @@ runs=${1:-10}
 secs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-T=/sys/kernel/tracing
-mounted=
+. "$here/../tracefs.sh"   # sets T: where tracefs is (mounted there when nowhere)
 cleanup() {
   kill -KILL $(jobs -p) 2> /dev/null || true # an interrupted run's storm (perhaps stopped) and reader
   wait 2> /dev/null || true
@@ -26,12 +25,10 @@ cleanup() {
     fi
   done
   mountpoint -q "$work/mnt" && umount -l "$work/mnt"
-  [ -n "$mounted" ] && umount "$T"
   rm -rf "$work"
 }
-trap cleanup EXIT
+trap 'cleanup; tracefs_release' EXIT
 trap "exit 130" INT TERM
-mountpoint -q "$T" || { mount -t tracefs nodev "$T"; mounted=1; }
 gcc -O2 -o "$work/storm" "$here/../../cli/src/test/resources/leaks/storm.c"
 gcc -O2 -pthread -o "$work/reader" "$here/reader.c"
 mkdir "$work/mnt"
