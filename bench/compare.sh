@@ -8,7 +8,8 @@
 # Usage (root): bench/compare.sh [REPS] [W] [N] [TOOLS]
 #   e.g. bench/compare.sh 5 2 100000 "record hunt tracecmd memleak bpftrace"   (recordread: record with
 #   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); record4k and hunt4k: with
-#   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntbase: the hunt of the
+#   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntcold: hunt
+#   without the merge path's warm-up before tracing (-Dpooltag.warmMerge=false); huntbase: the hunt of the
 #   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer)
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
@@ -93,6 +94,7 @@ run_hunt4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" r
 run_recordsmall() { RECORD_EXTRA="--buffer-kb 1408" run_record; }
 run_record4k() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.subbufKb=4" run_record; }
 # hunt with the C1 compiler only, as record runs (the JIT's share of a short hunt's CPU: PERFORMANCE.md round 6)
+run_huntcold() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.warmMerge=false" run_hunt; }
 run_huntc1() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:TieredStopAtLevel=1" run_hunt; }
 # hunt from another tree (HUNT_BASE=/path/to/a/built/copy, e.g. of main): before/after in the same repetitions
 run_huntbase() { PT=${HUNT_BASE:?HUNT_BASE names the tree}/pooltag run_hunt; }

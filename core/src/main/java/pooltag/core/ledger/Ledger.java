@@ -470,6 +470,14 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     /**
+     * The age window {@link #trackRecentSites} was given, {@code {minAgeNanos, maxAgeNanos}}; null when recent sites
+     * are not tracked. A scratch ledger that must behave as this one (the merge path's warm-up) takes the same.
+     */
+    public long[] recentSitesWindow() {
+        return recent == null ? null : new long[] {recent.minAgeNanos(), recent.maxAgeNanos()};
+    }
+
+    /**
      * Keeps, per call site, its outstanding allocations by the time they were made, so that each {@link #publish}
      * also publishes {@link #recentSites()}: the allocations made between {@code minAgeNanos} and {@code maxAgeNanos}
      * before the latest event that are still outstanding. Costs an array increment per allocation and a decrement

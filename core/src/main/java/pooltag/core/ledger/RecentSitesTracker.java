@@ -30,6 +30,14 @@ final class RecentSitesTracker {
     /** The newest slot (absolute, from the clock's origin); -1 before the first allocation. */
     private long head = -1;
 
+    long minAgeNanos() {
+        return minAgeNanos;
+    }
+
+    long maxAgeNanos() {
+        return maxAgeNanos;
+    }
+
     RecentSitesTracker(long minAgeNanos, long maxAgeNanos) {
         if (minAgeNanos < 0 || maxAgeNanos <= minAgeNanos) {
             throw new IllegalArgumentException("bad age window [" + minAgeNanos + ", " + maxAgeNanos + "] ns");

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.core.ledger.CgroupResolver;
@@ -12,6 +15,8 @@ import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.MergeWarmUp;
+import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.SessionStats;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.kmem.TraceSession;
@@ -78,8 +83,32 @@ public final class TracingRun implements AutoCloseable {
     private boolean stopped;
     private boolean closed;
     private SessionStats stats;
+    /** The ledger's options, for the warm-up's scratch ledger; null for a scripted source. */
+    private final LedgerOptions options;
+    /** What {@link #start} compiled before tracing ({@link MergeWarmUp}); null when it did not run. */
+    private MergeWarmUp.Result warmUp;
+
+    /**
+     * {@code -Dpooltag.warmMerge=false} starts tracing without compiling the merge path first (for a comparison:
+     * {@code bench/compare.sh ... huntcold}).
+     */
+    static final boolean WARM_MERGE = !"false".equals(System.getProperty("pooltag.warmMerge"));
+
+    /**
+     * Kernel functions that allocate on every busy machine (file, inode, dentry, pipe, mapping): the warm-up's call
+     * sites, so its scratch ledger resolves real symbols as the live one will. Those this kernel lacks are skipped.
+     */
+    private static final List<String> WARM_UP_SITES = List.of("alloc_empty_file", "__d_alloc", "alloc_inode",
+            "security_file_alloc", "alloc_pipe_info", "getname_flags", "vm_area_alloc", "mas_alloc_nodes",
+            "kmalloc_reserve", "alloc_fdtable", "anon_vma_clone", "prepare_creds");
+
+    /** The scratch ledgers' expected outstanding allocations (their table grows past it, as any table does). */
+    private static final int WARM_UP_EXPECTED = 4_096;
+    /** Text symbols spread over the table that the warm-up also uses as call sites. */
+    private static final int WARM_UP_SPREAD = 1024;
 
     private TracingRun(KernelSymbols symbols, TraceSession session, LedgerOptions options) {
+        this.options = options;
         this.symbols = symbols;
         this.session = session;
         this.source = live(session);
@@ -94,6 +123,7 @@ public final class TracingRun implements AutoCloseable {
     }
 
     private TracingRun(Source source, PublishingLedger published, Supplier<UsageSnapshot> procfs) {
+        this.options = null;
         this.symbols = null;
         this.session = null;
         this.source = source;
@@ -269,6 +299,9 @@ public final class TracingRun implements AutoCloseable {
         }
         started = true;
         published.tap(tap);
+        if (session != null && WARM_MERGE) {
+            warmUpMerge();
+        }
         startNanos = System.nanoTime();
         // The ranking's cross-check starts from the kernel's totals just before the first event is traced.
         procfsSeries.add(procfs.get());
@@ -276,6 +309,47 @@ public final class TracingRun implements AutoCloseable {
             published.onTick();
             onTick.run();
         });
+    }
+
+    /**
+     * Compiles the merge path before tracing is on ({@link MergeWarmUp}): the session's merge and decoder classes and
+     * a {@link PublishingLedger} of the live one's class, over a scratch ledger with the live one's options, symbols
+     * and recent-site window (a hunt's), names of its own; nothing of it reaches the live ledger, which is the only one
+     * views read. Costs {@link MergeWarmUp#DEFAULT_EVENTS} made-up events and the compilations they start.
+     */
+    private void warmUpMerge() {
+        // the named allocators first, then text symbols spread over the table: live runs meet new sites all along,
+        // and code compiled on a dozen sites only would trap on the first new one
+        LongStream named = WARM_UP_SITES.stream().map(symbols::resolveFunctionRange).filter(Objects::nonNull)
+                .mapToLong(r -> r[0]);
+        int n = symbols.size();
+        LongStream spread = IntStream.range(0, Math.min(n, WARM_UP_SPREAD))
+                .mapToLong(i -> symbols.start((int) ((long) i * n / WARM_UP_SPREAD))).filter(a -> a != 0);
+        long[] sites = LongStream.concat(named, spread).toArray();
+        if (sites.length == 0) {
+            sites = new long[] {0xffff_ffff_8100_0000L}; // no kallsyms: the live run resolves nothing either
+        }
+        long[] recent = published.ledger().recentSitesWindow();
+        warmUp = session.warmUpMerge(() -> {
+            // the live options but a small table: a scratch holds a few thousand allocations, and its table's
+            // bytes would otherwise be the live table's (tens of MB, allocated again for every scratch)
+            PublishingLedger scratch = PublishingLedger.over(new NameTable(), sysfs, symbols,
+                    options.withExpectedOutstanding(WARM_UP_EXPECTED));
+            if (recent != null) { // as the live ledger tracks them (a hunt's), its own task made up
+                scratch.ledger().trackRecentSites(recent[0], recent[1], MergeWarmUp.TRACER_PID);
+            }
+            return new MergeWarmUp.Scratch(scratch, scratch::onTick);
+        }, sites, MergeWarmUp.DEFAULT_EVENTS);
+        if (Boolean.getBoolean("pooltag.debugWarmUp")) { // for measurements (docs/PERFORMANCE.md, round 8)
+            System.err.printf("pooltag: merge path warmed up before tracing: %d made-up events in %d ms, then %d ms"
+                    + " for the compilers%n", warmUp.events(), warmUp.nanos() / 1_000_000,
+                    warmUp.waitNanos() / 1_000_000);
+        }
+    }
+
+    /** What the warm-up before tracing did, or null when it did not run. */
+    public MergeWarmUp.Result warmUp() {
+        return warmUp;
     }
 
     public List<UsageSnapshot> procfsSeries() {

@@ -75,6 +75,8 @@ public final class KmemDecoder {
     private final int[] cloneFlagsOff = filled(), cloneFlagsSize = new int[KINDS];
     /** cgroup_attach_task's {@code dst_root}: the hierarchy id (s32). */
     private final int[] hierarchyOff = filled();
+    /** Per kind: the end of the format's last fixed field (where a {@code __data_loc} string may start), 0 when absent. */
+    private final int[] fixedLen = new int[KINDS];
     private int stackSizeOff = -1;
     private int stackFramesOff = -1;
     private final java.util.Map<String, String> unsupported = new java.util.LinkedHashMap<>();
@@ -98,6 +100,9 @@ public final class KmemDecoder {
             }
             idOfKind[kind] = f.id();
             kindById[f.id()] = (byte) kind;
+            for (EventFormat.Field fl : f.fields().values()) {
+                fixedLen[kind] = Math.max(fixedLen[kind], fl.offset() + fl.size());
+            }
         }
     }
 
@@ -343,6 +348,83 @@ public final class KmemDecoder {
             default -> throw new IllegalStateException("kind " + kind);
         }
         return DECODED;
+    }
+
+    /**
+     * Writes at {@code b[off..]} a record payload that {@link #decode} reads back as this event: the inverse of
+     * {@code decode} for the four kmem kinds, at this schema's offsets and field sizes (values wider than a field are
+     * cut to it, as the kernel's assignment would). For pages made here rather than read from the kernel: the merge
+     * path's warm-up ({@link MergeWarmUp}) and tests.
+     *
+     * @param name the cache's name for {@link #KIND_CACHE_ALLOC} and {@link #KIND_CACHE_FREE} (ASCII, no NUL; stored
+     *             NUL-terminated as the kernel stores it), ignored for the others
+     * @return the payload's length (a multiple of 4, as the ring buffer pads), or -1 when this schema lacks the kind,
+     *         the kind is not one of the four, or {@code room} bytes are too few
+     */
+    public int encode(byte[] b, int off, int room, int kind, int pid, long callSite, long ptr, long bytesReq,
+                      long bytesAlloc, long gfpFlags, byte[] name) {
+        if (kind < KIND_KMALLOC || kind > KIND_CACHE_FREE || idOfKind[kind] < 0) {
+            return -1;
+        }
+        boolean named = kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE;
+        int fixed = Math.max(fixedLen[kind], minLen[kind]);
+        int len = (fixed + (named ? name.length + 1 : 0) + 3) & ~3;
+        if (len > room || (named && name.length + 1 > 0xffff)) {
+            return -1;
+        }
+        java.util.Arrays.fill(b, off, off + len, (byte) 0);
+        Le.putI16(b, off, (short) idOfKind[kind]);
+        Le.putI32(b, off + COMMON_PID_OFFSET, pid);
+        put(b, off + callSiteOff[kind], callSiteSize[kind], callSite);
+        put(b, off + ptrOff[kind], ptrSize[kind], ptr);
+        if (kind == KIND_KMALLOC || kind == KIND_CACHE_ALLOC) {
+            put(b, off + reqOff[kind], reqSize[kind], bytesReq);
+            put(b, off + allocOff[kind], allocSize[kind], bytesAlloc);
+            put(b, off + gfpOff[kind], gfpSize[kind], gfpFlags);
+        }
+        if (named) {
+            int fo = nameOff[kind];
+            int loc = nameRel[kind] ? fixed - (fo + 4) : fixed; // __rel_loc counts from the end of its own field
+            Le.putI32(b, off + fo, (name.length + 1) << 16 | loc);
+            System.arraycopy(name, 0, b, off + fixed, name.length);
+        }
+        return len;
+    }
+
+    /**
+     * Writes a {@code ftrace/kernel_stack} payload that {@link #decode} reads back with these frames (innermost
+     * first), as a {@code stacktrace} trigger writes it after the event it fired on.
+     *
+     * @return the payload's length, or -1 when this schema lacks the event or {@code room} bytes are too few
+     */
+    public int encodeStack(byte[] b, int off, int room, int pid, long[] frames, int depth) {
+        if (idOfKind[KIND_STACK] < 0 || depth < 0 || depth > frames.length) {
+            return -1;
+        }
+        int len = (stackFramesOff + 8 * depth + 3) & ~3;
+        if (len > room) {
+            return -1;
+        }
+        java.util.Arrays.fill(b, off, off + len, (byte) 0);
+        Le.putI16(b, off, (short) idOfKind[KIND_STACK]);
+        Le.putI32(b, off + COMMON_PID_OFFSET, pid);
+        Le.putI32(b, off + stackSizeOff, depth);
+        for (int i = 0; i < depth; i++) {
+            Le.putI64(b, off + stackFramesOff + 8 * i, frames[i]);
+        }
+        return len;
+    }
+
+    private static void put(byte[] b, int off, int size, long v) {
+        switch (size) {
+            case 8 -> Le.putI64(b, off, v);
+            case 4 -> Le.putI32(b, off, (int) v);
+            case 2 -> Le.putI16(b, off, (short) v);
+            case 1 -> b[off] = (byte) v;
+            default -> {
+                // a field of another width: left 0 (decode reads 0 for it too)
+            }
+        }
     }
 
     /**

@@ -461,10 +461,7 @@ public final class TraceSession implements AutoCloseable {
             instance.setBufferPercent(spool != null ? SPOOL_BUFFER_PERCENT : BUFFER_PERCENT);
         }
         // a spool's replay reuses one page (no pool): nothing to recycle
-        merger = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
-                spool != null ? p -> { } : free::offer);
-        // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
-        merger.setMaxPendingPages(Math.max(16, poolPages / 2));
+        merger = newMerger(decoder, spool != null ? null : free, poolPages);
         readers = new Thread[cpus];
         warmedUp = new java.util.concurrent.CountDownLatch(cpus);
         for (int c = 0; c < cpus; c++) {
@@ -490,6 +487,36 @@ public final class TraceSession implements AutoCloseable {
             Thread.currentThread().interrupt(); // trace at once: a warm-up saves CPU, it is not needed
         }
         instance.setTracingOn(true);
+    }
+
+    /**
+     * The merger of a session, and of its warm-up ({@link #warmUpMerge}): one construction, so the warm-up's merger
+     * is the live one's in every class the JIT sees (its page recycler included).
+     *
+     * @param recycle where read pages go back to, null for none (a spool's replay reuses one page)
+     */
+    private EventMerger newMerger(KmemDecoder decoder, ArrayBlockingQueue<Page> recycle, int pages) {
+        EventMerger m = new EventMerger(cpus, schema.header(), decoder, config.reorderWindow().toNanos(),
+                recycle == null ? p -> { } : recycle::offer);
+        // a CPU that stays silent (its reader stuck) holds the merge for at most half the pool
+        m.setMaxPendingPages(Math.max(16, pages / 2));
+        return m;
+    }
+
+    /**
+     * Runs the merge path over made-up pages before {@link #start} ({@link MergeWarmUp}): a merger and a decoder
+     * made as the session's are (its names untouched), driven by {@code scratch}'s consumers; nothing reaches the
+     * session's own merger, pool or counters.
+     */
+    public MergeWarmUp.Result warmUpMerge(java.util.function.Supplier<MergeWarmUp.Scratch> scratch, long[] callSites,
+                                          int events) {
+        if (started) {
+            throw new IllegalStateException("the warm-up must run before the session starts");
+        }
+        ArrayBlockingQueue<Page> spare = new ArrayBlockingQueue<>(MergeWarmUp.PAGES_IN_FLIGHT * cpus + cpus);
+        // a merger and a decoder with empty names for each scratch consumer: names are new at a session's start
+        return MergeWarmUp.run(() -> newMerger(new KmemDecoder(schema, new NameTable()), spare,
+                MergeWarmUp.PAGES_IN_FLIGHT * cpus), spare, schema.header(), cpus, scratch, callSites, events, true);
     }
 
     /** Pool pages per online CPU for pages of {@code pageSize} bytes: {@link #PAGES_PER_CPU} 4 KiB pages' worth. */

@@ -115,4 +115,88 @@ class KmemDecoderTest {
         le32(b, at, (int) v);
         le32(b, at + 4, (int) (v >>> 32));
     }
+
+    /**
+     * {@link KmemDecoder#encode} writes what {@code decode} reads, at this kernel's offsets: a kmem_cache_alloc of
+     * 192 bytes (184 asked) from call site 0xffffffff81234567 at 0xffff888012345600 into "dentry", by pid 4242, with
+     * GFP_KERNEL_ACCOUNT, checked field by field in the bytes (offsets from the format file) and decoded back; then
+     * the other three kinds through decode.
+     */
+    @Test
+    void encodeWritesWhatDecodeReadsAtTheFormatsOffsets() {
+        KmemDecoder d = new KmemDecoder(Formats.schema(), new NameTable());
+        byte[] b = new byte[128];
+        byte[] dentry = "dentry".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int len = d.encode(b, 0, b.length, KmemDecoder.KIND_CACHE_ALLOC, 4242, 0xffffffff81234567L,
+                0xffff888012345600L, 184, 192, 0x400cc0, dentry);
+        assertEquals(68, len, "61 bytes of fixed fields (accounted ends at 61) + \"dentry\\0\", padded to 4");
+        assertEquals(659, pooltag.linux.ring.Le.u16(b, 0), "common_type: kmem_cache_alloc's id");
+        assertEquals(4242, pooltag.linux.ring.Le.i32(b, 4), "common_pid");
+        assertEquals(0xffffffff81234567L, pooltag.linux.ring.Le.i64(b, 8), "call_site at 8");
+        assertEquals(0xffff888012345600L, pooltag.linux.ring.Le.i64(b, 16), "ptr at 16");
+        assertEquals(7L << 16 | 61, pooltag.linux.ring.Le.u32(b, 24), "name: __data_loc, 7 bytes at 61");
+        assertEquals(184, pooltag.linux.ring.Le.i64(b, 32), "bytes_req at 32");
+        assertEquals(192, pooltag.linux.ring.Le.i64(b, 40), "bytes_alloc at 40");
+        assertEquals(0x400cc0, pooltag.linux.ring.Le.i64(b, 48), "gfp_flags at 48");
+        assertEquals("dentry\0", new String(b, 61, 7, java.nio.charset.StandardCharsets.US_ASCII));
+        EventView v = new EventView();
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 5, 1, v));
+        assertEquals(pooltag.core.event.AllocEvent.ALLOC, v.type());
+        assertEquals(0xffffffff81234567L, v.callSite());
+        assertEquals(0xffff888012345600L, v.address());
+        assertEquals(184, v.bytesRequested());
+        assertEquals(192, v.bytesAllocated());
+        assertEquals(0x400cc0, v.gfpFlags());
+        assertEquals("dentry", d.names().name(v.cacheId()));
+
+        len = d.encode(b, 0, b.length, KmemDecoder.KIND_KMALLOC, 7, 0xffffffff81000010L, 0xffff888000000040L, 60, 64,
+                0xcc0, null);
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 6, 0, v));
+        assertEquals(pooltag.core.event.AllocEvent.SOURCE_KMALLOC, v.source());
+        assertEquals(0xffff888000000040L, v.address());
+        assertEquals(60, v.bytesRequested());
+        assertEquals(64, v.bytesAllocated());
+        len = d.encode(b, 0, b.length, KmemDecoder.KIND_KFREE, 7, 0xffffffff81000020L, 0xffff888000000040L, 0, 0, 0,
+                null);
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 7, 0, v));
+        assertEquals(pooltag.core.event.AllocEvent.FREE, v.type());
+        assertEquals(0xffff888000000040L, v.address());
+        len = d.encode(b, 0, b.length, KmemDecoder.KIND_CACHE_FREE, 7, 0xffffffff81000030L, 0xffff888012345600L, 0, 0,
+                0, dentry);
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 8, 0, v));
+        assertEquals(pooltag.core.event.AllocEvent.SOURCE_KMEM_CACHE, v.source());
+        assertEquals("dentry", d.names().name(v.cacheId()));
+    }
+
+    /** A stack as a stacktrace trigger writes it: decode gives the frames back, innermost first. */
+    @Test
+    void encodeStackWritesWhatDecodeReads() {
+        KmemDecoder d = new KmemDecoder(Formats.schema(), new NameTable());
+        byte[] b = new byte[256];
+        long[] frames = {0xffffffff81000100L, 0xffffffff81000200L, 0xffffffff81000300L};
+        int len = d.encodeStack(b, 0, b.length, 99, frames, 3);
+        assertEquals(16 + 3 * 8, len, "size at 8, frames from 16 (the format's caller[])");
+        EventView v = new EventView();
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 1, 0, v));
+        assertEquals(pooltag.core.event.AllocEvent.STACK, v.type());
+        assertEquals(3, v.stackDepth());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(frames[i], v.stackFrame(i));
+        }
+    }
+
+    /** No room, a kind that is not one of the four, a kind the schema lacks: -1, nothing decoded from it. */
+    @Test
+    void encodeRefusesWhatItCannotWrite() {
+        KmemDecoder d = new KmemDecoder(Formats.schema(), new NameTable());
+        byte[] b = new byte[128];
+        assertEquals(-1, d.encode(b, 0, 40, KmemDecoder.KIND_KMALLOC, 1, 1, 1, 1, 1, 0, null), "52 bytes needed");
+        assertEquals(-1, d.encode(b, 0, b.length, KmemDecoder.KIND_PAGE_ALLOC, 1, 1, 1, 1, 1, 0, null));
+        Map<String, String> f = Formats.formatTexts();
+        f.remove("kmem/kfree");
+        KmemDecoder without = new KmemDecoder(TraceSchema.parse(Formats.resource("header_page"), f, "t"),
+                new NameTable());
+        assertEquals(-1, without.encode(b, 0, b.length, KmemDecoder.KIND_KFREE, 1, 1, 1, 0, 0, 0, null));
+        assertEquals(-1, d.encodeStack(b, 0, 20, 1, new long[] {1, 2, 3}, 3), "40 bytes needed");
+    }
 }

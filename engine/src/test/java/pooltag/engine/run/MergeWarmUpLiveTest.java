@@ -1,0 +1,56 @@
+package pooltag.engine.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.Pipe;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import pooltag.linux.kmem.MergeWarmUp;
+import pooltag.linux.kmem.NameTable;
+import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.symbols.KernelSymbols;
+
+/**
+ * The merge path's warm-up before tracing (a live run's {@code start}) runs on made-up events and leaves the live run
+ * as if it had not: none of its events, caches or counts reach the session's names or the live ledger, which sees
+ * only the kernel's events (here: at least the 100 pipes this test makes while tracing, paired).
+ */
+class MergeWarmUpLiveTest {
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theWarmUpRunsBeforeTracingAndLeavesTheLiveLedgerAlone() throws Exception {
+        pooltag.engine.testkit.Live.assumeLive();
+        try (TracingRun run = TracingRun.open(KernelSymbols.load(), TraceConfig.kmem())) {
+            run.start(null);
+            MergeWarmUp.Result w = run.warmUp();
+            assertNotNull(w, "a live run warms its merge path up");
+            System.out.println("WARM-UP: " + w);
+            assertTrue(w.events() >= MergeWarmUp.DEFAULT_EVENTS, w.toString());
+            assertEquals(0, w.malformed(), "every made-up record decodes");
+            assertEquals(0, w.forced(), "merged in order, none forced");
+            assertEquals(3, w.consumers(), "three scratch ledgers");
+            for (int i = 0; i < 100; i++) {
+                Pipe p = Pipe.open();
+                p.sink().close();
+                p.source().close();
+            }
+            run.runFor(Duration.ofSeconds(1), Duration.ofMillis(500), () -> { });
+            NameTable names = run.session().names();
+            for (int i = 0; i < names.size(); i++) {
+                assertTrue(!names.name(i).startsWith("pooltag_warm_up_"), "a made-up cache in the live names: "
+                        + names.name(i));
+            }
+            var stats = run.ledger().stats();
+            System.out.println("LIVE LEDGER after 1 s: " + stats);
+            assertTrue(stats.events() < w.events(), "the live ledger holds the kernel's events only: " + stats);
+            assertTrue(stats.allocs() >= 100, "the pipes' allocations at least: " + stats);
+            assertEquals(0, stats.lostEvents(), stats.toString());
+        }
+    }
+}
