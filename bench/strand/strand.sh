@@ -10,8 +10,8 @@ set -euo pipefail
 runs=${1:-10}
 secs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
 . "$here/../tracefs.sh"   # sets T: where tracefs is (mounted there when nowhere)
+work=$(mktemp -d)
 cleanup() {
   kill -KILL $(jobs -p) 2> /dev/null || true # an interrupted run's storm (perhaps stopped) and reader
   wait 2> /dev/null || true

@@ -303,8 +303,8 @@ public final class Hunter {
      */
     static SessionStats trace(TracingRun run, Duration duration, Duration every, Armer armer)
             throws InterruptedException {
+        run.start(null); // after the merge path's warm-up: the armer's times count from tracing on
         armer.startNanos = System.nanoTime();
-        run.start(null);
         return run.runFor(duration, every, armer::arm);
     }
 

@@ -300,7 +300,15 @@ public final class TracingRun implements AutoCloseable {
         started = true;
         published.tap(tap);
         if (session != null && WARM_MERGE) {
-            warmUpMerge();
+            try {
+                warmUpMerge();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // The warm-up only moves the JIT's work before tracing; a run traces without it, and says so.
+                warmUp = null;
+                System.err.println("pooltag: tracing without compiling the merge path first (its warm-up failed: "
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines()
+                        .findFirst().orElse("")) + ")");
+            }
         }
         startNanos = System.nanoTime();
         // The ranking's cross-check starts from the kernel's totals just before the first event is traced.

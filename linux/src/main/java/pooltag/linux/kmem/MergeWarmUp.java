@@ -36,6 +36,8 @@ public final class MergeWarmUp {
     public static final int DEFAULT_EVENTS = 200_000;
     /** Pages per CPU the warm-up keeps in flight (queued in its merger or waiting for reuse). */
     public static final int PAGES_IN_FLIGHT = 4;
+    /** CPUs the made-up pages come from (at most): the merge across CPUs is what matters, not their number. */
+    public static final int ACTIVE_CPUS = 4;
     /**
      * Events per scratch consumer: each gets a fresh one after this many, so the paths a consumer takes only at its
      * start (the first event, the first event of each CPU) are taken again and again, not only in the interpreter.
@@ -78,9 +80,11 @@ public final class MergeWarmUp {
      * @param waitNanos wall time spent waiting for the compilers after it
      * @param forced    deliveries forced past the ordering (0: the pages were merged as the live merge merges)
      * @param malformed records the decoder refused (0 unless the encoder and the decoder disagree)
+     * @param skipped   pages or page tails the cursor refused (0 unless a made-up page breaks the format)
      * @param consumers scratch consumers used
      */
-    public record Result(long events, long nanos, long waitNanos, long forced, long malformed, int consumers) {
+    public record Result(long events, long nanos, long waitNanos, long forced, long malformed, long skipped,
+                         int consumers) {
     }
 
     private MergeWarmUp() {
@@ -99,8 +103,11 @@ public final class MergeWarmUp {
         if (callSites.length == 0) {
             throw new IllegalArgumentException("no call site");
         }
-        Stream[] streams = new Stream[cpus];
-        for (int c = 0; c < cpus; c++) {
+        // Pages for a few CPUs only: a round's events and pages in flight do not grow with a large machine's CPU
+        // count (the session's possible CPUs); the others are CPUs with nothing to say, as many are live.
+        int active = Math.min(cpus, ACTIVE_CPUS);
+        Stream[] streams = new Stream[active];
+        for (int c = 0; c < active; c++) {
             streams[c] = new Stream(c, callSites);
         }
         long[] quiet = new long[cpus];
@@ -114,6 +121,7 @@ public final class MergeWarmUp {
         long total = 0;
         long forced = 0;
         long malformed = 0;
+        long skipped = 0;
         int consumers = 1;
         for (int round = 0; made < events; round++) {
             if (made >= nextScratch) {
@@ -121,6 +129,7 @@ public final class MergeWarmUp {
                 total += merger.totalEvents();
                 forced += merger.forcedDeliveries();
                 malformed += merger.malformedRecords();
+                skipped += merger.skippedPages();
                 sc = scratch.get();
                 merger = mergers.get();
                 decoder = merger.decoder();
@@ -128,8 +137,9 @@ public final class MergeWarmUp {
                 nextScratch += EVENTS_PER_SCRATCH;
             }
             long roundEnd = ts;
-            int silent = round % 5 == 4 ? (round / 5) % cpus : -1; // now and then a CPU has nothing to say
-            for (int c = 0; c < cpus; c++) {
+            int silent = round % 5 == 4 ? (round / 5) % active : -1; // now and then a CPU has nothing to say
+            long madeBefore = made;
+            for (int c = 0; c < active; c++) {
                 if (c == silent) {
                     continue;
                 }
@@ -141,6 +151,9 @@ public final class MergeWarmUp {
                 made += streams[c].lastCount;
                 roundEnd = Math.max(roundEnd, end);
                 merger.addPage(p);
+            }
+            if (made == madeBefore && silent < 0) {
+                break; // the schema lets no record be made (no kmem kind this decoder writes): nothing to warm
             }
             // Every other round the CPUs read empty only up to the middle of it: what follows waits for the next
             // round's pages, as live events wait for a CPU that may still write.
@@ -156,9 +169,10 @@ public final class MergeWarmUp {
         total += merger.totalEvents();
         forced += merger.forcedDeliveries();
         malformed += merger.malformedRecords();
+        skipped += merger.skippedPages();
         long nanos = System.nanoTime() - start;
         long waited = waitForCompilers ? awaitCompilers() : 0;
-        return new Result(total, nanos, waited, forced, malformed, consumers);
+        return new Result(total, nanos, waited, forced, malformed, skipped, consumers);
     }
 
     /** Waits until the JIT's total compilation time stays put for {@link #COMPILE_QUIET_MILLIS}; the time waited. */
@@ -309,8 +323,8 @@ public final class MergeWarmUp {
                     liveName[at] = name;
                     count++;
                 }
-                // 10-40,000 ns apart (about 4 s of event time per 200,000 events: the ledger's ticks and recent-site
-                // buckets turn over as they do live); a gap now and then needs a time extend
+                // 10-40,000 ns apart, with a gap of 0.2 or 3 s in one record of a thousand (minutes of event time in
+                // all: the ledger's ticks and recent-site buckets turn over as they do live); a gap needs a time extend
                 long t = prev + 10 + rand(40_000) + (r == 999 ? ((gaps++ & 1) == 0 ? 200_000_000L : 3_000_000_000L) : 0);
                 long delta = t - (n == 0 ? pageTs : prev);
                 if (r == 992) { // an absolute time stamp, then the event at it
@@ -349,10 +363,17 @@ public final class MergeWarmUp {
                     for (int i = 0; i < depth; i++) {
                         frames[i] = callSites[(i + r) % callSites.length] + 16 * i;
                     }
-                    // the long header form (type_len 0, then the payload's length + 4): a stack is over 112 bytes
-                    int sl = decoder.encodeStack(b, pos + 8, end + 256 - pos - 8, stackPid, frames, depth);
-                    if (sl > 0) {
-                        Le.putI32(b, pos, 0); // same time as its allocation
+                    // at the time of its allocation; the short header form when the payload fits type_len (up to 112
+                    // bytes: 11 frames), the long form (type_len 0, then the payload's length + 4) past it, as the
+                    // kernel writes them
+                    int sl = decoder.encodeStack(b, pos + 4, end + 256 - pos - 8, stackPid, frames, depth);
+                    if (sl > 0 && sl / 4 <= MAX_SHORT_WORDS) {
+                        Le.putI32(b, pos, sl / 4);
+                        pos += 4 + sl;
+                        n++;
+                    } else if (sl > 0) {
+                        sl = decoder.encodeStack(b, pos + 8, end + 256 - pos - 8, stackPid, frames, depth);
+                        Le.putI32(b, pos, 0);
                         Le.putI32(b, pos + 4, sl + 4);
                         pos += 8 + sl;
                         n++;

@@ -43,12 +43,22 @@ class MergeWarmUpTest {
         final java.util.Set<Long> outstanding = new java.util.HashSet<>();
         long unpaired;
         final java.util.Set<Integer> caches = new java.util.HashSet<>();
+        final java.util.Set<Integer> cpus = new java.util.HashSet<>();
+        /** Stacks of at most 11 frames (short header form) and of more (long form). */
+        long shortStacks;
+        long longStacks;
 
         @Override
         public void onEvent(AllocEvent e) {
             events++;
+            cpus.add(e.cpu());
             if (e.type() == AllocEvent.STACK) {
                 stacks++;
+                if (e.stackDepth() <= 11) {
+                    shortStacks++;
+                } else {
+                    longStacks++;
+                }
                 if (lastType == AllocEvent.ALLOC && lastCpu == e.cpu() && lastPid == e.pid()) {
                     stacksAfterTheirAlloc++;
                 } else if (lastType == AllocEvent.FREE && lastCpu == e.cpu() && lastPid == e.pid()) {
@@ -91,29 +101,57 @@ class MergeWarmUpTest {
         public void onLoss(int cpu, long count) {
             throw new AssertionError("the warm-up reported a loss on cpu" + cpu);
         }
+
+        @Override
+        public void onSkipped(int cpu, long count) {
+            throw new AssertionError("the merge skipped " + count + " made-up records or pages on cpu" + cpu);
+        }
     }
 
     @Test
     void madeUpPagesMergeAndDecodeAsLiveOnes() {
-        TraceSchema schema = Formats.schema();
-        ArrayBlockingQueue<Page> spare = new ArrayBlockingQueue<>(10);
+        List<Seen> scratch = run(Formats.schema(), 2, 150_000);
+        long maxGap = scratch.stream().mapToLong(s -> s.maxGapNanos).max().orElse(0);
+        assertTrue(maxGap >= 2_900_000_000L, "a gap of seconds (a time extend): " + maxGap);
+    }
+
+    /** 64 KiB sub-buffers, as hunt and record read: the same checks over pages of sixteen times the size. */
+    @Test
+    void largeSubBuffersToo() {
+        String header = Formats.resource("header_page").replace("size:4080", "size:65520");
+        run(TraceSchema.parse(header, Formats.formatTexts(), "64k"), 2, 150_000);
+    }
+
+    /**
+     * A machine of 64 possible CPUs: pages come from four of them (a round's size and the pages in flight do not grow
+     * with the CPU count), still three scratch consumers, the other CPUs quiet.
+     */
+    @Test
+    void manyCpusKeepTheRoundsSmall() {
+        List<Seen> scratch = run(Formats.schema(), 64, 150_000);
+        assertTrue(scratch.stream().allMatch(s -> s.cpus.size() <= MergeWarmUp.ACTIVE_CPUS), "pages from four CPUs");
+    }
+
+    private static List<Seen> run(TraceSchema schema, int cpus, int events) {
+        ArrayBlockingQueue<Page> spare = new ArrayBlockingQueue<>(MergeWarmUp.PAGES_IN_FLIGHT * cpus + cpus);
         List<Seen> scratch = new ArrayList<>();
         long[] sites = new long[64];
         for (int i = 0; i < sites.length; i++) {
             sites[i] = 0xffffffff81000000L + 0x1000L * i;
         }
         MergeWarmUp.Result r = MergeWarmUp.run(
-                () -> new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 1_000_000_000L,
-                        spare::offer),
-                spare, schema.header(), 2, () -> {
+                () -> new EventMerger(cpus, schema.header(), new KmemDecoder(schema, new NameTable()),
+                        1_000_000_000L, spare::offer),
+                spare, schema.header(), cpus, () -> {
                     Seen s = new Seen();
                     scratch.add(s);
                     return new MergeWarmUp.Scratch(s, () -> s.ticks++);
-                }, sites, 150_000, false);
+                }, sites, events, false);
         long seen = scratch.stream().mapToLong(s -> s.events).sum();
         assertEquals(r.events(), seen, "every event decoded reached a consumer");
-        assertTrue(r.events() >= 150_000, r.toString());
+        assertTrue(r.events() >= events, r.toString());
         assertEquals(0, r.malformed(), "the encoder and the decoder agree on every record");
+        assertEquals(0, r.skipped(), "no made-up page breaks the format");
         assertEquals(0, r.forced(), "merged by time, none forced past the order");
         assertEquals(scratch.size(), r.consumers());
         assertEquals(3, r.consumers(), "a fresh scratch at 70,000 and 140,000 events");
@@ -129,8 +167,9 @@ class MergeWarmUpTest {
                             + ", failed " + s.failed + ", unpaired " + s.unpaired);
             assertTrue(s.frees > s.allocs / 2, "allocations are freed again: " + s.allocs + " / " + s.frees);
             assertTrue(s.caches.size() > 10, "caches beyond the ten named ones: " + s.caches.size());
+            assertTrue(s.shortStacks > 0 && s.longStacks > 0, "stacks in both header forms: " + s.shortStacks + " / "
+                    + s.longStacks);
         }
-        long maxGap = scratch.stream().mapToLong(s -> s.maxGapNanos).max().orElse(0);
-        assertTrue(maxGap >= 2_900_000_000L, "a gap of seconds (a time extend): " + maxGap);
+        return scratch;
     }
 }
