@@ -96,7 +96,7 @@ public final class Ledger implements AllocEventConsumer {
     public Ledger(CacheCatalog catalog, SymbolResolver symbols, LedgerOptions options) {
         this.policy = options.policy();
         int expected = Math.min(options.expectedOutstanding(), options.maxOutstanding());
-        this.table = new OutstandingTable((int) Math.min(1 << 30,
+        this.table = new OutstandingTable((int) Math.min(OutstandingTable.MAX_CAPACITY,
                 (long) expected * 100 / OutstandingTable.MAX_LOAD_PERCENT + 1));
         this.tagger = new EventTagger(catalog, symbols, tags);
         this.attacher = new StackAttacher(table, tags);

@@ -14,8 +14,12 @@ package pooltag.core.ledger;
  */
 public record LedgerOptions(TagPolicy policy, int maxOutstanding, int expectedOutstanding) {
     public static final int MIN_MAX_OUTSTANDING = 16;
-    /** The table's largest capacity (2^30 slots) at its 80% load limit. */
-    public static final int MAX_MAX_OUTSTANDING = (int) ((1L << 30) * OutstandingTable.MAX_LOAD_PERCENT / 100) - 1;
+    /**
+     * The table's largest capacity ({@link OutstandingTable#MAX_CAPACITY}, 2^28 slots: what one int array holds at 7
+     * ints a slot) at its 80% load limit: 214,748,363.
+     */
+    public static final int MAX_MAX_OUTSTANDING =
+            (int) ((long) OutstandingTable.MAX_CAPACITY * OutstandingTable.MAX_LOAD_PERCENT / 100) - 1;
     /**
      * Bytes of outstanding table per allowed allocation when the table is as large as the cap makes it: 28-byte slots
      * ({@link OutstandingTable#BYTES_PER_SLOT}), and the power-of-two capacity that keeps the cap under 80% load is at

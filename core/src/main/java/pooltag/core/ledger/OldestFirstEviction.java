@@ -73,7 +73,7 @@ final class OldestFirstEviction {
             histogram = new int[1 << radix];
         }
         int[] h = histogram;
-        long[] addr = t.addr;
+        int capacity = t.capacity();
         // Select: after the loop, (ticks < prefix) number want - need, and (tick == prefix) at least need.
         long prefix = 0;
         int need = want;
@@ -83,8 +83,8 @@ final class OldestFirstEviction {
             int shift = undecided - step;
             int digitMask = (1 << step) - 1;
             Arrays.fill(h, 0, 1 << step, 0);
-            for (int s = 0; s < addr.length; s++) {
-                if (addr[s] != 0) {
+            for (int s = 0; s < capacity; s++) {
+                if (t.address(s) != 0) {
                     long tk = Math.min(Integer.toUnsignedLong(t.tick(s)), top);
                     if (tk >>> undecided == prefix) {
                         h[(int) (tk >>> shift) & digitMask]++;
@@ -101,9 +101,8 @@ final class OldestFirstEviction {
         }
         int evicted = 0;
         int atBoundary = need;
-        for (int s = 0; s < addr.length && evicted < want; s++) {
-            long a;
-            while ((a = t.addr[s]) != 0) {
+        for (int s = 0; s < capacity && evicted < want; s++) {
+            while (t.address(s) != 0) {
                 long tk = Math.min(Integer.toUnsignedLong(t.tick(s)), top);
                 if (tk > prefix || tk == prefix && atBoundary == 0) {
                     break;

@@ -34,10 +34,10 @@ final class OutstandingQueries {
 
     void forEach(OutstandingVisitor v) {
         OutstandingTable t = table;
-        long[] addr = t.addr;
+        int capacity = t.capacity();
         boolean cg = tags.cgroups != null;
-        for (int s = 0; s < addr.length; s++) {
-            long a = addr[s];
+        for (int s = 0; s < capacity; s++) {
+            long a = t.address(s);
             if (a != 0) {
                 int cache = t.cache(s);
                 v.visit(a, t.size(s), clock.nanosOf(t.tick(s)), t.pid(s), cache, t.site(s), t.stack(s),

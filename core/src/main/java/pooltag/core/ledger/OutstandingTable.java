@@ -3,23 +3,26 @@ package pooltag.core.ledger;
 import pooltag.core.collect.Hashing;
 
 /**
- * The allocations still outstanding, keyed by address: open addressing with linear probing over two primitive
- * arrays, one slot per allocation, no object per entry.
+ * The allocations still outstanding, keyed by address: open addressing with linear probing over one primitive
+ * array, one slot per allocation, no object per entry.
  *
- * <p><b>Layout.</b> {@code addr[slot]} holds the key alone, so probing reads 8 keys per cache line. The rest of a
- * slot sits together in {@code meta[slot * 5 ...]} (20 bytes, usually one cache line), so an insert or a free
- * touches about two lines instead of one per field:
+ * <p><b>Layout.</b> A slot is {@value #STRIDE} ints (28 bytes) of {@code slots}, its key first, so a probe that
+ * finds its address has the rest of the entry in the same cache line (or the next): pairing a free costs one cache
+ * miss into the table, where keys in one array and the other fields in another cost two, the second waiting on the
+ * first (docs/PERFORMANCE.md "hunt, round 9"):
  * <pre>
- *   +0 tick   allocation time, ticks of 2^20 ns (1.048576 ms) since the ledger's first event, unsigned
- *   +1 size   bytes allocated, saturated at 2^31 - 1
- *   +2 pid
- *   +3 site tag (high 20 bits) | cache tag (low 12 bits)
- *   +4 stack id, -1 = none
+ *   +0 address, low 32 bits   } 0 = empty
+ *   +1 address, high 32 bits  }
+ *   +2 tick   allocation time, ticks of 2^20 ns (1.048576 ms) since the ledger's first event, unsigned
+ *   +3 size   bytes allocated, saturated at 2^31 - 1
+ *   +4 pid
+ *   +5 site tag (high 20 bits) | cache tag (low 12 bits)
+ *   +6 stack id, -1 = none
  * </pre>
  * {@value #BYTES_PER_SLOT} bytes per slot; the table doubles before passing {@value #MAX_LOAD_PERCENT}% load, so
  * it costs 28 / 0.8 = 35 bytes per outstanding allocation just before growing (70 just after). Limits that follow:
  * {@value #MAX_CACHE_TAGS} cache tags and {@value #MAX_SITE_TAGS} site tags (the ledger folds the excess into one
- * overflow tag and counts it); ages wrap after 52 days.
+ * overflow tag and counts it); ages wrap after 52 days; at most {@value #MAX_CAPACITY} slots (one int array).
  *
  * <p><b>Invariants.</b> A slot is empty iff its address is 0 (address 0 is never stored: the ledger drops failed
  * allocations before they get here). Every stored address sits at or after its home slot with no empty slot
@@ -34,8 +37,11 @@ import pooltag.core.collect.Hashing;
  * ({@value #OWNER_BYTES_PER_SLOT} B more per slot only when enabled).
  */
 final class OutstandingTable {
-    static final int META = 5;
-    static final int BYTES_PER_SLOT = 8 + META * 4;
+    /** Ints per slot. */
+    static final int STRIDE = 7;
+    static final int BYTES_PER_SLOT = STRIDE * 4;
+    /** The most slots one int array holds at {@link #STRIDE} ints each, as a power of two. */
+    static final int MAX_CAPACITY = 1 << 28;
     static final int MAX_LOAD_PERCENT = 80;
     static final int TICK_SHIFT = 20;
     static final int CACHE_BITS = 12;
@@ -45,27 +51,28 @@ final class OutstandingTable {
 
     static final int OWNER_BYTES_PER_SLOT = 4;
 
-    long[] addr;
-    int[] meta;
+    /** {@link #STRIDE} ints per slot, laid out as the class comment says. */
+    private int[] slots;
     /** Owner per slot (see the class comment), or null when not enabled. */
-    int[] owner;
+    private int[] owner;
     private int mask;
     private int count;
     private int growAt;
 
     OutstandingTable(int initialCapacity) {
-        int cap = Integer.highestOneBit(Math.max(16, initialCapacity - 1)) << 1;
-        allocate(cap);
+        int cap = Integer.highestOneBit(Math.max(16, Math.min(MAX_CAPACITY, initialCapacity) - 1)) << 1;
+        allocate(Math.min(MAX_CAPACITY, cap));
     }
 
     private void allocate(int cap) {
-        addr = new long[cap];
-        meta = new int[cap * META];
+        slots = new int[cap * STRIDE];
         if (owner != null) {
             owner = new int[cap];
         }
         mask = cap - 1;
-        growAt = (int) ((long) cap * MAX_LOAD_PERCENT / 100);
+        // full at the load limit, or at the last slot but one when the table can grow no more (a probe then still
+        // ends at an empty slot; the ledger's cap, below this, evicts before it comes to that)
+        growAt = cap >= MAX_CAPACITY ? cap - 1 : (int) ((long) cap * MAX_LOAD_PERCENT / 100);
     }
 
     /**
@@ -84,11 +91,12 @@ final class OutstandingTable {
         return count;
     }
 
+    /** Slots (used or empty): slot indices run from 0 to this, exclusive. */
     int capacity() {
-        return addr.length;
+        return mask + 1;
     }
 
-    /** Bytes held by the arrays now (not counting the two array headers). */
+    /** Bytes held by the arrays now (not counting the array headers). */
     long arrayBytes() {
         return (long) capacity() * (BYTES_PER_SLOT + (owner == null ? 0 : OWNER_BYTES_PER_SLOT));
     }
@@ -99,7 +107,7 @@ final class OutstandingTable {
             throw new IllegalStateException("the owner column must be enabled before the first allocation");
         }
         if (owner == null) {
-            owner = new int[addr.length];
+            owner = new int[capacity()];
         }
     }
 
@@ -111,47 +119,49 @@ final class OutstandingTable {
         owner[slot] = value;
     }
 
+    /** The address in {@code slot}, 0 when it is empty. */
     long address(int slot) {
-        return addr[slot];
+        int w = slot * STRIDE;
+        return ((long) slots[w + 1] << 32) | (slots[w] & 0xffff_ffffL);
     }
 
     int tick(int slot) {
-        return meta[slot * META];
+        return slots[slot * STRIDE + 2];
     }
 
     int size(int slot) {
-        return meta[slot * META + 1];
+        return slots[slot * STRIDE + 3];
     }
 
     int pid(int slot) {
-        return meta[slot * META + 2];
+        return slots[slot * STRIDE + 4];
     }
 
     int site(int slot) {
-        return meta[slot * META + 3] >>> CACHE_BITS;
+        return slots[slot * STRIDE + 5] >>> CACHE_BITS;
     }
 
     int cache(int slot) {
-        return meta[slot * META + 3] & CACHE_MASK;
+        return slots[slot * STRIDE + 5] & CACHE_MASK;
     }
 
     int stack(int slot) {
-        return meta[slot * META + 4];
+        return slots[slot * STRIDE + 6];
     }
 
     /** Fills a slot claimed by {@link #insert}. {@code cache < MAX_CACHE_TAGS}, {@code site < MAX_SITE_TAGS}. */
     void set(int slot, int tick, int size, int pid, int site, int cache, int stack) {
-        int m = slot * META;
-        int[] a = meta;
-        a[m] = tick;
-        a[m + 1] = size;
-        a[m + 2] = pid;
-        a[m + 3] = (site << CACHE_BITS) | cache;
-        a[m + 4] = stack;
+        int w = slot * STRIDE;
+        int[] s = slots;
+        s[w + 2] = tick;
+        s[w + 3] = size;
+        s[w + 4] = pid;
+        s[w + 5] = (site << CACHE_BITS) | cache;
+        s[w + 6] = stack;
     }
 
     void setStack(int slot, int stack) {
-        meta[slot * META + 4] = stack;
+        slots[slot * STRIDE + 6] = stack;
     }
 
     /** The slot holding {@code address}, or -1. */
@@ -166,15 +176,23 @@ final class OutstandingTable {
      * while nothing is inserted or removed in between and the table need not grow ({@link #claim}).
      */
     int probe(long address) {
-        int i = Hashing.mix(address) & mask;
-        long a;
-        while ((a = addr[i]) != 0) {
-            if (a == address) {
+        int[] s = slots;
+        int m = mask;
+        int lo = (int) address;
+        int hi = (int) (address >>> 32);
+        int i = Hashing.mix(address) & m;
+        while (true) {
+            int w = i * STRIDE;
+            int l = s[w];
+            int h = s[w + 1];
+            if (l == lo && h == hi) {
                 return i;
             }
-            i = (i + 1) & mask;
+            if ((l | h) == 0) {
+                return -1 - i;
+            }
+            i = (i + 1) & m;
         }
-        return -1 - i;
     }
 
     /**
@@ -187,7 +205,7 @@ final class OutstandingTable {
         if (count >= growAt) {
             return insert(address);
         }
-        addr[e] = address;
+        put(e, address);
         count++;
         return e;
     }
@@ -201,58 +219,70 @@ final class OutstandingTable {
             grow();
         }
         int i = Hashing.mix(address) & mask;
-        while (addr[i] != 0) {
+        while (address(i) != 0) {
             i = (i + 1) & mask;
         }
-        addr[i] = address;
+        put(i, address);
         count++;
         return i;
     }
 
+    private void put(int slot, long address) {
+        int w = slot * STRIDE;
+        slots[w] = (int) address;
+        slots[w + 1] = (int) (address >>> 32);
+    }
+
     /** Empties {@code slot} and backward-shifts the rest of its probe run (see the class comment). */
     void remove(int slot) {
+        int[] s = slots;
+        int m = mask;
         int hole = slot;
         int j = slot;
         while (true) {
-            j = (j + 1) & mask;
-            long a = addr[j];
+            j = (j + 1) & m;
+            long a = address(j);
             if (a == 0) {
                 break;
             }
-            int home = Hashing.mix(a) & mask;
+            int home = Hashing.mix(a) & m;
             // The entry at j may stay only if its home lies cyclically in (hole, j].
             boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
             if (!stays) {
-                addr[hole] = a;
-                System.arraycopy(meta, j * META, meta, hole * META, META);
+                System.arraycopy(s, j * STRIDE, s, hole * STRIDE, STRIDE);
                 if (owner != null) {
                     owner[hole] = owner[j];
                 }
                 hole = j;
             }
         }
-        addr[hole] = 0;
+        put(hole, 0);
         count--;
     }
 
     private void grow() {
-        long[] oAddr = addr;
-        int[] oMeta = meta;
-        int[] oOwner = owner;
-        allocate(oAddr.length * 2);
-        for (int s = 0; s < oAddr.length; s++) {
-            long a = oAddr[s];
+        if (capacity() >= MAX_CAPACITY) {
+            return; // full as it can be (growAt is then capacity - 1); see allocate
+        }
+        int[] old = slots;
+        int[] oldOwner = owner;
+        int oldCapacity = capacity();
+        allocate(oldCapacity * 2);
+        int[] s = slots;
+        int m = mask;
+        for (int o = 0; o < oldCapacity; o++) {
+            int ow = o * STRIDE;
+            long a = ((long) old[ow + 1] << 32) | (old[ow] & 0xffff_ffffL);
             if (a == 0) {
                 continue;
             }
-            int i = Hashing.mix(a) & mask;
-            while (addr[i] != 0) {
-                i = (i + 1) & mask;
+            int i = Hashing.mix(a) & m;
+            while (address(i) != 0) {
+                i = (i + 1) & m;
             }
-            addr[i] = a;
-            System.arraycopy(oMeta, s * META, meta, i * META, META);
-            if (oOwner != null) {
-                owner[i] = oOwner[s];
+            System.arraycopy(old, ow, s, i * STRIDE, STRIDE);
+            if (oldOwner != null) {
+                owner[i] = oldOwner[o];
             }
         }
     }

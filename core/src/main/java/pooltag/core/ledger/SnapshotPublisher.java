@@ -36,9 +36,8 @@ final class SnapshotPublisher {
         for (int i = 0; i < n; i++) {
             desc[i] = tags.description(kind, i);
         }
-        int c = n * TagTable.POOLS;
-        return new KindFrame(kind, Arrays.copyOf(t.names, n), desc, Arrays.copyOf(t.allocs, c),
-                Arrays.copyOf(t.frees, c), Arrays.copyOf(t.live, c), Arrays.copyOf(t.bytes, c));
+        return new KindFrame(kind, Arrays.copyOf(t.names, n), desc,
+                Arrays.copyOf(t.counters, n * TagTable.POOLS * TagTable.STRIDE));
     }
 
     /** The usage of one kind as of the last publish: one row per (tag, pool) that saw an allocation; null before. */
@@ -64,17 +63,19 @@ final class SnapshotPublisher {
     }
 
     /** The published counters of one kind. Immutable once constructed. */
-    private record KindFrame(TagKind kind, String[] names, String[] descriptions, long[] allocs, long[] frees,
-                             long[] live, long[] bytes) {
+    /** {@code counters}: the tag table's, laid out as {@link TagTable#counters}. */
+    private record KindFrame(TagKind kind, String[] names, String[] descriptions, long[] counters) {
         UsageSnapshot toSnapshot(long takenAt, Loss loss) {
             List<TagUsage> rows = new ArrayList<>();
             Pool[] pools = Pool.values();
             for (int i = 0; i < names.length; i++) {
                 for (int p = 0; p < TagTable.POOLS; p++) {
-                    int c = i * TagTable.POOLS + p;
-                    if (allocs[c] != 0 || live[c] != 0) {
-                        rows.add(new TagUsage(names[i], kind, pools[p], allocs[c], frees[c], live[c], bytes[c],
-                                descriptions[i]));
+                    int c = (i * TagTable.POOLS + p) * TagTable.STRIDE;
+                    long allocs = counters[c + TagTable.ALLOCS];
+                    long live = counters[c + TagTable.LIVE];
+                    if (allocs != 0 || live != 0) {
+                        rows.add(new TagUsage(names[i], kind, pools[p], allocs, counters[c + TagTable.FREES], live,
+                                counters[c + TagTable.BYTES], descriptions[i]));
                     }
                 }
             }

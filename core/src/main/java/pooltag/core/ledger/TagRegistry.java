@@ -122,13 +122,14 @@ final class TagRegistry {
 
     TagUsage usage(TagKind kind, int tagId, Pool pool) {
         TagTable t = table(kind);
-        int c = tagId * TagTable.POOLS + pool.ordinal();
-        return new TagUsage(t.names[tagId], kind, pool, t.allocs[c], t.frees[c], t.live[c], t.bytes[c],
-                description(kind, tagId));
+        int p = pool.ordinal();
+        return new TagUsage(t.names[tagId], kind, pool, t.counter(tagId, p, TagTable.ALLOCS),
+                t.counter(tagId, p, TagTable.FREES), t.counter(tagId, p, TagTable.LIVE),
+                t.counter(tagId, p, TagTable.BYTES), description(kind, tagId));
     }
 
     /** Bytes allocated since the ledger began (freed or not) by one tag in one pool. */
     long allocatedBytes(TagKind kind, int tagId, Pool pool) {
-        return table(kind).allocBytes[tagId * TagTable.POOLS + pool.ordinal()];
+        return table(kind).counter(tagId, pool.ordinal(), TagTable.ALLOC_BYTES);
     }
 }

@@ -10,6 +10,11 @@ import java.util.Set;
  * The tags of one kind: dense ids, names, and PoolMon's counters per (tag, pool). Counter index is
  * {@code id * 2 + pool.ordinal()}. Names are resolved when a tag is created, never per event.
  *
+ * <p>Layout: the five counters of a (tag, pool) cell sit together in {@code counters}, {@value #STRIDE} longs
+ * from {@code cell * STRIDE} ({@link #ALLOCS} ... {@link #ALLOC_BYTES}), so counting an event touches one cache
+ * line per tag kind instead of one per counter (a hunt counts every event in three kinds: see
+ * docs/PERFORMANCE.md "hunt, round 9").
+ *
  * <p>Counters: {@code allocs}, {@code frees} and {@code allocBytes} (bytes allocated) count events since the ledger
  * began; {@code live} and {@code bytes} describe the outstanding table now. {@code live} differs from
  * {@code allocs - frees} by the outstanding allocations written off without a free: double allocations and
@@ -20,11 +25,15 @@ final class TagTable {
 
     String[] names = new String[64];
     int count;
-    long[] allocs = new long[64 * POOLS];
-    long[] frees = new long[64 * POOLS];
-    long[] live = new long[64 * POOLS];
-    long[] bytes = new long[64 * POOLS];
-    long[] allocBytes = new long[64 * POOLS];
+    /** Longs per (tag, pool) cell in {@link #counters}, and each counter's place in it. */
+    static final int STRIDE = 5;
+    static final int ALLOCS = 0;
+    static final int FREES = 1;
+    static final int LIVE = 2;
+    static final int BYTES = 3;
+    static final int ALLOC_BYTES = 4;
+    /** Per (tag, pool) cell, {@link #STRIDE} counters (see the class comment). */
+    long[] counters = new long[64 * POOLS * STRIDE];
     boolean[] untraceable = new boolean[64];
     /**
      * Per tag: outstanding allocations found freed without a free event, because a new allocation came at their
@@ -53,11 +62,7 @@ final class TagTable {
             names = Arrays.copyOf(names, cap);
             untraceable = Arrays.copyOf(untraceable, cap);
             stale = Arrays.copyOf(stale, cap);
-            allocs = Arrays.copyOf(allocs, cap * POOLS);
-            frees = Arrays.copyOf(frees, cap * POOLS);
-            live = Arrays.copyOf(live, cap * POOLS);
-            bytes = Arrays.copyOf(bytes, cap * POOLS);
-            allocBytes = Arrays.copyOf(allocBytes, cap * POOLS);
+            counters = Arrays.copyOf(counters, cap * POOLS * STRIDE);
         }
         int id = count++;
         names[id] = name;
@@ -97,25 +102,32 @@ final class TagTable {
         }
     }
 
+    /** A counter of cell {@code id * POOLS + pool}: {@link #ALLOCS} ... {@link #ALLOC_BYTES}. */
+    long counter(int id, int pool, int which) {
+        return counters[(id * POOLS + pool) * STRIDE + which];
+    }
+
     void alloc(int id, int pool, long size) {
-        int c = id * POOLS + pool;
-        allocs[c]++;
-        live[c]++;
-        bytes[c] += size;
-        allocBytes[c] += size;
+        int c = (id * POOLS + pool) * STRIDE;
+        long[] k = counters;
+        k[c + ALLOCS]++;
+        k[c + LIVE]++;
+        k[c + BYTES] += size;
+        k[c + ALLOC_BYTES] += size;
     }
 
     void free(int id, int pool, long size) {
-        int c = id * POOLS + pool;
-        frees[c]++;
-        live[c]--;
-        bytes[c] -= size;
+        int c = (id * POOLS + pool) * STRIDE;
+        long[] k = counters;
+        k[c + FREES]++;
+        k[c + LIVE]--;
+        k[c + BYTES] -= size;
     }
 
     /** An outstanding allocation written off without a free event (double allocation at its address, eviction). */
     void drop(int id, int pool, long size) {
-        int c = id * POOLS + pool;
-        live[c]--;
-        bytes[c] -= size;
+        int c = (id * POOLS + pool) * STRIDE;
+        counters[c + LIVE]--;
+        counters[c + BYTES] -= size;
     }
 }

@@ -28,7 +28,11 @@ class OutstandingTableModelTest {
     }
 
     static long address(int k) {
-        // Mostly slab-like aligned addresses, a few arbitrary ones (never 0).
+        // Mostly slab-like aligned addresses, a few arbitrary ones (never 0), and two whose low 32 bits are 0 (a slot
+        // is one int pair: only both halves 0 make it empty).
+        if (k == 1 || k == 2) {
+            return k == 1 ? 0xffff888100000000L : 0x0000000100000000L;
+        }
         return k % 7 == 0 ? 0x5bd1e995L * (k + 1) : 0xffff888100000000L + 192L * k;
     }
 
@@ -120,13 +124,13 @@ class OutstandingTableModelTest {
         int mask = t.capacity() - 1;
         int occupied = 0;
         for (int s = 0; s < t.capacity(); s++) {
-            long a = t.addr[s];
+            long a = t.address(s);
             if (a == 0) {
                 continue;
             }
             occupied++;
             for (int i = Hashing.mix(a) & mask; i != s; i = (i + 1) & mask) {
-                assertTrue(t.addr[i] != 0, "empty slot between home and entry");
+                assertTrue(t.address(i) != 0, "empty slot between home and entry");
             }
         }
         assertEquals(t.size(), occupied);

@@ -182,14 +182,40 @@ public final class EventMerger {
             if (best < 0) {
                 return;
             }
-            if (!(flush || bestTs <= quietBound || bestTs <= limit)) {
+            long allowed = flush ? Long.MAX_VALUE : Math.max(quietBound, limit);
+            if (bestTs > allowed) {
                 if (!backlog) {
                     return;
                 }
                 forcedDeliveries++;
+                deliver(best, consumer, true);
+                continue;
             }
             deliver(best, consumer, true);
+            // A run: while best's next record is still the earliest and deliverable, deliver it without scanning every
+            // CPU again (nothing else changes during an emit: other CPUs' current records stay, and pages arrive only
+            // between emits). Ties go to the lower CPU number, as in the scan; so the order is the scan's exactly.
+            long runBound = Math.min(allowed, otherCpusBound(best));
+            while (ready(best, consumer) && cursors[best].timestamp() <= runBound) {
+                deliver(best, consumer, true);
+            }
         }
+    }
+
+    /**
+     * The latest timestamp {@code cpu} may deliver before another CPU's current record must go first: below the
+     * earliest current record of a lower-numbered CPU, at most the earliest of a higher-numbered one (the scan in
+     * {@link #emit} breaks ties by CPU number). Only CPUs that have a current record count.
+     */
+    private long otherCpusBound(int cpu) {
+        long bound = Long.MAX_VALUE;
+        for (int c = 0; c < cpus; c++) {
+            if (c != cpu && hasRecord[c]) {
+                long ts = cursors[c].timestamp();
+                bound = Math.min(bound, c < cpu && ts != Long.MIN_VALUE ? ts - 1 : ts);
+            }
+        }
+        return bound;
     }
 
     /** True when {@code cpu} has a current record, loading queued pages as needed. */

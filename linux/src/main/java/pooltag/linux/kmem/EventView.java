@@ -7,8 +7,25 @@ import pooltag.core.event.AllocEvent;
 /**
  * The one mutable {@link AllocEvent} a decoder fills for each record; consumers must copy what they keep before
  * returning from {@code onEvent}. Setters are package-private: only the decoder writes.
+ *
+ * <p>Lazy fields: for the four kmem events (nearly every record) the decoder stores the type, source, time, CPU,
+ * pid and address, checks the record's bounds, and leaves the rest in the page: {@link #callSite}, the sizes, the
+ * GFP flags, the context flags, {@code accounted} and the cache id are read from it when asked, so a consumer pays
+ * only for what it reads (the ledger pairs a free by its address and never reads its call site or cache name). The
+ * page stays valid during {@code onEvent}, as the whole view.
  */
 public final class EventView implements AllocEvent {
+    /** {@link #cacheId} of a cache record whose name is not interned yet ({@link #nameAt} says where it is). */
+    static final int CACHE_ID_PENDING = -2;
+
+    /** The decoder and record of a lazy view (see the class comment); {@link #lazy} false: every field is stored. */
+    private KmemDecoder decoder;
+    private byte[] record;
+    private int recordOff;
+    private boolean lazy;
+    /** Where a cache record's name is ({@code KmemDecoder.nameLoc}'s answer), while {@link #cacheId} is pending. */
+    long nameAt;
+
     int type;
     int source;
     long timestampNanos;
@@ -48,13 +65,38 @@ public final class EventView implements AllocEvent {
     @Override public int cpu() { return cpu; }
     @Override public int pid() { return pid; }
     @Override public long address() { return address; }
-    @Override public long callSite() { return callSite; }
-    @Override public long bytesRequested() { return bytesRequested; }
-    @Override public long bytesAllocated() { return bytesAllocated; }
-    @Override public int cacheId() { return cacheId; }
-    @Override public long gfpFlags() { return gfpFlags; }
+    @Override public long callSite() { return lazy ? field(KmemDecoder.FIELD_CALL_SITE) : callSite; }
+    @Override public long bytesRequested() { return lazy ? field(KmemDecoder.FIELD_BYTES_REQ) : bytesRequested; }
+    @Override public long bytesAllocated() { return lazy ? field(KmemDecoder.FIELD_BYTES_ALLOC) : bytesAllocated; }
+    @Override public long gfpFlags() { return lazy ? field(KmemDecoder.FIELD_GFP) : gfpFlags; }
     @Override public int stackDepth() { return stackDepth; }
-    @Override public int contextFlags() { return contextFlags; }
+    @Override public int contextFlags() { return lazy ? (int) field(KmemDecoder.FIELD_CONTEXT) : contextFlags; }
+
+    @Override
+    public int cacheId() {
+        if (cacheId == CACHE_ID_PENDING) {
+            cacheId = decoder.lazyCacheId(record, recordOff, nameAt);
+        }
+        return cacheId;
+    }
+
+    private long field(int which) {
+        return decoder.lazyField(record, recordOff, kind, which);
+    }
+
+    /** The record's other fields are read from {@code b[off..]} when asked (the decoder checked its bounds). */
+    void lazyFrom(KmemDecoder decoder, byte[] b, int off) {
+        this.decoder = decoder;
+        this.record = b;
+        this.recordOff = off;
+        this.lazy = true;
+    }
+
+    /** Every field is stored in the view (the decoder writes them next). */
+    void eager() {
+        this.lazy = false;
+        this.record = null;
+    }
     @Override public int taskPid() { return type == NEW_TASK || type == TASK_MOVE ? taskPid : -1; }
     @Override public long cloneFlags() { return type == NEW_TASK ? cloneFlags : 0; }
     @Override public int hierarchyId() { return type == TASK_MOVE ? hierarchyId : -1; }
@@ -67,7 +109,8 @@ public final class EventView implements AllocEvent {
 
     @Override
     public boolean accounted() {
-        return accountedField >= 0 ? accountedField != 0 : AllocEvent.super.accounted();
+        int a = lazy ? (int) field(KmemDecoder.FIELD_ACCOUNTED) : accountedField;
+        return a >= 0 ? a != 0 : AllocEvent.super.accounted();
     }
 
     @Override
@@ -96,7 +139,7 @@ public final class EventView implements AllocEvent {
     @Override
     public String toString() { // diagnostics only; never called on the hot path
         return "EventView[type=" + type + " kind=" + KmemDecoder.kindName(kind) + " ts=" + timestampNanos
-                + " cpu=" + cpu + " pid=" + pid + " cache=" + cacheId + " bytes=" + bytesAllocated
+                + " cpu=" + cpu + " pid=" + pid + " cache=" + cacheId + " bytes=" + bytesAllocated()
                 + " depth=" + stackDepth + "]";
     }
 }

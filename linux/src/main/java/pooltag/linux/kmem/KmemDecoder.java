@@ -247,19 +247,44 @@ public final class KmemDecoder {
         v.timestampNanos = ts;
         v.cpu = cpu;
         v.pid = Le.i32(b, off + COMMON_PID_OFFSET);
+        v.stackDepth = 0;
+        v.cacheId = -1;
+        switch (kind) {
+            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE -> {
+                // The events that are nearly every record: the type, the address and the bounds checks now; the other
+                // fields when asked ({@link #lazyField}, {@link #lazyCacheId}), so a free never reads its call site or
+                // interns its cache's name unless its consumer asks (the ledger pairs a free by its address alone).
+                boolean alloc = kind == KIND_KMALLOC || kind == KIND_CACHE_ALLOC;
+                v.type = alloc ? AllocEvent.ALLOC : AllocEvent.FREE;
+                v.source = kind == KIND_KMALLOC || kind == KIND_KFREE ? AllocEvent.SOURCE_KMALLOC
+                        : AllocEvent.SOURCE_KMEM_CACHE;
+                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
+                if (kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) {
+                    long at = nameLoc(b, off, len, kind);
+                    if (at < 0) {
+                        return MALFORMED;
+                    }
+                    v.nameAt = at;
+                    v.cacheId = EventView.CACHE_ID_PENDING;
+                }
+                v.lazyFrom(this, b, off);
+                return DECODED;
+            }
+            default -> {
+                // the rarer kinds, decoded whole below
+            }
+        }
+        v.eager();
         v.contextFlags = b[off + COMMON_FLAGS_OFFSET] & 0xff;
         v.accountedField = -1;
-        v.cacheId = -1;
-        v.stackDepth = 0;
         v.bytesRequested = 0;
         v.bytesAllocated = 0;
         v.gfpFlags = 0;
         v.callSite = 0;
         switch (kind) {
-            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_PERCPU_ALLOC -> {
+            case KIND_PERCPU_ALLOC -> {
                 v.type = AllocEvent.ALLOC;
-                v.source = kind == KIND_KMALLOC ? AllocEvent.SOURCE_KMALLOC
-                        : kind == KIND_CACHE_ALLOC ? AllocEvent.SOURCE_KMEM_CACHE : AllocEvent.SOURCE_PERCPU;
+                v.source = AllocEvent.SOURCE_PERCPU;
                 v.callSite = Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
                 v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
                 v.bytesRequested = Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
@@ -267,18 +292,6 @@ public final class KmemDecoder {
                 v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
                 if (accountedOff[kind] >= 0) {
                     v.accountedField = b[off + accountedOff[kind]] & 0xff;
-                }
-                if (kind == KIND_CACHE_ALLOC && !internName(b, off, len, kind, v)) {
-                    return MALFORMED;
-                }
-            }
-            case KIND_KFREE, KIND_CACHE_FREE -> {
-                v.type = AllocEvent.FREE;
-                v.source = kind == KIND_KFREE ? AllocEvent.SOURCE_KMALLOC : AllocEvent.SOURCE_KMEM_CACHE;
-                v.callSite = Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
-                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
-                if (kind == KIND_CACHE_FREE && !internName(b, off, len, kind, v)) {
-                    return MALFORMED;
                 }
             }
             case KIND_PERCPU_FREE -> {
@@ -465,18 +478,42 @@ public final class KmemDecoder {
         return dOff + dLen > len ? -1 : (long) dLen << 32 | dOff;
     }
 
-    private boolean internName(byte[] b, int off, int len, int kind, EventView v) {
-        long at = nameLoc(b, off, len, kind);
-        if (at < 0) {
-            return false;
-        }
+    /**
+     * The cache id of a cache record whose name {@link #decode} found at {@code at} ({@link #nameLoc}'s answer, already
+     * checked against the record): the name interned, its stored NUL left out.
+     */
+    int lazyCacheId(byte[] b, int off, long at) {
         int dOff = (int) at;
         int dLen = (int) (at >>> 32);
         while (dLen > 0 && b[off + dOff + dLen - 1] == 0) {
             dLen--; // the stored length counts the terminating NUL
         }
-        v.cacheId = names.intern(b, off + dOff, dLen);
-        return true;
+        return names.intern(b, off + dOff, dLen);
+    }
+
+    /** Fields read on demand from a record {@link #decode} left lazy: see {@link EventView}. */
+    static final int FIELD_CALL_SITE = 0;
+    static final int FIELD_BYTES_REQ = 1;
+    static final int FIELD_BYTES_ALLOC = 2;
+    static final int FIELD_GFP = 3;
+    static final int FIELD_CONTEXT = 4;
+    static final int FIELD_ACCOUNTED = 5;
+
+    /**
+     * One field of the kmem record at {@code b[off..]} of {@code kind}, as {@link #decode} would have stored it: 0
+     * for a field the kind lacks ({@link #FIELD_ACCOUNTED}: -1). Every offset was checked against the record's length
+     * by decode's {@code minLen} test.
+     */
+    long lazyField(byte[] b, int off, int kind, int field) {
+        return switch (field) {
+            case FIELD_CALL_SITE -> Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
+            case FIELD_BYTES_REQ -> reqOff[kind] < 0 ? 0 : Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
+            case FIELD_BYTES_ALLOC -> allocOff[kind] < 0 ? 0 : Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
+            case FIELD_GFP -> gfpOff[kind] < 0 ? 0 : Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
+            case FIELD_CONTEXT -> b[off + COMMON_FLAGS_OFFSET] & 0xff;
+            case FIELD_ACCOUNTED -> accountedOff[kind] < 0 ? -1 : b[off + accountedOff[kind]] & 0xff;
+            default -> throw new IllegalArgumentException("field " + field);
+        };
     }
 
     public static String kindName(int kind) {

@@ -25,12 +25,54 @@ public final class NameTable {
     private volatile String[] names = new String[64];
     private int size;
 
+    /**
+     * A direct-mapped front for names of at most 16 bytes (most slab cache names), consulted before the table: such a
+     * name is exactly its length and two 8-byte words (its first 8 bytes and its last 8, overlapping when shorter
+     * than 16; below 8 bytes one word, zero-padded), so a hit compares three numbers where the table hashes, probes
+     * and compares bytes. Per kmem_cache event on the merge thread (docs/PERFORMANCE.md "hunt, round 9"). An entry
+     * with {@code frontLen == 0} is empty (an empty name never enters the front).
+     */
+    private static final int FRONT = 256;
+    private final long[] frontFirst = new long[FRONT];
+    private final long[] frontLast = new long[FRONT];
+    private final int[] frontLen = new int[FRONT];
+    private final int[] frontId = new int[FRONT];
+
     public NameTable() {
         Arrays.fill(slots, EMPTY);
     }
 
     /** The id of the name held in {@code b[off, off+len)}, adding it when new. */
     public int intern(byte[] b, int off, int len) {
+        if (len > 16 || len == 0) {
+            return internInTable(b, off, len);
+        }
+        long first;
+        long last;
+        if (len >= 8) {
+            first = Le.i64(b, off);
+            last = Le.i64(b, off + len - 8);
+        } else {
+            first = 0;
+            for (int i = len - 1; i >= 0; i--) {
+                first = (first << 8) | (b[off + i] & 0xff);
+            }
+            last = 0;
+        }
+        long m = (first ^ Long.rotateLeft(last, 29) ^ len) * 0x9E3779B97F4A7C15L;
+        int f = (int) (m >>> 56);
+        if (frontLen[f] == len && frontFirst[f] == first && frontLast[f] == last) {
+            return frontId[f];
+        }
+        int id = internInTable(b, off, len);
+        frontFirst[f] = first;
+        frontLast[f] = last;
+        frontLen[f] = len;
+        frontId[f] = id;
+        return id;
+    }
+
+    private int internInTable(byte[] b, int off, int len) {
         int h = hash(b, off, len);
         int mask = slots.length - 1;
         int i = h & mask;

@@ -77,6 +77,56 @@ class EventMergerTest {
         assertEquals(0, m.outOfOrder());
     }
 
+    /**
+     * Runs (a CPU's records delivered one after another while it stays the earliest) keep the order of one scan of every
+     * CPU per event: the timestamp order, ties to the lower CPU number. Three CPUs, 60 records each in three pages,
+     * with steps of 0, 1 or 2 ns (ties across CPUs all along); the pages arrive round by round with an emit after
+     * each (CPUs run dry at different moments, so waiting for a CPU takes turns with runs; the window is long enough
+     * that no horizon releases anything early), then a flush. After
+     * every emit what was delivered must be a prefix of the stable sort by (time, CPU), and in the end all of it.
+     */
+    @Test
+    void runsFromOneCpuKeepTheOrderOfAScanWithTiesToTheLowerCpu() {
+        java.util.Random rnd = new java.util.Random(42);
+        EventMerger m = new EventMerger(3, schema.header(), new KmemDecoder(schema, new NameTable()), 1_000_000, p -> { });
+        List<long[]> expected = new ArrayList<>(); // {ts, cpu, ptr}
+        byte[][][] pages = new byte[3][3][];
+        for (int cpu = 0; cpu < 3; cpu++) {
+            long ts = 0;
+            for (int pg = 0; pg < 3; pg++) {
+                long pageTs = ts;
+                PageBuilder pb = new PageBuilder(pageTs);
+                for (int i = 0; i < 20; i++) {
+                    long delta = pg == 0 && i == 0 ? 100 : rnd.nextInt(3);
+                    ts += delta;
+                    long ptr = 0x1000L * (cpu + 1) + (pg * 20 + i) * 8L;
+                    kmalloc(pb, delta, 1, ptr);
+                    expected.add(new long[]{ts, cpu, ptr});
+                }
+                pages[cpu][pg] = pb.build();
+            }
+        }
+        expected.sort(java.util.Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        List<String> want = new ArrayList<>();
+        for (long[] e : expected) {
+            want.add(e[0] + ":" + e[1] + ":A:" + Long.toHexString(e[2]));
+        }
+        Log log = new Log();
+        long horizon = 100;
+        for (int pg = 0; pg < 3; pg++) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                m.addPage(page(cpu, pages[cpu][pg]));
+                m.emit(horizon += 4, false, log);
+                assertEquals(want.subList(0, log.lines.size()), log.lines, "page " + pg + " of cpu" + cpu);
+            }
+        }
+        assertTrue(log.lines.size() < want.size(), "something waited for the flush");
+        m.emit(0, true, log);
+        assertEquals(want, log.lines);
+        assertEquals(0, m.outOfOrder());
+        assertEquals(180, m.totalEvents());
+    }
+
     @Test
     void horizonReleasesAnIdleCpusPartner() {
         EventMerger m = new EventMerger(2, schema.header(), new KmemDecoder(schema, new NameTable()), 1000, p -> { });

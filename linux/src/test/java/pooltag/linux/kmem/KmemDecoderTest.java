@@ -168,6 +168,47 @@ class KmemDecoderTest {
         assertEquals("dentry", d.names().name(v.cacheId()));
     }
 
+    /**
+     * The four kmem events leave their other fields in the page until asked: a kmem_cache_free whose consumer reads
+     * only the address interns no name; asked afterwards (during the event), every field is what an eager decode gave,
+     * the fields a free lacks read 0 (accounted: from the GFP flags, 0), and a second record in the same view is
+     * answered from its own bytes. A bad name location is still refused at decode, not when asked.
+     */
+    @Test
+    void kmemFieldsAreReadWhenAskedAndAreTheRecordsOwn() {
+        NameTable names = new NameTable();
+        KmemDecoder d = new KmemDecoder(Formats.schema(), names);
+        byte[] b = new byte[256];
+        byte[] filp = "filp".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int len = d.encode(b, 0, 128, KmemDecoder.KIND_CACHE_FREE, 77, 0xffffffff81000030L, 0xffff888012345600L, 0, 0,
+                0, filp);
+        EventView v = new EventView();
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, len, 9, 1, v));
+        assertEquals(0xffff888012345600L, v.address());
+        assertEquals(77, v.pid());
+        assertEquals(0, names.size(), "nothing interned while only the address was read");
+        assertEquals(0xffffffff81000030L, v.callSite());
+        assertEquals(0, v.bytesRequested());
+        assertEquals(0, v.bytesAllocated());
+        assertEquals(0, v.gfpFlags());
+        assertEquals(false, v.accounted());
+        assertEquals("filp", names.name(v.cacheId()));
+        assertEquals(1, names.size());
+
+        int len2 = d.encode(b, 128, 128, KmemDecoder.KIND_KMALLOC, 78, 0xffffffff81000040L, 0xffff888000000080L, 100,
+                128, 0x400cc0, null);
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 128, len2, 10, 0, v));
+        assertEquals(0xffffffff81000040L, v.callSite());
+        assertEquals(100, v.bytesRequested());
+        assertEquals(128, v.bytesAllocated());
+        assertEquals(0x400cc0, v.gfpFlags());
+        assertEquals(true, v.accounted(), "__GFP_ACCOUNT (0x400000) in the flags: kmalloc has no accounted field");
+        assertEquals(-1, v.cacheId(), "kmalloc carries no cache name");
+
+        pooltag.linux.ring.Le.putI32(b, 24, 200 << 16 | 40); // filp's name now runs 200 bytes past its record
+        assertEquals(KmemDecoder.MALFORMED, d.decode(b, 0, len, 11, 1, v));
+    }
+
     /** A stack as a stacktrace trigger writes it: decode gives the frames back, innermost first. */
     @Test
     void encodeStackWritesWhatDecodeReads() {

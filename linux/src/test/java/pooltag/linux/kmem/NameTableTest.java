@@ -58,4 +58,39 @@ class NameTableTest {
             }
         }
     }
+
+    /**
+     * Names of at most 16 bytes are answered from a 256-entry front by (length, first word, last word): 3,000 such names
+     * share its entries, so re-interning them in another order goes through evictions and collisions, and each must
+     * still get its own first id. Names that agree in both words but not in length (an 8-byte prefix and its 16-byte
+     * extension that repeats it) must not be confused either.
+     */
+    @Test
+    void shortNamesThroughTheFrontKeepTheirIds() {
+        NameTable t = new NameTable();
+        int n = 3000;
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = Integer.toString(i * 7919, 36) + (i % 3 == 0 ? "-cache" : i % 3 == 1 ? "_x" : "-kmalloc-64");
+            assertEquals(i, t.intern(names[i]), names[i]);
+        }
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(7));
+        for (int round = 0; round < 2; round++) {
+            for (int i : order) {
+                byte[] b = ("<" + names[i] + ">").getBytes(StandardCharsets.UTF_8);
+                assertEquals(i, t.intern(b, 1, b.length - 2), names[i]);
+            }
+        }
+        assertEquals(n, t.size());
+        int a = t.intern("abcdefgh");
+        int b = t.intern("abcdefghabcdefgh"); // same first and last 8 bytes, twice the length
+        int c = t.intern("abcdefghXabcdefgh"); // 17 bytes: the table, not the front
+        assertEquals(3, java.util.Set.of(a, b, c).size());
+        assertEquals("abcdefghabcdefgh", t.name(t.intern("abcdefghabcdefgh")));
+        assertEquals(n + 3, t.size());
+    }
 }
