@@ -1,0 +1,66 @@
+package pooltag.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import pooltag.core.ledger.Ledger;
+import pooltag.linux.kmem.EventMerger;
+import pooltag.linux.kmem.KmemDecoder;
+import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.NameTable;
+import pooltag.linux.kmem.Page;
+import pooltag.linux.kmem.SlabCacheCatalog;
+import pooltag.linux.recording.RecordingReader;
+import pooltag.linux.symbols.KernelSymbolResolver;
+
+/**
+ * A hunt's merge thread on a real recording, without the kernel: every page of {@code RECORDING} is read into memory
+ * once, then each pass runs them through a fresh merger (in read order, the horizon moving with each page's read time,
+ * as a replay does) into a fresh ledger built as a live hunt builds its own (the recording's cache names, pool kinds
+ * and symbols, Linux's tag policy, recent sites tracked with hunt's window). Prints the nanoseconds per event of each
+ * pass: the figure the merge thread's code decides, apart from reading, waking and the JIT (docs/PERFORMANCE.md
+ * "hunt, round 9"; bench/replay-hunt.sh makes the recording and alternates two builds).
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar pooltag.bench.ReplayHunt RECORDING [PASSES]}
+ */
+public final class ReplayHunt {
+    /** Hunt's recent-site window (Hunter.LEADER_AGE, LEADER_WINDOW), in ns. */
+    private static final long LEADER_AGE = 300_000_000L;
+    private static final long LEADER_WINDOW = 2_300_000_000L;
+
+    private ReplayHunt() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 1) {
+            System.err.println("usage: ReplayHunt RECORDING [PASSES]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        int passes = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        try (RecordingReader r = RecordingReader.open(file)) {
+            List<Page> pages = r.readPages();
+            NameTable names = r.names();
+            for (int pass = 1; pass <= passes; pass++) {
+                Ledger ledger = new Ledger(new SlabCacheCatalog(names, r.slabSysfs()),
+                        new KernelSymbolResolver(r.symbols()), KmemTagPolicy.ledgerOptions());
+                ledger.trackRecentSites(LEADER_AGE, LEADER_WINDOW, -1);
+                EventMerger m = new EventMerger(r.cpus(), r.schema().header(), new KmemDecoder(r.schema(), names),
+                        1_000_000_000L, p -> { });
+                long t0 = System.nanoTime();
+                long horizon = Long.MIN_VALUE;
+                for (Page p : pages) {
+                    horizon = Math.max(horizon, p.readNanos);
+                    m.addPage(p);
+                    m.emit(horizon, false, ledger);
+                }
+                m.emit(Long.MAX_VALUE, true, ledger);
+                long nanos = System.nanoTime() - t0;
+                System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event,"
+                        + " %d outstanding at the end%n", pass, m.totalEvents(), pages.size(), nanos / 1e9,
+                        (double) nanos / m.totalEvents(), ledger.stats().outstanding());
+            }
+        }
+    }
+}
