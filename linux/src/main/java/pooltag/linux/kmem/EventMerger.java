@@ -183,22 +183,21 @@ public final class EventMerger {
                 return;
             }
             long allowed = flush ? Long.MAX_VALUE : Math.max(quietBound, limit);
-            if (bestTs > allowed) {
+            boolean forced = bestTs > allowed;
+            if (forced) {
                 if (!backlog) {
                     return;
                 }
                 forcedDeliveries++;
-                deliver(best, consumer, true);
-                continue;
             }
-            deliver(best, consumer, true);
             // A run: while best's next record is still the earliest and deliverable, deliver it without scanning every
             // CPU again (nothing else changes during an emit: other CPUs' current records stay, and pages arrive only
-            // between emits). Ties go to the lower CPU number, as in the scan; so the order is the scan's exactly.
-            long runBound = Math.min(allowed, otherCpusBound(best));
-            while (ready(best, consumer) && cursors[best].timestamp() <= runBound) {
+            // between emits). Ties go to the lower CPU number, as in the scan; so the order is the scan's exactly. A
+            // forced delivery is one event. One call of deliver here: the compiled emit inlines it once.
+            long runBound = forced ? 0 : Math.min(allowed, otherCpusBound(best));
+            do {
                 deliver(best, consumer, true);
-            }
+            } while (!forced && ready(best, consumer) && cursors[best].timestamp() <= runBound);
         }
     }
 

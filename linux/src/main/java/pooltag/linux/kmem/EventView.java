@@ -65,12 +65,32 @@ public final class EventView implements AllocEvent {
     @Override public int cpu() { return cpu; }
     @Override public int pid() { return pid; }
     @Override public long address() { return address; }
-    @Override public long callSite() { return lazy ? field(KmemDecoder.FIELD_CALL_SITE) : callSite; }
-    @Override public long bytesRequested() { return lazy ? field(KmemDecoder.FIELD_BYTES_REQ) : bytesRequested; }
-    @Override public long bytesAllocated() { return lazy ? field(KmemDecoder.FIELD_BYTES_ALLOC) : bytesAllocated; }
-    @Override public long gfpFlags() { return lazy ? field(KmemDecoder.FIELD_GFP) : gfpFlags; }
+    @Override
+    public long callSite() {
+        return lazy ? decoder.lazyCallSite(record, recordOff, kind) : callSite;
+    }
+
+    @Override
+    public long bytesRequested() {
+        return lazy ? decoder.lazyBytesRequested(record, recordOff, kind) : bytesRequested;
+    }
+
+    @Override
+    public long bytesAllocated() {
+        return lazy ? decoder.lazyBytesAllocated(record, recordOff, kind) : bytesAllocated;
+    }
+
+    @Override
+    public long gfpFlags() {
+        return lazy ? decoder.lazyGfpFlags(record, recordOff, kind) : gfpFlags;
+    }
+
+    @Override
+    public int contextFlags() {
+        return lazy ? KmemDecoder.lazyContextFlags(record, recordOff) : contextFlags;
+    }
+
     @Override public int stackDepth() { return stackDepth; }
-    @Override public int contextFlags() { return lazy ? (int) field(KmemDecoder.FIELD_CONTEXT) : contextFlags; }
 
     @Override
     public int cacheId() {
@@ -78,10 +98,6 @@ public final class EventView implements AllocEvent {
             cacheId = decoder.lazyCacheId(record, recordOff, nameAt);
         }
         return cacheId;
-    }
-
-    private long field(int which) {
-        return decoder.lazyField(record, recordOff, kind, which);
     }
 
     /** The record's other fields are read from {@code b[off..]} when asked (the decoder checked its bounds). */
@@ -109,7 +125,7 @@ public final class EventView implements AllocEvent {
 
     @Override
     public boolean accounted() {
-        int a = lazy ? (int) field(KmemDecoder.FIELD_ACCOUNTED) : accountedField;
+        int a = lazy ? decoder.lazyAccounted(record, recordOff, kind) : accountedField;
         return a >= 0 ? a != 0 : AllocEvent.super.accounted();
     }
 

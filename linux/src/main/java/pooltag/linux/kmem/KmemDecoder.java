@@ -252,7 +252,7 @@ public final class KmemDecoder {
         switch (kind) {
             case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE -> {
                 // The events that are nearly every record: the type, the address and the bounds checks now; the other
-                // fields when asked ({@link #lazyField}, {@link #lazyCacheId}), so a free never reads its call site or
+                // fields when asked (lazyCallSite ... lazyAccounted, lazyCacheId), so a free never reads its call site or
                 // interns its cache's name unless its consumer asks (the ledger pairs a free by its address alone).
                 boolean alloc = kind == KIND_KMALLOC || kind == KIND_CACHE_ALLOC;
                 v.type = alloc ? AllocEvent.ALLOC : AllocEvent.FREE;
@@ -491,29 +491,32 @@ public final class KmemDecoder {
         return names.intern(b, off + dOff, dLen);
     }
 
-    /** Fields read on demand from a record {@link #decode} left lazy: see {@link EventView}. */
-    static final int FIELD_CALL_SITE = 0;
-    static final int FIELD_BYTES_REQ = 1;
-    static final int FIELD_BYTES_ALLOC = 2;
-    static final int FIELD_GFP = 3;
-    static final int FIELD_CONTEXT = 4;
-    static final int FIELD_ACCOUNTED = 5;
+    // The fields of a kmem record at b[off..] of its kind that decode left lazy (see EventView), as decode would have
+    // stored them: 0 for a field the kind lacks (accounted: -1). decode's minLen test checked every offset against the
+    // record's length. One small method per field, so each accessor's caller inlines only its own read.
 
-    /**
-     * One field of the kmem record at {@code b[off..]} of {@code kind}, as {@link #decode} would have stored it: 0
-     * for a field the kind lacks ({@link #FIELD_ACCOUNTED}: -1). Every offset was checked against the record's length
-     * by decode's {@code minLen} test.
-     */
-    long lazyField(byte[] b, int off, int kind, int field) {
-        return switch (field) {
-            case FIELD_CALL_SITE -> Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
-            case FIELD_BYTES_REQ -> reqOff[kind] < 0 ? 0 : Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
-            case FIELD_BYTES_ALLOC -> allocOff[kind] < 0 ? 0 : Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
-            case FIELD_GFP -> gfpOff[kind] < 0 ? 0 : Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
-            case FIELD_CONTEXT -> b[off + COMMON_FLAGS_OFFSET] & 0xff;
-            case FIELD_ACCOUNTED -> accountedOff[kind] < 0 ? -1 : b[off + accountedOff[kind]] & 0xff;
-            default -> throw new IllegalArgumentException("field " + field);
-        };
+    long lazyCallSite(byte[] b, int off, int kind) {
+        return Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
+    }
+
+    long lazyBytesRequested(byte[] b, int off, int kind) {
+        return reqOff[kind] < 0 ? 0 : Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
+    }
+
+    long lazyBytesAllocated(byte[] b, int off, int kind) {
+        return allocOff[kind] < 0 ? 0 : Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
+    }
+
+    long lazyGfpFlags(byte[] b, int off, int kind) {
+        return gfpOff[kind] < 0 ? 0 : Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
+    }
+
+    static int lazyContextFlags(byte[] b, int off) {
+        return b[off + COMMON_FLAGS_OFFSET] & 0xff;
+    }
+
+    int lazyAccounted(byte[] b, int off, int kind) {
+        return accountedOff[kind] < 0 ? -1 : b[off + accountedOff[kind]] & 0xff;
     }
 
     public static String kindName(int kind) {
