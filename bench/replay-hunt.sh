@@ -16,7 +16,7 @@ if [ -z "$REC" ]; then
   FSB=bench/target/fsbench; [ -x $FSB ] && [ ! bench/fsbench.c -nt $FSB ] || cc -O2 -o $FSB bench/fsbench.c
   WD=$(mktemp -d /var/tmp/pooltag-replay.XXXXXX)
   ./pooltag record -o "$REC" --duration 1h 2> "$WD/rec.err" & S=$!
-  sleep 3; $FSB "$W" "$N" "$WD" > /dev/null; kill -INT $S; wait $S
+  sleep 3; $FSB "$W" "$N" "$WD" > /dev/null; kill -TERM $S; wait $S   # SIGTERM: a background job ignores SIGINT
   grep "recorded" "$WD/rec.err"; rm -rf "$WD"
 fi
 # The tool from this tree's benchmarks.jar, the engine (core, linux) from the build under test: its jar first.
