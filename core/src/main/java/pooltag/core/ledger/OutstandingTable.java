@@ -185,11 +185,11 @@ final class OutstandingTable {
             int w = i * STRIDE;
             int l = s[w];
             int h = s[w + 1];
+            if ((l | h) == 0) {
+                return -1 - i; // empty first: address 0 is never stored, so it is never found
+            }
             if (l == lo && h == hi) {
                 return i;
-            }
-            if ((l | h) == 0) {
-                return -1 - i;
             }
             i = (i + 1) & m;
         }
@@ -217,6 +217,9 @@ final class OutstandingTable {
     int insert(long address) {
         if (count >= growAt) {
             grow();
+            if (count >= growAt) { // at MAX_CAPACITY: the ledger's cap evicts long before this
+                throw new IllegalStateException("outstanding table full at " + count + " entries");
+            }
         }
         int i = Hashing.mix(address) & mask;
         while (address(i) != 0) {
@@ -262,7 +265,7 @@ final class OutstandingTable {
 
     private void grow() {
         if (capacity() >= MAX_CAPACITY) {
-            return; // full as it can be (growAt is then capacity - 1); see allocate
+            return; // as large as it can be (growAt is then capacity - 1: insert refuses the last slots)
         }
         int[] old = slots;
         int[] oldOwner = owner;
