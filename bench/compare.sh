@@ -10,7 +10,8 @@
 #   -Dpooltag.noSplice=true, its readers on read(2)+write(2) instead of splice(2); record4k and hunt4k: with
 #   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntcold: hunt
 #   without the merge path's warm-up before tracing (-Dpooltag.warmMerge=false); huntbase: the hunt of the
-#   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer)
+#   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer; pairfloor and pairfloorq:
+#   bench/pairfloor.c, a minimal pairing tracer in C, as a floor for hunt's CPU)
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
@@ -25,6 +26,8 @@ WD=$OUT/work; mkdir -p $WD
 FSB=bench/target/fsbench
 mkdir -p bench/target
 [ -x $FSB ] && [ ! bench/fsbench.c -nt $FSB ] || cc -O2 -o $FSB bench/fsbench.c
+PF=bench/target/pairfloor
+[ -x $PF ] && [ ! bench/pairfloor.c -nt $PF ] || cc -O2 -pthread -o $PF bench/pairfloor.c
 SHIM=bench/shim/eperm-noop.so
 [ -f $SHIM ] || cc -shared -fPIC -O2 -o $SHIM bench/shim/eperm-noop.c -ldl
 ./pooltag --version > /dev/null   # build outside the measurement
@@ -114,6 +117,21 @@ run_tracecmd() {
   echo "$m $ev $lk $lt $(du -cb $OUT/tc.dat* 2>/dev/null | tail -1 | cut -f1) $(total_cpu $OUT/tc)"; rm -f $OUT/tc.dat*
   clean_check trace-cmd
 }
+# bench/pairfloor.c: the least a live pairing tool does, in C (one thread reads, walks and pairs; no ordering, names,
+# stacks or report), a yardstick for hunt's CPU; pairfloorq: the same with one reader thread per CPU handing pages to
+# the pairing thread, as pooltag's readers do
+run_pairfloor() {
+  sync; start_timed $OUT/pf $PF "$T" "$(nproc)" ${PF_MODE:-}
+  local i; for i in $(seq 1 600); do grep -q "pairfloor: tracing" $OUT/pf.err 2>/dev/null && break; kill -0 $TPID 2>/dev/null || break; sleep 0.05; done
+  grep -q "pairfloor: tracing" $OUT/pf.err || { echo "- - - - - - - - - not-started"; wait $SID; return; }
+  sleep 1; local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
+  local line; line=$(grep "pairfloor: [0-9]* events" $OUT/pf.err); echo "${PF_MODE:-inline}: $line" >> $OUT/pairfloor.txt
+  local ev lk; ev=$(sed -n 's/.*pairfloor: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
+  echo "$m ${ev:--} ${lk:--} - - $(total_cpu $OUT/pf)"
+  ls $T/instances | grep -q "^pairfloor-" && echo "!! pairfloor instance left behind" >&2
+  return 0
+}
+run_pairfloorq() { PF_MODE=handoff run_pairfloor; }
 run_memleak() {
   sync; PYTHONUNBUFFERED=1 setsid memleak-bpfcc 3600 > $OUT/ml.log 2>&1 & local pid=$!
   local i; for i in $(seq 1 600); do grep -q Attaching $OUT/ml.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import pooltag.core.event.AllocEventConsumer;
+
 import pooltag.core.ledger.Ledger;
 import pooltag.linux.kmem.EventMerger;
 import pooltag.linux.kmem.KmemDecoder;
@@ -29,7 +31,28 @@ public final class ReplayHunt {
     private static final long LEADER_AGE = 300_000_000L;
     private static final long LEADER_WINDOW = 2_300_000_000L;
 
+    /**
+     * {@code -Dreplay.mode=}: {@code ledger} (hunt's, the default), {@code norecent} (without the recent-site
+     * tracking hunt's ranking uses), {@code decode} (merge and decode only: a consumer that reads each event's type
+     * and address), to split the per-event cost.
+     */
+    private static final String MODE = System.getProperty("replay.mode", "ledger");
+
     private ReplayHunt() {
+    }
+
+    /** The least consumer: reads what pairing needs (type, address) so the decode is not optimised away. */
+    private static final class AddressSum implements AllocEventConsumer {
+        long sum;
+
+        @Override
+        public void onEvent(pooltag.core.event.AllocEvent e) {
+            sum += e.address() ^ e.type();
+        }
+
+        @Override
+        public void onLoss(int cpu, long count) {
+        }
     }
 
     public static void main(String[] args) {
@@ -45,7 +68,10 @@ public final class ReplayHunt {
             for (int pass = 1; pass <= passes; pass++) {
                 Ledger ledger = new Ledger(new SlabCacheCatalog(names, r.slabSysfs()),
                         new KernelSymbolResolver(r.symbols()), KmemTagPolicy.ledgerOptions());
-                ledger.trackRecentSites(LEADER_AGE, LEADER_WINDOW, -1);
+                if (!MODE.equals("norecent")) {
+                    ledger.trackRecentSites(LEADER_AGE, LEADER_WINDOW, -1);
+                }
+                AllocEventConsumer consumer = MODE.equals("decode") ? new AddressSum() : ledger;
                 EventMerger m = new EventMerger(r.cpus(), r.schema().header(), new KmemDecoder(r.schema(), names),
                         1_000_000_000L, p -> { });
                 long t0 = System.nanoTime();
@@ -53,9 +79,9 @@ public final class ReplayHunt {
                 for (Page p : pages) {
                     horizon = Math.max(horizon, p.readNanos);
                     m.addPage(p);
-                    m.emit(horizon, false, ledger);
+                    m.emit(horizon, false, consumer);
                 }
-                m.emit(Long.MAX_VALUE, true, ledger);
+                m.emit(Long.MAX_VALUE, true, consumer);
                 long nanos = System.nanoTime() - t0;
                 System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event,"
                         + " %d outstanding at the end%n", pass, m.totalEvents(), pages.size(), nanos / 1e9,

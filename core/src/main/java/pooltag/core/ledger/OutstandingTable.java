@@ -60,8 +60,8 @@ final class OutstandingTable {
     private int growAt;
 
     OutstandingTable(int initialCapacity) {
-        int cap = Integer.highestOneBit(Math.max(16, Math.min(MAX_CAPACITY, initialCapacity) - 1)) << 1;
-        allocate(Math.min(MAX_CAPACITY, cap));
+        // the power of two at or above the request, at least 16 and (the request clamped first) at most MAX_CAPACITY
+        allocate(Integer.highestOneBit(Math.max(16, Math.min(MAX_CAPACITY, initialCapacity) - 1)) << 1);
     }
 
     private void allocate(int cap) {

@@ -39,6 +39,21 @@ public final class KmemDecoder {
             "ftrace/kernel_stack", "task/task_newtask",
             "cgroup/cgroup_attach_task"};
 
+    /** The allocation type and source of each kind {@link #decode} leaves lazy (kmem and percpu), index = kind. */
+    private static final int[] TYPE_OF_KIND = new int[KINDS], SOURCE_OF_KIND = new int[KINDS];
+
+    static {
+        for (int k : new int[] {KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_PERCPU_ALLOC}) {
+            TYPE_OF_KIND[k] = AllocEvent.ALLOC;
+        }
+        for (int k : new int[] {KIND_KFREE, KIND_CACHE_FREE, KIND_PERCPU_FREE}) {
+            TYPE_OF_KIND[k] = AllocEvent.FREE;
+        }
+        SOURCE_OF_KIND[KIND_KMALLOC] = SOURCE_OF_KIND[KIND_KFREE] = AllocEvent.SOURCE_KMALLOC;
+        SOURCE_OF_KIND[KIND_CACHE_ALLOC] = SOURCE_OF_KIND[KIND_CACHE_FREE] = AllocEvent.SOURCE_KMEM_CACHE;
+        SOURCE_OF_KIND[KIND_PERCPU_ALLOC] = SOURCE_OF_KIND[KIND_PERCPU_FREE] = AllocEvent.SOURCE_PERCPU;
+    }
+
     /** Results of {@link #decode}. */
     public static final int DECODED = 1;
     public static final int OTHER_EVENT = 0;
@@ -250,14 +265,13 @@ public final class KmemDecoder {
         v.stackDepth = 0;
         v.cacheId = -1;
         switch (kind) {
-            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE -> {
-                // The events that are nearly every record: the type, the address and the bounds checks now; the other
-                // fields when asked (lazyCallSite ... lazyAccounted, lazyCacheId), so a free never reads its call site or
-                // interns its cache's name unless its consumer asks (the ledger pairs a free by its address alone).
-                boolean alloc = kind == KIND_KMALLOC || kind == KIND_CACHE_ALLOC;
-                v.type = alloc ? AllocEvent.ALLOC : AllocEvent.FREE;
-                v.source = kind == KIND_KMALLOC || kind == KIND_KFREE ? AllocEvent.SOURCE_KMALLOC
-                        : AllocEvent.SOURCE_KMEM_CACHE;
+            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE, KIND_PERCPU_ALLOC, KIND_PERCPU_FREE -> {
+                // The events that are nearly every record (and percpu's, of the same shape): the type, the address and
+                // the bounds checks now; the other fields when asked (lazyCallSite ... lazyAccounted, lazyCacheId), so a
+                // free never reads its call site or interns its cache's name unless its consumer asks (the ledger
+                // pairs a free by its address alone).
+                v.type = TYPE_OF_KIND[kind];
+                v.source = SOURCE_OF_KIND[kind];
                 v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
                 if (kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) {
                     long at = nameLoc(b, off, len, kind);
@@ -282,23 +296,6 @@ public final class KmemDecoder {
         v.gfpFlags = 0;
         v.callSite = 0;
         switch (kind) {
-            case KIND_PERCPU_ALLOC -> {
-                v.type = AllocEvent.ALLOC;
-                v.source = AllocEvent.SOURCE_PERCPU;
-                v.callSite = Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
-                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
-                v.bytesRequested = Le.unsigned(b, off + reqOff[kind], reqSize[kind]);
-                v.bytesAllocated = Le.unsigned(b, off + allocOff[kind], allocSize[kind]);
-                v.gfpFlags = Le.unsigned(b, off + gfpOff[kind], gfpSize[kind]);
-                if (accountedOff[kind] >= 0) {
-                    v.accountedField = b[off + accountedOff[kind]] & 0xff;
-                }
-            }
-            case KIND_PERCPU_FREE -> {
-                v.type = AllocEvent.FREE;
-                v.source = AllocEvent.SOURCE_PERCPU;
-                v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
-            }
             case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
                 v.type = kind == KIND_PAGE_ALLOC ? AllocEvent.ALLOC : AllocEvent.FREE;
                 v.source = AllocEvent.SOURCE_PAGE;
@@ -496,7 +493,7 @@ public final class KmemDecoder {
     // record's length. One small method per field, so each accessor's caller inlines only its own read.
 
     long lazyCallSite(byte[] b, int off, int kind) {
-        return Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
+        return callSiteOff[kind] < 0 ? 0 : Le.unsigned(b, off + callSiteOff[kind], callSiteSize[kind]);
     }
 
     long lazyBytesRequested(byte[] b, int off, int kind) {

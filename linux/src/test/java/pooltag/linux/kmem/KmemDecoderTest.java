@@ -209,6 +209,63 @@ class KmemDecoderTest {
         assertEquals(KmemDecoder.MALFORMED, d.decode(b, 0, len, 11, 1, v));
     }
 
+    /**
+     * percpu/percpu_alloc_percpu (id 645) and percpu_free_percpu (id 644) as this kernel writes them (offsets from the
+     * format files in test resources): a 48-byte chunk (40 asked) for call site 0xffffffff81555000 at percpu offset
+     * 0x3a8c0 with GFP_KERNEL_ACCOUNT, by pid 4242 in irq context, then its free, which has no call site, sizes or
+     * flags. Decoded lazily as the kmem events are: every accessor answers what the record holds.
+     */
+    @Test
+    void aPercpuAllocationAndItsFreeDecodeFieldByField() {
+        KmemDecoder d = new KmemDecoder(Formats.schema(), new NameTable());
+        byte[] b = new byte[80];
+        le16(b, 0, 645);                  // common_type: percpu_alloc_percpu
+        b[2] = 0x08;                      // common_flags: TRACE_FLAG_HARDIRQ
+        le32(b, 4, 4242);                 // common_pid
+        le64(b, 8, 0xffffffff81555000L);  // call_site, u64 at 8
+        b[16] = 0;                        // reserved
+        b[17] = 1;                        // is_atomic
+        le64(b, 24, 40);                  // size (asked), at 24
+        le64(b, 32, 8);                   // align, at 32
+        le64(b, 40, 0xffff888003a00000L); // base_addr, at 40
+        le32(b, 48, 0x3a8c0);             // off, at 48
+        le64(b, 56, 0x3a8c0L);            // ptr (a __seg_gs offset), at 56
+        le64(b, 64, 48);                  // bytes_alloc, at 64
+        le64(b, 72, 0x400cc0L);           // gfp_flags: GFP_KERNEL_ACCOUNT, at 72
+        EventView v = new EventView();
+        assertEquals(KmemDecoder.DECODED, d.decode(b, 0, 80, 5, 1, v));
+        assertEquals(KmemDecoder.KIND_PERCPU_ALLOC, v.kind());
+        assertEquals(pooltag.core.event.AllocEvent.ALLOC, v.type());
+        assertEquals(pooltag.core.event.AllocEvent.SOURCE_PERCPU, v.source());
+        assertEquals(4242, v.pid());
+        assertEquals(0x3a8c0L, v.address());
+        assertEquals(0xffffffff81555000L, v.callSite());
+        assertEquals(40, v.bytesRequested());
+        assertEquals(48, v.bytesAllocated());
+        assertEquals(0x400cc0L, v.gfpFlags());
+        assertEquals(0x08, v.contextFlags());
+        assertEquals(true, v.accounted(), "__GFP_ACCOUNT in the flags; percpu_alloc_percpu has no accounted field");
+        assertEquals(-1, v.cacheId());
+        assertEquals(KmemDecoder.MALFORMED, d.decode(b, 0, 76, 5, 1, v), "cut inside gfp_flags");
+
+        byte[] f = new byte[32];
+        le16(f, 0, 644);                  // common_type: percpu_free_percpu
+        le32(f, 4, 4243);                 // common_pid
+        le64(f, 8, 0xffff888003a00000L);  // base_addr, at 8
+        le32(f, 16, 0x3a8c0);             // off, at 16
+        le64(f, 24, 0x3a8c0L);            // ptr, at 24
+        assertEquals(KmemDecoder.DECODED, d.decode(f, 0, 32, 6, 0, v));
+        assertEquals(pooltag.core.event.AllocEvent.FREE, v.type());
+        assertEquals(pooltag.core.event.AllocEvent.SOURCE_PERCPU, v.source());
+        assertEquals(0x3a8c0L, v.address());
+        assertEquals(0, v.callSite(), "the free's format has no call_site");
+        assertEquals(0, v.bytesRequested());
+        assertEquals(0, v.bytesAllocated());
+        assertEquals(0, v.gfpFlags());
+        assertEquals(0, v.contextFlags());
+        assertEquals(false, v.accounted());
+    }
+
     /** A stack as a stacktrace trigger writes it: decode gives the frames back, innermost first. */
     @Test
     void encodeStackWritesWhatDecodeReads() {
