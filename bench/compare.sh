@@ -70,7 +70,7 @@ run_untraced() { sync; echo "$($FSB "$W" "$N" "$WD") - - $(load) - - - - -"; }
 # fields: time cpu hwm load events lost_kernel lost_tool file_bytes total_cpu
 run_record() {
   sync; start_timed $OUT/rec ./pooltag record -o $OUT/rec.ptrec --duration 1h ${RECORD_EXTRA:-}
-  wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
+  wait_on $TPID || { echo "- - - - - - - - - not-started"; kill -TERM $TPID 2>/dev/null; wait $SID; return; }; sleep 1
   local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
   local line; line=$(grep "pooltag: trace:" $OUT/rec.err)
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
@@ -84,7 +84,7 @@ run_record() {
 run_recordread() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -Dpooltag.noSplice=true" run_record; }
 run_hunt() {   # hunt prints its report only when it ends by itself: a duration longer than the workload
   sync; start_timed $OUT/hunt ${PT:-./pooltag} hunt --duration "${HUNT_S}s"
-  wait_on $TPID || { echo "- - - - - - - - - not-started"; wait $SID; return; }; sleep 1
+  wait_on $TPID || { echo "- - - - - - - - - not-started"; kill -TERM $TPID 2>/dev/null; wait $SID; return; }; sleep 1
   local m; m=$(measure $SID); wait $SID
   local line; line=$(grep "pooltag hunt: trace:" $OUT/hunt.err); echo "${PT:-./pooltag} ${POOLTAG_JAVA_OPTS:-}: $line" >> $OUT/hunt-trace.txt
   local ev lk lp; ev=$(sed -n 's/.*trace: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
@@ -106,7 +106,7 @@ run_tracecmd() {
       -e kmem:kmem_cache_free -o $OUT/tc.dat
   local pid=$TPID
   local i; for i in $(seq 1 600); do [ "$(kmem_enabled)" = 1111 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
-  [ "$(kmem_enabled)" = 1111 ] || { echo "- - - - - - - - - not-started"; wait $SID; return; }
+  [ "$(kmem_enabled)" = 1111 ] || { echo "- - - - - - - - - not-started"; kill -INT $pid 2>/dev/null; wait $SID; clean_check trace-cmd; return; }
   sleep 1; local m; m=$(measure $SID); kill -INT $pid; wait $SID; cat $OUT/tc.out $OUT/tc.err > $OUT/tc.log
   # the kernel's per-CPU stats trace-cmd saved at the end: "read events" = seen, overrun + dropped = lost;
   # trace-cmd's own count: its "CPU N: M events lost" lines
@@ -123,7 +123,7 @@ run_tracecmd() {
 run_pairfloor() {
   sync; start_timed $OUT/pf $PF "$T" "$(nproc)" ${PF_MODE:-}
   local i; for i in $(seq 1 600); do grep -q "pairfloor: tracing" $OUT/pf.err 2>/dev/null && break; kill -0 $TPID 2>/dev/null || break; sleep 0.05; done
-  grep -q "pairfloor: tracing" $OUT/pf.err || { echo "- - - - - - - - - not-started"; wait $SID; return; }
+  grep -q "pairfloor: tracing" $OUT/pf.err || { echo "- - - - - - - - - not-started"; kill -TERM $TPID 2>/dev/null; wait $SID; return; }
   sleep 1; local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
   local line; line=$(grep "pairfloor: [0-9]* events" $OUT/pf.err); echo "${PF_MODE:-inline}: $line" >> $OUT/pairfloor.txt
   local ev lk; ev=$(sed -n 's/.*pairfloor: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")

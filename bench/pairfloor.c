@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,12 @@
 
 #define SUBBUF (64 * 1024)
 #define MAXCPU 256
+#define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
 
-static volatile sig_atomic_t stop_now;
+static atomic_int stop_now; /* set by the handler, in whichever thread the signal lands */
 static char inst[512];
 
-static void on_signal(int s) { (void) s; stop_now = 1; }
+static void on_signal(int s) { (void) s; atomic_store(&stop_now, 1); }
 
 static int put(const char *rel, const char *val) {
     char p[768];
@@ -75,23 +77,25 @@ static inline uint64_t mix(uint64_t x) { x ^= x >> 33; x *= 0xff51afd7ed558ccdUL
 
 static void tab_init(uint64_t cap) { tab = calloc(cap, sizeof *tab); tmask = cap - 1; tcount = 0; }
 
-static void tab_put(uint64_t a, uint32_t site, uint32_t bytes);
+static slot_t *tab_put(uint64_t a, uint32_t site, uint32_t bytes, slot_t *old);
 
 static void tab_grow(void) {
     slot_t *old = tab;
     uint64_t cap = tmask + 1;
     tab_init(cap * 2);
-    for (uint64_t i = 0; i < cap; i++) if (old[i].addr) tab_put(old[i].addr, old[i].site, old[i].bytes);
+    for (uint64_t i = 0; i < cap; i++) if (old[i].addr) tab_put(old[i].addr, old[i].site, old[i].bytes, NULL);
     free(old);
 }
 
-/* an address allocated twice without a free between (a lost free) keeps the newer allocation */
-static void tab_put(uint64_t a, uint32_t site, uint32_t bytes) {
+/* the slot of a new allocation at a, or of the one already there (returned in *old: a lost free) */
+static slot_t *tab_put(uint64_t a, uint32_t site, uint32_t bytes, slot_t *old) {
     if (tcount * 10 >= (tmask + 1) * 8) tab_grow();
     uint64_t i = mix(a) & tmask;
     while (tab[i].addr && tab[i].addr != a) i = (i + 1) & tmask;
+    if (old) *old = tab[i];
     if (!tab[i].addr) tcount++;
     tab[i].addr = a; tab[i].site = site; tab[i].bytes = bytes;
+    return &tab[i];
 }
 
 static slot_t *tab_find(uint64_t a) {
@@ -113,21 +117,24 @@ static void tab_remove(slot_t *s) {
     tcount--;
 }
 
-/* call site -> index of its counters */
+/* call site -> index of its counters; past half the table, new sites share one overflow entry (index smask + 1) */
 typedef struct { uint64_t site; uint64_t allocs, frees, live, bytes; } site_t;
-static site_t *sites; static uint64_t smask, scount;
+static site_t *sites; static uint64_t smask, scount, folded_sites;
 
 static uint32_t site_of(uint64_t cs) {
     uint64_t i = mix(cs) & smask;
     while (sites[i].site && sites[i].site != cs) i = (i + 1) & smask;
     if (!sites[i].site) {
-        if (++scount * 2 > smask + 1) { fprintf(stderr, "pairfloor: more call sites than its table\n"); exit(1); }
+        if ((scount + 1) * 2 > smask + 1) { folded_sites++; return (uint32_t) (smask + 1); }
+        scount++;
         sites[i].site = cs;
     }
     return (uint32_t) i;
 }
 
-static uint64_t events, allocs, frees, paired, unpaired, other, pages_read;
+static uint64_t events, allocs, frees, paired, unpaired, double_allocs, short_records, other, pages_read;
+/* bytes each kind's fields need (the largest offset read + 8), from the formats */
+static uint32_t need_ka, need_ca, need_kf, need_cf;
 static int id_kmalloc, id_kfree, id_calloc, id_cfree, off_ptr_ka, off_cs_ka, off_b_ka, off_ptr_ca, off_cs_ca, off_b_ca,
         off_ptr_kf, off_ptr_cf;
 
@@ -135,20 +142,26 @@ static inline uint64_t u64at(const unsigned char *p) { uint64_t v; memcpy(&v, p,
 static inline uint32_t u32at(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
 static void on_record(const unsigned char *d, uint32_t len) {
-    if (len < 8) return;
+    if (len < 8) { short_records++; return; }
     int id = d[0] | d[1] << 8;
     events++;
     uint64_t ptr;
     if (id == id_kmalloc || id == id_calloc) {
         int k = id == id_kmalloc;
+        if (len < (k ? need_ka : need_ca)) { short_records++; return; }
         ptr = u64at(d + (k ? off_ptr_ka : off_ptr_ca));
         if (!ptr) return;
         uint32_t s = site_of(u64at(d + (k ? off_cs_ka : off_cs_ca)));
         uint32_t bytes = (uint32_t) u64at(d + (k ? off_b_ka : off_b_ca));
         sites[s].allocs++; sites[s].live++; sites[s].bytes += bytes;
-        tab_put(ptr, s, bytes);
+        slot_t old;
+        tab_put(ptr, s, bytes, &old);
+        if (old.addr) { /* its free was not seen: take it off its site */
+            sites[old.site].live--; sites[old.site].bytes -= old.bytes; double_allocs++;
+        }
         allocs++;
     } else if (id == id_kfree || id == id_cfree) {
+        if (len < (id == id_kfree ? need_kf : need_cf)) { short_records++; return; }
         ptr = u64at(d + (id == id_kfree ? off_ptr_kf : off_ptr_cf));
         frees++;
         if (!ptr) return;
@@ -168,14 +181,22 @@ static void walk(const unsigned char *b, ssize_t n) {
     if (n < 16) return;
     uint64_t commit = u64at(b + 8) & ((1ULL << 27) - 1);
     const unsigned char *p = b + 16, *end = b + 16 + (commit < (uint64_t) (n - 16) ? commit : (uint64_t) (n - 16));
-    while (p + 4 <= end) {
+    /* every record is checked to end inside the committed data before it is read; a broken page stops the walk */
+    while (end - p >= 4) {
         uint32_t w = u32at(p), t = w & 31;
-        if (t >= 1 && t <= 28) { on_record(p + 4, t * 4); p += 4 + t * 4; continue; }
-        if (p + 8 > end) break;
-        uint32_t a = u32at(p + 4);
-        if (t == 0) { if (a < 4) break; on_record(p + 8, a - 4); p += (4 + a + 3) & ~3u; }
-        else if (t == 29) { if ((w >> 5) == 0) break; p += (4 + a + 3) & ~3u; }
-        else p += 8; /* time extend, time stamp */
+        if (t >= 1 && t <= 28) {
+            if ((size_t) (end - p) < 4 + (size_t) t * 4) break;
+            on_record(p + 4, t * 4); p += 4 + t * 4; continue;
+        }
+        if (end - p < 8) break;
+        uint64_t a = u32at(p + 4), total = (4 + a + 3) & ~3ULL; /* 64-bit: no wrap */
+        if (t == 0) {
+            if (a < 4 || total > (uint64_t) (end - p)) break;
+            on_record(p + 8, (uint32_t) (a - 4)); p += total;
+        } else if (t == 29) {
+            if ((w >> 5) == 0 || total < 8 || total > (uint64_t) (end - p)) break;
+            p += total;
+        } else p += 8; /* time extend, time stamp */
     }
 }
 
@@ -203,7 +224,7 @@ static ssize_t plen[POOL];
 static int freestack[POOL], nfree, fillq[POOL + MAXCPU], qhead, qtail, readers_done;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t filled_cv = PTHREAD_COND_INITIALIZER, free_cv = PTHREAD_COND_INITIALIZER;
-static volatile int tracing_off;
+static atomic_int tracing_off;
 
 static void *reader(void *arg) {
     int fd = (int) (intptr_t) arg;
@@ -213,21 +234,25 @@ static void *reader(void *arg) {
         while (nfree == 0) pthread_cond_wait(&free_cv, &mu);
         int i = freestack[--nfree];
         pthread_mutex_unlock(&mu);
+        int off_before = atomic_load(&tracing_off); /* an empty read after tracing was off ends the drain */
         ssize_t n = read(fd, pool[i], SUBBUF);
         if (n <= 0) {
             pthread_mutex_lock(&mu);
             freestack[nfree++] = i;
+            pthread_cond_signal(&free_cv);
             pthread_mutex_unlock(&mu);
-            if (tracing_off) break;
+            if (off_before) break;
             poll(&pf, 1, 10);
             continue;
         }
         plen[i] = n;
+        /* read before the page is queued: once queued it is the consumer's, then another reader's */
+        int partial = n < 16 || u64at(pool[i] + 8) % (1ULL << 27) + 1024 < SUBBUF - 16;
         pthread_mutex_lock(&mu);
         fillq[qtail++ % (POOL + MAXCPU)] = i;
         pthread_cond_signal(&filled_cv);
         pthread_mutex_unlock(&mu);
-        if (!tracing_off && u64at(pool[i] + 8) % (1ULL << 27) + 1024 < SUBBUF - 16) poll(&pf, 1, 10);
+        if (!atomic_load(&tracing_off) && partial) poll(&pf, 1, 10);
     }
     pthread_mutex_lock(&mu);
     readers_done++;
@@ -241,9 +266,12 @@ static void consume_handoff(int cpus, int *fds) {
     for (int i = 0; i < POOL; i++) { pool[i] = aligned_alloc(4096, SUBBUF); freestack[nfree++] = i; }
     for (int c = 0; c < cpus; c++) pthread_create(&t[c], NULL, reader, (void *) (intptr_t) fds[c]);
     for (;;) {
-        if (stop_now && !tracing_off) { put("tracing_on", "0"); tracing_off = 1; }
+        if (atomic_load(&stop_now) && !atomic_load(&tracing_off)) {
+            put("tracing_on", "0");
+            atomic_store(&tracing_off, 1);
+        }
         pthread_mutex_lock(&mu);
-        while (qhead == qtail && readers_done < cpus && !(stop_now && !tracing_off)) {
+        while (qhead == qtail && readers_done < cpus && !(atomic_load(&stop_now) && !atomic_load(&tracing_off))) {
             struct timespec ts; clock_gettime(CLOCK_REALTIME, &ts); ts.tv_nsec += 10000000;
             if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
             pthread_cond_timedwait(&filled_cv, &mu, &ts);
@@ -280,14 +308,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pairfloor: this kernel's kmem formats lack a field it reads\n");
         return 2;
     }
+    need_ka = (uint32_t) (MAX3(off_ptr_ka, off_cs_ka, off_b_ka) + 8);
+    need_ca = (uint32_t) (MAX3(off_ptr_ca, off_cs_ca, off_b_ca) + 8);
+    need_kf = (uint32_t) off_ptr_kf + 8; need_cf = (uint32_t) off_ptr_cf + 8;
     tab_init(1 << 18);
-    smask = (1 << 16) - 1; sites = calloc(smask + 1, sizeof *sites);
+    smask = (1 << 16) - 1; sites = calloc(smask + 2, sizeof *sites); /* + the overflow entry */
     snprintf(inst, sizeof inst, "%s/instances/pairfloor-%d", T, (int) getpid());
     if (mkdir(inst, 0700) != 0) { perror("pairfloor: mkdir instance"); return 1; }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL); sigaction(SIGINT, &sa, NULL);
-    int rc = 0, fds[MAXCPU];
+    int rc = 0, fds[MAXCPU], opened = 0;
     struct pollfd pfd[MAXCPU];
     unsigned char *buf = aligned_alloc(4096, SUBBUF);
     put("buffer_subbuf_size_kb", "64"); /* older kernels lack it: their one-page sub-buffers fit the buffer too */
@@ -301,6 +332,7 @@ int main(int argc, char **argv) {
         snprintf(p, sizeof p, "%s/per_cpu/cpu%d/trace_pipe_raw", inst, c);
         fds[c] = open(p, O_RDONLY | O_NONBLOCK);
         if (fds[c] < 0) { perror(p); rc = 1; goto out; }
+        opened++;
         pfd[c].fd = fds[c]; pfd[c].events = POLLIN;
     }
     put("tracing_on", "1");
@@ -317,7 +349,7 @@ int main(int argc, char **argv) {
             }
         }
         if (draining && !any) break;
-        if (stop_now && !draining) { put("tracing_on", "0"); draining = 1; continue; }
+        if (atomic_load(&stop_now) && !draining) { put("tracing_on", "0"); draining = 1; continue; }
         if (!full && !draining) poll(pfd, cpus, 10);
     }
     if (handoff) consume_handoff(cpus, fds);
@@ -327,16 +359,18 @@ int main(int argc, char **argv) {
         snprintf(p, sizeof p, "%s/per_cpu/cpu%d/stats", inst, c);
         lost += get_num(p, "overrun:") + get_num(p, "dropped events:");
         left += get_num(p, "entries:");
-        close(fds[c]);
     }
     fprintf(stderr, "pairfloor: %llu events in %llu pages; lost by the kernel %llu, left unread %llu; allocs %llu, "
-            "frees %llu, paired %llu, unpaired frees %llu, outstanding %llu at %llu call sites, other %llu\n",
+            "frees %llu, paired %llu, unpaired frees %llu, double allocations %llu, outstanding %llu at %llu call "
+            "sites (%llu more folded), short records %llu, other %llu\n",
             (unsigned long long) events, (unsigned long long) pages_read, (unsigned long long) lost,
             (unsigned long long) left, (unsigned long long) allocs, (unsigned long long) frees,
-            (unsigned long long) paired, (unsigned long long) unpaired, (unsigned long long) tcount,
-            (unsigned long long) scount, (unsigned long long) other);
+            (unsigned long long) paired, (unsigned long long) unpaired, (unsigned long long) double_allocs,
+            (unsigned long long) tcount, (unsigned long long) scount, (unsigned long long) folded_sites,
+            (unsigned long long) short_records, (unsigned long long) other);
 out:
     put("tracing_on", "0");
+    for (int c = 0; c < opened; c++) close(fds[c]); /* an open pipe keeps the instance busy: rmdir would fail */
     put("events/kmem/kmalloc/enable", "0"); put("events/kmem/kfree/enable", "0");
     put("events/kmem/kmem_cache_alloc/enable", "0"); put("events/kmem/kmem_cache_free/enable", "0");
     if (rmdir(inst) != 0) { perror("pairfloor: rmdir instance"); rc = 1; }

@@ -60,7 +60,7 @@ final class OutstandingTable {
     private int growAt;
 
     OutstandingTable(int initialCapacity) {
-        // the power of two at or above the request, at least 16 and (the request clamped first) at most MAX_CAPACITY
+        // the smallest power of two at or above the request (clamped to MAX_CAPACITY first), and at least 32
         allocate(Integer.highestOneBit(Math.max(16, Math.min(MAX_CAPACITY, initialCapacity) - 1)) << 1);
     }
 

@@ -211,9 +211,10 @@ class KmemDecoderTest {
 
     /**
      * percpu/percpu_alloc_percpu (id 645) and percpu_free_percpu (id 644) as this kernel writes them (offsets from the
-     * format files in test resources): a 48-byte chunk (40 asked) for call site 0xffffffff81555000 at percpu offset
-     * 0x3a8c0 with GFP_KERNEL_ACCOUNT, by pid 4242 in irq context, then its free, which has no call site, sizes or
-     * flags. Decoded lazily as the kmem events are: every accessor answers what the record holds.
+     * format files in test resources): a 48-byte area (40 asked) for call site 0xffffffff81555000 at percpu address
+     * 0x3a8c0 (offset 0x8c0 in its chunk) with GFP_KERNEL_ACCOUNT, by pid 4242 in irq context, then its free, which
+     * has no call site, sizes or flags. Decoded lazily as the kmem events are: every accessor answers what the record
+     * holds.
      */
     @Test
     void aPercpuAllocationAndItsFreeDecodeFieldByField() {
@@ -228,8 +229,8 @@ class KmemDecoderTest {
         le64(b, 24, 40);                  // size (asked), at 24
         le64(b, 32, 8);                   // align, at 32
         le64(b, 40, 0xffff888003a00000L); // base_addr, at 40
-        le32(b, 48, 0x3a8c0);             // off, at 48
-        le64(b, 56, 0x3a8c0L);            // ptr (a __seg_gs offset), at 56
+        le32(b, 48, 0x8c0);               // off: in its chunk, at 48
+        le64(b, 56, 0x3a8c0L);            // ptr (a __seg_gs address, unlike off: reading off fails), at 56
         le64(b, 64, 48);                  // bytes_alloc, at 64
         le64(b, 72, 0x400cc0L);           // gfp_flags: GFP_KERNEL_ACCOUNT, at 72
         EventView v = new EventView();
@@ -252,7 +253,7 @@ class KmemDecoderTest {
         le16(f, 0, 644);                  // common_type: percpu_free_percpu
         le32(f, 4, 4243);                 // common_pid
         le64(f, 8, 0xffff888003a00000L);  // base_addr, at 8
-        le32(f, 16, 0x3a8c0);             // off, at 16
+        le32(f, 16, 0x8c0);               // off, at 16
         le64(f, 24, 0x3a8c0L);            // ptr, at 24
         assertEquals(KmemDecoder.DECODED, d.decode(f, 0, 32, 6, 0, v));
         assertEquals(pooltag.core.event.AllocEvent.FREE, v.type());
