@@ -62,15 +62,17 @@ final class SnapshotPublisher {
         return k.toSnapshot(f.takenAtNanos, f.loss);
     }
 
-    /** The published counters of one kind. Immutable once constructed. */
-    /** {@code counters}: the tag table's, laid out as {@link TagTable#counters}. */
+    /**
+     * The published counters of one kind. Immutable once constructed. {@code counters}: the tag table's, laid out as
+     * {@link TagTable#counters}.
+     */
     private record KindFrame(TagKind kind, String[] names, String[] descriptions, long[] counters) {
         UsageSnapshot toSnapshot(long takenAt, Loss loss) {
             List<TagUsage> rows = new ArrayList<>();
             Pool[] pools = Pool.values();
             for (int i = 0; i < names.length; i++) {
                 for (int p = 0; p < TagTable.POOLS; p++) {
-                    int c = (i * TagTable.POOLS + p) * TagTable.STRIDE;
+                    int c = TagTable.at(i, p);
                     long allocs = counters[c + TagTable.ALLOCS];
                     long live = counters[c + TagTable.LIVE];
                     if (allocs != 0 || live != 0) {

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The tags of one kind: dense ids, names, and PoolMon's counters per (tag, pool). Counter index is
- * {@code id * 2 + pool.ordinal()}. Names are resolved when a tag is created, never per event.
+ * The tags of one kind: dense ids, names, and PoolMon's counters per (tag, pool). Names are resolved when a tag is
+ * created, never per event.
  *
- * <p>Layout: the five counters of a (tag, pool) cell sit together in {@code counters}, {@value #STRIDE} longs
- * from {@code cell * STRIDE} ({@link #ALLOCS} ... {@link #ALLOC_BYTES}), so counting an event touches one cache
+ * <p>Layout: the five counters of a (tag, pool) cell sit together in {@code counters}, {@value #STRIDE} longs from
+ * {@link #at}{@code (id, pool)} ({@link #ALLOCS} ... {@link #ALLOC_BYTES}), so counting an event touches one cache
  * line per tag kind instead of one per counter (a hunt counts every event in three kinds: see
  * docs/PERFORMANCE.md "hunt, round 9").
  *
@@ -102,13 +102,18 @@ final class TagTable {
         }
     }
 
-    /** A counter of cell {@code id * POOLS + pool}: {@link #ALLOCS} ... {@link #ALLOC_BYTES}. */
+    /** Where the counters of tag {@code id} in pool {@code pool} begin in {@link #counters}. */
+    static int at(int id, int pool) {
+        return (id * POOLS + pool) * STRIDE;
+    }
+
+    /** A counter of tag {@code id} in pool {@code pool}: {@link #ALLOCS} ... {@link #ALLOC_BYTES}. */
     long counter(int id, int pool, int which) {
-        return counters[(id * POOLS + pool) * STRIDE + which];
+        return counters[at(id, pool) + which];
     }
 
     void alloc(int id, int pool, long size) {
-        int c = (id * POOLS + pool) * STRIDE;
+        int c = at(id, pool);
         long[] k = counters;
         k[c + ALLOCS]++;
         k[c + LIVE]++;
@@ -117,7 +122,7 @@ final class TagTable {
     }
 
     void free(int id, int pool, long size) {
-        int c = (id * POOLS + pool) * STRIDE;
+        int c = at(id, pool);
         long[] k = counters;
         k[c + FREES]++;
         k[c + LIVE]--;
@@ -126,7 +131,7 @@ final class TagTable {
 
     /** An outstanding allocation written off without a free event (double allocation at its address, eviction). */
     void drop(int id, int pool, long size) {
-        int c = (id * POOLS + pool) * STRIDE;
+        int c = at(id, pool);
         counters[c + LIVE]--;
         counters[c + BYTES] -= size;
     }

@@ -8,11 +8,11 @@ import pooltag.core.event.AllocEvent;
  * The one mutable {@link AllocEvent} a decoder fills for each record; consumers must copy what they keep before
  * returning from {@code onEvent}. Setters are package-private: only the decoder writes.
  *
- * <p>Lazy fields: for the four kmem events (nearly every record) and the two percpu ones the decoder stores the type, source, time, CPU,
- * pid and address, checks the record's bounds, and leaves the rest in the page: {@link #callSite}, the sizes, the
- * GFP flags, the context flags, {@code accounted} and the cache id are read from it when asked, so a consumer pays
- * only for what it reads (the ledger pairs a free by its address and never reads its call site or cache name). The
- * page stays valid during {@code onEvent}, as the whole view.
+ * <p>Lazy fields: for the four kmem events (nearly every record) and the two percpu ones the decoder stores the type,
+ * source, time, CPU, pid and address, checks the record's bounds, and leaves the rest in the page:
+ * {@link #callSite}, the sizes, the GFP flags, the context flags, {@code accounted} and the cache id are read from
+ * it when asked, so a consumer pays only for what it reads (the ledger pairs a free by its address and never reads
+ * its call site or cache name). The page stays valid during {@code onEvent}, as the whole view.
  */
 public final class EventView implements AllocEvent {
     /** {@link #cacheId} of a cache record whose name is not interned yet ({@link #nameAt} says where it is). */

@@ -265,11 +265,12 @@ public final class KmemDecoder {
         v.stackDepth = 0;
         v.cacheId = -1;
         switch (kind) {
-            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE, KIND_PERCPU_ALLOC, KIND_PERCPU_FREE -> {
-                // The events that are nearly every record (and percpu's, of the same shape): the type, the address and
-                // the bounds checks now; the other fields when asked (lazyCallSite ... lazyAccounted, lazyCacheId), so a
-                // free never reads its call site or interns its cache's name unless its consumer asks (the ledger
-                // pairs a free by its address alone).
+            case KIND_KMALLOC, KIND_CACHE_ALLOC, KIND_KFREE, KIND_CACHE_FREE,
+                 KIND_PERCPU_ALLOC, KIND_PERCPU_FREE -> {
+                // The events that are nearly every record (and percpu's, of the same shape): the type, the address
+                // and the bounds checks now; the other fields when asked (lazyCallSite ... lazyAccounted,
+                // lazyCacheId), so a free never reads its call site or interns its cache's name unless its consumer
+                // asks (the ledger pairs a free by its address alone).
                 v.type = TYPE_OF_KIND[kind];
                 v.source = SOURCE_OF_KIND[kind];
                 v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);

@@ -78,17 +78,18 @@ class EventMergerTest {
     }
 
     /**
-     * Runs (a CPU's records delivered one after another while it stays the earliest) keep the order of one scan of every
-     * CPU per event: the timestamp order, ties to the lower CPU number. Three CPUs, 60 records each in three pages,
-     * with steps of 0, 1 or 2 ns (ties across CPUs all along); the pages arrive round by round with an emit after
-     * each (CPUs run dry at different moments, so waiting for a CPU takes turns with runs; the window is long enough
-     * that no horizon releases anything early), then a flush. After
-     * every emit what was delivered must be a prefix of the stable sort by (time, CPU), and in the end all of it.
+     * Runs (a CPU's records delivered one after another while it stays the earliest) keep the order of one scan of
+     * every CPU per event: the timestamp order, ties to the lower CPU number. Three CPUs, 60 records each in three
+     * pages, with steps of 0, 1 or 2 ns (ties across CPUs all along); the pages arrive round by round with an emit
+     * after each (CPUs run dry at different moments, so waiting for a CPU takes turns with runs; the window is long
+     * enough that no horizon releases anything early), then a flush. After every emit what was delivered must be a
+     * prefix of the stable sort by (time, CPU), and in the end all of it.
      */
     @Test
     void runsFromOneCpuKeepTheOrderOfAScanWithTiesToTheLowerCpu() {
         java.util.Random rnd = new java.util.Random(42);
-        EventMerger m = new EventMerger(3, schema.header(), new KmemDecoder(schema, new NameTable()), 1_000_000, p -> { });
+        EventMerger m = new EventMerger(3, schema.header(), new KmemDecoder(schema, new NameTable()), 1_000_000,
+                p -> { });
         List<long[]> expected = new ArrayList<>(); // {ts, cpu, ptr}
         byte[][][] pages = new byte[3][3][];
         for (int cpu = 0; cpu < 3; cpu++) {

@@ -60,10 +60,10 @@ class NameTableTest {
     }
 
     /**
-     * Names of at most 16 bytes are answered from a 256-entry front by (length, first word, last word): 3,000 such names
-     * share its entries, so re-interning them in another order goes through evictions and collisions, and each must
-     * still get its own first id. Names that agree in both words but not in length (an 8-byte prefix and its 16-byte
-     * extension that repeats it) must not be confused either.
+     * Names of at most 16 bytes are answered from a 256-entry front by (length, first word, last word): 3,000 such
+     * names share its entries, so re-interning them in another order goes through evictions and collisions, and each
+     * must still get its own first id. Names that agree in both words but not in length (an 8-byte prefix and its
+     * 16-byte extension that repeats it) must not be confused either.
      */
     @Test
     void shortNamesThroughTheFrontKeepTheirIds() {
