@@ -465,7 +465,7 @@ public final class Ledger implements AllocEventConsumer {
         if (recent != null && events > 0) {
             long now = clock.lastNanos();
             recentPublished = recent.frame(now, now - clock.firstNanos(), clock.lastTick(), tags.sites.names,
-                    tags.sites.count);
+                    tags.sites.count, tags.sites.allocsPerTag());
         }
     }
 

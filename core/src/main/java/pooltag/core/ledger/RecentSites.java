@@ -16,14 +16,24 @@ public final class RecentSites {
     private final long maxAgeNanos;
     private final String[] names;
     private final long[] counts;
+    private final long[] allocs;
 
-    /** A frame; the ledger makes them ({@link Ledger#recentSites()}), a test may too. {@code counts[i]} is site i's. */
-    public RecentSites(long takenAtNanos, long minAgeNanos, long maxAgeNanos, String[] names, long[] counts) {
+    /**
+     * A frame; the ledger makes them ({@link Ledger#recentSites()}), a test may too. {@code counts[i]} and
+     * {@code allocs[i]} are site i's; all three arrays have one entry per site.
+     */
+    public RecentSites(long takenAtNanos, long minAgeNanos, long maxAgeNanos, String[] names, long[] counts,
+                       long[] allocs) {
+        if (counts.length != names.length || allocs.length != names.length) {
+            throw new IllegalArgumentException("names, counts and allocs differ in length: " + names.length + ", "
+                    + counts.length + ", " + allocs.length);
+        }
         this.takenAtNanos = takenAtNanos;
         this.minAgeNanos = minAgeNanos;
         this.maxAgeNanos = maxAgeNanos;
         this.names = names;
         this.counts = counts;
+        this.allocs = allocs;
     }
 
     /** The ledger's "now" (its latest event time) when the frame was taken, ns on the event clock. */
@@ -51,5 +61,13 @@ public final class RecentSites {
     /** Outstanding allocations of {@code site} made within the age window. */
     public long count(int site) {
         return counts[site];
+    }
+
+    /**
+     * Allocations of {@code site} since the ledger began, outstanding or not (what a stack trigger on the site costs
+     * a stack record each).
+     */
+    public long allocs(int site) {
+        return allocs[site];
     }
 }

@@ -113,8 +113,9 @@ final class RecentSitesTracker {
      * @param nowNanos    the ledger's latest event time, ns on the event clock
      * @param sinceOrigin the same, ns since the clock's origin (the first event)
      * @param lastTick    the same, as a ledger tick
+     * @param allocs      per site, its allocations since the ledger began (carried into the frame as they are)
      */
-    RecentSites frame(long nowNanos, long sinceOrigin, int lastTick, String[] siteNames, int sites) {
+    RecentSites frame(long nowNanos, long sinceOrigin, int lastTick, String[] siteNames, int sites, long[] allocs) {
         advance(slotOf(lastTick));
         long[] sum = new long[sites];
         for (long s = head; s >= 0 && s > head - ring; s--) {
@@ -125,7 +126,7 @@ final class RecentSitesTracker {
                 }
             }
         }
-        return new RecentSites(nowNanos, minAgeNanos, maxAgeNanos, Arrays.copyOf(siteNames, sites), sum);
+        return new RecentSites(nowNanos, minAgeNanos, maxAgeNanos, Arrays.copyOf(siteNames, sites), sum, allocs);
     }
 
     /** Whether allocations of slot {@code s} count at {@code sinceOrigin} ns after the clock's origin. */

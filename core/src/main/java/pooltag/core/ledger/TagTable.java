@@ -112,6 +112,17 @@ final class TagTable {
         return counters[at(id, pool) + which];
     }
 
+    /** Allocations per tag since the ledger began, both pools together: index = tag id, {@link #count} of them. */
+    long[] allocsPerTag() {
+        long[] out = new long[count];
+        for (int id = 0; id < count; id++) {
+            for (int pool = 0; pool < POOLS; pool++) {
+                out[id] += counters[at(id, pool) + ALLOCS];
+            }
+        }
+        return out;
+    }
+
     void alloc(int id, int pool, long size) {
         int c = at(id, pool);
         long[] k = counters;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -62,14 +63,27 @@ import pooltag.linux.recording.RecordingSink;
  * {@code kmalloc} and on {@code kmem_cache_alloc}; re-arming replaces it. The kernel accepted a 120-term (4.9 KB)
  * filter here; the hunter arms at most {@link #ARMED_SITES} sites, which bounds the stack records (each about
  * 150 B in the ring buffer) to the allocations of those sites.
+ *
+ * <p><b>Stack budget.</b> A stack record costs the allocating task about 1.3 µs of unwinding and copying (measured on
+ * this 2-CPU 6.18 machine: 2.6 M stacks on eight of fsbench's call sites slowed it from 1.25x to 1.8x of its
+ * untraced time), and the busiest sites of a busy machine lead whenever nothing leaks (ext4's inodes, dentries,
+ * buffer heads under a file workload at tens of thousands a second each). So each site may cost
+ * {@link #STACKS_PER_SITE_PER_S} stack records a second on average: a site armed for a period is charged its
+ * allocations in that period, the charge drains at the budget's rate, and a site still in debt is not armed. A
+ * leak at hundreds a second stays armed throughout; a site at 50,000 a second is armed for one period, then rests
+ * about 12 s.
  */
 public final class Hunter {
     /** Call sites armed with stack triggers at once: the leaders, kept while they stay near the top. */
     static final int ARMED_SITES = 16;
+    /** Stack records a second, on average, that one armed site may cost (see the class comment). */
+    static final double STACKS_PER_SITE_PER_S = 2000;
     /** Seconds a site stays armed before it yields its slot to leaders that have not been armed yet. */
     static final double SERVED_S = 1.0;
     /** RUN fact of a recorded hunt: the kernel task id of its arming thread ({@link pooltag.core.ledger.Ledger#tracerTask}). */
     static final String TRACER_TASK = "tracer_task";
+    /** RUN fact of a recorded hunt: the sites left unarmed at times for their stack budget, {@code site@armings}. */
+    static final String HELD_BACK = "held_back";
     /** Leaders are counted over outstanding allocations at least this old: younger ones are churn in flight. */
     static final long LEADER_AGE = 300_000_000L;
     /**
@@ -140,7 +154,8 @@ public final class Hunter {
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             Map<String, Double> armedAt = armer.armedAtS();
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), run.stats(),
-                    List.copyOf(armedAt.keySet()), run.ledger(), armedAt, stackNotes(report, armedAt), null);
+                    List.copyOf(armedAt.keySet()), run.ledger(), armedAt,
+                    stackNotes(report, armedAt, armer.heldBack().keySet()), null);
         }
     }
 
@@ -194,13 +209,20 @@ public final class Hunter {
             signals.onStop(run::requestStop);
         }
         if (progress != null) {
-            progress.printf("pooltag %s: tracing kmem events for %.1f s; stacks armed on the leading call sites"
-                    + " every %d ms; %s%s%n", what, duration.toMillis() / 1000.0, ProcfsSource.SAMPLE_EVERY.toMillis(),
+            progress.printf(Locale.ROOT, "pooltag %s: tracing kmem events for %.1f s; stacks armed on the leading"
+                    + " call sites every %d ms, at most %,.0f stack records/s per site on average; %s%s%n", what,
+                    duration.toMillis() / 1000.0, ProcfsSource.SAMPLE_EVERY.toMillis(), STACKS_PER_SITE_PER_S,
                     config.describeBuffer(), recordTo == null ? "" : "; recording to " + recordTo);
         }
         SessionStats stats = trace(run, duration, ProcfsSource.SAMPLE_EVERY, armer);
         if (progress != null && stats != null) {
             progress.println("pooltag " + what + ": " + stats.describe());
+        }
+        if (progress != null) {
+            Map<String, Long> held = armer.heldBack();
+            progress.printf(Locale.ROOT, "pooltag %s: stacks: %d call sites armed; %d went over the stack budget and"
+                    + " were armed in bursts (%d arming periods skipped)%n", what, armer.armedAtS().size(),
+                    held.size(), held.values().stream().mapToLong(Long::longValue).sum());
         }
         if (progress != null && cgroups instanceof PidCgroupResolver live) {
             // The cgroup tags' health: tasks charged to [exited], evictions and folded paths are counted, not silent.
@@ -213,6 +235,10 @@ public final class Hunter {
             armer.armedAtS().forEach((site, at) -> armed.append(armed.isEmpty() ? "" : ",").append(site)
                     .append('@').append(at));
             facts.put("armed", armed.toString());
+            StringBuilder held = new StringBuilder();
+            armer.heldBack().forEach((site, n) -> held.append(held.isEmpty() ? "" : ",").append(site).append('@')
+                    .append(n));
+            facts.put(HELD_BACK, held.toString());
             facts.put("tag_by", cgroups != null ? "cgroup" : "");
             if (armingTask >= 0) {
                 facts.put(TRACER_TASK, Integer.toString(armingTask)); // so that hunt --from leaves them out too
@@ -247,8 +273,16 @@ public final class Hunter {
                 armedAt.put(item.substring(0, at), parseDouble(item.substring(at + 1)));
             }
         }
+        Set<String> heldBack = new LinkedHashSet<>();
+        String held = rp.facts().getOrDefault(HELD_BACK, "");
+        for (String item : held.isEmpty() ? new String[0] : held.split(",")) {
+            int at = item.lastIndexOf('@');
+            if (at > 0) {
+                heldBack.add(item.substring(0, at));
+            }
+        }
         return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
-                armedAt, stackNotes(report, armedAt), rp.health());
+                armedAt, stackNotes(report, armedAt, heldBack), rp.health());
     }
 
     /** A RUN fact's task id (a file's text: anything but a pid-sized non-negative number is none, -1). */
@@ -269,8 +303,12 @@ public final class Hunter {
         }
     }
 
-    /** Why each of the top five suspects without a stack has none. */
-    static List<String> stackNotes(HuntReport r, Map<String, Double> armedAt) {
+    /**
+     * Why each of the top five suspects without a stack has none.
+     *
+     * @param heldBack the sites left unarmed at times for being over their stack budget
+     */
+    static List<String> stackNotes(HuntReport r, Map<String, Double> armedAt, Set<String> heldBack) {
         List<String> out = new ArrayList<>();
         List<Suspect> top = r.suspects().subList(0, Math.min(5, r.suspects().size()));
         for (Suspect s : top) {
@@ -287,6 +325,13 @@ public final class Hunter {
             } else {
                 long noStack = s.topStacks().stream().filter(st -> st.frames().length == 0)
                         .mapToLong(StackSummary::outstanding).sum();
+                if (heldBack.contains(site)) {
+                    out.add(String.format(java.util.Locale.ROOT, "%s: no stack: allocating faster than the stack"
+                            + " budget (%,.0f records/s), it was armed in bursts from %.1f s into the hunt, and none"
+                            + " of its %d outstanding allocations was made during one", s.tag(),
+                            STACKS_PER_SITE_PER_S, armedAt.get(site), noStack));
+                    continue;
+                }
                 out.add(String.format(java.util.Locale.ROOT, "%s: no stack: armed %.1f s into the hunt, after its"
                         + " %d outstanding allocations were made (or their stack records were lost)", s.tag(),
                         armedAt.get(site), noStack));
@@ -318,7 +363,10 @@ public final class Hunter {
         /** Whether a stack trigger can name {@code site} (a kernel function the filter grammar resolves). */
         boolean armable(String site);
 
-        /** Replaces the leaders' stack triggers: {@code previous} (null the first time) out, {@code filter} in. */
+        /**
+         * Replaces the leaders' stack triggers: {@code previous} (null when none stands) out, {@code filter} (null:
+         * none) in.
+         */
         void replace(String previous, String filter);
     }
 
@@ -345,7 +393,9 @@ public final class Hunter {
                     if (previous != null) {
                         instance.removeStackTrigger(event, previous);
                     }
-                    instance.addStackTrigger(event, filter);
+                    if (filter != null) {
+                        instance.addStackTrigger(event, filter);
+                    }
                 }
             }
         }
@@ -365,6 +415,14 @@ public final class Hunter {
         private final Map<String, Double> armedAt = new LinkedHashMap<>();
         private List<String> current = List.of();
         private String filter;
+        /** Per site id (the ledger's): its allocations as of {@link #chargedAt}. */
+        private long[] allocsThen = new long[0];
+        /** Per site id: stack records owed beyond the budget; armed again only at 0. */
+        private double[] stackDebt = new double[0];
+        /** Event-clock time of the frame last charged, MIN_VALUE before the first. */
+        private long chargedAt = Long.MIN_VALUE;
+        /** Per site, the armings that left it unarmed because it was over its stack budget; in first-held order. */
+        private final Map<String, Long> heldBack = new LinkedHashMap<>();
 
         Armer(Supplier<RecentSites> frames, LeaderRanker ranker, Triggers triggers) {
             this.frames = frames;
@@ -374,6 +432,40 @@ public final class Hunter {
 
         synchronized Map<String, Double> armedAtS() {
             return new LinkedHashMap<>(armedAt);
+        }
+
+        /** Per site, the armings so far that left it unarmed because it was over its stack budget. */
+        synchronized Map<String, Long> heldBack() {
+            return new LinkedHashMap<>(heldBack);
+        }
+
+        /**
+         * Charges each site armed since the last frame its allocations since then (each cost a stack record), and
+         * drains every debt by the budget for the time between the two frames. Frames are the ledger's, so times are
+         * on the event clock; a frame seen twice charges nothing.
+         */
+        private void charge(RecentSites recent) {
+            long at = recent.takenAtNanos();
+            if (at == chargedAt) {
+                return;
+            }
+            double seconds = chargedAt == Long.MIN_VALUE ? 0 : Math.max(0, at - chargedAt) / 1e9;
+            int n = recent.sites();
+            if (allocsThen.length < n) {
+                allocsThen = java.util.Arrays.copyOf(allocsThen, n);
+                stackDebt = java.util.Arrays.copyOf(stackDebt, n);
+            }
+            Set<String> armed = new java.util.HashSet<>(current);
+            for (int id = 0; id < n; id++) {
+                long allocs = recent.allocs(id);
+                double debt = stackDebt[id];
+                if (armed.contains(recent.name(id))) {
+                    debt += Math.max(0, allocs - allocsThen[id]);
+                }
+                stackDebt[id] = Math.max(0, debt - STACKS_PER_SITE_PER_S * seconds);
+                allocsThen[id] = allocs;
+            }
+            chargedAt = at;
         }
 
         /** First armed at least {@link #SERVED_S} ago. */
@@ -388,13 +480,21 @@ public final class Hunter {
             if (recent == null) {
                 return;
             }
+            charge(recent);
             int[] leaders = ranker.leaders(recent, 2 * ARMED_SITES);
             List<String> ranked = new ArrayList<>(leaders.length);
             for (int id : leaders) {
                 String site = recent.name(id);
-                if (triggers.armable(site)) {
-                    ranked.add(site);
+                if (!triggers.armable(site)) {
+                    continue;
                 }
+                if (stackDebt[id] > 0) {
+                    synchronized (this) {
+                        heldBack.merge(site, 1L, Long::sum);
+                    }
+                    continue;
+                }
+                ranked.add(site);
             }
             // Leaders not yet served first, then served ones while slots remain. A site armed for SERVED_S has its
             // stacks (a leader allocates many times a second, and a survivor keeps its stack); keeping it armed while
@@ -412,7 +512,13 @@ public final class Hunter {
                     next.add(s);
                 }
             }
-            if (next.isEmpty() || next.equals(new LinkedHashSet<>(current))) {
+            if (next.equals(new LinkedHashSet<>(current))) {
+                return;
+            }
+            if (next.isEmpty()) { // every leader is over its budget: no stacks until one is not
+                triggers.replace(filter, null);
+                filter = null;
+                current = List.of();
                 return;
             }
             StringBuilder f = new StringBuilder();

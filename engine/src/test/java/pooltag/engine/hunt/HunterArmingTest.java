@@ -98,7 +98,8 @@ class HunterArmingTest {
             names[i] = "site_" + i;
             counts[i] = i < 16 ? 1000 - i : 100 - i;
         }
-        pooltag.core.ledger.RecentSites frame = new pooltag.core.ledger.RecentSites(0, 0, 1, names, counts);
+        pooltag.core.ledger.RecentSites frame = new pooltag.core.ledger.RecentSites(0, 0, 1, names, counts,
+                new long[20]);
         List<String> filters = new ArrayList<>();
         Hunter.Triggers triggers = armingInto(filters);
         Hunter.Armer armer = new Hunter.Armer(() -> frame, SuspectRanker::leadingSites, triggers);
@@ -124,7 +125,53 @@ class HunterArmingTest {
         }
     }
 
-    /** Triggers that arm every site and keep each filter written, in order. */
+    /**
+     * The stack budget: a leader allocating 50,000 times a second (25,000 stack records in a half-second period
+     * armed) is charged them, drains 1,000 a period at {@link Hunter#STACKS_PER_SITE_PER_S}, and rests unarmed until
+     * its debt is paid: 24 periods; a leak at 200 a second (100 a period, under the budget) stays armed throughout.
+     * When every leader is over its budget the trigger comes off (no stale filter keeps stacking the busiest site).
+     */
+    @Test
+    void aLeaderOverItsStackBudgetRestsUntilItsDebtIsPaidWhileASlowLeakStaysArmed() {
+        List<String> filters = new ArrayList<>();
+        long[] clock = {0};
+        long[] allocs = {0, 0};
+        Hunter.Armer armer = new Hunter.Armer(() -> new pooltag.core.ledger.RecentSites(clock[0], 0, 1,
+                new String[] {"busy_site", "leaking_site"}, new long[] {1000, 500}, allocs.clone()),
+                SuspectRanker::leadingSites, armingInto(filters));
+        armer.startNanos = System.nanoTime();
+        String both = "call_site.function == busy_site || call_site.function == leaking_site";
+        List<Integer> armingsWithBusy = new ArrayList<>();
+        for (int period = 0; period < 30; period++) {
+            armer.arm();
+            if (filters.get(filters.size() - 1).equals(both)) {
+                armingsWithBusy.add(period);
+            }
+            clock[0] += 500 * MS;
+            allocs[0] += 25_000;
+            allocs[1] += 100;
+        }
+        assertEquals(List.of(both, "call_site.function == leaking_site", both, "call_site.function == leaking_site"),
+                filters);
+        // armed at 0; charged 25,000 at 1 less the period's 1,000: 24,000, paid off by 25, armed then; charged at 26
+        assertEquals(List.of(0, 25), armingsWithBusy);
+        assertEquals(java.util.Map.of("busy_site", 24L + 4), armer.heldBack(), "periods 1-24 and 26-29 held it back");
+
+        List<String> alone = new ArrayList<>();
+        long[] busyAllocs = {0};
+        long[] t = {0};
+        Hunter.Armer busyOnly = new Hunter.Armer(() -> new pooltag.core.ledger.RecentSites(t[0], 0, 1,
+                new String[] {"busy_site"}, new long[] {1000}, busyAllocs.clone()), SuspectRanker::leadingSites,
+                armingInto(alone));
+        busyOnly.startNanos = System.nanoTime();
+        busyOnly.arm();
+        t[0] += 500 * MS;
+        busyAllocs[0] += 25_000;
+        busyOnly.arm();
+        assertEquals(java.util.Arrays.asList("call_site.function == busy_site", null), alone);
+    }
+
+    /** Triggers that arm every site and keep each filter written, in order (null: the trigger taken off). */
     static Hunter.Triggers armingInto(List<String> filters) {
         return new Hunter.Triggers() {
             @Override
