@@ -12,6 +12,7 @@
 #   without the merge path's warm-up before tracing (-Dpooltag.warmMerge=false); huntbase: the hunt of the
 #   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer; pairfloor and pairfloorq:
 #   bench/pairfloor.c, a minimal pairing tracer in C, as a floor for hunt's CPU)
+# bench/kernel-side.sh measures the kernel's side alone (stacks, filters) with pairfloor as the tracer.
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
 # Leaves nothing behind: checks tracefs after each run (pooltag instances, top-level kmem events).
