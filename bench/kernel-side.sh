@@ -33,6 +33,8 @@ undo() { # takes off what this script wrote into the instance, then stops pairfl
   fi
   SET=""
   if [ -n "$P" ]; then kill -TERM $P 2>/dev/null; wait $P 2>/dev/null; fi
+  # pairfloor removes its instance on exit; should that have failed (a file of it held open), remove it here
+  if [ -n "$I" ] && [ -d "$I" ]; then rmdir "$I" 2>/dev/null || echo "bench: could not remove $I" >&2; fi
   P=""; I=""
 }
 trap 'undo; rm -rf $WD; tracefs_release' EXIT
@@ -41,11 +43,16 @@ timed() { local s=$(date +%s.%N); $FSB 2 100000 $WD > /dev/null; echo "$(date +%
 for rep in $(seq $REPS); do
   u=$(timed)
   for mode in $MODES; do
-    $PF $T 2 > $WD/pf.out 2>&1 & P=$!
+    # its own session: a Ctrl-C reaches this script's trap, which takes off what it wrote before pairfloor stops
+    setsid $PF $T $(nproc) > $WD/pf.out 2>&1 & P=$!
+    I=$T/instances/pairfloor-$P
     for i in $(seq 250); do
-      I=$T/instances/pairfloor-$P
-      [ "$(cat $I/events/kmem/kfree/enable 2>/dev/null)" = 1 ] && break; sleep 0.02
+      grep -q "pairfloor: tracing" $WD/pf.out && break; kill -0 $P 2>/dev/null || break; sleep 0.02
     done
+    if ! grep -q "pairfloor: tracing" $WD/pf.out; then
+      echo "rep $rep $mode: pairfloor did not start: $(head -c 300 $WD/pf.out)"; undo; continue
+    fi
+    [ -d "$I" ] || I=$(ls -d $T/instances/pairfloor-* 2>/dev/null | head -1)
     SET=$mode
     case $mode in
       null) echo 'ptr != 0' > $I/events/kmem/kfree/filter ;;

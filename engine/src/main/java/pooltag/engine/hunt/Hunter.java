@@ -421,6 +421,11 @@ public final class Hunter {
         private double[] stackDebt = new double[0];
         /** Event-clock time of the frame last charged, MIN_VALUE before the first. */
         private long chargedAt = Long.MIN_VALUE;
+        /**
+         * Every site armed at some moment since {@link #chargedAt}: what the next charge bills (a site armed and
+         * dropped again between two frames still cost its stacks).
+         */
+        private Set<String> armedSinceCharge = new java.util.HashSet<>();
         /** Per site, the armings that left it unarmed because it was over its stack budget; in first-held order. */
         private final Map<String, Long> heldBack = new LinkedHashMap<>();
 
@@ -442,30 +447,30 @@ public final class Hunter {
         /**
          * Charges each site armed since the last frame its allocations since then (each cost a stack record), and
          * drains every debt by the budget for the time between the two frames. Frames are the ledger's, so times are
-         * on the event clock; a frame seen twice charges nothing.
+         * on the event clock; a frame seen twice charges nothing (and answers false).
          */
-        private void charge(RecentSites recent) {
-            long at = recent.takenAtNanos();
-            if (at == chargedAt) {
-                return;
-            }
-            double seconds = chargedAt == Long.MIN_VALUE ? 0 : Math.max(0, at - chargedAt) / 1e9;
+        private boolean charge(RecentSites recent) {
             int n = recent.sites();
-            if (allocsThen.length < n) {
+            if (allocsThen.length < n) { // before anything else: a frame at the same time may still bring new sites
                 allocsThen = java.util.Arrays.copyOf(allocsThen, n);
                 stackDebt = java.util.Arrays.copyOf(stackDebt, n);
             }
-            Set<String> armed = new java.util.HashSet<>(current);
+            long at = recent.takenAtNanos();
+            if (at == chargedAt) {
+                return false;
+            }
+            double seconds = chargedAt == Long.MIN_VALUE ? 0 : Math.max(0, at - chargedAt) / 1e9;
             for (int id = 0; id < n; id++) {
                 long allocs = recent.allocs(id);
                 double debt = stackDebt[id];
-                if (armed.contains(recent.name(id))) {
+                if (armedSinceCharge.contains(recent.name(id))) {
                     debt += Math.max(0, allocs - allocsThen[id]);
                 }
                 stackDebt[id] = Math.max(0, debt - STACKS_PER_SITE_PER_S * seconds);
                 allocsThen[id] = allocs;
             }
             chargedAt = at;
+            return true;
         }
 
         /** First armed at least {@link #SERVED_S} ago. */
@@ -480,20 +485,35 @@ public final class Hunter {
             if (recent == null) {
                 return;
             }
-            charge(recent);
+            boolean charged = charge(recent);
+            rearm(recent);
+            if (charged) { // the next charge bills from here: what stands now, and whatever is armed before it
+                armedSinceCharge = new java.util.HashSet<>(current);
+            } else {
+                armedSinceCharge.addAll(current);
+            }
+        }
+
+        /** Picks the leaders out of debt and, when they changed, writes their trigger. */
+        private void rearm(RecentSites recent) {
             int[] leaders = ranker.leaders(recent, 2 * ARMED_SITES);
             List<String> ranked = new ArrayList<>(leaders.length);
+            int armable = 0; // armable leaders ranked so far, in debt or not
             for (int id : leaders) {
                 String site = recent.name(id);
                 if (!triggers.armable(site)) {
                     continue;
                 }
                 if (stackDebt[id] > 0) {
-                    synchronized (this) {
-                        heldBack.merge(site, 1L, Long::sum);
+                    if (armable < ARMED_SITES) { // held back from a slot it would have had (below it, it had none)
+                        synchronized (this) {
+                            heldBack.merge(site, 1L, Long::sum);
+                        }
                     }
+                    armable++;
                     continue;
                 }
+                armable++;
                 ranked.add(site);
             }
             // Leaders not yet served first, then served ones while slots remain. A site armed for SERVED_S has its
@@ -515,7 +535,7 @@ public final class Hunter {
             if (next.equals(new LinkedHashSet<>(current))) {
                 return;
             }
-            if (next.isEmpty()) { // every leader is over its budget: no stacks until one is not
+            if (next.isEmpty()) { // no armable leader out of debt (or none leads at all): no stacks until there is one
                 triggers.replace(filter, null);
                 filter = null;
                 current = List.of();

@@ -32,7 +32,8 @@ public final class RecordingReplay {
 
     /**
      * @param samples       the SLABINFO_SAMPLE snapshots (CLOCK_MONOTONIC, as the events)
-     * @param facts         the RUN block ({@code duration_ns}, {@code armed}, {@code tag_by}, {@code tracer_task}); empty when none
+     * @param facts         the RUN block ({@code duration_ns}, {@code armed}, {@code held_back}, {@code tag_by},
+     *                      {@code tracer_task}); empty when none
      * @param slabinfoStart {@code /proc/slabinfo} at the start (a tag resolves against it)
      * @param cgroupDecisionsDropped with {@code byCgroup}, decisions lost past a bound: not written by the recorder,
      *                               not kept by the reader or past the distinct paths a replay keeps (0 without)

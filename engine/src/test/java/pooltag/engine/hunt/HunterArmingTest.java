@@ -171,6 +171,25 @@ class HunterArmingTest {
         assertEquals(java.util.Arrays.asList("call_site.function == busy_site", null), alone);
     }
 
+    /**
+     * A frame published at the same event time as the last (late events do not move the ledger's clock) may still
+     * bring new sites, and one of them may lead: it is ranked and armed like any other.
+     */
+    @Test
+    void aNewSiteInAFrameOfTheSameTimeIsArmed() {
+        List<String> filters = new ArrayList<>();
+        pooltag.core.ledger.RecentSites[] frame = {new pooltag.core.ledger.RecentSites(500 * MS, 0, 1,
+                new String[] {"first_site"}, new long[] {10}, new long[] {10})};
+        Hunter.Armer armer = new Hunter.Armer(() -> frame[0], SuspectRanker::leadingSites, armingInto(filters));
+        armer.startNanos = System.nanoTime();
+        armer.arm();
+        frame[0] = new pooltag.core.ledger.RecentSites(500 * MS, 0, 1, new String[] {"first_site", "new_site"},
+                new long[] {10, 1000}, new long[] {10, 1000});
+        armer.arm();
+        assertEquals(List.of("call_site.function == first_site",
+                "call_site.function == new_site || call_site.function == first_site"), filters);
+    }
+
     /** Triggers that arm every site and keep each filter written, in order (null: the trigger taken off). */
     static Hunter.Triggers armingInto(List<String> filters) {
         return new Hunter.Triggers() {
