@@ -231,14 +231,8 @@ public final class Hunter {
         if (recordTo != null) {
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("duration_ns", Long.toString(run.durationNanos()));
-            StringBuilder armed = new StringBuilder();
-            armer.armedAtS().forEach((site, at) -> armed.append(armed.isEmpty() ? "" : ",").append(site)
-                    .append('@').append(at));
-            facts.put("armed", armed.toString());
-            StringBuilder held = new StringBuilder();
-            armer.heldBack().forEach((site, n) -> held.append(held.isEmpty() ? "" : ",").append(site).append('@')
-                    .append(n));
-            facts.put(HELD_BACK, held.toString());
+            facts.put("armed", siteFact(armer.armedAtS()));
+            facts.put(HELD_BACK, siteFact(armer.heldBack()));
             facts.put("tag_by", cgroups != null ? "cgroup" : "");
             if (armingTask >= 0) {
                 facts.put(TRACER_TASK, Integer.toString(armingTask)); // so that hunt --from leaves them out too
@@ -266,23 +260,29 @@ public final class Hunter {
         rp.ledger().setTracerTask(taskId(rp.facts().getOrDefault(TRACER_TASK, "")));
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
-        String armed = rp.facts().getOrDefault("armed", "");
-        for (String item : armed.isEmpty() ? new String[0] : armed.split(",")) {
-            int at = item.lastIndexOf('@');
-            if (at > 0) {
-                armedAt.put(item.substring(0, at), parseDouble(item.substring(at + 1)));
-            }
-        }
-        Set<String> heldBack = new LinkedHashSet<>();
-        String held = rp.facts().getOrDefault(HELD_BACK, "");
-        for (String item : held.isEmpty() ? new String[0] : held.split(",")) {
-            int at = item.lastIndexOf('@');
-            if (at > 0) {
-                heldBack.add(item.substring(0, at));
-            }
-        }
+        siteFact(rp.facts().getOrDefault("armed", "")).forEach((site, at) -> armedAt.put(site, parseDouble(at)));
+        Set<String> heldBack = siteFact(rp.facts().getOrDefault(HELD_BACK, "")).keySet();
         return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
                 armedAt, stackNotes(report, armedAt, heldBack), rp.health());
+    }
+
+    /** A RUN fact listing sites with a value each, {@code site@value,site@value}, in the map's order. */
+    static String siteFact(Map<String, ?> values) {
+        StringBuilder out = new StringBuilder();
+        values.forEach((site, v) -> out.append(out.isEmpty() ? "" : ",").append(site).append('@').append(v));
+        return out.toString();
+    }
+
+    /** {@link #siteFact(Map)} read back from a file's text: site to value, in order; an item without a site skipped. */
+    static Map<String, String> siteFact(String fact) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String item : fact.isEmpty() ? new String[0] : fact.split(",")) {
+            int at = item.lastIndexOf('@');
+            if (at > 0) {
+                out.put(item.substring(0, at), item.substring(at + 1));
+            }
+        }
+        return out;
     }
 
     /** A RUN fact's task id (a file's text: anything but a pid-sized non-negative number is none, -1). */
