@@ -17,9 +17,20 @@ public record CliRun(int exit, String out, String err) {
 
     /** As {@link #of(String...)}, after {@code setup} set a command's test seams (e.g. a fake cgroup source). */
     public static CliRun of(java.util.function.Consumer<CommandLine> setup, String... args) {
+        return run(setup, new StringWriter(), args);
+    }
+
+    /**
+     * As {@link #of(String...)}, stdout also written as it comes into {@code liveOut} (a StringWriter is
+     * synchronized), for a test that acts on a line before the command ends.
+     */
+    public static CliRun of(StringWriter liveOut, String... args) {
+        return run(cl -> { }, liveOut, args);
+    }
+
+    private static CliRun run(java.util.function.Consumer<CommandLine> setup, StringWriter out, String... args) {
         CommandLine cl = Main.commandLine();
         setup.accept(cl);
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
