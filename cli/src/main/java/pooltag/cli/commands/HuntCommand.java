@@ -145,6 +145,9 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
             res.stackNotes().forEach(notes::add);
+            // Sites over their stack budget: how many arming periods each was left unarmed (the text's stacks: line)
+            var heldBack = root.putObject("held_back_sites");
+            res.heldBackPeriods().forEach(heldBack::put);
             if (res.replay() != null) {
                 root.set("recording", RecordingHealth.json(from, res.replay()));
             }

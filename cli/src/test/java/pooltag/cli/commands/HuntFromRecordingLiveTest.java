@@ -95,6 +95,9 @@ class HuntFromRecordingLiveTest {
         CgroupHuntLiveTest.assertPipeSuspectsNameTheCgroup(b, leakCg);
         assertEquals(ranking(a), ranking(b), "the live hunt and the hunt on its recording rank alike");
         assertEquals(a.get("events").asLong(), b.get("events").asLong(), "the recording replays every event");
+        // What was armed, and which sites the stack budget held back for how many periods, come from the RUN facts.
+        assertEquals(a.get("armed_sites"), b.get("armed_sites"), "the recording keeps the armed sites");
+        assertEquals(a.get("held_back_sites"), b.get("held_back_sites"), "the recording keeps the held-back sites");
         assertTrue(b.get("recording").get("complete").asBoolean(), b.get("recording").toString());
         assertEquals(0, b.get("recording").get("skipped_pages").asLong());
 

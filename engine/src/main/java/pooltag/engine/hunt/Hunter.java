@@ -101,7 +101,8 @@ public final class Hunter {
      */
     public record Result(HuntReport report, KernelSymbols symbols, List<UsageSnapshot> procfs, SessionStats stats,
                          List<String> armedSites, Ledger ledger, Map<String, Double> armedAtS,
-                         List<String> stackNotes, RecordingReader.Replay replay) {
+                         List<String> stackNotes, Map<String, Long> heldBackPeriods,
+                         RecordingReader.Replay replay) {
     }
 
     private Hunter() {
@@ -153,9 +154,10 @@ public final class Hunter {
             Armer armer = traceArmed(run, symbols, duration, progress, config, cgroups, signals, recordTo, "hunt");
             HuntReport report = SuspectRanker.rank(run.ledger(), run.procfsSeries(), run.durationNanos(), options);
             Map<String, Double> armedAt = armer.armedAtS();
+            Map<String, Long> heldBack = armer.heldBack();
             return new Result(report, symbols, List.copyOf(run.procfsSeries()), run.stats(),
                     List.copyOf(armedAt.keySet()), run.ledger(), armedAt,
-                    stackNotes(report, armedAt, armer.heldBack().keySet()), null);
+                    stackNotes(report, armedAt, heldBack.keySet()), heldBack, null);
         }
     }
 
@@ -261,9 +263,10 @@ public final class Hunter {
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
         siteFact(rp.facts().getOrDefault("armed", "")).forEach((site, at) -> armedAt.put(site, parseDouble(at)));
-        Set<String> heldBack = siteFact(rp.facts().getOrDefault(HELD_BACK, "")).keySet();
+        Map<String, Long> heldBack = new LinkedHashMap<>();
+        siteFact(rp.facts().getOrDefault(HELD_BACK, "")).forEach((site, n) -> heldBack.put(site, parsePeriods(n)));
         return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
-                armedAt, stackNotes(report, armedAt, heldBack), rp.health());
+                armedAt, stackNotes(report, armedAt, heldBack.keySet()), heldBack, rp.health());
     }
 
     /** A RUN fact listing sites with a value each, {@code site@value,site@value}, in the map's order. */
@@ -293,6 +296,15 @@ public final class Hunter {
         }
         long v = Long.parseLong(t);
         return v <= Integer.MAX_VALUE ? (int) v : -1;
+    }
+
+    /** A held-back site's count of arming periods; 0 for a damaged value (the site is still listed). */
+    private static long parsePeriods(String s) {
+        try {
+            return Math.max(0, Long.parseLong(s));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static double parseDouble(String s) {
