@@ -71,19 +71,33 @@ class CgroupHuntLiveTest {
         return rows.get(0).get("own_total_bytes").asLong();
     }
 
-    /** The pipe suspects called a leak name {@code leakCg} as their top holder, with most of their bytes. */
+    /**
+     * The pipe suspects called a leak list {@code leakCg} among their holders with at least {@value #LEAKED} of their
+     * outstanding allocations (one per pipe). Counted, not ranked by share: kmalloc-cg-1k and kmalloc-cg-192 are the
+     * whole machine's, and another cgroup's allocations there are not this test's to judge.
+     */
     static void assertPipeSuspectsNameTheCgroup(JsonNode report, String leakCg) {
         boolean named = false;
         for (JsonNode s : report.get("suspects")) {
             if (List.of("alloc_pipe_info", "kmalloc-cg-1k", "kmalloc-cg-192").contains(s.get("tag").asText())
                     && s.get("leak").asBoolean()) {
-                JsonNode top = s.get("cgroups").get(0);
-                assertEquals(leakCg, top.get("cgroup").asText(), s.get("tag") + " held by " + s.get("cgroups"));
-                assertTrue(top.get("share").asDouble() > 0.5, s.get("tag") + " held by " + s.get("cgroups"));
+                JsonNode holder = holder(s.get("cgroups"), leakCg);
+                assertNotNull(holder, s.get("tag") + " held by " + s.get("cgroups") + ", not by " + leakCg);
+                assertTrue(holder.get("outstanding").asLong() >= LEAKED, s.get("tag") + " held by " + s.get("cgroups"));
                 named = true;
             }
         }
         assertTrue(named, "no pipe suspect called a leak with its cgroups");
+    }
+
+    /** The entry of {@code cgroup} in a suspect's {@code cgroups} (its top holders), or null. */
+    static JsonNode holder(JsonNode holders, String cgroup) {
+        for (JsonNode h : holders) {
+            if (h.get("cgroup").asText().equals(cgroup)) {
+                return h;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -175,18 +189,16 @@ class CgroupHuntLiveTest {
         assertTrue(tasks.get("placed_at_birth").asLong() >= SHORT_LIVED, "cgroup_tasks " + tasks);
         assertTrue(tasks.get("moves_traced").asLong() >= 1, "our shell's move was not followed: " + tasks);
 
-        // The shmem inodes our processes left: held by their cgroup, nothing of them by [exited].
+        // The shmem inodes our processes left: each of the SHORT_LIVED directories' inodes is held by their cgroup,
+        // none by [exited]. Counted, not shared out: /dev/shm, /run and every memfd make these inodes too, and other
+        // processes' are not this test's to judge; one of ours charged to [exited] leaves the count short.
         JsonNode inodes = suspect(report, "site", "shmem_alloc_inode");
         assertNotNull(inodes, "shmem_alloc_inode is not among the suspects");
         JsonNode holders = inodes.get("cgroups");
         System.out.println("CgroupHuntLiveTest: shmem_alloc_inode held by " + holders);
-        assertEquals(forkCg, holders.get(0).get("cgroup").asText(), "top holder: " + holders);
-        assertTrue(holders.get(0).get("share").asDouble() > 0.9, "share: " + holders);
-        for (JsonNode h : holders) {
-            if (h.get("cgroup").asText().equals("[exited]")) {
-                assertTrue(h.get("share").asDouble() < 0.01, "charged to [exited]: " + holders);
-            }
-        }
+        JsonNode forks = holder(holders, forkCg);
+        assertNotNull(forks, "not held by " + forkCg + ": " + holders);
+        assertTrue(forks.get("outstanding").asLong() >= SHORT_LIVED, "held by " + holders);
         JsonNode cg = suspect(report, "cgroup", forkCg);
         assertNotNull(cg, "the cgroup " + forkCg + " is not ranked");
         assertTrue(cg.get("outstanding").asLong() >= SHORT_LIVED, "outstanding " + cg); // an inode each, at least

@@ -74,7 +74,11 @@ class HuntLiveTest {
      * switched tracing on), then {@code afterMillis} more: a leak started before that would be invisible.
      */
     static void awaitTracing(long afterMillis) throws Exception {
-        Path instance = pooltag.cli.live.TracefsInstances.mine();
+        awaitTracing(pooltag.cli.live.TracefsInstances.mine(), afterMillis);
+    }
+
+    /** As {@link #awaitTracing(long)}, for the instance of another process (a child pooltag). */
+    static void awaitTracing(Path instance, long afterMillis) throws Exception {
         // A new instance starts with tracing_on 1; the session turns it off, enables its events, and turns it on at
         // start: so an enabled kmalloc event ("1*" with a trigger) and tracing_on 1 mean tracing; tracing_on alone
         // can be the new instance's default, seen before the session turned it off (a leak started then was not

@@ -35,23 +35,30 @@ import pooltag.engine.testkit.Live;
 import pooltag.linux.tracefs.Tracefs;
 
 /**
- * {@code pooltag kd} on the live kernel, driven line by line as a user would: PoolHitTag on alloc_pipe_info while a
- * child holds 23 pipes open, g/kb/!poolfind, disarm, and the teardown on q, Ctrl-D, a failing console and SIGKILL.
+ * {@code pooltag kd} on the live kernel, driven line by line as a user would: PoolHitTag on hugetlbfs_inode_cache while
+ * the leak corpus's child makes 23 files on its private hugetlbfs mount, g/kb/!poolfind, disarm, and the teardown on
+ * q, Ctrl-D, a failing console and SIGKILL.
+ *
+ * <p>Why hugetlbfs and not pipes: kd keeps at most 256 breaks while the user reads, and g steps through them in order.
+ * alloc_pipe_info is every process's: with a pipe-making workload beside the test (fsbench, 2026-12-01) 300 g's saw
+ * only its pipes and the child's were dropped. The inodes of the child's own mount are made by the child alone.
  */
 class KdLiveTest {
     /** Distinctive: a count that other activity is unlikely to produce by accident. */
     static final int PIPES = 23;
+    /** The tag the hit test breaks on: a cache only the child's private hugetlbfs mount allocates from. */
+    static final String PRIVATE_TAG = pooltag.cli.leaks.LeakChild.PRIVATE_TAG;
 
     @TempDir
     Path dir;
     private Tracefs fs;
-    private Process holder;
+    private pooltag.cli.leaks.LeakChild holder;
     private Process child;
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
         if (holder != null) {
-            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            holder.close();
         }
         if (child != null && child.isAlive()) {
             child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -59,19 +66,6 @@ class KdLiveTest {
         if (fs != null) {
             assertFalse(Files.exists(Live.ownInstance(fs)), "this JVM's instance is gone");
         }
-    }
-
-    /** A child that opens {@code n} pipes (pipe2: alloc_pipe_info twice each), says ready, and holds them. */
-    static Process pipeHolder(int n) throws IOException {
-        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        return new ProcessBuilder(python, "-c", "import os, sys\nps = [os.pipe() for _ in range(" + n + ")]\n"
-                + "print('ready', flush=True)\nsys.stdin.read()\n").redirectErrorStream(true).start();
-    }
-
-    static void awaitReady(Process p) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine();
-        assertEquals("ready", line, "pipe holder started");
     }
 
     /** {@code pooltag kd} in this JVM, reading commands from a pipe the test writes, as a script (no terminal). */
@@ -136,21 +130,23 @@ class KdLiveTest {
     void pipeHitBreaksWithItsStackPoolfindListsThePipesAndQRemovesEverything() throws Exception {
         fs = Live.tracefsOrSkip();
         Path instance = Live.ownInstance(fs);
+        pooltag.cli.leaks.LeakChild.assumePrivateKind("KdLiveTest");
+        holder = pooltag.cli.leaks.LeakChild.start(pooltag.cli.leaks.LeakChild.PRIVATE_KIND, PIPES, 1000); // prepared (mounted) before arming
         Console c = Console.start();
         try {
-            c.send("ed nt!poolhittag \"alloc_pipe_info\"");
+            c.send("ed nt!poolhittag \"" + PRIVATE_TAG + "\"");
             String armed = c.sync(60);
             assertFalse(armed.contains("will not break") || armed.contains("cannot break"), armed + c.err);
             List<String> triggers = Live.kmemTriggers(instance);
             assertFalse(triggers.isEmpty(), "stacktrace triggers installed");
-            assertTrue(triggers.stream().allMatch(t -> t.contains("stacktrace") && t.contains("alloc_pipe_info")),
+            assertTrue(triggers.stream().allMatch(t -> t.contains("stacktrace") && t.contains(PRIVATE_TAG)),
                     triggers.toString());
 
-            holder = pipeHolder(PIPES);
-            awaitReady(holder);
+            holder.leak();
             long pid = holder.pid();
 
-            // Other processes make pipes too: g until the break is the holder's, as one would in kd.
+            // g until the break is the holder's, as one would in kd (the tag is ours, but a break of another
+            // process, had it one, would not fail the test).
             String breakLine = null;
             String stack = null;
             for (int i = 0; i < 300 && breakLine == null; i++) {
@@ -159,23 +155,24 @@ class KdLiveTest {
                 c.send("kb");
                 String all = c.sync(60);
                 String chunk = all.substring(from);
-                Matcher m = Pattern.compile("(?m)^alloc: tag alloc_pipe_info, .*, pid " + pid + " .*$").matcher(chunk);
+                Matcher m = Pattern.compile("(?m)^alloc: tag " + PRIVATE_TAG + ", .*, pid " + pid + " .*$").matcher(chunk);
                 if (m.find()) {
                     breakLine = m.group();
                     stack = chunk.substring(chunk.indexOf("kd> kb"));
                 }
             }
             assertTrue(breakLine != null, "a break of the holder: " + c.out);
-            assertTrue(breakLine.contains("(python3"), "comm named: " + breakLine);
-            assertTrue(stack.contains("do_pipe2") || stack.contains("__x64_sys_pipe2"), "kb:\n" + stack);
+            assertTrue(breakLine.contains("(leaker"), "comm named: " + breakLine);
+            assertTrue(stack.contains("hugetlbfs_") && (stack.contains("do_sys_openat2")
+                    || stack.contains("__x64_sys_openat")), "kb:\n" + stack);
             assertFalse(stack.lines().anyMatch(l -> l.matches("00 trace_event_raw_event_.*")),
                     "the tracepoint's own frames are skipped:\n" + stack);
 
             int from = c.out.toString().length();
-            c.send("!poolfind alloc_pipe_info");
+            c.send("!poolfind " + PRIVATE_TAG);
             String found = c.sync(60).substring(from);
-            long mine = found.lines().filter(l -> l.contains(" : tag alloc_pipe_info,") && l.contains(", pid " + pid + " "))
-                    .count();
+            long mine = found.lines().filter(l -> l.contains(" : tag " + PRIVATE_TAG + ",")
+                    && l.contains(", pid " + pid + " ")).count();
             assertTrue(mine >= PIPES, "at least " + PIPES + " of the holder's allocations listed:\n" + found);
             assertTrue(found.lines().anyMatch(l -> l.contains(", pid " + pid + " ") && l.contains(", stack ~")),
                     "with their stack tags:\n" + found);

@@ -27,13 +27,13 @@ import pooltag.linux.tracefs.Tracefs;
 class KdRecordingTest {
     @TempDir
     Path dir;
-    private Process holder;
+    private pooltag.cli.leaks.LeakChild holder;
     private Tracefs fs;
 
     @AfterEach
     void cleanup() throws Exception {
         if (holder != null) {
-            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            holder.close();
         }
         if (fs != null) {
             assertTrue(!Files.exists(Live.ownInstance(fs)), "instance left behind");
@@ -60,6 +60,7 @@ class KdRecordingTest {
     void gStepsThroughTheRecordedHitsAndPoolfindSeesThePipesOutstanding() throws Exception {
         fs = Live.tracefsOrSkip();
         Path file = dir.resolve("pipes.ptrec");
+        holder = pooltag.cli.leaks.LeakChild.start("pipe", KdLiveTest.PIPES, 1000); // prepared before the recording
         CliRun[] rec = new CliRun[1];
         Thread recorder = new Thread(() -> rec[0] = CliRun.of("record", "-o", file.toString(), "--duration", "4s",
                 "--hit", "alloc_pipe_info"), "recorder");
@@ -79,8 +80,7 @@ class KdRecordingTest {
             Thread.sleep(20);
         }
         Thread.sleep(300);
-        holder = KdLiveTest.pipeHolder(KdLiveTest.PIPES);
-        KdLiveTest.awaitReady(holder);
+        holder.leak();
         long pid = holder.pid();
         recorder.join(120_000);
         assertEquals(0, rec[0].exit(), rec[0].out() + rec[0].err());

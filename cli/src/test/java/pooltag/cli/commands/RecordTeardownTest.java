@@ -71,7 +71,9 @@ class RecordTeardownTest {
             Thread.sleep(20);
         }
         assertTrue(Files.exists(inst), "record created " + inst);
-        Thread.sleep(1500); // let it start recording
+        // Tracing on, then half a second for the machine to allocate something into the recording: a fixed sleep
+        // from the instance's creation could end before a slow start on a loaded machine had begun to trace.
+        HuntLiveTest.awaitTracing(inst, 500);
         return inst;
     }
 
@@ -100,7 +102,10 @@ class RecordTeardownTest {
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(js.toString());
         assertTrue(doc.at("/health/complete").asBoolean());
-        assertEquals(0, doc.at("/loss/lost_events").asLong(-1), "loss is printed, zero included");
+        // Printed, zero included. Not required to be zero: the whole machine is traced into a 2 MiB buffer per CPU,
+        // and what other processes allocate while this test runs is not the test's to judge.
+        assertTrue(doc.at("/loss/lost_events").isIntegralNumber() && doc.at("/loss/lost_events").asLong() >= 0,
+                "loss is printed, zero included: " + doc.at("/loss"));
         assertEquals(0, doc.at("/health/skipped_bytes").asLong(-1));
         assertTrue(doc.at("/total_events").asLong() > 0, "a running system allocates: " + js);
         assertTrue(doc.at("/tags").size() > 0);

@@ -41,7 +41,7 @@ class ProcfsLiveTest {
                 continue;
             }
             String[] f = line.trim().split(" +");
-            m.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])});
+            m.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[3]), Long.parseLong(f[4])});
         }
         return m;
     }
@@ -65,8 +65,11 @@ class ProcfsLiveTest {
             assertTrue(b != null && a != null, "cache " + u.tag() + " not in the raw slabinfo");
             long lo = Math.min(b[0], a[0]);
             long hi = Math.max(b[0], a[0]);
-            // Slack for changes that happened between reads and reverted (a cache that went up then down).
-            long slack = Math.max(64, hi / 50);
+            // Slack for changes that happened between reads and reverted (a cache that went up then down). SLUB's
+            // active count moves a slab's free objects at a time (a CPU slab given back to the node's partial list
+            // drops by up to a slab, taking one back raises it), so a busy cache can swing by two slabs' worth
+            // (objperslab, slabinfo's fifth column: up to 512 for kmalloc-8) and back between the reads.
+            long slack = Math.max(Math.max(64, hi / 50), 2 * b[2]);
             assertTrue(u.live() >= lo - slack && u.live() <= hi + slack,
                     u.tag() + ": pooltag " + u.live() + " outside raw reads [" + lo + ", " + hi + "]");
             assertEquals(u.live() * b[1], u.bytes(), u.tag() + ": bytes = active x objsize");
