@@ -6,8 +6,8 @@
  * Handshake (one for every live test): the child prepares what the leak needs (files, fds, queues) and prints
  * "READY <pid>"; it leaks when a line arrives on stdin ("GO"), prints "DONE <n>" once COUNT objects are made, and
  * holds them until stdin closes (or SIGTERM/SIGINT, or its parent dies): it then removes what outlives a process
- * (SysV queues and semaphore sets) and exits 0, and the kernel frees the rest. SIGKILL leaves SysV objects behind:
- * stop it by closing stdin.
+ * (SysV queues and semaphore sets, the hugetlbfs kind's mount) and exits 0, and the kernel frees the rest. SIGKILL
+ * leaves those behind: stop it by closing stdin.
  *
  * Each leaked object is made by exactly one system call, named in the table below, so its stack carries it.
  * Errors: one line on stderr naming the call and errno, exit 2.
@@ -54,18 +54,30 @@ static char dir[256];
 static int mounted;          /* dir is a hugetlbfs mount of ours */
 static volatile sig_atomic_t stop;
 
+static void cleanup(void);
+
+/* Every exit path removes what outlives the process: an error after the mount must not leave it behind. */
 static void die(const char *what) {
     fprintf(stderr, "leaker %s: %s failed: %s\n", kind, what, strerror(errno));
+    cleanup();
     exit(2);
 }
 
 static void on_signal(int sig) { (void) sig; stop = 1; }
 
-/* What outlives the process: SysV queues and semaphore sets, and the prepared files. */
+/* What outlives the process: SysV queues and semaphore sets, the prepared files, the hugetlbfs mount. Once only. */
 static void cleanup(void) {
+    static int done;
+    if (done) return;
+    done = 1;
     for (int i = 0; i < nmsq; i++) msgctl(msqids[i], IPC_RMID, NULL);
     for (long i = 0; i < nsem; i++) semctl(semids[i], 0, IPC_RMID);
-    if (mounted && umount2(dir, MNT_DETACH) != 0) fprintf(stderr, "leaker: could not unmount %s\n", dir);
+    if (mounted) {
+        /* rmdir, not a shell: cleanup also runs when open(2) ran out of descriptors */
+        if (umount2(dir, MNT_DETACH) != 0 || rmdir(dir) != 0)
+            fprintf(stderr, "leaker: could not unmount and remove %s: %s\n", dir, strerror(errno));
+        dir[0] = 0;
+    }
     if (dir[0]) {
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -143,8 +155,11 @@ int main(int argc, char **argv) {
     } else if (!strcmp(kind, "hugetlbfs")) {
         /* A private mount: its inodes (hugetlbfs_inode_cache) are this process's alone, whatever else the machine
          * does; the kind for tests that must judge only their own child's allocations. Root only. */
-        snprintf(dir, sizeof dir, "/tmp/pooltag-leak-%d", getpid());
-        if (mkdir(dir, 0700) != 0) die("mkdir");
+        snprintf(dir, sizeof dir, "/tmp/pooltag-leak-hugetlbfs-XXXXXX");
+        if (!mkdtemp(dir)) {
+            dir[0] = 0;
+            die("mkdtemp");
+        }
         if (mount("pooltag-leak", dir, "hugetlbfs", 0, "mode=0700") != 0) die("mount(hugetlbfs)");
         mounted = 1;
     } else if (strcmp(kind, "pipe") && strcmp(kind, "unix") && strcmp(kind, "udp") && strcmp(kind, "tcp")

@@ -145,7 +145,8 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
             var notes = root.putArray("stack_notes");
             res.stackNotes().forEach(notes::add);
-            // Sites over their stack budget: how many arming periods each was left unarmed (the text's stacks: line)
+            // Sites over their stack budget: how many arming periods each was left unarmed (a live hunt's stacks:
+            // progress line counts them; the JSON names them)
             var heldBack = root.putObject("held_back_sites");
             res.heldBackPeriods().forEach(heldBack::put);
             if (res.replay() != null) {

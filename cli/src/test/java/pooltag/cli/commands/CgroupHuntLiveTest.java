@@ -26,7 +26,8 @@ import pooltag.engine.testkit.Live;
  * child that leaks pipes into one and a child that churns pipes (opens and closes them) into the other; then checks
  * that {@code hunt --tag-by cgroup} calls the leaking cgroup a leak ranked first among the cgroups this test made
  * (other tenants of this busy machine may leak in their own cgroups: they are listed, never judged), that the
- * churning one is not a leak, that the pipe suspects name the leaking cgroup as their top holder, and that
+ * churning one is not a leak, that the pipe suspects list the leaking cgroup among their top holders with the leaked
+ * pipes, and that
  * {@code poolused --by cgroup} shows the leaking cgroup's own kernel memory growing. Cleanup kills the children and
  * removes both cgroups, on failure too.
  */
@@ -133,7 +134,7 @@ class CgroupHuntLiveTest {
         assertTrue(leakSuspect.get("outstanding").asLong() >= 2L * LEAKED, "outstanding " + leakSuspect);
         assertTrue(churnSuspect == null || !churnSuspect.get("leak").asBoolean(), "churn called a leak: " + ranks);
 
-        // The pipe suspects name the container: the leaking cgroup holds most of their outstanding bytes.
+        // The pipe suspects name the container: the leaking cgroup is among their top three holders, with the pipes.
         assertPipeSuspectsNameTheCgroup(report, leakCg);
 
         // poolused --by cgroup: the kernel's own accounting saw the leak too (a pipe charges > 1 KiB: its buffer

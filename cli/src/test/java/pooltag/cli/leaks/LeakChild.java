@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * compiled with gcc once per source version, started as {@code leaker KIND COUNT RATE}. It prepares, says
  * {@code READY <pid>}, leaks on {@link #go()} at exactly RATE objects per second through one system call per object,
  * says {@code DONE <n>}, and holds everything until {@link #close()} closes its stdin; it then removes what outlives
- * a process (SysV queues and semaphore sets) and exits, and the kernel frees the rest.
+ * a process (SysV queues and semaphore sets, the hugetlbfs kind's mount) and exits, and the kernel frees the rest.
  *
  * <p>Kinds (the ground truth of each, measured on 6.18, is in {@code leaks/GROUND-TRUTH.md}): pipe, unix, udp, tcp,
  * inotify, fanotify, epoll, eventfd, timerfd, signalfd, msg, sem, key, mq, memfd. One more, {@value #PRIVATE_KIND},
@@ -33,13 +33,15 @@ public final class LeakChild implements AutoCloseable {
     /**
      * Files on the child's own hugetlbfs mount, made by open(2) one each, unmounted when the child ends (SIGKILL
      * leaves the mount under /tmp). For a test that must judge only what its child did: a slab count or a hit tag
-     * is the whole machine's, and every other tag a test could use (pipes, tmpfs inodes) is also made by whatever
-     * else the machine runs.
+     * is the whole machine's, and the tags a test used before (pipes, tmpfs inodes) are made by whatever else the
+     * machine runs.
      */
     public static final String PRIVATE_KIND = "hugetlbfs";
     /**
      * The cache of {@link #PRIVATE_KIND}'s objects: with a constructor, so SLUB never merges it with another cache,
-     * and used only by hugetlbfs mounts, of which a test machine has none of its own in use.
+     * and used only by hugetlbfs inodes: the child's files, and otherwise the kernel's own hugetlbfs mounts when a
+     * process maps huge pages (MAP_HUGETLB, SHM_HUGETLB, MFD_HUGETLB) or uses /dev/hugepages, which a test machine
+     * does rarely if at all; tests that also filter by the child's pid are immune even to that.
      */
     public static final String PRIVATE_TAG = "hugetlbfs_inode_cache";
 
@@ -158,12 +160,15 @@ public final class LeakChild implements AutoCloseable {
         }
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+                process.destroy(); // SIGTERM: it still removes what outlives it; SIGKILL would leave that behind
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            process.destroy();
         } finally {
             // The leaker has exited (or been killed): its queues are gone, so the old limit holds again.
             restoreMqQueuesMax(mqQueuesMaxFound);

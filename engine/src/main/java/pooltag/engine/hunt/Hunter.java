@@ -96,6 +96,7 @@ public final class Hunter {
      * @param armedSites every site that carried a stack trigger during the hunt, in arming order
      * @param armedAtS   seconds into the hunt each of them was first armed
      * @param stackNotes why a top-5 suspect has no stack, when it has none
+     * @param heldBackPeriods the sites the stack budget left unarmed at times, with how many arming periods each
      * @param stats      the live session's stats; null for a replay
      * @param replay     a replay's health (cut short, skipped pages, malformed records); null live
      */

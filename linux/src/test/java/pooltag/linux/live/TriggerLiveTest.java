@@ -112,10 +112,11 @@ class TriggerLiveTest {
                 }
             }, null, () -> {
                 tickThread.set(Thread.currentThread());
-                long n = ticks.getAndIncrement();
+                long n = ticks.get(); // one writer, the merge thread: the time is stored before the count shows it
                 if (n < TICKS_TIMED) {
                     tickNanos[(int) n] = System.nanoTime();
                 }
+                ticks.set(n + 1);
                 if (ended[0]) {
                     ticksAfterEnd.incrementAndGet();
                 }
