@@ -40,21 +40,6 @@ class KdRecordingTest {
         }
     }
 
-    private static String state(Path instance, java.util.Set<String> seen) {
-        String s = readOrEmpty(instance.resolve("events/kmem/kmalloc/enable")) + "/"
-                + readOrEmpty(instance.resolve("tracing_on"));
-        seen.add(s);
-        return s;
-    }
-
-    private static String readOrEmpty(Path p) {
-        try {
-            return pooltag.linux.tracefs.KernelFiles.read(p).strip();
-        } catch (java.io.IOException e) {
-            return e.getClass().getSimpleName();
-        }
-    }
-
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void gStepsThroughTheRecordedHitsAndPoolfindSeesThePipesOutstanding() throws Exception {
@@ -66,20 +51,7 @@ class KdRecordingTest {
                 "--hit", "alloc_pipe_info"), "recorder");
         recorder.start();
         // The recording's 4 s count from when tracing is on: wait for the session (triggers, then tracing_on).
-        Path instance = Live.ownInstance(fs);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        // A new instance starts with tracing_on 1; the session turns it off, enables the events, and turns it on at
-        // start: an enabled event, then tracing_on 1, means the recording runs.
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        // (enable reads "1*" while the event has a trigger.)
-        while (!state(instance, seen).matches("1\\*?/1")) {
-            assertTrue(recorder.isAlive() && System.nanoTime() < deadline, "record started tracing: "
-                    + readOrEmpty(instance.resolve("events/kmem/kmalloc/enable")) + "/"
-                    + readOrEmpty(instance.resolve("tracing_on")) + " " + instance + " "
-                    + seen + (rec[0] == null ? "" : rec[0].exit() + rec[0].out() + rec[0].err()));
-            Thread.sleep(20);
-        }
-        Thread.sleep(300);
+        HuntLiveTest.awaitTracing(Live.ownInstance(fs), 300);
         holder.leak();
         long pid = holder.pid();
         recorder.join(120_000);

@@ -82,6 +82,8 @@ public final class Hunter {
     static final double SERVED_S = 1.0;
     /** RUN fact of a recorded hunt: the kernel task id of its arming thread ({@link pooltag.core.ledger.Ledger#tracerTask}). */
     static final String TRACER_TASK = "tracer_task";
+    /** RUN fact of a recorded hunt: the sites armed and when, {@code site@seconds} in arming order. */
+    static final String ARMED = "armed";
     /** RUN fact of a recorded hunt: the sites left unarmed at times for their stack budget, {@code site@armings}. */
     static final String HELD_BACK = "held_back";
     /** Leaders are counted over outstanding allocations at least this old: younger ones are churn in flight. */
@@ -234,7 +236,7 @@ public final class Hunter {
         if (recordTo != null) {
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("duration_ns", Long.toString(run.durationNanos()));
-            facts.put("armed", siteFact(armer.armedAtS()));
+            facts.put(ARMED, siteFact(armer.armedAtS()));
             facts.put(HELD_BACK, siteFact(armer.heldBack()));
             facts.put("tag_by", cgroups != null ? "cgroup" : "");
             if (armingTask >= 0) {
@@ -263,7 +265,7 @@ public final class Hunter {
         rp.ledger().setTracerTask(taskId(rp.facts().getOrDefault(TRACER_TASK, "")));
         HuntReport report = SuspectRanker.rank(rp.ledger(), rp.samples(), rp.durationNanos(), options);
         Map<String, Double> armedAt = new LinkedHashMap<>();
-        siteFact(rp.facts().getOrDefault("armed", "")).forEach((site, at) -> armedAt.put(site, parseDouble(at)));
+        siteFact(rp.facts().getOrDefault(ARMED, "")).forEach((site, at) -> armedAt.put(site, parseDouble(at)));
         Map<String, Long> heldBack = new LinkedHashMap<>();
         siteFact(rp.facts().getOrDefault(HELD_BACK, "")).forEach((site, n) -> heldBack.put(site, parsePeriods(n)));
         return new Result(report, rp.symbols(), rp.samples(), null, List.copyOf(armedAt.keySet()), rp.ledger(),
@@ -343,11 +345,11 @@ public final class Hunter {
                             + " budget (%,.0f records/s), it was armed in bursts from %.1f s into the hunt, and none"
                             + " of its %d outstanding allocations was made during one", s.tag(),
                             STACKS_PER_SITE_PER_S, armedAt.get(site), noStack));
-                    continue;
+                } else {
+                    out.add(String.format(java.util.Locale.ROOT, "%s: no stack: armed %.1f s into the hunt, after"
+                            + " its %d outstanding allocations were made (or their stack records were lost)", s.tag(),
+                            armedAt.get(site), noStack));
                 }
-                out.add(String.format(java.util.Locale.ROOT, "%s: no stack: armed %.1f s into the hunt, after its"
-                        + " %d outstanding allocations were made (or their stack records were lost)", s.tag(),
-                        armedAt.get(site), noStack));
             }
         }
         return out;
@@ -511,23 +513,22 @@ public final class Hunter {
         private void rearm(RecentSites recent) {
             int[] leaders = ranker.leaders(recent, 2 * ARMED_SITES);
             List<String> ranked = new ArrayList<>(leaders.length);
-            int armable = 0; // armable leaders ranked so far, in debt or not
+            int armable = 0;
             for (int id : leaders) {
                 String site = recent.name(id);
                 if (!triggers.armable(site)) {
                     continue;
                 }
-                if (stackDebt[id] > 0) {
-                    if (armable < ARMED_SITES) { // held back from a slot it would have had (below it, it had none)
-                        synchronized (this) {
-                            heldBack.merge(site, 1L, Long::sum);
-                        }
+                boolean inDebt = stackDebt[id] > 0;
+                if (inDebt && armable < ARMED_SITES) { // held back from a slot it would have had (below, it had none)
+                    synchronized (this) {
+                        heldBack.merge(site, 1L, Long::sum);
                     }
-                    armable++;
-                    continue;
                 }
-                armable++;
-                ranked.add(site);
+                armable++; // armable leaders ranked so far, in debt or not
+                if (!inDebt) {
+                    ranked.add(site);
+                }
             }
             // Leaders not yet served first, then served ones while slots remain. A site armed for SERVED_S has its
             // stacks (a leader allocates many times a second, and a survivor keeps its stack); keeping it armed while

@@ -46,16 +46,6 @@ class ProcfsLiveTest {
         return m;
     }
 
-    /** The per-CPU partial slabs SLUB keeps for a cache (slub_set_cpu_partial), 0 without the sysfs file. */
-    private static long cpuPartialSlabs(String cache, long objsPerSlab) throws IOException {
-        Path f = Path.of("/sys/kernel/slab", cache, "cpu_partial");
-        if (objsPerSlab <= 0 || !Files.isReadable(f)) {
-            return 0;
-        }
-        long objects = Long.parseLong(Files.readString(f).trim());
-        return (2 * objects + objsPerSlab - 1) / objsPerSlab;
-    }
-
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void snapshotAgreesWithRawSlabinfoReadAroundIt() throws IOException {
@@ -76,12 +66,12 @@ class ProcfsLiveTest {
             long lo = Math.min(b[0], a[0]);
             long hi = Math.max(b[0], a[0]);
             // Slack for changes that happened between reads and reverted (a cache that went up then down). SLUB's
-            // active count moves whole slabs' free objects at a time: a CPU's slab and its per-CPU partial slabs
-            // (ceil(2 * cpu_partial / objperslab) of them) given back to the node's list drop it by up to that many
-            // slabs, taking them back raises it (objperslab is slabinfo's fifth column: up to 512 for kmalloc-8), on
-            // each CPU. The exact matches below keep the check sharp: most caches hold still and must agree exactly.
-            long slack = Math.max(Math.max(64, hi / 50),
-                    b[2] * (1 + cpuPartialSlabs(u.tag(), b[2])) * Runtime.getRuntime().availableProcessors());
+            // active count moves whole slabs' free objects at a time: a CPU's slab and its per-CPU partial slabs given
+            // back to the node's list drop it by up to their free objects, taking them back raises it; at most what
+            // SlabinfoEntry.liveSlack bounds (objperslab is slabinfo's fifth column). The exact matches below keep the
+            // check sharp: most caches hold still and must agree exactly.
+            long slack = Math.max(Math.max(64, hi / 50), new SlabinfoEntry(u.tag(), b[0], b[0], b[1], b[2], 0, 0, 0)
+                    .liveSlack(Runtime.getRuntime().availableProcessors()));
             assertTrue(u.live() >= lo - slack && u.live() <= hi + slack,
                     u.tag() + ": pooltag " + u.live() + " outside raw reads [" + lo + ", " + hi + "]");
             assertEquals(u.live() * b[1], u.bytes(), u.tag() + ": bytes = active x objsize");
