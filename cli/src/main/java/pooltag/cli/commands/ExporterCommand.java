@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import pooltag.cli.options.ListenOption;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.exporter.Exporter;
+import pooltag.cli.options.BufferOptions;
 import pooltag.engine.publish.TraceFeeds;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.procfs.ProcfsSource;
@@ -65,6 +66,9 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
     @Mixin
     NoVmallocOption vmalloc;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (tagBy != null) {
@@ -74,6 +78,11 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
                         + " own per-cgroup accounting, needs neither)");
             }
         }
+        if (buffer.explicit() && !trace) {
+            throw new PooltagException("--buffer-kb and --rate size the trace buffer of --trace, which is not given");
+        }
+        // Checked before anything is opened: a bad value is one line and no tracefs instance.
+        pooltag.linux.kmem.TraceConfig traceConfig = buffer.apply(pooltag.linux.kmem.TraceConfig.kmem());
         if (top < 1) {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
@@ -96,7 +105,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             }
         }
         // Opened after the procfs check so a permission error leaves no tracefs instance behind; closed in finally.
-        TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions(), tagBy != null) : null;
+        TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions(), tagBy != null, traceConfig) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups,
@@ -105,7 +114,8 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
             err.println("pooltag exporter: serving http://" + ListenOption.authority(addr, exporter.port())
                     + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
-                    + (feed != null ? "; tracing kmem events for pooltag_trace_*" : ""));
+                    + (feed != null ? "; tracing kmem events for pooltag_trace_*, " + traceConfig.describeBuffer()
+                    : ""));
             if (!addr.getAddress().isLoopbackAddress()) {
                 err.println("pooltag exporter: listening beyond loopback: anyone who can reach "
                         + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import pooltag.cli.options.AddressesOption;
+import pooltag.cli.options.BufferOptions;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.kd.KdConsole;
 import pooltag.cli.kd.KdRepl;
@@ -26,6 +27,7 @@ import pooltag.engine.kd.KdTarget;
 import pooltag.engine.kd.KdTargets;
 import pooltag.core.error.PooltagException;
 import pooltag.engine.publish.AddressPolicy;
+import pooltag.linux.kmem.TraceConfig;
 
 /** {@code pooltag kd}: the kernel debugger console of the WinDbg page, on the live kernel or a recording. */
 @Command(name = "kd", sortOptions = false, mixinStandardHelpOptions = true,
@@ -60,6 +62,9 @@ public final class KdCommand extends LedgerCommand implements Callable<Integer> 
     @Mixin
     NoVmallocOption vmalloc;
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     /** Test seam: a target to use instead of opening one. */
     KdTarget target;
     /** Test seam: where scripted commands come from when -c is absent. */
@@ -91,13 +96,22 @@ public final class KdCommand extends LedgerCommand implements Callable<Integer> 
 
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
+        if (recording != null && buffer.explicit()) {
+            throw new PooltagException("--buffer-kb and --rate size the live kernel's trace buffer; --recording"
+                    + " replays a file");
+        }
         return recording != null ? KdTargets.recording(recording, cap.ledgerOptions())
-                : KdTargets.live(vmalloc.withVmalloc(), cap.ledgerOptions());
+                : KdTargets.live(vmalloc.withVmalloc(), cap.ledgerOptions(), buffer.apply(TraceConfig.kmem()));
     }
 
     /** Runs the session; the caller closes the target (q, Ctrl-D, end of script and errors alike). */
     private int run(KdTarget t, AddressPolicy show) throws IOException {
         if (commands != null || !stdinIsTerminal.getAsBoolean()) {
+            // What is debugged, and the trace buffer it was given, on standard error: the script's output stays the
+            // commands' alone, as cdb's -c output is.
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("pooltag kd: " + t.describe());
+            err.flush();
             PrintWriter out = spec.commandLine().getOut();
             KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
             if (commands != null) {

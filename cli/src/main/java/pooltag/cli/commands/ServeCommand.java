@@ -16,12 +16,14 @@ import pooltag.cli.options.Durations;
 import pooltag.cli.options.ListenOption;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.engine.publish.FileCaptureService;
+import pooltag.cli.options.BufferOptions;
 import pooltag.engine.hit.LiveHitService;
 import pooltag.engine.hunt.LiveHuntService;
 import pooltag.engine.run.TraceSlot;
 import pooltag.cli.web.WebServer;
 import pooltag.engine.publish.WebServices;
 import pooltag.core.error.PooltagException;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.procfs.ProcfsSource;
 
 /** The web page: a chart of the top tags over time, the !poolused table, and the hit, hunt and open views. */
@@ -64,6 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     String huntDuration = "30s";
 
+    @Mixin
+    BufferOptions buffer = new BufferOptions();
+
     /**
      * This build's services: hit and hunt on the live kernel (sharing the process's one tracing session, taken while
      * a tag is armed or a hunt runs) and opening Windows captures and recordings.
@@ -80,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (history < 2 || history > 1_000_000) {
             throw new PooltagException("--history must be 2 to 1000000 samples (was " + history + ")");
         }
+        // The hit and hunt views' trace settings, checked before anything is opened (a bad value is one line).
+        TraceConfig traceConfig = buffer.apply(TraceConfig.kmem());
         InetSocketAddress addr = listen.address();
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         PrintWriter err = spec.commandLine().getErr();
@@ -88,8 +95,9 @@ public final class ServeCommand implements Callable<Integer> {
         // Closed after the server (try order): an armed hit's tracefs instance goes on every way out; on SIGINT/SIGTERM
         // the session's own shutdown hook stops it first.
         TraceSlot slot = new TraceSlot();
-        try (LiveHuntService hunt = new LiveHuntService(slot, Durations.parse("--hunt-duration", huntDuration));
-             LiveHitService hit = new LiveHitService(slot);
+        try (LiveHuntService hunt = new LiveHuntService(slot, Durations.parse("--hunt-duration", huntDuration),
+                traceConfig);
+             LiveHitService hit = new LiveHitService(slot, traceConfig);
              WebServer web = WebServer.start(addr, source::take, services(hit, hunt), options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-serve-stop"));
             String base = "http://" + (addr.getAddress().isAnyLocalAddress()
@@ -99,6 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
             // argv (ps shows argv to every user).
             err.println("pooltag serve: open " + base + "?token=" + web.token());
             err.println("pooltag serve: the token is needed for every request; keep it private");
+            err.println("pooltag serve: the hit and hunt views trace kmem events: " + traceConfig.describeBuffer());
             err.flush();
             stop.await();
         } catch (java.net.BindException e) {

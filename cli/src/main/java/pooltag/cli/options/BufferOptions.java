@@ -29,6 +29,11 @@ public final class BufferOptions {
         return base.withBufferSizeKb(bufferKb).withExpectedRate(rate);
     }
 
+    /** True when either option was given a value other than its default (a command that would not use it says so). */
+    public boolean explicit() {
+        return bufferKb != 0 || rate != TraceConfig.DEFAULT_RATE;
+    }
+
     /** The defaults (for callers without a command line). */
     public static TraceConfig defaults(TraceConfig base) {
         return base.withBufferSizeKb(0).withExpectedRate(TraceConfig.DEFAULT_RATE);

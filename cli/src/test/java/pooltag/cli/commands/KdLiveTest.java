@@ -77,7 +77,7 @@ class KdLiveTest {
         volatile int exit = -1;
         private int marks;
 
-        Console(InputStream wrap) throws IOException {
+        Console(InputStream wrap, String... args) throws IOException {
             KdCommand cmd = new KdCommand();
             cmd.scriptBreakIn = KdConsole.BreakIn.NONE;
             cmd.stdinIsTerminal = () -> false;
@@ -85,13 +85,13 @@ class KdLiveTest {
             CommandLine cl = new CommandLine(cmd);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
-            thread = new Thread(() -> exit = cl.execute(), "kd-console");
+            thread = new Thread(() -> exit = cl.execute(args), "kd-console");
             thread.start();
         }
 
-        static Console start() throws IOException {
+        static Console start(String... args) throws IOException {
             PipedInputStream in = new PipedInputStream(1 << 16);
-            Console c = new Console(in);
+            Console c = new Console(in, args);
             c.keys.connect(in);
             return c;
         }

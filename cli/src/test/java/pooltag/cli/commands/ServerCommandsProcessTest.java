@@ -59,12 +59,13 @@ class ServerCommandsProcessTest {
     }
 
     static Process start(String... args) throws Exception {
-        String[] cmd = new String[args.length + 4];
+        String[] cmd = new String[args.length + 5];
         cmd[0] = java();
-        cmd[1] = "-cp";
-        cmd[2] = System.getProperty("java.class.path");
-        cmd[3] = Main.class.getName();
-        System.arraycopy(args, 0, cmd, 4, args.length);
+        cmd[1] = "--enable-native-access=ALL-UNNAMED"; // as the launcher: tracing reads through the FFM API
+        cmd[2] = "-cp";
+        cmd[3] = System.getProperty("java.class.path");
+        cmd[4] = Main.class.getName();
+        System.arraycopy(args, 0, cmd, 5, args.length);
         return new ProcessBuilder(cmd).start();
     }
 

@@ -15,15 +15,27 @@ import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
 
 class BufferOptionsTest {
-    /** The commands that open a trace session. */
-    static final List<String> TRACING = List.of("record", "hunt", "hit", "find", "mon");
+    /** The commands that open a trace session (kd on the live kernel, exporter with --trace, serve's hit and hunt). */
+    static final List<String> TRACING = List.of("record", "hunt", "hit", "find", "mon", "kd", "exporter", "serve");
+    /** The commands that never trace: they read procfs, captures or recordings. */
+    static final List<String> NOT_TRACING = List.of("help", "poolused", "diff", "trend", "kbpair", "tags", "report",
+            "verifier");
 
     @Test
     void everyTracingCommandTakesTheSameBufferOptions() {
+        // Every command is one or the other: a new command must be placed (kd, exporter and serve were not, and took
+        // no buffer options while tracing with the default buffer).
+        java.util.Set<String> all = new java.util.TreeSet<>(TRACING);
+        all.addAll(NOT_TRACING);
+        assertEquals(new java.util.TreeSet<>(Main.commandLine().getSubcommands().keySet()), all);
         for (String cmd : TRACING) {
             CommandLine sub = Main.commandLine().getSubcommands().get(cmd);
             assertNotNull(sub.getCommandSpec().findOption("--buffer-kb"), cmd + " --buffer-kb");
             assertNotNull(sub.getCommandSpec().findOption("--rate"), cmd + " --rate");
+        }
+        for (String cmd : NOT_TRACING) {
+            CommandLine sub = Main.commandLine().getSubcommands().get(cmd);
+            assertEquals(null, sub.getCommandSpec().findOption("--buffer-kb"), cmd + " traces nothing");
         }
     }
 

@@ -31,17 +31,23 @@ public final class LiveHitService implements HitService, AutoCloseable {
     static final String HOLDER = "a hit tag is armed (clear it first)";
 
     private final TraceSlot slot;
+    /** The trace settings every arming starts from (the serving command's buffer options). */
+    private final TraceConfig base;
     private KernelSymbols symbols;
     private volatile Armed armed;
 
-    /** @param slot shared with the hunt view: arming is refused while a hunt traces */
-    public LiveHitService(TraceSlot slot) {
+    /**
+     * @param slot shared with the hunt view: arming is refused while a hunt traces
+     * @param base the trace settings every arming starts from (buffer size); the armed tag adds its stack triggers
+     */
+    public LiveHitService(TraceSlot slot, TraceConfig base) {
         this.slot = slot;
+        this.base = base;
     }
 
     /** A hit service alone (no hunt view shares the process's tracing session). */
     public LiveHitService() {
-        this(new TraceSlot());
+        this(new TraceSlot(), TraceConfig.kmem());
     }
 
     @Override
@@ -55,7 +61,7 @@ public final class LiveHitService implements HitService, AutoCloseable {
             KernelSymbols syms = symbols;
             HitTarget target = HitTarget.resolveLive(tag, syms);
             Armed a = new Armed(target);
-            TracingRun run = TracingRun.open(syms, target.config(TraceConfig.kmem()));
+            TracingRun run = TracingRun.open(syms, target.config(base));
             BreakDetector detector = new BreakDetector(run.ledger(), () -> syms, run.session()::cacheName,
                     a.comms::of, a);
             detector.arm(target, Long.MIN_VALUE, 1);

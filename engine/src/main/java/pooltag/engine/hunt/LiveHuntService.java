@@ -11,6 +11,8 @@ import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.RankOptions;
 import pooltag.core.rank.StackSummary;
 import pooltag.core.snapshot.Loss;
+import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.engine.run.TraceSlot;
 
@@ -28,14 +30,18 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
 
     private final TraceSlot slot;
     private final Duration duration;
+    /** The trace settings of every hunt (the serving command's buffer options). */
+    private final TraceConfig config;
     private Thread running;
     private long runningSinceNanos;
     private Report last;
     private String lastError;
 
-    public LiveHuntService(TraceSlot slot, Duration duration) {
+    /** @param config the trace settings of every hunt started from the view (buffer size), as {@code hunt}'s */
+    public LiveHuntService(TraceSlot slot, Duration duration, TraceConfig config) {
         this.slot = slot;
         this.duration = duration;
+        this.config = config;
     }
 
     @Override
@@ -76,7 +82,8 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
 
     private void hunt() {
         try {
-            Hunter.Result r = Hunter.hunt(duration, RankOptions.defaults(), null);
+            Hunter.Result r = Hunter.hunt(duration, RankOptions.defaults(), KmemTagPolicy.ledgerOptions(), null, config,
+                    null);
             Report rep = toReport(r.report(), r.symbols(), r.ledger().stats().loss());
             synchronized (this) {
                 last = rep;

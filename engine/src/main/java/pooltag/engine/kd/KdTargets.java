@@ -6,6 +6,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.LedgerOptions;
 import pooltag.engine.hit.HitTarget;
 import pooltag.linux.kmem.KmemTagPolicy;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** The targets {@code pooltag kd} can open; the one place that chooses an implementation. */
@@ -19,13 +20,16 @@ public final class KdTargets {
      * console still answers {@code .reload} and {@code !poolused}.
      */
     public static KdTarget live(boolean withVmalloc) {
-        return live(withVmalloc, KmemTagPolicy.ledgerOptions());
+        return live(withVmalloc, KmemTagPolicy.ledgerOptions(), TraceConfig.kmem());
     }
 
-    /** As {@link #live(boolean)}, with the ledger's options (Linux's tag policy, the outstanding cap). */
-    public static KdTarget live(boolean withVmalloc, LedgerOptions options) {
+    /**
+     * As {@link #live(boolean)}, with the ledger's options (Linux's tag policy, the outstanding cap) and the trace
+     * settings (the command's buffer options).
+     */
+    public static KdTarget live(boolean withVmalloc, LedgerOptions options, TraceConfig config) {
         try {
-            return LiveKdTarget.open(withVmalloc, options);
+            return LiveKdTarget.open(withVmalloc, options, config);
         } catch (PooltagException e) {
             return new ProcfsKdTarget(Path.of("/"), withVmalloc, e.getMessage());
         }

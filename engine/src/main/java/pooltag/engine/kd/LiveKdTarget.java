@@ -123,9 +123,9 @@ final class LiveKdTarget implements KdTarget {
      *
      * @throws PooltagException one line, when tracing cannot start (not root, no tracefs, instance busy)
      */
-    static LiveKdTarget open(boolean withVmalloc, LedgerOptions options) {
+    static LiveKdTarget open(boolean withVmalloc, LedgerOptions options, TraceConfig config) {
         KernelSymbols symbols = KernelSymbols.load();
-        TracingRun run = TracingRun.open(symbols, TraceConfig.kmem(), options);
+        TracingRun run = TracingRun.open(symbols, config, options);
         try {
             LiveKdTarget t = new LiveKdTarget(new ProcfsKdTarget(Path.of("/"), withVmalloc), symbols, run);
             run.start(t.detector, t::tick);
@@ -154,7 +154,8 @@ final class LiveKdTarget implements KdTarget {
             release = "(release unknown)";
         }
         return "live Linux kernel " + release + ", kmem events traced since the console started (tracefs instance "
-                + run.session().instance().name() + ", " + run.session().cpus() + " CPUs)";
+                + run.session().instance().name() + ", " + run.session().cpus() + " CPUs; "
+                + run.session().config().describeBuffer() + ")";
     }
 
     /** Counts symbols and modules from procfs, and symbolizes later stacks with the symbols read now. */

@@ -41,17 +41,17 @@ public final class TraceFeeds {
 
     /** Starts tracing all kmem events of this kernel (needs root); the first scrapes may see no tags yet. */
     public static Feed open() {
-        return open(KmemTagPolicy.ledgerOptions());
+        return open(KmemTagPolicy.ledgerOptions(), false, TraceConfig.kmem());
     }
 
-    /** As {@link #open()}, with the ledger's options (Linux's tag policy, the cap on outstanding allocations). */
-    public static Feed open(LedgerOptions options) {
-        return open(options, false);
-    }
-
-    /** @param byCgroup also tag allocations by the allocating task's cgroup (see {@link Feed#cgroupPairs()}) */
-    public static Feed open(LedgerOptions options, boolean byCgroup) {
-        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), TraceConfig.kmem(), options,
+    /**
+     * As {@link #open()}, with the ledger's options (Linux's tag policy, the cap on outstanding allocations).
+     *
+     * @param byCgroup also tag allocations by the allocating task's cgroup (see {@link Feed#cgroupPairs()})
+     * @param config   the trace settings (the command's buffer options)
+     */
+    public static Feed open(LedgerOptions options, boolean byCgroup, TraceConfig config) {
+        return new LedgerFeed(LiveFeed.open(KernelSymbols.load(), config, options,
                 byCgroup ? PidCgroupResolver.live() : null, "pooltag-exporter-trace"), byCgroup);
     }
 
