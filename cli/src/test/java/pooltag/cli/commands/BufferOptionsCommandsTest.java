@@ -92,12 +92,9 @@ class BufferOptionsCommandsTest {
             c.sync(60); // the console runs: the target is open and tracing
             assertSized(instance);
             assertTrue(c.err.toString().contains("buffer 1,536 KiB per CPU (--buffer-kb)"), c.err.toString());
-            c.send("q");
-            assertEquals(0, c.join(), c.out + "\n" + c.err);
-            assertFalse(Files.exists(instance), "q removed the instance");
+            c.quitRemoving(instance);
         } finally {
-            c.keys.close();
-            c.thread.join(30_000);
+            c.end();
         }
     }
 

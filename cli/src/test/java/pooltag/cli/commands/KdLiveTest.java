@@ -118,6 +118,19 @@ class KdLiveTest {
             }
         }
 
+        /** q: the console ends with 0 and has removed {@code instance}. */
+        void quitRemoving(Path instance) throws Exception {
+            send("q");
+            assertEquals(0, join(), out + "\n" + err);
+            assertFalse(Files.exists(instance), "q removed the instance");
+        }
+
+        /** For a finally: end of input, and the console's thread given 30 s to end. */
+        void end() throws Exception {
+            keys.close();
+            thread.join(30_000);
+        }
+
         int join() throws Exception {
             thread.join(30_000);
             assertFalse(thread.isAlive(), "console ended");
@@ -185,12 +198,9 @@ class KdLiveTest {
             assertTrue(Files.isDirectory(instance), "still tracing");
             assertEquals(List.of(), Live.kmemTriggers(instance), "disarm removed every trigger");
 
-            c.send("q");
-            assertEquals(0, c.join(), c.out + "\n" + c.err);
-            assertFalse(Files.exists(instance), "q removed the instance");
+            c.quitRemoving(instance);
         } finally {
-            c.keys.close();
-            c.thread.join(30_000);
+            c.end();
         }
     }
 
