@@ -15,6 +15,7 @@ import pooltag.cli.exporter.Exporter;
 import pooltag.cli.options.BufferOptions;
 import pooltag.engine.publish.TraceFeeds;
 import pooltag.core.error.PooltagException;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.procfs.ProcfsSource;
 
 /** A Prometheus exporter of per-tag usage, for a fleet; alert rules and a dashboard are in deploy/. */
@@ -78,11 +79,9 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
                         + " own per-cgroup accounting, needs neither)");
             }
         }
-        if (buffer.explicit() && !trace) {
-            throw new PooltagException("--buffer-kb and --rate size the trace buffer of --trace, which is not given");
-        }
+        buffer.refuseUnless(trace, "without --trace the exporter traces nothing");
         // Checked before anything is opened: a bad value is one line and no tracefs instance.
-        pooltag.linux.kmem.TraceConfig traceConfig = buffer.apply(pooltag.linux.kmem.TraceConfig.kmem());
+        TraceConfig traceConfig = buffer.apply(TraceConfig.kmem());
         if (top < 1) {
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }

@@ -97,6 +97,7 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             throw new PooltagException("--cgroup needs --tag-by cgroup");
         }
         TagPattern cgFilter = cgroupPattern == null ? null : TagPattern.of(cgroupPattern);
+        buffer.refuseUnless(from == null, "--from reads a file");
         PrintWriter out = spec.commandLine().getOut();
         if (from != null && !RecordingReplay.isRecording(from)) {
             if (cgroups) {

@@ -91,6 +91,7 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
         if (from != null) {
+            buffer.refuseUnless(false, "--from replays a file");
             if (record != null) {
                 throw new PooltagException("--from and --record together: a hunt reads a recording or records one");
             }

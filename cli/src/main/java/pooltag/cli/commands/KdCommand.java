@@ -96,10 +96,7 @@ public final class KdCommand extends LedgerCommand implements Callable<Integer> 
 
     /** The one place that chooses the target: a recording, or the live kernel ({@link KdTargets}). */
     KdTarget openTarget() {
-        if (recording != null && buffer.explicit()) {
-            throw new PooltagException("--buffer-kb and --rate size the live kernel's trace buffer; --recording"
-                    + " replays a file");
-        }
+        buffer.refuseUnless(recording == null, "--recording replays a file");
         return recording != null ? KdTargets.recording(recording, cap.ledgerOptions())
                 : KdTargets.live(vmalloc.withVmalloc(), cap.ledgerOptions(), buffer.apply(TraceConfig.kmem()));
     }

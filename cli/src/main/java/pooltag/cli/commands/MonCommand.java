@@ -115,6 +115,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
+        buffer.refuseUnless(trace, "without --trace mon reads procfs and traces nothing");
         if (by.equals("cgroup")) {
             return byCgroup(model);
         }

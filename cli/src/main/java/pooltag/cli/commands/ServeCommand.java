@@ -107,7 +107,8 @@ public final class ServeCommand implements Callable<Integer> {
             // argv (ps shows argv to every user).
             err.println("pooltag serve: open " + base + "?token=" + web.token());
             err.println("pooltag serve: the token is needed for every request; keep it private");
-            err.println("pooltag serve: the hit and hunt views trace kmem events: " + traceConfig.describeBuffer());
+            err.println("pooltag serve: the hit view traces kmem events with a " + traceConfig.describeBuffer()
+                    + "; the hunt view with a " + traceConfig.withBulkSubbuf().describeBuffer());
             err.flush();
             stop.await();
         } catch (java.net.BindException e) {

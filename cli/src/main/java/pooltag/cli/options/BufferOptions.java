@@ -1,6 +1,8 @@
 package pooltag.cli.options;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import pooltag.core.error.PooltagException;
 import pooltag.linux.kmem.TraceConfig;
 
@@ -9,6 +11,10 @@ import pooltag.linux.kmem.TraceConfig;
  * note's hint ("--buffer-kb", "--rate") names an option of the command that printed it.
  */
 public final class BufferOptions {
+    /** The command this is mixed into (its parse result says whether either option was typed); null outside picocli. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(names = "--buffer-kb", paramLabel = "KB", defaultValue = "0",
             description = "kernel ring buffer per CPU in KiB (default: sized from --rate)")
     int bufferKb;
@@ -29,9 +35,20 @@ public final class BufferOptions {
         return base.withBufferSizeKb(bufferKb).withExpectedRate(rate);
     }
 
-    /** True when either option was given a value other than its default (a command that would not use it says so). */
-    public boolean explicit() {
-        return bufferKb != 0 || rate != TraceConfig.DEFAULT_RATE;
+    /**
+     * Refuses either option, typed at all (its default value too), where this run traces nothing: one line naming
+     * both and {@code why} ("--recording replays a file"), before anything is opened.
+     */
+    public void refuseUnless(boolean traces, String why) {
+        if (traces) {
+            return;
+        }
+        boolean typed = mixee == null ? bufferKb != 0 || rate != TraceConfig.DEFAULT_RATE
+                : mixee.commandLine().getParseResult().hasMatchedOption("--buffer-kb")
+                        || mixee.commandLine().getParseResult().hasMatchedOption("--rate");
+        if (typed) {
+            throw new PooltagException("--buffer-kb and --rate size the live kernel's trace buffer; " + why);
+        }
     }
 
     /** The defaults (for callers without a command line). */

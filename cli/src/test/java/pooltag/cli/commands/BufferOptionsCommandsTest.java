@@ -15,13 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import pooltag.cli.live.TracefsInstances;
 import pooltag.engine.testkit.Live;
+import pooltag.linux.tracefs.InstanceOwner;
 import pooltag.linux.tracefs.Tracefs;
 
 /**
@@ -31,6 +31,7 @@ import pooltag.linux.tracefs.Tracefs;
  * sub-buffers of data (4,080 B of a 4 KiB page, 65,520 B of a 64 KiB sub-buffer), so it reads back as 1,536 to 1,599
  * KiB for {@value #KB}.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // a refusal that stopped refusing would serve (exporter) until killed
 class BufferOptionsCommandsTest {
     static final int KB = 1536;
 
@@ -41,21 +42,16 @@ class BufferOptionsCommandsTest {
         assertTrue(kb >= KB && kb <= KB + 64, instance + "/buffer_size_kb is " + text + ", asked " + KB);
     }
 
-    /** A child pooltag's instance ({@code pooltag-<pid>-...}), waited for up to 30 s. */
+    /** A child pooltag's instance ({@link InstanceOwner#instanceName()} of its pid), waited for up to 30 s. */
     static Path instanceOf(Process p) throws Exception {
-        String prefix = "pooltag-" + p.pid() + "-";
+        Path instance = TracefsInstances.dir().resolve(InstanceOwner.of(p.pid()).instanceName());
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            try (Stream<Path> s = Files.list(TracefsInstances.dir())) {
-                var found = s.filter(d -> d.getFileName().toString().startsWith(prefix)).findFirst();
-                if (found.isPresent()) {
-                    return found.get();
-                }
-            }
+        while (!Files.isDirectory(instance)) {
             assertTrue(p.isAlive(), "the command exited before tracing");
-            assertTrue(System.nanoTime() < deadline, "no instance " + prefix + "* within 30 s");
+            assertTrue(System.nanoTime() < deadline, "no instance " + instance + " within 30 s");
             Thread.sleep(20);
         }
+        return instance;
     }
 
     static void awaitGone(Path instance) throws Exception {
@@ -66,24 +62,33 @@ class BufferOptionsCommandsTest {
         }
     }
 
+    /** Where a run traces nothing, either option typed (its default value too) is one line and exit 2. */
     @Test
-    void kdOnARecordingAndAnExporterWithoutTraceRefuseTheBufferOptionsInOneLine() {
-        CliRun kd = CliRun.of("kd", "--recording", "/nonexistent/x.ptrec", "--buffer-kb", "2048", "-c", "q");
-        assertEquals(2, kd.exit(), kd.err());
-        assertEquals("pooltag: --buffer-kb and --rate size the live kernel's trace buffer; --recording replays a file",
-                kd.err().strip());
-        CliRun exporter = CliRun.of("exporter", "--rate", "100000", "--listen", "127.0.0.1:0");
-        assertEquals(2, exporter.exit(), exporter.err());
-        assertEquals("pooltag: --buffer-kb and --rate size the trace buffer of --trace, which is not given",
-                exporter.err().strip());
+    void runsThatTraceNothingRefuseTheBufferOptionsInOneLine() {
+        String head = "pooltag: --buffer-kb and --rate size the live kernel's trace buffer; ";
+        assertRefused(head + "--recording replays a file",
+                "kd", "--recording", "/nonexistent/x.ptrec", "--buffer-kb", "2048", "-c", "q");
+        assertRefused(head + "without --trace the exporter traces nothing",
+                "exporter", "--rate", "100000", "--listen", "127.0.0.1:0");
+        assertRefused(head + "without --trace the exporter traces nothing",
+                "exporter", "--buffer-kb", "0", "--listen", "127.0.0.1:0");
+        assertRefused(head + "--from replays a file", "hunt", "--from", "/nonexistent/x.ptrec", "--buffer-kb", "4096");
+        assertRefused(head + "--from reads a file", "find", "--from", "/nonexistent/x.ptrec", "--rate", "3000000", "x");
+        assertRefused(head + "without --trace mon reads procfs and traces nothing",
+                "mon", "--batch", "--count", "1", "--rate", "500000");
         CliRun bad = CliRun.of("exporter", "--trace", "--buffer-kb", "-5", "--listen", "127.0.0.1:0");
         assertNotEquals(0, bad.exit(), bad.err());
         assertTrue(bad.err().strip().startsWith("pooltag: --buffer-kb -5: use 1..4194304 KiB per CPU"), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
     }
 
+    private static void assertRefused(String line, String... args) {
+        CliRun r = CliRun.of(args);
+        assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
+        assertEquals(line, r.err().strip(), String.join(" ", args));
+    }
+
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void kdTracesWithTheBufferAskedAndSaysSo() throws Exception {
         Tracefs fs = Live.tracefsOrSkip();
         Path instance = Live.ownInstance(fs);
@@ -99,7 +104,6 @@ class BufferOptionsCommandsTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void exporterTraceUsesTheBufferAskedAndSaysSo() throws Exception {
         Live.tracefsOrSkip();
         Process p = ServerCommandsProcessTest.start("exporter", "--trace", "--listen", "127.0.0.1:0",
@@ -120,7 +124,6 @@ class BufferOptionsCommandsTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void serveHitAndHuntViewsUseTheBufferAskedAndSaySo() throws Exception {
         Live.tracefsOrSkip();
         Process p = ServerCommandsProcessTest.start("serve", "--listen", "127.0.0.1:0", "--hunt-duration", "5s",
@@ -133,7 +136,9 @@ class BufferOptionsCommandsTest {
             String token = first.substring(first.indexOf("?token=") + 7).trim();
             err.readLine(); // keep the token private
             String third = err.readLine();
-            assertTrue(third != null && third.contains("buffer 1,536 KiB per CPU (--buffer-kb)"), String.valueOf(third));
+            assertTrue(third != null && third.contains("hit view traces kmem events with a buffer 1,536 KiB per CPU"
+                    + " (--buffer-kb); the hunt view with a buffer 1,536 KiB per CPU (--buffer-kb), read in 64 KiB"
+                    + " sub-buffers"), String.valueOf(third));
 
             HttpResponse<String> armed = post(hostPort, token, "/api/hit/arm", "{\"tag\": \"dentry\"}");
             assertEquals(200, armed.statusCode(), armed.body());
