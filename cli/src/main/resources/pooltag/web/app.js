@@ -215,6 +215,14 @@
     }
     $('#hunt-status').textContent = (h.running ? 'Hunting for ' : 'Hunted for ') + h.elapsed_s.toFixed(0) + ' s' +
       (lossText(h.loss) ? '; ' + lossText(h.loss) : '; no events lost');
+    // The answer in the command's own words (the server words it: one engine), then what limits it.
+    const verdict = $('#hunt-verdict');
+    verdict.hidden = !h.verdict;
+    verdict.textContent = h.verdict || '';
+    verdict.classList.toggle('leak', !!h.leak_found);
+    const notes = $('#hunt-notes');
+    notes.replaceChildren(...(h.notes || []).map(n => el('li', 'Note: ' + n)));
+    notes.hidden = notes.children.length === 0;
     const table = $('#hunt-suspects');
     table.hidden = false;
     const body = table.tBodies[0];

@@ -112,14 +112,7 @@ public final class HuntReportView {
             out.println("Note: " + note);
         }
         List<Finding> leaks = r.leakFindings();
-        if (leaks.isEmpty()) {
-            out.printf(Locale.ROOT, "No leak found: no finding reached confidence %.2f%s%n", r.threshold(),
-                    r.findings().isEmpty() ? "" : String.format(Locale.ROOT, " (the most confident: %s at %.2f)",
-                            r.findings().get(0).causeTag(), r.findings().get(0).confidence()));
-        } else {
-            out.printf(Locale.ROOT, "%d leak%s found at or above confidence %.2f%n", leaks.size(),
-                    leaks.size() == 1 ? "" : "s", r.threshold());
-        }
+        out.println(r.verdict());
         out.println();
         List<Finding> shown = r.findings().subList(0, Math.min(maxFindings, r.findings().size()));
         int w = 5, wc = 5;

@@ -45,7 +45,8 @@ import pooltag.engine.publish.WebServices;
  *   <li>{@code GET /api/history?top=N}: the ring of snapshots as chart lines (bytes per tag, top N now);</li>
  *   <li>{@code GET /api/poolused?flags=0|2|4&tag=PATTERN}: a fresh snapshot as {@code poolused --json} prints it;</li>
  *   <li>{@code GET /api/hit?after=SEQ}, {@code POST /api/hit/arm} ({"tag": ...}), {@code POST /api/hit/clear};</li>
- *   <li>{@code GET /api/hunt}: the last hunt's suspects and outstanding stacks (the flame graph), or how long the
+ *   <li>{@code GET /api/hunt}: the last hunt's verdict ({@code verdict}, {@code leak_found}: the words and answer of
+ *       {@code pooltag hunt}), its {@code notes}, suspects and outstanding stacks (the flame graph), or how long the
  *       running one has run; {@code POST /api/hunt/start} starts a hunt (no GET ever starts tracing);</li>
  *   <li>{@code POST /api/open?name=FILE&flags=F}: a capture or recording as a poolused table.</li>
  * </ul>
@@ -385,6 +386,11 @@ public final class WebServer implements AutoCloseable {
         n.put("available", true);
         n.put("running", h.running());
         n.put("elapsed_s", r.elapsedNanos() / 1e9);
+        // The answer as `pooltag hunt` gives it ("" until a hunt has finished), and what limits it.
+        n.put("verdict", AddressPolicy.scrub(r.verdict()));
+        n.put("leak_found", r.leakFound());
+        ArrayNode notes = n.putArray("notes");
+        r.notes().forEach(note -> notes.add(AddressPolicy.scrub(note)));
         ArrayNode sus = n.putArray("suspects");
         for (HuntService.Suspect s : r.suspects()) {
             ObjectNode o = sus.addObject();

@@ -153,6 +153,21 @@ class BufferOptionsCommandsTest {
             HuntLiveTest.awaitTracing(hunt, 0); // the start answers at once; the hunt sizes its buffer, then traces
             assertSized(hunt);
             awaitGone(hunt); // the 5 s hunt ends and takes its instance with it
+            // Its report answers in the command's words, and says whether that is a leak.
+            com.fasterxml.jackson.databind.JsonNode report = null;
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (report == null || report.path("running").asBoolean(true)) {
+                assertTrue(System.nanoTime() < deadline, "the hunt did not finish: " + report);
+                Thread.sleep(100);
+                report = pooltag.cli.render.Json.MAPPER.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + hostPort + "/api/hunt")).header("X-Pooltag-Token", token).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+            }
+            String verdict = report.path("verdict").asText();
+            boolean leak = report.path("leak_found").asBoolean();
+            assertTrue(leak ? verdict.matches("\\d+ leaks? found at or above confidence 0\\.\\d\\d")
+                    : verdict.startsWith("No leak found: no finding reached confidence "), report.toString());
+            assertTrue(report.path("notes").isArray(), report.toString());
         } finally {
             ServerCommandsProcessTest.stopCleanly(p);
         }

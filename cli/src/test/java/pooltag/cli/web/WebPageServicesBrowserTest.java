@@ -58,6 +58,15 @@ class WebPageServicesBrowserTest {
             // do_pipe2 holds (2*256 + 1024) * 9973 of the 15316024 bytes.
             assertEquals(root * (1536.0 * 9973) / (1536.0 * 9973 + 96 * 101), pipe, 0.05);
             assertEquals(2, b.driver.findElements(By.cssSelector("#hunt-suspects tbody tr")).size());
+            // The answer in the command's words, shown as a leak, and the report's note under it.
+            var verdict = b.driver.findElement(By.id("hunt-verdict"));
+            assertTrue(verdict.isDisplayed());
+            assertEquals("1 leak found at or above confidence 0.50", verdict.getText());
+            assertTrue(verdict.getAttribute("class").contains("leak"), verdict.getAttribute("class"));
+            List<String> notes = b.driver.findElements(By.cssSelector("#hunt-notes li")).stream()
+                    .map(e -> e.getText()).toList();
+            assertEquals(List.of("Note: 3 allocations at an address still outstanding: frees the kernel does not trace"
+                    + " (kfree_rcu, bulk frees) or lost; the stale entries were dropped"), notes);
             assertEquals(List.of("start"), hunt.starts, "the button's POST started the hunt, once");
             Path shot = b.screenshot("serve-hunt-flame");
             System.out.println("WebPageServicesBrowserTest: screenshot " + shot);

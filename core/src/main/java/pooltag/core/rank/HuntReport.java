@@ -1,6 +1,7 @@
 package pooltag.core.rank;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The ranking of a hunt: findings (one per cause) and every tag with enough mature outstanding allocations.
@@ -32,5 +33,20 @@ public record HuntReport(double durationS, long events, long lostEvents, long un
     /** The findings at or above the threshold. */
     public List<Finding> leakFindings() {
         return findings.stream().filter(f -> f.confidence() >= threshold).toList();
+    }
+
+    /**
+     * The hunt's answer in one line, as every view prints it: how many leaks reached the threshold, or plainly that
+     * none did (with the most confident finding, when there is one).
+     */
+    public String verdict() {
+        int leaks = leakFindings().size();
+        if (leaks == 0) {
+            return String.format(Locale.ROOT, "No leak found: no finding reached confidence %.2f%s", threshold,
+                    findings.isEmpty() ? "" : String.format(Locale.ROOT, " (the most confident: %s at %.2f)",
+                            findings.get(0).causeTag(), findings.get(0).confidence()));
+        }
+        return String.format(Locale.ROOT, "%d leak%s found at or above confidence %.2f", leaks, leaks == 1 ? "" : "s",
+                threshold);
     }
 }

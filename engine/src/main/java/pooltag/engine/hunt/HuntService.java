@@ -24,8 +24,18 @@ public interface HuntService {
      * @param suspects     tags ranked most suspect first
      * @param outstandingStacks outstanding allocations per distinct stack (all tags, or the top suspect's)
      * @param loss         what the ledger could not account for
+     * @param verdict      the hunt's answer in one line, as {@code pooltag hunt} prints it ("No leak found: ...",
+     *                     "1 leak found at or above ..."); empty before a hunt has finished
+     * @param leakFound    whether any finding reached the threshold (the verdict's yes or no)
+     * @param notes        what limits this ranking (loss, a short window) and why a top suspect has no stack, as the
+     *                     command's "Note:" and stack-note lines
      */
-    record Report(long elapsedNanos, List<Suspect> suspects, List<StackBytes> outstandingStacks, Loss loss) {
+    record Report(long elapsedNanos, List<Suspect> suspects, List<StackBytes> outstandingStacks, Loss loss,
+                  String verdict, boolean leakFound, List<String> notes) {
+        /** No answer yet: a hunt under way, or none started. */
+        public static Report pending(long elapsedNanos) {
+            return new Report(elapsedNanos, List.of(), List.of(), Loss.NONE, "", false, List.of());
+        }
     }
 
     /**

@@ -68,7 +68,7 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
             throw new PooltagException("hunt failed: " + e);
         }
         // The first hunt is under way (its elapsed time, nothing ranked yet), or none was started (zero).
-        return new Report(running == null ? 0 : System.nanoTime() - runningSinceNanos, List.of(), List.of(), Loss.NONE);
+        return Report.pending(running == null ? 0 : System.nanoTime() - runningSinceNanos);
     }
 
     private void begin() {
@@ -84,7 +84,7 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
         try {
             Hunter.Result r = Hunter.hunt(duration, RankOptions.defaults(), KmemTagPolicy.ledgerOptions(), null, config,
                     null);
-            Report rep = toReport(r.report(), r.symbols(), r.ledger().stats().loss());
+            Report rep = toReport(r.report(), r.symbols(), r.ledger().stats().loss(), r.stackNotes());
             synchronized (this) {
                 last = rep;
             }
@@ -102,8 +102,11 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
         }
     }
 
-    /** @param loss the ledger's whole loss (lost, unpaired, skipped, evicted), as the text and JSON reports print it */
-    static Report toReport(HuntReport h, KernelSymbols symbols, Loss loss) {
+    /**
+     * @param loss       the ledger's whole loss (lost, unpaired, skipped, evicted), as the text and JSON reports print it
+     * @param stackNotes why a top suspect has no stack ({@link Hunter.Result#stackNotes()}), after the report's notes
+     */
+    static Report toReport(HuntReport h, KernelSymbols symbols, Loss loss, List<String> stackNotes) {
         List<Suspect> suspects = new ArrayList<>(h.suspects().size());
         for (pooltag.core.rank.Suspect s : h.suspects()) {
             String growsWith = null;
@@ -140,7 +143,10 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
                 stacks.add(new StackBytes(frames, st.outstanding(), st.bytes()));
             }
         }
-        return new Report((long) (h.durationS() * 1e9), suspects, stacks, loss);
+        List<String> notes = new ArrayList<>(h.notes());
+        notes.addAll(stackNotes);
+        return new Report((long) (h.durationS() * 1e9), suspects, stacks, loss, h.verdict(), !h.leakFindings().isEmpty(),
+                List.copyOf(notes));
     }
 
     /** Waits for a running hunt to end (it cannot be cut short; at most its duration plus the drain). */

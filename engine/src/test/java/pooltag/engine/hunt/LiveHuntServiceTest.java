@@ -1,11 +1,15 @@
 package pooltag.engine.hunt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import pooltag.core.rank.Evidence;
+import pooltag.core.rank.Finding;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
@@ -36,8 +40,16 @@ class LiveHuntServiceTest {
         HuntReport h = new HuntReport(30.0, 123_456, 7, 89, 0, 0.5, List.of(
                 suspect("alloc_pipe_info", TagKind.SITE, 0.9, List.of(pipe)),
                 suspect("dentry", TagKind.CACHE, 0.1, List.of(new StackSummary("~99", 5, 960, new long[] {0xffffffff81600001L})))),
-                List.of());
-        HuntService.Report r = LiveHuntService.toReport(h, SYMBOLS, new Loss(h.lostEvents(), h.unpairedFrees(), 0, false));
+                List.of("7 events lost, 0 records skipped: every confidence x0.99; enlarge the trace buffer (--buffer-kb)"
+                        + " to lose fewer"),
+                List.of(finding("alloc_pipe_info", 0.9), finding("__d_alloc", 0.1)));
+        HuntService.Report r = LiveHuntService.toReport(h, SYMBOLS, new Loss(h.lostEvents(), h.unpairedFrees(), 0, false),
+                List.of("dentry: no stack: its site was never armed"));
+        // The page answers as the command does: the verdict line, the report's notes, then the stack notes.
+        assertEquals("1 leak found at or above confidence 0.50", r.verdict());
+        assertTrue(r.leakFound());
+        assertEquals(List.of("7 events lost, 0 records skipped: every confidence x0.99; enlarge the trace buffer"
+                + " (--buffer-kb) to lose fewer", "dentry: no stack: its site was never armed"), r.notes());
         assertEquals(30_000_000_000L, r.elapsedNanos());
         assertEquals(List.of("alloc_pipe_info", "dentry"), r.suspects().stream().map(HuntService.Suspect::tag).toList());
         assertEquals("site", r.suspects().get(0).kind());
@@ -49,5 +61,25 @@ class LiveHuntServiceTest {
                 r.outstandingStacks().get(0).frames());
         assertEquals(211 * 192, r.outstandingStacks().get(0).bytes());
         assertEquals(new Loss(7, 89, 0, false), r.loss());
+    }
+
+    @Test
+    void whenNoFindingReachesTheThresholdThePageSaysSoPlainly() {
+        HuntReport h = new HuntReport(10.0, 8_144, 0, 12, 0, 0.5, List.of(
+                suspect("damon_split_region_at", TagKind.SITE, 0.13, List.of())), List.of(),
+                List.of(finding("damon_split_region_at", 0.13)));
+        HuntService.Report r = LiveHuntService.toReport(h, SYMBOLS, Loss.NONE, List.of());
+        assertEquals("No leak found: no finding reached confidence 0.50 (the most confident: damon_split_region_at at"
+                + " 0.13)", r.verdict());
+        assertFalse(r.leakFound());
+    }
+
+    /** A finding of one member (its cause), with no stacks; only the cause tag and confidence matter to the page. */
+    static Finding finding(String causeTag, double confidence) {
+        Evidence e = new Evidence(1, List.of(1L, 2L), List.of(), List.of(), null, 1, 1, 1, 1, 1, 1, 1, 1, 10, 0,
+                List.of());
+        return new Finding("kmalloc", causeTag, -1, confidence, List.of(new Finding.Member("kmalloc-192", causeTag,
+                Pool.NONPAGED, Finding.Role.CAUSE, null, "", 211, 211 * 192, 21.1, confidence)), List.of("grows"),
+                List.of(), e, 0);
     }
 }
