@@ -201,6 +201,10 @@
   function showHunt(r) {
     clearTimeout(state.huntTimer);
     if (r.status === 501) { unavailable('hunt', r.body); return; }
+    if (r.status !== 200 || !r.body.verdict) { // no answer (yet): no earlier verdict or notes stay on the page
+      $('#hunt-verdict').hidden = true;
+      $('#hunt-notes').hidden = true;
+    }
     if (r.status !== 200) {
       $('#hunt-status').textContent = 'hunt: ' + (r.body && r.body.error || r.status);
       status('hunt: ' + (r.body && r.body.error || r.status), true);
@@ -221,7 +225,7 @@
     verdict.textContent = h.verdict || '';
     verdict.classList.toggle('leak', !!h.leak_found);
     const notes = $('#hunt-notes');
-    notes.replaceChildren(...(h.notes || []).map(n => el('li', 'Note: ' + n)));
+    notes.replaceChildren(...(h.notes || []).map(n => el('li', n)));
     notes.hidden = notes.children.length === 0;
     const table = $('#hunt-suspects');
     table.hidden = false;

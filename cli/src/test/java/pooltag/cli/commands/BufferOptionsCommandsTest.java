@@ -168,6 +168,12 @@ class BufferOptionsCommandsTest {
             assertTrue(leak ? verdict.matches("\\d+ leaks? found at or above confidence 0\\.\\d\\d")
                     : verdict.startsWith("No leak found: no finding reached confidence "), report.toString());
             assertTrue(report.path("notes").isArray(), report.toString());
+            // A second hunt: while it runs the view has no answer yet, not the first hunt's.
+            var again = pooltag.cli.render.Json.MAPPER.readTree(post(hostPort, token, "/api/hunt/start", "").body());
+            assertTrue(again.path("running").asBoolean(), again.toString());
+            assertEquals("", again.path("verdict").asText("missing"), again.toString());
+            assertEquals(0, again.path("suspects").size(), again.toString());
+            awaitGone(instanceOf(p));
         } finally {
             ServerCommandsProcessTest.stopCleanly(p);
         }

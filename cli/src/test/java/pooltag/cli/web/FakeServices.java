@@ -93,11 +93,11 @@ final class FakeServices {
         public Report report() {
             return new Report(61_000_000_000L, List.of(
                     new Suspect("kmalloc-cg-1k", "cache", "NonPaged", 9973, 9973L * 1024, 167_000, 0.93, null, ""),
-                    new Suspect("filp", "cache", "NonPaged", 19946, 19946L * 256, 83_700, 0.93, "kmalloc-cg-1k", "")),
+                    new Suspect("filp", "cache", "NonPaged", 19946, 19946L * 256, 83_700, 0.93, null, "")),
                     STACKS, Loss.NONE,
                     "1 leak found at or above confidence 0.50", true,
-                    List.of("3 allocations at an address still outstanding: frees the kernel does not trace (kfree_rcu,"
-                            + " bulk frees) or lost; the stale entries were dropped"));
+                    List.of("Note: 3 allocations at an address still outstanding: frees the kernel does not trace"
+                            + " (kfree_rcu, bulk frees) or lost; the stale entries were dropped"));
         }
     }
 

@@ -19,13 +19,14 @@ import pooltag.engine.run.TraceSlot;
 /**
  * The web page's Hunt view over {@link Hunter} ({@code pooltag hunt}): {@link #start()} (the page's button, a POST
  * with the token) starts a hunt of the configured duration in the background; {@link #report()} (the view's polls,
- * GETs) answers how long it has run, and once it is done its report (suspects, and the flame graph of the suspects'
- * top stacks, symbolized) until the next start. A poll never starts tracing. The hunt holds the process's one tracing session ({@link TraceSlot}) while it runs: arming a
+ * GETs) answers how long it has run, and once it is done its report (the verdict and notes in {@code pooltag hunt}'s
+ * words, the suspects, and the flame graph of the leak findings' stacks, or of the top suspects' when nothing leaks,
+ * symbolized) until the next start. A poll never starts tracing. The hunt holds the process's one tracing session ({@link TraceSlot}) while it runs: arming a
  * hit meanwhile is refused, and a hunt is refused while a hit is armed.
  */
 public final class LiveHuntService implements HuntService, AutoCloseable {
     static final String HOLDER = "a hunt is running (wait for its report)";
-    /** Suspects whose top stacks feed the flame graph: the leaks, else the first few ranked. */
+    /** When no finding is a leak, the flame graph shows the stacks of this many suspects, first ranked first. */
     static final int FLAME_SUSPECTS = 5;
 
     private final TraceSlot slot;
@@ -73,6 +74,10 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
 
     private void begin() {
         slot.take(HOLDER);
+        // A new hunt's answer replaces the last one: while it runs the view says how long it has run, not the old
+        // verdict; if it fails, its error is what the view shows next.
+        last = null;
+        lastError = null;
         runningSinceNanos = System.nanoTime();
         Thread t = new Thread(this::hunt, "pooltag-web-hunt");
         t.setDaemon(true);
@@ -124,29 +129,44 @@ public final class LiveHuntService implements HuntService, AutoCloseable {
             suspects.add(new Suspect(s.tag(), s.kind().label(), s.pool().label(), s.outstanding(), s.outstandingBytes(),
                     s.growthBytesPerS(), s.confidence(), growsWith, why));
         }
-        List<pooltag.core.rank.Suspect> flame = h.leaks().isEmpty()
-                ? h.suspects().subList(0, Math.min(FLAME_SUSPECTS, h.suspects().size())) : h.leaks();
+        // The flame graph follows the verdict, as the command's findings view does: the leak findings' own stacks when
+        // the verdict is a leak, else the top few suspects' (so "No leak found" is never drawn from a tag at the
+        // threshold that no finding reached, nor "1 leak found" from suspects all below it).
         List<StackBytes> stacks = new ArrayList<>();
-        for (pooltag.core.rank.Suspect s : flame) {
-            for (StackSummary st : s.topStacks()) {
-                long[] f = st.frames();
-                List<String> frames = new ArrayList<>(f.length + 1);
-                // The ledger keeps frames innermost first, from inside the tracepoint; a flame graph stacks them root
-                // first and ends at the allocator, as a break's kb does.
-                int allocator = Frames.firstAllocatorFrame(symbols, f.length, i -> f[i]);
-                for (int i = f.length - 1; i >= allocator; i--) {
-                    frames.add(symbols.format(f[i]));
-                }
-                if (frames.isEmpty()) {
-                    frames.add(s.tag() + " " + st.stackTag()); // no stack was armed in time for these
-                }
-                stacks.add(new StackBytes(frames, st.outstanding(), st.bytes()));
+        List<pooltag.core.rank.Finding> leaks = h.leakFindings();
+        if (!leaks.isEmpty()) {
+            for (pooltag.core.rank.Finding f : leaks) {
+                addStacks(stacks, f.causeTag(), f.stacks(), symbols);
+            }
+        } else {
+            for (pooltag.core.rank.Suspect s : h.suspects().subList(0, Math.min(FLAME_SUSPECTS, h.suspects().size()))) {
+                addStacks(stacks, s.tag(), s.topStacks(), symbols);
             }
         }
-        List<String> notes = new ArrayList<>(h.notes());
-        notes.addAll(stackNotes);
-        return new Report((long) (h.durationS() * 1e9), suspects, stacks, loss, h.verdict(), !h.leakFindings().isEmpty(),
+        // In the command's words: its "Note:" lines, then its "Stacks:" lines.
+        List<String> notes = new ArrayList<>();
+        h.notes().forEach(n -> notes.add("Note: " + n));
+        stackNotes.forEach(n -> notes.add("Stacks: " + n));
+        return new Report((long) (h.durationS() * 1e9), suspects, stacks, loss, h.verdict(), !leaks.isEmpty(),
                 List.copyOf(notes));
+    }
+
+    /** {@code tag}'s stacks as flame-graph paths, root first, ending at the allocator. */
+    private static void addStacks(List<StackBytes> out, String tag, List<StackSummary> summaries, KernelSymbols symbols) {
+        for (StackSummary st : summaries) {
+            long[] f = st.frames();
+            List<String> frames = new ArrayList<>(f.length + 1);
+            // The ledger keeps frames innermost first, from inside the tracepoint; a flame graph stacks them root
+            // first and ends at the allocator, as a break's kb does.
+            int allocator = Frames.firstAllocatorFrame(symbols, f.length, i -> f[i]);
+            for (int i = f.length - 1; i >= allocator; i--) {
+                frames.add(symbols.format(f[i]));
+            }
+            if (frames.isEmpty()) {
+                frames.add(tag + " " + st.stackTag()); // no stack was armed in time for these
+            }
+            out.add(new StackBytes(frames, st.outstanding(), st.bytes()));
+        }
     }
 
     /** Waits for a running hunt to end (it cannot be cut short; at most its duration plus the drain). */
