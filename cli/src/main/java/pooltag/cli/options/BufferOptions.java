@@ -11,7 +11,7 @@ import pooltag.linux.kmem.TraceConfig;
  * note's hint ("--buffer-kb", "--rate") names an option of the command that printed it.
  */
 public final class BufferOptions {
-    /** The command this is mixed into (its parse result says whether either option was typed); null outside picocli. */
+    /** The command this is mixed into (its parse result says whether either option was typed); set by picocli. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
@@ -43,10 +43,8 @@ public final class BufferOptions {
         if (traces) {
             return;
         }
-        boolean typed = mixee == null ? bufferKb != 0 || rate != TraceConfig.DEFAULT_RATE
-                : mixee.commandLine().getParseResult().hasMatchedOption("--buffer-kb")
-                        || mixee.commandLine().getParseResult().hasMatchedOption("--rate");
-        if (typed) {
+        var typed = mixee.commandLine().getParseResult();
+        if (typed.hasMatchedOption("--buffer-kb") || typed.hasMatchedOption("--rate")) {
             throw new PooltagException("--buffer-kb and --rate size the live kernel's trace buffer; " + why);
         }
     }

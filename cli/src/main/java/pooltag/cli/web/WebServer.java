@@ -381,13 +381,20 @@ public final class WebServer implements AutoCloseable {
             return;
         }
         HuntService h = services.hunt().get();
-        // Asked before the report: a hunt ending in between then shows its report once more as running (the page
-        // polls again), never a pending report as finished
-        boolean running = !start && h.running();
-        HuntService.Report r = start ? h.start() : h.report();
+        boolean running;
+        HuntService.Report r;
+        if (start) {
+            r = h.start();
+            running = h.running();
+        } else {
+            // Asked before the report: a hunt ending in between shows its report once more as running (the page polls
+            // again), never a pending report as finished
+            running = h.running();
+            r = h.report();
+        }
         ObjectNode n = Json.object();
         n.put("available", true);
-        n.put("running", start ? h.running() : running);
+        n.put("running", running);
         n.put("elapsed_s", r.elapsedNanos() / 1e9);
         // The answer as `pooltag hunt` gives it ("" until a hunt has finished), and what limits it.
         n.put("verdict", AddressPolicy.scrub(r.verdict()));

@@ -6,7 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import pooltag.core.snapshot.Pool;
+import pooltag.core.testkit.RankFixtures;
 
 /**
  * The hunt's one-line answer, which the command's findings view and the web page both print: every form, byte for
@@ -14,10 +14,7 @@ import pooltag.core.snapshot.Pool;
  */
 class HuntReportVerdictTest {
     static Finding finding(String causeTag, double confidence) {
-        Evidence e = new Evidence(1, List.of(1L, 2L), List.of(), List.of(), null, 1, 1, 1, 1, 1, 1, 1, 1, 10, 0,
-                List.of());
-        return new Finding("kmalloc", causeTag, -1, confidence, List.of(new Finding.Member("kmalloc-192", causeTag,
-                Pool.NONPAGED, Finding.Role.CAUSE, null, "", 1, 192, 1, confidence)), List.of(), List.of(), e, 0);
+        return RankFixtures.finding(causeTag, confidence, List.of());
     }
 
     static HuntReport report(double threshold, Finding... findings) {

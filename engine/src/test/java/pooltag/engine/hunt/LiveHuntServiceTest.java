@@ -3,13 +3,12 @@ package pooltag.engine.hunt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static pooltag.core.testkit.RankFixtures.finding;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import pooltag.core.rank.Evidence;
-import pooltag.core.rank.Finding;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
@@ -97,14 +96,5 @@ class LiveHuntServiceTest {
         assertEquals(List.of(List.of("__d_alloc+0x1")),
                 r.outstandingStacks().stream().map(HuntService.StackBytes::frames).toList(),
                 "no leak: the flame graph shows the top suspects' stacks");
-    }
-
-    /** A finding whose cause is {@code causeTag}, one member, with {@code stacks}. */
-    static Finding finding(String causeTag, double confidence, List<StackSummary> stacks) {
-        Evidence e = new Evidence(1, List.of(1L, 2L), List.of(), List.of(), null, 1, 1, 1, 1, 1, 1, 1, 1, 10, 0,
-                List.of());
-        return new Finding("kmalloc", causeTag, -1, confidence, List.of(new Finding.Member("kmalloc-192", causeTag,
-                Pool.NONPAGED, Finding.Role.CAUSE, null, "", 211, 211 * 192, 21.1, confidence)), List.of("grows"),
-                stacks, e, 0);
     }
 }
