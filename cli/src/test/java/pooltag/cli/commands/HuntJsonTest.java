@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 
 import pooltag.cli.render.HuntReportView;
 import pooltag.core.rank.CgroupShares;
-import pooltag.core.rank.Evidence;
 import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.Suspect;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.TagKind;
+import pooltag.core.testkit.RankFixtures;
 import pooltag.linux.symbols.KernelSymbols;
 
 /** The hunt's views of cgroups: absent when not tagged, in the suspects' order, a cgroup row not "held by" itself. */
@@ -27,9 +27,7 @@ class HuntJsonTest {
     static final KernelSymbols NONE = KernelSymbols.parse("ffffffff81400000 T _etext\n", "", "test");
 
     static Suspect suspect(String tag, TagKind kind) {
-        Evidence e = new Evidence(1, List.of(1L, 2L), List.of(), List.of(), null, 1, 1, 1, 1, 1, 1, 1, 1, 10, 0,
-                List.of());
-        return new Suspect(tag, kind, Pool.NONPAGED, null, 10, 640, 1, 64, 0.9, e, List.of());
+        return new Suspect(tag, kind, Pool.NONPAGED, null, 10, 640, 1, 64, 0.9, RankFixtures.evidence(), List.of());
     }
 
     static final HuntReport REPORT = new HuntReport(10, 1000, 0, 0, 0, 0.5,
