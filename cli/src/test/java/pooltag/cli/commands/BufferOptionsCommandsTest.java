@@ -111,8 +111,8 @@ class BufferOptionsCommandsTest {
         Path instance = null;
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-            String line = err.readLine();
-            assertTrue(line != null && line.contains("buffer 1,536 KiB per CPU (--buffer-kb)"), String.valueOf(line));
+            String line = ServerCommandsProcessTest.urlLine(p, err);
+            assertTrue(line.contains("buffer 1,536 KiB per CPU (--buffer-kb)"), line);
             instance = instanceOf(p);
             assertSized(instance);
             String hostPort = ServerCommandsProcessTest.firstUrlIn(line);
