@@ -148,8 +148,12 @@ public final class CaptureText {
         }
     }
 
+    /**
+     * A line of ours ({@code # source:}, {@code # time:}) or of a script that saved the capture: starts with
+     * {@code #}. Not PoolMon's header as Microsoft's PoolMon page prints it ({@code ## Tag   Type  Allocs ...}).
+     */
     public static boolean isComment(String line) {
-        return line.startsWith("#");
+        return line.startsWith("#") && !FormatDetector.isPoolMonHeader(line);
     }
 
     /** An error that names this capture and line {@code n}: {@code file:n: what}. */

@@ -17,7 +17,8 @@ public final class FormatDetector {
         return POOLMON_HEADER.matcher(line).matches();
     }
 
-    static final Pattern POOLMON_HEADER = Pattern.compile("^\\s*Tag\\s+Type\\s+Allocs\\b.*");
+    /** The optional {@code ## } is in the header as Microsoft's own PoolMon page publishes it (copied from there). */
+    static final Pattern POOLMON_HEADER = Pattern.compile("^\\s*(?:##\\s+)?Tag\\s+Type\\s+Allocs\\b.*");
     static final Pattern VERIFIER_HEADER = Pattern.compile(
             "^\\s*(?:PoolAddress|Address)\\s+(?:SizeInBytes|Length|Size)\\s+Tag\\s+(?:CallersAddress|Caller).*",
             Pattern.CASE_INSENSITIVE);

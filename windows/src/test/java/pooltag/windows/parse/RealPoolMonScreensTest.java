@@ -39,6 +39,19 @@ class RealPoolMonScreensTest {
         assertEquals(0, s.loss().skippedRecords());
     }
 
+    /** Microsoft's "Using PoolMon to find a kernel-mode memory leak" screen, its header printed as "## Tag ...". */
+    @Test
+    void findALeakPageScreenWithItsHashedHeader() {
+        UsageSnapshot s = one("poolmon-find-leak-page.txt");
+        assertEquals(4, s.rows().size());
+        figures(row(s, "CM", Pool.PAGED), 1283, 1002, 281, 1377312, "");
+        figures(row(s, "Strg", Pool.PAGED), 10385, 6658, 3727, 317952, "");
+        figures(row(s, "MmSt", Pool.PAGED), 614, 441, 173, 83456, "");
+        assertEquals(5872, s.rows().stream().mapToLong(TagUsage::live).sum());
+        assertEquals(1953280, s.rows().stream().mapToLong(TagUsage::bytes).sum());
+        assertEquals(0, s.loss().skippedRecords());
+    }
+
     @Test
     void mappedDriverAsPlainWords() {
         UsageSnapshot s = one("poolmon-unknown-driver.txt");
