@@ -84,6 +84,8 @@ public final class KdConsole implements AutoCloseable {
     /** True when the target breaks on {@code hitTag}'s name: set by a successful arm, cleared by any other ed. */
     private boolean armed;
     private Break lastBreak;
+    /** {@link KdTarget#hitsNotKept()} as last said after a {@code g}. */
+    private long hitsNotKeptSaid;
     /** True while {@code g} waits in the target: an interrupt then cancels it. */
     private volatile boolean going;
     private volatile boolean cancelled;
@@ -260,6 +262,7 @@ public final class KdConsole implements AutoCloseable {
         }
         // As WinDbg: memory takes the value whatever it is. Whether a Linux tag carries that name is the
         // target's answer, given as a note; a value that names nothing disarms, so g never breaks on a stale tag.
+        sayHitsNotKept(); // of the arming this ends: its queue goes with it
         hitTag = next;
         armed = false;
         if (next.name() == null) {
@@ -363,6 +366,7 @@ public final class KdConsole implements AutoCloseable {
             out.println(cancelled ? "Break-in (Ctrl-C): no hit of " + hitTag.name() + " yet"
                     : "No more hits of " + hitTag.name() + ": the target has no more events");
             cancelled = false;
+            sayHitsNotKept();
             return;
         }
         Break b = hit.get();
@@ -377,6 +381,18 @@ public final class KdConsole implements AutoCloseable {
         sb.append(", pid ").append(b.pid()).append(b.comm().isEmpty() ? "" : " (" + b.comm() + ")")
                 .append(", CPU ").append(b.cpu()).append(", time ").append(seconds9(b.timeNanos())).append(" s");
         out.println(sb);
+        sayHitsNotKept();
+    }
+
+    /** After a {@code g} and before a new arming: hits the target could not keep since last said (none: nothing). */
+    private void sayHitsNotKept() {
+        long notKept = target.hitsNotKept();
+        if (notKept > hitsNotKeptSaid) {
+            long n = notKept - hitsNotKeptSaid;
+            out.println("(" + n + (n == 1 ? " hit was" : " hits were") + " not kept: hits wait for g in a"
+                    + " bounded queue while the kernel runs on; the ledger counted them all, !poolfind is complete)");
+            hitsNotKeptSaid = notKept;
+        }
     }
 
     private void stack(String cmd, List<KdSyntax.Token> t) {

@@ -227,6 +227,48 @@ class KdConsoleTest {
         assertEquals(List.of("arm abcd", "disarm"), t.calls);
     }
 
+    /**
+     * A live kernel runs on while the console waits at the prompt: hits beyond what the target keeps are not kept.
+     * g says how many since it last said so, once; !poolfind's loss line is the ledger's and does not count them.
+     */
+    @Test
+    void gSaysHowManyHitsWereNotKeptOnceAndPoolfindDoesNotCountThemAsLoss() {
+        ScriptedTarget t = pipeTarget();
+        StringWriter w = new StringWriter();
+        PrintWriter out = new PrintWriter(w);
+        KdConsole console = new KdConsole(t, out, MASK, KdConsole.BreakIn.NONE);
+        KdRepl.script(console, List.of("ed nt!poolhittag \"alloc_pipe_info\"").iterator(), out);
+        t.hitsNotKept = 300; // while the console sat at the prompt
+        KdRepl.script(console, List.of("g", "!poolfind alloc_pipe_info", "g", "g").iterator(), out);
+        t.hitsNotKept = 312; // after the last g: said when the arming ends
+        KdRepl.script(console, List.of("ed nt!poolhittag 0").iterator(), out);
+        String notKept = " hits were not kept: hits wait for g in a bounded queue while the kernel runs on; the ledger"
+                + " counted them all, !poolfind is complete)";
+        assertEquals(lines(
+                "kd> ed nt!poolhittag \"alloc_pipe_info\"",
+                "kd> g",
+                "Break instruction exception - code 80000003 (first chance)",
+                "alloc: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 3,"
+                        + " time 12345.678901234 s",
+                "(300" + notKept,
+                "kd> !poolfind alloc_pipe_info",
+                "Searching NonPaged and Paged pools for tag alloc_pipe_info, outstanding since tracing began",
+                "",
+                MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
+                        + " stack ~3fa2c1d0",
+                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
+                        + " stack ~3fa2c1d0",
+                "2 allocations, 0x280 (640) bytes",
+                "kd> g",
+                "Break instruction exception - code 80000003 (first chance)",
+                "free: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 1,"
+                        + " time 12346.000000500 s",
+                "kd> g",
+                "No more hits of alloc_pipe_info: the target has no more events",
+                "kd> ed nt!poolhittag 0",
+                "(12" + notKept), w.toString());
+    }
+
     @Test
     void goStopsOnTheHitTagThenKbPoolfindAndPoolShowWhatTheTargetTracked() {
         ScriptedTarget t = pipeTarget();

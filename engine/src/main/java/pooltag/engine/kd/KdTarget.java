@@ -98,6 +98,15 @@ public interface KdTarget extends AutoCloseable {
     Optional<Break> go(BooleanSupplier cancelled);
 
     /**
+     * Hits of an armed tag not kept since the target started, because the hits waiting for {@code g} were already
+     * as many as a target keeps (a live kernel runs on while the console sits at the prompt). Never lost events:
+     * the ledger saw every one, so {@code !poolfind} is not short of them. 0 for a target that waits for {@code g}.
+     */
+    default long hitsNotKept() {
+        return 0;
+    }
+
+    /**
      * Outstanding allocations whose tag matches, tracked since the target started ({@code !poolfind}).
      *
      * @param pool NonPaged or Paged only, or null for both

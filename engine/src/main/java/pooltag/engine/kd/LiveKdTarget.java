@@ -226,6 +226,11 @@ final class LiveKdTarget implements KdTarget {
     }
 
     @Override
+    public long hitsNotKept() {
+        return detector.dropped();
+    }
+
+    @Override
     public Optional<Break> go(BooleanSupplier cancelled) {
         int gen;
         synchronized (this) {
@@ -258,8 +263,8 @@ final class LiveKdTarget implements KdTarget {
             out.add(LedgerAnswers.allocation(r, now - r.allocation().allocNanos(),
                     consoleComms.of(r.allocation().pid())));
         }
-        // Breaks that found the queue full were skipped: say how many, with the ledger's own loss.
-        return new Found(out, rows.loss().plus(new pooltag.core.snapshot.Loss(0, 0, detector.dropped(), false)));
+        // The ledger's loss only: hits the queue could not keep were counted by the ledger all the same.
+        return new Found(out, rows.loss());
     }
 
     @Override

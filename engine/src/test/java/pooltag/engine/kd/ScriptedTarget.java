@@ -37,6 +37,8 @@ public final class ScriptedTarget implements KdTarget {
     /** When no hit of the armed tag is left: wait for the cancel (live kernel) instead of ending (recording). */
     public boolean waitWhenNoHits;
     public volatile int closes;
+    /** What {@link #hitsNotKept} answers: a test raises it to play hits a full queue did not keep. */
+    public volatile long hitsNotKept;
     private String armed;
 
     @Override
@@ -69,6 +71,11 @@ public final class ScriptedTarget implements KdTarget {
     public void disarmHit() {
         calls.add("disarm");
         armed = null;
+    }
+
+    @Override
+    public long hitsNotKept() {
+        return hitsNotKept;
     }
 
     @Override
