@@ -35,6 +35,8 @@ public final class CaptureText {
 
     private final String name;
     private final List<String> lines;
+    /** The text does not end with a line break: its last line may have been cut anywhere (a capture cut short). */
+    private final boolean lastLineUnended;
     /** The last line a reader asked for: where an unexpected number error happened. Reader's thread only. */
     private int lastLine;
 
@@ -44,8 +46,11 @@ public final class CaptureText {
      */
     static final long MAX_BYTES = 256L << 20;
 
-    private CaptureText(String name, List<String> lines) {
+    private CaptureText(String name, String text) {
         this.name = name;
+        List<String> lines = text.lines().toList();
+        char last = text.isEmpty() ? '\n' : text.charAt(text.length() - 1);
+        this.lastLineUnended = last != '\n' && last != '\r';
         // Trailing blanks carry nothing in any capture layout; stripping them here (one pass a line) means no
         // reader ever scans a run of them, and a line of only spaces is blank.
         String[] stripped = new String[lines.size()];
@@ -57,7 +62,7 @@ public final class CaptureText {
 
     /** Text already in memory; {@code name} is what error messages call it. */
     public static CaptureText of(String name, String text) {
-        return new CaptureText(name, text.lines().toList());
+        return new CaptureText(name, text);
     }
 
     /**
@@ -81,7 +86,7 @@ public final class CaptureText {
         } catch (IOException e) {
             throw new PooltagException(name + ": cannot read: " + e.getMessage(), e);
         }
-        return new CaptureText(name, decode(name, bytes).lines().toList());
+        return new CaptureText(name, decode(name, bytes));
     }
 
     private static String decode(String name, byte[] b) {
@@ -119,6 +124,14 @@ public final class CaptureText {
         } catch (CharacterCodingException e) {
             return new String(b, start, b.length - start, StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * True when {@code n} is the last line and no line break follows it: what a capture cut in the middle of a line
+     * looks like (every capture a debugger or PoolMon saves ends its lines). A reader must not trust its last field.
+     */
+    public boolean unendedLine(int n) {
+        return lastLineUnended && n == lines.size();
     }
 
     public String name() {

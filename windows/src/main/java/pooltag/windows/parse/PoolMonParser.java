@@ -28,7 +28,9 @@ import pooltag.core.tag.TagKind;
  * <p>A file may hold several screens (a console log of several refreshes, or screens saved one after another):
  * each {@code Tag Type Allocs} header starts a screen, and {@link #parseAll} returns one snapshot per screen, in
  * file order. A line that names a tag and a pool type but does not read is an error naming its line; other lines
- * inside a table are skipped and counted; a {@code ...} line (a cut list) marks the screen truncated.
+ * inside a table are skipped and counted, and a capture none of whose table lines reads is an error naming the
+ * first; a {@code ...} line (a cut list) marks the screen truncated, and so does a last line that no line break ends
+ * (a capture cut in the middle of a row), which is not read. TABs count as the spaces they stand for.
  *
  * <p>Linear time: rows are read by a hand-written scanner, never by a backtracking regex, so no line, however
  * long or however full of spaces, costs more than one pass.
@@ -60,8 +62,11 @@ public final class PoolMonParser {
     public static List<UsageSnapshot> parseAll(CaptureText text) {
         List<Screen> screens = new ArrayList<>();
         Screen cur = null;
+        int firstSkipped = 0; // the first table line that is not a row: named when no screen has any row
         for (int n = 1; n <= text.lineCount(); n++) {
-            String l = text.line(n);
+            String raw = text.line(n);
+            // PoolMon pads with spaces; a TAB is an editor's or a spreadsheet's copy of that padding.
+            String l = raw.indexOf('\t') < 0 ? raw : raw.replace('\t', ' ');
             if (CaptureText.isComment(l) || l.isBlank()) {
                 continue;
             }
@@ -84,9 +89,16 @@ public final class PoolMonParser {
                 // /e adds a totals line; the next screen's memory lines and title come before its header.
                 continue;
             }
+            if (text.unendedLine(n)) {
+                // Cut in the middle of a row: any of its numbers may be a prefix. Not read, and said.
+                cur.skipped++;
+                cur.truncated = true;
+                continue;
+            }
             TagUsage u = row(text, n, l);
             if (u == null) {
                 cur.skipped++;
+                firstSkipped = firstSkipped == 0 ? n : firstSkipped;
                 continue;
             }
             String key = u.tag() + '\u0000' + u.pool();
@@ -95,6 +107,10 @@ public final class PoolMonParser {
         }
         if (screens.isEmpty()) {
             throw text.error(1, "no PoolMon table: no 'Tag  Type  Allocs  Frees  Diff  Bytes' header line");
+        }
+        if (firstSkipped > 0 && screens.stream().allMatch(sc -> sc.rows.isEmpty() && !sc.truncated)) {
+            throw text.error(firstSkipped, "no line of the PoolMon table reads as a row (Tag Type Allocs Frees Diff"
+                    + " Bytes PerAlloc); this is the first of " + screens.stream().mapToLong(sc -> sc.skipped).sum());
         }
         long time = screens.size() == 1 ? text.embeddedEpochNanos() : 0;
         List<UsageSnapshot> out = new ArrayList<>(screens.size());

@@ -36,7 +36,11 @@ import pooltag.core.tag.TagKind;
  * NonPaged/Paged columns and says "(session pool)" in {@link UsageSnapshot#source()}.
  *
  * <p>Inside a table, a line shaped like a row (tag, then numbers) that does not read is an error naming its
- * line; an {@code ...} elision marks the snapshot truncated; any other line there is skipped and counted.
+ * line; an {@code ...} elision marks the snapshot truncated; any other line there is skipped and counted, and a
+ * table none of whose lines reads as a row is an error naming the first. A row on a last line that no line break
+ * ends (a capture cut in the middle of a row: {@code EtwB 148 5206272 16 4423} for {@code ... 442368}) is skipped
+ * and marks the snapshot truncated. Columns may be separated by TABs instead of spaces (an editor's or a
+ * spreadsheet's copy): the description then starts at the first TAB after the row's numbers.
  */
 public final class PoolUsedParser {
     private static final Pattern PROMPT = Pattern.compile("^\\s*(?:\\d+:\\s*)?kd>\\s*(.*)$");
@@ -74,6 +78,8 @@ public final class PoolUsedParser {
         int tagColumn;
         int lastFieldWidth = OLD_LAST_FIELD_WIDTH;
         long skipped;
+        /** The first line of a table skipped as not a row (0: none): named when no line of the table reads. */
+        int firstSkipped;
         boolean truncated;
 
         Run(CaptureText text) {
@@ -120,10 +126,20 @@ public final class PoolUsedParser {
                     inTable = false;
                     continue;
                 }
+                if (text.unendedLine(n)) {
+                    skip(n);
+                    truncated = true;
+                    continue;
+                }
                 row(n, l);
             }
             if (!headerSeen) {
                 throw text.error(1, "no !poolused table: no 'Tag  Allocs  Used' header line");
+            }
+            if (byTag.isEmpty() && firstSkipped > 0 && !truncated) {
+                throw text.error(firstSkipped, "no line of the !poolused table reads as a row (tag, then "
+                        + (verbose ? "Allocs Frees Diff Used" : "Allocs Used") + " per pool); " + skipped
+                        + " lines skipped, this is the first");
             }
             List<TagUsage> rows = new ArrayList<>();
             for (TagUsage[] pair : byTag.values()) {
@@ -152,10 +168,17 @@ public final class PoolUsedParser {
             lastFieldWidth = end - prevEnd;
         }
 
+        void skip(int n) {
+            skipped++;
+            if (firstSkipped == 0) {
+                firstSkipped = n;
+            }
+        }
+
         void row(int n, String l) {
             String description = "";
             String body = l;
-            int tab = l.indexOf('\t');
+            int tab = descriptionTab(l, verbose ? 8 : 4);
             if (tab >= 0) {
                 description = l.substring(tab + 1).strip();
                 body = l.substring(0, tab);
@@ -176,7 +199,7 @@ public final class PoolUsedParser {
                 tag = s.substring(0, sp);
                 rest = s.substring(sp);
                 if (tag.isEmpty() || tag.length() > 4 || !startsWithSpaceThenDigit(rest)) {
-                    skipped++;
+                    skip(n);
                     return;
                 }
             }
@@ -249,6 +272,40 @@ public final class PoolUsedParser {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /**
+     * Where a row's description starts: the first TAB after its tag and {@code numbers} numbers, the words between
+     * runs of spaces and TABs; -1 when the row has no TAB. WinDbg prints one TAB, before the description; a row whose
+     * columns are all TABs (an editor's copy) has its description after the numbers just the same. A row with fewer
+     * words or a word that is not a number there keeps its first TAB, and the row's reader says what is wrong.
+     */
+    private static int descriptionTab(String l, int numbers) {
+        int first = l.indexOf('\t');
+        if (first < 0) {
+            return -1;
+        }
+        int i = 0;
+        int len = l.length();
+        for (int word = 0; word <= numbers; word++) {
+            while (i < len && (l.charAt(i) == ' ' || l.charAt(i) == '\t')) {
+                i++;
+            }
+            int start = i;
+            while (i < len && l.charAt(i) != ' ' && l.charAt(i) != '\t') {
+                i++;
+            }
+            if (start == i) {
+                return first;
+            }
+            for (int d = start; word > 0 && d < i; d++) {
+                if (!Character.isDigit(l.charAt(d))) {
+                    return first;
+                }
+            }
+        }
+        int tab = l.indexOf('\t', i);
+        return tab < 0 ? first : tab;
     }
 
     private static boolean startsWithSpaceThenDigit(String s) {

@@ -226,4 +226,55 @@ class PoolUsedParserTest {
         PooltagException e = assertThrows(PooltagException.class, () -> parse("kd> !poolused\nNo export poolused found\n"));
         assertEquals("cap.txt:1: no !poolused table: no 'Tag  Allocs  Used' header line", e.getMessage());
     }
+    /** The real new-layout capture with every run of spaces made a TAB (an editor's copy): the same rows. */
+    @Test
+    void columnsSeparatedByTabsReadAsTheSameRowsWithTheirDescriptions() throws Exception {
+        CaptureText spaced = Fixtures.text("poolused-2.txt");
+        StringBuilder tabbed = new StringBuilder();
+        for (int n = 1; n <= spaced.lineCount(); n++) {
+            tabbed.append(spaced.line(n).replaceAll(" {2,}", "\t").replaceAll("^ ", "\t")).append('\n');
+        }
+        UsageSnapshot a = PoolUsedParser.parse(spaced);
+        UsageSnapshot b = PoolUsedParser.parse(CaptureText.of("tabbed.txt", tabbed.toString()));
+        assertEquals(a.rows(), b.rows());
+        assertEquals(a.loss(), b.loss());
+    }
+
+    /**
+     * A capture cut inside its last row: {@code 442368} cut to {@code 4423}, no line break after it. The row is
+     * not read (its last number may be any prefix), counted as skipped, and the snapshot says it was cut short.
+     */
+    @Test
+    void aLastRowWithNoLineBreakAfterItIsSkippedAndTheSnapshotIsCutShort() {
+        String head = """
+                 Sorting by NonPaged Pool Consumed
+
+                               NonPaged                  Paged
+                 Tag     Allocs         Used     Allocs         Used
+
+                 ConT       535      5935104          0            0	UNKNOWN pooltag 'ConT', please update pooltag.txt
+                """;
+        UsageSnapshot cut = PoolUsedParser.parse(CaptureText.of("cut.txt", head + " EtwB       148      5206272         16       4423"));
+        assertFalse(hasRow(cut, "EtwB", Pool.PAGED), cut.rows().toString());
+        assertEquals(1, cut.loss().skippedRecords());
+        assertTrue(cut.loss().truncated());
+        assertEquals(5935104, row(cut, "ConT", Pool.NONPAGED).bytes());
+        // The same row ended by a line break is whole.
+        UsageSnapshot whole = PoolUsedParser.parse(CaptureText.of("whole.txt",
+                head + " EtwB       148      5206272         16       442368\tEtw Buffer , Binary: nt!etw\n"));
+        assertEquals(442368, row(whole, "EtwB", Pool.PAGED).bytes());
+        assertFalse(whole.loss().truncated());
+    }
+
+    @Test
+    void aTableNoLineOfWhichReadsIsAnErrorNamingTheFirst() {
+        PooltagException e = assertThrows(PooltagException.class, () -> PoolUsedParser.parse(CaptureText.of("x.txt", """
+                 Tag     Allocs         Used     Allocs         Used
+                 this is not a row
+                 nor this
+                """)));
+        assertEquals("x.txt:2: no line of the !poolused table reads as a row (tag, then Allocs Used per pool); 2 lines"
+                + " skipped, this is the first", e.getMessage());
+    }
 }
+

@@ -147,4 +147,47 @@ class RealPoolMonScreensTest {
         UsageSnapshot s = PoolMonParser.parse(Fixtures.text("poolmon-3.txt"));
         figures(row(s, "NtFB", Pool.PAGED), 3996, 3986, 10, 252088, "ntfs.sys - BitmpSup.c");
     }
+    /** The /n log with every run of spaces made a TAB, as an editor or a spreadsheet copies it: the same rows. */
+    @Test
+    void aLogWhoseSpacesAreTabsReadsTheSame() {
+        CaptureText spaced = Fixtures.text("poolmon-1.txt");
+        StringBuilder tabbed = new StringBuilder();
+        for (int n = 1; n <= spaced.lineCount(); n++) {
+            tabbed.append(spaced.line(n).replaceAll(" {2,}", "\t")).append('\n');
+        }
+        UsageSnapshot a = PoolMonParser.parse(spaced);
+        UsageSnapshot b = PoolMonParser.parse(CaptureText.of("tabbed.txt", tabbed.toString()));
+        assertEquals(a.rows(), b.rows());
+        assertEquals(a.loss(), b.loss());
+    }
+
+    /** Cut inside the last row's Bytes (21708800 cut to 21708), no line break after it: not read, screen cut short. */
+    @Test
+    void aLastRowWithNoLineBreakAfterItIsNotReadAndTheScreenIsCutShort() {
+        String head = """
+                 Tag  Type     Allocs     Frees      Diff   Bytes     Per Alloc
+
+                 EtwB Nonp       6394      4056      2338 163418368      69896
+                """;
+        UsageSnapshot cut = PoolMonParser.parse(CaptureText.of("cut.txt", head + " CM25 Paged      4849         0      4849 21708"));
+        assertEquals(1, cut.rows().size());
+        assertEquals(1, cut.loss().skippedRecords());
+        assertTrue(cut.loss().truncated());
+        UsageSnapshot whole = PoolMonParser.parse(CaptureText.of("whole.txt",
+                head + " CM25 Paged      4849         0      4849 21708800       4476\n"));
+        figures(row(whole, "CM25", Pool.PAGED), 4849, 0, 4849, 21708800, "");
+        assertFalse(whole.loss().truncated());
+    }
+
+    @Test
+    void aTableNoLineOfWhichReadsIsAnErrorNamingTheFirst() {
+        pooltag.core.error.PooltagException e = org.junit.jupiter.api.Assertions.assertThrows(
+                pooltag.core.error.PooltagException.class, () -> PoolMonParser.parse(CaptureText.of("x.txt", """
+                 Tag  Type     Allocs     Frees      Diff   Bytes     Per Alloc
+                 not a row
+                """)));
+        assertEquals("x.txt:2: no line of the PoolMon table reads as a row (Tag Type Allocs Frees Diff Bytes"
+                + " PerAlloc); this is the first of 1", e.getMessage());
+    }
 }
+
