@@ -227,6 +227,27 @@ class KdConsoleTest {
         assertEquals(List.of("arm abcd", "disarm"), t.calls);
     }
 
+    /** pipeTarget's first alloc_pipe_info break, as g shows it. */
+    static final String PIPE_ALLOC_BREAK = lines(
+            "Break instruction exception - code 80000003 (first chance)",
+            "alloc: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 3,"
+                    + " time 12345.678901234 s");
+    /** pipeTarget's free break, as g shows it. */
+    static final String PIPE_FREE_BREAK = lines(
+            "Break instruction exception - code 80000003 (first chance)",
+            "free: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 1,"
+                    + " time 12346.000000500 s");
+    /** !poolfind alloc_pipe_info on pipeTarget: its two outstanding blocks. */
+    static final String PIPE_POOLFIND = lines(
+            "kd> !poolfind alloc_pipe_info",
+            "Searching NonPaged and Paged pools for tag alloc_pipe_info, outstanding since tracing began",
+            "",
+            MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
+                    + " stack ~3fa2c1d0",
+            MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
+                    + " stack ~3fa2c1d0",
+            "2 allocations, 0x280 (640) bytes");
+
     /**
      * A live kernel runs on while the console waits at the prompt: hits beyond what the target keeps are not kept.
      * g says how many since it last said so, once; !poolfind's loss line is the ledger's and does not count them.
@@ -244,25 +265,8 @@ class KdConsoleTest {
         KdRepl.script(console, List.of("ed nt!poolhittag 0").iterator(), out);
         String notKept = " hits were not kept: hits wait for g in a bounded queue while the kernel runs on; the ledger"
                 + " counted them all, !poolfind is complete)";
-        assertEquals(lines(
-                "kd> ed nt!poolhittag \"alloc_pipe_info\"",
-                "kd> g",
-                "Break instruction exception - code 80000003 (first chance)",
-                "alloc: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 3,"
-                        + " time 12345.678901234 s",
-                "(300" + notKept,
-                "kd> !poolfind alloc_pipe_info",
-                "Searching NonPaged and Paged pools for tag alloc_pipe_info, outstanding since tracing began",
-                "",
-                MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
-                        + " stack ~3fa2c1d0",
-                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
-                        + " stack ~3fa2c1d0",
-                "2 allocations, 0x280 (640) bytes",
-                "kd> g",
-                "Break instruction exception - code 80000003 (first chance)",
-                "free: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 1,"
-                        + " time 12346.000000500 s",
+        assertEquals(lines("kd> ed nt!poolhittag \"alloc_pipe_info\"", "kd> g") + PIPE_ALLOC_BREAK
+                + lines("(300" + notKept) + PIPE_POOLFIND + lines("kd> g") + PIPE_FREE_BREAK + lines(
                 "kd> g",
                 "No more hits of alloc_pipe_info: the target has no more events",
                 "kd> ed nt!poolhittag 0",
@@ -274,12 +278,7 @@ class KdConsoleTest {
         ScriptedTarget t = pipeTarget();
         String out = session(t, "ed nt!poolhittag \"alloc_pipe_info\"", "g", "kb", "!poolfind alloc_pipe_info",
                 "!pool ffff8a01`0a9e1d00", "!pool ffff8a010a9e2000", "g", "k 2", "g");
-        assertEquals(lines(
-                "kd> ed nt!poolhittag \"alloc_pipe_info\"",
-                "kd> g",
-                "Break instruction exception - code 80000003 (first chance)",
-                "alloc: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 3,"
-                        + " time 12345.678901234 s",
+        assertEquals(lines("kd> ed nt!poolhittag \"alloc_pipe_info\"", "kd> g") + PIPE_ALLOC_BREAK + lines(
                 "kd> kb",
                 " # Call Site",
                 "00 __kmalloc_cache_noprof+0x1a5 [kernel]",
@@ -288,25 +287,14 @@ class KdConsoleTest {
                 "03 do_pipe2+0x35 [kernel]",
                 "04 __x64_sys_pipe2+0x18 [kernel]",
                 "05 do_syscall_64+0x82 [kernel]",
-                "06 entry_SYSCALL_64_after_hwframe+0x76 [kernel]",
-                "kd> !poolfind alloc_pipe_info",
-                "Searching NonPaged and Paged pools for tag alloc_pipe_info, outstanding since tracing began",
-                "",
-                MASK.of(PIPE_A) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 12.345 s, pid 4242 (leaker),"
-                        + " stack ~3fa2c1d0",
-                MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
-                        + " stack ~3fa2c1d0",
-                "2 allocations, 0x280 (640) bytes",
+                "06 entry_SYSCALL_64_after_hwframe+0x76 [kernel]") + PIPE_POOLFIND + lines(
                 "kd> !pool ffff8a01`0a9e1d00",
                 MASK.of(0xffff8a010a9e1d00L) + " is at offset +0x80 in:",
                 MASK.of(PIPE_B) + " : tag alloc_pipe_info, size     0x140, Nonpaged pool, age 2.500 s, pid 4242 (leaker),"
                         + " stack ~3fa2c1d0",
                 "kd> !pool ffff8a010a9e2000",
                 MASK.of(0xffff8a010a9e2000L) + ": not a tracked allocation (only blocks allocated since tracing began are known)",
-                "kd> g",
-                "Break instruction exception - code 80000003 (first chance)",
-                "free: tag alloc_pipe_info, size 0x140, address " + MASK.of(PIPE_A) + ", pid 4242 (leaker), CPU 1,"
-                        + " time 12346.000000500 s",
+                "kd> g") + PIPE_FREE_BREAK + lines(
                 "kd> k 2",
                 " # Call Site",
                 "00 kfree+0x7d [kernel]",

@@ -24,6 +24,18 @@ final class Fixtures {
         return CaptureText.read(path(name));
     }
 
+    /**
+     * {@code text} with every run of two or more spaces made one TAB, and a single leading space too: how an editor
+     * or a spreadsheet copies a column-aligned capture.
+     */
+    static CaptureText tabbed(CaptureText text) {
+        StringBuilder out = new StringBuilder();
+        for (int n = 1; n <= text.lineCount(); n++) {
+            out.append(text.line(n).replaceAll(" {2,}", "\t").replaceAll("^ (?=\\S)", "\t")).append('\n');
+        }
+        return CaptureText.of("tabbed " + text.name(), out.toString());
+    }
+
     static TagUsage row(UsageSnapshot s, String tag, Pool pool) {
         return s.rows().stream().filter(u -> u.tag().equals(tag) && u.pool() == pool).findFirst()
                 .orElseThrow(() -> new AssertionError("no row " + tag + "/" + pool + " in " + s.rows()));

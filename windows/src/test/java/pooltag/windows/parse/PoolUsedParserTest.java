@@ -228,14 +228,10 @@ class PoolUsedParserTest {
     }
     /** The real new-layout capture with every run of spaces made a TAB (an editor's copy): the same rows. */
     @Test
-    void columnsSeparatedByTabsReadAsTheSameRowsWithTheirDescriptions() throws Exception {
+    void columnsSeparatedByTabsReadAsTheSameRowsWithTheirDescriptions() {
         CaptureText spaced = Fixtures.text("poolused-2.txt");
-        StringBuilder tabbed = new StringBuilder();
-        for (int n = 1; n <= spaced.lineCount(); n++) {
-            tabbed.append(spaced.line(n).replaceAll(" {2,}", "\t").replaceAll("^ ", "\t")).append('\n');
-        }
         UsageSnapshot a = PoolUsedParser.parse(spaced);
-        UsageSnapshot b = PoolUsedParser.parse(CaptureText.of("tabbed.txt", tabbed.toString()));
+        UsageSnapshot b = PoolUsedParser.parse(Fixtures.tabbed(spaced));
         assertEquals(a.rows(), b.rows());
         assertEquals(a.loss(), b.loss());
     }

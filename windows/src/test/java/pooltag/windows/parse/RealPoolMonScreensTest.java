@@ -151,12 +151,8 @@ class RealPoolMonScreensTest {
     @Test
     void aLogWhoseSpacesAreTabsReadsTheSame() {
         CaptureText spaced = Fixtures.text("poolmon-1.txt");
-        StringBuilder tabbed = new StringBuilder();
-        for (int n = 1; n <= spaced.lineCount(); n++) {
-            tabbed.append(spaced.line(n).replaceAll(" {2,}", "\t")).append('\n');
-        }
         UsageSnapshot a = PoolMonParser.parse(spaced);
-        UsageSnapshot b = PoolMonParser.parse(CaptureText.of("tabbed.txt", tabbed.toString()));
+        UsageSnapshot b = PoolMonParser.parse(Fixtures.tabbed(spaced));
         assertEquals(a.rows(), b.rows());
         assertEquals(a.loss(), b.loss());
     }
