@@ -36,7 +36,7 @@ final class CaptureFind {
         PoolFindResult r = WindowsCaptures.readPoolFind(file);
         TagPattern pattern = tag == null ? TagPattern.any() : TagPattern.of(tag);
         List<PoolBlock> rows = r.live().stream()
-                .filter(b -> pattern.matches(b.tag()) && (only == null || b.pool() == only)).toList();
+                .filter(b -> pattern.matchesPoolTag(b.tag()) && (only == null || b.pool() == only)).toList();
         long bytes = rows.stream().mapToLong(PoolBlock::bytes).sum();
         String shownTag = tag != null ? tag : String.join(",", rows.stream().map(PoolBlock::tag).distinct().toList());
         if (json) {
@@ -71,7 +71,7 @@ final class CaptureFind {
     static int verifier(PrintWriter out, Path file, String tag, boolean json) {
         VerifierReport r = WindowsCaptures.readVerifier(file);
         TagPattern pattern = tag == null ? TagPattern.any() : TagPattern.of(tag);
-        List<VerifierAllocation> rows = r.allocations().stream().filter(a -> pattern.matches(a.tag())).toList();
+        List<VerifierAllocation> rows = r.allocations().stream().filter(a -> pattern.matchesPoolTag(a.tag())).toList();
         long bytes = rows.stream().mapToLong(VerifierAllocation::bytes).sum();
         Map<String, long[]> byTagCaller = new LinkedHashMap<>();
         for (VerifierAllocation a : rows) {

@@ -121,7 +121,7 @@ public final class PoolUsedQuery {
         Map<String, TagUsage[]> byTag = new LinkedHashMap<>();
         Map<String, TagUsage> first = new LinkedHashMap<>();
         for (TagUsage u : snapshot.rows()) {
-            if (!pattern.matches(u.tag())) {
+            if (!(u.kind() == TagKind.POOL ? pattern.matchesPoolTag(u.tag()) : pattern.matches(u.tag()))) {
                 continue;
             }
             TagUsage[] pair = byTag.computeIfAbsent(u.tag(), k -> new TagUsage[2]);

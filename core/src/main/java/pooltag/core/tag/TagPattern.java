@@ -87,6 +87,15 @@ public final class TagPattern {
         return literal;
     }
 
+    /**
+     * A Windows pool tag (four bytes): captures print a shorter tag padded with spaces and readers keep it stripped
+     * ({@code Vad } is {@code Vad}), so the pattern also gets the tag padded back to four, as WinDbg matches it:
+     * {@code Vad?} and {@code "Vad "} find {@code Vad}.
+     */
+    public boolean matchesPoolTag(String tag) {
+        return matches(tag) || tag.length() < 4 && matches((tag + "   ").substring(0, 4));
+    }
+
     public boolean matches(CharSequence tag) {
         if (literal) {
             return text.contentEquals(tag);

@@ -77,6 +77,13 @@ class PoolUsedQueryTest {
         assertEquals(List.of("kmalloc-4k", "kmalloc-64"), tags(PoolUsedQuery.parse("0", "kmalloc-*").apply(SNAP)));
         assertEquals(List.of("kmalloc-4k"), tags(PoolUsedQuery.parse("0", "kmalloc-?k").apply(SNAP)));
         assertEquals(List.of("Abc "), tags(PoolUsedQuery.parse("0", "Abc?").apply(SNAP)));
+        // A capture's reader strips a short pool tag's padding: 'Vad?' still finds Vad, as WinDbg does; a cache
+        // name is matched as it is.
+        UsageSnapshot stripped = new UsageSnapshot(0, "capture", List.of(
+                new TagUsage("Vad", TagKind.POOL, Pool.NONPAGED, -1, -1, 58, 4640, ""),
+                new TagUsage("Vad", TagKind.CACHE, Pool.NONPAGED, -1, -1, 1, 64, "")), Loss.NONE);
+        assertEquals(1, PoolUsedQuery.parse("0", "Vad?").apply(stripped).rows().size());
+        assertEquals(58, PoolUsedQuery.parse("0", "Vad?").apply(stripped).totals().nonPagedLive());
     }
 
     @Test

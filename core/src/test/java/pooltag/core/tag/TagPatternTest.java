@@ -116,4 +116,16 @@ class TagPatternTest {
         }
         return t[tag.length()][glob.length()];
     }
+
+    /** WinDbg matches a pool tag as its four bytes: a short tag is padded with spaces, which captures strip. */
+    @Test
+    void aShortPoolTagIsMatchedAsItsFourBytes() {
+        assertTrue(TagPattern.of("Vad?").matchesPoolTag("Vad"));
+        assertTrue(TagPattern.of("Vad ").matchesPoolTag("Vad"));
+        assertTrue(TagPattern.of("Vad").matchesPoolTag("Vad"));
+        assertTrue(TagPattern.of("Io*").matchesPoolTag("Io"));
+        assertFalse(TagPattern.of("Vad??").matchesPoolTag("Vad"));
+        assertFalse(TagPattern.of("Vad?").matches("Vad"), "a Linux name is matched as it is");
+        assertFalse(TagPattern.of("Vadx").matchesPoolTag("Vad"));
+    }
 }
