@@ -2,16 +2,17 @@ package pooltag.windows;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import pooltag.core.error.IoReasons;
 import pooltag.core.error.PooltagException;
 import pooltag.core.tag.WinDbgTag;
 
@@ -27,8 +28,14 @@ public final class TagScanner {
     private TagScanner() {
     }
 
-    /** For each tag, in the order given, the files (sorted by path) that contain its bytes. */
-    public static Map<String, List<Path>> scan(Path dir, List<String> tags) {
+    /**
+     * What a scan found: for each tag, in the order given, the files (sorted by path) that contain its bytes; and the
+     * files and directories that could not be read (sorted), which were not searched and are said, not hidden.
+     */
+    public record Scan(Map<String, List<Path>> found, List<Path> unreadable) {
+    }
+
+    public static Scan scan(Path dir, List<String> tags) {
         if (!Files.isDirectory(dir)) {
             throw new PooltagException(dir + ": not a directory");
         }
@@ -44,26 +51,48 @@ public final class TagScanner {
         for (String t : tags) {
             found.put(t, new ArrayList<>());
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            throw new PooltagException(dir + ": not a directory");
+        List<Path> files = new ArrayList<>();
+        List<Path> unreadable = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        files.add(f);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path f, IOException e) {
+                    unreadable.add(f); // a directory that cannot be listed, or a file whose attributes cannot be read
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
-            throw new PooltagException(dir + ": cannot list: " + e.getMessage(), e);
+            throw new PooltagException(dir + ": cannot list: " + IoReasons.of(e), e);
         }
+        files.sort(null);
         for (Path f : files) {
             boolean[] hit = contains(f, needles);
+            if (hit == null) {
+                unreadable.add(f);
+                continue;
+            }
             for (int i = 0; i < tags.size(); i++) {
                 if (hit[i]) {
                     found.get(tags.get(i)).add(f);
                 }
             }
         }
-        return found;
+        unreadable.sort(null);
+        return new Scan(found, List.copyOf(unreadable));
     }
 
-    /** Streams the file once for all needles; 3 bytes carried between reads so a tag across a boundary is found. */
+    /**
+     * Streams the file once for all needles; 3 bytes carried between reads so a tag across a boundary is found.
+     * Null when the file cannot be read (permission denied, gone since the walk).
+     */
     private static boolean[] contains(Path f, byte[][] needles) {
         boolean[] hit = new boolean[needles.length];
         byte[] buf = new byte[BUFFER + 3];
@@ -81,7 +110,7 @@ public final class TagScanner {
                 System.arraycopy(buf, len - carried, buf, 0, carried);
             }
         } catch (IOException e) {
-            throw new PooltagException(f + ": cannot read: " + e.getMessage(), e);
+            return null;
         }
         return hit;
     }

@@ -67,7 +67,8 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
         tags = decoded;
         PrintWriter out = spec.commandLine().getOut();
         PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
-        Map<String, List<Path>> found = scanDir == null ? null : TagScanner.scan(scanDir, tags);
+        TagScanner.Scan scan = scanDir == null ? null : TagScanner.scan(scanDir, tags);
+        Map<String, List<Path>> found = scan == null ? null : scan.found();
         Loss loss = file == null ? Loss.NONE : file.loss();
         if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -91,6 +92,9 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
                 rows.add(r);
             }
             m.put("tags", rows);
+            if (scan != null) {
+                m.put("unreadable", scan.unreadable().stream().map(p -> scanDir.relativize(p).toString()).toList());
+            }
             m.put("loss", CaptureOutput.lossJson(loss));
             CaptureOutput.printJson(out, m);
             return;
@@ -122,6 +126,13 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
             }
             t.lines().forEach(out::println);
             out.println();
+            if (!scan.unreadable().isEmpty()) {
+                out.println(scan.unreadable().size() + " file(s) or directories could not be read and were not"
+                        + " searched: " + String.join(" ", scan.unreadable().stream().limit(5)
+                        .map(p -> scanDir.relativize(p).toString()).toList())
+                        + (scan.unreadable().size() > 5 ? " ..." : ""));
+                out.println();
+            }
         }
         out.println(CaptureOutput.lossLine(loss));
         out.flush();

@@ -17,6 +17,7 @@ import java.util.zip.GZIPInputStream;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 
+import pooltag.core.error.IoReasons;
 import pooltag.core.error.PooltagException;
 import pooltag.core.event.AllocEventConsumer;
 import pooltag.linux.kmem.EventMerger;
@@ -105,11 +106,16 @@ public final class RecordingReader implements AutoCloseable {
 
     public static RecordingReader open(Path path) {
         RecordingReader r;
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // Its size bounds every block read, and a pipe or a device has none: a recording is read from a file.
+            throw new PooltagException("cannot read " + path + ": not a regular file (a recording is read from the"
+                    + " file pooltag wrote; save a piped one to a file first)");
+        }
         try {
             r = new RecordingReader(path, path.toString(),
                     new BufferedInputStream(Files.newInputStream(path), 1 << 16), Files.size(path));
         } catch (IOException e) {
-            throw new PooltagException("cannot read " + path + ": " + e.getMessage(), e);
+            throw new PooltagException("cannot read " + path + ": " + IoReasons.of(e), e);
         }
         return r.start();
     }

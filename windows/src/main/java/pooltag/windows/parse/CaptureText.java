@@ -1,6 +1,7 @@
 package pooltag.windows.parse;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import pooltag.core.error.IoReasons;
 import pooltag.core.error.PooltagException;
 
 /**
@@ -45,6 +47,11 @@ public final class CaptureText {
      * bound on the memory one file can take.
      */
     static final long MAX_BYTES = 256L << 20;
+    /**
+     * The longest line read: debugger and PoolMon lines are a few hundred bytes (a wide PoolMon row with its
+     * Mapped_Driver text under 1 KiB); a longer one is not a capture, and is refused before it is made a string.
+     */
+    static final int MAX_LINE_BYTES = 1 << 20;
 
     private CaptureText(String name, String text) {
         this.name = name;
@@ -74,36 +81,71 @@ public final class CaptureText {
     public static CaptureText read(Path file) {
         String name = file.toString();
         byte[] bytes;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new PooltagException(name + ": " + size + " bytes, larger than any capture (limit "
-                        + (MAX_BYTES >> 20) + " MiB)");
+        // A pipe or a device (<(cat f), /dev/zero) has no size to check first: every read is bounded instead, and
+        // the head is checked for binary data before the rest is read.
+        try (InputStream in = Files.newInputStream(file)) {
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_BYTES) {
+                throw tooLarge(name, Files.size(file) + " bytes");
             }
-            bytes = Files.readAllBytes(file);
+            byte[] head = in.readNBytes(SNIFF_BYTES);
+            decode(name, head); // a NUL or control bytes in the head: refused before reading more
+            byte[] rest = in.readNBytes((int) MAX_BYTES + 1 - head.length);
+            if (head.length + rest.length > MAX_BYTES) {
+                throw tooLarge(name, "more than " + (MAX_BYTES >> 20) + " MiB");
+            }
+            bytes = new byte[head.length + rest.length];
+            System.arraycopy(head, 0, bytes, 0, head.length);
+            System.arraycopy(rest, 0, bytes, head.length, rest.length);
         } catch (NoSuchFileException e) {
             throw new PooltagException(name + ": no such file");
         } catch (IOException e) {
-            throw new PooltagException(name + ": cannot read: " + e.getMessage(), e);
+            throw new PooltagException(name + ": cannot read: " + IoReasons.of(e), e);
         }
         return new CaptureText(name, decode(name, bytes));
     }
 
+    /** {@code text}, when none of its lines is longer than {@link #MAX_LINE_BYTES} characters (UTF-16 captures). */
+    private static String boundedLines(String name, String text) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            } else if (i - lineStart >= MAX_LINE_BYTES) {
+                throw new PooltagException(name + ":" + line + ": a line longer than " + MAX_LINE_BYTES
+                        + " characters, not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
+            }
+        }
+        return text;
+    }
+
+    private static PooltagException tooLarge(String name, String size) {
+        return new PooltagException(name + ": " + size + ", larger than any capture (limit " + (MAX_BYTES >> 20)
+                + " MiB)");
+    }
+
     private static String decode(String name, byte[] b) {
         if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe) {
-            return new String(b, 2, b.length - 2, StandardCharsets.UTF_16LE);
+            return boundedLines(name, new String(b, 2, b.length - 2, StandardCharsets.UTF_16LE));
         }
         if (b.length >= 2 && (b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) {
-            return new String(b, 2, b.length - 2, StandardCharsets.UTF_16BE);
+            return boundedLines(name, new String(b, 2, b.length - 2, StandardCharsets.UTF_16BE));
         }
         int start = b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf ? 3 : 0;
         int line = 1;
         int controls = 0;
         int sniffed = Math.min(b.length, SNIFF_BYTES);
+        int lineStart = start;
         for (int i = start; i < b.length; i++) {
             int c = b[i] & 0xff;
             if (c == '\n') {
                 line++;
+                lineStart = i + 1;
+            } else if (i - lineStart >= MAX_LINE_BYTES) {
+                throw new PooltagException(name + ":" + line + ": a line longer than " + (MAX_LINE_BYTES >> 20)
+                        + " MiB (from byte offset " + lineStart + "), not a text capture of !poolused, PoolMon,"
+                        + " !poolfind, !verifier or pooltag.txt");
             } else if (c == 0) {
                 throw new PooltagException(name + ":" + line + ": binary data (a NUL byte at offset " + i
                         + "), not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
