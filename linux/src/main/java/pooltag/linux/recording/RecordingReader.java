@@ -323,7 +323,11 @@ public final class RecordingReader implements AutoCloseable {
             pendingLength = 0;
         }
         if ((int) crc.getValue() != crc32) {
-            throw new DecodeException(where, start, RecordingFormat.kindName(kind) + " block fails its CRC-32");
+            // Damage, not a decoding question: what precedes it was written whole and is replayed; from here on
+            // nothing can be trusted (not even the next block's place), so the rest is skipped and counted as for a
+            // file cut here, and the reason names the damage.
+            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start
+                    + " fails its CRC-32 (damaged; nothing from there on is read)");
         }
         pendingKind = kind;
         pendingCpu = cpu;

@@ -185,35 +185,72 @@ class RecordingRoundTripTest {
         throw new AssertionError("block not found");
     }
 
+    /** A damaged second page: the first page's events are replayed, the replay stops there and names the damage. */
     @Test
-    void corruptBlockIsAnErrorNamingFileAndOffset() throws Exception {
+    void aDamagedPageEndsTheReplayThereKeepingWhatPrecedes() throws Exception {
         Path f = write(true);
+        int whole;
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            r.replay(c, 0);
+            whole = c.events.size();
+        }
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 2);
         all[page + 40] ^= 1;
         Files.write(f, all);
         try (RecordingReader r = RecordingReader.open(f)) {
-            DecodeException e = assertThrows(DecodeException.class, () -> r.replay(new Collect(), 0));
-            assertEquals(page, e.offset());
-            assertTrue(e.getMessage().startsWith(f.toString() + " at byte " + page), e.getMessage());
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertTrue(c.events.size() > 0 && c.events.size() < whole, c.events.size() + " of " + whole);
+            assertFalse(rp.complete());
+            assertEquals(all.length - page, rp.skippedBytes());
+            assertEquals("PAGE block at byte " + page + " fails its CRC-32 (damaged; nothing from there on is read)",
+                    rp.cutShortReason());
         }
     }
 
     @Test
-    void compressedBlockThatFailsItsCrcIsAnErrorAtItsOffset() throws Exception {
+    void compressedBlockThatFailsItsCrcEndsTheReplayThereAndSaysWhere() throws Exception {
         Path f = write(true, true);
         byte[] all = Files.readAllBytes(f);
         int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
         all[block + 30] ^= 1;
         Files.write(dir.resolve("bad"), all);
-        // the first block after the preamble is read by open()
-        DecodeException e = assertThrows(DecodeException.class, () -> {
-            try (RecordingReader r = RecordingReader.open(dir.resolve("bad"))) {
-                r.replay(new Collect(), 0);
-            }
-        });
-        assertEquals(block, e.offset());
-        assertTrue(e.getMessage().contains("PAGES_ZSTD block fails its CRC-32"), e.getMessage());
+        try (RecordingReader r = RecordingReader.open(dir.resolve("bad"))) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(0, c.events.size()); // the damaged block held every page: nothing before it to replay
+            assertFalse(rp.complete());
+            assertEquals(all.length - block, rp.skippedBytes());
+            assertEquals("PAGES_ZSTD block at byte " + block + " fails its CRC-32 (damaged; nothing from there on is"
+                    + " read)", rp.cutShortReason());
+        }
+    }
+
+    /** Damage after the pages loses none of them: every event is replayed, and the replay says it is incomplete. */
+    @Test
+    void aDamagedBlockAfterThePagesKeepsEveryEventBeforeIt() throws Exception {
+        Path f = write(true, true);
+        int whole;
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            r.replay(c, 0);
+            whole = c.events.size();
+        }
+        byte[] all = Files.readAllBytes(f);
+        int end = indexOfBlock(all, RecordingFormat.END, 1);
+        all[end + 17] ^= 1;
+        Files.write(dir.resolve("bad-end"), all);
+        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-end"))) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertTrue(whole > 0);
+            assertEquals(whole, c.events.size());
+            assertFalse(rp.complete());
+            assertTrue(rp.cutShortReason().startsWith("END block at byte " + end + " fails its CRC-32"),
+                    rp.cutShortReason());
+        }
     }
 
     @Test
