@@ -50,7 +50,7 @@ import pooltag.linux.symbols.KernelSymbols;
         footer = {"", "Example: pooltag find alloc_pipe_info --duration 5 --min-age 1"})
 public final class FindCommand extends LedgerCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "TAG",
-            description = TagParameter.DESCRIPTION + " (with --from: a pool tag, * and ? work; default all)")
+            description = TagParameter.DESCRIPTION + " (with --from a !poolfind capture: a pool tag, * and ? work; default all)")
     String tag;
 
     @Option(names = "--from", paramLabel = "FILE", description = "a recording ('pooltag record', 'hunt --record'):"
@@ -108,8 +108,10 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             return CaptureFind.poolfind(out, from, tag, only, json.on()); // dispatched by content: a !poolfind capture
         }
         if (tag == null) {
-            throw new PooltagException("find: give the TAG to track (or --from FILE for a recording or a !poolfind"
-                    + " capture)");
+            throw new PooltagException(from == null
+                    ? "find: give the TAG to track (or --from FILE for a recording or a !poolfind capture)"
+                    : "find --from " + from + ": a recording needs the TAG to list (a cache, a function, kmalloc-N"
+                            + " or a wildcard such as kmalloc-*); only a !poolfind capture lists every tag by default");
         }
         if (from != null) {
             // A recording: the same ledger as live, replayed; the tag resolves against the slabinfo and symbols it keeps.

@@ -41,6 +41,16 @@ class OfflineDoorsTest {
         assertEquals(outstanding, Json.MAPPER.readTree(again.out()).get("count").asLong(), again.err());
     }
 
+    /** Without a TAG a recording is refused in one line that says what to give (not "or --from FILE", given). */
+    @Test
+    void findFromARecordingWithoutATagSaysWhatToGive() {
+        CliRun r = CliRun.of("find", "--from", ReportCommandTest.REAL);
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("pooltag: find --from " + ReportCommandTest.REAL + ": a recording needs the TAG to list (a cache,"
+                + " a function, kmalloc-N or a wildcard such as kmalloc-*); only a !poolfind capture lists every tag by"
+                + " default\n", r.err());
+    }
+
     @Test
     void huntFromAnOldRecordingRanksWhatItHoldsAndSaysSo() throws Exception {
         CliRun r = CliRun.of("hunt", "--from", ReportCommandTest.REAL, "--json");
