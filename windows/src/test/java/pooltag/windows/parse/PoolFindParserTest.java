@@ -23,6 +23,26 @@ class PoolFindParserTest {
         assertEquals(3520, r.liveBytes());
     }
 
+    /** A Windows 10 x64 capture with a "Searching nonpaged pool" section: 35 x 0xb70 + 1 x 0xaf0 process objects. */
+    @Test
+    void windows10NonpagedSearchFinds36ProcessObjects() {
+        PoolFindResult r = PoolFindParser.parse(Fixtures.text("poolfind-proc-nonpaged.txt"));
+        assertEquals(36, r.live().size());
+        assertEquals(105280, r.liveBytes());
+        assertEquals(0xaf0, r.live().get(1).bytes());
+        assertEquals(0xffff830da0d3a010L, r.live().get(1).address());
+        assertTrue(r.live().stream().allMatch(b -> b.tag().equals("Proc") && b.pool() == Pool.NONPAGED));
+    }
+
+    /** WinDbg Preview's large-pool rows only (the scan was stopped): 13 process objects of 0xb70. */
+    @Test
+    void largePoolRowsOnlyFind13ProcessObjects() {
+        PoolFindResult r = PoolFindParser.parse(Fixtures.text("poolfind-proc-preview.txt"));
+        assertEquals(13, r.live().size());
+        assertEquals(38064, r.liveBytes());
+        assertEquals(0xffffd48ca0ddc330L, r.live().get(12).address());
+    }
+
     @Test
     void oldLayoutFreeRowIsNotLive() {
         PoolFindResult r = PoolFindParser.parse(Fixtures.text("poolfind-2.txt"));
