@@ -57,7 +57,8 @@ public final class TagScanner {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile()) {
+                    // A link to a driver file is searched as Files.isRegularFile sees it (links followed), as before.
+                    if (attrs.isRegularFile() || attrs.isSymbolicLink() && Files.isRegularFile(f)) {
                         files.add(f);
                     }
                     return FileVisitResult.CONTINUE;

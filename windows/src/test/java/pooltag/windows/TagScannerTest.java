@@ -49,4 +49,16 @@ class TagScannerTest {
         assertEquals(List.of(), s.found().get("Abc"));
         assertEquals(false, s.unreadable().contains(vm.resolve("overcommit_memory")), "a readable file is searched");
     }
+
+    /** A link to a driver file is searched, as the file itself. */
+    @Test
+    void aLinkToADriverFileIsSearched(@TempDir Path dir) throws IOException {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Files.write(real.resolve("drv.sys"), new byte[]{0x68, 'A', 'b', 'c', 'd'});
+        Path scan = Files.createDirectory(dir.resolve("scan"));
+        Files.createSymbolicLink(scan.resolve("link.sys"), real.resolve("drv.sys"));
+        TagScanner.Scan s = TagScanner.scan(scan, List.of("Abcd"));
+        assertEquals(List.of(scan.resolve("link.sys")), s.found().get("Abcd"));
+        assertEquals(List.of(), s.unreadable());
+    }
 }

@@ -110,8 +110,8 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         if (tag == null) {
             throw new PooltagException(from == null
                     ? "find: give the TAG to track (or --from FILE for a recording or a !poolfind capture)"
-                    : "find --from " + from + ": a recording needs the TAG to list (a cache, a function, kmalloc-N"
-                            + " or a wildcard such as kmalloc-*); only a !poolfind capture lists every tag by default");
+                    : "find --from " + from + ": a recording needs the TAG to list (a cache such as kmalloc-64,"
+                            + " a function such as alloc_pipe_info); only a !poolfind capture lists every tag by default");
         }
         if (from != null) {
             // A recording: the same ledger as live, replayed; the tag resolves against the slabinfo and symbols it keeps.

@@ -87,13 +87,13 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
                     }).toList());
                 }
                 if (found != null) {
-                    r.put("files", found.get(t).stream().map(p -> scanDir.relativize(p).toString()).toList());
+                    r.put("files", underScan(found.get(t)));
                 }
                 rows.add(r);
             }
             m.put("tags", rows);
             if (scan != null) {
-                m.put("unreadable", scan.unreadable().stream().map(p -> scanDir.relativize(p).toString()).toList());
+                m.put("unreadable", underScan(scan.unreadable()));
             }
             m.put("loss", CaptureOutput.lossJson(loss));
             CaptureOutput.printJson(out, m);
@@ -122,20 +122,25 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
             for (String tag : tags) {
                 List<Path> fs = found.get(tag);
                 t.row(tag, hexBytes(tag), fs.isEmpty() ? "(none)"
-                        : String.join(" ", fs.stream().map(p -> scanDir.relativize(p).toString()).toList()));
+                        : String.join(" ", underScan(fs)));
             }
             t.lines().forEach(out::println);
             out.println();
             if (!scan.unreadable().isEmpty()) {
                 out.println(scan.unreadable().size() + " file(s) or directories could not be read and were not"
-                        + " searched: " + String.join(" ", scan.unreadable().stream().limit(5)
-                        .map(p -> scanDir.relativize(p).toString()).toList())
+                        + " searched: " + String.join(" ", underScan(scan.unreadable().subList(0,
+                        Math.min(5, scan.unreadable().size()))))
                         + (scan.unreadable().size() > 5 ? " ..." : ""));
                 out.println();
             }
         }
         out.println(CaptureOutput.lossLine(loss));
         out.flush();
+    }
+
+    /** Paths as the user gave the scan: relative to --scan DIR. */
+    private List<String> underScan(List<Path> paths) {
+        return paths.stream().map(p -> scanDir.relativize(p).toString()).toList();
     }
 
     private static String hexBytes(String tag) {

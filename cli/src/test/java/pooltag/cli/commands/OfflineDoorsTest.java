@@ -46,9 +46,9 @@ class OfflineDoorsTest {
     void findFromARecordingWithoutATagSaysWhatToGive() {
         CliRun r = CliRun.of("find", "--from", ReportCommandTest.REAL);
         assertEquals(2, r.exit(), r.err());
-        assertEquals("pooltag: find --from " + ReportCommandTest.REAL + ": a recording needs the TAG to list (a cache,"
-                + " a function, kmalloc-N or a wildcard such as kmalloc-*); only a !poolfind capture lists every tag by"
-                + " default\n", r.err());
+        assertEquals("pooltag: find --from " + ReportCommandTest.REAL + ": a recording needs the TAG to list (a cache"
+                + " such as kmalloc-64, a function such as alloc_pipe_info); only a !poolfind capture lists every tag"
+                + " by default\n", r.err());
     }
 
     @Test

@@ -203,8 +203,12 @@ public final class RecordingReader implements AutoCloseable {
 
     private void finishPreamble() {
         if (headerPage == null) {
-            throw new DecodeException(where, pos, "no HEADER_PAGE block before the pages"
-                    + (cutShort != null ? " (" + cutShort + ")" : ""));
+            if (cutShort != null) {
+                // Damaged or cut before the pages' layout was read: nothing after it can be decoded.
+                throw new DecodeException(where, fileSize - skippedBytes, cutShort + ", before the pages' layout"
+                        + " (HEADER_PAGE) was read: nothing can be decoded");
+            }
+            throw new DecodeException(where, pos, "no HEADER_PAGE block before the pages");
         }
         try {
             schema = TraceSchema.parse(headerPage, formats, "");

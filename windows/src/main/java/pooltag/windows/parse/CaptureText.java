@@ -104,20 +104,25 @@ public final class CaptureText {
         return new CaptureText(name, decode(name, bytes));
     }
 
-    /** {@code text}, when none of its lines is longer than {@link #MAX_LINE_BYTES} characters (UTF-16 captures). */
+    /** {@code text}, when none of its lines is longer than {@link #MAX_LINE_BYTES} characters (a UTF-16 capture). */
     private static String boundedLines(String name, String text) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                line += c == '\n' ? 1 : 0;
                 lineStart = i + 1;
             } else if (i - lineStart >= MAX_LINE_BYTES) {
-                throw new PooltagException(name + ":" + line + ": a line longer than " + MAX_LINE_BYTES
-                        + " characters, not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
+                throw lineTooLong(name, line);
             }
         }
         return text;
+    }
+
+    private static PooltagException lineTooLong(String name, int line) {
+        return new PooltagException(name + ":" + line + ": a line longer than " + (MAX_LINE_BYTES >> 20) + " MiB, not"
+                + " a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
     }
 
     private static PooltagException tooLarge(String name, String size) {
@@ -139,13 +144,11 @@ public final class CaptureText {
         int lineStart = start;
         for (int i = start; i < b.length; i++) {
             int c = b[i] & 0xff;
-            if (c == '\n') {
-                line++;
+            if (c == '\n' || c == '\r') { // a lone CR ends a line too (String.lines)
+                line += c == '\n' ? 1 : 0;
                 lineStart = i + 1;
             } else if (i - lineStart >= MAX_LINE_BYTES) {
-                throw new PooltagException(name + ":" + line + ": a line longer than " + (MAX_LINE_BYTES >> 20)
-                        + " MiB (from byte offset " + lineStart + "), not a text capture of !poolused, PoolMon,"
-                        + " !poolfind, !verifier or pooltag.txt");
+                throw lineTooLong(name, line);
             } else if (c == 0) {
                 throw new PooltagException(name + ":" + line + ": binary data (a NUL byte at offset " + i
                         + "), not a text capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
@@ -209,6 +212,15 @@ public final class CaptureText {
      */
     public static boolean isComment(String line) {
         return line.startsWith("#") && !FormatDetector.isPoolMonHeader(line);
+    }
+
+    /**
+     * A table none of whose {@code skipped} lines reads as a row ({@code expected} names the columns), named at the
+     * first: a wrong file or a mangled copy is an error, never a table of zeros.
+     */
+    public PooltagException noRowReads(int firstSkipped, String table, String expected, long skipped) {
+        return error(firstSkipped, "no line of the " + table + " table reads as a row (" + expected + "); " + skipped
+                + (skipped == 1 ? " line" : " lines") + " skipped, this is the first");
     }
 
     /** An error that names this capture and line {@code n}: {@code file:n: what}. */

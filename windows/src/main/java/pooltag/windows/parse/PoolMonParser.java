@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.snapshot.TagUsage;
@@ -30,7 +31,8 @@ import pooltag.core.tag.TagKind;
  * file order. A line that names a tag and a pool type but does not read is an error naming its line; other lines
  * inside a table are skipped and counted, and a capture none of whose table lines reads is an error naming the
  * first; a {@code ...} line (a cut list) marks the screen truncated, and so does a last line that no line break ends
- * (a capture cut in the middle of a row), which is not read. TABs count as the spaces they stand for.
+ * (a capture cut in the middle of a row) and does not prove whole (see {@link #unendedRow}), which is not read.
+ * TABs count as the spaces they stand for.
  *
  * <p>Linear time: rows are read by a hand-written scanner, never by a backtracking regex, so no line, however
  * long or however full of spaces, costs more than one pass.
@@ -89,13 +91,17 @@ public final class PoolMonParser {
                 // /e adds a totals line; the next screen's memory lines and title come before its header.
                 continue;
             }
+            TagUsage u;
             if (text.unendedLine(n)) {
-                // Cut in the middle of a row: any of its numbers may be a prefix. Not read, and said.
-                cur.skipped++;
-                cur.truncated = true;
-                continue;
+                u = unendedRow(text, n, l);
+                if (u == null) {
+                    cur.skipped++;
+                    cur.truncated = true;
+                    continue;
+                }
+            } else {
+                u = row(text, n, l);
             }
-            TagUsage u = row(text, n, l);
             if (u == null) {
                 cur.skipped++;
                 firstSkipped = firstSkipped == 0 ? n : firstSkipped;
@@ -109,8 +115,8 @@ public final class PoolMonParser {
             throw text.error(1, "no PoolMon table: no 'Tag  Type  Allocs  Frees  Diff  Bytes' header line");
         }
         if (firstSkipped > 0 && screens.stream().allMatch(sc -> sc.rows.isEmpty() && !sc.truncated)) {
-            throw text.error(firstSkipped, "no line of the PoolMon table reads as a row (Tag Type Allocs Frees Diff"
-                    + " Bytes PerAlloc); this is the first of " + screens.stream().mapToLong(sc -> sc.skipped).sum());
+            throw text.noRowReads(firstSkipped, "PoolMon", "Tag Type Allocs Frees Diff Bytes PerAlloc",
+                    screens.stream().mapToLong(sc -> sc.skipped).sum());
         }
         long time = screens.size() == 1 ? text.embeddedEpochNanos() : 0;
         List<UsageSnapshot> out = new ArrayList<>(screens.size());
@@ -122,6 +128,28 @@ public final class PoolMonParser {
                     new Loss(0, 0, sc.skipped, sc.truncated)));
         }
         return out;
+    }
+
+    /**
+     * A last line that no line break ends: a copy saved without its final break, or a capture cut in the middle of a
+     * row, where any number may be a prefix. Read when it proves whole: text after Per Alloc (the Mapped_Driver), or
+     * a Per Alloc that is Bytes / Diff as PoolMon computes it (every real screen here agrees to within 1); else null.
+     */
+    private static TagUsage unendedRow(CaptureText text, int n, String l) {
+        TagUsage u;
+        try {
+            u = row(text, n, l);
+        } catch (PooltagException cut) {
+            return null;
+        }
+        if (u == null || !Character.isDigit(l.charAt(l.length() - 1))) {
+            return u;
+        }
+        int lastWord = l.lastIndexOf(' ') + 1;
+        long perAlloc = l.length() - lastWord > MAX_DIGITS ? -1 : Long.parseLong(l.substring(lastWord));
+        long diff = u.live();
+        boolean whole = diff <= 0 || Math.abs(perAlloc - u.bytes() / diff) <= 1;
+        return whole ? u : null;
     }
 
     /** One screen being read. */

@@ -38,8 +38,8 @@ import pooltag.core.tag.TagKind;
  * <p>Inside a table, a line shaped like a row (tag, then numbers) that does not read is an error naming its
  * line; an {@code ...} elision marks the snapshot truncated; any other line there is skipped and counted, and a
  * table none of whose lines reads as a row is an error naming the first. A row on a last line that no line break
- * ends (a capture cut in the middle of a row: {@code EtwB 148 5206272 16 4423} for {@code ... 442368}) is skipped
- * and marks the snapshot truncated. Columns may be separated by TABs instead of spaces (an editor's or a
+ * ends and that ends in a digit (a capture cut in the middle of a row: {@code EtwB 148 5206272 16 4423} for
+ * {@code ... 442368}) is skipped and marks the snapshot truncated; one that ends in its description is read. Columns may be separated by TABs instead of spaces (an editor's or a
  * spreadsheet's copy): the description then starts at the first TAB after the row's numbers.
  */
 public final class PoolUsedParser {
@@ -126,7 +126,9 @@ public final class PoolUsedParser {
                     inTable = false;
                     continue;
                 }
-                if (text.unendedLine(n)) {
+                if (text.unendedLine(n) && Character.isDigit(l.charAt(l.length() - 1))) {
+                    // No line break after it and it ends in a digit: its last number may be any prefix of the real
+                    // one. Ended by a description instead, its numbers are whole (a copy saved without the break).
                     skip(n);
                     truncated = true;
                     continue;
@@ -137,9 +139,8 @@ public final class PoolUsedParser {
                 throw text.error(1, "no !poolused table: no 'Tag  Allocs  Used' header line");
             }
             if (byTag.isEmpty() && firstSkipped > 0 && !truncated) {
-                throw text.error(firstSkipped, "no line of the !poolused table reads as a row (tag, then "
-                        + (verbose ? "Allocs Frees Diff Used" : "Allocs Used") + " per pool); " + skipped
-                        + " lines skipped, this is the first");
+                throw text.noRowReads(firstSkipped, "!poolused", "tag, then "
+                        + (verbose ? "Allocs Frees Diff Used" : "Allocs Used") + " per pool", skipped);
             }
             List<TagUsage> rows = new ArrayList<>();
             for (TagUsage[] pair : byTag.values()) {
@@ -278,7 +279,8 @@ public final class PoolUsedParser {
      * Where a row's description starts: the first TAB after its tag and {@code numbers} numbers, the words between
      * runs of spaces and TABs; -1 when the row has no TAB. WinDbg prints one TAB, before the description; a row whose
      * columns are all TABs (an editor's copy) has its description after the numbers just the same. A row with fewer
-     * words or a word that is not a number there keeps its first TAB, and the row's reader says what is wrong.
+     * words or a word that is not a number there keeps its first TAB, and the row's reader says what is wrong; a row
+ * whose numbers are followed by no TAB has no description.
      */
     private static int descriptionTab(String l, int numbers) {
         int first = l.indexOf('\t');
@@ -304,8 +306,7 @@ public final class PoolUsedParser {
                 }
             }
         }
-        int tab = l.indexOf('\t', i);
-        return tab < 0 ? first : tab;
+        return l.indexOf('\t', i); // -1: the row has no description (its trailing TAB was stripped with the blanks)
     }
 
     private static boolean startsWithSpaceThenDigit(String s) {

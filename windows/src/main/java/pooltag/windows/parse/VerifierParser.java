@@ -27,7 +27,7 @@ public final class VerifierParser {
     private static final Pattern MODULE = Pattern.compile(
             "^\\s*(?:MODULE:|\\S*_VF_TARGET_DRIVER)\\s+(?:0x)?[0-9a-fA-F`]+:?\\s+(\\S+)\\s+\\((?:Loaded|Unloaded)[^)]*\\)\\s*$");
     private static final Pattern ROW = Pattern.compile("^\\s*((?:0x)?[0-9a-fA-F`]{8,17})\\s+(0x[0-9a-fA-F]+|[0-9a-fA-F]+)"
-            + "\\s+(\\S.{0,3}?)\\s+(\\S+)(?:\\s+(\\S.*?))?\\s*$");
+            + "\\s+(\\S.{0,3}?)\\s+(\\S+)(?:\\s+(\\S.*))?$"); // no lazy tail: CaptureText strips trailing blanks
     private static final Pattern ROW_LIKE = Pattern.compile("^\\s*(?:0x)?[0-9a-fA-F`]{8,17}(?:\\s.*)?$");
     /** The later layout's rule under its header: {@code ----------  ----------  ----  ----------}. */
     private static final Pattern RULE = Pattern.compile("^\\s*-{2,}(?:\\s+-{2,})*\\s*$");

@@ -255,11 +255,26 @@ class PoolUsedParserTest {
         assertEquals(1, cut.loss().skippedRecords());
         assertTrue(cut.loss().truncated());
         assertEquals(5935104, row(cut, "ConT", Pool.NONPAGED).bytes());
+        // Ended by its description instead (a copy saved without the final break), the numbers are whole.
+        UsageSnapshot described = PoolUsedParser.parse(CaptureText.of("described.txt",
+                head + " EtwB       148      5206272         16       442368\tEtw Buffer , Binary: nt!etw"));
+        assertEquals(442368, row(described, "EtwB", Pool.PAGED).bytes());
+        assertFalse(described.loss().truncated());
         // The same row ended by a line break is whole.
         UsageSnapshot whole = PoolUsedParser.parse(CaptureText.of("whole.txt",
                 head + " EtwB       148      5206272         16       442368\tEtw Buffer , Binary: nt!etw\n"));
         assertEquals(442368, row(whole, "EtwB", Pool.PAGED).bytes());
         assertFalse(whole.loss().truncated());
+    }
+
+    /** A TAB-separated row with no description (its trailing TAB stripped with the blanks) is a row. */
+    @Test
+    void aTabSeparatedRowWithoutADescriptionReads() {
+        UsageSnapshot s = PoolUsedParser.parse(CaptureText.of("t.txt",
+                "\tTag\tAllocs\tUsed\tAllocs\tUsed\n\n Efgh\t3\t300\t4\t400\t\n"));
+        assertEquals(300, row(s, "Efgh", Pool.NONPAGED).bytes());
+        assertEquals(400, row(s, "Efgh", Pool.PAGED).bytes());
+        assertEquals(0, s.loss().skippedRecords());
     }
 
     @Test

@@ -169,6 +169,15 @@ class RealPoolMonScreensTest {
         assertEquals(1, cut.rows().size());
         assertEquals(1, cut.loss().skippedRecords());
         assertTrue(cut.loss().truncated());
+        // Cut inside Per Alloc (4476 to 4): the row reads, but 21708800 / 4849 is not 4.
+        UsageSnapshot cutPer = PoolMonParser.parse(CaptureText.of("cut2.txt", head + " CM25 Paged      4849         0      4849 21708800       4"));
+        assertEquals(1, cutPer.rows().size());
+        assertTrue(cutPer.loss().truncated());
+        // Whole but saved without its final line break (a copy from Notepad): Per Alloc is Bytes / Diff, so it is read.
+        UsageSnapshot unended = PoolMonParser.parse(CaptureText.of("unended.txt",
+                head + " CM25 Paged      4849         0      4849 21708800       4476"));
+        figures(row(unended, "CM25", Pool.PAGED), 4849, 0, 4849, 21708800, "");
+        assertFalse(unended.loss().truncated());
         UsageSnapshot whole = PoolMonParser.parse(CaptureText.of("whole.txt",
                 head + " CM25 Paged      4849         0      4849 21708800       4476\n"));
         figures(row(whole, "CM25", Pool.PAGED), 4849, 0, 4849, 21708800, "");
@@ -183,7 +192,7 @@ class RealPoolMonScreensTest {
                  not a row
                 """)));
         assertEquals("x.txt:2: no line of the PoolMon table reads as a row (Tag Type Allocs Frees Diff Bytes"
-                + " PerAlloc); this is the first of 1", e.getMessage());
+                + " PerAlloc); 1 line skipped, this is the first", e.getMessage());
     }
 }
 

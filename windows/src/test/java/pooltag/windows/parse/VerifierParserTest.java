@@ -85,4 +85,14 @@ class VerifierParserTest {
                 """)));
         assertTrue(e.getMessage().startsWith("v.txt:4: !verifier pool-tracking row does not read"), e.getMessage());
     }
+
+    /** A caller followed by 200,000 spaces and a word reads in linear time (a lazy tail took 20 s on 160,000). */
+    @org.junit.jupiter.api.Timeout(5)
+    @Test
+    void aLongRunOfSpacesInARowIsReadInLinearTime() {
+        VerifierReport r = VerifierParser.parse(CaptureText.of("v.txt", "Address Length Tag Caller\n"
+                + "0x982a8fe0  0x00000020  VMdl  0x9a3bf6ac  My" + " ".repeat(200_000) + "x\n"));
+        assertEquals(1, r.allocations().size());
+        assertEquals("0x9a3bf6ac My" + " ".repeat(200_000) + "x", r.allocations().get(0).caller());
+    }
 }
