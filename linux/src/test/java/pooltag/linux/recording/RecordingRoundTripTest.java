@@ -185,16 +185,20 @@ class RecordingRoundTripTest {
         throw new AssertionError("block not found");
     }
 
+    /** The events a whole replay of {@code f} delivers. */
+    private static int eventsIn(Path f) {
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            r.replay(c, 0);
+            return c.events.size();
+        }
+    }
+
     /** A damaged second page: the first page's events are replayed, the replay stops there and names the damage. */
     @Test
     void aDamagedPageEndsTheReplayThereKeepingWhatPrecedes() throws Exception {
         Path f = write(true);
-        int whole;
-        try (RecordingReader r = RecordingReader.open(f)) {
-            Collect c = new Collect();
-            r.replay(c, 0);
-            whole = c.events.size();
-        }
+        int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 2);
         all[page + 40] ^= 1;
@@ -232,12 +236,7 @@ class RecordingRoundTripTest {
     @Test
     void aDamagedBlockAfterThePagesKeepsEveryEventBeforeIt() throws Exception {
         Path f = write(true, true);
-        int whole;
-        try (RecordingReader r = RecordingReader.open(f)) {
-            Collect c = new Collect();
-            r.replay(c, 0);
-            whole = c.events.size();
-        }
+        int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
         int end = indexOfBlock(all, RecordingFormat.END, 1);
         all[end + 17] ^= 1;
