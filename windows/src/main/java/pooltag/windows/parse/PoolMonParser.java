@@ -142,11 +142,11 @@ public final class PoolMonParser {
         } catch (PooltagException cut) {
             return null;
         }
-        if (u == null || !Character.isDigit(l.charAt(l.length() - 1))) {
-            return u;
+        if (u == null || !u.description().isEmpty()) {
+            return u; // a Mapped_Driver after Per Alloc: the numbers before it are whole
         }
-        int lastWord = l.lastIndexOf(' ') + 1;
-        long perAlloc = l.length() - lastWord > MAX_DIGITS ? -1 : Long.parseLong(l.substring(lastWord));
+        // No description: the line ends with Per Alloc, digits row() has already read and bounded.
+        long perAlloc = Long.parseLong(l.substring(l.lastIndexOf(' ') + 1));
         long diff = u.live();
         boolean whole = diff <= 0 || Math.abs(perAlloc - u.bytes() / diff) <= 1;
         return whole ? u : null;

@@ -178,6 +178,13 @@ class RealPoolMonScreensTest {
                 head + " CM25 Paged      4849         0      4849 21708800       4476"));
         figures(row(unended, "CM25", Pool.PAGED), 4849, 0, 4849, 21708800, "");
         assertFalse(unended.loss().truncated());
+        // Unended with a Mapped_Driver whose last word ends in a digit (x86_64) or is one (2): read, never parsed.
+        for (String driver : List.of("[ntfs.sys - x86_64]", "x86_64", "Unknown Driver 2")) {
+            UsageSnapshot mapped = PoolMonParser.parse(CaptureText.of("mapped.txt",
+                    head + " CM25 Paged      4849         0      4849 21708800       4476 " + driver));
+            assertEquals(21708800, row(mapped, "CM25", Pool.PAGED).bytes(), driver);
+            assertFalse(mapped.loss().truncated(), driver);
+        }
         UsageSnapshot whole = PoolMonParser.parse(CaptureText.of("whole.txt",
                 head + " CM25 Paged      4849         0      4849 21708800       4476\n"));
         figures(row(whole, "CM25", Pool.PAGED), 4849, 0, 4849, 21708800, "");
