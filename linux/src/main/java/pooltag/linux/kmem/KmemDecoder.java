@@ -195,8 +195,14 @@ public final class KmemDecoder {
         return a;
     }
 
+    /** A number field (1, 2, 4 or 8 bytes: any other width would read as 0); its offset and size into the arrays. */
     private static int field(EventFormat f, String name, int kind, int[] off, int[] size, int need) {
         EventFormat.Field fl = f.require(name);
+        int w = fl.size();
+        if (w != 1 && w != 2 && w != 4 && w != 8) {
+            throw new DecodeException(f.system() + "/" + f.name() + "/format", 0, "field '" + name + "' is "
+                    + w + " bytes; a number is 1, 2, 4 or 8");
+        }
         off[kind] = fl.offset();
         size[kind] = fl.size();
         return Math.max(need, fl.offset() + fl.size());

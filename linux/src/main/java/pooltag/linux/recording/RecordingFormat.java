@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
  * of one {@link #PAGE} block each. Readers accept both.
  *
  * <p>File: a 16-byte file header ({@link #MAGIC}, u32 version, u32 flags), then blocks until end of file. Block:
- * a 16-byte block header (u32 kind, s32 cpu or -1, u32 payload length, u32 CRC-32 of the payload), then the
- * payload. All integers little-endian. The last block of a complete file is {@link #END}.
+ * a 16-byte block header (u32 kind, s32 cpu or -1, u32 payload length, u32 CRC-32), then the payload. The CRC-32
+ * covers the payload, and also the header's first 12 bytes when the file header's flags have
+ * {@link #FLAG_HEADER_CRC} (every file this pooltag writes). All integers little-endian. The last block of a
+ * complete file is {@link #END}.
  */
 public final class RecordingFormat {
     /** "PTAGREC" + NUL. */
@@ -19,6 +21,16 @@ public final class RecordingFormat {
     /** The first version: one uncompressed PAGE block per page. Still read, and written on request. */
     public static final int VERSION_1 = 1;
     public static final int FILE_HEADER_SIZE = 16;
+    /**
+     * File header flag: each block's CRC-32 covers its header's kind, cpu and length (12 bytes, as written) before
+     * the payload, so a damaged kind or length is found as damage instead of read as another kind of block.
+     * Written since round 14; files without it (older pooltags) are read with the payload-only CRC.
+     */
+    public static final int FLAG_HEADER_CRC = 1;
+    /** Every flag this pooltag knows; a file with any other bit set is refused (a newer writer's rule). */
+    public static final int KNOWN_FLAGS = FLAG_HEADER_CRC;
+    /** The header bytes {@link #FLAG_HEADER_CRC} puts under the CRC: kind, cpu, length. */
+    public static final int BLOCK_HEADER_CRC_SPAN = 12;
     public static final int BLOCK_HEADER_SIZE = 16;
     /** Largest payload a reader accepts for any block, including kinds it skips (read in small pieces). */
     public static final int MAX_PAYLOAD = 256 << 20;

@@ -24,6 +24,7 @@ import pooltag.linux.kmem.EventMerger;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.Page;
+import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.HeaderPage;
@@ -78,6 +79,8 @@ public final class RecordingReader implements AutoCloseable {
     private String cutShort;
     private long skippedBytes;
     private final CRC32 crc = new CRC32();
+    /** {@link RecordingFormat#FLAG_HEADER_CRC}: each block's CRC-32 covers its header's first 12 bytes too. */
+    private boolean headerCrc;
     private final byte[] blockHeader = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
 
     // trailer state, filled as the pages are read
@@ -153,6 +156,12 @@ public final class RecordingReader implements AutoCloseable {
             throw new DecodeException(where, 8, "recording version " + version + "; this pooltag reads versions "
                     + RecordingFormat.VERSION_1 + " and " + RecordingFormat.VERSION);
         }
+        int flags = Le.i32(fh, 12);
+        if ((flags & ~RecordingFormat.KNOWN_FLAGS) != 0) {
+            throw new DecodeException(where, 12, String.format("flags 0x%x: bits 0x%x are unknown to this pooltag"
+                    + " (a newer writer's, or damage)", flags, flags & ~RecordingFormat.KNOWN_FLAGS));
+        }
+        headerCrc = (flags & RecordingFormat.FLAG_HEADER_CRC) != 0;
         while (nextBlock()) {
             switch (pendingKind) {
                 case RecordingFormat.META -> {
@@ -222,6 +231,33 @@ public final class RecordingReader implements AutoCloseable {
         }
         if (cpus < 1 || cpus > RecordingFormat.MAX_CPUS) {
             throw new DecodeException(where, RecordingFormat.FILE_HEADER_SIZE, "implausible cpu count " + cpus);
+        }
+        refuseUndecodableTracedEvents();
+    }
+
+    /**
+     * An event the recording traced (META {@code events}) whose FORMAT this decoder cannot read would replay as
+     * "other events" and leave the ledger without it: refused here, naming the block, as a live session refuses
+     * to trace it. Cannot happen in a file pooltag wrote (the recorder refused such an event before tracing): the
+     * file is damaged past its CRC or hostile. The task events are optional, live and here.
+     */
+    private void refuseUndecodableTracedEvents() {
+        String traced = meta.get("events");
+        if (traced == null || traced.isEmpty()) {
+            return;
+        }
+        Map<String, String> unsupported = new KmemDecoder(schema, new NameTable()).unsupported();
+        for (String e : traced.split(",")) {
+            String why = unsupported.get(e.strip());
+            if (why == null || TraceConfig.TASK_EVENTS.contains(e.strip())) {
+                continue;
+            }
+            int at = why.indexOf(" at byte ");
+            int colon = why.indexOf(": ", Math.max(0, at));
+            String what = at < 0 || colon < 0 ? why : why.substring(colon + 2);
+            Long off = formatOffsets.get(e.strip());
+            throw new DecodeException(where, off != null ? off : headerPageOffset, "FORMAT block " + e.strip()
+                    + ": " + what + " (the recording traced this event, so its records cannot be replayed)");
         }
     }
 
@@ -294,14 +330,21 @@ public final class RecordingReader implements AutoCloseable {
         int crc32 = Le.i32(h, 12);
         long limit = limitOf(kind);
         if (len > limit) {
-            throw new DecodeException(where, start + 8, RecordingFormat.kindName(kind) + " block claims "
-                    + len + " bytes (limit " + limit + ")");
+            // No writer makes such a block: the header is damaged (or the file hostile), so the length, and with it
+            // the next block's place, cannot be trusted. What precedes was written whole and is replayed, as for a
+            // failed CRC; nothing is allocated for the claim.
+            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " claims " + len
+                    + " payload bytes, more than that kind holds (" + limit + ") (damaged; nothing from there on is"
+                    + " read)");
         }
         if (start + h.length + len > fileSize) {
             return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short ("
                     + (fileSize - start - h.length) + " of " + len + " payload bytes)");
         }
         crc.reset();
+        if (headerCrc) {
+            crc.update(h, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN);
+        }
         if (known(kind)) {
             if (pendingPayload.length < len) {
                 pendingPayload = new byte[(int) Math.max(len, Math.min(limit, 2L * pendingPayload.length))];
@@ -785,16 +828,14 @@ public final class RecordingReader implements AutoCloseable {
                     cpuStats.put(pendingCpu, CpuStats.parseText(text()));
                 }
                 case RecordingFormat.SLABINFO_END -> slabinfoEnd = text();
-                case RecordingFormat.LOSS -> {
-                    if (pendingLength >= 8) {
-                        statsLost = Math.max(0, Le.i64(pendingPayload, 0));
-                    }
-                }
+                case RecordingFormat.LOSS -> statsLost = lossBlock();
                 case RecordingFormat.END -> {
-                    complete = true;
-                    if (pendingLength >= 8) {
-                        endNanos = Le.i64(pendingPayload, 0);
+                    if (pendingLength < 8) {
+                        throw new DecodeException(where, pendingOffset, "END block holds " + pendingLength
+                                + " bytes; it starts with the u64 stop time");
                     }
+                    complete = true;
+                    endNanos = Le.i64(pendingPayload, 0);
                 }
                 default -> {
                     if (!sideBlock(kind)) {
@@ -803,6 +844,25 @@ public final class RecordingReader implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The kernel's lost-event count from a LOSS block. A block too short for it, or a count no kernel could reach
+     * (the u64 read as negative, as a block of all ones is), is refused rather than read as 0 lost: the one figure a
+     * replay cannot recompute must not go missing quietly.
+     */
+    private long lossBlock() {
+        if (pendingLength < 8) {
+            throw new DecodeException(where, pendingOffset, "LOSS block holds " + pendingLength
+                    + " bytes; it starts with the u64 count of events the kernel lost");
+        }
+        long lost = Le.i64(pendingPayload, 0);
+        if (lost < 0) {
+            throw new DecodeException(where, pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE,
+                    "LOSS block says " + Long.toUnsignedString(lost) + " events were lost: more than any kernel"
+                            + " counts");
+        }
+        return lost;
     }
 
     /**

@@ -58,7 +58,10 @@ public final class RecordingWriter implements AutoCloseable {
         this(path, header, true);
     }
 
-    /** @param compress version 2 (zstd blocks of pages); false writes version 1, byte for byte as older pooltags */
+    /**
+     * @param compress version 2 (zstd blocks of pages); false writes version 1 (one PAGE block per page). Either has
+     *                 {@link RecordingFormat#FLAG_HEADER_CRC}: each CRC-32 covers its block header too.
+     */
     public RecordingWriter(Path path, HeaderPage header, boolean compress) {
         this(new BufferedOutputStream(PrivateFiles.create(path), 1 << 20), path.toString(), header, compress);
     }
@@ -77,7 +80,7 @@ public final class RecordingWriter implements AutoCloseable {
         byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
         System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
         Le.putI32(fh, 8, version);
-        Le.putI32(fh, 12, 0);
+        Le.putI32(fh, 12, RecordingFormat.FLAG_HEADER_CRC);
         try {
             out.write(fh);
         } catch (IOException e) {
@@ -229,14 +232,15 @@ public final class RecordingWriter implements AutoCloseable {
 
     private void emit(int kind, int cpu, byte[] b, int off, int len, byte[] prefix) {
         int plen = prefix == null ? 0 : prefix.length;
+        Le.putI32(header, 0, kind);
+        Le.putI32(header, 4, cpu);
+        Le.putI32(header, 8, len + plen);
         crc.reset();
+        crc.update(header, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN); // FLAG_HEADER_CRC
         if (prefix != null) {
             crc.update(prefix, 0, plen);
         }
         crc.update(b, off, len);
-        Le.putI32(header, 0, kind);
-        Le.putI32(header, 4, cpu);
-        Le.putI32(header, 8, len + plen);
         Le.putI32(header, 12, (int) crc.getValue());
         try {
             out.write(header);

@@ -23,6 +23,21 @@ class KmemDecoderTest {
         assertEquals(KmemDecoder.KIND_KFREE, d.kindOf(657));
     }
 
+    /**
+     * A number field of a width no number has (a hostile or damaged FORMAT block: `size:0`) makes its event
+     * unsupported with the reason; it used to be accepted and every kmalloc's address read as 0.
+     */
+    @Test
+    void aNumberFieldOfNoNumbersWidthMakesItsEventUnsupported() {
+        Map<String, String> f = Formats.formatTexts();
+        f.put("kmem/kmalloc", f.get("kmem/kmalloc").replace("ptr;\toffset:16;\tsize:8;", "ptr;\toffset:16;\tsize:0;"));
+        KmemDecoder d = new KmemDecoder(TraceSchema.parse(Formats.resource("header_page"), f, "t"), new NameTable());
+        assertEquals("kmem/kmalloc/format at byte 0: field 'ptr' is 0 bytes; a number is 1, 2, 4 or 8",
+                d.unsupported().get("kmem/kmalloc"));
+        assertEquals(KmemDecoder.KIND_NONE, d.kindOf(658));
+        assertEquals(KmemDecoder.KIND_KFREE, d.kindOf(657));
+    }
+
     @Test
     void recordShorterThanItsFormatIsMalformedNotAnException() {
         KmemDecoder d = new KmemDecoder(Formats.schema(), new NameTable());

@@ -680,6 +680,9 @@ public final class RecordingFuzzer {
         byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
         System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
         Le.putI32(fh, 8, !pristine && rnd.nextInt(64) == 0 ? rnd.nextInt(4) : v2 ? 2 : 1);
+        // half the inputs as this pooltag writes them (the CRC covers the block header too), half as older ones did
+        boolean headerCrc = rnd.nextBoolean();
+        Le.putI32(fh, 12, headerCrc ? RecordingFormat.FLAG_HEADER_CRC : 0);
         bo.writeBytes(fh);
         CRC32 crc = new CRC32();
         byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
@@ -693,11 +696,14 @@ public final class RecordingFuzzer {
                 Le.putI32(z, 4, (int) (k.declaredCount >= 0 ? k.declaredCount : k.count));
                 payload = java.util.Arrays.copyOf(z, RecordingFormat.CHUNK_HEADER + n);
             }
-            crc.reset();
-            crc.update(payload);
             Le.putI32(h, 0, k.kind);
             Le.putI32(h, 4, k.cpu);
             Le.putI32(h, 8, payload.length);
+            crc.reset();
+            if (headerCrc) {
+                crc.update(h, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN);
+            }
+            crc.update(payload);
             Le.putI32(h, 12, (int) crc.getValue());
             if (!pristine && rnd.nextInt(200) == 0) {
                 Le.putI32(h, 8, rnd.nextInt()); // a length that disagrees with the file

@@ -268,6 +268,144 @@ class RecordingRoundTripTest {
         }
     }
 
+    /**
+     * The block header is under the CRC (FLAG_HEADER_CRC, set by every writer): a damaged kind is damage, found where
+     * it is. Without the flag the CRC covered the payload only, and the END block with its kind flipped to 43 read
+     * as an unknown block: the replay said "complete" with the recording's end missing.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aDamagedBlockKindFailsTheCrcInsteadOfReadingAsAnUnknownBlock(boolean compress) throws Exception {
+        Path f = write(true, compress);
+        int whole = eventsIn(f);
+        byte[] all = Files.readAllBytes(f);
+        assertEquals(RecordingFormat.FLAG_HEADER_CRC, pooltag.linux.ring.Le.i32(all, 12), "flags at byte 12");
+        int end = indexOfBlock(all, RecordingFormat.END, 1);
+        all[end] ^= 0x20; // kind 11 (END) -> 43
+        Files.write(dir.resolve("bad-kind"), all);
+        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-kind"))) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(whole, c.events.size(), "everything before the damage is replayed");
+            assertFalse(rp.complete());
+            assertEquals(0, rp.unknownBlocks());
+            assertEquals("kind 43 block at byte " + end + " fails its CRC-32 (damaged; nothing from there on is read)",
+                    rp.cutShortReason());
+        }
+    }
+
+    /** A damaged length over its kind's limit is damage too: the pages before it are replayed, nothing allocated. */
+    @Test
+    void aBlockClaimingMoreThanItsKindHoldsEndsTheReplayThereKeepingWhatPrecedes() throws Exception {
+        Path f = write(true);
+        byte[] all = Files.readAllBytes(f);
+        int page = indexOfBlock(all, RecordingFormat.PAGE, 3);
+        pooltag.linux.ring.Le.putI32(all, page + 8, 0x7fff_0000); // 2 GiB: over any limit and past the file
+        Files.write(dir.resolve("bad-len"), all);
+        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-len"))) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(List.of("0:101:a0", "1:51:b0"), c.events.stream().sorted().toList(), "the two pages before it");
+            assertFalse(rp.complete());
+            assertEquals(all.length - page, rp.skippedBytes());
+            assertTrue(rp.cutShortReason().startsWith("PAGE block at byte " + page + " claims 2147418112 payload"
+                    + " bytes, more than that kind holds ("), rp.cutShortReason());
+        }
+    }
+
+    /** Files of older pooltags (flags 0: the CRC covers the payload only) are read as they were written. */
+    @Test
+    void aRecordingWithoutTheHeaderCrcFlagIsCheckedPayloadOnly() throws Exception {
+        Path f = write(true, true);
+        int whole = eventsIn(f);
+        byte[] all = Files.readAllBytes(f);
+        pooltag.linux.ring.Le.putI32(all, 12, 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (int pos = 16; pos < all.length; ) { // each block's CRC recomputed over its payload alone
+            int len = pooltag.linux.ring.Le.i32(all, pos + 8);
+            crc.reset();
+            crc.update(all, pos + 16, len);
+            pooltag.linux.ring.Le.putI32(all, pos + 12, (int) crc.getValue());
+            pos += 16 + len;
+        }
+        Files.write(dir.resolve("old"), all);
+        try (RecordingReader r = RecordingReader.open(dir.resolve("old"))) {
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertTrue(rp.complete(), rp.cutShortReason());
+            assertEquals(whole, c.events.size());
+        }
+    }
+
+    @Test
+    void aFlagThisPooltagDoesNotKnowIsRefusedAtItsByte() throws Exception {
+        Path f = write(true);
+        byte[] all = Files.readAllBytes(f);
+        pooltag.linux.ring.Le.putI32(all, 12, 0x5);
+        Files.write(f, all);
+        DecodeException e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
+        assertEquals(f + " at byte 12: flags 0x5: bits 0x4 are unknown to this pooltag (a newer writer's, or damage)",
+                e.getMessage());
+    }
+
+    /**
+     * A LOSS block whose count reads negative (all ones: 2^64 - 1) is refused, not read as 0 lost; its CRC is
+     * valid, so this is a file that lies, not damage.
+     */
+    @Test
+    void aLossCountNoKernelCouldReachIsRefusedNotReadAsZero() {
+        Path f = dir.resolve("lie.ptrec");
+        try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, true)) {
+            w.writeMeta(Map.of("cpus", "1", "start_mono_ns", "1000"));
+            w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
+            for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
+                w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + e.getValue());
+            }
+            w.writePage(page(0, 100, 0xa0, 110));
+            w.writeLongs(RecordingFormat.LOSS, -1L, 0, 0);
+            w.writeLongs(RecordingFormat.END, 9000, 1, 1);
+        }
+        try (RecordingReader r = RecordingReader.open(f)) {
+            DecodeException e = assertThrows(DecodeException.class, () -> r.replay(new Collect(), 0));
+            assertTrue(e.getMessage().endsWith("LOSS block says 18446744073709551615 events were lost: more than any"
+                    + " kernel counts"), e.getMessage());
+        }
+    }
+
+    /**
+     * A FORMAT the decoder cannot read (a number field 0 bytes wide) for an event the recording traced is refused
+     * at open, naming its block; the same FORMAT for an event it did not trace is no obstacle. Before, the traced
+     * kmallocs replayed as "other events" and the report exited 0 without them.
+     */
+    @Test
+    void aTracedEventWhoseFormatCannotBeDecodedIsRefusedNamingItsBlock() {
+        Path f = dir.resolve("ptr0.ptrec");
+        Path g = dir.resolve("ptr0-untraced.ptrec");
+        for (Path p : List.of(f, g)) {
+            try (RecordingWriter w = new RecordingWriter(p, pooltag.linux.ring.HeaderPage.DEFAULT_4K, true)) {
+                w.writeMeta(Map.of("cpus", "1", "start_mono_ns", "1000",
+                        "events", p == f ? "kmem/kmalloc,kmem/kfree" : "kmem/kfree"));
+                w.writeText(RecordingFormat.HEADER_PAGE, -1, Formats.resource("header_page"));
+                for (Map.Entry<String, String> e : Formats.formatTexts().entrySet()) {
+                    String text = e.getValue();
+                    if (e.getKey().equals("kmem/kmalloc")) {
+                        text = text.replace("ptr;\toffset:16;\tsize:8;", "ptr;\toffset:16;\tsize:0;");
+                    }
+                    w.writeText(RecordingFormat.FORMAT, -1, e.getKey() + "\n" + text);
+                }
+                w.writeLongs(RecordingFormat.LOSS, 0, 0, 0);
+                w.writeLongs(RecordingFormat.END, 9000, 0, 0);
+            }
+        }
+        DecodeException e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(f.toString()) + " at byte \\d+: FORMAT block"
+                + " kmem/kmalloc: field 'ptr' is 0 bytes; a number is 1, 2, 4 or 8 \\(the recording traced this"
+                + " event, so its records cannot be replayed\\)"), e.getMessage());
+        try (RecordingReader r = RecordingReader.open(g)) {
+            assertTrue(r.replay(new Collect(), 0).complete());
+        }
+    }
+
     @Test
     void notARecording() throws Exception {
         Path f = dir.resolve("x");
