@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -23,7 +24,7 @@ import pooltag.windows.parse.PoolTagFile;
  * entries honoured); {@code --scan DIR} lists the driver files holding its four bytes, as {@code findstr /m /l}.
  * Its command line is built in code ({@link #commandSpec}), not from annotations (start-up: docs/PERFORMANCE.md).
  */
-public final class TagsCommand extends JsonCommand implements Runnable, CommandSpecs.Built {
+public final class TagsCommand extends JsonCommand implements Callable<Integer>, CommandSpecs.Built {
     Path pooltag;
 
     Path scanDir;
@@ -52,7 +53,7 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
     }
 
     @Override
-    public void run() {
+    public Integer call() {
         if (pooltag == null && scanDir == null) {
             throw new PooltagException("tags: give --pooltag FILE, --scan DIR, or both");
         }
@@ -97,7 +98,7 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
             }
             m.put("loss", CaptureOutput.lossJson(loss));
             CaptureOutput.printJson(out, m);
-            return;
+            return exitCode(scan);
         }
         if (file != null) {
             out.println("pooltag.txt " + pooltag + " (" + file.entries().size() + " entries)");
@@ -136,6 +137,12 @@ public final class TagsCommand extends JsonCommand implements Runnable, CommandS
         }
         out.println(CaptureOutput.lossLine(loss));
         out.flush();
+        return exitCode(scan);
+    }
+
+    /** 1 when the scan could not read everything under DIR (its answer is incomplete, as a cut recording's is). */
+    private static int exitCode(TagScanner.Scan scan) {
+        return scan != null && !scan.unreadable().isEmpty() ? 1 : 0;
     }
 
     /** Paths as the user gave the scan: relative to --scan DIR. */

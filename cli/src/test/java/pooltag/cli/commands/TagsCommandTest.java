@@ -51,6 +51,21 @@ class TagsCommandTest {
                 "loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0"), r.outLines());
     }
 
+    /**
+     * A scan that could not read everything says which and exits 1, text and JSON alike: its "(none)" may be wrong.
+     * {@code /proc/sys/vm/drop_caches} is write-only, even for root.
+     */
+    @Test
+    void aScanThatCouldNotReadEverythingExits1() throws IOException {
+        CliRun r = CliRun.of("tags", "--scan", "/proc/sys/vm", "Nope");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains("could not be read and were not searched: ") && r.out().contains("drop_caches"),
+                r.out());
+        CliRun j = CliRun.of("tags", "--json", "--scan", "/proc/sys/vm", "Nope");
+        assertEquals(1, j.exit(), j.err());
+        assertTrue(new ObjectMapper().readTree(j.out()).get("unreadable").toString().contains("drop_caches"), j.out());
+    }
+
     @Test
     void jsonListsEntriesWithTheirLines() throws IOException {
         CliRun r = CliRun.of("tags", "--json", "--pooltag", POOLTAG, "AmlH");
