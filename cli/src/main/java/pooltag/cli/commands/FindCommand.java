@@ -22,6 +22,7 @@ import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.JsonOption;
 import pooltag.cli.options.TagByCgroupOption;
 import pooltag.core.ledger.CgroupResolver;
+import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagPattern;
 import pooltag.engine.run.RecordingReplay;
 import pooltag.linux.cgroup.PidCgroupResolver;
@@ -116,8 +117,8 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         if (from != null) {
             // A recording: the same ledger as live, replayed; the tag resolves against the slabinfo and symbols it keeps.
             RecordingReplay.Replayed rp = RecordingReplay.of(from, cap.ledgerOptions(), cgroups);
-            HitTarget target = HitTarget.resolve(tag, rp.slabinfoStart() == null ? "" : rp.slabinfoStart(),
-                    rp.symbols());
+            HitTarget target = HitTarget.resolveInRecording(tag, rp.slabinfoStart() == null ? ""
+                    : rp.slabinfoStart(), rp.ledger().tagNames(TagKind.CACHE), rp.symbols());
             long span = rp.ledger().lastNanos() - rp.ledger().firstNanos();
             print(out, rp.ledger(), target, Math.max(rp.durationNanos(), span), only, cgFilter, addresses,
                     "in recording " + from, rp.health(), pid -> "?");
@@ -149,16 +150,24 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
                        TagPattern cgFilter, AddressPolicy addresses, String since, RecordingReader.Replay replay,
                        java.util.function.IntFunction<String> comms) {
         boolean cgroups = ledger.tracksCgroups();
+        // each block with the tag it is held under: a pattern (kmalloc-*) matches several, and a block's line names
+        // its own, as !poolfind's lines name the block's tag, not the search's
         List<Outstanding> found = new java.util.ArrayList<>();
+        List<String> tagOf = new java.util.ArrayList<>();
+        long minAge = (long) (minAgeSeconds * 1e9);
         for (String name : target.ledgerNames()) {
             int id = ledger.tagId(target.kind(), name);
-            if (id >= 0) {
-                found.addAll(ledger.outstanding(target.kind(), id, Integer.MAX_VALUE));
+            if (id < 0) {
+                continue;
+            }
+            for (Outstanding o : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE)) {
+                if ((only == null || o.pool() == only) && o.ageNanos() >= minAge
+                        && (cgFilter == null || cgFilter.matches(o.cgroup()))) {
+                    found.add(o);
+                    tagOf.add(name);
+                }
             }
         }
-        long minAge = (long) (minAgeSeconds * 1e9);
-        found = found.stream().filter(o -> (only == null || o.pool() == only) && o.ageNanos() >= minAge
-                && (cgFilter == null || cgFilter.matches(o.cgroup()))).toList();
         Loss loss = ledger.stats().loss();
         long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
         if (json.on()) {
@@ -169,9 +178,11 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             root.put("count", found.size());
             root.put("bytes", bytes);
             ArrayNode arr = root.putArray("outstanding");
-            for (Outstanding o : found) {
+            for (int i = 0; i < found.size(); i++) {
+                Outstanding o = found.get(i);
                 ObjectNode n = arr.addObject();
                 n.put("block", addresses.of(o.address()));
+                n.put("tag", tagOf.get(i));
                 n.put("size", o.bytes());
                 n.put("pool", o.pool().label());
                 n.put("age_s", o.ageNanos() / 1e9);
@@ -198,9 +209,10 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         }
         out.printf("Searching %s for tag %s, outstanding %s%n%n",
                 only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(), since);
-        for (Outstanding o : found) {
+        for (int i = 0; i < found.size(); i++) {
+            Outstanding o = found.get(i);
             out.printf(Locale.ROOT, "%s : tag %s, size %#9x, %s pool, age %.3f s, pid %d (%s), site %s, stack %s%n",
-                    addresses.of(o.address()), target.tag(), o.bytes(),
+                    addresses.of(o.address()), tagOf.get(i), o.bytes(),
                     o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.apply(o.pid()),
                     o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
             if (cgroups) {

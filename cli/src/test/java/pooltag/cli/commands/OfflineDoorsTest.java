@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,26 @@ class OfflineDoorsTest {
         Files.copy(Path.of(ReportCommandTest.REAL), renamed);
         CliRun again = CliRun.of("find", "--from", renamed.toString(), "kmalloc-64", "--json");
         assertEquals(outstanding, Json.MAPPER.readTree(again.out()).get("count").asLong(), again.err());
+    }
+
+    /**
+     * A wildcard resolves against the caches the recording's events named too (this one keeps no slabinfo): it used
+     * to match nothing. Each block's line names its own cache, not the pattern, as !poolfind names a block's tag.
+     */
+    @Test
+    void findFromARecordingTakesAWildcardAndNamesEachBlocksOwnCache() throws Exception {
+        CliRun r = CliRun.of("find", "--from", ReportCommandTest.REAL, "kmalloc-*");
+        assertEquals(0, r.exit(), r.err());
+        long[] k64 = ReportCommandTest.realTags().get("kmalloc-64");
+        long[] k96 = ReportCommandTest.realTags().get("kmalloc-96");
+        List<String> blocks = r.outLines().stream().filter(l -> l.startsWith("@")).toList();
+        assertEquals(k64[2] + k96[2], blocks.size(), r.out());
+        assertTrue(blocks.stream().allMatch(l -> l.contains(" : tag kmalloc-64, size      0x40, ")), r.out());
+        assertTrue(r.outLines().contains(blocks.size() + " allocations, " + (k64[4] + k96[4]) + " bytes"), r.out());
+        CliRun j = CliRun.of("find", "--from", ReportCommandTest.REAL, "kmalloc-*", "--json");
+        JsonNode n = Json.MAPPER.readTree(j.out());
+        assertEquals(blocks.size(), n.get("count").asLong());
+        assertEquals("kmalloc-64", n.get("outstanding").get(0).get("tag").asText());
     }
 
     /** Without a TAG a recording is refused in one line that says what to give (not "or --from FILE", given). */

@@ -94,9 +94,27 @@ public final class HitTarget {
      * @throws PooltagException one line, when the tag names no cache, function, kmalloc class or module
      */
     public static HitTarget resolve(String typed, String slabinfo, KernelSymbols symbols) {
+        return resolve(typed, cacheNames(slabinfo), symbols);
+    }
+
+    /**
+     * Resolves against a recording: its caches are those its slabinfo listed and those its events named (a recording
+     * without slabinfo, or a cache created after slabinfo was read, still answers {@code kmalloc-*}).
+     *
+     * @param slabinfo the recording's slabinfo at start, "" when it has none
+     * @param seenCaches the cache tags its replay charged
+     */
+    public static HitTarget resolveInRecording(String typed, String slabinfo, java.util.Collection<String> seenCaches,
+                                               KernelSymbols symbols) {
+        Set<String> caches = cacheNames(slabinfo);
+        caches.addAll(seenCaches);
+        return resolve(typed, caches, symbols);
+    }
+
+    private static HitTarget resolve(String typed, Set<String> cacheNames, KernelSymbols symbols) {
         TagResolver.Resolution r;
         try {
-            r = new TagResolver(cacheNames(slabinfo), new Functions(symbols), moduleNames(symbols), Set.of())
+            r = new TagResolver(cacheNames, new Functions(symbols), moduleNames(symbols), Set.of())
                     .resolve(typed);
         } catch (IllegalArgumentException e) {
             throw new PooltagException("hit tag '" + typed + "': " + e.getMessage());
