@@ -14,7 +14,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +35,15 @@ public final class CaptureText {
             "^\\s*(?:#\\s*time:\\s*)?(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)\\s*(Z|[+-]\\d{2}:?\\d{2})?$");
 
     private final String name;
-    private final List<String> lines;
+    /** The whole text, decoded once; a line becomes a string only when a reader asks for it. */
+    private final String text;
+    /**
+     * Where each line starts in {@link #text} ({@code lineCount} of them), then {@code text.length()}: line {@code n}
+     * runs from {@code starts[n - 1]} to the next start less its terminator and trailing blanks. Four bytes a line,
+     * where a list of strings cost about fifty (a 255 MiB capture of short lines took 3 GB that way).
+     */
+    private final int[] starts;
+    private final int lineCount;
     /** The text does not end with a line break: its last line may have been cut anywhere (a capture cut short). */
     private final boolean lastLineUnended;
     /** The last line a reader asked for: where an unexpected number error happened. Reader's thread only. */
@@ -52,19 +59,41 @@ public final class CaptureText {
      * Mapped_Driver text under 1 KiB); a longer one is not a capture, and is refused before it is made a string.
      */
     static final int MAX_LINE_BYTES = 1 << 20;
+    /**
+     * The most lines read: 8 bytes a line on average at {@link #MAX_BYTES}, far more than any capture has (a day of
+     * PoolMon screens every 5 s is about 2 M lines); bounds the line index at 128 MiB.
+     */
+    static final int MAX_LINES = 32 << 20;
 
     private CaptureText(String name, String text) {
         this.name = name;
-        List<String> lines = text.lines().toList();
-        char last = text.isEmpty() ? '\n' : text.charAt(text.length() - 1);
-        this.lastLineUnended = last != '\n' && last != '\r';
-        // Trailing blanks carry nothing in any capture layout; stripping them here (one pass a line) means no
-        // reader ever scans a run of them, and a line of only spaces is blank.
-        String[] stripped = new String[lines.size()];
-        for (int i = 0; i < stripped.length; i++) {
-            stripped[i] = lines.get(i).stripTrailing();
+        this.text = text;
+        // Lines as String.lines() splits them: a terminator is \n, \r or \r\n; a last line without one counts when
+        // it is not empty.
+        int n = text.length();
+        int[] at = new int[Math.min(MAX_LINES, n / 32 + 16) + 1];
+        int count = 0;
+        int lineStart = 0;
+        while (lineStart < n) {
+            if (count == MAX_LINES) {
+                throw new PooltagException(name + ":" + (count + 1) + ": more than " + MAX_LINES + " lines, more"
+                        + " than any capture of !poolused, PoolMon, !poolfind, !verifier or pooltag.txt");
+            }
+            if (count + 1 >= at.length) {
+                at = java.util.Arrays.copyOf(at, (int) Math.min(MAX_LINES + 1L, at.length + (at.length >> 1) + 16));
+            }
+            at[count++] = lineStart;
+            int j = lineStart;
+            while (j < n && text.charAt(j) != '\n' && text.charAt(j) != '\r') {
+                j++;
+            }
+            lineStart = j < n && text.charAt(j) == '\r' && j + 1 < n && text.charAt(j + 1) == '\n' ? j + 2 : j + 1;
         }
-        this.lines = List.of(stripped);
+        at[count] = n;
+        this.starts = at;
+        this.lineCount = count;
+        char last = text.isEmpty() ? '\n' : text.charAt(n - 1);
+        this.lastLineUnended = last != '\n' && last != '\r';
     }
 
     /** Text already in memory; {@code name} is what error messages call it. */
@@ -176,7 +205,7 @@ public final class CaptureText {
      * looks like (every capture a debugger or PoolMon saves ends its lines). A reader must not trust its last field.
      */
     public boolean unendedLine(int n) {
-        return lastLineUnended && n == lines.size();
+        return lastLineUnended && n == lineCount;
     }
 
     public String name() {
@@ -184,13 +213,35 @@ public final class CaptureText {
     }
 
     public int lineCount() {
-        return lines.size();
+        return lineCount;
     }
 
-    /** The text of line {@code n} (1-based), without its line terminator and trailing blanks. */
+    /**
+     * The text of line {@code n} (1-based), without its line terminator and trailing blanks: those carry nothing in
+     * any capture layout, so no reader scans a run of them, and a line of only spaces is blank.
+     */
     public String line(int n) {
+        java.util.Objects.checkIndex(n - 1, lineCount);
         lastLine = n;
-        return lines.get(n - 1);
+        return lineText(n);
+    }
+
+    private String lineText(int n) {
+        int start = starts[n - 1];
+        int end = starts[n];
+        if (end > start && text.charAt(end - 1) == '\n') {
+            end--;
+            if (end > start && text.charAt(end - 1) == '\r') {
+                end--;
+            }
+        } else if (end > start && text.charAt(end - 1) == '\r') {
+            end--;
+        }
+        // as String.stripTrailing (whitespace is never a surrogate, so a char-wise walk is the code-point one)
+        while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(start, end);
     }
 
     /**
@@ -237,8 +288,8 @@ public final class CaptureText {
      * @return nanoseconds since the Unix epoch, or 0 when the capture carries no time
      */
     public long embeddedEpochNanos() {
-        for (String l : lines) {
-            Matcher m = TIME_LINE.matcher(l);
+        for (int n = 1; n <= lineCount; n++) {
+            Matcher m = TIME_LINE.matcher(lineText(n));
             if (!m.matches()) {
                 continue;
             }
