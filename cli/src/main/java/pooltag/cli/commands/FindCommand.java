@@ -132,9 +132,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
              TracingRun run = TracingRun.open(symbols, target.config(buffer.apply(TraceConfig.kmem())),
                      cap.ledgerOptions(), resolver)) {
             signals.onStop(run::requestStop);
-            if (!json.on()) {
-                System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(), HitCommand.describe(target),
-                        duration.text());
+            if (!json.on()) { // said when tracing goes on, after the warm-up, as every tracing command says it
+                run.onTracingOn(() -> System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(),
+                        HitCommand.describe(target), duration.text()));
             }
             run.runFor(d, Duration.ofSeconds(1), null);
             ProcessNames comms = new ProcessNames();

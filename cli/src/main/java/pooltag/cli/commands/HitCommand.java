@@ -85,9 +85,12 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             BreakDetector detector = new BreakDetector(run.ledger(), () -> symbols, run.session()::cacheName,
                     comms::of, printer);
             detector.arm(target, Long.MIN_VALUE, 1);
-            out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
-                    target.tag(), describe(target), duration.text(), count > 0 ? " or " + count + " breaks" : "");
-            out.flush();
+            // said when tracing goes on (after the warm-up), and so before any break is printed
+            run.onTracingOn(() -> {
+                out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
+                        target.tag(), describe(target), duration.text(), count > 0 ? " or " + count + " breaks" : "");
+                out.flush();
+            });
             run.start(detector);
             run.runFor(d, Duration.ofSeconds(1), null);
             Ledger ledger = run.ledger();

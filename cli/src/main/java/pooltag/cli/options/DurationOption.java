@@ -15,8 +15,8 @@ public final class DurationOption {
         return Durations.parse("--duration", text);
     }
 
-    /** As typed, for messages ({@code for 8s}). */
+    /** As typed, for messages ({@code for 8s}); a bare number, seconds by the grammar, with its unit ({@code 8s}). */
     public String text() {
-        return text;
+        return text != null && text.strip().matches("[0-9]+(\\.[0-9]*)?") ? text.strip() + "s" : text;
     }
 }

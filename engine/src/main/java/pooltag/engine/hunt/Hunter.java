@@ -214,10 +214,11 @@ public final class Hunter {
             signals.onStop(run::requestStop);
         }
         if (progress != null) {
-            progress.printf(Locale.ROOT, "pooltag %s: tracing kmem events for %.1f s; stacks armed on the leading"
-                    + " call sites every %d ms, at most %,.0f stack records/s per site on average; %s%s%n", what,
-                    duration.toMillis() / 1000.0, ProcfsSource.SAMPLE_EVERY.toMillis(), STACKS_PER_SITE_PER_S,
-                    config.describeBuffer(), recordTo == null ? "" : "; recording to " + recordTo);
+            // said when tracing goes on, after the warm-up: a workload started on this line is traced from its start
+            run.onTracingOn(() -> progress.printf(Locale.ROOT, "pooltag %s: tracing kmem events for %.1f s; stacks"
+                    + " armed on the leading call sites every %d ms, at most %,.0f stack records/s per site on average;"
+                    + " %s%s%n", what, duration.toMillis() / 1000.0, ProcfsSource.SAMPLE_EVERY.toMillis(),
+                    STACKS_PER_SITE_PER_S, config.describeBuffer(), recordTo == null ? "" : "; recording to " + recordTo));
         }
         SessionStats stats = trace(run, duration, ProcfsSource.SAMPLE_EVERY, armer);
         if (progress != null && stats != null) {

@@ -68,6 +68,8 @@ public final class TracingRun implements AutoCloseable {
     /** The live session; null for a run over a test's {@link Source}. */
     private final TraceSession session;
     private final Source source;
+    /** {@link #onTracingOn}; null when nothing is announced. */
+    private Runnable onTracingOn;
     private final PublishingLedger published;
     private Supplier<UsageSnapshot> procfs;
     /** The pool kinds the ledger and the procfs samples use, read once at open; null for a scripted source. */
@@ -313,10 +315,28 @@ public final class TracingRun implements AutoCloseable {
         startNanos = System.nanoTime();
         // The ranking's cross-check starts from the kernel's totals just before the first event is traced.
         procfsSeries.add(procfs.get());
+        if (session == null && onTracingOn != null) {
+            onTracingOn.run(); // a test's source: nothing to warm up, announced before it starts
+        }
         source.start(published, onTick == null ? published::onTick : () -> {
             published.onTick();
             onTick.run();
         });
+    }
+
+    /**
+     * Runs {@code announce} once when {@link #start} has warmed up and tracing is about to go on (the session's
+     * {@link TraceSession#onTracingOn}): a command's "tracing" line goes here, not before {@code start}, whose
+     * warm-up takes about a second in which nothing is traced. Before {@code start}.
+     */
+    public void onTracingOn(Runnable announce) {
+        if (started) {
+            throw new IllegalStateException("announce before the run starts");
+        }
+        onTracingOn = announce;
+        if (session != null) {
+            session.onTracingOn(announce);
+        }
     }
 
     /**

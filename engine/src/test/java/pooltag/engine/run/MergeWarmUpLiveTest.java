@@ -28,7 +28,18 @@ class MergeWarmUpLiveTest {
     void theWarmUpRunsBeforeTracingAndLeavesTheLiveLedgerAlone() throws Exception {
         pooltag.engine.testkit.Live.assumeLive();
         try (TracingRun run = TracingRun.open(KernelSymbols.load(), TraceConfig.kmem())) {
+            // A command's "tracing" line is said here: after the warm-up (about a second in which nothing is traced,
+            // and a workload started on the line was missed for it), just before tracing goes on.
+            java.nio.file.Path tracingOn = run.session().instance().dir().resolve("tracing_on");
+            String[] atAnnounce = new String[2];
+            run.onTracingOn(() -> {
+                atAnnounce[0] = run.warmUp() == null ? "not warmed up" : "warmed up";
+                atAnnounce[1] = readTrimmed(tracingOn);
+            });
             run.start(null);
+            assertEquals("warmed up", atAnnounce[0], "announced after the merge path's warm-up");
+            assertEquals("0", atAnnounce[1], "announced before tracing went on: no event precedes the line");
+            assertEquals("1", readTrimmed(tracingOn), "tracing is on once start returns");
             MergeWarmUp.Result w = run.warmUp();
             assertNotNull(w, "a live run warms its merge path up");
             System.out.println("WARM-UP: " + w);
@@ -57,6 +68,14 @@ class MergeWarmUpLiveTest {
             var stats = ledger.stats();
             System.out.println("LIVE LEDGER after 1 s: " + stats);
             assertTrue(stats.allocs() >= 100, "the pipes' allocations at least: " + stats);
+        }
+    }
+
+    private static String readTrimmed(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.readString(p).trim();
+        } catch (java.io.IOException e) {
+            return "unreadable: " + e.getMessage();
         }
     }
 }

@@ -102,6 +102,8 @@ public final class TraceSession implements AutoCloseable {
     private Thread[] readers;
     /** Readers count down once warmed up ({@link #warmUp}, {@link #warmUpReads}); tracing goes on after, or after a bound. */
     private java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(0);
+    /** {@link #onTracingOn}; null when nothing is announced. */
+    private volatile Runnable onTracingOn;
     private Thread mergeThread;
     private EventMerger merger;
     private ArrayBlockingQueue<Page> free;
@@ -486,7 +488,20 @@ public final class TraceSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // trace at once: a warm-up saves CPU, it is not needed
         }
+        Runnable announce = onTracingOn;
+        if (announce != null) {
+            announce.run();
+        }
         instance.setTracingOn(true);
+    }
+
+    /**
+     * Runs {@code announce} once, on the starting thread, after every warm-up and just before tracing goes on: where
+     * a command says that it traces. Users start their workload on that word, so it must not come while the merge
+     * path compiles (about a second) with nothing traced yet; no event can be delivered before it either.
+     */
+    public void onTracingOn(Runnable announce) {
+        this.onTracingOn = announce;
     }
 
     /**

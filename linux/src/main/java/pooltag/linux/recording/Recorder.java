@@ -131,9 +131,11 @@ public final class Recorder {
                     throw e;
                 }
             }
-            err.println("pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
+            // said when tracing goes on, after the readers' warm-up: a workload started on this line is recorded whole
+            String started = "pooltag record: " + cfg.describeBuffer() + "; /proc/slabinfo sampled every "
                     + ProcfsSource.SAMPLE_EVERY.toMillis() + " ms" + (byCgroup ? "; cgroups of the allocating tasks kept"
-                    : "; raw pages spooled to " + spool + ".cpuN while tracing, compressed into the file after it stops"));
+                    : "; raw pages spooled to " + spool + ".cpuN while tracing, compressed into the file after it stops");
+            s.onTracingOn(() -> err.println(started));
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
             if (resolver != null) {
                 s.start(counter, w, w::onTick); // the cgroup of each allocating task needs the decoded events
