@@ -33,6 +33,41 @@ class DiffCommandTest {
                 "loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0"), r.outLines());
     }
 
+    /**
+     * pooltag's own Linux tables, saved to files, diff as Windows captures do: two {@code poolused} outputs around
+     * 300 held pipes (tags longer than four characters; before, every such row was skipped and the diff showed six
+     * short tags, exit 0), and one {@code mon --batch --output} file of two screens ({@code -} for Allocs and Frees;
+     * before, exit 2 on its first short tag). Figures are the files' own: kmalloc-cg-1k holds the pipes' buffers.
+     */
+    @Test
+    void pooltagsOwnLinuxPoolusedAndMonFilesDiff() {
+        String before = CliRun.fixture("linux-poolused-before.txt");
+        String after = CliRun.fixture("linux-poolused-after.txt");
+        CliRun r = CliRun.of("diff", before, after);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.outLines().stream().anyMatch(l -> l.matches(" kmalloc-cg-1k +NonPaged +199 +497 +\\+298 +203776 +508928"
+                + " +\\+305152 +slab cache, 1024 B objects")), r.out());
+        assertTrue(r.outLines().stream().anyMatch(l -> l.matches(" kmalloc-cg-192 +NonPaged +252 +546 +\\+294 .*")), r.out());
+        assertEquals("loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0",
+                r.outLines().get(r.outLines().size() - 1));
+
+        String mon = CliRun.fixture("linux-mon-batch.txt");
+        CliRun m = CliRun.of("diff", mon);
+        assertEquals(0, m.exit(), m.err());
+        assertTrue(m.outLines().get(0).startsWith("Diff " + mon + " (screen 1 of 2, line 3) -> " + mon
+                + " (screen 2 of 2, line 257)"), m.out());
+        assertTrue(m.outLines().stream().anyMatch(l -> l.matches(" kmalloc-cg-1k +NonPaged +211 +504 +\\+293 +216064 +516096"
+                + " +\\+300032")), m.out());
+        assertEquals("loss: skipped 0 unreadable lines, truncated: no, lost events 0, unpaired frees 0",
+                m.outLines().get(m.outLines().size() - 1), "titles and the growth summary are not rows");
+        CliRun t = CliRun.of("trend", mon);
+        assertEquals(0, t.exit(), t.err());
+        CliRun p = CliRun.of("poolused", "--from", before, "4", "kmalloc-cg-1k");
+        assertEquals(0, p.exit(), p.err());
+        assertTrue(p.outLines().stream().anyMatch(l -> l.matches(" kmalloc-cg-1k +199 +203776 +0 +0\tslab cache, 1024 B"
+                + " objects")), p.out());
+    }
+
     @Test
     void allOptionListsUnchangedTagsToo() {
         CliRun r = CliRun.of("diff", "--all", OLD, NEW);

@@ -14,7 +14,9 @@ import pooltag.core.tag.TagKind;
 
 /**
  * Reads PoolMon screens and {@code poolmon /n} snapshot files into {@link UsageSnapshot}s, with allocs and frees
- * known (Diff is {@link TagUsage#live()}).
+ * known (Diff is {@link TagUsage#live()}); also pooltag's own Linux screens ({@code mon --batch --output FILE}):
+ * tags of one word longer than four characters, {@code -} for the Allocs and Frees procfs does not count
+ * ({@link TagUsage#UNKNOWN}), "Snapshot N of M" titles, and the growth summary after the last screen (not read).
  *
  * <p>Every layout PoolMon prints: a screen has change columns in parentheses after Allocs, Frees and Bytes
  * ({@code 3996 (   0)}), a snapshot file has none; system pool screens, session pool screens ({@code /s}: "All
@@ -40,6 +42,13 @@ import pooltag.core.tag.TagKind;
 public final class PoolMonParser {
     /** Digits a count may have: 19 fit a long; more is not PoolMon's. */
     private static final int MAX_DIGITS = 18;
+    /**
+     * The longest tag read: Windows tags have 4 characters (spaces allowed); pooltag's own Linux screens
+     * ({@code mon --batch}) name slab caches, call sites and {@code vmalloc:} callers, one word of up to this many.
+     */
+    static final int MAX_LINUX_TAG = 128;
+    private static final java.util.regex.Pattern SNAPSHOT_TITLE =
+            java.util.regex.Pattern.compile("Snapshot \\d+ of \\d+ at [+-]");
 
     private PoolMonParser() {
     }
@@ -87,8 +96,14 @@ public final class PoolMonParser {
                 continue;
             }
             if (startsWithWord(s, "Total") || startsWithWord(s, "Memory:") || startsWithWord(s, "Commit:")
-                    || s.endsWith("pool information")) {
-                // /e adds a totals line; the next screen's memory lines and title come before its header.
+                    || s.endsWith("pool information") || SNAPSHOT_TITLE.matcher(s).lookingAt()) {
+                // /e adds a totals line; the next screen's memory lines and title come before its header (pooltag
+                // mon --batch titles its screens "Snapshot N of M at ...").
+                continue;
+            }
+            if (startsWithWord(s, "Growth")) {
+                // pooltag mon --batch's growth summary after its last screen: changes, not a screen's rows
+                cur = null;
                 continue;
             }
             TagUsage u;
@@ -179,7 +194,7 @@ public final class PoolMonParser {
         int typeAt = -1;
         int typeEnd = -1;
         Pool pool = null;
-        for (int i = start + 2; i < l.length() && i <= start + 64 && typeAt < 0; i++) {
+        for (int i = start + 2; i < l.length() && i <= start + MAX_LINUX_TAG + 64 && typeAt < 0; i++) {
             if (l.charAt(i - 1) != ' ') {
                 continue;
             }
@@ -194,13 +209,13 @@ public final class PoolMonParser {
             return null;
         }
         String tag = l.substring(start, typeAt).stripTrailing();
-        if (tag.isEmpty() || tag.length() > 4) {
+        if (tag.isEmpty() || tag.length() > 4 && !isLinuxTag(tag)) {
             return null;
         }
         Scanner sc = new Scanner(l, typeEnd);
-        long allocs = sc.count();
+        long allocs = sc.countOrDash();
         sc.change();
-        long frees = sc.count();
+        long frees = sc.countOrDash();
         sc.change();
         long diff = sc.signed();
         sc.change();
@@ -215,6 +230,23 @@ public final class PoolMonParser {
             throw text.error(n, "PoolMon row for tag '" + tag.strip() + "' has no Per Alloc");
         }
         return new TagUsage(tag, TagKind.POOL, pool, allocs, frees, diff, bytes, mappedDriver(l, sc.at));
+    }
+
+    /**
+     * A tag longer than Windows' four characters: one word (no space) of at most {@link #MAX_LINUX_TAG}, as pooltag's
+     * Linux tables print slab caches, call sites and {@code vmalloc:} callers. Windows captures never have one.
+     */
+    static boolean isLinuxTag(String tag) {
+        if (tag.length() > MAX_LINUX_TAG) {
+            return false;
+        }
+        for (int i = 0; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -318,6 +350,16 @@ public final class PoolMonParser {
         }
 
         long count() {
+            return number(false);
+        }
+
+        /** A count, or {@code -} where pooltag's Linux screens know none (procfs counts no allocations): UNKNOWN. */
+        long countOrDash() {
+            spaces();
+            if (!failed && at < l.length() && l.charAt(at) == '-' && (at + 1 == l.length() || l.charAt(at + 1) == ' ')) {
+                at++;
+                return TagUsage.UNKNOWN;
+            }
             return number(false);
         }
 

@@ -22,7 +22,9 @@ import pooltag.core.tag.TagKind;
  *   <li>old: {@code " %-4s %8d %8d %9d %8d"} with the description glued to the last number
  *       ({@code "        01394 OHCI ..."} is Used 0 then {@code 1394 OHCI ...});</li>
  *   <li>new: {@code " %-4s %9d %12d %10d %12d"}, a TAB, then the description;</li>
- *   <li>verbose (flag 0x1): Allocs, Frees, Diff, Used per pool.</li>
+ *   <li>verbose (flag 0x1): Allocs, Frees, Diff, Used per pool;</li>
+ *   <li>pooltag's own {@code poolused} on Linux, saved to a file: the new layout with tags longer than four
+ *       characters ({@link PoolMonParser#isLinuxTag}), so two of them diff as two Windows captures do.</li>
  * </ul>
  * Summary rows give outstanding allocations (their "Allocs" column is {@link TagUsage#live()}) and bytes;
  * allocs and frees are {@link TagUsage#UNKNOWN}. Verbose rows give all four.
@@ -199,7 +201,8 @@ public final class PoolUsedParser {
                 }
                 tag = s.substring(0, sp);
                 rest = s.substring(sp);
-                if (tag.isEmpty() || tag.length() > 4 || !startsWithSpaceThenDigit(rest)) {
+                if (tag.isEmpty() || tag.length() > 4 && !PoolMonParser.isLinuxTag(tag)
+                        || !startsWithSpaceThenDigit(rest)) {
                     skip(n);
                     return;
                 }
