@@ -31,8 +31,9 @@ public record Finding(String cause, String causeTag, int pid, double confidence,
         /** Made by the same calls, in step with the cause (a pipe's files, its LSM blobs). */
         COMPANION,
         /**
-         * Grows because the cause grows, not made for it as such: inodes and dentries read in and pinned, slab
-         * pages and their metadata of a growing cache, tree nodes of an index, at fewer than one per object.
+         * Grows because the cause grows, not made for it as such: inodes and dentries made or read in with the cause
+         * and pinned by it (reclaimable caches, discounted), slab pages and their metadata of a growing cache, tree
+         * nodes of an index, at fewer than one per object.
          */
         CONSEQUENCE;
 

@@ -1020,7 +1020,7 @@ public final class SuspectRanker {
             judged[i] = judge(ledger, gs, cell[c], name, gs.cCache[c], gs.cSite[c], siteAllocs[i], o, w);
             String site = ledger.tagName(TagKind.SITE, gs.cSite[c]);
             if (gs.cPool[c] == Pool.PAGED.ordinal()) {
-                consequence[i] = "Paged (reclaimable): read in and pinned";
+                consequence[i] = "Paged (reclaimable): made or read in with the cause and pinned by it";
             } else if (ledger.policy().reclaimableConstructors().contains(site)) {
                 consequence[i] = "made by " + site + ", an inode or dentry constructor";
             } else if (cs[c].constructor() != null) {
@@ -1117,13 +1117,26 @@ public final class SuspectRanker {
                             : role == Finding.Role.COMPANION ? (cs[c].cause() != null ? "same call on its stacks"
                             : "same process, survivors rise in step") : consequence[i],
                     cell[c].n, cell[c].bytes, judged[i].growthPerS(), judged[i].confidence()));
-            if (causeName == null && cs[c].cause() != null) {
-                causeName = cs[c].cause();
-            }
             // The cause's own stacks when it has any; else those of the member with the most stacked survivors.
             if (cs[cc].stacked() == 0 && cs[c].stacked() > stackedMost) {
                 stackedMost = cs[c].stacked();
                 stacksFrom = c;
+            }
+        }
+        // A cause tag without stacks is named by the stacks the finding shows, so the name and the stack printed
+        // under it agree (it was named by whichever member came first, and showed another's stack); the why says so.
+        String namedBy = null;
+        if (causeName == null) {
+            int from = cs[stacksFrom].cause() != null ? stacksFrom : -1;
+            for (int k = 0; from < 0 && k < size; k++) {
+                if (cs[m.get(order[k])].cause() != null) {
+                    from = m.get(order[k]);
+                }
+            }
+            if (from >= 0) {
+                causeName = cs[from].cause();
+                namedBy = ledger.tagName(TagKind.CACHE, gs.cCache[from]) + " / " + ledger.tagName(TagKind.SITE,
+                        gs.cSite[from]);
             }
         }
         Evidence ev = judged[cause].evidence();
@@ -1147,6 +1160,9 @@ public final class SuspectRanker {
                 + " confidence %.2f -> %.2f)", lockstep, size, strength, lifted, base, confidence));
         for (String note : ev.notes()) {
             why.add(note);
+        }
+        if (namedBy != null) {
+            why.add("named by the stacks of " + namedBy + ": the cause tag " + causeTag + " has none");
         }
         int p = pid[cc];
         String name = causeName != null ? causeName : p >= 0 ? "pid " + p + " via " + causeTag : causeTag;
