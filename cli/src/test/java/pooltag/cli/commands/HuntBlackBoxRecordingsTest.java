@@ -53,6 +53,10 @@ class HuntBlackBoxRecordingsTest {
         assertEquals("cause", cause.get("role").asText());
         assertEquals("kmalloc-256", cause.get("cache").asText());
         assertEquals(800, cause.get("outstanding").asLong(), "the oracle's 800");
+        // The recording's /sys/kernel/slab (SLAB_SYSFS) says lsm_file_cache is merged: a member's cache name is its
+        // first creator's, and the why says what else it holds.
+        assertTrue(f.get("why").get("lines").toString().contains("merged cache: lsm_file_cache also holds"
+                + " fsnotify_mark_connector"), f.get("why").toString());
         assertEquals(0, j.get("loss").get("lost_events").asLong());
     }
 

@@ -14,6 +14,15 @@ public interface CacheCatalog {
     /** Paged for a reclaimable cache ({@code reclaim_account} = 1) or a Windows paged-pool tag, else NonPaged. */
     Pool pool(int cacheId);
 
+    /**
+     * The other names merged into cache {@code cacheId} (SLUB merges caches of one size and flags, and events carry
+     * the first creator's name: POSIX timers may arrive as {@code mnt_cache}); empty when it stands alone or the
+     * source cannot tell.
+     */
+    default java.util.List<String> aliases(int cacheId) {
+        return java.util.List.of();
+    }
+
     /** A catalog that knows no ids: names them {@code cache#<id>}, all NonPaged. */
     CacheCatalog NONE = new CacheCatalog() {
         @Override

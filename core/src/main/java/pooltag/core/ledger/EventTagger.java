@@ -139,6 +139,7 @@ final class EventTagger {
         Pool pool = catalog.pool(cacheId);
         int t = cacheTag(name, pool == null ? Pool.NONPAGED : pool);
         cacheIdTag[cacheId] = t;
+        tags.setAliases(t, catalog.aliases(cacheId));
         return t;
     }
 

@@ -343,6 +343,11 @@ public final class Ledger implements AllocEventConsumer {
         return List.of(Arrays.copyOf(t.names, t.count));
     }
 
+    /** The other names merged into a cache tag's cache (from the source's catalog), empty when none. */
+    public List<String> cacheAliases(int cacheTag) {
+        return tags.aliases(cacheTag);
+    }
+
     /** A cache tag's pool (a site's pool is per allocation: its cache's). */
     public Pool cachePool(int cacheTag) {
         return Pool.values()[tags.pool(cacheTag)];

@@ -50,6 +50,23 @@ final class TagRegistry {
         return cachePool[cacheTag];
     }
 
+    /**
+     * Names merged into a cache tag's cache, set once when the tag is made (a few caches per session, never per
+     * event); concurrent because a view may rank while the merge thread adds caches.
+     */
+    private final java.util.Map<Integer, java.util.List<String>> cacheAliases =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    void setAliases(int cacheTag, java.util.List<String> aliases) {
+        if (!aliases.isEmpty()) {
+            cacheAliases.putIfAbsent(cacheTag, java.util.List.copyOf(aliases));
+        }
+    }
+
+    java.util.List<String> aliases(int cacheTag) {
+        return cacheAliases.getOrDefault(cacheTag, java.util.List.of());
+    }
+
     int moduleOf(int siteTag) {
         return siteModule[siteTag];
     }

@@ -1164,6 +1164,18 @@ public final class SuspectRanker {
         if (namedBy != null) {
             why.add("named by the stacks of " + namedBy + ": the cause tag " + causeTag + " has none");
         }
+        // A merged cache is named by its first creator: say what else it holds, so mnt_cache holding POSIX timers
+        // reads as what it is.
+        java.util.Set<Integer> told = new java.util.HashSet<>();
+        for (Integer i : order) {
+            int cacheTag = gs.cCache[m.get(i)];
+            List<String> aliases = cacheTag < 0 || !told.add(cacheTag) ? List.of() : ledger.cacheAliases(cacheTag);
+            if (!aliases.isEmpty()) {
+                why.add("merged cache: " + ledger.tagName(TagKind.CACHE, cacheTag) + " also holds "
+                        + String.join(" ", aliases) + " (the kernel names a merged cache by its first creator; the"
+                        + " call site and stack say what the objects are)");
+            }
+        }
         int p = pid[cc];
         String name = causeName != null ? causeName : p >= 0 ? "pid " + p + " via " + causeTag : causeTag;
         List<StackSummary> stacks = judged[m.indexOf(stacksFrom)].topStacks();

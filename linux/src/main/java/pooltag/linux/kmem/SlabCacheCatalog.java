@@ -27,4 +27,9 @@ public final class SlabCacheCatalog implements CacheCatalog {
     public Pool pool(int cacheId) {
         return sysfs.reclaimable(names.name(cacheId)) ? Pool.PAGED : Pool.NONPAGED;
     }
+
+    @Override
+    public java.util.List<String> aliases(int cacheId) {
+        return sysfs.aliases(names.name(cacheId));
+    }
 }
