@@ -86,6 +86,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
         InetSocketAddress addr = listen.address();
+        Exporter.checkListen(listen.text(), addr);
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
         if (topCgroups < 1) {
@@ -107,23 +108,29 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
         TraceFeeds.Feed feed = trace ? TraceFeeds.open(cap.ledgerOptions(), tagBy != null, traceConfig) : null;
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Exporter exporter = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups,
-                feed == null ? null : feed.cgroupPairs())) {
-            // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
-            err.println("pooltag exporter: serving http://" + ListenOption.authority(addr, exporter.port())
-                    + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
-                    + (feed != null ? "; tracing kmem events for pooltag_trace_*, " + traceConfig.describeBuffer()
-                    : ""));
-            if (!addr.getAddress().isLoopbackAddress()) {
-                err.println("pooltag exporter: listening beyond loopback: anyone who can reach "
-                        + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");
+        try {
+            Exporter started;
+            try {
+                started = Exporter.start(addr, source::take, feed, top, cgroups, topCgroups,
+                        feed == null ? null : feed.cgroupPairs());
+            } catch (java.net.SocketException e) {
+                // The bind's failure only (a port in use, an address not on this host): the user's input, one line.
+                throw Exporter.cannotListen(listen.text(), addr, e);
             }
-            err.flush();
-            watch(feed, stop, err);
-        } catch (java.net.BindException e) {
-            throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
-                    + " (another exporter running? choose another --listen port)", e);
+            try (Exporter exporter = started) {
+                // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "pooltag-exporter-stop"));
+                err.println("pooltag exporter: serving http://" + ListenOption.authority(addr, exporter.port())
+                        + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
+                        + (feed != null ? "; tracing kmem events for pooltag_trace_*, " + traceConfig.describeBuffer()
+                        : ""));
+                if (!addr.getAddress().isLoopbackAddress()) {
+                    err.println("pooltag exporter: listening beyond loopback: anyone who can reach "
+                            + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");
+                }
+                err.flush();
+                watch(feed, stop, err);
+            }
         } finally {
             if (feed != null) {
                 feed.close();

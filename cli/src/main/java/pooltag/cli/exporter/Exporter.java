@@ -3,8 +3,11 @@ package pooltag.cli.exporter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -16,16 +19,33 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
 
 /**
- * A running exporter: {@code /metrics} (the text format Prometheus asks for in its Accept header) and
- * {@code /-/healthy} on the JDK's HTTP server, over one {@link TagCollector} in a registry of its own (no JVM
- * metrics, no global state). A scrape that cannot be answered (procfs unreadable, the tracing session dead) is a 500
- * whose body is one line saying why, never a stack trace, so Prometheus marks the target down with a readable
- * {@code scrape_error}. Close it to stop.
+ * A running exporter: {@code /metrics} (OpenMetrics when the Accept header names it, else the text format 0.0.4;
+ * never protobuf, whose writer is not on the class path) and {@code /-/healthy} on the JDK's HTTP server, over one
+ * {@link TagCollector} in a registry of its own (no JVM metrics, no global state). Both answer GET and HEAD only;
+ * any other method is a 405 naming them. A scrape that cannot be answered (procfs unreadable, the tracing session
+ * dead) is a 500 whose body is one line saying why, never a stack trace, so Prometheus marks the target down with a
+ * readable {@code scrape_error}. Close it to stop.
  */
 public final class Exporter implements AutoCloseable {
+    /**
+     * The JDK server's logger (System.Logger "com.sun.net.httpserver", backed by java.util.logging), turned off: its
+     * default console handler would print two-line JDK warnings on the user's terminal, in terms of the server's
+     * internals. Held here because java.util.logging keeps loggers weakly, and a collected logger loses its level.
+     */
+    private static final java.util.logging.Logger JDK_SERVER_LOG = java.util.logging.Logger.getLogger(
+            "com.sun.net.httpserver");
+
+    static {
+        JDK_SERVER_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
+    /** What {@code /metrics} and {@code /-/healthy} answer: a scrape reads, nothing else does. */
+    static final String ALLOW = "GET, HEAD";
+
     private final HttpServer server;
     private final ExecutorService threads;
 
@@ -79,18 +99,56 @@ public final class Exporter implements AutoCloseable {
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());
         hs.setExecutor(threads);
-        hs.createContext("/metrics", ex -> metrics(ex, registry, formats));
-        hs.createContext("/-/healthy", ex -> send(ex, 200, "text/plain; charset=utf-8", "Exporter is healthy.\n"));
+        hs.createContext("/metrics", ex -> {
+            if (methodAllowed(ex)) {
+                metrics(ex, registry, formats);
+            }
+        });
+        hs.createContext("/-/healthy", ex -> {
+            if (methodAllowed(ex)) {
+                send(ex, 200, "text/plain; charset=utf-8", "Exporter is healthy.\n");
+            }
+        });
         hs.createContext("/", ex -> send(ex, 404, "text/plain; charset=utf-8", "pooltag exporter: see /metrics\n"));
         hs.start();
         return new Exporter(hs, threads);
+    }
+
+    /**
+     * True for GET and HEAD; anything else (POST, TRACE, a made-up method) gets a 405 with {@code Allow} here and
+     * false. The body does not repeat the method: it is the client's text, of any length.
+     */
+    private static boolean methodAllowed(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
+            return true;
+        }
+        ex.getResponseHeaders().set("Allow", ALLOW);
+        send(ex, 405, "text/plain; charset=utf-8", "pooltag exporter: this address answers " + ALLOW + " only\n");
+        return false;
+    }
+
+    /**
+     * The writer for a scrape's Accept header. The library's {@link ExpositionFormats#findWriter} picks protobuf
+     * whenever Accept names it (Prometheus does with native histograms on), whether or not the protobuf writer is on
+     * the class path; it is not here (only the text formats are a dependency), and writing with it throws. So an
+     * unavailable choice falls back to OpenMetrics if Accept allows it, else to the text format 0.0.4, which
+     * Prometheus parses whatever it asked for: the scrape succeeds instead of answering 500.
+     */
+    static ExpositionFormatWriter writerFor(ExpositionFormats formats, String accept) {
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        if (writer.isAvailable()) {
+            return writer;
+        }
+        ExpositionFormatWriter openMetrics = formats.getOpenMetricsTextFormatWriter();
+        return openMetrics.accepts(accept) ? openMetrics : formats.getPrometheusTextFormatWriter();
     }
 
     private static void metrics(HttpExchange ex, PrometheusRegistry registry, ExpositionFormats formats)
             throws IOException {
         try (ex) {
             byte[] body;
-            ExpositionFormatWriter writer = formats.findWriter(ex.getRequestHeaders().getFirst("Accept"));
+            ExpositionFormatWriter writer = writerFor(formats, ex.getRequestHeaders().getFirst("Accept"));
             try {
                 MetricSnapshots snapshots = registry.scrape();
                 ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
@@ -103,11 +161,7 @@ public final class Exporter implements AutoCloseable {
                 pooltag.cli.Fatal.outOfMemory(e);
                 throw e;
             }
-            ex.getResponseHeaders().set("Content-Type", writer.getContentType());
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
-            }
+            send(ex, 200, writer.getContentType(), body);
         }
     }
 
@@ -120,12 +174,67 @@ public final class Exporter implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, String text) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        send(ex, status, type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Answers with {@code body}, or for HEAD with the headers GET would get and no body. The JDK server wants -1 as
+     * a HEAD answer's length (any other value makes it log a warning and send no Content-Length), so a HEAD's
+     * Content-Length is set here by hand.
+     */
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
+        if (ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+            return;
         }
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+        }
+    }
+
+    /**
+     * Refuses, before anything is opened, a {@code --listen} address the kernel cannot bind whatever else is
+     * running: an IPv6 link-local address without a zone (fe80::/10 exists on every interface, so bind(2) needs
+     * to be told which: EINVAL).
+     *
+     * @param typed the --listen value as the user typed it, for the message
+     */
+    public static void checkListen(String typed, InetSocketAddress addr) {
+        if (addr.getAddress() instanceof Inet6Address a && a.isLinkLocalAddress() && a.getScopeId() == 0
+                && a.getScopedInterface() == null) {
+            throw new PooltagException("cannot listen on " + typed + ": invalid argument (a link-local address"
+                    + " needs a zone, e.g. [" + hostAsTyped(typed) + "%eth0])");
+        }
+    }
+
+    /** The host of a HOST:PORT as typed, without brackets: {@code fe80::1} for {@code [fe80::1]:9464}. */
+    private static String hostAsTyped(String typed) {
+        String host = typed.substring(0, Math.max(0, typed.lastIndexOf(':')));
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /**
+     * The one line for a failed bind of {@code addr}: the kernel's reason (the JDK's message is strerror's text) and
+     * what to do about it; never the exception's class name. Exit status 2: the address is the user's input.
+     *
+     * @param typed the --listen value as the user typed it, for the message
+     */
+    public static PooltagException cannotListen(String typed, InetSocketAddress addr, SocketException e) {
+        String reason = e.getMessage() == null ? "refused by the kernel" : oneLine(e.getMessage());
+        String hint = switch (reason.toLowerCase(Locale.ROOT)) {
+            case "address already in use" -> " (another exporter running? choose another --listen port)";
+            case "cannot assign requested address" -> " (no interface of this host has that address; see ip address)";
+            case "permission denied" -> " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+            case "invalid argument" -> addr.getAddress() instanceof Inet6Address a && a.isLinkLocalAddress()
+                    ? " (a link-local address needs the zone of an interface it is on, e.g. %eth0)" : "";
+            default -> "";
+        };
+        return new PooltagException("cannot listen on " + typed + ": "
+                + (reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1)) + hint, e);
     }
 
     /** The bound port (the real one when started on port 0). */

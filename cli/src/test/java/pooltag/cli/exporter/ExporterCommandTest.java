@@ -46,4 +46,25 @@ class ExporterCommandTest {
         org.junit.jupiter.api.Assertions.assertTrue(help.contains("summed into one tag=\"other\" series per pool"), help);
         org.junit.jupiter.api.Assertions.assertTrue(help.contains("read fresh at every scrape"), help);
     }
+
+    @Test
+    void aLinkLocalListenWithoutAZoneIsBadInputNotABug() {
+        // Refused before procfs is read or anything bound: the same line for root and for anyone else.
+        String[] r = run("exporter", "--listen", "[fe80::1]:18112");
+        assertEquals("pooltag: cannot listen on [fe80::1]:18112: invalid argument (a link-local address needs a zone,"
+                + " e.g. [fe80::1%eth0])\n", r[2]);
+        assertEquals("2", r[0]);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // were the bind to succeed, the command would serve until killed
+    void aBusyPortIsOneLineAndExit2() throws Exception {
+        pooltag.engine.testkit.Live.assumeLive(); // the command reads /proc/slabinfo (root) before it binds
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String[] r = run("exporter", "--no-cgroups", "--listen", "127.0.0.1:" + busy.getLocalPort());
+            assertEquals("pooltag: cannot listen on 127.0.0.1:" + busy.getLocalPort() + ": address already in use"
+                    + " (another exporter running? choose another --listen port)\n", r[2]);
+            assertEquals("2", r[0]);
+        }
+    }
 }

@@ -144,6 +144,185 @@ class ExporterTest {
         }
     }
 
+    /** What Prometheus sends with --enable-feature=native-histograms: protobuf only. */
+    static final String PROTOBUF_ACCEPT =
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+    static HttpResponse<String> get(int port, String accept) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Fails unless every line of {@code text} is a HELP or TYPE comment or a sample {@code name{labels} value} of
+     * the text format (with {@code openMetrics}, also UNIT comments and the closing {@code # EOF}).
+     */
+    static void assertParses(String text, boolean openMetrics) {
+        java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\[\\\\\"n])*\",?)*\\})?"
+                        + " [-+]?([0-9.eE+-]+|NaN|Inf)( [0-9]+)?");
+        java.util.regex.Pattern comment = java.util.regex.Pattern.compile(
+                "# (HELP|TYPE" + (openMetrics ? "|UNIT" : "") + ") [a-zA-Z_:][a-zA-Z0-9_:]*( .*)?");
+        List<String> lines = text.lines().toList();
+        assertTrue(lines.size() > 3, text);
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (openMetrics && i == lines.size() - 1) {
+                assertEquals("# EOF", l, "OpenMetrics ends with # EOF");
+                continue;
+            }
+            assertTrue(sample.matcher(l).matches() || comment.matcher(l).matches(), "line " + (i + 1) + ": " + l);
+        }
+    }
+
+    @Test
+    void aProtobufOnlyAcceptGetsTheTextFormatNotA500() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            HttpResponse<String> r = get(e.port(), PROTOBUF_ACCEPT);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+            assertParses(r.body(), false);
+            assertEquals(211, value(r.body(), "pooltag_tag_live_objects", "tag=\"filp\""));
+        }
+    }
+
+    @Test
+    void prometheusNativeHistogramAcceptGetsOpenMetricsWhenItIsListed() throws Exception {
+        // Prometheus 2.x's Accept with native histograms on: protobuf first, then OpenMetrics, then text.
+        String accept = PROTOBUF_ACCEPT + ";q=0.8,application/openmetrics-text;version=1.0.0;q=0.7,"
+                + "text/plain;version=0.0.4;q=0.6,*/*;q=0.5";
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            HttpResponse<String> r = get(e.port(), accept);
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text;"),
+                    r.headers().map().toString());
+            assertParses(r.body(), true);
+            assertEquals(256.0 * 211, value(r.body(), "pooltag_tag_bytes", "tag=\"filp\""));
+        }
+    }
+
+    /** Status line, headers (lower-case names) and body of one raw HTTP/1.1 request on its own connection. */
+    record Raw(String status, java.util.Map<String, String> headers, String body) {
+    }
+
+    static Raw raw(int port, String method, String path) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int end = all.indexOf("\r\n\r\n");
+            assertTrue(end > 0, all);
+            String[] head = all.substring(0, end).split("\r\n");
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            for (int i = 1; i < head.length; i++) {
+                int c = head[i].indexOf(':');
+                headers.put(head[i].substring(0, c).strip().toLowerCase(java.util.Locale.ROOT),
+                        head[i].substring(c + 1).strip());
+            }
+            return new Raw(head[0], headers, all.substring(end + 4));
+        }
+    }
+
+    @Test
+    void methodsOtherThanGetAndHeadAre405WithAllowAndNoScrape() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        String longMethod = "X".repeat(4000);
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(reads.incrementAndGet()), null, 50)) {
+            for (String path : List.of("/metrics", "/-/healthy")) {
+                for (String method : List.of("POST", "PUT", "DELETE", "TRACE", "PATCH", "OPTIONS", "XYZ", "get",
+                        longMethod)) {
+                    Raw r = raw(e.port(), method, path);
+                    String what = method.length() > 10 ? "a 4000-character method" : method + " " + path;
+                    assertEquals("HTTP/1.1 405 Method Not Allowed", r.status(), what);
+                    assertEquals("GET, HEAD", r.headers().get("allow"), what);
+                    assertEquals("pooltag exporter: this address answers GET, HEAD only\n", r.body(), what);
+                }
+            }
+            assertEquals(0, reads.get(), "a refused method reads nothing");
+            assertEquals("HTTP/1.1 200 OK", raw(e.port(), "GET", "/metrics").status());
+            assertEquals("HTTP/1.1 200 OK", raw(e.port(), "GET", "/-/healthy").status());
+        }
+    }
+
+    @Test
+    void headGetsGetsHeadersWithoutABodyAndTheJdkServerLogsNothing() throws Exception {
+        java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler catcher = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (isLoggable(r)) {
+                    logged.add(r.getLevel() + " " + r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jdk.addHandler(catcher);
+        Raw get;
+        Raw head;
+        Raw healthy;
+        Raw missing;
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            get = raw(e.port(), "GET", "/metrics");
+            head = raw(e.port(), "HEAD", "/metrics");
+            healthy = raw(e.port(), "HEAD", "/-/healthy");
+            missing = raw(e.port(), "HEAD", "/nothing");
+        } finally {
+            jdk.removeHandler(catcher);
+        }
+        assertEquals(List.of(), logged, "the JDK server's log reaches stderr through the root console handler");
+        assertEquals("HTTP/1.1 200 OK", head.status());
+        assertEquals("", head.body());
+        assertEquals(get.headers().get("content-type"), head.headers().get("content-type"));
+        // Each request is its own scrape, and pooltag_snapshot_read_seconds differs in its last digits.
+        int getLength = get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int headLength = Integer.parseInt(head.headers().getOrDefault("content-length", "-1"));
+        assertTrue(Math.abs(headLength - getLength) < 24, "HEAD states GET's length: " + headLength + " for "
+                + getLength);
+        assertEquals("HTTP/1.1 200 OK", healthy.status());
+        assertEquals("", healthy.body());
+        assertEquals("HTTP/1.1 404 Not Found", missing.status());
+        assertEquals("", missing.body());
+    }
+
+    @Test
+    void aFailedBindIsOneLineWithTheKernelsReasonAndWhatToDo() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), busy.getLocalPort());
+            java.net.SocketException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.net.SocketException.class, () -> Exporter.start(addr, () -> growingFilp(1), null, 5).close());
+            String typed = "127.0.0.1:" + busy.getLocalPort();
+            assertEquals("cannot listen on " + typed + ": address already in use (another exporter running? choose"
+                    + " another --listen port)", Exporter.cannotListen(typed, addr, failed).getMessage());
+            assertEquals(2, Exporter.cannotListen(typed, addr, failed).exitCode());
+        }
+        // TEST-NET-1 (RFC 5737) is on no interface of a test machine.
+        InetSocketAddress foreign = new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0);
+        java.net.SocketException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.net.SocketException.class, () -> Exporter.start(foreign, () -> growingFilp(1), null, 5).close());
+        assertEquals("cannot listen on 192.0.2.1:0: cannot assign requested address (no interface of this host has"
+                + " that address; see ip address)", Exporter.cannotListen("192.0.2.1:0", foreign, failed).getMessage());
+    }
+
+    @Test
+    void aLinkLocalAddressWithoutAZoneIsRefusedBeforeBinding() throws Exception {
+        InetSocketAddress noZone = new InetSocketAddress(InetAddress.getByName("fe80::1"), 0);
+        pooltag.core.error.PooltagException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                pooltag.core.error.PooltagException.class, () -> Exporter.checkListen("[fe80::1]:18112", noZone));
+        assertEquals("cannot listen on [fe80::1]:18112: invalid argument (a link-local address needs a zone, e.g."
+                + " [fe80::1%eth0])", refused.getMessage());
+        Exporter.checkListen("127.0.0.1:0", loopback());
+        Exporter.checkListen("[::1]:0", new InetSocketAddress(InetAddress.getByName("::1"), 0));
+    }
+
     @Test
     void liveProcfsScrapeHasTheFilpCacheAndStaysBounded() throws Exception {
         pooltag.engine.testkit.Live.assumeLive();
