@@ -260,7 +260,22 @@
       { method: 'POST', body: await f.arrayBuffer() });
     if (r.status === 501) { unavailable('open', r.body); return; }
     if (r.status !== 200) { $('#open-status').textContent = (r.body && r.body.error) || ('error ' + r.status); return; }
-    $('#open-status').textContent = f.name + ': ' + r.body.tags.length + ' rows from ' + r.body.source;
+    // Loss is shown with every answer, as the CLI shows it: a cut-short or damaged recording is not a clean empty one.
+    const rec = r.body.recording;
+    const health = [];
+    if (rec) {
+      if (!rec.complete) health.push('CUT SHORT (' + rec.cut_short + ')');
+      if (rec.skipped_bytes) health.push(rec.skipped_bytes + ' bytes skipped');
+      if (rec.skipped_pages) health.push(rec.skipped_pages + ' pages skipped');
+      if (rec.malformed_records) health.push(rec.malformed_records + ' malformed records');
+      if (rec.unknown_blocks) health.push(rec.unknown_blocks + ' unknown blocks');
+    }
+    const loss = lossText(r.body.loss);
+    if (loss) health.push(loss);
+    const st = $('#open-status');
+    st.textContent = r.body.source + ': ' + r.body.tags.length + ' rows; ' +
+      (health.length ? health.join(', ') : 'nothing lost');
+    st.classList.toggle('error', health.length > 0);
     const table = $('#open-table');
     table.hidden = false;
     const body = table.tBodies[0];

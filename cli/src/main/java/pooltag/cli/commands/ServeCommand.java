@@ -107,13 +107,18 @@ public final class ServeCommand implements Callable<Integer> {
             // argv (ps shows argv to every user).
             err.println("pooltag serve: open " + base + "?token=" + web.token());
             err.println("pooltag serve: the token is needed for every request; keep it private");
+            String beyond = ListenOption.beyondLoopbackWarning("pooltag serve", addr, "can try the token, and the"
+                    + " page and token travel in plain HTTP (no TLS): use an SSH tunnel to 127.0.0.1 instead");
+            if (beyond != null) {
+                err.println(beyond);
+            }
             err.println("pooltag serve: the hit view traces kmem events with a " + traceConfig.describeBuffer()
                     + "; the hunt view with a " + traceConfig.withBulkSubbuf().describeBuffer());
             err.flush();
             stop.await();
-        } catch (java.net.BindException e) {
-            throw new PooltagException("cannot listen on " + listen.text() + ": " + e.getMessage()
-                    + " (already in use? choose another --listen port)", e);
+        } catch (java.net.SocketException e) {
+            // Only the bind throws this before the server runs; later socket errors are per exchange, never here.
+            throw listen.bindFailure(e, "already in use? choose another --listen port");
         }
         return 0;
     }

@@ -54,6 +54,46 @@ public final class ListenOption {
         }
     }
 
+    /**
+     * The line a server prints when it listens beyond loopback, or null on loopback. One wording for every server
+     * command: {@code <command>: listening beyond loopback: anyone who can reach <host> <exposure>}.
+     */
+    public static String beyondLoopbackWarning(String command, InetSocketAddress a, String exposure) {
+        if (a.getAddress().isLoopbackAddress()) {
+            return null;
+        }
+        String host = a.getAddress().isAnyLocalAddress() ? "this machine (every address, "
+                + a.getAddress().getHostAddress() + ")" : a.getAddress().getHostAddress();
+        return command + ": listening beyond loopback: anyone who can reach " + host + " " + exposure;
+    }
+
+    /**
+     * Why the server could not listen on {@code --listen}, as one line (exit 2): the address is the user's input, so
+     * a refusal from the kernel is bad input, not a pooltag bug. {@code java.net.BindException} covers a port in use
+     * and an address not of this machine; a plain {@code SocketException} ("Invalid argument") a link-local IPv6
+     * address without its {@code %interface}, among others.
+     */
+    public PooltagException bindFailure(java.net.SocketException e, String inUseHint) {
+        String why = e.getMessage() == null ? "refused" : e.getMessage();
+        String lower = why.toLowerCase(java.util.Locale.ROOT);
+        String hint;
+        if (lower.contains("in use")) {
+            hint = inUseHint;
+        } else if (lower.contains("assign")) {
+            hint = "is it an address of this machine? 127.0.0.1 and 0.0.0.0 always are";
+        } else if (lower.contains("invalid argument")) {
+            hint = "a link-local IPv6 address needs its interface, e.g. [fe80::1%eth0]; or not an address of this"
+                    + " machine";
+        } else if (lower.contains("permission")) {
+            hint = "ports below 1024 need root or CAP_NET_BIND_SERVICE";
+        } else {
+            hint = "check the address and port";
+        }
+        return new PooltagException("cannot listen on " + listen + ": "
+                + (why.isEmpty() ? why : Character.toLowerCase(why.charAt(0)) + why.substring(1)) + " (" + hint + ")",
+                2, e);
+    }
+
     /** As a URL authority: IPv6 in brackets. */
     public static String authority(InetSocketAddress a, int port) {
         String h = a.getAddress().getHostAddress();

@@ -60,7 +60,15 @@ final class Access {
      * proceeds: it trades {@code ?token=} for the cookie, serves the page to a cookie holder, or asks for the token.
      */
     String refusal(HttpExchange ex) {
-        if (loopback && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
+        if (ex.getRequestURI().isAbsolute() || ex.getRequestURI().getRawAuthority() != null) {
+            // absolute-form (GET http://evil.com/...) is for proxies; its host would bypass the Host check
+            return "400 the request target must be a path (/api/info), not an absolute address";
+        }
+        List<String> hosts = ex.getRequestHeaders().get("Host");
+        if (hosts != null && hosts.size() > 1) {
+            return "400 a request must carry one Host header";
+        }
+        if (loopback && !loopbackHost(hosts == null ? null : hosts.get(0))) {
             return "403 Host header must name the loopback address this server listens on";
         }
         String method = ex.getRequestMethod();
@@ -74,7 +82,9 @@ final class Access {
             return null;
         }
         if (!matches(ex.getRequestHeaders().getFirst(HEADER))) {
-            return "403 a " + method + " needs the X-Pooltag-Token header (the token printed when the server started)";
+            // The method is not echoed: it is the client's text, of any length.
+            return "403 a request other than GET needs the X-Pooltag-Token header (the token printed when the server"
+                    + " started)";
         }
         return null;
     }
@@ -117,17 +127,15 @@ final class Access {
         return null;
     }
 
+    /**
+     * The whole Host value is a loopback name and an optional port, nothing else: a value like
+     * {@code 127.0.0.1:80, evil.com} (a list) or with trailing text is refused, since a proxy or browser may read it
+     * otherwise.
+     */
     static boolean loopbackHost(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            h = end < 0 ? h : h.substring(1, end);
-        } else if (h.indexOf(':') >= 0) {
-            h = h.substring(0, h.indexOf(':'));
-        }
-        return h.equals("localhost") || h.equals("::1") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return host != null && LOOPBACK_HOST.matcher(host.toLowerCase(Locale.ROOT)).matches();
     }
+
+    private static final java.util.regex.Pattern LOOPBACK_HOST = java.util.regex.Pattern.compile(
+            "(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1])(:\\d{1,5})?");
 }

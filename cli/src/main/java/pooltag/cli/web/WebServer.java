@@ -33,6 +33,7 @@ import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.engine.hit.Break;
 import pooltag.engine.hit.HitService;
 import pooltag.engine.hunt.HuntService;
+import pooltag.engine.publish.CaptureService;
 import pooltag.engine.publish.WebServices;
 
 /**
@@ -51,12 +52,26 @@ import pooltag.engine.publish.WebServices;
  *   <li>{@code POST /api/open?name=FILE&flags=F}: a capture or recording as a poolused table.</li>
  * </ul>
  * A view whose service is absent answers 501 with {"available": false, "message": ...}. Errors answer one line
- * ({"error": ...}): 400 for a bad request (malformed JSON included), 500 for a failure of ours. Access rules:
+ * ({"error": ...}, input echoed bounded and escaped: {@link #errorText}): 400 for a bad request (malformed JSON
+ * included), 405 (with Allow) for a method the path does not take, 413 for a body over the path's limit, 503 (with
+ * Retry-After) when {@link #MAX_PARALLEL_UPLOADS} uploads are being parsed, 500 for a failure of ours. Access rules:
  * {@link Access}; limits on connections and request time: {@link #REQUEST_SECONDS}.
  */
 public final class WebServer implements AutoCloseable {
-    /** Largest upload to /api/open, bytes. */
+    /** Largest upload to /api/open, bytes, whatever the heap; {@link #uploadCap} lowers it on a small heap. */
     static final int MAX_UPLOAD = 64 << 20;
+    /** Largest body of {@code POST /api/hit/arm}, bytes. */
+    static final int MAX_ARM_BODY = 4096;
+    /**
+     * Uploads parsed at once; more answer 503 with Retry-After. Parsing an upload holds it and the parser's copy (the
+     * text once plus a line index, or the replay's ledger): measured 6-8x its size (a 16 MiB capture of 300,000 short
+     * rows needs a heap between 96 and 128 MiB). At a {@link #UPLOAD_HEAP_SHARE}-th of the heap each, two parses
+     * hold at most about half of it.
+     */
+    static final int MAX_PARALLEL_UPLOADS = 2;
+    static final int UPLOAD_HEAP_SHARE = 32;
+    /** Echoed request input is cut to this many characters (and "..."), with control characters escaped. */
+    static final int ECHO_CHARS = 64;
     static final String VERSION = "pooltag 0.1.0";
 
     /**
@@ -82,6 +97,10 @@ public final class WebServer implements AutoCloseable {
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
         System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
         System.getProperties().putIfAbsent("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+        // A body the handler refused unread is not drained (the JDK's default waits for up to 64 KiB of it, so a
+        // declared Content-Length of 10^18 with no body held the answer until the request deadline): the connection
+        // is closed instead. Handlers read every body they accept to its end, so kept-alive connections stay usable.
+        System.getProperties().putIfAbsent("sun.net.httpserver.drainAmount", "0");
     }
 
     private final HttpServer server;
@@ -94,6 +113,13 @@ public final class WebServer implements AutoCloseable {
     private final Options options;
     private final Map<String, byte[]> assets = new HashMap<>();
     private volatile String lastSampleError;
+    private final java.util.concurrent.Semaphore uploads = new java.util.concurrent.Semaphore(MAX_PARALLEL_UPLOADS);
+    private final int uploadCap = uploadCap(Runtime.getRuntime().maxMemory());
+
+    /** The effective upload cap: {@link #MAX_UPLOAD}, or a {@link #UPLOAD_HEAP_SHARE}-th of the heap if smaller. */
+    static int uploadCap(long maxHeap) {
+        return (int) Math.min(MAX_UPLOAD, maxHeap / UPLOAD_HEAP_SHARE);
+    }
 
     private WebServer(HttpServer server, Supplier<UsageSnapshot> source, WebServices services, Access access, Options options) {
         this.server = server;
@@ -185,27 +211,60 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        CALL.remove();
+        try {
+            handleCall(ex);
+        } finally {
+            CALL.remove();
+        }
+    }
+
+    private void handleCall(HttpExchange ex) throws IOException {
         try (ex) {
             securityHeaders(ex);
-            String refusal = access.refusal(ex);
-            if (refusal != null) {
-                int status = Integer.parseInt(refusal.substring(0, 3));
-                send(ex, status, "text/plain; charset=utf-8", (refusal.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
-                return;
-            }
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
             try {
+                if (!path.equals("/api/open")) {
+                    // Every other body is small: read it whole (or refuse it, 413, on its declared length) before
+                    // answering, so the connection stays usable after any answer, a refusal included.
+                    CALL.get().smallBody = readBody(ex, MAX_ARM_BODY);
+                }
+                String refusal = access.refusal(ex);
+                if (refusal != null) {
+                    int status = Integer.parseInt(refusal.substring(0, 3));
+                    send(ex, status, "text/plain; charset=utf-8",
+                            (refusal.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                String allow = allowed(path);
+                if (allow != null && !(allow.equals("POST") ? method.equals("POST")
+                        : method.equals("GET") || method.equals("HEAD"))) {
+                    // The method is not echoed: it is the client's text, of any length.
+                    ex.getResponseHeaders().set("Allow", allow);
+                    sendJson(ex, 405, error("this address takes " + allow.replace(", HEAD", "")));
+                    return;
+                }
+                refuseOversizeBody(ex, path);
                 route(ex, method, path);
-            } catch (MethodNotAllowed e) {
-                sendJson(ex, 405, error(e.getMessage()));
+            } catch (BodyTooLarge e) {
+                sendJson(ex, 413, error(e.getMessage()));
+            } catch (Busy e) {
+                ex.getResponseHeaders().set("Retry-After", Integer.toString(Busy.RETRY_SECONDS));
+                sendJson(ex, 503, error(e.getMessage()));
+            } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+                sendJson(ex, 400, error("bad JSON in the request body: a number, string or nesting longer than"
+                        + " this server reads"));
             } catch (JsonProcessingException e) {
-                sendJson(ex, 400, error("malformed JSON in the request body: " + oneLine(e.getOriginalMessage())
-                        + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset())));
+                // Jackson's own words name its classes and limits: say where, not what Jackson calls it.
+                sendJson(ex, 400, error("bad JSON in the request body" + (e.getLocation() == null ? ""
+                        : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr())));
             } catch (PooltagException | IllegalArgumentException e) {
-                sendJson(ex, 400, error(oneLine(e.getMessage())));
+                sendJson(ex, 400, error(e.getMessage()));
             } catch (RuntimeException e) {
-                sendJson(ex, 500, error("internal error: " + oneLine(String.valueOf(e))));
+                // The message only: a class name or a stack trace tells the user nothing and tells an attacker more.
+                sendJson(ex, 500, error("internal error (a pooltag bug)"
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage())));
             } catch (OutOfMemoryError e) {
                 pooltag.cli.Fatal.outOfMemory(e);
                 throw e;
@@ -252,7 +311,48 @@ public final class WebServer implements AutoCloseable {
             case "/api/hunt" -> hunt(ex, method, false);
             case "/api/hunt/start" -> hunt(ex, method, true);
             case "/api/open" -> open(ex, method);
-            default -> send(ex, 404, "text/plain; charset=utf-8", ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            default -> send(ex, 404, "text/plain; charset=utf-8",
+                    ("no such page: " + echo(path) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The methods a path takes ({@code Allow}), or null for a path that does not exist (404 for any method). */
+    static String allowed(String path) {
+        return switch (path) {
+            case "/", "/static/app.js", "/static/flame.js", "/static/chart.umd.js", "/static/app.css", "/api/info",
+                 "/api/history", "/api/poolused", "/api/hit", "/api/hunt" -> "GET, HEAD";
+            case "/api/hit/arm", "/api/hit/clear", "/api/hunt/start", "/api/open" -> "POST";
+            default -> null;
+        };
+    }
+
+    /** The most body a path takes, bytes. */
+    private int bodyLimit(String path) {
+        return switch (path) {
+            case "/api/hit/arm" -> MAX_ARM_BODY;
+            case "/api/open" -> uploadCap;
+            default -> MAX_ARM_BODY; // read by none: the bound only refuses a huge one at once
+        };
+    }
+
+    /**
+     * A declared Content-Length over the path's limit is refused (413) as soon as the headers are read, not after
+     * waiting for a body that may never come. A Content-Length that is not a non-negative number never reaches
+     * here: the JDK's server answers it 400 itself.
+     */
+    private void refuseOversizeBody(HttpExchange ex, String path) {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            long n;
+            try {
+                n = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
+            }
+            int max = bodyLimit(path);
+            if (n > max) {
+                throw new BodyTooLarge(max);
+            }
         }
     }
 
@@ -346,12 +446,7 @@ public final class WebServer implements AutoCloseable {
         HitService hit = services.hit().get();
         HitService.Status s;
         if (arm) {
-            JsonNode body = Json.MAPPER.readTree(readBody(ex, 4096));
-            String tag = body == null ? "" : body.path("tag").asText("").trim();
-            if (tag.isEmpty()) {
-                throw new IllegalArgumentException("arm needs a tag: {\"tag\": \"filp\"}");
-            }
-            s = hit.arm(tag);
+            s = hit.arm(armTag(CALL.get().smallBody));
         } else {
             s = hit.clear();
         }
@@ -360,6 +455,35 @@ public final class WebServer implements AutoCloseable {
         n.set("status", status(s));
         sendJson(ex, 200, n);
     }
+
+    /** Exactly one JSON object holding a string "tag" of printable characters; anything else is a 400. */
+    static String armTag(byte[] body) throws IOException {
+        JsonNode root = ARM_READER.readTree(body);
+        if (root == null || !root.isObject() || !root.path("tag").isTextual()) {
+            throw new IllegalArgumentException("arm needs a JSON object with a string tag: {\"tag\": \"filp\"}");
+        }
+        String tag = root.path("tag").asText().trim();
+        if (tag.isEmpty()) {
+            throw new IllegalArgumentException("arm needs a tag: {\"tag\": \"filp\"}");
+        }
+        for (int i = 0; i < tag.length(); i++) {
+            if (Character.isISOControl(tag.charAt(i))) {
+                throw new IllegalArgumentException("hit tag '" + echo(tag) + "' holds a control character");
+            }
+        }
+        if (tag.length() > MAX_TAG_CHARS) {
+            throw new IllegalArgumentException("hit tag '" + echo(tag) + "' is " + tag.length()
+                    + " characters long; a tag is at most " + MAX_TAG_CHARS);
+        }
+        return tag;
+    }
+
+    /** Longer than any cache name, glob or stack tag a user types. */
+    static final int MAX_TAG_CHARS = 256;
+
+    /** Strict: trailing text after the object is an error, not ignored. */
+    private static final com.fasterxml.jackson.databind.ObjectReader ARM_READER = Json.MAPPER.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static ObjectNode status(HitService.Status s) {
         ObjectNode n = Json.object();
@@ -434,10 +558,52 @@ public final class WebServer implements AutoCloseable {
             sendJson(ex, 501, unavailable("open"));
             return;
         }
-        String name = param(ex, "name");
-        byte[] body = readBody(ex, MAX_UPLOAD);
-        UsageSnapshot snap = services.captures().get().open(name == null ? "upload" : name, body);
-        sendJson(ex, 200, poolusedJson(PoolUsedQuery.parse(param(ex, "flags"), null).apply(snap)));
+        String typed = param(ex, "name");
+        // Names the upload in every answer and message: the user's name (bounded, control characters escaped).
+        String name = typed == null ? "upload" : echo(typed);
+        PoolUsedQuery query = PoolUsedQuery.parse(param(ex, "flags"), null);
+        if (!uploads.tryAcquire()) {
+            throw new Busy();
+        }
+        CaptureService.Opened opened;
+        try {
+            byte[] body = readBody(ex, uploadCap);
+            opened = services.captures().get().openFile(name, body);
+        } catch (OutOfMemoryError e) {
+            // The parse's garbage is unreachable once its frames are gone; the server keeps serving. The caps above
+            // make this rare: what else holds the heap at the time, not the uploads alone.
+            throw new BodyTooLarge("the file needs more memory than this server has free (heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); open it with the pooltag command instead");
+        } finally {
+            uploads.release();
+        }
+        UsageSnapshot s = opened.snapshot();
+        ObjectNode n = poolusedJson(query.apply(new UsageSnapshot(s.takenAtNanos(), name, s.rows(), s.loss())));
+        n.set("recording", recordingJson(opened.recording()));
+        sendJson(ex, 200, n);
+    }
+
+    /** A replayed recording's health as {@code report --json} words it; null for a Windows capture. */
+    static JsonNode recordingJson(CaptureService.RecordingHealth h) {
+        if (h == null) {
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        }
+        ObjectNode r = Json.object();
+        r.put("complete", h.cutShort() == null);
+        if (h.cutShort() == null) {
+            r.putNull("cut_short");
+        } else {
+            r.put("cut_short", AddressPolicy.scrub(h.cutShort()));
+        }
+        r.put("file_bytes", h.fileBytes());
+        r.put("skipped_bytes", h.skippedBytes());
+        r.put("skipped_pages", h.skippedPages());
+        r.put("malformed_records", h.malformedRecords());
+        r.put("unknown_blocks", h.unknownBlocks());
+        r.put("lost_events", h.lostEvents());
+        r.put("out_of_order_events", h.outOfOrderEvents());
+        r.put("forced_drains", h.forcedDrains());
+        return r;
     }
 
     static ObjectNode unavailable(String view) {
@@ -455,8 +621,59 @@ public final class WebServer implements AutoCloseable {
 
     private static ObjectNode error(String message) {
         ObjectNode n = Json.object();
-        n.put("error", AddressPolicy.scrub(message));
+        n.put("error", errorText(message));
         return n;
+    }
+
+    /** Largest error message served, characters: messages echo input, which is bounded where it is echoed too. */
+    static final int MAX_ERROR_CHARS = 512;
+
+    /**
+     * An error message as served: one line (control characters escaped, never cut at a newline: what follows may
+     * be the point), at most {@link #MAX_ERROR_CHARS}, and kernel addresses masked. Only what can be a kernel
+     * address is masked ({@link #KERNEL_ADDRESS}), so a long number or a tag of a's the user typed is echoed as
+     * typed.
+     */
+    static String errorText(String message) {
+        String m = escapeControls(message == null ? "" : message.strip());
+        if (m.length() > MAX_ERROR_CHARS) {
+            m = m.substring(0, MAX_ERROR_CHARS) + "...";
+        }
+        return KERNEL_ADDRESS.matcher(m).replaceAll(AddressPolicy.SCRUBBED);
+    }
+
+    /**
+     * A 64-bit kernel address as the kernel prints one: {@code 0x} and 8 or more hex digits, or 16 bare hex digits
+     * starting {@code ffff} (the kernel half of the address space on x86-64 and arm64).
+     */
+    static final java.util.regex.Pattern KERNEL_ADDRESS = java.util.regex.Pattern.compile(
+            "(?i)0x[0-9a-f]{8,}|(?<![0-9a-z])ffff[0-9a-f]{12}(?![0-9a-z])");
+
+    /** Request text echoed in a message: at most {@link #ECHO_CHARS} characters, control characters escaped. */
+    static String echo(String s) {
+        String e = escapeControls(s);
+        return e.length() <= ECHO_CHARS ? e : e.substring(0, ECHO_CHARS) + "...";
+    }
+
+    static String escapeControls(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (b == null) {
+                    b = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    default -> b.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     private static void requireMethod(String method, String wanted) {
@@ -465,20 +682,25 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /** A request body over its limit: 400, caught in {@link #handle}. */
+    /** A request body over its limit: 413, caught in {@link #handle}. */
     static final class BodyTooLarge extends IllegalArgumentException {
         BodyTooLarge(int max) {
-            super("request body larger than " + max + " bytes");
+            super("request body larger than " + max + " bytes (" + (max >> 10) + " KiB), the most this address takes");
+        }
+
+        BodyTooLarge(String message) {
+            super(message);
         }
     }
 
-    /** The first line of a message, for one-line error bodies. */
-    static String oneLine(String s) {
-        if (s == null) {
-            return "";
+    /** Every upload slot is parsing: 503 with Retry-After, caught in {@link #handle}. */
+    static final class Busy extends IllegalArgumentException {
+        static final int RETRY_SECONDS = 5;
+
+        Busy() {
+            super("the server is already opening " + MAX_PARALLEL_UPLOADS + " files; try again in " + RETRY_SECONDS
+                    + " s");
         }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** {@code GET /} without the token: a form that asks for it (the CSP allows forms to this origin only). */
@@ -504,29 +726,82 @@ public final class WebServer implements AutoCloseable {
      * The request body, refused past {@code max} bytes: a declared Content-Length over it is refused before reading,
      * a chunked body as soon as it passes it. The read itself is bounded in time by the server's request deadline.
      */
+    /**
+     * What {@link #handle} knows of its exchange: whether the request body was read to its end (so the connection can
+     * take another request) and, for every path but /api/open, the body. Held per thread (one virtual thread per
+     * exchange), not as exchange attributes: the JDK's server shares those among every exchange of a context.
+     */
+    private static final class Call {
+        boolean bodyRead;
+        byte[] smallBody;
+    }
+
+    private static final ThreadLocal<Call> CALL = ThreadLocal.withInitial(Call::new);
+
     private static byte[] readBody(HttpExchange ex, int max) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        long length = -1;
         if (declared != null) {
             try {
-                if (Long.parseLong(declared.trim()) > max) {
-                    throw new BodyTooLarge(max);
-                }
+                length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad Content-Length '" + declared + "'");
+                throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
+            }
+            if (length > max) {
+                throw new BodyTooLarge(max);
             }
         }
         try (InputStream in = ex.getRequestBody()) {
+            if (length >= 0) {
+                // Declared and within max: one array of that size, no doubling buffer (an upload costs its size once
+                // here). read() to -1 after it marks the body read to its end.
+                byte[] body = new byte[(int) length];
+                int off = 0;
+                for (int n; off < body.length && (n = in.read(body, off, body.length - off)) >= 0; ) {
+                    off += n;
+                }
+                if (off < body.length || in.read() >= 0) {
+                    throw new IllegalArgumentException("request body shorter than its Content-Length");
+                }
+                CALL.get().bodyRead = true;
+                return body;
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[65536];
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while ((n = in.read(buf)) >= 0) {
                 if (out.size() + n > max) {
                     throw new BodyTooLarge(max);
                 }
                 out.write(buf, 0, n);
             }
+            CALL.get().bodyRead = true;
             return out.toByteArray();
         }
+    }
+
+    /**
+     * An upload refused before it was read (no token, busy, no capture service), of a declared length within
+     * {@link #MAX_UPLOAD}: read to nowhere, a buffer at a time, before answering, so a client that sends the body
+     * before reading the answer sees the answer rather than a reset connection. Bounded by the request deadline.
+     */
+    private static void discardUpload(HttpExchange ex) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        long n;
+        try {
+            n = declared == null ? -1 : Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (n < 0 || n > MAX_UPLOAD) {
+            return;
+        }
+        InputStream in = ex.getRequestBody();
+        byte[] buf = new byte[65536];
+        while (in.read(buf) >= 0) {
+            // discarded
+        }
+        CALL.get().bodyRead = true;
     }
 
     static String param(HttpExchange ex, String name) {
@@ -561,7 +836,7 @@ public final class WebServer implements AutoCloseable {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number, was '" + s + "'");
+            throw new IllegalArgumentException(name + " must be a number, was '" + echo(s) + "'");
         }
     }
 
@@ -587,6 +862,14 @@ public final class WebServer implements AutoCloseable {
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         if (!type.isEmpty()) {
             ex.getResponseHeaders().set("Content-Type", type);
+        }
+        if (!CALL.get().bodyRead) {
+            discardUpload(ex);
+        }
+        if (!CALL.get().bodyRead) {
+            // The body was refused unread and is not drained: the server closes the connection after this answer,
+            // so say so, or a client reusing the connection finds it closed.
+            ex.getResponseHeaders().set("Connection", "close");
         }
         boolean head = ex.getRequestMethod().equals("HEAD");
         ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);

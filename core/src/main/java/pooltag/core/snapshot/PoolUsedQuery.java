@@ -86,12 +86,16 @@ public final class PoolUsedQuery {
             try {
                 f = Long.parseLong(s, 16);
             } catch (NumberFormatException e) {
+                f = -1;
+            }
+            if (f < 0 || s.startsWith("+")) {
                 throw new IllegalArgumentException("bad Flags '" + flags + "': a hex number such as 0, 1, 2 or 4");
             }
         }
         if ((f & ~0xFL) != 0) {
-            throw new IllegalArgumentException("unknown Flags bits 0x" + Long.toHexString(f & ~0xFL)
-                    + " (known: 0x1 verbose, 0x2 NonPaged sort, 0x4 Paged sort, 0x8 session pool)");
+            // The value as typed: the bits alone (0xfffffff0) would read like an address, and be masked as one
+            throw new IllegalArgumentException("unknown Flags bits in '" + flags.trim()
+                    + "' (known: 0x1 verbose, 0x2 NonPaged sort, 0x4 Paged sort, 0x8 session pool)");
         }
         if ((f & 0x8) != 0) {
             throw new IllegalArgumentException("Flags 0x8 (session pool) is not on Linux: the kernel has no"

@@ -52,14 +52,16 @@ public final class LiveHitService implements HitService, AutoCloseable {
 
     @Override
     public synchronized Status arm(String tag) {
+        // The new tag is resolved before the armed one is touched: a tag that does not resolve (a typo, a stack tag)
+        // is refused and leaves the armed session tracing.
+        if (symbols == null) {
+            symbols = KernelSymbols.load();
+        }
+        KernelSymbols syms = symbols;
+        HitTarget target = HitTarget.resolveLive(tag, syms);
         closeArmed();
         slot.take(HOLDER);
         try {
-            if (symbols == null) {
-                symbols = KernelSymbols.load();
-            }
-            KernelSymbols syms = symbols;
-            HitTarget target = HitTarget.resolveLive(tag, syms);
             Armed a = new Armed(target);
             TracingRun run = TracingRun.open(syms, target.config(base));
             BreakDetector detector = new BreakDetector(run.ledger(), () -> syms, run.session()::cacheName,

@@ -11,4 +11,29 @@ import pooltag.core.snapshot.UsageSnapshot;
 public interface CaptureService {
     /** @param fileName the uploaded file's name, for messages and format hints; content at most 64 MiB */
     UsageSnapshot open(String fileName, byte[] content);
+
+    /**
+     * As {@link #open}, with what reading a recording could not account for beyond the snapshot's {@code Loss}: why
+     * it was cut short and how much was skipped, so the page shows what the CLI's {@code CUT SHORT (reason)} says.
+     */
+    default Opened openFile(String fileName, byte[] content) {
+        return new Opened(open(fileName, content), null);
+    }
+
+    /** @param recording null for a Windows capture (its loss is all in the snapshot's {@code Loss}) */
+    record Opened(UsageSnapshot snapshot, RecordingHealth recording) {
+    }
+
+    /**
+     * A replayed recording's health, the fields of {@code pooltag report}'s: {@code cutShort} is null for a complete
+     * recording, else the reason it ended early.
+     */
+    record RecordingHealth(String cutShort, long fileBytes, long skippedBytes, long skippedPages,
+                           long malformedRecords, long unknownBlocks, long lostEvents, long outOfOrderEvents,
+                           long forcedDrains) {
+        public boolean sound() {
+            return cutShort == null && skippedBytes == 0 && skippedPages == 0 && malformedRecords == 0
+                    && unknownBlocks == 0 && lostEvents == 0;
+        }
+    }
 }

@@ -30,6 +30,11 @@ public final class FileCaptureService implements CaptureService {
 
     @Override
     public UsageSnapshot open(String fileName, byte[] content) {
+        return openFile(fileName, content).snapshot();
+    }
+
+    @Override
+    public Opened openFile(String fileName, byte[] content) {
         if (content.length == 0) {
             throw new PooltagException(fileName + ": the file is empty");
         }
@@ -41,7 +46,11 @@ public final class FileCaptureService implements CaptureService {
         }
         try {
             Files.write(tmp, content);
-            return isRecording(content) ? recording(tmp) : WindowsCaptures.readAsUsage(tmp);
+            Opened o = isRecording(content) ? recording(tmp, fileName)
+                    : new Opened(WindowsCaptures.readAsUsage(tmp), null);
+            // The snapshot is named by what the user uploaded, never by the private temporary copy.
+            UsageSnapshot s = o.snapshot();
+            return new Opened(new UsageSnapshot(s.takenAtNanos(), fileName, s.rows(), s.loss()), o.recording());
         } catch (PooltagException e) {
             // The parsers name the file they read: name the upload instead of the temporary copy.
             throw new PooltagException(e.getMessage().replace(tmp.toString(), fileName), e);
@@ -61,17 +70,21 @@ public final class FileCaptureService implements CaptureService {
         return content.length >= n && Arrays.equals(content, 0, n, RecordingFormat.MAGIC, 0, n);
     }
 
-    private static UsageSnapshot recording(Path file) {
+    private static Opened recording(Path file, String fileName) {
         try (RecordingReader r = RecordingReader.open(file)) {
             // Pools (reclaimable caches are Paged) as every replay of a recording decides them: from the file
             PublishingLedger ledger = PublishingLedger.over(r, KmemTagPolicy.ledgerOptions());
             // The replay ends with onEnd(cut short?), which PublishingLedger turns into a last publish with that flag.
-            r.replay(ledger, REPLAY_WINDOW_NANOS);
+            RecordingReader.Replay rp = r.replay(ledger, REPLAY_WINDOW_NANOS);
             UsageSnapshot s = ledger.ledger().snapshot(TagKind.CACHE);
             if (s == null) {
-                throw new PooltagException(file + ": the recording holds no allocation events");
+                throw new PooltagException(fileName + ": the recording holds no allocation events"
+                        + (rp.complete() ? "" : " (cut short: " + rp.cutShortReason() + ")"));
             }
-            return s;
+            String why = rp.cutShortReason() == null ? null : rp.cutShortReason().replace(file.toString(), fileName);
+            return new Opened(s, new RecordingHealth(why, rp.fileBytes(), rp.skippedBytes(),
+                    rp.skippedPages(), rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(),
+                    rp.forcedDrains()));
         }
     }
 }
