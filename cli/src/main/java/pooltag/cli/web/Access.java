@@ -105,7 +105,11 @@ final class Access {
         }
         for (String kv : q.split("&")) {
             if (kv.startsWith("token=")) {
-                return URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8);
+                try {
+                    return URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null; // a bad %-escape is no token: the form asks for it again
+                }
             }
         }
         return null;

@@ -813,7 +813,14 @@ public final class WebServer implements AutoCloseable {
             int eq = kv.indexOf('=');
             String k = eq < 0 ? kv : kv.substring(0, eq);
             if (k.equals(name)) {
-                String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                String v;
+                try {
+                    v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    // URLDecoder's own message names the class and the index: say what is wrong in the address.
+                    throw new IllegalArgumentException("bad %-escape in " + name + "='" + echo(kv.substring(eq + 1))
+                            + "': a % must be followed by two hex digits");
+                }
                 return v.isEmpty() ? null : v;
             }
         }

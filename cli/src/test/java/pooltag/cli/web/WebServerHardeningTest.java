@@ -266,6 +266,15 @@ class WebServerHardeningTest {
             HttpResponse<String> cut = arm(w, "{\"tag\":\n\"filp\"");
             assertEquals("bad JSON in the request body at line 2 column 7", error(cut));
 
+            // A bad %-escape: the JDK's server answers 400 ("URISyntaxException thrown") before any handler; what
+            // reaches a handler never carries URLDecoder's words
+            for (String target : List.of("/api/poolused?tag=%zz", "/api/poolused?tag=%2", "/?token=%zz")) {
+                String r = raw(w, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pooltag-Token: " + w.token()
+                        + "\r\nConnection: close\r\n\r\n");
+                assertEquals(400, status(r), r);
+                assertFalse(r.contains("URLDecoder") || r.contains("at index"), r);
+            }
+
             // a real kernel address is still masked
             assertEquals("at <addr> and <addr>", WebServer.errorText("at 0xffffffffc0a1b2c3 and ffff8881234abcd0"));
             assertEquals("0x1f and 123456789012345", WebServer.errorText("0x1f and 123456789012345"));
