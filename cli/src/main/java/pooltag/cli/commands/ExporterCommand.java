@@ -86,7 +86,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             throw new PooltagException("--top must be at least 1 (was " + top + ")");
         }
         InetSocketAddress addr = listen.address();
-        Exporter.checkListen(listen.text(), addr);
+        listen.refuseUnbindable(addr);
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
         if (topCgroups < 1) {
@@ -115,7 +115,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
                         feed == null ? null : feed.cgroupPairs());
             } catch (java.net.SocketException e) {
                 // The bind's failure only (a port in use, an address not on this host): the user's input, one line.
-                throw Exporter.cannotListen(listen.text(), addr, e);
+                throw listen.bindFailure(e, "another exporter running? choose another --listen port");
             }
             try (Exporter exporter = started) {
                 // SIGINT/SIGTERM: the session's own hook stops tracing; this one lets call() return and close both.
@@ -124,9 +124,10 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
                         + "/metrics (top " + top + " tags by bytes + other" + cgroupNote + "; read at each scrape)"
                         + (feed != null ? "; tracing kmem events for pooltag_trace_*, " + traceConfig.describeBuffer()
                         : ""));
-                if (!addr.getAddress().isLoopbackAddress()) {
-                    err.println("pooltag exporter: listening beyond loopback: anyone who can reach "
-                            + addr.getAddress().getHostAddress() + " can read the per-tag usage of this kernel");
+                String beyond = ListenOption.beyondLoopbackWarning("pooltag exporter", addr,
+                        "can read the per-tag usage of this kernel");
+                if (beyond != null) {
+                    err.println(beyond);
                 }
                 err.flush();
                 watch(feed, stop, err);

@@ -32,17 +32,7 @@ final class RecordingHealth {
     static ObjectNode json(Path file, RecordingReader.Replay rp) {
         ObjectNode n = Json.object();
         n.put("file", file.toString());
-        n.put("complete", rp.complete());
-        n.put("cut_short", rp.cutShortReason());
-        n.put("events", rp.totalEvents());
-        n.put("pages", rp.pages());
-        n.put("lost_events", rp.lostTotal());
-        n.put("skipped_bytes", rp.skippedBytes());
-        n.put("skipped_pages", rp.skippedPages());
-        n.put("malformed_records", rp.malformedRecords());
-        n.put("unknown_blocks", rp.unknownBlocks());
-        n.put("out_of_order_events", rp.outOfOrder());
-        n.put("forced_drains", rp.forcedDrains());
-        return n;
+        return Json.recordingHealth(n, pooltag.engine.publish.CaptureService.RecordingHealth.of(rp,
+                rp.cutShortReason()), rp.totalEvents(), rp.pages());
     }
 }

@@ -88,6 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
         // The hit and hunt views' trace settings, checked before anything is opened (a bad value is one line).
         TraceConfig traceConfig = buffer.apply(TraceConfig.kmem());
         InetSocketAddress addr = listen.address();
+        listen.refuseUnbindable(addr);
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);

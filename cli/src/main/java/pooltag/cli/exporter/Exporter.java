@@ -3,11 +3,8 @@ package pooltag.cli.exporter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -19,7 +16,6 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
 
 /**
@@ -194,47 +190,6 @@ public final class Exporter implements AutoCloseable {
         try (OutputStream os = ex.getResponseBody()) {
             os.write(body);
         }
-    }
-
-    /**
-     * Refuses, before anything is opened, a {@code --listen} address the kernel cannot bind whatever else is
-     * running: an IPv6 link-local address without a zone (fe80::/10 exists on every interface, so bind(2) needs
-     * to be told which: EINVAL).
-     *
-     * @param typed the --listen value as the user typed it, for the message
-     */
-    public static void checkListen(String typed, InetSocketAddress addr) {
-        if (addr.getAddress() instanceof Inet6Address a && a.isLinkLocalAddress() && a.getScopeId() == 0
-                && a.getScopedInterface() == null) {
-            throw new PooltagException("cannot listen on " + typed + ": invalid argument (a link-local address"
-                    + " needs a zone, e.g. [" + hostAsTyped(typed) + "%eth0])");
-        }
-    }
-
-    /** The host of a HOST:PORT as typed, without brackets: {@code fe80::1} for {@code [fe80::1]:9464}. */
-    private static String hostAsTyped(String typed) {
-        String host = typed.substring(0, Math.max(0, typed.lastIndexOf(':')));
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
-    /**
-     * The one line for a failed bind of {@code addr}: the kernel's reason (the JDK's message is strerror's text) and
-     * what to do about it; never the exception's class name. Exit status 2: the address is the user's input.
-     *
-     * @param typed the --listen value as the user typed it, for the message
-     */
-    public static PooltagException cannotListen(String typed, InetSocketAddress addr, SocketException e) {
-        String reason = e.getMessage() == null ? "refused by the kernel" : oneLine(e.getMessage());
-        String hint = switch (reason.toLowerCase(Locale.ROOT)) {
-            case "address already in use" -> " (another exporter running? choose another --listen port)";
-            case "cannot assign requested address" -> " (no interface of this host has that address; see ip address)";
-            case "permission denied" -> " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
-            case "invalid argument" -> addr.getAddress() instanceof Inet6Address a && a.isLinkLocalAddress()
-                    ? " (a link-local address needs the zone of an interface it is on, e.g. %eth0)" : "";
-            default -> "";
-        };
-        return new PooltagException("cannot listen on " + typed + ": "
-                + (reason.isEmpty() ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1)) + hint, e);
     }
 
     /** The bound port (the real one when started on port 0). */

@@ -94,6 +94,25 @@ public final class ListenOption {
                 2, e);
     }
 
+    /**
+     * Refuses, before anything is opened or read, an address the kernel cannot bind whatever else runs: an IPv6
+     * link-local address without its interface (fe80::/10 is on every interface, so bind(2) must be told which:
+     * EINVAL). Other failures are the bind's own ({@link #bindFailure}).
+     */
+    public void refuseUnbindable(InetSocketAddress addr) {
+        if (addr.getAddress() instanceof java.net.Inet6Address a && a.isLinkLocalAddress() && a.getScopeId() == 0
+                && a.getScopedInterface() == null) {
+            throw new PooltagException("cannot listen on " + listen + ": invalid argument (a link-local IPv6 address"
+                    + " needs its interface, e.g. [" + typedHost() + "%eth0])", 2, null);
+        }
+    }
+
+    /** The host of {@code --listen} as typed, without brackets ({@code fe80::1} of {@code [fe80::1]:9464}). */
+    private String typedHost() {
+        String host = listen.substring(0, Math.max(0, listen.lastIndexOf(':')));
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
     /** As a URL authority: IPv6 in brackets. */
     public static String authority(InetSocketAddress a, int port) {
         String h = a.getAddress().getHostAddress();

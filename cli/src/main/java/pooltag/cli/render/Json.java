@@ -29,6 +29,36 @@ public final class Json {
         out.flush();
     }
 
+    /**
+     * A replayed recording's health into {@code n}, the same fields wherever a recording is read ({@code hunt --from},
+     * {@code find --from}, the web page's Open view): complete or cut short and why, then every count a replay keeps.
+     * {@code events} and {@code pages} are left out when negative (a view that did not count them).
+     */
+    public static ObjectNode recordingHealth(ObjectNode n, pooltag.engine.publish.CaptureService.RecordingHealth h,
+                                             long events, long pages) {
+        n.put("complete", h.cutShort() == null);
+        if (h.cutShort() == null) {
+            n.putNull("cut_short");
+        } else {
+            n.put("cut_short", h.cutShort());
+        }
+        if (events >= 0) {
+            n.put("events", events);
+        }
+        if (pages >= 0) {
+            n.put("pages", pages);
+        }
+        n.put("file_bytes", h.fileBytes());
+        n.put("lost_events", h.lostEvents());
+        n.put("skipped_bytes", h.skippedBytes());
+        n.put("skipped_pages", h.skippedPages());
+        n.put("malformed_records", h.malformedRecords());
+        n.put("unknown_blocks", h.unknownBlocks());
+        n.put("out_of_order_events", h.outOfOrderEvents());
+        n.put("forced_drains", h.forcedDrains());
+        return n;
+    }
+
     /** Every JSON output carries its loss counters, zeros included. */
     public static ObjectNode loss(Loss loss) {
         ObjectNode n = object();

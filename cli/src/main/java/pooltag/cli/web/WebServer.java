@@ -588,22 +588,11 @@ public final class WebServer implements AutoCloseable {
         if (h == null) {
             return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         }
-        ObjectNode r = Json.object();
-        r.put("complete", h.cutShort() == null);
-        if (h.cutShort() == null) {
-            r.putNull("cut_short");
-        } else {
-            r.put("cut_short", AddressPolicy.scrub(h.cutShort()));
-        }
-        r.put("file_bytes", h.fileBytes());
-        r.put("skipped_bytes", h.skippedBytes());
-        r.put("skipped_pages", h.skippedPages());
-        r.put("malformed_records", h.malformedRecords());
-        r.put("unknown_blocks", h.unknownBlocks());
-        r.put("lost_events", h.lostEvents());
-        r.put("out_of_order_events", h.outOfOrderEvents());
-        r.put("forced_drains", h.forcedDrains());
-        return r;
+        // the reason may quote the hostile file's bytes: scrubbed as every message a page shows
+        CaptureService.RecordingHealth shown = h.cutShort() == null ? h : new CaptureService.RecordingHealth(
+                AddressPolicy.scrub(h.cutShort()), h.fileBytes(), h.skippedBytes(), h.skippedPages(),
+                h.malformedRecords(), h.unknownBlocks(), h.lostEvents(), h.outOfOrderEvents(), h.forcedDrains());
+        return Json.recordingHealth(Json.object(), shown, -1, -1);
     }
 
     static ObjectNode unavailable(String view) {

@@ -51,8 +51,8 @@ class ExporterCommandTest {
     void aLinkLocalListenWithoutAZoneIsBadInputNotABug() {
         // Refused before procfs is read or anything bound: the same line for root and for anyone else.
         String[] r = run("exporter", "--listen", "[fe80::1]:18112");
-        assertEquals("pooltag: cannot listen on [fe80::1]:18112: invalid argument (a link-local address needs a zone,"
-                + " e.g. [fe80::1%eth0])\n", r[2]);
+        assertEquals("pooltag: cannot listen on [fe80::1]:18112: invalid argument (a link-local IPv6 address needs its"
+                + " interface, e.g. [fe80::1%eth0])\n", r[2]);
         assertEquals("2", r[0]);
     }
 

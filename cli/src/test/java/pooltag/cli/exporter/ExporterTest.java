@@ -300,27 +300,33 @@ class ExporterTest {
             java.net.SocketException failed = org.junit.jupiter.api.Assertions.assertThrows(
                     java.net.SocketException.class, () -> Exporter.start(addr, () -> growingFilp(1), null, 5).close());
             String typed = "127.0.0.1:" + busy.getLocalPort();
+            pooltag.cli.options.ListenOption listen = new pooltag.cli.options.ListenOption(typed);
+            String hint = "another exporter running? choose another --listen port";
             assertEquals("cannot listen on " + typed + ": address already in use (another exporter running? choose"
-                    + " another --listen port)", Exporter.cannotListen(typed, addr, failed).getMessage());
-            assertEquals(2, Exporter.cannotListen(typed, addr, failed).exitCode());
+                    + " another --listen port)", listen.bindFailure(failed, hint).getMessage());
+            assertEquals(2, listen.bindFailure(failed, hint).exitCode());
         }
         // TEST-NET-1 (RFC 5737) is on no interface of a test machine.
         InetSocketAddress foreign = new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0);
         java.net.SocketException failed = org.junit.jupiter.api.Assertions.assertThrows(
                 java.net.SocketException.class, () -> Exporter.start(foreign, () -> growingFilp(1), null, 5).close());
-        assertEquals("cannot listen on 192.0.2.1:0: cannot assign requested address (no interface of this host has"
-                + " that address; see ip address)", Exporter.cannotListen("192.0.2.1:0", foreign, failed).getMessage());
+        assertEquals("cannot listen on 192.0.2.1:0: cannot assign requested address (is it an address of this"
+                + " machine? 127.0.0.1 and 0.0.0.0 always are)", new pooltag.cli.options.ListenOption("192.0.2.1:0")
+                .bindFailure(failed, "in use").getMessage());
     }
 
     @Test
     void aLinkLocalAddressWithoutAZoneIsRefusedBeforeBinding() throws Exception {
         InetSocketAddress noZone = new InetSocketAddress(InetAddress.getByName("fe80::1"), 0);
         pooltag.core.error.PooltagException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                pooltag.core.error.PooltagException.class, () -> Exporter.checkListen("[fe80::1]:18112", noZone));
-        assertEquals("cannot listen on [fe80::1]:18112: invalid argument (a link-local address needs a zone, e.g."
-                + " [fe80::1%eth0])", refused.getMessage());
-        Exporter.checkListen("127.0.0.1:0", loopback());
-        Exporter.checkListen("[::1]:0", new InetSocketAddress(InetAddress.getByName("::1"), 0));
+                pooltag.core.error.PooltagException.class,
+                () -> new pooltag.cli.options.ListenOption("[fe80::1]:18112").refuseUnbindable(noZone));
+        assertEquals("cannot listen on [fe80::1]:18112: invalid argument (a link-local IPv6 address needs its"
+                + " interface, e.g. [fe80::1%eth0])", refused.getMessage());
+        assertEquals(2, refused.exitCode());
+        new pooltag.cli.options.ListenOption("127.0.0.1:0").refuseUnbindable(loopback());
+        new pooltag.cli.options.ListenOption("[::1]:0").refuseUnbindable(
+                new InetSocketAddress(InetAddress.getByName("::1"), 0));
     }
 
     @Test

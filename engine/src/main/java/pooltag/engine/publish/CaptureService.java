@@ -35,5 +35,11 @@ public interface CaptureService {
             return cutShort == null && skippedBytes == 0 && skippedPages == 0 && malformedRecords == 0
                     && unknownBlocks == 0 && lostEvents == 0;
         }
+
+        /** A replay's health; {@code cutShort} is its reason as it should be shown (a file name may be replaced). */
+        public static RecordingHealth of(pooltag.linux.recording.RecordingReader.Replay rp, String cutShort) {
+            return new RecordingHealth(cutShort, rp.fileBytes(), rp.skippedBytes(), rp.skippedPages(),
+                    rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(), rp.forcedDrains());
+        }
     }
 }

@@ -82,9 +82,7 @@ public final class FileCaptureService implements CaptureService {
                         + (rp.complete() ? "" : " (cut short: " + rp.cutShortReason() + ")"));
             }
             String why = rp.cutShortReason() == null ? null : rp.cutShortReason().replace(file.toString(), fileName);
-            return new Opened(s, new RecordingHealth(why, rp.fileBytes(), rp.skippedBytes(),
-                    rp.skippedPages(), rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(),
-                    rp.forcedDrains()));
+            return new Opened(s, RecordingHealth.of(rp, why));
         }
     }
 }
