@@ -275,7 +275,6 @@ public final class WebServer implements AutoCloseable {
     private void route(HttpExchange ex, String method, String path) throws IOException {
         switch (path) {
             case "/" -> {
-                requireMethod(method, "GET");
                 if (access.matches(Access.queryToken(ex))) {
                     // Trade the token in the address for a cookie and drop it from the address bar and history.
                     ex.getResponseHeaders().add("Set-Cookie", Access.COOKIE + "=" + access.token()
@@ -293,11 +292,9 @@ public final class WebServer implements AutoCloseable {
                 send(ex, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
             }
             case "/static/app.js", "/static/flame.js", "/static/chart.umd.js" -> {
-                requireMethod(method, "GET");
                 send(ex, 200, "text/javascript; charset=utf-8", assets.get(path));
             }
             case "/static/app.css" -> {
-                requireMethod(method, "GET");
                 send(ex, 200, "text/css; charset=utf-8", assets.get(path));
             }
             case "/api/info" -> sendJson(ex, 200, info());
@@ -409,7 +406,6 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void hitStatus(HttpExchange ex, String method) throws IOException {
-        requireMethod(method, "GET");
         if (services.hit().isEmpty()) {
             sendJson(ex, 501, unavailable("hit"));
             return;
@@ -438,7 +434,6 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void hitChange(HttpExchange ex, String method, boolean arm) throws IOException {
-        requireMethod(method, "POST");
         if (services.hit().isEmpty()) {
             sendJson(ex, 501, unavailable("hit"));
             return;
@@ -499,7 +494,6 @@ public final class WebServer implements AutoCloseable {
 
     /** GET reads the last report (never starts a hunt); POST /api/hunt/start starts one unless one runs. */
     private void hunt(HttpExchange ex, String method, boolean start) throws IOException {
-        requireMethod(method, start ? "POST" : "GET");
         if (services.hunt().isEmpty()) {
             sendJson(ex, 501, unavailable("hunt"));
             return;
@@ -553,7 +547,6 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void open(HttpExchange ex, String method) throws IOException {
-        requireMethod(method, "POST");
         if (services.captures().isEmpty()) {
             sendJson(ex, 501, unavailable("open"));
             return;
@@ -665,12 +658,6 @@ public final class WebServer implements AutoCloseable {
         return b == null ? s : b.toString();
     }
 
-    private static void requireMethod(String method, String wanted) {
-        if (!method.equals(wanted) && !(wanted.equals("GET") && method.equals("HEAD"))) {
-            throw new MethodNotAllowed(wanted);
-        }
-    }
-
     /** A request body over its limit: 413, caught in {@link #handle}. */
     static final class BodyTooLarge extends IllegalArgumentException {
         BodyTooLarge(int max) {
@@ -704,17 +691,6 @@ public final class WebServer implements AutoCloseable {
             </body></html>
             """;
 
-    /** 405, caught in {@link #handle}. */
-    static final class MethodNotAllowed extends IllegalArgumentException {
-        MethodNotAllowed(String wanted) {
-            super("this address takes " + wanted);
-        }
-    }
-
-    /**
-     * The request body, refused past {@code max} bytes: a declared Content-Length over it is refused before reading,
-     * a chunked body as soon as it passes it. The read itself is bounded in time by the server's request deadline.
-     */
     /**
      * What {@link #handle} knows of its exchange: whether the request body was read to its end (so the connection can
      * take another request) and, for every path but /api/open, the body. Held per thread (one virtual thread per
@@ -727,6 +703,10 @@ public final class WebServer implements AutoCloseable {
 
     private static final ThreadLocal<Call> CALL = ThreadLocal.withInitial(Call::new);
 
+    /**
+     * The request body, refused past {@code max} bytes: a declared Content-Length over it is refused before reading,
+     * a chunked body as soon as it passes it. The read itself is bounded in time by the server's request deadline.
+     */
     private static byte[] readBody(HttpExchange ex, int max) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
         long length = -1;
