@@ -3,33 +3,42 @@ package pooltag.linux.recording;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Constants of the recording file format, versions 1 and 2; documented field by field in {@code docs/RECORDING.md}.
- * Version 2 differs only in how pages travel: in {@link #PAGES_ZSTD} blocks (many pages, zstd-compressed) instead
- * of one {@link #PAGE} block each. Readers accept both.
+ * Constants of the recording file format, versions 1 to 3; documented field by field in {@code docs/RECORDING.md}.
+ * Versions differ in how pages travel and in what a block's CRC covers: version 1 has one {@link #PAGE} block per
+ * page, version 2 {@link #PAGES_ZSTD} blocks (many pages, zstd-compressed); version 3 has either kind and puts each
+ * block header under its CRC. Readers accept all three.
  *
  * <p>File: a 16-byte file header ({@link #MAGIC}, u32 version, u32 flags), then blocks until end of file. Block:
  * a 16-byte block header (u32 kind, s32 cpu or -1, u32 payload length, u32 CRC-32), then the payload. The CRC-32
- * covers the payload, and also the header's first 12 bytes when the file header's flags have
- * {@link #FLAG_HEADER_CRC} (every file this pooltag writes). All integers little-endian. The last block of a
- * complete file is {@link #END}.
+ * covers the header's first 12 bytes and the payload in version 3, the payload alone in versions 1 and 2 (unless
+ * {@link #FLAG_HEADER_CRC}). All integers little-endian. The last block of a complete file is {@link #END}.
  */
 public final class RecordingFormat {
     /** "PTAGREC" + NUL. */
     public static final byte[] MAGIC = "PTAGREC\0".getBytes(StandardCharsets.US_ASCII);
-    /** The version this pooltag writes by default (compressed pages). */
-    public static final int VERSION = 2;
-    /** The first version: one uncompressed PAGE block per page. Still read, and written on request. */
+    /**
+     * The version this pooltag writes: pages in {@link #PAGES_ZSTD} blocks, or in {@link #PAGE} blocks when the zstd
+     * library cannot load; every block's CRC-32 covers its header's kind, cpu and length too. The rule rides on the
+     * version, not on a flag, so a pooltag that predates it refuses the file by its version ("reads versions 1 and
+     * 2") instead of reading the first block as damaged.
+     */
+    public static final int VERSION = 3;
+    /** Compressed pages ({@link #PAGES_ZSTD}), payload-only CRC unless {@link #FLAG_HEADER_CRC}. Still read. */
+    public static final int VERSION_2 = 2;
+    /** The first version: one uncompressed PAGE block per page, payload-only CRC unless flagged. Still read. */
     public static final int VERSION_1 = 1;
     public static final int FILE_HEADER_SIZE = 16;
     /**
-     * File header flag: each block's CRC-32 covers its header's kind, cpu and length (12 bytes, as written) before
-     * the payload, so a damaged kind or length is found as damage instead of read as another kind of block.
-     * Written since round 14; files without it (older pooltags) are read with the payload-only CRC.
+     * Version 1 and 2 flag: the header-CRC rule of version 3, as one round's pooltag wrote it (versions 1/2 with
+     * flags 1) before the rule moved to the version number. Read for those files; never written. In version 3 no
+     * flag is defined and any set bit is refused.
      */
     public static final int FLAG_HEADER_CRC = 1;
-    /** Every flag this pooltag knows; a file with any other bit set is refused (a newer writer's rule). */
-    public static final int KNOWN_FLAGS = FLAG_HEADER_CRC;
-    /** The header bytes {@link #FLAG_HEADER_CRC} puts under the CRC: kind, cpu, length. */
+    /** Every flag this pooltag knows in a file of the given version; a file with any other bit set is refused. */
+    public static int knownFlags(int version) {
+        return version >= VERSION ? 0 : FLAG_HEADER_CRC;
+    }
+    /** The header bytes a version 3 block's CRC covers before its payload: kind, cpu, length. */
     public static final int BLOCK_HEADER_CRC_SPAN = 12;
     public static final int BLOCK_HEADER_SIZE = 16;
     /** Largest payload a reader accepts for any block, including kinds it skips (read in small pieces). */

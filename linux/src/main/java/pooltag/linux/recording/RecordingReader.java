@@ -79,7 +79,7 @@ public final class RecordingReader implements AutoCloseable {
     private String cutShort;
     private long skippedBytes;
     private final CRC32 crc = new CRC32();
-    /** {@link RecordingFormat#FLAG_HEADER_CRC}: each block's CRC-32 covers its header's first 12 bytes too. */
+    /** Version 3 (or a version 1/2 file with {@link RecordingFormat#FLAG_HEADER_CRC}): each block's CRC-32 covers its header's first 12 bytes too. */
     private boolean headerCrc;
     private final byte[] blockHeader = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
 
@@ -152,16 +152,17 @@ public final class RecordingReader implements AutoCloseable {
             throw new DecodeException(where, n, "file header cut short");
         }
         version = Le.i32(fh, 8);
-        if (version != RecordingFormat.VERSION && version != RecordingFormat.VERSION_1) {
+        if (version < RecordingFormat.VERSION_1 || version > RecordingFormat.VERSION) {
             throw new DecodeException(where, 8, "recording version " + version + "; this pooltag reads versions "
-                    + RecordingFormat.VERSION_1 + " and " + RecordingFormat.VERSION);
+                    + RecordingFormat.VERSION_1 + " to " + RecordingFormat.VERSION);
         }
         int flags = Le.i32(fh, 12);
-        if ((flags & ~RecordingFormat.KNOWN_FLAGS) != 0) {
+        int known = RecordingFormat.knownFlags(version);
+        if ((flags & ~known) != 0) {
             throw new DecodeException(where, 12, String.format("flags 0x%x: bits 0x%x are unknown to this pooltag"
-                    + " (a newer writer's, or damage)", flags, flags & ~RecordingFormat.KNOWN_FLAGS));
+                    + " in a version %d recording (a newer writer's, or damage)", flags, flags & ~known, version));
         }
-        headerCrc = (flags & RecordingFormat.FLAG_HEADER_CRC) != 0;
+        headerCrc = version >= RecordingFormat.VERSION || (flags & RecordingFormat.FLAG_HEADER_CRC) != 0;
         while (nextBlock()) {
             switch (pendingKind) {
                 case RecordingFormat.META -> {
@@ -955,7 +956,7 @@ public final class RecordingReader implements AutoCloseable {
         return p;
     }
 
-    /** The file's format version (1: one PAGE block per page; 2: PAGES_ZSTD blocks). */
+    /** The file's format version (1: one PAGE block per page; 2: PAGES_ZSTD blocks; 3: either, header under CRC). */
     public int version() {
         return version;
     }

@@ -82,7 +82,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
 
     /**
      * Writes the preamble of an opened, not yet started session; prints a note when the zstd library cannot load
-     * (the pages are then stored uncompressed, format version 1).
+     * (the pages are then stored uncompressed, one PAGE block each).
      *
      * @param kallsyms, modules, slabinfo the texts read before the session opened (a hit tag resolved against them)
      * @param sysfs    the pool kinds and merged names the run's ledger uses
@@ -91,9 +91,9 @@ public final class RecordingSink implements PageSink, AutoCloseable {
                       String slabinfo, SlabSysfs sysfs, PrintStream err) {
         writer = new RecordingWriter(new BufferedOutputStream(file, 1 << 20), path.toString(), s.schema().header(),
                 true);
-        if (writer.version() == RecordingFormat.VERSION_1) {
+        if (!writer.compressed()) {
             err.println("pooltag: note: the zstd library cannot load here (" + ZstdCodec.loadError()
-                    + "); recording uncompressed pages (format version 1)");
+                    + "); recording uncompressed pages (one PAGE block each)");
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("tool", "pooltag 0.1.0");
@@ -127,11 +127,6 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     /** Where the cgroup decisions of {@code --tag-by cgroup} go (merge thread); after {@link #begin}. */
     public CgroupLog cgroups() {
         return cgroups;
-    }
-
-    /** The writer's format version (after {@link #begin}). */
-    public int version() {
-        return writer.version();
     }
 
     @Override

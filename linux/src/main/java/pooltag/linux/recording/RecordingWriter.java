@@ -20,9 +20,9 @@ import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
 
 /**
- * Writes a recording (see {@link RecordingFormat}). Single writer thread. Version 2 (the default) gathers pages
- * into blocks of about {@link RecordingFormat#CHUNK_RAW} bytes and compresses each with zstd; version 1 writes one
- * PAGE block per page. Buffered; {@link #flushIfDue} pushes everything (a partial block included) to the file at
+ * Writes a recording (see {@link RecordingFormat}), version 3. Single writer thread. By default it gathers pages
+ * into blocks of about {@link RecordingFormat#CHUNK_RAW} bytes and compresses each with zstd; uncompressed, it writes
+ * one PAGE block per page. Buffered; {@link #flushIfDue} pushes everything (a partial block included) to the file at
  * most once a second, so a killed recorder loses at most about a second of pages.
  *
  * <p>The file is created 0600, exclusively and without following symlinks ({@link PrivateFiles}): it holds the
@@ -32,7 +32,6 @@ public final class RecordingWriter implements AutoCloseable {
     private final String name;
     private final HeaderPage layout;
     private final OutputStream out;
-    private final int version;
     private final byte[] header = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
     private final byte[] pagePrefix = new byte[8];
     private final CRC32 crc = new CRC32();
@@ -42,7 +41,7 @@ public final class RecordingWriter implements AutoCloseable {
     private long lastFlush = System.nanoTime();
     private boolean closed;
 
-    // version 2: the block being gathered (entries of 16-byte header + trimmed page) and its compressed form
+    // compressed: the block being gathered (entries of 16-byte header + trimmed page) and its compressed form
     private final ZstdCompressCtx zstd;
     private final byte[] chunk;
     private final byte[] packed;
@@ -59,8 +58,8 @@ public final class RecordingWriter implements AutoCloseable {
     }
 
     /**
-     * @param compress version 2 (zstd blocks of pages); false writes version 1 (one PAGE block per page). Either has
-     *                 {@link RecordingFormat#FLAG_HEADER_CRC}: each CRC-32 covers its block header too.
+     * @param compress pages in zstd blocks; false (or no zstd library here) writes one PAGE block per page. Either way
+     *                 the file is version 3: each CRC-32 covers its block header too.
      */
     public RecordingWriter(Path path, HeaderPage header, boolean compress) {
         this(new BufferedOutputStream(PrivateFiles.create(path), 1 << 20), path.toString(), header, compress);
@@ -73,14 +72,13 @@ public final class RecordingWriter implements AutoCloseable {
         this.out = out;
         ZstdCompressCtx z = compress ? ZstdCodec.compressorOrNull() : null;
         this.zstd = z;
-        this.version = z != null ? RecordingFormat.VERSION : RecordingFormat.VERSION_1;
         int cap = Math.max(RecordingFormat.CHUNK_RAW, RecordingFormat.CHUNK_ENTRY_HEADER + header.pageSize());
         this.chunk = z != null ? new byte[cap] : null;
         this.packed = z != null ? new byte[RecordingFormat.CHUNK_HEADER + (int) Zstd.compressBound(cap)] : null;
         byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
         System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
-        Le.putI32(fh, 8, version);
-        Le.putI32(fh, 12, RecordingFormat.FLAG_HEADER_CRC);
+        Le.putI32(fh, 8, RecordingFormat.VERSION);
+        Le.putI32(fh, 12, 0); // no flags are defined in version 3
         try {
             out.write(fh);
         } catch (IOException e) {
@@ -89,9 +87,9 @@ public final class RecordingWriter implements AutoCloseable {
         bytes = fh.length;
     }
 
-    /** 2 when pages are compressed, 1 when asked not to or when the zstd library cannot load here. */
-    public int version() {
-        return version;
+    /** Pages go in zstd blocks: false when asked not to or when the zstd library cannot load here. */
+    public boolean compressed() {
+        return zstd != null;
     }
 
     public void writeMeta(Map<String, String> meta) {
@@ -161,7 +159,7 @@ public final class RecordingWriter implements AutoCloseable {
         writeBlock(RecordingFormat.KALLSYMS_GZ, -1, gzipped, 0, gzipped.length, null);
     }
 
-    /** A block as given (copying a recording block by block into another version). */
+    /** A block as given (copying a recording block by block into another page packing). */
     void writeRawBlock(int kind, int cpu, byte[] payload) {
         writeBlock(kind, cpu, payload, 0, payload.length, null);
     }
@@ -236,7 +234,7 @@ public final class RecordingWriter implements AutoCloseable {
         Le.putI32(header, 4, cpu);
         Le.putI32(header, 8, len + plen);
         crc.reset();
-        crc.update(header, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN); // FLAG_HEADER_CRC
+        crc.update(header, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN); // version 3: the header is under the CRC
         if (prefix != null) {
             crc.update(prefix, 0, plen);
         }

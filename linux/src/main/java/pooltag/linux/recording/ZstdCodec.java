@@ -7,7 +7,7 @@ import pooltag.core.error.PooltagException;
 
 /**
  * The zstd contexts of version-2 recordings (zstd-jni, the reference C library through JNI). The native library is
- * loaded on first use only, so reading a version-1 recording never needs it; when it cannot load (e.g. a
+ * loaded on first use only, so reading a recording of uncompressed pages never needs it; when it cannot load (e.g. a
  * {@code noexec} temporary directory), the caller gets one line saying so instead of a {@link LinkageError}.
  */
 final class ZstdCodec {
@@ -28,7 +28,7 @@ final class ZstdCodec {
         }
     }
 
-    /** A compressor, or null when the native library cannot load (the writer then writes version 1). */
+    /** A compressor, or null when the native library cannot load (the writer then writes one PAGE block per page). */
     static ZstdCompressCtx compressorOrNull() {
         try {
             ZstdCompressCtx c = new ZstdCompressCtx();

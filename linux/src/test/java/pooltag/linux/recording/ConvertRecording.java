@@ -51,7 +51,7 @@ public final class ConvertRecording {
                 pos += 16 + len;
             }
             System.out.println(in + " (" + Files.size(in) + " bytes, version " + r.version() + ") -> " + out + " ("
-                    + w.bytes() + " bytes, version " + w.version() + "), " + next + " pages");
+                    + w.bytes() + " bytes, version " + RecordingFormat.VERSION + (w.compressed() ? ", zstd" : "") + "), " + next + " pages");
         }
     }
 }

@@ -679,10 +679,13 @@ public final class RecordingFuzzer {
         ByteArrayOutputStream bo = new ByteArrayOutputStream(32 << 10);
         byte[] fh = new byte[RecordingFormat.FILE_HEADER_SIZE];
         System.arraycopy(RecordingFormat.MAGIC, 0, fh, 0, 8);
-        Le.putI32(fh, 8, !pristine && rnd.nextInt(64) == 0 ? rnd.nextInt(4) : v2 ? 2 : 1);
-        // half the inputs as this pooltag writes them (the CRC covers the block header too), half as older ones did
-        boolean headerCrc = rnd.nextBoolean();
-        Le.putI32(fh, 12, headerCrc ? RecordingFormat.FLAG_HEADER_CRC : 0);
+        // pages packed as v2 asks, in a file of this pooltag (version 3: the CRC covers the block header too) or of an
+        // older one (version 2 for zstd blocks, 1 for PAGE blocks; flags 0: payload-only CRC, or 1 as round 14 wrote)
+        int version = rnd.nextBoolean() ? RecordingFormat.VERSION : v2 ? RecordingFormat.VERSION_2 : RecordingFormat.VERSION_1;
+        int flags = version < RecordingFormat.VERSION && rnd.nextBoolean() ? RecordingFormat.FLAG_HEADER_CRC : 0;
+        boolean headerCrc = version == RecordingFormat.VERSION || flags != 0;
+        Le.putI32(fh, 8, !pristine && rnd.nextInt(64) == 0 ? rnd.nextInt(5) : version);
+        Le.putI32(fh, 12, flags);
         bo.writeBytes(fh);
         CRC32 crc = new CRC32();
         byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];

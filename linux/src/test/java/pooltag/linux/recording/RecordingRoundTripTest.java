@@ -64,12 +64,12 @@ class RecordingRoundTripTest {
         return p;
     }
 
-    /** A small complete recording, format version 1: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
+    /** A small complete recording, one PAGE block per page: 2 CPUs, 3 pages, stats with 5 dropped events on cpu1. */
     Path write(boolean withEnd) {
         return write(withEnd, false);
     }
 
-    /** As {@link #write(boolean)}; {@code compress}: format version 2 (one PAGES_ZSTD block holds the pages). */
+    /** As {@link #write(boolean)}; {@code compress}: one PAGES_ZSTD block holds the pages. */
     Path write(boolean withEnd, boolean compress) {
         return write(withEnd, compress, 0);
     }
@@ -120,10 +120,11 @@ class RecordingRoundTripTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-    void completeRecordingReplaysInTimestampOrderWithItsLoss(boolean compress) {
+    void completeRecordingReplaysInTimestampOrderWithItsLoss(boolean compress) throws Exception {
         Path f = write(true, compress);
         try (RecordingReader r = RecordingReader.open(f)) {
-            assertEquals(compress ? 2 : 1, r.version());
+            assertEquals(RecordingFormat.VERSION, r.version(), "version 3 either way");
+            indexOfBlock(Files.readAllBytes(f), compress ? RecordingFormat.PAGES_ZSTD : RecordingFormat.PAGE, 1);
             Collect c = new Collect();
             RecordingReader.Replay rp = r.replay(c, 1000);
             assertEquals(List.of("1:51:b0", "0:101:a0", "0:301:c0"), c.events, "merged by timestamp");
@@ -185,6 +186,19 @@ class RecordingRoundTripTest {
         throw new AssertionError("block not found");
     }
 
+    /** What one replay of a (damaged) recording delivered, and what the replay said of the file. */
+    record Replayed(Collect c, RecordingReader.Replay rp) {
+    }
+
+    /** Writes {@code bytes} to {@code f}, opens it and replays it whole. */
+    private static Replayed writeAndReplay(Path f, byte[] bytes) throws java.io.IOException {
+        Files.write(f, bytes);
+        try (RecordingReader r = RecordingReader.open(f)) {
+            Collect c = new Collect();
+            return new Replayed(c, r.replay(c, 0));
+        }
+    }
+
     /** The events a whole replay of {@code f} delivers. */
     private static int eventsIn(Path f) {
         try (RecordingReader r = RecordingReader.open(f)) {
@@ -202,16 +216,12 @@ class RecordingRoundTripTest {
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 2);
         all[page + 40] ^= 1;
-        Files.write(f, all);
-        try (RecordingReader r = RecordingReader.open(f)) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertTrue(c.events.size() > 0 && c.events.size() < whole, c.events.size() + " of " + whole);
-            assertFalse(rp.complete());
-            assertEquals(all.length - page, rp.skippedBytes());
-            assertEquals("PAGE block at byte " + page + " fails its CRC-32 (damaged; nothing from there on is read)",
-                    rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(f, all);
+        assertTrue(d.c().events.size() > 0 && d.c().events.size() < whole, d.c().events.size() + " of " + whole);
+        assertFalse(d.rp().complete());
+        assertEquals(all.length - page, d.rp().skippedBytes());
+        assertEquals("PAGE block at byte " + page + " fails its CRC-32 (damaged; nothing from there on is read)",
+                d.rp().cutShortReason());
     }
 
     @Test
@@ -220,16 +230,12 @@ class RecordingRoundTripTest {
         byte[] all = Files.readAllBytes(f);
         int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
         all[block + 30] ^= 1;
-        Files.write(dir.resolve("bad"), all);
-        try (RecordingReader r = RecordingReader.open(dir.resolve("bad"))) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertEquals(0, c.events.size()); // the damaged block held every page: nothing before it to replay
-            assertFalse(rp.complete());
-            assertEquals(all.length - block, rp.skippedBytes());
-            assertEquals("PAGES_ZSTD block at byte " + block + " fails its CRC-32 (damaged; nothing from there on is"
-                    + " read)", rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(dir.resolve("bad"), all);
+        assertEquals(0, d.c().events.size()); // the damaged block held every page: nothing before it to replay
+        assertFalse(d.rp().complete());
+        assertEquals(all.length - block, d.rp().skippedBytes());
+        assertEquals("PAGES_ZSTD block at byte " + block + " fails its CRC-32 (damaged; nothing from there on is"
+                + " read)", d.rp().cutShortReason());
     }
 
     /** Damage after the pages loses none of them: every event is replayed, and the replay says it is incomplete. */
@@ -240,16 +246,12 @@ class RecordingRoundTripTest {
         byte[] all = Files.readAllBytes(f);
         int end = indexOfBlock(all, RecordingFormat.END, 1);
         all[end + 17] ^= 1;
-        Files.write(dir.resolve("bad-end"), all);
-        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-end"))) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertTrue(whole > 0);
-            assertEquals(whole, c.events.size());
-            assertFalse(rp.complete());
-            assertTrue(rp.cutShortReason().startsWith("END block at byte " + end + " fails its CRC-32"),
-                    rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(dir.resolve("bad-end"), all);
+        assertTrue(whole > 0);
+        assertEquals(whole, d.c().events.size());
+        assertFalse(d.rp().complete());
+        assertTrue(d.rp().cutShortReason().startsWith("END block at byte " + end + " fails its CRC-32"),
+                d.rp().cutShortReason());
     }
 
     @Test
@@ -257,21 +259,17 @@ class RecordingRoundTripTest {
         Path f = write(false, true);
         byte[] all = Files.readAllBytes(f);
         int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
-        Files.write(f, java.util.Arrays.copyOf(all, block + 20));
-        try (RecordingReader r = RecordingReader.open(f)) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertEquals(0, c.events.size());
-            assertFalse(rp.complete());
-            assertEquals(20, rp.skippedBytes());
-            assertTrue(rp.cutShortReason().contains("PAGES_ZSTD block"), rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(f, java.util.Arrays.copyOf(all, block + 20));
+        assertEquals(0, d.c().events.size());
+        assertFalse(d.rp().complete());
+        assertEquals(20, d.rp().skippedBytes());
+        assertTrue(d.rp().cutShortReason().contains("PAGES_ZSTD block"), d.rp().cutShortReason());
     }
 
     /**
-     * The block header is under the CRC (FLAG_HEADER_CRC, set by every writer): a damaged kind is damage, found where
-     * it is. Without the flag the CRC covered the payload only, and the END block with its kind flipped to 43 read
-     * as an unknown block: the replay said "complete" with the recording's end missing.
+     * The block header is under the CRC (version 3, every writer): a damaged kind is damage, found where it is. In
+     * versions 1 and 2 the CRC covered the payload only, and the END block with its kind flipped to 43 read as an
+     * unknown block: the replay said "complete" with the recording's end missing.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
@@ -279,19 +277,16 @@ class RecordingRoundTripTest {
         Path f = write(true, compress);
         int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
-        assertEquals(RecordingFormat.FLAG_HEADER_CRC, pooltag.linux.ring.Le.i32(all, 12), "flags at byte 12");
+        assertEquals(3, pooltag.linux.ring.Le.i32(all, 8), "version at byte 8");
+        assertEquals(0, pooltag.linux.ring.Le.i32(all, 12), "flags at byte 12: none in version 3");
         int end = indexOfBlock(all, RecordingFormat.END, 1);
         all[end] ^= 0x20; // kind 11 (END) -> 43
-        Files.write(dir.resolve("bad-kind"), all);
-        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-kind"))) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertEquals(whole, c.events.size(), "everything before the damage is replayed");
-            assertFalse(rp.complete());
-            assertEquals(0, rp.unknownBlocks());
-            assertEquals("kind 43 block at byte " + end + " fails its CRC-32 (damaged; nothing from there on is read)",
-                    rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(dir.resolve("bad-kind"), all);
+        assertEquals(whole, d.c().events.size(), "everything before the damage is replayed");
+        assertFalse(d.rp().complete());
+        assertEquals(0, d.rp().unknownBlocks());
+        assertEquals("kind 43 block at byte " + end + " fails its CRC-32 (damaged; nothing from there on is read)",
+                d.rp().cutShortReason());
     }
 
     /** A damaged length over its kind's limit is damage too: the pages before it are replayed, nothing allocated. */
@@ -301,40 +296,55 @@ class RecordingRoundTripTest {
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 3);
         pooltag.linux.ring.Le.putI32(all, page + 8, 0x7fff_0000); // 2 GiB: over any limit and past the file
-        Files.write(dir.resolve("bad-len"), all);
-        try (RecordingReader r = RecordingReader.open(dir.resolve("bad-len"))) {
-            Collect c = new Collect();
-            RecordingReader.Replay rp = r.replay(c, 0);
-            assertEquals(List.of("0:101:a0", "1:51:b0"), c.events.stream().sorted().toList(), "the two pages before it");
-            assertFalse(rp.complete());
-            assertEquals(all.length - page, rp.skippedBytes());
-            assertTrue(rp.cutShortReason().startsWith("PAGE block at byte " + page + " claims 2147418112 payload"
-                    + " bytes, more than that kind holds ("), rp.cutShortReason());
-        }
+        Replayed d = writeAndReplay(dir.resolve("bad-len"), all);
+        assertEquals(List.of("0:101:a0", "1:51:b0"), d.c().events.stream().sorted().toList(), "the two pages before it");
+        assertFalse(d.rp().complete());
+        assertEquals(all.length - page, d.rp().skippedBytes());
+        assertTrue(d.rp().cutShortReason().startsWith("PAGE block at byte " + page + " claims 2147418112 payload"
+                + " bytes, more than that kind holds ("), d.rp().cutShortReason());
     }
 
-    /** Files of older pooltags (flags 0: the CRC covers the payload only) are read as they were written. */
-    @Test
-    void aRecordingWithoutTheHeaderCrcFlagIsCheckedPayloadOnly() throws Exception {
+    /**
+     * Files of older pooltags are read as they were written: version 2 with flags 0 (the CRC covers the payload
+     * only), and version 2 with flags 1 (round 14's pooltag: the header under the CRC, as version 3 has it).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, RecordingFormat.FLAG_HEADER_CRC})
+    void version2RecordingsOfOlderPooltagsReadAsTheyWereWritten(int flags) throws Exception {
         Path f = write(true, true);
         int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
-        pooltag.linux.ring.Le.putI32(all, 12, 0);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        for (int pos = 16; pos < all.length; ) { // each block's CRC recomputed over its payload alone
-            int len = pooltag.linux.ring.Le.i32(all, pos + 8);
-            crc.reset();
-            crc.update(all, pos + 16, len);
-            pooltag.linux.ring.Le.putI32(all, pos + 12, (int) crc.getValue());
-            pos += 16 + len;
+        pooltag.linux.ring.Le.putI32(all, 8, RecordingFormat.VERSION_2);
+        pooltag.linux.ring.Le.putI32(all, 12, flags);
+        if (flags == 0) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            for (int pos = 16; pos < all.length; ) { // each block's CRC recomputed over its payload alone
+                int len = pooltag.linux.ring.Le.i32(all, pos + 8);
+                crc.reset();
+                crc.update(all, pos + 16, len);
+                pooltag.linux.ring.Le.putI32(all, pos + 12, (int) crc.getValue());
+                pos += 16 + len;
+            }
         }
         Files.write(dir.resolve("old"), all);
         try (RecordingReader r = RecordingReader.open(dir.resolve("old"))) {
+            assertEquals(2, r.version());
             Collect c = new Collect();
             RecordingReader.Replay rp = r.replay(c, 0);
             assertTrue(rp.complete(), rp.cutShortReason());
             assertEquals(whole, c.events.size());
         }
+    }
+
+    /** A version this pooltag does not know is refused by its number, at byte 8, before any block is read. */
+    @Test
+    void aNewerVersionIsRefusedAtItsByte() throws Exception {
+        Path f = write(true);
+        byte[] all = Files.readAllBytes(f);
+        pooltag.linux.ring.Le.putI32(all, 8, 4);
+        Files.write(f, all);
+        DecodeException e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
+        assertEquals(f + " at byte 8: recording version 4; this pooltag reads versions 1 to 3", e.getMessage());
     }
 
     @Test
@@ -344,8 +354,13 @@ class RecordingRoundTripTest {
         pooltag.linux.ring.Le.putI32(all, 12, 0x5);
         Files.write(f, all);
         DecodeException e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
-        assertEquals(f + " at byte 12: flags 0x5: bits 0x4 are unknown to this pooltag (a newer writer's, or damage)",
-                e.getMessage());
+        assertEquals(f + " at byte 12: flags 0x5: bits 0x5 are unknown to this pooltag in a version 3 recording"
+                + " (a newer writer's, or damage)", e.getMessage());
+        pooltag.linux.ring.Le.putI32(all, 8, RecordingFormat.VERSION_2); // bit 0 meant something in version 2
+        Files.write(f, all);
+        e = assertThrows(DecodeException.class, () -> RecordingReader.open(f));
+        assertEquals(f + " at byte 12: flags 0x5: bits 0x4 are unknown to this pooltag in a version 2 recording"
+                + " (a newer writer's, or damage)", e.getMessage());
     }
 
     /**

@@ -49,7 +49,7 @@ class RecordingSinkSpoolTest {
         sink.close();
         assertFalse(Files.exists(spool), "the sample spool is deleted");
 
-        int page = wr.version() == RecordingFormat.VERSION ? RecordingFormat.PAGES_ZSTD : RecordingFormat.PAGE;
+        int page = wr.compressed() ? RecordingFormat.PAGES_ZSTD : RecordingFormat.PAGE;
         int sample = RecordingFormat.SLABINFO_SAMPLE;
         byte[] b = Files.readAllBytes(f);
         List<Integer> kinds = new ArrayList<>();
