@@ -12,7 +12,7 @@
 #   without the merge path's warm-up before tracing (-Dpooltag.warmMerge=false); huntbase: the hunt of the
 #   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer; pairfloor and pairfloorq:
 #   bench/pairfloor.c, a minimal pairing tracer in C, as a floor for hunt's CPU; huntthp: hunt with
-#   -XX:+UseTransparentHugePages)
+#   -XX:+UseTransparentHugePages; huntc2: hunt with the C2 compiler only, -XX:-TieredCompilation)
 # bench/kernel-side.sh measures the kernel's side alone (stacks, filters) with pairfloor as the tracer.
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
 # (BCC_KERNEL_SOURCE, or BTF) and is reported as not runnable when it does not attach within 60 s.
@@ -104,6 +104,7 @@ run_huntc1() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:TieredStopAtLevel=1
 # hunt with its Java heap on transparent huge pages (madvise: the launcher's SerialGC heap; the page pool and the
 # outstanding table live there): fewer TLB misses on the merge thread's random probes
 run_huntthp() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:+UseTransparentHugePages" run_hunt; }
+run_huntc2() { POOLTAG_JAVA_OPTS="${POOLTAG_JAVA_OPTS:-} -XX:-TieredCompilation" run_hunt; }
 # hunt from another tree (HUNT_BASE=/path/to/a/built/copy, e.g. of main): before/after in the same repetitions
 run_huntbase() { PT=${HUNT_BASE:?HUNT_BASE names the tree}/pooltag run_hunt; }
 run_tracecmd() {

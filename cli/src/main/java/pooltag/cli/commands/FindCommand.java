@@ -118,7 +118,7 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             // A recording: the same ledger as live, replayed; the tag resolves against the slabinfo and symbols it keeps.
             RecordingReplay.Replayed rp = RecordingReplay.of(from, cap.ledgerOptions(), cgroups);
             HitTarget target = HitTarget.resolveInRecording(tag, rp.slabinfoStart() == null ? ""
-                    : rp.slabinfoStart(), rp.ledger().tagNames(TagKind.CACHE), rp.symbols());
+                    : rp.slabinfoStart(), rp.sysfs(), rp.ledger().tagNames(TagKind.CACHE), rp.symbols());
             long span = rp.ledger().lastNanos() - rp.ledger().firstNanos();
             print(out, rp.ledger(), target, Math.max(rp.durationNanos(), span), only, cgFilter, addresses,
                     "in recording " + from, rp.health(), pid -> "?");
@@ -174,6 +174,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             ObjectNode root = Json.object();
             root.put("tag", target.tag());
             root.put("kind", target.kind().label());
+            if (!target.mergeNote().isEmpty()) {
+                root.put("merged", target.mergeNote());
+            }
             root.put("duration_s", durationNanos / 1e9);
             root.put("count", found.size());
             root.put("bytes", bytes);
@@ -206,6 +209,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         }
         if (replay != null) {
             out.println(RecordingHealth.line(from, replay));
+        }
+        if (!target.mergeNote().isEmpty()) {
+            out.println("Note: " + target.mergeNote());
         }
         out.printf("Searching %s for tag %s, outstanding %s%n%n",
                 only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(), since);

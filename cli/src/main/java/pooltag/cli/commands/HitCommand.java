@@ -88,7 +88,8 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             // said when tracing goes on (after the warm-up), and so before any break is printed
             run.onTracingOn(() -> {
                 out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
-                        target.tag(), describe(target), duration.text(), count > 0 ? " or " + count + " breaks" : "");
+                        target.tag(), describe(target) + (target.mergeNote().isEmpty() ? "" : "; " + target.mergeNote()),
+                        duration.text(), count > 0 ? " or " + count + " breaks" : "");
                 out.flush();
             });
             run.start(detector);
@@ -174,6 +175,7 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
     }
 
     /** {@code site}, or {@code cache: kmalloc-1k} when the name the ledger keeps differs from what was typed. */
+    /** The kind and, when they differ from the tag as typed, the names it resolved to ({@code cache: kmalloc-1k}). */
     static String describe(HitTarget target) {
         String names = String.join(", ", target.ledgerNames());
         return names.equals(target.tag()) ? target.kind().label() : target.kind().label() + ": " + names;

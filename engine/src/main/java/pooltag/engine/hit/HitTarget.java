@@ -16,6 +16,7 @@ import pooltag.core.error.PooltagException;
 import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagResolver;
 import pooltag.linux.kmem.TraceConfig;
+import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.tracefs.KernelFiles;
 
@@ -55,8 +56,11 @@ public final class HitTarget {
     /** Pairs {start, end}: sites' functions or modules' text, end exclusive. */
     private final long[] ranges;
 
+    /** Which typed names SLUB merged into another cache, "" when none (see {@link #mergeNote()}). */
+    private final String mergeNote;
+
     private HitTarget(String tag, TagKind kind, List<String> ledgerNames, Map<String, String> triggers,
-                      Set<String> caches, long[] kmallocBytes, long[] ranges) {
+                      Set<String> caches, long[] kmallocBytes, long[] ranges, String mergeNote) {
         this.tag = tag;
         this.kind = kind;
         this.ledgerNames = List.copyOf(ledgerNames);
@@ -64,6 +68,7 @@ public final class HitTarget {
         this.caches = Set.copyOf(caches);
         this.kmallocBytes = kmallocBytes;
         this.ranges = ranges;
+        this.mergeNote = mergeNote;
     }
 
     /**
@@ -72,7 +77,7 @@ public final class HitTarget {
      * @throws PooltagException one line, when slabinfo cannot be read or the tag names nothing a hit can filter
      */
     public static HitTarget resolveLive(String typed, KernelSymbols symbols) {
-        return resolve(typed, liveSlabinfo(typed), symbols);
+        return resolve(typed, liveSlabinfo(typed), SlabSysfs.live(), symbols);
     }
 
     /**
@@ -90,31 +95,71 @@ public final class HitTarget {
     }
 
     /**
-     * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
-     * @throws PooltagException one line, when the tag names no cache, function, kmalloc class or module
+     * As {@link #resolve(String, String, SlabSysfs, KernelSymbols)} without {@code /sys/kernel/slab}: a cache SLUB
+     * merged into another is then unknown by its own name.
      */
     public static HitTarget resolve(String typed, String slabinfo, KernelSymbols symbols) {
-        return resolve(typed, cacheNames(slabinfo), symbols);
+        return resolve(typed, slabinfo, SlabSysfs.absent(), symbols);
+    }
+
+    /**
+     * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
+     * @param sysfs    its {@code /sys/kernel/slab}: a name merged into another cache resolves to that cache
+     * @throws PooltagException one line, when the tag names no cache, function, kmalloc class or module
+     */
+    public static HitTarget resolve(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols) {
+        return resolve(typed, cacheNames(slabinfo), sysfs, symbols);
     }
 
     /**
      * Resolves against a recording: its caches are those its slabinfo listed and those its events named (a recording
-     * without slabinfo, or a cache created after slabinfo was read, still answers {@code kmalloc-*}).
+     * without slabinfo, or a cache created after slabinfo was read, still answers {@code kmalloc-*}), and the names
+     * its {@code SLAB_SYSFS} block says were merged into one of them.
      *
      * @param slabinfo the recording's slabinfo at start, "" when it has none
+     * @param sysfs the recording's {@code /sys/kernel/slab}, {@link SlabSysfs#absent()} when it has none
      * @param seenCaches the cache tags its replay charged
      */
-    public static HitTarget resolveInRecording(String typed, String slabinfo, java.util.Collection<String> seenCaches,
-                                               KernelSymbols symbols) {
+    public static HitTarget resolveInRecording(String typed, String slabinfo, SlabSysfs sysfs,
+                                               java.util.Collection<String> seenCaches, KernelSymbols symbols) {
         Set<String> caches = cacheNames(slabinfo);
         caches.addAll(seenCaches);
-        return resolve(typed, caches, symbols);
+        return resolve(typed, caches, sysfs, symbols);
     }
 
-    private static HitTarget resolve(String typed, Set<String> cacheNames, KernelSymbols symbols) {
+    /**
+     * Names SLUB merged into a cache of {@code caches} (a symbolic link in {@code /sys/kernel/slab}, no row of its
+     * own in slabinfo), each to the one name of its directory that {@code caches} holds: the name the kernel's
+     * kmem_cache events carry for all of them. A directory with no such name, or with several, maps nothing.
+     */
+    static Map<String, String> mergedInto(Set<String> caches, SlabSysfs sysfs) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String n : sysfs.names()) {
+            if (caches.contains(n)) {
+                continue;
+            }
+            String real = null;
+            int found = 0;
+            for (String other : sysfs.dirOf(n).names()) {
+                if (caches.contains(other)) {
+                    real = other;
+                    found++;
+                }
+            }
+            if (found == 1) {
+                out.put(n, real);
+            }
+        }
+        return out;
+    }
+
+    private static HitTarget resolve(String typed, Set<String> cacheNames, SlabSysfs sysfs, KernelSymbols symbols) {
+        Map<String, String> merged = mergedInto(cacheNames, sysfs);
+        Set<String> known = new HashSet<>(cacheNames);
+        known.addAll(merged.keySet());
         TagResolver.Resolution r;
         try {
-            r = new TagResolver(cacheNames, new Functions(symbols), moduleNames(symbols), Set.of())
+            r = new TagResolver(known, new Functions(symbols), moduleNames(symbols), Set.of())
                     .resolve(typed);
         } catch (IllegalArgumentException e) {
             throw new PooltagException("hit tag '" + typed + "': " + e.getMessage());
@@ -126,8 +171,18 @@ public final class HitTarget {
         if (r.isEmpty()) {
             throw new PooltagException("hit tag '" + typed + "': " + r.note());
         }
-        // Several static functions may share a name: one name, one filter term.
-        List<String> names = List.copyOf(new java.util.LinkedHashSet<>(r.matches()));
+        // Several static functions may share a name: one name, one filter term. A merged cache's name becomes the
+        // name its events carry (the cache it was merged into), said in mergeNote.
+        java.util.LinkedHashSet<String> unique = new java.util.LinkedHashSet<>();
+        Map<String, String> mergedHere = new java.util.TreeMap<>();
+        for (String m : r.matches()) {
+            String real = r.kind() == TagKind.CACHE ? merged.get(m) : null;
+            if (real != null) {
+                mergedHere.put(m, real);
+            }
+            unique.add(real != null ? real : m);
+        }
+        List<String> names = List.copyOf(unique);
         if (names.size() > MAX_NAMES) {
             throw new PooltagException("hit tag '" + typed + "' matches " + r.matches().size() + " "
                     + r.kind().label() + " tags; at most " + MAX_NAMES + " can be armed at once (narrow the wildcard)");
@@ -193,7 +248,32 @@ public final class HitTarget {
             }
             default -> throw new IllegalStateException(r.kind().toString());
         }
-        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges);
+        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, mergeNote(mergedHere, sysfs));
+    }
+
+    /** "" when no name was merged; else which names share which cache, and what that does to the hits. */
+    private static String mergeNote(Map<String, String> mergedHere, SlabSysfs sysfs) {
+        if (mergedHere.isEmpty()) {
+            return "";
+        }
+        Map<String, List<String>> byReal = new java.util.TreeMap<>();
+        mergedHere.forEach((alias, real) -> byReal.computeIfAbsent(real, k -> new ArrayList<>()).add(alias));
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : byReal.entrySet()) {
+            List<String> all = sysfs.dirOf(e.getKey()).names();
+            parts.add(String.join(", ", e.getValue()) + ": merged by SLUB into " + e.getKey() + " (/sys/kernel/slab/"
+                    + sysfs.dirOf(e.getKey()).dir() + " holds " + all.size() + " names)");
+        }
+        return String.join("; ", parts) + "; the kernel's events name the cache they share, so hits include every"
+                + " name merged there";
+    }
+
+    /**
+     * "" unless the tag names a cache SLUB merged into another ({@code aio_kiocb} into {@code file_lock_cache}):
+     * then which, and that the hits are the shared cache's, every merged name's allocations among them.
+     */
+    public String mergeNote() {
+        return mergeNote;
     }
 
     /** As typed ({@code alloc_pipe_info}, {@code cache:dentry}, {@code kmalloc-*}). */

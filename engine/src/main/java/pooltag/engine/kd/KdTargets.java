@@ -1,6 +1,7 @@
 package pooltag.engine.kd;
 
 import java.nio.file.Path;
+import pooltag.linux.procfs.SlabSysfs;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.LedgerOptions;
@@ -58,11 +59,12 @@ public final class KdTargets {
      * resolves to nothing traceable (tracing is not touched yet), so it is told as such to the console.
      *
      * @param slabinfo the kernel's {@code /proc/slabinfo} text (cache names), "" when unknown
+     * @param sysfs    its {@code /sys/kernel/slab} (names merged into another cache)
      * @throws UnknownTagException one line, when the tag names no cache, kernel function, kmalloc class or module
      */
-    static HitTarget resolveHit(String typed, String slabinfo, KernelSymbols symbols) {
+    static HitTarget resolveHit(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols) {
         try {
-            return HitTarget.resolve(typed, slabinfo, symbols);
+            return HitTarget.resolve(typed, slabinfo, sysfs, symbols);
         } catch (UnknownTagException e) {
             throw e;
         } catch (PooltagException e) {

@@ -174,7 +174,8 @@ final class LiveKdTarget implements KdTarget {
     @Override
     public synchronized void armHit(String linuxTag) {
         requireOpen();
-        HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag), symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag),
+                pooltag.linux.procfs.SlabSysfs.live(), symbols);
         HitTarget previous = hit;
         TracefsInstance in = run.session().instance();
         // The kernel keeps one stacktrace trigger per event: the previous hit's go first.

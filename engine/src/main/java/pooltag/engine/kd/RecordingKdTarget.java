@@ -144,7 +144,7 @@ final class RecordingKdTarget implements KdTarget {
     public void armHit(String linuxTag) {
         requireOpen();
         String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
-        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, reader.slabSysfs(), symbols);
         hit = next;
         generation++;
         armedGeneration = generation;

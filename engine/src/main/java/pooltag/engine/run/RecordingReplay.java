@@ -35,12 +35,13 @@ public final class RecordingReplay {
      * @param facts         the RUN block ({@code duration_ns}, {@code armed}, {@code held_back}, {@code tag_by},
      *                      {@code tracer_task}); empty when none
      * @param slabinfoStart {@code /proc/slabinfo} at the start (a tag resolves against it)
+     * @param sysfs         the recorded machine's {@code /sys/kernel/slab} (pool kinds, names merged into a cache)
      * @param cgroupDecisionsDropped with {@code byCgroup}, decisions lost past a bound: not written by the recorder,
      *                               not kept by the reader or past the distinct paths a replay keeps (0 without)
      */
     public record Replayed(Ledger ledger, KernelSymbols symbols, RecordingReader.Replay health,
                            List<UsageSnapshot> samples, Map<String, String> facts, Map<String, String> meta,
-                           String slabinfoStart, long cgroupDecisions, long cgroupDecisionsDropped) {
+                           String slabinfoStart, SlabSysfs sysfs, long cgroupDecisions, long cgroupDecisionsDropped) {
         /** The recording run's wall-clock length ({@code duration_ns}); 0 when the file does not say. */
         public long durationNanos() {
             try {
@@ -106,7 +107,7 @@ public final class RecordingReplay {
             }
             RecordingReader.Replay rp = r.replay(ledger, WINDOW_NANOS);
             return new Replayed(ledger, symbols, rp, List.copyOf(side.samples), Map.copyOf(side.facts),
-                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), recorded == null ? 0 : recorded.decisions(),
+                    new LinkedHashMap<>(r.meta()), r.slabinfoStart(), sysfs, recorded == null ? 0 : recorded.decisions(),
                     recorded == null ? 0 : rp.cgroupDecisionsDropped() + readerDropped + recorded.dropped());
         }
     }

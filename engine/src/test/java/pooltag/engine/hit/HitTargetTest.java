@@ -75,4 +75,55 @@ class HitTargetTest {
         assertThrows(PooltagException.class, () -> HitTarget.resolve("~3fa2c1d0", SLABINFO, SYMS));
         assertThrows(PooltagException.class, () -> HitTarget.resolve("stack:3fa2c1d0", SLABINFO, SYMS));
     }
+
+    /**
+     * SLUB merges caches of one size and flags: the merged name is a symbolic link in /sys/kernel/slab, has no
+     * slabinfo row, and its events carry the name of the cache it joined. As on this 6.18 VM: UNIX and aio_kiocb
+     * were merged, UNIX into the 1152-byte cache signal_cache shows (:A-0001152), aio_kiocb into file_lock_cache.
+     */
+    static final String MERGED_SLABINFO = SLABINFO + "signal_cache 200 210 1152 28 8\nfile_lock_cache 42 42 192 21 1\n"
+            + "kmalloc-192 500 504 192 21 1\n";
+    static final pooltag.linux.procfs.SlabSysfs MERGED_SYSFS = pooltag.linux.procfs.SlabSysfs.parse(
+            ":0000192\t0\taio_kiocb file_lock_cache rtable\n"
+            + ":A-0001152\t0\tUNIX signal_cache\n"
+            + ":0000064\t0\tkmalloc-64 x_twin y_twin\n" // slabinfo has neither x_twin nor y_twin, nor kmalloc-64
+            + "dentry\t1\tdentry\n");
+
+    @Test
+    void aMergedCacheNameResolvesToTheCacheItsEventsNameAndSaysSo() {
+        HitTarget t = HitTarget.resolve("UNIX", MERGED_SLABINFO, MERGED_SYSFS, SYMS);
+        assertEquals(java.util.List.of("signal_cache"), t.ledgerNames(), "the ledger counts it as its events name it");
+        assertEquals(Map.of("kmem/kmem_cache_alloc", "name == \"signal_cache\"",
+                "kmem/kmem_cache_free", "name == \"signal_cache\""), t.triggers());
+        assertTrue(t.namesCache("signal_cache"));
+        assertEquals("UNIX: merged by SLUB into signal_cache (/sys/kernel/slab/:A-0001152 holds 2 names);"
+                + " the kernel's events name the cache they share, so hits include every name merged there",
+                t.mergeNote());
+        // a wildcard over merged names: each cache once, by the name its events carry; x_twin and y_twin stay out
+        HitTarget w = HitTarget.resolve("cache:*", MERGED_SLABINFO, MERGED_SYSFS, SYMS);
+        assertEquals(java.util.List.of("dentry", "file_lock_cache", "kmalloc-192", "signal_cache"),
+                w.ledgerNames().stream().sorted().toList());
+        assertEquals("aio_kiocb, rtable: merged by SLUB into file_lock_cache (/sys/kernel/slab/:0000192 holds 3"
+                + " names); UNIX: merged by SLUB into signal_cache (/sys/kernel/slab/:A-0001152 holds 2 names); the"
+                + " kernel's events name the cache they share, so hits include every name merged there", w.mergeNote());
+        // a cache with its own slabinfo row resolves as before, no note
+        HitTarget own = HitTarget.resolve("file_lock_cache", MERGED_SLABINFO, MERGED_SYSFS, SYMS);
+        assertEquals(java.util.List.of("file_lock_cache"), own.ledgerNames());
+        assertEquals("", own.mergeNote());
+    }
+
+    @Test
+    void aMergedNameIsUnknownWithoutSysfsOrWithoutOneCacheItsEventsCouldName() {
+        PooltagException e = assertThrows(PooltagException.class, () -> HitTarget.resolve("UNIX", MERGED_SLABINFO,
+                SYMS));
+        assertTrue(e.getMessage().startsWith("hit tag 'UNIX': no cache"), e.getMessage());
+        // x_twin's directory holds no name slabinfo shows: which name its events carry is unknown, so it is unknown
+        assertThrows(PooltagException.class, () -> HitTarget.resolve("x_twin", MERGED_SLABINFO, MERGED_SYSFS, SYMS));
+    }
+
+    @Test
+    void inARecordingTheCachesItsEventsNamedCountAsRowsToo() {
+        HitTarget t = HitTarget.resolveInRecording("UNIX", "", MERGED_SYSFS, java.util.List.of("signal_cache"), SYMS);
+        assertEquals(java.util.List.of("signal_cache"), t.ledgerNames());
+    }
 }

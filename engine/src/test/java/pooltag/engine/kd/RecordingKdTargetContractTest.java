@@ -21,7 +21,8 @@ class RecordingKdTargetContractTest extends KdTargetContract {
         Live.tracefsOrSkip();
         recording = dir.resolve("contract.ptrec");
         Recorder.record(recording, TraceConfig.kmem().withBufferSizeKb(4096), Duration.ofSeconds(2), "dentry",
-                (base, tag, slabinfo, symbols) -> pooltag.engine.hit.HitTarget.resolve(tag, slabinfo, symbols).config(base),
+                (base, tag, slabinfo, sysfs, symbols) ->
+                        pooltag.engine.hit.HitTarget.resolve(tag, slabinfo, sysfs, symbols).config(base),
                 System.err);
     }
 

@@ -173,6 +173,11 @@ public final class SlabSysfs {
         return out;
     }
 
+    /** Every cache name sysfs knows: each unmerged cache's, and each name merged into another cache. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(byName.keySet());
+    }
+
     /** The cache directory a name resolves to, or null when sysfs does not know it. */
     public CacheDir dirOf(String name) {
         return byName.get(name);

@@ -50,13 +50,13 @@ public final class Recorder {
     /** Turns a hit tag into the stack triggers of a config, against the kernel state the recording keeps. */
     @FunctionalInterface
     public interface HitResolver {
-        TraceConfig apply(TraceConfig base, String hitTag, String slabinfo, KernelSymbols symbols);
+        TraceConfig apply(TraceConfig base, String hitTag, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols);
     }
 
     /**
      * @param hitTag the tag whose events get kernel stacks, or null
      * @param hits   how {@code hitTag} becomes stack triggers (engine's {@code HitTarget}, shared with hit and kd),
-     *               given the slabinfo and kallsyms this recording keeps
+     *               given the slabinfo, slab sysfs and kallsyms this recording keeps
      */
     public static Result record(Path out, TraceConfig baseConfig, Duration duration, String hitTag,
                                 HitResolver hits, PrintStream err) {
@@ -79,9 +79,10 @@ public final class Recorder {
         String kallsyms = RecordingSink.readOrEmpty("/proc/kallsyms");
         String modules = RecordingSink.readOrEmpty("/proc/modules");
         String slabStart = RecordingSink.readOrEmpty("/proc/slabinfo");
+        SlabSysfs sysfs = SlabSysfs.live();
         TraceConfig cfg = byCgroup ? baseConfig.withBulkSubbuf().withTaskEvents() : baseConfig.withBulkSubbuf();
         if (hitTag != null) {
-            cfg = hits.apply(cfg, hitTag, slabStart, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
+            cfg = hits.apply(cfg, hitTag, slabStart, sysfs, KernelSymbols.parse(kallsyms, modules, "/proc/kallsyms"));
         }
         Tracefs fs = Tracefs.locate();
         PidCgroupResolver resolver = byCgroup ? PidCgroupResolver.live() : null;
@@ -101,7 +102,7 @@ public final class Recorder {
             if (signals != null) {
                 signals.onStop(s::requestStop);
             }
-            w.begin(s, cfg, hitTag, kallsyms, modules, slabStart, SlabSysfs.live(), err);
+            w.begin(s, cfg, hitTag, kallsyms, modules, slabStart, sysfs, err);
             if (resolver != null) {
                 resolver.onDecision(w.cgroups());
             }

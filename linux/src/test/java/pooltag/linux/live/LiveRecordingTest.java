@@ -57,7 +57,7 @@ class LiveRecordingTest {
         CompletableFuture<Recorder.Result> rec = CompletableFuture.supplyAsync(() -> Recorder.record(file,
                 TraceConfig.kmem().withBufferSizeKb(16384), Duration.ofSeconds(8), "alloc_pipe_info",
                 // The site's filter as engine's HitTarget writes it (this module cannot see the engine).
-                (base, tag, slabinfo, symbols) -> {
+                (base, tag, slabinfo, sysfs, symbols) -> {
                     TraceConfig c = base;
                     for (String e : base.events()) {
                         c = c.withStackTrigger(e, "call_site.function == " + tag);
