@@ -32,7 +32,10 @@ final class StackCause {
         // The syscall wrapper may be a tail call (msgsnd: do_msgsnd sits right under do_syscall_64).
         for (int i = names.length - 1; i > 0; i--) {
             if ("do_syscall_64".equals(names[i]) && names[i - 1] != null) {
-                return names[i - 1].replaceFirst("^(?:__do_sys_|__sys_|ksys_|do_)", "");
+                String call = names[i - 1].replaceFirst("^(?:__do_sys_|__sys_|ksys_|do_)", "");
+                // x86-64's mmap(2) tail-calls ksys_mmap_pgoff (its own mmap_pgoff syscall exists only on other
+                // architectures, whose stacks have no do_syscall_64): the user called mmap
+                return "mmap_pgoff".equals(call) ? "mmap" : call;
             }
         }
         for (int i = names.length - 1; i > 0; i--) {
