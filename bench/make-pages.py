@@ -3,7 +3,8 @@
 
 Keeps the META, HEADER_PAGE and FORMAT blocks and N consecutive PAGE blocks from the middle of the run (where
 the workload was busy), writes an END block, and drops KALLSYMS_GZ/MODULES/SLABINFO (symbols of the machine are
-not needed to decode, and kallsyms would publish its KASLR offset). Usage: make-pages.py IN OUT [N]
+not needed to decode, and kallsyms would publish its KASLR offset). IN must hold PAGE blocks: a recording of
+compressed pages is converted first (ConvertRecording IN IN1 1, linux tests). Usage: make-pages.py IN OUT [N]
 """
 import struct, sys, zlib
 
@@ -18,10 +19,13 @@ while pos + 16 <= len(data):
     pos += 16 + ln
 pages = [b for b in blocks if b[0] == 7]
 start = max(0, len(pages) // 2 - want // 2)
-keep = [b for b in blocks if b[0] in (1, 2, 3)] + pages[start:start + want]
-keep.append((11, -1, struct.pack('<QQQ', 0, len(keep), 0)))
+kept_pages = pages[start:start + want]
+keep = [b for b in blocks if b[0] in (1, 2, 3)] + kept_pages
+# END: u64 stop time (unknown: 0), u64 pages written (readers check it against the pages they read), u64 events (0)
+keep.append((11, -1, struct.pack('<QQQ', 0, len(kept_pages), 0)))
 with open(dst, 'wb') as out:
-    out.write(data[:16])
+    # version 1, flags 0: PAGE blocks, each CRC-32 over its payload alone (docs/RECORDING.md), whatever IN was
+    out.write(data[:8] + struct.pack('<II', 1, 0))
     for kind, cpu, payload in keep:
         out.write(struct.pack('<IiII', kind, cpu, len(payload), zlib.crc32(payload) & 0xffffffff))
         out.write(payload)

@@ -174,8 +174,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             ObjectNode root = Json.object();
             root.put("tag", target.tag());
             root.put("kind", target.kind().label());
-            if (!target.mergeNote().isEmpty()) {
-                root.put("merged", target.mergeNote());
+            if (!target.merged().isEmpty()) {
+                ObjectNode merged = root.putObject("merged"); // merged name -> the cache its events name
+                target.merged().forEach(merged::put);
             }
             root.put("duration_s", durationNanos / 1e9);
             root.put("count", found.size());

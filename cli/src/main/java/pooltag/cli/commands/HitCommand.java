@@ -174,7 +174,6 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
         }
     }
 
-    /** {@code site}, or {@code cache: kmalloc-1k} when the name the ledger keeps differs from what was typed. */
     /** The kind and, when they differ from the tag as typed, the names it resolved to ({@code cache: kmalloc-1k}). */
     static String describe(HitTarget target) {
         String names = String.join(", ", target.ledgerNames());

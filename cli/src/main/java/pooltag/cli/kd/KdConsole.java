@@ -272,8 +272,9 @@ public final class KdConsole implements AutoCloseable {
             }
             return;
         }
+        String mergeNote;
         try {
-            target.armHit(next.name());
+            mergeNote = target.armHit(next.name());
             armed = true;
         } catch (UnknownTagException e) {
             target.disarmHit();
@@ -287,6 +288,9 @@ public final class KdConsole implements AutoCloseable {
         }
         if (v.quote() != '"') {
             out.println(next.shown() + " is the Linux tag " + next.name() + ": g breaks on its allocations and frees");
+        }
+        if (!mergeNote.isEmpty()) {
+            out.println("Note: " + mergeNote);
         }
     }
 

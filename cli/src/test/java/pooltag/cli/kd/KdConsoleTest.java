@@ -129,6 +129,20 @@ class KdConsoleTest {
         assertEquals(List.of("arm alloc_pipe_info"), t.calls);
     }
 
+    /** A tag SLUB merged into another cache: armed, and the console says whose hits g will break on. */
+    @Test
+    void armingAMergedCacheNameSaysWhichCacheTheHitsAre() {
+        ScriptedTarget t = new ScriptedTarget();
+        t.mergeNotes.put("UNIX", "UNIX: merged by SLUB into signal_cache; the kernel names a merged cache by the"
+                + " cache it joined, so its allocations are that cache's, every merged name's among them");
+        assertEquals(lines(
+                "kd> ed nt!poolhittag \"UNIX\"",
+                "Note: UNIX: merged by SLUB into signal_cache; the kernel names a merged cache by the cache it joined,"
+                        + " so its allocations are that cache's, every merged name's among them"),
+                session(t, "ed nt!poolhittag \"UNIX\""));
+        assertEquals(List.of("arm UNIX"), t.calls);
+    }
+
     @Test
     void longDumpsLabelLinesBySymbolOffsetAndShowUnknownMemoryAsQuestionMarks() {
         ScriptedTarget t = new ScriptedTarget();

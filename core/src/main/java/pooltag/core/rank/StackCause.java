@@ -33,8 +33,8 @@ final class StackCause {
         for (int i = names.length - 1; i > 0; i--) {
             if ("do_syscall_64".equals(names[i]) && names[i - 1] != null) {
                 String call = names[i - 1].replaceFirst("^(?:__do_sys_|__sys_|ksys_|do_)", "");
-                // x86-64's mmap(2) tail-calls ksys_mmap_pgoff (its own mmap_pgoff syscall exists only on other
-                // architectures, whose stacks have no do_syscall_64): the user called mmap
+                // x86-64's mmap(2) tail-calls ksys_mmap_pgoff: the user called mmap (a 32-bit task's mmap2 goes
+                // through __ia32_sys_mmap_pgoff, which the wrapper loop above names)
                 return "mmap_pgoff".equals(call) ? "mmap" : call;
             }
         }

@@ -17,6 +17,11 @@ import java.util.Locale;
  * {@code *} and {@code ?} are wildcards as in {@code !poolused} ({@link TagPattern}); with no prefix the first kind
  * (caches, then functions) with at least one match wins. Size classes are only tried for literal text.
  *
+ * <p><b>Merged caches.</b> SLUB merges caches of one size and flags: a merged name has no slabinfo row and its
+ * events carry the name of the cache it joined. Given those names ({@link #withMergedCaches}), a cache match may be
+ * a merged name; it resolves to the cache its events name, once however many merged names matched, and the
+ * resolution says which ({@link Resolution#merged()}).
+ *
  * <p>The caller supplies the name tables: cache names from slabinfo and the ledger, function names from the
  * symbolizer (every kernel function, not only those seen allocating: {@code hit} may name one before it
  * allocates), module names, stack tags. Pure; no I/O. Lookups are {@code contains} on the given collections,
@@ -30,10 +35,33 @@ public final class TagResolver {
      * @param kind    the kind the text resolved to; null when nothing matched
      * @param matches the tag names, in the order of the name table (one for an exact name)
      * @param note    how it resolved, or why nothing matched, in words a user can act on
+     * @param merged  each merged cache name that matched, to the cache in {@code matches} its events name (sorted;
+     *                empty when none did)
      */
-    public record Resolution(String text, TagKind kind, List<String> matches, String note) {
+    public record Resolution(String text, TagKind kind, List<String> matches, String note,
+                             java.util.SortedMap<String, String> merged) {
+        public Resolution(String text, TagKind kind, List<String> matches, String note) {
+            this(text, kind, matches, note, java.util.Collections.emptySortedMap());
+        }
+
         public boolean isEmpty() {
             return matches.isEmpty();
+        }
+
+        /**
+         * "" when no merged name matched; else which names share which cache and what that means for anything
+         * filtered or counted by cache: {@code UNIX: merged by SLUB into signal_cache}.
+         */
+        public String mergeNote() {
+            if (merged.isEmpty()) {
+                return "";
+            }
+            java.util.Map<String, List<String>> byCache = new java.util.TreeMap<>();
+            merged.forEach((name, cache) -> byCache.computeIfAbsent(cache, k -> new ArrayList<>()).add(name));
+            List<String> parts = new ArrayList<>();
+            byCache.forEach((cache, names) -> parts.add(String.join(", ", names) + ": merged by SLUB into " + cache));
+            return String.join("; ", parts) + "; the kernel names a merged cache by the cache it joined, so its"
+                    + " allocations are that cache's, every merged name's among them";
         }
     }
 
@@ -41,6 +69,8 @@ public final class TagResolver {
     private final Collection<String> functions;
     private final Collection<String> modules;
     private final Collection<String> stacks;
+    /** Merged cache name to the cache its events name; never a name of {@link #caches}. */
+    private java.util.Map<String, String> mergedCaches = java.util.Map.of();
 
     public TagResolver(Collection<String> caches, Collection<String> functions, Collection<String> modules,
                        Collection<String> stacks) {
@@ -48,6 +78,21 @@ public final class TagResolver {
         this.functions = functions;
         this.modules = modules;
         this.stacks = stacks;
+    }
+
+    /**
+     * Also resolves cache names SLUB merged into a cache of this resolver's: {@code merged} maps each to the cache its
+     * events name (names that are themselves caches here are ignored). Returns this.
+     */
+    public TagResolver withMergedCaches(java.util.Map<String, String> merged) {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        merged.forEach((name, cache) -> {
+            if (!caches.contains(name)) {
+                m.put(name, cache);
+            }
+        });
+        this.mergedCaches = m;
+        return this;
     }
 
     public Resolution resolve(String typed) {
@@ -79,7 +124,7 @@ public final class TagResolver {
         if (text.startsWith("[") && text.endsWith("]")) {
             return match(text, TagKind.MODULE, text, modules);
         }
-        Resolution r = match(text, TagKind.CACHE, text, caches);
+        Resolution r = matchCaches(text, text);
         if (!r.isEmpty()) {
             return r;
         }
@@ -101,7 +146,7 @@ public final class TagResolver {
     private Resolution forced(String text, TagKind kind, String rest) {
         return switch (kind) {
             case CACHE -> {
-                Resolution r = match(text, kind, rest, caches);
+                Resolution r = matchCaches(text, rest);
                 String cls = r.isEmpty() && TagPattern.of(rest).isLiteral() ? kmallocClass(rest) : null;
                 yield cls == null ? r : new Resolution(text, kind, List.of(cls),
                         "'" + rest + "' is served by the kmalloc size class " + cls);
@@ -111,6 +156,30 @@ public final class TagResolver {
             case STACK -> match(text, kind, rest.startsWith("~") ? rest : "~" + rest, stacks);
             default -> throw new IllegalStateException(kind.toString());
         };
+    }
+
+    /** Caches, then merged names mapped to the cache their events name (each cache once, in first-match order). */
+    private Resolution matchCaches(String text, String pattern) {
+        Resolution own = match(text, TagKind.CACHE, pattern, caches);
+        if (mergedCaches.isEmpty()) {
+            return own;
+        }
+        Resolution viaMerge = match(text, TagKind.CACHE, pattern, mergedCaches.keySet());
+        if (viaMerge.isEmpty()) {
+            return own;
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(own.matches());
+        java.util.SortedMap<String, String> merged = new java.util.TreeMap<>();
+        for (String m : viaMerge.matches()) {
+            String cache = mergedCaches.get(m);
+            merged.put(m, cache);
+            names.add(cache);
+        }
+        String note = own.isEmpty() && merged.size() == 1
+                ? "'" + merged.firstKey() + "' is merged into the cache " + merged.get(merged.firstKey())
+                : names.size() + " " + TagKind.CACHE.label() + " tags match '" + pattern + "'";
+        return new Resolution(text, TagKind.CACHE, List.copyOf(names), note,
+                java.util.Collections.unmodifiableSortedMap(merged));
     }
 
     private static Resolution match(String text, TagKind kind, String pattern, Collection<String> names) {

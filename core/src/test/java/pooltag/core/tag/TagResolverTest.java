@@ -108,4 +108,28 @@ class TagResolverTest {
         assertThrows(IllegalArgumentException.class, () -> r.resolve("  "));
         assertThrows(IllegalArgumentException.class, () -> r.resolve("site:"));
     }
+
+    /**
+     * A merged cache name resolves to the cache its events name, before any function of the same spelling, each
+     * cache once; a cache of the resolver's own is never remapped.
+     */
+    @Test
+    void aMergedCacheNameResolvesToTheCacheItsEventsName() {
+        TagResolver m = new TagResolver(caches, functions, modules, stacks).withMergedCaches(java.util.Map.of(
+                "UNIX", "sock_inode_cache", "UDP", "sock_inode_cache", "filp", "dentry"));
+        var res = m.resolve("UNIX");
+        assertEquals(TagKind.CACHE, res.kind());
+        assertEquals(List.of("sock_inode_cache"), res.matches());
+        assertEquals(java.util.Map.of("UNIX", "sock_inode_cache"), res.merged());
+        assertEquals("'UNIX' is merged into the cache sock_inode_cache", res.note());
+        var both = m.resolve("cache:U*");
+        assertEquals(List.of("sock_inode_cache"), both.matches(), "two merged names, one cache");
+        assertEquals("UDP, UNIX: merged by SLUB into sock_inode_cache; the kernel names a merged cache by the cache"
+                + " it joined, so its allocations are that cache's, every merged name's among them", both.mergeNote());
+        var own = m.resolve("filp");
+        assertEquals(List.of("filp"), own.matches(), "filp is a cache here: never remapped");
+        assertEquals(java.util.Map.of(), own.merged());
+        assertEquals("", own.mergeNote());
+        assertEquals(List.of("sock_inode_cache"), m.resolve("sock_inode_cache").matches());
+    }
 }

@@ -58,9 +58,12 @@ public final class HitTarget {
 
     /** Which typed names SLUB merged into another cache, "" when none (see {@link #mergeNote()}). */
     private final String mergeNote;
+    /** Each merged name the tag matched, to the cache its events name; empty when none. */
+    private final java.util.SortedMap<String, String> merged;
 
     private HitTarget(String tag, TagKind kind, List<String> ledgerNames, Map<String, String> triggers,
-                      Set<String> caches, long[] kmallocBytes, long[] ranges, String mergeNote) {
+                      Set<String> caches, long[] kmallocBytes, long[] ranges, String mergeNote,
+                      java.util.SortedMap<String, String> merged) {
         this.tag = tag;
         this.kind = kind;
         this.ledgerNames = List.copyOf(ledgerNames);
@@ -69,6 +72,7 @@ public final class HitTarget {
         this.kmallocBytes = kmallocBytes;
         this.ranges = ranges;
         this.mergeNote = mergeNote;
+        this.merged = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(merged));
     }
 
     /**
@@ -127,40 +131,11 @@ public final class HitTarget {
         return resolve(typed, caches, sysfs, symbols);
     }
 
-    /**
-     * Names SLUB merged into a cache of {@code caches} (a symbolic link in {@code /sys/kernel/slab}, no row of its
-     * own in slabinfo), each to the one name of its directory that {@code caches} holds: the name the kernel's
-     * kmem_cache events carry for all of them. A directory with no such name, or with several, maps nothing.
-     */
-    static Map<String, String> mergedInto(Set<String> caches, SlabSysfs sysfs) {
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (String n : sysfs.names()) {
-            if (caches.contains(n)) {
-                continue;
-            }
-            String real = null;
-            int found = 0;
-            for (String other : sysfs.dirOf(n).names()) {
-                if (caches.contains(other)) {
-                    real = other;
-                    found++;
-                }
-            }
-            if (found == 1) {
-                out.put(n, real);
-            }
-        }
-        return out;
-    }
-
     private static HitTarget resolve(String typed, Set<String> cacheNames, SlabSysfs sysfs, KernelSymbols symbols) {
-        Map<String, String> merged = mergedInto(cacheNames, sysfs);
-        Set<String> known = new HashSet<>(cacheNames);
-        known.addAll(merged.keySet());
         TagResolver.Resolution r;
         try {
-            r = new TagResolver(known, new Functions(symbols), moduleNames(symbols), Set.of())
-                    .resolve(typed);
+            r = new TagResolver(cacheNames, new Functions(symbols), moduleNames(symbols), Set.of())
+                    .withMergedCaches(sysfs.mergedInto(cacheNames)).resolve(typed);
         } catch (IllegalArgumentException e) {
             throw new PooltagException("hit tag '" + typed + "': " + e.getMessage());
         }
@@ -171,18 +146,9 @@ public final class HitTarget {
         if (r.isEmpty()) {
             throw new PooltagException("hit tag '" + typed + "': " + r.note());
         }
-        // Several static functions may share a name: one name, one filter term. A merged cache's name becomes the
-        // name its events carry (the cache it was merged into), said in mergeNote.
-        java.util.LinkedHashSet<String> unique = new java.util.LinkedHashSet<>();
-        Map<String, String> mergedHere = new java.util.TreeMap<>();
-        for (String m : r.matches()) {
-            String real = r.kind() == TagKind.CACHE ? merged.get(m) : null;
-            if (real != null) {
-                mergedHere.put(m, real);
-            }
-            unique.add(real != null ? real : m);
-        }
-        List<String> names = List.copyOf(unique);
+        // Several static functions may share a name: one name, one filter term. (A merged cache name already came
+        // back as the cache its events name: r.merged() says which.)
+        List<String> names = List.copyOf(new java.util.LinkedHashSet<>(r.matches()));
         if (names.size() > MAX_NAMES) {
             throw new PooltagException("hit tag '" + typed + "' matches " + r.matches().size() + " "
                     + r.kind().label() + " tags; at most " + MAX_NAMES + " can be armed at once (narrow the wildcard)");
@@ -208,7 +174,9 @@ public final class HitTarget {
                         kmalloc = Arrays.copyOf(kmalloc, kmalloc.length + 1);
                         kmalloc[kmalloc.length - 1] = bytes;
                         bySize.add("bytes_alloc == " + bytes);
-                    } else {
+                    }
+                    // A cache merged into a kmalloc class allocates through kmem_cache_alloc, which names the class.
+                    if (bytes <= 0 || r.merged().containsValue(n)) {
                         caches.add(n);
                         byName.add("name == \"" + n + "\"");
                     }
@@ -248,24 +216,8 @@ public final class HitTarget {
             }
             default -> throw new IllegalStateException(r.kind().toString());
         }
-        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, mergeNote(mergedHere, sysfs));
-    }
-
-    /** "" when no name was merged; else which names share which cache, and what that does to the hits. */
-    private static String mergeNote(Map<String, String> mergedHere, SlabSysfs sysfs) {
-        if (mergedHere.isEmpty()) {
-            return "";
-        }
-        Map<String, List<String>> byReal = new java.util.TreeMap<>();
-        mergedHere.forEach((alias, real) -> byReal.computeIfAbsent(real, k -> new ArrayList<>()).add(alias));
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, List<String>> e : byReal.entrySet()) {
-            List<String> all = sysfs.dirOf(e.getKey()).names();
-            parts.add(String.join(", ", e.getValue()) + ": merged by SLUB into " + e.getKey() + " (/sys/kernel/slab/"
-                    + sysfs.dirOf(e.getKey()).dir() + " holds " + all.size() + " names)");
-        }
-        return String.join("; ", parts) + "; the kernel's events name the cache they share, so hits include every"
-                + " name merged there";
+        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.mergeNote(),
+                r.merged());
     }
 
     /**
@@ -274,6 +226,11 @@ public final class HitTarget {
      */
     public String mergeNote() {
         return mergeNote;
+    }
+
+    /** Each merged cache name the tag matched, to the cache its events name ({@code UNIX -> signal_cache}). */
+    public java.util.SortedMap<String, String> merged() {
+        return merged;
     }
 
     /** As typed ({@code alloc_pipe_info}, {@code cache:dentry}, {@code kmalloc-*}). */

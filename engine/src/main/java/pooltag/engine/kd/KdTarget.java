@@ -83,9 +83,11 @@ public interface KdTarget extends AutoCloseable {
      * {@code alloc_pipe_info}, {@code kmalloc-1k}, {@code site:pipe_*}, {@code [xfs]}), replacing any hit armed before. On failure nothing is armed
      * and the previous hit, if any, stays.
      *
+     * @return "" or a note the console prints: the tag names a cache SLUB merged into another, so the hits are that
+     *         cache's ({@link pooltag.engine.hit.HitTarget#mergeNote()})
      * @throws UnknownTagException when no Linux tag has the name (the console notes it and leaves the hit disarmed)
      */
-    void armHit(String linuxTag);
+    String armHit(String linuxTag);
 
     /** Removes every trigger and filter the hit installed. Harmless when nothing is armed. */
     void disarmHit();

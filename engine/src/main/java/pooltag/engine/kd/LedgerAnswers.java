@@ -30,14 +30,21 @@ final class LedgerAnswers {
     /**
      * The outstanding allocations of the tags {@code pattern} resolves to, as {@code TagResolver} resolves what a user
      * types (cache, then kernel function, then kmalloc size class; {@code site:} and the other prefixes force the
-     * kind; wildcards), among the tags the ledger has seen. A tag the ledger never saw has no tracked allocation.
+     * kind; wildcards), among the tags the ledger has seen, and the names SLUB merged into a cache it has seen (its
+     * allocations are that cache's). A tag the ledger never saw has no tracked allocation.
      *
      * @param pool NonPaged or Paged only, or null for both
      */
     static Rows find(Ledger ledger, TagPattern pattern, Pool pool) {
+        java.util.Map<String, String> merged = new java.util.HashMap<>();
+        for (int id = 0; id < ledger.tagCount(TagKind.CACHE); id++) {
+            for (String alias : ledger.cacheAliases(id)) {
+                merged.putIfAbsent(alias, ledger.tagName(TagKind.CACHE, id));
+            }
+        }
         TagResolver resolver = new TagResolver(new HashSet<>(ledger.tagNames(TagKind.CACHE)),
                 new HashSet<>(ledger.tagNames(TagKind.SITE)), new HashSet<>(ledger.tagNames(TagKind.MODULE)),
-                new HashSet<>(ledger.tagNames(TagKind.STACK)));
+                new HashSet<>(ledger.tagNames(TagKind.STACK))).withMergedCaches(merged);
         TagResolver.Resolution r = resolver.resolve(pattern.toString());
         List<Row> rows = new ArrayList<>();
         if (r.kind() != null) {

@@ -172,7 +172,7 @@ final class LiveKdTarget implements KdTarget {
     }
 
     @Override
-    public synchronized void armHit(String linuxTag) {
+    public synchronized String armHit(String linuxTag) {
         requireOpen();
         HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag),
                 pooltag.linux.procfs.SlabSysfs.live(), symbols);
@@ -203,6 +203,7 @@ final class LiveKdTarget implements KdTarget {
         breaks.clear();
         // Armed from now: earlier events (still in the reorder window) had no stack trigger.
         detector.arm(next, System.nanoTime(), generation);
+        return next.mergeNote();
     }
 
     @Override

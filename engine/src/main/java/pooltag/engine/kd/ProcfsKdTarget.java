@@ -106,7 +106,7 @@ public final class ProcfsKdTarget implements KdTarget {
     }
 
     @Override
-    public void armHit(String linuxTag) {
+    public String armHit(String linuxTag) {
         throw new PooltagException(noTracing());
     }
 

@@ -141,7 +141,7 @@ final class RecordingKdTarget implements KdTarget {
     }
 
     @Override
-    public void armHit(String linuxTag) {
+    public String armHit(String linuxTag) {
         requireOpen();
         String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
         HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, reader.slabSysfs(), symbols);
@@ -150,6 +150,7 @@ final class RecordingKdTarget implements KdTarget {
         armedGeneration = generation;
         // The replay is paused: it sees this before its next event (the GO hand-off orders it).
         detector.arm(next, Long.MIN_VALUE, generation);
+        return next.mergeNote();
     }
 
     @Override

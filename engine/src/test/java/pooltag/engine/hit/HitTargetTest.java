@@ -96,20 +96,37 @@ class HitTargetTest {
         assertEquals(Map.of("kmem/kmem_cache_alloc", "name == \"signal_cache\"",
                 "kmem/kmem_cache_free", "name == \"signal_cache\""), t.triggers());
         assertTrue(t.namesCache("signal_cache"));
-        assertEquals("UNIX: merged by SLUB into signal_cache (/sys/kernel/slab/:A-0001152 holds 2 names);"
-                + " the kernel's events name the cache they share, so hits include every name merged there",
-                t.mergeNote());
+        assertEquals("UNIX: merged by SLUB into signal_cache; the kernel names a merged cache by the cache it joined,"
+                + " so its allocations are that cache's, every merged name's among them", t.mergeNote());
         // a wildcard over merged names: each cache once, by the name its events carry; x_twin and y_twin stay out
         HitTarget w = HitTarget.resolve("cache:*", MERGED_SLABINFO, MERGED_SYSFS, SYMS);
         assertEquals(java.util.List.of("dentry", "file_lock_cache", "kmalloc-192", "signal_cache"),
                 w.ledgerNames().stream().sorted().toList());
-        assertEquals("aio_kiocb, rtable: merged by SLUB into file_lock_cache (/sys/kernel/slab/:0000192 holds 3"
-                + " names); UNIX: merged by SLUB into signal_cache (/sys/kernel/slab/:A-0001152 holds 2 names); the"
-                + " kernel's events name the cache they share, so hits include every name merged there", w.mergeNote());
+        assertEquals("aio_kiocb, rtable: merged by SLUB into file_lock_cache; UNIX: merged by SLUB into signal_cache;"
+                + " the kernel names a merged cache by the cache it joined, so its allocations are that cache's, every"
+                + " merged name's among them", w.mergeNote());
         // a cache with its own slabinfo row resolves as before, no note
         HitTarget own = HitTarget.resolve("file_lock_cache", MERGED_SLABINFO, MERGED_SYSFS, SYMS);
         assertEquals(java.util.List.of("file_lock_cache"), own.ledgerNames());
         assertEquals("", own.mergeNote());
+    }
+
+    /**
+     * Where kmalloc caches take merges, a name merged into kmalloc-192 allocates through kmem_cache_alloc, whose
+     * events name kmalloc-192: filtered by that name, besides kmalloc()'s size filter for the class itself.
+     */
+    @Test
+    void aNameMergedIntoAKmallocClassIsFilteredByTheClassNameToo() {
+        var sysfs = pooltag.linux.procfs.SlabSysfs.parse(":0000192\t0\tcred_jar kmalloc-192\n");
+        HitTarget t = HitTarget.resolve("cred_jar", MERGED_SLABINFO, sysfs, SYMS);
+        assertEquals(java.util.List.of("kmalloc-192"), t.ledgerNames());
+        assertEquals(Map.of("kmem/kmalloc", "bytes_alloc == 192", "kmem/kmem_cache_alloc", "name == \"kmalloc-192\"",
+                "kmem/kmem_cache_free", "name == \"kmalloc-192\""), t.triggers());
+        assertTrue(t.namesCache("kmalloc-192"), "its kmem_cache_alloc events break");
+        assertTrue(t.namesKmallocClass(192));
+        // typed as the class itself: only kmalloc()'s size filter, as before
+        assertEquals(Map.of("kmem/kmalloc", "bytes_alloc == 192"),
+                HitTarget.resolve("kmalloc-192", MERGED_SLABINFO, sysfs, SYMS).triggers());
     }
 
     @Test
@@ -119,6 +136,9 @@ class HitTargetTest {
         assertTrue(e.getMessage().startsWith("hit tag 'UNIX': no cache"), e.getMessage());
         // x_twin's directory holds no name slabinfo shows: which name its events carry is unknown, so it is unknown
         assertThrows(PooltagException.class, () -> HitTarget.resolve("x_twin", MERGED_SLABINFO, MERGED_SYSFS, SYMS));
+        // nor when the directory holds two names slabinfo shows (neither can be told to be the one events carry)
+        var twoRows = pooltag.linux.procfs.SlabSysfs.parse(":0000192\t0\taio_kiocb file_lock_cache kmalloc-192\n");
+        assertThrows(PooltagException.class, () -> HitTarget.resolve("aio_kiocb", MERGED_SLABINFO, twoRows, SYMS));
     }
 
     @Test

@@ -57,14 +57,18 @@ public final class ScriptedTarget implements KdTarget {
         return usage;
     }
 
+    /** The note armHit returns per tag, as a real target returns HitTarget's merge note; "" for any other. */
+    public final java.util.Map<String, String> mergeNotes = new java.util.HashMap<>();
+
     @Override
-    public void armHit(String linuxTag) {
+    public String armHit(String linuxTag) {
         if (unknownTags.contains(linuxTag)) {
             throw new UnknownTagException("no tag '" + linuxTag + "': not a slab cache, kernel function or kmalloc size",
                     null);
         }
         calls.add("arm " + linuxTag);
         armed = linuxTag;
+        return mergeNotes.getOrDefault(linuxTag, "");
     }
 
     @Override

@@ -173,9 +173,30 @@ public final class SlabSysfs {
         return out;
     }
 
-    /** Every cache name sysfs knows: each unmerged cache's, and each name merged into another cache. */
-    public java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(byName.keySet());
+    /**
+     * Each name merged into a cache of {@code rows} (slabinfo's names: a merged name has no row), to the one name of
+     * its directory that {@code rows} holds: the name the kernel's kmem_cache events carry for all of them. A
+     * directory with no such name, or with several, maps nothing: which name its events carry is not known.
+     */
+    public Map<String, String> mergedInto(java.util.Set<String> rows) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, CacheDir> e : byName.entrySet()) {
+            if (rows.contains(e.getKey())) {
+                continue;
+            }
+            String row = null;
+            int found = 0;
+            for (String other : e.getValue().names()) {
+                if (rows.contains(other)) {
+                    row = other;
+                    found++;
+                }
+            }
+            if (found == 1) {
+                out.put(e.getKey(), row);
+            }
+        }
+        return out;
     }
 
     /** The cache directory a name resolves to, or null when sysfs does not know it. */

@@ -23,6 +23,11 @@ public final class RecordingFormat {
      * 2") instead of reading the first block as damaged.
      */
     public static final int VERSION = 3;
+    /**
+     * The first version whose block CRCs cover the block header: fixed at 3 whatever {@link #VERSION} becomes, so a
+     * later version's reader still checks a version 3 file by its own rule.
+     */
+    public static final int VERSION_3 = 3;
     /** Compressed pages ({@link #PAGES_ZSTD}), payload-only CRC unless {@link #FLAG_HEADER_CRC}. Still read. */
     public static final int VERSION_2 = 2;
     /** The first version: one uncompressed PAGE block per page, payload-only CRC unless flagged. Still read. */
@@ -36,7 +41,7 @@ public final class RecordingFormat {
     public static final int FLAG_HEADER_CRC = 1;
     /** Every flag this pooltag knows in a file of the given version; a file with any other bit set is refused. */
     public static int knownFlags(int version) {
-        return version >= VERSION ? 0 : FLAG_HEADER_CRC;
+        return version >= VERSION_3 ? 0 : FLAG_HEADER_CRC;
     }
     /** The header bytes a version 3 block's CRC covers before its payload: kind, cpu, length. */
     public static final int BLOCK_HEADER_CRC_SPAN = 12;
@@ -94,7 +99,7 @@ public final class RecordingFormat {
     /** u64 CLOCK_MONOTONIC ns at stop, u64 pages written, u64 events decoded while recording. Last block. */
     public static final int END = 11;
     /**
-     * Version 2: cpu = -1; u32 uncompressed length, u32 page count, then one zstd frame whose content is that many
+     * Versions 2 and 3: cpu = -1; u32 uncompressed length, u32 page count, then one zstd frame whose content is that many
      * entries of ({@link #CHUNK_ENTRY_HEADER} bytes: s32 cpu, u32 length, u64 read time; then the trimmed page).
      */
     public static final int PAGES_ZSTD = 12;

@@ -6,7 +6,7 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import pooltag.core.error.PooltagException;
 
 /**
- * The zstd contexts of version-2 recordings (zstd-jni, the reference C library through JNI). The native library is
+ * The zstd contexts of recordings' PAGES_ZSTD blocks (zstd-jni, the reference C library through JNI). The native library is
  * loaded on first use only, so reading a recording of uncompressed pages never needs it; when it cannot load (e.g. a
  * {@code noexec} temporary directory), the caller gets one line saying so instead of a {@link LinkageError}.
  */

@@ -9,9 +9,9 @@ import pooltag.linux.ring.HeaderPage;
 import pooltag.linux.ring.Le;
 
 /**
- * Measurement tool: rewrites a version-1 recording as version 2 (or back), block for block, so that the two
- * formats of one and the same run can be compared (size, {@code pooltag report} time).
- * {@code java -cp ... pooltag.linux.recording.ConvertRecording IN OUT [1|2]}. Trusts its input (a recording
+ * Measurement tool: rewrites a recording of any version as version 3, block for block, its pages zstd-compressed
+ * (or, given {@code 1}, one PAGE block each), so that the two packings of one and the same run can be compared
+ * (size, {@code pooltag report} time). {@code java -cp ... pooltag.linux.recording.ConvertRecording IN OUT [1|2]}. Trusts its input (a recording
  * this pooltag wrote); it is not a reader of hostile files.
  */
 public final class ConvertRecording {

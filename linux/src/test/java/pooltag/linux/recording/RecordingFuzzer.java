@@ -682,8 +682,8 @@ public final class RecordingFuzzer {
         // pages packed as v2 asks, in a file of this pooltag (version 3: the CRC covers the block header too) or of an
         // older one (version 2 for zstd blocks, 1 for PAGE blocks; flags 0: payload-only CRC, or 1 as round 14 wrote)
         int version = rnd.nextBoolean() ? RecordingFormat.VERSION : v2 ? RecordingFormat.VERSION_2 : RecordingFormat.VERSION_1;
-        int flags = version < RecordingFormat.VERSION && rnd.nextBoolean() ? RecordingFormat.FLAG_HEADER_CRC : 0;
-        boolean headerCrc = version == RecordingFormat.VERSION || flags != 0;
+        int flags = version < RecordingFormat.VERSION_3 && rnd.nextBoolean() ? RecordingFormat.FLAG_HEADER_CRC : 0;
+        boolean headerCrc = version >= RecordingFormat.VERSION_3 || flags != 0;
         Le.putI32(fh, 8, !pristine && rnd.nextInt(64) == 0 ? rnd.nextInt(5) : version);
         Le.putI32(fh, 12, flags);
         bo.writeBytes(fh);

@@ -317,14 +317,7 @@ class RecordingRoundTripTest {
         pooltag.linux.ring.Le.putI32(all, 8, RecordingFormat.VERSION_2);
         pooltag.linux.ring.Le.putI32(all, 12, flags);
         if (flags == 0) {
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            for (int pos = 16; pos < all.length; ) { // each block's CRC recomputed over its payload alone
-                int len = pooltag.linux.ring.Le.i32(all, pos + 8);
-                crc.reset();
-                crc.update(all, pos + 16, len);
-                pooltag.linux.ring.Le.putI32(all, pos + 12, (int) crc.getValue());
-                pos += 16 + len;
-            }
+            payloadOnlyCrcs(all);
         }
         Files.write(dir.resolve("old"), all);
         try (RecordingReader r = RecordingReader.open(dir.resolve("old"))) {
@@ -334,6 +327,41 @@ class RecordingRoundTripTest {
             assertTrue(rp.complete(), rp.cutShortReason());
             assertEquals(whole, c.events.size());
         }
+    }
+
+    /** Each block's CRC recomputed over its payload alone, as versions 1 and 2 without FLAG_HEADER_CRC have it. */
+    private static void payloadOnlyCrcs(byte[] all) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (int pos = 16; pos < all.length; ) {
+            int len = pooltag.linux.ring.Le.i32(all, pos + 8);
+            crc.reset();
+            crc.update(all, pos + 16, len);
+            pooltag.linux.ring.Le.putI32(all, pos + 12, (int) crc.getValue());
+            pos += 16 + len;
+        }
+    }
+
+    /**
+     * In a version 2 file without the flag the CRC cannot see a damaged kind: the pages' block read as an unknown
+     * one and the replay said "complete" with every page missing. The END block counts the pages written, so the
+     * replay now says they are missing and is not complete.
+     */
+    @Test
+    void pagesMissingWithoutAFailedCrcAreCountedAgainstTheEndBlock() throws Exception {
+        Path f = write(true, true);
+        byte[] all = Files.readAllBytes(f);
+        pooltag.linux.ring.Le.putI32(all, 8, RecordingFormat.VERSION_2);
+        pooltag.linux.ring.Le.putI32(all, 12, 0);
+        int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
+        pooltag.linux.ring.Le.putI32(all, block, 99); // a kind no reader knows; the payload-only CRC still holds
+        payloadOnlyCrcs(all);
+        Replayed d = writeAndReplay(dir.resolve("old-kind"), all);
+        assertEquals(0, d.c().events.size());
+        assertEquals(1, d.rp().unknownBlocks());
+        assertFalse(d.rp().complete());
+        assertEquals(Boolean.TRUE, d.c().truncated, "the consumer is told the file is not whole");
+        assertEquals("the END block counts 3 pages written, the file holds 0: 3 pages are missing (blocks lost or"
+                + " damaged where no CRC could see it)", d.rp().cutShortReason());
     }
 
     /** A version this pooltag does not know is refused by its number, at byte 8, before any block is read. */
