@@ -161,7 +161,8 @@
     if (r.status !== 200) { status('hit: ' + (r.body && r.body.error || r.status), true); return; }
     const s = r.body.status;
     $('#hit-status').textContent = s.armed_tag === null ? 'No tag armed.'
-      : 'Armed: ' + s.armed_tag + ' (' + s.hits + ' hits' + (lossText(s.loss) ? '; ' + lossText(s.loss) : '') + ')';
+      : 'Armed: ' + s.armed_tag + ' (' + s.hits + ' hits' + (lossText(s.loss) ? '; ' + lossText(s.loss) : '') + ')'
+        + (s.note ? '. Note: ' + s.note : '');
     for (const h of r.body.hits) {
       const d = el('div', null, 'hit');
       d.append(el('div', '#' + h.seq + ' ' + h.event + ' ' + h.tag + ' ' + h.pool + ' ' + h.bytes + ' bytes, cpu ' +

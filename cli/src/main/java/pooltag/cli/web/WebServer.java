@@ -489,6 +489,7 @@ public final class WebServer implements AutoCloseable {
         }
         n.put("hits", s.hits());
         n.set("loss", Json.loss(s.loss() == null ? Loss.NONE : s.loss()));
+        n.put("note", s.note() == null ? "" : s.note());
         return n;
     }
 

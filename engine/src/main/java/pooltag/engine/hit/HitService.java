@@ -30,7 +30,12 @@ public interface HitService {
      * @param armedTag the armed tag, or null when none is armed
      * @param hits     hits recorded since it was armed
      * @param loss     events the kernel dropped while armed; shown on the page, never hidden
+     * @param note     "" or what the armed tag resolved to that the tag does not say: a cache SLUB merged into
+     *                 another ({@link HitTarget#mergeNote()})
      */
-    record Status(String armedTag, long hits, Loss loss) {
+    record Status(String armedTag, long hits, Loss loss, String note) {
+        public Status(String armedTag, long hits, Loss loss) {
+            this(armedTag, hits, loss, "");
+        }
     }
 }

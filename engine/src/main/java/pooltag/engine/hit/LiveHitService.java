@@ -88,7 +88,7 @@ public final class LiveHitService implements HitService, AutoCloseable {
         if (a == null) {
             return new Status(null, 0, Loss.NONE);
         }
-        return new Status(a.target.tag(), a.count(), a.loss());
+        return new Status(a.target.tag(), a.count(), a.loss(), a.target.mergeNote());
     }
 
     @Override

@@ -35,6 +35,25 @@ class LiveHitServiceRearmLiveTest {
                 Thread.sleep(100);
             }
             assertTrue(hit.status().hits() > before, "the armed tag still breaks after the rejected arm");
+            assertEquals("", hit.status().note(), "filp is a cache of its own");
+        }
+    }
+
+    /** The web page's Hit view says what a merged cache name armed (UNIX is merged on this 6.18 VM). */
+    @Test
+    void armingAMergedCacheNameSaysWhichCacheIsArmed() throws Exception {
+        Live.assumeLive();
+        java.nio.file.Path unix = java.nio.file.Path.of("/sys/kernel/slab/UNIX");
+        boolean merged = java.nio.file.Files.isSymbolicLink(unix) && java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc/slabinfo")).stream().noneMatch(l -> l.startsWith("UNIX "));
+        try (LiveHitService hit = new LiveHitService()) {
+            String note = hit.arm("UNIX").note();
+            if (merged) {
+                assertTrue(note.startsWith("UNIX: merged by SLUB into "), note);
+            } else {
+                System.out.println("LiveHitServiceRearmLiveTest: UNIX is a cache of its own here; no note expected");
+                assertEquals("", note);
+            }
         }
     }
 }
