@@ -53,16 +53,26 @@ public final class TagResolver {
          * filtered or counted by cache: {@code UNIX: merged by SLUB into signal_cache}.
          */
         public String mergeNote() {
-            if (merged.isEmpty()) {
-                return "";
-            }
-            java.util.Map<String, List<String>> byCache = new java.util.TreeMap<>();
-            merged.forEach((name, cache) -> byCache.computeIfAbsent(cache, k -> new ArrayList<>()).add(name));
-            List<String> parts = new ArrayList<>();
-            byCache.forEach((cache, names) -> parts.add(String.join(", ", names) + ": merged by SLUB into " + cache));
-            return String.join("; ", parts) + "; the kernel names a merged cache by the cache it joined, so its"
-                    + " allocations are that cache's, every merged name's among them";
+            return TagResolver.mergeNote(merged);
         }
+    }
+
+    /**
+     * "" for an empty map; else which merged names share which cache ({@code UNIX: merged by SLUB into signal_cache})
+     * and what that means for anything filtered or counted by cache.
+     *
+     * @param merged merged cache name to the cache its events name
+     */
+    public static String mergeNote(java.util.SortedMap<String, String> merged) {
+        if (merged.isEmpty()) {
+            return "";
+        }
+        java.util.Map<String, List<String>> byCache = new java.util.TreeMap<>();
+        merged.forEach((name, cache) -> byCache.computeIfAbsent(cache, k -> new ArrayList<>()).add(name));
+        List<String> parts = new ArrayList<>();
+        byCache.forEach((cache, names) -> parts.add(String.join(", ", names) + ": merged by SLUB into " + cache));
+        return String.join("; ", parts) + "; the kernel names a merged cache by the cache it joined, so its"
+                + " allocations are that cache's, every merged name's among them";
     }
 
     private final Collection<String> caches;

@@ -56,13 +56,11 @@ public final class HitTarget {
     /** Pairs {start, end}: sites' functions or modules' text, end exclusive. */
     private final long[] ranges;
 
-    /** Which typed names SLUB merged into another cache, "" when none (see {@link #mergeNote()}). */
-    private final String mergeNote;
     /** Each merged name the tag matched, to the cache its events name; empty when none. */
     private final java.util.SortedMap<String, String> merged;
 
     private HitTarget(String tag, TagKind kind, List<String> ledgerNames, Map<String, String> triggers,
-                      Set<String> caches, long[] kmallocBytes, long[] ranges, String mergeNote,
+                      Set<String> caches, long[] kmallocBytes, long[] ranges,
                       java.util.SortedMap<String, String> merged) {
         this.tag = tag;
         this.kind = kind;
@@ -71,7 +69,6 @@ public final class HitTarget {
         this.caches = Set.copyOf(caches);
         this.kmallocBytes = kmallocBytes;
         this.ranges = ranges;
-        this.mergeNote = mergeNote;
         this.merged = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(merged));
     }
 
@@ -216,8 +213,7 @@ public final class HitTarget {
             }
             default -> throw new IllegalStateException(r.kind().toString());
         }
-        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.mergeNote(),
-                r.merged());
+        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.merged());
     }
 
     /**
@@ -225,7 +221,7 @@ public final class HitTarget {
      * then which, and that the hits are the shared cache's, every merged name's allocations among them.
      */
     public String mergeNote() {
-        return mergeNote;
+        return TagResolver.mergeNote(merged);
     }
 
     /** Each merged cache name the tag matched, to the cache its events name ({@code UNIX -> signal_cache}). */

@@ -79,7 +79,10 @@ public final class RecordingReader implements AutoCloseable {
     private String cutShort;
     private long skippedBytes;
     private final CRC32 crc = new CRC32();
-    /** Version 3 (or a version 1/2 file with {@link RecordingFormat#FLAG_HEADER_CRC}): each block's CRC-32 covers its header's first 12 bytes too. */
+    /**
+     * Version 3 (or a version 1/2 file with {@link RecordingFormat#FLAG_HEADER_CRC}): each block's CRC-32 covers its
+     * header's first 12 bytes too.
+     */
     private boolean headerCrc;
     private final byte[] blockHeader = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
 
