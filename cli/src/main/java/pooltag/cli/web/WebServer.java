@@ -224,6 +224,7 @@ public final class WebServer implements AutoCloseable {
             securityHeaders(ex);
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
+            CALL.get().drainLimit = bodyLimit(path);
             try {
                 if (!path.equals("/api/open")) {
                     // Every other body is small: read it whole (or refuse it, 413, on its declared length) before
@@ -262,9 +263,10 @@ public final class WebServer implements AutoCloseable {
             } catch (PooltagException | IllegalArgumentException e) {
                 sendJson(ex, 400, error(e.getMessage()));
             } catch (RuntimeException e) {
-                // The message only: a class name or a stack trace tells the user nothing and tells an attacker more.
-                sendJson(ex, 500, error("internal error (a pooltag bug)"
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+                // A fixed text: the JDK's messages name classes and paths, which tell the user nothing and an
+                // attacker more. The operator's standard error gets the exception.
+                System.err.println("pooltag serve: internal error on " + method + " " + path + ": " + e);
+                sendJson(ex, 500, error("internal error (a pooltag bug; the server's standard error says more)"));
             } catch (OutOfMemoryError e) {
                 pooltag.cli.Fatal.outOfMemory(e);
                 throw e;
@@ -700,6 +702,8 @@ public final class WebServer implements AutoCloseable {
     private static final class Call {
         boolean bodyRead;
         byte[] smallBody;
+        /** The most body bytes a refusal reads to nowhere before answering (the path's own limit). */
+        long drainLimit;
     }
 
     private static final ThreadLocal<Call> CALL = ThreadLocal.withInitial(Call::new);
@@ -721,6 +725,10 @@ public final class WebServer implements AutoCloseable {
                 throw new BodyTooLarge(max);
             }
         }
+        if (length < 0 && ex.getRequestHeaders().getFirst("Transfer-Encoding") == null) {
+            CALL.get().bodyRead = true; // no body at all (a GET): nothing to read or allocate
+            return new byte[0];
+        }
         try (InputStream in = ex.getRequestBody()) {
             if (length >= 0) {
                 // Declared and within max: one array of that size, no doubling buffer (an upload costs its size once
@@ -737,7 +745,7 @@ public final class WebServer implements AutoCloseable {
                 return body;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[65536];
+            byte[] buf = new byte[Math.min(65536, max + 1)];
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (out.size() + n > max) {
@@ -751,9 +759,10 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
-     * An upload refused before it was read (no token, busy, no capture service), of a declared length within
-     * {@link #MAX_UPLOAD}: read to nowhere, a buffer at a time, before answering, so a client that sends the body
-     * before reading the answer sees the answer rather than a reset connection. Bounded by the request deadline.
+     * A body refused before it was read (no token, busy, no capture service), of a declared length within its path's
+     * limit ({@link #bodyLimit}: an upload's for /api/open, a few KiB elsewhere): read to nowhere, a buffer at a
+     * time, before answering, so a client that sends the body before reading the answer sees the answer rather than
+     * a reset connection. Bounded by the request deadline; a longer one is not read (the connection then closes).
      */
     private static void discardUpload(HttpExchange ex) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
@@ -763,11 +772,11 @@ public final class WebServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             return;
         }
-        if (n < 0 || n > MAX_UPLOAD) {
+        if (n < 0 || n > CALL.get().drainLimit) {
             return;
         }
         InputStream in = ex.getRequestBody();
-        byte[] buf = new byte[65536];
+        byte[] buf = new byte[(int) Math.min(65536, Math.max(1, n))];
         while (in.read(buf) >= 0) {
             // discarded
         }

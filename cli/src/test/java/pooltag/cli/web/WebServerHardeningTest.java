@@ -164,6 +164,24 @@ class WebServerHardeningTest {
         }
     }
 
+    /**
+     * A body within an upload's size but over its own path's limit is not drained either: the refusal read up to
+     * 64 MiB to nowhere on any path, so a request that never sent its body was answered only at the 10 s deadline.
+     */
+    @Test
+    void aBodyOverItsPathsLimitIsRefusedAtOnceEvenWithinAnUploadsSize() throws Exception {
+        try (WebServer w = start(new Blocking())) {
+            for (String path : List.of("/api/hit/arm", "/api/info", "/api/hunt/start")) {
+                long t0 = System.nanoTime();
+                String r = raw(w, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Length: " + WebServer.MAX_UPLOAD + "\r\n\r\n");
+                double s = (System.nanoTime() - t0) / 1e9;
+                assertEquals(413, status(r), r);
+                assertTrue(s < 3, path + ": answered and closed after " + s + " s");
+            }
+        }
+    }
+
     @Test
     void anUploadOverTheCapIsRefusedWithoutReadingIt() throws Exception {
         Blocking capture = new Blocking();

@@ -31,11 +31,6 @@ public interface CaptureService {
     record RecordingHealth(String cutShort, long fileBytes, long skippedBytes, long skippedPages,
                            long malformedRecords, long unknownBlocks, long lostEvents, long outOfOrderEvents,
                            long forcedDrains) {
-        public boolean sound() {
-            return cutShort == null && skippedBytes == 0 && skippedPages == 0 && malformedRecords == 0
-                    && unknownBlocks == 0 && lostEvents == 0;
-        }
-
         /** A replay's health; {@code cutShort} is its reason as it should be shown (a file name may be replaced). */
         public static RecordingHealth of(pooltag.linux.recording.RecordingReader.Replay rp, String cutShort) {
             return new RecordingHealth(cutShort, rp.fileBytes(), rp.skippedBytes(), rp.skippedPages(),

@@ -1,7 +1,6 @@
 package pooltag.engine.publish;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,7 +41,7 @@ public final class FileCaptureService implements CaptureService {
         try {
             tmp = Files.createTempFile("pooltag-upload-", ".tmp");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw storeFailed(fileName, e);
         }
         try {
             Files.write(tmp, content);
@@ -55,7 +54,7 @@ public final class FileCaptureService implements CaptureService {
             // The parsers name the file they read: name the upload instead of the temporary copy.
             throw new PooltagException(e.getMessage().replace(tmp.toString(), fileName), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw storeFailed(fileName, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -63,6 +62,17 @@ public final class FileCaptureService implements CaptureService {
                 // a leftover private temp file is harmless; the answer matters more
             }
         }
+    }
+
+    /**
+     * The server could not keep its private copy of the upload (a full or read-only temporary directory): said in
+     * words, the system's reason without the JDK's exception class or the temporary path.
+     */
+    private static PooltagException storeFailed(String fileName, IOException e) {
+        String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : "an I/O error";
+        return new PooltagException("cannot keep a copy of " + fileName + " to read it: " + reason
+                + " (the server's temporary directory, java.io.tmpdir)", e);
     }
 
     static boolean isRecording(byte[] content) {
