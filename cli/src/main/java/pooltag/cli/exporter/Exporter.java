@@ -27,18 +27,6 @@ import pooltag.core.snapshot.UsageSnapshot;
  * readable {@code scrape_error}. Close it to stop.
  */
 public final class Exporter implements AutoCloseable {
-    /**
-     * The JDK server's logger (System.Logger "com.sun.net.httpserver", backed by java.util.logging), turned off: its
-     * default console handler would print two-line JDK warnings on the user's terminal, in terms of the server's
-     * internals. Held here because java.util.logging keeps loggers weakly, and a collected logger loses its level.
-     */
-    private static final java.util.logging.Logger JDK_SERVER_LOG = java.util.logging.Logger.getLogger(
-            "com.sun.net.httpserver");
-
-    static {
-        JDK_SERVER_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
     /** What {@code /metrics} and {@code /-/healthy} answer: a scrape reads, nothing else does. */
     static final String ALLOW = "GET, HEAD";
 
@@ -91,6 +79,7 @@ public final class Exporter implements AutoCloseable {
             registry.register(new TraceCgroupCollector(tracePairs, top));
         }
         ExpositionFormats formats = ExpositionFormats.init();
+        pooltag.cli.options.HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
         HttpServer hs = HttpServer.create(listen, 0);
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import pooltag.cli.options.HttpServerLimits;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.engine.publish.AddressPolicy;
@@ -55,7 +56,7 @@ import pooltag.engine.publish.WebServices;
  * ({"error": ...}, input echoed bounded and escaped: {@link #errorText}): 400 for a bad request (malformed JSON
  * included), 405 (with Allow) for a method the path does not take, 413 for a body over the path's limit, 503 (with
  * Retry-After) when {@link #MAX_PARALLEL_UPLOADS} uploads are being parsed, 500 for a failure of ours. Access rules:
- * {@link Access}; limits on connections and request time: {@link #REQUEST_SECONDS}.
+ * {@link Access}; limits on connections and request time: {@link HttpServerLimits}.
  */
 public final class WebServer implements AutoCloseable {
     /** Largest upload to /api/open, bytes, whatever the heap; {@link #uploadCap} lowers it on a small heap. */
@@ -81,27 +82,8 @@ public final class WebServer implements AutoCloseable {
     public record Options(long intervalMillis, int history) {
     }
 
-    /**
-     * Connection limits of the JDK's server, read once when its first server is made (system properties, so set
-     * before that unless the user set them): a request must arrive whole, headers and body, within
-     * {@value #REQUEST_SECONDS} s and a response be taken within {@value #RESPONSE_SECONDS} s, else the connection is
-     * closed, which frees its thread; at most {@value #MAX_CONNECTIONS} connections are open at once. With one
-     * virtual thread per exchange, a slow or silent client holds a connection (until the deadline), never a worker:
-     * there is no small pool to pin.
-     */
-    static final int REQUEST_SECONDS = 10;
-    static final int RESPONSE_SECONDS = 30;
-    static final int MAX_CONNECTIONS = 64;
-
-    static {
-        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
-        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
-        System.getProperties().putIfAbsent("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
-        // A body the handler refused unread is not drained (the JDK's default waits for up to 64 KiB of it, so a
-        // declared Content-Length of 10^18 with no body held the answer until the request deadline): the connection
-        // is closed instead. Handlers read every body they accept to its end, so kept-alive connections stay usable.
-        System.getProperties().putIfAbsent("sun.net.httpserver.drainAmount", "0");
-    }
+    /** The request deadline, seconds ({@link HttpServerLimits}, shared with the exporter). */
+    static final int REQUEST_SECONDS = HttpServerLimits.REQUEST_SECONDS;
 
     private final HttpServer server;
     private final ExecutorService http;
@@ -139,6 +121,7 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(InetSocketAddress listen, Supplier<UsageSnapshot> source, WebServices services,
                                   Options options) throws IOException {
         Access access = Access.forBind(listen.getAddress());
+        HttpServerLimits.apply();
         HttpServer hs = HttpServer.create(listen, 0);
         WebServer ws = new WebServer(hs, source, services, access, options);
         ws.loadAssets();

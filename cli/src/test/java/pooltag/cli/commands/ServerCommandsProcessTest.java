@@ -100,6 +100,25 @@ class ServerCommandsProcessTest {
             assertEquals(200, r.statusCode());
             long series = r.body().lines().filter(l -> l.startsWith("pooltag_tag_bytes{")).count();
             assertEquals(7 + 2, series, "procfs puts each cache in one pool: 7 tags + one other per pool, got " + series);
+            // A client that starts a request and never ends it is cut off at the request deadline, as serve's are:
+            // the JDK server's limits were set only by serve's class, so the exporter's had none in a real process.
+            int colon = hostPort.lastIndexOf(':');
+            try (java.net.Socket slow = new java.net.Socket(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1)))) {
+                slow.setSoTimeout((pooltag.cli.options.HttpServerLimits.REQUEST_SECONDS + 15) * 1000);
+                slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(
+                        StandardCharsets.US_ASCII));
+                slow.getOutputStream().flush();
+                long t0 = System.nanoTime();
+                try {
+                    assertEquals(-1, slow.getInputStream().read(), "no answer to a request never finished");
+                } catch (java.net.SocketException reset) {
+                    // closed by the server: as good as EOF
+                }
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < (pooltag.cli.options.HttpServerLimits.REQUEST_SECONDS + 10) * 1000L,
+                        "the unfinished request was closed after " + ms + " ms");
+            }
         } finally {
             stopCleanly(p);
         }
