@@ -11,6 +11,14 @@ import pooltag.core.error.PooltagException;
  * command's model is built in code ({@link #topSpec}), as are the one-shot subcommands' ({@link CommandSpecs}).
  */
 public final class Main implements Runnable {
+    static {
+        // picocli's DefaultFactory looks for Groovy's Closure class when it is first used, unless told not to. The
+        // class is not there, so the lookup opened the 14 MB jar and read its central directory on every start
+        // (the AOT cache serves every other class without opening the jar): 10 ms of a one-shot command's start-up
+        // (docs/PERFORMANCE.md, start-up round 6). pooltag has no Groovy annotations.
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
     /**
      * Every subcommand, by name, in help order. Registered here and nowhere else. A command line that names one gets
      * a tree with that one only ({@link #commandLineFor}): picocli builds each subcommand's model by reflection, and
@@ -183,7 +191,39 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         Fatal.install();
-        System.exit(run(args));
+        exit(run(args));
+    }
+
+    /**
+     * Ends the JVM with {@code status}. A success with no other live non-daemon thread (every one-shot command)
+     * returns from {@code main} instead of calling {@link System#exit}: the JVM then ends the same way (shutdown
+     * hooks run, status 0), without {@code Runtime.exit}'s log record, whose logger lookup scans the class path for
+     * logging providers and so opened the 14 MB jar and read its central directory, 10 ms of a one-shot command's
+     * start-up (docs/PERFORMANCE.md, start-up round 6). Anything else exits as before.
+     */
+    static void exit(int status) {
+        System.out.flush();
+        System.err.flush();
+        if (status == 0 && onlyDaemonsBesideThisThread()) {
+            return;
+        }
+        System.exit(status);
+    }
+
+    /** True when every other live thread of this thread's group (the application's) is a daemon. */
+    private static boolean onlyDaemonsBesideThisThread() {
+        Thread self = Thread.currentThread();
+        Thread[] live = new Thread[Thread.activeCount() + 16];
+        int n = Thread.enumerate(live);
+        if (n == live.length) {
+            return false; // more than it could list: not known
+        }
+        for (int i = 0; i < n; i++) {
+            if (live[i] != self && !live[i].isDaemon()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs the command line {@code args} (without exiting): what {@link #main} and the AOT training run do. */
@@ -191,6 +231,9 @@ public final class Main implements Runnable {
         java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
         boolean debug = rest.remove("--debug");
         String[] a = rest.toArray(String[]::new);
+        if (a.length > 0 && a[0].equals("poolused")) {
+            pooltag.cli.commands.PoolUsedCommand.readAhead(a);
+        }
         return commandLineFor(a, debug).execute(a);
     }
 }

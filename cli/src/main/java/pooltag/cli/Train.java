@@ -7,19 +7,53 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The launcher's training run for the JDK 25 AOT cache: runs the one-shot commands' start-up paths in one JVM (help,
- * version, poolused, tags, diff), through {@link Main#run} as the launcher's JVM runs them, output discarded,
- * failures ignored (a non-root training reads what it can; the classes it loads are what the cache needs). diff
- * and tags read small captures written here, so that the capture parsers, the diff and their lambdas and string
- * concatenations are in the cache: a class the training never loaded is read from the jar and verified on every
- * run, and a lambda or a concatenation it never linked is spun at run time (docs/PERFORMANCE.md, start-up round 5).
- * Not a user command.
+ * The launcher's training runs for the JDK 25 AOT caches: one cache per one-shot command (and per {@code --json}
+ * form of the commands that have one), named by {@link #GROUPS}' keys. Each training runs that command's start-up
+ * paths in one JVM through {@link Main#run}, as the launcher's JVM runs them, output discarded, failures ignored (a
+ * non-root training reads what it can; the classes it loads are what the cache needs). diff and tags read small
+ * captures written here, so that the capture parsers, the diff and their lambdas and string concatenations are in
+ * the cache: a class the training never loaded is read from the jar and verified on every run, and a lambda or a
+ * concatenation it never linked is spun at run time (docs/PERFORMANCE.md, start-up round 5).
+ *
+ * <p>One cache per command because an AOT-linked cache loads every class it holds when the JVM starts: one cache
+ * for all of them made {@code poolused 4} load 2,608 classes, Jackson's among them, where it uses 1,500
+ * (docs/PERFORMANCE.md, start-up round 6). Not a user command.
  */
 public final class Train {
     private Train() {
     }
 
+    /** Stand-ins for the captures' paths in {@link #GROUPS}, replaced by the files {@link #main} writes. */
+    private static final String OLDER_FILE = "<older>";
+    private static final String NEWER_FILE = "<newer>";
+    private static final String TAGS_FILE = "<pooltag.txt>";
+
+    /**
+     * The command lines each cache is trained with, by cache name: the launcher's names (its {@code group}; a
+     * {@code -json} suffix when the command line has {@code --json}). {@code TrainTest} checks that every name the
+     * launcher can pick is here.
+     */
+    static final java.util.Map<String, String[][]> GROUPS = java.util.Map.ofEntries(
+            java.util.Map.entry("version", new String[][] {{"--version"}}),
+            java.util.Map.entry("help", new String[][] {{"--help"}, {"help", "poolused"}}),
+            java.util.Map.entry("poolused", new String[][] {{"poolused", "4"}}),
+            java.util.Map.entry("poolused-json", new String[][] {{"poolused", "--json"}}),
+            java.util.Map.entry("tags", new String[][] {{"tags", "Ntfs"}, {"tags", "--pooltag", TAGS_FILE, "Ntfs"}}),
+            java.util.Map.entry("tags-json", new String[][] {{"tags", "--pooltag", TAGS_FILE, "--json", "Aml"}}),
+            java.util.Map.entry("diff", new String[][] {{"diff", OLDER_FILE, NEWER_FILE}, {"diff", "--help"},
+                    {"diff", "/nonexistent", "/nonexistent"}}),
+            java.util.Map.entry("diff-json", new String[][] {{"diff", "--json", OLDER_FILE, NEWER_FILE}}),
+            java.util.Map.entry("trend", new String[][] {{"trend", "--help"}}),
+            java.util.Map.entry("report", new String[][] {{"report", "--help"}}),
+            java.util.Map.entry("kbpair", new String[][] {{"kbpair", "--help"}}));
+
+    /** @param args the cache's name, one of {@link #GROUPS}' keys */
     public static void main(String[] args) throws IOException {
+        String[][] runs = args.length == 1 ? GROUPS.get(args[0]) : null;
+        if (runs == null) {
+            System.err.println("pooltag: Train takes one of " + new java.util.TreeSet<>(GROUPS.keySet()));
+            System.exit(2);
+        }
         PrintStream out = System.out;
         PrintStream err = System.err;
         PrintStream nul = new PrintStream(OutputStream.nullOutputStream());
@@ -28,14 +62,13 @@ public final class Train {
         Fatal.install();
         Path dir = Files.createTempDirectory("pooltag-train");
         try {
-            String older = write(dir, "older.txt", OLDER);
-            String newer = write(dir, "newer.txt", NEWER);
-            String tags = write(dir, "pooltag.txt", POOLTAG_TXT);
-            String[][] runs = {{"--version"}, {"--help"}, {"poolused", "4"}, {"poolused", "--json"}, {"tags", "Ntfs"},
-                    {"tags", "--pooltag", tags, "Ntfs"}, {"tags", "--pooltag", tags, "--json", "Aml"},
-                    {"diff", older, newer}, {"diff", "--json", older, newer}, {"diff", "--help"}, {"trend", "--help"},
-                    {"report", "--help"}, {"diff", "/nonexistent", "/nonexistent"}};
-            for (String[] a : runs) {
+            java.util.Map<String, String> files = java.util.Map.of(OLDER_FILE, write(dir, "older.txt", OLDER),
+                    NEWER_FILE, write(dir, "newer.txt", NEWER), TAGS_FILE, write(dir, "pooltag.txt", POOLTAG_TXT));
+            for (String[] run : runs) {
+                String[] a = run.clone();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = files.getOrDefault(a[i], a[i]);
+                }
                 try {
                     Main.run(a);
                 } catch (RuntimeException e) {
@@ -50,10 +83,8 @@ public final class Train {
         }
         System.setOut(out);
         System.setErr(err);
-        // As Main ends: System.exit loads the JDK's System.Logger machinery (Runtime.exit is logged when a logger
-        // named java.lang.Runtime is enabled), about 30 classes that would otherwise come from the runtime image
-        // on every run rather than from the cache.
-        System.exit(0);
+        // As Main ends (a success returns from main), so that the cache holds the classes that ending loads.
+        Main.exit(0);
     }
 
     private static String write(Path dir, String name, String text) throws IOException {

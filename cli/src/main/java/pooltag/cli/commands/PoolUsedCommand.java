@@ -64,6 +64,26 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         return s;
     }
 
+    /**
+     * Begins reading the live kernel before the command line is even parsed, when {@code args} (a whole
+     * {@code poolused} command line) will read it: the reads then run on the other CPU beside picocli's model, and
+     * the sysfs walk beside the parsing (docs/PERFORMANCE.md, start-up round 6). A command line that
+     * reads a capture or cgroups or asks for help begins nothing; one that turns out to be wrong only costs the read.
+     */
+    public static void readAhead(String[] args) {
+        boolean withVmalloc = true;
+        for (String a : args) {
+            if (a.equals("--from") || a.startsWith("--from=") || a.equals("--by") || a.startsWith("--by=")
+                    || a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return;
+            }
+            if (a.equals("--no-vmalloc")) {
+                withVmalloc = false;
+            }
+        }
+        ProcfsSource.startReading(withVmalloc);
+    }
+
     /** Test seam: the snapshot to show instead of the live kernel's (null: read procfs or --from). */
     java.util.function.Supplier<UsageSnapshot> source;
 
@@ -92,7 +112,12 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         if (json.on()) {
             Json.print(out, PoolUsedTable.json(result));
         } else {
-            PoolUsedTable.print(out, result);
+            // Rendered whole, then written once: picocli's writer flushes at every line, and the table's 250 lines
+            // were 250 flushes and system calls, 6 ms of poolused's start-up (docs/PERFORMANCE.md, start-up round 6).
+            java.io.StringWriter table = new java.io.StringWriter(32 * 1024);
+            PoolUsedTable.print(new PrintWriter(table), result);
+            out.print(table);
+            out.flush();
         }
         return 0;
     }

@@ -35,6 +35,8 @@ public final class ProcfsSource {
     private final Path slabSysfs;
     private final Path vmallocinfo;
     private final boolean withVmalloc;
+    /** Reads the running kernel (root {@code /}), so the reads {@link #startReading} began may serve it. */
+    private final boolean live;
     /** Read once and kept, or null to read sysfs at every snapshot. */
     private final SlabSysfs fixedSysfs;
     /** CPUs online when the source was made, for the rows' slack (read once: a sysfs open shows in the trace). */
@@ -50,6 +52,7 @@ public final class ProcfsSource {
      *              up in the very trace being taken
      */
     public ProcfsSource(Path root, boolean withVmalloc, SlabSysfs sysfs) {
+        this.live = root.equals(Path.of("/"));
         this.slabinfo = root.resolve("proc/slabinfo");
         this.slabSysfs = root.resolve("sys/kernel/slab");
         this.vmallocinfo = root.resolve("proc/vmallocinfo");
@@ -63,11 +66,120 @@ public final class ProcfsSource {
         return new ProcfsSource(Path.of("/"), true);
     }
 
+    /**
+     * Reads the three sources now. Without a fixed sysfs view, {@code /sys/kernel/slab} is read on a thread of its
+     * own while this one reads and parses the two procfs files: on a one-shot {@code poolused} both run interpreted,
+     * and the sysfs walk (hundreds of opens) was the longest step of its start-up (docs/PERFORMANCE.md, start-up
+     * round 6). The snapshot's time is taken before the reads. The reads {@link #startReading} began are used when
+     * they fit this source.
+     */
     public UsageSnapshot take() {
+        EarlyRead early = earlyRead();
+        Texts texts;
+        java.util.concurrent.FutureTask<SlabSysfs> sysfs;
+        if (early != null) {
+            texts = joined(early.texts());
+            sysfs = early.sysfs();
+        } else {
+            sysfs = fixedSysfs == null ? reading(slabSysfs) : null;
+            texts = readTexts();
+        }
+        List<SlabinfoEntry> slabs = SlabinfoParser.parse(texts.slabinfo(), slabinfo.toString());
+        List<VmallocinfoParser.Caller> callers = texts.vmallocinfo() == null ? null
+                : VmallocinfoParser.parse(texts.vmallocinfo(), vmallocinfo.toString());
+        return snapshot(texts.takenAtNanos(), slabs, sysfs == null ? fixedSysfs : joined(sysfs), cpus, callers);
+    }
+
+    /** The procfs files' texts as read at {@code takenAtNanos} (System.nanoTime); vmallocinfo null when not read. */
+    private record Texts(long takenAtNanos, String slabinfo, String vmallocinfo) {
+    }
+
+    private Texts readTexts() {
         long t = System.nanoTime();
-        String text = read(slabinfo);
-        return snapshot(t, text, slabinfo.toString(), fixedSysfs != null ? fixedSysfs : readSysfs(), cpus,
-                withVmalloc ? read(vmallocinfo) : null, vmallocinfo.toString());
+        return new Texts(t, read(slabinfo), withVmalloc ? read(vmallocinfo) : null);
+    }
+
+    /** Reads of the live kernel begun at {@code startedAt} (System.nanoTime) by {@link #startReading}. */
+    private record EarlyRead(boolean withVmalloc, java.util.concurrent.FutureTask<Texts> texts,
+                             java.util.concurrent.FutureTask<SlabSysfs> sysfs, long startedAt) {
+    }
+
+    /** The reads {@link #startReading} began that no {@link #take()} has used yet, or null. */
+    private static final java.util.concurrent.atomic.AtomicReference<EarlyRead> EARLY_READ =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Reads begun longer ago than this are not used (a process that began them and never took a snapshot). */
+    private static final long EARLY_READ_FRESH_NANOS = 2_000_000_000L;
+
+    /**
+     * Begins reading the running kernel's sources now, on a thread of its own (the procfs files first, then
+     * {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a source on the live kernel with
+     * the same vmalloc choice, which then only parses: a one-shot {@code poolused} begins them before building its
+     * command line, so that the reads run on the other CPU beside picocli's model, and the sysfs walk beside the
+     * parsing (docs/PERFORMANCE.md, start-up round 6). The snapshot's time is when the procfs reads began.
+     */
+    public static void startReading(boolean withVmalloc) {
+        ProcfsSource source = new ProcfsSource(Path.of("/"), withVmalloc);
+        java.util.concurrent.FutureTask<Texts> texts = new java.util.concurrent.FutureTask<>(source::readTexts);
+        java.util.concurrent.FutureTask<SlabSysfs> sysfs = new java.util.concurrent.FutureTask<>(
+                () -> readSysfs(source.slabSysfs));
+        Thread reader = new Thread(() -> {
+            texts.run();
+            sysfs.run();
+        }, "pooltag-procfs");
+        reader.setDaemon(true);
+        reader.start();
+        EARLY_READ.set(new EarlyRead(withVmalloc, texts, sysfs, System.nanoTime()));
+    }
+
+    /** The early reads for this source, taken so that only one {@link #take()} uses them; null when none fit. */
+    private EarlyRead earlyRead() {
+        if (fixedSysfs != null || !live) {
+            return null;
+        }
+        EarlyRead early = EARLY_READ.getAndSet(null);
+        if (early == null || early.withVmalloc() != withVmalloc
+                || System.nanoTime() - early.startedAt() > EARLY_READ_FRESH_NANOS) {
+            return null;
+        }
+        return early;
+    }
+
+    /** {@code dir} being read on a daemon thread of its own. */
+    private static java.util.concurrent.FutureTask<SlabSysfs> reading(Path dir) {
+        java.util.concurrent.FutureTask<SlabSysfs> read = new java.util.concurrent.FutureTask<>(() -> readSysfs(dir));
+        Thread reader = new Thread(read, "pooltag-slab-sysfs");
+        reader.setDaemon(true);
+        reader.start();
+        return read;
+    }
+
+    /** What {@code read} made, or what it threw, as thrown on this thread. */
+    private static <T> T joined(java.util.concurrent.FutureTask<T> read) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return read.get();
+                } catch (InterruptedException e) {
+                    // The read is short and bounded (a few files, one pass over a directory): finish it, then keep
+                    // the interrupt.
+                    interrupted = true;
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The text of {@code /proc/slabinfo} now (a recording keeps it, and {@link #snapshot} reads it). */
@@ -85,7 +197,13 @@ public final class ProcfsSource {
      */
     public static UsageSnapshot snapshot(long takenAtNanos, String slabinfoText, String where, SlabSysfs sysfs,
                                          int cpus, String vmallocText, String vmallocWhere) {
-        List<SlabinfoEntry> slabs = SlabinfoParser.parse(slabinfoText, where);
+        return snapshot(takenAtNanos, SlabinfoParser.parse(slabinfoText, where), sysfs, cpus,
+                vmallocText == null ? null : VmallocinfoParser.parse(vmallocText, vmallocWhere));
+    }
+
+    /** The snapshot of parsed slabinfo rows and vmalloc callers (null: none read). */
+    private static UsageSnapshot snapshot(long takenAtNanos, List<SlabinfoEntry> slabs, SlabSysfs sysfs, int cpus,
+                                          List<VmallocinfoParser.Caller> vmallocCallers) {
         List<TagUsage> rows = new ArrayList<>(slabs.size() + 256);
         for (SlabinfoEntry e : slabs) {
             Pool pool = sysfs.reclaimable(e.name()) ? Pool.PAGED : Pool.NONPAGED;
@@ -95,19 +213,19 @@ public final class ProcfsSource {
             rows.add(new TagUsage(e.name(), TagKind.CACHE, pool, TagUsage.UNKNOWN, TagUsage.UNKNOWN,
                     e.activeObjects(), e.activeBytes(), desc, e.liveSlack(cpus)));
         }
-        if (vmallocText != null) {
-            for (VmallocinfoParser.Caller c : VmallocinfoParser.parse(vmallocText, vmallocWhere)) {
+        if (vmallocCallers != null) {
+            for (VmallocinfoParser.Caller c : vmallocCallers) {
                 String desc = c.kinds().isEmpty() ? "vmalloc areas" : "vmalloc areas (" + c.kinds() + ")";
                 rows.add(new TagUsage("vmalloc:" + c.caller(), TagKind.VMALLOC, Pool.NONPAGED, TagUsage.UNKNOWN,
                         TagUsage.UNKNOWN, c.areas(), c.bytes(), desc));
             }
         }
-        return new UsageSnapshot(takenAtNanos, vmallocText != null
+        return new UsageSnapshot(takenAtNanos, vmallocCallers != null
                 ? "/proc/slabinfo + /sys/kernel/slab + /proc/vmallocinfo" : "/proc/slabinfo + /sys/kernel/slab", rows,
                 Loss.NONE);
     }
 
-    private SlabSysfs readSysfs() {
+    private static SlabSysfs readSysfs(Path slabSysfs) {
         if (!Files.isDirectory(slabSysfs)) {
             // SLAB (not SLUB) kernels have no sysfs tree: everything is NonPaged, no aliases. Said in the help.
             return SlabSysfs.absent();

@@ -27,16 +27,13 @@ public final class SlabinfoParser {
      */
     public static List<SlabinfoEntry> parse(String text, String source) {
         List<SlabinfoEntry> out = new ArrayList<>(256);
+        TextLines lines = new TextLines(text);
         int lineNo = 0;
-        int pos = 0;
         boolean sawVersion = false;
-        while (pos < text.length()) {
-            int nl = text.indexOf('\n', pos);
-            boolean lastLineUnterminated = nl < 0;
-            String line = lastLineUnterminated ? text.substring(pos) : text.substring(pos, nl);
-            pos = lastLineUnterminated ? text.length() : nl + 1;
+        while (lines.nextLine()) {
             lineNo++;
             if (lineNo == 1) {
+                String line = lines.line();
                 if (!line.startsWith("slabinfo - version:")) {
                     throw new PooltagException(source + ":1: not a slabinfo file (first line is '" + abbreviate(line)
                             + "', expected '" + VERSION_LINE + "')");
@@ -48,14 +45,14 @@ public final class SlabinfoParser {
                 sawVersion = true;
                 continue;
             }
-            if (line.startsWith("#") || line.isBlank()) {
+            if (lines.lineStartsWith("#") || lines.lineIsBlank()) {
                 continue;
             }
-            if (lastLineUnterminated) {
-                throw new PooltagException(source + ":" + lineNo + ": truncated row '" + abbreviate(line)
+            if (lines.unterminated()) {
+                throw new PooltagException(source + ":" + lineNo + ": truncated row '" + abbreviate(lines.line())
                         + "' (file ends without a newline)");
             }
-            out.add(parseRow(line, source, lineNo));
+            out.add(parseRow(lines, source, lineNo));
         }
         if (!sawVersion) {
             throw new PooltagException(source + ": empty file, expected '" + VERSION_LINE + "'");
@@ -71,52 +68,23 @@ public final class SlabinfoParser {
      * as split does.
      */
     static String[] fields(String line) {
-        String t = line.trim();
-        int n = 0;
-        boolean inField = false;
-        for (int i = 0; i < t.length(); i++) {
-            boolean sep = isSpace(t.charAt(i));
-            if (!sep && !inField) {
-                n++;
-            }
-            inField = !sep;
-        }
-        if (n == 0) {
-            return new String[] {""};
-        }
-        String[] f = new String[n];
-        int k = 0;
-        int start = -1;
-        for (int i = 0; i <= t.length(); i++) {
-            boolean sep = i == t.length() || isSpace(t.charAt(i));
-            if (sep && start >= 0) {
-                f[k++] = t.substring(start, i);
-                start = -1;
-            } else if (!sep && start < 0) {
-                start = i;
-            }
-        }
-        return f;
+        return TextLines.fieldsOf(line);
     }
 
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
-    }
-
-    private static SlabinfoEntry parseRow(String line, String source, int lineNo) {
-        String[] f = fields(line);
+    private static SlabinfoEntry parseRow(TextLines f, String source, int lineNo) {
+        f.split();
         // name + 5 numbers, ':' tunables + 3, ':' slabdata + 3 = 16 fields
-        if (f.length != 16 || !f[6].equals(":") || !f[7].equals("tunables") || !f[11].equals(":")
-                || !f[12].equals("slabdata")) {
-            throw new PooltagException(source + ":" + lineNo + ": malformed slabinfo row '" + abbreviate(line)
+        if (f.count() != 16 || !f.fieldIs(6, ":") || !f.fieldIs(7, "tunables") || !f.fieldIs(11, ":")
+                || !f.fieldIs(12, "slabdata")) {
+            throw new PooltagException(source + ":" + lineNo + ": malformed slabinfo row '" + abbreviate(f.line())
                     + "' (expected name, 5 numbers, ': tunables' 3 numbers, ': slabdata' 3 numbers)");
         }
         try {
-            return new SlabinfoEntry(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                    Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[13]), Long.parseLong(f[14]));
+            return new SlabinfoEntry(f.field(0), f.number(1), f.number(2), f.number(3), f.number(4), f.number(5),
+                    f.number(13), f.number(14));
         } catch (NumberFormatException e) {
             throw new PooltagException(source + ":" + lineNo + ": non-numeric field in slabinfo row '"
-                    + abbreviate(line) + "'");
+                    + abbreviate(f.line()) + "'");
         }
     }
 

@@ -17,51 +17,53 @@ public final class VmallocinfoParser {
     public record Caller(String caller, long areas, long bytes, String kinds) {
     }
 
+    /** The area types a line may name after its caller; the last one named is the line's. */
+    private static final String[] KINDS = {"vmalloc", "ioremap", "vmap", "user", "vpages", "vm_map_ram"};
+
     private VmallocinfoParser() {
     }
 
     public static List<Caller> parse(String text, String source) {
         Map<String, long[]> sums = new LinkedHashMap<>();
         Map<String, StringBuilder> kinds = new LinkedHashMap<>();
+        TextLines f = new TextLines(text);
         int lineNo = 0;
-        int pos = 0;
-        while (pos < text.length()) {
-            int nl = text.indexOf('\n', pos);
-            String line = nl < 0 ? text.substring(pos) : text.substring(pos, nl);
-            pos = nl < 0 ? text.length() : nl + 1;
+        while (f.nextLine()) {
             lineNo++;
-            if (line.isBlank()) {
+            if (f.lineIsBlank()) {
                 continue;
             }
-            String[] f = SlabinfoParser.fields(line);
-            if (f.length < 2 || !f[0].startsWith("0x") || f[0].indexOf('-') < 0) {
+            f.split();
+            if (f.count() < 2 || !f.fieldStartsWith(0, "0x") || f.fieldIndexOf(0, '-') < 0) {
                 throw new PooltagException(source + ":" + lineNo + ": not a vmallocinfo line '"
-                        + SlabinfoParser.abbreviate(line) + "' (expected 0xSTART-0xEND SIZE CALLER ...)");
+                        + SlabinfoParser.abbreviate(f.line()) + "' (expected 0xSTART-0xEND SIZE CALLER ...)");
             }
             long size;
             try {
-                size = Long.parseLong(f[1]);
+                size = f.number(1);
             } catch (NumberFormatException e) {
-                throw new PooltagException(source + ":" + lineNo + ": size '" + f[1] + "' is not a number");
+                throw new PooltagException(source + ":" + lineNo + ": size '" + f.field(1) + "' is not a number");
             }
             String caller;
             String kind = "";
-            if (f.length >= 3 && f[2].indexOf('+') > 0) {
-                caller = f[2].substring(0, f[2].indexOf('+'));
-                for (int i = 3; i < f.length; i++) {
-                    switch (f[i]) {
-                        case "vmalloc", "ioremap", "vmap", "user", "vpages", "vm_map_ram" -> kind = f[i];
-                        default -> { }
+            int plus = f.count() >= 3 ? f.fieldIndexOf(2, '+') : -1;
+            if (plus > 0) {
+                caller = f.fieldPrefix(2, plus);
+                for (int i = 3; i < f.count(); i++) {
+                    for (String k : KINDS) {
+                        if (f.fieldIs(i, k)) {
+                            kind = k;
+                        }
                     }
                 }
             } else {
                 // "unpurged vm_area", "vm_map_ram": no symbol to attribute to.
                 StringBuilder sb = new StringBuilder();
-                for (int i = 2; i < f.length; i++) {
+                for (int i = 2; i < f.count(); i++) {
                     if (sb.length() > 0) {
                         sb.append('_');
                     }
-                    sb.append(f[i]);
+                    sb.append(f.field(i));
                 }
                 caller = sb.length() == 0 ? "unknown" : sb.toString();
             }

@@ -99,4 +99,65 @@ class ProcfsLiveTest {
             }
         }
     }
+
+    /**
+     * The running kernel's /sys/kernel/slab, read by pooltag (java.io, real paths) and independently here (NIO:
+     * a directory or a link, the link's own target): every name in the same directory, with the same flag.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void sysfsAgreesWithAnIndependentWalkOfTheLinks() throws IOException {
+        Path root = Path.of("/sys/kernel/slab");
+        assumeTrue(Files.isDirectory(root), "no /sys/kernel/slab: a SLAB kernel");
+        SlabSysfs s = SlabSysfs.read(root);
+        int names = 0;
+        int links = 0;
+        try (var ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(":")) {
+                    continue;
+                }
+                String dir = Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).getFileName().toString() : name;
+                links += Files.isSymbolicLink(p) ? 1 : 0;
+                SlabSysfs.CacheDir cd = s.dirOf(name);
+                assertTrue(cd != null, name);
+                assertEquals(dir, cd.dir(), name);
+                boolean reclaim = Files.readString(root.resolve(dir).resolve("reclaim_account")).trim().equals("1");
+                assertEquals(reclaim, cd.reclaimable(), name);
+                names++;
+            }
+        }
+        System.err.println("ProcfsLiveTest: " + names + " cache names, " + links + " of them merged (links)");
+        assertTrue(names > 50 && links > 0, names + " names, " + links + " links");
+    }
+
+    /**
+     * The reads poolused begins before its command line is parsed serve the next snapshot of a live source with the
+     * same vmalloc choice, once: its time is when they began, the next snapshot reads anew, and a source that wants
+     * something else (no vmalloc) reads for itself and drops them.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void readsBegunAheadServeOneSnapshotThatFits() throws Exception {
+        long before = System.nanoTime();
+        ProcfsSource.startReading(true);
+        Thread.sleep(300);
+        long asked = System.nanoTime();
+        UsageSnapshot early = ProcfsSource.live().take();
+        assertTrue(early.takenAtNanos() >= before && early.takenAtNanos() < asked,
+                "the early snapshot's time is when its reads began");
+        assertTrue(early.rows().stream().anyMatch(u -> u.kind() == TagKind.VMALLOC), "vmalloc rows");
+        long second = System.nanoTime();
+        assertTrue(ProcfsSource.live().take().takenAtNanos() >= second, "read anew: the early reads serve once");
+
+        ProcfsSource.startReading(false);
+        long third = System.nanoTime();
+        UsageSnapshot withVmalloc = ProcfsSource.live().take();
+        assertTrue(withVmalloc.takenAtNanos() >= third, "reads without vmallocinfo do not serve a source with it");
+        assertTrue(withVmalloc.rows().stream().anyMatch(u -> u.kind() == TagKind.VMALLOC));
+        long fourth = System.nanoTime();
+        assertTrue(new ProcfsSource(Path.of("/"), false).take().takenAtNanos() >= fourth,
+                "the reads that did not fit were dropped, not kept for a later source");
+    }
 }

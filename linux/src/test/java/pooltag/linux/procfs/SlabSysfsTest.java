@@ -31,4 +31,39 @@ class SlabSysfsTest {
         }
         assertEquals(false, s.reclaimable("noflag"));
     }
+
+    /**
+     * SLUB's layout: a mergeable cache's directory is named by its unique id (':A-0001152'), each name merged into it
+     * is a link to it (relative, as the kernel makes them), a cache that cannot merge has a directory of its own
+     * name. Names and directories come out the same whether the links are relative or absolute and whether the tree
+     * itself is reached through a link.
+     */
+    @Test
+    void mergedNamesAreTheLinksToTheirCachesDirectory() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("real"));
+        Path merged = Files.createDirectories(real.resolve(":A-0001152"));
+        Files.writeString(merged.resolve("reclaim_account"), "0\n");
+        Path own = Files.createDirectories(real.resolve("dentry"));
+        Files.writeString(own.resolve("reclaim_account"), "1\n");
+        Files.createSymbolicLink(real.resolve("signal_cache"), Path.of(":A-0001152"));
+        Files.createSymbolicLink(real.resolve("UNIX"), merged.toAbsolutePath()); // absolute: the same directory
+        Path through = Files.createSymbolicLink(tmp.resolve("slab"), real);
+        for (Path root : List.of(real, through)) {
+            SlabSysfs s = SlabSysfs.read(root);
+            assertEquals(":A-0001152\t0\tUNIX signal_cache\ndentry\t1\tdentry\n", s.toText(), root.toString());
+            assertEquals(List.of("UNIX"), s.aliases("signal_cache"));
+            assertEquals(List.of(), s.aliases("dentry"));
+            assertEquals(true, s.reclaimable("dentry"));
+            assertEquals(null, s.dirOf(":A-0001152"), "an id is not a cache name");
+        }
+    }
+
+    /** A tree that is not there is one error naming it, as NIO says it (ProcfsSource words it for the user). */
+    @Test
+    void aMissingTreeIsNoSuchFile() {
+        Path gone = tmp.resolve("no-such-slab");
+        java.nio.file.NoSuchFileException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.nio.file.NoSuchFileException.class, () -> SlabSysfs.read(gone));
+        assertEquals(gone.toString(), e.getFile());
+    }
 }
