@@ -36,14 +36,14 @@ public final class Train {
     static final java.util.Map<String, String[][]> GROUPS = java.util.Map.ofEntries(
             java.util.Map.entry("version", new String[][] {{"--version"}}),
             java.util.Map.entry("help", new String[][] {{"--help"}, {"help", "poolused"}}),
-            java.util.Map.entry("poolused", new String[][] {{"poolused", "4"}}),
+            java.util.Map.entry("poolused", new String[][] {{"poolused", "4"}, {"poolused", "--from", NEWER_FILE}}),
             java.util.Map.entry("poolused-json", new String[][] {{"poolused", "--json"}}),
             java.util.Map.entry("tags", new String[][] {{"tags", "Ntfs"}, {"tags", "--pooltag", TAGS_FILE, "Ntfs"}}),
             java.util.Map.entry("tags-json", new String[][] {{"tags", "--pooltag", TAGS_FILE, "--json", "Aml"}}),
             java.util.Map.entry("diff", new String[][] {{"diff", OLDER_FILE, NEWER_FILE}, {"diff", "--help"},
                     {"diff", "/nonexistent", "/nonexistent"}}),
             java.util.Map.entry("diff-json", new String[][] {{"diff", "--json", OLDER_FILE, NEWER_FILE}}),
-            java.util.Map.entry("trend", new String[][] {{"trend", "--help"}}),
+            java.util.Map.entry("trend", new String[][] {{"trend", OLDER_FILE, NEWER_FILE}, {"trend", "--help"}}),
             java.util.Map.entry("report", new String[][] {{"report", "--help"}}),
             java.util.Map.entry("kbpair", new String[][] {{"kbpair", "--help"}}));
 

@@ -22,9 +22,23 @@ public record SnapshotDiff(UsageSnapshot older, UsageSnapshot newer, List<TagDel
         deltas = List.copyOf(deltas);
     }
 
-    public static final Comparator<TagDelta> BY_GROWTH = Comparator.comparingLong(TagDelta::bytesChange).reversed()
-            .thenComparing(Comparator.comparingLong(TagDelta::liveChange).reversed())
-            .thenComparing(TagDelta::tag).thenComparing(TagDelta::pool);
+    /**
+     * Bytes grown, most first; then objects grown, most first; then tag and pool. Written out rather than composed
+     * with {@code Comparator.comparing(..).reversed().thenComparing(..)}: those make their lambdas and method handles
+     * at run time, which a one-shot diff paid on every start (docs/PERFORMANCE.md, start-up round 6).
+     */
+    public static final Comparator<TagDelta> BY_GROWTH = SnapshotDiff::byGrowth;
+
+    private static int byGrowth(TagDelta a, TagDelta b) {
+        int c = Long.compare(b.bytesChange(), a.bytesChange());
+        if (c == 0) {
+            c = Long.compare(b.liveChange(), a.liveChange());
+        }
+        if (c == 0) {
+            c = a.tag().compareTo(b.tag());
+        }
+        return c != 0 ? c : a.pool().compareTo(b.pool());
+    }
 
     public static SnapshotDiff between(UsageSnapshot older, UsageSnapshot newer) {
         Map<TagKey, long[]> sums = new LinkedHashMap<>();

@@ -66,4 +66,38 @@ class SnapshotDiffTest {
         SnapshotDiff d = SnapshotDiff.between(snap(new Loss(0, 0, 3, false)), snap(new Loss(0, 0, 4, true)));
         assertEquals(new Loss(0, 0, 7, true), d.loss());
     }
+
+    /**
+     * BY_GROWTH orders as the composed comparator it replaced (bytes grown, most first; objects grown, most first;
+     * tag; pool), on deltas that tie on every key but the last in turn, and on 2,000 random ones.
+     */
+    @Test
+    void growthOrderIsBytesThenObjectsThenTagThenPool() {
+        java.util.Comparator<TagDelta> composed = java.util.Comparator.comparingLong(TagDelta::bytesChange).reversed()
+                .thenComparing(java.util.Comparator.comparingLong(TagDelta::liveChange).reversed())
+                .thenComparing(TagDelta::tag).thenComparing(TagDelta::pool);
+        List<TagDelta> ties = List.of(new TagDelta("B", Pool.PAGED, 0, 5, 0, 100, ""),
+                new TagDelta("B", Pool.NONPAGED, 0, 5, 0, 100, ""), new TagDelta("A", Pool.PAGED, 0, 5, 0, 100, ""),
+                new TagDelta("C", Pool.PAGED, 0, 9, 0, 100, ""), new TagDelta("D", Pool.PAGED, 0, 1, 0, 200, ""),
+                new TagDelta("E", Pool.PAGED, 0, 1, 0, -5, ""));
+        List<TagDelta> sorted = new java.util.ArrayList<>(ties);
+        sorted.sort(SnapshotDiff.BY_GROWTH);
+        assertEquals(List.of("D/PAGED", "C/PAGED", "A/PAGED", "B/NONPAGED", "B/PAGED", "E/PAGED"),
+                sorted.stream().map(t -> t.tag() + "/" + t.pool()).toList());
+        java.util.Random r = new java.util.Random(5);
+        List<TagDelta> random = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            random.add(new TagDelta(String.valueOf((char) ('A' + r.nextInt(4))), r.nextBoolean() ? Pool.PAGED
+                    : Pool.NONPAGED, r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3), ""));
+        }
+        List<TagDelta> a = new java.util.ArrayList<>(random);
+        List<TagDelta> b = new java.util.ArrayList<>(random);
+        a.sort(SnapshotDiff.BY_GROWTH);
+        b.sort(composed);
+        assertEquals(b, a);
+        assertEquals(new TagKey("A", Pool.PAGED), new TagKey("A", Pool.PAGED));
+        assertEquals(new TagKey("A", Pool.PAGED).hashCode(), new TagKey("A", Pool.PAGED).hashCode());
+        assertTrue(!new TagKey("A", Pool.PAGED).equals(new TagKey("A", Pool.NONPAGED)));
+        assertTrue(!new TagKey("A", Pool.PAGED).equals(new TagKey("B", Pool.PAGED)));
+    }
 }

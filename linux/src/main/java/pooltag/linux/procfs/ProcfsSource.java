@@ -67,41 +67,75 @@ public final class ProcfsSource {
     }
 
     /**
-     * Reads the three sources now. Without a fixed sysfs view, {@code /sys/kernel/slab} is read on a thread of its
-     * own while this one reads and parses the two procfs files: on a one-shot {@code poolused} both run interpreted,
-     * and the sysfs walk (hundreds of opens) was the longest step of its start-up (docs/PERFORMANCE.md, start-up
-     * round 6). The snapshot's time is taken before the reads. The reads {@link #startReading} began are used when
-     * they fit this source.
+     * Reads the three sources now, in this order: {@code /proc/slabinfo}, {@code /sys/kernel/slab} (unless the view
+     * is fixed), {@code /proc/vmallocinfo}; the snapshot's time is taken before the first. The first that fails is
+     * the error. When the reads {@link #startReading} began fit this source, they are used instead, with the same
+     * order of errors.
      */
     public UsageSnapshot take() {
         EarlyRead early = earlyRead();
-        Texts texts;
-        java.util.concurrent.FutureTask<SlabSysfs> sysfs;
         if (early != null) {
-            texts = joined(early.texts());
-            sysfs = early.sysfs();
-        } else {
-            sysfs = fixedSysfs == null ? reading(slabSysfs) : null;
-            texts = readTexts();
+            return takeEarly(early);
         }
-        List<SlabinfoEntry> slabs = SlabinfoParser.parse(texts.slabinfo(), slabinfo.toString());
-        List<VmallocinfoParser.Caller> callers = texts.vmallocinfo() == null ? null
-                : VmallocinfoParser.parse(texts.vmallocinfo(), vmallocinfo.toString());
-        return snapshot(texts.takenAtNanos(), slabs, sysfs == null ? fixedSysfs : joined(sysfs), cpus, callers);
+        long t = System.nanoTime();
+        String text = read(slabinfo);
+        SlabSysfs sysfs = fixedSysfs;
+        if (sysfs == null) {
+            SlabSysfs.Reading begun = beginSysfs(slabSysfs);
+            sysfs = begun == null ? SlabSysfs.absent() : begun.finish();
+        }
+        return snapshot(t, text, slabinfo.toString(), sysfs, cpus, withVmalloc ? read(vmallocinfo) : null,
+                vmallocinfo.toString());
     }
 
-    /** The procfs files' texts as read at {@code takenAtNanos} (System.nanoTime); vmallocinfo null when not read. */
-    private record Texts(long takenAtNanos, String slabinfo, String vmallocinfo) {
+    /**
+     * The snapshot of reads begun early: the texts are read by then (or nearly), this thread parses them while the
+     * reader thread walks {@code /sys/kernel/slab}, then helps it with the reclaim flags left. A failure is thrown in
+     * {@link #take()}'s order: slabinfo's read, sysfs, vmallocinfo's read, then the parse.
+     */
+    private UsageSnapshot takeEarly(EarlyRead early) {
+        Texts texts = joined(early.texts());
+        if (texts.vmallocinfoFailure() != null) {
+            finished(early.sysfs());
+            throw texts.vmallocinfoFailure();
+        }
+        List<SlabinfoEntry> slabs;
+        List<VmallocinfoParser.Caller> callers;
+        try {
+            slabs = SlabinfoParser.parse(texts.slabinfo(), slabinfo.toString());
+            callers = texts.vmallocinfo() == null ? null
+                    : VmallocinfoParser.parse(texts.vmallocinfo(), vmallocinfo.toString());
+        } catch (RuntimeException e) {
+            finished(early.sysfs());
+            throw e;
+        }
+        return snapshot(texts.takenAtNanos(), slabs, finished(early.sysfs()), cpus, callers);
+    }
+
+    /**
+     * The procfs files' texts as read at {@code takenAtNanos} (System.nanoTime); vmallocinfo null when not read, or
+     * when its read failed ({@code vmallocinfoFailure}, thrown after sysfs's own failure, as {@link #take()} would).
+     */
+    private record Texts(long takenAtNanos, String slabinfo, String vmallocinfo,
+                         RuntimeException vmallocinfoFailure) {
     }
 
     private Texts readTexts() {
         long t = System.nanoTime();
-        return new Texts(t, read(slabinfo), withVmalloc ? read(vmallocinfo) : null);
+        String text = read(slabinfo);
+        if (!withVmalloc) {
+            return new Texts(t, text, null, null);
+        }
+        try {
+            return new Texts(t, text, read(vmallocinfo), null);
+        } catch (RuntimeException e) {
+            return new Texts(t, text, null, e);
+        }
     }
 
     /** Reads of the live kernel begun at {@code startedAt} (System.nanoTime) by {@link #startReading}. */
     private record EarlyRead(boolean withVmalloc, java.util.concurrent.FutureTask<Texts> texts,
-                             java.util.concurrent.FutureTask<SlabSysfs> sysfs, long startedAt) {
+                             java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs, long startedAt) {
     }
 
     /** The reads {@link #startReading} began that no {@link #take()} has used yet, or null. */
@@ -114,18 +148,24 @@ public final class ProcfsSource {
     /**
      * Begins reading the running kernel's sources now, on a thread of its own (the procfs files first, then
      * {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a source on the live kernel with
-     * the same vmalloc choice, which then only parses: a one-shot {@code poolused} begins them before building its
-     * command line, so that the reads run on the other CPU beside picocli's model, and the sysfs walk beside the
-     * parsing (docs/PERFORMANCE.md, start-up round 6). The snapshot's time is when the procfs reads began.
+     * the same vmalloc choice, which then only parses and helps with the sysfs flags left: a one-shot
+     * {@code poolused} begins them before building its command line, so that the reads run on the other CPU beside
+     * picocli's model, and the sysfs walk beside the parsing (docs/PERFORMANCE.md, start-up round 6). The snapshot's
+     * time is when the procfs reads began. Only poolused does this: a command that takes snapshots again and again
+     * ({@code mon}, the exporter) reads on its own thread, starting none, whose allocations would show in a trace.
      */
     public static void startReading(boolean withVmalloc) {
         ProcfsSource source = new ProcfsSource(Path.of("/"), withVmalloc);
         java.util.concurrent.FutureTask<Texts> texts = new java.util.concurrent.FutureTask<>(source::readTexts);
-        java.util.concurrent.FutureTask<SlabSysfs> sysfs = new java.util.concurrent.FutureTask<>(
-                () -> readSysfs(source.slabSysfs));
+        java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs = new java.util.concurrent.FutureTask<>(
+                () -> beginSysfs(source.slabSysfs));
         Thread reader = new Thread(() -> {
             texts.run();
             sysfs.run();
+            SlabSysfs.Reading begun = sysfsOrNull(sysfs);
+            if (begun != null) {
+                begun.help();
+            }
         }, "pooltag-procfs");
         reader.setDaemon(true);
         reader.start();
@@ -145,13 +185,19 @@ public final class ProcfsSource {
         return early;
     }
 
-    /** {@code dir} being read on a daemon thread of its own. */
-    private static java.util.concurrent.FutureTask<SlabSysfs> reading(Path dir) {
-        java.util.concurrent.FutureTask<SlabSysfs> read = new java.util.concurrent.FutureTask<>(() -> readSysfs(dir));
-        Thread reader = new Thread(read, "pooltag-slab-sysfs");
-        reader.setDaemon(true);
-        reader.start();
-        return read;
+    /** What {@code sysfs} began, or null when it failed (its failure is thrown where the view is needed). */
+    private static SlabSysfs.Reading sysfsOrNull(java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs) {
+        try {
+            return sysfs.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** The view {@code sysfs} reads, this thread helping with the flags left; what it threw, as thrown here. */
+    private static SlabSysfs finished(java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs) {
+        SlabSysfs.Reading begun = joined(sysfs);
+        return begun == null ? SlabSysfs.absent() : begun.finish();
     }
 
     /** What {@code read} made, or what it threw, as thrown on this thread. */
@@ -225,13 +271,14 @@ public final class ProcfsSource {
                 Loss.NONE);
     }
 
-    private static SlabSysfs readSysfs(Path slabSysfs) {
+    /** The read of {@code slabSysfs} begun (listed, names resolved), or null for a kernel without one. */
+    private static SlabSysfs.Reading beginSysfs(Path slabSysfs) {
         if (!Files.isDirectory(slabSysfs)) {
             // SLAB (not SLUB) kernels have no sysfs tree: everything is NonPaged, no aliases. Said in the help.
-            return SlabSysfs.absent();
+            return null;
         }
         try {
-            return SlabSysfs.read(slabSysfs);
+            return SlabSysfs.Reading.begin(slabSysfs);
         } catch (IOException e) {
             throw fileError(slabSysfs, e);
         }

@@ -53,46 +53,107 @@ public final class SlabSysfs {
      * (a merged cache's name is a link to its directory), one small read per cache directory.
      *
      * <p>Written with {@code java.io.File} and {@code FileInputStream} rather than {@code java.nio.file}: poolused
-     * runs this once, interpreted, over 430 names here, and the NIO path (a {@code Path}, an attributes object and
-     * a channel per name, an exception per non-link readlink) cost it 26 ms of a 145 ms start against 6 ms once
-     * compiled, while the kernel's part is about 5 ms (docs/PERFORMANCE.md, start-up round 6).
+     * runs this once, interpreted, over 430 names here, and the NIO path (a {@code Path} and an attributes object
+     * per name, a channel per flag) cost it 26 ms of a 145 ms start against 6 ms once compiled, while the kernel's
+     * part is about 5 ms (docs/PERFORMANCE.md, start-up round 6). A link that resolves to nothing (dangling, a loop;
+     * the kernel makes none) resolves to itself, so it reads as a cache directory of its own with no flag.
      *
-     * @throws IOException when the directory cannot be listed or a name cannot be resolved
+     * @throws IOException when the directory cannot be listed
      */
     public static SlabSysfs read(Path root) throws IOException {
-        File dir = root.toFile();
-        String[] entries = dir.list();
-        if (entries == null) {
-            // File.list gives no reason: NIO's listing throws the exception that says why (no such file, access).
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
-                throw new IOException(root + ": cannot list the directory");
+        return Reading.begin(root).finish();
+    }
+
+    /**
+     * A read of the tree that more than one thread can work on: {@link #begin} lists it and resolves every name,
+     * then any thread may read the reclaim flags ({@link #help}), each flag read once, by whichever thread claims it.
+     * {@code ProcfsSource} begins it on a thread of its own, and the thread that needs the view helps with the flags
+     * left once it has parsed the procfs files instead of waiting for them (the flags are the longer half: one open,
+     * read and close per cache directory, 50 us each when interpreted; docs/PERFORMANCE.md, start-up round 6).
+     */
+    public static final class Reading {
+        private final File dir;
+        /** Each cache directory, and the names that resolve to it, sorted. */
+        private final String[] dirs;
+        private final List<List<String>> names;
+        /** Written by the thread that claimed the index, before it counts the flag {@link #read}. */
+        private final boolean[] reclaim;
+        private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
+        /** Flags read; its increments publish the {@code reclaim} writes before them. */
+        private final java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+
+        private Reading(File dir, Map<String, List<String>> namesByDir) {
+            this.dir = dir;
+            this.dirs = namesByDir.keySet().toArray(new String[0]);
+            this.names = new ArrayList<>(dirs.length);
+            for (String d : dirs) {
+                List<String> n = namesByDir.get(d);
+                n.sort(null);
+                names.add(List.copyOf(n));
+            }
+            this.reclaim = new boolean[dirs.length];
+        }
+
+        /**
+         * Lists {@code root} and resolves its names.
+         *
+         * @throws IOException when the directory cannot be listed
+         */
+        public static Reading begin(Path root) throws IOException {
+            File dir = root.toFile();
+            String[] entries = dir.list();
+            if (entries == null) {
+                // File.list gives no reason: NIO's listing throws the exception that says why (no such file, access).
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+                    throw new IOException(root + ": cannot list the directory");
+                }
+            }
+            Map<String, List<String>> namesByDir = new HashMap<>(entries.length * 2);
+            for (String name : entries) {
+                // A name like ':A-0000080' is the unique id SLUB gives a mergeable cache's own directory (the names
+                // merged into it are links to it): a directory, not a cache name. Any other name is a cache's own
+                // directory or a link to the directory it was merged into; its real path's last element says which.
+                if (name.startsWith(":")) {
+                    namesByDir.computeIfAbsent(name, SlabSysfs::newNameList);
+                    continue;
+                }
+                String real = new File(dir, name).getCanonicalPath();
+                String target = real.substring(real.lastIndexOf('/') + 1);
+                namesByDir.computeIfAbsent(target, SlabSysfs::newNameList).add(name);
+            }
+            return new Reading(dir, namesByDir);
+        }
+
+        /** Reads reclaim flags no thread has claimed yet, until none is left to claim. */
+        public void help() {
+            byte[] buf = new byte[FLAG_READ];
+            for (int i = claimed.getAndIncrement(); i < dirs.length; i = claimed.getAndIncrement()) {
+                try {
+                    reclaim[i] = readFlag(new File(new File(dir, dirs[i]), "reclaim_account"), buf);
+                } finally {
+                    read.incrementAndGet(); // even after an Error, so that finish() never waits for a dead thread
+                }
             }
         }
-        Map<String, List<String>> namesByDir = new HashMap<>(entries.length * 2);
-        for (String name : entries) {
-            // A name like ':A-0000080' is the unique id SLUB gives a mergeable cache's own directory (the names
-            // merged into it are links to it): a directory, not a cache name. Any other name is a cache's own
-            // directory or a link to the directory it was merged into; its real path's last element says which.
-            if (name.startsWith(":")) {
-                namesByDir.computeIfAbsent(name, SlabSysfs::newNameList);
-                continue;
+
+        /**
+         * The view: helps with the flags left, then waits for the ones other threads are still reading (each is one
+         * small file read in progress, so the wait yields rather than blocks).
+         */
+        public SlabSysfs finish() {
+            help();
+            while (read.get() < dirs.length) {
+                Thread.yield();
             }
-            String real = new File(dir, name).getCanonicalPath();
-            String target = real.substring(real.lastIndexOf('/') + 1);
-            namesByDir.computeIfAbsent(target, SlabSysfs::newNameList).add(name);
-        }
-        Map<String, CacheDir> byName = new HashMap<>(namesByDir.size() * 3);
-        byte[] buf = new byte[FLAG_READ];
-        for (Map.Entry<String, List<String>> e : namesByDir.entrySet()) {
-            List<String> names = e.getValue();
-            names.sort(null);
-            boolean reclaim = readFlag(new File(new File(dir, e.getKey()), "reclaim_account"), buf);
-            CacheDir cd = new CacheDir(e.getKey(), reclaim, List.copyOf(names));
-            for (String n : names) {
-                byName.put(n, cd);
+            Map<String, CacheDir> byName = new HashMap<>(dirs.length * 3);
+            for (int i = 0; i < dirs.length; i++) {
+                CacheDir cd = new CacheDir(dirs[i], reclaim[i], names.get(i));
+                for (String n : cd.names()) {
+                    byName.put(n, cd);
+                }
             }
+            return new SlabSysfs(byName);
         }
-        return new SlabSysfs(byName);
     }
 
     private static List<String> newNameList(String dir) {

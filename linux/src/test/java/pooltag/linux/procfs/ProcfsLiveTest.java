@@ -152,6 +152,7 @@ class ProcfsLiveTest {
         assertTrue(ProcfsSource.live().take().takenAtNanos() >= second, "read anew: the early reads serve once");
 
         ProcfsSource.startReading(false);
+        Thread.sleep(300);
         long third = System.nanoTime();
         UsageSnapshot withVmalloc = ProcfsSource.live().take();
         assertTrue(withVmalloc.takenAtNanos() >= third, "reads without vmallocinfo do not serve a source with it");

@@ -66,4 +66,34 @@ class SlabSysfsTest {
                 java.nio.file.NoSuchFileException.class, () -> SlabSysfs.read(gone));
         assertEquals(gone.toString(), e.getFile());
     }
+
+    /**
+     * Threads helping with one read each read flags the others have not claimed: whatever the interleaving, the view
+     * is the one a single thread reads (every flag read once, none lost), here with 300 directories, three helpers
+     * and the finishing thread.
+     */
+    @Test
+    void helpersShareTheFlagsAndTheViewIsTheSingleThreadedOne() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 300; i++) {
+            Path d = Files.createDirectories(tmp.resolve(String.format(":A-%07d", i)));
+            Files.writeString(d.resolve("reclaim_account"), random.nextInt(3) == 0 ? "1\n" : "0\n");
+            Files.createSymbolicLink(tmp.resolve("cache" + i), Path.of(d.getFileName().toString()));
+        }
+        String single = SlabSysfs.read(tmp).toText();
+        assertEquals(300, single.lines().count());
+        for (int round = 0; round < 20; round++) {
+            SlabSysfs.Reading reading = SlabSysfs.Reading.begin(tmp);
+            List<Thread> helpers = new java.util.ArrayList<>();
+            for (int h = 0; h < 3; h++) {
+                Thread t = new Thread(reading::help);
+                t.start();
+                helpers.add(t);
+            }
+            assertEquals(single, reading.finish().toText(), "round " + round);
+            for (Thread t : helpers) {
+                t.join(10_000);
+            }
+        }
+    }
 }
