@@ -27,6 +27,7 @@ public final class Train {
     private static final String OLDER_FILE = "<older>";
     private static final String NEWER_FILE = "<newer>";
     private static final String TAGS_FILE = "<pooltag.txt>";
+    private static final String KB_FILE = "<transcript>";
 
     /**
      * The command lines each cache is trained with, by cache name: the launcher's names (its {@code group}; a
@@ -45,7 +46,7 @@ public final class Train {
             java.util.Map.entry("diff-json", new String[][] {{"diff", "--json", OLDER_FILE, NEWER_FILE}}),
             java.util.Map.entry("trend", new String[][] {{"trend", OLDER_FILE, NEWER_FILE}, {"trend", "--help"}}),
             java.util.Map.entry("report", new String[][] {{"report", "--help"}}),
-            java.util.Map.entry("kbpair", new String[][] {{"kbpair", "--help"}}));
+            java.util.Map.entry("kbpair", new String[][] {{"kbpair", KB_FILE}, {"kbpair", "--help"}}));
 
     /** @param args the cache's name, one of {@link #GROUPS}' keys */
     public static void main(String[] args) throws IOException {
@@ -63,7 +64,8 @@ public final class Train {
         Path dir = Files.createTempDirectory("pooltag-train");
         try {
             java.util.Map<String, String> files = java.util.Map.of(OLDER_FILE, write(dir, "older.txt", OLDER),
-                    NEWER_FILE, write(dir, "newer.txt", NEWER), TAGS_FILE, write(dir, "pooltag.txt", POOLTAG_TXT));
+                    NEWER_FILE, write(dir, "newer.txt", NEWER), TAGS_FILE, write(dir, "pooltag.txt", POOLTAG_TXT),
+                    KB_FILE, write(dir, "transcript.txt", KB_TRANSCRIPT));
             for (String[] run : runs) {
                 String[] a = run.clone();
                 for (int i = 0; i < a.length; i++) {
@@ -76,7 +78,7 @@ public final class Train {
                 }
             }
         } finally {
-            for (String f : new String[] {"older.txt", "newer.txt", "pooltag.txt"}) {
+            for (String f : new String[] {"older.txt", "newer.txt", "pooltag.txt", "transcript.txt"}) {
                 Files.deleteIfExists(dir.resolve(f));
             }
             Files.deleteIfExists(dir);
@@ -117,6 +119,33 @@ public final class Train {
             " AcpA         3          192          2         1008\tACPI Pooltags , Binary: acpi.sys",
             " Ntfs        12         2560         90       184320\tNTFS general allocation , Binary: ntfs.sys",
             " Wmip       140         3360        182        18600\tWmi General purpose allocation",
+            "");
+
+    /**
+     * A PoolHitTag session in WinDbg's words, made up: a break in the allocator with its stack and the block's
+     * address ({@code !pool}), then the break in the free of that block.
+     */
+    static final String KB_TRANSCRIPT = String.join("\n",
+            "0: kd> ed nt!PoolHitTag 'tseT'",
+            "0: kd> g",
+            "Break instruction exception - code 80000003 (first chance)",
+            "nt!ExAllocatePoolWithTag+0x881:",
+            "82b2f88c int     3",
+            "0: kd> kb",
+            " # ChildEBP RetAddr  Args to Child",
+            "00 8772d834 82ab06b1 00000001 00000070 74736554 nt!ExAllocatePoolWithTag+0x881",
+            "01 8772d9d8 82bd22e6 86a220d0 86a40000 00000000 Sample!DriverEntry+0x27",
+            "0: kd> !pool 91c26130 2",
+            "Pool page 91c26130 region is Paged pool",
+            "*91c26128 size:   78 previous size:   60  (Allocated) *Test",
+            "0: kd> g",
+            "Break instruction exception - code 80000003 (first chance)",
+            "nt!ExFreePoolWithTag+0x649:",
+            "82b30104 int     3",
+            "0: kd> kb",
+            " # ChildEBP RetAddr  Args to Child",
+            "00 8772dba0 82d40f90 91c26130 74736554 a0a4f900 nt!ExFreePoolWithTag+0x649",
+            "01 8772dbc4 82bd5d46 86a220d0 a0a4f900 84efcd48 Sample!SampleUnload+0x14",
             "");
 
     /** A few lines of a pooltag.txt, wildcard entry included. */

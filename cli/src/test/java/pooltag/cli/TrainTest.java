@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import pooltag.cli.commands.CliRun;
 
 /**
- * The AOT training run's captures are read as a user's would be: diff and tags succeed on them, so the training
- * loads the parsers and the diff rather than only their error paths.
+ * The AOT training run's captures are read as a user's would be: diff, tags and kbpair succeed on them, so the
+ * training loads the parsers and the diff rather than only their error paths.
  */
 class TrainTest {
     @Test
@@ -33,6 +33,11 @@ class TrainTest {
         assertEquals(0, diff.exit(), diff.err());
         assertTrue(diff.outLines().stream().anyMatch(l -> l.strip().startsWith("Ntfs  Paged") && l.contains("+102400")), diff.out());
         assertTrue(diff.out().contains("loss: skipped 0 unreadable lines, truncated: no"), diff.out());
+
+        String kb = Files.writeString(dir.resolve("transcript.txt"), Train.KB_TRANSCRIPT).toString();
+        CliRun pair = CliRun.of("kbpair", kb);
+        assertEquals(0, pair.exit(), pair.err());
+        assertTrue(pair.out().contains("1 allocations, 1 frees, 1 paired"), pair.out());
 
         CliRun tag = CliRun.of("tags", "--pooltag", tags, "Ntfs", "AmlC");
         assertEquals(0, tag.exit(), tag.err());
