@@ -17,6 +17,12 @@ public final class Main implements Runnable {
         // (the AOT cache serves every other class without opening the jar): 10 ms of a one-shot command's start-up
         // (docs/PERFORMANCE.md, start-up round 6). pooltag has no Groovy annotations.
         System.setProperty("picocli.disable.closures", "true");
+        // Every CommandLine registers converters for java.time and java.sql types by looking each class up
+        // (Class.forName, which initializes it) and its factory method by reflection: 8 ms of poolused's start-up,
+        // interpreted, twice (the top command and the subcommand). No pooltag option or parameter has such a type
+        // (durations and times are strings pooltag reads itself), so none is registered; picocli tests each name
+        // against this one pattern (docs/PERFORMANCE.md, start-up round 6).
+        System.setProperty("picocli.converters.excludes", "java\\.(time|sql)\\..*");
     }
 
     /**
@@ -63,6 +69,17 @@ public final class Main implements Runnable {
      * its own ({@link CommandSpecs.Built}), else the class, whose annotations picocli reads.
      */
     static Object subcommand(Class<?> type) {
+        // The commands that build their own model are made directly: a reflective constructor call made a method
+        // handle accessor at run time, 2 ms of a one-shot command's start (docs/PERFORMANCE.md, start-up round 6).
+        if (type == pooltag.cli.commands.PoolUsedCommand.class) {
+            return new pooltag.cli.commands.PoolUsedCommand().commandSpec();
+        }
+        if (type == pooltag.cli.commands.TagsCommand.class) {
+            return new pooltag.cli.commands.TagsCommand().commandSpec();
+        }
+        if (type == pooltag.cli.commands.DiffCommand.class) {
+            return new pooltag.cli.commands.DiffCommand().commandSpec();
+        }
         if (CommandSpecs.Built.class.isAssignableFrom(type)) {
             try {
                 return ((CommandSpecs.Built) type.getDeclaredConstructor().newInstance()).commandSpec();
