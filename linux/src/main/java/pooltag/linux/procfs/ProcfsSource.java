@@ -103,8 +103,7 @@ public final class ProcfsSource {
         List<VmallocinfoParser.Caller> callers;
         try {
             slabs = SlabinfoParser.parse(texts.slabinfo(), slabinfo.toString());
-            callers = texts.vmallocinfo() == null ? null
-                    : VmallocinfoParser.parse(texts.vmallocinfo(), vmallocinfo.toString());
+            callers = joined(early.callers());
         } catch (RuntimeException e) {
             finished(early.sysfs());
             throw e;
@@ -135,6 +134,7 @@ public final class ProcfsSource {
 
     /** Reads of the live kernel begun at {@code startedAt} (System.nanoTime) by {@link #startReading}. */
     private record EarlyRead(boolean withVmalloc, java.util.concurrent.FutureTask<Texts> texts,
+                             java.util.concurrent.FutureTask<List<VmallocinfoParser.Caller>> callers,
                              java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs, long startedAt) {
     }
 
@@ -147,7 +147,7 @@ public final class ProcfsSource {
 
     /**
      * Begins reading the running kernel's sources now, on a thread of its own (the procfs files first, then
-     * {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a source on the live kernel with
+     * vmallocinfo's parse, then {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a source on the live kernel with
      * the same vmalloc choice, which then only parses and helps with the sysfs flags left: a one-shot
      * {@code poolused} begins them before building its command line, so that the reads run on the other CPU beside
      * picocli's model, and the sysfs walk beside the parsing (docs/PERFORMANCE.md, start-up round 6). The snapshot's
@@ -157,19 +157,27 @@ public final class ProcfsSource {
     public static void startReading(boolean withVmalloc) {
         ProcfsSource source = new ProcfsSource(Path.of("/"), withVmalloc);
         java.util.concurrent.FutureTask<Texts> texts = new java.util.concurrent.FutureTask<>(source::readTexts);
+        // vmallocinfo's callers (null when not read or its read failed: take() throws that failure in its place).
+        java.util.concurrent.FutureTask<List<VmallocinfoParser.Caller>> callers = new java.util.concurrent.FutureTask<>(
+                () -> {
+                    Texts t = doneOrNull(texts); // run just before, on this thread
+                    return t == null || t.vmallocinfo() == null ? null
+                            : VmallocinfoParser.parse(t.vmallocinfo(), source.vmallocinfo.toString());
+                });
         java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs = new java.util.concurrent.FutureTask<>(
                 () -> beginSysfs(source.slabSysfs));
         Thread reader = new Thread(() -> {
             texts.run();
+            callers.run();
             sysfs.run();
-            SlabSysfs.Reading begun = sysfsOrNull(sysfs);
+            SlabSysfs.Reading begun = doneOrNull(sysfs);
             if (begun != null) {
                 begun.help();
             }
         }, "pooltag-procfs");
         reader.setDaemon(true);
         reader.start();
-        EARLY_READ.set(new EarlyRead(withVmalloc, texts, sysfs, System.nanoTime()));
+        EARLY_READ.set(new EarlyRead(withVmalloc, texts, callers, sysfs, System.nanoTime()));
     }
 
     /** The early reads for this source, taken so that only one {@link #take()} uses them; null when none fit. */
@@ -185,10 +193,10 @@ public final class ProcfsSource {
         return early;
     }
 
-    /** What {@code sysfs} began, or null when it failed (its failure is thrown where the view is needed). */
-    private static SlabSysfs.Reading sysfsOrNull(java.util.concurrent.FutureTask<SlabSysfs.Reading> sysfs) {
+    /** What the finished {@code task} made, or null when it failed (its failure is thrown where it is needed). */
+    private static <T> T doneOrNull(java.util.concurrent.FutureTask<T> task) {
         try {
-            return sysfs.get();
+            return task.get();
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             return null;
         }
