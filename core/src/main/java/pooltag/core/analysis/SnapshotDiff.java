@@ -24,8 +24,9 @@ public record SnapshotDiff(UsageSnapshot older, UsageSnapshot newer, List<TagDel
 
     /**
      * Bytes grown, most first; then objects grown, most first; then tag and pool. Written out rather than composed
-     * with {@code Comparator.comparing(..).reversed().thenComparing(..)}: those make their lambdas and method handles
-     * at run time, which a one-shot diff paid on every start (docs/PERFORMANCE.md, start-up round 6).
+     * with {@code Comparator.comparing(..).reversed().thenComparing(..)}: those made lambdas and method handles inside
+     * the JDK at run time, which the AOT cache does not keep, on every start of a one-shot diff (this one
+     * method reference is linked in the cache; docs/PERFORMANCE.md, start-up round 6).
      */
     public static final Comparator<TagDelta> BY_GROWTH = SnapshotDiff::byGrowth;
 

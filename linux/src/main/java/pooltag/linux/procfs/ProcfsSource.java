@@ -96,7 +96,7 @@ public final class ProcfsSource {
     private UsageSnapshot takeEarly(EarlyRead early) {
         Texts texts = joined(early.texts());
         if (texts.vmallocinfoFailure() != null) {
-            finished(early.sysfs());
+            joined(early.sysfs()); // only its listing can fail: its failure comes first
             throw texts.vmallocinfoFailure();
         }
         List<SlabinfoEntry> slabs;
@@ -104,8 +104,8 @@ public final class ProcfsSource {
         try {
             slabs = SlabinfoParser.parse(texts.slabinfo(), slabinfo.toString());
             callers = joined(early.callers());
-        } catch (RuntimeException e) {
-            finished(early.sysfs());
+        } catch (RuntimeException | Error e) {
+            joined(early.sysfs()); // only its listing can fail: its failure comes first
             throw e;
         }
         return snapshot(texts.takenAtNanos(), slabs, finished(early.sysfs()), cpus, callers);
@@ -147,12 +147,13 @@ public final class ProcfsSource {
 
     /**
      * Begins reading the running kernel's sources now, on a thread of its own (the procfs files first, then
-     * vmallocinfo's parse, then {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a source on the live kernel with
-     * the same vmalloc choice, which then only parses and helps with the sysfs flags left: a one-shot
-     * {@code poolused} begins them before building its command line, so that the reads run on the other CPU beside
-     * picocli's model, and the sysfs walk beside the parsing (docs/PERFORMANCE.md, start-up round 6). The snapshot's
-     * time is when the procfs reads began. Only poolused does this: a command that takes snapshots again and again
-     * ({@code mon}, the exporter) reads on its own thread, starting none, whose allocations would show in a trace.
+     * vmallocinfo's parse, then {@code /sys/kernel/slab}), for the next {@link #take()} within two seconds of a
+     * source on the live kernel with the same vmalloc choice, which then only parses slabinfo and helps with the sysfs
+     * flags left: a one-shot {@code poolused} begins them before building its command line, so that the reads run on
+     * the other CPU beside picocli's model, and the sysfs walk beside the parsing (docs/PERFORMANCE.md, start-up
+     * round 6). The snapshot's time is when the procfs reads began. Only poolused does this: a command that takes
+     * snapshots again and again ({@code mon}, the exporter) reads on its own thread, starting none, whose allocations
+     * would show in a trace.
      */
     public static void startReading(boolean withVmalloc) {
         ProcfsSource source = new ProcfsSource(Path.of("/"), withVmalloc);

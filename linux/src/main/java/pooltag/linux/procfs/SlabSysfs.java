@@ -78,7 +78,8 @@ public final class SlabSysfs {
         private final List<List<String>> names;
         /** Written by the thread that claimed the index, before it counts the flag {@link #read}. */
         private final boolean[] reclaim;
-        private final java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger claimed =
+                new java.util.concurrent.atomic.AtomicInteger();
         /** Flags read; its increments publish the {@code reclaim} writes before them. */
         private final java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -130,11 +131,19 @@ public final class SlabSysfs {
             for (int i = claimed.getAndIncrement(); i < dirs.length; i = claimed.getAndIncrement()) {
                 try {
                     reclaim[i] = readFlag(new File(new File(dir, dirs[i]), "reclaim_account"), buf);
+                } catch (RuntimeException | Error e) {
+                    // The flag is unknown: finish() throws this rather than give a view with the flag false.
+                    failure.compareAndSet(null, e);
+                    throw e;
                 } finally {
-                    read.incrementAndGet(); // even after an Error, so that finish() never waits for a dead thread
+                    read.incrementAndGet(); // even after a failure, so that finish() never waits for a dead thread
                 }
             }
         }
+
+        /** The first failure of a flag read on any thread, thrown by {@link #finish()}. */
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
         /**
          * The view: helps with the flags left, then waits for the ones other threads are still reading (each is one
@@ -144,6 +153,13 @@ public final class SlabSysfs {
             help();
             while (read.get() < dirs.length) {
                 Thread.yield();
+            }
+            Throwable failed = failure.get();
+            if (failed instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failed instanceof Error err) {
+                throw err;
             }
             Map<String, CacheDir> byName = new HashMap<>(dirs.length * 3);
             for (int i = 0; i < dirs.length; i++) {

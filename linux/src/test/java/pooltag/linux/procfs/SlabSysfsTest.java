@@ -73,6 +73,7 @@ class SlabSysfsTest {
      * and the finishing thread.
      */
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
     void helpersShareTheFlagsAndTheViewIsTheSingleThreadedOne() throws Exception {
         java.util.Random random = new java.util.Random(7);
         for (int i = 0; i < 300; i++) {
@@ -93,6 +94,7 @@ class SlabSysfsTest {
             assertEquals(single, reading.finish().toText(), "round " + round);
             for (Thread t : helpers) {
                 t.join(10_000);
+                assertEquals(false, t.isAlive(), "a helper still reading after the view was finished");
             }
         }
     }
