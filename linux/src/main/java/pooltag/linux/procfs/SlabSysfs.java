@@ -125,16 +125,18 @@ public final class SlabSysfs {
             return new Reading(dir, namesByDir);
         }
 
-        /** Reads reclaim flags no thread has claimed yet, until none is left to claim. */
+        /** Reads reclaim flags no thread has claimed yet, until none is left or one fails (kept for finish()). */
         public void help() {
             byte[] buf = new byte[FLAG_READ];
             for (int i = claimed.getAndIncrement(); i < dirs.length; i = claimed.getAndIncrement()) {
                 try {
                     reclaim[i] = readFlag(new File(new File(dir, dirs[i]), "reclaim_account"), buf);
                 } catch (RuntimeException | Error e) {
-                    // The flag is unknown: finish() throws this rather than give a view with the flag false.
+                    // The flag is unknown: finish() throws this, on the thread that wants the view, rather than give
+                    // a view with the flag false; not thrown here, where a helper thread would print it as a stack
+                    // trace (the flags left are read by the others).
                     failure.compareAndSet(null, e);
-                    throw e;
+                    return;
                 } finally {
                     read.incrementAndGet(); // even after a failure, so that finish() never waits for a dead thread
                 }
