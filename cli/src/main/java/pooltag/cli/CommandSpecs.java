@@ -39,11 +39,18 @@ public final class CommandSpecs {
      * mixin is an annotated class: adding it reads annotations).
      */
     public static void standardHelpOptions(CommandSpec spec) {
-        spec.addOption(flag(new Value<>(false), "<helpRequested>", "Show this help message and exit.", "-h", "--help")
-                .initialValue(false).usageHelp(true).descriptionKey("mixinStandardHelpOptions.help").build());
-        spec.addOption(flag(new Value<>(false), "<versionRequested>", "Print version information and exit.", "-V",
-                "--version").initialValue(false).versionHelp(true).descriptionKey("mixinStandardHelpOptions.version").build());
+        spec.addOption(flag(new Value<>(false), "<helpRequested>", "Show this help message and exit.", HELP_SHORT,
+                HELP).initialValue(false).usageHelp(true).descriptionKey("mixinStandardHelpOptions.help").build());
+        spec.addOption(flag(new Value<>(false), "<versionRequested>", "Print version information and exit.",
+                VERSION_SHORT, VERSION).initialValue(false).versionHelp(true)
+                .descriptionKey("mixinStandardHelpOptions.version").build());
     }
+
+    /** The names of {@link #standardHelpOptions}, for code that looks at a command line before picocli does. */
+    public static final String HELP_SHORT = "-h";
+    public static final String HELP = "--help";
+    public static final String VERSION_SHORT = "-V";
+    public static final String VERSION = "--version";
 
     /** A boolean option without a value ({@code --json}), held by {@code get}/{@code set}. */
     public static OptionSpec.Builder flag(Supplier<Boolean> get, Consumer<Boolean> set, String paramLabel,

@@ -20,6 +20,10 @@ import pooltag.windows.WindowsCaptures;
  * counts most (docs/PERFORMANCE.md, start-up round 5).
  */
 public final class PoolUsedCommand extends JsonCommand implements Callable<Integer>, CommandSpecs.Built {
+    /** Option names {@link #readAhead} looks for before the model exists; the model is built with them. */
+    static final String FROM = "--from";
+    static final String BY = "--by";
+
     String flags;
 
     String tagString;
@@ -53,11 +57,11 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         s.addOption(vmalloc.option());
         s.addOption(CommandSpecs.option(java.nio.file.Path.class, () -> from, v -> from = v, "FILE",
                 "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel",
-                "--from").build());
+                FROM).build());
         s.addOption(CommandSpecs.option(String.class, () -> by, v -> by = v, "KEY", "tag (per slab cache and vmalloc"
                 + " caller, the default) or cgroup (the kernel memory the memory controller charges to each cgroup:"
                 + " slab, stacks, page tables, percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing"
-                + " needed)", "--by").build());
+                + " needed)", BY).build());
         s.addOption(CommandSpecs.option(int.class, () -> top, v -> top = v, "N",
                 "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top").build());
         CommandSpecs.standardHelpOptions(s);
@@ -73,11 +77,12 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
     public static void readAhead(String[] args) {
         boolean withVmalloc = true;
         for (String a : args) {
-            if (a.equals("--from") || a.startsWith("--from=") || a.equals("--by") || a.startsWith("--by=")
-                    || a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+            if (a.equals(FROM) || a.startsWith(FROM + "=") || a.equals(BY) || a.startsWith(BY + "=")
+                    || a.equals(CommandSpecs.HELP_SHORT) || a.equals(CommandSpecs.HELP)
+                    || a.equals(CommandSpecs.VERSION_SHORT) || a.equals(CommandSpecs.VERSION)) {
                 return;
             }
-            if (a.equals("--no-vmalloc")) {
+            if (a.equals(NoVmallocOption.NAME)) {
                 withVmalloc = false;
             }
         }

@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pooltag.cli.options.JsonOption;
+import pooltag.cli.render.Json;
 import pooltag.cli.options.TagByCgroupOption;
+import pooltag.engine.publish.CaptureService;
 import pooltag.engine.run.RecordingReplay;
 import pooltag.core.ledger.Ledger;
 import pooltag.core.ledger.LedgerStats;
@@ -144,18 +148,10 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         pairing.put("null_frees", st.nullFrees());
         pairing.put("stacks_attached", st.stacksAttached());
         d.put("pairing", pairing);
-        Map<String, Object> health = new LinkedHashMap<>();
-        health.put("complete", rp.complete());
-        health.put("cut_short", rp.cutShortReason());
-        health.put("file_bytes", rp.fileBytes());
-        health.put("skipped_bytes", rp.skippedBytes());
-        health.put("unknown_blocks", rp.unknownBlocks());
-        health.put("pages", rp.pages());
-        health.put("skipped_pages", rp.skippedPages());
-        health.put("malformed_records", rp.malformedRecords());
+        // The fields every door gives a recording's health (Json.recordingHealth), then what only report says.
+        ObjectNode health = Json.recordingHealth(Json.object(),
+                CaptureService.RecordingHealth.of(rp, rp.cutShortReason()), -1, rp.pages());
         health.put("other_events", rp.otherEvents());
-        health.put("out_of_order_events", rp.outOfOrder());
-        health.put("forced_drains", rp.forcedDrains());
         health.put("first_error", rp.firstError());
         health.put("symbols_loaded", syms.size());
         d.put("health", health);

@@ -6,7 +6,9 @@ import pooltag.cli.CommandSpecs;
 
 /** {@code --no-vmalloc}: leave {@code /proc/vmallocinfo}'s callers out of the usage rows. */
 public final class NoVmallocOption {
-    @Option(names = "--no-vmalloc", description = "leave out /proc/vmallocinfo callers")
+    public static final String NAME = "--no-vmalloc";
+
+    @Option(names = NAME, description = "leave out /proc/vmallocinfo callers")
     boolean noVmalloc;
 
     public boolean withVmalloc() {
@@ -19,6 +21,6 @@ public final class NoVmallocOption {
      */
     public OptionSpec option() {
         return CommandSpecs.flag(() -> noVmalloc, v -> noVmalloc = v, "<noVmalloc>",
-                "leave out /proc/vmallocinfo callers", "--no-vmalloc").build();
+                "leave out /proc/vmallocinfo callers", NAME).build();
     }
 }

@@ -598,24 +598,16 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * An error message as served: one line (control characters escaped, never cut at a newline: what follows may
-     * be the point), at most {@link #MAX_ERROR_CHARS}, and kernel addresses masked. Only what can be a kernel
-     * address is masked ({@link #KERNEL_ADDRESS}), so a long number or a tag of a's the user typed is echoed as
-     * typed.
+     * be the point), at most {@link #MAX_ERROR_CHARS}, and kernel addresses masked
+     * ({@link AddressPolicy#scrubMessage}: a long number or a tag of a's the user typed is echoed as typed).
      */
     static String errorText(String message) {
         String m = escapeControls(message == null ? "" : message.strip());
         if (m.length() > MAX_ERROR_CHARS) {
             m = m.substring(0, MAX_ERROR_CHARS) + "...";
         }
-        return KERNEL_ADDRESS.matcher(m).replaceAll(AddressPolicy.SCRUBBED);
+        return AddressPolicy.scrubMessage(m);
     }
-
-    /**
-     * A 64-bit kernel address as the kernel prints one: {@code 0x} and 8 or more hex digits, or 16 bare hex digits
-     * starting {@code ffff} (the kernel half of the address space on x86-64 and arm64).
-     */
-    static final java.util.regex.Pattern KERNEL_ADDRESS = java.util.regex.Pattern.compile(
-            "(?i)0x[0-9a-f]{8,}|(?<![0-9a-z])ffff[0-9a-f]{12}(?![0-9a-z])");
 
     /** Request text echoed in a message: at most {@link #ECHO_CHARS} characters, control characters escaped. */
     static String echo(String s) {

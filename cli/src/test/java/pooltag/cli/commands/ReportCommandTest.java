@@ -98,6 +98,14 @@ class ReportCommandTest {
         assertEquals(0, d.at("/loss/lost_events").asLong(-1));
         assertEquals(131, d.at("/loss/unpaired_frees").asLong());
         assertTrue(d.at("/health/complete").asBoolean());
+        // the health fields of every door (find --from, hunt --from, the web page), in their order, then report's own
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        d.get("health").fieldNames().forEachRemaining(fields::add);
+        assertEquals(java.util.List.of("complete", "cut_short", "pages", "file_bytes", "lost_events", "skipped_bytes",
+                "skipped_pages", "malformed_records", "unknown_blocks", "out_of_order_events", "forced_drains",
+                "other_events", "first_error", "symbols_loaded"), fields);
+        assertEquals(0, d.at("/health/lost_events").asLong(-1));
+        assertTrue(d.at("/health/cut_short").isNull());
         assertTags(realTags(), d.get("tags"));
         assertSitesSum(d.get("call_sites"), 1289, 1260, 798984, 2120);
     }

@@ -32,6 +32,15 @@ public final class AddressPolicy {
      */
     private static final Pattern ADDRESS = Pattern.compile("(?i)0x[0-9a-f]{8,}|(?<![0-9a-z])[0-9a-f]{12,}");
 
+    /**
+     * A 64-bit kernel address as the kernel prints one: {@code 0x} and 8 or more hex digits, or 16 bare hex digits
+     * starting {@code ffff} (the kernel half of the address space on x86-64 and arm64). Narrower than
+     * {@link #ADDRESS}: it masks error messages, which echo what a user typed (a long number, a tag of a's), and
+     * only a kernel address must go from those.
+     */
+    private static final Pattern KERNEL_ADDRESS = Pattern.compile(
+            "(?i)0x[0-9a-f]{8,}|(?<![0-9a-z])ffff[0-9a-f]{12}(?![0-9a-z])");
+
     /** What {@link #scrub} puts where an address was. */
     public static final String SCRUBBED = "<addr>";
 
@@ -102,6 +111,14 @@ public final class AddressPolicy {
             return s;
         }
         return ADDRESS.matcher(s).replaceAll(SCRUBBED);
+    }
+
+    /**
+     * An error message a server serves, with every kernel address in it replaced by {@link #SCRUBBED}
+     * ({@link #KERNEL_ADDRESS}): other hex runs are the user's own input, echoed as typed.
+     */
+    public static String scrubMessage(String s) {
+        return s == null ? null : KERNEL_ADDRESS.matcher(s).replaceAll(SCRUBBED);
     }
 
     /**

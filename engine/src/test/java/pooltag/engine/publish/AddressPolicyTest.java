@@ -20,6 +20,17 @@ class AddressPolicyTest {
     }
 
     @Test
+    void anErrorMessageLosesOnlyKernelAddresses() {
+        // the kernel's forms: 0x and 8+ hex digits, 16 bare digits from ffff; bounded so ffff... inside a word stays
+        assertEquals("at <addr> and <addr>, not xffff8881234abcd0",
+                AddressPolicy.scrubMessage("at 0xffffffffc0a1b2c3 and ffff8881234abcd0, not xffff8881234abcd0"));
+        // what a user typed: scrub() would mask the 15-digit number and the run of a's, scrubMessage() keeps them
+        String typed = "0x1f and 123456789012345 and aaaaaaaaaaaaaaaa";
+        assertEquals(typed, AddressPolicy.scrubMessage(typed));
+        assertEquals("0x1f and <addr> and <addr>", AddressPolicy.scrub(typed));
+    }
+
+    @Test
     void rawKernelPointerIsMasked() {
         assertEquals("vmalloc:<addr>_pages=1_vmalloc", AddressPolicy.scrub("vmalloc:0xffffffffc08a1234_pages=1_vmalloc"));
     }

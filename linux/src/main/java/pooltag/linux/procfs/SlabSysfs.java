@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +184,8 @@ public final class SlabSysfs {
      * one read and one close: a sysfs attribute gives its whole value to the first read, as a regular file gives
      * all it has when that is less than asked for. {@code Files.readString} also made an fstat and a second read
      * to find the end, about 460 more system calls over a machine's 230 cache directories, which poolused pays on
-     * every run (docs/PERFORMANCE.md, start-up). A value that fills {@code buf} is read whole.
+     * every run (docs/PERFORMANCE.md, start-up). A value that fills {@code buf} is read on, up to
+     * {@link #MAX_FLAG_BYTES}: a file longer than a sysfs attribute can be is not a flag (false).
      */
     private static boolean readFlag(File f, byte[] buf) {
         byte[] b = buf;
@@ -192,8 +194,14 @@ public final class SlabSysfs {
             try (FileInputStream in = new FileInputStream(f)) {
                 n = in.read(b);
                 if (n == b.length) {
-                    b = Files.readAllBytes(f.toPath());
-                    n = b.length;
+                    b = Arrays.copyOf(b, MAX_FLAG_BYTES + 1);
+                    int r;
+                    while (n < b.length && (r = in.read(b, n, b.length - n)) > 0) {
+                        n += r;
+                    }
+                    if (n > MAX_FLAG_BYTES) {
+                        return false;
+                    }
                 }
             }
         } catch (IOException e) {
@@ -201,6 +209,9 @@ public final class SlabSysfs {
         }
         return n > 0 && new String(b, 0, n, StandardCharsets.ISO_8859_1).trim().equals("1");
     }
+
+    /** The most a sysfs attribute holds (one page, the kernel's {@code sysfs_emit} bound), bytes. */
+    private static final int MAX_FLAG_BYTES = 4096;
 
     /** Bytes read at once from a flag file: far more than {@code "1\n"}. */
     private static final int FLAG_READ = 64;

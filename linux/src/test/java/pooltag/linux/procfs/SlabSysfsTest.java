@@ -19,17 +19,23 @@ class SlabSysfsTest {
     void reclaimFlagIsTheTrimmedValueOne() throws IOException {
         String longOne = " ".repeat(100) + "1\n"; // longer than one read: read whole
         String longTwo = "1" + " ".repeat(100) + "2\n";
-        List<String> values = List.of("1\n", "1", " 1 \n", "0\n", "", "10\n", "11\n", longOne, longTwo);
+        String pageLongOne = " ".repeat(4094) + "1\n"; // a whole page, as long as a sysfs attribute can be
+        List<String> values = List.of("1\n", "1", " 1 \n", "0\n", "", "10\n", "11\n", longOne, longTwo,
+                pageLongOne);
         for (int i = 0; i < values.size(); i++) {
             Path d = Files.createDirectories(tmp.resolve("cache" + i));
             Files.writeString(d.resolve("reclaim_account"), values.get(i));
         }
         Files.createDirectories(tmp.resolve("noflag"));
+        // longer than any sysfs attribute: not a flag, and not read whole (a hostile tree's huge file)
+        Path huge = Files.createDirectories(tmp.resolve("huge"));
+        Files.writeString(huge.resolve("reclaim_account"), " ".repeat(4095) + "1\n");
         SlabSysfs s = SlabSysfs.read(tmp);
         for (int i = 0; i < values.size(); i++) {
             assertEquals(values.get(i).trim().equals("1"), s.reclaimable("cache" + i), "value '" + values.get(i) + "'");
         }
         assertEquals(false, s.reclaimable("noflag"));
+        assertEquals(false, s.reclaimable("huge"));
     }
 
     /**
