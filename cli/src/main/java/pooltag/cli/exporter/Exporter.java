@@ -79,7 +79,7 @@ public final class Exporter implements AutoCloseable {
             registry.register(new TraceCgroupCollector(tracePairs, top));
         }
         ExpositionFormats formats = ExpositionFormats.init();
-        pooltag.cli.options.HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
+        pooltag.cli.http.HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
         HttpServer hs = HttpServer.create(listen, 0);
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());

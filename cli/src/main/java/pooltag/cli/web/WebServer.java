@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import pooltag.cli.options.HttpServerLimits;
+import pooltag.cli.http.HttpServerLimits;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
 import pooltag.engine.publish.AddressPolicy;

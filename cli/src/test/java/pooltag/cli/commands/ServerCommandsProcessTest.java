@@ -105,7 +105,7 @@ class ServerCommandsProcessTest {
             int colon = hostPort.lastIndexOf(':');
             try (java.net.Socket slow = new java.net.Socket(hostPort.substring(0, colon),
                     Integer.parseInt(hostPort.substring(colon + 1)))) {
-                slow.setSoTimeout((pooltag.cli.options.HttpServerLimits.REQUEST_SECONDS + 15) * 1000);
+                slow.setSoTimeout((pooltag.cli.http.HttpServerLimits.REQUEST_SECONDS + 15) * 1000);
                 slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(
                         StandardCharsets.US_ASCII));
                 slow.getOutputStream().flush();
@@ -116,7 +116,7 @@ class ServerCommandsProcessTest {
                     // closed by the server: as good as EOF
                 }
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(ms < (pooltag.cli.options.HttpServerLimits.REQUEST_SECONDS + 10) * 1000L,
+                assertTrue(ms < (pooltag.cli.http.HttpServerLimits.REQUEST_SECONDS + 10) * 1000L,
                         "the unfinished request was closed after " + ms + " ms");
             }
         } finally {

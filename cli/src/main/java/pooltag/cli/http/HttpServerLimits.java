@@ -1,4 +1,4 @@
-package pooltag.cli.options;
+package pooltag.cli.http;
 
 /**
  * What both servers ({@code serve}, {@code exporter}) ask of the JDK's HTTP server before making one. Its limits are
