@@ -1,5 +1,7 @@
 package pooltag.cli.web;
 
+import static java.util.Map.entry;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,6 +99,7 @@ public final class WebServer implements AutoCloseable {
     private volatile String lastSampleError;
     private final java.util.concurrent.Semaphore uploads = new java.util.concurrent.Semaphore(MAX_PARALLEL_UPLOADS);
     private final int uploadCap = uploadCap(Runtime.getRuntime().maxMemory());
+    private final Map<String, Endpoint> endpoints = endpoints(uploadCap);
 
     /** The effective upload cap: {@link #MAX_UPLOAD}, or a {@link #UPLOAD_HEAP_SHARE}-th of the heap if smaller. */
     static int uploadCap(long maxHeap) {
@@ -207,7 +210,8 @@ public final class WebServer implements AutoCloseable {
             securityHeaders(ex);
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
-            CALL.get().drainLimit = bodyLimit(path);
+            Endpoint endpoint = endpoints.getOrDefault(path, NO_ENDPOINT);
+            CALL.get().drainLimit = endpoint.bodyLimit();
             try {
                 if (!path.equals("/api/open")) {
                     // Every other body is small: read it whole (or refuse it, 413, on its declared length) before
@@ -221,7 +225,7 @@ public final class WebServer implements AutoCloseable {
                             (refusal.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
                     return;
                 }
-                String allow = allowed(path);
+                String allow = endpoint.allow();
                 if (allow != null && !(allow.equals("POST") ? method.equals("POST")
                         : method.equals("GET") || method.equals("HEAD"))) {
                     // The method is not echoed: it is the client's text, of any length.
@@ -229,7 +233,7 @@ public final class WebServer implements AutoCloseable {
                     sendJson(ex, 405, error("this address takes " + allow.replace(", HEAD", "")));
                     return;
                 }
-                refuseOversizeBody(ex, path);
+                refuseOversizeBody(ex, endpoint.bodyLimit());
                 route(ex, method, path);
             } catch (BodyTooLarge e) {
                 sendJson(ex, 413, error(e.getMessage()));
@@ -298,31 +302,33 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /** The methods a path takes ({@code Allow}), or null for a path that does not exist (404 for any method). */
-    static String allowed(String path) {
-        return switch (path) {
-            case "/", "/static/app.js", "/static/flame.js", "/static/chart.umd.js", "/static/app.css", "/api/info",
-                 "/api/history", "/api/poolused", "/api/hit", "/api/hunt" -> "GET, HEAD";
-            case "/api/hit/arm", "/api/hit/clear", "/api/hunt/start", "/api/open" -> "POST";
-            default -> null;
-        };
+    /**
+     * What an address takes: {@code allow}, its methods as {@code Allow} names them (null: no such address, a 404
+     * for any method), and {@code bodyLimit}, the most request body, bytes. Only /api/open and /api/hit/arm read a
+     * body; elsewhere the limit only refuses a huge one at once (and bounds what a refusal drains).
+     */
+    record Endpoint(String allow, int bodyLimit) {
     }
 
-    /** The most body a path takes, bytes. */
-    private int bodyLimit(String path) {
-        return switch (path) {
-            case "/api/hit/arm" -> MAX_ARM_BODY;
-            case "/api/open" -> uploadCap;
-            default -> MAX_ARM_BODY; // read by none: the bound only refuses a huge one at once
-        };
+    private static final Endpoint NO_ENDPOINT = new Endpoint(null, MAX_ARM_BODY);
+
+    /** Every address {@link #route} serves, with what it takes: an upload to /api/open up to {@code uploadCap}. */
+    static Map<String, Endpoint> endpoints(int uploadCap) {
+        Endpoint read = new Endpoint("GET, HEAD", MAX_ARM_BODY);
+        Endpoint change = new Endpoint("POST", MAX_ARM_BODY);
+        return Map.ofEntries(entry("/", read), entry("/static/app.js", read), entry("/static/flame.js", read),
+                entry("/static/chart.umd.js", read), entry("/static/app.css", read), entry("/api/info", read),
+                entry("/api/history", read), entry("/api/poolused", read), entry("/api/hit", read),
+                entry("/api/hunt", read), entry("/api/hit/arm", change), entry("/api/hit/clear", change),
+                entry("/api/hunt/start", change), entry("/api/open", new Endpoint("POST", uploadCap)));
     }
 
     /**
-     * A declared Content-Length over the path's limit is refused (413) as soon as the headers are read, not after
+     * A declared Content-Length over the address's limit is refused (413) as soon as the headers are read, not after
      * waiting for a body that may never come. A Content-Length that is not a non-negative number never reaches
      * here: the JDK's server answers it 400 itself.
      */
-    private void refuseOversizeBody(HttpExchange ex, String path) {
+    private static void refuseOversizeBody(HttpExchange ex, int max) {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
             long n;
@@ -331,7 +337,6 @@ public final class WebServer implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
             }
-            int max = bodyLimit(path);
             if (n > max) {
                 throw new BodyTooLarge(max);
             }
@@ -735,9 +740,9 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * A body refused before it was read (no token, busy, no capture service), of a declared length within its path's
-     * limit ({@link #bodyLimit}: an upload's for /api/open, a few KiB elsewhere): read to nowhere, a buffer at a
-     * time, before answering, so a client that sends the body before reading the answer sees the answer rather than
-     * a reset connection. Bounded by the request deadline; a longer one is not read (the connection then closes).
+     * limit ({@link Endpoint#bodyLimit}: an upload's for /api/open, a few KiB elsewhere): read to nowhere, a buffer
+     * at a time, before answering, so a client that sends the body before reading the answer sees the answer rather
+     * than a reset connection. Bounded by the request deadline; a longer one is not read (the connection then closes).
      */
     private static void discardUpload(HttpExchange ex) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
