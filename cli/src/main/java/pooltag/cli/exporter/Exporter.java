@@ -2,7 +2,6 @@ package pooltag.cli.exporter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +15,8 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import pooltag.cli.http.HttpAnswers;
+import pooltag.cli.http.HttpServerLimits;
 import pooltag.core.snapshot.UsageSnapshot;
 
 /**
@@ -79,7 +80,7 @@ public final class Exporter implements AutoCloseable {
             registry.register(new TraceCgroupCollector(tracePairs, top));
         }
         ExpositionFormats formats = ExpositionFormats.init();
-        pooltag.cli.http.HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
+        HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
         HttpServer hs = HttpServer.create(listen, 0);
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());
@@ -99,17 +100,13 @@ public final class Exporter implements AutoCloseable {
         return new Exporter(hs, threads);
     }
 
-    /**
-     * True for GET and HEAD; anything else (POST, TRACE, a made-up method) gets a 405 with {@code Allow} here and
-     * false. The body does not repeat the method: it is the client's text, of any length.
-     */
+    /** True for GET and HEAD; anything else (POST, TRACE, a made-up method) gets a 405 here and false. */
     private static boolean methodAllowed(HttpExchange ex) throws IOException {
-        String method = ex.getRequestMethod();
-        if (method.equals("GET") || method.equals("HEAD")) {
+        if (HttpAnswers.allows(ALLOW, ex.getRequestMethod())) {
             return true;
         }
-        ex.getResponseHeaders().set("Allow", ALLOW);
-        send(ex, 405, "text/plain; charset=utf-8", "pooltag exporter: this address answers " + ALLOW + " only\n");
+        HttpAnswers.methodNotAllowed(ex, ALLOW, "text/plain; charset=utf-8",
+                ("pooltag exporter: this address answers " + ALLOW + " only\n").getBytes(StandardCharsets.UTF_8));
         return false;
     }
 
@@ -146,7 +143,7 @@ public final class Exporter implements AutoCloseable {
                 pooltag.cli.Fatal.outOfMemory(e);
                 throw e;
             }
-            send(ex, 200, writer.getContentType(), body);
+            HttpAnswers.send(ex, 200, writer.getContentType(), body);
         }
     }
 
@@ -159,26 +156,7 @@ public final class Exporter implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, String text) throws IOException {
-        send(ex, status, type, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Answers with {@code body}, or for HEAD with the headers GET would get and no body. The JDK server wants -1 as
-     * a HEAD answer's length (any other value makes it log a warning and send no Content-Length), so a HEAD's
-     * Content-Length is set here by hand.
-     */
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-            ex.sendResponseHeaders(status, -1);
-            ex.close();
-            return;
-        }
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(body);
-        }
+        HttpAnswers.send(ex, status, type, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The bound port (the real one when started on port 0). */

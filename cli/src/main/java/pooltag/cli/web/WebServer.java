@@ -1,11 +1,12 @@
 package pooltag.cli.web;
 
 import static java.util.Map.entry;
+import static pooltag.cli.http.HttpAnswers.echo;
+import static pooltag.cli.http.HttpAnswers.escapeControls;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -25,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import pooltag.cli.http.HttpAnswers;
 import pooltag.cli.http.HttpServerLimits;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
@@ -73,8 +75,6 @@ public final class WebServer implements AutoCloseable {
      */
     static final int MAX_PARALLEL_UPLOADS = 2;
     static final int UPLOAD_HEAP_SHARE = 32;
-    /** Echoed request input is cut to this many characters (and "..."), with control characters escaped. */
-    static final int ECHO_CHARS = 64;
     static final String VERSION = "pooltag 0.1.0";
 
     /**
@@ -226,11 +226,10 @@ public final class WebServer implements AutoCloseable {
                     return;
                 }
                 String allow = endpoint.allow();
-                if (allow != null && !(allow.equals("POST") ? method.equals("POST")
-                        : method.equals("GET") || method.equals("HEAD"))) {
-                    // The method is not echoed: it is the client's text, of any length.
-                    ex.getResponseHeaders().set("Allow", allow);
-                    sendJson(ex, 405, error("this address takes " + allow.replace(", HEAD", "")));
+                if (allow != null && !HttpAnswers.allows(allow, method)) {
+                    settleBody(ex);
+                    HttpAnswers.methodNotAllowed(ex, allow, "application/json",
+                            json(error("this address takes " + allow.replace(", HEAD", ""))));
                     return;
                 }
                 refuseOversizeBody(ex, endpoint.bodyLimit());
@@ -325,21 +324,11 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * A declared Content-Length over the address's limit is refused (413) as soon as the headers are read, not after
-     * waiting for a body that may never come. A Content-Length that is not a non-negative number never reaches
-     * here: the JDK's server answers it 400 itself.
+     * waiting for a body that may never come.
      */
     private static void refuseOversizeBody(HttpExchange ex, int max) {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
-            long n;
-            try {
-                n = Long.parseLong(declared.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
-            }
-            if (n > max) {
-                throw new BodyTooLarge(max);
-            }
+        if (HttpAnswers.declaredLength(ex.getRequestHeaders()) > max) {
+            throw new BodyTooLarge(max);
         }
     }
 
@@ -614,33 +603,6 @@ public final class WebServer implements AutoCloseable {
         return AddressPolicy.scrubMessage(m);
     }
 
-    /** Request text echoed in a message: at most {@link #ECHO_CHARS} characters, control characters escaped. */
-    static String echo(String s) {
-        String e = escapeControls(s);
-        return e.length() <= ECHO_CHARS ? e : e.substring(0, ECHO_CHARS) + "...";
-    }
-
-    static String escapeControls(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                if (b == null) {
-                    b = new StringBuilder(s.length() + 8).append(s, 0, i);
-                }
-                switch (c) {
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> b.append(String.format("\\u%04x", (int) c));
-                }
-            } else if (b != null) {
-                b.append(c);
-            }
-        }
-        return b == null ? s : b.toString();
-    }
-
     /** A request body over its limit: 413, caught in {@link #handle}. */
     static final class BodyTooLarge extends IllegalArgumentException {
         BodyTooLarge(int max) {
@@ -693,17 +655,9 @@ public final class WebServer implements AutoCloseable {
      * a chunked body as soon as it passes it. The read itself is bounded in time by the server's request deadline.
      */
     private static byte[] readBody(HttpExchange ex, int max) throws IOException {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        long length = -1;
-        if (declared != null) {
-            try {
-                length = Long.parseLong(declared.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
-            }
-            if (length > max) {
-                throw new BodyTooLarge(max);
-            }
+        long length = HttpAnswers.declaredLength(ex.getRequestHeaders());
+        if (length > max) {
+            throw new BodyTooLarge(max);
         }
         if (length < 0 && ex.getRequestHeaders().getFirst("Transfer-Encoding") == null) {
             CALL.get().bodyRead = true; // no body at all (a GET): nothing to read or allocate
@@ -745,11 +699,10 @@ public final class WebServer implements AutoCloseable {
      * than a reset connection. Bounded by the request deadline; a longer one is not read (the connection then closes).
      */
     private static void discardUpload(HttpExchange ex) throws IOException {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
         long n;
         try {
-            n = declared == null ? -1 : Long.parseLong(declared.trim());
-        } catch (NumberFormatException e) {
+            n = HttpAnswers.declaredLength(ex.getRequestHeaders());
+        } catch (IllegalArgumentException e) {
             return;
         }
         if (n < 0 || n > CALL.get().drainLimit) {
@@ -816,19 +769,24 @@ public final class WebServer implements AutoCloseable {
     }
 
     private static void sendJson(HttpExchange ex, int status, Object node) throws IOException {
-        byte[] body;
+        send(ex, status, "application/json", json(node));
+    }
+
+    private static byte[] json(Object node) throws IOException {
         try {
-            body = Json.MAPPER.writeValueAsBytes(node);
+            return Json.MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new IOException(e);
         }
-        send(ex, status, "application/json", body);
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        if (!type.isEmpty()) {
-            ex.getResponseHeaders().set("Content-Type", type);
-        }
+        settleBody(ex);
+        HttpAnswers.send(ex, status, type, body);
+    }
+
+    /** Before any answer: a request body refused unread is drained if small, else the answer closes the connection. */
+    private static void settleBody(HttpExchange ex) throws IOException {
         if (!CALL.get().bodyRead) {
             discardUpload(ex);
         }
@@ -836,13 +794,6 @@ public final class WebServer implements AutoCloseable {
             // The body was refused unread and is not drained: the server closes the connection after this answer,
             // so say so, or a client reusing the connection finds it closed.
             ex.getResponseHeaders().set("Connection", "close");
-        }
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
         }
     }
 

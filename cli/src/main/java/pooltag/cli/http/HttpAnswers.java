@@ -1,0 +1,112 @@
+package pooltag.cli.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+
+/**
+ * How both servers ({@code serve}, {@code exporter}) answer on the JDK's HTTP server: a body, HEAD included; a 405
+ * naming what the address takes; a request's declared Content-Length; request text quoted back in a message. Each
+ * server keeps its own words and format (the exporter plain text, serve JSON): callers pass bodies already built.
+ */
+public final class HttpAnswers {
+    /** Echoed request input is cut to this many characters (and "..."), with control characters escaped. */
+    public static final int ECHO_CHARS = 64;
+
+    private HttpAnswers() {
+    }
+
+    /**
+     * Answers {@code status} with {@code body}, or for HEAD with the headers GET would get, its Content-Length
+     * included, and no body. The JDK's server wants -1 as a HEAD answer's length (any other value makes it log a
+     * warning and send no Content-Length), so a HEAD's Content-Length is set by hand; an empty body is sent as -1 too,
+     * as 0 would make it answer chunked. The exchange is ended when this returns.
+     */
+    public static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        if (head) {
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+        }
+        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
+        if (head || body.length == 0) {
+            ex.close();
+            return;
+        }
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /**
+     * Whether {@code allow}, an {@code Allow} value ("GET, HEAD"), lists {@code method}. Compared exactly: methods are
+     * case-sensitive, so "get" is not GET.
+     */
+    public static boolean allows(String allow, String method) {
+        for (String m : allow.split(", ")) {
+            if (m.equals(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A 405 with {@code Allow}, the methods the address takes, and the server's own {@code body}, which should not
+     * echo the method: it is the client's text, of any length.
+     */
+    public static void methodNotAllowed(HttpExchange ex, String allow, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Allow", allow);
+        send(ex, 405, type, body);
+    }
+
+    /**
+     * The request's declared Content-Length, or -1 when it declares none. A value that is not a number is an
+     * IllegalArgumentException quoting it ({@link #echo}); the JDK's server answers one 400 itself, and a negative
+     * one, before a handler runs, so a caller takes a negative result as no length rather than trust that.
+     */
+    public static long declaredLength(Headers request) {
+        String declared = request.getFirst("Content-Length");
+        if (declared == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad Content-Length '" + echo(declared) + "': not a number");
+        }
+    }
+
+    /** Request text echoed in a message: at most {@link #ECHO_CHARS} characters, control characters escaped. */
+    public static String echo(String s) {
+        String e = escapeControls(s);
+        return e.length() <= ECHO_CHARS ? e : e.substring(0, ECHO_CHARS) + "...";
+    }
+
+    /**
+     * {@code s} on one line: control characters and the Unicode line and paragraph separators as Java-style escapes,
+     * so echoed text cannot start a line of its own in a message or a log.
+     */
+    public static String escapeControls(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (b == null) {
+                    b = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    default -> b.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+}

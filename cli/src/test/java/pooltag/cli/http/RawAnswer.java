@@ -1,0 +1,50 @@
+package pooltag.cli.http;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One HTTP/1.1 answer as the bytes on the wire say it: status line, headers (lower-case names, Date dropped as it
+ * differs between any two answers; a repeated header fails) and body (ISO-8859-1, so its length is its bytes').
+ */
+public record RawAnswer(String status, Map<String, String> headers, String body) {
+    /** Sends {@code request} as written on its own connection and reads the answer to EOF. */
+    public static RawAnswer ask(int port, String request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return parse(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** A GET-like request (no body) for {@code method} and {@code path}, {@code extra} header lines, then close. */
+    public static RawAnswer ask(int port, String method, String path, String... extra) throws IOException {
+        StringBuilder r = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (String h : extra) {
+            r.append(h).append("\r\n");
+        }
+        return ask(port, r.append("Connection: close\r\n\r\n").toString());
+    }
+
+    static RawAnswer parse(String raw) {
+        int end = raw.indexOf("\r\n\r\n");
+        assertTrue(end > 0, raw);
+        String[] head = raw.substring(0, end).split("\r\n");
+        Map<String, String> headers = new HashMap<>();
+        for (int i = 1; i < head.length; i++) {
+            int c = head[i].indexOf(':');
+            String name = head[i].substring(0, c).strip().toLowerCase(Locale.ROOT);
+            assertNull(headers.put(name, head[i].substring(c + 1).strip()), "twice: " + name + " in " + raw);
+        }
+        headers.remove("date");
+        return new RawAnswer(head[0], headers, raw.substring(end + 4));
+    }
+}
