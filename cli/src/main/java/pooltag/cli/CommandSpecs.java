@@ -46,7 +46,7 @@ public final class CommandSpecs {
                 .descriptionKey("mixinStandardHelpOptions.version").build());
     }
 
-    /** The names of {@link #standardHelpOptions}, for code that looks at a command line before picocli does. */
+    // The names of standardHelpOptions, for code that looks at a command line before picocli does.
     public static final String HELP_SHORT = "-h";
     public static final String HELP = "--help";
     public static final String VERSION_SHORT = "-V";

@@ -126,7 +126,7 @@ public final class Main implements Runnable {
                 cl.addSubcommand(args[0], subcommand(sub));
                 return HelpText.reflow(cl);
             }
-            if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            if (args.length == 1 && (args[0].equals(CommandSpecs.VERSION) || args[0].equals(CommandSpecs.VERSION_SHORT))) {
                 return base(debug);
             }
         }

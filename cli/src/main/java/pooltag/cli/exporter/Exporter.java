@@ -80,7 +80,7 @@ public final class Exporter implements AutoCloseable {
             registry.register(new TraceCgroupCollector(tracePairs, top));
         }
         ExpositionFormats formats = ExpositionFormats.init();
-        HttpServerLimits.apply(); // deadlines, connection cap, no drain, JDK logger off
+        HttpServerLimits.apply();
         HttpServer hs = HttpServer.create(listen, 0);
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());

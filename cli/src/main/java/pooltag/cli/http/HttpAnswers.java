@@ -22,7 +22,8 @@ public final class HttpAnswers {
      * Answers {@code status} with {@code body}, or for HEAD with the headers GET would get, its Content-Length
      * included, and no body. The JDK's server wants -1 as a HEAD answer's length (any other value makes it log a
      * warning and send no Content-Length), so a HEAD's Content-Length is set by hand; an empty body is sent as -1 too,
-     * as 0 would make it answer chunked. The exchange is ended when this returns.
+     * as 0 would make it answer chunked. The exchange is ended when this returns: with -1 (nothing to send) the
+     * JDK's server ends it in {@code sendResponseHeaders}, else closing the body stream does.
      */
     public static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
@@ -32,7 +33,6 @@ public final class HttpAnswers {
         }
         ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
         if (head || body.length == 0) {
-            ex.close();
             return;
         }
         try (OutputStream out = ex.getResponseBody()) {
@@ -63,9 +63,10 @@ public final class HttpAnswers {
     }
 
     /**
-     * The request's declared Content-Length, or -1 when it declares none. A value that is not a number is an
-     * IllegalArgumentException quoting it ({@link #echo}); the JDK's server answers one 400 itself, and a negative
-     * one, before a handler runs, so a caller takes a negative result as no length rather than trust that.
+     * The request's declared Content-Length, or -1 when it declares none. The JDK's server already answers 400 to a
+     * Content-Length that is not a number or is negative, before any handler runs; should one get through, a
+     * non-number is an IllegalArgumentException quoting it ({@link #echo}) and a caller takes any negative result as
+     * no length.
      */
     public static long declaredLength(Headers request) {
         String declared = request.getFirst("Content-Length");

@@ -216,7 +216,7 @@ public final class WebServer implements AutoCloseable {
                 if (!path.equals("/api/open")) {
                     // Every other body is small: read it whole (or refuse it, 413, on its declared length) before
                     // answering, so the connection stays usable after any answer, a refusal included.
-                    CALL.get().smallBody = readBody(ex, MAX_ARM_BODY);
+                    CALL.get().smallBody = readBody(ex, endpoint.bodyLimit());
                 }
                 String refusal = access.refusal(ex);
                 if (refusal != null) {
@@ -227,12 +227,15 @@ public final class WebServer implements AutoCloseable {
                 }
                 String allow = endpoint.allow();
                 if (allow != null && !HttpAnswers.allows(allow, method)) {
-                    settleBody(ex);
-                    HttpAnswers.methodNotAllowed(ex, allow, "application/json",
-                            json(error("this address takes " + allow.replace(", HEAD", ""))));
+                    // The method is not echoed: it is the client's text, of any length.
+                    ex.getResponseHeaders().set("Allow", allow);
+                    sendJson(ex, 405, error("this address takes " + allow.replace(", HEAD", "")));
                     return;
                 }
-                refuseOversizeBody(ex, endpoint.bodyLimit());
+                if (path.equals("/api/open")) {
+                    // the one body read by its handler (an upload): refused on its declared length before that
+                    refuseOversizeBody(ex, endpoint.bodyLimit());
+                }
                 route(ex, method, path);
             } catch (BodyTooLarge e) {
                 sendJson(ex, 413, error(e.getMessage()));

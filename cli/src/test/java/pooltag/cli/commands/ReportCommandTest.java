@@ -3,6 +3,7 @@ package pooltag.cli.commands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,9 +100,9 @@ class ReportCommandTest {
         assertEquals(131, d.at("/loss/unpaired_frees").asLong());
         assertTrue(d.at("/health/complete").asBoolean());
         // the health fields of every door (find --from, hunt --from, the web page), in their order, then report's own
-        java.util.List<String> fields = new java.util.ArrayList<>();
+        List<String> fields = new ArrayList<>();
         d.get("health").fieldNames().forEachRemaining(fields::add);
-        assertEquals(java.util.List.of("complete", "cut_short", "pages", "file_bytes", "lost_events", "skipped_bytes",
+        assertEquals(List.of("complete", "cut_short", "pages", "file_bytes", "lost_events", "skipped_bytes",
                 "skipped_pages", "malformed_records", "unknown_blocks", "out_of_order_events", "forced_drains",
                 "other_events", "first_error", "symbols_loaded"), fields);
         assertEquals(0, d.at("/health/lost_events").asLong(-1));

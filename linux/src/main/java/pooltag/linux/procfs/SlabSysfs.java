@@ -210,7 +210,10 @@ public final class SlabSysfs {
         return n > 0 && new String(b, 0, n, StandardCharsets.ISO_8859_1).trim().equals("1");
     }
 
-    /** The most a sysfs attribute holds (one page, the kernel's {@code sysfs_emit} bound), bytes. */
+    /**
+     * Bytes read at most from a flag file: a sysfs attribute holds at most a page ({@code sysfs_emit}'s bound), 4 KiB
+     * on x86-64; pages of 16 or 64 KiB elsewhere allow more, but no flag's {@code "1\n"} needs it.
+     */
     private static final int MAX_FLAG_BYTES = 4096;
 
     /** Bytes read at once from a flag file: far more than {@code "1\n"}. */
