@@ -99,7 +99,7 @@ public final class WebServer implements AutoCloseable {
     private volatile String lastSampleError;
     private final java.util.concurrent.Semaphore uploads = new java.util.concurrent.Semaphore(MAX_PARALLEL_UPLOADS);
     private final int uploadCap = uploadCap(Runtime.getRuntime().maxMemory());
-    private final Map<String, Endpoint> endpoints = endpoints(uploadCap);
+    private final Map<String, Endpoint> endpoints = endpoints();
 
     /** The effective upload cap: {@link #MAX_UPLOAD}, or a {@link #UPLOAD_HEAP_SHARE}-th of the heap if smaller. */
     static int uploadCap(long maxHeap) {
@@ -210,13 +210,15 @@ public final class WebServer implements AutoCloseable {
             securityHeaders(ex);
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
-            Endpoint endpoint = endpoints.getOrDefault(path, NO_ENDPOINT);
-            CALL.get().drainLimit = endpoint.bodyLimit();
+            Endpoint endpoint = endpoints.get(path); // null: no such address, a 404 for any method
+            int bodyLimit = endpoint == null ? MAX_ARM_BODY : endpoint.bodyLimit();
+            boolean upload = endpoint != null && endpoint.upload();
+            CALL.get().drainLimit = bodyLimit;
             try {
-                if (!path.equals("/api/open")) {
+                if (!upload) {
                     // Every other body is small: read it whole (or refuse it, 413, on its declared length) before
                     // answering, so the connection stays usable after any answer, a refusal included.
-                    CALL.get().smallBody = readBody(ex, endpoint.bodyLimit());
+                    CALL.get().smallBody = readBody(ex, bodyLimit);
                 }
                 String refusal = access.refusal(ex);
                 if (refusal != null) {
@@ -225,18 +227,22 @@ public final class WebServer implements AutoCloseable {
                             (refusal.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
                     return;
                 }
+                if (endpoint == null) {
+                    notFound(ex, path);
+                    return;
+                }
                 String allow = endpoint.allow();
-                if (allow != null && !HttpAnswers.allows(allow, method)) {
+                if (!HttpAnswers.allows(allow, method)) {
                     // The method is not echoed: it is the client's text, of any length.
                     ex.getResponseHeaders().set("Allow", allow);
                     sendJson(ex, 405, error("this address takes " + allow.replace(", HEAD", "")));
                     return;
                 }
-                if (path.equals("/api/open")) {
-                    // the one body read by its handler (an upload): refused on its declared length before that
-                    refuseOversizeBody(ex, endpoint.bodyLimit());
+                if (upload) {
+                    // read by its handler: refused on its declared length before that
+                    refuseOversizeBody(ex, bodyLimit);
                 }
-                route(ex, method, path);
+                endpoint.handler().answer(ex, method);
             } catch (BodyTooLarge e) {
                 sendJson(ex, 413, error(e.getMessage()));
             } catch (Busy e) {
@@ -263,66 +269,87 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    private void route(HttpExchange ex, String method, String path) throws IOException {
-        switch (path) {
-            case "/" -> {
-                if (access.matches(Access.queryToken(ex))) {
-                    // Trade the token in the address for a cookie and drop it from the address bar and history.
-                    ex.getResponseHeaders().add("Set-Cookie", Access.COOKIE + "=" + access.token()
-                            + "; Path=/; HttpOnly; SameSite=Strict");
-                    ex.getResponseHeaders().add("Location", "/");
-                    send(ex, 303, "text/plain; charset=utf-8", new byte[0]);
-                    return;
-                }
-                if (!access.authenticated(ex)) {
-                    // The form that asks for the token, nothing more: no script, no data, no token.
-                    send(ex, 401, "text/html; charset=utf-8", ASK_PAGE.getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                String html = new String(assets.get("/"), StandardCharsets.UTF_8).replace("{{TOKEN}}", access.token());
-                send(ex, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
-            }
-            case "/static/app.js", "/static/flame.js", "/static/chart.umd.js" -> {
-                send(ex, 200, "text/javascript; charset=utf-8", assets.get(path));
-            }
-            case "/static/app.css" -> {
-                send(ex, 200, "text/css; charset=utf-8", assets.get(path));
-            }
-            case "/api/info" -> sendJson(ex, 200, info());
-            case "/api/history" -> sendJson(ex, 200, history(intParam(ex, "top", 10, 1, 50)));
-            case "/api/poolused" -> {
-                PoolUsedQuery q = PoolUsedQuery.parse(param(ex, "flags"), param(ex, "tag"));
-                sendJson(ex, 200, poolusedJson(q.apply(source.get())));
-            }
-            case "/api/hit" -> hitStatus(ex, method);
-            case "/api/hit/arm", "/api/hit/clear" -> hitChange(ex, method, path.endsWith("arm"));
-            case "/api/hunt" -> hunt(ex, method, false);
-            case "/api/hunt/start" -> hunt(ex, method, true);
-            case "/api/open" -> open(ex, method);
-            default -> send(ex, 404, "text/plain; charset=utf-8",
-                    ("no such page: " + echo(path) + "\n").getBytes(StandardCharsets.UTF_8));
+    private void home(HttpExchange ex) throws IOException {
+        if (access.matches(Access.queryToken(ex))) {
+            // Trade the token in the address for a cookie and drop it from the address bar and history.
+            ex.getResponseHeaders().add("Set-Cookie", Access.COOKIE + "=" + access.token()
+                    + "; Path=/; HttpOnly; SameSite=Strict");
+            ex.getResponseHeaders().add("Location", "/");
+            send(ex, 303, "text/plain; charset=utf-8", new byte[0]);
+            return;
         }
+        if (!access.authenticated(ex)) {
+            // The form that asks for the token, nothing more: no script, no data, no token.
+            send(ex, 401, "text/html; charset=utf-8", ASK_PAGE.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String html = new String(assets.get("/"), StandardCharsets.UTF_8).replace("{{TOKEN}}", access.token());
+        send(ex, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sendAsset(HttpExchange ex, String path, String type) throws IOException {
+        send(ex, 200, type, assets.get(path));
+    }
+
+    private void poolused(HttpExchange ex) throws IOException {
+        PoolUsedQuery q = PoolUsedQuery.parse(param(ex, "flags"), param(ex, "tag"));
+        sendJson(ex, 200, poolusedJson(q.apply(source.get())));
+    }
+
+    private static void notFound(HttpExchange ex, String path) throws IOException {
+        send(ex, 404, "text/plain; charset=utf-8",
+                ("no such page: " + echo(path) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What answers a request to an address, once its method and body limit have been checked. */
+    interface Handler {
+        void answer(HttpExchange ex, String method) throws IOException;
     }
 
     /**
-     * What an address takes: {@code allow}, its methods as {@code Allow} names them (null: no such address, a 404
-     * for any method), and {@code bodyLimit}, the most request body, bytes. Only /api/open and /api/hit/arm read a
-     * body; elsewhere the limit only refuses a huge one at once (and bounds what a refusal drains).
+     * An address: {@code allow}, its methods as {@code Allow} names them; {@code bodyLimit}, the most request body,
+     * bytes; {@code upload}, whether its handler reads the body itself (else the body is read whole, up to the limit,
+     * before anything answers); and its handler. Only /api/open and /api/hit/arm use a body; elsewhere the limit only
+     * refuses a huge one at once (and bounds what a refusal drains). An address not in {@link #endpoints} is a 404 for
+     * any method.
      */
-    record Endpoint(String allow, int bodyLimit) {
+    record Endpoint(String allow, int bodyLimit, boolean upload, Handler handler) {
+        Endpoint(String allow, Handler handler) {
+            this(allow, MAX_ARM_BODY, false, handler);
+        }
     }
 
-    private static final Endpoint NO_ENDPOINT = new Endpoint(null, MAX_ARM_BODY);
+    private static final String READ = "GET, HEAD";
+    private static final String CHANGE = "POST";
 
-    /** Every address {@link #route} serves, with what it takes: an upload to /api/open up to {@code uploadCap}. */
-    static Map<String, Endpoint> endpoints(int uploadCap) {
-        Endpoint read = new Endpoint("GET, HEAD", MAX_ARM_BODY);
-        Endpoint change = new Endpoint("POST", MAX_ARM_BODY);
-        return Map.ofEntries(entry("/", read), entry("/static/app.js", read), entry("/static/flame.js", read),
-                entry("/static/chart.umd.js", read), entry("/static/app.css", read), entry("/api/info", read),
-                entry("/api/history", read), entry("/api/poolused", read), entry("/api/hit", read),
-                entry("/api/hunt", read), entry("/api/hit/arm", change), entry("/api/hit/clear", change),
-                entry("/api/hunt/start", change), entry("/api/open", new Endpoint("POST", uploadCap)));
+    /** Every address this server answers, and nothing else: the one place a path is named. */
+    private Map<String, Endpoint> endpoints() {
+        return Map.ofEntries(
+                entry("/", new Endpoint(READ, (ex, m) -> home(ex))),
+                entry("/static/app.js", script("/static/app.js")),
+                entry("/static/flame.js", script("/static/flame.js")),
+                entry("/static/chart.umd.js", script("/static/chart.umd.js")),
+                entry("/static/app.css", new Endpoint(READ,
+                        (ex, m) -> sendAsset(ex, "/static/app.css", "text/css; charset=utf-8"))),
+                entry("/api/info", new Endpoint(READ, (ex, m) -> sendJson(ex, 200, info()))),
+                entry("/api/history", new Endpoint(READ,
+                        (ex, m) -> sendJson(ex, 200, history(intParam(ex, "top", 10, 1, 50))))),
+                entry("/api/poolused", new Endpoint(READ, (ex, m) -> poolused(ex))),
+                entry("/api/hit", new Endpoint(READ, this::hitStatus)),
+                entry("/api/hunt", new Endpoint(READ, (ex, m) -> hunt(ex, m, false))),
+                entry("/api/hit/arm", new Endpoint(CHANGE, (ex, m) -> hitChange(ex, m, true))),
+                entry("/api/hit/clear", new Endpoint(CHANGE, (ex, m) -> hitChange(ex, m, false))),
+                entry("/api/hunt/start", new Endpoint(CHANGE, (ex, m) -> hunt(ex, m, true))),
+                entry("/api/open", new Endpoint(CHANGE, uploadCap, true, this::open)));
+    }
+
+    private Endpoint script(String path) {
+        return new Endpoint(READ, (ex, m) -> sendAsset(ex, path, "text/javascript; charset=utf-8"));
+    }
+
+    /** The addresses and what each takes (for tests that visit them all). */
+    Map<String, Endpoint> addresses() {
+        return endpoints;
     }
 
     /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import pooltag.cli.http.RawAnswer;
 
 /**
- * HEAD on every address of {@link WebServer#endpoints}: the headers GET gets, Content-Length included, and no body.
+ * HEAD on every address of {@link WebServer#addresses}: the headers GET gets, Content-Length included, and no body.
  * Until serve's answers were shared with the exporter's ({@code pooltag.cli.http.HttpAnswers}), its HEAD answers had
  * no Content-Length.
  */
@@ -26,7 +26,7 @@ class WebServerHeadTest {
     void headOnEveryAddressGetsGetsHeadersWithItsContentLengthAndNoBody() throws Exception {
         try (WebServer w = WebServerAccessTest.start(WebServerAccessTest.OPTIONS,
                 FakeServices.with(new FakeServices.Hit(), new FakeServices.Hunt()))) {
-            for (Map.Entry<String, WebServer.Endpoint> e : WebServer.endpoints(WebServer.MAX_UPLOAD).entrySet()) {
+            for (Map.Entry<String, WebServer.Endpoint> e : w.addresses().entrySet()) {
                 String path = e.getKey();
                 // A POST-only address answers GET too: the 405 whose headers HEAD must get.
                 RawAnswer get = ask(w, "GET", path);
