@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What {@code /sys/kernel/slab} adds to slabinfo: which caches are reclaimable (the Paged pool) and which names
@@ -79,10 +81,11 @@ public final class SlabSysfs {
         private final List<List<String>> names;
         /** Written by the thread that claimed the index, before it counts the flag {@link #read}. */
         private final boolean[] reclaim;
-        private final java.util.concurrent.atomic.AtomicInteger claimed =
-                new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger claimed = new AtomicInteger();
         /** Flags read; its increments publish the {@code reclaim} writes before them. */
-        private final java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger read = new AtomicInteger();
+        /** The first failure of a flag read on any thread, thrown by {@link #finish()}. */
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         private Reading(File dir, Map<String, List<String>> namesByDir) {
             this.dir = dir;
@@ -143,10 +146,6 @@ public final class SlabSysfs {
                 }
             }
         }
-
-        /** The first failure of a flag read on any thread, thrown by {@link #finish()}. */
-        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
 
         /**
          * The view: helps with the flags left, then waits for the ones other threads are still reading (each is one
