@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -30,6 +31,8 @@ import pooltag.core.snapshot.UsageSnapshot;
 public final class Exporter implements AutoCloseable {
     /** What {@code /metrics} and {@code /-/healthy} answer: a scrape reads, nothing else does. */
     static final String ALLOW = "GET, HEAD";
+    /** The most bytes of an unwanted request body read away before answering (a scrape sends none). */
+    static final int DRAIN_BYTES = 4096;
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -85,19 +88,32 @@ public final class Exporter implements AutoCloseable {
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pooltag-exporter-", 0)
                 .factory());
         hs.setExecutor(threads);
-        hs.createContext("/metrics", ex -> {
+        hs.createContext("/metrics", bodySettledFirst(ex -> {
             if (methodAllowed(ex)) {
                 metrics(ex, registry, formats);
             }
-        });
-        hs.createContext("/-/healthy", ex -> {
+        }));
+        hs.createContext("/-/healthy", bodySettledFirst(ex -> {
             if (methodAllowed(ex)) {
                 send(ex, 200, "text/plain; charset=utf-8", "Exporter is healthy.\n");
             }
-        });
-        hs.createContext("/", ex -> send(ex, 404, "text/plain; charset=utf-8", "pooltag exporter: see /metrics\n"));
+        }));
+        hs.createContext("/", bodySettledFirst(
+                ex -> send(ex, 404, "text/plain; charset=utf-8", "pooltag exporter: see /metrics\n")));
         hs.start();
         return new Exporter(hs, threads);
+    }
+
+    /**
+     * {@code answer}, after the request's body is settled: no address here reads one, and one sent anyway (a POST's)
+     * is read away if at most {@link #DRAIN_BYTES}, so the connection takes the next request, else the answer closes it
+     * ({@link HttpAnswers#settleUnreadBody}).
+     */
+    private static HttpHandler bodySettledFirst(HttpHandler answer) {
+        return ex -> {
+            HttpAnswers.settleUnreadBody(ex, DRAIN_BYTES);
+            answer.handle(ex);
+        };
     }
 
     /** True for GET and HEAD; anything else (POST, TRACE, a made-up method) gets a 405 here and false. */

@@ -1,6 +1,7 @@
 package pooltag.cli.http;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 
 import com.sun.net.httpserver.Headers;
@@ -60,6 +61,50 @@ public final class HttpAnswers {
     public static void methodNotAllowed(HttpExchange ex, String allow, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Allow", allow);
         send(ex, 405, type, body);
+    }
+
+    /**
+     * Settles a request body the handler will not read, before the answer: with no body, its empty stream is read to
+     * its end; a body of at
+     * most {@code drainLimit} bytes (its declared Content-Length, or a chunked one as it arrives) is read to nowhere, a
+     * buffer at a time (bounded in time by the server's request deadline, {@link HttpServerLimits}), so a client that
+     * sent it before reading the answer can send its next request on the same connection; any other body (longer, or
+     * shorter than declared) is left, and the answer says {@code Connection: close}, as the server closes the
+     * connection after it (it drains nothing itself: {@link HttpServerLimits#apply}) and a client reusing it would
+     * find it gone.
+     *
+     * @return true when the connection can take another request (no body, or the body read to its end)
+     */
+    public static boolean settleUnreadBody(HttpExchange ex, long drainLimit) throws IOException {
+        Headers request = ex.getRequestHeaders();
+        long declared;
+        try {
+            declared = declaredLength(request);
+        } catch (IllegalArgumentException e) {
+            declared = Long.MAX_VALUE; // not a number: never read, the connection closes
+        }
+        boolean chunked = request.getFirst("Transfer-Encoding") != null;
+        if (declared == 0 || declared < 0 && !chunked) {
+            // No body, but its stream must still be read to its end (one read, answered -1 at once): the server keeps a
+            // connection only when the request's stream is at its end, and drains nothing itself, so a GET whose body
+            // stream no one read closed the connection after its answer, without saying so.
+            ex.getRequestBody().read();
+            return true;
+        }
+        if (declared <= drainLimit) { // declared within the limit, or chunked (declared -1): read at most the limit
+            InputStream in = ex.getRequestBody();
+            byte[] buf = new byte[(int) Math.min(65536, drainLimit + 1)];
+            long read = 0;
+            int k = 0;
+            while (read <= drainLimit && (k = in.read(buf, 0, (int) Math.min(buf.length, drainLimit + 1 - read))) >= 0) {
+                read += k;
+            }
+            if (k < 0 && (declared < 0 || read == declared)) {
+                return true;
+            }
+        }
+        ex.getResponseHeaders().set("Connection", "close");
+        return false;
     }
 
     /**

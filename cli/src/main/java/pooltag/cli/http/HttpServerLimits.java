@@ -8,6 +8,8 @@ package pooltag.cli.http;
  * connection is closed, which frees its thread; at most {@value #MAX_CONNECTIONS} connections are open at once. A body
  * a handler refused unread is not drained (the JDK's default waits for up to 64 KiB of it, so a declared
  * Content-Length of 10^18 with no body held the answer until the request deadline): the connection is closed instead.
+ * So the server keeps a connection only when the handler read the request's body stream to its end, an empty one
+ * included: every handler settles it first ({@link HttpAnswers#settleUnreadBody}).
  * The server's own logger is off: its console handler would print two-line JDK warnings, in terms of the server's
  * internals, on the user's terminal.
  */

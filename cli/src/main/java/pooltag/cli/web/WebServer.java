@@ -690,7 +690,8 @@ public final class WebServer implements AutoCloseable {
             throw new BodyTooLarge(max);
         }
         if (length < 0 && ex.getRequestHeaders().getFirst("Transfer-Encoding") == null) {
-            CALL.get().bodyRead = true; // no body at all (a GET): nothing to read or allocate
+            // no body at all (a GET): nothing to allocate, its empty stream read to its end
+            CALL.get().bodyRead = HttpAnswers.settleUnreadBody(ex, 0);
             return new byte[0];
         }
         try (InputStream in = ex.getRequestBody()) {
@@ -720,30 +721,6 @@ public final class WebServer implements AutoCloseable {
             CALL.get().bodyRead = true;
             return out.toByteArray();
         }
-    }
-
-    /**
-     * A body refused before it was read (no token, busy, no capture service), of a declared length within its path's
-     * limit ({@link Endpoint#bodyLimit}: an upload's for /api/open, a few KiB elsewhere): read to nowhere, a buffer
-     * at a time, before answering, so a client that sends the body before reading the answer sees the answer rather
-     * than a reset connection. Bounded by the request deadline; a longer one is not read (the connection then closes).
-     */
-    private static void discardUpload(HttpExchange ex) throws IOException {
-        long n;
-        try {
-            n = HttpAnswers.declaredLength(ex.getRequestHeaders());
-        } catch (IllegalArgumentException e) {
-            return;
-        }
-        if (n < 0 || n > CALL.get().drainLimit) {
-            return;
-        }
-        InputStream in = ex.getRequestBody();
-        byte[] buf = new byte[(int) Math.min(65536, Math.max(1, n))];
-        while (in.read(buf) >= 0) {
-            // discarded
-        }
-        CALL.get().bodyRead = true;
     }
 
     static String param(HttpExchange ex, String name) {
@@ -815,15 +792,16 @@ public final class WebServer implements AutoCloseable {
         HttpAnswers.send(ex, status, type, body);
     }
 
-    /** Before any answer: a request body refused unread is drained if small, else the answer closes the connection. */
+    /**
+     * Before any answer: a body refused unread (no token, busy, no capture service) is read to nowhere when its declared
+     * length is within its path's limit ({@link Endpoint#bodyLimit}: an upload's for /api/open, a few KiB elsewhere),
+     * so a client that sends the body before reading the answer sees the answer rather than a reset connection; else
+     * the answer closes the connection ({@link HttpAnswers#settleUnreadBody}).
+     */
     private static void settleBody(HttpExchange ex) throws IOException {
-        if (!CALL.get().bodyRead) {
-            discardUpload(ex);
-        }
-        if (!CALL.get().bodyRead) {
-            // The body was refused unread and is not drained: the server closes the connection after this answer,
-            // so say so, or a client reusing the connection finds it closed.
-            ex.getResponseHeaders().set("Connection", "close");
+        Call call = CALL.get();
+        if (!call.bodyRead) {
+            call.bodyRead = HttpAnswers.settleUnreadBody(ex, call.drainLimit);
         }
     }
 

@@ -324,6 +324,33 @@ class WebServerHardeningTest {
         }
     }
 
+    /**
+     * One connection takes request after request, whatever each was answered, until an answer says it closes: a GET
+     * (its empty body stream must be read to its end, or the server closed the connection after the answer without
+     * saying so), a 405 from an upload address (whose handler reads no body), a refused upload small enough to be
+     * read away, then an arm body over its limit: refused unread, with Connection: close, and nothing after it.
+     */
+    @Test
+    void oneConnectionTakesRequestAfterRequestUntilAnAnswerSaysItCloses() throws Exception {
+        try (WebServer w = start(new Blocking())) {
+            String token = "X-Pooltag-Token: " + w.token() + "\r\n";
+            String info = "GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "\r\n";
+            int over = WebServer.MAX_ARM_BODY + 1;
+            List<pooltag.cli.http.RawAnswer> a = pooltag.cli.http.RawAnswer.askInTurn(w.port(), info,
+                    "GET /api/open HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "\r\n", info,
+                    "POST /api/open?name=x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc", info,
+                    "POST /api/hit/arm HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "Content-Length: " + over
+                            + "\r\n\r\n" + "x".repeat(over), info);
+            assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK",
+                    "HTTP/1.1 403 Forbidden", "HTTP/1.1 200 OK", "HTTP/1.1 413 Request Entity Too Large"),
+                    a.stream().map(pooltag.cli.http.RawAnswer::status).toList());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(null, a.get(i).headers().get("connection"), a.get(i).toString());
+            }
+            assertEquals("close", a.get(5).headers().get("connection"));
+        }
+    }
+
     // ---- 7. methods ----
 
     @Test
@@ -345,7 +372,12 @@ class WebServerHardeningTest {
             }
             for (String path : List.of("/api/hit/arm", "/api/hit/clear", "/api/hunt/start", "/api/open")) {
                 for (String m : List.of("GET", "DELETE", "PUT")) {
-                    HttpResponse<String> r = WebServerAccessTest.send(w, m, path, "X-Pooltag-Token", w.token());
+                    HttpResponse<String> r;
+                    try {
+                        r = WebServerAccessTest.send(w, m, path, "X-Pooltag-Token", w.token());
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(m + " " + path, e);
+                    }
                     assertEquals(405, r.statusCode(), m + " " + path);
                     assertEquals(Optional.of("POST"), r.headers().firstValue("Allow"), m + " " + path);
                 }
