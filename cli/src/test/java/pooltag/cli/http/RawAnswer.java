@@ -24,10 +24,18 @@ import java.util.Map;
 public record RawAnswer(String status, Map<String, String> headers, String body) {
     /** Sends {@code request} as written on its own connection and reads the answer to EOF. */
     public static RawAnswer ask(int port, String request) throws IOException {
+        return parse(wire(port, request));
+    }
+
+    /**
+     * Sends {@code request} as written on its own connection and returns what came back until EOF, unparsed
+     * (ISO-8859-1: a character per byte): for answers {@link #parse} would refuse.
+     */
+    public static String wire(int port, String request) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(20_000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            return parse(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

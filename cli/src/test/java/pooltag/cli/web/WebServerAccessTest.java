@@ -52,14 +52,9 @@ class WebServerAccessTest {
 
     /** java.net.http will not send a chosen Host header, so this speaks HTTP/1.1 over a socket. */
     static int rawGetStatus(WebServer w, String host) throws Exception {
-        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), w.port())) {
-            s.getOutputStream().write(("GET /api/info HTTP/1.1\r\nHost: " + host + "\r\nX-Pooltag-Token: " + w.token()
-                    + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
-            return Integer.parseInt(status.split(" ")[1]);
-        }
+        String status = pooltag.cli.http.RawAnswer.ask(w.port(), "GET /api/info HTTP/1.1\r\nHost: " + host
+                + "\r\nX-Pooltag-Token: " + w.token() + "\r\nConnection: close\r\n\r\n").status();
+        return Integer.parseInt(status.split(" ")[1]);
     }
 
     @Test

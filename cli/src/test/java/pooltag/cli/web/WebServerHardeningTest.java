@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import pooltag.cli.http.RawAnswer;
 import pooltag.cli.render.Json;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.engine.publish.CaptureService;
@@ -51,18 +48,7 @@ class WebServerHardeningTest {
 
     /** Speaks HTTP/1.1 over a socket and reads the whole answer to EOF (the JDK client will not send these). */
     static String raw(WebServer w, String request) throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), w.port())) {
-            s.setSoTimeout(20_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] b = new byte[8192];
-            for (int n; (n = in.read(b)) >= 0; ) {
-                out.write(b, 0, n);
-            }
-            return out.toString(StandardCharsets.ISO_8859_1);
-        }
+        return RawAnswer.wire(w.port(), request);
     }
 
     static int status(String response) {
@@ -336,14 +322,14 @@ class WebServerHardeningTest {
             String token = "X-Pooltag-Token: " + w.token() + "\r\n";
             String info = "GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "\r\n";
             int over = WebServer.MAX_ARM_BODY + 1;
-            List<pooltag.cli.http.RawAnswer> a = pooltag.cli.http.RawAnswer.askInTurn(w.port(), info,
+            List<RawAnswer> a = RawAnswer.askInTurn(w.port(), info,
                     "GET /api/open HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "\r\n", info,
                     "POST /api/open?name=x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc", info,
                     "POST /api/hit/arm HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "Content-Length: " + over
                             + "\r\n\r\n" + "x".repeat(over), info);
             assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK",
                     "HTTP/1.1 403 Forbidden", "HTTP/1.1 200 OK", "HTTP/1.1 413 Request Entity Too Large"),
-                    a.stream().map(pooltag.cli.http.RawAnswer::status).toList());
+                    a.stream().map(RawAnswer::status).toList());
             for (int i = 0; i < 5; i++) {
                 assertEquals(null, a.get(i).headers().get("connection"), a.get(i).toString());
             }
