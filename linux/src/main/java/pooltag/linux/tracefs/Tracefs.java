@@ -2,8 +2,11 @@ package pooltag.linux.tracefs;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -35,12 +38,25 @@ public final class Tracefs {
         return root.resolve("instances");
     }
 
-    /** A tracefs at a given directory (tests pass a fake tree). */
+    /**
+     * A tracefs at a given directory (tests pass a fake tree). A directory this user may not enter (debugfs is mode
+     * 700, and tracefs under it with it) is said to be that, not "not a tracefs": the cure is root, not another mount.
+     */
     public static Tracefs at(Path root) {
-        if (!Files.isDirectory(root.resolve("instances"))) {
-            throw new PooltagException(root + " is not a tracefs mount (no instances/ directory)");
+        Path instances = root.resolve("instances");
+        try {
+            if (Files.readAttributes(instances, BasicFileAttributes.class).isDirectory()) {
+                return new Tracefs(root);
+            }
+        } catch (AccessDeniedException e) {
+            throw new PooltagException("cannot reach " + instances + ": permission denied (the kernel lets only root"
+                    + " trace); run pooltag as root, e.g. sudo ./pooltag ...", e);
+        } catch (NoSuchFileException e) {
+            // not there: not a tracefs, below
+        } catch (IOException e) {
+            throw new PooltagException("cannot read " + instances + ": " + e.getMessage(), e);
         }
-        return new Tracefs(root);
+        throw new PooltagException(root + " is not a tracefs mount (no instances/ directory)");
     }
 
     /** Finds tracefs, mounting it when absent. */
