@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -26,7 +27,8 @@ import pooltag.core.snapshot.UsageSnapshot;
  * {@link TagCollector} in a registry of its own (no JVM metrics, no global state). Both answer GET and HEAD only;
  * any other method is a 405 naming them. A scrape that cannot be answered (procfs unreadable, the tracing session
  * dead) is a 500 whose body is one line saying why, never a stack trace, so Prometheus marks the target down with a
- * readable {@code scrape_error}. Close it to stop.
+ * readable {@code scrape_error}. A scrape is gzipped when its Accept-Encoding asks (Prometheus does). Close it to
+ * stop.
  */
 public final class Exporter implements AutoCloseable {
     /** What {@code /metrics} and {@code /-/healthy} answer: a scrape reads, nothing else does. */
@@ -107,11 +109,16 @@ public final class Exporter implements AutoCloseable {
     /**
      * {@code answer}, after the request's body is settled: no address here reads one, and one sent anyway (a POST's)
      * is read away if at most {@link #DRAIN_BYTES}, so the connection takes the next request, else the answer closes it
-     * ({@link HttpAnswers#settleUnreadBody}).
+     * ({@link HttpAnswers#settleUnreadBody}); and a request without a usable Host header is a 400 (RFC 9112, 3.2).
      */
     private static HttpHandler bodySettledFirst(HttpHandler answer) {
         return ex -> {
             HttpAnswers.settleUnreadBody(ex, DRAIN_BYTES);
+            String hostProblem = HttpAnswers.hostProblem(ex);
+            if (hostProblem != null) {
+                send(ex, 400, "text/plain; charset=utf-8", "pooltag exporter: " + hostProblem + "\n");
+                return;
+            }
             answer.handle(ex);
         };
     }
@@ -159,6 +166,17 @@ public final class Exporter implements AutoCloseable {
                 pooltag.cli.Fatal.outOfMemory(e);
                 throw e;
             }
+            if (HttpAnswers.hasToken(ex.getRequestHeaders().getFirst("Accept-Encoding"), "gzip")) {
+                // Prometheus asks for gzip on every scrape: the text shrinks about sixfold (10.6 kB to 1.8 kB for
+                // the default top 50), which a fleet's scrapes add up
+                ByteArrayOutputStream zipped = new ByteArrayOutputStream(body.length / 4 + 64);
+                try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+                    gz.write(body);
+                }
+                body = zipped.toByteArray();
+                ex.getResponseHeaders().set("Content-Encoding", "gzip");
+            }
+            ex.getResponseHeaders().set("Vary", "Accept, Accept-Encoding");
             HttpAnswers.send(ex, 200, writer.getContentType(), body);
         }
     }

@@ -28,6 +28,10 @@ public final class HttpAnswers {
      */
     public static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
+        if (hasToken(ex.getRequestHeaders().getFirst("Connection"), "close")) {
+            // the server closes after answering a request that asked it to: the answer says so (RFC 9112, 9.6)
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         boolean head = ex.getRequestMethod().equals("HEAD");
         if (head) {
             ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
@@ -39,6 +43,50 @@ public final class HttpAnswers {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /**
+     * Why the request's Host header cannot be served, as a message for a 400, or null when it can: an HTTP/1.1 request
+     * must carry exactly one (RFC 9112, 3.2); an HTTP/1.0 one may carry none, not two.
+     */
+    public static String hostProblem(HttpExchange ex) {
+        java.util.List<String> hosts = ex.getRequestHeaders().get("Host");
+        if (hosts != null && hosts.size() > 1) {
+            return "a request must carry one Host header";
+        }
+        if (hosts == null && !"HTTP/1.0".equals(ex.getProtocol())) {
+            return "an HTTP/1.1 request must carry a Host header";
+        }
+        return null;
+    }
+
+    /**
+     * Whether the comma-separated header value {@code value} (Connection, Accept-Encoding) lists {@code token},
+     * compared without case and ignoring parameters; a token whose {@code q} parameter is 0 is not listed
+     * ("gzip;q=0" refuses gzip, RFC 9110, 12.4.2).
+     */
+    public static boolean hasToken(String value, String token) {
+        if (value == null) {
+            return false;
+        }
+        for (String part : value.split(",")) {
+            String[] f = part.split(";");
+            if (!f[0].strip().equalsIgnoreCase(token)) {
+                continue;
+            }
+            for (int i = 1; i < f.length; i++) {
+                String p = f[i].strip();
+                if (p.regionMatches(true, 0, "q=", 0, 2)) {
+                    try {
+                        return Double.parseDouble(p.substring(2).strip()) > 0;
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /**

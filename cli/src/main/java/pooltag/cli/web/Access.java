@@ -64,10 +64,11 @@ final class Access {
             // absolute-form (GET http://evil.com/...) is for proxies; its host would bypass the Host check
             return "400 the request target must be a path (/api/info), not an absolute address";
         }
-        List<String> hosts = ex.getRequestHeaders().get("Host");
-        if (hosts != null && hosts.size() > 1) {
-            return "400 a request must carry one Host header";
+        String hostProblem = pooltag.cli.http.HttpAnswers.hostProblem(ex);
+        if (hostProblem != null) {
+            return "400 " + hostProblem;
         }
+        List<String> hosts = ex.getRequestHeaders().get("Host");
         if (loopback && !loopbackHost(hosts == null ? null : hosts.get(0))) {
             return "403 Host header must name the loopback address this server listens on";
         }

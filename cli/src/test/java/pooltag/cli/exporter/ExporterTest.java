@@ -274,6 +274,61 @@ class ExporterTest {
         }
     }
 
+    /**
+     * Prometheus sends Accept-Encoding: gzip on every scrape: the scrape comes gzipped and says so, and unzips to the
+     * text a plain scrape gets; gzip;q=0 refuses gzip (RFC 9110, 12.4.2), and a HEAD states the gzipped length.
+     */
+    @Test
+    void aScrapeIsGzippedWhenAskedAndPlainWhenRefused() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            HttpResponse<byte[]> zipped = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.port()
+                    + "/metrics")).header("Accept-Encoding", "gzip, deflate").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, zipped.statusCode());
+            assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+            String text;
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertParses(text, false);
+            assertEquals(256.0 * 211, value(text, "pooltag_tag_bytes", "tag=\"filp\""));
+            assertTrue(zipped.body().length * 2 < text.length(), zipped.body().length + " gzipped of " + text.length());
+
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.port()
+                    + "/metrics")).header("Accept-Encoding", "gzip;q=0, identity").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(java.util.Optional.empty(), refused.headers().firstValue("Content-Encoding"));
+            assertParses(refused.body(), false);
+
+            RawAnswer head = RawAnswer.ask(e.port(), "HEAD /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertEquals("gzip", head.headers().get("content-encoding"));
+            int headLength = Integer.parseInt(head.headers().get("content-length"));
+            assertTrue(Math.abs(headLength - zipped.body().length) < 24, headLength + " for " + zipped.body().length);
+        }
+    }
+
+    /**
+     * An HTTP/1.1 request without a Host header is a 400 (RFC 9112, 3.2), an HTTP/1.0 one is served; a request that
+     * asks the connection to close gets an answer that says it closes (RFC 9112, 9.6).
+     */
+    @Test
+    void hostIsRequiredOfHttp11AndConnectionCloseIsAnswered() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            RawAnswer noHost = RawAnswer.ask(e.port(), "GET /-/healthy HTTP/1.1\r\nConnection: close\r\n\r\n");
+            assertEquals("HTTP/1.1 400 Bad Request", noHost.status());
+            assertEquals("pooltag exporter: an HTTP/1.1 request must carry a Host header\n", noHost.body());
+            RawAnswer twoHosts = RawAnswer.ask(e.port(), "GET /-/healthy HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertEquals("HTTP/1.1 400 Bad Request", twoHosts.status());
+            RawAnswer old = RawAnswer.ask(e.port(), "GET /-/healthy HTTP/1.0\r\n\r\n");
+            assertEquals("HTTP/1.1 200 OK", old.status());
+            RawAnswer closing = RawAnswer.ask(e.port(), "GET", "/-/healthy");
+            assertEquals("HTTP/1.1 200 OK", closing.status());
+            assertEquals("close", closing.headers().get("connection"));
+        }
+    }
+
     @Test
     void headGetsGetsHeadersWithoutABodyAndTheJdkServerLogsNothing() throws Exception {
         java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("com.sun.net.httpserver");

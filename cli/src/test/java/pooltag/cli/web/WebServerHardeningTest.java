@@ -398,6 +398,12 @@ class WebServerHardeningTest {
             String absolute = raw(w, "GET http://evil.com/api/info HTTP/1.1\r\nHost: 127.0.0.1\r\n" + t);
             assertEquals(400, status(absolute), absolute);
             assertNotNull(absolute);
+            // HTTP/1.1 without Host is malformed (RFC 9112, 3.2): 400; HTTP/1.0 may omit it, and is refused as a Host
+            // that does not name loopback
+            String none = raw(w, "GET /api/info HTTP/1.1\r\n" + t);
+            assertEquals(400, status(none), none);
+            assertTrue(body(none).contains("an HTTP/1.1 request must carry a Host header"), none);
+            assertEquals(403, status(raw(w, "GET /api/info HTTP/1.0\r\n" + t)));
         }
     }
 }
