@@ -97,7 +97,8 @@ public final class DiffCommand extends JsonCommand implements Runnable, CommandS
         t.lines().forEach(out::println);
         out.println();
         int unchanged = diff.deltas().size() - diff.changed().size();
-        out.println(shown.size() + " tags shown" + (all ? "" : ", " + unchanged + " unchanged not shown (--all)"));
+        out.println(shown.size() + (shown.size() == 1 ? " tag shown" : " tags shown")
+                + (all ? "" : ", " + unchanged + " unchanged not shown (--all)"));
         out.println(CaptureOutput.lossLine(diff.loss()));
         out.flush();
     }

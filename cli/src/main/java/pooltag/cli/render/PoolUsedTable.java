@@ -80,6 +80,7 @@ public final class PoolUsedTable {
         line.setLength(0);
         // "TOTAL" is one wider than a 4-character tag: it takes the separator's place so the numbers align.
         left(line.append(' '), "TOTAL", w + 1);
+        int firstNumber = line.length();
         if (r.verbose()) {
             // " %-(W+1)s%8s %8s %8d %8d %8s %8s %8d %8d"
             right(line, known(t.nonPagedAllocs()), 8);
@@ -96,6 +97,11 @@ public final class PoolUsedTable {
             right(line.append(' '), t.nonPagedBytes(), 12, zero);
             right(line.append(' '), t.pagedLive(), 10, zero);
             right(line.append(' '), t.pagedBytes(), 12, zero);
+        }
+        if (line.charAt(firstNumber) != ' ') {
+            // a first total as wide as its column: WinDbg's format runs it into TOTAL ("TOTAL1220429824"), which no
+            // reader can split; it gets the separator the label took
+            line.insert(firstNumber, ' ');
         }
         out.println(line);
         Loss loss = r.snapshot().loss();

@@ -68,6 +68,21 @@ class DiffCommandTest {
                 + " objects")), p.out());
     }
 
+    /** One changed tag is "1 tag shown", not "1 tags shown" (unchanged are counted per tag and pool: three here). */
+    @Test
+    void oneChangedTagIsCountedInTheSingular(@TempDir Path dir) throws IOException {
+        String head = String.join("\n", " Sorting by Tag", "",
+                "               NonPaged                  Paged",
+                " Tag     Allocs         Used     Allocs         Used", "");
+        Path older = Files.writeString(dir.resolve("older.txt"), head + "\n"
+                + " Ntfs        10         2048         40        81920\n AcpA         3          192          1          504\n");
+        Path newer = Files.writeString(dir.resolve("newer.txt"), head + "\n"
+                + " Ntfs        12         2560         40        81920\n AcpA         3          192          1          504\n");
+        CliRun r = CliRun.of("diff", older.toString(), newer.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.outLines().contains("1 tag shown, 3 unchanged not shown (--all)"), r.out());
+    }
+
     @Test
     void allOptionListsUnchangedTagsToo() {
         CliRun r = CliRun.of("diff", "--all", OLD, NEW);
