@@ -44,13 +44,17 @@ public final class KbPairCommand extends JsonCommand implements Runnable {
             m.put("frees", p.frees());
             m.put("paired", p.paired());
             m.put("outstanding", p.outstandingCount());
-            m.put("outstanding_bytes", p.outstandingBytes());
+            // bytes over the allocations whose size the transcript shows; null when it shows none of them
+            m.put("outstanding_bytes", p.outstandingUnsized() == p.outstandingCount() && p.outstandingCount() > 0
+                    ? null : p.outstandingBytes());
+            m.put("outstanding_unsized", p.outstandingUnsized());
             List<Object> groups = new ArrayList<>();
             for (OutstandingStack g : p.outstanding()) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("owner", g.owner());
                 r.put("count", g.count());
-                r.put("bytes", g.bytes());
+                r.put("bytes", g.unsized() == g.count() ? null : g.bytes());
+                r.put("unsized", g.unsized());
                 r.put("tags", g.tags());
                 r.put("frames", g.frames());
                 r.put("addresses", g.addresses().stream().map(KbPairCommand::hex).toList());
@@ -75,11 +79,12 @@ public final class KbPairCommand extends JsonCommand implements Runnable {
         }
         out.println("PoolHitTag transcript " + transcript + ": " + p.allocs() + " allocations, " + p.frees()
                 + " frees, " + p.paired() + " paired");
-        out.println(p.outstandingCount() + " never freed (" + p.outstandingBytes() + " bytes) in "
-                + p.outstanding().size() + " stacks");
+        out.println(p.outstandingCount() + " never freed (" + bytes(p.outstandingBytes(), p.outstandingUnsized(),
+                p.outstandingCount()) + ") in " + p.outstanding().size() + " stacks");
         for (OutstandingStack g : p.outstanding()) {
             out.println();
-            out.println(" " + g.count() + " allocations, " + g.bytes() + " bytes, tag " + String.join(",", g.tags())
+            out.println(" " + g.count() + " allocations, " + bytes(g.bytes(), g.unsized(), g.count()) + ", tag "
+                    + String.join(",", g.tags())
                     + (g.owner().isEmpty() ? "" : ", owner " + g.owner()) + ":");
             if (g.frames().isEmpty()) {
                 out.println("    (no stack printed at these breaks)");
@@ -109,6 +114,17 @@ public final class KbPairCommand extends JsonCommand implements Runnable {
                 + p.loss().unpairedFrees() + " (blocks allocated before the transcript), missed frees "
                 + p.loss().lostEvents() + " (an address allocated twice), truncated: " + (p.loss().truncated() ? "yes" : "no"));
         out.flush();
+    }
+
+    /**
+     * Bytes of {@code count} allocations of which {@code unsized} have no size in the transcript: "N bytes", "size
+     * not shown" when none has one, else "N bytes + K of a size not shown" (0 would be a size, which it is not).
+     */
+    static String bytes(long bytes, long unsized, long count) {
+        if (unsized == 0) {
+            return bytes + " bytes";
+        }
+        return unsized == count ? "size not shown" : bytes + " bytes + " + unsized + " of a size not shown";
     }
 
     private static String hex(long a) {

@@ -1,6 +1,7 @@
 package pooltag.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
@@ -88,6 +89,23 @@ class KbPairCommandTest {
         assertEquals("LeakyDrv!LeakyEvtIoWrite+0x4a", j.get("stacks").get(0).get("owner").asText());
         assertEquals("ffffb80a1c2e6a20", j.get("stacks").get(0).get("addresses").get(0).asText());
         assertEquals(1, j.get("loss").get("skipped_records").asLong());
+        // the transcript prints no size at these breaks (no r9/rdx dump, no !pool): unknown, not 0 bytes
+        assertTrue(j.get("outstanding_bytes").isNull(), r.out());
+        assertEquals(1, j.get("outstanding_unsized").asLong());
+        assertTrue(j.get("stacks").get(0).get("bytes").isNull(), r.out());
+        assertEquals(1, j.get("stacks").get(0).get("unsized").asLong());
+        CliRun text = CliRun.of("kbpair", CliRun.fixture("bp-exallocatepool2-kmdf.txt"));
+        assertTrue(text.outLines().contains("1 never freed (size not shown) in 1 stacks"), text.out());
+        assertTrue(text.outLines().contains(" 1 allocations, size not shown, tag Leak, owner"
+                + " LeakyDrv!LeakyEvtIoWrite+0x4a:"), text.out());
+    }
+
+    @Test
+    void sizesKnownForSomeAllocationsOnlyAreSummedAndTheRestCounted() {
+        assertEquals("634 bytes", KbPairCommand.bytes(634, 0, 2));
+        assertEquals("size not shown", KbPairCommand.bytes(0, 2, 2));
+        assertEquals("634 bytes + 1 of a size not shown", KbPairCommand.bytes(634, 1, 3));
+        assertEquals("0 bytes", KbPairCommand.bytes(0, 0, 0));
     }
 
     /**

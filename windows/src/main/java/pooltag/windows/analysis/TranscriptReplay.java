@@ -68,14 +68,16 @@ public record TranscriptReplay(long allocs, long frees, long paired, List<Outsta
             List<String> frames = stackId < 0 ? List.of()
                     : Arrays.stream(ledger.stackFrames(stackId)).mapToObj(t::frameText).toList();
             long bytes = 0;
+            long unsized = 0; // the ledger holds 0 bytes for a size the transcript did not show (HitEvent.bytes)
             TreeSet<String> names = new TreeSet<>();
             List<Long> addresses = new ArrayList<>();
             for (long[] r : g.getValue()) {
                 bytes += r[1];
+                unsized += r[1] == 0 ? 1 : 0;
                 names.add(ledger.tagName(TagKind.CACHE, (int) r[3]));
                 addresses.add(r[0]);
             }
-            groups.add(new OutstandingStack(frames, OwnerFrame.of(frames), g.getValue().size(), bytes,
+            groups.add(new OutstandingStack(frames, OwnerFrame.of(frames), g.getValue().size(), bytes, unsized,
                     List.copyOf(names), addresses));
         }
         groups.sort(Comparator.comparingLong(OutstandingStack::count).reversed()
@@ -89,7 +91,13 @@ public record TranscriptReplay(long allocs, long frees, long paired, List<Outsta
         return outstanding.stream().mapToLong(OutstandingStack::count).sum();
     }
 
+    /** Requested bytes never freed, over the allocations whose size the transcript shows. */
     public long outstandingBytes() {
         return outstanding.stream().mapToLong(OutstandingStack::bytes).sum();
+    }
+
+    /** Allocations never freed whose size the transcript does not show. */
+    public long outstandingUnsized() {
+        return outstanding.stream().mapToLong(OutstandingStack::unsized).sum();
     }
 }
