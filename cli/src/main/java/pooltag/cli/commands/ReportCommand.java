@@ -210,6 +210,14 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
                         + "double allocations %d; evicted outstanding %d (cap %d)%n",
                 rp.lostTotal(), rp.lostFromStats(), rp.lostFromHeaders(), rp.lostFlaggedPages(), st.unpairedFrees(),
                 st.doubleAllocs(), st.evictedOutstanding(), ledger.maxOutstanding());
+        long writtenOff = st.doubleAllocs() + st.evictedOutstanding();
+        if (writtenOff > 0) {
+            // PoolMon's Diff is Allocs - Frees; here a row's Diff is what is still outstanding, which is less by the
+            // allocations written off: say so, or maple_node's 8803 - 225 = 458 reads as a wrong sum
+            out.printf("Diff is what is still outstanding: Allocs - Frees - the %d allocations written off (their"
+                    + " address allocated again before a traced free: a free the kernel does not trace, or lost;"
+                    + " or evicted at the cap)%n", writtenOff);
+        }
         out.printf("health: %s; skipped bytes %d, skipped pages %d, malformed records %d, unknown blocks %d, "
                         + "out-of-order events %d, other events %d%s%n",
                 rp.complete() ? "complete" : "cut short", rp.skippedBytes(), rp.skippedPages(),
