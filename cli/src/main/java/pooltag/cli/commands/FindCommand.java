@@ -133,8 +133,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
                      cap.ledgerOptions(), resolver)) {
             signals.onStop(run::requestStop);
             if (!json.on()) { // said when tracing goes on, after the warm-up, as every tracing command says it
-                run.onTracingOn(() -> System.err.printf("pooltag find: tracking %s (%s) for %s%n", target.tag(),
-                        HitCommand.describe(target), duration.text()));
+                run.onTracingOn(() -> System.err.printf("pooltag find: tracking %s (%s) for %s%n",
+                        addresses.names(target.tag()),
+                        addresses.names(HitCommand.describe(target)), duration.text()));
             }
             run.runFor(d, Duration.ofSeconds(1), null);
             ProcessNames comms = new ProcessNames();
@@ -172,7 +173,7 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
         long bytes = found.stream().mapToLong(Outstanding::bytes).sum();
         if (json.on()) {
             ObjectNode root = Json.object();
-            root.put("tag", target.tag());
+            root.put("tag", addresses.names(target.tag()));
             root.put("kind", target.kind().label());
             if (!target.merged().isEmpty()) {
                 ObjectNode merged = root.putObject("merged"); // merged name -> the cache its events name
@@ -186,14 +187,14 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
                 Outstanding o = found.get(i);
                 ObjectNode n = arr.addObject();
                 n.put("block", addresses.of(o.address()));
-                n.put("tag", tagOf.get(i));
+                n.put("tag", addresses.names(tagOf.get(i)));
                 n.put("size", o.bytes());
                 n.put("pool", o.pool().label());
                 n.put("age_s", o.ageNanos() / 1e9);
                 n.put("pid", o.pid());
                 n.put("comm", comms.apply(o.pid()));
                 n.put("cache", o.cache());
-                n.put("site", o.site());
+                n.put("site", addresses.names(o.site()));
                 n.put("stack", o.stackId() < 0 ? "" : ledger.stackTag(o.stackId()));
                 if (cgroups) {
                     n.put("cgroup", o.cgroup());
@@ -215,13 +216,14 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
             out.println("Note: " + target.mergeNote());
         }
         out.printf("Searching %s for tag %s, outstanding %s%n%n",
-                only == null ? "NonPaged and Paged pools" : only.label() + " pool", target.tag(), since);
+                only == null ? "NonPaged and Paged pools" : only.label() + " pool", addresses.names(target.tag()),
+                since);
         for (int i = 0; i < found.size(); i++) {
             Outstanding o = found.get(i);
             out.printf(Locale.ROOT, "%s : tag %s, size %#9x, %s pool, age %.3f s, pid %d (%s), site %s, stack %s%n",
-                    addresses.of(o.address()), tagOf.get(i), o.bytes(),
+                    addresses.of(o.address()), addresses.names(tagOf.get(i)), o.bytes(),
                     o.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged", o.ageNanos() / 1e9, o.pid(), comms.apply(o.pid()),
-                    o.site(), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
+                    addresses.names(o.site()), o.stackId() < 0 ? "-" : ledger.stackTag(o.stackId()));
             if (cgroups) {
                 out.printf("    cgroup %s, %s%n", o.cgroup(), o.accounted() ? "accounted (memcg-charged)" : "not accounted");
             }

@@ -88,7 +88,8 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             // said when tracing goes on (after the warm-up), and so before any break is printed
             run.onTracingOn(() -> {
                 out.printf("PoolHitTag = %s (%s): breaking on its allocations and frees for %s%s; Ctrl-C stops%n",
-                        target.tag(), describe(target) + (target.mergeNote().isEmpty() ? "" : "; " + target.mergeNote()),
+                        addresses.names(target.tag()), addresses.names(describe(target))
+                                + (target.mergeNote().isEmpty() ? "" : "; " + target.mergeNote()),
                         duration.text(), count > 0 ? " or " + count + " breaks" : "");
                 out.flush();
             });
@@ -106,7 +107,7 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             long n = groups.stream().mapToLong(StackGroup::count).sum();
             long bytes = groups.stream().mapToLong(StackGroup::bytes).sum();
             out.printf("%d breaks. Outstanding %s allocations made while watching: %d (%d bytes) in %d stacks%n",
-                    printer.breaks(), target.tag(), n, bytes, groups.size());
+                    printer.breaks(), addresses.names(target.tag()), n, bytes, groups.size());
             for (StackGroup g : groups) {
                 out.printf(" %s  %d allocations, %d bytes%n", g.tag(), g.count(), g.bytes());
                 List<String> frames = Frames.symbolize(symbols, g.frames());
@@ -115,7 +116,7 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
                 }
             }
             if (resolver != null) {
-                printByCgroup(out, ledger, target, cgroupKind);
+                printByCgroup(out, ledger, target, cgroupKind, addresses);
             }
             out.println(LossLine.of(ledger.stats().loss()));
             out.println(" (unpaired frees here are mostly frees of blocks allocated before watching began)");
@@ -129,7 +130,8 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
      * With {@code --tag-by cgroup}: the tag's outstanding allocations by the cgroup (or, for {@code cgroup,cache} and
      * {@code cgroup,site}, the tag@cgroup pair) that holds them, most bytes first.
      */
-    private static void printByCgroup(PrintWriter out, Ledger ledger, HitTarget target, TagKind kind) {
+    private static void printByCgroup(PrintWriter out, Ledger ledger, HitTarget target, TagKind kind,
+                                      AddressPolicy addresses) {
         java.util.Map<String, long[]> by = new java.util.HashMap<>();
         for (String name : target.ledgerNames()) {
             int id = ledger.tagId(target.kind(), name);
@@ -138,7 +140,8 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
             }
             for (Outstanding o : ledger.outstanding(target.kind(), id, Integer.MAX_VALUE)) {
                 String key = kind == TagKind.CGROUP ? o.cgroup()
-                        : (kind == TagKind.CGROUP_CACHE ? o.cache() : o.site()) + Ledger.PAIR_SEPARATOR + o.cgroup();
+                        : addresses.names(kind == TagKind.CGROUP_CACHE ? o.cache() : o.site())
+                                + Ledger.PAIR_SEPARATOR + o.cgroup();
                 long[] c = by.computeIfAbsent(key, k -> new long[3]);
                 c[0]++;
                 c[1] += o.bytes();

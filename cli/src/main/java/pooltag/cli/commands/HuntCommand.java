@@ -10,10 +10,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.JsonOption;
 import pooltag.cli.options.BufferOptions;
 import pooltag.engine.hunt.Hunter;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
@@ -42,6 +44,12 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
 
     @Mixin
     JsonOption json;
+
+    @Mixin
+    AddressesOption addressOption;
+
+    /** How tag names that are kernel addresses print; set first thing in {@link #call}. */
+    private AddressPolicy addresses;
 
     @Option(names = "--collapsed", paramLabel = "FILE",
             description = "write folded stacks weighted by outstanding bytes (flamegraph.pl, speedscope);"
@@ -78,6 +86,7 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
 
     @Override
     public Integer call() throws InterruptedException {
+        addresses = addressOption.policy(); // refused before any tracing: one line, exit 2
         Duration d = duration.value();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
@@ -143,13 +152,14 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
         var findingShares = tagged
                 ? pooltag.core.rank.CgroupShares.ofFindings(res.ledger(), res.report().findings(), 3) : null;
         if (json.on()) {
-            var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares);
+            var root = HuntReportView.json(res.report(), res.symbols(), res.armedSites(), loss, shares, findingShares,
+                    addresses);
             var notes = root.putArray("stack_notes");
-            res.stackNotes().forEach(notes::add);
+            res.stackNotes().forEach(n -> notes.add(addresses.names(n)));
             // Sites over their stack budget: how many arming periods each was left unarmed (a live hunt's stacks:
             // progress line counts them; the JSON names them)
             var heldBack = root.putObject("held_back_sites");
-            res.heldBackPeriods().forEach(heldBack::put);
+            res.heldBackPeriods().forEach((site, periods) -> heldBack.put(addresses.names(site), periods));
             if (res.replay() != null) {
                 root.set("recording", RecordingHealth.json(from, res.replay()));
             }
@@ -159,10 +169,10 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             Json.print(out, root);
             out.flush();
         } else if (!by.equals("finding")) {
-            HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top, shares);
+            HuntReportView.text(out, res.report(), res.symbols(), res.armedSites(), loss, top, shares, addresses);
         } else {
             HuntReportView.findings(out, res.report(), res.symbols(), res.armedSites(), res.stackNotes(), loss, top,
-                    findingShares);
+                    findingShares, addresses);
         }
         if (collapsed != null) {
             try {

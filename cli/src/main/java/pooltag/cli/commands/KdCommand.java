@@ -108,6 +108,7 @@ public final class KdCommand extends LedgerCommand implements Callable<Integer> 
             // commands' alone, as cdb's -c output is.
             PrintWriter err = spec.commandLine().getErr();
             err.println("pooltag kd: " + t.describe());
+            health(t).ifPresent(line -> err.println("pooltag kd: " + line));
             err.flush();
             PrintWriter out = spec.commandLine().getOut();
             KdConsole console = new KdConsole(t, out, show, scriptBreakIn);
@@ -120,8 +121,17 @@ public final class KdCommand extends LedgerCommand implements Callable<Integer> 
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             KdConsole console = new KdConsole(t, terminal.writer(), show, KdRepl.terminalBreakIn(terminal));
             terminal.writer().println("pooltag kd: " + t.describe() + "; ? lists the commands, q quits");
+            health(t).ifPresent(line -> terminal.writer().println("pooltag kd: " + line));
             return KdRepl.interactive(console, KdRepl.reader(terminal, historyFile()));
         }
+    }
+
+    /**
+     * A recording's health in the words of {@code report}, {@code hunt --from} and {@code find --from}
+     * ({@link RecordingHealth#line}): a file cut short says so before any command runs. Empty for a kernel.
+     */
+    private java.util.Optional<String> health(KdTarget t) {
+        return t.recordingHealth().map(rp -> RecordingHealth.line(recording, rp));
     }
 
     /** History across sessions in the user's home, like other consoles; none when there is no home. */

@@ -15,9 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.JsonOption;
 import pooltag.cli.options.TagByCgroupOption;
 import pooltag.cli.render.Json;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.engine.publish.CaptureService;
 import pooltag.engine.run.RecordingReplay;
 import pooltag.core.ledger.Ledger;
@@ -33,7 +35,8 @@ import pooltag.linux.symbols.KernelSymbols;
  * recording is replayed into the core {@link Ledger}, the one pairing engine every door uses, so its tags are the
  * ones {@code hit}, {@code find}, {@code kd} and the web page name ({@code kmalloc-1k}, {@code alloc_pipe_info}).
  * Pools are not shown. With {@code --tag-by cgroup} the allocations are also charged to the cgroups the recording run
- * decided ({@code record --tag-by cgroup}).
+ * decided ({@code record --tag-by cgroup}). A call site named by its raw address prints masked unless root asks for
+ * {@code --show-addresses} ({@link AddressPolicy#names}).
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Summarize a recording: events by type, allocations and frees per tag and call site, "
@@ -51,6 +54,12 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
     @Mixin
     TagByCgroupOption tagBy;
 
+    @Mixin
+    AddressesOption addressOption;
+
+    /** How tag names that are kernel addresses print; set first thing in {@link #call}. */
+    private AddressPolicy addresses;
+
     /**
      * One tag's counters summed over pools.
      *
@@ -63,6 +72,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
 
     @Override
     public Integer call() {
+        addresses = addressOption.policy(); // refused before the file is read: one line, exit 2
         PrintWriter out = spec.commandLine().getOut();
         // The same replay as hunt --from and find --from: pool kinds and cgroup decisions from the file.
         RecordingReplay.Replayed r = RecordingReplay.of(file, cap.ledgerOptions(), tagBy.on());
@@ -118,7 +128,10 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         LedgerStats st = ledger.stats();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("file", file.toString());
-        d.put("meta", r.meta());
+        // the recording's own words, as the text prints them: a hit tag may be a site named by its address
+        Map<String, String> meta = new LinkedHashMap<>();
+        r.meta().forEach((k, v) -> meta.put(k, addresses.names(v)));
+        d.put("meta", meta);
         d.put("duration_seconds", durationSeconds(r, rp));
         Map<String, Long> byType = new LinkedHashMap<>();
         for (int k = 1; k < KmemDecoder.KINDS; k++) {
@@ -160,11 +173,11 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         return d;
     }
 
-    private static List<Map<String, Object>> json(List<Row> rows, boolean withModule) {
+    private List<Map<String, Object>> json(List<Row> rows, boolean withModule) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Row row : rows) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("tag", row.name());
+            m.put("tag", addresses.names(row.name()));
             if (withModule) {
                 m.put("module", row.module());
             }
@@ -199,7 +212,8 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
                 r.meta().getOrDefault("started", "?"),
                 durationSeconds(r, rp), rp.pages(), rp.fileBytes());
         if (!r.meta().getOrDefault("hit", "").isEmpty()) {
-            out.printf("hit tag %s (stack triggers: %s)%n", r.meta().get("hit"), r.meta().get("stack_triggers"));
+            out.printf("hit tag %s (stack triggers: %s)%n", addresses.names(r.meta().get("hit")),
+                    addresses.names(r.meta().get("stack_triggers")));
         }
         StringBuilder ev = new StringBuilder();
         for (int k = 1; k < KmemDecoder.KINDS; k++) {
@@ -251,8 +265,9 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
     }
 
     /** A site with the module it lives in when that is not the kernel proper ({@code xfs_inode_alloc [xfs]}). */
-    private static String label(Row row) {
+    private String label(Row row) {
+        String name = addresses.names(row.name());
         return row.module().isEmpty() || row.module().equals("[kernel]") || row.module().equals("[unknown]")
-                ? row.name() : row.name() + " " + row.module();
+                ? name : name + " " + row.module();
     }
 }

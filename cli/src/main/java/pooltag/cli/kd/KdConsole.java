@@ -287,7 +287,8 @@ public final class KdConsole implements AutoCloseable {
             return;
         }
         if (v.quote() != '"') {
-            out.println(next.shown() + " is the Linux tag " + next.name() + ": g breaks on its allocations and frees");
+            out.println(next.shown() + " is the Linux tag " + addresses.names(next.name())
+                    + ": g breaks on its allocations and frees");
         }
         if (!mergeNote.isEmpty()) {
             out.println("Note: " + mergeNote);
@@ -367,8 +368,9 @@ public final class KdConsole implements AutoCloseable {
             restore.run();
         }
         if (hit.isEmpty()) {
-            out.println(cancelled ? "Break-in (Ctrl-C): no hit of " + hitTag.name() + " yet"
-                    : "No more hits of " + hitTag.name() + ": the target has no more events");
+            String name = addresses.names(hitTag.name());
+            out.println(cancelled ? "Break-in (Ctrl-C): no hit of " + name + " yet"
+                    : "No more hits of " + name + ": the target has no more events");
             cancelled = false;
             sayHitsNotKept();
             return;
@@ -377,7 +379,7 @@ public final class KdConsole implements AutoCloseable {
         lastBreak = b;
         out.println("Break instruction exception - code 80000003 (first chance)");
         StringBuilder sb = new StringBuilder();
-        sb.append(b.kind().label()).append(": tag ").append(b.tag())
+        sb.append(b.kind().label()).append(": tag ").append(addresses.names(b.tag()))
                 .append(", size ").append(b.size() > 0 ? "0x" + Long.toHexString(b.size()) : "?");
         if (b.address() != 0) {
             sb.append(", address ").append(address(b.address()));
@@ -509,7 +511,7 @@ public final class KdConsole implements AutoCloseable {
     /** WinDbg's new {@code !poolfind} row, then what Linux adds: age, task, stack tag. */
     private String row(KdTarget.Allocation a) {
         StringBuilder sb = new StringBuilder();
-        sb.append(address(a.address())).append(" : tag ").append(a.tag())
+        sb.append(address(a.address())).append(" : tag ").append(addresses.names(a.tag()))
                 .append(String.format(", size %9s, ", "0x" + Long.toHexString(a.size())))
                 .append(a.pool() == Pool.NONPAGED ? "Nonpaged" : "Paged").append(" pool")
                 .append(String.format(Locale.ROOT, ", age %.3f s", a.ageNanos() / 1e9))

@@ -61,7 +61,8 @@ public final class HitPrinter implements BreakDetector.Sink {
         String cache = b.cacheId() >= 0 ? cacheNames.apply(b.cacheId()) : null;
         boolean alloc = b.kind() == Break.Kind.ALLOC;
         StringBuilder line = new StringBuilder(160);
-        line.append("Break ").append(printed).append(": ").append(alloc ? "alloc" : "free ").append(' ').append(b.tag());
+        line.append("Break ").append(printed).append(": ").append(alloc ? "alloc" : "free ").append(' ')
+                .append(addresses.names(b.tag()));
         if (cache != null && !cache.equals(b.tag())) {
             line.append(" cache ").append(cache);
         }

@@ -17,10 +17,15 @@ import pooltag.core.rank.HuntReport;
 import pooltag.core.rank.StackSummary;
 import pooltag.core.rank.Suspect;
 import pooltag.core.snapshot.Loss;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.linux.symbols.KernelSymbols;
 import pooltag.linux.symbols.Frames;
 
-/** A hunt's report as text, JSON and folded stacks. Every form carries the loss counters. */
+/**
+ * A hunt's report as text, JSON and folded stacks. Every form carries the loss counters. Every string that names a
+ * tag (suspects, members, causes, armed sites, notes, verdicts, why lines) goes through {@link AddressPolicy#names}:
+ * a call site the symbols could not name is tagged by its kernel address. The overloads without a policy mask.
+ */
 public final class HuntReportView {
     private HuntReportView() {
     }
@@ -28,7 +33,7 @@ public final class HuntReportView {
     /** The flat per-tag table ({@code --by tag}): every cache and site tag on its own row. */
     public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
                             int maxSuspects) {
-        text(out, r, symbols, armedSites, loss, maxSuspects, null);
+        text(out, r, symbols, armedSites, loss, maxSuspects, null, AddressPolicy.masked());
     }
 
     /**
@@ -37,11 +42,18 @@ public final class HuntReportView {
      */
     public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
                             int maxSuspects, List<List<CgroupShares.Share>> cgroups) {
+        text(out, r, symbols, armedSites, loss, maxSuspects, cgroups, AddressPolicy.masked());
+    }
+
+    /** As above, tag names printed as {@code addresses} says. */
+    public static void text(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
+                            int maxSuspects, List<List<CgroupShares.Share>> cgroups, AddressPolicy addresses) {
         out.printf(Locale.ROOT, "Hunt over %.1f s: %d events, %d lost, %d unpaired frees, %d double allocations%n",
                 r.durationS(), r.events(), r.lostEvents(), r.unpairedFrees(), r.doubleAllocs());
-        out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site stood out)" : String.join(", ", armedSites)));
+        out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site stood out)"
+                : addresses.names(String.join(", ", armedSites))));
         for (String note : r.notes()) {
-            out.println("Note: " + note);
+            out.println("Note: " + addresses.names(note));
         }
         List<Suspect> leaks = r.leaks();
         out.printf(Locale.ROOT, "%d suspect%s at or above confidence %.2f%n%n", leaks.size(), leaks.size() == 1 ? "" : "s",
@@ -49,7 +61,7 @@ public final class HuntReportView {
         int w = 4;
         List<Suspect> shown = r.suspects().subList(0, Math.min(maxSuspects, r.suspects().size()));
         for (Suspect s : shown) {
-            w = Math.max(w, s.tag().length());
+            w = Math.max(w, addresses.names(s.tag()).length());
         }
         out.printf(Locale.ROOT, " %-4s %-" + w + "s %-5s %-8s %-10s %11s %13s %12s%n", "Rank", "Tag", "Kind", "Pool", "Module",
                 "Outstanding", "Bytes", "Growth B/s");
@@ -57,7 +69,7 @@ public final class HuntReportView {
         for (Suspect s : shown) {
             rank++;
             out.printf(Locale.ROOT, " %-4s %-" + w + "s %-5s %-8s %-10s %11d %13d %12.1f  conf %.2f%s%n",
-                    rank, s.tag(), s.kind().label(), s.pool().label(), s.module() == null ? "-" : s.module(),
+                    rank, addresses.names(s.tag()), s.kind().label(), s.pool().label(), s.module() == null ? "-" : s.module(),
                     s.outstanding(), s.outstandingBytes(), s.growthBytesPerS(), s.confidence(),
                     s.confidence() >= r.threshold() ? "  LEAK" : "");
         }
@@ -65,13 +77,14 @@ public final class HuntReportView {
         for (Suspect s : leaks) {
             out.println();
             out.printf(Locale.ROOT, "%s (%s, %s pool, %s): %d outstanding, %d bytes, growing %.1f allocations/s%n",
-                    s.tag(), s.kind().label(), s.pool().label(), s.module() == null ? "-" : s.module(), s.outstanding(),
+                    addresses.names(s.tag()), s.kind().label(), s.pool().label(),
+                    s.module() == null ? "-" : s.module(), s.outstanding(),
                     s.outstandingBytes(), s.growthPerS());
             out.println("  evidence: mature survivors per " + String.format(Locale.ROOT, "%.2f", s.evidence().bucketSeconds())
                     + " s " + s.evidence().survivors() + (s.evidence().procfsLive().isEmpty() ? ""
                     : "; /proc/slabinfo live " + s.evidence().procfsLive()));
             for (String n : s.evidence().notes()) {
-                out.println("  " + n);
+                out.println("  " + addresses.names(n));
             }
             if (s.kind() != pooltag.core.tag.TagKind.CGROUP) { // a cgroup row holds its bytes itself: nothing to add
                 heldBy(out, nth(cgroups, suspectIndex.getOrDefault(s, -1)));
@@ -96,7 +109,7 @@ public final class HuntReportView {
      */
     public static void findings(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites,
                                 List<String> stackNotes, Loss loss, int maxFindings) {
-        findings(out, r, symbols, armedSites, stackNotes, loss, maxFindings, null);
+        findings(out, r, symbols, armedSites, stackNotes, loss, maxFindings, null, AddressPolicy.masked());
     }
 
     /**
@@ -104,21 +117,23 @@ public final class HuntReportView {
      *                null or empty lists when the hunt did not tag by cgroup
      */
     public static void findings(PrintWriter out, HuntReport r, KernelSymbols symbols, List<String> armedSites,
-                                List<String> stackNotes, Loss loss, int maxFindings, List<List<CgroupShares.Share>> cgroups) {
+                                List<String> stackNotes, Loss loss, int maxFindings, List<List<CgroupShares.Share>> cgroups,
+                                AddressPolicy addresses) {
         out.printf(Locale.ROOT, "Hunt over %.1f s: %d events, %d lost, %d unpaired frees, %d double allocations%n",
                 r.durationS(), r.events(), r.lostEvents(), r.unpairedFrees(), r.doubleAllocs());
-        out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site led)" : String.join(", ", armedSites)));
+        out.println("Stacks armed on: " + (armedSites.isEmpty() ? "(none: no call site led)"
+                : addresses.names(String.join(", ", armedSites))));
         for (String note : r.notes()) {
-            out.println("Note: " + note);
+            out.println("Note: " + addresses.names(note));
         }
         List<Finding> leaks = r.leakFindings();
-        out.println(r.verdict());
+        out.println(addresses.names(r.verdict()));
         out.println();
         List<Finding> shown = r.findings().subList(0, Math.min(maxFindings, r.findings().size()));
         int w = 5, wc = 5;
         for (Finding f : shown) {
-            w = Math.max(w, f.causeTag().length());
-            wc = Math.max(wc, f.cause().length());
+            w = Math.max(w, addresses.names(f.causeTag()).length());
+            wc = Math.max(wc, addresses.names(f.cause()).length());
         }
         out.printf(Locale.ROOT, " %-4s %-" + wc + "s %-" + w + "s %5s %11s %13s %9s %s%n", "Rank", "Cause", "Tag", "Conf",
                 "Outstanding", "Bytes", "Growth/s", "Kinds");
@@ -127,8 +142,8 @@ public final class HuntReportView {
             rank++;
             long n = f.members().stream().mapToLong(Finding.Member::outstanding).sum();
             long b = f.members().stream().mapToLong(Finding.Member::bytes).sum();
-            out.printf(Locale.ROOT, " %-4d %-" + wc + "s %-" + w + "s %5.2f %11d %13d %9.1f %d%s%n", rank, f.cause(),
-                    f.causeTag(), f.confidence(), n, b, f.members().get(0).ratePerS(), f.members().size(),
+            out.printf(Locale.ROOT, " %-4d %-" + wc + "s %-" + w + "s %5.2f %11d %13d %9.1f %d%s%n", rank,
+                    addresses.names(f.cause()), addresses.names(f.causeTag()), f.confidence(), n, b, f.members().get(0).ratePerS(), f.members().size(),
                     f.confidence() >= r.threshold() ? "  LEAK" : "");
         }
         List<Finding> detailed = leaks.isEmpty() ? shown.subList(0, Math.min(1, shown.size())) : leaks;
@@ -138,7 +153,7 @@ public final class HuntReportView {
             rank++;
             out.println();
             out.printf(Locale.ROOT, "Finding %d: %s, cause tag %s%s, confidence %.2f%s%n", findingIndex.get(f) + 1,
-                    f.cause(), f.causeTag(), f.pid() >= 0 ? " (pid " + f.pid() + ")" : "", f.confidence(),
+                    addresses.names(f.cause()), addresses.names(f.causeTag()), f.pid() >= 0 ? " (pid " + f.pid() + ")" : "", f.confidence(),
                     f.confidence() >= r.threshold() ? " LEAK" : " (below the threshold)");
             int wm = 5;
             for (Finding.Member m : f.members()) {
@@ -147,13 +162,15 @@ public final class HuntReportView {
             out.printf(Locale.ROOT, "  %-" + wm + "s %-28s %-8s %-11s %11s %11s %8s %5s%n", "Cache", "Site", "Pool",
                     "Role", "Outstanding", "Bytes", "Rate/s", "Conf");
             for (Finding.Member m : f.members()) {
-                out.printf(Locale.ROOT, "  %-" + wm + "s %-28s %-8s %-11s %11d %11d %8.1f %5.2f%s%n", m.cache(), m.site(),
+                out.printf(Locale.ROOT, "  %-" + wm + "s %-28s %-8s %-11s %11d %11d %8.1f %5.2f%s%n", m.cache(),
+                        addresses.names(m.site()),
                         m.pool().label(), m.role().label(), m.outstanding(), m.bytes(), m.ratePerS(), m.confidence(),
-                        m.growsWith() == null ? "" : "  grows with " + m.growsWith() + ": " + m.reason());
+                        m.growsWith() == null ? ""
+                                : addresses.names("  grows with " + m.growsWith() + ": " + m.reason()));
             }
             out.println("  why:");
             for (String line : f.why()) {
-                out.println("    " + line);
+                out.println("    " + addresses.names(line));
             }
             heldBy(out, nth(cgroups, findingIndex.get(f)));
             for (StackSummary st : f.stacks()) {
@@ -166,7 +183,7 @@ public final class HuntReportView {
         }
         if (!stackNotes.isEmpty()) {
             out.println();
-            stackNotes.forEach(n -> out.println("Stacks: " + n));
+            stackNotes.forEach(n -> out.println("Stacks: " + addresses.names(n)));
         }
         out.println();
         out.println(LossLine.of(loss));
@@ -209,7 +226,7 @@ public final class HuntReportView {
     }
 
     public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss) {
-        return json(r, symbols, armedSites, loss, null, null);
+        return json(r, symbols, armedSites, loss, null, null, AddressPolicy.masked());
     }
 
     /**
@@ -218,6 +235,13 @@ public final class HuntReportView {
      */
     public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
                                   List<List<CgroupShares.Share>> cgroups, List<List<CgroupShares.Share>> findingCgroups) {
+        return json(r, symbols, armedSites, loss, cgroups, findingCgroups, AddressPolicy.masked());
+    }
+
+    /** As above, tag names written as {@code addresses} says. */
+    public static ObjectNode json(HuntReport r, KernelSymbols symbols, List<String> armedSites, Loss loss,
+                                  List<List<CgroupShares.Share>> cgroups, List<List<CgroupShares.Share>> findingCgroups,
+                                  AddressPolicy addresses) {
         ObjectNode root = Json.object();
         root.put("duration_s", r.durationS());
         root.put("events", r.events());
@@ -226,14 +250,14 @@ public final class HuntReportView {
         root.put("double_allocs", r.doubleAllocs());
         root.put("threshold", r.threshold());
         ArrayNode armed = root.putArray("armed_sites");
-        armedSites.forEach(armed::add);
+        armedSites.forEach(a -> armed.add(addresses.names(a)));
         ArrayNode notes = root.putArray("notes");
-        r.notes().forEach(notes::add);
+        r.notes().forEach(n -> notes.add(addresses.names(n)));
         ArrayNode suspects = root.putArray("suspects");
         for (int si = 0; si < r.suspects().size(); si++) {
             Suspect s = r.suspects().get(si);
             ObjectNode n = suspects.addObject();
-            n.put("tag", s.tag());
+            n.put("tag", addresses.names(s.tag()));
             n.put("kind", s.kind().label());
             n.put("pool", s.pool().label());
             n.put("module", s.module() == null ? "" : s.module().replace("[", "").replace("]", ""));
@@ -257,7 +281,7 @@ public final class HuntReportView {
             ev.put("pool", s.evidence().pool());
             ev.put("loss", s.evidence().loss());
             ArrayNode en = ev.putArray("notes");
-            s.evidence().notes().forEach(en::add);
+            s.evidence().notes().forEach(x -> en.add(addresses.names(x)));
             if (cgroups != null) {
                 sharesJson(n.putArray("cgroups"), nth(cgroups, si));
             }
@@ -268,8 +292,8 @@ public final class HuntReportView {
         for (int fi = 0; fi < r.findings().size(); fi++) {
             Finding f = r.findings().get(fi);
             ObjectNode n = fs.addObject();
-            n.put("cause", f.cause());
-            n.put("cause_tag", f.causeTag());
+            n.put("cause", addresses.names(f.cause()));
+            n.put("cause_tag", addresses.names(f.causeTag()));
             n.put("pid", f.pid());
             n.put("confidence", f.confidence());
             n.put("leak", f.confidence() >= r.threshold());
@@ -286,18 +310,18 @@ public final class HuntReportView {
             why.put("loss", e.loss());
             why.put("companions", f.lockstep());
             ArrayNode lines = why.putArray("lines");
-            f.why().forEach(lines::add);
+            f.why().forEach(x -> lines.add(addresses.names(x)));
             ArrayNode ms = n.putArray("members");
             for (Finding.Member m : f.members()) {
                 ObjectNode mn = ms.addObject();
                 mn.put("cache", m.cache());
-                mn.put("site", m.site());
+                mn.put("site", addresses.names(m.site()));
                 mn.put("pool", m.pool().label());
                 mn.put("role", m.role().label());
                 if (m.growsWith() != null) {
-                    mn.put("grows_with", m.growsWith());
+                    mn.put("grows_with", addresses.names(m.growsWith()));
                 }
-                mn.put("reason", m.reason());
+                mn.put("reason", addresses.names(m.reason()));
                 mn.put("outstanding", m.outstanding());
                 mn.put("bytes", m.bytes());
                 mn.put("rate_per_s", m.ratePerS());

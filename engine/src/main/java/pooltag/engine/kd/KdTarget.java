@@ -69,6 +69,14 @@ public interface KdTarget extends AutoCloseable {
     /** One line naming the target, printed when an interactive console starts ({@code live kernel 6.8.0 ...}). */
     String describe();
 
+    /**
+     * A recording's health as a replay of the whole file found it (complete or cut short, skipped pages, lost
+     * events): said with {@link #describe} when the console starts, as {@code report} says it. Empty for a kernel.
+     */
+    default Optional<pooltag.linux.recording.RecordingReader.Replay> recordingHealth() {
+        return Optional.empty();
+    }
+
     /** Rereads the kernel's symbols and modules ({@code .reload}). */
     Symbols reload();
 

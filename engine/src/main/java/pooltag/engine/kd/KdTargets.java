@@ -63,8 +63,17 @@ public final class KdTargets {
      * @throws UnknownTagException one line, when the tag names no cache, kernel function, kmalloc class or module
      */
     static HitTarget resolveHit(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols) {
+        return resolveHit(typed, slabinfo, sysfs, java.util.Set.of(), symbols);
+    }
+
+    /**
+     * As above, for a recording: {@code seenCaches} are the caches its events name
+     * ({@link HitTarget#resolveInRecording}, as {@code find --from} resolves a tag).
+     */
+    static HitTarget resolveHit(String typed, String slabinfo, SlabSysfs sysfs, java.util.Collection<String> seenCaches,
+                                KernelSymbols symbols) {
         try {
-            return HitTarget.resolve(typed, slabinfo, sysfs, symbols);
+            return HitTarget.resolveInRecording(typed, slabinfo, sysfs, seenCaches, symbols);
         } catch (UnknownTagException e) {
             throw e;
         } catch (PooltagException e) {

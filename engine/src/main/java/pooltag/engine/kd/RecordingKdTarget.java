@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,10 @@ import pooltag.linux.symbols.KernelSymbols;
  * either way. {@code .reload} reads the recording's kallsyms snapshot; {@code !poolused} its {@code /proc/slabinfo}
  * at the start. Pools as every replay of a recording decides them ({@link RecordingReader#slabSysfs()}).
  *
+ * <p>Opening decodes the whole file once ({@link Scan}), before the first {@code g}: a tag resolves against the caches
+ * the events name as {@code find --from} resolves it (a recording need not hold a {@code /proc/slabinfo}, and a
+ * cache created after it was read is named only by events), and the file's health is known for the banner.
+ *
  * <p>Threads: the replay runs on its own thread ({@link RecordingReader#replay} pushes events), which is paused
  * between commands: it runs only inside {@code g}, and hands each hit (or the end, or its acknowledgement of Ctrl-C)
  * to the console thread through a queue, then waits for the next {@code g}. While it waits nothing writes the
@@ -59,7 +64,37 @@ final class RecordingKdTarget implements KdTarget {
         }
     }
 
+    /**
+     * What one decode of the whole file, ahead of the replay {@code g} drives, found: the caches its events name, and
+     * the file's health (cut short or not, skipped pages, lost events).
+     */
+    private record Scan(Set<String> caches, RecordingReader.Replay health) {
+        static Scan of(Path file) {
+            try (RecordingReader r = RecordingReader.open(file)) {
+                RecordingReader.Replay health = r.replay(new AllocEventConsumer() {
+                    @Override
+                    public void onEvent(AllocEvent event) {
+                        // The decoder reads a cache's name only when asked (a free is paired by its address
+                        // alone), and interns it into r.names() then: asked here for every event.
+                        event.cacheId();
+                    }
+
+                    @Override
+                    public void onLoss(int cpu, long count) {
+                        // counted in the Replay
+                    }
+                }, WINDOW_NANOS);
+                Set<String> caches = new java.util.HashSet<>();
+                for (int id = 0; id < r.names().size(); id++) {
+                    caches.add(r.names().name(id));
+                }
+                return new Scan(Set.copyOf(caches), health);
+            }
+        }
+    }
+
     private final RecordingReader reader;
+    private final Scan scan;
     private final KernelSymbols symbols;
     private final PublishingLedger published;
     private final Ledger ledger;
@@ -80,8 +115,9 @@ final class RecordingKdTarget implements KdTarget {
     private HitTarget hit;
     private int generation;
 
-    private RecordingKdTarget(RecordingReader reader, LedgerOptions options) {
+    private RecordingKdTarget(RecordingReader reader, Scan scan, LedgerOptions options) {
         this.reader = reader;
+        this.scan = scan;
         this.symbols = reader.symbols();
         this.published = PublishingLedger.over(reader, options); // the pools every replay of the file uses
         this.ledger = published.ledger();
@@ -101,7 +137,7 @@ final class RecordingKdTarget implements KdTarget {
     static RecordingKdTarget open(Path file, LedgerOptions options) {
         RecordingReader r = RecordingReader.open(file);
         try {
-            return new RecordingKdTarget(r, options);
+            return new RecordingKdTarget(r, Scan.of(file), options);
         } catch (RuntimeException e) {
             r.close();
             throw e;
@@ -116,6 +152,11 @@ final class RecordingKdTarget implements KdTarget {
                 + " CPUs, started " + m.getOrDefault("started", "?")
                 + (hitTag.isEmpty() ? ", no hit tag (hits carry no stacks)" : ", stacks for hit tag " + hitTag)
                 + "; g replays to the next hit";
+    }
+
+    @Override
+    public Optional<RecordingReader.Replay> recordingHealth() {
+        return Optional.of(scan.health());
     }
 
     @Override
@@ -144,7 +185,7 @@ final class RecordingKdTarget implements KdTarget {
     public String armHit(String linuxTag) {
         requireOpen();
         String slabinfo = reader.slabinfoStart() == null ? "" : reader.slabinfoStart();
-        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, reader.slabSysfs(), symbols);
+        HitTarget next = KdTargets.resolveHit(linuxTag, slabinfo, reader.slabSysfs(), scan.caches(), symbols);
         hit = next;
         generation++;
         armedGeneration = generation;

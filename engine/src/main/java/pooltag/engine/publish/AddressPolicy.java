@@ -1,6 +1,7 @@
 package pooltag.engine.publish;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,6 +16,9 @@ import pooltag.core.ledger.Ledger;
  * <ul>
  *   <li>a block prints as {@code @} and 8 hex digits of a keyed hash (a new random key each run): enough to tell
  *       blocks apart and to match the same block across lines of one run, useless for locating the kernel;</li>
+ *   <li>a call site the kernel symbols cannot name is tagged by its raw address ({@code 0xffffffff817bd0e4}), and
+ *       that name prints as {@code site@} and the same keyed hash ({@link #names}); the ledger keeps the raw name,
+ *       so a tag typed as the address still finds it;</li>
  *   <li>raw addresses ({@code %016x}) only with {@code --show-addresses}, and only for root: anyone else asking gets
  *       one line and exit 2 ({@link #forUser}), whatever the command;</li>
  *   <li>text a server serves (metrics labels, web JSON) is scrubbed of address-like hex runs ({@link #scrub}),
@@ -103,6 +107,26 @@ public final class AddressPolicy {
         long h = (address ^ key) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         return String.format("@%08x", (int) (h >>> 32));
+    }
+
+    /**
+     * A tag name, a {@code tag@cgroup} label or a line of text naming tags, as this policy prints it. A call site the
+     * kernel symbols cannot name is tagged {@code 0x} and its address (core's {@code EventTagger}), so every kernel
+     * address in the text ({@link #KERNEL_ADDRESS}) is masked: a {@code 0x} one as {@code site@} and the keyed hash
+     * of {@link #of} (one site reads the same on every line of a run), a bare 16-digit one as {@link #of} prints a
+     * block. Other hex (a container id in a cgroup path, {@code +0x1a4} in a frame) is no kernel address and stays.
+     * Raw: the text as it is.
+     */
+    public String names(String text) {
+        if (raw || text == null || text.length() < 10) {
+            return text;
+        }
+        return KERNEL_ADDRESS.matcher(text).replaceAll(m -> {
+            String a = m.group();
+            boolean site = a.charAt(1) == 'x' || a.charAt(1) == 'X';
+            long address = new BigInteger(site ? a.substring(2) : a, 16).longValue();
+            return site ? "site" + of(address) : of(address);
+        });
     }
 
     /** The text with every address-like hex run replaced by {@link #SCRUBBED}; the same string when there is none. */
