@@ -265,7 +265,9 @@
     const rec = r.body.recording;
     const health = [];
     if (rec) {
-      if (!rec.complete) health.push('CUT SHORT (' + rec.cut_short + ')');
+      if (rec.cut_short) health.push('CUT SHORT (' + rec.cut_short + ')');
+      if (rec.damaged_blocks) health.push('DAMAGED (' + rec.first_damage + '; ' + rec.damaged_blocks
+        + ' damaged block' + (rec.damaged_blocks === 1 ? '' : 's') + ' skipped)');
       if (rec.skipped_bytes) health.push(rec.skipped_bytes + ' bytes skipped');
       if (rec.skipped_pages) health.push(rec.skipped_pages + ' pages skipped');
       if (rec.malformed_records) health.push(rec.malformed_records + ' malformed records');

@@ -16,23 +16,24 @@ final class RecordingHealth {
     private RecordingHealth() {
     }
 
-    /** Complete, and no page skipped. */
+    /** Complete (not cut short, no damaged block), and no page skipped. */
     static boolean sound(RecordingReader.Replay rp) {
         return rp.complete() && rp.skippedPages() == 0;
     }
 
     static String line(Path file, RecordingReader.Replay rp) {
         return String.format(Locale.ROOT, "recording %s: %s; %d events in %d pages, lost events %d, skipped bytes %d,"
-                        + " skipped pages %d, malformed records %d, unknown blocks %d, out-of-order events %d%s",
-                file, rp.complete() ? "complete" : "CUT SHORT (" + rp.cutShortReason() + ")", rp.totalEvents(),
-                rp.pages(), rp.lostTotal(), rp.skippedBytes(), rp.skippedPages(), rp.malformedRecords(),
-                rp.unknownBlocks(), rp.outOfOrder(), rp.forcedDrains() == 0 ? "" : ", forced drains " + rp.forcedDrains());
+                        + " skipped pages %d, damaged blocks %d, malformed records %d, unknown blocks %d,"
+                        + " out-of-order events %d%s",
+                file, rp.stateLine(), rp.totalEvents(), rp.pages(), rp.lostTotal(), rp.skippedBytes(),
+                rp.skippedPages(), rp.damagedBlocks(), rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(),
+                rp.forcedDrains() == 0 ? "" : ", forced drains " + rp.forcedDrains());
     }
 
     static ObjectNode json(Path file, RecordingReader.Replay rp) {
         ObjectNode n = Json.object();
         n.put("file", file.toString());
-        return Json.recordingHealth(n, pooltag.engine.publish.CaptureService.RecordingHealth.of(rp,
-                rp.cutShortReason()), rp.totalEvents(), rp.pages());
+        return Json.recordingHealth(n, pooltag.engine.publish.CaptureService.RecordingHealth.of(rp),
+                rp.totalEvents(), rp.pages());
     }
 }

@@ -163,7 +163,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
         d.put("pairing", pairing);
         // The fields every door gives a recording's health (Json.recordingHealth), then what only report says.
         ObjectNode health = Json.recordingHealth(Json.object(),
-                CaptureService.RecordingHealth.of(rp, rp.cutShortReason()), -1, rp.pages());
+                CaptureService.RecordingHealth.of(rp), -1, rp.pages());
         health.put("other_events", rp.otherEvents());
         health.put("first_error", rp.firstError());
         health.put("symbols_loaded", syms.size());
@@ -205,8 +205,8 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
     private void printText(PrintWriter out, RecordingReplay.Replayed r, RecordingReader.Replay rp, Ledger ledger,
                            List<Row> tags, List<Row> sites) {
         LedgerStats st = ledger.stats();
-        out.printf("recording %s: %s%n", file, rp.complete() ? "complete"
-                : "CUT SHORT (" + rp.cutShortReason() + "); read up to the last complete block");
+        out.printf("recording %s: %s%s%n", file, rp.stateLine(),
+                rp.cutShortReason() == null ? "" : "; read up to the last complete block");
         out.printf("kernel %s, %s cpus, started %s, duration %.3f s, %d pages, %d bytes%n",
                 r.meta().getOrDefault("kernel", "?"), r.meta().getOrDefault("cpus", "?"),
                 r.meta().getOrDefault("started", "?"),
@@ -232,9 +232,9 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
                     + " address allocated again before a traced free: a free the kernel does not trace, or lost;"
                     + " or evicted at the cap)%n", writtenOff);
         }
-        out.printf("health: %s; skipped bytes %d, skipped pages %d, malformed records %d, unknown blocks %d, "
-                        + "out-of-order events %d, other events %d%s%n",
-                rp.complete() ? "complete" : "cut short", rp.skippedBytes(), rp.skippedPages(),
+        out.printf("health: %s; skipped bytes %d, skipped pages %d, damaged blocks %d, malformed records %d, "
+                        + "unknown blocks %d, out-of-order events %d, other events %d%s%n",
+                rp.state(), rp.skippedBytes(), rp.skippedPages(), rp.damagedBlocks(),
                 rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(), rp.otherEvents(),
                 (rp.forcedDrains() == 0 ? "" : "; forced drains " + rp.forcedDrains()
                         + " (a CPU held back more pages than the replay bound)")

@@ -36,11 +36,17 @@ public final class Json {
      */
     public static ObjectNode recordingHealth(ObjectNode n, pooltag.engine.publish.CaptureService.RecordingHealth h,
                                              long events, long pages) {
-        n.put("complete", h.cutShort() == null);
+        n.put("complete", h.complete());
         if (h.cutShort() == null) {
             n.putNull("cut_short");
         } else {
             n.put("cut_short", h.cutShort());
+        }
+        n.put("damaged_blocks", h.damagedBlocks()); // skipped as damaged, read past (their bytes in skipped_bytes)
+        if (h.firstDamage() == null) {
+            n.putNull("first_damage");
+        } else {
+            n.put("first_damage", h.firstDamage());
         }
         if (events >= 0) {
             n.put("events", events);

@@ -592,9 +592,11 @@ public final class WebServer implements AutoCloseable {
             return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         }
         // the reason may quote the hostile file's bytes: scrubbed as every message a page shows
-        CaptureService.RecordingHealth shown = h.cutShort() == null ? h : new CaptureService.RecordingHealth(
-                AddressPolicy.scrub(h.cutShort()), h.fileBytes(), h.skippedBytes(), h.skippedPages(),
-                h.malformedRecords(), h.unknownBlocks(), h.lostEvents(), h.outOfOrderEvents(), h.forcedDrains());
+        CaptureService.RecordingHealth shown = new CaptureService.RecordingHealth(
+                h.cutShort() == null ? null : AddressPolicy.scrub(h.cutShort()), h.fileBytes(), h.skippedBytes(),
+                h.skippedPages(), h.malformedRecords(), h.unknownBlocks(), h.lostEvents(), h.outOfOrderEvents(),
+                h.forcedDrains(), h.damagedBlocks(),
+                h.firstDamage() == null ? null : AddressPolicy.scrub(h.firstDamage()));
         return Json.recordingHealth(Json.object(), shown, -1, -1);
     }
 

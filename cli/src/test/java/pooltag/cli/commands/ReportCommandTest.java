@@ -102,13 +102,57 @@ class ReportCommandTest {
         // the health fields of every door (find --from, hunt --from, the web page), in their order, then report's own
         List<String> fields = new ArrayList<>();
         d.get("health").fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("complete", "cut_short", "pages", "file_bytes", "lost_events", "skipped_bytes",
+        assertEquals(List.of("complete", "cut_short", "damaged_blocks", "first_damage", "pages", "file_bytes", "lost_events", "skipped_bytes",
                 "skipped_pages", "malformed_records", "unknown_blocks", "out_of_order_events", "forced_drains",
                 "other_events", "first_error", "symbols_loaded"), fields);
         assertEquals(0, d.at("/health/lost_events").asLong(-1));
         assertTrue(d.at("/health/cut_short").isNull());
         assertTags(realTags(), d.get("tags"));
         assertSitesSum(d.get("call_sites"), 1289, 1260, 798984, 2120);
+    }
+
+    /**
+     * One flipped byte at 78,000 (inside the PAGE block at 77,112) costs that block only: report, hunt --from and
+     * find --from read on past it, count it once (text and JSON), name it, and exit 1. Before, the replay stopped
+     * there: 1,102 of 2,740 events, 77,800 bytes skipped.
+     */
+    @Test
+    void aDamagedBlockIsSkippedAloneAndCountedOnceByEveryDoor() throws Exception {
+        byte[] all = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(REAL));
+        all[78000] ^= (byte) 0xff;
+        java.nio.file.Path bad = java.nio.file.Files.createTempFile("damaged", ".ptrec");
+        try {
+            java.nio.file.Files.write(bad, all);
+            CliRun t = CliRun.of("report", bad.toString());
+            assertEquals(1, t.exit(), t.err());
+            assertEquals("recording " + bad + ": DAMAGED (PAGE block at byte 77112 fails its CRC-32; 1 damaged block"
+                    + " skipped)", t.outLines().get(0));
+            assertTrue(t.out().contains("events: 2595 total;"), t.out()); // 2740 less the block's 145
+            assertTrue(t.out().contains("health: damaged; skipped bytes 4100, skipped pages 1, damaged blocks 1,"),
+                    t.out());
+            CliRun j = CliRun.of("report", "--json", bad.toString());
+            assertEquals(1, j.exit(), j.err());
+            JsonNode d = new ObjectMapper().readTree(j.out());
+            assertEquals(2595, d.get("total_events").asLong());
+            assertEquals(false, d.at("/health/complete").asBoolean(true));
+            assertTrue(d.at("/health/cut_short").isNull(), "the END block was read");
+            assertEquals(1, d.at("/health/damaged_blocks").asLong());
+            assertEquals("PAGE block at byte 77112 fails its CRC-32", d.at("/health/first_damage").asText());
+            assertEquals(4100, d.at("/health/skipped_bytes").asLong());
+            assertEquals(1, d.at("/health/skipped_pages").asLong());
+            assertTrue(d.at("/loss/truncated").asBoolean());
+            for (String door : new String[]{"hunt", "find"}) {
+                CliRun h = door.equals("hunt") ? CliRun.of("hunt", "--from", bad.toString(), "--json")
+                        : CliRun.of("find", "--from", bad.toString(), "kmalloc-64", "--json");
+                JsonNode rec = new ObjectMapper().readTree(h.out()).get("recording");
+                assertEquals(1, rec.get("damaged_blocks").asLong(), door + ": " + h.out());
+                assertEquals(4100, rec.get("skipped_bytes").asLong(), door);
+                assertEquals(2595, rec.get("events").asLong(), door);
+                assertEquals(false, rec.get("complete").asBoolean(true), door);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(bad);
+        }
     }
 
     @Test

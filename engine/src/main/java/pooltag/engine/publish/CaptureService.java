@@ -14,7 +14,8 @@ public interface CaptureService {
 
     /**
      * As {@link #open}, with what reading a recording could not account for beyond the snapshot's {@code Loss}: why
-     * it was cut short and how much was skipped, so the page shows what the CLI's {@code CUT SHORT (reason)} says.
+     * it was cut short or damaged and how much was skipped, so the page shows what the CLI's {@code CUT SHORT
+     * (reason)} or {@code DAMAGED (reason)} says.
      */
     default Opened openFile(String fileName, byte[] content) {
         return new Opened(open(fileName, content), null);
@@ -25,16 +26,31 @@ public interface CaptureService {
     }
 
     /**
-     * A replayed recording's health, the fields of {@code pooltag report}'s: {@code cutShort} is null for a complete
-     * recording, else the reason it ended early.
+     * A replayed recording's health, the fields of {@code pooltag report}'s: {@code cutShort} is null unless the
+     * recording ended early, and then the reason; {@code damagedBlocks} counts blocks skipped as damaged and read
+     * past, the first named by {@code firstDamage} (null when none). Complete: neither.
      */
     record RecordingHealth(String cutShort, long fileBytes, long skippedBytes, long skippedPages,
                            long malformedRecords, long unknownBlocks, long lostEvents, long outOfOrderEvents,
-                           long forcedDrains) {
-        /** A replay's health; {@code cutShort} is its reason as it should be shown (a file name may be replaced). */
-        public static RecordingHealth of(pooltag.linux.recording.RecordingReader.Replay rp, String cutShort) {
+                           long forcedDrains, long damagedBlocks, String firstDamage) {
+        /**
+         * A replay's health; {@code cutShort} and {@code firstDamage} are its reasons as they should be shown (a
+         * file name may be replaced).
+         */
+        public static RecordingHealth of(pooltag.linux.recording.RecordingReader.Replay rp, String cutShort,
+                                         String firstDamage) {
             return new RecordingHealth(cutShort, rp.fileBytes(), rp.skippedBytes(), rp.skippedPages(),
-                    rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(), rp.forcedDrains());
+                    rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(), rp.forcedDrains(),
+                    rp.damagedBlocks(), firstDamage);
+        }
+
+        /** As {@link #of(pooltag.linux.recording.RecordingReader.Replay, String, String)} with the reader's words. */
+        public static RecordingHealth of(pooltag.linux.recording.RecordingReader.Replay rp) {
+            return of(rp, rp.cutShortReason(), rp.firstDamage());
+        }
+
+        public boolean complete() {
+            return cutShort == null && damagedBlocks == 0;
         }
     }
 }

@@ -89,10 +89,11 @@ public final class FileCaptureService implements CaptureService {
             UsageSnapshot s = ledger.ledger().snapshot(TagKind.CACHE);
             if (s == null) {
                 throw new PooltagException(fileName + ": the recording holds no allocation events"
-                        + (rp.complete() ? "" : " (cut short: " + rp.cutShortReason() + ")"));
+                        + (rp.complete() ? "" : " (" + rp.stateLine() + ")"));
             }
             String why = rp.cutShortReason() == null ? null : rp.cutShortReason().replace(file.toString(), fileName);
-            return new Opened(s, RecordingHealth.of(rp, why));
+            String damage = rp.firstDamage() == null ? null : rp.firstDamage().replace(file.toString(), fileName);
+            return new Opened(s, RecordingHealth.of(rp, why, damage));
         }
     }
 }

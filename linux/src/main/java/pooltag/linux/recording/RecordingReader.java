@@ -1,9 +1,10 @@
 package pooltag.linux.recording;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +38,14 @@ import pooltag.linux.tracefs.CpuStats;
  * Reads a recording: {@link #open} parses everything before the first page (metadata, formats, symbols, slabinfo);
  * {@link #replay} streams the pages through the same decoder and merger as a live session and reads the trailer.
  * A file without its END block (a killed recorder) replays up to its last complete block and reports itself cut
- * short; damage elsewhere is a {@link DecodeException} naming the file and byte offset.
+ * short. A block that fails its CRC-32 (or whose header claims more than its kind holds) is skipped alone: reading
+ * resumes at the next block whose header and CRC check out ({@link #resync}), and the skip is counted. Other damage
+ * is a {@link DecodeException} naming the file and byte offset.
  */
 public final class RecordingReader implements AutoCloseable {
     private final Path path;
     private final String where;
-    private final InputStream in;
+    private final Input in;
     private final long fileSize;
     private long pos;
     private int version;
@@ -78,6 +81,13 @@ public final class RecordingReader implements AutoCloseable {
     private boolean eof;
     private String cutShort;
     private long skippedBytes;
+    /** Blocks skipped as damaged (failed CRC, implausible header) and read past by {@link #resync}. */
+    private long damagedBlocks;
+    /** The first damaged block's one-line reason (names its byte offset); null while none. */
+    private String firstDamage;
+    private long firstDamageOffset;
+    /** A damaged stretch ran to the end of the file: the END block, if any, went with it. */
+    private boolean damagedToEnd;
     private final CRC32 crc = new CRC32();
     /**
      * Version 3 (or a version 1/2 file with {@link RecordingFormat#FLAG_HEADER_CRC}): each block's CRC-32 covers its
@@ -105,7 +115,7 @@ public final class RecordingReader implements AutoCloseable {
     private int chunkPages;
     private long chunkOffset;
 
-    private RecordingReader(Path path, String where, InputStream in, long size) {
+    private RecordingReader(Path path, String where, Input in, long size) {
         this.path = path;
         this.where = where;
         this.fileSize = size;
@@ -120,8 +130,8 @@ public final class RecordingReader implements AutoCloseable {
                     + " file pooltag wrote; save a piped one to a file first)");
         }
         try {
-            r = new RecordingReader(path, path.toString(),
-                    new BufferedInputStream(Files.newInputStream(path), 1 << 16), Files.size(path));
+            r = new RecordingReader(path, path.toString(), new Input(FileChannel.open(path), null),
+                    Files.size(path));
         } catch (IOException e) {
             throw new PooltagException("cannot read " + path + ": " + IoReasons.of(e), e);
         }
@@ -134,7 +144,7 @@ public final class RecordingReader implements AutoCloseable {
      * @param name how errors name it
      */
     public static RecordingReader open(String name, byte[] content) {
-        return new RecordingReader(null, name, new ByteArrayInputStream(content), content.length).start();
+        return new RecordingReader(null, name, new Input(null, content), content.length).start();
     }
 
     private RecordingReader start() {
@@ -218,13 +228,33 @@ public final class RecordingReader implements AutoCloseable {
 
     private void finishPreamble() {
         if (headerPage == null) {
+            if (firstDamage != null) {
+                // A damaged block was skipped before the pages' layout was read (it may have been HEADER_PAGE): the
+                // damage is what the one line names, at its block.
+                throw new DecodeException(where, firstDamageOffset, firstDamage + ", before the pages' layout"
+                        + " (HEADER_PAGE) was read: nothing can be decoded");
+            }
             if (cutShort != null) {
-                // Damaged or cut before the pages' layout was read: nothing after it can be decoded.
+                // Cut before the pages' layout was read: nothing after it can be decoded.
                 throw new DecodeException(where, fileSize - skippedBytes, cutShort + ", before the pages' layout"
                         + " (HEADER_PAGE) was read: nothing can be decoded");
             }
             throw new DecodeException(where, pos, "no HEADER_PAGE block before the pages");
         }
+        try {
+            readSchema();
+        } catch (DecodeException e) {
+            if (firstDamage == null) {
+                throw e;
+            }
+            // A preamble block skipped as damaged (META, a FORMAT) is the likelier cause of what is missing: both
+            // are named, the damage first, at its block.
+            throw new DecodeException(where, firstDamageOffset, firstDamage + ", in the preamble; then: "
+                    + e.getMessage().strip());
+        }
+    }
+
+    private void readSchema() {
         try {
             schema = TraceSchema.parse(headerPage, formats, "");
         } catch (DecodeException e) {
@@ -315,20 +345,39 @@ public final class RecordingReader implements AutoCloseable {
         return kind >= RecordingFormat.META && kind <= RecordingFormat.RUN;
     }
 
-    /** Reads the next block into pending*; false at end of file (clean or cut short, see {@link #cutShort}). */
+    /**
+     * Reads the next sound block into pending*; false at end of file (clean or cut short, see {@link #cutShort}). A
+     * damaged block on the way is skipped and counted ({@link #resync}).
+     */
     private boolean nextBlock() {
-        if (eof) {
-            return false;
+        while (!eof) {
+            long start = pos;
+            String damage = readBlock();
+            if (damage == null) {
+                return pendingKind >= 0;
+            }
+            resync(start, damage);
         }
+        return false;
+    }
+
+    /**
+     * Reads the block at {@link #pos} into pending*: null when it is sound (pendingKind set) or the file ends there
+     * (eof, cut short or clean); else why it is damaged (its CRC fails, or its header claims more than its kind
+     * holds), with {@link #pos} past its header.
+     */
+    private String readBlock() {
+        pendingKind = -1;
         long start = pos;
         byte[] h = blockHeader;
         int n = readFully(h, 0, h.length);
         if (n == 0) {
             eof = true;
-            return false;
+            return null;
         }
         if (n < h.length) {
-            return cut(start, "block header cut short at byte " + start);
+            cut(start, "block header cut short at byte " + start);
+            return null;
         }
         int kind = Le.i32(h, 0);
         int cpu = Le.i32(h, 4);
@@ -337,15 +386,19 @@ public final class RecordingReader implements AutoCloseable {
         long limit = limitOf(kind);
         if (len > limit) {
             // No writer makes such a block: the header is damaged (or the file hostile), so the length, and with it
-            // the next block's place, cannot be trusted. What precedes was written whole and is replayed, as for a
-            // failed CRC; nothing is allocated for the claim.
-            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " claims " + len
-                    + " payload bytes, more than that kind holds (" + limit + ") (damaged; nothing from there on is"
-                    + " read)");
+            // the next block's place, cannot be trusted; nothing is allocated for the claim.
+            return RecordingFormat.kindName(kind) + " block at byte " + start + " claims " + len
+                    + " payload bytes, more than that kind holds (" + limit + ")";
         }
         if (start + h.length + len > fileSize) {
-            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short ("
+            // A cut (the recorder was killed mid-write), unless a sound block follows: then the length was damaged.
+            if (nextSoundBlock(start + 1, Math.min(fileSize, start + RESYNC_WINDOW)) >= 0) {
+                return RecordingFormat.kindName(kind) + " block at byte " + start + " claims " + len
+                        + " payload bytes, past the end of the file, and a sound block follows";
+            }
+            cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short ("
                     + (fileSize - start - h.length) + " of " + len + " payload bytes)");
+            return null;
         }
         crc.reset();
         if (headerCrc) {
@@ -357,7 +410,8 @@ public final class RecordingReader implements AutoCloseable {
             }
             int got = readFully(pendingPayload, 0, (int) len);
             if (got < len) {
-                return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+                cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+                return null;
             }
             crc.update(pendingPayload, 0, (int) len);
             pendingLength = (int) len;
@@ -368,7 +422,8 @@ public final class RecordingReader implements AutoCloseable {
             while (left > 0) {
                 int m = (int) Math.min(left, piece.length);
                 if (readFully(piece, 0, m) < m) {
-                    return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+                    cut(start, RecordingFormat.kindName(kind) + " block at byte " + start + " cut short");
+                    return null;
                 }
                 crc.update(piece, 0, m);
                 left -= m;
@@ -376,40 +431,223 @@ public final class RecordingReader implements AutoCloseable {
             pendingLength = 0;
         }
         if ((int) crc.getValue() != crc32) {
-            // Damage, not a decoding question: what precedes it was written whole and is replayed; from here on
-            // nothing can be trusted (not even the next block's place), so the rest is skipped and counted as for a
-            // file cut here, and the reason names the damage.
-            return cut(start, RecordingFormat.kindName(kind) + " block at byte " + start
-                    + " fails its CRC-32 (damaged; nothing from there on is read)");
+            // Damage, not a decoding question: this block's bytes (in version 3 its header too) cannot be trusted.
+            return RecordingFormat.kindName(kind) + " block at byte " + start + " fails its CRC-32";
         }
         pendingKind = kind;
         pendingCpu = cpu;
         pendingOffset = start;
-        return true;
+        return null;
     }
 
-    private boolean cut(long start, String why) {
+    /**
+     * Farthest past a damaged block that {@link #resync} looks for the next sound one: more than any block a
+     * replay reads after the preamble (a PAGES_ZSTD block is at most about 4 MiB), with room for a few damaged ones
+     * in a row. Past it the rest of the file is skipped, as for a cut.
+     */
+    static final long RESYNC_WINDOW = 64L << 20;
+    /**
+     * Most payload bytes one {@link #resync} CRC-checks for candidate blocks: a hostile file of plausible headers
+     * claiming megabytes each must not cost minutes. A real recording's page bytes rarely pass the header filter.
+     */
+    static final long RESYNC_CRC_BUDGET = 256L << 20;
+
+    /**
+     * Skips the damaged block at {@code start} and goes on at the next sound block: at the place its header's
+     * length names when a sound block starts there (the usual damage, a flipped payload byte), else at the first
+     * offset after {@code start}, within {@link #RESYNC_WINDOW}, where one does (the length itself was damaged, or
+     * the next block is damaged too). The skipped stretch is counted: its bytes, its blocks ({@link #blocksIn}), and
+     * the pages it held once the END block's count is read. When no sound block follows, the rest of the file is
+     * skipped.
+     */
+    private void resync(long start, String damage) {
+        if (firstDamage == null) {
+            firstDamage = damage;
+            firstDamageOffset = start;
+        }
+        long len = Le.u32(blockHeader, 8);
+        long claimed = start + RecordingFormat.BLOCK_HEADER_SIZE + len;
+        long next = -1;
+        if (len <= limitOf(Le.i32(blockHeader, 0)) && claimed < fileSize) {
+            next = nextSoundBlock(claimed, claimed + RecordingFormat.BLOCK_HEADER_SIZE);
+        }
+        if (next < 0) {
+            next = nextSoundBlock(start + 1, Math.min(fileSize, start + RESYNC_WINDOW));
+        }
+        long end = next < 0 ? fileSize : next;
+        damagedBlocks += blocksIn(start, end);
+        skippedBytes += end - start;
+        damagedToEnd |= next < 0;
+        eof = next < 0;
+        pos = end;
+    }
+
+    /**
+     * How many blocks the damaged stretch {@code [from, to)} held: as many as its headers' lengths step through when
+     * they lead exactly to {@code to} (two damaged blocks in a row count 2), else 1 (a damaged length hides where the
+     * next block began; landing exactly on {@code to} through damaged bytes is practically impossible).
+     */
+    private long blocksIn(long from, long to) {
+        byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
+        long n = 0;
+        for (long at = from; at < to; n++) {
+            if (readAt(at, h, 0, h.length) < h.length) {
+                return 1;
+            }
+            at += RecordingFormat.BLOCK_HEADER_SIZE + Le.u32(h, 8);
+            if (at > to) {
+                return 1;
+            }
+        }
+        return Math.max(1, n);
+    }
+
+    /**
+     * Whether the 16 bytes {@code h} at {@code at} read as a block header a writer could have made: a known kind, a
+     * cpu of -1 or a CPU number, a length within the kind's bound and inside the file. A filter, not a proof (page
+     * bytes often pass it); {@link #nextSoundBlock} adds the CRC.
+     */
+    private boolean plausible(byte[] h, long at) {
+        int kind = Le.i32(h, 0);
+        int cpu = Le.i32(h, 4);
+        long len = Le.u32(h, 8);
+        return known(kind) && cpu >= -1 && cpu < RecordingFormat.MAX_CPUS && len <= limitOf(kind)
+                && at + RecordingFormat.BLOCK_HEADER_SIZE + len <= fileSize;
+    }
+
+    /**
+     * The first offset in {@code [from, to)} where a sound block starts: a {@link #plausible} header whose CRC-32
+     * matches its bytes; -1 when none does (or the CRC budget is spent). A false match is practically impossible:
+     * the stored CRC-32 must equal the CRC of the bytes it claims to cover (a 1 in 2^32 chance for bytes that are not
+     * a block), and a payload of at least one byte is required, since the CRC of nothing is 0 and a version 1 or 2
+     * header of zeros would match it. An empty block (MODULES of a kernel without modules) is therefore never a
+     * place to resume: the next non-empty one is, and the empty one is counted in the skipped stretch.
+     */
+    private long nextSoundBlock(long from, long to) {
+        byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
+        byte[] piece = new byte[1 << 16];
+        CRC32 c = new CRC32();
+        long budget = RESYNC_CRC_BUDGET;
+        for (long at = from; at + RecordingFormat.BLOCK_HEADER_SIZE <= to; at++) {
+            if (readAt(at, h, 0, h.length) < h.length) {
+                return -1;
+            }
+            long len = Le.u32(h, 8);
+            if (len == 0 || !plausible(h, at)) {
+                continue;
+            }
+            if (budget < len) {
+                return -1;
+            }
+            budget -= len;
+            c.reset();
+            if (headerCrc) {
+                c.update(h, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN);
+            }
+            long p = at + RecordingFormat.BLOCK_HEADER_SIZE;
+            for (long left = len; left > 0; ) {
+                int m = (int) Math.min(left, piece.length);
+                if (readAt(p, piece, 0, m) < m) {
+                    return -1;
+                }
+                c.update(piece, 0, m);
+                p += m;
+                left -= m;
+            }
+            if ((int) c.getValue() == Le.i32(h, 12)) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private void cut(long start, String why) {
         eof = true;
         cutShort = why;
-        skippedBytes = fileSize - start;
-        return false;
+        skippedBytes += fileSize - start;
     }
 
     private int readFully(byte[] b, int off, int len) {
-        int total = 0;
+        int n = readAt(pos, b, off, len);
+        pos += n;
+        return n;
+    }
+
+    /** Up to {@code len} bytes at file offset {@code at} (fewer only at the end of the file); {@link #pos} stays. */
+    private int readAt(long at, byte[] b, int off, int len) {
         try {
+            return in.read(at, b, off, len);
+        } catch (IOException e) {
+            throw new PooltagException("reading " + where + " at byte " + at + ": " + IoReasons.of(e), e);
+        }
+    }
+
+    /**
+     * The recording's bytes by offset (a resync looks back into a block already read), from a file through a 64 KiB
+     * window (a version 1 file is one 16-byte header and one page per block: not a system call each) or from memory.
+     */
+    private static final class Input {
+        private final FileChannel ch;
+        private final byte[] mem;
+        private final byte[] win;
+        private long winStart;
+        private int winLen;
+
+        Input(FileChannel ch, byte[] mem) {
+            this.ch = ch;
+            this.mem = mem;
+            this.win = ch == null ? null : new byte[1 << 16];
+        }
+
+        int read(long at, byte[] b, int off, int len) throws IOException {
+            if (mem != null) {
+                int n = (int) Math.max(0, Math.min(len, mem.length - at));
+                System.arraycopy(mem, (int) at, b, off, n);
+                return n;
+            }
+            int total = 0;
             while (total < len) {
-                int n = in.read(b, off + total, len - total);
-                if (n < 0) {
+                long p = at + total;
+                if (p >= winStart && p < winStart + winLen) {
+                    int m = (int) Math.min(len - total, winStart + winLen - p);
+                    System.arraycopy(win, (int) (p - winStart), b, off + total, m);
+                    total += m;
+                } else if (len - total >= win.length) {
+                    int want = len - total;
+                    int n = fill(p, ByteBuffer.wrap(b, off + total, want));
+                    total += n;
+                    if (n < want) {
+                        break; // end of file
+                    }
+                } else {
+                    winStart = p;
+                    winLen = fill(p, ByteBuffer.wrap(win));
+                    if (winLen == 0) {
+                        break;
+                    }
+                }
+            }
+            return total;
+        }
+
+        /** Fills {@code buf} from {@code at} on, short only at the end of the file. */
+        private int fill(long at, ByteBuffer buf) throws IOException {
+            int n = 0;
+            while (buf.hasRemaining()) {
+                int r = ch.read(buf, at + n);
+                if (r < 0) {
                     break;
                 }
-                total += n;
+                n += r;
             }
-        } catch (IOException e) {
-            throw new PooltagException("reading " + where + " at byte " + pos + ": " + e.getMessage(), e);
+            return n;
         }
-        pos += total;
-        return total;
+
+        void close() throws IOException {
+            if (ch != null) {
+                ch.close();
+            }
+        }
     }
 
     public Path path() {
@@ -679,7 +917,31 @@ public final class RecordingReader implements AutoCloseable {
                          long lostFlaggedPages, long lostFromStats, Map<Integer, CpuStats> cpuStats,
                          String slabinfoEnd, long firstPageNanos, long lastPageNanos, long endNanos,
                          String firstError, long forcedDrains, long samplesDropped,
-                         long cgroupDecisionsDropped) {
+                         long cgroupDecisionsDropped, long damagedBlocks, String firstDamage) {
+        /**
+         * "complete", "cut short" (the file ends early: {@link #cutShortReason}) or "damaged" (blocks skipped as
+         * damaged and read past: {@link #damagedBlocks}, the first one named by {@link #firstDamage}).
+         */
+        public String state() {
+            return complete ? "complete" : cutShortReason != null ? "cut short" : "damaged";
+        }
+
+        /**
+         * The state as one phrase with its reasons: "complete", "CUT SHORT (reason)", "DAMAGED (first damage; N
+         * damaged blocks skipped)", or both of the last two.
+         */
+        public String stateLine() {
+            if (complete) {
+                return "complete";
+            }
+            String damaged = damagedBlocks == 0 ? "" : "DAMAGED (" + firstDamage + "; " + damagedBlocks
+                    + (damagedBlocks == 1 ? " damaged block" : " damaged blocks") + " skipped)";
+            if (cutShortReason == null) {
+                return damaged;
+            }
+            return "CUT SHORT (" + cutShortReason + ")" + (damaged.isEmpty() ? "" : "; " + damaged);
+        }
+
         public long totalEvents() {
             long s = 0;
             for (long n : eventsByKind) {
@@ -751,7 +1013,11 @@ public final class RecordingReader implements AutoCloseable {
             }
         }
         merger.emit(Long.MAX_VALUE, true, consumer);
-        if (complete && endPages >= 0 && endPages != pages) {
+        long damagedPages = 0;
+        if (complete && damagedBlocks > 0 && endPages > pages) {
+            // The writer counts every page it wrote; the pages the file does not deliver were in the damaged blocks.
+            damagedPages = endPages - pages;
+        } else if (complete && endPages >= 0 && endPages != pages) {
             // The writer counts every page it wrote. Pages the file does not deliver went missing without a failed CRC:
             // a block whose kind was damaged into another known kind, in a version 1 or 2 file whose block headers
             // are not under the CRC; or blocks dropped or repeated by something that rewrote the file.
@@ -775,18 +1041,25 @@ public final class RecordingReader implements AutoCloseable {
         } else if (statsLost > 0) {
             consumer.onLoss(-1, statsLost); // only the total survived
         }
+        if (damagedBlocks > 0) {
+            complete = false; // read on past the damage, but not whole: every door says so and exits non-zero
+        }
         consumer.onEnd(!complete);
         long[] kinds = new long[KmemDecoder.KINDS];
         for (int k = 0; k < kinds.length; k++) {
             kinds[k] = merger.events(k);
         }
-        String reason = complete ? null : cutShort != null ? cutShort : "no END block (the recorder was killed)";
+        // Cut short: the file ends early (cut, or no END block). A damaged file whose END block was read is not cut.
+        String reason = cutShort != null ? cutShort : endNanos >= 0 ? null : damagedToEnd
+                ? "no END block (damaged blocks ran to the end of the file)" : "no END block (the recorder was killed)";
         return new Replay(complete, reason, fileSize, skippedBytes, unknownBlocks, pages, kinds,
-                merger.otherEvents(), merger.malformedRecords(), merger.skippedPages(), merger.outOfOrder(),
+                merger.otherEvents(), merger.malformedRecords(), merger.skippedPages() + damagedPages,
+                merger.outOfOrder(),
                 merger.lostCounted(), merger.lostFlaggedPages(), statsLost, cpuStats, slabinfoEnd, firstPage,
                 lastPage, endNanos, merger.firstError(), forced,
                 runCount(RecordingFormat.RUN_SAMPLES_DROPPED),
-                runCount(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED) + cgroupEntriesDropped);
+                runCount(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED) + cgroupEntriesDropped, damagedBlocks,
+                firstDamage);
     }
 
     /**

@@ -208,39 +208,55 @@ class RecordingRoundTripTest {
         }
     }
 
-    /** A damaged second page: the first page's events are replayed, the replay stops there and names the damage. */
+    /**
+     * A damaged second page is skipped alone: the first and third pages' events are replayed, the damage is named
+     * and counted (its block's bytes and its one page), the file is not called cut short. Before the reader
+     * resynchronised, the replay stopped there and the third page was lost too.
+     */
     @Test
-    void aDamagedPageEndsTheReplayThereKeepingWhatPrecedes() throws Exception {
+    void aDamagedPageIsSkippedAloneAndTheReplayReadsOnPastIt() throws Exception {
         Path f = write(true);
-        int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 2);
+        int next = indexOfBlock(all, RecordingFormat.PAGE, 3);
         all[page + 40] ^= 1;
         Replayed d = writeAndReplay(f, all);
-        assertTrue(d.c().events.size() > 0 && d.c().events.size() < whole, d.c().events.size() + " of " + whole);
+        // pages 1 (cpu0, ts 100) and 3 (cpu0, ts 300) of write(): page 2 (cpu1, ts 50) was in the damaged block
+        assertEquals(List.of("0:101:a0", "0:301:c0"), d.c().events.stream().sorted().toList());
         assertFalse(d.rp().complete());
-        assertEquals(all.length - page, d.rp().skippedBytes());
-        assertEquals("PAGE block at byte " + page + " fails its CRC-32 (damaged; nothing from there on is read)",
-                d.rp().cutShortReason());
+        assertEquals(Boolean.TRUE, d.c().truncated, "the ledger is told the replay is not whole");
+        assertEquals(null, d.rp().cutShortReason());
+        assertEquals(1, d.rp().damagedBlocks());
+        assertEquals(next - page, d.rp().skippedBytes(), "the damaged block's header and payload");
+        assertEquals(1, d.rp().skippedPages(), "END counts 3 pages written, 2 were read");
+        assertEquals("PAGE block at byte " + page + " fails its CRC-32", d.rp().firstDamage());
     }
 
+    /** A damaged PAGES_ZSTD block is skipped alone: the trailer after it is read, its pages counted from END's. */
     @Test
-    void compressedBlockThatFailsItsCrcEndsTheReplayThereAndSaysWhere() throws Exception {
+    void compressedBlockThatFailsItsCrcIsSkippedAloneAndSaysWhere() throws Exception {
         Path f = write(true, true);
         byte[] all = Files.readAllBytes(f);
         int block = indexOfBlock(all, RecordingFormat.PAGES_ZSTD, 1);
+        int after = block + 16 + pooltag.linux.ring.Le.i32(all, block + 8);
         all[block + 30] ^= 1;
         Replayed d = writeAndReplay(dir.resolve("bad"), all);
-        assertEquals(0, d.c().events.size()); // the damaged block held every page: nothing before it to replay
+        assertEquals(0, d.c().events.size()); // the damaged block held every page
+        assertEquals(5, d.c().lost, "the stats after it are read: cpu1's 5 dropped events");
         assertFalse(d.rp().complete());
-        assertEquals(all.length - block, d.rp().skippedBytes());
-        assertEquals("PAGES_ZSTD block at byte " + block + " fails its CRC-32 (damaged; nothing from there on is"
-                + " read)", d.rp().cutShortReason());
+        assertEquals(null, d.rp().cutShortReason(), "the END block was read");
+        assertEquals(1, d.rp().damagedBlocks());
+        assertEquals(after - block, d.rp().skippedBytes());
+        assertEquals(3, d.rp().skippedPages(), "the block's 3 pages, by the END block's count");
+        assertEquals("PAGES_ZSTD block at byte " + block + " fails its CRC-32", d.rp().firstDamage());
     }
 
-    /** Damage after the pages loses none of them: every event is replayed, and the replay says it is incomplete. */
+    /**
+     * Damage in the last block (END) loses no page: every event is replayed, the replay says it has no END block
+     * because of the damage, and counts the block once.
+     */
     @Test
-    void aDamagedBlockAfterThePagesKeepsEveryEventBeforeIt() throws Exception {
+    void aDamagedLastBlockKeepsEveryEventBeforeIt() throws Exception {
         Path f = write(true, true);
         int whole = eventsIn(f);
         byte[] all = Files.readAllBytes(f);
@@ -250,8 +266,11 @@ class RecordingRoundTripTest {
         assertTrue(whole > 0);
         assertEquals(whole, d.c().events.size());
         assertFalse(d.rp().complete());
-        assertTrue(d.rp().cutShortReason().startsWith("END block at byte " + end + " fails its CRC-32"),
-                d.rp().cutShortReason());
+        assertEquals("no END block (damaged blocks ran to the end of the file)", d.rp().cutShortReason());
+        assertEquals("END block at byte " + end + " fails its CRC-32", d.rp().firstDamage());
+        assertEquals(1, d.rp().damagedBlocks());
+        assertEquals(all.length - end, d.rp().skippedBytes());
+        assertEquals(0, d.rp().skippedPages(), "no END count to compare with: no page is known missing");
     }
 
     @Test
@@ -285,23 +304,32 @@ class RecordingRoundTripTest {
         assertEquals(whole, d.c().events.size(), "everything before the damage is replayed");
         assertFalse(d.rp().complete());
         assertEquals(0, d.rp().unknownBlocks());
-        assertEquals("kind 43 block at byte " + end + " fails its CRC-32 (damaged; nothing from there on is read)",
-                d.rp().cutShortReason());
+        assertEquals("kind 43 block at byte " + end + " fails its CRC-32", d.rp().firstDamage());
+        assertEquals(1, d.rp().damagedBlocks());
     }
 
-    /** A damaged length over its kind's limit is damage too: the pages before it are replayed, nothing allocated. */
+    /**
+     * A damaged length over its kind's limit is damage too, and hides where the next block starts: nothing is
+     * allocated for the claim, the reader finds the next sound block (the stats after the page) by scanning, and
+     * skips only the damaged one.
+     */
     @Test
-    void aBlockClaimingMoreThanItsKindHoldsEndsTheReplayThereKeepingWhatPrecedes() throws Exception {
+    void aBlockClaimingMoreThanItsKindHoldsIsSkippedAloneByScanningForTheNextBlock() throws Exception {
         Path f = write(true);
         byte[] all = Files.readAllBytes(f);
         int page = indexOfBlock(all, RecordingFormat.PAGE, 3);
+        int after = page + 16 + pooltag.linux.ring.Le.i32(all, page + 8);
         pooltag.linux.ring.Le.putI32(all, page + 8, 0x7fff_0000); // 2 GiB: over any limit and past the file
         Replayed d = writeAndReplay(dir.resolve("bad-len"), all);
         assertEquals(List.of("0:101:a0", "1:51:b0"), d.c().events.stream().sorted().toList(), "the two pages before it");
+        assertEquals(5, d.c().lost, "the trailer after it is read");
         assertFalse(d.rp().complete());
-        assertEquals(all.length - page, d.rp().skippedBytes());
-        assertTrue(d.rp().cutShortReason().startsWith("PAGE block at byte " + page + " claims 2147418112 payload"
-                + " bytes, more than that kind holds ("), d.rp().cutShortReason());
+        assertEquals(null, d.rp().cutShortReason());
+        assertEquals(1, d.rp().damagedBlocks());
+        assertEquals(after - page, d.rp().skippedBytes());
+        assertEquals(1, d.rp().skippedPages());
+        assertTrue(d.rp().firstDamage().startsWith("PAGE block at byte " + page + " claims 2147418112 payload"
+                + " bytes, more than that kind holds ("), d.rp().firstDamage());
     }
 
     /**
