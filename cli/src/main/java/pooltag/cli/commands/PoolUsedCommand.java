@@ -63,7 +63,8 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
                 + " slab, stacks, page tables, percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing"
                 + " needed)", BY).build());
         s.addOption(CommandSpecs.option(int.class, () -> top, v -> top = v, "N",
-                "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top").build());
+                "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top")
+                .converters(new pooltag.cli.options.TopConverter.ZeroForAll()).build());
         CommandSpecs.standardHelpOptions(s);
         return s;
     }
@@ -103,6 +104,11 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         if (!by.equals("tag")) {
             throw new PooltagException("--by takes tag or cgroup, got '" + by + "'");
         }
+        if (from != null) {
+            // A Windows capture's tags are four bytes: a TagString no pool tag can match is refused before reading
+            // (live, the tags are slab cache and vmalloc caller names of any length).
+            pooltag.windows.TagArgument.pattern(tagString);
+        }
         PoolUsedQuery query;
         try {
             query = PoolUsedQuery.parse(flags, tagString);
@@ -138,9 +144,6 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         }
         if (flags != null && !flags.matches("(0[xX])?0*[01]?")) {
             throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
-        }
-        if (top < 0) {
-            throw new PooltagException("--top must be 0 or more, got " + top);
         }
         pooltag.core.cgroup.CgroupSnapshot s = cgroupSource != null ? cgroupSource.get()
                 : pooltag.linux.cgroup.CgroupKernelMemory.live().take();
