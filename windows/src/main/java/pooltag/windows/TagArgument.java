@@ -47,6 +47,17 @@ public final class TagArgument {
         return TagPattern.of(typed);
     }
 
+    /**
+     * {@link #pattern} for a capture read by {@link WindowsCaptures#readSnapshot}, which also reads pooltag's own
+     * Linux tables (slab caches, call sites: tags of any length): the four-byte rule holds when every tag of the
+     * capture has 4 characters at most, as in every Windows capture (PoolMonParser.isLinuxTag).
+     */
+    public static void checkPatternFor(pooltag.core.snapshot.UsageSnapshot capture, String typed) {
+        if (typed != null && capture.rows().stream().allMatch(u -> u.tag().length() <= 4)) {
+            pattern(typed);
+        }
+    }
+
     /** @param chars the typed value without its stars; {@code length} the characters a matching tag needs */
     private static void check(String typed, String chars, int length) {
         if (length > 4) {

@@ -36,4 +36,15 @@ class TagArgumentTest {
                 refusal(() -> TagArgument.pattern("A*B*C*D*E")));
         assertTrue(refusal(() -> TagArgument.pattern("  ")).endsWith("not all blank"));
     }
+
+    @Test
+    void aCaptureOfLinuxTablesTakesLongPatterns() {
+        java.util.function.Function<String, pooltag.core.snapshot.UsageSnapshot> capture = tag ->
+                new pooltag.core.snapshot.UsageSnapshot(1, "f", java.util.List.of(new pooltag.core.snapshot.TagUsage(tag,
+                        pooltag.core.tag.TagKind.POOL, pooltag.core.snapshot.Pool.NONPAGED, 1, 0, 1, 64, "")),
+                        pooltag.core.snapshot.Loss.NONE);
+        TagArgument.checkPatternFor(capture.apply("kmalloc-cg-1k"), "kmalloc-cg-1k"); // pooltag's own Linux table
+        assertTrue(refusal(() -> TagArgument.checkPatternFor(capture.apply("Cont"), "TOOLONGTAG"))
+                .startsWith("bad tag 'TOOLONGTAG'"));
+    }
 }

@@ -104,11 +104,6 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         if (!by.equals("tag")) {
             throw new PooltagException("--by takes tag or cgroup, got '" + by + "'");
         }
-        if (from != null) {
-            // A Windows capture's tags are four bytes: a TagString no pool tag can match is refused before reading
-            // (live, the tags are slab cache and vmalloc caller names of any length).
-            pooltag.windows.TagArgument.pattern(tagString);
-        }
         PoolUsedQuery query;
         try {
             query = PoolUsedQuery.parse(flags, tagString);
@@ -118,6 +113,11 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         UsageSnapshot snapshot = source != null ? source.get()
                 : from != null ? WindowsCaptures.readSnapshot(from)
                 : new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc()).take();
+        if (from != null) {
+            // A Windows capture's tags are four bytes: a TagString no pool tag can match is refused, not an empty
+            // table (live, and in pooltag's own Linux tables, tags are slab caches and callers of any length).
+            pooltag.windows.TagArgument.checkPatternFor(snapshot, tagString);
+        }
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
