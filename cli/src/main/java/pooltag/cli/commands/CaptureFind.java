@@ -15,6 +15,7 @@ import pooltag.cli.render.Json;
 import pooltag.cli.render.LossLine;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.TagPattern;
+import pooltag.windows.TagArgument;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.parse.PoolBlock;
 import pooltag.windows.parse.PoolFindResult;
@@ -33,8 +34,8 @@ final class CaptureFind {
 
     /** {@code pooltag find --from FILE [TAG] [--pool P]}: the allocated blocks of a {@code !poolfind} capture. */
     static int poolfind(PrintWriter out, Path file, String tag, Pool only, boolean json) {
+        TagPattern pattern = TagArgument.pattern(tag); // before the file is read: a tag no pool tag can be is refused
         PoolFindResult r = WindowsCaptures.readPoolFind(file);
-        TagPattern pattern = tag == null ? TagPattern.any() : TagPattern.of(tag);
         List<PoolBlock> rows = r.live().stream()
                 .filter(b -> pattern.matchesPoolTag(b.tag()) && (only == null || b.pool() == only)).toList();
         long bytes = rows.stream().mapToLong(PoolBlock::bytes).sum();
@@ -69,8 +70,8 @@ final class CaptureFind {
 
     /** {@code pooltag verifier FILE}: a {@code !verifier 3} capture's outstanding allocations, then by tag and caller. */
     static int verifier(PrintWriter out, Path file, String tag, boolean json) {
+        TagPattern pattern = TagArgument.pattern(tag); // before the file is read: a tag no pool tag can be is refused
         VerifierReport r = WindowsCaptures.readVerifier(file);
-        TagPattern pattern = tag == null ? TagPattern.any() : TagPattern.of(tag);
         List<VerifierAllocation> rows = r.allocations().stream().filter(a -> pattern.matchesPoolTag(a.tag())).toList();
         long bytes = rows.stream().mapToLong(VerifierAllocation::bytes).sum();
         Map<String, long[]> byTagCaller = new LinkedHashMap<>();

@@ -43,7 +43,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
     @Mixin
     ListenOption listen = new ListenOption("127.0.0.1:9464");
 
-    @Option(names = "--top", paramLabel = "N", description = "tags exported by name, by bytes; the rest are"
+    @Option(names = "--top", paramLabel = "N", converter = pooltag.cli.options.TopConverter.AtLeastOne.class, description = "tags exported by name, by bytes; the rest are"
             + " summed into tag=\"other\" (default: ${DEFAULT-VALUE})")
     int top = 50;
 
@@ -51,7 +51,7 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
             + " per cache and call site, and the loss counters, from a private tracing session (kmem events)")
     boolean trace;
 
-    @Option(names = "--top-cgroups", paramLabel = "N", description = "cgroups exported by path in"
+    @Option(names = "--top-cgroups", paramLabel = "N", converter = pooltag.cli.options.TopConverter.AtLeastOne.class, description = "cgroups exported by path in"
             + " pooltag_cgroup_kernel_bytes, by own kernel bytes; the rest are summed into cgroup=\"other\""
             + " (default: ${DEFAULT-VALUE}; at most (N+1) x 7 series on cgroup v2, (N+1) x 2 on v1)")
     int topCgroups = 20;
@@ -82,16 +82,10 @@ public final class ExporterCommand extends LedgerCommand implements Callable<Int
         buffer.refuseUnless(trace, "without --trace the exporter traces nothing");
         // Checked before anything is opened: a bad value is one line and no tracefs instance.
         TraceConfig traceConfig = buffer.apply(TraceConfig.kmem());
-        if (top < 1) {
-            throw new PooltagException("--top must be at least 1 (was " + top + ")");
-        }
         InetSocketAddress addr = listen.address();
         listen.refuseUnbindable(addr);
         ProcfsSource source = new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc());
         source.take(); // fail now, with the permission message, rather than at the first scrape
-        if (topCgroups < 1) {
-            throw new PooltagException("--top-cgroups must be at least 1 (was " + topCgroups + ")");
-        }
         java.util.function.Supplier<pooltag.core.cgroup.CgroupSnapshot> cgroups = null;
         String cgroupNote = "";
         if (!noCgroups) {

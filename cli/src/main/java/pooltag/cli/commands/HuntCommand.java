@@ -2,7 +2,6 @@ package pooltag.cli.commands;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,6 +18,7 @@ import pooltag.engine.publish.AddressPolicy;
 import pooltag.cli.render.HuntReportView;
 import pooltag.cli.render.Json;
 import pooltag.core.error.PooltagException;
+import pooltag.core.io.OutputPaths;
 import pooltag.core.io.PrivateFiles;
 import pooltag.core.rank.RankOptions;
 import pooltag.linux.kmem.StopSignals;
@@ -60,7 +60,7 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             description = "confidence at which a suspect is called a leak (default ${DEFAULT-VALUE})")
     double threshold;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "suspects in the table (default ${DEFAULT-VALUE})")
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10", converter = pooltag.cli.options.TopConverter.AtLeastOne.class, description = "suspects in the table (default ${DEFAULT-VALUE})")
     int top;
 
     @Option(names = "--tag-by", paramLabel = "KINDS", defaultValue = "cache,site",
@@ -92,10 +92,13 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
             throw new PooltagException("--threshold must be between 0 and 1, got " + threshold);
         }
         java.util.Set<pooltag.core.tag.TagKind> kinds = rankedKinds();
-        if (collapsed != null && Files.exists(collapsed, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            // Said before the hunt, not after it: the file is created new, never over an existing one.
-            throw new PooltagException("--collapsed " + collapsed + ": already exists; pooltag creates a new file and"
-                    + " overwrites nothing");
+        // Said before the hunt, not after it: each file is created new (never over an existing one) in a directory
+        // that exists and takes it, or the whole run would be lost at its end.
+        if (collapsed != null) {
+            OutputPaths.refuseUnwritable("--collapsed", collapsed, OutputPaths.Existing.REFUSED);
+        }
+        if (record != null) {
+            OutputPaths.refuseUnwritable("--record", record, OutputPaths.Existing.REFUSED);
         }
         boolean cgroups = kinds.contains(pooltag.core.tag.TagKind.CGROUP);
         RankOptions options = RankOptions.defaults().withThreshold(threshold).withKinds(kinds);
@@ -185,7 +188,7 @@ public final class HuntCommand extends LedgerCommand implements Callable<Integer
                     }
                 }
             } catch (IOException e) {
-                throw new PooltagException("cannot write " + collapsed + ": " + e.getMessage(), e);
+                throw new PooltagException("cannot write " + collapsed + ": " + pooltag.core.error.IoReasons.of(e), e);
             }
         }
         // As report: a recording cut short or with skipped pages still ranks what it holds, and says so by exit 1.

@@ -76,7 +76,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             + " created 0600, never over an existing file")
     Path output;
 
-    @Option(names = "--top", paramLabel = "N", description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--top", paramLabel = "N", converter = pooltag.cli.options.TopConverter.ZeroForAll.class, description = "rows per --batch snapshot, 0 for all (default: ${DEFAULT-VALUE})")
     int top = 0;
 
     @Mixin
@@ -116,6 +116,10 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
         buffer.refuseUnless(trace, "without --trace mon reads procfs and traces nothing");
+        if (output != null) {
+            // Before the first snapshot, not after the run: created new, in a directory that takes it.
+            pooltag.core.io.OutputPaths.refuseUnwritable("--output", output, pooltag.core.io.OutputPaths.Existing.REFUSED);
+        }
         if (by.equals("cgroup")) {
             return byCgroup(model);
         }
@@ -128,8 +132,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             if (batch) {
                 return batch(model, source);
             }
-            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000)).run();
-            return 0;
+            return screen(model, source, new MonScreen(source, model, totals, (long) (intervalSeconds * 1000)));
         }
         // The session is torn down on every way out: q, the end of --batch, an error (finally), SIGINT/SIGTERM (the
         // session's shutdown hook).
@@ -143,9 +146,8 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
                 return batch(model, source);
             }
             // A dead tracing session (snapshot throws) ends the screen within half a second, with its one line.
-            new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
-                    .withCheck(() -> feed.snapshot(kind)).run();
-            return 0;
+            return screen(model, source, new MonScreen(source, model, totals, (long) (intervalSeconds * 1000), true)
+                    .withCheck(() -> feed.snapshot(kind)));
         } finally {
             feed.close();
             // The whole run's counters, after the drain: what the last table could not know yet (the end-of-run
@@ -155,6 +157,20 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
                 spec.commandLine().getErr().println("pooltag mon: " + st.describe());
                 spec.commandLine().getErr().flush();
             }
+        }
+    }
+
+    /**
+     * The full screen on the system terminal; without one (a pipe, a file, cron) the --batch snapshots instead, as
+     * top -b and slabtop print without a tty: plain newline-ended lines, not a screen's cursor moves and bare CRs.
+     */
+    private int screen(PoolMonModel model, Supplier<UsageSnapshot> source, MonScreen screen) throws IOException {
+        try (org.jline.terminal.Terminal terminal = MonScreen.systemTerminal()) {
+            if (terminal == null) {
+                return batch(model, source);
+            }
+            screen.run(terminal);
+            return 0;
         }
     }
 
@@ -202,7 +218,13 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
     }
 
+    /** Test seam: the snapshots to show instead of the live kernel's (null: read procfs). */
+    Supplier<UsageSnapshot> usageSource;
+
     Supplier<UsageSnapshot> snapshotSource() {
+        if (usageSource != null) {
+            return usageSource;
+        }
         ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
         return procfs::take;
     }

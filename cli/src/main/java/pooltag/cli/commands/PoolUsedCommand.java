@@ -63,7 +63,8 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
                 + " slab, stacks, page tables, percpu, sockets, vmalloc on cgroup v2; kmem and tcp on v1; no tracing"
                 + " needed)", BY).build());
         s.addOption(CommandSpecs.option(int.class, () -> top, v -> top = v, "N",
-                "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top").build());
+                "with --by cgroup: rows shown, 0 for all (default: ${DEFAULT-VALUE})", "--top")
+                .converters(new pooltag.cli.options.TopConverter.ZeroForAll()).build());
         CommandSpecs.standardHelpOptions(s);
         return s;
     }
@@ -112,6 +113,11 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         UsageSnapshot snapshot = source != null ? source.get()
                 : from != null ? WindowsCaptures.readSnapshot(from)
                 : new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc()).take();
+        if (from != null) {
+            // A Windows capture's tags are four bytes: a TagString no pool tag can match is refused, not an empty
+            // table (live, and in pooltag's own Linux tables, tags are slab caches and callers of any length).
+            pooltag.windows.TagArgument.checkPatternFor(snapshot, tagString);
+        }
         PoolUsedQuery.Result result = query.apply(snapshot);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
@@ -138,9 +144,6 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         }
         if (flags != null && !flags.matches("(0[xX])?0*[01]?")) {
             throw new PooltagException("--by cgroup sorts by own kernel bytes: flags 0 or 1 only, got '" + flags + "'");
-        }
-        if (top < 0) {
-            throw new PooltagException("--top must be 0 or more, got " + top);
         }
         pooltag.core.cgroup.CgroupSnapshot s = cgroupSource != null ? cgroupSource.get()
                 : pooltag.linux.cgroup.CgroupKernelMemory.live().take();

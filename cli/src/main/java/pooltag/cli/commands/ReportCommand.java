@@ -48,7 +48,7 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
     @Mixin
     JsonOption json;
 
-    @Option(names = "--top", defaultValue = "25", description = "rows per table (default ${DEFAULT-VALUE})")
+    @Option(names = "--top", defaultValue = "25", converter = pooltag.cli.options.TopConverter.AtLeastOne.class, description = "rows per table (default ${DEFAULT-VALUE})")
     int top;
 
     @Mixin

@@ -13,8 +13,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import pooltag.cli.CommandSpecs;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.Loss;
+import pooltag.windows.TagArgument;
 import pooltag.windows.TagScanner;
-import pooltag.windows.parse.BreakpointTag;
 import pooltag.windows.WindowsCaptures;
 import pooltag.windows.parse.PoolTagEntry;
 import pooltag.windows.parse.PoolTagFile;
@@ -30,6 +30,9 @@ public final class TagsCommand extends JsonCommand implements Callable<Integer>,
     Path scanDir;
 
     List<String> tags;
+
+    /** Test seam: the scan of --scan DIR (a directory root cannot read is not made in a test run as root). */
+    java.util.function.BiFunction<Path, List<String>, TagScanner.Scan> scanner = TagScanner::scan;
 
     /** This command's picocli model, with this object as its command: the only definition of its command line. */
     @Override
@@ -59,18 +62,18 @@ public final class TagsCommand extends JsonCommand implements Callable<Integer>,
         }
         List<String> decoded = new ArrayList<>(tags.size());
         for (String t : tags) {
-            String d = t.length() > 4 ? BreakpointTag.decode(t) : t;
-            if (d == null || t.isEmpty()) {
-                throw new PooltagException("bad tag '" + t + "': a pool tag has 1 to 4 characters");
-            }
-            decoded.add(d);
+            decoded.add(TagArgument.tag(t)); // a blank or too long tag is refused; a well-formed unknown one is a row
         }
         tags = decoded;
         PrintWriter out = spec.commandLine().getOut();
         PoolTagFile file = pooltag == null ? null : WindowsCaptures.readPoolTagFile(pooltag);
-        TagScanner.Scan scan = scanDir == null ? null : TagScanner.scan(scanDir, tags);
+        TagScanner.Scan scan = scanDir == null ? null : scanner.apply(scanDir, tags);
         Map<String, List<Path>> found = scan == null ? null : scan.found();
         Loss loss = file == null ? Loss.NONE : file.loss();
+        if (scan != null && !scan.unreadable().isEmpty()) {
+            // What could not be read was not searched: the answer is partial, in the one loss schema as in the list.
+            loss = loss.plus(new Loss(0, 0, 0, true));
+        }
         if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Object> rows = new ArrayList<>();
@@ -145,9 +148,12 @@ public final class TagsCommand extends JsonCommand implements Callable<Integer>,
         return scan != null && !scan.unreadable().isEmpty() ? 1 : 0;
     }
 
-    /** Paths as the user gave the scan: relative to --scan DIR. */
+    /** Paths as the user gave the scan: relative to --scan DIR; DIR itself (it could not be listed) as given. */
     private List<String> underScan(List<Path> paths) {
-        return paths.stream().map(p -> scanDir.relativize(p).toString()).toList();
+        return paths.stream().map(p -> {
+            String under = scanDir.relativize(p).toString();
+            return under.isEmpty() ? scanDir.toString() : under;
+        }).toList();
     }
 
     private static String hexBytes(String tag) {

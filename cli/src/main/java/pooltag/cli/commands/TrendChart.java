@@ -7,7 +7,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
+import pooltag.core.error.IoReasons;
 import pooltag.core.error.PooltagException;
 
 /**
@@ -49,29 +52,55 @@ final class TrendChart {
         this.series = List.copyOf(series);
     }
 
-    /** Writes SVG or PNG as the file name ends; anything else is a user error. */
-    void write(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    /** The chart's format, from the file name: .svg or .png, anything else a user error (said before any work). */
+    static boolean isPng(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            return true;
+        }
+        if (name.endsWith(".svg")) {
+            return false;
+        }
+        throw new PooltagException(file + ": --chart writes .svg or .png; name the file so");
+    }
+
+    /**
+     * The chart file's bytes, SVG or PNG as {@code file} is named: drawn in memory, so that writing them is one
+     * system call whose failure has the system's reason. (ImageIO writing to a file printed the JDK's stack trace of
+     * its FileNotFoundException itself and then failed with "Can't create an ImageOutputStream!", no reason.)
+     */
+    byte[] render(Path file) {
+        if (!isPng(file)) {
+            SvgPainter p = new SvgPainter();
+            draw(p);
+            return p.finish().getBytes(StandardCharsets.UTF_8);
+        }
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
         try {
-            if (name.endsWith(".svg")) {
-                SvgPainter p = new SvgPainter();
-                draw(p);
-                Files.writeString(file, p.finish(), StandardCharsets.UTF_8);
-            } else if (name.endsWith(".png")) {
-                System.setProperty("java.awt.headless", "true");
-                BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-                Graphics2D g = img.createGraphics();
-                try {
-                    draw(new Java2dPainter(g));
-                } finally {
-                    g.dispose();
-                }
-                ImageIO.write(img, "png", file.toFile());
-            } else {
-                throw new PooltagException(file + ": --chart writes .svg or .png; name the file so");
+            draw(new Java2dPainter(g));
+        } finally {
+            g.dispose();
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream(64 * 1024);
+        try {
+            ImageIO.setUseCache(false); // in memory: no cache file in java.io.tmpdir
+            if (!ImageIO.write(img, "png", png)) {
+                throw new IllegalStateException("no PNG writer in this JDK");
             }
         } catch (IOException e) {
-            throw new PooltagException(file + ": cannot write the chart: " + e.getMessage(), e);
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return png.toByteArray();
+    }
+
+    /** @throws PooltagException one line naming the file and the system's reason */
+    static void writeBytes(Path file, byte[] bytes) {
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new PooltagException(file + ": cannot write the chart: " + IoReasons.of(e), e);
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pooltag.cli.options.TopConverter;
+import pooltag.core.io.OutputPaths;
 import pooltag.core.analysis.SnapshotTrend;
 import pooltag.core.analysis.TagTrend;
 import pooltag.core.error.PooltagException;
@@ -38,13 +40,15 @@ public final class TrendCommand extends JsonCommand implements Runnable {
     @Option(names = "--chart", paramLabel = "out.svg|out.png", description = "draw the top tags over time")
     Path chart;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "tags listed (default ${DEFAULT-VALUE})")
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20", converter = TopConverter.AtLeastOne.class, description = "tags listed (default ${DEFAULT-VALUE})")
     int top;
 
     @Override
     public void run() {
-        if (top < 1) {
-            throw new PooltagException("--top must be at least 1, got " + top);
+        if (chart != null) {
+            // Before any capture is read: a name that is not .svg or .png, or a file that cannot be written.
+            TrendChart.isPng(chart);
+            OutputPaths.refuseUnwritable("--chart", chart, OutputPaths.Existing.REPLACED);
         }
         List<UsageSnapshot> series = new ArrayList<>();
         for (Path f : files) {
@@ -61,8 +65,12 @@ public final class TrendCommand extends JsonCommand implements Runnable {
         SnapshotTrend trend = SnapshotTrend.of(series);
         List<TagTrend> shown = trend.trends().subList(0, Math.min(top, trend.trends().size()));
         PrintWriter out = spec.commandLine().getOut();
-        if (chart != null) {
-            chart(trend, series, shown);
+        // The chart is drawn now and written after the table is printed: a write that still fails (the disk filled,
+        // the directory went away) loses the chart only, and is said last, as one line, after the whole answer.
+        byte[] chartBytes = chart == null ? null : chart(trend, series, shown);
+        PooltagException chartFailure = null;
+        if (chartBytes != null && json.on()) {
+            chartFailure = writeChart(chartBytes); // before the JSON, which says whether it was written
         }
         if (json.on()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -87,9 +95,13 @@ public final class TrendCommand extends JsonCommand implements Runnable {
                 rows.add(r);
             }
             m.put("tags", rows);
-            m.put("chart", chart == null ? null : chart.toString());
+            m.put("chart", chart == null || chartFailure != null ? null : chart.toString());
             m.put("loss", CaptureOutput.lossJson(trend.loss()));
             CaptureOutput.printJson(out, m);
+            out.flush();
+            if (chartFailure != null) {
+                throw chartFailure;
+            }
             return;
         }
         if (byTime) {
@@ -112,13 +124,30 @@ public final class TrendCommand extends JsonCommand implements Runnable {
         }
         t.lines().forEach(out::println);
         out.println();
+        out.flush();
+        if (chartBytes != null) {
+            chartFailure = writeChart(chartBytes);
+        }
         out.println(shown.size() + " of " + trend.trends().size() + " tags shown (--top)"
-                + (chart == null ? "" : "; chart written to " + chart));
+                + (chart == null || chartFailure != null ? "" : "; chart written to " + chart));
         out.println(CaptureOutput.lossLine(trend.loss()));
         out.flush();
+        if (chartFailure != null) {
+            throw chartFailure;
+        }
     }
 
-    private void chart(SnapshotTrend trend, List<UsageSnapshot> series, List<TagTrend> shown) {
+    /** Writes the chart; its failure, returned to be said after the answer, or null. */
+    private PooltagException writeChart(byte[] bytes) {
+        try {
+            TrendChart.writeBytes(chart, bytes);
+            return null;
+        } catch (PooltagException e) {
+            return e;
+        }
+    }
+
+    private byte[] chart(SnapshotTrend trend, List<UsageSnapshot> series, List<TagTrend> shown) {
         int n = series.size();
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
@@ -133,8 +162,8 @@ public final class TrendCommand extends JsonCommand implements Runnable {
             }
             lines.add(new TrendChart.Series(tr.tag() + " (" + tr.pool().label() + ")", y));
         }
-        new TrendChart("Pool bytes of the fastest-growing tags", trend.timed() ? "seconds since the first snapshot"
-                : "snapshot", x, lines).write(chart);
+        return new TrendChart("Pool bytes of the fastest-growing tags", trend.timed() ? "seconds since the first snapshot"
+                : "snapshot", x, lines).render(chart);
     }
 
     private static String fmt(double v, String f) {

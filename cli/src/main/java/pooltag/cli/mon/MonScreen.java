@@ -78,10 +78,18 @@ public final class MonScreen {
         return this;
     }
 
-    public void run() throws IOException {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-            run(terminal);
+    /**
+     * The system terminal to draw on, or null when there is none: stdin or stdout is a pipe or a file (cron,
+     * {@code mon | cat}), or TERM is dumb. The dumb terminal is asked for explicitly, so JLine does not warn that it
+     * fell back to one (a two-line WARNING on stderr) and pooltag decides what to do without a screen.
+     */
+    public static Terminal systemTerminal() throws IOException {
+        Terminal t = TerminalBuilder.builder().system(true).dumb(true).build();
+        if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
+            t.close();
+            return null;
         }
+        return t;
     }
 
     /** Runs on a given terminal until q. Package-visible for tests with a scripted terminal. */

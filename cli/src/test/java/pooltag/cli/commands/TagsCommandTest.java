@@ -66,6 +66,31 @@ class TagsCommandTest {
         assertTrue(new ObjectMapper().readTree(j.out()).get("unreadable").toString().contains("drop_caches"), j.out());
     }
 
+    /**
+     * A --scan DIR that cannot be listed at all (its own name in the scan's unreadable list) is named as given, not as
+     * the empty path relative to itself, in text and JSON; the answer is partial, so the loss says truncated and the
+     * exit is 1. (As a user: chmod 700 DIR, then tags --scan DIR as nobody; the scan is replaced here because root
+     * reads every directory.)
+     */
+    @Test
+    void aScanDirectoryThatCannotBeListedIsNamedAndCountedAsLoss(@TempDir Path dir) throws IOException {
+        Path noread = dir.resolve("noread");
+        java.util.function.Consumer<picocli.CommandLine> unlistable = cl -> ((TagsCommand) cl.getSubcommands()
+                .get("tags").getCommand()).scanner = (d, tags) -> new pooltag.windows.TagScanner.Scan(
+                        java.util.Map.of("Cont", List.of()), List.of(d));
+        CliRun r = CliRun.of(unlistable, "tags", "--scan", noread.toString(), "Cont");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.outLines().contains("1 file(s) or directories could not be read and were not searched: " + noread),
+                r.out());
+        assertTrue(r.outLines().contains("loss: skipped 0 unreadable lines, truncated: yes (the capture is partial:"
+                + " rows elided or a scan interrupted), lost events 0, unpaired frees 0"), r.out());
+        CliRun j = CliRun.of(unlistable, "tags", "--json", "--scan", noread.toString(), "Cont");
+        assertEquals(1, j.exit(), j.err());
+        JsonNode root = new ObjectMapper().readTree(j.out());
+        assertEquals("[\"" + noread + "\"]", root.get("unreadable").toString());
+        assertTrue(root.get("loss").get("truncated").asBoolean(), j.out());
+    }
+
     @Test
     void jsonListsEntriesWithTheirLines() throws IOException {
         CliRun r = CliRun.of("tags", "--json", "--pooltag", POOLTAG, "AmlH");

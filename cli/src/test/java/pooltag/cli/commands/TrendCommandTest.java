@@ -98,6 +98,63 @@ class TrendCommandTest {
         assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
     }
 
+    /** What the JVM itself printed on System.err while {@code run} ran (ImageIO printed its stack traces there). */
+    static String jvmStderrOf(Runnable run) {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A chart in a directory that does not exist is refused before any capture is read: one line with the system's
+     * reason, no stack trace anywhere (ImageIO printed one for PNG), nothing on stdout, exit 2.
+     */
+    @Test
+    void chartInAMissingDirectoryIsOneLineWithTheReasonBeforeAnyWork(@TempDir Path dir) throws IOException {
+        List<String> files = series(dir);
+        for (String name : List.of("x.png", "x.svg")) {
+            Path chart = dir.resolve("missing").resolve(name);
+            CliRun[] r = new CliRun[1];
+            String jvmErr = jvmStderrOf(() -> r[0] = CliRun.of(args(files, "--chart", chart.toString())));
+            assertEquals("", jvmErr, name);
+            assertEquals(2, r[0].exit(), name);
+            assertEquals("pooltag: --chart " + chart + ": no such file or directory (" + chart.getParent()
+                    + " does not exist)\n", r[0].err());
+            assertEquals("", r[0].out(), "said before the captures are read: " + name);
+        }
+    }
+
+    /**
+     * A chart whose write fails after the work (here the disk is full: /dev/full) loses the chart only: the whole
+     * table is printed, then one line with the system's reason, exit 2; the JSON says it has no chart.
+     */
+    @Test
+    void aChartThatCannotBeWrittenKeepsTheTableAndSaysWhy(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "no /dev/full");
+        List<String> files = series(dir);
+        for (String name : List.of("full.png", "full.svg")) {
+            Path chart = Files.createSymbolicLink(dir.resolve(name), Path.of("/dev/full"));
+            CliRun[] r = new CliRun[1];
+            String jvmErr = jvmStderrOf(() -> r[0] = CliRun.of(args(files, "--chart", chart.toString())));
+            assertEquals("", jvmErr, name);
+            assertEquals(2, r[0].exit(), name);
+            assertEquals("pooltag: " + chart + ": cannot write the chart: No space left on device\n", r[0].err());
+            assertTrue(r[0].outLines().contains("3 of 3 tags shown (--top)"), r[0].out());
+            assertTrue(r[0].outLines().stream().anyMatch(l -> l.startsWith(" 1  Leak")), r[0].out());
+            CliRun j = CliRun.of(args(files, "--json", "--chart", chart.toString()));
+            assertEquals(2, j.exit(), name);
+            JsonNode root = new ObjectMapper().readTree(j.out());
+            assertTrue(root.get("chart").isNull(), j.out());
+            assertEquals("Leak", root.get("tags").get(0).get("tag").asText());
+        }
+    }
+
     @Test
     void chartWithAnotherExtensionIsRefused(@TempDir Path dir) throws IOException {
         CliRun r = CliRun.of(args(series(dir), "--chart", dir.resolve("trend.gif").toString()));

@@ -35,7 +35,8 @@ class ExporterCommandTest {
     void topBelowOneIsRefused() {
         String[] r = run("exporter", "--top", "0");
         assertEquals("2", r[0]);
-        assertEquals("pooltag: --top must be at least 1 (was 0)\n", r[2]);
+        assertEquals("pooltag: Invalid value for option '--top': must be at least 1, got 0 (see pooltag exporter --help)\n",
+                r[2]);
     }
 
     @Test

@@ -118,7 +118,8 @@ public final class PrivateFiles {
             throw new PooltagException(path + ": " + (Files.isSymbolicLink(path) ? "is a symbolic link"
                     : "already exists") + "; pooltag creates a new file and overwrites nothing");
         } catch (IOException e) {
-            throw new PooltagException("cannot create " + path + ": " + e.getMessage(), e);
+            // The JDK's message of a NoSuchFileException or AccessDeniedException is only the path: the reason instead
+            throw new PooltagException("cannot create " + path + ": " + pooltag.core.error.IoReasons.of(e), e);
         }
         return ch;
     }

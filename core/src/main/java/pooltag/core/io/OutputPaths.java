@@ -1,0 +1,64 @@
+package pooltag.core.io;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+import pooltag.core.error.PooltagException;
+
+/**
+ * The check of a file an option names for output ({@code --chart}, {@code --collapsed}, {@code --record},
+ * {@code --output}), made before any work: a hunt or a trace that ran to its end and then could not write what the
+ * user asked for wasted the whole run. One line names the option, the file and the reason in the words of the
+ * system's own ({@code no such file or directory}, {@code permission denied}). The write itself can still fail (the
+ * disk fills, the directory goes away); that is said with its reason where the write happens ({@link
+ * pooltag.core.error.IoReasons}).
+ */
+public final class OutputPaths {
+    private OutputPaths() {
+    }
+
+    /** What may already be at the path. */
+    public enum Existing {
+        /** Created new, never over an existing file or a symbolic link ({@link PrivateFiles}). */
+        REFUSED,
+        /** An existing regular file is replaced (a chart). */
+        REPLACED
+    }
+
+    /**
+     * @param option the option's name, for the message ({@code --chart})
+     * @throws PooltagException one line when {@code file} cannot be written as {@code existing} says
+     */
+    public static void refuseUnwritable(String option, Path file, Existing existing) {
+        String what = option + " " + file + ": ";
+        boolean link = Files.isSymbolicLink(file);
+        if (link || Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (existing == Existing.REFUSED) {
+                throw new PooltagException(what + (link ? "is a symbolic link" : "already exists")
+                        + "; pooltag creates a new file and overwrites nothing");
+            }
+            if (Files.isDirectory(file)) {
+                throw new PooltagException(what + "is a directory");
+            }
+            if (!Files.isWritable(file)) {
+                throw new PooltagException(what + "permission denied");
+            }
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null) {
+            return;
+        }
+        if (!Files.exists(parent)) {
+            throw new PooltagException(what + "no such file or directory (" + parent + " does not exist)");
+        }
+        if (!Files.isDirectory(parent)) {
+            throw new PooltagException(what + "not a directory (" + parent + ")");
+        }
+        // access(2) for the effective user: what open(2) with O_CREAT would be told
+        if (!Files.isWritable(parent) || !Files.isExecutable(parent)) {
+            throw new PooltagException(what + "permission denied (cannot create files in " + parent + ")");
+        }
+    }
+}
