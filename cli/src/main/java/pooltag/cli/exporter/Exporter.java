@@ -138,15 +138,18 @@ public final class Exporter implements AutoCloseable {
      * whenever Accept names it (Prometheus does with native histograms on), whether or not the protobuf writer is on
      * the class path; it is not here (only the text formats are a dependency), and writing with it throws. So an
      * unavailable choice falls back to OpenMetrics if Accept allows it, else to the text format 0.0.4, which
-     * Prometheus parses whatever it asked for: the scrape succeeds instead of answering 500.
+     * Prometheus parses whatever it asked for: the scrape succeeds instead of answering 500. The library also takes
+     * OpenMetrics whenever Accept names it, q=0 ("not acceptable", RFC 9110, 12.4.2) included: OpenMetrics is only
+     * chosen when Accept lists it with a q above 0.
      */
     static ExpositionFormatWriter writerFor(ExpositionFormats formats, String accept) {
+        ExpositionFormatWriter openMetrics = formats.getOpenMetricsTextFormatWriter();
+        boolean openMetricsAccepted = HttpAnswers.hasToken(accept, "application/openmetrics-text");
         ExpositionFormatWriter writer = formats.findWriter(accept);
-        if (writer.isAvailable()) {
+        if (writer.isAvailable() && (writer != openMetrics || openMetricsAccepted)) {
             return writer;
         }
-        ExpositionFormatWriter openMetrics = formats.getOpenMetricsTextFormatWriter();
-        return openMetrics.accepts(accept) ? openMetrics : formats.getPrometheusTextFormatWriter();
+        return openMetricsAccepted ? openMetrics : formats.getPrometheusTextFormatWriter();
     }
 
     private static void metrics(HttpExchange ex, PrometheusRegistry registry, ExpositionFormats formats)

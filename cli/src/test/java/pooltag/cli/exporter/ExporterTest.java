@@ -188,6 +188,21 @@ class ExporterTest {
         }
     }
 
+    /** OpenMetrics refused with q=0 (RFC 9110, 12.4.2) gets the text format, whatever else Accept lists. */
+    @Test
+    void openMetricsRefusedWithQZeroGetsTheTextFormat() throws Exception {
+        try (Exporter e = Exporter.start(loopback(), () -> growingFilp(1), null, 50)) {
+            for (String accept : List.of("application/openmetrics-text;q=0, text/plain;q=0.5",
+                    "application/openmetrics-text; version=1.0.0; q=0.0, */*;q=0.1")) {
+                HttpResponse<String> r = get(e.port(), accept);
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("text/plain; version=0.0.4; charset=utf-8",
+                        r.headers().firstValue("Content-Type").orElse(""), accept);
+                assertParses(r.body(), false);
+            }
+        }
+    }
+
     @Test
     void prometheusNativeHistogramAcceptGetsOpenMetricsWhenItIsListed() throws Exception {
         // Prometheus 2.x's Accept with native histograms on: protobuf first, then OpenMetrics, then text.
