@@ -34,7 +34,7 @@ public final class Exporter implements AutoCloseable {
     /** What {@code /metrics} and {@code /-/healthy} answer: a scrape reads, nothing else does. */
     static final String ALLOW = "GET, HEAD";
     /** The most bytes of an unwanted request body read away before answering (a scrape sends none). */
-    static final int DRAIN_BYTES = 4096;
+    static final int DRAIN_BYTES = HttpAnswers.REFUSED_BODY_DRAIN;
 
     private final HttpServer server;
     private final ExecutorService threads;

@@ -13,6 +13,13 @@ import com.sun.net.httpserver.HttpExchange;
  * server keeps its own words and format (the exporter plain text, serve JSON): callers pass bodies already built.
  */
 public final class HttpAnswers {
+    /**
+     * A refused body of at most this many bytes is read to nowhere before the refusal is answered (see
+     * {@link #settleUnreadBody}): a client sends its body before it reads the answer, and a connection closed while
+     * the body still arrives is reset by the kernel, which throws the answer away unread (curl: "Connection reset by
+     * peer", no status). 1 MiB: a few milliseconds on loopback, and within any request deadline.
+     */
+    public static final int REFUSED_BODY_DRAIN = 1 << 20;
     /** Echoed request input is cut to this many characters (and "..."), with control characters escaped. */
     public static final int ECHO_CHARS = 64;
 

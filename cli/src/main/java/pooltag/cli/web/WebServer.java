@@ -696,33 +696,34 @@ public final class WebServer implements AutoCloseable {
             CALL.get().bodyRead = HttpAnswers.settleUnreadBody(ex, 0);
             return new byte[0];
         }
-        try (InputStream in = ex.getRequestBody()) {
-            if (length >= 0) {
-                // Declared and within max: one array of that size, no doubling buffer (an upload costs its size once
-                // here). read() to -1 after it marks the body read to its end.
-                byte[] body = new byte[(int) length];
-                int off = 0;
-                for (int n; off < body.length && (n = in.read(body, off, body.length - off)) >= 0; ) {
-                    off += n;
-                }
-                if (off < body.length || in.read() >= 0) {
-                    throw new IllegalArgumentException("request body shorter than its Content-Length");
-                }
-                CALL.get().bodyRead = true;
-                return body;
+        // Not closed here: closing it ends the body for good, and a body refused part-way (BodyTooLarge) must stay
+        // readable for settleBody, which reads the rest away so the client gets its 413 (the exchange closes it).
+        InputStream in = ex.getRequestBody();
+        if (length >= 0) {
+            // Declared and within max: one array of that size, no doubling buffer (an upload costs its size once
+            // here). read() to -1 after it marks the body read to its end.
+            byte[] body = new byte[(int) length];
+            int off = 0;
+            for (int n; off < body.length && (n = in.read(body, off, body.length - off)) >= 0; ) {
+                off += n;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[Math.min(65536, max + 1)];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                if (out.size() + n > max) {
-                    throw new BodyTooLarge(max);
-                }
-                out.write(buf, 0, n);
+            if (off < body.length || in.read() >= 0) {
+                throw new IllegalArgumentException("request body shorter than its Content-Length");
             }
             CALL.get().bodyRead = true;
-            return out.toByteArray();
+            return body;
         }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[Math.min(65536, max + 1)];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            if (out.size() + n > max) {
+                throw new BodyTooLarge(max);
+            }
+            out.write(buf, 0, n);
+        }
+        CALL.get().bodyRead = true;
+        return out.toByteArray();
     }
 
     static String param(HttpExchange ex, String name) {
@@ -795,15 +796,17 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
-     * Before any answer: a body refused unread (no token, busy, no capture service) is read to nowhere when its declared
-     * length is within its path's limit ({@link Endpoint#bodyLimit}: an upload's for /api/open, a few KiB elsewhere),
-     * so a client that sends the body before reading the answer sees the answer rather than a reset connection; else
-     * the answer closes the connection ({@link HttpAnswers#settleUnreadBody}).
+     * Before any answer: a body refused unread (no token, busy, no capture service, over its path's limit) is read to
+     * nowhere when it is within its path's limit ({@link Endpoint#bodyLimit}: an upload's for /api/open, a few KiB
+     * elsewhere) or {@link HttpAnswers#REFUSED_BODY_DRAIN}, whichever is larger, so a client that sends the body
+     * before reading the answer sees the answer rather than a reset connection; else the answer closes the connection
+     * ({@link HttpAnswers#settleUnreadBody}).
      */
     private static void settleBody(HttpExchange ex) throws IOException {
         Call call = CALL.get();
         if (!call.bodyRead) {
-            call.bodyRead = HttpAnswers.settleUnreadBody(ex, call.drainLimit);
+            call.bodyRead = HttpAnswers.settleUnreadBody(ex, Math.max(call.drainLimit,
+                    HttpAnswers.REFUSED_BODY_DRAIN));
         }
     }
 

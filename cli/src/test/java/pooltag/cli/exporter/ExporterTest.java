@@ -240,10 +240,10 @@ class ExporterTest {
     }
 
     /**
-     * No address takes a body, and the server drains none itself (HttpServerLimits): one of at most DRAIN_BYTES,
-     * declared or chunked, is read away before the answer, so the client's next request on the connection is
-     * answered; a longer one is left, and the answer says Connection: close before the server closes the connection
-     * (it said nothing of the kind, so a client reusing the connection met a reset).
+     * No address takes a body, and the server drains none itself (HttpServerLimits): one of at most DRAIN_BYTES
+     * (1 MiB), declared or chunked, is read away before the answer, so the client's next request on the connection
+     * is answered; one declared longer is left, and the answer says Connection: close before the server closes the
+     * connection (it said nothing of the kind, so a client reusing the connection met a reset).
      */
     @Test
     void oneConnectionTakesRequestAfterRequestAndABodySentAnywayIsReadAwayOrTheAnswerSaysItCloses()
@@ -269,22 +269,21 @@ class ExporterTest {
                     assertEquals("HTTP/1.1 200 OK", a.get(1).status(), what);
                     assertEquals("Exporter is healthy.\n", a.get(1).body(), what);
                 }
-                // chunked: "5" bytes, then the last chunk
+                // chunked: 5 bytes and 64 KiB, then the last chunk
                 List<RawAnswer> chunked = RawAnswer.askInTurn(e.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nbbbbb\r\n0\r\n\r\n", next);
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nbbbbb\r\n10000\r\n" + "b".repeat(65536)
+                        + "\r\n0\r\n\r\n", next);
                 assertEquals(2, chunked.size(), "chunked to " + path + ": " + chunked);
                 assertEquals("HTTP/1.1 200 OK", chunked.get(1).status());
 
+                // declared over the drain: refused unread at once (not after the body, which may never come), and
+                // the answer says the connection closes (the client sent no body here: a body still arriving when
+                // the server closes draws a reset, which discards the answer at the client)
                 int over = Exporter.DRAIN_BYTES + 1;
-                for (String body : List.of("Content-Length: " + over + "\r\n\r\n" + "b".repeat(over),
-                        "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(over) + "\r\n" + "b".repeat(over)
-                                + "\r\n0\r\n\r\n")) {
-                    List<RawAnswer> a = RawAnswer.askInTurn(e.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
-                            + body, next);
-                    String what = over + " bytes to " + path + (body.startsWith("Transfer") ? ", chunked" : "");
-                    assertEquals(1, a.size(), what + ": " + a);
-                    assertEquals("close", a.get(0).headers().get("connection"), what);
-                }
+                List<RawAnswer> a = RawAnswer.askInTurn(e.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: " + over + "\r\n\r\n", next);
+                assertEquals(1, a.size(), over + " bytes to " + path + ": " + a);
+                assertEquals("close", a.get(0).headers().get("connection"), over + " bytes to " + path);
             }
         }
     }
