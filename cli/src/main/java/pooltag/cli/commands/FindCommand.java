@@ -86,6 +86,9 @@ public final class FindCommand extends LedgerCommand implements Callable<Integer
 
     @Override
     public Integer call() throws InterruptedException {
+        if (!(minAgeSeconds >= 0)) {
+            throw new PooltagException("--min-age must be 0 or more seconds, got " + minAgeSeconds);
+        }
         AddressPolicy addresses = addressOption.policy();
         Pool only;
         try {

@@ -15,6 +15,7 @@ import pooltag.cli.options.DurationOption;
 import pooltag.cli.options.TagParameter;
 import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.TagByCgroupOption;
+import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Outstanding;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.cgroup.PidCgroupResolver;
@@ -63,6 +64,9 @@ public final class HitCommand extends LedgerCommand implements Callable<Integer>
 
     @Override
     public Integer call() throws InterruptedException {
+        if (count < 0) {
+            throw new PooltagException("--count must be 0 (no limit) or more, got " + count);
+        }
         TagKind cgroupKind = tagBy.kind(); // checked before anything is loaded or opened
         PrintWriter out = spec.commandLine().getOut();
         AddressPolicy addresses = addressOption.policy();

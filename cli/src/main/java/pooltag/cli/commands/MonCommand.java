@@ -115,6 +115,9 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
+        if (count < 1) { // before any tracing starts (batchLoop checks again for its other callers)
+            throw new PooltagException("--count must be at least 1, got " + count);
+        }
         buffer.refuseUnless(trace, "without --trace mon reads procfs and traces nothing");
         if (output != null) {
             // Before the first snapshot, not after the run: created new, in a directory that takes it.

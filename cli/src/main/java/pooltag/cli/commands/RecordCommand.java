@@ -90,6 +90,8 @@ public final class RecordCommand implements Callable<Integer> {
         if (stacks != null && hit != null) {
             throw new PooltagException("--stacks and --hit together: the kernel takes one stack trigger per event");
         }
+        // before the disk-room check and any tracing: a file that cannot be created is said as that, not as no room
+        pooltag.core.io.OutputPaths.refuseUnwritable("--output", output, pooltag.core.io.OutputPaths.Existing.REFUSED);
         boolean cgroups = tagBy.on();
         try (StopSignals signals = StopSignals.install(System.err)) {
             if (stacks == Stacks.leaders) {

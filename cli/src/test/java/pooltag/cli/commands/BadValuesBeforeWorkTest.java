@@ -27,6 +27,28 @@ class BadValuesBeforeWorkTest {
         assertFalse(r.err().contains("fromIndex") || r.err().contains("Exception"), what + " -> " + r.err());
     }
 
+    /**
+     * Counts and ages no command can use, and output files the system will not create, are refused before any
+     * tracing (each of these traced first, then refused or wrote nothing: a run wasted). /proc passes access(2) for
+     * root, and only the create says no.
+     */
+    @Test
+    void badCountsAgesAndUncreatableOutputsAreRefusedBeforeTracing() {
+        refusedBeforeWork(CliRun.of("hit", "filp", "-d", "1", "-n", "-1"), "--count must be 0 (no limit) or more, got -1",
+                "hit -n -1");
+        refusedBeforeWork(CliRun.of("find", "dentry", "-d", "1", "--min-age", "-1"),
+                "--min-age must be 0 or more seconds, got -1.0", "find --min-age -1");
+        refusedBeforeWork(CliRun.of("mon", "--trace", "--batch", "--count", "0"), "--count must be at least 1, got 0",
+                "mon --trace --count 0");
+        refusedBeforeWork(CliRun.of("record", "-d", "1", "-o", "/proc/pooltag-x"),
+                "--output /proc/pooltag-x: no such file (cannot create it)", "record -o /proc/x");
+        refusedBeforeWork(CliRun.of("record", "-d", "1", "-o", ""), "--output: an empty file name", "record -o ''");
+        refusedBeforeWork(CliRun.of("hunt", "--from", RECORDING, "--collapsed", "/proc/pooltag-x"),
+                "--collapsed /proc/pooltag-x: no such file (cannot create it)", "hunt --collapsed /proc/x");
+        refusedBeforeWork(CliRun.of("mon", "--batch", "--output", "/proc/pooltag-x"),
+                "--output /proc/pooltag-x: no such file (cannot create it)", "mon --output /proc/x");
+    }
+
     /** Every --top takes a count of rows: a negative one (0 too, but where 0 is documented as "all") is refused. */
     @Test
     void everyTopRefusesANegativeCount() {

@@ -31,6 +31,9 @@ public final class OutputPaths {
      * @throws PooltagException one line when {@code file} cannot be written as {@code existing} says
      */
     public static void refuseUnwritable(String option, Path file, Existing existing) {
+        if (file.toString().isEmpty()) {
+            throw new PooltagException(option + ": an empty file name");
+        }
         String what = option + " " + file + ": ";
         boolean link = Files.isSymbolicLink(file);
         if (link || Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -59,6 +62,22 @@ public final class OutputPaths {
         // access(2) for the effective user: what open(2) with O_CREAT would be told
         if (!Files.isWritable(parent) || !Files.isExecutable(parent)) {
             throw new PooltagException(what + "permission denied (cannot create files in " + parent + ")");
+        }
+        // access(2) does not see every refusal: root is granted write on /proc, whose directories take no new file,
+        // and a read-only mount of an ordinary directory answers only the create. So the create is the test; the
+        // probe goes at once (the real write creates the file again, exclusively, when it has something to write).
+        try {
+            Files.createFile(file);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new PooltagException(what + "already exists; pooltag creates a new file and overwrites nothing");
+        } catch (java.io.IOException e) {
+            throw new PooltagException(what + pooltag.core.error.IoReasons.of(e) + " (cannot create it)");
+        }
+        try {
+            Files.delete(file);
+        } catch (java.io.IOException e) {
+            throw new PooltagException(what + "created, then could not be removed again: "
+                    + pooltag.core.error.IoReasons.of(e));
         }
     }
 }
