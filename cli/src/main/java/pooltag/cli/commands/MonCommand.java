@@ -295,11 +295,15 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         long start = System.nanoTime();
         S first = null;
         S last = null;
-        try {
+        // SIGINT/SIGTERM end the series early, as they end hunt's: the snapshots taken so far get their growth summary
+        // and a traced run its counters (the JVM's default handler exited at once, printing neither)
+        try (pooltag.linux.kmem.StopSignals signals = pooltag.linux.kmem.StopSignals.install(System.err)) {
             for (int i = 0; i < count; i++) {
                 if (i > 0) {
                     // Fixed rate: snapshot i is due at start + i * interval, however long the reads took.
-                    sleep(Math.max(0, (start + i * intervalNanos - System.nanoTime()) / 1_000_000));
+                    if (sleepUnlessStopped(signals, start + i * intervalNanos)) {
+                        break;
+                    }
                 }
                 last = source.get();
                 if (first == null) {
@@ -406,6 +410,18 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
             }
         }
         out.flush();
+    }
+
+    /** Sleeps until {@code dueNanos} (System.nanoTime) in slices of at most 50 ms: true when a signal asked to stop. */
+    private static boolean sleepUnlessStopped(pooltag.linux.kmem.StopSignals signals, long dueNanos) {
+        while (!signals.stopRequested()) {
+            long left = dueNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+        }
+        return true;
     }
 
     private static void sleep(long ms) {

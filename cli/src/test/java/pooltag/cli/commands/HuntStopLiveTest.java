@@ -74,6 +74,41 @@ class HuntStopLiveTest {
         }
     }
 
+    /**
+     * {@code mon --trace --batch} stopped by SIGTERM (SIGINT the same; a child started here inherits it as the test
+     * JVM has it) after its second snapshot: the series ends there with its growth summary on stdout and the trace
+     * counters on stderr, exit 0, no instance left. Before, the JVM's default handler ended it at once with neither.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aTracedMonSeriesStoppedBySignalEndsWithItsGrowthAndCounters() throws Exception {
+        HuntLiveTest.needsTracing();
+        Path out = dir.resolve("mon-out.txt");
+        Path err = dir.resolve("mon-err.txt");
+        Process p = new ProcessBuilder(pooltag.cli.ChildCommand.pooltag("mon", "--trace", "--batch", "--count", "100",
+                "--interval", "0.5", "--top", "3")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Path on;
+            while ((on = tracingOn(p.pid())) == null || !Files.readString(out).contains(" Snapshot 2 of 100")) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "mon never traced: " + Files.readString(err));
+                Thread.sleep(20);
+            }
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "mon did not exit after SIGTERM");
+            String o = Files.readString(out);
+            String e = Files.readString(err);
+            String what = o + e;
+            assertEquals(0, p.exitValue(), what);
+            assertTrue(e.contains("SIGTERM: stopping; the report follows"), what);
+            assertTrue(o.contains(" Growth over "), "the series' growth summary: " + what);
+            assertTrue(e.contains("pooltag mon: trace: ") && e.contains(" lost by the kernel "), "its counters: " + what);
+            assertTrue(!Files.exists(on.getParent()), "instance left behind: " + on.getParent());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     /** The {@code tracing_on} file of the instance of process {@code pid} once it reads 1, else null. */
     private static Path tracingOn(long pid) throws java.io.IOException {
         Path root = pooltag.cli.live.TracefsInstances.dir();
