@@ -31,11 +31,32 @@ public final class OutputPaths {
      * @throws PooltagException one line when {@code file} cannot be written as {@code existing} says
      */
     public static void refuseUnwritable(String option, Path file, Existing existing) {
+        refuseUnwritable(option, file, existing, 0);
+    }
+
+    /** Links followed at most (as the kernel's own limit of 40, but a chart needs no chain longer than a few). */
+    private static final int MAX_LINKS = 8;
+
+    private static void refuseUnwritable(String option, Path file, Existing existing, int links) {
         if (file.toString().isEmpty()) {
             throw new PooltagException(option + ": an empty file name");
         }
         String what = option + " " + file + ": ";
         boolean link = Files.isSymbolicLink(file);
+        if (link && existing == Existing.REPLACED && !Files.exists(file)) {
+            // a link to a file not made yet: writing through it creates its target, so the target is what is checked
+            if (links >= MAX_LINKS) {
+                throw new PooltagException(what + "too many levels of symbolic links");
+            }
+            Path target;
+            try {
+                target = file.toAbsolutePath().resolveSibling(Files.readSymbolicLink(file));
+            } catch (java.io.IOException e) {
+                throw new PooltagException(what + pooltag.core.error.IoReasons.of(e));
+            }
+            refuseUnwritable(option, target, existing, links + 1);
+            return;
+        }
         if (link || Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             if (existing == Existing.REFUSED) {
                 throw new PooltagException(what + (link ? "is a symbolic link" : "already exists")

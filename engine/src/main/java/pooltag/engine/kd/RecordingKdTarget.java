@@ -67,29 +67,43 @@ final class RecordingKdTarget implements KdTarget {
     /**
      * What one decode of the whole file, ahead of the replay {@code g} drives, found: the caches its events name, and
      * the file's health (cut short or not, skipped pages, lost events).
+     *
+     * @param health the whole file's health, or null when the read stopped at {@code error} (a block whose CRC holds
+     *               but whose content does not decode): the caches named before it are kept, and {@code g} replays
+     *               up to it as before, rather than the file not opening at all
      */
-    private record Scan(Set<String> caches, RecordingReader.Replay health) {
+    private record Scan(Set<String> caches, RecordingReader.Replay health, String error) {
         static Scan of(Path file) {
             try (RecordingReader r = RecordingReader.open(file)) {
-                RecordingReader.Replay health = r.replay(new AllocEventConsumer() {
-                    @Override
-                    public void onEvent(AllocEvent event) {
-                        // The decoder reads a cache's name only when asked (a free is paired by its address
-                        // alone), and interns it into r.names() then: asked here for every event.
-                        event.cacheId();
-                    }
-
-                    @Override
-                    public void onLoss(int cpu, long count) {
-                        // counted in the Replay
-                    }
-                }, WINDOW_NANOS);
+                RecordingReader.Replay health = null;
+                String error = null;
+                try {
+                    health = replayAll(r);
+                } catch (RuntimeException e) {
+                    error = e.getMessage();
+                }
                 Set<String> caches = new java.util.HashSet<>();
                 for (int id = 0; id < r.names().size(); id++) {
                     caches.add(r.names().name(id));
                 }
-                return new Scan(Set.copyOf(caches), health);
+                return new Scan(Set.copyOf(caches), health, error);
             }
+        }
+
+        private static RecordingReader.Replay replayAll(RecordingReader r) {
+            return r.replay(new AllocEventConsumer() {
+                @Override
+                public void onEvent(AllocEvent event) {
+                    // The decoder reads a cache's name only when asked (a free is paired by its address
+                    // alone), and interns it into r.names() then: asked here for every event.
+                    event.cacheId();
+                }
+
+                @Override
+                public void onLoss(int cpu, long count) {
+                    // counted in the Replay
+                }
+            }, WINDOW_NANOS);
         }
     }
 
@@ -151,12 +165,14 @@ final class RecordingKdTarget implements KdTarget {
         return "recording " + reader.path() + ": Linux " + m.getOrDefault("kernel", "?") + ", " + reader.cpus()
                 + " CPUs, started " + m.getOrDefault("started", "?")
                 + (hitTag.isEmpty() ? ", no hit tag (hits carry no stacks)" : ", stacks for hit tag " + hitTag)
-                + "; g replays to the next hit";
+                + "; g replays to the next hit"
+                + (scan.error() == null ? "" : "; the file reads only up to an error (" + scan.error()
+                        + "): tags and hits from before it");
     }
 
     @Override
     public Optional<RecordingReader.Replay> recordingHealth() {
-        return Optional.of(scan.health());
+        return Optional.ofNullable(scan.health());
     }
 
     @Override

@@ -447,10 +447,24 @@ public final class RecordingReader implements AutoCloseable {
      */
     static final long RESYNC_WINDOW = 64L << 20;
     /**
-     * Most payload bytes one {@link #resync} CRC-checks for candidate blocks: a hostile file of plausible headers
-     * claiming megabytes each must not cost minutes. A real recording's page bytes rarely pass the header filter.
+     * Most payload bytes one reader CRC-checks for candidate blocks over the whole file, every {@link #resync} and
+     * cut check together: a hostile file of plausible headers claiming megabytes each must not cost minutes. Per
+     * file, not per resync: a file that alternates damaged blocks with sound ones made each resync spend its own
+     * budget again, and its cost grew with the square of its size (a 4 MiB file ran over a minute). A real
+     * recording's page bytes rarely pass the header filter, and its resyncs land at the place the damaged length
+     * names. Spent, the rest of the file is skipped as damaged.
      */
     static final long RESYNC_CRC_BUDGET = 256L << 20;
+    /** Most offsets one reader tries as a block's start over the whole file, for the same reason. */
+    static final long RESYNC_SCAN_BUDGET = 256L << 20;
+    /** What is left of {@link #RESYNC_CRC_BUDGET} and {@link #RESYNC_SCAN_BUDGET} for this file. */
+    private long resyncCrcLeft = RESYNC_CRC_BUDGET;
+    private long resyncScanLeft = RESYNC_SCAN_BUDGET;
+
+    /** Payload bytes CRC-checked so far in search of a sound block (at most {@link #RESYNC_CRC_BUDGET}). */
+    long resyncCrcBytes() {
+        return RESYNC_CRC_BUDGET - resyncCrcLeft;
+    }
 
     /**
      * Skips the damaged block at {@code start} and goes on at the next sound block: at the place its header's
@@ -517,8 +531,8 @@ public final class RecordingReader implements AutoCloseable {
 
     /**
      * The first offset in {@code [from, to)} where a sound block starts: a {@link #plausible} header whose CRC-32
-     * matches its bytes; -1 when none does (or the CRC budget is spent). A false match is practically impossible:
-     * the stored CRC-32 must equal the CRC of the bytes it claims to cover (a 1 in 2^32 chance for bytes that are not
+     * matches its bytes; -1 when none does (or this file's scan or CRC budget is spent). A false match is practically
+     * impossible: the stored CRC-32 must equal the CRC of the bytes it claims to cover (a 1 in 2^32 chance for bytes that are not
      * a block), and a payload of at least one byte is required, since the CRC of nothing is 0 and a version 1 or 2
      * header of zeros would match it. An empty block (MODULES of a kernel without modules) is therefore never a
      * place to resume: the next non-empty one is, and the empty one is counted in the skipped stretch.
@@ -527,19 +541,19 @@ public final class RecordingReader implements AutoCloseable {
         byte[] h = new byte[RecordingFormat.BLOCK_HEADER_SIZE];
         byte[] piece = new byte[1 << 16];
         CRC32 c = new CRC32();
-        long budget = RESYNC_CRC_BUDGET;
         for (long at = from; at + RecordingFormat.BLOCK_HEADER_SIZE <= to; at++) {
-            if (readAt(at, h, 0, h.length) < h.length) {
+            if (resyncScanLeft-- <= 0 || readAt(at, h, 0, h.length) < h.length) {
                 return -1;
             }
             long len = Le.u32(h, 8);
             if (len == 0 || !plausible(h, at)) {
                 continue;
             }
-            if (budget < len) {
+            if (resyncCrcLeft < len) {
+                resyncCrcLeft = 0; // spent: later resyncs find nothing either
                 return -1;
             }
-            budget -= len;
+            resyncCrcLeft -= len;
             c.reset();
             if (headerCrc) {
                 c.update(h, 0, RecordingFormat.BLOCK_HEADER_CRC_SPAN);

@@ -51,6 +51,48 @@ class RecordingResyncTest {
         }
     }
 
+    /**
+     * A hostile file that alternates, to its end, a damaged empty META block, a plausible header claiming the rest of
+     * the file (up to 32 MiB) with a wrong CRC, and a sound one-byte META block: every resync CRC-checked nearly the
+     * rest of the file again, each with a budget of its own, so the cost grew with the square of the size (a review
+     * measured 2.9 s at 512 KiB, 23.8 s at 2 MiB, over 60 s at 4 MiB). The budget is the file's: the replay ends,
+     * its CRC work bounded by RESYNC_CRC_BUDGET, and everything it skipped counted as damaged.
+     */
+    @Test
+    void aFileOfDamageAfterDamageSpendsOneBoundedBudgetNotOnePerResync() throws Exception {
+        // the real file's preamble (everything before its first PAGE block, at 23824), then the hostile cycles
+        int size = 4 << 20;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size + (1 << 16)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(real(), 0, 23824);
+        while (b.position() < size) {
+            block(b, RecordingFormat.META, new byte[0], false);                  // damaged
+            int rest = Math.max(1, Math.min(32 << 20, size - b.position() - 16));
+            b.putInt(RecordingFormat.KALLSYMS_GZ).putInt(-1).putInt(rest).putInt(0); // plausible, wrong CRC
+            block(b, RecordingFormat.META, new byte[] {'x'}, true);              // sound
+        }
+        byte[] bytes = java.util.Arrays.copyOf(b.array(), b.position());
+        Path f = dir.resolve("hostile.ptrec");
+        Files.write(f, bytes);
+        long t0 = System.nanoTime();
+        try (RecordingReader r = RecordingReader.open(f)) {
+            RecordingRoundTripTest.Collect c = new RecordingRoundTripTest.Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertTrue(rp.damagedBlocks() > 0, "the damage is counted");
+            assertFalse(rp.complete());
+            assertTrue(r.resyncCrcBytes() <= RecordingReader.RESYNC_CRC_BUDGET, r.resyncCrcBytes() + " bytes");
+        }
+        // not the measure (the budget is), a guard against a regression back to minutes
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, (System.nanoTime() - t0) / 1e9 + " s");
+    }
+
+    /** A block as this version 1 file's writer made it: kind, cpu, length, CRC-32 of the payload, payload. */
+    private static void block(java.nio.ByteBuffer b, int kind, byte[] payload, boolean sound) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(payload);
+        b.putInt(kind).putInt(-1).putInt(payload.length).putInt((int) c.getValue() ^ (sound ? 0 : 0x5a5a5a5a))
+                .put(payload);
+    }
+
     /** The file with the bytes [from, to) cut out: what a replay that skips exactly those blocks must deliver. */
     static byte[] without(byte[] all, int from, int to) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
