@@ -115,7 +115,7 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
         }
-        if (count < 1) { // before any tracing starts (batchLoop checks again for its other callers)
+        if (count < 1) { // before any tracing starts, for every way to the batch loop (by tag, by cgroup, no terminal)
             throw new PooltagException("--count must be at least 1, got " + count);
         }
         buffer.refuseUnless(trace, "without --trace mon reads procfs and traces nothing");
@@ -286,9 +286,6 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
      */
     private <S> void batchLoop(Supplier<S> source, SnapshotPrinter<S> each,
                                java.util.function.BiConsumer<PrintWriter, S> end) {
-        if (count < 1) {
-            throw new PooltagException("--count must be at least 1, got " + count);
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter snapOut = output == null ? out : createOutput();
         long intervalNanos = (long) (intervalSeconds * 1e9);

@@ -93,6 +93,21 @@ class RecordingResyncTest {
                 .put(payload);
     }
 
+    /**
+     * Replays {@code bad}: it must deliver exactly the events of the real file with {@code [from, to)} cut out, in
+     * order, count that stretch as {@code blocks} damaged blocks holding {@code pages} pages, and read on to the END
+     * block (not cut short).
+     */
+    Read assertSkippedAlone(String name, byte[] bad, int from, int to, int blocks, int pages) throws Exception {
+        Read d = replay(name, bad);
+        assertEquals(replay("cut.ptrec", without(real(), from, to)).c().events, d.c().events, name);
+        assertEquals(blocks, d.rp().damagedBlocks(), name);
+        assertEquals(to - from, d.rp().skippedBytes(), name);
+        assertEquals(pages, d.rp().skippedPages(), name);
+        assertNull(d.rp().cutShortReason(), name);
+        return d;
+    }
+
     /** The file with the bytes [from, to) cut out: what a replay that skips exactly those blocks must deliver. */
     static byte[] without(byte[] all, int from, int to) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -151,12 +166,8 @@ class RecordingResyncTest {
         byte[] all = real();
         byte[] bad = all.clone();
         Le.putI32(bad, DAMAGED + 8, Le.i32(all, DAMAGED + 8) + 1);
-        Read d = replay("len.ptrec", bad);
-        assertEquals(replay("cut.ptrec", without(all, DAMAGED, NEXT)).c().events, d.c().events);
-        assertEquals(1, d.rp().damagedBlocks(), "its length no longer leads to the next block: one stretch");
-        assertEquals(NEXT - DAMAGED, d.rp().skippedBytes());
-        assertEquals(1, d.rp().skippedPages());
-        assertNull(d.rp().cutShortReason());
+        // its length no longer leads to the next block: one stretch
+        Read d = assertSkippedAlone("len.ptrec", bad, DAMAGED, NEXT, 1, 1);
         assertEquals("PAGE block at byte 77112 fails its CRC-32", d.rp().firstDamage());
     }
 
@@ -167,13 +178,8 @@ class RecordingResyncTest {
         byte[] bad = all.clone();
         bad[78000] ^= (byte) 0xff;
         bad[NEXT + 1000] ^= (byte) 0xff;
-        Read d = replay("two.ptrec", bad);
-        assertEquals(replay("cut.ptrec", without(all, DAMAGED, AFTER_NEXT)).c().events, d.c().events);
-        assertEquals(2, d.rp().damagedBlocks());
-        assertEquals(AFTER_NEXT - DAMAGED, d.rp().skippedBytes(), "4100 + 4092");
-        assertEquals(2, d.rp().skippedPages());
+        Read d = assertSkippedAlone("two.ptrec", bad, DAMAGED, AFTER_NEXT, 2, 2); // 4100 + 4092 bytes
         assertEquals(30, d.rp().pages());
-        assertNull(d.rp().cutShortReason());
         assertEquals("PAGE block at byte 77112 fails its CRC-32", d.rp().firstDamage());
     }
 
@@ -186,12 +192,7 @@ class RecordingResyncTest {
         assertEquals(RecordingFormat.END, Le.i32(all, end));
         byte[] bad = all.clone();
         bad[last + 100] ^= 1;
-        Read d = replay("last.ptrec", bad);
-        assertEquals(replay("cut.ptrec", without(all, last, end)).c().events, d.c().events);
-        assertEquals(1, d.rp().damagedBlocks());
-        assertEquals(end - last, d.rp().skippedBytes());
-        assertEquals(1, d.rp().skippedPages());
-        assertNull(d.rp().cutShortReason(), "the END block after it was read");
+        assertSkippedAlone("last.ptrec", bad, last, end, 1, 1); // the END block after it was read
     }
 
     /** A file cut inside a page block (a killed recorder) is cut short as before: nothing called damaged. */
