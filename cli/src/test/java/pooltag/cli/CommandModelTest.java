@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.JsonOption;
 import pooltag.cli.options.NoVmallocOption;
 
@@ -44,13 +45,15 @@ class CommandModelTest {
         }
     }
 
-    /** --json and --no-vmalloc built in code equal the annotated mixins the other commands use. */
+    /** --json, --no-vmalloc and --show-addresses built in code equal the annotated mixins the other commands use. */
     @Test
     void sharedOptionsEqualTheirAnnotatedFields() {
         assertEquals(CommandModelDump.option(CommandSpec.forAnnotatedObject(new JsonOption()).findOption("--json")),
                 CommandModelDump.option(new JsonOption().option()));
         assertEquals(CommandModelDump.option(CommandSpec.forAnnotatedObject(new NoVmallocOption())
                 .findOption("--no-vmalloc")), CommandModelDump.option(new NoVmallocOption().option()));
+        assertEquals(CommandModelDump.option(CommandSpec.forAnnotatedObject(new AddressesOption())
+                .findOption("--show-addresses")), CommandModelDump.option(new AddressesOption().option()));
     }
 
     /** A value parsed by a model built in code lands in the command's field, and a second parse starts afresh. */

@@ -9,10 +9,12 @@ import java.util.Map;
 
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.CommandSpecs;
+import pooltag.cli.options.AddressesOption;
 import pooltag.core.analysis.SnapshotDiff;
 import pooltag.core.analysis.TagDelta;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.engine.publish.AddressPolicy;
 import pooltag.windows.WindowsCaptures;
 
 /**
@@ -28,6 +30,8 @@ public final class DiffCommand extends JsonCommand implements Runnable, CommandS
 
     boolean all;
 
+    AddressesOption addressOption = new AddressesOption();
+
     /** This command's picocli model, with this object as its command: the only definition of its command line. */
     @Override
     public CommandSpec commandSpec() {
@@ -39,12 +43,16 @@ public final class DiffCommand extends JsonCommand implements Runnable, CommandS
         s.addPositional(CommandSpecs.positional("1", "0..1", Path.class, () -> newer, v -> newer = v, "NEW",
                 "the later capture; without it, OLD's first and last PoolMon screens are compared").build());
         s.addOption(CommandSpecs.flag(() -> all, v -> all = v, "<all>", "list unchanged tags too", "--all").build());
+        s.addOption(addressOption.option());
         CommandSpecs.standardHelpOptions(s);
         return s;
     }
 
     @Override
     public void run() {
+        // A capture of pooltag's own (poolused, mon --batch) saved with --show-addresses names a vmalloc caller
+        // without a symbol by its address: masked here as every view masks it, one hash per address for both files.
+        AddressPolicy addresses = addressOption.policy();
         UsageSnapshot a;
         UsageSnapshot b;
         if (newer == null) {
@@ -59,7 +67,7 @@ public final class DiffCommand extends JsonCommand implements Runnable, CommandS
             a = WindowsCaptures.readSnapshot(older);
             b = WindowsCaptures.readSnapshot(newer);
         }
-        SnapshotDiff diff = SnapshotDiff.between(a, b);
+        SnapshotDiff diff = SnapshotDiff.between(addresses.names(a), addresses.names(b));
         List<TagDelta> shown = all ? diff.deltas() : diff.changed();
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.BufferOptions;
 import pooltag.cli.options.JsonOption;
 import pooltag.cli.options.NoVmallocOption;
@@ -27,7 +28,6 @@ import pooltag.cli.render.CgroupTable;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.PoolMonModel;
 import pooltag.core.snapshot.SnapshotGrowth;
-import pooltag.core.snapshot.TagUsage;
 import pooltag.core.snapshot.UsageSnapshot;
 import pooltag.core.tag.TagKind;
 import pooltag.core.tag.TagPattern;
@@ -109,8 +109,17 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
     @Mixin
     BufferOptions buffer = new BufferOptions();
 
+    @Mixin
+    AddressesOption addressOption = new AddressesOption();
+
+    /** How tags print: set first in {@link #call}, before any snapshot or tracing. */
+    private AddressPolicy addresses = AddressPolicy.masked();
+
     @Override
     public Integer call() throws IOException {
+        // First: someone other than root asking is refused before any tracing (and with --by cgroup, whose cgroup
+        // paths print the same either way).
+        addresses = addressOption.policy();
         PoolMonModel model = initialModel();
         if (intervalSeconds <= 0) {
             throw new PooltagException("--interval must be positive, got " + intervalSeconds);
@@ -194,42 +203,38 @@ public final class MonCommand extends LedgerCommand implements Callable<Integer>
     }
 
     /**
-     * By cache: procfs read now, with the ledger's latest counts; by site: the ledger's latest snapshot alone, with
-     * unresolved sites' addresses hidden.
+     * By cache: procfs read now, with the ledger's latest counts; by site: the ledger's latest snapshot alone. Every
+     * row's tag as {@link #addresses} prints it: an unresolved site ({@code 0xffff...}, also the site half of
+     * {@code site@cgroup}) and a vmalloc caller without a symbol read {@code site@} and the run's keyed hash, one
+     * row each, as hunt --tag-by site prints them; a cgroup path is no address and stays.
      */
     Supplier<UsageSnapshot> tracedSource(LiveFeed feed, TagKind kind) {
         if (kind == TagKind.CGROUP) {
             return () -> feed.snapshot(kind); // cgroup paths, never kernel addresses: nothing to mask
         }
-        if (kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE) {
-            return () -> redacted(feed.snapshot(kind)); // an unresolved site is an address
-        }
-        if (kind == TagKind.SITE) {
-            return () -> redacted(feed.snapshot(kind));
+        if (kind == TagKind.CGROUP_CACHE || kind == TagKind.CGROUP_SITE || kind == TagKind.SITE) {
+            return () -> addresses.names(feed.snapshot(kind)); // an unresolved site is an address
         }
         ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
-        return () -> TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE));
-    }
-
-    static UsageSnapshot redacted(UsageSnapshot s) {
-        List<TagUsage> rows = new ArrayList<>(s.rows().size());
-        for (TagUsage u : s.rows()) {
-            // tag@cgroup: the tag half only (a container id in a cgroup path is no address); a site: the whole tag
-            rows.add(new TagUsage(AddressPolicy.scrubPairTag(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(),
-                    u.bytes(), AddressPolicy.scrub(u.description()), u.liveSlack()));
-        }
-        return new UsageSnapshot(s.takenAtNanos(), s.source(), rows, s.loss());
+        return () -> addresses.names(TracedUsage.merge(procfs.take(), feed.snapshot(TagKind.CACHE)));
     }
 
     /** Test seam: the snapshots to show instead of the live kernel's (null: read procfs). */
     Supplier<UsageSnapshot> usageSource;
 
+    /**
+     * procfs (or the seam's) snapshots as {@link #addresses} prints them: a vmalloc caller named by its address reads
+     * {@code vmalloc:site@} and the run's keyed hash on every refresh, in the table, the growth summary and --output;
+     * the -i/-x patterns match the name as printed.
+     */
     Supplier<UsageSnapshot> snapshotSource() {
-        if (usageSource != null) {
-            return usageSource;
+        Supplier<UsageSnapshot> read = usageSource;
+        if (read == null) {
+            ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
+            read = procfs::take;
         }
-        ProcfsSource procfs = new ProcfsSource(Path.of("/"), vmalloc.withVmalloc());
-        return procfs::take;
+        Supplier<UsageSnapshot> taken = read;
+        return () -> addresses.names(taken.get());
     }
 
     PoolMonModel initialModel() {

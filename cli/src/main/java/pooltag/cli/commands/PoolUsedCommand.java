@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Model.CommandSpec;
 import pooltag.cli.CommandSpecs;
+import pooltag.cli.options.AddressesOption;
 import pooltag.cli.options.NoVmallocOption;
 import pooltag.cli.render.Json;
 import pooltag.cli.render.PoolUsedTable;
@@ -29,6 +30,8 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
     String tagString;
 
     NoVmallocOption vmalloc = new NoVmallocOption();
+
+    AddressesOption addressOption = new AddressesOption();
 
     java.nio.file.Path from;
 
@@ -55,6 +58,7 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         s.addPositional(CommandSpecs.positional("1", "0..1", String.class, () -> tagString, v -> tagString = v,
                 "TagString", "tag or wildcard pattern").build());
         s.addOption(vmalloc.option());
+        s.addOption(addressOption.option());
         s.addOption(CommandSpecs.option(java.nio.file.Path.class, () -> from, v -> from = v, "FILE",
                 "a captured Windows !poolused or PoolMon screen or /n snapshot instead of the live kernel",
                 FROM).build());
@@ -98,6 +102,9 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
 
     @Override
     public Integer call() {
+        // First: someone other than root asking is refused whatever else the command line says (cgroup paths
+        // hold no kernel address, so --by cgroup prints the same either way).
+        pooltag.engine.publish.AddressPolicy addresses = addressOption.policy();
         if (by.equals("cgroup")) {
             return byCgroup();
         }
@@ -110,9 +117,12 @@ public final class PoolUsedCommand extends JsonCommand implements Callable<Integ
         } catch (IllegalArgumentException e) {
             throw new PooltagException(e.getMessage());
         }
-        UsageSnapshot snapshot = source != null ? source.get()
+        UsageSnapshot read = source != null ? source.get()
                 : from != null ? WindowsCaptures.readSnapshot(from)
                 : new ProcfsSource(java.nio.file.Path.of("/"), vmalloc.withVmalloc()).take();
+        // A vmalloc caller without a symbol is named by its address (vmalloc:0xffff...), in a capture too: masked
+        // before the query, so the TagString matches the name as printed (vmalloc:site@*; raw with --show-addresses)
+        UsageSnapshot snapshot = addresses.names(read);
         if (from != null) {
             // A Windows capture's tags are four bytes: a TagString no pool tag can match is refused, not an empty
             // table (live, and in pooltag's own Linux tables, tags are slab caches and callers of any length).

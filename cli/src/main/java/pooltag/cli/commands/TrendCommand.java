@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pooltag.cli.options.TopConverter;
@@ -19,6 +20,8 @@ import pooltag.core.analysis.SnapshotTrend;
 import pooltag.core.analysis.TagTrend;
 import pooltag.core.error.PooltagException;
 import pooltag.core.snapshot.UsageSnapshot;
+import pooltag.engine.publish.AddressPolicy;
+import pooltag.cli.options.AddressesOption;
 import pooltag.windows.WindowsCaptures;
 
 /**
@@ -37,6 +40,9 @@ public final class TrendCommand extends JsonCommand implements Runnable {
                     + " screens gives one per screen)")
     List<Path> files;
 
+    @Mixin
+    AddressesOption addressOption = new AddressesOption();
+
     @Option(names = "--chart", paramLabel = "out.svg|out.png", description = "draw the top tags over time")
     Path chart;
 
@@ -45,6 +51,8 @@ public final class TrendCommand extends JsonCommand implements Runnable {
 
     @Override
     public void run() {
+        // First, before --chart is created: someone other than root asking is refused.
+        AddressPolicy addresses = addressOption.policy();
         if (chart != null) {
             // Before any capture is read: a name that is not .svg or .png, or a file that cannot be written.
             TrendChart.isPng(chart);
@@ -52,8 +60,12 @@ public final class TrendCommand extends JsonCommand implements Runnable {
         }
         List<UsageSnapshot> series = new ArrayList<>();
         for (Path f : files) {
-            // A file of several PoolMon screens is a series by itself: each screen a snapshot, in file order.
-            series.addAll(WindowsCaptures.readSnapshots(f));
+            // A file of several PoolMon screens is a series by itself: each screen a snapshot, in file order. A
+            // vmalloc caller named by its address (pooltag's own capture saved with --show-addresses) is masked for
+            // the table, the JSON and the chart's legend alike, one hash per address over the whole series.
+            for (UsageSnapshot s : WindowsCaptures.readSnapshots(f)) {
+                series.add(addresses.names(s));
+            }
         }
         if (series.size() < 2) {
             throw new PooltagException("trend needs two or more snapshots; " + files.get(0) + " holds one");

@@ -217,7 +217,8 @@ public final class KdConsole implements AutoCloseable {
             throw KdError.extra(cmd);
         }
         PoolUsedQuery q = PoolUsedQuery.parse(t.size() > 1 ? t.get(1).text() : null, t.size() > 2 ? t.get(2).text() : null);
-        PoolUsedTable.print(out, q.apply(target.usage()));
+        // a vmalloc caller without a symbol is named by its address: masked as pooltag poolused masks it
+        PoolUsedTable.print(out, q.apply(addresses.names(target.usage())));
     }
 
     private void ed(String cmd, List<KdSyntax.Token> t) {

@@ -439,4 +439,26 @@ class ExporterTest {
             assertFalse(text.matches("(?s).*0x[0-9a-f]{8,}.*"), "no address in\n" + text);
         }
     }
+
+    /**
+     * A vmalloc caller /proc/vmallocinfo prints as a bare address (pooltag.cli.commands.VmallocAddressMaskingTest's
+     * fake root, read by the real ProcfsSource): never a label. Both bare callers are one series,
+     * {@code vmalloc:<addr>} (a label stable across restarts, one series however many such callers), and the caller
+     * whose areas differ in pages= is one caller.
+     */
+    @Test
+    void aVmallocCallerNamedByItsAddressIsExportedMasked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        pooltag.cli.commands.VmallocAddressMaskingTest.buildRoot(root);
+        try (Exporter e = Exporter.start(loopback(), new ProcfsSource(root, true)::take, null, 10)) {
+            String text = scrape(e.port());
+            assertFalse(java.util.regex.Pattern.compile("(?i)0x[0-9a-f]{8,}|ffff[0-9a-f]{12}").matcher(text).find(),
+                    "no address in\n" + text);
+            // 12288 + 8192 (0xffffffffc0a1b2c3's two areas, pages=2 and pages=1) + 8192 (0xffffffffc0d4e5f6)
+            assertEquals(28672.0, value(text, "pooltag_tag_bytes", "tag=\"vmalloc:<addr>\""), text);
+            assertEquals(3.0, value(text, "pooltag_tag_live_objects", "tag=\"vmalloc:<addr>\""), text);
+            assertEquals(1, text.lines().filter(l -> l.startsWith("pooltag_tag_bytes{") && l.contains("<addr>")).count(),
+                    text);
+        }
+    }
 }

@@ -5,20 +5,28 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import pooltag.core.error.PooltagException;
 import pooltag.core.ledger.Ledger;
+import pooltag.core.snapshot.TagUsage;
+import pooltag.core.snapshot.UsageSnapshot;
 
 /**
- * The one address policy of every door ({@code hit}, {@code find}, {@code kd}, the web page, the exporter). Kernel
- * addresses are a KASLR leak, so:
+ * The one address policy of every door ({@code report}, {@code hunt}, {@code hit}, {@code find}, {@code kd},
+ * {@code poolused}, {@code mon}, {@code diff}, {@code trend}, the web page, the exporter). Kernel addresses are a
+ * KASLR leak, so:
  * <ul>
  *   <li>a block prints as {@code @} and 8 hex digits of a keyed hash (a new random key each run): enough to tell
  *       blocks apart and to match the same block across lines of one run, useless for locating the kernel;</li>
  *   <li>a call site the kernel symbols cannot name is tagged by its raw address ({@code 0xffffffff817bd0e4}), and
  *       that name prints as {@code site@} and the same keyed hash ({@link #names}); the ledger keeps the raw name,
- *       so a tag typed as the address still finds it;</li>
+ *       so a tag typed as the address still finds it; a vmalloc caller {@code /proc/vmallocinfo} prints as a bare
+ *       address (a module since unloaded, a BPF program: no kallsyms name) is tagged {@code vmalloc:0xffff...} and
+ *       prints as {@code vmalloc:site@} and the hash the same way, every row of a usage table passing through
+ *       {@link #names(UsageSnapshot)};</li>
  *   <li>raw addresses ({@code %016x}) only with {@code --show-addresses}, and only for root: anyone else asking gets
  *       one line and exit 2 ({@link #forUser}), whatever the command;</li>
  *   <li>text a server serves (metrics labels, web JSON) is scrubbed of address-like hex runs ({@link #scrub}),
@@ -127,6 +135,24 @@ public final class AddressPolicy {
             long address = new BigInteger(site ? a.substring(2) : a, 16).longValue();
             return site ? "site" + of(address) : of(address);
         });
+    }
+
+    /**
+     * The snapshot as this policy prints it: every row's tag and description through {@link #names(String)}, so a
+     * vmalloc caller or a call site named by its address reads {@code vmalloc:site@} / {@code site@} and the keyed
+     * hash, one hash per address for the whole run (two such callers stay two rows; a series of snapshots keeps one
+     * name per caller). Counts, pools, source and loss are unchanged. Raw: the same snapshot.
+     */
+    public UsageSnapshot names(UsageSnapshot snapshot) {
+        if (raw) {
+            return snapshot;
+        }
+        List<TagUsage> rows = new ArrayList<>(snapshot.rows().size());
+        for (TagUsage u : snapshot.rows()) {
+            rows.add(new TagUsage(names(u.tag()), u.kind(), u.pool(), u.allocs(), u.frees(), u.live(), u.bytes(),
+                    names(u.description()), u.liveSlack()));
+        }
+        return new UsageSnapshot(snapshot.takenAtNanos(), snapshot.source(), rows, snapshot.loss());
     }
 
     /** The text with every address-like hex run replaced by {@link #SCRUBBED}; the same string when there is none. */

@@ -9,8 +9,11 @@ import pooltag.core.error.PooltagException;
 /**
  * Parses {@code /proc/vmallocinfo} into usage per caller. A line is
  * {@code 0xSTART-0xEND SIZE [CALLER+0xOFF/0xLEN] [pages=N] [phys=..] [ioremap|vmalloc|vmap|user|vpages|vm_map_ram] [N0=..]}
- * (addresses are hashed for non-root or with kptr_restrict; the caller is a symbol and is fine). Lines with no
- * caller ({@code unpurged vm_area}, {@code vm_map_ram}) are grouped under their own words.
+ * (addresses are hashed for non-root or with kptr_restrict). The caller is printed with {@code %pS}: a symbol and
+ * offset, or, when kallsyms has no name for it (a module since unloaded, a BPF program), the bare address
+ * {@code 0xffffffffc0a1b2c3}; either is the caller, the tag's name (a bare address is a raw kernel address: the
+ * views mask it, {@code pooltag.engine.publish.AddressPolicy}). Lines with no caller ({@code unpurged vm_area},
+ * {@code vm_map_ram}) are grouped under their own words.
  */
 public final class VmallocinfoParser {
     /** Areas and bytes for one caller; {@code kinds} lists the area types seen (vmalloc, ioremap, ...). */
@@ -47,8 +50,11 @@ public final class VmallocinfoParser {
             String caller;
             String kind = "";
             int plus = f.count() >= 3 ? f.fieldIndexOf(2, '+') : -1;
-            if (plus > 0) {
-                caller = f.fieldPrefix(2, plus);
+            // a caller without a symbol is its bare address: the caller still (one tag per caller, whatever its
+            // pages= and kind), not words to group under (that made one tag per pages count)
+            boolean bareAddress = plus < 0 && f.count() >= 3 && f.fieldStartsWith(2, "0x");
+            if (plus > 0 || bareAddress) {
+                caller = bareAddress ? f.field(2) : f.fieldPrefix(2, plus);
                 for (int i = 3; i < f.count(); i++) {
                     for (String k : KINDS) {
                         if (f.fieldIs(i, k)) {

@@ -113,4 +113,20 @@ class ProcfsSourceTest {
         assertEquals("vi:2: not a vmallocinfo line 'garbage here' (expected 0xSTART-0xEND SIZE CALLER ...)",
                 e.getMessage());
     }
+
+    /**
+     * %pS prints a caller kallsyms cannot name (a module since unloaded, a BPF program) as its bare address: that is
+     * the caller, one per address whatever the areas' pages= (grouping the line's words made a tag per pages count).
+     */
+    @Test
+    void aCallerWithoutASymbolIsItsBareAddressOncePerAddress() {
+        List<VmallocinfoParser.Caller> callers = VmallocinfoParser.parse(String.join("\n",
+                "0xffffc90000010000-0xffffc90000013000   12288 0xffffffffc0a1b2c3 pages=2 vmalloc N0=2",
+                "0xffffc90000020000-0xffffc90000022000    8192 0xffffffffc0a1b2c3 pages=1 vmalloc N0=1",
+                "0xffffc90000030000-0xffffc90000032000    8192 0xffffffffc0d4e5f6 pages=1 ioremap",
+                "0xffffc90000040000-0xffffc90000041000    4096 unpurged vm_area", ""), "vi");
+        assertEquals(List.of(new VmallocinfoParser.Caller("0xffffffffc0a1b2c3", 2, 20480, "vmalloc"),
+                new VmallocinfoParser.Caller("0xffffffffc0d4e5f6", 1, 8192, "ioremap"),
+                new VmallocinfoParser.Caller("unpurged_vm_area", 1, 4096, "")), callers);
+    }
 }
