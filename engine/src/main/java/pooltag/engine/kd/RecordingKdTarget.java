@@ -68,9 +68,10 @@ final class RecordingKdTarget implements KdTarget {
      * What one decode of the whole file, ahead of the replay {@code g} drives, found: the caches its events name, and
      * the file's health (cut short or not, skipped pages, lost events).
      *
-     * @param health the whole file's health, or null when the read stopped at {@code error} (a block whose CRC holds
-     *               but whose content does not decode): the caches named before it are kept, and {@code g} replays
-     *               up to it as before, rather than the file not opening at all
+     * @param health the whole file's health, or null when the read stopped at {@code error} (the file could not
+     *               be read on, e.g. an I/O error; a damaged block, whether its CRC fails or its content does not
+     *               decode, is skipped and counted in the health instead): the caches named before it are kept,
+     *               and {@code g} replays up to it, rather than the file not opening at all
      */
     private record Scan(Set<String> caches, RecordingReader.Replay health, String error) {
         static Scan of(Path file) {

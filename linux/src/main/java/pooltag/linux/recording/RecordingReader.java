@@ -39,8 +39,10 @@ import pooltag.linux.tracefs.CpuStats;
  * {@link #replay} streams the pages through the same decoder and merger as a live session and reads the trailer.
  * A file without its END block (a killed recorder) replays up to its last complete block and reports itself cut
  * short. A block that fails its CRC-32 (or whose header claims more than its kind holds) is skipped alone: reading
- * resumes at the next block whose header and CRC check out ({@link #resync}), and the skip is counted. Other damage
- * is a {@link DecodeException} naming the file and byte offset.
+ * resumes at the next block whose header and CRC check out ({@link #resync}), and the skip is counted. A block whose
+ * CRC holds but whose content does not decode (a writer that computed the CRC over bad bytes) is damage too, skipped
+ * and counted the same way ({@link #undecodable}). What leaves nothing to decode (no file header, a page layout or
+ * traced event format that does not parse) is a {@link DecodeException} naming the file and byte offset.
  */
 public final class RecordingReader implements AutoCloseable {
     private final Path path;
@@ -81,7 +83,10 @@ public final class RecordingReader implements AutoCloseable {
     private boolean eof;
     private String cutShort;
     private long skippedBytes;
-    /** Blocks skipped as damaged (failed CRC, implausible header) and read past by {@link #resync}. */
+    /**
+     * Blocks skipped as damaged and read past: a failed CRC or implausible header ({@link #resync}), or a sound CRC
+     * over content that does not decode ({@link #undecodable}); both counted by {@link #countDamage}.
+     */
     private long damagedBlocks;
     /** The first damaged block's one-line reason (names its byte offset); null while none. */
     private String firstDamage;
@@ -110,7 +115,6 @@ public final class RecordingReader implements AutoCloseable {
     private ZstdDecompressCtx zstd;
     private byte[] chunk;
     private int chunkPos;
-    private int chunkEnd;
     private int chunkPagesLeft;
     private int chunkPages;
     private long chunkOffset;
@@ -193,17 +197,12 @@ public final class RecordingReader implements AutoCloseable {
                     headerPageOffset = pendingOffset;
                 }
                 case RecordingFormat.FORMAT -> {
-                    if (formats.size() >= RecordingFormat.MAX_FORMATS) {
-                        throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_FORMATS
-                                + " FORMAT blocks");
+                    try {
+                        formatBlock();
+                    } catch (DecodeException e) {
+                        // skipped as damaged: the schema, read next, names it first if it missed this format
+                        undecodable(RecordingFormat.FORMAT, pendingOffset, e);
                     }
-                    String t = text();
-                    int nl = t.indexOf('\n');
-                    if (nl <= 0) {
-                        throw new DecodeException(where, pendingOffset, "FORMAT block without an event name line");
-                    }
-                    formats.put(t.substring(0, nl), t.substring(nl + 1));
-                    formatOffsets.put(t.substring(0, nl), pendingOffset);
                 }
                 case RecordingFormat.KALLSYMS_GZ -> {
                     kallsymsGz = Arrays.copyOf(pendingPayload, pendingLength);
@@ -224,6 +223,21 @@ public final class RecordingReader implements AutoCloseable {
             pendingKind = -1;
         }
         finishPreamble();
+    }
+
+    /** Takes the FORMAT block just read: its event's name line, then the event's format text. */
+    private void formatBlock() {
+        if (formats.size() >= RecordingFormat.MAX_FORMATS) {
+            throw new DecodeException(where, pendingOffset, "more than " + RecordingFormat.MAX_FORMATS
+                    + " FORMAT blocks");
+        }
+        String t = text();
+        int nl = t.indexOf('\n');
+        if (nl <= 0) {
+            throw new DecodeException(where, pendingOffset, "FORMAT block without an event name line");
+        }
+        formats.put(t.substring(0, nl), t.substring(nl + 1));
+        formatOffsets.put(t.substring(0, nl), pendingOffset);
     }
 
     private void finishPreamble() {
@@ -475,10 +489,6 @@ public final class RecordingReader implements AutoCloseable {
      * skipped.
      */
     private void resync(long start, String damage) {
-        if (firstDamage == null) {
-            firstDamage = damage;
-            firstDamageOffset = start;
-        }
         long len = Le.u32(blockHeader, 8);
         long claimed = start + RecordingFormat.BLOCK_HEADER_SIZE + len;
         long next = -1;
@@ -489,11 +499,42 @@ public final class RecordingReader implements AutoCloseable {
             next = nextSoundBlock(start + 1, Math.min(fileSize, start + RESYNC_WINDOW));
         }
         long end = next < 0 ? fileSize : next;
-        damagedBlocks += blocksIn(start, end);
-        skippedBytes += end - start;
-        damagedToEnd |= next < 0;
+        countDamage(start, end, blocksIn(start, end), damage);
         eof = next < 0;
         pos = end;
+    }
+
+    /**
+     * The one tally of damage, for a block whose CRC fails ({@link #resync}) and for one whose CRC holds but whose
+     * content does not decode ({@link #undecodable}) alike: the stretch {@code [start, end)} of the file, holding
+     * {@code blocks} blocks, was skipped (its bytes in skippedBytes, its pages counted once the END block's count is
+     * read), and the first damage is named by its one-line reason.
+     */
+    private void countDamage(long start, long end, long blocks, String damage) {
+        if (firstDamage == null) {
+            firstDamage = damage;
+            firstDamageOffset = start;
+        }
+        damagedBlocks += blocks;
+        skippedBytes += end - start;
+        damagedToEnd |= end >= fileSize;
+    }
+
+    /**
+     * The block of {@code kind} just taken (at {@code start}, pendingLength payload bytes) passed its CRC-32 but its
+     * content does not decode ({@code e}): a writer computed the CRC over bad bytes (a bug, or a hostile file). It is
+     * damage all the same, counted as one damaged block exactly as a failed CRC is, and nothing of it is used (its PAGES_ZSTD pages are all checked
+     * before the first is handed out, its CGROUPS entries before the first is kept). Its CRC vouches for its length,
+     * so the next block starts right after it, where {@link #pos} already is: no search. The reason names the block
+     * and its byte offset, then what the decoder found.
+     */
+    private void undecodable(int kind, long start, DecodeException e) {
+        String m = e.getMessage();
+        String prefix = where + " at byte " + e.offset() + ": ";
+        String what = m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+        countDamage(start, start + RecordingFormat.BLOCK_HEADER_SIZE + pendingLength, 1,
+                RecordingFormat.kindName(kind) + " block at byte " + start
+                        + " does not decode, though its CRC-32 holds: " + what);
     }
 
     /**
@@ -762,12 +803,21 @@ public final class RecordingReader implements AutoCloseable {
     public void scanSide(SideData sink) {
         this.side = sink;
         if (pendingKind >= 0) {
-            sideBlock(pendingKind);
-            pendingKind = -1;
+            takeSideBlock();
         }
         while (nextBlock()) {
-            sideBlock(pendingKind);
-            pendingKind = -1;
+            takeSideBlock();
+        }
+    }
+
+    /** The sound block just read, taken if it is a side block; one that does not decode is counted as damaged. */
+    private void takeSideBlock() {
+        int kind = pendingKind;
+        pendingKind = -1;
+        try {
+            sideBlock(kind);
+        } catch (DecodeException e) {
+            undecodable(kind, pendingOffset, e);
         }
     }
 
@@ -779,13 +829,13 @@ public final class RecordingReader implements AutoCloseable {
                     throw new DecodeException(where, pendingOffset, "SLABINFO_SAMPLE block of " + pendingLength
                             + " bytes");
                 }
-                samples++;
                 if (side != null && side.wantsSamples()) {
                     long at = Le.i64(pendingPayload, 0);
                     String text = gunzip(pendingPayload, 8, pendingLength - 8, RecordingFormat.MAX_TEXT,
                             Integer.MAX_VALUE, pendingOffset, "SLABINFO_SAMPLE");
                     side.sample(at, text, where + " SLABINFO_SAMPLE block at byte " + pendingOffset);
                 }
+                samples++; // after the gunzip: a block that does not decode is a damaged one, not a sample
             }
             case RecordingFormat.CGROUPS -> cgroupEntries(side != null && side.wantsCgroups() ? side : null);
             case RecordingFormat.RUN -> {
@@ -809,36 +859,45 @@ public final class RecordingReader implements AutoCloseable {
     }
 
     /**
-     * Checks every entry of the current CGROUPS block and hands them to {@code sink} (may be null), at most
+     * Checks every entry of the current CGROUPS block, then hands them to {@code sink} (may be null), at most
      * {@link RecordingFormat#MAX_CGROUP_ENTRIES} over the file: past it they are counted, not kept (a long recording
-     * on a fork-heavy host stays readable).
+     * on a fork-heavy host stays readable). All are checked before the first is kept: a block that does not decode
+     * is a damaged block, none of whose entries count.
      */
     private void cgroupEntries(SideData sink) {
-        int at = 0;
-        while (at < pendingLength) {
-            if (pendingLength - at < RecordingFormat.CGROUP_ENTRY_HEADER) {
-                throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at
-                        + " runs past the block's " + pendingLength + " bytes");
-            }
-            long nanos = Le.i64(pendingPayload, at);
-            int pid = Le.i32(pendingPayload, at + 8);
-            int len = (pendingPayload[at + 12] & 0xff) | (pendingPayload[at + 13] & 0xff) << 8;
-            int p = at + RecordingFormat.CGROUP_ENTRY_HEADER;
-            if (len == 0 || len > RecordingFormat.MAX_CGROUP_PATH || len > pendingLength - p) {
-                throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at + " has a path of "
-                        + len + " bytes (1.." + RecordingFormat.MAX_CGROUP_PATH + ", inside the block)");
-            }
+        int checked = 0;
+        while (checked < pendingLength) {
+            checked = cgroupEntryEnd(checked);
+        }
+        for (int at = 0; at < pendingLength; at = cgroupEntryEnd(at)) {
             cgroupEntries++;
             if (sink != null) {
                 if (cgroupEntriesKept < RecordingFormat.MAX_CGROUP_ENTRIES) {
                     cgroupEntriesKept++;
-                    sink.cgroup(nanos, pid, new String(pendingPayload, p, len, StandardCharsets.UTF_8));
+                    int len = (pendingPayload[at + 12] & 0xff) | (pendingPayload[at + 13] & 0xff) << 8;
+                    sink.cgroup(Le.i64(pendingPayload, at), Le.i32(pendingPayload, at + 8),
+                            new String(pendingPayload, at + RecordingFormat.CGROUP_ENTRY_HEADER, len,
+                                    StandardCharsets.UTF_8));
                 } else {
                     cgroupEntriesDropped++;
                 }
             }
-            at = p + len;
         }
+    }
+
+    /** Where the current CGROUPS block's entry at {@code at} ends, once checked to lie whole inside the block. */
+    private int cgroupEntryEnd(int at) {
+        if (pendingLength - at < RecordingFormat.CGROUP_ENTRY_HEADER) {
+            throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at
+                    + " runs past the block's " + pendingLength + " bytes");
+        }
+        int len = (pendingPayload[at + 12] & 0xff) | (pendingPayload[at + 13] & 0xff) << 8;
+        int p = at + RecordingFormat.CGROUP_ENTRY_HEADER;
+        if (len == 0 || len > RecordingFormat.MAX_CGROUP_PATH || len > pendingLength - p) {
+            throw new DecodeException(where, pendingOffset, "CGROUPS block: entry at " + at + " has a path of "
+                    + len + " bytes (1.." + RecordingFormat.MAX_CGROUP_PATH + ", inside the block)");
+        }
+        return p + len;
     }
 
     /** SLABINFO_SAMPLE blocks read so far. */
@@ -1092,61 +1151,75 @@ public final class RecordingReader implements AutoCloseable {
     /**
      * The next page in file order, from a PAGE block or the current PAGES_ZSTD block; trailer blocks on the way
      * are taken into the trailer state. Null at the end of the file. Each page is a new array of its own length
-     * (a replay holds pages by their real size, so a short block never turns into a full-size page).
+     * (a replay holds pages by their real size, so a short block never turns into a full-size page). A block whose
+     * content does not decode is skipped and counted as damaged ({@link #undecodable}), and reading goes on.
      */
     private Page nextPage() {
         while (true) {
             if (chunkPagesLeft > 0) {
                 return chunkEntry();
             }
-            if (chunkPos != chunkEnd) {
-                throw new DecodeException(where, chunkOffset, "PAGES_ZSTD block has " + (chunkEnd - chunkPos)
-                        + " bytes after its " + chunkPages + " pages");
-            }
             if (pendingKind < 0 && !nextBlock()) {
                 return null;
             }
             int kind = pendingKind;
             pendingKind = -1;
-            if (complete) {
-                throw new DecodeException(where, pendingOffset, RecordingFormat.kindName(kind)
-                        + " block after the END block");
+            try {
+                Page p = takeBlock(kind);
+                if (p != null) {
+                    return p;
+                }
+            } catch (DecodeException e) {
+                undecodable(kind, pendingOffset, e);
             }
-            switch (kind) {
-                case RecordingFormat.PAGE -> {
-                    if (pendingLength < 8) {
-                        throw new DecodeException(where, pendingOffset, "PAGE block of " + pendingLength
-                                + " bytes (a page is " + schema.header().pageSize() + " bytes plus 8)");
-                    }
-                    return page(pendingCpu, Le.i64(pendingPayload, 0), pendingPayload, 8, pendingLength - 8,
-                            pendingOffset, pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8, "PAGE block");
+        }
+    }
+
+    /**
+     * Takes the sound block just read (pending*): a PAGE block's page; else null, a PAGES_ZSTD block opened for
+     * {@link #chunkEntry}, a trailer or side block taken into the replay's state. Throws {@link DecodeException}
+     * when its content does not decode, before any of it is used.
+     */
+    private Page takeBlock(int kind) {
+        if (complete) {
+            throw new DecodeException(where, pendingOffset, RecordingFormat.kindName(kind)
+                    + " block after the END block");
+        }
+        switch (kind) {
+            case RecordingFormat.PAGE -> {
+                if (pendingLength < 8) {
+                    throw new DecodeException(where, pendingOffset, "PAGE block of " + pendingLength
+                            + " bytes (a page is " + schema.header().pageSize() + " bytes plus 8)");
                 }
-                case RecordingFormat.PAGES_ZSTD -> openChunk();
-                case RecordingFormat.CPU_STATS -> {
-                    if (pendingCpu < 0 || pendingCpu >= cpus) {
-                        throw new DecodeException(where, pendingOffset + 4, "CPU_STATS block for cpu " + pendingCpu
-                                + "; the recording has " + cpus);
-                    }
-                    cpuStats.put(pendingCpu, CpuStats.parseText(text()));
+                return page(pendingCpu, Le.i64(pendingPayload, 0), pendingPayload, 8, pendingLength - 8,
+                        pendingOffset, pendingOffset + RecordingFormat.BLOCK_HEADER_SIZE + 8, "PAGE block");
+            }
+            case RecordingFormat.PAGES_ZSTD -> openChunk();
+            case RecordingFormat.CPU_STATS -> {
+                if (pendingCpu < 0 || pendingCpu >= cpus) {
+                    throw new DecodeException(where, pendingOffset + 4, "CPU_STATS block for cpu " + pendingCpu
+                            + "; the recording has " + cpus);
                 }
-                case RecordingFormat.SLABINFO_END -> slabinfoEnd = text();
-                case RecordingFormat.LOSS -> statsLost = lossBlock();
-                case RecordingFormat.END -> {
-                    if (pendingLength < 8) {
-                        throw new DecodeException(where, pendingOffset, "END block holds " + pendingLength
-                                + " bytes; it starts with the u64 stop time");
-                    }
-                    complete = true;
-                    endNanos = Le.i64(pendingPayload, 0);
-                    endPages = pendingLength >= 16 ? Le.i64(pendingPayload, 8) : -1;
+                cpuStats.put(pendingCpu, CpuStats.parseText(text()));
+            }
+            case RecordingFormat.SLABINFO_END -> slabinfoEnd = text();
+            case RecordingFormat.LOSS -> statsLost = lossBlock();
+            case RecordingFormat.END -> {
+                if (pendingLength < 8) {
+                    throw new DecodeException(where, pendingOffset, "END block holds " + pendingLength
+                            + " bytes; it starts with the u64 stop time");
                 }
-                default -> {
-                    if (!sideBlock(kind)) {
-                        unknownBlocks++; // a newer writer's block, or a preamble block out of place
-                    }
+                complete = true;
+                endNanos = Le.i64(pendingPayload, 0);
+                endPages = pendingLength >= 16 ? Le.i64(pendingPayload, 8) : -1;
+            }
+            default -> {
+                if (!sideBlock(kind)) {
+                    unknownBlocks++; // a newer writer's block, or a preamble block out of place
                 }
             }
         }
+        return null;
     }
 
     /**
@@ -1176,15 +1249,7 @@ public final class RecordingReader implements AutoCloseable {
      */
     private Page page(int cpu, long readNanos, byte[] b, int off, int len, long blockOffset, long sourceOffset,
                       String what) {
-        HeaderPage hp = schema.header();
-        if (len < hp.dataOffset() || len > hp.pageSize()) {
-            throw new DecodeException(where, blockOffset, what + " holds a page of " + len + " bytes (a page is "
-                    + hp.dataOffset() + ".." + hp.pageSize() + " bytes)");
-        }
-        if (cpu < 0 || cpu >= cpus) {
-            throw new DecodeException(where, blockOffset, what + " for cpu " + cpu + "; the recording has "
-                    + cpus);
-        }
+        checkPage(cpu, len, blockOffset, what);
         Page p = new Page(len);
         System.arraycopy(b, off, p.data, 0, len);
         p.length = len;
@@ -1194,7 +1259,24 @@ public final class RecordingReader implements AutoCloseable {
         return p;
     }
 
-    /** Decompresses the current PAGES_ZSTD block into {@link #chunk}, at most its declared size. */
+    /** A page of {@code len} bytes for {@code cpu} fits the recording's layout and CPUs; else the block is damaged. */
+    private void checkPage(int cpu, long len, long blockOffset, String what) {
+        HeaderPage hp = schema.header();
+        if (len < hp.dataOffset() || len > hp.pageSize()) {
+            throw new DecodeException(where, blockOffset, what + " holds a page of " + len + " bytes (a page is "
+                    + hp.dataOffset() + ".." + hp.pageSize() + " bytes)");
+        }
+        if (cpu < 0 || cpu >= cpus) {
+            throw new DecodeException(where, blockOffset, what + " for cpu " + cpu + "; the recording has "
+                    + cpus);
+        }
+    }
+
+    /**
+     * Decompresses the current PAGES_ZSTD block into {@link #chunk}, at most its declared size, and checks every
+     * page entry in it before the first is handed out: a block is used whole or not at all, as a block whose CRC
+     * fails is not at all.
+     */
     private void openChunk() {
         long off = pendingOffset;
         if (pendingLength < RecordingFormat.CHUNK_HEADER) {
@@ -1228,32 +1310,44 @@ public final class RecordingReader implements AutoCloseable {
             throw new DecodeException(where, off, "PAGES_ZSTD block decompresses to " + got + " bytes, not the "
                     + raw + " it declares");
         }
+        int at = 0;
+        for (long e = 1; e <= count; e++) {
+            String what = "PAGES_ZSTD block, page " + e + " of " + count + ",";
+            if (raw - at < RecordingFormat.CHUNK_ENTRY_HEADER) {
+                throw new DecodeException(where, off, what + " runs past the block's " + raw
+                        + " uncompressed bytes");
+            }
+            long len = Le.u32(chunk, at + 4);
+            int data = at + RecordingFormat.CHUNK_ENTRY_HEADER;
+            if (len > raw - data) {
+                throw new DecodeException(where, off, what + " claims " + len + " bytes; " + (raw - data)
+                        + " are left in the block");
+            }
+            checkPage(Le.i32(chunk, at), len, off, what);
+            at = data + (int) len;
+        }
+        if (at != raw) {
+            throw new DecodeException(where, off, "PAGES_ZSTD block has " + (raw - at) + " bytes after its "
+                    + count + " pages");
+        }
         chunkOffset = off;
         chunkPos = 0;
-        chunkEnd = (int) raw;
         chunkPages = (int) count;
         chunkPagesLeft = (int) count;
     }
 
+    /** The current PAGES_ZSTD block's next page; {@link #openChunk} checked every entry. */
     private Page chunkEntry() {
         int e = chunkPages - chunkPagesLeft;
-        String what = "PAGES_ZSTD block, page " + (e + 1) + " of " + chunkPages + ",";
-        if (chunkEnd - chunkPos < RecordingFormat.CHUNK_ENTRY_HEADER) {
-            throw new DecodeException(where, chunkOffset, what + " runs past the block's "
-                    + chunkEnd + " uncompressed bytes");
-        }
         int cpu = Le.i32(chunk, chunkPos);
-        long len = Le.u32(chunk, chunkPos + 4);
+        int len = (int) Le.u32(chunk, chunkPos + 4);
         long readNanos = Le.i64(chunk, chunkPos + 8);
         int data = chunkPos + RecordingFormat.CHUNK_ENTRY_HEADER;
-        if (len > chunkEnd - data) {
-            throw new DecodeException(where, chunkOffset, what + " claims " + len + " bytes; "
-                    + (chunkEnd - data) + " are left in the block");
-        }
         // page errors count from the block: its offset + headers + the page's place in the uncompressed bytes
         long source = chunkOffset + RecordingFormat.BLOCK_HEADER_SIZE + RecordingFormat.CHUNK_HEADER + data;
-        Page p = page(cpu, readNanos, chunk, data, (int) len, chunkOffset, source, what);
-        chunkPos = data + (int) len;
+        Page p = page(cpu, readNanos, chunk, data, len, chunkOffset, source,
+                "PAGES_ZSTD block, page " + (e + 1) + " of " + chunkPages + ",");
+        chunkPos = data + len;
         chunkPagesLeft--;
         return p;
     }

@@ -420,11 +420,12 @@ class RecordingRoundTripTest {
     }
 
     /**
-     * A LOSS block whose count reads negative (all ones: 2^64 - 1) is refused, not read as 0 lost; its CRC is
-     * valid, so this is a file that lies, not damage.
+     * A LOSS block whose count reads negative (all ones: 2^64 - 1) is not read as 0 lost: its CRC is valid, but its
+     * content does not decode, so it is a damaged block (counted, named), and the file is DAMAGED, not complete.
+     * Before, the replay stopped at it with an error.
      */
     @Test
-    void aLossCountNoKernelCouldReachIsRefusedNotReadAsZero() {
+    void aLossCountNoKernelCouldReachIsDamageNotReadAsZero() {
         Path f = dir.resolve("lie.ptrec");
         try (RecordingWriter w = new RecordingWriter(f, pooltag.linux.ring.HeaderPage.DEFAULT_4K, true)) {
             w.writeMeta(Map.of("cpus", "1", "start_mono_ns", "1000"));
@@ -437,9 +438,16 @@ class RecordingRoundTripTest {
             w.writeLongs(RecordingFormat.END, 9000, 1, 1);
         }
         try (RecordingReader r = RecordingReader.open(f)) {
-            DecodeException e = assertThrows(DecodeException.class, () -> r.replay(new Collect(), 0));
-            assertTrue(e.getMessage().endsWith("LOSS block says 18446744073709551615 events were lost: more than any"
-                    + " kernel counts"), e.getMessage());
+            Collect c = new Collect();
+            RecordingReader.Replay rp = r.replay(c, 0);
+            assertEquals(1, rp.damagedBlocks());
+            assertTrue(rp.firstDamage().startsWith("LOSS block at byte "), rp.firstDamage());
+            assertTrue(rp.firstDamage().endsWith("does not decode, though its CRC-32 holds: LOSS block says"
+                    + " 18446744073709551615 events were lost: more than any kernel counts"), rp.firstDamage());
+            assertFalse(rp.complete());
+            assertEquals(Boolean.TRUE, c.truncated);
+            assertEquals(1, c.events.size(), "the page before it");
+            assertEquals(9000, rp.endNanos(), "the END block after it was read");
         }
     }
 
