@@ -17,8 +17,9 @@ import pooltag.core.tag.KmallocName;
  * <ul>
  *   <li>cache: the event's cache id; for kmalloc (cache id -1) the size class, spelled by {@link KmallocName}
  *       ({@code kmalloc-1k}, {@code kmalloc-cg-192}, {@code kmalloc-rcl-2k} (Paged), {@code dma-kmalloc-64}) by
- *       the GFP bits in {@link Gfp}; page events {@code pages-<size>}; percpu {@code percpu}; events with no cache
- *       and another source {@code [untagged]};</li>
+ *       the GFP bits in {@link Gfp}; page events {@code pages-<size>}; percpu {@code percpu}; kmem_cache allocations
+ *       whose event names no cache (kernels before 6.1) {@code kmem_cache-<size>}, by their object size; events with
+ *       no cache and another source {@code [untagged]};</li>
  *   <li>site: the function containing the call site; unresolved sites are named by their address
  *       ({@code 0xffffffff81234567}); call site 0 is {@code [no call site]}.</li>
  * </ul>
@@ -39,6 +40,13 @@ final class EventTagger {
     private static final int KMALLOC_DIRECT_SLOTS = KMALLOC_DIRECT_MAX / 8 + 1;
     /** The size-tag key's variant for page events, beside the {@link KmallocName} variants. */
     private static final int VARIANT_PAGE = KmallocName.VARIANTS;
+    /**
+     * The size-tag key's variant for kmem_cache allocations whose event names no cache (kernels before 6.1 carry no
+     * name in kmem_cache_alloc): tagged {@code kmem_cache-<bytes_alloc>}, the object size the event gives.
+     */
+    private static final int VARIANT_UNNAMED_CACHE = KmallocName.VARIANTS + 1;
+    /** The tag-name prefix of {@link #VARIANT_UNNAMED_CACHE}. */
+    static final String UNNAMED_CACHE_PREFIX = "kmem_cache-";
 
     private final CacheCatalog catalog;
     private final SymbolResolver symbols;
@@ -86,6 +94,9 @@ final class EventTagger {
         if (src == AllocEvent.SOURCE_PAGE) {
             return sizeTag(VARIANT_PAGE, e.bytesAllocated());
         }
+        if (src == AllocEvent.SOURCE_KMEM_CACHE) {
+            return sizeTag(VARIANT_UNNAMED_CACHE, e.bytesAllocated());
+        }
         if (src == AllocEvent.SOURCE_PERCPU) {
             if (percpuTag < 0) {
                 percpuTag = cacheTag("percpu", Pool.NONPAGED);
@@ -117,6 +128,9 @@ final class EventTagger {
         if (t < 0) {
             if (variant == VARIANT_PAGE) {
                 t = cacheTag("pages-" + KmallocName.size(bytes), Pool.NONPAGED);
+            } else if (variant == VARIANT_UNNAMED_CACHE) {
+                // NonPaged: without the cache's name its reclaim_account flag is unknown
+                t = cacheTag(UNNAMED_CACHE_PREFIX + KmallocName.size(bytes), Pool.NONPAGED);
             } else {
                 // kmalloc-rcl-* caches are created SLAB_RECLAIM_ACCOUNT: Paged.
                 t = cacheTag(KmallocName.of(variant, bytes), variant == KmallocName.RCL ? Pool.PAGED : Pool.NONPAGED);

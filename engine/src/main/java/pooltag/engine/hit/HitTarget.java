@@ -18,6 +18,7 @@ import pooltag.core.tag.TagResolver;
 import pooltag.linux.kmem.TraceConfig;
 import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.symbols.KernelSymbols;
+import pooltag.linux.tracefs.TracefsInstance;
 import pooltag.linux.tracefs.KernelFiles;
 
 /**
@@ -192,7 +193,7 @@ public final class HitTarget {
                 for (String n : names) {
                     long[] range = symbols.resolveFunctionRange(n);
                     ranges = append(ranges, range[0], range[1]);
-                    or.add("call_site.function == " + n);
+                    or.add(KernelSymbols.callSiteWithin(range));
                 }
                 String f = String.join(" || ", or);
                 for (String e : SITE_EVENTS) {
@@ -204,7 +205,7 @@ public final class HitTarget {
                 for (String n : names) {
                     long[] range = moduleRange(symbols, n.substring(1, n.length() - 1));
                     ranges = append(ranges, range[0], range[1]);
-                    or.add(String.format("(call_site >= 0x%x && call_site < 0x%x)", range[0], range[1]));
+                    or.add(KernelSymbols.callSiteWithin(range));
                 }
                 String f = String.join(" || ", or);
                 for (String e : SITE_EVENTS) {
@@ -212,6 +213,14 @@ public final class HitTarget {
                 }
             }
             default -> throw new IllegalStateException(r.kind().toString());
+        }
+        for (String f : triggers.values()) {
+            int bytes = TracefsInstance.stackTriggerBytes(f);
+            if (bytes > TracefsInstance.MAX_WRITE_BYTES) {
+                throw new PooltagException("hit tag '" + typed + "' matches " + names.size() + " " + r.kind().label()
+                        + " tags; their trigger is " + bytes + " bytes, more than the kernel takes in one write ("
+                        + TracefsInstance.MAX_WRITE_BYTES + "): narrow the wildcard");
+            }
         }
         return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.merged());
     }

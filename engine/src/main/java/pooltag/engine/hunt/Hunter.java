@@ -59,8 +59,9 @@ import pooltag.linux.recording.RecordingSink;
  * ({@link #trace}); after the run stops it ranks the suspects ({@link SuspectRanker#rank}).
  *
  * <p><b>Trigger budget.</b> The kernel takes one {@code stacktrace} trigger per event (a second is refused with
- * EEXIST, measured on 6.18), so the leaders share one filter, an OR of {@code call_site.function == f} terms, on
- * {@code kmalloc} and on {@code kmem_cache_alloc}; re-arming replaces it. The kernel accepted a 120-term (4.9 KB)
+ * EEXIST, measured on 6.18), so the leaders share one filter, an OR of one term per site (its function's address
+ * range: {@link KernelSymbols#callSiteWithin}), on {@code kmalloc} and on {@code kmem_cache_alloc} (and their
+ * {@code _node} twins on kernels before 6.1); re-arming replaces it. The kernel accepted a 120-term (4.9 KB)
  * filter here; the hunter arms at most {@link #ARMED_SITES} sites, which bounds the stack records (each about
  * 150 B in the ring buffer) to the allocations of those sites.
  *
@@ -379,6 +380,9 @@ public final class Hunter {
         /** Whether a stack trigger can name {@code site} (a kernel function the filter grammar resolves). */
         boolean armable(String site);
 
+        /** The filter term that matches the allocations of an {@link #armable} site. */
+        String term(String site);
+
         /**
          * Replaces the leaders' stack triggers: {@code previous} (null when none stands) out, {@code filter} (null:
          * none) in.
@@ -399,6 +403,11 @@ public final class Hunter {
         @Override
         public boolean armable(String site) {
             return symbols.resolveFunctionRange(site) != null;
+        }
+
+        @Override
+        public String term(String site) {
+            return KernelSymbols.callSiteWithin(symbols.resolveFunctionRange(site));
         }
 
         @Override
@@ -561,7 +570,7 @@ public final class Hunter {
                 if (f.length() > 0) {
                     f.append(" || ");
                 }
-                f.append("call_site.function == ").append(site);
+                f.append(triggers.term(site));
             }
             triggers.replace(filter, f.toString());
             filter = f.toString();

@@ -80,7 +80,7 @@ class HunterArmingTest {
         }
         // Only site 0 keeps what it allocates: it is the one leader, armed by name.
         assertFalse(filters.isEmpty(), "the leader was armed");
-        assertEquals("call_site.function == " + Population.siteName(0), filters.get(0));
+        assertEquals("(call_site in " + Population.siteName(0) + ")", filters.get(0));
         assertTrue(ledger.stats().events() > 10_000, "events flowed: " + ledger.stats());
     }
 
@@ -107,7 +107,7 @@ class HunterArmingTest {
         armer.arm();
         assertEquals(1, filters.size());
         for (int i = 0; i < 20; i++) {
-            assertEquals(i < 16, filters.get(0).contains("== site_" + i + " ") || filters.get(0).endsWith("== site_" + i),
+            assertEquals(i < 16, filters.get(0).contains("(call_site in site_" + i + ")"),
                     "first arming, site " + i + ": " + filters.get(0));
         }
         armer.startNanos -= (long) ((Hunter.SERVED_S + 0.1) * 1e9); // a second and a bit later
@@ -115,13 +115,13 @@ class HunterArmingTest {
         assertEquals(2, filters.size());
         String second = filters.get(1);
         for (int i = 16; i < 20; i++) {
-            assertTrue(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+            assertTrue(second.contains("(call_site in site_" + i + ")"), i + ": " + second);
         }
         for (int i = 0; i < 12; i++) {
-            assertTrue(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+            assertTrue(second.contains("(call_site in site_" + i + ")"), i + ": " + second);
         }
         for (int i = 12; i < 16; i++) {
-            assertFalse(second.contains("== site_" + i + " ") || second.endsWith("== site_" + i), i + ": " + second);
+            assertFalse(second.contains("(call_site in site_" + i + ")"), i + ": " + second);
         }
     }
 
@@ -140,7 +140,7 @@ class HunterArmingTest {
                 new String[] {"busy_site", "leaking_site"}, new long[] {1000, 500}, allocs.clone()),
                 SuspectRanker::leadingSites, armingInto(filters));
         armer.startNanos = System.nanoTime();
-        String both = "call_site.function == busy_site || call_site.function == leaking_site";
+        String both = "(call_site in busy_site) || (call_site in leaking_site)";
         List<Integer> armingsWithBusy = new ArrayList<>();
         for (int period = 0; period < 30; period++) {
             armer.arm();
@@ -151,7 +151,7 @@ class HunterArmingTest {
             allocs[0] += 25_000;
             allocs[1] += 100;
         }
-        assertEquals(List.of(both, "call_site.function == leaking_site", both, "call_site.function == leaking_site"),
+        assertEquals(List.of(both, "(call_site in leaking_site)", both, "(call_site in leaking_site)"),
                 filters);
         // armed at 0; charged 25,000 at 1 less the period's 1,000: 24,000, paid off by 25, armed then; charged at 26
         assertEquals(List.of(0, 25), armingsWithBusy);
@@ -168,7 +168,7 @@ class HunterArmingTest {
         t[0] += 500 * MS;
         busyAllocs[0] += 25_000;
         busyOnly.arm();
-        assertEquals(java.util.Arrays.asList("call_site.function == busy_site", null), alone);
+        assertEquals(java.util.Arrays.asList("(call_site in busy_site)", null), alone);
     }
 
     /**
@@ -186,8 +186,8 @@ class HunterArmingTest {
         frame[0] = new pooltag.core.ledger.RecentSites(500 * MS, 0, 1, new String[] {"first_site", "new_site"},
                 new long[] {10, 1000}, new long[] {10, 1000});
         armer.arm();
-        assertEquals(List.of("call_site.function == first_site",
-                "call_site.function == new_site || call_site.function == first_site"), filters);
+        assertEquals(List.of("(call_site in first_site)",
+                "(call_site in new_site) || (call_site in first_site)"), filters);
     }
 
     /** Triggers that arm every site and keep each filter written, in order (null: the trigger taken off). */
@@ -196,6 +196,11 @@ class HunterArmingTest {
             @Override
             public boolean armable(String site) {
                 return true;
+            }
+
+            @Override
+            public String term(String site) {
+                return "(call_site in " + site + ")"; // the kernel's term is KernelSymbols.callSiteWithin's range
             }
 
             @Override

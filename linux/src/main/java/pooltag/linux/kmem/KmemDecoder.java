@@ -5,6 +5,7 @@ import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.EventFormat;
 import pooltag.linux.ring.Le;
 import pooltag.linux.ring.TraceSchema;
+import pooltag.linux.tracefs.TracefsInstance;
 
 /**
  * Turns one record payload into the reusable {@link EventView}. Event ids and field offsets come from the session's
@@ -38,6 +39,17 @@ public final class KmemDecoder {
             "kmem/mm_page_alloc", "kmem/mm_page_free", "percpu/percpu_alloc_percpu", "percpu/percpu_free_percpu",
             "ftrace/kernel_stack", "task/task_newtask",
             "cgroup/cgroup_attach_task"};
+
+    /**
+     * The allocation kinds whose events have a {@code _node} twin on kernels before 6.1
+     * ({@link TracefsInstance#nodeTwinOf}): a twin's records decode as its kind's when its fields sit where the kind's
+     * do (the kernel declares both from one field list, the twin with {@code node} after them); otherwise the twin is
+     * {@link #unsupported}, and a session whose kernel has it fails rather than miss those allocations.
+     */
+    private static final int[] KINDS_WITH_TWINS = {KIND_KMALLOC, KIND_CACHE_ALLOC};
+    /** The twins' event keys, in the order of {@link #KINDS_WITH_TWINS}: the formats a session also reads. */
+    public static final String[] TWIN_KEYS = {TracefsInstance.nodeTwinOf(EVENT_KEYS[KIND_KMALLOC]),
+            TracefsInstance.nodeTwinOf(EVENT_KEYS[KIND_CACHE_ALLOC])};
 
     /** The allocation type and source of each kind {@link #decode} leaves lazy (kmem and percpu), index = kind. */
     private static final int[] TYPE_OF_KIND = new int[KINDS], SOURCE_OF_KIND = new int[KINDS];
@@ -119,6 +131,56 @@ public final class KmemDecoder {
                 fixedLen[kind] = Math.max(fixedLen[kind], fl.offset() + fl.size());
             }
         }
+        for (int i = 0; i < TWIN_KEYS.length; i++) {
+            EventFormat twin = schema.event(TWIN_KEYS[i]);
+            if (twin != null) {
+                adoptTwin(twin, TWIN_KEYS[i], KINDS_WITH_TWINS[i]);
+            }
+        }
+    }
+
+    /**
+     * Decodes {@code twin}'s records as {@code kind}'s when every field the kind reads sits at the same offset with the
+     * same size, so the per-kind offsets stay one set; else records the twin as unsupported.
+     */
+    private void adoptTwin(EventFormat twin, String key, int kind) {
+        if (idOfKind[kind] < 0) {
+            unsupported.put(key, "its kind (" + EVENT_KEYS[kind] + ") is not decoded on this kernel");
+            return;
+        }
+        int[][] perKind = {callSiteOff, callSiteSize, ptrOff, ptrSize, reqOff, reqSize, allocOff, allocSize, gfpOff,
+                gfpSize, nameOff, accountedOff};
+        int[] before = new int[perKind.length];
+        for (int a = 0; a < perKind.length; a++) {
+            before[a] = perKind[a][kind];
+        }
+        boolean relBefore = nameRel[kind];
+        int minBefore = minLen[kind];
+        String mismatch = null;
+        try {
+            resolve(twin, kind);
+            for (int a = 0; a < perKind.length && mismatch == null; a++) {
+                if (perKind[a][kind] != before[a]) {
+                    mismatch = "its fields do not sit where " + EVENT_KEYS[kind] + "'s do";
+                }
+            }
+            if (mismatch == null && nameRel[kind] != relBefore) {
+                mismatch = "its cache name is stored otherwise than " + EVENT_KEYS[kind] + "'s";
+            }
+        } catch (DecodeException e) {
+            mismatch = e.getMessage();
+        } finally {
+            for (int a = 0; a < perKind.length; a++) {
+                perKind[a][kind] = before[a];
+            }
+            nameRel[kind] = relBefore;
+            minLen[kind] = minBefore;
+        }
+        if (mismatch != null) {
+            unsupported.put(key, mismatch);
+            return;
+        }
+        kindById[twin.id()] = (byte) kind;
     }
 
     /** Resolves the offsets of one kind's fields; returns the minimum payload length. */
@@ -132,7 +194,7 @@ public final class KmemDecoder {
                 need = field(f, "bytes_alloc", kind, allocOff, allocSize, need);
                 need = field(f, "gfp_flags", kind, gfpOff, gfpSize, need);
                 if (kind == KIND_CACHE_ALLOC) {
-                    need = nameField(f, kind, need);
+                    need = optionalNameField(f, kind, need);
                     EventFormat.Field acc = f.field("accounted");
                     if (acc != null && acc.size() == 1) {
                         accountedOff[kind] = acc.offset();
@@ -144,7 +206,7 @@ public final class KmemDecoder {
                 need = field(f, "call_site", kind, callSiteOff, callSiteSize, need);
                 need = field(f, "ptr", kind, ptrOff, ptrSize, need);
                 if (kind == KIND_CACHE_FREE) {
-                    need = nameField(f, kind, need);
+                    need = optionalNameField(f, kind, need);
                 }
             }
             case KIND_PAGE_ALLOC, KIND_PAGE_FREE -> {
@@ -219,7 +281,16 @@ public final class KmemDecoder {
         return Math.max(need, fl.offset() + 4);
     }
 
-    private int nameField(EventFormat f, int kind, int need) {
+    /**
+     * The cache's name of kmem_cache_alloc (Linux 6.1 on) and kmem_cache_free (5.12 on); older kernels' events do not
+     * carry it: {@link #nameOff} stays -1 and their records decode with no cache id, so the ledger tags the allocation
+     * by its object size (a free is charged to its allocation's tags whatever it carries).
+     */
+    private int optionalNameField(EventFormat f, int kind, int need) {
+        if (f.field("name") == null) {
+            nameOff[kind] = -1;
+            return need;
+        }
         return nameField(f, kind, "name", need);
     }
 
@@ -280,7 +351,7 @@ public final class KmemDecoder {
                 v.type = TYPE_OF_KIND[kind];
                 v.source = SOURCE_OF_KIND[kind];
                 v.address = Le.unsigned(b, off + ptrOff[kind], ptrSize[kind]);
-                if (kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) {
+                if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE) && nameOff[kind] >= 0) {
                     long at = nameLoc(b, off, len, kind);
                     if (at < 0) {
                         return MALFORMED;
@@ -461,7 +532,7 @@ public final class KmemDecoder {
         if (len < minLen[kind]) {
             return MALFORMED;
         }
-        if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE || kind == KIND_TASK_MOVE)
+        if ((kind == KIND_CACHE_ALLOC || kind == KIND_CACHE_FREE || kind == KIND_TASK_MOVE) && nameOff[kind] >= 0
                 && nameLoc(b, off, len, kind) < 0) {
             return MALFORMED;
         }

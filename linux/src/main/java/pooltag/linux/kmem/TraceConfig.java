@@ -167,6 +167,9 @@ public record TraceConfig(List<String> events, Map<String, String> filters, Map<
                 out.add(e); // decode every known kmem event that exists, whether or not enabled
             }
         }
+        for (String twin : KmemDecoder.TWIN_KEYS) {
+            out.add(twin); // enabled with its allocation event where the kernel has it (before 6.1)
+        }
         out.add("ftrace/kernel_stack");
         return out;
     }

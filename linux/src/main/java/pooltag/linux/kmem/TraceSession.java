@@ -173,6 +173,12 @@ public final class TraceSession implements AutoCloseable {
                 if (why != null && !TraceConfig.TASK_EVENTS.contains(e)) { // the task events are optional (below)
                     throw new PooltagException("cannot decode " + e + " on this kernel: " + why);
                 }
+                String twin = instance.presentTwinOf(e);
+                String twinWhy = twin == null ? null : decoder.unsupported().get(twin);
+                if (twinWhy != null) { // tracing e alone would miss every allocation made for a NUMA node
+                    throw new PooltagException("cannot decode " + twin + " on this kernel (" + e + "'s twin for"
+                            + " allocations on a given NUMA node): " + twinWhy);
+                }
             }
             this.cpus = instance.cpuCount();
             this.pageSize = schema.header().pageSize();

@@ -259,6 +259,17 @@ public final class KernelSymbols {
         return i == null ? null : new long[] {starts[i], ends[i]};
     }
 
+    /**
+     * A filter term true for events whose {@code call_site} lies in {@code range} ({@link #resolveFunctionRange}, or a
+     * module's): {@code (call_site >= 0x... && call_site < 0x...)}. Every kernel takes it; the kernel's own
+     * {@code call_site.function == name}, which tests the same range found through kallsyms, came only with Linux 6.2
+     * (and 6.1, 5.15, 5.14 and 5.10 are what long-term distributions run), so pooltag writes the range itself. The
+     * addresses go only into the root-only files of pooltag's own instance.
+     */
+    public static String callSiteWithin(long[] range) {
+        return String.format(java.util.Locale.ROOT, "(call_site >= 0x%x && call_site < 0x%x)", range[0], range[1]);
+    }
+
     /** All symbol names that match, for diagnostics (several static functions may share a name). */
     public List<Integer> indexesOf(String function) {
         List<Integer> out = new ArrayList<>();

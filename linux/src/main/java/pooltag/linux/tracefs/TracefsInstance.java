@@ -120,15 +120,49 @@ public final class TracefsInstance implements AutoCloseable {
         return Files.isDirectory(dir.resolve("events").resolve(key));
     }
 
+    /**
+     * The {@code _node} twin of an allocation event: before Linux 6.1 an allocation for a given NUMA node
+     * ({@code kmalloc_node()}, {@code kmem_cache_alloc_node()}, which most of the kernel's allocations go through on
+     * those kernels) fires {@code kmem/kmalloc_node} or {@code kmem/kmem_cache_alloc_node} instead of the plain event;
+     * 6.1 merged each pair into one event with a {@code node} field. Null for other events.
+     */
+    public static String nodeTwinOf(String key) {
+        return switch (key) {
+            case "kmem/kmalloc" -> "kmem/kmalloc_node";
+            case "kmem/kmem_cache_alloc" -> "kmem/kmem_cache_alloc_node";
+            default -> null;
+        };
+    }
+
+    /**
+     * {@link #nodeTwinOf}, when this kernel has it, else null. What is done to an allocation event (enable, filter,
+     * trigger, and their undoing) is done to its twin too, in the same call, so that no caller can trace half of the
+     * allocations on an older kernel.
+     */
+    public String presentTwinOf(String key) {
+        String twin = nodeTwinOf(key);
+        return twin != null && hasEvent(twin) ? twin : null;
+    }
+
     public synchronized void enableEvent(String key) {
         requireEvent(key);
         enabled.add(key);
         write("events/" + key + "/enable", "1");
+        String twin = presentTwinOf(key);
+        if (twin != null) {
+            enabled.add(twin);
+            write("events/" + twin + "/enable", "1");
+        }
     }
 
     public synchronized void disableEvent(String key) {
         write("events/" + key + "/enable", "0");
         enabled.remove(key);
+        String twin = presentTwinOf(key);
+        if (twin != null && enabled.contains(twin)) {
+            write("events/" + twin + "/enable", "0");
+            enabled.remove(twin);
+        }
     }
 
     /**
@@ -140,11 +174,14 @@ public final class TracefsInstance implements AutoCloseable {
     public synchronized void setFilter(String key, String expr) {
         requireEvent(key);
         String e = expr == null || expr.isBlank() ? "0" : expr.trim();
-        writeChecked("events/" + key + "/filter", e, "filter '" + e + "' on " + key);
-        if (e.equals("0")) {
-            filtered.remove(key);
-        } else {
-            filtered.add(key);
+        String twin = presentTwinOf(key);
+        for (String k : twin == null ? List.of(key) : List.of(key, twin)) {
+            writeChecked("events/" + k + "/filter", e, "filter '" + e + "' on " + k);
+            if (e.equals("0")) {
+                filtered.remove(k);
+            } else {
+                filtered.add(k);
+            }
         }
     }
 
@@ -153,7 +190,23 @@ public final class TracefsInstance implements AutoCloseable {
      * right after each matching event, on the same CPU.
      */
     public void addStackTrigger(String key, String filter) {
-        addTrigger(key, filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim());
+        addTrigger(key, stackTrigger(filter));
+    }
+
+    /**
+     * The most bytes one write to an event's {@code filter} or {@code trigger} file may carry, its newline included:
+     * the kernel refuses a write of a page or more (EINVAL; measured here: a 3,987-byte trigger taken, a 4,271-byte
+     * one refused), and pages are 4 KiB on x86_64.
+     */
+    public static final int MAX_WRITE_BYTES = 4095;
+
+    private static String stackTrigger(String filter) {
+        return filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim();
+    }
+
+    /** The bytes {@link #addStackTrigger} writes for {@code filter}, newline included. */
+    public static int stackTriggerBytes(String filter) {
+        return stackTrigger(filter).getBytes(StandardCharsets.UTF_8).length + 1;
     }
 
     /**
@@ -168,8 +221,11 @@ public final class TracefsInstance implements AutoCloseable {
                     + " not added");
         }
         requireEvent(key);
-        writeChecked("events/" + key + "/trigger", command, "trigger '" + command + "' on " + key);
-        triggers.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
+        String twin = presentTwinOf(key);
+        for (String k : twin == null ? List.of(key) : List.of(key, twin)) {
+            writeChecked("events/" + k + "/trigger", command, "trigger '" + command + "' on " + k);
+            triggers.computeIfAbsent(k, x -> new ArrayList<>()).add(command);
+        }
     }
 
     /**
@@ -178,7 +234,7 @@ public final class TracefsInstance implements AutoCloseable {
      * @return false when this instance had no such trigger (nothing written)
      */
     public boolean removeStackTrigger(String key, String filter) {
-        return removeTrigger(key, filter == null || filter.isBlank() ? "stacktrace" : "stacktrace if " + filter.trim());
+        return removeTrigger(key, stackTrigger(filter));
     }
 
     /**
@@ -191,6 +247,17 @@ public final class TracefsInstance implements AutoCloseable {
      *                          as installed, so close() tries again)
      */
     public synchronized boolean removeTrigger(String key, String command) {
+        if (!removeOwnTrigger(key, command)) {
+            return false;
+        }
+        String twin = nodeTwinOf(key);
+        if (twin != null) {
+            removeOwnTrigger(twin, command); // addTrigger added it with key's, where the kernel has the twin
+        }
+        return true;
+    }
+
+    private boolean removeOwnTrigger(String key, String command) {
         List<String> cmds = triggers.get(key);
         if (closed || cmds == null || !cmds.contains(command)) {
             return false;
