@@ -24,10 +24,19 @@ final class RecordingHealth {
     static String line(Path file, RecordingReader.Replay rp) {
         return String.format(Locale.ROOT, "recording %s: %s; %d events in %d pages, lost events %d, skipped bytes %d,"
                         + " skipped pages %d, damaged blocks %d, malformed records %d, unknown blocks %d,"
-                        + " out-of-order events %d%s",
+                        + " out-of-order events %d%s%s",
                 file, rp.stateLine(), rp.totalEvents(), rp.pages(), rp.lostTotal(), rp.skippedBytes(),
                 rp.skippedPages(), rp.damagedBlocks(), rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(),
-                rp.forcedDrains() == 0 ? "" : ", forced drains " + rp.forcedDrains());
+                rp.forcedDrains() == 0 ? "" : ", forced drains " + rp.forcedDrains(), diskFull(rp));
+    }
+
+    /**
+     * "; stopped early, disk full (CAUSE): N pages dropped, their events among the lost" for a recording whose
+     * recorder met a full disk, else "": the words of report's health line and of every door's.
+     */
+    static String diskFull(RecordingReader.Replay rp) {
+        return rp.diskFull() == null ? "" : "; stopped early, disk full (" + rp.diskFull() + "): "
+                + rp.diskFullPagesDropped() + " pages dropped, their events among the lost";
     }
 
     static ObjectNode json(Path file, RecordingReader.Replay rp) {

@@ -238,7 +238,8 @@ public final class ReportCommand extends LedgerCommand implements Callable<Integ
                 rp.malformedRecords(), rp.unknownBlocks(), rp.outOfOrder(), rp.otherEvents(),
                 (rp.forcedDrains() == 0 ? "" : "; forced drains " + rp.forcedDrains()
                         + " (a CPU held back more pages than the replay bound)")
-                        + (rp.firstError() == null ? "" : "; first error: " + rp.firstError()));
+                        + (rp.firstError() == null ? "" : "; first error: " + rp.firstError())
+                        + RecordingHealth.diskFull(rp));
         table(out, "Tag", tags);
         table(out, "Call site", sites);
     }

@@ -62,6 +62,14 @@ public final class Json {
         n.put("unknown_blocks", h.unknownBlocks());
         n.put("out_of_order_events", h.outOfOrderEvents());
         n.put("forced_drains", h.forcedDrains());
+        // the recorder stopped early because its disk was full: why, and the pages it could not keep (their events
+        // are in lost_events)
+        if (h.diskFull() == null) {
+            n.putNull("disk_full");
+        } else {
+            n.put("disk_full", h.diskFull());
+        }
+        n.put("disk_full_pages_dropped", h.diskFullPagesDropped());
         return n;
     }
 

@@ -596,7 +596,8 @@ public final class WebServer implements AutoCloseable {
                 h.cutShort() == null ? null : AddressPolicy.scrub(h.cutShort()), h.fileBytes(), h.skippedBytes(),
                 h.skippedPages(), h.malformedRecords(), h.unknownBlocks(), h.lostEvents(), h.outOfOrderEvents(),
                 h.forcedDrains(), h.damagedBlocks(),
-                h.firstDamage() == null ? null : AddressPolicy.scrub(h.firstDamage()));
+                h.firstDamage() == null ? null : AddressPolicy.scrub(h.firstDamage()),
+                h.diskFull() == null ? null : AddressPolicy.scrub(h.diskFull()), h.diskFullPagesDropped());
         return Json.recordingHealth(Json.object(), shown, -1, -1);
     }
 

@@ -104,7 +104,9 @@ class ReportCommandTest {
         d.get("health").fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("complete", "cut_short", "damaged_blocks", "first_damage", "pages", "file_bytes", "lost_events", "skipped_bytes",
                 "skipped_pages", "malformed_records", "unknown_blocks", "out_of_order_events", "forced_drains",
-                "other_events", "first_error", "symbols_loaded"), fields);
+                "disk_full", "disk_full_pages_dropped", "other_events", "first_error", "symbols_loaded"), fields);
+        assertTrue(d.at("/health/disk_full").isNull(), "the recorder never met a full disk");
+        assertEquals(0, d.at("/health/disk_full_pages_dropped").asLong(-1));
         assertEquals(0, d.at("/health/lost_events").asLong(-1));
         assertTrue(d.at("/health/cut_short").isNull());
         assertTags(realTags(), d.get("tags"));

@@ -28,11 +28,14 @@ public interface CaptureService {
     /**
      * A replayed recording's health, the fields of {@code pooltag report}'s: {@code cutShort} is null unless the
      * recording ended early, and then the reason; {@code damagedBlocks} counts blocks skipped as damaged and read
-     * past, the first named by {@code firstDamage} (null when none). Complete: neither.
+     * past, the first named by {@code firstDamage} (null when none). Complete: neither. {@code diskFull} is why the
+     * recorder stopped early for a full disk (null when it did not), {@code diskFullPagesDropped} the pages it could
+     * not keep then (their events are in {@code lostEvents}).
      */
     record RecordingHealth(String cutShort, long fileBytes, long skippedBytes, long skippedPages,
                            long malformedRecords, long unknownBlocks, long lostEvents, long outOfOrderEvents,
-                           long forcedDrains, long damagedBlocks, String firstDamage) {
+                           long forcedDrains, long damagedBlocks, String firstDamage, String diskFull,
+                           long diskFullPagesDropped) {
         /**
          * A replay's health; {@code cutShort} and {@code firstDamage} are its reasons as they should be shown (a
          * file name may be replaced).
@@ -41,7 +44,7 @@ public interface CaptureService {
                                          String firstDamage) {
             return new RecordingHealth(cutShort, rp.fileBytes(), rp.skippedBytes(), rp.skippedPages(),
                     rp.malformedRecords(), rp.unknownBlocks(), rp.lostTotal(), rp.outOfOrder(), rp.forcedDrains(),
-                    rp.damagedBlocks(), firstDamage);
+                    rp.damagedBlocks(), firstDamage, rp.diskFull(), rp.diskFullPagesDropped());
         }
 
         /** As {@link #of(pooltag.linux.recording.RecordingReader.Replay, String, String)} with the reader's words. */

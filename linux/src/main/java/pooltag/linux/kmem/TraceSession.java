@@ -412,6 +412,19 @@ public final class TraceSession implements AutoCloseable {
         return spool == null ? 0 : Math.max(spoolBytes, spool.bytes());
     }
 
+    /**
+     * Why a spooled session stopped spooling before it was asked to: the first full-disk refusal
+     * ("writing FILE.spool.cpu1: No space left on device"); null when none (or not spooled).
+     */
+    public String diskFull() {
+        return spool == null ? null : spool.fullCause();
+    }
+
+    /** Pages a full disk kept out of the spool (read from the kernel, not kept); 0 when none or not spooled. */
+    public long spoolDroppedPages() {
+        return spool == null ? 0 : spool.droppedPages();
+    }
+
     /** True once every spool file is gone (after the replay, or the teardown); false while any is left. */
     public boolean spoolDeleted() {
         return spoolDeleted;
@@ -678,8 +691,11 @@ public final class TraceSession implements AutoCloseable {
      * pipe can ({@link RawPipe#splicer}: up to {@value PageSpool#BATCH} filled pages per call, no copy through user
      * space; the page the kernel is still writing is read, once per wake-up), else by read(2) into the spool's direct
      * buffer and one write(2) per {@value PageSpool#BATCH} pages;
-     * nothing per event, nothing queued for the merge thread but the end marker. A failed spool write (a full disk)
-     * fails the session with its one-line message, stopping or not.
+     * nothing per event, nothing queued for the merge thread but the end marker. A full disk (ENOSPC, EDQUOT) does not
+     * fail the session: this reader keeps what its spool holds, stops spooling, and asks the session to stop as SIGINT
+     * does ({@link #diskFull}); the pages it could not keep are counted ({@link #spoolDroppedPages}), their events
+     * by the end-of-run reconciliation, and what stays in the kernel's buffer as left unread. Any other failed spool
+     * write fails the session with its one-line message.
      */
     private void spoolLoop(int cpu) {
         RawPipe pipe = pipes[cpu];
@@ -728,18 +744,22 @@ public final class TraceSession implements AutoCloseable {
             // stop() closed a blocking pipe to wake this reader; drain below
         } catch (IOException e) {
             readFailed(cpu, e);
+        } catch (DiskFullException e) {
+            requestStop(); // the disk is full: stop as on a signal, keep what is spooled
         } catch (PooltagException e) {
             if (failure == null) {
-                failure = e; // the spool could not be written (a full disk)
+                failure = e; // the spool could not be written
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         try {
-            if (stopping && !mergeDead && failure == null) {
+            if (stopping && !mergeDead && failure == null && !w.full()) {
                 drainToSpool(cpu, mover, w);
             }
             w.flush();
+        } catch (DiskFullException e) {
+            requestStop(); // counted by the writer; what the drain could not move stays in the kernel, counted there
         } catch (IOException | RuntimeException e) {
             if (failure == null) {
                 failure = e instanceof PooltagException pe ? pe
@@ -838,7 +858,14 @@ public final class TraceSession implements AutoCloseable {
     private int spoolOnce(RawPipe pipe, RawPipe.PageMover mover, PageSpool.Writer w, int cpu, long t)
             throws IOException {
         if (mover != null) {
-            int n = mover.move(w.pagesEnd());
+            int n;
+            try {
+                n = mover.move(w.pagesEnd());
+            } catch (DiskFullException e) {
+                reads.incrementAndGet(cpu);
+                w.spliceRefused(e, t); // keeps what reached the file, counts the rest, throws e on
+                throw e;
+            }
             if (n > 0) {
                 reads.incrementAndGet(cpu);
                 w.spliced(n, t);

@@ -20,13 +20,18 @@ import pooltag.linux.tracefs.Tracefs;
 /**
  * {@code pooltag record}: a live session whose raw pages go to a recording file, framed by everything needed to
  * read it elsewhere (formats, symbols, slabinfo) and by what was lost. Stops after a duration, or on
- * SIGINT/SIGTERM (the session's shutdown hook asks it to stop, and it still writes the trailer and END block).
+ * SIGINT/SIGTERM (the session's shutdown hook asks it to stop, and it still writes the trailer and END block), or
+ * when its file system runs short ({@link DiskRoom}) or full (a spool write refused: ENOSPC, EDQUOT): then it stops
+ * as on a signal, writes the file with everything kept (the spool's replay frees the spool's blocks as it goes, so the
+ * file fits where the spool was), counts what it could not keep (RUN {@code disk_full}, {@code
+ * disk_full_pages_dropped}, and their events in the loss), and says so in one line.
  */
 public final class Recorder {
     /**
      * The outcome, for the one-line summary.
      *
-     * @param outOfRoom why the recording stopped before its duration to keep room on its file system, or null
+     * @param outOfRoom why the recording stopped before its duration to keep room on its file system, or because
+     *                  that file system was full; null when neither
      */
     public record Result(Path file, long pages, long bytes, long events, long lost, long[] eventsByKind,
                          boolean interrupted, String outOfRoom) {
@@ -176,12 +181,21 @@ public final class Recorder {
                 Thread.currentThread().interrupt();
                 ending = Ending.STOPPED;
             }
-            boolean interrupted = ending == Ending.STOPPED;
-            String outOfRoom = ending != Ending.OUT_OF_ROOM ? null : room.stoppedAfter((System.nanoTime() - t0) / 1e9);
-            // a failed session (the merge thread died: a full disk, ...) throws its failure here: one line, exit 1
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // a failed session (the merge thread died: a write of the file refused, ...) throws its failure here:
+            // one line, exit 2. A full disk under the spool is not a failure: its reader asked for the stop.
             SessionStats st = s.stop();
+            String diskFull = s.diskFull() != null ? s.diskFull() : w.sampleSpoolFailure();
+            boolean interrupted = ending == Ending.STOPPED && diskFull == null;
+            String outOfRoom = diskFull != null ? diskFullStop(seconds, diskFull, s.spoolDroppedPages())
+                    : ending == Ending.OUT_OF_ROOM ? room.stoppedAfter(seconds) : null;
             w.offerSample(System.nanoTime(), RecordingSink.readOrEmpty("/proc/slabinfo"));
-            w.finish(s, st, java.util.Map.of());
+            Map<String, String> run = new java.util.LinkedHashMap<>();
+            if (diskFull != null) {
+                run.put(RecordingFormat.RUN_DISK_FULL, diskFull);
+                run.put(RecordingFormat.RUN_DISK_FULL_PAGES_DROPPED, Long.toString(s.spoolDroppedPages()));
+            }
+            w.finish(s, st, run);
             Result r = new Result(out, w.pages(), w.bytes(), st.totalEvents(), lost[0], st.eventsByKind(),
                     interrupted, outOfRoom);
             // Print before the session closes: on SIGINT/SIGTERM the JVM halts as soon as close() releases the
@@ -193,9 +207,21 @@ public final class Recorder {
             if (st != null) {
                 err.println("pooltag: " + st.describe());
             }
+            if (diskFull != null) {
+                // the error, last and alone on its line: what filled, where, and that the file holds the rest
+                err.printf("pooltag: %s: the disk filled while recording (%s); tracing stopped, the file holds every"
+                                + " event kept; %d pages could not be kept, their events counted as lost (%d lost in"
+                                + " all)%n", out, diskFull, s.spoolDroppedPages(), st.lostTotal());
+            }
             err.flush();
             return r;
         }
+    }
+
+    /** The summary's reason for a stop by a full disk: after how long, the refusal, and the pages dropped. */
+    static String diskFullStop(double seconds, String cause, long droppedPages) {
+        return String.format(java.util.Locale.ROOT, "stopped after %.1f s: disk full (%s); %d pages dropped",
+                seconds, cause, droppedPages);
     }
 
     /** Where a recording's spool goes: beside the file, so it lands on the same file system ({@code FILE.spool}). */

@@ -128,7 +128,8 @@ public final class RecordingFormat {
      * {@code site@seconds} comma-separated), {@code tag_by}, {@code tracer_task} (the kernel task id of the thread that
      * wrote the stack triggers: its allocations are the recorder's own, left out of a ranking), and what the recorder
      * dropped:
-     * {@link #RUN_SAMPLES_DROPPED}, {@link #RUN_CGROUP_DECISIONS_DROPPED}. Written once, before END.
+     * {@link #RUN_SAMPLES_DROPPED}, {@link #RUN_CGROUP_DECISIONS_DROPPED}, and why it stopped early:
+     * {@link #RUN_DISK_FULL}, {@link #RUN_DISK_FULL_PAGES_DROPPED}. Written once, before END.
      */
     public static final int RUN = 16;
     /** RUN fact: slabinfo samples the recorder dropped because its writer fell behind (absent when none). */
@@ -137,6 +138,16 @@ public final class RecordingFormat {
      * RUN fact: cgroup decisions the recorder did not write, past {@link #MAX_CGROUP_ENTRIES} (absent when none).
      */
     public static final String RUN_CGROUP_DECISIONS_DROPPED = "cgroup_decisions_dropped";
+    /**
+     * RUN fact: the recorder stopped because its disk was full; the value is the refusal, one line
+     * ("writing FILE.spool.cpu1: No space left on device"). Absent when the disk never filled.
+     */
+    public static final String RUN_DISK_FULL = "disk_full";
+    /**
+     * RUN fact: pages a full disk kept out of the recording (read from the kernel, never written); their events are
+     * in the LOSS block's count. Present with {@link #RUN_DISK_FULL}.
+     */
+    public static final String RUN_DISK_FULL_PAGES_DROPPED = "disk_full_pages_dropped";
 
     /** Largest SLABINFO_SAMPLE payload (8 + gzip; a real one is 5-10 KiB), and its text after gunzip: MAX_TEXT. */
     public static final int MAX_SAMPLE = 4 << 20;

@@ -915,6 +915,16 @@ public final class RecordingReader implements AutoCloseable {
         return cgroupEntriesDropped;
     }
 
+    /** A text among the RUN facts read so far, at most 300 characters shown; null when absent or empty. */
+    private String runLine(String key) {
+        String v = runFacts.get(key);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        v = v.strip().replaceAll("\\p{Cntrl}", "?"); // the file's text, printed to a terminal: no control bytes
+        return v.length() <= 300 ? v : v.substring(0, 300) + "...";
+    }
+
     /** A count among the RUN facts read so far; 0 when absent or not a number. */
     private long runCount(String key) {
         try {
@@ -990,7 +1000,8 @@ public final class RecordingReader implements AutoCloseable {
                          long lostFlaggedPages, long lostFromStats, Map<Integer, CpuStats> cpuStats,
                          String slabinfoEnd, long firstPageNanos, long lastPageNanos, long endNanos,
                          String firstError, long forcedDrains, long samplesDropped,
-                         long cgroupDecisionsDropped, long damagedBlocks, String firstDamage) {
+                         long cgroupDecisionsDropped, long damagedBlocks, String firstDamage, String diskFull,
+                         long diskFullPagesDropped) {
         /**
          * "complete", "cut short" (the file ends early: {@link #cutShortReason}) or "damaged" (blocks skipped as
          * damaged and read past: {@link #damagedBlocks}, the first one named by {@link #firstDamage}).
@@ -1039,6 +1050,22 @@ public final class RecordingReader implements AutoCloseable {
         /** Slabinfo samples the recorder dropped because its writer fell behind (RUN {@code samples_dropped}). */
         public long samplesDropped() {
             return samplesDropped;
+        }
+
+        /**
+         * Why the recorder stopped early for a full disk (RUN {@code disk_full}: the refusal, one line), or null; the
+         * file is whole, only shorter than asked.
+         */
+        public String diskFull() {
+            return diskFull;
+        }
+
+        /**
+         * Pages a full disk kept out of the file (RUN {@code disk_full_pages_dropped}); their events are in
+         * {@link #lostTotal}.
+         */
+        public long diskFullPagesDropped() {
+            return diskFullPagesDropped;
         }
 
         /**
@@ -1110,6 +1137,11 @@ public final class RecordingReader implements AutoCloseable {
                     consumer.onLoss(e.getKey(), lost);
                 }
             }
+            if (statsLost > sum) {
+                // the LOSS block's count beyond the stats: events the kernel handed over that the recorder never
+                // wrote (pages a full disk kept out of the spool); no CPU is told apart
+                consumer.onLoss(-1, statsLost - sum);
+            }
             statsLost = Math.max(statsLost, sum);
         } else if (statsLost > 0) {
             consumer.onLoss(-1, statsLost); // only the total survived
@@ -1132,7 +1164,8 @@ public final class RecordingReader implements AutoCloseable {
                 lastPage, endNanos, merger.firstError(), forced,
                 runCount(RecordingFormat.RUN_SAMPLES_DROPPED),
                 runCount(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED) + cgroupEntriesDropped, damagedBlocks,
-                firstDamage);
+                firstDamage, runLine(RecordingFormat.RUN_DISK_FULL),
+                runCount(RecordingFormat.RUN_DISK_FULL_PAGES_DROPPED));
     }
 
     /**

@@ -47,6 +47,14 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     private java.io.DataInputStream sampleIn;
     /** The next spooled sample not yet written (read ahead), or null. */
     private byte[] nextSample;
+    /** Samples offered to {@link #sampleSpool} (kept or not), and those read back from it into the file. */
+    private long samplesSpooled;
+    private long samplesReadBack;
+    /**
+     * The first failed write of {@link #sampleSpool} (a full disk), or null: no byte goes to it after that (a
+     * retried buffered write would repeat bytes already written). The samples it did not keep are counted as dropped.
+     */
+    private String sampleSpoolFailure;
 
     private RecordingSink(Path path, OutputStream file) {
         this.path = path;
@@ -146,7 +154,12 @@ public final class RecordingSink implements PageSink, AutoCloseable {
      * every tick; here nothing is written until the end, and a sample must not come before pages read earlier.
      */
     public void deferSamples(Path file) {
-        java.io.OutputStream o = PrivateFiles.create(file);
+        deferSamples(file, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #deferSamples(Path)}, writing through {@code wrap} of the file's stream (tests: a disk that fills). */
+    void deferSamples(Path file, java.util.function.UnaryOperator<OutputStream> wrap) {
+        java.io.OutputStream o = wrap.apply(PrivateFiles.create(file));
         sampleSpool = file;
         sampleOut = new java.io.DataOutputStream(new java.io.BufferedOutputStream(o, 64 << 10));
     }
@@ -155,18 +168,14 @@ public final class RecordingSink implements PageSink, AutoCloseable {
     private void writeSpooledSamples(long nanos) {
         try {
             if (sampleIn == null) {
-                synchronized (this) {
-                    sampleOut.flush();
-                }
+                flushSampleSpool();
                 sampleIn = new java.io.DataInputStream(new java.io.BufferedInputStream(
                         Files.newInputStream(sampleSpool, java.nio.file.LinkOption.NOFOLLOW_LINKS), 64 << 10));
             }
             while (true) {
                 if (nextSample == null) {
                     if (nanos == Long.MAX_VALUE) {
-                        synchronized (this) {
-                            sampleOut.flush(); // samples offered since the first page was written
-                        }
+                        flushSampleSpool(); // samples offered since the first page was written
                     }
                     nextSample = readSpooledSample();
                     if (nextSample == null) {
@@ -178,6 +187,7 @@ public final class RecordingSink implements PageSink, AutoCloseable {
                 }
                 writer.writeSample(nextSample);
                 samplesWritten++;
+                samplesReadBack++;
                 nextSample = null;
             }
         } catch (IOException e) {
@@ -185,7 +195,10 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         }
     }
 
-    /** The next sample of the spool, or null at its (current) end. */
+    /**
+     * The next sample of the spool, or null at its (current) end. A sample cut off at the end (only after a failed
+     * write: whole samples are flushed otherwise) is the end too: it is among those counted as dropped.
+     */
     private byte[] readSpooledSample() throws IOException {
         int n;
         try {
@@ -193,9 +206,31 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         } catch (java.io.EOFException e) {
             return null;
         }
+        if (n < 0 || n > RecordingFormat.MAX_SAMPLE) {
+            throw new IOException("a sample of " + n + " bytes");
+        }
         byte[] b = new byte[n];
-        sampleIn.readFully(b);
+        try {
+            sampleIn.readFully(b);
+        } catch (java.io.EOFException e) {
+            if (sampleSpoolFailure == null) {
+                throw e;
+            }
+            return null;
+        }
         return b;
+    }
+
+    /** Writes the buffered samples to their spool; a failure is kept (and said) as {@link #sampleSpoolFailure}. */
+    private synchronized void flushSampleSpool() {
+        if (sampleSpoolFailure != null) {
+            return;
+        }
+        try {
+            sampleOut.flush();
+        } catch (IOException e) {
+            sampleSpoolFailure = "writing " + sampleSpool + ": " + e.getMessage();
+        }
     }
 
     private void deleteSampleSpool() {
@@ -229,11 +264,17 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         byte[] s = RecordingWriter.samplePayload(nanos, slabinfo); // gzipped here, on the caller's thread
         if (sampleOut != null) {
             synchronized (this) {
+                samplesSpooled++;
+                if (sampleSpoolFailure != null) {
+                    return; // counted as dropped at the end (offered, never read back)
+                }
                 try {
                     sampleOut.writeInt(s.length);
                     sampleOut.write(s);
                 } catch (IOException e) {
-                    throw new pooltag.core.error.PooltagException("writing " + sampleSpool + ": " + e.getMessage(), e);
+                    // a full disk: the recording goes on (the session's spool meets it too and stops the run); this
+                    // sample and those after it are dropped and counted, the ones already in the spool are kept
+                    sampleSpoolFailure = "writing " + sampleSpool + ": " + e.getMessage();
                 }
             }
             return;
@@ -278,9 +319,17 @@ public final class RecordingSink implements PageSink, AutoCloseable {
                 + RecordingFormat.MAX_CGROUP_ENTRIES + ")";
     }
 
-    /** Samples dropped because the writer did not keep up (the oldest go first). */
+    /**
+     * Samples dropped: because the writer did not keep up (the oldest go first), or because their spool could not
+     * be written (a full disk: offered and not read back into the file; final once {@link #finish} read it back).
+     */
     public long samplesDropped() {
-        return samples.dropped();
+        return samples.dropped() + (sampleSpoolFailure == null ? 0 : samplesSpooled - samplesReadBack);
+    }
+
+    /** Why samples could not be spooled ("writing FILE.spool.samples: No space left on device"), or null. */
+    public String sampleSpoolFailure() {
+        return sampleSpoolFailure;
     }
 
     public long pages() {
@@ -313,11 +362,14 @@ public final class RecordingSink implements PageSink, AutoCloseable {
             statsLost += st.lostFromStats()[c];
         }
         statsLost += st.leftInKernel(); // what the drain could not read: lost, as the reader counts it from CPU_STATS
+        // handed over by the kernel and never walked: pages a full disk kept out of record's spool, mostly; the
+        // reader cannot tell them from CPU_STATS, so the LOSS block carries them
+        statsLost += st.unaccounted();
         writer.writeText(RecordingFormat.SLABINFO_END, -1, readOrEmpty("/proc/slabinfo"));
         writer.writeLongs(RecordingFormat.LOSS, statsLost, st.lostFromHeaders(), st.lostFlaggedPages());
         Map<String, String> facts = new LinkedHashMap<>(run);
-        if (samples.dropped() > 0) {
-            facts.put(RecordingFormat.RUN_SAMPLES_DROPPED, Long.toString(samples.dropped()));
+        if (samplesDropped() > 0) {
+            facts.put(RecordingFormat.RUN_SAMPLES_DROPPED, Long.toString(samplesDropped()));
         }
         if (cgroups.dropped() > 0) {
             facts.put(RecordingFormat.RUN_CGROUP_DECISIONS_DROPPED, Long.toString(cgroups.dropped()));

@@ -46,6 +46,9 @@ public final class FfmRawPipe implements RawPipe {
     private static final int O_WRONLY = 1;
     private static final int O_NOFOLLOW = 0x20000;
     private static final int EAGAIN = 11;
+    /** errno of a full file system, and of a full quota */
+    private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -203,6 +206,25 @@ public final class FfmRawPipe implements RawPipe {
         return new Splicer(out, maxPages, pageSize);
     }
 
+    /**
+     * open(2) of an existing file for writing, never through a symlink (O_NOFOLLOW), not inherited (O_CLOEXEC): the
+     * descriptor, or -1. For the splicer's spool file and {@link FfmHolePunch}.
+     */
+    static int openForWriting(Path file) throws Throwable {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(a.allocateFrom(file.toString()), O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+        }
+    }
+
+    /** close(2), its failure ignored (the descriptor is gone either way). */
+    static void closeFd(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            // see above
+        }
+    }
+
     /** strerror(3) of {@code errno}: "No space left on device" for a full disk. */
     private static String describe(int errno) {
         try {
@@ -249,10 +271,10 @@ public final class FfmRawPipe implements RawPipe {
             pipeWrite = fds.get(ValueLayout.JAVA_INT, 4);
             int size;
             int fd;
-            try (Arena a = Arena.ofConfined()) {
+            try {
                 int asked = (int) FCNTL.invokeExact(pipeWrite, F_SETPIPE_SZ, maxPages * pageSize);
                 size = asked > 0 ? asked : (int) FCNTL.invokeExact(pipeWrite, F_GETPIPE_SZ, 0);
-                fd = (int) OPEN.invokeExact(a.allocateFrom(out.toString()), O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+                fd = openForWriting(out);
             } catch (Throwable t) {
                 closeFds(-1);
                 throw new IOException("splice set-up for " + out + ": " + t, t);
@@ -302,8 +324,13 @@ public final class FfmRawPipe implements RawPipe {
                     throw new IOException("splice into " + out + ": " + t, t);
                 }
                 if (m <= 0) { // the file's side (a full disk): one line naming the file, as a failed write
-                    throw new pooltag.core.error.PooltagException("writing " + out + ": "
-                            + (m == 0 ? "nothing written" : describe((int) ERRNO.get(state, 0L))));
+                    int e = m == 0 ? 0 : (int) ERRNO.get(state, 0L);
+                    String cause = "writing " + out + ": " + (m == 0 ? "nothing written" : describe(e));
+                    if (e == ENOSPC || e == EDQUOT) {
+                        // what reached the file is kept by the caller; the rest of the n bytes is lost with the pipe
+                        throw new DiskFullException(cause, moved, n, null);
+                    }
+                    throw new pooltag.core.error.PooltagException(cause);
                 }
                 moved += m;
             }
