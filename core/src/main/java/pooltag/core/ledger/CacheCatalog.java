@@ -23,6 +23,15 @@ public interface CacheCatalog {
         return java.util.List.of();
     }
 
+    /**
+     * Whether {@code __GFP_ACCOUNT} kmallocs have their own {@code kmalloc-cg-*} caches on this kernel (Linux 5.14 on);
+     * before, they come from the plain {@code kmalloc-*} ones, and naming them {@code kmalloc-cg-*} would name caches
+     * that slabinfo does not have. True when the source cannot tell.
+     */
+    default boolean hasAccountedKmallocCaches() {
+        return true;
+    }
+
     /** A catalog that knows no ids: names them {@code cache#<id>}, all NonPaged. */
     CacheCatalog NONE = new CacheCatalog() {
         @Override

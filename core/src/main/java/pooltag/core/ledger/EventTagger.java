@@ -17,9 +17,10 @@ import pooltag.core.tag.KmallocName;
  * <ul>
  *   <li>cache: the event's cache id; for kmalloc (cache id -1) the size class, spelled by {@link KmallocName}
  *       ({@code kmalloc-1k}, {@code kmalloc-cg-192}, {@code kmalloc-rcl-2k} (Paged), {@code dma-kmalloc-64}) by
- *       the GFP bits in {@link Gfp}; page events {@code pages-<size>}; percpu {@code percpu}; kmem_cache allocations
- *       whose event names no cache (kernels before 6.1) {@code kmem_cache-<size>}, by their object size; events with
- *       no cache and another source {@code [untagged]};</li>
+ *       the GFP bits in {@link Gfp}, accounted ones {@code kmalloc-cg-*} only where the kernel has those caches;
+ *       page events {@code pages-<size>}; percpu {@code percpu}; kmem_cache allocations whose event names no cache
+ *       (kernels before 6.1) {@code kmem_cache-<size>}, by their object size; events with no cache and another
+ *       source {@code [untagged]};</li>
  *   <li>site: the function containing the call site; unresolved sites are named by their address
  *       ({@code 0xffffffff81234567}); call site 0 is {@code [no call site]}.</li>
  * </ul>
@@ -60,6 +61,8 @@ final class EventTagger {
     private final LongIntHashMap sizeTags = new LongIntHashMap(64, -1);
     private final LongIntHashMap siteByCallSite = new LongIntHashMap(1024, -1);
     private final LongIntHashMap siteByFunction = new LongIntHashMap(1024, -1);
+    /** Whether kmalloc-cg-* caches exist: -1 not asked yet, else 0 or 1 ({@link #accountedKmallocCaches}). */
+    private int accountedCaches = -1;
     private int percpuTag = -1;
     private int untaggedTag = -1;
     private long foldedTags;
@@ -89,7 +92,11 @@ final class EventTagger {
         }
         int src = e.source();
         if (src == AllocEvent.SOURCE_KMALLOC) {
-            return kmallocTag(Gfp.kmallocVariant(e.gfpFlags()), e.bytesAllocated());
+            int variant = Gfp.kmallocVariant(e.gfpFlags());
+            if (variant == KmallocName.CG && !accountedKmallocCaches()) {
+                variant = KmallocName.NORMAL;
+            }
+            return kmallocTag(variant, e.bytesAllocated());
         }
         if (src == AllocEvent.SOURCE_PAGE) {
             return sizeTag(VARIANT_PAGE, e.bytesAllocated());
@@ -107,6 +114,14 @@ final class EventTagger {
             untaggedTag = cacheTag("[untagged]", Pool.NONPAGED);
         }
         return untaggedTag;
+    }
+
+    /** {@link CacheCatalog#hasAccountedKmallocCaches}, asked once, at the first accounted kmalloc. */
+    private boolean accountedKmallocCaches() {
+        if (accountedCaches < 0) {
+            accountedCaches = catalog.hasAccountedKmallocCaches() ? 1 : 0;
+        }
+        return accountedCaches == 1;
     }
 
     private int kmallocTag(int variant, long bytes) {

@@ -29,6 +29,11 @@ public final class SlabCacheCatalog implements CacheCatalog {
     }
 
     @Override
+    public boolean hasAccountedKmallocCaches() {
+        return !Boolean.FALSE.equals(sysfs.hasAccountedKmallocCaches());
+    }
+
+    @Override
     public java.util.List<String> aliases(int cacheId) {
         return sysfs.aliases(names.name(cacheId));
     }

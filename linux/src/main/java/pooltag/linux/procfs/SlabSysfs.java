@@ -308,6 +308,23 @@ public final class SlabSysfs {
         return out;
     }
 
+    /**
+     * Whether the kernel has the {@code kmalloc-cg-*} caches that take {@code __GFP_ACCOUNT} kmallocs (Linux 5.14 on,
+     * unless booted with {@code cgroup.memory=nokmem}); null when this view knows no cache at all (sysfs unreadable,
+     * or a recording made before pooltag kept it), so nothing can be said.
+     */
+    public Boolean hasAccountedKmallocCaches() {
+        if (byName.isEmpty()) {
+            return null;
+        }
+        for (String n : byName.keySet()) {
+            if (n.startsWith("kmalloc-cg-")) {
+                return Boolean.TRUE;
+            }
+        }
+        return Boolean.FALSE;
+    }
+
     /** The cache directory a name resolves to, or null when sysfs does not know it. */
     public CacheDir dirOf(String name) {
         return byName.get(name);

@@ -15,6 +15,7 @@ import pooltag.core.ledger.SymbolResolver;
 import pooltag.core.snapshot.Pool;
 import pooltag.core.tag.TagKind;
 import pooltag.linux.ring.TraceSchema;
+import pooltag.linux.procfs.SlabSysfs;
 import pooltag.linux.testutil.Formats;
 
 /**
@@ -155,5 +156,31 @@ class OlderKernelFormatsTest {
         assertEquals(1, kmalloc.frees());
         assertEquals(0, kmalloc.live());
         assertEquals(2, ledger.stats().outstanding());
+    }
+
+    /**
+     * An accounted kmalloc (GFP_KERNEL_ACCOUNT = GFP_KERNEL | __GFP_ACCOUNT, bit 22) comes from kmalloc-cg-1k only on
+     * kernels that have the kmalloc-cg caches (5.14 on); before, from kmalloc-1k, which is what the tag must say for
+     * slabinfo to confirm it. A source that cannot tell (no sysfs view) keeps the newer kernels' name.
+     */
+    @Test
+    void anAccountedKmallocIsTaggedByTheCachesThisKernelHas() {
+        String before514 = ":t-0001024\t0\tkmalloc-1k\n:t-0000192\t0\tkmalloc-192 cred_jar\n";
+        String since514 = before514 + ":a-0001024\t0\tkmalloc-cg-1k\n";
+        assertEquals("kmalloc-1k", accountedKmallocTag(SlabSysfs.parse(before514)));
+        assertEquals("kmalloc-cg-1k", accountedKmallocTag(SlabSysfs.parse(since514)));
+        assertEquals("kmalloc-cg-1k", accountedKmallocTag(SlabSysfs.absent()));
+    }
+
+    private static String accountedKmallocTag(SlabSysfs sysfs) {
+        NameTable names = new NameTable();
+        KmemDecoder d = new KmemDecoder(TraceSchema.parse(Formats.resource("header_page"), formats(), "t"), names);
+        Ledger ledger = new Ledger(new SlabCacheCatalog(names, sysfs), SymbolResolver.NONE);
+        EventView v = new EventView();
+        byte[] r = allocRecord(538, 7, 0xffffffff81111111L, 0xffff888100000400L, 1000, 1024, 0x400cc0);
+        assertEquals(KmemDecoder.DECODED, d.decode(r, 0, 44, 1, 0, v));
+        ledger.onEvent(v);
+        assertEquals(1, ledger.tagCount(TagKind.CACHE), ledger.tagNames(TagKind.CACHE).toString());
+        return ledger.tagName(TagKind.CACHE, 0);
     }
 }
