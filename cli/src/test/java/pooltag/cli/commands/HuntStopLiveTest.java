@@ -110,7 +110,7 @@ class HuntStopLiveTest {
     }
 
     /** The {@code tracing_on} file of the instance of process {@code pid} once it reads 1, else null. */
-    private static Path tracingOn(long pid) throws java.io.IOException {
+    static Path tracingOn(long pid) throws java.io.IOException {
         Path root = pooltag.cli.live.TracefsInstances.dir();
         if (!Files.isDirectory(root)) {
             return null;

@@ -213,6 +213,11 @@ public final class Hunter {
                 new KernelTriggers(symbols, run));
         if (signals != null) {
             signals.onStop(run::requestStop);
+            if (recordTo != null && what.equals("record")) {
+                // record --stacks leaders finishes its file as plain record does: a second signal says what is left,
+                // a third cuts the file and says what it holds (a hunt's second signal still aborts its report)
+                signals.finishing(run.recording().finishing(run.session()));
+            }
         }
         if (progress != null) {
             // said when tracing goes on, after the warm-up: a workload started on this line is traced from its start

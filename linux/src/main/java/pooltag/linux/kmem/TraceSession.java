@@ -425,6 +425,23 @@ public final class TraceSession implements AutoCloseable {
         return spool == null ? 0 : spool.droppedPages();
     }
 
+    /**
+     * Spool bytes not yet handed to the sink (for {@code record}: not yet compressed into its file): the whole spool
+     * until its replay starts (still growing while tracing), less the share of its pages replayed since; 0 once the
+     * spool is gone, or for a session that does not spool. Any thread.
+     */
+    public long spoolBytesLeft() {
+        if (spool == null || spoolDeleted) {
+            return 0;
+        }
+        long pages = spoolPages();
+        long bytes = spoolBytes();
+        if (pages == 0) {
+            return bytes;
+        }
+        return bytes - (long) (bytes * ((double) Math.min(replayedPages, pages) / pages));
+    }
+
     /** True once every spool file is gone (after the replay, or the teardown); false while any is left. */
     public boolean spoolDeleted() {
         return spoolDeleted;

@@ -108,6 +108,10 @@ public final class Recorder {
                 signals.onStop(s::requestStop);
             }
             w.begin(s, cfg, hitTag, kallsyms, modules, slabStart, sysfs, err);
+            if (signals != null) {
+                // a second signal says what is left of finishing the file, a third cuts it and says what it holds
+                signals.finishing(w.finishing(s));
+            }
             if (resolver != null) {
                 resolver.onDecision(w.cgroups());
             }

@@ -382,6 +382,37 @@ public final class RecordingSink implements PageSink, AutoCloseable {
         closed = true;
     }
 
+    /**
+     * For {@code record}'s stop signals ({@link pooltag.linux.kmem.StopSignals#finishing}): a second signal hears what
+     * is left of finishing this file for session {@code s}; a third cuts it after its last whole block
+     * ({@link RecordingWriter#cut}) and hears what it then holds. After {@link #begin}.
+     */
+    public pooltag.linux.kmem.StopSignals.Finishing finishing(TraceSession s) {
+        RecordingWriter w = writer;
+        return new pooltag.linux.kmem.StopSignals.Finishing() {
+            @Override
+            public String progress() {
+                long left = s.spoolBytesLeft();
+                return "finishing " + path + (left > 0
+                        ? String.format(java.util.Locale.ROOT, ": %,.0f MB of spool left to compress into it, then its"
+                        + " trailer and END", left / 1e6) : ": its last pages, its trailer and END");
+            }
+
+            @Override
+            public String abandon() {
+                long spooled = s.spoolPages();
+                RecordingWriter.Cut c = w.cut();
+                if (c.complete()) {
+                    return path + " was already finished (its END block is written); exiting without the summary";
+                }
+                return String.format(java.util.Locale.ROOT, "abandoned %s: it holds its preamble and the first %,d"
+                        + " pages%s (%,d bytes, whole blocks) and no END block; 'pooltag report' reads it as cut short",
+                        path, c.pages(), spooled > 0 ? String.format(java.util.Locale.ROOT, " of the %,d spooled",
+                        Math.max(spooled, c.pages())) : "", c.bytes());
+            }
+        };
+    }
+
     /** Closes the file without a trailer (the run failed; a reader reports it cut short). Idempotent. */
     @Override
     public void close() {

@@ -40,6 +40,18 @@ public final class RecordingWriter implements AutoCloseable {
     private long rawPageBytes;
     private long lastFlush = System.nanoTime();
     private boolean closed;
+    /**
+     * Guards what reaches {@link #out} ({@link #emit}, the flushes, {@link #close}, {@link #cut}): a block is written
+     * whole or not at all as seen by {@link #cut}, which comes from another thread (a signal). Compression runs
+     * outside it.
+     */
+    private final Object outLock = new Object();
+    /** Pages in the blocks written to {@link #out} (not those still being gathered): what a cut file holds. */
+    private long pagesInBlocks;
+    /** The kind of the last block written, 0 before any. */
+    private int lastKind;
+    /** Set by {@link #cut}: every later write fails, so nothing follows the last whole block. */
+    private boolean cutOff;
 
     // compressed: the block being gathered (entries of 16-byte header + trimmed page) and its compressed form
     private final ZstdCompressCtx zstd;
@@ -216,19 +228,20 @@ public final class RecordingWriter implements AutoCloseable {
                 packed.length - RecordingFormat.CHUNK_HEADER, chunk, 0, chunkLen);
         Le.putI32(packed, 0, chunkLen);
         Le.putI32(packed, 4, chunkPages);
+        int pagesPacked = chunkPages;
         chunkLen = 0;
         chunkPages = 0;
-        emit(RecordingFormat.PAGES_ZSTD, -1, packed, 0, RecordingFormat.CHUNK_HEADER + n, null);
+        emit(RecordingFormat.PAGES_ZSTD, -1, packed, 0, RecordingFormat.CHUNK_HEADER + n, null, pagesPacked);
     }
 
     private void writeBlock(int kind, int cpu, byte[] b, int off, int len, byte[] prefix) {
         if (kind != RecordingFormat.PAGE) {
             flushChunk(); // blocks stay in the order they were written
         }
-        emit(kind, cpu, b, off, len, prefix);
+        emit(kind, cpu, b, off, len, prefix, kind == RecordingFormat.PAGE ? 1 : 0);
     }
 
-    private void emit(int kind, int cpu, byte[] b, int off, int len, byte[] prefix) {
+    private void emit(int kind, int cpu, byte[] b, int off, int len, byte[] prefix, int pagesIn) {
         int plen = prefix == null ? 0 : prefix.length;
         Le.putI32(header, 0, kind);
         Le.putI32(header, 4, cpu);
@@ -240,39 +253,79 @@ public final class RecordingWriter implements AutoCloseable {
         }
         crc.update(b, off, len);
         Le.putI32(header, 12, (int) crc.getValue());
-        try {
-            out.write(header);
-            if (prefix != null) {
-                out.write(prefix, 0, plen);
+        synchronized (outLock) {
+            refuseIfCut();
+            try {
+                out.write(header);
+                if (prefix != null) {
+                    out.write(prefix, 0, plen);
+                }
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new PooltagException("writing " + name + " at byte " + bytes + ": " + e.getMessage(), e);
             }
-            out.write(b, off, len);
-        } catch (IOException e) {
-            throw new PooltagException("writing " + name + " at byte " + bytes + ": " + e.getMessage(), e);
+            bytes += header.length + plen + len;
+            pagesInBlocks += pagesIn;
+            lastKind = kind;
         }
-        bytes += header.length + plen + len;
+    }
+
+    private void refuseIfCut() {
+        if (cutOff) {
+            throw new PooltagException(name + " was abandoned (cut after its last whole block, on a third stop"
+                    + " signal); nothing more is written to it");
+        }
+    }
+
+    /**
+     * What a file holds once {@link #cut}.
+     *
+     * @param bytes    bytes on disk, all in whole blocks
+     * @param pages    pages in those blocks
+     * @param complete its last block is END (the cut came after the file was finished)
+     */
+    public record Cut(long bytes, long pages, boolean complete) {
+    }
+
+    /**
+     * Ends the file where it stands, from any thread: the whole blocks written so far go to disk and the file is
+     * closed; pages still being gathered are dropped and every later write fails. The zstd context stays open (the
+     * writing thread may be compressing with it); the process is about to exit.
+     */
+    public Cut cut() {
+        synchronized (outLock) {
+            if (!closed) {
+                closed = true;
+                cutOff = true;
+                try {
+                    out.flush();
+                    out.close();
+                } catch (IOException e) {
+                    throw new PooltagException("cutting " + name + " at byte " + bytes + ": " + e.getMessage(), e);
+                }
+            }
+            return new Cut(bytes, pagesInBlocks, lastKind == RecordingFormat.END);
+        }
     }
 
     /** Pushes everything written so far (a partial page block included) to the file. */
     public void flush() {
         lastFlush = System.nanoTime();
         flushChunk();
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new PooltagException("writing " + name + ": " + e.getMessage(), e);
+        synchronized (outLock) {
+            refuseIfCut();
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new PooltagException("writing " + name + ": " + e.getMessage(), e);
+            }
         }
     }
 
     public void flushIfDue() {
         long now = System.nanoTime();
         if (now - lastFlush > 1_000_000_000L) {
-            lastFlush = now;
-            flushChunk();
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new PooltagException("writing " + name + ": " + e.getMessage(), e);
-            }
+            flush();
         }
     }
 
@@ -292,18 +345,27 @@ public final class RecordingWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (outLock) {
+            if (closed) {
+                return; // closed, or cut: a cut file keeps its zstd context (see cut)
+            }
         }
-        closed = true;
         try {
             flushChunk();
-            out.close();
+            synchronized (outLock) {
+                if (closed) {
+                    return; // cut meanwhile
+                }
+                closed = true;
+                out.close();
+            }
         } catch (IOException e) {
             throw new PooltagException("closing " + name + ": " + e.getMessage(), e);
         } finally {
-            if (zstd != null) {
-                zstd.close();
+            synchronized (outLock) {
+                if (zstd != null && !cutOff) {
+                    zstd.close();
+                }
             }
         }
     }
