@@ -265,29 +265,47 @@ class KdLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aKilledConsolesInstanceIsReportedAndRemovedByTheNextKd() throws Exception {
         fs = Live.tracefsOrSkip();
-        child = startKd(dir.resolve("killed.txt"));
-        long pid = child.pid();
-        Path instance = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.of(pid).instanceName());
-        try (OutputStream keys = child.getOutputStream()) {
-            keys.write("ed nt!poolhittag \"alloc_pipe_info\"\n".getBytes(StandardCharsets.UTF_8));
-            keys.flush();
-            long deadline = System.nanoTime() + 90_000_000_000L;
-            while (Live.kmemTriggers(instance).isEmpty()) {
-                assertTrue(child.isAlive(), Files.readString(dir.resolve("killed.txt")));
-                assertTrue(System.nanoTime() < deadline, "kd child armed the hit: " + Files.readString(dir.resolve("killed.txt")));
-                Thread.sleep(50);
+        // Any pooltag that starts sweeps dead owners' instances, so another one on this machine (a second suite, a
+        // user's) may remove the killed console's instance before this test's next kd does. Only what this test's own
+        // next kd did is judged: when another process got there first, the scenario is run again.
+        String text = null;
+        Path instance = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Path killedLog = dir.resolve("killed-" + attempt + ".txt");
+            child = startKd(killedLog);
+            instance = fs.instancesDir().resolve(pooltag.linux.tracefs.InstanceOwner.of(child.pid()).instanceName());
+            try (OutputStream keys = child.getOutputStream()) {
+                keys.write("ed nt!poolhittag \"alloc_pipe_info\"\n".getBytes(StandardCharsets.UTF_8));
+                keys.flush();
+                long deadline = System.nanoTime() + 90_000_000_000L;
+                while (Live.kmemTriggers(instance).isEmpty()) {
+                    assertTrue(child.isAlive(), Files.readString(killedLog));
+                    assertTrue(System.nanoTime() < deadline, "kd child armed the hit: " + Files.readString(killedLog));
+                    Thread.sleep(50);
+                }
+                child.destroyForcibly(); // SIGKILL: no hook runs
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             }
-            child.destroyForcibly(); // SIGKILL: no hook runs
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-        }
-        assertFalse(Live.kmemTriggers(instance).isEmpty(), "SIGKILL leaves the instance and its trigger");
+            if (!Files.exists(instance)) { // SIGKILL runs nothing: another pooltag swept it already
+                System.err.println("KdLiveTest: attempt " + attempt + ": " + instance.getFileName() + " swept by"
+                        + " another pooltag right after the kill; running the scenario again");
+                continue;
+            }
+            assertFalse(Live.kmemTriggers(instance).isEmpty(), "SIGKILL leaves the instance and its trigger");
 
-        Path log = dir.resolve("next.txt");
-        Process next = startKd(log, "-c", ".reload");
-        assertTrue(next.waitFor(120, TimeUnit.SECONDS), "next kd finished");
-        String text = Files.readString(log);
-        assertEquals(0, next.exitValue(), text);
-        assertTrue(text.contains("removed stale tracefs instance " + instance.getFileName()), text);
-        assertFalse(Files.exists(instance), "stale instance removed: " + text);
+            Path log = dir.resolve("next-" + attempt + ".txt");
+            Process next = startKd(log, "-c", ".reload");
+            assertTrue(next.waitFor(120, TimeUnit.SECONDS), "next kd finished");
+            text = Files.readString(log);
+            assertEquals(0, next.exitValue(), text);
+            assertFalse(Files.exists(instance), "stale instance removed: " + text);
+            if (text.contains("removed stale tracefs instance " + instance.getFileName())) {
+                break;
+            }
+            System.err.println("KdLiveTest: attempt " + attempt + ": " + instance.getFileName() + " was removed by"
+                    + " another pooltag before this test's next kd started; running the scenario again");
+        }
+        assertTrue(text != null && text.contains("removed stale tracefs instance " + instance.getFileName()),
+                "three attempts, each disturbed by another pooltag; last next kd's output: " + text);
     }
 }

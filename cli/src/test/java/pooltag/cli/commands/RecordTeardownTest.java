@@ -142,7 +142,11 @@ class RecordTeardownTest {
             inst = awaitInstance(child.pid());
             child.destroyForcibly(); // SIGKILL: no hook runs
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            assertTrue(Files.exists(inst), "SIGKILL leaves the instance");
+            if (!Files.exists(inst)) { // SIGKILL runs nothing: another pooltag swept it already
+                System.err.println("RecordTeardownTest: attempt " + attempt + ": " + inst.getFileName() + " swept by"
+                        + " another pooltag right after the kill; running the scenario again");
+                continue;
+            }
 
             Process next = startRecord(dir.resolve("next-" + attempt + ".ptrec"), "1s");
             assertTrue(next.waitFor(60, TimeUnit.SECONDS));
@@ -155,7 +159,8 @@ class RecordTeardownTest {
             System.err.println("RecordTeardownTest: attempt " + attempt + ": " + inst.getFileName() + " was removed by"
                     + " another pooltag before this test's next run started; running the scenario again");
         }
-        assertTrue(log.contains("removed stale tracefs instance " + inst.getFileName()), log);
+        assertTrue(log != null && log.contains("removed stale tracefs instance " + inst.getFileName()),
+                "three attempts, each disturbed by another pooltag; last next run's output: " + log);
 
         // the killed recording has no END block: report reads what it can and says it was cut short
         StringWriter sw = new StringWriter();
