@@ -123,4 +123,14 @@ public interface AllocEvent {
     default boolean accounted() {
         return (gfpFlags() & Gfp.ACCOUNT) != 0;
     }
+
+    /**
+     * What the event shows of its cache's own {@code SLAB_ACCOUNT} flag: 1 when it is set (the event's
+     * {@code accounted} field is true though the GFP flags do not ask), 0 when it is not (the field is false), -1 when
+     * the event cannot say (no such field, before 6.0; or the flags ask for accounting themselves). Narrows the caches
+     * a kmem_cache event that names none may come from.
+     */
+    default int cacheAccounting() {
+        return -1;
+    }
 }

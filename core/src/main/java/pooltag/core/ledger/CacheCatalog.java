@@ -32,6 +32,30 @@ public interface CacheCatalog {
         return true;
     }
 
+    /** The tag-name prefix of a kmem_cache event's cache that its sizes do not name: {@code kmem_cache-<slot size>}. */
+    String UNNAMED_CACHE_PREFIX = "kmem_cache-";
+    /** Between the candidate caches of a tag named by them ({@code dentry|proc_dir_entry}). */
+    String CANDIDATE_SEPARATOR = "|";
+
+    /**
+     * The caches that a kmem_cache event naming none may come from, by its sizes: one ({@code name}, {@code pool} and
+     * its merged names in {@code aliases}), or several ({@code name} null, {@code candidates} their names, sorted;
+     * {@code pool} Paged only when all are reclaimable).
+     */
+    record SizedCache(String name, Pool pool, java.util.List<String> aliases, java.util.List<String> candidates) {
+    }
+
+    /**
+     * The cache whose objects are {@code objectSize} bytes in {@code slabSize}-byte slots: what a kmem_cache_alloc
+     * event tells of its cache on kernels before 6.2, which carry {@code bytes_req} and {@code bytes_alloc} but no
+     * name. {@code accounting} is {@link pooltag.core.event.AllocEvent#cacheAccounting()}. Null when the source
+     * does not know the sizes or no cache has them; when several have them, their names. The event is then tagged by
+     * its slot size ({@code kmem_cache-<size>}). Asked once per distinct (sizes, accounting), on the writer thread.
+     */
+    default SizedCache cacheOfSizes(long objectSize, long slabSize, int accounting) {
+        return null;
+    }
+
     /** A catalog that knows no ids: names them {@code cache#<id>}, all NonPaged. */
     CacheCatalog NONE = new CacheCatalog() {
         @Override

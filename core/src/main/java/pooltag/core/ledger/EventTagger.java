@@ -19,7 +19,8 @@ import pooltag.core.tag.KmallocName;
  *       ({@code kmalloc-1k}, {@code kmalloc-cg-192}, {@code kmalloc-rcl-2k} (Paged), {@code dma-kmalloc-64}) by
  *       the GFP bits in {@link Gfp}, accounted ones {@code kmalloc-cg-*} only where the kernel has those caches;
  *       page events {@code pages-<size>}; percpu {@code percpu}; kmem_cache allocations whose event names no cache
- *       (kernels before 6.1) {@code kmem_cache-<size>}, by their object size; events with no cache and another
+ *       (kernels before 6.2) by the cache the catalog finds for their object and slot sizes
+ *       ({@link CacheCatalog#cacheOfSizes}), else {@code kmem_cache-<size>} by their slot size; events with no cache and another
  *       source {@code [untagged]};</li>
  *   <li>site: the function containing the call site; unresolved sites are named by their address
  *       ({@code 0xffffffff81234567}); call site 0 is {@code [no call site]}.</li>
@@ -41,13 +42,10 @@ final class EventTagger {
     private static final int KMALLOC_DIRECT_SLOTS = KMALLOC_DIRECT_MAX / 8 + 1;
     /** The size-tag key's variant for page events, beside the {@link KmallocName} variants. */
     private static final int VARIANT_PAGE = KmallocName.VARIANTS;
-    /**
-     * The size-tag key's variant for kmem_cache allocations whose event names no cache (kernels before 6.1 carry no
-     * name in kmem_cache_alloc): tagged {@code kmem_cache-<bytes_alloc>}, the object size the event gives.
-     */
-    private static final int VARIANT_UNNAMED_CACHE = KmallocName.VARIANTS + 1;
-    /** The tag-name prefix of {@link #VARIANT_UNNAMED_CACHE}. */
-    static final String UNNAMED_CACHE_PREFIX = "kmem_cache-";
+    /** Sizes at or above this (bytes) are not packed into {@link #unnamedCacheTags}' keys: no slab object is so large. */
+    private static final long UNNAMED_SIZE_LIMIT = 1L << 31;
+    /** Candidate caches joined into a tag name at most; more are tagged {@code kmem_cache-<size>}. */
+    private static final int MAX_JOINED_CANDIDATES = 3;
 
     private final CacheCatalog catalog;
     private final SymbolResolver symbols;
@@ -59,6 +57,11 @@ final class EventTagger {
     private final int[] kmallocDirect = new int[KmallocName.VARIANTS * KMALLOC_DIRECT_SLOTS];
     /** Cache tag per (variant << 56 | bytes) for the other sizes and for page events. */
     private final LongIntHashMap sizeTags = new LongIntHashMap(64, -1);
+    /**
+     * Cache tag per (cache accounting + 1) << 62 | bytes_req << 31 | bytes_alloc of kmem_cache events that name no
+     * cache (sizes below 2^31), or per -1 - bytes_alloc for larger sizes.
+     */
+    private final LongIntHashMap unnamedCacheTags = new LongIntHashMap(64, -1);
     private final LongIntHashMap siteByCallSite = new LongIntHashMap(1024, -1);
     private final LongIntHashMap siteByFunction = new LongIntHashMap(1024, -1);
     /** Whether kmalloc-cg-* caches exist: -1 not asked yet, else 0 or 1 ({@link #accountedKmallocCaches}). */
@@ -102,7 +105,7 @@ final class EventTagger {
             return sizeTag(VARIANT_PAGE, e.bytesAllocated());
         }
         if (src == AllocEvent.SOURCE_KMEM_CACHE) {
-            return sizeTag(VARIANT_UNNAMED_CACHE, e.bytesAllocated());
+            return unnamedCacheTag(e.bytesRequested(), e.bytesAllocated(), e.cacheAccounting());
         }
         if (src == AllocEvent.SOURCE_PERCPU) {
             if (percpuTag < 0) {
@@ -143,14 +146,43 @@ final class EventTagger {
         if (t < 0) {
             if (variant == VARIANT_PAGE) {
                 t = cacheTag("pages-" + KmallocName.size(bytes), Pool.NONPAGED);
-            } else if (variant == VARIANT_UNNAMED_CACHE) {
-                // NonPaged: without the cache's name its reclaim_account flag is unknown
-                t = cacheTag(UNNAMED_CACHE_PREFIX + KmallocName.size(bytes), Pool.NONPAGED);
             } else {
                 // kmalloc-rcl-* caches are created SLAB_RECLAIM_ACCOUNT: Paged.
                 t = cacheTag(KmallocName.of(variant, bytes), variant == KmallocName.RCL ? Pool.PAGED : Pool.NONPAGED);
             }
             sizeTags.put(key, t);
+        }
+        return t;
+    }
+
+    /**
+     * A kmem_cache allocation whose event names no cache: the catalog's one cache of those sizes; else, when a few
+     * caches have them, their names joined ({@code dentry|proc_dir_entry}: allocations that differ in their sizes or
+     * their accounting never share a tag, as they never share a cache); else {@code kmem_cache-<bytes_alloc>}. The
+     * candidates are the tag's aliases. Pool: the one cache's, else Paged only when every candidate is reclaimable.
+     */
+    private int unnamedCacheTag(long bytesRequested, long bytesAllocated, int accounting) {
+        boolean packable = bytesRequested >= 0 && bytesRequested < UNNAMED_SIZE_LIMIT
+                && bytesAllocated >= 0 && bytesAllocated < UNNAMED_SIZE_LIMIT;
+        long key = packable ? (long) (accounting + 1) << 62 | bytesRequested << 31 | bytesAllocated
+                : -1 - (bytesAllocated & 0x7fff_ffff_ffffL);
+        int t = unnamedCacheTags.get(key);
+        if (t < 0) {
+            CacheCatalog.SizedCache c = packable
+                    ? catalog.cacheOfSizes(bytesRequested, bytesAllocated, accounting) : null;
+            if (c != null && c.name() != null) {
+                t = cacheTag(c.name(), c.pool());
+                tags.setAliases(t, c.aliases());
+            } else if (c != null && c.candidates().size() <= MAX_JOINED_CANDIDATES) {
+                t = cacheTag(String.join(CacheCatalog.CANDIDATE_SEPARATOR, c.candidates()), c.pool());
+                tags.setAliases(t, c.candidates());
+            } else {
+                t = cacheTag(CacheCatalog.UNNAMED_CACHE_PREFIX + KmallocName.size(bytesAllocated), Pool.NONPAGED);
+                if (c != null) {
+                    tags.addAliases(t, c.candidates());
+                }
+            }
+            unnamedCacheTags.put(key, t);
         }
         return t;
     }

@@ -63,6 +63,16 @@ final class TagRegistry {
         }
     }
 
+    /** Adds names to a tag's aliases, kept sorted and distinct (an unnamed cache's candidates, met by several routes). */
+    void addAliases(int cacheTag, java.util.List<String> more) {
+        if (more.isEmpty()) {
+            return;
+        }
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(aliases(cacheTag));
+        all.addAll(more);
+        cacheAliases.put(cacheTag, java.util.List.copyOf(all));
+    }
+
     java.util.List<String> aliases(int cacheTag) {
         return cacheAliases.getOrDefault(cacheTag, java.util.List.of());
     }

@@ -1170,7 +1170,13 @@ public final class SuspectRanker {
         for (Integer i : order) {
             int cacheTag = gs.cCache[m.get(i)];
             List<String> aliases = cacheTag < 0 || !told.add(cacheTag) ? List.of() : ledger.cacheAliases(cacheTag);
-            if (!aliases.isEmpty()) {
+            String cacheName = aliases.isEmpty() ? null : ledger.tagName(TagKind.CACHE, cacheTag);
+            if (cacheName != null && (cacheName.startsWith(pooltag.core.ledger.CacheCatalog.UNNAMED_CACHE_PREFIX)
+                    || cacheName.contains(pooltag.core.ledger.CacheCatalog.CANDIDATE_SEPARATOR))) {
+                why.add("unnamed cache: " + cacheName + " is one of " + String.join(" ", aliases) + " (this"
+                        + " kernel's kmem_cache_alloc events carry no cache name, before 6.2; these caches have the"
+                        + " events' object and slot sizes and accounting)");
+            } else if (!aliases.isEmpty()) {
                 why.add("merged cache: " + ledger.tagName(TagKind.CACHE, cacheTag) + " also holds "
                         + String.join(" ", aliases) + " (the kernel names a merged cache by its first creator; the"
                         + " call site and stack say what the objects are)");

@@ -189,15 +189,22 @@ public final class BreakDetector implements AllocEventConsumer {
         }
     }
 
-    /** An event of the tag by its own fields: call site, kmalloc size class (allocations only), or cache name. */
+    /**
+     * An event of the tag by its own fields: call site, kmalloc size class (allocations only), cache name, or, for a
+     * kmem_cache allocation that names no cache (before 6.2), the cache's object and slot sizes.
+     */
     private boolean matches(HitTarget t, AllocEvent e) {
         if (t.kind() != TagKind.CACHE) {
             return t.inSite(e.callSite());
         }
         int id = e.cacheId();
         if (id < 0) {
-            return e.type() == AllocEvent.ALLOC && e.source() == AllocEvent.SOURCE_KMALLOC
-                    && t.namesKmallocClass(e.bytesAllocated());
+            if (e.type() != AllocEvent.ALLOC) {
+                return false;
+            }
+            return e.source() == AllocEvent.SOURCE_KMALLOC ? t.namesKmallocClass(e.bytesAllocated())
+                    : e.source() == AllocEvent.SOURCE_KMEM_CACHE
+                    && t.namesCacheBySizes(e.bytesRequested(), e.bytesAllocated());
         }
         if (id >= cacheMatch.length) {
             cacheMatch = Arrays.copyOf(cacheMatch, Math.max(id + 1, cacheMatch.length * 2));

@@ -27,7 +27,10 @@ import pooltag.linux.tracefs.KernelFiles;
  * {@code kd}, {@code serve} and {@code record --hit}. It names
  * <ul>
  *   <li>slab caches by exact name or wildcard ({@code dentry}, {@code kmalloc-cg-*}): kernel filter
- *       {@code name == "X"} on kmem_cache_alloc/free;</li>
+ *       {@code name == "X"} on kmem_cache_alloc/free; where an event has no {@code name} (kmem_cache_alloc before
+ *       6.2, kmem_cache_free before 5.12), allocations are caught by the cache's object and slot sizes
+ *       ({@code bytes_req == 632 && bytes_alloc == 640}, from {@code /sys/kernel/slab}; the note says which other
+ *       caches share them) and frees are not filtered (frees of held blocks still break);</li>
  *   <li>kmalloc size classes ({@code kmalloc-1024}, {@code kmalloc-100}, a bare {@code 100}: the class that serves
  *       it, kept as slabinfo spells it, {@code kmalloc-1k}): {@code bytes_alloc == N} on kmalloc (frees carry no
  *       size, so only allocations are filtered; frees of held blocks still break);</li>
@@ -59,10 +62,39 @@ public final class HitTarget {
 
     /** Each merged name the tag matched, to the cache its events name; empty when none. */
     private final java.util.SortedMap<String, String> merged;
+    /** Pairs {object size, slot size} of the named caches, which identify their allocations where events name none. */
+    private final long[] cacheSizes;
+    /** What the breaks include beyond the tag's own blocks (caches that share its sizes), "" when nothing. */
+    private final String sizeNote;
+
+    /**
+     * Which of kmem_cache_alloc and kmem_cache_free carry the cache's {@code name} on the kernel the tag is armed on
+     * (kmem_cache_alloc from 6.2, kmem_cache_free from 5.12); where one does not, a cache is filtered by its sizes.
+     */
+    public record CacheNameFields(boolean alloc, boolean free) {
+        /** Both named: this machine's kernel class (6.2 on), and the assumption where the formats cannot be read. */
+        public static final CacheNameFields BOTH = new CacheNameFields(true, true);
+
+        /** The running kernel's, from its tracefs format files; {@link #BOTH} where they cannot be read. */
+        public static CacheNameFields live() {
+            try {
+                Path kmem = pooltag.linux.tracefs.Tracefs.locate().root().resolve("events/kmem");
+                return new CacheNameFields(hasName(kmem.resolve("kmem_cache_alloc/format")),
+                        hasName(kmem.resolve("kmem_cache_free/format")));
+            } catch (IOException | RuntimeException e) {
+                return BOTH; // the kernel's own refusal, explained by TracefsInstance, says the rest
+            }
+        }
+
+        private static boolean hasName(Path format) throws IOException {
+            return pooltag.linux.ring.EventFormat.parse("kmem", KernelFiles.read(format), format.toString())
+                    .field("name") != null;
+        }
+    }
 
     private HitTarget(String tag, TagKind kind, List<String> ledgerNames, Map<String, String> triggers,
                       Set<String> caches, long[] kmallocBytes, long[] ranges,
-                      java.util.SortedMap<String, String> merged) {
+                      java.util.SortedMap<String, String> merged, long[] cacheSizes, String sizeNote) {
         this.tag = tag;
         this.kind = kind;
         this.ledgerNames = List.copyOf(ledgerNames);
@@ -71,6 +103,8 @@ public final class HitTarget {
         this.kmallocBytes = kmallocBytes;
         this.ranges = ranges;
         this.merged = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(merged));
+        this.cacheSizes = cacheSizes;
+        this.sizeNote = sizeNote;
     }
 
     /**
@@ -79,7 +113,7 @@ public final class HitTarget {
      * @throws PooltagException one line, when slabinfo cannot be read or the tag names nothing a hit can filter
      */
     public static HitTarget resolveLive(String typed, KernelSymbols symbols) {
-        return resolve(typed, liveSlabinfo(typed), SlabSysfs.live(), symbols);
+        return resolve(typed, cacheNames(liveSlabinfo(typed)), SlabSysfs.live(), symbols, CacheNameFields.live());
     }
 
     /**
@@ -110,7 +144,16 @@ public final class HitTarget {
      * @throws PooltagException one line, when the tag names no cache, function, kmalloc class or module
      */
     public static HitTarget resolve(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols) {
-        return resolve(typed, cacheNames(slabinfo), sysfs, symbols);
+        return resolve(typed, cacheNames(slabinfo), sysfs, symbols, CacheNameFields.BOTH);
+    }
+
+    /**
+     * As {@link #resolve(String, String, SlabSysfs, KernelSymbols)} for a kernel whose events carry the cache name
+     * as {@code fields} says.
+     */
+    public static HitTarget resolve(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols,
+                                    CacheNameFields fields) {
+        return resolve(typed, cacheNames(slabinfo), sysfs, symbols, fields);
     }
 
     /**
@@ -126,10 +169,11 @@ public final class HitTarget {
                                                java.util.Collection<String> seenCaches, KernelSymbols symbols) {
         Set<String> caches = cacheNames(slabinfo);
         caches.addAll(seenCaches);
-        return resolve(typed, caches, sysfs, symbols);
+        return resolve(typed, caches, sysfs, symbols, CacheNameFields.BOTH);
     }
 
-    private static HitTarget resolve(String typed, Set<String> cacheNames, SlabSysfs sysfs, KernelSymbols symbols) {
+    private static HitTarget resolve(String typed, Set<String> cacheNames, SlabSysfs sysfs, KernelSymbols symbols,
+                                     CacheNameFields fields) {
         TagResolver.Resolution r;
         try {
             r = new TagResolver(cacheNames, new Functions(symbols), moduleNames(symbols), Set.of())
@@ -161,10 +205,13 @@ public final class HitTarget {
         Set<String> caches = new HashSet<>();
         long[] kmalloc = new long[0];
         long[] ranges = new long[0];
+        long[] cacheSizes = new long[0];
+        List<String> sizeNotes = new ArrayList<>();
         switch (r.kind()) {
             case CACHE -> {
                 List<String> byName = new ArrayList<>();
                 List<String> bySize = new ArrayList<>();
+                List<String> byObjectSize = new ArrayList<>();
                 for (String n : names) {
                     long bytes = kmallocBytes(n);
                     if (bytes > 0) {
@@ -177,6 +224,19 @@ public final class HitTarget {
                     if (bytes <= 0 || r.merged().containsValue(n)) {
                         caches.add(n);
                         byName.add("name == \"" + n + "\"");
+                        SlabSysfs.CacheDir dir = sysfs.dirOf(n);
+                        if (dir != null && dir.slabSize() > 0) {
+                            cacheSizes = append(cacheSizes, dir.objectSize(), dir.slabSize());
+                            byObjectSize.add("(bytes_req == " + dir.objectSize() + " && bytes_alloc == "
+                                    + dir.slabSize() + ")");
+                            if (!fields.alloc()) {
+                                sizeNotes.add(sizeNote(n, dir, sysfs));
+                            }
+                        } else if (!fields.alloc()) {
+                            throw new PooltagException("hit tag '" + typed + "': this kernel's kmem_cache_alloc names"
+                                    + " no cache (before 6.2) and /sys/kernel/slab gives no object and slot size for "
+                                    + n + " to catch its allocations by; hit one of its call sites instead");
+                        }
                     }
                 }
                 if (!bySize.isEmpty()) {
@@ -184,8 +244,10 @@ public final class HitTarget {
                 }
                 if (!byName.isEmpty()) {
                     String f = String.join(" || ", byName);
-                    triggers.put("kmem/kmem_cache_alloc", f);
-                    triggers.put("kmem/kmem_cache_free", f);
+                    triggers.put("kmem/kmem_cache_alloc", fields.alloc() ? f : String.join(" || ", byObjectSize));
+                    if (fields.free()) {
+                        triggers.put("kmem/kmem_cache_free", f);
+                    }
                 }
             }
             case SITE -> {
@@ -222,15 +284,33 @@ public final class HitTarget {
                         + TracefsInstance.MAX_WRITE_BYTES + "): narrow the wildcard");
             }
         }
-        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.merged());
+        return new HitTarget(typed, r.kind(), names, triggers, caches, kmalloc, ranges, r.merged(), cacheSizes,
+                String.join("; ", sizeNotes));
+    }
+
+    /** How cache {@code name}'s allocations are caught on a kernel whose kmem_cache_alloc names none, and with what. */
+    private static String sizeNote(String name, SlabSysfs.CacheDir dir, SlabSysfs sysfs) {
+        List<String> others = new ArrayList<>();
+        for (SlabSysfs.CacheDir d : sysfs.cachesOfSizes(dir.objectSize(), dir.slabSize(), -1)) {
+            if (!d.dir().equals(dir.dir())) {
+                String k = d.kernelName();
+                others.add(k != null ? k : String.join(" ", d.names()));
+            }
+        }
+        return name + "'s allocations are caught by their sizes (" + dir.objectSize() + " B objects in "
+                + dir.slabSize() + " B slots: this kernel's kmem_cache_alloc names no cache)"
+                + (others.isEmpty() ? "" : "; " + String.join(", ", others) + " " + (others.size() == 1 ? "has" : "have")
+                + " the same sizes, and " + (others.size() == 1 ? "its" : "their") + " allocations break too");
     }
 
     /**
-     * "" unless the tag names a cache SLUB merged into another ({@code aio_kiocb} into {@code file_lock_cache}):
-     * then which, and that the hits are the shared cache's, every merged name's allocations among them.
+     * "" unless the breaks include more than the tag's own blocks: the tag names a cache SLUB merged into another
+     * ({@code aio_kiocb} into {@code file_lock_cache}: the hits are the shared cache's, every merged name's
+     * allocations among them), or a cache caught by its sizes that other caches share (kernels before 6.2).
      */
     public String mergeNote() {
-        return TagResolver.mergeNote(merged);
+        String m = TagResolver.mergeNote(merged);
+        return m.isEmpty() ? sizeNote : sizeNote.isEmpty() ? m : m + "; " + sizeNote;
     }
 
     /** Each merged cache name the tag matched, to the cache its events name ({@code UNIX -> signal_cache}). */
@@ -278,6 +358,19 @@ public final class HitTarget {
     public boolean namesKmallocClass(long bytesAllocated) {
         for (long b : kmallocBytes) {
             if (b == bytesAllocated) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when a kmem_cache allocation whose event names no cache has the object and slot sizes of one of the tag's
+     * caches (kernels before 6.2).
+     */
+    public boolean namesCacheBySizes(long bytesRequested, long bytesAllocated) {
+        for (int i = 0; i < cacheSizes.length; i += 2) {
+            if (cacheSizes[i] == bytesRequested && cacheSizes[i + 1] == bytesAllocated) {
                 return true;
             }
         }

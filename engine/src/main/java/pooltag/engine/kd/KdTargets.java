@@ -67,13 +67,27 @@ public final class KdTargets {
     }
 
     /**
+     * As above, on a kernel whose kmem_cache events carry the cache name as {@code fields} says (the live kernel's:
+     * {@link HitTarget.CacheNameFields#live()}).
+     */
+    static HitTarget resolveHit(String typed, String slabinfo, SlabSysfs sysfs, KernelSymbols symbols,
+                                HitTarget.CacheNameFields fields) {
+        return asUnknownTag(() -> HitTarget.resolve(typed, slabinfo, sysfs, symbols, fields));
+    }
+
+    /**
      * As above, for a recording: {@code seenCaches} are the caches its events name
      * ({@link HitTarget#resolveInRecording}, as {@code find --from} resolves a tag).
      */
     static HitTarget resolveHit(String typed, String slabinfo, SlabSysfs sysfs, java.util.Collection<String> seenCaches,
                                 KernelSymbols symbols) {
+        return asUnknownTag(() -> HitTarget.resolveInRecording(typed, slabinfo, sysfs, seenCaches, symbols));
+    }
+
+    /** A resolution whose every failure is told to the console as a tag that names nothing traceable. */
+    private static HitTarget asUnknownTag(java.util.function.Supplier<HitTarget> resolution) {
         try {
-            return HitTarget.resolveInRecording(typed, slabinfo, sysfs, seenCaches, symbols);
+            return resolution.get();
         } catch (UnknownTagException e) {
             throw e;
         } catch (PooltagException e) {

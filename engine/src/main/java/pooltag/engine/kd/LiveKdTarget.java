@@ -175,7 +175,7 @@ final class LiveKdTarget implements KdTarget {
     public synchronized String armHit(String linuxTag) {
         requireOpen();
         HitTarget next = KdTargets.resolveHit(linuxTag, HitTarget.liveSlabinfo(linuxTag),
-                pooltag.linux.procfs.SlabSysfs.live(), symbols);
+                pooltag.linux.procfs.SlabSysfs.live(), symbols, HitTarget.CacheNameFields.live());
         HitTarget previous = hit;
         TracefsInstance in = run.session().instance();
         // The kernel keeps one stacktrace trigger per event: the previous hit's go first.

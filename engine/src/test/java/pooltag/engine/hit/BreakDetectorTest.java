@@ -35,7 +35,9 @@ public class BreakDetectorTest {
     /** One mutable event, reused as a decoder does. */
     public static final class Ev implements AllocEvent {
         int type, cpu, pid;
+        int source = SOURCE_KMALLOC;
         long ts, addr, site, bytes;
+        long requested = -1;
         long[] frames = new long[0];
 
         public Ev set(int type, long ts, int cpu, int pid, long addr, long site, long bytes, long... frames) {
@@ -51,13 +53,13 @@ public class BreakDetectorTest {
         }
 
         public int type() { return type; }
-        public int source() { return SOURCE_KMALLOC; }
+        public int source() { return source; }
         public long timestampNanos() { return ts; }
         public int cpu() { return cpu; }
         public int pid() { return pid; }
         public long address() { return addr; }
         public long callSite() { return site; }
-        public long bytesRequested() { return bytes; }
+        public long bytesRequested() { return requested >= 0 ? requested : bytes; }
         public long bytesAllocated() { return bytes; }
         public int cacheId() { return -1; }
         public long gfpFlags() { return 0; }
@@ -102,6 +104,26 @@ public class BreakDetectorTest {
                 PIPE + 0x5d, 1024, -1, Pool.NONPAGED,
                 List.of("__kmalloc_cache_noprof+0x23f", "alloc_pipe_info+0x5d", "do_pipe2+0x55"), true), b);
         assertEquals(List.of(7), generations);
+    }
+
+    /**
+     * Before 6.2 a kmem_cache allocation names no cache: a cache's hit recognises its allocations by their object and
+     * slot sizes (inode_cache: 632 in 640), not another cache's of other sizes.
+     */
+    @Test
+    void anUnnamedCacheAllocationIsAHitByItsSizes() {
+        HitTarget inode = HitTarget.resolve("inode_cache", HitTargetTest.SLABINFO_61, HitTargetTest.SYSFS_61, SYMBOLS,
+                new HitTarget.CacheNameFields(false, true));
+        d.arm(inode, 0, 1);
+        e.source = AllocEvent.SOURCE_KMEM_CACHE;
+        e.requested = 192; // dentry's sizes: not a hit
+        feed(e.set(AllocEvent.ALLOC, 10, 0, 5, 0xffff888000004000L, PIPE + 0x10, 192));
+        e.requested = 632;
+        feed(e.set(AllocEvent.ALLOC, 20, 0, 5, 0xffff888000005000L, PIPE + 0x20, 640));
+        feed(e.set(AllocEvent.STACK, 20, 0, 5, 0, 0, 0, PIPE + 0x20));
+        assertEquals(1, breaks.size(), breaks.toString());
+        assertEquals(0xffff888000005000L, breaks.get(0).address());
+        assertEquals(640, breaks.get(0).size());
     }
 
     @Test

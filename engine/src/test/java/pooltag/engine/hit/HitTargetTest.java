@@ -170,4 +170,51 @@ class HitTargetTest {
         assertEquals("hit tag 'site:f_0*' matches 60 site tags; their trigger is 4271 bytes, more than the kernel takes"
                 + " in one write (4095): narrow the wildcard", e.getMessage());
     }
+
+    /** Debian 12's 6.1 (seen live): sizes from /sys/kernel/slab; dentry's 192/192 are also proc_dir_entry's. */
+    static final pooltag.linux.procfs.SlabSysfs SYSFS_61 = pooltag.linux.procfs.SlabSysfs.parse(
+            "dentry\t1\tdentry\t192\t192\t\n"
+                    + "proc_dir_entry\t0\tproc_dir_entry\t192\t192\t\n"
+                    + "inode_cache\t1\tinode_cache\t632\t640\tinode_cache\n");
+    static final String SLABINFO_61 = SLABINFO + "inode_cache 10104 10150 640 25 4\nproc_dir_entry 1 2 192 21 1\n";
+
+    /**
+     * Before 6.2 kmem_cache_alloc has no {@code name} (the kernel refuses the name filter): allocations are caught by
+     * the cache's object and slot sizes, frees still by name where kmem_cache_free has it (5.12 on) and not at all
+     * before; the note says which other caches' allocations the sizes catch too.
+     */
+    @Test
+    void beforeLinux62ACacheIsHitByItsSizes() {
+        HitTarget inode = HitTarget.resolve("inode_cache", SLABINFO_61, SYSFS_61, SYMS,
+                new HitTarget.CacheNameFields(false, true));
+        assertEquals(Map.of("kmem/kmem_cache_alloc", "(bytes_req == 632 && bytes_alloc == 640)",
+                "kmem/kmem_cache_free", "name == \"inode_cache\""), inode.triggers());
+        assertEquals("inode_cache's allocations are caught by their sizes (632 B objects in 640 B slots: this kernel's"
+                + " kmem_cache_alloc names no cache)", inode.mergeNote());
+        assertTrue(inode.namesCacheBySizes(632, 640));
+        assertTrue(!inode.namesCacheBySizes(640, 640));
+
+        HitTarget dentry = HitTarget.resolve("dentry", SLABINFO_61, SYSFS_61, SYMS,
+                new HitTarget.CacheNameFields(false, false));
+        assertEquals(Map.of("kmem/kmem_cache_alloc", "(bytes_req == 192 && bytes_alloc == 192)"), dentry.triggers());
+        assertTrue(dentry.mergeNote().endsWith("; proc_dir_entry has the same sizes, and its allocations break too"),
+                dentry.mergeNote());
+
+        // 6.2 on: by name, as before, and no note
+        HitTarget named = HitTarget.resolve("inode_cache", SLABINFO_61, SYSFS_61, SYMS,
+                HitTarget.CacheNameFields.BOTH);
+        assertEquals("name == \"inode_cache\"", named.triggers().get("kmem/kmem_cache_alloc"));
+        assertEquals("", named.mergeNote());
+    }
+
+    /** Without sizes for the cache (no SLUB sysfs) an unnamed-cache kernel cannot hit it: one line says why. */
+    @Test
+    void beforeLinux62ACacheWithoutSizesIsRefused() {
+        pooltag.core.error.PooltagException e = org.junit.jupiter.api.Assertions.assertThrows(
+                pooltag.core.error.PooltagException.class, () -> HitTarget.resolve("dentry", SLABINFO,
+                        pooltag.linux.procfs.SlabSysfs.absent(), SYMS, new HitTarget.CacheNameFields(false, true)));
+        assertEquals("hit tag 'dentry': this kernel's kmem_cache_alloc names no cache (before 6.2) and"
+                + " /sys/kernel/slab gives no object and slot size for dentry to catch its allocations by; hit one of"
+                + " its call sites instead", e.getMessage());
+    }
 }

@@ -130,6 +130,15 @@ public final class EventView implements AllocEvent {
     }
 
     @Override
+    public int cacheAccounting() {
+        int a = lazy ? decoder.lazyAccounted(record, recordOff, kind) : accountedField;
+        if (a <= 0) {
+            return a;
+        }
+        return (gfpFlags() & pooltag.core.event.Gfp.ACCOUNT) == 0 ? 1 : -1;
+    }
+
+    @Override
     public long stackFrame(int i) {
         if (i < 0 || i >= stackDepth) {
             throw new IndexOutOfBoundsException("frame " + i + " of " + stackDepth);

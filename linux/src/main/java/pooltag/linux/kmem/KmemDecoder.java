@@ -282,9 +282,11 @@ public final class KmemDecoder {
     }
 
     /**
-     * The cache's name of kmem_cache_alloc (Linux 6.1 on) and kmem_cache_free (5.12 on); older kernels' events do not
-     * carry it: {@link #nameOff} stays -1 and their records decode with no cache id, so the ledger tags the allocation
-     * by its object size (a free is charged to its allocation's tags whatever it carries).
+     * The cache's name of kmem_cache_alloc (Linux 6.2 on: Debian 12's 6.1.176 has none, seen live) and kmem_cache_free
+     * (5.12 on); older kernels' events do not carry it: {@link #nameOff} stays -1 and their records decode with no
+     * cache id, so the ledger names the allocation's cache by its object and slot sizes
+     * ({@link pooltag.core.ledger.CacheCatalog#cacheOfSizes}); a free is charged to its allocation's tags whatever it
+     * carries.
      */
     private int optionalNameField(EventFormat f, int kind, int need) {
         if (f.field("name") == null) {

@@ -34,6 +34,29 @@ public final class SlabCacheCatalog implements CacheCatalog {
     }
 
     @Override
+    public SizedCache cacheOfSizes(long objectSize, long slabSize, int accounting) {
+        java.util.List<SlabSysfs.CacheDir> found = sysfs.cachesOfSizes(objectSize, slabSize, accounting);
+        if (found.isEmpty()) {
+            return null;
+        }
+        String name = found.size() == 1 ? found.get(0).kernelName() : null;
+        if (name != null) {
+            SlabSysfs.CacheDir cd = found.get(0);
+            return new SizedCache(name, cd.reclaimable() ? Pool.PAGED : Pool.NONPAGED, sysfs.aliases(name),
+                    java.util.List.of(name));
+        }
+        java.util.TreeSet<String> candidates = new java.util.TreeSet<>();
+        boolean allReclaimable = true;
+        for (SlabSysfs.CacheDir cd : found) {
+            String n = cd.kernelName();
+            candidates.addAll(n != null ? java.util.List.of(n) : cd.names());
+            allReclaimable &= cd.reclaimable();
+        }
+        return new SizedCache(null, allReclaimable ? Pool.PAGED : Pool.NONPAGED, java.util.List.of(),
+                java.util.List.copyOf(candidates));
+    }
+
+    @Override
     public java.util.List<String> aliases(int cacheId) {
         return sysfs.aliases(names.name(cacheId));
     }

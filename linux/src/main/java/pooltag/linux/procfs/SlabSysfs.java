@@ -17,14 +17,40 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What {@code /sys/kernel/slab} adds to slabinfo: which caches are reclaimable (the Paged pool) and which names
- * are aliases of a merged cache. Layout (SLUB): one directory per real cache (its own name when it cannot merge,
+ * What {@code /sys/kernel/slab} adds to slabinfo: which caches are reclaimable (the Paged pool), which names
+ * are aliases of a merged cache, and (for tracing sessions, {@link #live()}) each cache's object and slot size, which
+ * name the caches of kmem_cache_alloc events on kernels before 6.2 (their events carry the sizes, not the name). Layout (SLUB): one directory per real cache (its own name when it cannot merge,
  * else a unique id such as {@code :0000080} or {@code :A-0000080} for accounted caches), and one symbolic link per
  * cache name that points at the directory it was merged into.
  */
 public final class SlabSysfs {
-    /** Per cache directory: reclaim flag and every name that points at it (sorted). */
-    public record CacheDir(String dir, boolean reclaimable, List<String> names) {
+    /**
+     * Per cache directory: reclaim flag and every name that points at it (sorted); {@code objectSize} and
+     * {@code slabSize} ({@code object_size}, {@code slab_size}: the cache's {@code s->object_size} and {@code s->size},
+     * which kmem_cache_alloc reports as {@code bytes_req} and {@code bytes_alloc}), 0 when not read; {@code primary}
+     * the one of {@code names} that {@code /proc/slabinfo} lists (the first creator's, which events carry), or null
+     * when not known.
+     */
+    public record CacheDir(String dir, boolean reclaimable, List<String> names, long objectSize, long slabSize,
+                           String primary) {
+        public CacheDir(String dir, boolean reclaimable, List<String> names) {
+            this(dir, reclaimable, names, 0, 0, null);
+        }
+
+        /**
+         * The name the kernel gives this cache: slabinfo's, else the directory's own name (a cache that got a
+         * directory of its own name takes no merges), else its only name; null when the directory holds several
+         * names and slabinfo was not read.
+         */
+        public String kernelName() {
+            if (primary != null) {
+                return primary;
+            }
+            if (!dir.startsWith(":")) {
+                return dir;
+            }
+            return names.size() == 1 ? names.get(0) : null;
+        }
     }
 
     private final Map<String, CacheDir> byName;
@@ -38,17 +64,123 @@ public final class SlabSysfs {
         return new SlabSysfs(Map.of());
     }
 
-    /** This machine's {@code /sys/kernel/slab}, or {@link #absent()} where the kernel has none (SLAB, not SLUB). */
+    /**
+     * This machine's {@code /sys/kernel/slab} with each cache's sizes and slabinfo's name for it (what a tracing
+     * session and a recording need), or {@link #absent()} where the kernel has none (SLAB, not SLUB).
+     */
     public static SlabSysfs live() {
         Path root = Path.of("/sys/kernel/slab");
         if (!Files.isDirectory(root)) {
             return absent();
         }
         try {
-            return read(root);
+            return read(root).withSizes(root, slabinfoNames(Path.of("/proc/slabinfo")));
         } catch (IOException e) {
             throw ProcfsSource.fileError(root, e);
         }
+    }
+
+    /**
+     * The cache names a slabinfo file lists (the first word of each line after its two header lines); empty when it
+     * cannot be read: then a merged directory's name stays unknown ({@link CacheDir#kernelName()}).
+     */
+    static java.util.Set<String> slabinfoNames(Path slabinfo) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try {
+            for (String line : Files.readAllLines(slabinfo, StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("slabinfo") || line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                int sp = line.indexOf(' ');
+                out.add(sp < 0 ? line : line.substring(0, sp));
+            }
+        } catch (IOException | RuntimeException e) {
+            return java.util.Set.of();
+        }
+        return out;
+    }
+
+    /**
+     * This view with each directory's {@code object_size} and {@code slab_size} read from {@code root} (0 where a
+     * file cannot be read or is not a number) and its {@code primary}: the one name {@code slabinfoNames} holds.
+     */
+    SlabSysfs withSizes(Path root, java.util.Set<String> slabinfoNames) {
+        Map<String, CacheDir> byDir = new TreeMap<>();
+        for (CacheDir cd : byName.values()) {
+            byDir.put(cd.dir(), cd);
+        }
+        byte[] buf = new byte[FLAG_READ];
+        Map<String, CacheDir> out = new HashMap<>(byName.size() * 2);
+        for (CacheDir cd : byDir.values()) {
+            File d = new File(root.toFile(), cd.dir());
+            String primary = null;
+            for (String n : cd.names()) {
+                if (slabinfoNames.contains(n)) {
+                    primary = primary == null ? n : null;
+                    if (primary == null) {
+                        break; // two names in slabinfo for one directory: which the events carry is not known
+                    }
+                }
+            }
+            CacheDir sized = new CacheDir(cd.dir(), cd.reclaimable(), cd.names(),
+                    readNumber(new File(d, "object_size"), buf), readNumber(new File(d, "slab_size"), buf), primary);
+            for (String n : cd.names()) {
+                out.put(n, sized);
+            }
+        }
+        return new SlabSysfs(out);
+    }
+
+    /** A sysfs number attribute ({@code "192\n"}); 0 when unreadable, longer than {@code buf} or not a number. */
+    private static long readNumber(File f, byte[] buf) {
+        int n;
+        try (FileInputStream in = new FileInputStream(f)) {
+            n = in.read(buf);
+        } catch (IOException e) {
+            return 0;
+        }
+        if (n <= 0 || n >= buf.length) {
+            return 0;
+        }
+        try {
+            long v = Long.parseLong(new String(buf, 0, n, StandardCharsets.ISO_8859_1).trim());
+            return v > 0 ? v : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The caches whose objects are {@code objectSize} bytes in {@code slabSize}-byte slots ({@code bytes_req} and
+     * {@code bytes_alloc} of a kmem_cache_alloc event that names no cache), sorted by directory; empty when none has
+     * them or the sizes were not read. Left out: the kmalloc caches (their allocations arrive as kmalloc events) and,
+     * by {@code accounting} (the event's {@code SLAB_ACCOUNT} evidence: 1 set, 0 not, -1 unknown), merged
+     * directories whose id says otherwise (SLUB's {@code :A-} ids are the accounted caches); a directory of a cache's
+     * own name, which takes no merges, shows no flags and stays.
+     */
+    public List<CacheDir> cachesOfSizes(long objectSize, long slabSize, int accounting) {
+        if (objectSize <= 0 || slabSize <= 0) {
+            return List.of();
+        }
+        Map<String, CacheDir> found = new TreeMap<>();
+        for (CacheDir cd : byName.values()) {
+            if (cd.objectSize() != objectSize || cd.slabSize() != slabSize || found.containsKey(cd.dir())) {
+                continue;
+            }
+            String name = cd.kernelName();
+            if (name != null && (name.startsWith("kmalloc-") || name.startsWith("dma-kmalloc-"))) {
+                continue;
+            }
+            if (accounting >= 0 && cd.dir().startsWith(":")) {
+                int dash = cd.dir().indexOf('-');
+                boolean accountedId = dash > 0 && cd.dir().substring(1, dash).indexOf('A') >= 0;
+                if (accountedId != (accounting == 1)) {
+                    continue;
+                }
+            }
+            found.put(cd.dir(), cd);
+        }
+        return List.copyOf(found.values());
     }
 
     /**
@@ -220,7 +352,9 @@ public final class SlabSysfs {
 
     /**
      * The view as text, one line per cache directory: {@code dir TAB 0|1 (reclaim_account) TAB names} (names
-     * separated by spaces), sorted by directory; {@link #parse} reads it back (a recording's SLAB_SYSFS block).
+     * separated by spaces), then, when the sizes were read, {@code TAB object_size TAB slab_size TAB primary}
+     * (primary empty when not known); sorted by directory; {@link #parse} reads it back (a recording's SLAB_SYSFS
+     * block; recordings made before the sizes were kept have the three fields only).
      */
     public String toText() {
         Map<String, CacheDir> dirs = new TreeMap<>();
@@ -230,7 +364,12 @@ public final class SlabSysfs {
         StringBuilder sb = new StringBuilder(dirs.size() * 40);
         for (CacheDir cd : dirs.values()) {
             sb.append(cd.dir()).append('\t').append(cd.reclaimable() ? '1' : '0').append('\t')
-                    .append(String.join(" ", cd.names())).append('\n');
+                    .append(String.join(" ", cd.names()));
+            if (cd.slabSize() > 0) {
+                sb.append('\t').append(cd.objectSize()).append('\t').append(cd.slabSize()).append('\t')
+                        .append(cd.primary() == null ? "" : cd.primary());
+            }
+            sb.append('\n');
         }
         return sb.toString();
     }
@@ -238,7 +377,8 @@ public final class SlabSysfs {
     /**
      * Reads {@link #toText()}'s form.
      *
-     * @throws IllegalArgumentException naming the line, when a line is not {@code dir TAB 0|1 TAB names}
+     * @throws IllegalArgumentException naming the line, when a line is not {@code dir TAB 0|1 TAB names}, optionally
+     *                                  followed by {@code TAB object_size TAB slab_size TAB primary}
      */
     public static SlabSysfs parse(String text) {
         Map<String, CacheDir> byName = new HashMap<>();
@@ -249,16 +389,42 @@ public final class SlabSysfs {
                 continue;
             }
             String[] f = line.split("\t", -1);
-            if (f.length != 3 || f[0].isEmpty() || !(f[1].equals("0") || f[1].equals("1"))) {
-                throw new IllegalArgumentException("line " + lineNo + " is not 'dir TAB 0|1 TAB names'");
+            if ((f.length != 3 && f.length != 6) || f[0].isEmpty() || !(f[1].equals("0") || f[1].equals("1"))) {
+                throw new IllegalArgumentException("line " + lineNo
+                        + " is not 'dir TAB 0|1 TAB names [TAB object_size TAB slab_size TAB primary]'");
             }
             List<String> names = f[2].isEmpty() ? List.of() : List.of(f[2].split(" "));
-            CacheDir cd = new CacheDir(f[0], f[1].equals("1"), names);
+            long objectSize = 0;
+            long slabSize = 0;
+            String primary = null;
+            if (f.length == 6) {
+                objectSize = sizeField(f[3], lineNo);
+                slabSize = sizeField(f[4], lineNo);
+                primary = f[5].isEmpty() ? null : f[5];
+                if (primary != null && !names.contains(primary)) {
+                    throw new IllegalArgumentException("line " + lineNo + ": primary name '" + primary
+                            + "' is not one of the directory's names");
+                }
+            }
+            CacheDir cd = new CacheDir(f[0], f[1].equals("1"), names, objectSize, slabSize, primary);
             for (String n : names) {
                 byName.put(n, cd);
             }
         }
         return new SlabSysfs(byName);
+    }
+
+    /** A size field of {@link #parse}: a decimal count of bytes, 0 to 2^31 - 1 (no slab object is larger). */
+    private static long sizeField(String s, int lineNo) {
+        try {
+            long v = Long.parseLong(s);
+            if (v >= 0 && v <= Integer.MAX_VALUE) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("line " + lineNo + ": size '" + s + "' is not a byte count");
     }
 
     /** True when the cache named {@code name} has {@code reclaim_account} = 1. */

@@ -353,8 +353,63 @@ public final class TracefsInstance implements AutoCloseable {
         try {
             Files.writeString(dir.resolve(rel), value + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new PooltagException("the kernel rejected " + what + ": " + errorLogReason(log, e));
+            throw new PooltagException("the kernel rejected " + what + ": " + errorLogReason(log, e)
+                    + missingFields(rel, value));
         }
+    }
+
+    /** Words of a filter that may be field names: identifiers not inside quotes, not a trigger's keyword. */
+    private static final java.util.regex.Pattern FILTER_WORD =
+            java.util.regex.Pattern.compile("\"[^\"]*\"|\\b([A-Za-z_][A-Za-z0-9_]*)(?:\\.[a-z]+)?\\s*(?:==|!=|<=|>=|<|>|~|&)");
+
+    /**
+     * What a rejected filter or trigger names that the event does not have on this kernel, from the event's format
+     * file: kernels before 6.2 log nothing for a trigger's bad filter (error_log empty, EINVAL), and "no field 'name'"
+     * is the reason (kmem_cache_alloc names its cache from 6.2 on). Empty when the write was not an event's filter
+     * or trigger, the format cannot be read, or every field named exists.
+     */
+    private String missingFields(String rel, String value) {
+        if (!rel.startsWith("events/") || !(rel.endsWith("/filter") || rel.endsWith("/trigger"))) {
+            return "";
+        }
+        String key = rel.substring("events/".length(), rel.lastIndexOf('/'));
+        java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+        try {
+            for (String line : KernelFiles.read(dir.resolve("events/" + key + "/format")).split("\n")) {
+                int at = line.indexOf("field:");
+                int semi = line.indexOf(';', at + 1);
+                if (at < 0 || semi < 0) {
+                    continue;
+                }
+                // "unsigned long call_site", "const void * ptr", "__data_loc char[] name", "char comm[16]"
+                String decl = line.substring(at + "field:".length(), semi).replaceAll("\\[[^\\]]*]", " ").strip();
+                String name = decl.substring(Math.max(decl.lastIndexOf(' '), decl.lastIndexOf('*')) + 1);
+                fields.add(name);
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        if (fields.isEmpty()) {
+            return "";
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = FILTER_WORD.matcher(value);
+        while (m.find()) {
+            if (m.group(1) != null && !fields.contains(m.group(1))) {
+                missing.add(m.group(1));
+            }
+        }
+        if (missing.isEmpty()) {
+            return "";
+        }
+        List<String> own = new ArrayList<>();
+        for (String f : fields) {
+            if (!f.startsWith("common_")) {
+                own.add(f);
+            }
+        }
+        return "; " + key + " has no field " + String.join(", ", missing) + " on this kernel (its fields: "
+                + String.join(" ", own) + ")";
     }
 
     private static String errorLogReason(Path log, IOException e) {

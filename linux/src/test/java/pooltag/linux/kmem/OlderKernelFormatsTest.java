@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import pooltag.linux.testutil.Formats;
 /**
  * Kernels before 6.1 (Ubuntu 20.04's 5.4, Debian 11's 5.10, RHEL 9's 5.14, Ubuntu 22.04's 5.15): allocations for a
  * NUMA node arrive as {@code kmalloc_node} / {@code kmem_cache_alloc_node}, and {@code kmem_cache_alloc} names no
- * cache. Formats: test resources {@code formats/linux-5.4/} (see its README for which are real dumps).
+ * cache (nor does 6.1's: it came in 6.2). Formats: test resources {@code formats/linux-5.4/} (see its README for which are real dumps).
  */
 class OlderKernelFormatsTest {
     private static final String[] EVENTS = {"kmalloc", "kmem_cache_alloc", "kmalloc_node", "kmem_cache_alloc_node",
@@ -182,5 +183,42 @@ class OlderKernelFormatsTest {
         ledger.onEvent(v);
         assertEquals(1, ledger.tagCount(TagKind.CACHE), ledger.tagNames(TagKind.CACHE).toString());
         return ledger.tagName(TagKind.CACHE, 0);
+    }
+
+    /**
+     * An unnamed kmem_cache allocation takes the name of the one cache with its object and slot sizes (and that
+     * cache's pool); when two or three caches have them, their names joined, as its aliases too; beyond three, the slot
+     * size, with all of them as aliases. 5.4's events carry no accounting, so it narrows nothing here.
+     */
+    @Test
+    void unnamedCachesAreNamedByTheirSizesWhenTheSizesSaySo() {
+        String sysfs = "task_struct\t0\ttask_struct\t5678\t10320\ttask_struct\n"
+                + "inode_cache\t1\tinode_cache\t632\t640\tinode_cache\n"
+                + "dentry\t1\tdentry\t192\t192\t\n"
+                + "proc_dir_entry\t0\tproc_dir_entry\t192\t192\t\n"
+                + "kmalloc-192\t0\tkmalloc-192\t192\t192\t\n"
+                + ":0000256\t0\tkey_jar maple_node\t256\t256\tmaple_node\n"
+                + ":A-0000256\t0\tfilp io_kiocb\t256\t256\tfilp\n"
+                + ":a-0000256\t1\tfscrypt_info\t256\t256\t\n"
+                + "fsverity_info\t1\tfsverity_info\t256\t256\t\n";
+        NameTable names = new NameTable();
+        KmemDecoder d = new KmemDecoder(TraceSchema.parse(Formats.resource("header_page"), formats(), "t"), names);
+        Ledger ledger = new Ledger(new SlabCacheCatalog(names, SlabSysfs.parse(sysfs)), SymbolResolver.NONE);
+        EventView v = new EventView();
+        long[][] allocs = {{5678, 10320}, {632, 640}, {192, 192}, {256, 256}, {100, 104}};
+        long ptr = 0xffff888100000000L;
+        for (long[] a : allocs) {
+            byte[] r = allocRecord(539, 7, 0xffffffff81111111L, ptr += 0x1000, a[0], a[1], 0xcc0);
+            assertEquals(KmemDecoder.DECODED, d.decode(r, 0, r.length, ptr, 0, v));
+            ledger.onEvent(v);
+        }
+        assertEquals(List.of("task_struct", "inode_cache", "dentry|proc_dir_entry", "kmem_cache-256",
+                "kmem_cache-104"), ledger.tagNames(TagKind.CACHE));
+        assertEquals(Pool.PAGED, ledger.cachePool(ledger.tagId(TagKind.CACHE, "inode_cache")));
+        assertEquals(List.of("dentry", "proc_dir_entry"),
+                ledger.cacheAliases(ledger.tagId(TagKind.CACHE, "dentry|proc_dir_entry")));
+        assertEquals(List.of("filp", "fscrypt_info", "fsverity_info", "maple_node"),
+                ledger.cacheAliases(ledger.tagId(TagKind.CACHE, "kmem_cache-256")));
+        assertEquals(List.of(), ledger.cacheAliases(ledger.tagId(TagKind.CACHE, "kmem_cache-104")));
     }
 }

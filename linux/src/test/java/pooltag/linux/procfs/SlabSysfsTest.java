@@ -104,4 +104,85 @@ class SlabSysfsTest {
             }
         }
     }
+
+    private static Path cacheDir(Path root, String dir, int objectSize, int slabSize, int reclaim) throws IOException {
+        Path d = Files.createDirectories(root.resolve(dir));
+        Files.writeString(d.resolve("object_size"), objectSize + "\n");
+        Files.writeString(d.resolve("slab_size"), slabSize + "\n");
+        Files.writeString(d.resolve("reclaim_account"), reclaim + "\n");
+        return d;
+    }
+
+    /**
+     * Before 6.2 kmem_cache_alloc carries the cache's object and slot sizes, not its name. The directories and sizes
+     * are Debian 12's 6.1.176 (seen live, src/test/resources/blackbox/SOURCES.md): 632/640 is inode_cache's alone;
+     * 192/192 is dentry's, proc_dir_entry's and kmalloc-192's (a kmalloc cache's objects arrive as kmalloc events,
+     * so it is left out); 256/256 is filp's (SLAB_ACCOUNT, merged under ':A-0000256'), maple_node's (':0000256') and
+     * so an event's accounting tells them apart. A merged directory's name is the one slabinfo lists.
+     */
+    @Test
+    void sizesNameTheCachesOfEventsThatCarryNoName() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("slab"));
+        cacheDir(real, "inode_cache", 632, 640, 1);
+        cacheDir(real, "dentry", 192, 192, 1);
+        cacheDir(real, "proc_dir_entry", 192, 192, 0);
+        cacheDir(real, "kmalloc-192", 192, 192, 0);
+        cacheDir(real, ":A-0000256", 256, 256, 0);
+        cacheDir(real, ":0000256", 256, 256, 0);
+        Files.createSymbolicLink(real.resolve("filp"), Path.of(":A-0000256"));
+        Files.createSymbolicLink(real.resolve("io_kiocb"), Path.of(":A-0000256"));
+        Files.createSymbolicLink(real.resolve("maple_node"), Path.of(":0000256"));
+        Files.createSymbolicLink(real.resolve("key_jar"), Path.of(":0000256"));
+        Path slabinfo = Files.writeString(tmp.resolve("slabinfo"), "slabinfo - version: 2.1\n"
+                + "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables\n"
+                + "filp                 153    208    256   16    1 : tunables    0    0    0 : slabdata     13     13      0\n"
+                + "maple_node            64     64    256   16    1 : tunables    0    0    0 : slabdata      4      4      0\n"
+                + "inode_cache         10104  10150   640   25    4 : tunables    0    0    0 : slabdata    406    406      0\n");
+        SlabSysfs s = SlabSysfs.read(real).withSizes(real, SlabSysfs.slabinfoNames(slabinfo));
+        // fields: dir, reclaim_account, names, object_size, slab_size, the name slabinfo lists (empty: unknown)
+        String text = ":0000256\t0\tkey_jar maple_node\t256\t256\tmaple_node\n"
+                + ":A-0000256\t0\tfilp io_kiocb\t256\t256\tfilp\n"
+                + "dentry\t1\tdentry\t192\t192\t\n"
+                + "inode_cache\t1\tinode_cache\t632\t640\tinode_cache\n"
+                + "kmalloc-192\t0\tkmalloc-192\t192\t192\t\n"
+                + "proc_dir_entry\t0\tproc_dir_entry\t192\t192\t\n";
+        assertEquals(text, s.toText());
+        SlabSysfs back = SlabSysfs.parse(text);
+        assertEquals(text, back.toText(), "a recording's SLAB_SYSFS block reads back the same");
+        for (SlabSysfs v : List.of(s, back)) {
+            assertEquals(List.of("inode_cache"), kernelNames(v.cachesOfSizes(632, 640, -1)));
+            assertEquals(List.of("dentry", "proc_dir_entry"), kernelNames(v.cachesOfSizes(192, 192, 1)));
+            assertEquals(List.of("filp"), kernelNames(v.cachesOfSizes(256, 256, 1)), "SLAB_ACCOUNT: ':A-' only");
+            assertEquals(List.of("maple_node"), kernelNames(v.cachesOfSizes(256, 256, 0)));
+            assertEquals(List.of("maple_node", "filp"), kernelNames(v.cachesOfSizes(256, 256, -1)));
+            assertEquals(List.of(), v.cachesOfSizes(632, 632, -1));
+            assertEquals(List.of(), v.cachesOfSizes(0, 0, -1));
+        }
+        // without slabinfo a merged directory of several names has no known name; a directory of its own name has
+        SlabSysfs.CacheDir merged = SlabSysfs.read(real).withSizes(real, java.util.Set.of()).dirOf("filp");
+        assertEquals(null, merged.kernelName());
+        assertEquals("dentry", SlabSysfs.read(real).dirOf("dentry").kernelName());
+        // a recording made before the sizes were kept: three fields, nothing named by size
+        assertEquals(List.of(), SlabSysfs.parse("dentry\t1\tdentry\n").cachesOfSizes(192, 192, -1));
+    }
+
+    private static List<String> kernelNames(List<SlabSysfs.CacheDir> dirs) {
+        return dirs.stream().map(SlabSysfs.CacheDir::kernelName).toList();
+    }
+
+    /** A SLAB_SYSFS line that is not the three or six fields is refused, naming the line and what is wrong. */
+    @Test
+    void aBadSizedLineIsRefusedWithItsLineNumber() {
+        String ok = "dentry\t1\tdentry\t192\t192\t\n";
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> SlabSysfs.parse(ok));
+        for (String[] bad : new String[][]{
+                {"dentry\t1\tdentry\t192\n", "line 2 is not 'dir TAB 0|1 TAB names [TAB object_size TAB slab_size TAB primary]'"},
+                {"dentry\t1\tdentry\t-1\t192\t\n", "line 2: size '-1' is not a byte count"},
+                {"dentry\t1\tdentry\t192\t99999999999\t\n", "line 2: size '99999999999' is not a byte count"},
+                {"dentry\t1\tdentry\t192\t192\tfilp\n", "line 2: primary name 'filp' is not one of the directory's names"}}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SlabSysfs.parse(ok + bad[0]));
+            assertEquals(bad[1], e.getMessage());
+        }
+    }
 }
