@@ -8,7 +8,10 @@
 # Usage (root): bench/oldkernel.sh OUTDIR [PIPES]     e.g. bench/oldkernel.sh /var/tmp/k61 2000
 # Needs: qemu-system-x86 and busybox-static (apt-get install qemu-system-x86 busybox-static), apt access to the
 # kernel package, and the jar built (./pooltag --version). KPKG=linux-image-<version>-amd64-unsigned picks another
-# kernel package of the configured archives (its modules must include 9p and virtio_pci).
+# kernel package of the configured archives (its modules must include 9p and virtio_pci); APT_OPTS passes options to
+# apt-cache and apt-get, e.g. a private sources list for Debian 11's 5.10 without touching the system's:
+#   APT_OPTS="-o Dir::Etc::SourceList=/var/tmp/apt510/sources.list -o Dir::Etc::SourceParts=/dev/null
+#             -o Dir::State::Lists=/var/tmp/apt510/lists -o Dir::Cache=/var/tmp/apt510/cache"  (after apt-get $APT_OPTS update)
 # OUTDIR gets: the guest's console (console.log), each command's stdout/stderr, the leaker's lines, the recording
 # (pipes-<kernel>.ptrec), the kernel's kmem event formats (formats/), /proc/slabinfo and a listing of
 # /sys/kernel/slab (name, link target, object_size, slab_size, reclaim_account).
@@ -29,13 +32,13 @@ JAVA=${JAVA_HOME:-/nonexistent}/bin/java
 [ -x "${JAVA:-}" ] || { echo "no JDK 21+ found under /usr/lib/jvm" >&2; exit 2; }
 mkdir -p "$O/pkg" "$O/run"
 if [ -z "${KPKG:-}" ]; then
-  KVER=$(apt-cache depends linux-image-amd64 2>/dev/null | grep -o 'linux-image-[0-9][^ ]*-amd64' | head -1 | sed 's/^linux-image-//')
+  KVER=$(apt-cache ${APT_OPTS:-} depends linux-image-amd64 2>/dev/null | grep -o 'linux-image-[0-9][^ ]*-amd64' | head -1 | sed 's/^linux-image-//')
   [ -n "$KVER" ] || { echo "apt knows no linux-image-amd64 (Debian archives needed)" >&2; exit 2; }
   KPKG=linux-image-$KVER-unsigned
 fi
 KVER=${KPKG#linux-image-}; KVER=${KVER%-unsigned}
 if [ ! -f "$O/pkg/$KVER/boot/vmlinuz-$KVER" ]; then
-  (cd "$O/pkg" && apt-get download "$KPKG" > /dev/null 2>&1) || { echo "apt-get download $KPKG failed" >&2; exit 2; }
+  (cd "$O/pkg" && apt-get ${APT_OPTS:-} download "$KPKG" > /dev/null 2>&1) || { echo "apt-get download $KPKG failed" >&2; exit 2; }
   dpkg-deb -x "$O"/pkg/"$KPKG"_*.deb "$O/pkg/$KVER"
   depmod -b "$O/pkg/$KVER" "$KVER"
 fi

@@ -110,7 +110,8 @@ public final class RecordCommand implements Callable<Integer> {
             }
             // The hit tag resolves as hit, find and kd resolve it, against the slabinfo and kallsyms the file keeps.
             Recorder.Result r = Recorder.record(output, cfg, d, hit, (base, tag, slabinfo, sysfs, symbols) ->
-                    HitTarget.resolve(tag, slabinfo, sysfs, symbols).config(base), System.err, signals, cgroups); // prints its own summary line
+                    HitTarget.resolve(tag, slabinfo, sysfs, symbols, HitTarget.CacheNameFields.live()).config(base),
+                    System.err, signals, cgroups); // prints its own summary line
             // Stopped early to keep room on the disk, or by a full disk (its one-line error printed): the file is
             // whole and readable, but shorter than asked, and what the full disk cost is counted in it.
             return r.outOfRoom() != null ? 1 : 0;

@@ -63,17 +63,26 @@ final class TagRegistry {
         }
     }
 
-    /** Adds names to a tag's aliases, kept sorted and distinct (an unnamed cache's candidates, met by several routes). */
+    /**
+     * The caches an unnamed-cache tag ({@code kmem_cache-<size>}) may be, gathered over every size pair that reached it:
+     * sorted, distinct, added to in place (a hostile recording's many pairs cost a set insert each, not a copy).
+     */
+    private final java.util.Map<Integer, java.util.concurrent.ConcurrentSkipListSet<String>> candidateAliases =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Adds names to a tag's candidates; {@link #aliases} then lists them instead of the tag's merged names. */
     void addAliases(int cacheTag, java.util.List<String> more) {
-        if (more.isEmpty()) {
-            return;
+        if (!more.isEmpty()) {
+            candidateAliases.computeIfAbsent(cacheTag, t -> new java.util.concurrent.ConcurrentSkipListSet<>())
+                    .addAll(more);
         }
-        java.util.TreeSet<String> all = new java.util.TreeSet<>(aliases(cacheTag));
-        all.addAll(more);
-        cacheAliases.put(cacheTag, java.util.List.copyOf(all));
     }
 
     java.util.List<String> aliases(int cacheTag) {
+        java.util.Set<String> candidates = candidateAliases.get(cacheTag);
+        if (candidates != null) {
+            return java.util.List.copyOf(candidates);
+        }
         return cacheAliases.getOrDefault(cacheTag, java.util.List.of());
     }
 

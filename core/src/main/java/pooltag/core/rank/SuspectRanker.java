@@ -1174,8 +1174,8 @@ public final class SuspectRanker {
             if (cacheName != null && (cacheName.startsWith(pooltag.core.ledger.CacheCatalog.UNNAMED_CACHE_PREFIX)
                     || cacheName.contains(pooltag.core.ledger.CacheCatalog.CANDIDATE_SEPARATOR))) {
                 why.add("unnamed cache: " + cacheName + " is one of " + String.join(" ", aliases) + " (this"
-                        + " kernel's kmem_cache_alloc events carry no cache name, before 6.2; these caches have the"
-                        + " events' object and slot sizes and accounting)");
+                        + " kernel's kmem_cache_alloc events carry no cache name, before 6.2; these are the caches whose"
+                        + " object and slot sizes, and accounting where the events tell it, match its events')");
             } else if (!aliases.isEmpty()) {
                 why.add("merged cache: " + ledger.tagName(TagKind.CACHE, cacheTag) + " also holds "
                         + String.join(" ", aliases) + " (the kernel names a merged cache by its first creator; the"

@@ -54,9 +54,26 @@ public final class SlabSysfs {
     }
 
     private final Map<String, CacheDir> byName;
+    /** Directories by {@code object_size << 32 | slab_size}, sorted by directory; only those whose sizes were read. */
+    private final Map<Long, List<CacheDir>> bySizes;
 
     private SlabSysfs(Map<String, CacheDir> byName) {
         this.byName = byName;
+        Map<Long, TreeMap<String, CacheDir>> sized = new HashMap<>();
+        for (CacheDir cd : byName.values()) {
+            if (cd.slabSize() > 0) {
+                sized.computeIfAbsent(sizeKey(cd.objectSize(), cd.slabSize()), k -> new TreeMap<>())
+                        .putIfAbsent(cd.dir(), cd);
+            }
+        }
+        Map<Long, List<CacheDir>> index = new HashMap<>(sized.size() * 2);
+        sized.forEach((k, dirs) -> index.put(k, List.copyOf(dirs.values())));
+        this.bySizes = index;
+    }
+
+    /** Sizes are at most 2^31 - 1 (parse bounds them; sysfs values above read as 0). */
+    private static long sizeKey(long objectSize, long slabSize) {
+        return objectSize << 32 | slabSize;
     }
 
     /** An empty view, for kernels without SLUB sysfs: every cache is NonPaged and has no aliases. */
@@ -159,14 +176,12 @@ public final class SlabSysfs {
      * own name, which takes no merges, shows no flags and stays.
      */
     public List<CacheDir> cachesOfSizes(long objectSize, long slabSize, int accounting) {
-        if (objectSize <= 0 || slabSize <= 0) {
+        if (objectSize <= 0 || slabSize <= 0 || objectSize > Integer.MAX_VALUE || slabSize > Integer.MAX_VALUE) {
             return List.of();
         }
-        Map<String, CacheDir> found = new TreeMap<>();
-        for (CacheDir cd : byName.values()) {
-            if (cd.objectSize() != objectSize || cd.slabSize() != slabSize || found.containsKey(cd.dir())) {
-                continue;
-            }
+        List<CacheDir> same = bySizes.getOrDefault(sizeKey(objectSize, slabSize), List.of());
+        List<CacheDir> found = new ArrayList<>(same.size());
+        for (CacheDir cd : same) {
             String name = cd.kernelName();
             if (name != null && (name.startsWith("kmalloc-") || name.startsWith("dma-kmalloc-"))) {
                 continue;
@@ -178,9 +193,9 @@ public final class SlabSysfs {
                     continue;
                 }
             }
-            found.put(cd.dir(), cd);
+            found.add(cd);
         }
-        return List.copyOf(found.values());
+        return found;
     }
 
     /**

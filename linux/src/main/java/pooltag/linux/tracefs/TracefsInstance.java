@@ -358,6 +358,9 @@ public final class TracefsInstance implements AutoCloseable {
         }
     }
 
+    /** Fields every event filter takes beside its format's (the kernel's generic comm and cpu fields). */
+    private static final java.util.Set<String> FILTER_KEYWORDS = java.util.Set.of("comm", "COMM", "cpu", "CPU");
+
     /** Words of a filter that may be field names: identifiers not inside quotes, not a trigger's keyword. */
     private static final java.util.regex.Pattern FILTER_WORD =
             java.util.regex.Pattern.compile("\"[^\"]*\"|\\b([A-Za-z_][A-Za-z0-9_]*)(?:\\.[a-z]+)?\\s*(?:==|!=|<=|>=|<|>|~|&)");
@@ -395,7 +398,8 @@ public final class TracefsInstance implements AutoCloseable {
         java.util.Set<String> missing = new java.util.TreeSet<>();
         java.util.regex.Matcher m = FILTER_WORD.matcher(value);
         while (m.find()) {
-            if (m.group(1) != null && !fields.contains(m.group(1))) {
+            // the filter language's own fields, in no format file: comm (the task's) and cpu
+            if (m.group(1) != null && !fields.contains(m.group(1)) && !FILTER_KEYWORDS.contains(m.group(1))) {
                 missing.add(m.group(1));
             }
         }

@@ -166,6 +166,22 @@ class SlabSysfsTest {
         assertEquals(List.of(), SlabSysfs.parse("dentry\t1\tdentry\n").cachesOfSizes(192, 192, -1));
     }
 
+    /**
+     * SLUB's unique ids put every flag letter between ':' and '-' (d DMA, D DMA32, a reclaim, F debug, A accounted):
+     * only 'A' says SLAB_ACCOUNT, wherever it stands; an id of no flags has no dash (':0000096'): not accounted.
+     */
+    @Test
+    void theAccountingOfAMergedDirectoryIsTheAInItsId() {
+        SlabSysfs s = SlabSysfs.parse(":dA-0000096\t0\tdma_acct\t96\t96\t\n"
+                + ":d-0000096\t0\tdma_plain\t96\t96\t\n"
+                + ":aA-0000096\t1\trcl_acct\t96\t96\t\n"
+                + ":0000096\t0\tnodash\t96\t96\t\n");
+        assertEquals(List.of("rcl_acct", "dma_acct"), kernelNames(s.cachesOfSizes(96, 96, 1)), "sorted by id");
+        assertEquals(List.of("nodash", "dma_plain"), kernelNames(s.cachesOfSizes(96, 96, 0)));
+        assertEquals(4, s.cachesOfSizes(96, 96, -1).size());
+        assertEquals(List.of(), s.cachesOfSizes(96L << 32, 96, -1), "sizes beyond 2^31 - 1 match nothing");
+    }
+
     private static List<String> kernelNames(List<SlabSysfs.CacheDir> dirs) {
         return dirs.stream().map(SlabSysfs.CacheDir::kernelName).toList();
     }
