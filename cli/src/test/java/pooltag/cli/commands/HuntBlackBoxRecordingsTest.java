@@ -131,4 +131,28 @@ class HuntBlackBoxRecordingsTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\n600 allocations, 384000 bytes\n"), r.out());
     }
+
+    /**
+     * Debian 11's 5.10: node events, no kmalloc-cg caches, no accounted field. The same 600 pipes, held (the leaker's
+     * count): accounted kmallocs are told by the plain caches this kernel has, and the sizes name inode_cache.
+     */
+    @Test
+    void sixHundredPipesOnLinux510() throws Exception {
+        CliRun r = CliRun.of("hunt", "--from", resource("pipe600-linux-5.10.ptrec"), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        List<JsonNode> leaks = leaks(j);
+        assertEquals(1, leaks.size(), r.out());
+        java.util.Map<String, Long> byRow = new java.util.TreeMap<>();
+        leaks.get(0).get("members").forEach(m -> byRow.put(m.get("cache").asText() + " " + m.get("site").asText(),
+                m.get("outstanding").asLong()));
+        assertEquals("alloc_pipe_info", leaks.get(0).get("cause_tag").asText());
+        assertEquals(600L, byRow.get("kmalloc-1k alloc_pipe_info"), byRow.toString());
+        assertEquals(600L, byRow.get("kmalloc-192 alloc_pipe_info"), byRow.toString());
+        assertEquals(600L, byRow.get("inode_cache alloc_inode"), byRow.toString());
+        assertEquals(1205L, byRow.get("filp|fsverity_info|pool_workqueue __alloc_file"), byRow.toString());
+        assertEquals(601L, byRow.get("dentry|proc_dir_entry|skbuff_ext_cache __d_alloc"), byRow.toString());
+        assertEquals(0, j.get("loss").get("lost_events").asLong());
+        assertEquals(260, j.get("loss").get("unpaired_frees").asLong(), "frees of objects made before the recording");
+    }
 }
