@@ -38,6 +38,24 @@ class HuntBlackBoxRecordingsTest {
         return out;
     }
 
+    /** {@code hunt --from} a recording of this folder, as JSON, asserting that it ran and found exactly one leak. */
+    private static JsonNode huntWithOneLeak(String recording) throws Exception {
+        CliRun r = CliRun.of("hunt", "--from", resource(recording), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals(1, leaks(j).size(), r.out());
+        return j;
+    }
+
+    /** One column of a finding's member rows, keyed "cache site". */
+    private static <V> java.util.Map<String, V> memberColumn(JsonNode finding, String column,
+                                                            java.util.function.Function<JsonNode, V> value) {
+        java.util.Map<String, V> out = new java.util.TreeMap<>();
+        finding.get("members").forEach(m -> out.put(m.get("cache").asText() + " " + m.get("site").asText(),
+                value.apply(m.get(column))));
+        return out;
+    }
+
     /** Oracle: 800 kmalloc-256 objects from __do_sys_timerfd_create, held. One leak, its cause row exact. */
     @Test
     void eightHundredTimerfdsAreTheOneLeakWithTheOraclesCount() throws Exception {
@@ -91,20 +109,11 @@ class HuntBlackBoxRecordingsTest {
      */
     @Test
     void sixHundredPipesOnLinux61NameTheirCachesBySize() throws Exception {
-        CliRun r = CliRun.of("hunt", "--from", resource("pipe600-linux-6.1.ptrec"), "--json");
-        assertEquals(0, r.exit(), r.err());
-        JsonNode j = Json.MAPPER.readTree(r.out());
-        List<JsonNode> leaks = leaks(j);
-        assertEquals(1, leaks.size(), r.out());
-        JsonNode f = leaks.get(0);
+        JsonNode j = huntWithOneLeak("pipe600-linux-6.1.ptrec");
+        JsonNode f = leaks(j).get(0);
         assertEquals("alloc_pipe_info", f.get("cause_tag").asText());
-        java.util.Map<String, Long> byRow = new java.util.TreeMap<>();
-        java.util.Map<String, String> pool = new java.util.TreeMap<>();
-        f.get("members").forEach(m -> {
-            String row = m.get("cache").asText() + " " + m.get("site").asText();
-            byRow.put(row, m.get("outstanding").asLong());
-            pool.put(row, m.get("pool").asText());
-        });
+        java.util.Map<String, Long> byRow = memberColumn(f, "outstanding", JsonNode::asLong);
+        java.util.Map<String, String> pool = memberColumn(f, "pool", JsonNode::asText);
         // 600 pipes: one pipe_inode_info (kmalloc-cg-192) and one pipe_buffer array (kmalloc-cg-1k) each
         assertEquals(600L, byRow.get("kmalloc-cg-1k alloc_pipe_info"), byRow.toString());
         assertEquals(600L, byRow.get("kmalloc-cg-192 alloc_pipe_info"), byRow.toString());
@@ -138,15 +147,9 @@ class HuntBlackBoxRecordingsTest {
      */
     @Test
     void sixHundredPipesOnLinux510() throws Exception {
-        CliRun r = CliRun.of("hunt", "--from", resource("pipe600-linux-5.10.ptrec"), "--json");
-        assertEquals(0, r.exit(), r.err());
-        JsonNode j = Json.MAPPER.readTree(r.out());
-        List<JsonNode> leaks = leaks(j);
-        assertEquals(1, leaks.size(), r.out());
-        java.util.Map<String, Long> byRow = new java.util.TreeMap<>();
-        leaks.get(0).get("members").forEach(m -> byRow.put(m.get("cache").asText() + " " + m.get("site").asText(),
-                m.get("outstanding").asLong()));
-        assertEquals("alloc_pipe_info", leaks.get(0).get("cause_tag").asText());
+        JsonNode j = huntWithOneLeak("pipe600-linux-5.10.ptrec");
+        java.util.Map<String, Long> byRow = memberColumn(leaks(j).get(0), "outstanding", JsonNode::asLong);
+        assertEquals("alloc_pipe_info", leaks(j).get(0).get("cause_tag").asText());
         assertEquals(600L, byRow.get("kmalloc-1k alloc_pipe_info"), byRow.toString());
         assertEquals(600L, byRow.get("kmalloc-192 alloc_pipe_info"), byRow.toString());
         assertEquals(600L, byRow.get("inode_cache alloc_inode"), byRow.toString());

@@ -158,8 +158,8 @@ class HuntLiveTest {
         }
         assertTrue(mine != null, "no finding of the leaker (pid " + child.pid() + "):" + top(report, 8));
         assertEquals(1, ownRank, "a finding of this test's own processes outranks the leak:" + top(report, 8));
-        assertTrue(mine.get("leak").asBoolean() || heldBackByOthersOnly(mine, report),
-                "the leak's finding is not called a leak:" + top(report, 8) + "\nits why: " + mine.get("why"));
+        assertTrue(mine.get("leak").asBoolean(), "the leak's finding is not called a leak:" + top(report, 8)
+                + "\nits why: " + mine.get("why"));
         assertEquals(syscall, mine.get("cause").asText(), "cause:" + top(report, 8));
         assertTrue(rightTags.contains(mine.get("cause_tag").asText()), "cause tag " + mine.get("cause_tag") + top(report, 8));
         long outstanding = 0;
@@ -170,27 +170,6 @@ class HuntLiveTest {
         assertTrue(frames(mine).contains("do_syscall_64"), "no syscall stack: " + frames(mine));
         assertEquals(0, report.get("loss").get("lost_events").asLong(), "events lost");
         return mine;
-    }
-
-    /**
-     * True when the leaker's finding fell below the threshold only through the /proc/slabinfo cross-check: the one
-     * factor measured machine-wide, which other processes' frees in the same cache pull down (seen once, in CI: ep_head
-     * grew less than the 1,000 epoll items the leaker made while a Chromium test suite ran beside it; confirmation
-     * x0.50, confidence 0.496). Everything the hunt measured of this test's own child must still say leak: no loss,
-     * no untraced frees, and the confidence without that one factor at or above the threshold. Printed when used.
-     */
-    static boolean heldBackByOthersOnly(JsonNode mine, JsonNode report) {
-        JsonNode why = mine.get("why");
-        double confirmation = why.get("confirmation").asDouble();
-        boolean onlySlabinfo = confirmation < 1 && why.get("loss").asDouble() == 1
-                && !why.get("untraced_frees").asBoolean()
-                && mine.get("confidence").asDouble() / confirmation >= 0.5;
-        if (onlySlabinfo) {
-            System.out.println("HuntLiveTest: the leak's finding is below the threshold only by the machine-wide"
-                    + " /proc/slabinfo cross-check (x" + confirmation + "); its own evidence says leak:" + top(report, 3)
-                    + "\n  " + why.get("lines"));
-        }
-        return onlySlabinfo;
     }
 
     /** A thread of this JVM or of one of its children (descendants). */

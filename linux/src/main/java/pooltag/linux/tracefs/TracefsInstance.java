@@ -376,21 +376,18 @@ public final class TracefsInstance implements AutoCloseable {
             return "";
         }
         String key = rel.substring("events/".length(), rel.lastIndexOf('/'));
-        java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+        Path formatFile = dir.resolve("events/" + key + "/format");
+        List<pooltag.linux.ring.EventFormat.Field> byOffset;
         try {
-            for (String line : KernelFiles.read(dir.resolve("events/" + key + "/format")).split("\n")) {
-                int at = line.indexOf("field:");
-                int semi = line.indexOf(';', at + 1);
-                if (at < 0 || semi < 0) {
-                    continue;
-                }
-                // "unsigned long call_site", "const void * ptr", "__data_loc char[] name", "char comm[16]"
-                String decl = line.substring(at + "field:".length(), semi).replaceAll("\\[[^\\]]*]", " ").strip();
-                String name = decl.substring(Math.max(decl.lastIndexOf(' '), decl.lastIndexOf('*')) + 1);
-                fields.add(name);
-            }
+            byOffset = new ArrayList<>(pooltag.linux.ring.EventFormat.parse(key.substring(0, Math.max(0, key.indexOf('/'))),
+                    KernelFiles.read(formatFile), formatFile.toString()).fields().values());
         } catch (IOException | RuntimeException e) {
             return "";
+        }
+        byOffset.sort(java.util.Comparator.comparingInt(pooltag.linux.ring.EventFormat.Field::offset));
+        java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+        for (pooltag.linux.ring.EventFormat.Field f : byOffset) {
+            fields.add(f.name());
         }
         if (fields.isEmpty()) {
             return "";
