@@ -414,14 +414,7 @@ public final class HitTarget {
 
     /** Cache names of a slabinfo text (header and comment lines skipped). */
     static Set<String> cacheNames(String slabinfo) {
-        Set<String> out = new HashSet<>();
-        for (String line : slabinfo.split("\n")) {
-            int sp = line.indexOf(' ');
-            if (sp > 0 && !line.startsWith("#") && !line.startsWith("slabinfo")) {
-                out.add(line.substring(0, sp));
-            }
-        }
-        return out;
+        return pooltag.linux.procfs.SlabinfoParser.names(slabinfo);
     }
 
     private static Set<String> moduleNames(KernelSymbols symbols) {

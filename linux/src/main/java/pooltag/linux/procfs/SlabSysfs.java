@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What {@code /sys/kernel/slab} adds to slabinfo: which caches are reclaimable (the Paged pool), which names
  * are aliases of a merged cache, and (for tracing sessions, {@link #live()}) each cache's object and slot size, which
- * name the caches of kmem_cache_alloc events on kernels before 6.2 (their events carry the sizes, not the name). Layout (SLUB): one directory per real cache (its own name when it cannot merge,
+ * name the caches of kmem_cache_alloc events on kernels before 6.2 (their events carry the sizes, not the name).
+ * Layout (SLUB): one directory per real cache (its own name when it cannot merge,
  * else a unique id such as {@code :0000080} or {@code :A-0000080} for accounted caches), and one symbolic link per
  * cache name that points at the directory it was merged into.
  */
@@ -102,19 +103,11 @@ public final class SlabSysfs {
      * cannot be read: then a merged directory's name stays unknown ({@link CacheDir#kernelName()}).
      */
     static java.util.Set<String> slabinfoNames(Path slabinfo) {
-        java.util.Set<String> out = new java.util.HashSet<>();
         try {
-            for (String line : Files.readAllLines(slabinfo, StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("slabinfo") || line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                int sp = line.indexOf(' ');
-                out.add(sp < 0 ? line : line.substring(0, sp));
-            }
+            return SlabinfoParser.names(Files.readString(slabinfo, StandardCharsets.ISO_8859_1));
         } catch (IOException | RuntimeException e) {
             return java.util.Set.of();
         }
-        return out;
     }
 
     /**
@@ -161,7 +154,7 @@ public final class SlabSysfs {
         }
         try {
             long v = Long.parseLong(new String(buf, 0, n, StandardCharsets.ISO_8859_1).trim());
-            return v > 0 ? v : 0;
+            return v > 0 && v <= Integer.MAX_VALUE ? v : 0; // the bound sizeKey and parse rely on
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -22,6 +22,21 @@ public final class SlabinfoParser {
     }
 
     /**
+     * The cache names of a slabinfo text, leniently: the first word of every line but the header lines, with no other
+     * check (a name is all a hit tag or a merged directory's name needs; {@link #parse} checks the rest). Mutable.
+     */
+    public static java.util.Set<String> names(String text) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String line : text.split("\n")) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && !line.startsWith("#") && !line.startsWith("slabinfo")) {
+                out.add(line.substring(0, sp));
+            }
+        }
+        return out;
+    }
+
+    /**
      * @param text   the whole file
      * @param source the file name for error messages
      */
