@@ -67,6 +67,7 @@ public final class Ledger implements AllocEventConsumer {
     private final OldestFirstEviction eviction;
     private final OutstandingQueries queries;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
+    private final UnpairedFreeSeries unpairedByCache = new UnpairedFreeSeries();
     /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
     private RecentSitesTracker recent;
     /**
@@ -191,6 +192,9 @@ public final class Ledger implements AllocEventConsumer {
         int slot = t.find(a);
         if (slot < 0) {
             unpairedFrees++;
+            if (e.cacheId() >= 0) { // a kmem_cache_free that names its cache: which cache lost an older object
+                unpairedByCache.add(tagger.cacheTag(e), e.timestampNanos());
+            }
             return;
         }
         frees++;
@@ -313,6 +317,21 @@ public final class Ledger implements AllocEventConsumer {
      */
     public long staleAllocations(TagKind kind, int tagId) {
         return kind == TagKind.CACHE || kind == TagKind.SITE ? tags.table(kind).stale[tagId] : 0;
+    }
+
+    /**
+     * Frees of cache tag {@code cacheTag} that found no traced allocation (objects made before tracing began, or whose
+     * allocation was lost) up to {@code nanos} on the event clock; only frees that name their cache count
+     * ({@code kmem_cache_free} from Linux 5.12 on, never {@code kfree}). Within a few hundred ms when the time falls
+     * among the frees (see {@link UnpairedFreeSeries}), exact before the first and after the last.
+     */
+    public double unpairedFreesBy(int cacheTag, long nanos) {
+        return unpairedByCache.countBy(cacheTag, nanos);
+    }
+
+    /** Every free of cache tag {@code cacheTag} so far that found no traced allocation and named its cache. */
+    public long unpairedFrees(int cacheTag) {
+        return unpairedByCache.total(cacheTag);
     }
 
     public boolean isUntraceable(TagKind kind, int tagId) {

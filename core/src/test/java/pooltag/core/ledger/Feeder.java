@@ -37,6 +37,12 @@ public final class Feeder {
         return this;
     }
 
+    /** A {@code kmem_cache_free} naming cache {@code cacheId}. */
+    public Feeder cacheFree(long ts, int cpu, int pid, long addr, int cacheId) {
+        sink.onEvent(v.cacheFree(ts, cpu, pid, addr, cacheId));
+        return this;
+    }
+
     public Feeder newTask(long ts, int cpu, int creator, int child, long cloneFlags) {
         sink.onEvent(v.newTask(ts, cpu, creator, child, cloneFlags));
         return this;

@@ -20,6 +20,7 @@ import pooltag.core.testkit.SyntheticKernel;
 final class Scenario {
     static final long S = 1_000_000_000L;
 
+    /** type: 1 allocation, 2 kfree, 3 kmem_cache_free naming its cache. */
     private record Ev(long ts, int type, int cacheId, long addr, long site, long bytes, long[] stack, int pid) {
     }
 
@@ -29,6 +30,8 @@ final class Scenario {
     private final List<long[]> liveDeltas = new ArrayList<>(); // per cache: {ts, +1/-1} pairs flattened
     private final List<Long> baselines = new ArrayList<>();
     private final List<Boolean> procfsFlat = new ArrayList<>();
+    /** {cache, ts} of each older object freed: the kernel's count falls with it even in a flat cache. */
+    private final List<long[]> olderFreedAt = new ArrayList<>();
     private long nextAddr = 0xffff888100000000L;
     private pooltag.core.ledger.TagPolicy policy = pooltag.core.ledger.TagPolicy.NONE;
     /** The tracer's own arming thread, as a live hunt tells its ledger (-1: none). */
@@ -97,6 +100,21 @@ final class Scenario {
         return this;
     }
 
+    /**
+     * {@code count} objects of {@code cache} made before the hunt (never traced), freed by process {@code pid} at
+     * {@code rate}/s from {@code from}: frees that name their cache and find no allocation, while slabinfo falls with
+     * each (a process closing what it opened earlier).
+     */
+    Scenario olderObjectsFreed(int cache, long from, int count, double rate, int pid) {
+        long base = 0xffff889000000000L + 0x1000_0000L * cache;
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) (i * 1e9 / rate);
+            events.add(new Ev(ts, 3, cache, base + 64L * i, 0, 0, null, pid));
+            olderFreedAt.add(new long[] {cache, ts});
+        }
+        return this;
+    }
+
     private void delta(int cache, long ts, int d) {
         long[] old = liveDeltas.get(cache);
         long[] n = java.util.Arrays.copyOf(old, old.length + 2);
@@ -135,6 +153,8 @@ final class Scenario {
                 if (e.stack() != null) {
                     f.stack(e.ts(), (int) (e.addr() >>> 6) & 1, e.pid(), e.stack());
                 }
+            } else if (e.type() == 3) {
+                f.cacheFree(e.ts(), (int) (e.addr() >>> 7) & 1, e.pid(), e.addr(), e.cacheId());
             } else {
                 f.free(e.ts(), (int) (e.addr() >>> 7) & 1, 2000, e.addr());
             }
@@ -164,6 +184,11 @@ final class Scenario {
                         if (d[i] <= t) {
                             grown += d[i + 1];
                         }
+                    }
+                }
+                for (long[] o : olderFreedAt) {
+                    if (o[0] == c && o[1] <= t) {
+                        grown--;
                     }
                 }
                 long live = baselines.get(c) + Math.floorDiv(grown, slabObjects) * slabObjects;

@@ -30,6 +30,13 @@ public final class ReusableEvent implements AllocEvent {
         return this;
     }
 
+    /** A {@code kmem_cache_free} that names its cache, as Linux 5.12+ records it. */
+    public ReusableEvent cacheFree(long ts, int cpu, int pid, long addr, int cacheId) {
+        set(FREE, SOURCE_KMEM_CACHE, ts, cpu, pid, addr, FREE_CALL_SITE, 0, cacheId, 0);
+        depth = 0;
+        return this;
+    }
+
     /** A stack record, frames innermost first; the array is referenced, not copied. */
     public ReusableEvent stack(long ts, int cpu, int pid, long[] frames) {
         set(STACK, 0, ts, cpu, pid, 0, 0, 0, -1, 0);
