@@ -244,23 +244,52 @@ class HuntLiveTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void anEpollLeakStaysFirstWhileAnotherProcessClosesOlderRegistrations() throws Exception {
         needsTracing();
-        LeakChild older = LeakChild.start("epoll", 3000, 100_000);
+        Beside b = leakWhileOlderObjectsAreFreed("epoll");
+        JsonNode mine = assertRanked(b.report(), b.leaker(), List.of("do_epoll_ctl", "ep_ptable_queue_proc"),
+                "epoll_ctl", LEAKED);
+        assertTrue(mine.get("why").get("lines").toString().contains("made before the hunt and freed during it"),
+                "the older objects' frees are not named: " + mine.get("why"));
+    }
+
+    /**
+     * The kmalloc form: another process removes 3,000 SysV semaphore sets it made before the hunt while a semget
+     * leak runs in the same kmalloc-cg-512. kfree names no cache, so the frees cannot be charged to it; their
+     * addresses can be its objects' and they explain the kernel's fall, so the cross-check is inconclusive (x0.80)
+     * instead of a refutation (before: confidence 0.25, "no leak").
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aSemaphoreLeakStaysALeakWhileAnotherProcessRemovesOlderSets() throws Exception {
+        needsTracing();
+        Beside b = leakWhileOlderObjectsAreFreed("sem");
+        JsonNode mine = assertRanked(b.report(), b.leaker(), List.of("newary"), "semget", LEAKED);
+        assertTrue(mine.get("why").get("lines").toString().contains("kfrees of objects made before the hunt"),
+                "the older objects' kfrees are not named: " + mine.get("why"));
+    }
+
+    private record Beside(LeakChild leaker, JsonNode report) {
+    }
+
+    /**
+     * A hunt of a {@code kind} leak while another child of the same kind frees 3,000 objects it made before the hunt
+     * (it exits 1.5 s into the leak). The report must count those frees as unpaired.
+     */
+    private Beside leakWhileOlderObjectsAreFreed(String kind) throws Exception {
+        LeakChild older = LeakChild.start(kind, 3000, 100_000);
         children.add(older);
         older.leak(); // all 3,000 made before the hunt starts
-        LeakChild p = leaker("epoll", LEAK_TOTAL);
+        LeakChild p = leaker(kind, LEAK_TOTAL);
         CompletableFuture<CliRun> hunt = CompletableFuture.supplyAsync(() -> CliRun.of("hunt", "--duration", "6s",
                 "--json"));
         awaitTracing(300);
         go(p);
         Thread.sleep(1500);
-        older.close(); // its registrations are freed as it exits
+        older.close(); // what it holds is freed as it exits
         CliRun run = hunt.get(120, TimeUnit.SECONDS);
         assertEquals(0, run.exit(), run.err());
         JsonNode r = Json.MAPPER.readTree(run.out());
-        JsonNode mine = assertRanked(r, p, List.of("do_epoll_ctl", "ep_ptable_queue_proc"), "epoll_ctl", LEAKED);
-        assertTrue(mine.get("why").get("lines").toString().contains("made before the hunt and freed during it"),
-                "the older objects' frees are not named: " + mine.get("why"));
         assertTrue(r.get("loss").get("unpaired_frees").asLong() >= 3000, "unpaired frees: " + r.get("loss"));
+        return new Beside(p, r);
     }
 
     @Test

@@ -68,6 +68,13 @@ public final class Ledger implements AllocEventConsumer {
     private final OutstandingQueries queries;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
     private final UnpairedFreeSeries unpairedByCache = new UnpairedFreeSeries();
+    /**
+     * Unpaired {@code kfree}s by the freed address's trailing zero bits, capped at {@link #MAX_ALIGNMENT_LOG2}: a
+     * kmalloc object of size 2^k sits at a multiple of 2^k in its slab, so these bound which kmalloc caches the
+     * older objects behind them can have come from.
+     */
+    private final UnpairedFreeSeries unpairedKfreeByAlignment = new UnpairedFreeSeries();
+    static final int MAX_ALIGNMENT_LOG2 = 16;
     /** Recent growth per site for the hunt's armer; null unless {@link #trackRecentSites} asked for it. */
     private RecentSitesTracker recent;
     /**
@@ -194,6 +201,9 @@ public final class Ledger implements AllocEventConsumer {
             unpairedFrees++;
             if (e.cacheId() >= 0) { // a kmem_cache_free that names its cache: which cache lost an older object
                 unpairedByCache.add(tagger.cacheTag(e), e.timestampNanos());
+            } else if (e.source() == AllocEvent.SOURCE_KMALLOC) {
+                unpairedKfreeByAlignment.add(Math.min(Long.numberOfTrailingZeros(a), MAX_ALIGNMENT_LOG2),
+                        e.timestampNanos());
             }
             return;
         }
@@ -332,6 +342,20 @@ public final class Ledger implements AllocEventConsumer {
     /** Every free of cache tag {@code cacheTag} so far that found no traced allocation and named its cache. */
     public long unpairedFrees(int cacheTag) {
         return unpairedByCache.total(cacheTag);
+    }
+
+    /**
+     * Unpaired {@code kfree}s up to {@code nanos} (event clock) at addresses aligned to at least
+     * 2^{@code alignmentLog2} bytes: the older objects a kmalloc cache of that alignment (its object size's trailing
+     * zero bits: 9 for 512, 5 for 96) can have lost, among others of larger or luckily aligned sizes. {@code kfree}
+     * names no cache, so this is an upper bound for any one cache, never an attribution.
+     */
+    public double unnamedUnpairedFreesBy(int alignmentLog2, long nanos) {
+        double n = 0;
+        for (int k = Math.max(0, alignmentLog2); k <= MAX_ALIGNMENT_LOG2; k++) {
+            n += unpairedKfreeByAlignment.countBy(k, nanos);
+        }
+        return n;
     }
 
     public boolean isUntraceable(TagKind kind, int tagId) {

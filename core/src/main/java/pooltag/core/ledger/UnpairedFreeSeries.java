@@ -3,11 +3,11 @@ package pooltag.core.ledger;
 import java.util.Arrays;
 
 /**
- * Frees that found no traced allocation, per cache tag and over event time: objects made before tracing began (or
- * whose allocation event was lost) being freed now. The kernel's {@code /proc/slabinfo} count drops with each of
- * them while no survivor of the trace moves, so a hunt that compares the two must know how many fell when; this is
- * that record. Only frees that name their cache are attributed ({@code kmem_cache_free} carries a name from Linux
- * 5.12 on; {@code kfree} names none): the others stay in {@link LedgerStats#unpairedFrees()} alone.
+ * Frees that found no traced allocation, per key and over event time: objects made before tracing began (or whose
+ * allocation event was lost) being freed now. The kernel's {@code /proc/slabinfo} count drops with each of them while
+ * no survivor of the trace moves, so a hunt that compares the two must know how many fell when; this is that record.
+ * The ledger keeps two: one keyed by cache tag for frees that name their cache ({@code kmem_cache_free} carries a name
+ * from Linux 5.12 on), one keyed by the freed address's alignment for {@code kfree}, which names none.
  *
  * <p>Shape: a cumulative count per cache tag now, and up to {@value #MAX_POINTS} points {@code (t, counts just
  * before t, last free before the next point)}. A point is taken at the first unpaired free at least
@@ -15,7 +15,7 @@ import java.util.Arrays;
  * and a point's segment holds its frees between its own time and its last-free time. When the points are full,
  * every other one is dropped and the interval doubles: a point per ~134 ms for the first ~69 s of frees, per ~268 ms
  * up to ~137 s, and so on; memory stays at most {@value #MAX_POINTS} copies of the counts (one {@code long} per
- * cache tag that has had an unpaired free).
+ * key up to the highest that has had an unpaired free).
  *
  * <p>Writer thread only (the ledger's); nothing allocated per free except when a point is taken.
  */
@@ -23,7 +23,7 @@ final class UnpairedFreeSeries {
     static final int MAX_POINTS = 512;
 
     private long intervalNanos = 1L << 27;
-    /** Cumulative unpaired frees per cache tag, now; indices above {@link #highestTag} are 0. */
+    /** Cumulative unpaired frees per key (cache tag or alignment), now; indices above {@link #highestTag} are 0. */
     private long[] counts = new long[64];
     private int highestTag = -1;
     private final long[] pointNanos = new long[MAX_POINTS];

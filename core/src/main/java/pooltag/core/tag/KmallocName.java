@@ -50,6 +50,24 @@ public final class KmallocName {
         return prefix(variant) + size(bytes);
     }
 
+    /**
+     * The object size a kmalloc cache's name states ({@code kmalloc-cg-512} 512, {@code kmalloc-1k} 1024,
+     * {@code dma-kmalloc-96} 96, {@code kmalloc-rnd-01-64} 64), or -1 for a name that is not a kmalloc cache's.
+     */
+    public static long sizeOf(String name) {
+        if (!name.contains("kmalloc-")) {
+            return -1;
+        }
+        String last = name.substring(name.lastIndexOf('-') + 1);
+        boolean k = last.endsWith("k");
+        String digits = k ? last.substring(0, last.length() - 1) : last;
+        if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        long n = Long.parseLong(digits);
+        return n == 0 ? -1 : k ? n * 1024 : n;
+    }
+
     /** {@code kmalloc-<size>} for a plain size class: {@code of(NORMAL, bytes)}. */
     public static String plain(long bytes) {
         return of(NORMAL, bytes);

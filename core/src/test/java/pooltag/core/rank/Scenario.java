@@ -20,7 +20,7 @@ import pooltag.core.testkit.SyntheticKernel;
 final class Scenario {
     static final long S = 1_000_000_000L;
 
-    /** type: 1 allocation, 2 kfree, 3 kmem_cache_free naming its cache. */
+    /** type: 1 allocation, 2 kfree, 3 kmem_cache_free naming its cache, 4 kfree of an object older than the hunt. */
     private record Ev(long ts, int type, int cacheId, long addr, long site, long bytes, long[] stack, int pid) {
     }
 
@@ -115,6 +115,20 @@ final class Scenario {
         return this;
     }
 
+    /**
+     * As {@link #olderObjectsFreed}, but freed by {@code kfree}, which names no cache: the frees carry only their
+     * addresses, here multiples of {@code alignment} bytes (and of no larger power of two).
+     */
+    Scenario olderObjectsKfreed(int cache, long from, int count, double rate, int pid, long alignment) {
+        long base = 0xffff88a000000000L + 0x1000_0000L * cache + alignment;
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) (i * 1e9 / rate);
+            events.add(new Ev(ts, 4, cache, base + 2 * alignment * i, 0, 0, null, pid));
+            olderFreedAt.add(new long[] {cache, ts});
+        }
+        return this;
+    }
+
     private void delta(int cache, long ts, int d) {
         long[] old = liveDeltas.get(cache);
         long[] n = java.util.Arrays.copyOf(old, old.length + 2);
@@ -153,6 +167,8 @@ final class Scenario {
                 if (e.stack() != null) {
                     f.stack(e.ts(), (int) (e.addr() >>> 6) & 1, e.pid(), e.stack());
                 }
+            } else if (e.type() == 4) {
+                f.free(e.ts(), (int) (e.addr() >>> 7) & 1, e.pid(), e.addr());
             } else if (e.type() == 3) {
                 f.cacheFree(e.ts(), (int) (e.addr() >>> 7) & 1, e.pid(), e.addr(), e.cacheId());
             } else {

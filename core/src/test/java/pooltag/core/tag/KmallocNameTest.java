@@ -39,4 +39,23 @@ class KmallocNameTest {
         assertEquals(List.of("kmalloc-1k"), r.resolve("1000").matches());
         assertEquals(List.of("kmalloc-cg-2k"), r.resolve("kmalloc-cg-2048").matches());
     }
+
+    @Test
+    void sizeOfReadsTheSizeEveryKmallocNameStates() {
+        assertEquals(512, KmallocName.sizeOf("kmalloc-cg-512"));
+        assertEquals(1024, KmallocName.sizeOf("kmalloc-1k"));
+        assertEquals(8192, KmallocName.sizeOf("kmalloc-rcl-8k"));
+        assertEquals(96, KmallocName.sizeOf("dma-kmalloc-96"));
+        assertEquals(64, KmallocName.sizeOf("kmalloc-rnd-01-64"));
+        for (long bytes : new long[] {8, 96, 192, 1536, 4096, 32768}) {
+            for (int v = 0; v < KmallocName.VARIANTS; v++) {
+                assertEquals(bytes, KmallocName.sizeOf(KmallocName.of(v, bytes)));
+            }
+        }
+        assertEquals(-1, KmallocName.sizeOf("eventpoll_epi"));
+        assertEquals(-1, KmallocName.sizeOf("kmalloc-"));
+        assertEquals(-1, KmallocName.sizeOf("kmalloc-0"));
+        assertEquals(-1, KmallocName.sizeOf("kmalloc-9999999999k"));
+        assertEquals(-1, KmallocName.sizeOf("kmalloc-x1k"));
+    }
 }
