@@ -9,7 +9,7 @@ import java.util.Arrays;
  * The ledger keeps two: one keyed by cache tag for frees that name their cache ({@code kmem_cache_free} carries a name
  * from Linux 5.12 on), one keyed by the freed address's alignment for {@code kfree}, which names none.
  *
- * <p>Shape: a cumulative count per cache tag now, and up to {@value #MAX_POINTS} points {@code (t, counts just
+ * <p>Shape: a cumulative count per key now, and up to {@value #MAX_POINTS} points {@code (t, counts just
  * before t, last free before the next point)}. A point is taken at the first unpaired free at least
  * {@link #intervalNanos} after the previous point (2^27 ns, about 134 ms, at first), so a quiet stretch costs nothing
  * and a point's segment holds its frees between its own time and its last-free time. When the points are full,
@@ -23,11 +23,11 @@ final class UnpairedFreeSeries {
     static final int MAX_POINTS = 512;
 
     private long intervalNanos = 1L << 27;
-    /** Cumulative unpaired frees per key (cache tag or alignment), now; indices above {@link #highestTag} are 0. */
+    /** Cumulative unpaired frees per key (cache tag or alignment), now; indices above {@link #highestKey} are 0. */
     private long[] counts = new long[64];
-    private int highestTag = -1;
+    private int highestKey = -1;
     private final long[] pointNanos = new long[MAX_POINTS];
-    /** The counts just before the free that took the point (trimmed to the tags seen by then). */
+    /** The counts just before the free that took the point (trimmed to the keys seen by then). */
     private final long[][] pointCounts = new long[MAX_POINTS][];
     /** The last unpaired free of each point's segment (before the next point), ns on the event clock. */
     private final long[] segmentLastNanos = new long[MAX_POINTS];
@@ -35,15 +35,16 @@ final class UnpairedFreeSeries {
     private long nextPointNanos = Long.MIN_VALUE;
     private long lastNanos = Long.MIN_VALUE;
 
-    void add(int cacheTag, long nanos) {
+    /** One unpaired free of {@code key} (0 or more) at {@code nanos} on the event clock. */
+    void add(int key, long nanos) {
         if (nanos >= nextPointNanos) {
             takePoint(nanos);
         }
-        if (cacheTag >= counts.length) {
-            counts = Arrays.copyOf(counts, Math.max(cacheTag + 1, counts.length * 2));
+        if (key >= counts.length) {
+            counts = Arrays.copyOf(counts, Math.max(key + 1, counts.length * 2));
         }
-        counts[cacheTag]++;
-        highestTag = Math.max(highestTag, cacheTag);
+        counts[key]++;
+        highestKey = Math.max(highestKey, key);
         if (nanos > lastNanos) {
             lastNanos = nanos;
         }
@@ -64,28 +65,28 @@ final class UnpairedFreeSeries {
             intervalNanos *= 2;
         }
         pointNanos[points] = nanos;
-        pointCounts[points] = Arrays.copyOf(counts, highestTag + 1);
+        pointCounts[points] = Arrays.copyOf(counts, highestKey + 1);
         segmentLastNanos[points] = nanos;
         points++;
         nextPointNanos = nanos + intervalNanos;
     }
 
-    /** Unpaired frees of {@code cacheTag} so far. */
-    long total(int cacheTag) {
-        return cacheTag >= 0 && cacheTag < counts.length ? counts[cacheTag] : 0;
+    /** Unpaired frees of {@code key} so far. */
+    long total(int key) {
+        return key >= 0 && key < counts.length ? counts[key] : 0;
     }
 
     /**
-     * Unpaired frees of {@code cacheTag} made up to {@code nanos} (event clock): exact at a point and after the last
+     * Unpaired frees of {@code key} made up to {@code nanos} (event clock): exact at a point and after the last
      * free, spread evenly over a segment's frees in between (so off by at most one segment's frees, within about
      * {@link #intervalNanos} of time).
      */
-    double countBy(int cacheTag, long nanos) {
-        if (points == 0 || nanos < pointNanos[0] || cacheTag < 0) {
+    double countBy(int key, long nanos) {
+        if (points == 0 || nanos < pointNanos[0] || key < 0) {
             return 0;
         }
         if (nanos >= lastNanos) {
-            return total(cacheTag);
+            return total(key);
         }
         int i = Arrays.binarySearch(pointNanos, 0, points, nanos);
         if (i < 0) {
@@ -94,8 +95,8 @@ final class UnpairedFreeSeries {
         while (i + 1 < points && pointNanos[i + 1] == nanos) {
             i++; // equal times: the latest point stands for that instant
         }
-        double from = at(pointCounts[i], cacheTag);
-        double to = i + 1 < points ? at(pointCounts[i + 1], cacheTag) : total(cacheTag);
+        double from = at(pointCounts[i], key);
+        double to = i + 1 < points ? at(pointCounts[i + 1], key) : total(key);
         long t0 = pointNanos[i];
         long t1 = segmentLastNanos[i];
         if (nanos >= t1 || t1 <= t0) {
@@ -104,7 +105,7 @@ final class UnpairedFreeSeries {
         return from + (to - from) * (double) (nanos - t0) / (t1 - t0);
     }
 
-    private static long at(long[] c, int tag) {
-        return tag < c.length ? c[tag] : 0;
+    private static long at(long[] c, int key) {
+        return key < c.length ? c[key] : 0;
     }
 }

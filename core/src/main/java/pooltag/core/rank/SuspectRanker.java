@@ -52,7 +52,8 @@ import pooltag.core.tag.TagKind;
  * names no cache, so for a kmalloc cache the ledger can only bound them: unpaired kfrees at addresses aligned as the
  * cache's objects are ({@link Ledger#unnamedUnpairedFreesBy}). When those, added back, would explain the kernel's
  * shortfall, its count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no series), not a refutation (a
- * semget leak beside 3,000 older semaphore sets removed: 0.25 before, 0.79 after).
+ * semget leak beside 3,000 older semaphore sets removed: 0.25 before, 0.79 after). Neither is done for a cache whose
+ * traffic the tracepoints partly miss ({@link #untracedTraffic}): there an unpaired free is no sign of an older object.
  * What guards against false survivors there is the trace itself: an allocation at an address still outstanding
  * shows that the earlier object was freed without a free event ({@link Ledger#staleAllocations}), which a leaked
  * object never is.
@@ -685,9 +686,14 @@ public final class SuspectRanker {
             }
             double[][] compared = series;
             double addedBack = 0;
-            if (procfsName[0].equals(cache)) {
+            boolean untracedTraffic = untracedTraffic(ledger, cacheTag, ledger.unpairedFrees(cacheTag));
+            if (procfsName[0].equals(cache) && !untracedTraffic) {
                 compared = withOlderObjectsFreed(series, ledger, cacheTag);
                 addedBack = compared == series ? 0 : unpairedWithin(series, ledger, cacheTag);
+            } else if (procfsName[0].equals(cache) && unpairedWithin(series, ledger, cacheTag) >= 1) {
+                notes.add(String.format(Locale.ROOT, "%.0f frees of %s with no traced allocation are not added back to"
+                        + " /proc/slabinfo's count: the cache also has untraced frees or allocations, so they need not"
+                        + " be objects older than the hunt", unpairedWithin(series, ledger, cacheTag), cache));
             }
             Growth g = growthOf(compared, t, c, w.start());
             confirm = g.confirm();
@@ -700,13 +706,19 @@ public final class SuspectRanker {
             double[][] unnamed = confirm < 0.9 ? withUnnamedOlderFreed(compared, ledger, cache) : null;
             double unnamedOlder = unnamed == null ? 0  // the added amount's growth over the span
                     : (unnamed[1][n - 1] - compared[1][n - 1]) - (unnamed[1][0] - compared[1][0]);
+            if (unnamedOlder >= 1 && untracedTraffic(ledger, cacheTag, (long) unnamedOlder)) {
+                notes.add(String.format(Locale.ROOT, "%.0f kfrees with no traced allocation at addresses %s's objects"
+                        + " can have do not excuse its count: the cache also has untraced frees", unnamedOlder, cache));
+                unnamedOlder = 0;
+            }
             if (g.events() <= g.slack() && confirm >= 0.9) {
                 notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s cannot resolve %.0f objects over %.1f s (up to"
                         + " %d may sit free in per-CPU slabs, counted as live): it does not contradict the growth",
                         procfsName[0], g.events(), g.spanS(), g.slack()));
             } else if (unnamedOlder >= 1 && growthOf(unnamed, t, c, w.start()).confirm() >= 0.9) {
                 // kfree names no cache: enough older objects freed to explain the shortfall make the count
-                // inconclusive, neither a confirmation nor a refutation.
+                // inconclusive, neither a confirmation nor a refutation; confirm is raised to match, so the notes
+                // below that read it as a refutation ("frees probably untraced") stay silent.
                 confirm = Math.max(confirm, (UNKNOWN_CONFIRMATION - 0.25) / 0.75);
                 confirmation = Math.max(confirmation, UNKNOWN_CONFIRMATION);
                 notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew %.0f against %.0f seen in events over"
@@ -824,12 +836,28 @@ public final class SuspectRanker {
     }
 
     /**
+     * Whether a cache shows traffic the tracepoints miss: listed as freed through untraced paths, or with allocations
+     * found freed without a free event (a new allocation came at their address) numbering at least
+     * {@value #STALE_SHARE} of the {@code unpaired} frees that would be added back. A cache that also allocates in bulk (untraced, as
+     * {@code kmem_cache_alloc_bulk} does for maple nodes and network buffers) frees those objects with traced frees
+     * that pair with nothing, steadily and without lowering the kernel's count: there an unpaired free is not evidence
+     * of an object older than the hunt, and adding it back would confirm survivors the kernel no longer holds.
+     */
+    private static boolean untracedTraffic(Ledger ledger, int cacheTag, long unpaired) {
+        if (cacheTag < 0) {
+            return false;
+        }
+        long stale = ledger.staleAllocations(TagKind.CACHE, cacheTag);
+        return ledger.isUntraceable(TagKind.CACHE, cacheTag) || stale > 0 && stale >= STALE_SHARE * unpaired;
+    }
+
+    /**
      * The kernel's count of a traced cache as it would read had no object older than the trace been freed: each sample
      * plus the cache's frees with no traced allocation made up to it ({@link Ledger#unpairedFreesBy}). Such frees (a
      * process closing what it opened before the hunt) pull {@code /proc/slabinfo} down while no survivor of the trace
      * moves, so a leak beside them would look refuted. Returns {@code series} itself when the cache had none.
      */
-    static double[][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag) {
+    private static double[][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag) {
         if (ledger.unpairedFrees(cacheTag) == 0) {
             return series;
         }

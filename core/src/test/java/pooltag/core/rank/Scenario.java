@@ -129,6 +129,24 @@ final class Scenario {
         return this;
     }
 
+    /**
+     * {@code count} objects of {@code cache} allocated in bulk (no allocation event) and freed one by one with a
+     * traced free that names the cache, each {@code lifeNanos} after its allocation, at {@code rate}/s from
+     * {@code from}: unpaired frees that never lower the kernel's count below where it started.
+     */
+    Scenario bulkAllocatedThenFreed(int cache, long from, int count, double rate, long lifeNanos) {
+        long base = 0xffff88b000000000L + 0x1000_0000L * cache;
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) (i * 1e9 / rate);
+            events.add(new Ev(ts + lifeNanos, 3, cache, base + 64L * i, 0, 0, null, 2000));
+            if (!procfsFlat.get(cache)) {
+                delta(cache, ts, +1);
+                delta(cache, ts + lifeNanos, -1);
+            }
+        }
+        return this;
+    }
+
     private void delta(int cache, long ts, int d) {
         long[] old = liveDeltas.get(cache);
         long[] n = java.util.Arrays.copyOf(old, old.length + 2);
