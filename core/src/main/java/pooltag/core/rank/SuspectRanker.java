@@ -838,10 +838,11 @@ public final class SuspectRanker {
     /**
      * Whether a cache shows traffic the tracepoints miss: listed as freed through untraced paths, or with allocations
      * found freed without a free event (a new allocation came at their address) numbering at least
-     * {@value #STALE_SHARE} of the {@code unpaired} frees that would be added back. A cache that also allocates in bulk (untraced, as
-     * {@code kmem_cache_alloc_bulk} does for maple nodes and network buffers) frees those objects with traced frees
-     * that pair with nothing, steadily and without lowering the kernel's count: there an unpaired free is not evidence
-     * of an object older than the hunt, and adding it back would confirm survivors the kernel no longer holds.
+     * {@value #STALE_SHARE} of the {@code unpaired} frees that would be added back. A cache that also allocates in
+     * bulk (untraced, as {@code kmem_cache_alloc_bulk} does for maple nodes and network buffers) frees those objects
+     * with traced frees that pair with nothing, steadily and without lowering the kernel's count: there an unpaired
+     * free is not evidence of an object older than the hunt, and adding it back would confirm survivors the kernel no
+     * longer holds.
      */
     private static boolean untracedTraffic(Ledger ledger, int cacheTag, long unpaired) {
         if (cacheTag < 0) {
