@@ -331,12 +331,23 @@ public final class Ledger implements AllocEventConsumer {
 
     /**
      * Frees of cache tag {@code cacheTag} that found no traced allocation (objects made before tracing began, or whose
-     * allocation was lost) up to {@code nanos} on the event clock; only frees that name their cache count
-     * ({@code kmem_cache_free} from Linux 5.12 on, never {@code kfree}). Within a few hundred ms when the time falls
-     * among the frees (see {@link UnpairedFreeSeries}), exact before the first and after the last.
+     * allocation was lost) at or before {@code nanos} on the event clock; only frees that name their cache count
+     * ({@code kmem_cache_free} from Linux 5.12 on, never {@code kfree}). Exact outside the runs of such frees, an even
+     * spread within one (see {@link UnpairedFreeSeries}); {@link #unpairedFreesAtLeastBy} and
+     * {@link #unpairedFreesAtMostBy} bound it.
      */
     public double unpairedFreesBy(int cacheTag, long nanos) {
         return unpairedByCache.countBy(cacheTag, nanos);
+    }
+
+    /** The fewest {@link #unpairedFreesBy} can be: exact whenever {@code nanos} falls outside a run of them. */
+    public long unpairedFreesAtLeastBy(int cacheTag, long nanos) {
+        return unpairedByCache.atLeastBy(cacheTag, nanos);
+    }
+
+    /** The most {@link #unpairedFreesBy} can be: exact whenever {@code nanos} falls outside a run of them. */
+    public long unpairedFreesAtMostBy(int cacheTag, long nanos) {
+        return unpairedByCache.atMostBy(cacheTag, nanos);
     }
 
     /** Every free of cache tag {@code cacheTag} so far that found no traced allocation and named its cache. */
@@ -345,17 +356,22 @@ public final class Ledger implements AllocEventConsumer {
     }
 
     /**
-     * Unpaired {@code kfree}s up to {@code nanos} (event clock) at addresses aligned to at least
-     * 2^{@code alignmentLog2} bytes: the older objects a kmalloc cache of that alignment (its object size's trailing
-     * zero bits: 9 for 512, 5 for 96) can have lost, among others of larger or luckily aligned sizes. {@code kfree}
-     * names no cache, so this is an upper bound for any one cache, never an attribution.
+     * About how many of the unpaired {@code kfree}s at or before {@code nanos} (event clock) freed objects of kmalloc
+     * caches whose objects are aligned to 2^{@code alignmentLog2} bytes exactly (the object size's trailing zero bits:
+     * 9 for kmalloc-512, 5 for kmalloc-96 and kmalloc-32). {@code kfree} names no cache, so this is an estimate from
+     * the freed addresses, never an attribution: a cache of alignment {@code a} places its objects at {@code i * size}
+     * in a slab, so half of them have exactly {@code a} trailing zero bits, a quarter {@code a + 1}, and so on. With
+     * {@code n(j)} the unpaired kfrees having exactly {@code j}, the caches of alignment {@code a} freed about
+     * {@code 2 n(a) - n(a - 1)}: the second term removes, in expectation, what caches of smaller alignment put into
+     * {@code n(a)}, and caches of larger alignment put nothing there. Caches of equal alignment (kmalloc-64 and
+     * kmalloc-192) are not told apart. At least 0.
      */
-    public double unnamedUnpairedFreesBy(int alignmentLog2, long nanos) {
-        double n = 0;
-        for (int k = Math.max(0, alignmentLog2); k <= MAX_ALIGNMENT_LOG2; k++) {
-            n += unpairedKfreeByAlignment.countBy(k, nanos);
+    public double kmallocOlderFreesBy(int alignmentLog2, long nanos) {
+        if (alignmentLog2 <= 0 || alignmentLog2 >= MAX_ALIGNMENT_LOG2) {
+            return unpairedKfreeByAlignment.countBy(Math.max(0, Math.min(alignmentLog2, MAX_ALIGNMENT_LOG2)), nanos);
         }
-        return n;
+        return Math.max(0, 2 * unpairedKfreeByAlignment.countBy(alignmentLog2, nanos)
+                - unpairedKfreeByAlignment.countBy(alignmentLog2 - 1, nanos));
     }
 
     public boolean isUntraceable(TagKind kind, int tagId) {

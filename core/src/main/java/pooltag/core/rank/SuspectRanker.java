@@ -48,11 +48,14 @@ import pooltag.core.tag.TagKind;
  * sockets, epoll registrations): the trace sees those frees but no allocation to pair them with. Where the free names
  * its cache, the ledger keeps them over time ({@link Ledger#unpairedFreesBy}) and the comparison adds them back to the
  * kernel's count first, so a leak beside such frees is not refuted by them (measured live: an epoll leak of 200/s fell
- * from confidence 0.99 to 0.25 while another process closed 3,000 registrations made before the hunt). {@code kfree}
- * names no cache, so for a kmalloc cache the ledger can only bound them: unpaired kfrees at addresses aligned as the
- * cache's objects are ({@link Ledger#unnamedUnpairedFreesBy}). When those, added back, would explain the kernel's
- * shortfall, its count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no series), not a refutation (a
- * semget leak beside 3,000 older semaphore sets removed: 0.25 before, 0.79 after). Neither is done for a cache whose
+ * from confidence 0.99 to 0.25 while another process closed 3,000 registrations made before the hunt). What is added
+ * back at a sample is known within bounds (a sample inside a run of such frees; frees into per-CPU slabs; frees whose
+ * allocation the trace missed), and the comparison takes the least growth they allow; when the most growth they allow
+ * would confirm and the least would not, the count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no
+ * series). {@code kfree} names no cache, so for a kmalloc cache the ledger can only estimate them from the freed
+ * addresses' alignment ({@link Ledger#kmallocOlderFreesBy}). When those, added back, would explain the kernel's
+ * shortfall, its count is inconclusive too, not a refutation (a semget leak beside 3,000 older semaphore sets
+ * removed: 0.25 before, 0.79 after). Neither is done for a cache whose
  * traffic the tracepoints partly miss ({@link #untracedTraffic}): there an unpaired free is no sign of an older object.
  * What guards against false survivors there is the trace itself: an allocation at an address still outstanding
  * shows that the earlier object was freed without a free event ({@link Ledger#staleAllocations}), which a leaked
@@ -82,6 +85,8 @@ public final class SuspectRanker {
     private static final int MAX_BUCKETS = 240;
     private static final double STRENGTH_HALF = 10;
     private static final double UNKNOWN_CONFIRMATION = 0.8;
+    /** The growth confirmation ({@link Growth#confirm}) that makes {@link #UNKNOWN_CONFIRMATION}. */
+    private static final double INCONCLUSIVE_CONFIRM = (UNKNOWN_CONFIRMATION - 0.25) / 0.75;
     private static final double UNTRACEABLE_FACTOR = 0.5;
     private static final double PAGED_FACTOR = 0.5;
     /**
@@ -687,15 +692,36 @@ public final class SuspectRanker {
             double[][] compared = series;
             double addedBack = 0;
             boolean untracedTraffic = untracedTraffic(ledger, cacheTag, ledger.unpairedFrees(cacheTag));
-            if (procfsName[0].equals(cache) && !untracedTraffic) {
-                compared = withOlderObjectsFreed(series, ledger, cacheTag);
-                addedBack = compared == series ? 0 : unpairedWithin(series, ledger, cacheTag);
-            } else if (procfsName[0].equals(cache) && unpairedWithin(series, ledger, cacheTag) >= 1) {
-                notes.add(String.format(Locale.ROOT, "%.0f frees of %s with no traced allocation are not added back to"
-                        + " /proc/slabinfo's count: the cache also has untraced frees or allocations, so they need not"
-                        + " be objects older than the hunt", unpairedWithin(series, ledger, cacheTag), cache));
+            Growth g;
+            boolean inconclusive = false;
+            if (procfsName[0].equals(cache) && !untracedTraffic && ledger.unpairedFrees(cacheTag) > 0) {
+                // The older frees' add-back is known at each sample only within bounds (a sample inside a run of
+                // them; frees into per-CPU slabs, which do not lower the count; frees whose allocation was lost or
+                // evicted, which never raised it): the least and the most growth those bounds allow.
+                double[][][] range = withOlderObjectsFreed(series, ledger, cacheTag);
+                compared = range[0];
+                addedBack = unpairedWithin(series, ledger, cacheTag);
+                g = growthOf(range[0], t, c, w.start());
+                Growth most = growthOf(range[1], t, c, w.start());
+                if (g.confirm() < INCONCLUSIVE_CONFIRM && most.confirm() >= INCONCLUSIVE_CONFIRM) {
+                    notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew between %.0f and %.0f against %.0f"
+                            + " seen in events over %.1f s once %.0f frees of objects made before the hunt are added"
+                            + " back, depending on when within their runs the samples fell and how many went to"
+                            + " per-CPU slabs: the kernel's count can neither confirm nor refute the growth (x%.2f)",
+                            procfsName[0], g.kernel(), most.kernel(), g.events(), g.spanS(), addedBack,
+                            UNKNOWN_CONFIRMATION));
+                    g = new Growth(g.kernel(), g.events(), g.slack(), g.spanS(), INCONCLUSIVE_CONFIRM);
+                    inconclusive = true;
+                }
+            } else {
+                if (procfsName[0].equals(cache) && unpairedWithin(series, ledger, cacheTag) >= 1) {
+                    notes.add(String.format(Locale.ROOT, "%.0f frees of %s with no traced allocation are not added back"
+                            + " to /proc/slabinfo's count: the cache also has untraced frees or allocations, so they"
+                            + " need not be objects older than the hunt", unpairedWithin(series, ledger, cacheTag),
+                            cache));
+                }
+                g = growthOf(compared, t, c, w.start());
             }
-            Growth g = growthOf(compared, t, c, w.start());
             confirm = g.confirm();
             confirmation = 0.25 + 0.75 * confirm;
             if (addedBack >= 1) {
@@ -719,14 +745,14 @@ public final class SuspectRanker {
                 // kfree names no cache: enough older objects freed to explain the shortfall make the count
                 // inconclusive, neither a confirmation nor a refutation; confirm is raised to match, so the notes
                 // below that read it as a refutation ("frees probably untraced") stay silent.
-                confirm = Math.max(confirm, (UNKNOWN_CONFIRMATION - 0.25) / 0.75);
+                confirm = Math.max(confirm, INCONCLUSIVE_CONFIRM);
                 confirmation = Math.max(confirmation, UNKNOWN_CONFIRMATION);
                 notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew %.0f against %.0f seen in events over"
-                        + " %.1f s, but %.0f kfrees of objects made before the hunt fell in the same span at addresses"
-                        + " this cache's objects can have (kfree names no cache): the kernel's count can neither confirm"
-                        + " nor refute the growth (x%.2f)", procfsName[0], g.kernel(), g.events(), g.spanS(),
-                        unnamedOlder, UNKNOWN_CONFIRMATION));
-            } else if (confirm < 0.9) {
+                        + " %.1f s, but about %.0f kfrees of objects made before the hunt fell in the same span at"
+                        + " addresses aligned as this cache's objects are (kfree names no cache; estimated from the"
+                        + " addresses): the kernel's count can neither confirm nor refute the growth (x%.2f)",
+                        procfsName[0], g.kernel(), g.events(), g.spanS(), unnamedOlder, UNKNOWN_CONFIRMATION));
+            } else if (confirm < 0.9 && !inconclusive) {
                 notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew %.0f against %.0f seen in events over"
                         + " %.1f s (up to %d may sit free in per-CPU slabs)", procfsName[0], g.kernel(), g.events(),
                         g.spanS(), g.slack()));
@@ -853,28 +879,43 @@ public final class SuspectRanker {
     }
 
     /**
-     * The kernel's count of a traced cache as it would read had no object older than the trace been freed: each sample
-     * plus the cache's frees with no traced allocation made up to it ({@link Ledger#unpairedFreesBy}). Such frees (a
+     * The kernel's count of a traced cache as it would read had no object older than the trace been freed, as two
+     * series: the one with the least growth and the one with the most that the ledger's bounds allow. Such frees (a
      * process closing what it opened before the hunt) pull {@code /proc/slabinfo} down while no survivor of the trace
-     * moves, so a leak beside them would look refuted. Returns {@code series} itself when the cache had none.
+     * moves, so a leak beside them would look refuted. At each sample the frees to add back lie between
+     * {@link Ledger#unpairedFreesAtLeastBy}, less the sample's slack (frees into per-CPU slabs leave the count where it
+     * was) and less the allocations the trace missed or wrote off (lost, skipped, evicted: their frees pair with
+     * nothing without the object being older), and {@link Ledger#unpairedFreesAtMostBy}. A least-squares slope weighs
+     * samples before the span's mean time negatively and those after positively, so the least growth takes the upper
+     * bound before the mean and the lower after it, and the most growth the reverse.
+     *
+     * @return {least growth, most growth}, each {times ns, live objects, slack}
      */
-    private static double[][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag) {
-        if (ledger.unpairedFrees(cacheTag) == 0) {
-            return series;
-        }
+    private static double[][][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag) {
         int n = series[0].length;
-        double[] live = new double[n];
+        LedgerStats st = ledger.stats();
+        long unseen = st.lostEvents() + st.skippedRecords() + st.evictedOutstanding();
+        double mean = 0;
         for (int i = 0; i < n; i++) {
-            live[i] = series[1][i] + ledger.unpairedFreesBy(cacheTag, (long) series[0][i]);
+            mean += series[0][i] / n;
         }
-        return new double[][] {series[0], live, series[2]};
+        double[] least = new double[n];
+        double[] most = new double[n];
+        for (int i = 0; i < n; i++) {
+            long at = (long) series[0][i];
+            double low = Math.max(0, ledger.unpairedFreesAtLeastBy(cacheTag, at) - series[2][i] - unseen);
+            double high = ledger.unpairedFreesAtMostBy(cacheTag, at);
+            boolean early = series[0][i] < mean;
+            least[i] = series[1][i] + (early ? high : low);
+            most[i] = series[1][i] + (early ? low : high);
+        }
+        return new double[][][] {{series[0], least, series[2]}, {series[0], most, series[2]}};
     }
 
     /**
-     * For a kmalloc cache, the kernel's count as it would read had every unpaired {@code kfree} at an address aligned
-     * as the cache's objects are ({@link Ledger#unnamedUnpairedFreesBy}) been one of its older objects: the most the
-     * count can have fallen through them, an upper bound and never an attribution ({@code kfree} names no cache).
-     * Null for other caches, whose frees name them ({@link #withOlderObjectsFreed}).
+     * For a kmalloc cache, the kernel's count as it would read had the older objects its alignment class freed
+     * ({@link Ledger#kmallocOlderFreesBy}: estimated from the addresses of unpaired {@code kfree}s) been kept. Null for
+     * other caches, whose frees name them ({@link #withOlderObjectsFreed}).
      */
     private static double[][] withUnnamedOlderFreed(double[][] series, Ledger ledger, String cache) {
         long size = KmallocName.sizeOf(cache);
@@ -885,7 +926,7 @@ public final class SuspectRanker {
         int n = series[0].length;
         double[] live = new double[n];
         for (int i = 0; i < n; i++) {
-            live[i] = series[1][i] + ledger.unnamedUnpairedFreesBy(alignment, (long) series[0][i]);
+            live[i] = series[1][i] + ledger.kmallocOlderFreesBy(alignment, (long) series[0][i]);
         }
         return new double[][] {series[0], live, series[2]};
     }

@@ -117,17 +117,22 @@ final class Scenario {
 
     /**
      * As {@link #olderObjectsFreed}, but freed by {@code kfree}, which names no cache: the frees carry only their
-     * addresses, here multiples of {@code alignment} bytes (and of no larger power of two).
+     * addresses, where a kmalloc cache of {@code objectSize} bytes puts its objects: {@code i * objectSize} from the
+     * start of 32 KiB slabs (so half have exactly the size's trailing zero bits, a quarter one more, and so on).
      */
-    Scenario olderObjectsKfreed(int cache, long from, int count, double rate, int pid, long alignment) {
-        long base = 0xffff88a000000000L + 0x1000_0000L * cache + alignment;
+    Scenario olderObjectsKfreed(int cache, long from, int count, double rate, int pid, long objectSize) {
+        long base = 0xffff88a000000000L + 0x1000_0000L * cache;
+        long perSlab = SLAB_BYTES / objectSize;
         for (int i = 0; i < count; i++) {
             long ts = from + (long) (i * 1e9 / rate);
-            events.add(new Ev(ts, 4, cache, base + 2 * alignment * i, 0, 0, null, pid));
+            long address = base + SLAB_BYTES * (i / perSlab) + objectSize * (i % perSlab);
+            events.add(new Ev(ts, 4, cache, address, 0, 0, null, pid));
             olderFreedAt.add(new long[] {cache, ts});
         }
         return this;
     }
+
+    private static final long SLAB_BYTES = 32 * 1024;
 
     /**
      * {@code count} objects of {@code cache} allocated in bulk (no allocation event) and freed one by one with a
