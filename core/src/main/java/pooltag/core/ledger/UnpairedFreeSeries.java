@@ -11,13 +11,15 @@ import java.util.Arrays;
  *
  * <p>Shape: per key, a cumulative count now and up to {@value #MAX_RUNS_PER_KEY} <i>runs</i> {@code (first free,
  * last free, frees before the run)}. A free joins its key's last run when it comes less than the key's run span
- * after that run's first free (2^27 ns, about 134 ms, at first), and opens a new run otherwise. A run's first and last
+ * after that run's first free (2^24 ns, about 17 ms, at first) and the run holds fewer than its cap of frees
+ * ({@value #FIRST_RUN_FREES} at first), and opens a new run otherwise. A run's first and last
  * times are exact, so a burst (a process exiting closes its thousands of objects within milliseconds) is placed to
  * the nanosecond whatever else is freed around it: the count is exact at every time outside a run's
- * {@code [first, last)} and bounded within it ({@link #atLeastBy}, {@link #atMostBy}). When a key's runs are full,
+ * {@code [first, last)} and bounded within it ({@link #atLeastBy}, {@link #atMostBy}), by the run's frees. When a key's runs are full,
  * or all keys together hold {@value #MAX_RUNS}, the key with the most runs merges them pairwise and doubles its span:
- * the counts stay exact, only the spans in which they are merely bounded widen. Memory: at most
- * {@value #MAX_RUNS} runs of 24 bytes (1.5 MiB), in arrays at most twice that.
+ * the counts stay exact, only the spans in which they are merely bounded widen: span and cap double together, so a
+ * run of a key thinned k times holds at most 64 x 2^k frees, and the count inside it is known within that. Memory: at most {@value #MAX_RUNS}
+ * runs of 24 bytes (1.5 MiB); a key's arrays hold at most twice its runs or {@value #FIRST_RUNS}, whichever is more.
  *
  * <p>Times are taken as nondecreasing per key (the merge delivers events in time order); a free earlier than its
  * key's latest is counted at that latest time. Writer thread only (the ledger's); nothing allocated per free except
@@ -26,7 +28,9 @@ import java.util.Arrays;
 final class UnpairedFreeSeries {
     static final int MAX_RUNS_PER_KEY = 512;
     static final int MAX_RUNS = 1 << 16;
-    static final long FIRST_SPAN_NANOS = 1L << 27;
+    static final long FIRST_SPAN_NANOS = 1L << 24;
+    /** Frees a run holds at most before it is thinned; doubles with the span. */
+    static final int FIRST_RUN_FREES = 64;
     private static final int FIRST_RUNS = 8;
 
     /** Cumulative unpaired frees per key (cache tag or alignment), now. */
@@ -49,7 +53,8 @@ final class UnpairedFreeSeries {
         if (r > 0 && nanos < runLast[key][r - 1]) {
             nanos = runLast[key][r - 1];
         }
-        if (r == 0 || nanos - runFirst[key][r - 1] >= spanNanos[key]) {
+        if (r == 0 || nanos - runFirst[key][r - 1] >= spanNanos[key]
+                || counts[key] - runBefore[key][r - 1] >= (long) FIRST_RUN_FREES * spanNanos[key] / FIRST_SPAN_NANOS) {
             openRun(key, nanos);
         } else {
             runLast[key][r - 1] = nanos;
@@ -106,6 +111,12 @@ final class UnpairedFreeSeries {
         }
         runs[key] = half;
         totalRuns -= r - half;
+        int keep = Math.max(FIRST_RUNS, 2 * half);
+        if (first.length > keep) { // thinned for the cap on all keys: give back what it no longer uses
+            runFirst[key] = Arrays.copyOf(first, keep);
+            runLast[key] = Arrays.copyOf(last, keep);
+            runBefore[key] = Arrays.copyOf(before, keep);
+        }
         spanNanos[key] *= 2;
     }
 

@@ -22,10 +22,11 @@ import java.util.List;
  *                        kernel's count can hide in per-CPU slabs (so c = 1 when the events' growth is within it:
  *                        the kernel cannot tell); unless the cache has traffic the tracepoints miss, the procfs
  *                        count first has the cache's frees of objects older than the trace added back (they lower it
- *                        without touching a survivor), taking the least growth the add-back's bounds allow; 0.8 when
- *                        procfs has no series for the cache, when only the most growth those bounds allow would
- *                        confirm, or when, for a kmalloc cache, the older kfrees estimated from addresses of its
- *                        alignment would explain the shortfall (kfree names no cache: inconclusive, not a refutation)
+ *                        without touching a survivor), less what may have gone to per-CPU slabs or had its
+ *                        allocation missed; 0.8 when procfs has no series for the cache, when only the growth without
+ *                        that cut would confirm, or when, for a kmalloc cache, the older kfrees estimated from
+ *                        addresses of its alignment would explain the shortfall (kfree names no cache: inconclusive,
+ *                        not a refutation)
  * @param untraceable     0.5 when the tag or its cache is listed as freed through untraced paths, or when at least
  *                        5% of its site's allocations found outstanding were found freed without a free event (a new
  *                        allocation came at their address), else 1

@@ -48,11 +48,10 @@ import pooltag.core.tag.TagKind;
  * sockets, epoll registrations): the trace sees those frees but no allocation to pair them with. Where the free names
  * its cache, the ledger keeps them over time ({@link Ledger#unpairedFreesBy}) and the comparison adds them back to the
  * kernel's count first, so a leak beside such frees is not refuted by them (measured live: an epoll leak of 200/s fell
- * from confidence 0.99 to 0.25 while another process closed 3,000 registrations made before the hunt). What is added
- * back at a sample is known within bounds (a sample inside a run of such frees; frees into per-CPU slabs; frees whose
- * allocation the trace missed), and the comparison takes the least growth they allow; when the most growth they allow
- * would confirm and the least would not, the count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no
- * series). {@code kfree} names no cache, so for a kmalloc cache the ledger can only estimate them from the freed
+ * from confidence 0.99 to 0.25 while another process closed 3,000 registrations made before the hunt). A sample
+ * that fell inside a burst of them is left out; what was added back may include frees into per-CPU slabs and frees
+ * whose allocation the trace missed, so the comparison takes those off once, and when only the growth without that cut
+ * would confirm, the count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no series). {@code kfree} names no cache, so for a kmalloc cache the ledger can only estimate them from the freed
  * addresses' alignment ({@link Ledger#kmallocOlderFreesBy}). When those, added back, would explain the kernel's
  * shortfall, its count is inconclusive too, not a refutation (a semget leak beside 3,000 older semaphore sets
  * removed: 0.25 before, 0.79 after). Neither is done for a cache whose
@@ -87,6 +86,17 @@ public final class SuspectRanker {
     private static final double UNKNOWN_CONFIRMATION = 0.8;
     /** The growth confirmation ({@link Growth#confirm}) that makes {@link #UNKNOWN_CONFIRMATION}. */
     private static final double INCONCLUSIVE_CONFIRM = (UNKNOWN_CONFIRMATION - 0.25) / 0.75;
+    /**
+     * A /proc/slabinfo sample whose older-frees add-back the ledger can only bound within more than this share of the
+     * events' growth, and more than {@link #AMBIGUOUS_FREES} frees (it fell inside a burst of them), is left out of
+     * the comparison.
+     */
+    private static final double AMBIGUOUS_SHARE = 0.05;
+    /**
+     * Twice the frees a run of the ledger's series holds before thinning: a sample inside a steady stream of older
+     * frees, interpolated within a few dozen, is never left out.
+     */
+    private static final double AMBIGUOUS_FREES = 128;
     private static final double UNTRACEABLE_FACTOR = 0.5;
     private static final double PAGED_FACTOR = 0.5;
     /**
@@ -695,21 +705,36 @@ public final class SuspectRanker {
             Growth g;
             boolean inconclusive = false;
             if (procfsName[0].equals(cache) && !untracedTraffic && ledger.unpairedFrees(cacheTag) > 0) {
-                // The older frees' add-back is known at each sample only within bounds (a sample inside a run of
-                // them; frees into per-CPU slabs, which do not lower the count; frees whose allocation was lost or
-                // evicted, which never raised it): the least and the most growth those bounds allow.
-                double[][][] range = withOlderObjectsFreed(series, ledger, cacheTag);
-                compared = range[0];
+                // The older frees' add-back is exact at a sample outside a run of them and interpolated inside one;
+                // a sample inside a burst (bounds wide apart) is left out. Over the span, frees into per-CPU slabs
+                // (which did not lower the count: at most the slack) and frees whose allocation was lost, skipped or
+                // evicted (which never raised it) may be in it: the least growth takes them off once (never more than
+                // was added back), and when only the most growth confirms, the count is inconclusive.
+                double events = growthOf(series, t, c, w.start()).events();
+                double[][] added = withOlderObjectsFreed(series, ledger, cacheTag,
+                        Math.max(AMBIGUOUS_FREES, AMBIGUOUS_SHARE * events));
+                if (added[0].length < 2) { // a long hunt's thinned runs: compare them all, interpolated
+                    added = withOlderObjectsFreed(series, ledger, cacheTag, Double.MAX_VALUE);
+                }
+                compared = added;
                 addedBack = unpairedWithin(series, ledger, cacheTag);
-                g = growthOf(range[0], t, c, w.start());
-                Growth most = growthOf(range[1], t, c, w.start());
+                int left = n - added[0].length;
+                if (left > 0) {
+                    notes.add(String.format(Locale.ROOT, "%d of %d /proc/slabinfo samples fell inside bursts of frees"
+                            + " of objects made before the hunt and are left out of the comparison", left, n));
+                }
+                LedgerStats st = ledger.stats();
+                Growth most = growthOf(added, t, c, w.start());
+                // what the add-back can have counted too many is at most what it added within the compared span
+                g = most.lessBy(Math.min(unpairedWithin(added, ledger, cacheTag),
+                        most.slack() + st.lostEvents() + st.skippedRecords() + st.evictedOutstanding()));
                 if (g.confirm() < INCONCLUSIVE_CONFIRM && most.confirm() >= INCONCLUSIVE_CONFIRM) {
                     notes.add(String.format(Locale.ROOT, "/proc/slabinfo %s grew between %.0f and %.0f against %.0f"
                             + " seen in events over %.1f s once %.0f frees of objects made before the hunt are added"
-                            + " back, depending on when within their runs the samples fell and how many went to"
-                            + " per-CPU slabs: the kernel's count can neither confirm nor refute the growth (x%.2f)",
+                            + " back, depending on how many went to per-CPU slabs (up to %d), which leave the count"
+                            + " where it was: the kernel's count can neither confirm nor refute the growth (x%.2f)",
                             procfsName[0], g.kernel(), most.kernel(), g.events(), g.spanS(), addedBack,
-                            UNKNOWN_CONFIRMATION));
+                            most.slack(), UNKNOWN_CONFIRMATION));
                     g = new Growth(g.kernel(), g.events(), g.slack(), g.spanS(), INCONCLUSIVE_CONFIRM);
                     inconclusive = true;
                 }
@@ -730,8 +755,9 @@ public final class SuspectRanker {
                         procfsName[0], addedBack));
             }
             double[][] unnamed = confirm < 0.9 ? withUnnamedOlderFreed(compared, ledger, cache) : null;
+            int m = compared[0].length;
             double unnamedOlder = unnamed == null ? 0  // the added amount's growth over the span
-                    : (unnamed[1][n - 1] - compared[1][n - 1]) - (unnamed[1][0] - compared[1][0]);
+                    : (unnamed[1][m - 1] - compared[1][m - 1]) - (unnamed[1][0] - compared[1][0]);
             if (unnamedOlder >= 1 && untracedTraffic(ledger, cacheTag, (long) unnamedOlder)) {
                 notes.add(String.format(Locale.ROOT, "%.0f kfrees with no traced allocation at addresses %s's objects"
                         + " can have do not excuse its count: the cache also has untraced frees", unnamedOlder, cache));
@@ -839,6 +865,11 @@ public final class SuspectRanker {
      *                (the kernel's count cannot tell it from nothing), 0 when the events show no growth
      */
     record Growth(double kernel, double events, long slack, double spanS, double confirm) {
+        /** The same comparison with the kernel's growth {@code overcount} objects lower. */
+        Growth lessBy(double overcount) {
+            double k = kernel - overcount;
+            return new Growth(k, events, slack, spanS, events <= 0 ? 0 : Math.max(0, Math.min(1, (k + slack) / events)));
+        }
     }
 
     /**
@@ -879,37 +910,32 @@ public final class SuspectRanker {
     }
 
     /**
-     * The kernel's count of a traced cache as it would read had no object older than the trace been freed, as two
-     * series: the one with the least growth and the one with the most that the ledger's bounds allow. Such frees (a
+     * The kernel's count of a traced cache as it would read had no object older than the trace been freed: each sample
+     * plus the cache's frees with no traced allocation up to it ({@link Ledger#unpairedFreesBy}). Such frees (a
      * process closing what it opened before the hunt) pull {@code /proc/slabinfo} down while no survivor of the trace
-     * moves, so a leak beside them would look refuted. At each sample the frees to add back lie between
-     * {@link Ledger#unpairedFreesAtLeastBy}, less the sample's slack (frees into per-CPU slabs leave the count where it
-     * was) and less the allocations the trace missed or wrote off (lost, skipped, evicted: their frees pair with
-     * nothing without the object being older), and {@link Ledger#unpairedFreesAtMostBy}. A least-squares slope weighs
-     * samples before the span's mean time negatively and those after positively, so the least growth takes the upper
-     * bound before the mean and the lower after it, and the most growth the reverse.
+     * moves, so a leak beside them would look refuted. The ledger knows that count exactly except at a time inside a
+     * run of such frees, where it interpolates between bounds ({@link Ledger#unpairedFreesAtLeastBy},
+     * {@link Ledger#unpairedFreesAtMostBy}); a sample whose bounds are more than {@code tolerance} apart (it fell
+     * inside a burst, so the count read there is anywhere in between) is left out. A least-squares slope's growth
+     * moves by at most about three times the largest error of its samples, so the rest are compared as they are.
      *
-     * @return {least growth, most growth}, each {times ns, live objects, slack}
+     * @return {times ns, live objects, slack} of the samples kept
      */
-    private static double[][][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag) {
+    private static double[][] withOlderObjectsFreed(double[][] series, Ledger ledger, int cacheTag, double tolerance) {
         int n = series[0].length;
-        LedgerStats st = ledger.stats();
-        long unseen = st.lostEvents() + st.skippedRecords() + st.evictedOutstanding();
-        double mean = 0;
-        for (int i = 0; i < n; i++) {
-            mean += series[0][i] / n;
-        }
-        double[] least = new double[n];
-        double[] most = new double[n];
+        double[][] out = new double[3][n];
+        int k = 0;
         for (int i = 0; i < n; i++) {
             long at = (long) series[0][i];
-            double low = Math.max(0, ledger.unpairedFreesAtLeastBy(cacheTag, at) - series[2][i] - unseen);
-            double high = ledger.unpairedFreesAtMostBy(cacheTag, at);
-            boolean early = series[0][i] < mean;
-            least[i] = series[1][i] + (early ? high : low);
-            most[i] = series[1][i] + (early ? low : high);
+            if (ledger.unpairedFreesAtMostBy(cacheTag, at) - ledger.unpairedFreesAtLeastBy(cacheTag, at) > tolerance) {
+                continue;
+            }
+            out[0][k] = series[0][i];
+            out[1][k] = series[1][i] + ledger.unpairedFreesBy(cacheTag, at);
+            out[2][k] = series[2][i];
+            k++;
         }
-        return new double[][][] {{series[0], least, series[2]}, {series[0], most, series[2]}};
+        return new double[][] {Arrays.copyOf(out[0], k), Arrays.copyOf(out[1], k), Arrays.copyOf(out[2], k)};
     }
 
     /**

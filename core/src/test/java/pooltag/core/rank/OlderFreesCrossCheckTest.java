@@ -87,30 +87,30 @@ class OlderFreesCrossCheckTest {
 
     /**
      * A sample inside the burst itself: 3,000 older frees over 20 ms from 4.49 s, the 4.5 s sample halfway through.
-     * Beside a real leak the add-back there is anything from 1 to 2,999; the least growth that allows does not
-     * confirm, the most does, and the kernel's count is called inconclusive (x0.80) with a note that says why.
+     * The count there is bounded within a run of at most 64 frees (the ledger's run cap), so the add-back is
+     * interpolated within 64 of the truth; and a sample inside a burst whose bounds are wide is left out of the
+     * comparison rather than guessed. Beside a real leak the rest confirm it.
      */
     @Test
-    void aSampleInsideABurstMakesTheCountInconclusive() {
+    void aSampleInsideABurstIsReadWithinARunsFrees() {
         Scenario sc = new Scenario();
         int x = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, false);
         sc.workload(x, LEAK_SITE, 128, S / 2, 999, 200, -1, LEAK_STACK);
         sc.olderObjectsFreed(x, 4_490_000_000L, 3000, 150_000, 3000);
         Ledger ledger = sc.run(END);
         int tag = ledger.tagId(TagKind.CACHE, "eventpoll_epi");
-        assertEquals(1, ledger.unpairedFreesAtLeastBy(tag, 4_500_000_000L));
-        assertEquals(2999, ledger.unpairedFreesAtMostBy(tag, 4_500_000_000L));
+        long low = ledger.unpairedFreesAtLeastBy(tag, 4_500_000_000L);
+        long high = ledger.unpairedFreesAtMostBy(tag, 4_500_000_000L);
+        assertTrue(low <= 1501 && 1501 <= high && high - low < 64, low + ".." + high); // 1,501 frees at or before
         Suspect s = suspect(SuspectRanker.rank(ledger, sc.procfs(S / 2, END, 1, 64), END, opts), "eventpoll_epi");
-        assertEquals(0.8, s.evidence().confirmation(), 1e-9, "" + s.evidence());
-        assertTrue(s.evidence().notes().stream().anyMatch(n -> n.contains("depending on when within their runs the"
-                + " samples fell")), "" + s.evidence().notes());
+        assertEquals(1.0, s.evidence().confirmation(), 1e-9, "" + s.evidence());
     }
 
     /**
      * SLUB's count does not fall for frees into per-CPU slabs, which is what the slack stands for: 2,000 older objects
      * freed, the first 250 (the slack) hidden that way, beside 1,000 survivors the kernel never held. Adding back all
      * 2,000 and then granting the slack again lifted the check from 0.44 to 0.63, a false leak; the least growth
-     * takes the slack off the add-back.
+     * takes the slack off the add-back (to within 0.01 of the survivors alone: the fit's shape differs).
      */
     @Test
     void olderFreesHiddenInPerCpuSlabsDoNotGrantTheSlackTwice() {
@@ -141,8 +141,64 @@ class OlderFreesCrossCheckTest {
                 alone[0] = s.confidence();
             } else {
                 assertTrue(s.confidence() < THRESHOLD, "" + s.confidence() + " " + s.evidence());
-                assertTrue(s.confidence() <= alone[0] + 1e-9, s.confidence() + " > " + alone[0]);
+                assertTrue(s.confidence() <= alone[0] + 0.01, s.confidence() + " > " + alone[0]);
             }
         }
+    }
+
+    /**
+     * Older frees never make survivors the kernel never held (its count flat) look more real than they do alone,
+     * however many and however spread: a sweep over the slack, the survivors and the older frees, steady over the
+     * whole hunt or in one burst. A second review found the first bounded version lifting 900 such survivors beside
+     * 6,000 steady older frees from 0.46 to 0.79 (a false leak): it took each sample's bound less the whole slack, in
+     * combinations no non-decreasing count can make.
+     */
+    @Test
+    void olderFreesNeverLiftSurvivorsTheKernelNeverHeld() {
+        for (long slack : new long[] {64, 250, 500}) {
+            for (int survivors : new int[] {700, 900, 1000}) {
+                // alone, 700 survivors within a slack of 250 already reach 0.51: the slack's own tolerance, not this
+                double alone = falseSurvivorsBeside(slack, survivors, 0, false);
+                for (int older : new int[] {1000, 3000, 6000}) {
+                    for (boolean burst : new boolean[] {false, true}) {
+                        double c = falseSurvivorsBeside(slack, survivors, older, burst);
+                        String what = slack + "/" + survivors + "/" + older + (burst ? " burst" : " steady");
+                        assertTrue(c < THRESHOLD || alone >= THRESHOLD, what + ": " + c);
+                        assertTrue(c <= alone + 0.01, what + ": " + c + " > " + alone);
+                    }
+                }
+            }
+        }
+    }
+
+    private double falseSurvivorsBeside(long slack, int survivors, int older, boolean burst) {
+        Scenario sc = new Scenario();
+        int c = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, true);
+        sc.workload(c, MAPLE_SITE, 128, S / 10, survivors, 180, -1, null);
+        if (older > 0) {
+            sc.olderObjectsFreed(c, burst ? 3 * S : 0, older, burst ? 1_000_000 : older / 5.5, 3000);
+        }
+        Ledger ledger = sc.run(END);
+        return suspect(SuspectRanker.rank(ledger, sc.procfs(S / 2, END, 1, slack), END, opts), "eventpoll_epi")
+                .confidence();
+    }
+
+    /**
+     * Growth within the per-CPU slack is not held against a suspect ("cannot resolve"), whether or not its cache had
+     * older frees outside the compared span: the least growth takes off at most what was added back. A first version
+     * took the whole slack off whenever the cache had any unpaired free, and the corpus's unix-socket leak fell from
+     * 0.90 to 0.72 (its caches had 0 frees to add back within the span, and slack 140 and 546).
+     */
+    @Test
+    void growthWithinTheSlackStaysUnresolvedBesideOlderFreesOutsideTheSpan() {
+        Scenario sc = new Scenario();
+        int x = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, true);
+        sc.workload(x, LEAK_SITE, 128, S / 2, 40, 20, -1, LEAK_STACK);
+        sc.olderObjectsFreed(x, 5_900_000_000L, 5, 1000, 3000);
+        Ledger ledger = sc.run(END);
+        assertEquals(5, ledger.unpairedFrees(ledger.tagId(TagKind.CACHE, "eventpoll_epi")));
+        Suspect s = suspect(SuspectRanker.rank(ledger, sc.procfs(S / 2, 5 * S, 1, 64), END, opts), "eventpoll_epi");
+        assertEquals(1.0, s.evidence().confirmation(), 1e-9, "" + s.evidence());
+        assertTrue(s.evidence().notes().stream().anyMatch(n -> n.contains("cannot resolve")), "" + s.evidence());
     }
 }
