@@ -11,7 +11,9 @@
 #   -Dpooltag.subbufKb=4, one-page sub-buffers; huntc1: hunt with the C1 compiler only; huntcold: hunt
 #   without the merge path's warm-up before tracing (-Dpooltag.warmMerge=false); huntbase: the hunt of the
 #   tree HUNT_BASE names; recordsmall: record with --buffer-kb 1408, trace-cmd's buffer; pairfloor and pairfloorq:
-#   bench/pairfloor.c, a minimal pairing tracer in C, as a floor for hunt's CPU; huntthp: hunt with
+#   bench/pairfloor.c, a minimal pairing tracer in C, as a floor for hunt's CPU; jfloordecode, jfloorpair and
+#   jfloorledger: pooltag's trace session under lighter consumers, in Java (bench/…/LiveFloor.java); jfloorinline:
+#   pairfloor's one-thread design in Java (bench/…/InlineFloor.java); huntthp: hunt with
 #   -XX:+UseTransparentHugePages; huntc2: hunt with the C2 compiler only, -XX:-TieredCompilation)
 # bench/kernel-side.sh measures the kernel's side alone (stacks, filters) with pairfloor as the tracer.
 # trace-cmd (Debian 3.1) runs only with bench/shim/eperm-noop.so (built here), memleak-bpfcc needs kernel headers
@@ -33,6 +35,7 @@ PF=bench/target/pairfloor
 SHIM=bench/shim/eperm-noop.so
 [ -f $SHIM ] || cc -shared -fPIC -O2 -o $SHIM bench/shim/eperm-noop.c -ldl
 ./pooltag --version > /dev/null   # build outside the measurement
+. scripts/find-jdk.sh; find_java_home; JFLOOR_JAVA=$JAVA_PICKED/bin/java   # the launcher's JDK, for LiveFloor
 load() { cut -d' ' -f1 /proc/loadavg; }
 kmem_enabled() { cat $T/events/kmem/{kmalloc,kfree,kmem_cache_alloc,kmem_cache_free}/enable | tr -d '\n'; }
 # CPU ticks (utime+stime) and summed VmHWM (kB) of every process in session $1
@@ -123,21 +126,44 @@ run_tracecmd() {
   echo "$m $ev $lk $lt $(du -cb $OUT/tc.dat* 2>/dev/null | tail -1 | cut -f1) $(total_cpu $OUT/tc)"; rm -f $OUT/tc.dat*
   clean_check trace-cmd
 }
+# run_floor NAME LOG CMD...: a yardstick that prints "NAME: tracing" when it traces and, on SIGTERM, "NAME: N events,
+# lost by the kernel K[, by the backlog B]" (pairfloor, LiveFloor, InlineFloor)
+run_floor() {
+  local name=$1 log=$OUT/$2; shift 2
+  sync; start_timed $log "$@"
+  local i; for i in $(seq 1 600); do grep -q "$name: tracing" $log.err 2>/dev/null && break; kill -0 $TPID 2>/dev/null || break; sleep 0.05; done
+  grep -q "$name: tracing" $log.err || { echo "- - - - - - - - - not-started"; kill -TERM $TPID 2>/dev/null; wait $SID; return; }
+  sleep 1; local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
+  local line; line=$(grep "$name: [0-9]* events" $log.err); echo "${FLOOR_TAG:-$name}: $line" >> $OUT/floors.txt
+  local ev lk lp; ev=$(sed -n "s/.*$name: \([0-9]*\) events.*/\1/p" <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
+  lp=$(sed -n 's/.*by the backlog \([0-9]*\).*/\1/p' <<<"$line")
+  echo "$m ${ev:--} ${lk:--} ${lp:--} - $(total_cpu $log)"
+  ls $T/instances | grep -q "^pairfloor-" && echo "!! pairfloor instance left behind" >&2
+  clean_check "$name" $TPID
+}
 # bench/pairfloor.c: the least a live pairing tool does, in C (one thread reads, walks and pairs; no ordering, names,
 # stacks or report), a yardstick for hunt's CPU; pairfloorq: the same with one reader thread per CPU handing pages to
 # the pairing thread, as pooltag's readers do
-run_pairfloor() {
-  sync; start_timed $OUT/pf $PF "$T" "$(nproc)" ${PF_MODE:-}
-  local i; for i in $(seq 1 600); do grep -q "pairfloor: tracing" $OUT/pf.err 2>/dev/null && break; kill -0 $TPID 2>/dev/null || break; sleep 0.05; done
-  grep -q "pairfloor: tracing" $OUT/pf.err || { echo "- - - - - - - - - not-started"; kill -TERM $TPID 2>/dev/null; wait $SID; return; }
-  sleep 1; local m; m=$(measure $SID); kill -TERM $TPID; wait $SID
-  local line; line=$(grep "pairfloor: [0-9]* events" $OUT/pf.err); echo "${PF_MODE:-inline}: $line" >> $OUT/pairfloor.txt
-  local ev lk; ev=$(sed -n 's/.*pairfloor: \([0-9]*\) events.*/\1/p' <<<"$line"); lk=$(sed -n 's/.*lost by the kernel \([0-9]*\).*/\1/p' <<<"$line")
-  echo "$m ${ev:--} ${lk:--} - - $(total_cpu $OUT/pf)"
-  ls $T/instances | grep -q "^pairfloor-" && echo "!! pairfloor instance left behind" >&2
-  return 0
-}
+run_pairfloor() { FLOOR_TAG=${PF_MODE:-inline} run_floor pairfloor pf $PF "$T" "$(nproc)" ${PF_MODE:-}; }
 run_pairfloorq() { PF_MODE=handoff run_pairfloor; }
+# bench/…/LiveFloor.java: pooltag's own session (readers, page pool, merge, decode, warm-up, hunt's buffer) driving
+# less than hunt's consumer: jfloordecode reads each event's type and address, jfloorpair pairs as pairfloor.c does
+# (in Java), jfloorledger runs pooltag's Ledger without publishing, stacks or ranking: hunt's CPU split live
+run_jfloor() {
+  [ -f bench/target/benchmarks.jar ] || { echo "- - - - - - - - - no-benchmarks.jar"; return; }
+  FLOOR_TAG=$1 run_floor livefloor jf "$JFLOOR_JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
+      -Dfloor.mode=$1 -cp bench/target/benchmarks.jar pooltag.bench.LiveFloor
+}
+run_jfloordecode() { run_jfloor decode; }
+run_jfloorpair() { run_jfloor pair; }
+run_jfloorledger() { run_jfloor ledger; }
+# bench/…/InlineFloor.java: pairfloor.c's design in Java (one thread reads every CPU, walks, decodes and pairs in read
+# order): the language's share, apart from pooltag's design
+run_jfloorinline() {
+  [ -f bench/target/benchmarks.jar ] || { echo "- - - - - - - - - no-benchmarks.jar"; return; }
+  run_floor inlinefloor ji "$JFLOOR_JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
+      -cp bench/target/benchmarks.jar pooltag.linux.kmem.InlineFloor
+}
 run_memleak() {
   sync; PYTHONUNBUFFERED=1 setsid memleak-bpfcc 3600 > $OUT/ml.log 2>&1 & local pid=$!
   local i; for i in $(seq 1 600); do grep -q Attaching $OUT/ml.log 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done

@@ -8,11 +8,14 @@ import pooltag.core.event.AllocEventConsumer;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.linux.kmem.EventMerger;
+import pooltag.linux.kmem.EventView;
+import pooltag.linux.kmem.InlineFloor;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.KmemTagPolicy;
 import pooltag.linux.kmem.NameTable;
 import pooltag.linux.kmem.Page;
 import pooltag.linux.kmem.SlabCacheCatalog;
+import pooltag.linux.ring.PageCursor;
 import pooltag.linux.recording.RecordingReader;
 import pooltag.linux.symbols.KernelSymbolResolver;
 
@@ -34,7 +37,9 @@ public final class ReplayHunt {
     /**
      * {@code -Dreplay.mode=}: {@code ledger} (hunt's, the default), {@code norecent} (without the recent-site
      * tracking hunt's ranking uses), {@code decode} (merge and decode only: a consumer that reads each event's type
-     * and address), to split the per-event cost.
+     * and address), {@code pair} (merge, decode and {@link LiveFloor.MinimalPairing}, pairfloor.c's pairing),
+     * {@code inline} (the same pairing on each page walked and decoded in read order, no merger: InlineFloor's walk),
+     * to split the per-event cost.
      */
     private static final String MODE = System.getProperty("replay.mode", "ledger");
 
@@ -60,8 +65,9 @@ public final class ReplayHunt {
             System.err.println("usage: ReplayHunt RECORDING [PASSES]");
             System.exit(2);
         }
-        if (!MODE.equals("ledger") && !MODE.equals("norecent") && !MODE.equals("decode")) {
-            System.err.println("ReplayHunt: -Dreplay.mode is ledger, norecent or decode, not " + MODE);
+        if (!MODE.equals("ledger") && !MODE.equals("norecent") && !MODE.equals("decode") && !MODE.equals("pair")
+                && !MODE.equals("inline")) {
+            System.err.println("ReplayHunt: -Dreplay.mode is ledger, norecent, decode, pair or inline, not " + MODE);
             System.exit(2);
         }
         Path file = Path.of(args[0]);
@@ -69,13 +75,28 @@ public final class ReplayHunt {
         try (RecordingReader r = RecordingReader.open(file)) {
             List<Page> pages = r.readPages();
             NameTable names = r.names();
-            for (int pass = 1; pass <= passes; pass++) {
+            for (int pass = 1; pass <= passes && MODE.equals("inline"); pass++) {
+                LiveFloor.MinimalPairing pairing = new LiveFloor.MinimalPairing();
+                KmemDecoder decoder = new KmemDecoder(r.schema(), names);
+                PageCursor cursor = new PageCursor(r.schema().header(), "replay");
+                EventView view = new EventView();
+                long t0 = System.nanoTime();
+                long events = 0;
+                for (Page p : pages) {
+                    events += InlineFloor.walk(p.data, p.length, p.cpu, cursor, decoder, view, pairing);
+                }
+                long nanos = System.nanoTime() - t0;
+                System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event, %s%n",
+                        pass, events, pages.size(), nanos / 1e9, (double) nanos / events, pairing.describe());
+            }
+            for (int pass = 1; pass <= passes && !MODE.equals("inline"); pass++) {
                 Ledger ledger = new Ledger(new SlabCacheCatalog(names, r.slabSysfs()),
                         new KernelSymbolResolver(r.symbols()), KmemTagPolicy.ledgerOptions());
                 if (!MODE.equals("norecent")) {
                     ledger.trackRecentSites(LEADER_AGE, LEADER_WINDOW, -1);
                 }
-                AllocEventConsumer consumer = MODE.equals("decode") ? new AddressSum() : ledger;
+                AllocEventConsumer consumer = MODE.equals("decode") ? new AddressSum()
+                        : MODE.equals("pair") ? new LiveFloor.MinimalPairing() : ledger;
                 EventMerger m = new EventMerger(r.cpus(), r.schema().header(), new KmemDecoder(r.schema(), names),
                         1_000_000_000L, p -> { });
                 long t0 = System.nanoTime();
@@ -90,7 +111,8 @@ public final class ReplayHunt {
                 // the fields before "ns per event" keep their places: bench/replay-hunt.sh reads the 10th
                 System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event, %s%n",
                         pass, m.totalEvents(), pages.size(), nanos / 1e9, (double) nanos / m.totalEvents(),
-                        consumer == ledger ? ledger.stats().outstanding() + " outstanding at the end" : "no ledger");
+                        consumer == ledger ? ledger.stats().outstanding() + " outstanding at the end"
+                                : consumer instanceof LiveFloor.MinimalPairing mp ? mp.describe() : "no ledger");
             }
         }
     }
