@@ -233,8 +233,9 @@ public final class LiveFloor {
             System.err.println("livefloor: tracing (" + MODE + "), " + session.config().describeBuffer());
             done.await();
             SessionStats stats = session.stop();
-            System.err.printf(Locale.ROOT, "livefloor: %d events, lost by the kernel %d, by the backlog %d; %s%n",
-                    stats.totalEvents(), stats.lostByKernel(), stats.backlogEvents(),
+            System.err.printf(Locale.ROOT, "livefloor: %d events, lost by the kernel %d, by the backlog %d, %d malformed"
+                    + " records and %d broken pages skipped; %s%n", stats.totalEvents(), stats.lostByKernel(),
+                    stats.backlogEvents(), stats.malformedRecords(), stats.skippedPages(),
                     pairingF != null ? pairingF.describe()
                             : ledgerF != null ? ledgerF.stats().outstanding() + " outstanding" : "decode only");
         }

@@ -21,6 +21,9 @@ import pooltag.linux.ring.PageCursor;
  * pooltag.linux.kmem.InlineFloor}; SIGTERM ends it with one line on stderr ("inlinefloor: N events ...").
  */
 public final class InlineFloor {
+    /** Records the decoder refused (too short for their event's fields): counted and printed, never dropped silently. */
+    static long malformed;
+
     private InlineFloor() {
     }
 
@@ -85,8 +88,8 @@ public final class InlineFloor {
             for (int c = 0; c < cpus; c++) {
                 lost += session.instance().cpuStats(c).lost();
             }
-            System.err.printf(Locale.ROOT, "inlinefloor: %d events, lost by the kernel %d; %s%n", events, lost,
-                    pairing.describe());
+            System.err.printf(Locale.ROOT, "inlinefloor: %d events, lost by the kernel %d, %d malformed records skipped;"
+                    + " %s%n", events, lost, malformed, pairing.describe());
         } finally {
             for (RawPipe p : pipes) {
                 if (p != null) {
@@ -112,10 +115,13 @@ public final class InlineFloor {
         long events = 0;
         cursor.load(page, 0, n, 0);
         while (cursor.next()) {
-            if (decoder.decode(cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength(), cursor.timestamp(), cpu,
-                    view) == KmemDecoder.DECODED) {
+            int r = decoder.decode(cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength(), cursor.timestamp(),
+                    cpu, view);
+            if (r == KmemDecoder.DECODED) {
                 consumer.onEvent(view);
                 events++;
+            } else if (r == KmemDecoder.MALFORMED) {
+                malformed++;
             }
         }
         return events;

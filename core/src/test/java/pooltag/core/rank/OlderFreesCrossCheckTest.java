@@ -86,6 +86,19 @@ class OlderFreesCrossCheckTest {
     }
 
     /**
+     * eventpoll_epi with a real leak from 0.5 s ({@code leaked} epitems at {@code perSecond}; the kernel's count rises
+     * with it, flat when {@code kernelCountFlat}) and {@code older} older epitems freed {@code olderPerSecond} a second
+     * from {@code olderAt}.
+     */
+    private static Scenario epiLeakBesideOlderFrees(boolean kernelCountFlat, int leaked, int perSecond, long olderAt,
+                                                    int older, double olderPerSecond) {
+        Scenario sc = new Scenario();
+        int x = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, kernelCountFlat);
+        sc.workload(x, LEAK_SITE, 128, S / 2, leaked, perSecond, -1, LEAK_STACK);
+        return sc.olderObjectsFreed(x, olderAt, older, olderPerSecond, 3000);
+    }
+
+    /**
      * A sample inside the burst itself: 3,000 older frees over 20 ms from 4.49 s, the 4.5 s sample halfway through.
      * The count there is bounded within a run of at most 64 frees (the ledger's run cap), so the add-back is
      * interpolated within 64 of the truth; and a sample inside a burst whose bounds are wide is left out of the
@@ -93,10 +106,7 @@ class OlderFreesCrossCheckTest {
      */
     @Test
     void aSampleInsideABurstIsReadWithinARunsFrees() {
-        Scenario sc = new Scenario();
-        int x = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, false);
-        sc.workload(x, LEAK_SITE, 128, S / 2, 999, 200, -1, LEAK_STACK);
-        sc.olderObjectsFreed(x, 4_490_000_000L, 3000, 150_000, 3000);
+        Scenario sc = epiLeakBesideOlderFrees(false, 999, 200, 4_490_000_000L, 3000, 150_000);
         Ledger ledger = sc.run(END);
         int tag = ledger.tagId(TagKind.CACHE, "eventpoll_epi");
         long low = ledger.unpairedFreesAtLeastBy(tag, 4_500_000_000L);
@@ -191,10 +201,7 @@ class OlderFreesCrossCheckTest {
      */
     @Test
     void growthWithinTheSlackStaysUnresolvedBesideOlderFreesOutsideTheSpan() {
-        Scenario sc = new Scenario();
-        int x = sc.cache("eventpoll_epi", Pool.NONPAGED, 9000, true);
-        sc.workload(x, LEAK_SITE, 128, S / 2, 40, 20, -1, LEAK_STACK);
-        sc.olderObjectsFreed(x, 5_900_000_000L, 5, 1000, 3000);
+        Scenario sc = epiLeakBesideOlderFrees(true, 40, 20, 5_900_000_000L, 5, 1000);
         Ledger ledger = sc.run(END);
         assertEquals(5, ledger.unpairedFrees(ledger.tagId(TagKind.CACHE, "eventpoll_epi")));
         Suspect s = suspect(SuspectRanker.rank(ledger, sc.procfs(S / 2, 5 * S, 1, 64), END, opts), "eventpoll_epi");
