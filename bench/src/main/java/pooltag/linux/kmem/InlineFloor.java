@@ -47,7 +47,7 @@ public final class InlineFloor {
                 }
             });
             for (int c = 0; c < cpus; c++) {
-                pipes[c] = RawPipe.open(session.instance().perCpuFile(c, "trace_pipe_raw"));
+                pipes[c] = session.openCpuPipe(c);
             }
             warmUp(session);
             session.instance().setTracingOn(true);

@@ -13,13 +13,14 @@ import java.util.Arrays;
  * last free, frees before the run)}. A free joins its key's last run when it comes less than the key's run span
  * after that run's first free (2^24 ns, about 17 ms, at first) and the run holds fewer than its cap of frees
  * ({@value #FIRST_RUN_FREES} at first), and opens a new run otherwise. A run's first and last
- * times are exact, so a burst (a process exiting closes its thousands of objects within milliseconds) is placed to
- * the nanosecond whatever else is freed around it: the count is exact at every time outside a run's
- * {@code [first, last)} and bounded within it ({@link #atLeastBy}, {@link #atMostBy}), by the run's frees. When a key's runs are full,
- * or all keys together hold {@value #MAX_RUNS}, the key with the most runs merges them pairwise and doubles its span:
- * the counts stay exact, only the spans in which they are merely bounded widen: span and cap double together, so a
- * run of a key thinned k times holds at most 64 x 2^k frees, and the count inside it is known within that. Memory: at most {@value #MAX_RUNS}
- * runs of 24 bytes (1.5 MiB); a key's arrays hold at most twice its runs or {@value #FIRST_RUNS}, whichever is more.
+ * times are exact, so a burst (a process exiting closes its thousands of objects within milliseconds) is placed to the
+ * nanosecond whatever else is freed around it: the count is exact at every time outside a run's {@code [first, last)}
+ * and bounded within it ({@link #atLeastBy}, {@link #atMostBy}), by the run's frees. When a key's runs are full, or all
+ * keys together hold {@value #MAX_RUNS}, the key with the most runs merges them pairwise and doubles its span: the
+ * counts stay exact, only the spans in which they are merely bounded widen: span and cap double together, so a run of a
+ * key thinned k times holds at most 64 x 2^k frees, and the count inside it is known within that. Memory: at most
+ * {@value #MAX_RUNS} runs of 24 bytes (1.5 MiB); a key's arrays hold at most twice its runs or {@value #FIRST_RUNS},
+ * whichever is more.
  *
  * <p>Times are taken as nondecreasing per key (the merge delivers events in time order); a free earlier than its
  * key's latest is counted at that latest time. Writer thread only (the ledger's); nothing allocated per free except

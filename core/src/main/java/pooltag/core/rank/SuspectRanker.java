@@ -51,8 +51,9 @@ import pooltag.core.tag.TagKind;
  * from confidence 0.99 to 0.25 while another process closed 3,000 registrations made before the hunt). A sample
  * that fell inside a burst of them is left out; what was added back may include frees into per-CPU slabs and frees
  * whose allocation the trace missed, so the comparison takes those off once, and when only the growth without that cut
- * would confirm, the count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no series). {@code kfree} names no cache, so for a kmalloc cache the ledger can only estimate them from the freed
- * addresses' alignment ({@link Ledger#kmallocOlderFreesBy}). When those, added back, would explain the kernel's
+ * would confirm, the count is inconclusive ({@value #UNKNOWN_CONFIRMATION}, as with no series). {@code kfree} names no
+ * cache, so for a kmalloc cache the ledger can only estimate them from the freed addresses' alignment
+ * ({@link Ledger#kmallocOlderFreesBy}). When those, added back, would explain the kernel's
  * shortfall, its count is inconclusive too, not a refutation (a semget leak beside 3,000 older semaphore sets
  * removed: 0.25 before, 0.79 after). Neither is done for a cache whose
  * traffic the tracepoints partly miss ({@link #untracedTraffic}): there an unpaired free is no sign of an older object.

@@ -585,6 +585,15 @@ public final class TraceSession implements AutoCloseable {
         return poolPages;
     }
 
+    /**
+     * A pipe on {@code cpu}'s buffer for a reader outside the session (the bench's one-thread floor): closed by
+     * teardown with the session's own, so that the instance can be removed even when a second signal ends the run
+     * before its reader closed it.
+     */
+    RawPipe openCpuPipe(int cpu) {
+        return openRaw(cpu);
+    }
+
     private RawPipe openRaw(int cpu) {
         try {
             RawPipe ch = RawPipe.open(instance.perCpuFile(cpu, "trace_pipe_raw"));
