@@ -8,7 +8,6 @@ import pooltag.core.event.AllocEventConsumer;
 
 import pooltag.core.ledger.Ledger;
 import pooltag.linux.kmem.EventMerger;
-import pooltag.linux.kmem.EventView;
 import pooltag.linux.kmem.InlineFloor;
 import pooltag.linux.kmem.KmemDecoder;
 import pooltag.linux.kmem.KmemTagPolicy;
@@ -77,17 +76,17 @@ public final class ReplayHunt {
             NameTable names = r.names();
             for (int pass = 1; pass <= passes && MODE.equals("inline"); pass++) {
                 LiveFloor.MinimalPairing pairing = new LiveFloor.MinimalPairing();
-                KmemDecoder decoder = new KmemDecoder(r.schema(), names);
-                PageCursor cursor = new PageCursor(r.schema().header(), "replay");
-                EventView view = new EventView();
+                InlineFloor.Walk walk = new InlineFloor.Walk(new PageCursor(r.schema().header(), "replay"),
+                        new KmemDecoder(r.schema(), names), pairing);
                 long t0 = System.nanoTime();
                 long events = 0;
                 for (Page p : pages) {
-                    events += InlineFloor.walk(p.data, p.length, p.cpu, cursor, decoder, view, pairing);
+                    events += walk.page(p.data, p.length, p.cpu);
                 }
                 long nanos = System.nanoTime() - t0;
-                System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event, %s%n",
-                        pass, events, pages.size(), nanos / 1e9, (double) nanos / events, pairing.describe());
+                System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event, %s; %s%n",
+                        pass, events, pages.size(), nanos / 1e9, (double) nanos / events, pairing.describe(),
+                        walk.describeSkipped());
             }
             for (int pass = 1; pass <= passes && !MODE.equals("inline"); pass++) {
                 Ledger ledger = new Ledger(new SlabCacheCatalog(names, r.slabSysfs()),
@@ -111,8 +110,10 @@ public final class ReplayHunt {
                 // the fields before "ns per event" keep their places: bench/replay-hunt.sh reads the 10th
                 System.out.printf(Locale.ROOT, "pass %d: %d events in %d pages, %.3f s, %.1f ns per event, %s%n",
                         pass, m.totalEvents(), pages.size(), nanos / 1e9, (double) nanos / m.totalEvents(),
-                        consumer == ledger ? ledger.stats().outstanding() + " outstanding at the end"
-                                : consumer instanceof LiveFloor.MinimalPairing mp ? mp.describe() : "no ledger");
+                        (consumer == ledger ? ledger.stats().outstanding() + " outstanding at the end"
+                                : consumer instanceof LiveFloor.MinimalPairing mp ? mp.describe() : "no ledger")
+                                + "; " + m.malformedRecords() + " malformed records and " + m.skippedPages()
+                                + " broken pages skipped");
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import pooltag.bench.LiveFloor;
 import pooltag.core.event.AllocEventConsumer;
+import pooltag.linux.ring.DecodeException;
 import pooltag.linux.ring.PageCursor;
 
 /**
@@ -21,9 +22,6 @@ import pooltag.linux.ring.PageCursor;
  * pooltag.linux.kmem.InlineFloor}; SIGTERM ends it with one line on stderr ("inlinefloor: N events ...").
  */
 public final class InlineFloor {
-    /** Records the decoder refused (too short for their event's fields): counted and printed, never dropped silently. */
-    static long malformed;
-
     private InlineFloor() {
     }
 
@@ -33,9 +31,7 @@ public final class InlineFloor {
         int pageSize = session.schema().header().pageSize();
         RawPipe[] pipes = new RawPipe[cpus];
         LiveFloor.MinimalPairing pairing = new LiveFloor.MinimalPairing();
-        KmemDecoder decoder = session.decoder();
-        EventView view = new EventView();
-        PageCursor cursor = new PageCursor(session.schema().header(), "inline floor");
+        Walk walk = new Walk(new PageCursor(session.schema().header(), "inline floor"), session.decoder(), pairing);
         byte[] page = new byte[pageSize];
         long events = 0;
         try (StopSignals signals = StopSignals.install(System.err)) {
@@ -47,7 +43,7 @@ public final class InlineFloor {
                 }
             });
             for (int c = 0; c < cpus; c++) {
-                pipes[c] = session.openCpuPipe(c);
+                pipes[c] = session.openRaw(c);
             }
             warmUp(session);
             session.instance().setTracingOn(true);
@@ -59,7 +55,7 @@ public final class InlineFloor {
                 for (int c = 0; c < cpus; c++) {
                     int n;
                     while ((n = pipes[c].read(page, pageSize)) > 0) {
-                        events += walk(page, n, c, cursor, decoder, view, pairing);
+                        events += walk.page(page, n, c);
                         any = true;
                         // a page short of full is the one the kernel is writing: wait for more, as pairfloor
                         if (!stopping && partial(page, pageSize)) {
@@ -88,8 +84,8 @@ public final class InlineFloor {
             for (int c = 0; c < cpus; c++) {
                 lost += session.instance().cpuStats(c).lost();
             }
-            System.err.printf(Locale.ROOT, "inlinefloor: %d events, lost by the kernel %d, %d malformed records skipped;"
-                    + " %s%n", events, lost, malformed, pairing.describe());
+            System.err.printf(Locale.ROOT, "inlinefloor: %d events, lost by the kernel %d, %s; %s%n", events, lost,
+                    walk.describeSkipped(), pairing.describe());
         } finally {
             for (RawPipe p : pipes) {
                 if (p != null) {
@@ -110,21 +106,50 @@ public final class InlineFloor {
         return commit + 1024 < pageSize - 16;
     }
 
-    public static long walk(byte[] page, int n, int cpu, PageCursor cursor, KmemDecoder decoder, EventView view,
-                             AllocEventConsumer consumer) {
-        long events = 0;
-        cursor.load(page, 0, n, 0);
-        while (cursor.next()) {
-            int r = decoder.decode(cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength(), cursor.timestamp(),
-                    cpu, view);
-            if (r == KmemDecoder.DECODED) {
-                consumer.onEvent(view);
-                events++;
-            } else if (r == KmemDecoder.MALFORMED) {
-                malformed++;
-            }
+    /**
+     * One page walked, decoded and handed on in read order (the live floor's loop and ReplayHunt's {@code inline}
+     * mode). What it cannot use is counted, never passed over: records the decoder refuses (too short for their
+     * event's fields) and pages whose header or records are broken (the rest of such a page is skipped).
+     */
+    public static final class Walk {
+        private final PageCursor cursor;
+        private final KmemDecoder decoder;
+        private final AllocEventConsumer consumer;
+        private final EventView view = new EventView();
+        private long malformedRecords;
+        private long brokenPages;
+
+        public Walk(PageCursor cursor, KmemDecoder decoder, AllocEventConsumer consumer) {
+            this.cursor = cursor;
+            this.decoder = decoder;
+            this.consumer = consumer;
         }
-        return events;
+
+        /** Walks the first {@code n} bytes of {@code page}, read from {@code cpu}; returns the events decoded. */
+        public long page(byte[] page, int n, int cpu) {
+            long events = 0;
+            try {
+                cursor.load(page, 0, n, 0);
+                while (cursor.next()) {
+                    int r = decoder.decode(cursor.buffer(), cursor.payloadOffset(), cursor.payloadLength(),
+                            cursor.timestamp(), cpu, view);
+                    if (r == KmemDecoder.DECODED) {
+                        consumer.onEvent(view);
+                        events++;
+                    } else if (r == KmemDecoder.MALFORMED) {
+                        malformedRecords++;
+                    }
+                }
+            } catch (DecodeException e) {
+                brokenPages++;
+            }
+            return events;
+        }
+
+        /** "N malformed records and M broken pages skipped". */
+        public String describeSkipped() {
+            return malformedRecords + " malformed records and " + brokenPages + " broken pages skipped";
+        }
     }
 
     /**

@@ -586,15 +586,11 @@ public final class TraceSession implements AutoCloseable {
     }
 
     /**
-     * A pipe on {@code cpu}'s buffer for a reader outside the session (the bench's one-thread floor): closed by
-     * teardown with the session's own, so that the instance can be removed even when a second signal ends the run
-     * before its reader closed it.
+     * A pipe on {@code cpu}'s buffer, kept in {@link #opened} so that teardown closes it before removing the instance,
+     * even when a second signal ends the run first. Package-private for the bench's one-thread floor, which reads
+     * the CPUs itself.
      */
-    RawPipe openCpuPipe(int cpu) {
-        return openRaw(cpu);
-    }
-
-    private RawPipe openRaw(int cpu) {
+    RawPipe openRaw(int cpu) {
         try {
             RawPipe ch = RawPipe.open(instance.perCpuFile(cpu, "trace_pipe_raw"));
             synchronized (opened) {
